@@ -1,0 +1,47 @@
+#!/bin/sh
+# deps.sh - check ringside's build and test dependencies; install the missing
+# ones with apt-get when run as root, otherwise print the exact command.
+#
+# Checked: pkg-config modules (unicorn capstone lua5.4 ncursesw cmocka) and
+# the programs the build and the tests run (qemu-system-i386, as, ld, gcc,
+# tmux).  Exit status 0 when everything is present afterwards.
+set -u
+
+missing=""
+add() { case " $missing " in *" $1 "*) ;; *) missing="$missing $1" ;; esac; }
+
+command -v pkg-config >/dev/null 2>&1 || add pkg-config
+for pair in unicorn:libunicorn-dev capstone:libcapstone-dev \
+            lua5.4:liblua5.4-dev ncursesw:libncurses-dev cmocka:libcmocka-dev; do
+	mod=${pair%%:*}
+	pkg=${pair#*:}
+	if command -v pkg-config >/dev/null 2>&1; then
+		pkg-config --exists "$mod" 2>/dev/null || add "$pkg"
+	else
+		add "$pkg"
+	fi
+done
+command -v qemu-system-i386 >/dev/null 2>&1 || add qemu-system-x86
+command -v as >/dev/null 2>&1 || add binutils
+command -v ld >/dev/null 2>&1 || add binutils
+command -v gcc >/dev/null 2>&1 || add gcc
+command -v tmux >/dev/null 2>&1 || add tmux
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ringside: missing dependencies:$missing" >&2
+	echo "ringside: install them with:  sudo $cmd" >&2
+	exit 1
+fi
+echo "ringside: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends $missing; then
+	apt-get update && apt-get install -y --no-install-recommends $missing || {
+		echo "ringside: apt-get failed; run: $cmd" >&2
+		exit 1
+	}
+fi

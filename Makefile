@@ -1,0 +1,120 @@
+# ringside - a teaching simulator of x86 virtualization.
+#
+#   make          build ./ringside, the sim library and the bundled guests
+#   make run      install what is missing, build, open the tour
+#   make test     install what is missing, build, run every test
+#   make test SAN=1   the same under AddressSanitizer + UBSan
+#   make bench    performance figures (never part of make test)
+#   make deps     check (and as root install) the dependencies
+#
+# The library in sim/ is pure C11: no curses, no Lua (checked by `make
+# check-layering`, part of `make test`).
+
+CC      ?= cc
+PKGS     = unicorn capstone lua5.4 ncursesw cmocka
+WARN     = -Wall -Wextra -Werror
+CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT     ?= -O2 -g
+
+ifeq ($(SAN),1)
+BUILD   := build/san
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+           -fno-omit-frame-pointer
+else
+BUILD   := build/rel
+SANFLAGS =
+endif
+
+# pkg-config is consulted lazily, after `make deps` has had its chance.
+PC_CFLAGS = $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
+PC_LIBS   = $(shell pkg-config --libs unicorn capstone 2>/dev/null)
+UI_CFLAGS = $(shell pkg-config --cflags ncursesw lua5.4 2>/dev/null)
+UI_LIBS   = $(shell pkg-config --libs ncursesw lua5.4 2>/dev/null)
+CMOCKA    = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+
+CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+
+SIM_SRC  = $(wildcard sim/*.c)
+SIM_OBJ  = $(SIM_SRC:%.c=$(BUILD)/%.o)
+LIBSIM   = $(BUILD)/libsim.a
+APP_SRC  = $(wildcard visual/*.c) $(wildcard lua/*.c)
+APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN = $(BUILD)/bench/bench_cpu
+
+include scenarios/guests/guests.mk
+
+.PHONY: all deps build run test check tests unit reference tui bench clean \
+        check-layering help
+
+all: build
+
+help:
+	@sed -n '3,12p' Makefile
+
+deps:
+	@sh .ci/deps.sh
+
+# Build in a second make so pkg-config sees what `deps` installed.
+build:
+	@$(MAKE) --no-print-directory ringside $(GUESTS)
+
+ringside: $(BUILD)/ringside
+	@cp $< $@
+
+$(BUILD)/ringside: $(APP_OBJ) $(LIBSIM)
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
+
+$(LIBSIM): $(SIM_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/visual/%.o: visual/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -MMD -MP -c -o $@ $<
+
+$(BUILD)/lua/%.o: lua/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+
+$(BUILD)/bench/%: bench/%.c $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(LDFLAGS)
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	./ringside
+
+# Every test: unit tests (cmocka), the QEMU reference comparison, the
+# terminal tests.  Each prints cmocka's summary lines.
+test: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory tests
+
+tests: check-layering $(UNIT_BIN) $(GUESTS)
+	@sh tests/run-all.sh $(BUILD)
+
+check-layering:
+	@if grep -rlE '#include *[<"](n?curses|ncursesw/|lua|lauxlib|lualib)' sim; then \
+		echo "sim/ must not include curses or Lua headers" >&2; exit 1; fi
+	@if grep -rnE '\bexit *\(' sim --include='*.c'; then \
+		echo "sim/ must not call exit()" >&2; exit 1; fi
+
+bench: deps
+	@$(MAKE) --no-print-directory build $(BENCH_BIN)
+	@$(BENCH_BIN) scenarios/guests/bench.elf
+
+clean:
+	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf
+
+-include $(SIM_OBJ:.o=.d) $(APP_OBJ:.o=.d)

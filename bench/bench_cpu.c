@@ -1,0 +1,136 @@
+/*
+ * bench_cpu.c - how fast does ringside run guest code, compared with the
+ * bare CPU library?
+ *
+ * Runs one guest (default scenarios/guests/bench.elf: a 100M-instruction
+ * loop) twice in the same process:
+ *   (a) raw: Unicorn alone, no block or code hooks, guest at ring 0; only
+ *       the IN/OUT hooks the guest's serial polling needs (they cost
+ *       nothing outside I/O instructions);
+ *   (b) ringside: the full VMM, trap-and-emulate, exact per-class counts.
+ * Prints MIPS for each and the ratio b/a.  Figures, never a pass/fail:
+ * the target (b/a >= 0.33) is reported, not asserted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <unicorn/unicorn.h>
+
+#include "guest.h"
+#include "sim.h"
+#include "status.h"
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static uint32_t raw_in(uc_engine *uc, uint32_t port, int size, void *ud)
+{
+	(void)uc; (void)size; (void)ud;
+	return port == 0x3fd ? 0x60 : 0xff;	/* UART always ready */
+}
+
+static void raw_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
+		    void *ud)
+{
+	(void)size; (void)value; (void)ud;
+	if (port == 0xf4)
+		uc_emu_stop(uc);
+}
+
+/* (a) the guest on bare Unicorn: flat segments, CPL 0. */
+static double run_raw(const char *path, double *seconds)
+{
+	struct guest_image img;
+	struct guest_boot boot;
+	char err[GUEST_ERR_MAX];
+	uint32_t ram_size = 128u << 20;
+	uint8_t *ram = aligned_alloc(4096, ram_size);
+	uc_engine *uc;
+	uc_hook h;
+	uint32_t eax, ebx, esp = 0x8000;
+	double t;
+
+	if (ram == NULL || guest_open(path, &img, err) != SIM_OK) {
+		fprintf(stderr, "bench: %s\n", ram ? err : "out of memory");
+		exit(2);
+	}
+	memset(ram, 0, ram_size);
+	if (guest_load(&img, ram, ram_size, path, &boot, err) != SIM_OK) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(2);
+	}
+	guest_close(&img);
+	uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
+	uc_mem_map_ptr(uc, 0, ram_size, UC_PROT_ALL, ram);
+	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_in, NULL, 1, 0, UC_X86_INS_IN);
+	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_out, NULL, 1, 0, UC_X86_INS_OUT);
+	eax = boot.eax;
+	ebx = boot.ebx;
+	uc_reg_write(uc, UC_X86_REG_EAX, &eax);
+	uc_reg_write(uc, UC_X86_REG_EBX, &ebx);
+	uc_reg_write(uc, UC_X86_REG_ESP, &esp);
+	t = now();
+	uc_emu_start(uc, boot.eip, 0xffffffffu, 0, 0);
+	*seconds = now() - t;
+	uc_close(uc);
+	free(ram);
+	return *seconds;
+}
+
+/* (b) the same guest under ringside's VMM; returns instructions run. */
+static uint64_t run_ringside(const char *path, double *seconds,
+			     struct vcpu_stats *st)
+{
+	struct sim *s;
+	struct vm *vm;
+	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
+	double t;
+	uint64_t n;
+
+	if (sim_create(NULL, &s) != SIM_OK ||
+	    sim_add_vm(s, &(struct vm_config){ .guest = path }, &vm, err) !=
+	    SIM_OK) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(2);
+	}
+	t = now();
+	sim_run(s, 2000000000ull, &why);
+	*seconds = now() - t;
+	n = sim_insns(s);
+	*st = vm->vcpu[0]->stats;
+	if (vm->state != VM_OFF || vm->power_reason != POWER_DEBUG_EXIT)
+		fprintf(stderr, "bench: warning: the guest did not finish cleanly\n");
+	sim_destroy(s);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "scenarios/guests/bench.elf";
+	struct vcpu_stats st;
+	double ta, tb, mips_a, mips_b;
+	uint64_t n;
+
+	run_raw(path, &ta);
+	n = run_ringside(path, &tb, &st);
+	mips_a = (double)n / ta / 1e6;
+	mips_b = (double)n / tb / 1e6;
+	printf("bench: %s, %llu guest instructions (%llu innocuous, %llu io, %llu blocks)\n",
+	       path, (unsigned long long)n,
+	       (unsigned long long)st.by_class[CLASS_INNOCUOUS],
+	       (unsigned long long)st.by_class[CLASS_IO],
+	       (unsigned long long)st.blocks);
+	printf("  (a) raw Unicorn, no hooks      %8.3f s  %8.1f MIPS\n", ta, mips_a);
+	printf("  (b) ringside te, exact counts  %8.3f s  %8.1f MIPS\n", tb, mips_b);
+	printf("  ratio b/a = %.2f   (target >= 0.33: %s)\n", mips_b / mips_a,
+	       mips_b / mips_a >= 0.33 ? "met" : "NOT met");
+	return 0;
+}

@@ -1,0 +1,57 @@
+# guests.mk - builds ringside's bundled guest kernels; included by the top-level Makefile.
+#
+# Paths are relative to the repository root (where make runs).  Result:
+#   $(GUESTS)  the list of guest kernels, e.g. scenarios/guests/hello.elf
+# Every guest = the shared runtime in lib/ + its own NAME.c (and, for some,
+# an assembly file of test snippets).  Objects go to scenarios/guests/build/.
+#
+# Tools: a freestanding 32-bit gcc (no C library, no libgcc: so no 64-bit
+# division in guest code), `as --32` for assembly, and ld with our link.ld.
+
+# Remember the including Makefile's default goal: our rules must not take it.
+GUEST_SAVED_GOAL := $(.DEFAULT_GOAL)
+
+GUEST_DIR   := scenarios/guests
+GUEST_BUILD := $(GUEST_DIR)/build
+
+GUEST_CC     := gcc
+GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-pie -nostdlib -fno-stack-protector \
+                -fno-asynchronous-unwind-tables -O2 -Wall -Wextra -Werror -I$(GUEST_DIR)/lib
+GUEST_AS     := as --32
+GUEST_LD     := ld -m elf_i386 -T $(GUEST_DIR)/link.ld -z noexecstack
+
+GUEST_NAMES := hello holes faults tour bench classify
+GUESTS      := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES))
+
+GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.o
+
+# A guest: its own object, the runtime, and the linker script.
+$(GUEST_DIR)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUEST_DIR)/link.ld
+	$(GUEST_LD) -o $@ $(filter %.o,$^)
+
+# Guests with an extra assembly file of test code.
+$(GUEST_DIR)/faults.elf: $(GUEST_BUILD)/faults_tests.o
+$(GUEST_DIR)/classify.elf: $(GUEST_BUILD)/classify_probes.o
+
+# Compiling and assembling (guest files and runtime files).
+$(GUEST_BUILD)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/lib/lib.h | $(GUEST_BUILD)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(GUEST_BUILD)/%.o: $(GUEST_DIR)/lib/%.c $(GUEST_DIR)/lib/lib.h | $(GUEST_BUILD)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(GUEST_BUILD)/%.o: $(GUEST_DIR)/%.S | $(GUEST_BUILD)
+	$(GUEST_AS) -o $@ $<
+$(GUEST_BUILD)/%.o: $(GUEST_DIR)/lib/%.S | $(GUEST_BUILD)
+	$(GUEST_AS) -o $@ $<
+
+$(GUEST_BUILD):
+	mkdir -p $@
+
+.PHONY: guests guests-clean
+guests: $(GUESTS)
+guests-clean:
+	rm -rf $(GUEST_BUILD) $(GUESTS)
+
+# Objects are intermediate files make would otherwise delete: keep them.
+.SECONDARY: $(patsubst %,$(GUEST_BUILD)/%.o,$(GUEST_NAMES) boot isr lib faults_tests classify_probes)
+
+.DEFAULT_GOAL := $(GUEST_SAVED_GOAL)

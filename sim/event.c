@@ -1,0 +1,197 @@
+/*
+ * event.c - the event log: a ring of retained events plus subscribers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "status.h"
+
+#define MAX_SUBSCRIBERS 16
+#define DEFAULT_CAPACITY (1u << 20)
+
+struct subscriber {
+	unsigned mask;		/* 0 = free slot */
+	event_fn *fn;
+	void *ctx;
+};
+
+struct event_log {
+	struct event *ring;	/* capacity slots, oldest at `head` */
+	size_t capacity;	/* most events ever retained */
+	size_t alloc_slots;	/* slots allocated so far (<= capacity) */
+	size_t head;		/* index of the oldest retained event */
+	size_t count;		/* retained events */
+	uint64_t next_seq;
+	int insn_subscribers;	/* subscribers whose mask has EV_INSN */
+	struct subscriber subs[MAX_SUBSCRIBERS];
+};
+
+int event_log_create(size_t capacity, struct event_log **out)
+{
+	struct event_log *log = calloc(1, sizeof *log);
+
+	if (log == NULL)
+		return SIM_ENOMEM;
+	log->capacity = capacity ? capacity : DEFAULT_CAPACITY;
+	*out = log;
+	return SIM_OK;
+}
+
+void event_log_destroy(struct event_log *log)
+{
+	if (log == NULL)
+		return;
+	free(log->ring);
+	free(log);
+}
+
+int event_log_subscribe(struct event_log *log, unsigned mask,
+			event_fn *fn, void *ctx)
+{
+	for (int i = 0; i < MAX_SUBSCRIBERS; i++) {
+		if (log->subs[i].mask != 0)
+			continue;
+		log->subs[i] = (struct subscriber){ mask, fn, ctx };
+		if (mask & EVENT_MASK(EV_INSN))
+			log->insn_subscribers++;
+		return i;
+	}
+	return -1;
+}
+
+void event_log_unsubscribe(struct event_log *log, int handle)
+{
+	if (handle < 0 || handle >= MAX_SUBSCRIBERS)
+		return;
+	if (log->subs[handle].mask & EVENT_MASK(EV_INSN))
+		log->insn_subscribers--;
+	log->subs[handle].mask = 0;
+}
+
+int event_log_wants_insns(const struct event_log *log)
+{
+	return log->insn_subscribers > 0;
+}
+
+/*
+ * The ring is allocated lazily and doubled until it reaches capacity, so a
+ * short run does not pay for a million slots.
+ */
+static void retain(struct event_log *log, const struct event *ev)
+{
+	size_t slots = log->alloc_slots;
+
+	if (log->count == slots && slots < log->capacity) {
+		size_t grow = slots ? slots * 2 : 1024;
+		struct event *ring;
+
+		if (grow > log->capacity)
+			grow = log->capacity;
+		ring = malloc(grow * sizeof *ring);
+		if (ring != NULL) {
+			/* unroll the ring into the new array, oldest first */
+			for (size_t i = 0; i < log->count; i++)
+				ring[i] = log->ring[(log->head + i) % slots];
+			free(log->ring);
+			log->ring = ring;
+			log->alloc_slots = grow;
+			log->head = 0;
+			slots = grow;
+		}
+	}
+	if (slots == 0)
+		return;		/* out of memory: the event is only delivered */
+	if (log->count < slots) {
+		log->ring[(log->head + log->count) % slots] = *ev;
+		log->count++;
+	} else {		/* full: overwrite the oldest */
+		log->ring[log->head] = *ev;
+		log->head = (log->head + 1) % slots;
+	}
+}
+
+void event_log_emit(struct event_log *log, struct event *ev)
+{
+	unsigned bit = EVENT_MASK(ev->kind);
+
+	ev->seq = log->next_seq++;
+	if (ev->kind != EV_INSN)
+		retain(log, ev);
+	for (int i = 0; i < MAX_SUBSCRIBERS; i++)
+		if (log->subs[i].mask & bit)
+			log->subs[i].fn(log->subs[i].ctx, ev);
+}
+
+uint64_t event_log_total(const struct event_log *log)
+{
+	return log->next_seq;
+}
+
+size_t event_log_count(const struct event_log *log)
+{
+	return log->count;
+}
+
+const struct event *event_log_at(const struct event_log *log, size_t i)
+{
+	if (i >= log->count)
+		return NULL;
+	return &log->ring[(log->head + i) % log->alloc_slots];
+}
+
+void event_log_clear(struct event_log *log)
+{
+	log->head = 0;
+	log->count = 0;
+}
+
+static const char *const kind_names[EV_KIND_COUNT] = {
+	[EV_INSN] = "insn", [EV_TRAP] = "trap", [EV_IO] = "io",
+	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
+	[EV_RING] = "ring",
+};
+
+const char *event_kind_name(enum event_kind k)
+{
+	return (unsigned)k < EV_KIND_COUNT ? kind_names[k] : "?";
+}
+
+static const char *const mode_names[MODE_COUNT] = {
+	"te", "bt", "hw", "direct"
+};
+
+const char *exec_mode_name(enum exec_mode m)
+{
+	return (unsigned)m < MODE_COUNT ? mode_names[m] : "?";
+}
+
+static const char *const action_names[TRAP_ACTION_COUNT] = {
+	[TRAP_EMULATED] = "emulated",
+	[TRAP_REFLECTED] = "reflected",
+	[TRAP_SOFT_INT] = "int",
+	[TRAP_VMM_EMULATED] = "vmm-emulated",
+	[TRAP_HALTED] = "halted",
+	[TRAP_TRIPLE_FAULT] = "triple-fault",
+};
+
+const char *trap_action_name(enum trap_action a)
+{
+	return (unsigned)a < TRAP_ACTION_COUNT ? action_names[a] : "?";
+}
+
+static const char *const power_names[POWER_REASON_COUNT] = {
+	[POWER_ON] = "power-on",
+	[POWER_DEBUG_EXIT] = "debug-exit",
+	[POWER_HALT] = "halt",
+	[POWER_IDLE] = "idle-forever",
+	[POWER_TRIPLE_FAULT] = "triple-fault",
+	[POWER_BAD_MEMORY] = "bad-memory",
+	[POWER_BAD_INSN] = "bad-instruction",
+	[POWER_USER] = "user",
+};
+
+const char *power_reason_name(enum power_reason r)
+{
+	return (unsigned)r < POWER_REASON_COUNT ? power_names[r] : "?";
+}

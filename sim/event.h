@@ -1,0 +1,179 @@
+/*
+ * event.h - the spine of ringside: every decision the simulator makes is an
+ * event.
+ *
+ * The VMM catching a trap, the VMX answering a port read, a line of guest
+ * output, a VM powering off: each is appended to the event log with the
+ * simulated time it happened at.  The TUI animates events, headless mode
+ * prints them, tests assert on them.  Events hold ids and scalars only (no
+ * pointers), so a log can be compared, replayed and written as JSON.
+ *
+ * Per-instruction events (EV_INSN) are the exception to retention: there
+ * can be billions, so they are handed to subscribers that ask for them and
+ * never stored.
+ */
+#ifndef SIM_EVENT_H
+#define SIM_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+
+enum event_kind {
+	EV_INSN = 0,	/* one executed guest instruction (on request) */
+	EV_TRAP,	/* the VMM took control: a trap, fault or INT n */
+	EV_IO,		/* a port access the VMM routed to a device */
+	EV_SERIAL,	/* a line of guest output on the serial port */
+	EV_VMX,		/* a step of the VMX bootstrapping a VM */
+	EV_POWER,	/* a VM changed power state */
+	EV_RING,	/* the guest moved to another protection ring */
+	EV_KIND_COUNT
+};
+
+#define EVENT_MASK(kind) (1u << (kind))
+#define EVENT_MASK_ALL ((1u << EV_KIND_COUNT) - 1)
+
+/* Execution modes, as the trace spells them. */
+enum exec_mode {
+	MODE_TE = 0,	/* trap-and-emulate */
+	MODE_BT,	/* binary translation */
+	MODE_HW,	/* hardware assist (VT-x style) */
+	MODE_DIRECT,	/* direct execution of guest user code */
+	MODE_COUNT
+};
+
+const char *exec_mode_name(enum exec_mode m);
+
+/* What the VMM did with a trap (EV_TRAP). */
+enum trap_action {
+	TRAP_EMULATED = 0,	/* privileged instruction virtualized */
+	TRAP_REFLECTED,		/* guest's own fault delivered to its IDT */
+	TRAP_SOFT_INT,		/* INT n delivered through the guest's IDT */
+	TRAP_VMM_EMULATED,	/* sensitive instruction fixed up by the VMM */
+	TRAP_HALTED,		/* HLT: the virtual CPU stops */
+	TRAP_TRIPLE_FAULT,	/* delivery failed three times: VM reset */
+	TRAP_ACTION_COUNT
+};
+
+const char *trap_action_name(enum trap_action a);
+
+/* Why a VM changed power state (EV_POWER). */
+enum power_reason {
+	POWER_ON = 0,		/* powered on */
+	POWER_DEBUG_EXIT,	/* guest wrote the debug-exit port */
+	POWER_HALT,		/* HLT with interrupts off: halted for good */
+	POWER_IDLE,		/* HLT waiting for an interrupt none will send */
+	POWER_TRIPLE_FAULT,	/* the CPU would reset; powered off */
+	POWER_BAD_MEMORY,	/* guest touched memory that does not exist */
+	POWER_BAD_INSN,		/* an instruction ringside cannot run */
+	POWER_USER,		/* switched off by the user or a scenario */
+	POWER_REASON_COUNT
+};
+
+const char *power_reason_name(enum power_reason r);
+
+enum io_dir { IO_IN = 0, IO_OUT = 1 };
+
+#define EVENT_NO_VM 0xffff
+
+struct event {
+	uint64_t seq;		/* 0, 1, 2... in emission order */
+	uint64_t t_ns;		/* simulated time */
+	uint16_t kind;		/* enum event_kind */
+	uint16_t vm;		/* VM id or EVENT_NO_VM */
+	uint16_t vcpu;
+	union {
+		struct {
+			uint32_t eip;
+			uint8_t len;
+			uint8_t bytes[15];
+			uint8_t vring;	/* ring the guest believes it is in */
+			uint8_t cpl;	/* real CPL on the CPU */
+			uint8_t cls;	/* enum insn_class */
+			uint8_t path;	/* enum insn_path */
+			uint8_t mode;	/* enum exec_mode */
+		} insn;
+		struct {
+			uint32_t eip;
+			uint16_t op;	/* enum x86_op of the instruction */
+			uint8_t vector;	/* exception or INT vector */
+			uint8_t action;	/* enum trap_action */
+			uint8_t vring, cpl;
+			uint8_t has_error;
+			uint32_t error;
+			uint32_t a, b;	/* before/after, meaning per op */
+		} trap;
+		struct {
+			uint32_t eip;
+			uint16_t port;
+			uint8_t size;	/* 1, 2 or 4 bytes */
+			uint8_t dir;	/* enum io_dir */
+			uint8_t device;	/* enum vmx_device (vmx.h) */
+			uint32_t value;
+		} io;
+		struct {
+			uint32_t offset;	/* into the VM's serial output */
+			uint32_t len;
+		} serial;
+		struct {
+			uint8_t step;	/* enum vmx_boot_step (vmx.h) */
+			uint32_t a, b;
+		} vmx;
+		struct {
+			uint8_t reason;	/* enum power_reason */
+			uint8_t on;	/* 1 powered on, 0 off/halted */
+			uint32_t status;	/* debug-exit value, fault eip... */
+		} power;
+		struct {
+			uint8_t from, to;	/* virtual rings */
+			uint8_t cpl;		/* real CPL now */
+			uint32_t eip;
+		} ring;
+	} u;
+};
+
+/* A subscriber: called for each event whose kind is in its mask. */
+typedef void event_fn(void *ctx, const struct event *ev);
+
+struct event_log;
+
+/*
+ * Create a log keeping the last `capacity` events (0 = a default of about a
+ * million).  Older events are dropped; event_log_total still counts them.
+ */
+int event_log_create(size_t capacity, struct event_log **out);
+void event_log_destroy(struct event_log *log);
+
+/*
+ * Subscribe fn to the kinds in mask.  Subscribing to EV_INSN turns on
+ * per-instruction events, which slows execution.  Returns a handle for
+ * event_log_unsubscribe, or -1 if the table is full.
+ */
+int event_log_subscribe(struct event_log *log, unsigned mask,
+			event_fn *fn, void *ctx);
+void event_log_unsubscribe(struct event_log *log, int handle);
+
+/* True if some subscriber wants per-instruction events. */
+int event_log_wants_insns(const struct event_log *log);
+
+/*
+ * Stamp ev with the next sequence number, deliver it to subscribers and,
+ * unless it is EV_INSN, retain it.  ev->t_ns, kind, vm, vcpu and the union
+ * are the caller's.
+ */
+void event_log_emit(struct event_log *log, struct event *ev);
+
+/* Events emitted so far (retained or not), and retained events. */
+uint64_t event_log_total(const struct event_log *log);
+size_t event_log_count(const struct event_log *log);
+
+/* The i-th retained event, oldest first (i < event_log_count). */
+const struct event *event_log_at(const struct event_log *log, size_t i);
+
+/* Forget every retained event (the sequence numbers go on). */
+void event_log_clear(struct event_log *log);
+
+const char *event_kind_name(enum event_kind k);
+
+#endif

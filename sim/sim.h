@@ -1,0 +1,78 @@
+/*
+ * sim.h - the simulated world: its VMs, its clock, its event log.
+ *
+ * Everything is deterministic: time is simulated (it advances with the
+ * work the CPUs do, never with the wall clock) and there is no unseeded
+ * randomness, so the same world run twice emits the same events.
+ *
+ * Typical use (what `ringside --headless --guest G` does):
+ *
+ *     struct sim *s;
+ *     struct vm *vm;
+ *     char err[GUEST_ERR_MAX];
+ *     sim_create(NULL, &s);
+ *     event_log_subscribe(sim_events(s), EVENT_MASK_ALL, print, NULL);
+ *     sim_add_vm(s, &(struct vm_config){ .guest = "hello.elf" }, &vm, err);
+ *     sim_run(s, 1000000000, &stop);
+ *     sim_destroy(s);
+ */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include <stdint.h>
+
+#include "event.h"
+#include "guest.h"
+#include "vm.h"
+
+#define SIM_MAX_VMS 64
+
+struct sim_config {
+	uint64_t seed;			/* for anything random (0 = default) */
+	size_t event_capacity;		/* events retained (0 = default) */
+};
+
+struct sim;
+struct disasm;
+
+int sim_create(const struct sim_config *cfg, struct sim **out);
+void sim_destroy(struct sim *s);
+
+struct event_log *sim_events(struct sim *s);
+struct disasm *sim_disasm(struct sim *s);
+
+/* Simulated time, in nanoseconds since the world began. */
+uint64_t sim_now_ns(const struct sim *s);
+
+/*
+ * Create a VM from a Multiboot kernel and power it on.  Missing fields of
+ * cfg get defaults (name "vm<N>", 128 MiB, 1 vCPU, trap-and-emulate,
+ * 1000 MHz).  On failure err holds a one-line message naming the file.
+ */
+int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
+	       char err[GUEST_ERR_MAX]);
+
+int sim_vm_count(const struct sim *s);
+struct vm *sim_vm(struct sim *s, int id);
+struct vm *sim_vm_by_name(struct sim *s, const char *name);
+
+/* Why sim_run returned. */
+enum sim_stop {
+	SIM_STOP_BUDGET = 0,	/* the instruction budget is spent */
+	SIM_STOP_IDLE,		/* no VM can run any more (all off or halted) */
+	SIM_STOP_REQUESTED	/* sim_request_stop() */
+};
+
+/*
+ * Run the world for at most max_insns guest instructions in all, giving
+ * each running vCPU slices in turn.  Stops early when nothing can run.
+ */
+int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why);
+
+/* Ask sim_run to return at the next opportunity. */
+void sim_request_stop(struct sim *s);
+
+/* Guest instructions executed so far, over every VM. */
+uint64_t sim_insns(const struct sim *s);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * vcpu.h - a virtual CPU: what the guest believes beside what is real.
+ *
+ * The guest kernel thinks it owns ring 0.  It does not: the VMM runs it at
+ * ring 1 ("ring deprivileging") and keeps, for every piece of state the
+ * guest can see at ring 0, a *virtual* copy: the interrupt flag, the I/O
+ * privilege level, the control registers, the descriptor-table registers,
+ * the model-specific registers.  Privileged instructions trap to the VMM,
+ * which reads and writes this virtual copy instead of the real CPU.  The
+ * real CPU's registers (in struct cpu) belong to the VMM.
+ */
+#ifndef SIM_VCPU_H
+#define SIM_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "blockcache.h"
+#include "classify.h"
+#include "cpu.h"
+
+/* The virtual MSRs a guest can read and write (others read as 0). */
+enum vcpu_msr {
+	VMSR_TSC,		/* 0x010 IA32_TIME_STAMP_COUNTER */
+	VMSR_APIC_BASE,		/* 0x01b IA32_APIC_BASE */
+	VMSR_SYSENTER_CS,	/* 0x174 */
+	VMSR_SYSENTER_ESP,	/* 0x175 */
+	VMSR_SYSENTER_EIP,	/* 0x176 */
+	VMSR_PAT,		/* 0x277 IA32_PAT */
+	VMSR_EFER,		/* 0xc0000080 */
+	VMSR_COUNT
+};
+
+/* The CPU state as the guest believes it to be. */
+struct vcpu_virt {
+	uint32_t cr0, cr2, cr3, cr4;
+	uint32_t dr[8];			/* DR0-DR7 (4 and 5 alias 6 and 7) */
+	uint32_t gdt_base;		/* GDTR */
+	uint16_t gdt_limit;
+	uint32_t idt_base;		/* IDTR */
+	uint16_t idt_limit;
+	uint16_t ldtr;			/* LDTR selector and its descriptor */
+	uint32_t ldt_base, ldt_limit;
+	uint16_t tr;			/* TR selector and its TSS */
+	uint32_t tr_base, tr_limit;
+	bool iflag;			/* EFLAGS.IF: interrupts enabled */
+	uint8_t iopl;			/* EFLAGS.IOPL */
+	uint64_t msr[VMSR_COUNT];
+	uint64_t tsc_offset;		/* guest TSC = cycles + offset */
+};
+
+enum vcpu_state {
+	VCPU_RUNNING = 0,
+	VCPU_HALTED,			/* HLT: waiting for an interrupt */
+	VCPU_STOPPED			/* the VM is off */
+};
+
+/* Counters, per vCPU.  Instructions are counted once each as executed. */
+struct vcpu_stats {
+	uint64_t insns;
+	uint64_t by_class[CLASS_COUNT];
+	uint64_t by_vring[4];		/* by the ring the guest believes */
+	uint64_t by_cpl[4];		/* by the real CPL */
+	uint64_t by_path[PATH_COUNT];
+	uint64_t traps;			/* privileged instructions emulated */
+	uint64_t reflected;		/* guest faults delivered to the guest */
+	uint64_t soft_ints;		/* INT n delivered by the VMM */
+	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
+	uint64_t io;			/* port accesses sent to the VMX */
+	uint64_t blocks;		/* blocks run on the fast engine */
+	uint64_t steps;			/* instructions run on the step engine */
+	uint64_t ring_switches;		/* VMM-made privilege changes */
+	uint64_t cycles;		/* modelled cycles consumed */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;			/* owner */
+	int id;
+	struct cpu *cpu;		/* the physical CPU it runs on */
+	uint8_t *vmm_area;		/* the VMM's private memory (vmm.h) */
+	struct vcpu_virt virt;
+	enum vcpu_state state;
+	int vring;			/* ring the guest believes it is in */
+	int cpl;			/* real CPL */
+	struct vcpu_stats stats;
+	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
+	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+	uint64_t slice_ns;		/* simulated time when this slice began */
+	uint64_t slice_cycles;		/* stats.cycles when this slice began */
+
+	/* the block the fast engine is running (vmm.c) */
+	const struct block *cur;
+	int cur_done;			/* instructions of cur accounted as run */
+	uint64_t cur_t0;		/* cycles when cur started */
+	int ring_dirty;			/* re-read CPL before the next block */
+	uint64_t budget;		/* instructions this run may still run */
+	int slow_next;			/* a block was declined: step it */
+	uint32_t slow_lo, slow_hi;	/* ... its address range */
+
+	/* the instruction the step engine is running */
+	const struct block_insn *step_insn;
+	int step_path;			/* enum insn_path it ended up taking */
+	int step_accounted;
+
+	int stop_request;		/* a hook asked the run to end */
+	int pending_halt;		/* HLT seen in a hook; finish after stop */
+};
+
+#endif

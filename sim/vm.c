@@ -1,0 +1,228 @@
+/*
+ * vm.c - creating a VM the way the VMX bootstraps one, and powering it off.
+ *
+ * The bootstrap, in the order ESX's VMX performs it (each step an EV_VMX
+ * event a student can watch):
+ *   1. the VMX user world starts for the VM
+ *   2. it allocates the guest's "physical" memory and maps it
+ *   3. it loads the image the VM boots (here: a Multiboot kernel)
+ *   4. it creates the VMM, with one world (thread) per virtual CPU
+ *   5. it starts vCPU 0 at the kernel's entry point
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "status.h"
+#include "vm.h"
+#include "vmm.h"
+#include "vmx.h"
+
+static const char *const state_names[] = {
+	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",
+};
+
+const char *vm_state_name(enum vm_state s)
+{
+	return (unsigned)s <= VM_HALTED ? state_names[s] : "?";
+}
+
+void vm_emit(struct vm *vm, int vcpu, struct event *ev)
+{
+	ev->vm = vm->id;
+	ev->vcpu = (uint16_t)vcpu;
+	ev->t_ns = vm_now_ns(vm, vcpu);
+	event_log_emit(sim_events(vm->sim), ev);
+}
+
+uint64_t vm_now_ns(struct vm *vm, int vcpu)
+{
+	struct vcpu *v;
+
+	if (vcpu < 0 || vcpu >= vm->nvcpus || vm->vcpu[vcpu] == NULL)
+		return sim_now_ns(vm->sim);
+	v = vm->vcpu[vcpu];
+	return v->slice_ns + (v->stats.cycles - v->slice_cycles) * 1000u /
+			     vm->cfg.mhz;
+}
+
+static void boot_event(struct vm *vm, enum vmx_boot_step step, uint32_t a,
+		       uint32_t b)
+{
+	struct event ev = { .kind = EV_VMX };
+
+	ev.u.vmx.step = (uint8_t)step;
+	ev.u.vmx.a = a;
+	ev.u.vmx.b = b;
+	vm_emit(vm, -1, &ev);
+}
+
+static void power_event(struct vm *vm, enum power_reason why, int on,
+			uint32_t status)
+{
+	struct event ev = { .kind = EV_POWER };
+
+	ev.u.power.reason = (uint8_t)why;
+	ev.u.power.on = (uint8_t)on;
+	ev.u.power.status = status;
+	vm_emit(vm, 0, &ev);
+}
+
+static int create_vcpu(struct vm *vm, int id)
+{
+	struct vcpu *v = calloc(1, sizeof *v);
+	struct cpu_config cc;
+	struct cpu_hooks hooks;
+	const char *why;
+	int rc;
+
+	if (v == NULL)
+		return SIM_ENOMEM;
+	vm->vcpu[id] = v;
+	v->vm = vm;
+	v->id = id;
+	v->vmm_area = aligned_alloc(4096, VMM_SIZE);
+	if (v->vmm_area == NULL)
+		return SIM_ENOMEM;
+	memset(v->vmm_area, 0, VMM_SIZE);
+	cc = (struct cpu_config){ vm->ram, vm->ram_size, v->vmm_area,
+				  VMM_BASE, VMM_SIZE };
+	vmm_hooks(v, &hooks);
+	rc = cpu_create(&cc, &hooks, &v->cpu, &why);
+	if (rc != SIM_OK)
+		return rc;
+	v->slice_ns = sim_now_ns(vm->sim);
+	return vmm_vcpu_init(v, &vm->boot);
+}
+
+int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
+	      struct vm **out, char err[GUEST_ERR_MAX])
+{
+	struct guest_image img;
+	struct vm *vm;
+	int rc;
+
+	err[0] = '\0';
+	if (cfg->guest == NULL) {
+		snprintf(err, GUEST_ERR_MAX, "no guest kernel given");
+		return SIM_EINVAL;
+	}
+	if (cfg->mem_mb < 4 || cfg->mem_mb > 1024) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "guest memory must be 4 to 1024 MiB (got %u)",
+			 cfg->mem_mb);
+		return SIM_EINVAL;
+	}
+	if (cfg->vcpus < 1 || cfg->vcpus > VM_MAX_VCPUS) {
+		snprintf(err, GUEST_ERR_MAX, "a VM has 1 to %d vCPUs",
+			 VM_MAX_VCPUS);
+		return SIM_EINVAL;
+	}
+	rc = guest_open(cfg->guest, &img, err);
+	if (rc != SIM_OK)
+		return rc;
+	vm = calloc(1, sizeof *vm);
+	if (vm == NULL) {
+		guest_close(&img);
+		return SIM_ENOMEM;
+	}
+	vm->id = id;
+	vm->sim = sim;
+	vm->cfg = *cfg;
+	if (vm->cfg.mhz == 0)
+		vm->cfg.mhz = 1000;
+	snprintf(vm->name, sizeof vm->name, "%s", cfg->name ? cfg->name : "vm");
+	snprintf(vm->guest_path, sizeof vm->guest_path, "%s", cfg->guest);
+	vm->cfg.name = vm->name;
+	vm->cfg.guest = vm->guest_path;
+
+	/* 1. the VMX user world */
+	rc = vmx_create(vm, &vm->vmx);
+	if (rc == SIM_OK)
+		boot_event(vm, VMX_CREATE_WORLD, 0, 0);
+	/* 2. guest RAM, owned by the simulator and mapped into the CPU */
+	if (rc == SIM_OK) {
+		vm->ram_size = cfg->mem_mb << 20;
+		vm->ram = aligned_alloc(4096, vm->ram_size);
+		rc = vm->ram ? SIM_OK : SIM_ENOMEM;
+	}
+	if (rc == SIM_OK) {
+		memset(vm->ram, 0, vm->ram_size);
+		boot_event(vm, VMX_ALLOC_MEMORY, cfg->mem_mb, 0);
+		/* 3. the kernel, and the Multiboot hand-over data */
+		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
+				&vm->boot, err);
+	}
+	if (rc == SIM_OK) {
+		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
+			   img.load_hi - img.load_lo);
+		rc = blockcache_create(vm->ram, vm->ram_size, sim_disasm(sim),
+				       &vm->code);
+	}
+	/* 4. the VMM, one world per vCPU */
+	for (int i = 0; rc == SIM_OK && i < cfg->vcpus; i++) {
+		rc = create_vcpu(vm, i);
+		vm->nvcpus = i + 1;
+	}
+	if (rc == SIM_OK)
+		boot_event(vm, VMX_CREATE_VMM, (uint32_t)cfg->vcpus, 0);
+	guest_close(&img);
+	if (rc != SIM_OK) {
+		if (err[0] == '\0')
+			snprintf(err, GUEST_ERR_MAX, "%s: %s", cfg->guest,
+				 rc == SIM_EINTERNAL ?
+				 "the CPU library (Unicorn) failed to start" :
+				 sim_strerror(rc));
+		vm_destroy(vm);
+		return rc;
+	}
+	/* 5. start: application processors would wait for an INIT-SIPI */
+	for (int i = 1; i < vm->nvcpus; i++)
+		vm->vcpu[i]->state = VCPU_HALTED;
+	boot_event(vm, VMX_START, vm->boot.eip, 0);
+	vm->state = VM_ON;
+	vm->power_reason = POWER_ON;
+	power_event(vm, POWER_ON, 1, 0);
+	*out = vm;
+	return SIM_OK;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm == NULL)
+		return;
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (v == NULL)
+			continue;
+		cpu_destroy(v->cpu);
+		free(v->vmm_area);
+		free(v);
+	}
+	blockcache_destroy(vm->code);
+	vmx_destroy(vm->vmx);
+	free(vm->ram);
+	free(vm);
+}
+
+void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
+{
+	if (vm->state != VM_ON)
+		return;
+	vmx_flush(vm->vmx, 0);
+	vm->state = why == POWER_HALT ? VM_HALTED : VM_OFF;
+	vm->power_reason = why;
+	vm->exit_status = status;
+	power_event(vm, why, 0, status);
+	for (int i = 0; i < vm->nvcpus; i++) {
+		vm->vcpu[i]->state = VCPU_STOPPED;
+		vmm_request_stop(vm->vcpu[i]);
+	}
+}
+
+const char *vm_serial(const struct vm *vm, size_t *len)
+{
+	return vmx_serial_output(vm->vmx, len);
+}

@@ -1,0 +1,84 @@
+/*
+ * vm.h - a virtual machine: guest RAM, virtual CPUs, and its VMX.
+ *
+ * In ESX every VM has one VMM (with one thread, a "world", per virtual
+ * CPU) and one VMX, a user-level process that bootstrapped the VM and now
+ * emulates its non-critical devices.  struct vm ties them together; the
+ * VMM code lives in vmm*.c and the VMX in vmx.c.
+ */
+#ifndef SIM_VM_H
+#define SIM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "guest.h"
+#include "vcpu.h"
+
+#define VM_MAX_VCPUS 8
+#define VM_NAME_MAX 32
+
+enum vm_state {
+	VM_OFF = 0,		/* not running: never started or powered off */
+	VM_ON,			/* running */
+	VM_HALTED		/* its CPU stopped with interrupts off */
+};
+
+const char *vm_state_name(enum vm_state s);
+
+struct vm_config {
+	const char *name;	/* "vm0" */
+	const char *guest;	/* path of the Multiboot kernel */
+	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
+	int vcpus;		/* 1 */
+	enum exec_mode mode;	/* MODE_TE for now */
+	uint32_t mhz;		/* modelled clock of the physical CPU */
+};
+
+struct vmx;
+struct sim;
+
+struct vm {
+	uint16_t id;
+	char name[VM_NAME_MAX];
+	struct sim *sim;		/* the world it lives in */
+	struct vm_config cfg;
+	char guest_path[256];
+	enum vm_state state;
+	enum power_reason power_reason;	/* why it last changed state */
+	uint32_t exit_status;		/* debug-exit value, if any */
+	uint8_t *ram;			/* guest physical memory */
+	uint32_t ram_size;
+	struct blockcache *code;	/* decoded guest code */
+	struct vmx *vmx;		/* the VMX user world */
+	int nvcpus;
+	struct vcpu *vcpu[VM_MAX_VCPUS];
+	struct guest_boot boot;		/* state the loader handed over */
+};
+
+/*
+ * Create a VM and have its VMX bootstrap it: allocate RAM, load the
+ * kernel, create the VMM and its vCPUs, power on.  Each step is an EV_VMX
+ * event.  On a bad kernel returns SIM_EFORMAT/SIM_EIO with a message in err.
+ */
+int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
+	      struct vm **out, char err[GUEST_ERR_MAX]);
+void vm_destroy(struct vm *vm);
+
+/* Emit an event on behalf of this VM (fills vm id and time). */
+void vm_emit(struct vm *vm, int vcpu, struct event *ev);
+
+/* Simulated time now, as seen by this vCPU. */
+uint64_t vm_now_ns(struct vm *vm, int vcpu);
+
+/*
+ * Power the VM off (or mark it halted) and stop its vCPUs at the next
+ * opportunity.  Emits EV_POWER.  Safe from inside CPU hooks.
+ */
+void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
+
+/* All serial output so far (not NUL-terminated; *len bytes). */
+const char *vm_serial(const struct vm *vm, size_t *len);
+
+#endif

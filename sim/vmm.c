@@ -1,0 +1,479 @@
+/*
+ * vmm.c - the VMM's run loop: let guest code run directly, account for
+ * every instruction, and take over when the hardware traps.
+ *
+ * Guest code runs on the fast engine one translated block at a time.
+ * Before each block the CPU calls block_hook(), which looks the block up in
+ * the decode cache and adds its instructions to the counters in one go
+ * (per class, per ring): this is what keeps accounting cheap.  If a block
+ * is cut short by a fault, the instructions after the fault are taken back.
+ *
+ * Blocks that do port I/O run on the step engine instead, one instruction
+ * at a time, so each access is seen at the exact instruction and a device
+ * that powers the VM off stops it at once.  The same engine finishes a run
+ * whose budget ends inside a block, so vmm_run executes exactly the number
+ * of instructions it was asked for.
+ */
+#include <string.h>
+
+#include "cost.h"
+#include "sim.h"
+#include "status.h"
+#include "vm.h"
+#include "vmm_priv.h"
+#include "vmx.h"
+
+static bool in_vmm_area(uint32_t addr)
+{
+	return addr >= VMM_BASE;
+}
+
+static struct event_log *events(struct vcpu *v)
+{
+	return sim_events(v->vm->sim);
+}
+
+/* ---- instruction accounting ------------------------------------------ */
+
+static void count(struct vcpu *v, const struct block_insn *bi, int sign)
+{
+	uint64_t d = (uint64_t)(int64_t)sign;
+
+	v->stats.insns += d;
+	v->stats.by_class[bi->cls] += d;
+	v->stats.by_vring[v->vring & 3] += d;
+	v->stats.by_cpl[v->cpl & 3] += d;
+	v->stats.by_path[PATH_DIRECT] += d;
+	v->stats.cycles += d * COST_INSN;
+	v->budget -= d;
+}
+
+static void emit_insn(struct vcpu *v, const struct block_insn *bi,
+		      enum insn_path path, uint64_t cycles)
+{
+	struct event ev = { .kind = EV_INSN };
+
+	ev.t_ns = v->slice_ns +
+		  (cycles - v->slice_cycles) * 1000u / v->vm->cfg.mhz;
+	ev.vm = v->vm->id;
+	ev.vcpu = (uint16_t)v->id;
+	ev.u.insn.eip = bi->x.addr;
+	ev.u.insn.len = bi->x.len;
+	memcpy(ev.u.insn.bytes, bi->x.bytes, bi->x.len);
+	ev.u.insn.vring = (uint8_t)v->vring;
+	ev.u.insn.cpl = (uint8_t)v->cpl;
+	ev.u.insn.cls = bi->cls;
+	ev.u.insn.path = (uint8_t)path;
+	ev.u.insn.mode = (uint8_t)v->vm->cfg.mode;
+	event_log_emit(events(v), &ev);
+}
+
+/* Emit direct-execution events for cur's instructions up to `upto`. */
+static void resolve(struct vcpu *v, int upto)
+{
+	if (v->cur == NULL)
+		return;
+	if (event_log_wants_insns(events(v)))
+		for (int i = v->cur_done; i < upto; i++)
+			emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
+				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
+	if (upto > v->cur_done)
+		v->cur_done = upto;
+}
+
+static void finish_block(struct vcpu *v)
+{
+	if (v->cur != NULL)
+		resolve(v, v->cur->n);
+	v->cur = NULL;
+}
+
+const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
+					  bool after)
+{
+	const struct block *b = v->cur;
+	int i;
+
+	if (v->step_insn != NULL)
+		return v->step_insn;
+	if (b == NULL)
+		return NULL;
+	for (i = v->cur_done; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+
+		if (after ? x->addr + x->len == eip : x->addr == eip)
+			break;
+	}
+	if (i == b->n)
+		return NULL;
+	resolve(v, i);
+	/* the instructions after i never ran: take them back */
+	for (int j = i + 1; j < b->n; j++)
+		count(v, &b->insns[j], -1);
+	v->cur_done = b->n;
+	return &b->insns[i];
+}
+
+void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
+		  enum insn_path path)
+{
+	uint64_t cycles = v->stats.cycles;
+
+	if (bi == NULL)
+		return;
+	if (v->step_insn != NULL) {
+		if (v->step_accounted)
+			return;		/* rep: one event per instruction */
+		v->step_accounted = 1;
+	} else if (v->cur != NULL) {
+		cycles = v->cur_t0 + (uint64_t)(bi - v->cur->insns + 1) *
+				     COST_INSN;
+	}
+	v->stats.by_path[PATH_DIRECT]--;
+	v->stats.by_path[path]++;
+	if (event_log_wants_insns(events(v)))
+		emit_insn(v, bi, path, cycles);
+}
+
+void vmm_charge(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
+}
+
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b)
+{
+	struct event ev = { .kind = EV_TRAP };
+
+	ev.u.trap.eip = in ? in->addr : cpu_reg(v->cpu, X86R_EIP);
+	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
+	ev.u.trap.vector = (uint8_t)vector;
+	ev.u.trap.action = (uint8_t)action;
+	ev.u.trap.vring = (uint8_t)v->vring;
+	ev.u.trap.cpl = (uint8_t)v->cpl;
+	ev.u.trap.has_error = has_error;
+	ev.u.trap.error = error;
+	ev.u.trap.a = a;
+	ev.u.trap.b = b;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+void vmm_stop_soon(struct vcpu *v)
+{
+	v->stop_request = 1;
+	cpu_request_stop(v->cpu);
+}
+
+void vmm_request_stop(struct vcpu *v)
+{
+	vmm_stop_soon(v);
+}
+
+/* ---- rings ------------------------------------------------------------- */
+
+/* Where is the guest now?  The real CPL, refined by vmm_vring_at(). */
+void vmm_sync_ring(struct vcpu *v)
+{
+	int old = v->vring;
+
+	v->cpl = cpu_cpl(v->cpu);
+	v->vring = vmm_vring_at(v, v->cpl, (uint16_t)cpu_reg(v->cpu, X86R_CS));
+	if (v->vring != old) {
+		struct event ev = { .kind = EV_RING };
+
+		ev.u.ring.from = (uint8_t)old;
+		ev.u.ring.to = (uint8_t)v->vring;
+		ev.u.ring.cpl = (uint8_t)v->cpl;
+		ev.u.ring.eip = cpu_reg(v->cpu, X86R_EIP);
+		vm_emit(v->vm, v->id, &ev);
+	}
+}
+
+uint32_t vmm_guest_eflags(struct vcpu *v)
+{
+	uint32_t fl = cpu_reg(v->cpu, X86R_EFLAGS);
+
+	fl &= ~(X86_FL_IF | X86_FL_IOPL);
+	if (v->virt.iflag)
+		fl |= X86_FL_IF;
+	fl |= (uint32_t)v->virt.iopl << X86_FL_IOPL_SHIFT;
+	return fl;
+}
+
+/* ---- CPU hooks ----------------------------------------------------------- */
+
+static int block_hook(void *ctx, uint32_t addr, uint32_t size)
+{
+	struct vcpu *v = ctx;
+	const struct block *b;
+
+	finish_block(v);
+	if (v->stop_request)
+		return 1;
+	b = blockcache_get(v->vm->code, addr, size);
+	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget) {
+		/* I/O, or the budget ends inside: single-step this block */
+		v->slow_next = 1;
+		v->slow_lo = addr;
+		v->slow_hi = addr + size;
+		return 1;
+	}
+	if (v->ring_dirty) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	v->cur = b;
+	v->cur_done = 0;
+	v->cur_t0 = v->stats.cycles;
+	v->stats.insns += b->n;
+	for (int c = 0; c < CLASS_COUNT; c++)
+		v->stats.by_class[c] += b->class_count[c];
+	v->stats.by_vring[v->vring & 3] += b->n;
+	v->stats.by_cpl[v->cpl & 3] += b->n;
+	v->stats.by_path[PATH_DIRECT] += b->n;
+	v->stats.cycles += (uint64_t)b->n * COST_INSN;
+	v->stats.blocks++;
+	v->budget -= b->n;
+	if (b->flags & BLOCK_FAR_END)
+		v->ring_dirty = 1;	/* a far transfer may change rings */
+	return 0;
+}
+
+/* The I/O instruction a port hook belongs to. */
+static const struct block_insn *io_insn(struct vcpu *v)
+{
+	const struct block *b = v->cur;
+
+	if (v->step_insn != NULL)
+		return v->step_insn;
+	if (b == NULL)
+		return NULL;
+	/* fast engine (only if decoding missed the I/O): next I/O insn */
+	for (int i = v->cur_done; i < b->n; i++)
+		if (b->insns[i].cls == CLASS_IO)
+			return vmm_current_insn(v, b->insns[i].x.addr, false);
+	return NULL;
+}
+
+static void io_event(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size, enum io_dir dir, uint32_t value,
+		     enum vmx_device dev)
+{
+	struct event ev = { .kind = EV_IO };
+
+	ev.u.io.eip = bi ? bi->x.addr : cpu_reg(v->cpu, X86R_EIP);
+	ev.u.io.port = port;
+	ev.u.io.size = (uint8_t)size;
+	ev.u.io.dir = (uint8_t)dir;
+	ev.u.io.device = (uint8_t)dev;
+	ev.u.io.value = value;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
+{
+	struct vcpu *v = ctx;
+	const struct block_insn *bi = io_insn(v);
+	uint32_t value;
+
+	vmm_set_path(v, bi, PATH_IO);
+	value = vmx_port_in(v->vm->vmx, v->id, port, size);
+	v->stats.io++;
+	vmm_charge(v, COST_VMX_IO);
+	io_event(v, bi, port, size, IO_IN, value, vmx_device_at(port));
+	return value;
+}
+
+static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
+{
+	struct vcpu *v = ctx;
+	const struct block_insn *bi = io_insn(v);
+
+	vmm_set_path(v, bi, PATH_IO);
+	v->stats.io++;
+	vmm_charge(v, COST_VMX_IO);
+	/* the access first, then what it causes (output, power-off) */
+	io_event(v, bi, port, size, IO_OUT, value, vmx_device_at(port));
+	vmx_port_out(v->vm->vmx, v->id, port, size, value);
+}
+
+static void mem_write_hook(void *ctx, uint32_t addr, int size)
+{
+	struct vcpu *v = ctx;
+	struct vm *vm = v->vm;
+
+	if (blockcache_note_write(vm->code, addr, size)) {
+		/* code changed: other engines must forget their translation */
+		for (int i = 0; i < vm->nvcpus; i++)
+			if (vm->vcpu[i] != v)
+				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
+						    (uint32_t)size);
+	}
+	vmm_shadow_note_write(v, addr, size);
+}
+
+void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
+{
+	out->ctx = v;
+	out->block = block_hook;
+	out->exception = vmm_exception_hook;
+	out->port_in = port_in_hook;
+	out->port_out = port_out_hook;
+	out->mem_write = mem_write_hook;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+static bool runnable(struct vcpu *v)
+{
+	return v->vm->state == VM_ON && v->state == VCPU_RUNNING;
+}
+
+/*
+ * What cpu_run reported, once the hooks are done: an invalid opcode
+ * becomes #UD for the guest; a touch of memory that does not exist, or a
+ * CPU library error, ends the VM.
+ */
+static int after_run(struct vcpu *v, const struct cpu_exit_info *info)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block_insn *bi;
+
+	switch (info->exit) {
+	case CPU_EXIT_STOPPED:
+		break;
+	case CPU_EXIT_BAD_INSN:
+		bi = vmm_current_insn(v, eip, false);
+		cpu_exception_ack(v->cpu);
+		vmm_handle_exception(v, bi, X86_UD, 0, eip);
+		break;
+	case CPU_EXIT_BAD_MEMORY:
+		vmm_current_insn(v, eip, false);
+		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
+		break;
+	case CPU_EXIT_ERROR:
+		vm_power_off(v->vm, POWER_BAD_INSN, eip);
+		return SIM_EINTERNAL;
+	}
+	if (v->pending_halt) {
+		/* HLT trapped: resume after it once woken (EIP not written in hook) */
+		v->pending_halt = 0;
+		cpu_set_reg(v->cpu, X86R_EIP, eip + 1);
+	}
+	return SIM_OK;
+}
+
+static void begin_step(struct vcpu *v, const struct block_insn *bi)
+{
+	v->step_insn = bi;
+	v->step_accounted = 0;
+	count(v, bi, +1);
+	v->stats.steps++;
+}
+
+static void end_step(struct vcpu *v)
+{
+	const struct block_insn *bi = v->step_insn;
+
+	if (bi != NULL && !v->step_accounted &&
+	    event_log_wants_insns(events(v)))
+		emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
+	v->step_insn = NULL;
+}
+
+int vmm_step(struct vcpu *v, enum vmm_stop *why)
+{
+	struct cpu_exit_info info;
+	const struct block *b;
+	uint32_t eip;
+	int rc;
+
+	*why = VMM_STOP_BUDGET;
+	if (!runnable(v)) {
+		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
+		return SIM_OK;
+	}
+	if (v->ring_dirty) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	eip = cpu_reg(v->cpu, X86R_EIP);
+	b = blockcache_get(v->vm->code, eip, 0);
+	if (b == NULL) {	/* EIP outside RAM */
+		vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
+		*why = VMM_STOP_OFF;
+		return SIM_OK;
+	}
+	begin_step(v, &b->insns[0]);
+	if (b->insns[0].cls == CLASS_IO && vmm_io_denied(v)) {
+		/* IOPL forbids it: the hardware would raise #GP(0) instead */
+		vmm_handle_exception(v, &b->insns[0], X86_GP, 0, eip);
+	} else {
+		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		rc = after_run(v, &info);
+		/* a privilege switch leaves the CPU in the VMM's stub: finish it */
+		for (int i = 0; i < 16 && rc == SIM_OK &&
+		     in_vmm_area(cpu_reg(v->cpu, X86R_EIP)); i++) {
+			cpu_run(v->cpu, CPU_STEP, 1, &info);
+			rc = after_run(v, &info);
+		}
+		if (rc != SIM_OK) {
+			end_step(v);
+			return rc;
+		}
+	}
+	end_step(v);
+	if (v->ring_dirty || (b->flags & BLOCK_FAR_END)) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	blockcache_collect(v->vm->code);
+	if (!runnable(v))
+		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
+	return SIM_OK;
+}
+
+/*
+ * Step through the block the block hook declined (it does I/O, or the
+ * budget ends inside it): [slow_lo, slow_hi), one instruction at a time.
+ */
+static int step_block(struct vcpu *v)
+{
+	enum vmm_stop s;
+	uint32_t eip;
+	int rc;
+
+	do {
+		rc = vmm_step(v, &s);
+		eip = cpu_reg(v->cpu, X86R_EIP);
+	} while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
+		 !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi);
+	return rc;
+}
+
+int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
+{
+	struct cpu_exit_info info;
+	int rc = SIM_OK;
+
+	v->budget = max_insns;
+	v->stop_request = 0;
+	*why = VMM_STOP_BUDGET;
+	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
+	       !v->stop_request) {
+		v->slow_next = 0;
+		cpu_run(v->cpu, CPU_FAST, 0, &info);
+		rc = after_run(v, &info);
+		finish_block(v);
+		blockcache_collect(v->vm->code);
+		if (rc != SIM_OK || !v->slow_next)
+			continue;
+		rc = step_block(v);
+	}
+	if (!runnable(v))
+		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
+	else if (v->budget > 0 && v->stop_request)
+		*why = VMM_STOP_REQUESTED;
+	return rc;
+}

@@ -1,0 +1,207 @@
+/*
+ * cli.c - parsing ringside's command line (getopt_long), with errors that
+ * say what was wrong and exit status 2.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum {
+	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
+	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION
+};
+
+static const struct option long_options[] = {
+	{ "guest", required_argument, NULL, 'g' },
+	{ "headless", no_argument, NULL, OPT_HEADLESS },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "max-insns", required_argument, NULL, OPT_MAX_INSNS },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "trace-insns", no_argument, NULL, OPT_TRACE_INSNS },
+	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+void cli_usage(FILE *out)
+{
+	fputs(
+"usage: ringside [OPTIONS] [SCENARIO.lua]\n"
+"\n"
+"Watch x86 guest code run under a virtual machine monitor, instruction by\n"
+"instruction: what runs directly on the hardware, what traps to the VMM and\n"
+"the VMKernel, what goes to the VMX.\n"
+"\n"
+"  -g, --guest FILE     run FILE, a Multiboot ELF32 kernel (it boots on QEMU too)\n"
+"      --headless       no TUI: print the guest's serial output and a summary\n"
+"      --mode=MODE      te (trap-and-emulate; default)\n"
+"      --max-insns N    stop after N guest instructions (default 1G; 10k, 5M ok)\n"
+"      --mem MB         guest RAM in MiB (default 128, as QEMU)\n"
+"      --trace=FORMAT   write every event: jsonl (one JSON object per line)\n"
+"                       or text; to stdout unless --trace-file is given\n"
+"      --trace-file F   write the trace to F\n"
+"      --trace-insns    also one event per executed instruction (slow)\n"
+"      --quiet          headless: the guest's output only, no summary\n"
+"  -h, --help           this text\n"
+"      --version        version and library versions\n"
+"\n"
+"Exit status: 0 the guest ran to power-off or halt; 1 it crashed (triple\n"
+"fault, missing memory) or hit --max-insns; 2 bad arguments or a bad file.\n"
+"\n"
+"Examples:\n"
+"  ringside --headless --guest scenarios/guests/hello.elf\n"
+"  ringside --headless --guest scenarios/guests/holes.elf --trace=jsonl --trace-insns\n",
+	      out);
+}
+
+/* A count with an optional k/M/G suffix (powers of 1000). */
+static int parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (*s == '\0' || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mul = 1000; end++; break;
+	case 'm': case 'M': mul = 1000000; end++; break;
+	case 'g': case 'G': mul = 1000000000; end++; break;
+	default: return -1;
+	}
+	if (*end != '\0' || (mul > 1 && v > UINT64_MAX / mul))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
+{
+	int c;
+	uint64_t n;
+
+	memset(o, 0, sizeof *o);
+	o->mode = MODE_TE;
+	o->max_insns = 1000000000ull;
+	o->mem_mb = 128;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":g:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'g': o->guest = optarg; break;
+		case 'h': o->help = true; break;
+		case OPT_VERSION: o->version = true; break;
+		case OPT_HEADLESS: o->headless = true; break;
+		case OPT_QUIET: o->quiet = true; break;
+		case OPT_TRACE_INSNS: o->trace_insns = true; break;
+		case OPT_TRACE_FILE: o->trace_file = optarg; break;
+		case OPT_MODE:
+			if (strcmp(optarg, "te") == 0) {
+				o->mode = MODE_TE;
+			} else if (strcmp(optarg, "bt") == 0 ||
+				   strcmp(optarg, "hw") == 0) {
+				snprintf(err, (size_t)errlen,
+					 "--mode=%s is not available yet (only te, trap-and-emulate)",
+					 optarg);
+				return -1;
+			} else {
+				snprintf(err, (size_t)errlen,
+					 "unknown mode '%s' (te)", optarg);
+				return -1;
+			}
+			break;
+		case OPT_MAX_INSNS:
+			if (parse_count(optarg, &o->max_insns) != 0 ||
+			    o->max_insns == 0) {
+				snprintf(err, (size_t)errlen,
+					 "--max-insns wants a positive count like 5000 or 10M, not '%s'",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_MEM:
+			if (parse_count(optarg, &n) != 0 || n < 4 || n > 1024) {
+				snprintf(err, (size_t)errlen,
+					 "--mem wants MiB from 4 to 1024, not '%s'",
+					 optarg);
+				return -1;
+			}
+			o->mem_mb = (uint32_t)n;
+			break;
+		case OPT_TRACE:
+			if (strcmp(optarg, "jsonl") == 0) {
+				o->trace = TRACE_JSONL;
+			} else if (strcmp(optarg, "text") == 0) {
+				o->trace = TRACE_TEXT;
+			} else {
+				snprintf(err, (size_t)errlen,
+					 "unknown trace format '%s' (jsonl or text)",
+					 optarg);
+				return -1;
+			}
+			break;
+		case ':':
+			snprintf(err, (size_t)errlen, "option %s needs a value",
+				 argv[optind - 1]);
+			return -1;
+		default:
+			snprintf(err, (size_t)errlen, "unknown option '%s'",
+				 argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc)
+		o->scenario = argv[optind++];
+	if (optind < argc) {
+		snprintf(err, (size_t)errlen, "unexpected argument '%s'",
+			 argv[optind]);
+		return -1;
+	}
+	if ((o->trace_file || o->trace_insns) && o->trace == TRACE_NONE) {
+		snprintf(err, (size_t)errlen,
+			 "%s needs --trace=jsonl or --trace=text",
+			 o->trace_file ? "--trace-file" : "--trace-insns");
+		return -1;
+	}
+	if (o->guest && o->scenario) {
+		snprintf(err, (size_t)errlen,
+			 "give either --guest FILE or a scenario, not both");
+		return -1;
+	}
+	return 0;
+}
+
+const char *cli_data_path(const char *rel, char *buf, int size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, (size_t)size, "%s/%s", exe, rel);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, (size_t)size, "%s", rel);
+	return buf;
+}

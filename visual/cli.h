@@ -1,0 +1,49 @@
+/*
+ * cli.h - ringside's command line.
+ */
+#ifndef VISUAL_CLI_H
+#define VISUAL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+enum trace_format { TRACE_NONE = 0, TRACE_JSONL, TRACE_TEXT };
+
+struct options {
+	bool headless;
+	bool help, version;
+	bool quiet;		/* no summary: only the guest's output */
+	const char *guest;	/* --guest FILE */
+	const char *scenario;	/* positional SCENARIO.lua */
+	enum exec_mode mode;
+	uint64_t max_insns;
+	uint32_t mem_mb;
+	enum trace_format trace;
+	const char *trace_file;
+	bool trace_insns;
+};
+
+/* Exit statuses. */
+#define EXIT_GUEST_FAILED 1	/* guest crashed, or a scenario expect failed */
+#define EXIT_USAGE 2		/* bad arguments or bad input file */
+
+/*
+ * Parse argv into *o.  On a usage error returns -1 and writes a one-line
+ * message into err.
+ */
+int cli_parse(int argc, char **argv, struct options *o, char *err,
+	      int errlen);
+
+/* The --help text. */
+void cli_usage(FILE *out);
+
+/*
+ * Find a bundled file ("scenarios/guests/tour.elf") next to the ringside
+ * executable, falling back to the current directory.  Writes into buf.
+ */
+const char *cli_data_path(const char *rel, char *buf, int size);
+
+#endif

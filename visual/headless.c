@@ -1,0 +1,216 @@
+/*
+ * headless.c - ringside without a screen: run a guest to the end, print
+ * what it printed and what the VMM did.
+ *
+ * Output goes to stdout: the guest's serial output as it arrives, then a
+ * summary (instructions per class, per ring, per handler path, and the
+ * VMM's work).  With --trace, every event is written too, as JSON lines or
+ * English; a JSON trace on stdout replaces the plain output and ends with a
+ * "summary" object.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "headless.h"
+#include "sim.h"
+#include "status.h"
+#include "trace.h"
+
+struct headless {
+	struct sim *sim;
+	const struct options *opt;
+	FILE *trace;		/* where the trace goes, or NULL */
+	bool plain;		/* print serial output and summary on stdout */
+	bool write_error;
+};
+
+static void on_event(void *ctx, const struct event *ev)
+{
+	struct headless *h = ctx;
+	char line[TRACE_LINE_MAX];
+
+	if (h->trace != NULL) {
+		if (h->opt->trace == TRACE_JSONL)
+			trace_json(h->sim, ev, line, sizeof line);
+		else
+			trace_text(h->sim, ev, line, sizeof line);
+		if (fprintf(h->trace, "%s\n", line) < 0)
+			h->write_error = true;
+	}
+	if (h->plain && ev->kind == EV_SERIAL) {
+		size_t len;
+		const char *out = vm_serial(sim_vm(h->sim, ev->vm), &len);
+
+		fwrite(out + ev->u.serial.offset, 1, ev->u.serial.len, stdout);
+		fflush(stdout);
+	}
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static const char *power_story(const struct vm *vm, char *buf, size_t n)
+{
+	switch (vm->state) {
+	case VM_ON:
+		snprintf(buf, n, "still running (instruction budget spent)");
+		break;
+	case VM_HALTED:
+		snprintf(buf, n, "halted: HLT with interrupts off at 0x%08x",
+			 vm->exit_status);
+		break;
+	default:
+		switch (vm->power_reason) {
+		case POWER_DEBUG_EXIT:
+			snprintf(buf, n, "powered off: wrote 0x%02x to the debug-exit port (QEMU would exit with status %u)",
+				 vm->exit_status, (vm->exit_status << 1 | 1) & 0xff);
+			break;
+		case POWER_IDLE:
+			snprintf(buf, n, "powered off: HLT with interrupts on, and no device will ever interrupt");
+			break;
+		case POWER_TRIPLE_FAULT:
+			snprintf(buf, n, "powered off: triple fault at 0x%08x (a real PC would reset)",
+				 vm->exit_status);
+			break;
+		case POWER_BAD_MEMORY:
+			snprintf(buf, n, "powered off: the guest touched 0x%08x, where there is no memory",
+				 vm->exit_status);
+			break;
+		default:
+			snprintf(buf, n, "powered off: %s at 0x%08x",
+				 power_reason_name(vm->power_reason),
+				 vm->exit_status);
+			break;
+		}
+	}
+	return buf;
+}
+
+static void print_summary(const struct vm *vm, FILE *out)
+{
+	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
+	char story[200];
+
+	fprintf(out, "\n--- ringside: %s (%s, %s) ---\n", vm->name, vm->guest_path,
+		vm->cfg.mode == MODE_TE ? "trap-and-emulate" :
+		exec_mode_name(vm->cfg.mode));
+	fprintf(out, "%s\n", power_story(vm, story, sizeof story));
+	fprintf(out, "instructions: %llu (%.3f ms simulated at %u MHz)\n",
+		(unsigned long long)st->insns,
+		(double)st->cycles / vm->cfg.mhz / 1000.0, vm->cfg.mhz);
+	fprintf(out, "  by class:");
+	for (int c = 0; c < CLASS_COUNT; c++)
+		fprintf(out, "  %s %llu (%.1f%%)", class_name((enum insn_class)c),
+			(unsigned long long)st->by_class[c],
+			pct(st->by_class[c], st->insns));
+	fprintf(out, "\n  by ring the guest believes it is in:");
+	for (int r = 0; r < 4; r++)
+		fprintf(out, "  ring %d %llu", r,
+			(unsigned long long)st->by_vring[r]);
+	fprintf(out, "\n  by real CPL:");
+	for (int r = 0; r < 4; r++)
+		fprintf(out, "  cpl %d %llu", r, (unsigned long long)st->by_cpl[r]);
+	fprintf(out, "\n  by handler path:\n");
+	for (int p = 0; p < PATH_COUNT; p++)
+		fprintf(out, "    %-30s %llu\n", path_text((enum insn_path)p),
+			(unsigned long long)st->by_path[p]);
+	fprintf(out, "VMM: %llu traps virtualized by the VMKernel, %llu guest faults reflected,\n"
+		"     %llu INT n delivered, %llu sensitive instructions fixed up,\n"
+		"     %llu port accesses sent to the VMX, %llu privilege switches\n",
+		(unsigned long long)st->traps, (unsigned long long)st->reflected,
+		(unsigned long long)st->soft_ints,
+		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
+		(unsigned long long)st->ring_switches);
+}
+
+static void json_summary(const struct vm *vm, FILE *out)
+{
+	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
+
+	fprintf(out, "{\"kind\":\"summary\",\"vm\":\"%s\",\"state\":\"%s\",\"reason\":\"%s\",\"status\":%u,\"insns\":%llu,\"t_ns\":%llu",
+		vm->name, vm_state_name(vm->state),
+		power_reason_name(vm->power_reason), vm->exit_status,
+		(unsigned long long)st->insns,
+		(unsigned long long)(st->cycles * 1000u / vm->cfg.mhz));
+	for (int c = 0; c < CLASS_COUNT; c++)
+		fprintf(out, ",\"%s\":%llu", class_name((enum insn_class)c),
+			(unsigned long long)st->by_class[c]);
+	fprintf(out, ",\"traps\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"io\":%llu}\n",
+		(unsigned long long)st->traps, (unsigned long long)st->reflected,
+		(unsigned long long)st->soft_ints,
+		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io);
+}
+
+static bool crashed(const struct vm *vm)
+{
+	if (vm->state == VM_ON)
+		return true;	/* ran out of budget */
+	return vm->state == VM_OFF && vm->power_reason != POWER_DEBUG_EXIT &&
+	       vm->power_reason != POWER_IDLE && vm->power_reason != POWER_USER;
+}
+
+int headless_run_guest(const struct options *opt, const char *guest)
+{
+	struct headless h = { .opt = opt, .plain = true };
+	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
+				 .mode = opt->mode };
+	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
+	struct vm *vm;
+	unsigned mask = EVENT_MASK_ALL & ~EVENT_MASK(EV_INSN);
+	int rc, status;
+
+	if (sim_create(NULL, &h.sim) != SIM_OK) {
+		fprintf(stderr, "ringside: out of memory\n");
+		return EXIT_USAGE;
+	}
+	if (opt->trace != TRACE_NONE) {
+		if (opt->trace_file) {
+			h.trace = fopen(opt->trace_file, "w");
+			if (h.trace == NULL) {
+				fprintf(stderr, "ringside: %s: %s\n",
+					opt->trace_file, strerror(errno));
+				sim_destroy(h.sim);
+				return EXIT_USAGE;
+			}
+		} else {
+			h.trace = stdout;
+			h.plain = opt->trace == TRACE_TEXT;
+		}
+		if (opt->trace_insns)
+			mask |= EVENT_MASK(EV_INSN);
+	}
+	event_log_subscribe(sim_events(h.sim), mask, on_event, &h);
+	rc = sim_add_vm(h.sim, &cfg, &vm, err);
+	if (rc != SIM_OK) {
+		fprintf(stderr, "ringside: %s\n", err);
+		if (h.trace && h.trace != stdout)
+			fclose(h.trace);
+		sim_destroy(h.sim);
+		return EXIT_USAGE;
+	}
+	rc = sim_run(h.sim, opt->max_insns, &why);
+	if (rc != SIM_OK)
+		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
+			sim_strerror(rc), guest);
+	if (h.plain && !opt->quiet)
+		print_summary(vm, stdout);
+	if (h.trace == stdout && opt->trace == TRACE_JSONL)
+		json_summary(vm, stdout);
+	if (vm->state == VM_ON && !opt->quiet)
+		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",
+			(unsigned long long)opt->max_insns);
+	status = rc != SIM_OK || crashed(vm) ? EXIT_GUEST_FAILED : 0;
+	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
+		h.write_error = true;
+	if (h.write_error) {
+		fprintf(stderr, "ringside: could not write the trace\n");
+		status = EXIT_USAGE;
+	}
+	sim_destroy(h.sim);
+	return status;
+}

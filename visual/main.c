@@ -1,0 +1,43 @@
+/*
+ * main.c - ringside's entry point: parse the command line and hand over to
+ * the headless runner or the TUI.  Nothing else happens here.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "cpu.h"
+#include "headless.h"
+
+#define RINGSIDE_VERSION "0.1"
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	char err[256], path[4096];
+
+	if (cli_parse(argc, argv, &opt, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\nTry 'ringside --help'.\n", err);
+		return EXIT_USAGE;
+	}
+	if (opt.help) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (opt.version) {
+		printf("ringside %s (Unicorn %s)\n", RINGSIDE_VERSION,
+		       cpu_library_version());
+		return 0;
+	}
+	if (opt.scenario) {
+		fprintf(stderr, "ringside: %s: Lua scenarios are not available yet; use --guest FILE\n",
+			opt.scenario);
+		return EXIT_USAGE;
+	}
+	if (opt.guest)
+		return headless_run_guest(&opt, opt.guest);
+	/* no guest given: the built-in tour */
+	if (!opt.headless)
+		fprintf(stderr, "ringside: the TUI is not built yet; running the tour headless\n");
+	return headless_run_guest(&opt, cli_data_path("scenarios/guests/tour.elf",
+						      path, sizeof path));
+}
