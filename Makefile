@@ -42,12 +42,15 @@ APP_SRC  = $(wildcard visual/*.c) $(wildcard lua/*.c)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
+# Small assembly guests the tests run (a guest is the same for SAN=1).
+TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
+TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
 
 include scenarios/guests/guests.mk
 
-.PHONY: all deps build run test check tests unit reference tui bench clean \
-        check-layering help
+.PHONY: all deps build run test tests bench clean check-layering help FORCE
 
 all: build
 
@@ -61,8 +64,11 @@ deps:
 build:
 	@$(MAKE) --no-print-directory ringside $(GUESTS)
 
-ringside: $(BUILD)/ringside
-	@cp $< $@
+# ./ringside is a copy of the last variant built (SAN=1 or not).
+ringside: $(BUILD)/ringside FORCE
+	@cmp -s $< $@ || cp $< $@
+
+FORCE:
 
 $(BUILD)/ringside: $(APP_OBJ) $(LIBSIM)
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
@@ -83,9 +89,15 @@ $(BUILD)/lua/%.o: lua/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBSIM)
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
+		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+
+build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
+	@mkdir -p $(dir $@)
+	as --32 -o $(@:.elf=.o) $<
+	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack -o $@ $(@:.elf=.o)
 
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
@@ -101,7 +113,7 @@ test: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory tests
 
-tests: check-layering $(UNIT_BIN) $(GUESTS)
+tests: check-layering $(UNIT_BIN) $(GUESTS) $(TEST_GUESTS) ringside
 	@sh tests/run-all.sh $(BUILD)
 
 check-layering:
@@ -111,8 +123,8 @@ check-layering:
 		echo "sim/ must not call exit()" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN)
-	@$(BENCH_BIN) scenarios/guests/bench.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) build/guests/traps.elf
+	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

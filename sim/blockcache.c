@@ -23,6 +23,7 @@ struct blockcache {
 	struct block *bucket[NBUCKETS];
 	uint8_t *code_chunks;	/* bit per 64-byte chunk: holds decoded code */
 	struct block *retired;	/* invalidated, waiting to be freed */
+	uint64_t generation;	/* bumped when blocks are retired */
 	struct blockcache_stats stats;
 };
 
@@ -207,9 +208,15 @@ int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size)
 		if ((c << CHUNK_SHIFT) >= bc->ram_size || !chunk_has_code(bc, c))
 			continue;
 		retire_chunk(bc, c);
+		bc->generation++;
 		hit = 1;
 	}
 	return hit;
+}
+
+const uint64_t *blockcache_generation(const struct blockcache *bc)
+{
+	return &bc->generation;
 }
 
 void blockcache_collect(struct blockcache *bc)

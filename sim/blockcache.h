@@ -65,6 +65,12 @@ int block_index_of(const struct block *b, uint32_t addr);
  */
 int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size);
 
+/*
+ * A counter that changes whenever blocks are retired: whoever keeps block
+ * pointers of their own must drop them when it moves.
+ */
+const uint64_t *blockcache_generation(const struct blockcache *bc);
+
 /* Free retired blocks.  Call when no block pointer is held. */
 void blockcache_collect(struct blockcache *bc);
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "guest.h"
 #include "status.h"
@@ -201,6 +202,7 @@ int guest_open(const char *path, struct guest_image *out,
 	       char err[GUEST_ERR_MAX])
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	uint8_t *buf;
 	long size;
 	size_t got;
@@ -210,10 +212,16 @@ int guest_open(const char *path, struct guest_image *out,
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot open (no such file, or not readable)", path);
 		return SIM_EIO;
 	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		snprintf(err, GUEST_ERR_MAX, "%s: cannot read: not a regular file%s",
+			 path, S_ISDIR(st.st_mode) ? " (a directory)" : "");
+		return SIM_EIO;
+	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0) {
 		fclose(f);
-		snprintf(err, GUEST_ERR_MAX, "%s: cannot read (is it a directory?)", path);
+		snprintf(err, GUEST_ERR_MAX, "%s: cannot read", path);
 		return SIM_EIO;
 	}
 	if ((unsigned long)size > MAX_KERNEL_FILE) {

@@ -102,10 +102,14 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 		c.vcpus = 1;
 	if (c.mhz == 0)
 		c.mhz = 1000;
-	rc = vm_create(s, (uint16_t)s->nvms, &c, &vm, err);
-	if (rc != SIM_OK)
+	/* the slot is taken first: the bootstrap's events name the VM */
+	s->nvms++;
+	rc = vm_create(s, (uint16_t)(s->nvms - 1), &c, &s->vms[s->nvms - 1], err);
+	if (rc != SIM_OK) {
+		s->nvms--;
 		return rc;
-	s->vms[s->nvms++] = vm;
+	}
+	vm = s->vms[s->nvms - 1];
 	if (out)
 		*out = vm;
 	return SIM_OK;

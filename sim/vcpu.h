@@ -90,6 +90,17 @@ struct vcpu {
 	uint64_t slice_ns;		/* simulated time when this slice began */
 	uint64_t slice_cycles;		/* stats.cycles when this slice began */
 
+	/* recently run blocks, by address (vmm.c lookup()) */
+#define VCPU_LOOKUP_SLOTS 256
+	const struct block *lookup[VCPU_LOOKUP_SLOTS];
+	const uint64_t *code_gen;	/* the block cache's generation ... */
+	uint64_t lookup_gen;		/* ... when lookup[] was filled */
+	bool trace_insns;		/* someone wants EV_INSN events */
+
+	/* lazy accounting (vmm_sync_counters): runs of `hot` not yet counted */
+	const struct block *hot;
+	uint64_t hot_runs;
+
 	/* the block the fast engine is running (vmm.c) */
 	const struct block *cur;
 	int cur_done;			/* instructions of cur accounted as run */

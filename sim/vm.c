@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "sim.h"
 #include "status.h"
@@ -43,8 +44,27 @@ uint64_t vm_now_ns(struct vm *vm, int vcpu)
 	if (vcpu < 0 || vcpu >= vm->nvcpus || vm->vcpu[vcpu] == NULL)
 		return sim_now_ns(vm->sim);
 	v = vm->vcpu[vcpu];
+	vmm_sync_counters(v);
 	return v->slice_ns + (v->stats.cycles - v->slice_cycles) * 1000u /
 			     vm->cfg.mhz;
+}
+
+/*
+ * Guest RAM and the VMM's area come straight from the kernel, zeroed and
+ * page-aligned: pages the guest never touches cost nothing.
+ */
+static void *alloc_pages(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void free_pages(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
 }
 
 static void boot_event(struct vm *vm, enum vmx_boot_step step, uint32_t a,
@@ -82,10 +102,10 @@ static int create_vcpu(struct vm *vm, int id)
 	vm->vcpu[id] = v;
 	v->vm = vm;
 	v->id = id;
-	v->vmm_area = aligned_alloc(4096, VMM_SIZE);
+	v->code_gen = blockcache_generation(vm->code);
+	v->vmm_area = alloc_pages(VMM_SIZE);
 	if (v->vmm_area == NULL)
 		return SIM_ENOMEM;
-	memset(v->vmm_area, 0, VMM_SIZE);
 	cc = (struct cpu_config){ vm->ram, vm->ram_size, v->vmm_area,
 				  VMM_BASE, VMM_SIZE };
 	vmm_hooks(v, &hooks);
@@ -136,6 +156,7 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 	snprintf(vm->guest_path, sizeof vm->guest_path, "%s", cfg->guest);
 	vm->cfg.name = vm->name;
 	vm->cfg.guest = vm->guest_path;
+	*out = vm;		/* visible now, so bootstrap events can name it */
 
 	/* 1. the VMX user world */
 	rc = vmx_create(vm, &vm->vmx);
@@ -144,11 +165,10 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 	/* 2. guest RAM, owned by the simulator and mapped into the CPU */
 	if (rc == SIM_OK) {
 		vm->ram_size = cfg->mem_mb << 20;
-		vm->ram = aligned_alloc(4096, vm->ram_size);
+		vm->ram = alloc_pages(vm->ram_size);
 		rc = vm->ram ? SIM_OK : SIM_ENOMEM;
 	}
 	if (rc == SIM_OK) {
-		memset(vm->ram, 0, vm->ram_size);
 		boot_event(vm, VMX_ALLOC_MEMORY, cfg->mem_mb, 0);
 		/* 3. the kernel, and the Multiboot hand-over data */
 		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
@@ -175,6 +195,7 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 				 "the CPU library (Unicorn) failed to start" :
 				 sim_strerror(rc));
 		vm_destroy(vm);
+		*out = NULL;
 		return rc;
 	}
 	/* 5. start: application processors would wait for an INIT-SIPI */
@@ -184,7 +205,6 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 	vm->state = VM_ON;
 	vm->power_reason = POWER_ON;
 	power_event(vm, POWER_ON, 1, 0);
-	*out = vm;
 	return SIM_OK;
 }
 
@@ -198,12 +218,12 @@ void vm_destroy(struct vm *vm)
 		if (v == NULL)
 			continue;
 		cpu_destroy(v->cpu);
-		free(v->vmm_area);
+		free_pages(v->vmm_area, VMM_SIZE);
 		free(v);
 	}
 	blockcache_destroy(vm->code);
 	vmx_destroy(vm->vmx);
-	free(vm->ram);
+	free_pages(vm->ram, vm->ram_size);
 	free(vm);
 }
 

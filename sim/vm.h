@@ -60,7 +60,9 @@ struct vm {
 /*
  * Create a VM and have its VMX bootstrap it: allocate RAM, load the
  * kernel, create the VMM and its vCPUs, power on.  Each step is an EV_VMX
- * event.  On a bad kernel returns SIM_EFORMAT/SIM_EIO with a message in err.
+ * event.  *out is set as soon as the VM exists (so the world can name it
+ * in those events) and reset to NULL on failure.  On a bad kernel returns
+ * SIM_EFORMAT/SIM_EIO with a message in err.
  */
 int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 	      struct vm **out, char err[GUEST_ERR_MAX]);

@@ -48,6 +48,32 @@ static void count(struct vcpu *v, const struct block_insn *bi, int sign)
 	v->budget -= d;
 }
 
+/*
+ * Lazy accounting: a block that runs again and again (a loop) is counted
+ * once per run by bumping hot_runs; its instructions are added to the
+ * per-class and per-ring counters only when another block comes along or
+ * someone needs exact figures.  This keeps the per-block cost to a few
+ * instructions, which is most of what makes direct execution fast here.
+ */
+void vmm_sync_counters(struct vcpu *v)
+{
+	const struct block *b = v->hot;
+	uint64_t r = v->hot_runs, n;
+
+	if (r == 0)
+		return;
+	n = r * b->n;
+	v->stats.insns += n;
+	for (int c = 0; c < CLASS_COUNT; c++)
+		v->stats.by_class[c] += r * b->class_count[c];
+	v->stats.by_vring[v->vring & 3] += n;
+	v->stats.by_cpl[v->cpl & 3] += n;
+	v->stats.by_path[PATH_DIRECT] += n;
+	v->stats.cycles += n * COST_INSN;
+	v->stats.blocks += r;
+	v->hot_runs = 0;
+}
+
 static void emit_insn(struct vcpu *v, const struct block_insn *bi,
 		      enum insn_path path, uint64_t cycles)
 {
@@ -73,7 +99,7 @@ static void resolve(struct vcpu *v, int upto)
 {
 	if (v->cur == NULL)
 		return;
-	if (event_log_wants_insns(events(v)))
+	if (v->trace_insns)
 		for (int i = v->cur_done; i < upto; i++)
 			emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
 				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
@@ -94,6 +120,7 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 	const struct block *b = v->cur;
 	int i;
 
+	vmm_sync_counters(v);
 	if (v->step_insn != NULL)
 		return v->step_insn;
 	if (b == NULL)
@@ -131,7 +158,7 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 	}
 	v->stats.by_path[PATH_DIRECT]--;
 	v->stats.by_path[path]++;
-	if (event_log_wants_insns(events(v)))
+	if (v->trace_insns)
 		emit_insn(v, bi, path, cycles);
 }
 
@@ -177,6 +204,7 @@ void vmm_sync_ring(struct vcpu *v)
 {
 	int old = v->vring;
 
+	vmm_sync_counters(v);	/* what ran so far ran in the old ring */
 	v->cpl = cpu_cpl(v->cpu);
 	v->vring = vmm_vring_at(v, v->cpl, (uint16_t)cpu_reg(v->cpu, X86R_CS));
 	if (v->vring != old) {
@@ -203,15 +231,42 @@ uint32_t vmm_guest_eflags(struct vcpu *v)
 
 /* ---- CPU hooks ----------------------------------------------------------- */
 
+/*
+ * The decoded block for the CPU's block at addr: first in the vCPU's small
+ * direct-mapped table (the hot loop hits it every time), then in the
+ * VM's block cache.  The table is wiped when the cache retires blocks.
+ */
+static const struct block *lookup(struct vcpu *v, uint32_t addr,
+				  uint32_t size)
+{
+	unsigned slot = (addr ^ addr >> 9) & (VCPU_LOOKUP_SLOTS - 1);
+	const struct block *b = v->hot;
+
+	if (v->lookup_gen != *v->code_gen) {
+		memset(v->lookup, 0, sizeof v->lookup);
+		v->lookup_gen = *v->code_gen;
+	} else if (b != NULL && b->addr == addr && b->size == size) {
+		return b;	/* the same block again: a loop */
+	}
+	b = v->lookup[slot];
+	if (b == NULL || b->addr != addr || b->size != size) {
+		b = blockcache_get(v->vm->code, addr, size);
+		v->lookup[slot] = b;
+	}
+	return b;
+}
+
 static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 {
 	struct vcpu *v = ctx;
 	const struct block *b;
 
-	finish_block(v);
+	if (v->trace_insns && v->cur != NULL)
+		resolve(v, v->cur->n);
+	v->cur = NULL;
 	if (v->stop_request)
 		return 1;
-	b = blockcache_get(v->vm->code, addr, size);
+	b = lookup(v, addr, size);
 	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget) {
 		/* I/O, or the budget ends inside: single-step this block */
 		v->slow_next = 1;
@@ -223,18 +278,19 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		vmm_sync_ring(v);
 		v->ring_dirty = 0;
 	}
+	if (b != v->hot) {
+		vmm_sync_counters(v);
+		v->hot = b;
+	}
+	v->hot_runs++;
+	v->budget -= b->n;
 	v->cur = b;
 	v->cur_done = 0;
-	v->cur_t0 = v->stats.cycles;
-	v->stats.insns += b->n;
-	for (int c = 0; c < CLASS_COUNT; c++)
-		v->stats.by_class[c] += b->class_count[c];
-	v->stats.by_vring[v->vring & 3] += b->n;
-	v->stats.by_cpl[v->cpl & 3] += b->n;
-	v->stats.by_path[PATH_DIRECT] += b->n;
-	v->stats.cycles += (uint64_t)b->n * COST_INSN;
-	v->stats.blocks++;
-	v->budget -= b->n;
+	if (v->trace_insns) {
+		/* events carry exact times: no lazy counting while tracing */
+		vmm_sync_counters(v);
+		v->cur_t0 = v->stats.cycles - (uint64_t)b->n * COST_INSN;
+	}
 	if (b->flags & BLOCK_FAR_END)
 		v->ring_dirty = 1;	/* a far transfer may change rings */
 	return 0;
@@ -245,6 +301,7 @@ static const struct block_insn *io_insn(struct vcpu *v)
 {
 	const struct block *b = v->cur;
 
+	vmm_sync_counters(v);
 	if (v->step_insn != NULL)
 		return v->step_insn;
 	if (b == NULL)
@@ -376,10 +433,26 @@ static void end_step(struct vcpu *v)
 {
 	const struct block_insn *bi = v->step_insn;
 
-	if (bi != NULL && !v->step_accounted &&
-	    event_log_wants_insns(events(v)))
+	if (bi != NULL && !v->step_accounted && v->trace_insns)
 		emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
 	v->step_insn = NULL;
+}
+
+/*
+ * A privilege switch leaves the CPU at the VMM's stub (vmm_switch): run the
+ * stub's few instructions on the step engine until the guest is back.
+ */
+static int finish_switch(struct vcpu *v)
+{
+	struct cpu_exit_info info;
+	int rc = SIM_OK;
+
+	for (int i = 0; i < 16 && rc == SIM_OK &&
+	     in_vmm_area(cpu_reg(v->cpu, X86R_EIP)); i++) {
+		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		rc = after_run(v, &info);
+	}
+	return rc;
 }
 
 int vmm_step(struct vcpu *v, enum vmm_stop *why)
@@ -394,6 +467,9 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
 		return SIM_OK;
 	}
+	v->trace_insns = event_log_wants_insns(events(v));
+	if ((rc = finish_switch(v)) != SIM_OK)
+		return rc;
 	if (v->ring_dirty) {
 		vmm_sync_ring(v);
 		v->ring_dirty = 0;
@@ -412,12 +488,8 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 	} else {
 		cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = after_run(v, &info);
-		/* a privilege switch leaves the CPU in the VMM's stub: finish it */
-		for (int i = 0; i < 16 && rc == SIM_OK &&
-		     in_vmm_area(cpu_reg(v->cpu, X86R_EIP)); i++) {
-			cpu_run(v->cpu, CPU_STEP, 1, &info);
-			rc = after_run(v, &info);
-		}
+		if (rc == SIM_OK)
+			rc = finish_switch(v);
 		if (rc != SIM_OK) {
 			end_step(v);
 			return rc;
@@ -428,6 +500,8 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		vmm_sync_ring(v);
 		v->ring_dirty = 0;
 	}
+	vmm_sync_counters(v);
+	v->hot = NULL;
 	blockcache_collect(v->vm->code);
 	if (!runnable(v))
 		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
@@ -459,6 +533,7 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
 
 	v->budget = max_insns;
 	v->stop_request = 0;
+	v->trace_insns = event_log_wants_insns(events(v));
 	*why = VMM_STOP_BUDGET;
 	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
 	       !v->stop_request) {
@@ -466,6 +541,8 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
 		cpu_run(v->cpu, CPU_FAST, 0, &info);
 		rc = after_run(v, &info);
 		finish_block(v);
+		vmm_sync_counters(v);
+		v->hot = NULL;
 		blockcache_collect(v->vm->code);
 		if (rc != SIM_OK || !v->slow_next)
 			continue;

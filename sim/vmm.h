@@ -77,6 +77,12 @@ void vmm_request_stop(struct vcpu *v);
 /* The guest-visible EFLAGS: real flags with the virtual IF and IOPL. */
 uint32_t vmm_guest_eflags(struct vcpu *v);
 
+/*
+ * Bring v->stats up to date (the fast path counts repeated blocks lazily).
+ * Call before reading the counters in the middle of a run.
+ */
+void vmm_sync_counters(struct vcpu *v);
+
 /* Refresh v->cpl and v->vring from the real CPU. */
 void vmm_sync_ring(struct vcpu *v);
 

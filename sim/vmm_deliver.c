@@ -238,6 +238,7 @@ void vmm_switch(struct vcpu *v, const struct vmm_target *t)
 	int cur = cpu_cpl(v->cpu), tgt = t->cs & 3, old = v->vring;
 	bool direct = tgt == cur;
 
+	vmm_sync_counters(v);	/* counted so far in the old ring */
 	if (direct && cpu_reg(v->cpu, X86R_CS) != t->cs &&
 	    cpu_set_reg(v->cpu, X86R_CS, t->cs) != 0)
 		direct = false;		/* e.g. execute-only code: use IRET */

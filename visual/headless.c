@@ -145,12 +145,18 @@ static void json_summary(const struct vm *vm, FILE *out)
 		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io);
 }
 
-static bool crashed(const struct vm *vm)
+/* Did the guest fail: crash, run out of budget, or report failure itself? */
+static bool failed(const struct vm *vm)
 {
 	if (vm->state == VM_ON)
 		return true;	/* ran out of budget */
-	return vm->state == VM_OFF && vm->power_reason != POWER_DEBUG_EXIT &&
-	       vm->power_reason != POWER_IDLE && vm->power_reason != POWER_USER;
+	if (vm->state == VM_HALTED)
+		return false;
+	switch (vm->power_reason) {
+	case POWER_DEBUG_EXIT: return vm->exit_status != 0;
+	case POWER_IDLE: case POWER_USER: return false;
+	default: return true;
+	}
 }
 
 int headless_run_guest(const struct options *opt, const char *guest)
@@ -204,7 +210,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (vm->state == VM_ON && !opt->quiet)
 		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",
 			(unsigned long long)opt->max_insns);
-	status = rc != SIM_OK || crashed(vm) ? EXIT_GUEST_FAILED : 0;
+	status = rc != SIM_OK || failed(vm) ? EXIT_GUEST_FAILED : 0;
 	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
 		h.write_error = true;
 	if (h.write_error) {

@@ -128,16 +128,16 @@ static void p_popf(void)
     u32 f;
     quiet_irqs(1);
     __asm__ volatile(
-        "cli\n\t"
+        "sti\n\t"
         "pushf\n\t"
-        "orl $0x200, (%%esp)\n\t"          /* IF = 1 in the saved copy */
-        "popf\n\t"                         /* ... load it back (ring 0: IF becomes 1) */
+        "andl $0xFFFFFDFF, (%%esp)\n\t"    /* IF = 0 in the saved copy */
+        "popf\n\t"                         /* ... load it back (ring 0: IF becomes 0) */
         "pushf\n\t"
         "pop %0\n\t"
         "cli"
         : "=r"(f) : : "memory", "cc");
     quiet_irqs(0);
-    kprintf("popf: popf with IF=1, then pushf reads IF=%u\n", flag_if(f));
+    kprintf("popf: after sti, popf with IF=0, then pushf reads IF=%u\n", flag_if(f));
 }
 
 static void p_popf_iopl(void)

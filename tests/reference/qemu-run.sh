@@ -9,10 +9,9 @@
 #         when comparing outputs.
 #
 # Exit status:
-#   0    the guest ended by writing to the isa-debug-exit port 0xf4, whatever the
-#        value (QEMU then exits with status (value << 1) | 1, which is always odd).
-#        If the value was not 0 (a failure the guest detected itself), this script
-#        says so on stderr, but still exits 0: the run itself completed.
+#   0    the guest ended by writing 0 to the isa-debug-exit port 0xf4 (QEMU then
+#        exits with status (value << 1) | 1, which is always odd).
+#   3    the guest wrote another value there: a failure it detected itself.
 #   124  timeout: the guest did not finish within 30 seconds.
 #   1    anything else: QEMU could not start, or the machine stopped some other
 #        way (e.g. a triple fault, which -no-reboot turns into a plain exit 0).
@@ -42,6 +41,7 @@ if [ $((status % 2)) -eq 1 ]; then
     code=$(( (status - 1) / 2 ))
     if [ "$code" -ne 0 ]; then
         echo "qemu-run: guest reported failure code $code" >&2
+        exit 3
     fi
     exit 0
 fi

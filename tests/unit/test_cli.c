@@ -1,0 +1,155 @@
+/*
+ * test_cli.c - the ringside program as a user runs it: options, errors
+ * that name the problem (exit status 2), the headless output, the trace.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+
+static char out[8 << 20];	/* a whole instruction trace of hello */
+
+/* Run ./ringside with args (stderr merged into stdout); return status. */
+static int ringside(const char *args)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof cmd, "./ringside %s 2>&1", args);
+	return tl_sh(cmd, out, sizeof out);
+}
+
+static void expect(const char *args, int status, const char *needle)
+{
+	int st = ringside(args);
+
+	if (st != status)
+		fail_msg("ringside %s: status %d, expected %d; output:\n%s",
+			 args, st, status, out);
+	if (needle && strstr(out, needle) == NULL)
+		fail_msg("ringside %s: output lacks \"%s\":\n%s", args, needle,
+			 out);
+}
+
+static void usage_errors(void **state)
+{
+	(void)state;
+	expect("--bogus", 2, "unknown option '--bogus'");
+	expect("--max-insns abc --guest x", 2, "--max-insns wants a positive count");
+	expect("--max-insns 0 --guest x", 2, "--max-insns");
+	expect("--mem 2 --guest x", 2, "--mem wants MiB from 4 to 1024");
+	expect("--mode=zz --guest x", 2, "unknown mode 'zz'");
+	expect("--trace=xml --guest x", 2, "unknown trace format 'xml'");
+	expect("--trace-insns --guest x", 2, "--trace-insns needs --trace");
+	expect("--guest", 2, "needs a value");
+	expect("a.lua b.lua", 2, "unexpected argument 'b.lua'");
+	expect("--guest x.elf s.lua", 2, "not both");
+	expect("--help", 0, "usage: ringside");
+	expect("--version", 0, "Unicorn 2.");
+}
+
+static void bad_files(void **state)
+{
+	(void)state;
+	expect("--headless --guest /nonexistent.elf", 2,
+	       "/nonexistent.elf: cannot open");
+	expect("--headless --guest Makefile", 2, "Makefile: not an ELF file");
+	expect("--headless --guest build/rel/libsim.a", 2, "not an ELF file");
+	expect("--headless --guest ringside", 2, "64-bit ELF");
+	expect("--headless --guest scenarios", 2, "scenarios: cannot read");
+	expect("--headless --guest tests/guests/mb.inc", 2, "not an ELF file");
+}
+
+static void headless_summary(void **state)
+{
+	(void)state;
+	expect("--headless --guest scenarios/guests/hello.elf", 0,
+	       "goodbye: exit code 0");
+	assert_non_null(strstr(out, "wrote 0x00 to the debug-exit port"));
+	assert_non_null(strstr(out, "by class:"));
+	assert_non_null(strstr(out, "guest>vmm>vmx>vmm>guest"));
+	expect("--headless --quiet --guest scenarios/guests/hello.elf", 0, NULL);
+	assert_null(strstr(out, "by class:"));
+}
+
+static void guest_failures(void **state)
+{
+	(void)state;
+	expect("--headless --max-insns 1000 --guest scenarios/guests/tour.elf", 1,
+	       "stopped after 1000 instructions");
+	assert_non_null(strstr(out, "instructions: 1000 "));
+	expect("--headless --guest build/guests/badmem.elf", 1,
+	       "touched 0x20000000, where there is no memory");
+	expect("--headless --guest build/guests/triple.elf", 1, "triple fault");
+	expect("--headless --guest build/guests/halt.elf", 0,
+	       "halted: HLT with interrupts off");
+}
+
+/* Every line of a JSON trace is one object; the last is the summary. */
+static void json_trace(void **state)
+{
+	char *line, *save, *last = NULL;
+	int lines = 0, insns = 0;
+
+	(void)state;
+	expect("--headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-insns",
+	       0, "\"kind\":\"insn\"");
+	assert_non_null(strstr(out, "\"kind\":\"serial\",\"vm\":\"vm0\",\"text\":\"goodbye: exit code 0\\n\""));
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		assert_true(n > 2 && line[0] == '{' && line[n - 1] == '}');
+		insns += strstr(line, "\"kind\":\"insn\"") != NULL;
+		last = line;
+		lines++;
+	}
+	assert_true(lines > 1000);
+	assert_non_null(strstr(last, "\"kind\":\"summary\""));
+	assert_true(insns > 1000);
+}
+
+static void trace_file(void **state)
+{
+	char path[] = "/tmp/ringside-trace-XXXXXX";
+	int fd = mkstemp(path);
+	char args[256];
+	size_t len;
+	char *text;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(args, sizeof args,
+		 "--headless --guest scenarios/guests/hello.elf --trace=text --trace-file %s",
+		 path);
+	expect(args, 0, "goodbye: exit code 0");
+	text = tl_slurp(path, &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "VMX bootstrap: load-image"));
+	assert_non_null(strstr(text, "power off: debug-exit"));
+	free(text);
+	unlink(path);
+	expect("--headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-file /nonexistent/dir/t.jsonl",
+	       2, "/nonexistent/dir/t.jsonl: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(bad_files),
+		cmocka_unit_test(headless_summary),
+		cmocka_unit_test(guest_failures),
+		cmocka_unit_test(json_trace),
+		cmocka_unit_test(trace_file),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

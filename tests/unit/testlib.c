@@ -1,0 +1,174 @@
+/*
+ * testlib.c - shared test helpers (see testlib.h).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+
+static void capture(void *ctx, const struct event *ev)
+{
+	struct tl_run *r = ctx;
+
+	if (r->nev == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4096;
+		struct event *e = realloc(r->ev, cap * sizeof *e);
+
+		assert_non_null(e);
+		r->ev = e;
+		r->cap = cap;
+	}
+	r->ev[r->nev++] = *ev;
+}
+
+void tl_boot(const char *guest, bool insns, struct tl_run *r)
+{
+	char err[GUEST_ERR_MAX];
+	unsigned mask = EVENT_MASK_ALL;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	assert_int_equal(sim_create(NULL, &r->sim), SIM_OK);
+	if (!insns)
+		mask &= ~EVENT_MASK(EV_INSN);
+	event_log_subscribe(sim_events(r->sim), mask, capture, r);
+	rc = sim_add_vm(r->sim, &(struct vm_config){ .guest = guest },
+			&r->vm, err);
+	if (rc != SIM_OK)
+		fail_msg("cannot boot %s: %s", guest, err);
+}
+
+void tl_run_guest(const char *guest, bool insns, uint64_t max_insns,
+		  struct tl_run *r)
+{
+	tl_boot(guest, insns, r);
+	r->rc = sim_run(r->sim, max_insns, &r->stop);
+}
+
+void tl_free(struct tl_run *r)
+{
+	sim_destroy(r->sim);
+	free(r->ev);
+	memset(r, 0, sizeof *r);
+}
+
+size_t tl_count(const struct tl_run *r, enum event_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nev; i++)
+		n += r->ev[i].kind == kind;
+	return n;
+}
+
+const char *tl_serial(const struct tl_run *r)
+{
+	static char buf[1 << 16];
+	size_t len;
+	const char *out = vm_serial(r->vm, &len);
+
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, out, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+char *tl_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+			if (len)
+				*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint16_t rd16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Walk the section headers for SHT_SYMTAB and its string table. */
+uint32_t tl_symbol(const char *elf, const char *name)
+{
+	size_t len;
+	unsigned char *b = (unsigned char *)tl_slurp(elf, &len);
+	uint32_t found = 0;
+
+	if (b == NULL || len < 52)
+		goto out;
+	uint32_t shoff = rd32(b + 32);
+	uint16_t shentsize = rd16(b + 46), shnum = rd16(b + 48);
+
+	for (unsigned i = 0; i < shnum; i++) {
+		const unsigned char *sh = b + shoff + i * shentsize;
+
+		if (rd32(sh + 4) != 2)	/* SHT_SYMTAB */
+			continue;
+		uint32_t off = rd32(sh + 16), size = rd32(sh + 20);
+		const unsigned char *strsh = b + shoff + rd32(sh + 24) * shentsize;
+		const char *strtab = (const char *)b + rd32(strsh + 16);
+
+		for (uint32_t s = 0; s + 16 <= size; s += 16) {
+			const unsigned char *sym = b + off + s;
+
+			if (strcmp(strtab + rd32(sym), name) == 0) {
+				found = rd32(sym + 4);
+				goto out;
+			}
+		}
+	}
+out:
+	free(b);
+	return found;
+}
+
+int tl_sh(const char *cmd, char *out, size_t size)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0, got;
+	int st;
+
+	if (p == NULL)
+		return -1;
+	while (size > 1 && (got = fread(out + n, 1, size - 1 - n, p)) > 0)
+		n += got;
+	if (size > 0)
+		out[n] = '\0';
+	/* drain anything past the buffer so the child can finish */
+	{
+		char sink[4096];
+
+		while (fread(sink, 1, sizeof sink, p) > 0)
+			;
+	}
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}

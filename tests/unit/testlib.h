@@ -1,0 +1,57 @@
+/*
+ * testlib.h - helpers the unit tests share: run a guest and keep its
+ * events, look up symbols in a guest ELF, run ringside as a process.
+ */
+#ifndef TESTLIB_H
+#define TESTLIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+#include "status.h"
+#include "vmx.h"
+
+/* A finished (or paused) run of one guest, with every event it emitted. */
+struct tl_run {
+	struct sim *sim;
+	struct vm *vm;
+	struct event *ev;	/* events, EV_INSN included if asked for */
+	size_t nev, cap;
+	enum sim_stop stop;
+	int rc;			/* sim_run's status */
+};
+
+/*
+ * Create a world with one VM running `guest` and run it for at most
+ * max_insns instructions.  insns: also capture EV_INSN events.  Fails the
+ * test (cmocka) if the guest cannot be loaded.
+ */
+void tl_run_guest(const char *guest, bool insns, uint64_t max_insns,
+		  struct tl_run *r);
+
+/* Create the world and VM only (no running yet). */
+void tl_boot(const char *guest, bool insns, struct tl_run *r);
+
+void tl_free(struct tl_run *r);
+
+/* Number of captured events of a kind. */
+size_t tl_count(const struct tl_run *r, enum event_kind kind);
+
+/* All serial output of the run's VM, NUL-terminated (static buffer). */
+const char *tl_serial(const struct tl_run *r);
+
+/* Address of symbol `name` in an ELF32 file, or 0 if absent. */
+uint32_t tl_symbol(const char *elf, const char *name);
+
+/*
+ * Run a shell command, capture its stdout (up to size-1 bytes) into out,
+ * and return its exit status (-1 if it could not run).
+ */
+int tl_sh(const char *cmd, char *out, size_t size);
+
+/* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
+char *tl_slurp(const char *path, size_t *len);
+
+#endif
