@@ -182,13 +182,12 @@ static int probe(struct cpu *c)
 	};
 	uc_engine *uc = c->uc[CPU_STEP];
 	uint32_t at = c->cfg.vmm_base;
+	uint32_t eax = 0xabcd0000u;	/* so AX != EAX: only error_code holds 0x1238 */
 	uc_x86_mmr gdtr = { 0, 0, 0, 0 };
 	int rc = SIM_OK;
 
 	if (uc_context_alloc(uc, &c->probe_before) != UC_ERR_OK)
 		return SIM_ENOMEM;
-	uint32_t eax = 0xabcd0000u;	/* so AX != EAX: only error_code holds 0x1238 */
-
 	memcpy(c->cfg.vmm, code, sizeof code);
 	uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
 	uc_reg_write(uc, UC_X86_REG_EAX, &eax);
@@ -411,6 +410,42 @@ void cpu_invalidate_code(struct cpu *c, uint32_t addr, uint32_t len)
 {
 	for (int e = 0; e < 2; e++)
 		uc_ctl_remove_cache(c->uc[e], addr, (uint64_t)addr + len);
+}
+
+/* A saved uc_context is the whole CPUX86State: registers, not memory. */
+struct cpu_state {
+	uc_context *ctx;
+};
+
+int cpu_state_save(struct cpu *c, struct cpu_state **out)
+{
+	struct cpu_state *st = calloc(1, sizeof *st);
+
+	if (st == NULL || uc_context_alloc(live(c), &st->ctx) != UC_ERR_OK) {
+		free(st);
+		return SIM_ENOMEM;
+	}
+	uc_context_save(live(c), st->ctx);
+	*out = st;
+	return SIM_OK;
+}
+
+void cpu_state_load(struct cpu *c, const struct cpu_state *st)
+{
+	uc_context_restore(live(c), st->ctx);
+}
+
+void cpu_state_free(struct cpu_state *st)
+{
+	if (st == NULL)
+		return;
+	uc_context_free(st->ctx);
+	free(st);
+}
+
+void cpu_invalidate_code_idle(struct cpu *c, uint32_t addr, uint32_t len)
+{
+	uc_ctl_remove_cache(c->uc[!c->active], addr, (uint64_t)addr + len);
 }
 
 enum cpu_engine cpu_active_engine(const struct cpu *c)

@@ -124,6 +124,21 @@ int cpu_cpl(struct cpu *c);
 /* Forget translated code for [addr, addr+len) in both engines. */
 void cpu_invalidate_code(struct cpu *c, uint32_t addr, uint32_t len);
 
+/*
+ * The same, for the engine that is *not* running: the running one noticed
+ * the store itself (guest stores to code from inside a hook).
+ */
+void cpu_invalidate_code_idle(struct cpu *c, uint32_t addr, uint32_t len);
+
+/*
+ * The complete register state of the CPU (everything Unicorn keeps: general,
+ * segment, control, FPU registers...), to take and put back later.
+ */
+struct cpu_state;
+int cpu_state_save(struct cpu *c, struct cpu_state **out);
+void cpu_state_load(struct cpu *c, const struct cpu_state *st);
+void cpu_state_free(struct cpu_state *st);
+
 /* The engine that holds the live state now. */
 enum cpu_engine cpu_active_engine(const struct cpu *c);
 

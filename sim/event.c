@@ -140,6 +140,15 @@ const struct event *event_log_at(const struct event_log *log, size_t i)
 	return &log->ring[(log->head + i) % log->alloc_slots];
 }
 
+void event_log_truncate(struct event_log *log, uint64_t seq)
+{
+	while (log->count > 0 &&
+	       event_log_at(log, log->count - 1)->seq >= seq)
+		log->count--;
+	if (seq < log->next_seq)
+		log->next_seq = seq;
+}
+
 void event_log_clear(struct event_log *log)
 {
 	log->head = 0;

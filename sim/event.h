@@ -171,6 +171,12 @@ size_t event_log_count(const struct event_log *log);
 /* The i-th retained event, oldest first (i < event_log_count). */
 const struct event *event_log_at(const struct event_log *log, size_t i);
 
+/*
+ * Go back in time: forget retained events numbered seq and later, and
+ * number the next event seq.
+ */
+void event_log_truncate(struct event_log *log, uint64_t seq);
+
 /* Forget every retained event (the sequence numbers go on). */
 void event_log_clear(struct event_log *log);
 

@@ -13,21 +13,11 @@
 #include <string.h>
 
 #include "disasm.h"
-#include "sim.h"
+#include "sim_priv.h"
 #include "status.h"
 #include "vmm.h"
 
 #define SLICE_INSNS 100000ull	/* guest instructions per slice */
-
-struct sim {
-	struct sim_config cfg;
-	struct event_log *log;
-	struct disasm *dis;
-	struct vm *vms[SIM_MAX_VMS];
-	int nvms;
-	uint64_t now_ns;
-	int stop_request;
-};
 
 int sim_create(const struct sim_config *cfg, struct sim **out)
 {
@@ -141,35 +131,21 @@ void sim_request_stop(struct sim *s)
 			vmm_request_stop(s->vms[i]->vcpu[j]);
 }
 
-uint64_t sim_insns(const struct sim *s)
+uint64_t sim_insns(struct sim *s)
 {
 	uint64_t n = 0;
 
 	for (int i = 0; i < s->nvms; i++)
-		for (int j = 0; j < s->vms[i]->nvcpus; j++)
+		for (int j = 0; j < s->vms[i]->nvcpus; j++) {
+			vmm_sync_counters(s->vms[i]->vcpu[j]);
 			n += s->vms[i]->vcpu[j]->stats.insns;
+		}
 	return n;
 }
 
 static bool runnable(const struct vcpu *v)
 {
 	return v->vm->state == VM_ON && v->state == VCPU_RUNNING;
-}
-
-/* Give one vCPU a slice of at most n instructions; returns how many ran. */
-static int run_slice(struct sim *s, struct vcpu *v, uint64_t n,
-		     uint64_t *ran)
-{
-	uint64_t before = v->stats.insns;
-	enum vmm_stop why;
-	int rc;
-
-	v->slice_ns = s->now_ns;
-	v->slice_cycles = v->stats.cycles;
-	rc = vmm_run(v, n, &why);
-	*ran = v->stats.insns - before;
-	s->now_ns = vm_now_ns(v->vm, v->id);
-	return rc;
 }
 
 /*
@@ -192,40 +168,75 @@ static void reap_idle(struct sim *s)
 	}
 }
 
+/* The k-th vCPU of the world, counting VM 0's first, then VM 1's... */
+static struct vcpu *vcpu_at(struct sim *s, int k, int *total)
+{
+	struct vcpu *found = NULL;
+	int n = 0;
+
+	for (int i = 0; i < s->nvms; i++)
+		for (int j = 0; j < s->vms[i]->nvcpus; j++, n++)
+			if (n == k)
+				found = s->vms[i]->vcpu[j];
+	*total = n;
+	return found;
+}
+
+static void next_vcpu(struct sim *s)
+{
+	s->cur++;
+	s->slice_left = 0;
+}
+
+/*
+ * The schedule depends only on the world's state (whose slice it is and
+ * how much of it is left), never on how callers cut their requests:
+ * sim_run(s, 1000) then sim_run(s, 500) is exactly sim_run(s, 1500).
+ * That is what makes stepping backwards by replay land on the same state.
+ */
 int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why)
 {
 	uint64_t left = max_insns;
-	int rc = SIM_OK;
+	int rc = SIM_OK, idle_turns = 0;
 
 	s->stop_request = 0;
 	*why = SIM_STOP_BUDGET;
 	while (left > 0 && rc == SIM_OK) {
-		bool any = false;
+		int total;
+		struct vcpu *v = vcpu_at(s, s->cur, &total);
+		uint64_t before, chunk, ran;
+		enum vmm_stop vs;
 
-		for (int i = 0; i < s->nvms && left > 0 && rc == SIM_OK; i++) {
-			struct vm *vm = s->vms[i];
-
-			for (int j = 0; j < vm->nvcpus && left > 0; j++) {
-				struct vcpu *v = vm->vcpu[j];
-				uint64_t ran;
-
-				if (!runnable(v))
-					continue;
-				any = true;
-				rc = run_slice(s, v, left < SLICE_INSNS ?
-					       left : SLICE_INSNS, &ran);
-				left -= ran < left ? ran : left;
-				if (rc != SIM_OK || s->stop_request)
-					break;
+		if (v == NULL && total > 0) {	/* wrap around */
+			s->cur = 0;
+			continue;
+		}
+		if (v == NULL || !runnable(v)) {
+			next_vcpu(s);
+			if (++idle_turns > total) {
+				reap_idle(s);
+				*why = SIM_STOP_IDLE;
+				break;
 			}
+			continue;
 		}
-		if (s->stop_request) {
+		idle_turns = 0;
+		if (s->slice_left == 0) {	/* a new slice begins now */
+			s->slice_left = SLICE_INSNS;
+			v->slice_ns = s->now_ns;
+			v->slice_cycles = v->stats.cycles;
+		}
+		chunk = left < s->slice_left ? left : s->slice_left;
+		before = v->stats.insns;
+		rc = vmm_run(v, chunk, &vs);
+		ran = v->stats.insns - before;
+		s->now_ns = vm_now_ns(v->vm, v->id);
+		left -= ran < left ? ran : left;
+		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
+		if (s->slice_left == 0 || !runnable(v))
+			next_vcpu(s);
+		if (s->stop_request || vs == VMM_STOP_REQUESTED) {
 			*why = SIM_STOP_REQUESTED;
-			break;
-		}
-		if (!any) {
-			reap_idle(s);
-			*why = SIM_STOP_IDLE;
 			break;
 		}
 	}

@@ -73,6 +73,6 @@ int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why);
 void sim_request_stop(struct sim *s);
 
 /* Guest instructions executed so far, over every VM. */
-uint64_t sim_insns(const struct sim *s);
+uint64_t sim_insns(struct sim *s);
 
 #endif

@@ -67,8 +67,6 @@ struct vcpu_stats {
 	uint64_t soft_ints;		/* INT n delivered by the VMM */
 	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
 	uint64_t io;			/* port accesses sent to the VMX */
-	uint64_t blocks;		/* blocks run on the fast engine */
-	uint64_t steps;			/* instructions run on the step engine */
 	uint64_t ring_switches;		/* VMM-made privilege changes */
 	uint64_t cycles;		/* modelled cycles consumed */
 };
@@ -87,6 +85,8 @@ struct vcpu {
 	struct vcpu_stats stats;
 	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
 	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+	uint64_t blocks_run;		/* engine use (diagnostics, not state): */
+	uint64_t steps_run;		/* blocks on the fast engine, steps on the other */
 	uint64_t slice_ns;		/* simulated time when this slice began */
 	uint64_t slice_cycles;		/* stats.cycles when this slice began */
 

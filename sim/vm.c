@@ -166,7 +166,8 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 	if (rc == SIM_OK) {
 		vm->ram_size = cfg->mem_mb << 20;
 		vm->ram = alloc_pages(vm->ram_size);
-		rc = vm->ram ? SIM_OK : SIM_ENOMEM;
+		vm->touched = calloc(vm->ram_size >> 12, 1);
+		rc = vm->ram && vm->touched ? SIM_OK : SIM_ENOMEM;
 	}
 	if (rc == SIM_OK) {
 		boot_event(vm, VMX_ALLOC_MEMORY, cfg->mem_mb, 0);
@@ -175,6 +176,9 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 				&vm->boot, err);
 	}
 	if (rc == SIM_OK) {
+		/* what the loader wrote: low memory, the kernel, its strings */
+		vm_touch(vm, 0, 0x100000);
+		vm_touch(vm, img.load_lo, img.load_hi - img.load_lo + 0x2000);
 		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
 			   img.load_hi - img.load_lo);
 		rc = blockcache_create(vm->ram, vm->ram_size, sim_disasm(sim),
@@ -224,6 +228,7 @@ void vm_destroy(struct vm *vm)
 	blockcache_destroy(vm->code);
 	vmx_destroy(vm->vmx);
 	free_pages(vm->ram, vm->ram_size);
+	free(vm->touched);
 	free(vm);
 }
 

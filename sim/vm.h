@@ -50,6 +50,7 @@ struct vm {
 	uint32_t exit_status;		/* debug-exit value, if any */
 	uint8_t *ram;			/* guest physical memory */
 	uint32_t ram_size;
+	uint8_t *touched;		/* per 4 KiB page: ever written (history.c) */
 	struct blockcache *code;	/* decoded guest code */
 	struct vmx *vmx;		/* the VMX user world */
 	int nvcpus;
@@ -79,6 +80,16 @@ uint64_t vm_now_ns(struct vm *vm, int vcpu);
  * opportunity.  Emits EV_POWER.  Safe from inside CPU hooks.
  */
 void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
+
+/* Guest RAM [addr, addr+len) was written (by the guest, VMM or loader). */
+static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
+{
+	uint64_t end = (uint64_t)addr + (len ? len : 1);
+
+	for (uint64_t a = addr & ~0xfffull; a < end && a < vm->ram_size;
+	     a += 4096)
+		vm->touched[a >> 12] = 1;
+}
 
 /* All serial output so far (not NUL-terminated; *len bytes). */
 const char *vm_serial(const struct vm *vm, size_t *len);

@@ -70,7 +70,7 @@ void vmm_sync_counters(struct vcpu *v)
 	v->stats.by_cpl[v->cpl & 3] += n;
 	v->stats.by_path[PATH_DIRECT] += n;
 	v->stats.cycles += n * COST_INSN;
-	v->stats.blocks += r;
+	v->blocks_run += r;
 	v->hot_runs = 0;
 }
 
@@ -264,7 +264,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	if (v->trace_insns && v->cur != NULL)
 		resolve(v, v->cur->n);
 	v->cur = NULL;
-	if (v->stop_request)
+	if (v->stop_request || v->budget == 0)
 		return 1;
 	b = lookup(v, addr, size);
 	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget) {
@@ -360,12 +360,21 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 	struct vcpu *v = ctx;
 	struct vm *vm = v->vm;
 
+	vm->touched[addr >> 12] = 1;	/* the hook covers RAM only */
 	if (blockcache_note_write(vm->code, addr, size)) {
-		/* code changed: other engines must forget their translation */
-		for (int i = 0; i < vm->nvcpus; i++)
-			if (vm->vcpu[i] != v)
+		/*
+		 * Code changed.  The running engine saw the store; every
+		 * other engine (this vCPU's idle one, other vCPUs') must
+		 * forget its translation of the old bytes.
+		 */
+		for (int i = 0; i < vm->nvcpus; i++) {
+			if (vm->vcpu[i] == v)
+				cpu_invalidate_code_idle(v->cpu, addr,
+							 (uint32_t)size);
+			else
 				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
 						    (uint32_t)size);
+		}
 	}
 	vmm_shadow_note_write(v, addr, size);
 }
@@ -426,7 +435,7 @@ static void begin_step(struct vcpu *v, const struct block_insn *bi)
 	v->step_insn = bi;
 	v->step_accounted = 0;
 	count(v, bi, +1);
-	v->stats.steps++;
+	v->steps_run++;
 }
 
 static void end_step(struct vcpu *v)
@@ -442,7 +451,7 @@ static void end_step(struct vcpu *v)
  * A privilege switch leaves the CPU at the VMM's stub (vmm_switch): run the
  * stub's few instructions on the step engine until the guest is back.
  */
-static int finish_switch(struct vcpu *v)
+int vmm_settle(struct vcpu *v)
 {
 	struct cpu_exit_info info;
 	int rc = SIM_OK;
@@ -468,7 +477,7 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		return SIM_OK;
 	}
 	v->trace_insns = event_log_wants_insns(events(v));
-	if ((rc = finish_switch(v)) != SIM_OK)
+	if ((rc = vmm_settle(v)) != SIM_OK)
 		return rc;
 	if (v->ring_dirty) {
 		vmm_sync_ring(v);
@@ -489,7 +498,7 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = after_run(v, &info);
 		if (rc == SIM_OK)
-			rc = finish_switch(v);
+			rc = vmm_settle(v);
 		if (rc != SIM_OK) {
 			end_step(v);
 			return rc;
@@ -515,14 +524,14 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 static int step_block(struct vcpu *v)
 {
 	enum vmm_stop s;
-	uint32_t eip;
-	int rc;
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	int rc = SIM_OK;
 
-	do {
+	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
+	       !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi) {
 		rc = vmm_step(v, &s);
 		eip = cpu_reg(v->cpu, X86R_EIP);
-	} while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
-		 !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi);
+	}
 	return rc;
 }
 

@@ -71,6 +71,12 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why);
 /* Run exactly one guest instruction (the step engine). */
 int vmm_step(struct vcpu *v, enum vmm_stop *why);
 
+/*
+ * Finish a privilege switch the VMM started (the CPU is in the VMM's stub),
+ * so the CPU is back in guest code.  Not for use inside CPU hooks.
+ */
+int vmm_settle(struct vcpu *v);
+
 /* Stop a running vCPU as soon as possible (safe from hooks). */
 void vmm_request_stop(struct vcpu *v);
 
@@ -82,6 +88,12 @@ uint32_t vmm_guest_eflags(struct vcpu *v);
  * Call before reading the counters in the middle of a run.
  */
 void vmm_sync_counters(struct vcpu *v);
+
+/*
+ * Rebuild the VMM's real GDT, LDT and TSS from the vCPU's virtual state
+ * (after a snapshot of that state was put back).
+ */
+void vmm_rebuild_tables(struct vcpu *v);
 
 /* Refresh v->cpl and v->vring from the real CPU. */
 void vmm_sync_ring(struct vcpu *v);

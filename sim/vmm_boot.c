@@ -55,5 +55,6 @@ int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot)
 	v->cpl = 0;
 	v->state = VCPU_RUNNING;
 	vmm_switch(v, &t);
-	return 0;
+	/* leave ring 0 now: from here on the CPU is always in guest code */
+	return vmm_settle(v);
 }

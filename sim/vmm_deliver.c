@@ -67,6 +67,7 @@ void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
 			vm->ram[a] = in[i];
 	}
 	/* the VMM's stores bypass the CPU's write hook: tell the caches */
+	vm_touch(vm, addr, n);
 	if (blockcache_note_write(vm->code, addr, (int)n))
 		for (int i = 0; i < vm->nvcpus; i++)
 			cpu_invalidate_code(vm->vcpu[i]->cpu, addr, n);

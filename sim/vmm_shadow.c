@@ -221,13 +221,13 @@ static void write_stub(uint8_t *stub)
 	*p = 0xcf;			/* iretd */
 }
 
-void vmm_shadow_init(struct vcpu *v)
+/* The VMM's own descriptors, TSS and stub, in its area (memory only). */
+static void build_tables(struct vcpu *v)
 {
 	uint64_t *gdt = real_gdt(v);
 	uint8_t *tss = v->vmm_area + VMM_TSS_OFF;
 	uint32_t esp0 = VMM_BASE + VMM_STACK_OFF, ss0 = VMM_SEL_DS0;
 	uint32_t iomap = 0x68;	/* past the TSS limit: no I/O bitmap */
-	struct cpu_table_reg t;
 
 	memset(v->vmm_area, 0, VMM_STACK_OFF);
 	gdt[8184] = x86_desc_encode(0, 0xffffffffu, 0xb, true, 0, true, true);
@@ -247,7 +247,21 @@ void vmm_shadow_init(struct vcpu *v)
 	memcpy(tss + 102, &iomap, 2);
 	write_stub(v->vmm_area + VMM_STUB_OFF);
 	v->gdt_shadowed = v->ldt_shadowed = 0;
+}
 
+void vmm_rebuild_tables(struct vcpu *v)
+{
+	build_tables(v);
+	vmm_shadow_gdt(v);
+	vmm_shadow_ldt(v);
+	vmm_shadow_tss(v);
+}
+
+void vmm_shadow_init(struct vcpu *v)
+{
+	struct cpu_table_reg t;
+
+	build_tables(v);
 	t = (struct cpu_table_reg){ 0, VMM_BASE + VMM_GDT_OFF, 0xffff, 0 };
 	cpu_set_table(v->cpu, CPU_GDTR, &t);
 	/* the real IDT: never consulted (the VMM delivers everything) */

@@ -129,6 +129,41 @@ const char *vmx_serial_output(const struct vmx *x, size_t *len)
 	return x->com1.out ? x->com1.out : "";
 }
 
+/*
+ * Output is only ever appended, so a saved state keeps the registers and
+ * the length: loading it forgets whatever was written afterwards.
+ */
+struct vmx_state {
+	struct serial com1;	/* registers; out/cap unused */
+};
+
+int vmx_state_save(const struct vmx *x, struct vmx_state **out)
+{
+	struct vmx_state *st = malloc(sizeof *st);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->com1 = x->com1;
+	st->com1.out = NULL;
+	*out = st;
+	return SIM_OK;
+}
+
+void vmx_state_load(struct vmx *x, const struct vmx_state *st)
+{
+	char *out = x->com1.out;
+	size_t cap = x->com1.cap;
+
+	x->com1 = st->com1;
+	x->com1.out = out;
+	x->com1.cap = cap;
+}
+
+void vmx_state_free(struct vmx_state *st)
+{
+	free(st);
+}
+
 void vmx_flush(struct vmx *x, int vcpu)
 {
 	emit_line(x, vcpu);

@@ -58,6 +58,12 @@ void vmx_port_out(struct vmx *x, int vcpu, uint16_t port, int size,
 /* Serial output so far. */
 const char *vmx_serial_output(const struct vmx *x, size_t *len);
 
+/* The devices' state, to put back later (history.c). */
+struct vmx_state;
+int vmx_state_save(const struct vmx *x, struct vmx_state **out);
+void vmx_state_load(struct vmx *x, const struct vmx_state *st);
+void vmx_state_free(struct vmx_state *st);
+
 /* Emit the last partial line of serial output, if any (at power-off). */
 void vmx_flush(struct vmx *x, int vcpu);
 

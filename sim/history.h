@@ -1,0 +1,48 @@
+/*
+ * history.h - stepping backwards through a deterministic world.
+ *
+ * A real CPU cannot run backwards; a simulator can pretend to.  Because
+ * everything in ringside is deterministic, going back N instructions is:
+ * put back the last *checkpoint* taken before the target, then run forward
+ * again to the target.  Checkpoints are taken every `interval` guest
+ * instructions (a full copy of the CPU registers, the VMM's virtual state,
+ * the devices, and the guest pages ever written); the event log is cut back
+ * to where it was, and replaying emits the very same events again.
+ * Stepping back N and forward N lands on the identical state.
+ */
+#ifndef SIM_HISTORY_H
+#define SIM_HISTORY_H
+
+#include <stdint.h>
+
+#include "sim.h"
+
+struct history;
+
+/*
+ * Start recording s.  Takes the first checkpoint now.  interval: guest
+ * instructions between checkpoints (0 = 10000).  At most `keep` checkpoints
+ * are kept (0 = 64); when full, every other one is dropped and the interval
+ * doubles, so memory stays bounded on long runs.
+ */
+int history_create(struct sim *s, uint64_t interval, int keep,
+		   struct history **out);
+void history_destroy(struct history *h);
+
+/* Run like sim_run, taking checkpoints on the way. */
+int history_run(struct history *h, uint64_t max_insns, enum sim_stop *why);
+
+/*
+ * Go back n guest instructions (or to the beginning).  The world is then
+ * exactly as it was when it had run that many instructions fewer.
+ */
+int history_back(struct history *h, uint64_t n);
+
+/* Go to an absolute position (instructions since the start). */
+int history_seek(struct history *h, uint64_t insns);
+
+/* Checkpoints held now, and the interval between them. */
+int history_checkpoints(const struct history *h);
+uint64_t history_interval(const struct history *h);
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * test_history.c - stepping backwards: back N then forward N lands on the
+ * identical state, and the replayed events are the same events.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "history.h"
+#include "testlib.h"
+#include "trace.h"
+#include "vmm.h"
+
+#define TOUR "scenarios/guests/tour.elf"
+
+/* Everything a student could look at, gathered into one comparable blob. */
+struct picture {
+	uint32_t regs[13];
+	struct vcpu_virt virt;
+	struct vcpu_stats stats;
+	size_t serial_len;
+	uint64_t events, now;
+	uint32_t ram_sum;
+};
+
+static const enum x86_register regs[13] = {
+	X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+	X86R_ESI, X86R_EDI, X86R_EIP, X86R_EFLAGS, X86R_CS, X86R_SS, X86R_DS,
+};
+
+static void picture(struct tl_run *r, struct picture *p)
+{
+	struct vcpu *v = r->vm->vcpu[0];
+
+	memset(p, 0, sizeof *p);
+	vmm_sync_counters(v);
+	for (int i = 0; i < 13; i++)
+		p->regs[i] = cpu_reg(v->cpu, regs[i]);
+	p->virt = v->virt;
+	p->stats = v->stats;
+	vm_serial(r->vm, &p->serial_len);
+	p->events = event_log_total(sim_events(r->sim));
+	p->now = sim_now_ns(r->sim);
+	for (uint32_t a = 0; a < r->vm->ram_size; a += 4)
+		p->ram_sum = p->ram_sum * 31 + *(uint32_t *)(void *)(r->vm->ram + a);
+}
+
+static void assert_same(const struct picture *a, const struct picture *b)
+{
+	assert_memory_equal(a->regs, b->regs, sizeof a->regs);
+	assert_memory_equal(&a->virt, &b->virt, sizeof a->virt);
+	assert_memory_equal(&a->stats, &b->stats, sizeof a->stats);
+	assert_int_equal(a->serial_len, b->serial_len);
+	assert_int_equal(a->events, b->events);
+	assert_int_equal(a->now, b->now);
+	assert_int_equal(a->ram_sum, b->ram_sum);
+}
+
+static void back_and_forth(void **state)
+{
+	struct tl_run r;
+	struct history *h;
+	struct picture at20, at25, p;
+	enum sim_stop why;
+
+	(void)state;
+	tl_boot(TOUR, false, &r);
+	assert_int_equal(history_create(r.sim, 4000, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 20000, &why), SIM_OK);
+	picture(&r, &at20);
+	assert_int_equal(at20.stats.insns, 20000);
+	assert_int_equal(history_run(h, 5000, &why), SIM_OK);
+	picture(&r, &at25);
+	assert_int_equal(history_back(h, 5000), SIM_OK);
+	picture(&r, &p);
+	assert_same(&p, &at20);
+	assert_int_equal(history_run(h, 5000, &why), SIM_OK);
+	picture(&r, &p);
+	assert_same(&p, &at25);
+	/* one instruction at a time, back and forth */
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(history_back(h, 1), SIM_OK);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(history_run(h, 1, &why), SIM_OK);
+	picture(&r, &p);
+	assert_same(&p, &at25);
+	history_destroy(h);
+	tl_free(&r);
+}
+
+/* Back to the start and run to the end: the same events, byte for byte. */
+static void replay_same_events(void **state)
+{
+	struct tl_run a, b;
+	struct history *h;
+	enum sim_stop why;
+	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
+	size_t from;
+
+	(void)state;
+	tl_run_guest(TOUR, false, 1000000000ull, &a);
+	tl_boot(TOUR, false, &b);
+	assert_int_equal(history_create(b.sim, 0, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 60000, &why), SIM_OK);
+	assert_int_equal(history_seek(h, 1234), SIM_OK);
+	assert_int_equal(sim_insns(b.sim), 1234);
+	/* the captured events past the rewind point are replaced on replay */
+	from = b.nev;
+	assert_int_equal(history_run(h, 1000000000ull, &why), SIM_OK);
+	assert_int_equal(why, SIM_STOP_IDLE);
+	assert_string_equal(tl_serial(&b), tl_serial(&a));
+	assert_int_equal(event_log_total(sim_events(b.sim)),
+			 event_log_total(sim_events(a.sim)));
+	/* the replayed tail equals the original tail */
+	for (size_t i = 0; i < 50 && i < a.nev; i++) {
+		const struct event *ea = &a.ev[a.nev - 1 - i];
+		const struct event *eb = &b.ev[b.nev - 1 - i];
+
+		trace_json(a.sim, ea, la, sizeof la);
+		trace_json(b.sim, eb, lb, sizeof lb);
+		assert_string_equal(la, lb);
+	}
+	assert_true(b.nev > from);
+	history_destroy(h);
+	tl_free(&a);
+	tl_free(&b);
+}
+
+/* Going back across self-modifying code must run the old code again. */
+static void back_across_smc(void **state)
+{
+	struct tl_run r;
+	struct history *h;
+	enum sim_stop why;
+
+	(void)state;
+	tl_boot("build/guests/smc.elf", false, &r);
+	assert_int_equal(history_create(r.sim, 3, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 1000, &why), SIM_OK);
+	assert_int_equal(r.vm->exit_status, 0);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	assert_int_equal(history_seek(h, 5), SIM_OK);
+	assert_int_equal(r.vm->state, VM_ON);
+	assert_int_equal(history_run(h, 1000, &why), SIM_OK);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	assert_int_equal(r.vm->exit_status, 0);
+	history_destroy(h);
+	tl_free(&r);
+}
+
+/* Memory stays bounded: the list thins out and the interval doubles. */
+static void bounded(void **state)
+{
+	struct tl_run r;
+	struct history *h;
+	enum sim_stop why;
+
+	(void)state;
+	tl_boot(TOUR, false, &r);
+	assert_int_equal(history_create(r.sim, 100, 4, &h), SIM_OK);
+	assert_int_equal(history_run(h, 3000, &why), SIM_OK);
+	assert_true(history_checkpoints(h) <= 4);
+	assert_true(history_interval(h) > 100);
+	assert_int_equal(history_back(h, 2500), SIM_OK);
+	assert_int_equal(sim_insns(r.sim), 500);
+	history_destroy(h);
+	tl_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(back_and_forth),
+		cmocka_unit_test(replay_same_events),
+		cmocka_unit_test(back_across_smc),
+		cmocka_unit_test(bounded),
+	};
+
+	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
+}
