@@ -134,6 +134,12 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 			 cfg->mem_mb);
 		return SIM_EINVAL;
 	}
+	if (cfg->mode != MODE_TE) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "execution mode %s is not available yet (only te, trap-and-emulate)",
+			 exec_mode_name(cfg->mode));
+		return SIM_EINVAL;
+	}
 	if (cfg->vcpus < 1 || cfg->vcpus > VM_MAX_VCPUS) {
 		snprintf(err, GUEST_ERR_MAX, "a VM has 1 to %d vCPUs",
 			 VM_MAX_VCPUS);
