@@ -166,7 +166,7 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 
 int block_index_of(const struct block *b, uint32_t addr)
 {
-	for (int i = 0; i < b->n; i++)
+	for (int i = 0; i < (int)b->n; i++)
 		if (b->insns[i].x.addr == addr)
 			return i;
 	return -1;

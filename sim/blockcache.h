@@ -33,7 +33,7 @@ struct block {
 	uint32_t addr;		/* guest address of the first byte */
 	uint32_t size;		/* bytes, as the CPU reported (0: one insn) */
 	uint32_t span;		/* bytes the decoded instructions cover */
-	uint16_t n;		/* instructions */
+	uint32_t n;		/* instructions */
 	uint8_t flags;
 	uint32_t class_count[CLASS_COUNT];
 	struct block *next;	/* hash chain */

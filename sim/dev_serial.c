@@ -38,18 +38,19 @@ uint8_t serial_read(struct serial *s, unsigned reg)
 	}
 }
 
-static void emit_byte(struct serial *s, uint8_t c)
+static int emit_byte(struct serial *s, uint8_t c)
 {
 	if (s->len == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 4096;
 		char *out = realloc(s->out, cap);
 
 		if (out == NULL)
-			return;
+			return 0;
 		s->out = out;
 		s->cap = cap;
 	}
 	s->out[s->len++] = (char)c;
+	return 1;
 }
 
 int serial_write(struct serial *s, unsigned reg, uint8_t value)
@@ -60,8 +61,7 @@ int serial_write(struct serial *s, unsigned reg, uint8_t value)
 			s->dll = value;
 			return 0;
 		}
-		emit_byte(s, value);
-		return 1;
+		return emit_byte(s, value);
 	case 1:
 		if (s->lcr & LCR_DLAB)
 			s->dlm = value;

@@ -41,8 +41,8 @@ uint8_t serial_read(struct serial *s, unsigned reg);
 
 /*
  * Write register reg (0..7).  Returns 1 if the write transmitted a
- * character (it is now at s->out[s->len - 1]), 0 otherwise.  A transmitted
- * character that cannot be stored (out of memory) is dropped.
+ * character (it is now at s->out[s->len - 1]), 0 otherwise (including a
+ * character dropped because it could not be stored: out of memory).
  */
 int serial_write(struct serial *s, unsigned reg, uint8_t value);
 

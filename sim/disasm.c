@@ -91,6 +91,8 @@ static enum x86_register map_reg(unsigned r)
 	case X86_REG_DR1: return X86R_DR1;
 	case X86_REG_DR2: return X86R_DR2;
 	case X86_REG_DR3: return X86R_DR3;
+	case X86_REG_DR4: return X86R_DR4;
+	case X86_REG_DR5: return X86R_DR5;
 	case X86_REG_DR6: return X86R_DR6;
 	case X86_REG_DR7: return X86R_DR7;
 	default: return X86R_NONE;

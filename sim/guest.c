@@ -212,7 +212,12 @@ int guest_open(const char *path, struct guest_image *out,
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot open (no such file, or not readable)", path);
 		return SIM_EIO;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fileno(f), &st) != 0) {
+		fclose(f);
+		snprintf(err, GUEST_ERR_MAX, "%s: cannot read", path);
+		return SIM_EIO;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		fclose(f);
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot read: not a regular file%s",
 			 path, S_ISDIR(st.st_mode) ? " (a directory)" : "");

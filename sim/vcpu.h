@@ -103,7 +103,7 @@ struct vcpu {
 
 	/* the block the fast engine is running (vmm.c) */
 	const struct block *cur;
-	int cur_done;			/* instructions of cur accounted as run */
+	uint32_t cur_done;		/* instructions of cur accounted as run */
 	uint64_t cur_t0;		/* cycles when cur started */
 	int ring_dirty;			/* re-read CPL before the next block */
 	uint64_t budget;		/* instructions this run may still run */

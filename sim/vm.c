@@ -112,8 +112,11 @@ static int create_vcpu(struct vm *vm, int id)
 	rc = cpu_create(&cc, &hooks, &v->cpu, &why);
 	if (rc != SIM_OK)
 		return rc;
+	rc = vmm_vcpu_init(v, &vm->boot);
+	/* the clock starts now: the VMX's start-up costs the guest nothing */
 	v->slice_ns = sim_now_ns(vm->sim);
-	return vmm_vcpu_init(v, &vm->boot);
+	v->slice_cycles = v->stats.cycles;
+	return rc;
 }
 
 int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,

@@ -102,6 +102,9 @@ static uint32_t *dr_slot(struct vcpu *v, enum x86_register r)
 	case X86R_DR1: return &v->virt.dr[1];
 	case X86R_DR2: return &v->virt.dr[2];
 	case X86R_DR3: return &v->virt.dr[3];
+	/* DR4 and DR5 are old names of DR6 and DR7, unless CR4.DE forbids them */
+	case X86R_DR4: return v->virt.cr4 & X86_CR4_DE ? NULL : &v->virt.dr[6];
+	case X86R_DR5: return v->virt.cr4 & X86_CR4_DE ? NULL : &v->virt.dr[7];
 	case X86R_DR6: return &v->virt.dr[6];
 	case X86R_DR7: return &v->virt.dr[7];
 	default: return NULL;

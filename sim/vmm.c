@@ -95,12 +95,12 @@ static void emit_insn(struct vcpu *v, const struct block_insn *bi,
 }
 
 /* Emit direct-execution events for cur's instructions up to `upto`. */
-static void resolve(struct vcpu *v, int upto)
+static void resolve(struct vcpu *v, uint32_t upto)
 {
 	if (v->cur == NULL)
 		return;
 	if (v->trace_insns)
-		for (int i = v->cur_done; i < upto; i++)
+		for (uint32_t i = v->cur_done; i < upto; i++)
 			emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
 				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
 	if (upto > v->cur_done)
@@ -118,7 +118,7 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 					  bool after)
 {
 	const struct block *b = v->cur;
-	int i;
+	uint32_t i;
 
 	vmm_sync_counters(v);
 	if (v->step_insn != NULL)
@@ -135,7 +135,7 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 		return NULL;
 	resolve(v, i);
 	/* the instructions after i never ran: take them back */
-	for (int j = i + 1; j < b->n; j++)
+	for (uint32_t j = i + 1; j < b->n; j++)
 		count(v, &b->insns[j], -1);
 	v->cur_done = b->n;
 	return &b->insns[i];
@@ -307,7 +307,7 @@ static const struct block_insn *io_insn(struct vcpu *v)
 	if (b == NULL)
 		return NULL;
 	/* fast engine (only if decoding missed the I/O): next I/O insn */
-	for (int i = v->cur_done; i < b->n; i++)
+	for (uint32_t i = v->cur_done; i < b->n; i++)
 		if (b->insns[i].cls == CLASS_IO)
 			return vmm_current_insn(v, b->insns[i].x.addr, false);
 	return NULL;

@@ -20,7 +20,8 @@ static const char *const reg_names[X86R_COUNT] = {
 	[X86R_CR0] = "cr0", [X86R_CR2] = "cr2", [X86R_CR3] = "cr3",
 	[X86R_CR4] = "cr4",
 	[X86R_DR0] = "dr0", [X86R_DR1] = "dr1", [X86R_DR2] = "dr2",
-	[X86R_DR3] = "dr3", [X86R_DR6] = "dr6", [X86R_DR7] = "dr7",
+	[X86R_DR3] = "dr3", [X86R_DR4] = "dr4", [X86R_DR5] = "dr5",
+	[X86R_DR6] = "dr6", [X86R_DR7] = "dr7",
 };
 
 const char *x86_reg_name(enum x86_register r)
@@ -49,6 +50,7 @@ bool x86_vector_has_error_code(int vector)
 	switch (vector) {
 	case X86_DF: case X86_TS: case X86_NP: case X86_SS:
 	case X86_GP: case X86_PF: case X86_AC:
+	case 21: case 29: case 30:	/* #CP, #VC, #SX */
 		return true;
 	default:
 		return false;
@@ -81,6 +83,11 @@ void x86_desc_decode(uint64_t raw, struct x86_desc *out)
 	out->gate_off = (lo & 0xffff) | (hi & 0xffff0000);
 }
 
+/*
+ * A limit above 1 MiB can only be expressed in 4 KiB units: limit_bytes is
+ * then rounded *up* to the end of its page (callers pass page-aligned
+ * limits such as 0xffffffff).
+ */
 uint64_t x86_desc_encode(uint32_t base, uint32_t limit_bytes, uint8_t type,
 			 bool s, uint8_t dpl, bool p, bool db)
 {

@@ -27,7 +27,8 @@ enum x86_register {
 	X86R_ES, X86R_CS, X86R_SS, X86R_DS, X86R_FS, X86R_GS,
 	X86R_EIP, X86R_EFLAGS,
 	X86R_CR0, X86R_CR2, X86R_CR3, X86R_CR4,
-	X86R_DR0, X86R_DR1, X86R_DR2, X86R_DR3, X86R_DR6, X86R_DR7,
+	X86R_DR0, X86R_DR1, X86R_DR2, X86R_DR3, X86R_DR4, X86R_DR5,
+	X86R_DR6, X86R_DR7,
 	X86R_COUNT
 };
 
@@ -120,7 +121,8 @@ enum x86_vector {
 /* Short mnemonic of an exception vector ("#GP"), or NULL above 31. */
 const char *x86_vector_name(int vector);
 
-/* True when the exception pushes an error code (#DF #TS #NP #SS #GP #PF #AC). */
+/* True when the exception pushes an error code (#DF #TS #NP #SS #GP #PF #AC
+ * and the newer #CP #VC #SX). */
 bool x86_vector_has_error_code(int vector);
 
 /*
