@@ -23,10 +23,12 @@
 #define BLOCK_HAS_IO     0x01	/* contains IN/OUT/INS/OUTS */
 #define BLOCK_FAR_END    0x02	/* ends with a far transfer or IRET */
 #define BLOCK_UNDECODED  0x04	/* capstone could not decode some bytes */
+#define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */
 	uint8_t cls;		/* enum insn_class */
+	uint8_t xlat;		/* in translated code: 1 IDENT, 2 rewritten */
 };
 
 struct block {

@@ -19,7 +19,15 @@
  *    VMX-emulated devices as the slow path; tens of microseconds per access
  *    on 2006 hardware];
  *  - a privilege switch through the VMM's call-gate stub: 300 cycles
- *    [assumption: a call gate plus an IRET].
+ *    [assumption: a call gate plus an IRET];
+ *  - a callout from translated code into the VMM (binary translation):
+ *    100 cycles [assumption: a call and return within the VMM's own ring,
+ *    no fault; Adams & Agesen describe callouts as far cheaper than traps];
+ *  - translating one guest instruction: 300 cycles [assumption];
+ *  - a VM exit followed by a VM entry (hardware assist): 1500 cycles
+ *    [assumption: Adams & Agesen, ASPLOS 2006, measured round trips of
+ *    this order on the first VT-x processors, and argued that exits, not
+ *    instructions, dominate the cost of hardware assist].
  */
 #ifndef SIM_COST_H
 #define SIM_COST_H
@@ -29,5 +37,8 @@
 #define COST_REFLECT       2500u  /* deliver into the guest's IDT */
 #define COST_VMX_IO        20000u /* port access emulated by the VMX */
 #define COST_RING_SWITCH   300u	  /* VMM-made privilege change */
+#define COST_CALLOUT       100u	  /* translated code calls the VMM */
+#define COST_TRANSLATE     300u	  /* per guest instruction translated */
+#define COST_VM_EXIT       1500u  /* VM exit + VM entry */
 
 #endif

@@ -237,11 +237,22 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 			   c->cfg.vmm) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	/*
-	 * The block hook covers guest RAM only, so the VMM's own stubs in
-	 * its private area run without it.  Only the fast engine has one.
+	 * Only the fast engine has a block hook: over guest RAM, and up to
+	 * the end of the translated code if there is any (the VMM's stubs
+	 * in between are then seen too; the hook ignores them).  One hook,
+	 * not two: Unicorn calls a lone block hook directly, but walks a
+	 * list for several, which costs a third of the speed.
 	 */
 	if (e == CPU_FAST &&
-	    uc_hook_add(uc, &h, UC_HOOK_BLOCK, on_block, c, 0, ram_end) != UC_ERR_OK)
+	    uc_hook_add(uc, &h, UC_HOOK_BLOCK, on_block, c, 0,
+			c->cfg.code_size ? (uint64_t)c->cfg.code_base +
+					   c->cfg.code_size - 1
+					 : ram_end) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	if (c->cfg.tables_size &&
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c,
+			c->cfg.tables_base, (uint64_t)c->cfg.tables_base +
+			c->cfg.tables_size - 1) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	if (uc_hook_add(uc, &h, UC_HOOK_INTR, on_intr, c, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_in, c, 1, 0,

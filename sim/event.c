@@ -158,7 +158,7 @@ void event_log_clear(struct event_log *log)
 static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_INSN] = "insn", [EV_TRAP] = "trap", [EV_IO] = "io",
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
-	[EV_RING] = "ring",
+	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
 };
 
 const char *event_kind_name(enum event_kind k)
@@ -182,6 +182,8 @@ static const char *const action_names[TRAP_ACTION_COUNT] = {
 	[TRAP_VMM_EMULATED] = "vmm-emulated",
 	[TRAP_HALTED] = "halted",
 	[TRAP_TRIPLE_FAULT] = "triple-fault",
+	[TRAP_CALLOUT] = "callout",
+	[TRAP_VM_EXIT] = "vm-exit",
 };
 
 const char *trap_action_name(enum trap_action a)

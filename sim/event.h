@@ -28,6 +28,8 @@ enum event_kind {
 	EV_VMX,		/* a step of the VMX bootstrapping a VM */
 	EV_POWER,	/* a VM changed power state */
 	EV_RING,	/* the guest moved to another protection ring */
+	EV_MODE,	/* the VMM switched execution mode (bt <-> direct) */
+	EV_TRANSLATE,	/* the binary translator translated a unit */
 	EV_KIND_COUNT
 };
 
@@ -53,6 +55,8 @@ enum trap_action {
 	TRAP_VMM_EMULATED,	/* sensitive instruction fixed up by the VMM */
 	TRAP_HALTED,		/* HLT: the virtual CPU stops */
 	TRAP_TRIPLE_FAULT,	/* delivery failed three times: VM reset */
+	TRAP_CALLOUT,		/* translated code called the VMM (no trap) */
+	TRAP_VM_EXIT,		/* hardware assist: a VM exit, then VM entry */
 	TRAP_ACTION_COUNT
 };
 
@@ -93,6 +97,7 @@ struct event {
 			uint8_t cls;	/* enum insn_class */
 			uint8_t path;	/* enum insn_path */
 			uint8_t mode;	/* enum exec_mode */
+			uint8_t xlat;	/* bt: 1 IDENT, 2 non-IDENT; else 0 */
 		} insn;
 		struct {
 			uint32_t eip;
@@ -101,6 +106,7 @@ struct event {
 			uint8_t action;	/* enum trap_action */
 			uint8_t vring, cpl;
 			uint8_t has_error;
+			uint8_t exit_reason;	/* TRAP_VM_EXIT: SDM number */
 			uint32_t error;
 			uint32_t a, b;	/* before/after, meaning per op */
 		} trap;
@@ -130,6 +136,20 @@ struct event {
 			uint8_t cpl;		/* real CPL now */
 			uint32_t eip;
 		} ring;
+		struct {
+			uint8_t from, to;	/* enum exec_mode */
+			uint8_t reason;		/* enum mode_reason (bt.h) */
+			uint32_t eip;		/* guest address */
+		} mode;
+		struct {
+			uint32_t guest;		/* guest address of the unit */
+			uint16_t guest_len;	/* its bytes */
+			uint8_t n;		/* its instructions (<= 12) */
+			uint8_t end;		/* enum unit_end (bt.h) */
+			uint16_t ident;		/* bit i: instruction i IDENT */
+			uint32_t tc;		/* the fragment in the TC */
+			uint16_t tc_len;
+		} translate;
 	} u;
 };
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bt.h"
 #include "cpu.h"
 #include "history.h"
 #include "sim_priv.h"
@@ -29,6 +30,10 @@ struct vcpu_snap {
 	enum vcpu_state state;
 	int vring, cpl, ring_dirty;
 	uint64_t slice_ns, slice_cycles;
+	uint8_t exec;			/* execution mode, and under bt: */
+	bool in_bt;			/* running translated code */
+	uint16_t bt_cs;
+	struct bt_state *bt;		/* the translation cache itself */
 };
 
 struct vm_snap {
@@ -73,8 +78,10 @@ static void free_checkpoint(struct checkpoint *cp)
 		free(vs->touched);
 		free(vs->page_no);
 		free(vs->pages);
-		for (int j = 0; j < vs->nvcpus; j++)
+		for (int j = 0; j < vs->nvcpus; j++) {
 			cpu_state_free(vs->vcpu[j].cpu);
+			bt_state_free(vs->vcpu[j].bt);
+		}
 	}
 	free(cp);
 }
@@ -123,6 +130,11 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 		c->ring_dirty = v->ring_dirty;
 		c->slice_ns = v->slice_ns;
 		c->slice_cycles = v->slice_cycles;
+		c->exec = v->exec;
+		c->in_bt = v->in_bt;
+		c->bt_cs = v->bt_cs;
+		if (v->bt && bt_state_save(v->bt, &c->bt) != SIM_OK)
+			return SIM_ENOMEM;
 	}
 	return SIM_OK;
 }
@@ -197,6 +209,11 @@ static void restore_vm(struct vm *vm, const struct vm_snap *vs)
 		v->ring_dirty = c->ring_dirty;
 		v->slice_ns = c->slice_ns;
 		v->slice_cycles = c->slice_cycles;
+		v->exec = c->exec;
+		v->in_bt = c->in_bt;
+		v->bt_cs = c->bt_cs;
+		if (v->bt && c->bt)
+			bt_state_load(v, c->bt);
 		v->hot = NULL;
 		v->hot_runs = 0;
 		v->cur = NULL;

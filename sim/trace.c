@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "disasm.h"
+#include "bt.h"
 #include "sim.h"
 #include "trace.h"
+#include "vmm.h"
 #include "vmx.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
@@ -91,6 +93,13 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	case TRAP_TRIPLE_FAULT:
 		snprintf(buf, size, "triple fault");
 		return;
+	case TRAP_CALLOUT:
+		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||
+		    ev->u.trap.op == X86_OP_CALL) {
+			snprintf(buf, size, "continue at 0x%08x", a);
+			return;
+		}
+		break;
 	case TRAP_VMM_EMULATED:
 		switch (ev->u.trap.op) {
 		case X86_OP_RDTSC:
@@ -174,7 +183,11 @@ static void json_insn(struct sbuf *b, struct sim *s, const struct event *ev)
 		  exec_mode_name((enum exec_mode)ev->u.insn.mode));
 	for (int i = 0; i < n; i++)
 		sb_printf(b, "%s\"%s\"", i ? "," : "", hop_name(hops[i]));
-	sb_printf(b, "]}");
+	sb_printf(b, "]");
+	if (ev->u.insn.xlat)
+		sb_printf(b, ",\"xlat\":\"%s\"",
+			  ev->u.insn.xlat == 1 ? "ident" : "non-ident");
+	sb_printf(b, "}");
 }
 
 size_t trace_json(struct sim *s, const struct event *ev, char *buf,
@@ -210,6 +223,10 @@ size_t trace_json(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.trap.vring, ev->u.trap.cpl);
 		if (ev->u.trap.has_error)
 			sb_printf(&b, ",\"error\":\"0x%04x\"", ev->u.trap.error);
+		if (ev->u.trap.action == TRAP_VM_EXIT)
+			sb_printf(&b, ",\"exit_reason\":%u,\"exit\":\"%s\"",
+				  ev->u.trap.exit_reason,
+				  vmm_exit_reason_name(ev->u.trap.exit_reason));
 		sb_printf(&b, ",\"detail\":");
 		sb_json_str(&b, detail, strlen(detail));
 		sb_printf(&b, "}");
@@ -241,6 +258,26 @@ size_t trace_json(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.ring.from, ev->u.ring.to, ev->u.ring.cpl,
 			  ev->u.ring.eip);
 		break;
+	case EV_MODE:
+		common(&b, s, ev, true);
+		sb_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"eip\":\"0x%08x\",\"reason\":\"%s\"}",
+			  exec_mode_name((enum exec_mode)ev->u.mode.from),
+			  exec_mode_name((enum exec_mode)ev->u.mode.to),
+			  ev->u.mode.eip,
+			  mode_reason_name((enum mode_reason)ev->u.mode.reason));
+		break;
+	case EV_TRANSLATE:
+		common(&b, s, ev, true);
+		sb_printf(&b, ",\"guest\":\"0x%08x\",\"guest_len\":%u,\"insns\":%u,\"end\":\"%s\",\"tc\":\"0x%08x\",\"tc_len\":%u,\"ident\":[",
+			  ev->u.translate.guest, ev->u.translate.guest_len,
+			  ev->u.translate.n,
+			  unit_end_name((enum unit_end)ev->u.translate.end),
+			  ev->u.translate.tc, ev->u.translate.tc_len);
+		for (int i = 0; i < ev->u.translate.n; i++)
+			sb_printf(&b, "%s%s", i ? "," : "",
+				  (ev->u.translate.ident >> i) & 1 ? "true" : "false");
+		sb_printf(&b, "]}");
+		break;
 	default:
 		common(&b, s, ev, false);
 		sb_printf(&b, "}");
@@ -262,20 +299,34 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	switch (ev->kind) {
 	case EV_INSN:
 		trace_insn_asm(s, ev, text, sizeof text);
-		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %s",
+		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s",
 			  ev->u.insn.eip, text, ev->u.insn.vring, ev->u.insn.cpl,
 			  class_name((enum insn_class)ev->u.insn.cls),
+			  ev->u.insn.xlat == 1 ? "IDENT" :
+			  ev->u.insn.xlat == 2 ? "rewr." :
+			  exec_mode_name((enum exec_mode)ev->u.insn.mode),
 			  path_text((enum insn_path)ev->u.insn.path));
 		break;
 	case EV_TRAP:
 		trace_trap_detail(ev, detail, sizeof detail);
 		vec = x86_vector_name(ev->u.trap.vector);
-		sb_printf(&b, "%08x  trap %s", ev->u.trap.eip,
-			  vec ? vec : "INT");
-		if (!vec)
-			sb_printf(&b, " 0x%02x", ev->u.trap.vector);
-		sb_printf(&b, " on %s: %s", x86_op_name((enum x86_op)ev->u.trap.op),
-			  trap_action_name((enum trap_action)ev->u.trap.action));
+		if (ev->u.trap.action == TRAP_VM_EXIT) {
+			sb_printf(&b, "%08x  VM exit (%s) on %s", ev->u.trap.eip,
+				  vmm_exit_reason_name(ev->u.trap.exit_reason),
+				  x86_op_name((enum x86_op)ev->u.trap.op));
+		} else if (ev->u.trap.action == TRAP_CALLOUT) {
+			sb_printf(&b, "%08x  callout to the VMM for %s",
+				  ev->u.trap.eip,
+				  x86_op_name((enum x86_op)ev->u.trap.op));
+		} else {
+			sb_printf(&b, "%08x  trap %s", ev->u.trap.eip,
+				  vec ? vec : "INT");
+			if (!vec)
+				sb_printf(&b, " 0x%02x", ev->u.trap.vector);
+			sb_printf(&b, " on %s: %s",
+				  x86_op_name((enum x86_op)ev->u.trap.op),
+				  trap_action_name((enum trap_action)ev->u.trap.action));
+		}
 		if (detail[0])
 			sb_printf(&b, " (%s)", detail);
 		break;
@@ -302,6 +353,19 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		sb_printf(&b, "%08x  guest moves from ring %u to ring %u (real CPL %u)",
 			  ev->u.ring.eip, ev->u.ring.from, ev->u.ring.to,
 			  ev->u.ring.cpl);
+		break;
+	case EV_MODE:
+		sb_printf(&b, "%08x  execution mode %s -> %s: %s", ev->u.mode.eip,
+			  exec_mode_name((enum exec_mode)ev->u.mode.from),
+			  exec_mode_name((enum exec_mode)ev->u.mode.to),
+			  mode_reason_name((enum mode_reason)ev->u.mode.reason));
+		break;
+	case EV_TRANSLATE:
+		sb_printf(&b, "%08x  translated %u instructions (%u bytes, ends: %s) into %u bytes at 0x%08x",
+			  ev->u.translate.guest, ev->u.translate.n,
+			  ev->u.translate.guest_len,
+			  unit_end_name((enum unit_end)ev->u.translate.end),
+			  ev->u.translate.tc_len, ev->u.translate.tc);
 		break;
 	default:
 		break;

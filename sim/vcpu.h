@@ -18,6 +18,7 @@
 #include "blockcache.h"
 #include "classify.h"
 #include "cpu.h"
+#include "event.h"
 
 /* The virtual MSRs a guest can read and write (others read as 0). */
 enum vcpu_msr {
@@ -68,6 +69,10 @@ struct vcpu_stats {
 	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
 	uint64_t io;			/* port accesses sent to the VMX */
 	uint64_t ring_switches;		/* VMM-made privilege changes */
+	uint64_t callouts;		/* bt: translated code called the VMM */
+	uint64_t exits;			/* hw: VM exits */
+	uint64_t exit_reasons[64];	/* hw: VM exits by SDM reason number */
+	uint64_t by_mode[MODE_COUNT];	/* instructions by execution mode */
 	uint64_t cycles;		/* modelled cycles consumed */
 };
 
@@ -112,11 +117,21 @@ struct vcpu {
 
 	/* the instruction the step engine is running */
 	const struct block_insn *step_insn;
+	struct block_insn step_copy;	/* bt: a stable copy of it */
 	int step_path;			/* enum insn_path it ended up taking */
 	int step_accounted;
 
 	int stop_request;		/* a hook asked the run to end */
 	int pending_halt;		/* HLT seen in a hook; finish after stop */
+	uint32_t halt_next;		/* ... where to resume after it */
+
+	/* execution mode (event.h enum exec_mode): te, hw, or bt/direct */
+	uint8_t exec;
+	bool in_bt;			/* running translated code from the TC */
+	uint16_t bt_cs;			/* ... standing for this guest CS */
+	struct bt *bt;			/* the translator (bt.h), bt mode only */
+	const uint64_t *tc_gen;		/* the translator's view generation */
+	bool tc_stale;			/* translated code was written: stop */
 };
 
 #endif

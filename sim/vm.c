@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "bt.h"
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
@@ -106,8 +107,20 @@ static int create_vcpu(struct vm *vm, int id)
 	v->vmm_area = alloc_pages(VMM_SIZE);
 	if (v->vmm_area == NULL)
 		return SIM_ENOMEM;
-	cc = (struct cpu_config){ vm->ram, vm->ram_size, v->vmm_area,
-				  VMM_BASE, VMM_SIZE };
+	cc = (struct cpu_config){
+		.ram = vm->ram, .ram_size = vm->ram_size,
+		.vmm = v->vmm_area, .vmm_base = VMM_BASE, .vmm_size = VMM_SIZE,
+		.tables_base = VMM_BASE + VMM_GDT_OFF,
+		.tables_size = VMM_STUB_OFF - VMM_GDT_OFF,	/* GDT and LDT */
+	};
+	if (vm->cfg.mode == MODE_BT) {
+		cc.code_base = VMM_BASE + BT_TC_OFF;
+		cc.code_size = BT_TC_SIZE;
+		if ((rc = bt_create(v, &v->bt)) != SIM_OK)
+			return rc;
+		v->tc_gen = bt_view_generation(v->bt);
+	}
+	v->exec = (uint8_t)vm->cfg.mode;
 	vmm_hooks(v, &hooks);
 	rc = cpu_create(&cc, &hooks, &v->cpu, &why);
 	if (rc != SIM_OK)
@@ -137,9 +150,9 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 			 cfg->mem_mb);
 		return SIM_EINVAL;
 	}
-	if (cfg->mode != MODE_TE) {
+	if (cfg->mode != MODE_TE && cfg->mode != MODE_BT && cfg->mode != MODE_HW) {
 		snprintf(err, GUEST_ERR_MAX,
-			 "execution mode %s is not available yet (only te, trap-and-emulate)",
+			 "execution mode %s is not one a VM can be created in (te, bt, hw)",
 			 exec_mode_name(cfg->mode));
 		return SIM_EINVAL;
 	}
@@ -231,6 +244,7 @@ void vm_destroy(struct vm *vm)
 		if (v == NULL)
 			continue;
 		cpu_destroy(v->cpu);
+		bt_destroy(v->bt);
 		free_pages(v->vmm_area, VMM_SIZE);
 		free(v);
 	}

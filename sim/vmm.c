@@ -16,17 +16,13 @@
  */
 #include <string.h>
 
+#include "bt.h"
 #include "cost.h"
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
 #include "vmm_priv.h"
 #include "vmx.h"
-
-static bool in_vmm_area(uint32_t addr)
-{
-	return addr >= VMM_BASE;
-}
 
 static struct event_log *events(struct vcpu *v)
 {
@@ -35,7 +31,7 @@ static struct event_log *events(struct vcpu *v)
 
 /* ---- instruction accounting ------------------------------------------ */
 
-static void count(struct vcpu *v, const struct block_insn *bi, int sign)
+void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign)
 {
 	uint64_t d = (uint64_t)(int64_t)sign;
 
@@ -44,6 +40,7 @@ static void count(struct vcpu *v, const struct block_insn *bi, int sign)
 	v->stats.by_vring[v->vring & 3] += d;
 	v->stats.by_cpl[v->cpl & 3] += d;
 	v->stats.by_path[PATH_DIRECT] += d;
+	v->stats.by_mode[v->exec] += d;
 	v->stats.cycles += d * COST_INSN;
 	v->budget -= d;
 }
@@ -69,12 +66,13 @@ void vmm_sync_counters(struct vcpu *v)
 	v->stats.by_vring[v->vring & 3] += n;
 	v->stats.by_cpl[v->cpl & 3] += n;
 	v->stats.by_path[PATH_DIRECT] += n;
+	v->stats.by_mode[v->exec] += n;
 	v->stats.cycles += n * COST_INSN;
 	v->blocks_run += r;
 	v->hot_runs = 0;
 }
 
-static void emit_insn(struct vcpu *v, const struct block_insn *bi,
+void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
 		      enum insn_path path, uint64_t cycles)
 {
 	struct event ev = { .kind = EV_INSN };
@@ -90,7 +88,8 @@ static void emit_insn(struct vcpu *v, const struct block_insn *bi,
 	ev.u.insn.cpl = (uint8_t)v->cpl;
 	ev.u.insn.cls = bi->cls;
 	ev.u.insn.path = (uint8_t)path;
-	ev.u.insn.mode = (uint8_t)v->vm->cfg.mode;
+	ev.u.insn.mode = v->exec;
+	ev.u.insn.xlat = bi->xlat;
 	event_log_emit(events(v), &ev);
 }
 
@@ -101,13 +100,13 @@ static void resolve(struct vcpu *v, uint32_t upto)
 		return;
 	if (v->trace_insns)
 		for (uint32_t i = v->cur_done; i < upto; i++)
-			emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
+			vmm_emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
 				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
 	if (upto > v->cur_done)
 		v->cur_done = upto;
 }
 
-static void finish_block(struct vcpu *v)
+void vmm_finish_block(struct vcpu *v)
 {
 	if (v->cur != NULL)
 		resolve(v, v->cur->n);
@@ -136,7 +135,7 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 	resolve(v, i);
 	/* the instructions after i never ran: take them back */
 	for (uint32_t j = i + 1; j < b->n; j++)
-		count(v, &b->insns[j], -1);
+		vmm_count(v, &b->insns[j], -1);
 	v->cur_done = b->n;
 	return &b->insns[i];
 }
@@ -159,7 +158,7 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 	v->stats.by_path[PATH_DIRECT]--;
 	v->stats.by_path[path]++;
 	if (v->trace_insns)
-		emit_insn(v, bi, path, cycles);
+		vmm_emit_insn(v, bi, path, cycles);
 }
 
 void vmm_charge(struct vcpu *v, uint64_t cycles)
@@ -169,11 +168,11 @@ void vmm_charge(struct vcpu *v, uint64_t cycles)
 
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
 		    enum trap_action action, bool has_error, uint32_t error,
-		    uint32_t a, uint32_t b)
+		    uint32_t a, uint32_t b, uint8_t exit_reason)
 {
 	struct event ev = { .kind = EV_TRAP };
 
-	ev.u.trap.eip = in ? in->addr : cpu_reg(v->cpu, X86R_EIP);
+	ev.u.trap.eip = in ? in->addr : vmm_guest_eip(v);
 	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
 	ev.u.trap.vector = (uint8_t)vector;
 	ev.u.trap.action = (uint8_t)action;
@@ -183,6 +182,7 @@ void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector
 	ev.u.trap.error = error;
 	ev.u.trap.a = a;
 	ev.u.trap.b = b;
+	ev.u.trap.exit_reason = exit_reason;
 	vm_emit(v->vm, v->id, &ev);
 }
 
@@ -206,7 +206,11 @@ void vmm_sync_ring(struct vcpu *v)
 
 	vmm_sync_counters(v);	/* what ran so far ran in the old ring */
 	v->cpl = cpu_cpl(v->cpu);
-	v->vring = vmm_vring_at(v, v->cpl, (uint16_t)cpu_reg(v->cpu, X86R_CS));
+	if (v->in_bt)		/* the real CS is the VMM's: ask the guest's */
+		v->vring = (int)X86_SEL_RPL(v->bt_cs);
+	else
+		v->vring = vmm_vring_at(v, v->cpl,
+					(uint16_t)cpu_reg(v->cpu, X86R_CS));
 	if (v->vring != old) {
 		struct event ev = { .kind = EV_RING };
 
@@ -240,17 +244,20 @@ static const struct block *lookup(struct vcpu *v, uint32_t addr,
 				  uint32_t size)
 {
 	unsigned slot = (addr ^ addr >> 9) & (VCPU_LOOKUP_SLOTS - 1);
+	uint64_t gen = *v->code_gen + (v->tc_gen ? *v->tc_gen : 0);
 	const struct block *b = v->hot;
 
-	if (v->lookup_gen != *v->code_gen) {
+	if (v->lookup_gen != gen) {
 		memset(v->lookup, 0, sizeof v->lookup);
-		v->lookup_gen = *v->code_gen;
+		v->lookup_gen = gen;
 	} else if (b != NULL && b->addr == addr && b->size == size) {
 		return b;	/* the same block again: a loop */
 	}
 	b = v->lookup[slot];
 	if (b == NULL || b->addr != addr || b->size != size) {
-		b = blockcache_get(v->vm->code, addr, size);
+		/* translated code has its own accounting views (bt.c) */
+		b = addr >= VMM_BASE ? bt_block(v, addr, size)
+				     : blockcache_get(v->vm->code, addr, size);
 		v->lookup[slot] = b;
 	}
 	return b;
@@ -264,11 +271,22 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	if (v->trace_insns && v->cur != NULL)
 		resolve(v, v->cur->n);
 	v->cur = NULL;
-	if (v->stop_request || v->budget == 0)
+	if (v->stop_request || v->tc_stale)
 		return 1;
+	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
+		return 0;	/* the VMM's own switch stub: not guest work */
 	b = lookup(v, addr, size);
-	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget) {
-		/* I/O, or the budget ends inside: single-step this block */
+	if (b != NULL && b->n == 0)
+		return 0;	/* glue between translated units: let it run */
+	if (v->budget == 0)
+		return 1;	/* stop only where a guest instruction begins */
+	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget ||
+	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
+		/*
+		 * Single-step this block: it does I/O, the budget ends inside
+		 * it, or (hardware assist) it holds instructions the model of
+		 * VT-x must see before they run.
+		 */
 		v->slow_next = 1;
 		v->slow_lo = addr;
 		v->slow_hi = addr + size;
@@ -328,18 +346,39 @@ static void io_event(struct vcpu *v, const struct block_insn *bi,
 	vm_emit(v->vm, v->id, &ev);
 }
 
-static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
+uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size)
 {
-	struct vcpu *v = ctx;
-	const struct block_insn *bi = io_insn(v);
-	uint32_t value;
+	uint32_t value = vmx_port_in(v->vm->vmx, v->id, port, size);
 
-	vmm_set_path(v, bi, PATH_IO);
-	value = vmx_port_in(v->vm->vmx, v->id, port, size);
 	v->stats.io++;
 	vmm_charge(v, COST_VMX_IO);
 	io_event(v, bi, port, size, IO_IN, value, vmx_device_at(port));
 	return value;
+}
+
+void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
+		  int size, uint32_t value)
+{
+	v->stats.io++;
+	vmm_charge(v, COST_VMX_IO);
+	/* the access first, then what it causes (output, power-off) */
+	io_event(v, bi, port, size, IO_OUT, value, vmx_device_at(port));
+	vmx_port_out(v->vm->vmx, v->id, port, size, value);
+}
+
+/*
+ * Port I/O executed directly (trap-and-emulate): the CPU model calls these
+ * hooks.  A real deprivileged VMM sees the access as a trap (IOPL 0 at
+ * CPL 1); Unicorn never faults on I/O, so the hook stands in for the trap.
+ */
+static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
+{
+	struct vcpu *v = ctx;
+	const struct block_insn *bi = io_insn(v);
+
+	vmm_set_path(v, bi, PATH_IO);
+	return vmm_port_in(v, bi, port, size);
 }
 
 static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
@@ -348,11 +387,7 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	const struct block_insn *bi = io_insn(v);
 
 	vmm_set_path(v, bi, PATH_IO);
-	v->stats.io++;
-	vmm_charge(v, COST_VMX_IO);
-	/* the access first, then what it causes (output, power-off) */
-	io_event(v, bi, port, size, IO_OUT, value, vmx_device_at(port));
-	vmx_port_out(v->vm->vmx, v->id, port, size, value);
+	vmm_port_out(v, bi, port, size, value);
 }
 
 static void mem_write_hook(void *ctx, uint32_t addr, int size)
@@ -360,7 +395,11 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 	struct vcpu *v = ctx;
 	struct vm *vm = v->vm;
 
-	vm->touched[addr >> 12] = 1;	/* the hook covers RAM only */
+	if (addr >= VMM_BASE) {		/* the CPU set an accessed bit */
+		vmm_shadow_note_real_write(v, addr, size);
+		return;
+	}
+	vm->touched[addr >> 12] = 1;
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
 		 * Code changed.  The running engine saw the store; every
@@ -374,6 +413,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 			else
 				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
 						    (uint32_t)size);
+			bt_code_written(vm->vcpu[i]);
 		}
 	}
 	vmm_shadow_note_write(v, addr, size);
@@ -389,177 +429,3 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->mem_write = mem_write_hook;
 }
 
-/* ---- running ------------------------------------------------------------- */
-
-static bool runnable(struct vcpu *v)
-{
-	return v->vm->state == VM_ON && v->state == VCPU_RUNNING;
-}
-
-/*
- * What cpu_run reported, once the hooks are done: an invalid opcode
- * becomes #UD for the guest; a touch of memory that does not exist, or a
- * CPU library error, ends the VM.
- */
-static int after_run(struct vcpu *v, const struct cpu_exit_info *info)
-{
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
-	const struct block_insn *bi;
-
-	switch (info->exit) {
-	case CPU_EXIT_STOPPED:
-		break;
-	case CPU_EXIT_BAD_INSN:
-		bi = vmm_current_insn(v, eip, false);
-		cpu_exception_ack(v->cpu);
-		vmm_handle_exception(v, bi, X86_UD, 0, eip);
-		break;
-	case CPU_EXIT_BAD_MEMORY:
-		vmm_current_insn(v, eip, false);
-		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
-		break;
-	case CPU_EXIT_ERROR:
-		vm_power_off(v->vm, POWER_BAD_INSN, eip);
-		return SIM_EINTERNAL;
-	}
-	if (v->pending_halt) {
-		/* HLT trapped: resume after it once woken (EIP not written in hook) */
-		v->pending_halt = 0;
-		cpu_set_reg(v->cpu, X86R_EIP, eip + 1);
-	}
-	return SIM_OK;
-}
-
-static void begin_step(struct vcpu *v, const struct block_insn *bi)
-{
-	v->step_insn = bi;
-	v->step_accounted = 0;
-	count(v, bi, +1);
-	v->steps_run++;
-}
-
-static void end_step(struct vcpu *v)
-{
-	const struct block_insn *bi = v->step_insn;
-
-	if (bi != NULL && !v->step_accounted && v->trace_insns)
-		emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
-	v->step_insn = NULL;
-}
-
-/*
- * A privilege switch leaves the CPU at the VMM's stub (vmm_switch): run the
- * stub's few instructions on the step engine until the guest is back.
- */
-int vmm_settle(struct vcpu *v)
-{
-	struct cpu_exit_info info;
-	int rc = SIM_OK;
-
-	for (int i = 0; i < 16 && rc == SIM_OK &&
-	     in_vmm_area(cpu_reg(v->cpu, X86R_EIP)); i++) {
-		cpu_run(v->cpu, CPU_STEP, 1, &info);
-		rc = after_run(v, &info);
-	}
-	return rc;
-}
-
-int vmm_step(struct vcpu *v, enum vmm_stop *why)
-{
-	struct cpu_exit_info info;
-	const struct block *b;
-	uint32_t eip;
-	int rc;
-
-	*why = VMM_STOP_BUDGET;
-	if (!runnable(v)) {
-		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
-		return SIM_OK;
-	}
-	v->trace_insns = event_log_wants_insns(events(v));
-	if ((rc = vmm_settle(v)) != SIM_OK)
-		return rc;
-	if (v->ring_dirty) {
-		vmm_sync_ring(v);
-		v->ring_dirty = 0;
-	}
-	eip = cpu_reg(v->cpu, X86R_EIP);
-	b = blockcache_get(v->vm->code, eip, 0);
-	if (b == NULL) {	/* EIP outside RAM */
-		vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
-		*why = VMM_STOP_OFF;
-		return SIM_OK;
-	}
-	begin_step(v, &b->insns[0]);
-	if (b->insns[0].cls == CLASS_IO && vmm_io_denied(v)) {
-		/* IOPL forbids it: the hardware would raise #GP(0) instead */
-		vmm_handle_exception(v, &b->insns[0], X86_GP, 0, eip);
-	} else {
-		cpu_run(v->cpu, CPU_STEP, 1, &info);
-		rc = after_run(v, &info);
-		if (rc == SIM_OK)
-			rc = vmm_settle(v);
-		if (rc != SIM_OK) {
-			end_step(v);
-			return rc;
-		}
-	}
-	end_step(v);
-	if (v->ring_dirty || (b->flags & BLOCK_FAR_END)) {
-		vmm_sync_ring(v);
-		v->ring_dirty = 0;
-	}
-	vmm_sync_counters(v);
-	v->hot = NULL;
-	blockcache_collect(v->vm->code);
-	if (!runnable(v))
-		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
-	return SIM_OK;
-}
-
-/*
- * Step through the block the block hook declined (it does I/O, or the
- * budget ends inside it): [slow_lo, slow_hi), one instruction at a time.
- */
-static int step_block(struct vcpu *v)
-{
-	enum vmm_stop s;
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
-	int rc = SIM_OK;
-
-	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
-	       !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi) {
-		rc = vmm_step(v, &s);
-		eip = cpu_reg(v->cpu, X86R_EIP);
-	}
-	return rc;
-}
-
-int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
-{
-	struct cpu_exit_info info;
-	int rc = SIM_OK;
-
-	v->budget = max_insns;
-	v->stop_request = 0;
-	v->trace_insns = event_log_wants_insns(events(v));
-	*why = VMM_STOP_BUDGET;
-	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
-	       !v->stop_request) {
-		v->slow_next = 0;
-		cpu_run(v->cpu, CPU_FAST, 0, &info);
-		rc = after_run(v, &info);
-		finish_block(v);
-		vmm_sync_counters(v);
-		v->hot = NULL;
-		blockcache_collect(v->vm->code);
-		if (rc != SIM_OK || !v->slow_next)
-			continue;
-		rc = step_block(v);
-	}
-	if (!runnable(v))
-		*why = v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
-	else if (v->budget > 0 && v->stop_request)
-		*why = VMM_STOP_REQUESTED;
-	return rc;
-}

@@ -80,6 +80,14 @@ int vmm_settle(struct vcpu *v);
 /* Stop a running vCPU as soon as possible (safe from hooks). */
 void vmm_request_stop(struct vcpu *v);
 
+/*
+ * The guest's CS, SS and EIP as it believes them to be: its own RPL 0 for
+ * kernel code, and its own code address even while translated code runs.
+ */
+uint16_t vmm_guest_cs(struct vcpu *v);
+uint16_t vmm_guest_ss(struct vcpu *v);
+uint32_t vmm_guest_eip(struct vcpu *v);
+
 /* The guest-visible EFLAGS: real flags with the virtual IF and IOPL. */
 uint32_t vmm_guest_eflags(struct vcpu *v);
 
@@ -94,6 +102,9 @@ void vmm_sync_counters(struct vcpu *v);
  * (after a snapshot of that state was put back).
  */
 void vmm_rebuild_tables(struct vcpu *v);
+
+/* The name the Intel SDM gives a VM exit reason ("I/O instruction"). */
+const char *vmm_exit_reason_name(int reason);
 
 /* Refresh v->cpl and v->vring from the real CPU. */
 void vmm_sync_ring(struct vcpu *v);

@@ -44,12 +44,12 @@ int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot)
 	cpu_set_reg(v->cpu, X86R_EDI, 0);
 	cpu_set_reg(v->cpu, X86R_EBP, 0);
 
-	/* the guest's flags, with the real IF on: the VMM keeps it on */
-	t.eflags = (boot->eflags & ~(X86_FL_IF | X86_FL_IOPL)) | X86_FL_IF;
+	/* the guest's view; vmm_switch runs its ring 0 at CPL 1 */
+	t.eflags = boot->eflags;
 	t.eip = boot->eip;
 	t.esp = 0;
-	t.cs = (uint16_t)(boot->cs | 1);	/* ring 0 runs at CPL 1 */
-	t.ss = (uint16_t)(boot->ds | 1);
+	t.cs = boot->cs;
+	t.ss = boot->ds;
 	t.ds = t.es = t.fs = t.gs = boot->ds;
 	v->vring = 0;
 	v->cpl = 0;

@@ -54,7 +54,7 @@ static inline int vmm_real_cpl(int vring)
 /* The virtual ring of code at real CPL cpl running with CS = cs. */
 int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs);
 
-/* ---- vmm_deliver.c: guest memory ------------------------------------- */
+/* ---- vmm_mem.c: guest memory, descriptors, operands, stack ------------ */
 
 /* Read guest physical memory; bytes outside RAM read as 0xff. */
 void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
@@ -86,22 +86,41 @@ uint32_t vmm_operand_read(struct vcpu *v, const struct x86_operand *op);
 void vmm_operand_write(struct vcpu *v, const struct x86_operand *op,
 		       uint32_t value);
 
-/* ---- vmm_deliver.c: privilege switches and interrupt delivery -------- */
+/* A guest stack the VMM pushes to and pops from on the guest's behalf. */
+struct vmm_stack {
+	uint32_t base;		/* SS base (the guest's descriptor) */
+	uint32_t esp;
+};
 
-/* Complete register state to resume the guest with (real selectors). */
+void vmm_stack_of(struct vcpu *v, struct vmm_stack *s);
+void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size);
+uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
+
+/* ---- vmm_switch.c: the guest's view of the CPU, and moving it ---------- */
+
+/*
+ * A complete register state to resume the guest with, *as the guest sees
+ * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
+ * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
+ * into the real state (ring compression, translated code).
+ */
 struct vmm_target {
 	uint32_t eip, esp, eflags;
 	uint16_t cs, ss, ds, es, fs, gs;
 };
 
+/* The guest's current state as a target (to modify and switch to). */
+void vmm_current_target(struct vcpu *v, struct vmm_target *t);
+
 /*
- * Resume the guest at t.  If t changes the real CPL, the switch goes
- * through the VMM's stub: a call gate to ring 0, then IRET to the target.
+ * Resume the guest at t.  Sets the virtual IF and IOPL from t->eflags.  If
+ * the real CPL changes, the switch goes through the VMM's stub: a call
+ * gate to ring 0, then IRET to the target.
  */
 void vmm_switch(struct vcpu *v, const struct vmm_target *t);
 
-/* The current real segment state as a target (to modify and switch to). */
-void vmm_current_target(struct vcpu *v, struct vmm_target *t);
+
+/* ---- vmm_deliver.c: interrupt delivery --------------------------------- */
 
 enum deliver_kind {
 	DELIVER_EXCEPTION = 0,	/* a fault or trap raised by an instruction */
@@ -122,6 +141,59 @@ bool vmm_deliver(struct vcpu *v, int vector, enum deliver_kind kind,
 		 bool has_error, uint32_t error, uint32_t return_eip,
 		 uint32_t fault_eip);
 
+/* ---- vmm_emu.c, vmm_far.c: an instruction as ring-0 hardware does it --- */
+
+enum emu_result {
+	EMU_NEXT = 0,	/* done: continue with the next instruction */
+	EMU_JUMP,	/* done: continue at emu.target (a control transfer) */
+	EMU_INT,	/* INT n: deliver emu.vector through the guest's IDT */
+	EMU_FAULT,	/* the guest's own exception (emu.vector, emu.error) */
+	EMU_HALT	/* HLT: the virtual CPU stops */
+};
+
+struct emu {
+	enum emu_result result;
+	int vector;
+	uint32_t error;
+	struct vmm_target target;	/* EMU_JUMP */
+	uint32_t a, b;			/* what changed, for the trap event */
+};
+
+/*
+ * Carry out instruction `in` (at guest address in->addr) on the guest's
+ * state exactly as the real CPU would with the guest in its virtual ring:
+ * privileged instructions through the VMKernel, port I/O through the VMX,
+ * sensitive ones from the virtual state (the answers real ring-0 hardware
+ * gives, which trap-and-emulate cannot).  Moves nothing itself: the caller
+ * resumes at in->addr + in->len (EMU_NEXT), switches to out->target, or
+ * delivers the fault or interrupt.  `bi` is the instruction's cache entry
+ * (for I/O events); may be NULL.
+ */
+void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
+		 const struct x86_instruction *in, struct emu *out);
+
+/* vmm_far.c: loads of segment registers and far transfers. */
+void vmm_emu_load_seg(struct vcpu *v, const struct x86_instruction *in,
+		      struct emu *out);
+void vmm_emu_far(struct vcpu *v, const struct x86_instruction *in,
+		 struct emu *out);
+
+/* Set the outcome to "the guest's own fault". */
+static inline void emu_fault(struct emu *out, int vector, uint32_t error)
+{
+	out->result = EMU_FAULT;
+	out->vector = vector;
+	out->error = error;
+}
+
+/* ---- vmm_hw.c: the VT-x model ----------------------------------------- */
+
+/* The VM exit an instruction causes (SDM reason number), or -1. */
+int vmm_hw_exit_reason(const struct x86_instruction *in);
+
+/* Hardware assist: handle bi before it runs; false: just run it. */
+bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);
+
 /* ---- vmm_shadow.c ----------------------------------------------------- */
 
 /* Build the VMM's own descriptors, TSS and stubs; load GDTR/IDTR/TR. */
@@ -135,7 +207,29 @@ void vmm_shadow_tss(struct vcpu *v);
 /* A guest store: if it hit the guest's GDT, LDT or TSS, resync it. */
 void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size);
 
+/*
+ * The CPU stored into the real GDT or LDT: it set the accessed bit of a
+ * descriptor it loaded.  Set it in the guest's own descriptor too.
+ */
+void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size);
+
 /* ---- vmm_trap.c ------------------------------------------------------- */
+
+/* How the VMM got control of an instruction. */
+enum vmm_entry {
+	ENTRY_TRAP,	/* te: the CPU faulted (#GP) */
+	ENTRY_CALLOUT,	/* bt: translated code called the VMM */
+	ENTRY_EXIT,	/* hw: a VM exit */
+	ENTRY_HARDWARE	/* hw: no exit; what the hardware itself does */
+};
+
+/*
+ * Carry out instruction bi for the guest and resume it: account the way in
+ * (trap, callout, exit), emulate, then continue at the real address `next`,
+ * jump, deliver, or halt.  exit_reason: the SDM's number (ENTRY_EXIT).
+ */
+void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
+	    uint32_t exit_reason, uint32_t next);
 
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
@@ -162,17 +256,40 @@ bool vmm_io_denied(struct vcpu *v);
 const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 					  bool after);
 
+/* Count (sign +1) or take back (-1) one executed instruction. */
+void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
+
+/* Emit the EV_INSN of bi with its path, at `cycles`. */
+void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
+		   enum insn_path path, uint64_t cycles);
+
+/* The fast engine's block is over: emit its remaining EV_INSNs. */
+void vmm_finish_block(struct vcpu *v);
+
 /* Record how the current instruction was handled (its path). */
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 		  enum insn_path path);
 
+/* A port access the VMM hands to the VMX: counts, event, device. */
+uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size);
+void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
+		  int size, uint32_t value);
+
 /* Add modelled cycles (trap costs) to the vCPU's time. */
 void vmm_charge(struct vcpu *v, uint64_t cycles);
 
-/* Emit an EV_TRAP for instruction `in`. */
+/* Emit an EV_TRAP for instruction `in` (exit_reason: TRAP_VM_EXIT only). */
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
 		    enum trap_action action, bool has_error, uint32_t error,
-		    uint32_t a, uint32_t b);
+		    uint32_t a, uint32_t b, uint8_t exit_reason);
+
+/* The step engine, for bt_step: account one instruction, finish it. */
+void vmm_begin_step(struct vcpu *v, const struct block_insn *bi);
+void vmm_end_step(struct vcpu *v);
+
+/* What cpu_run reported, once the hooks are done (invalid opcode...). */
+int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info);
 
 /* Ask the run to end after this hook returns (do not write EIP too). */
 void vmm_stop_soon(struct vcpu *v);

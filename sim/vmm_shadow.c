@@ -63,8 +63,13 @@ static uint64_t shadow_of(uint64_t raw)
 						       d.g ? last >> 12 : last);
 			}
 		}
-		/* accessed, so the CPU never writes to the real table */
-		return raw | (1ull << 40);
+		/*
+		 * The accessed bit stays the guest's: when the CPU sets it
+		 * in the shadow on a segment load, the write hook passes it
+		 * on to the guest's own descriptor (vmm_shadow_note_real_write)
+		 * as the CPU would have set it there.
+		 */
+		return raw;
 	}
 	if (d.type == X86_SYS_CALLGATE32 || d.type == X86_SYS_CALLGATE16)
 		return raw;
@@ -177,6 +182,27 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size)
 	}
 	if ((vv->tr & ~3u) && overlaps(addr, size, vv->tr_base + 4, 24))
 		vmm_shadow_tss(v);
+}
+
+void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size)
+{
+	uint32_t off = addr - VMM_BASE, base, i;
+	uint64_t raw;
+
+	(void)size;
+	if (off < VMM_GDT_OFF + 8 * v->gdt_shadowed) {
+		i = (off - VMM_GDT_OFF) / 8;
+		base = v->virt.gdt_base;
+	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->ldt_shadowed) {
+		i = (off - VMM_LDT_OFF) / 8;
+		base = v->virt.ldt_base;
+	} else {
+		return;		/* the VMM's own descriptors */
+	}
+	raw = (uint64_t)vmm_read32(v, base + 8 * i) |
+	      (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32;
+	if (!(raw & (1ull << 40)))
+		vmm_write32(v, base + 8 * i + 4, (uint32_t)(raw >> 32) | 0x100);
 }
 
 /*

@@ -1,25 +1,25 @@
 /*
- * vmm_trap.c - what the VMM does when the hardware hands it control.
+ * vmm_trap.c - what the VMM does once it has control of an instruction.
  *
- * Every exception and every INT n lands in vmm_exception_hook().  The VMM
- * finds the instruction responsible and decides, as a real VMM must:
+ * The VMM gets control in one of three ways, one per execution mode:
  *
- *   INT n, INT3, INTO         deliver through the guest's IDT (the hardware
- *                             never reads it: the VMM owns the real one)
- *   #GP on a privileged       at virtual ring 0: the VMKernel virtualizes
- *   instruction               it; anywhere else: the guest's own #GP
- *   #GP on IRET, far RET,     ring compression showing through (the guest
- *   MOV/POP/LSS to SS         kernel's RPL-0 selectors at real CPL 1): the
- *                             VMM performs the instruction itself
- *   #GP on RDTSC              time is virtual: the VMM answers
- *   anything else             the guest's own fault: reflect it
+ *   trap     (te)  the deprivileged guest ran a privileged instruction and
+ *                  the CPU raised #GP: trap-and-emulate
+ *   callout  (bt)  the binary translator replaced the instruction by a call
+ *                  into the VMM: no fault, far cheaper than a trap
+ *   VM exit  (hw)  hardware assist: the CPU left the guest because the VMM
+ *                  asked to be told about this kind of instruction
  *
- * The dispatch is a switch over these cases (the shape of xv6's syscall
- * table): each branch is one policy a student can read on its own.
+ * Whatever the way in, the instruction is then carried out the same way
+ * (vmm_emulate: what ring-0 hardware would do, on the virtual state), and
+ * its outcome applied: continue, jump, deliver an interrupt or the guest's
+ * own fault, or halt.  vmm_exception_hook() below is where every exception
+ * and INT n raised by the CPU arrives; the dispatch on its cause is a
+ * switch, one policy per case (the shape of xv6's syscall table).
  */
+#include "bt.h"
 #include "cost.h"
 #include "vm.h"
-#include "vmkernel.h"
 #include "vmm_priv.h"
 
 static bool is_int_op(enum x86_op op)
@@ -27,371 +27,173 @@ static bool is_int_op(enum x86_op op)
 	return op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO;
 }
 
-/* Give the guest an exception as hardware would have (guest > vmm > guest). */
-static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
-		    uint32_t error)
+/* Give the guest an exception as hardware would have. */
+static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
+			  int vector, uint32_t error, uint32_t eip)
 {
 	bool has_error = x86_vector_has_error_code(vector);
-	uint32_t eip = bi ? bi->x.addr : cpu_reg(v->cpu, X86R_EIP);
 
-	vmm_set_path(v, bi, PATH_REFLECT);
 	v->stats.reflected++;
 	vmm_charge(v, COST_REFLECT);
-	vmm_trap_event(v, bi ? &bi->x : NULL, vector, TRAP_REFLECTED,
-		       has_error, error, 0, 0);
+	vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error, 0, 0, 0);
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
 
-static void soft_interrupt(struct vcpu *v, const struct block_insn *bi,
-			   int vector, uint32_t next_eip)
+/* A fault the guest takes by itself: guest > vmm > guest. */
+static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
+		    uint32_t error)
 {
-	vmm_set_path(v, bi, PATH_REFLECT);
-	v->stats.soft_ints++;
-	vmm_charge(v, COST_REFLECT);
-	vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0,
-		       next_eip, 0);
-	vmm_deliver(v, vector, DELIVER_SOFT, false, 0, next_eip, bi->x.addr);
+	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
+
+	vmm_set_path(v, bi, v->exec == MODE_HW ? PATH_DIRECT : PATH_REFLECT);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
 }
 
-/* ---- privileged instructions -------------------------------------------- */
+/*
+ * Privileged instructions need ring 0 (CLI/STI: a ring within IOPL), port
+ * I/O a ring within IOPL.  Elsewhere the hardware itself refuses them with
+ * #GP(0): the guest's own fault, whatever mode the VMM is in.
+ */
+static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
+{
+	switch (bi->cls) {
+	case CLASS_PRIVILEGED:
+		return bi->x.op == X86_OP_CLI || bi->x.op == X86_OP_STI ?
+		       v->vring <= v->virt.iopl : v->vring == 0;
+	case CLASS_IO:
+		return v->vring <= v->virt.iopl;
+	default:
+		return true;
+	}
+}
 
-static void privileged(struct vcpu *v, const struct block_insn *bi)
+/*
+ * Who handles the instruction: the VMKernel for privileged work, the VMX
+ * for I/O, the VMM itself for the rest.  Under hardware assist, what does
+ * not exit is the hardware's alone.
+ */
+static enum insn_path path_of(const struct block_insn *bi, enum vmm_entry how)
+{
+	if (how == ENTRY_HARDWARE)
+		return PATH_DIRECT;
+	switch (bi->cls) {
+	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
+	case CLASS_IO: return PATH_IO;
+	default: return PATH_REFLECT;
+	}
+}
+
+void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
+	    uint32_t exit_reason, uint32_t next)
 {
 	const struct x86_instruction *in = &bi->x;
-	struct vmk_outcome out;
-	bool allowed;
+	enum trap_action action;
+	struct emu e;
 
-	/* CLI/STI obey IOPL; the others need ring 0 */
-	if (in->op == X86_OP_CLI || in->op == X86_OP_STI)
-		allowed = v->vring <= v->virt.iopl;
-	else
-		allowed = v->vring == 0;
-	if (!allowed) {
+	if (!allowed_here(v, bi)) {
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
-	vmm_set_path(v, bi, PATH_PRIVILEGED);
-	v->stats.traps++;
-	vmm_charge(v, COST_TRAP);
-	vmkernel_virtualize(v, in, &out);
-	switch (out.result) {
-	case VMK_DONE:
-		vmm_trap_event(v, in, X86_GP, TRAP_EMULATED, false, 0,
-			       out.before, out.after);
-		cpu_set_reg(v->cpu, X86R_EIP, in->addr + in->len);
+	vmm_set_path(v, bi, path_of(bi, how));
+	switch (how) {
+	case ENTRY_TRAP:
+		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
+						     : TRAP_VMM_EMULATED;
+		if (bi->cls == CLASS_PRIVILEGED)
+			v->stats.traps++;
+		else
+			v->stats.vmm_emulated++;
+		vmm_charge(v, COST_TRAP);
 		break;
-	case VMK_FAULT:
-		vmm_trap_event(v, in, out.vector, TRAP_REFLECTED,
-			       x86_vector_has_error_code(out.vector), out.error,
-			       0, 0);
-		v->stats.reflected++;
-		vmm_deliver(v, out.vector, DELIVER_EXCEPTION,
-			    x86_vector_has_error_code(out.vector), out.error,
-			    in->addr, in->addr);
+	case ENTRY_CALLOUT:
+		action = TRAP_CALLOUT;
+		v->stats.callouts++;
+		vmm_charge(v, COST_CALLOUT);
 		break;
-	case VMK_HALT:
-		vmm_trap_event(v, in, X86_GP, TRAP_HALTED, false, 0,
-			       out.before, out.after);
+	case ENTRY_EXIT:
+		action = TRAP_VM_EXIT;
+		v->stats.exits++;
+		v->stats.exit_reasons[exit_reason & 63]++;
+		vmm_charge(v, COST_VM_EXIT);
+		break;
+	default:
+		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */
+		break;
+	}
+	vmm_emulate(v, bi, in, &e);
+	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
+		vmm_trap_event(v, in, X86_GP, action, false, 0, e.a, e.b,
+			       (uint8_t)exit_reason);
+	switch (e.result) {
+	case EMU_NEXT:
+		cpu_set_reg(v->cpu, X86R_EIP, next);
+		break;
+	case EMU_JUMP:
+		vmm_switch(v, &e.target);
+		break;
+	case EMU_INT:
+		v->stats.soft_ints++;
+		if (how != ENTRY_HARDWARE) {
+			vmm_charge(v, COST_REFLECT);
+			vmm_trap_event(v, in, e.vector, TRAP_SOFT_INT, false, 0,
+				       in->addr + in->len, 0, 0);
+		}
+		vmm_deliver(v, e.vector, DELIVER_SOFT, false, 0,
+			    in->addr + in->len, in->addr);
+		break;
+	case EMU_FAULT:
+		deliver_fault(v, in, e.vector, e.error, in->addr);
+		break;
+	case EMU_HALT:
 		if (!v->virt.iflag)
 			vm_power_off(v->vm, POWER_HALT, in->addr);
 		else
 			v->state = VCPU_HALTED;
 		/* EIP moves past HLT after the run stops (not in the hook) */
 		v->pending_halt = 1;
+		v->halt_next = next;
 		vmm_stop_soon(v);
 		break;
 	}
 }
 
-/* ---- sensitive instructions that trap because of ring compression ------- */
-
-/* A stack the VMM pops from on the guest's behalf. */
-struct gstack {
-	uint32_t base, esp;
-	int size;		/* 2 or 4 */
-};
-
-static uint32_t pop(struct vcpu *v, struct gstack *s)
-{
-	uint32_t val = s->size == 4 ? vmm_read32(v, s->base + s->esp)
-				    : vmm_read16(v, s->base + s->esp);
-
-	s->esp += (uint32_t)s->size;
-	return val;
-}
-
 /*
- * Check a code selector a far return (IRET, RETF) goes back to, as the
- * CPU would.  Returns 0, or the vector of the guest's fault (*err set).
+ * Trap-and-emulate: which #GPs are the VMM's business.  Privileged
+ * instructions, and the sensitive ones that fault only because the guest
+ * kernel's RPL-0 selectors meet the real CPL 1 (IRET and far RET to RPL 0,
+ * loads of SS) or because the VMM keeps time virtual (RDTSC).  Every other
+ * sensitive instruction runs without a trap - the holes.
  */
-static int check_return_cs(struct vcpu *v, uint16_t cs, uint32_t *err)
+static bool te_traps(const struct block_insn *bi)
 {
-	uint64_t raw;
-	struct x86_desc d;
-	unsigned rpl = X86_SEL_RPL(cs);
-
-	*err = cs & ~3u;
-	if ((cs & ~3u) == 0 || rpl < (unsigned)v->vring ||
-	    !vmm_guest_desc(v, cs, &raw))
-		return X86_GP;
-	x86_desc_decode(raw, &d);
-	if (!x86_desc_is_code(&d))
-		return X86_GP;
-	if ((d.type & X86_TYPE_CONFORMING) ? d.dpl > rpl : d.dpl != rpl)
-		return X86_GP;
-	if (!d.p)
-		return X86_NP;
-	return 0;
-}
-
-/* Check a stack selector for ring `ring`. */
-static int check_ss(struct vcpu *v, uint16_t ss, unsigned ring, uint32_t *err)
-{
-	uint64_t raw;
-	struct x86_desc d;
-
-	*err = ss & ~3u;
-	if ((ss & ~3u) == 0 || X86_SEL_RPL(ss) != ring ||
-	    !vmm_guest_desc(v, ss, &raw))
-		return X86_GP;
-	x86_desc_decode(raw, &d);
-	if (!x86_desc_is_data(&d) || !(d.type & X86_TYPE_WRITABLE) ||
-	    d.dpl != ring)
-		return X86_GP;
-	if (!d.p)
-		return X86_SS;
-	return 0;
-}
-
-/*
- * Returning to an outer ring, the CPU nulls data segment registers the new
- * ring may not use (SDM 3A, IRET/RET pages): judged by the guest's DPLs.
- */
-static uint16_t outer_seg(struct vcpu *v, uint16_t sel, unsigned ring)
-{
-	uint64_t raw;
-	struct x86_desc d;
-
-	if (!vmm_guest_desc(v, sel, &raw))
-		return sel;
-	x86_desc_decode(raw, &d);
-	if ((x86_desc_is_data(&d) || !(d.type & X86_TYPE_CONFORMING)) &&
-	    d.dpl < ring)
-		return 0;
-	return sel;
-}
-
-/* Finish a far return to cs:eip (and ss:esp if outer), as the CPU would. */
-static void far_return(struct vcpu *v, const struct block_insn *bi,
-		       uint32_t eip, uint16_t cs, uint32_t esp, uint16_t ss,
-		       uint32_t real_flags)
-{
-	unsigned ring = X86_SEL_RPL(cs);
-	int real = vmm_real_cpl((int)ring);
-	struct vmm_target t;
-
-	vmm_current_target(v, &t);
-	t.eip = eip;
-	t.cs = (uint16_t)((cs & ~3u) | (unsigned)real);
-	t.esp = esp;
-	t.eflags = real_flags;
-	if (ring > (unsigned)v->vring) {
-		t.ss = (uint16_t)((ss & ~3u) | (unsigned)real);
-		t.ds = outer_seg(v, t.ds, ring);
-		t.es = outer_seg(v, t.es, ring);
-		t.fs = outer_seg(v, t.fs, ring);
-		t.gs = outer_seg(v, t.gs, ring);
-	}
-	vmm_set_path(v, bi, PATH_REFLECT);
-	v->stats.vmm_emulated++;
-	vmm_charge(v, COST_TRAP);
-	vmm_trap_event(v, &bi->x, X86_GP, TRAP_VMM_EMULATED, false, 0, eip, cs);
-	vmm_switch(v, &t);
-}
-
-#define IRET_FLAGS (X86_FL_CF | X86_FL_PF | X86_FL_AF | X86_FL_ZF | \
-		    X86_FL_SF | X86_FL_TF | X86_FL_DF | X86_FL_OF | \
-		    X86_FL_NT | X86_FL_RF | X86_FL_AC | X86_FL_ID)
-
-static bool emulate_iret(struct vcpu *v, const struct block_insn *bi)
-{
-	struct gstack s = { vmm_seg_base(v, X86R_SS),
-			    cpu_reg(v->cpu, X86R_ESP), bi->x.opsize };
-	uint32_t eip, flags, esp, real, err;
-	uint16_t cs, ss = 0;
-	int vec;
-
-	if (vmm_guest_eflags(v) & X86_FL_NT)
-		return false;		/* task return: not modelled */
-	eip = pop(v, &s);
-	cs = (uint16_t)pop(v, &s);
-	flags = pop(v, &s);
-	if (s.size == 2)
-		flags = (vmm_guest_eflags(v) & 0xffff0000u) | (flags & 0xffff);
-	if (flags & X86_FL_VM)
-		return false;		/* virtual-8086 mode: not modelled */
-	if ((vec = check_return_cs(v, cs, &err)) != 0) {
-		reflect(v, bi, vec, err);
+	if (bi->cls == CLASS_PRIVILEGED)
 		return true;
-	}
-	esp = s.esp;
-	if (X86_SEL_RPL(cs) > (unsigned)v->vring) {
-		esp = pop(v, &s);
-		ss = (uint16_t)pop(v, &s);
-		if ((vec = check_ss(v, ss, X86_SEL_RPL(cs), &err)) != 0) {
-			reflect(v, bi, vec, err);
-			return true;
-		}
-	}
-	/* IF and IOPL: only as privileged as the guest's current ring allows */
-	if (v->vring <= v->virt.iopl)
-		v->virt.iflag = (flags & X86_FL_IF) != 0;
-	if (v->vring == 0)
-		v->virt.iopl = (uint8_t)((flags & X86_FL_IOPL) >> X86_FL_IOPL_SHIFT);
-	real = (flags & IRET_FLAGS) | X86_FL_RSVD1 | X86_FL_IF;
-	if (s.size == 2)
-		eip &= 0xffff;
-	far_return(v, bi, eip, cs, esp, ss, real);
-	return true;
-}
-
-static bool emulate_retf(struct vcpu *v, const struct block_insn *bi)
-{
-	struct gstack s = { vmm_seg_base(v, X86R_SS),
-			    cpu_reg(v->cpu, X86R_ESP), bi->x.opsize };
-	uint32_t imm = bi->x.nops && bi->x.ops[0].kind == X86_OPND_IMM ?
-		       (uint32_t)bi->x.ops[0].imm : 0;
-	uint32_t eip, esp, err;
-	uint16_t cs, ss = 0;
-	int vec;
-
-	eip = pop(v, &s);
-	cs = (uint16_t)pop(v, &s);
-	if ((vec = check_return_cs(v, cs, &err)) != 0) {
-		reflect(v, bi, vec, err);
-		return true;
-	}
-	s.esp += imm;			/* RET imm16 releases parameters */
-	esp = s.esp;
-	if (X86_SEL_RPL(cs) > (unsigned)v->vring) {
-		esp = pop(v, &s) + imm;
-		ss = (uint16_t)pop(v, &s);
-		if ((vec = check_ss(v, ss, X86_SEL_RPL(cs), &err)) != 0) {
-			reflect(v, bi, vec, err);
-			return true;
-		}
-	}
-	far_return(v, bi, s.size == 2 ? eip & 0xffff : eip, cs, esp, ss,
-		   cpu_reg(v->cpu, X86R_EFLAGS));
-	return true;
-}
-
-static bool is_lss(const struct x86_instruction *in)
-{
-	for (int i = 0; i + 1 < in->len; i++)
-		if (in->bytes[i] == 0x0f && in->bytes[i + 1] == 0xb2)
-			return true;
-	return false;
-}
-
-/*
- * MOV SS, POP SS and LSS with the guest kernel's own RPL-0 selector fault
- * at CPL 1 (SS's RPL must equal the CPL).  The VMM loads the same segment
- * with RPL 1; a later MOV from SS shows the 1 (a hole).
- */
-static bool emulate_load_ss(struct vcpu *v, const struct block_insn *bi)
-{
-	const struct x86_instruction *in = &bi->x;
-	uint32_t esp = cpu_reg(v->cpu, X86R_ESP), new_esp = esp, err, a;
-	uint16_t sel;
-	int vec;
-
-	switch (in->op) {
-	case X86_OP_MOV_TO_SREG:
-		if (in->ops[0].reg != X86R_SS)
-			return false;
-		sel = (uint16_t)vmm_operand_read(v, &in->ops[1]);
-		break;
-	case X86_OP_POP_SREG:
-		if (in->ops[0].reg != X86R_SS)
-			return false;
-		sel = vmm_read16(v, vmm_seg_base(v, X86R_SS) + esp);
-		new_esp = esp + in->opsize;
-		break;
+	switch ((enum x86_op)bi->x.op) {
+	case X86_OP_IRET: case X86_OP_RET_FAR: case X86_OP_RDTSC:
+	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
 	case X86_OP_LOAD_FAR_PTR:
-		if (!is_lss(in))
-			return false;
-		a = vmm_operand_addr(v, &in->ops[1]);
-		new_esp = in->opsize == 4 ? vmm_read32(v, a) : vmm_read16(v, a);
-		sel = vmm_read16(v, a + in->opsize);
-		break;
+		return true;
 	default:
 		return false;
 	}
-	if ((vec = check_ss(v, sel, (unsigned)v->vring, &err)) != 0) {
-		reflect(v, bi, vec, err);
-		return true;
-	}
-	vmm_set_path(v, bi, PATH_REFLECT);
-	v->stats.vmm_emulated++;
-	vmm_charge(v, COST_TRAP);
-	vmm_trap_event(v, in, X86_GP, TRAP_VMM_EMULATED, false, 0, sel,
-		       (sel & ~3u) | (unsigned)vmm_real_cpl(v->vring));
-	cpu_set_reg(v->cpu, X86R_SS,
-		    (sel & ~3u) | (unsigned)vmm_real_cpl(v->vring));
-	cpu_set_reg(v->cpu, X86R_ESP, new_esp);
-	cpu_set_reg(v->cpu, X86R_EIP, in->addr + in->len);
-	return true;
 }
-
-/* RDTSC traps because the VMM keeps the real CR4.TSD set: time is virtual. */
-static bool emulate_rdtsc(struct vcpu *v, const struct block_insn *bi)
-{
-	uint64_t tsc = v->stats.cycles + v->virt.tsc_offset;
-
-	if ((v->virt.cr4 & X86_CR4_TSD) && v->vring > 0)
-		return false;		/* the guest forbade it: its own #GP */
-	vmm_set_path(v, bi, PATH_REFLECT);
-	v->stats.vmm_emulated++;
-	vmm_charge(v, COST_TRAP);
-	vmm_trap_event(v, &bi->x, X86_GP, TRAP_VMM_EMULATED, false, 0,
-		       (uint32_t)tsc, (uint32_t)(tsc >> 32));
-	cpu_set_reg(v->cpu, X86R_EAX, (uint32_t)tsc);
-	cpu_set_reg(v->cpu, X86R_EDX, (uint32_t)(tsc >> 32));
-	cpu_set_reg(v->cpu, X86R_EIP, bi->x.addr + bi->x.len);
-	return true;
-}
-
-static bool sensitive(struct vcpu *v, const struct block_insn *bi)
-{
-	switch ((enum x86_op)bi->x.op) {
-	case X86_OP_IRET: return emulate_iret(v, bi);
-	case X86_OP_RET_FAR: return emulate_retf(v, bi);
-	case X86_OP_MOV_TO_SREG:
-	case X86_OP_POP_SREG:
-	case X86_OP_LOAD_FAR_PTR: return emulate_load_ss(v, bi);
-	case X86_OP_RDTSC: return emulate_rdtsc(v, bi);
-	default: return false;
-	}
-}
-
-/* ---- entry points ---------------------------------------------------------- */
 
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip)
 {
 	if (bi && is_int_op((enum x86_op)bi->x.op) &&
 	    eip == bi->x.addr + bi->x.len) {
-		soft_interrupt(v, bi, vector, eip);
+		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
+		vmm_set_path(v, bi, PATH_REFLECT);
+		v->stats.soft_ints++;
+		vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);
+		vmm_deliver(v, vector, DELIVER_SOFT, false, 0, eip, bi->x.addr);
 		return;
 	}
-	if (vector == X86_GP && bi != NULL) {
-		if (bi->cls == CLASS_PRIVILEGED) {
-			privileged(v, bi);
-			return;
-		}
-		if (bi->cls == CLASS_SENSITIVE && sensitive(v, bi))
-			return;
+	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
+		vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
+		return;
 	}
 	reflect(v, bi, vector, error);
 }
@@ -414,6 +216,10 @@ void vmm_exception_hook(void *ctx, int vector)
 	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 	const struct block_insn *bi;
 
+	if (v->in_bt) {
+		bt_exception(v, vector, error, eip);
+		return;
+	}
 	if (eip >= VMM_BASE) {
 		/* the VMM's own stub faulted: a ringside bug, stop cleanly */
 		vm_power_off(v->vm, POWER_BAD_INSN, eip);

@@ -14,7 +14,8 @@
 
 enum {
 	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
-	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION
+	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION, OPT_COMPARE,
+	OPT_NO_COLOR
 };
 
 static const struct option long_options[] = {
@@ -27,6 +28,8 @@ static const struct option long_options[] = {
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "trace-insns", no_argument, NULL, OPT_TRACE_INSNS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -39,11 +42,15 @@ void cli_usage(FILE *out)
 "\n"
 "Watch x86 guest code run under a virtual machine monitor, instruction by\n"
 "instruction: what runs directly on the hardware, what traps to the VMM and\n"
-"the VMKernel, what goes to the VMX.\n"
+"the VMKernel, what goes to the VMX.  Without options: the TUI on the tour.\n"
 "\n"
 "  -g, --guest FILE     run FILE, a Multiboot ELF32 kernel (it boots on QEMU too)\n"
 "      --headless       no TUI: print the guest's serial output and a summary\n"
-"      --mode=MODE      te (trap-and-emulate; default)\n"
+"      --no-color       TUI without colours (also when NO_COLOR is set)\n"
+"      --mode=MODE      bt (binary translation; default, as ESX), te\n"
+"                       (trap-and-emulate) or hw (hardware assist, VT-x)\n"
+"      --compare        headless: run the guest under te, bt and hw (and QEMU\n"
+"                       when installed) and print one table side by side\n"
 "      --max-insns N    stop after N guest instructions (default 1G; 10k, 5M ok)\n"
 "      --mem MB         guest RAM in MiB (default 128, as QEMU)\n"
 "      --trace=FORMAT   write every event: jsonl (one JSON object per line)\n"
@@ -60,7 +67,9 @@ void cli_usage(FILE *out)
 "\n"
 "Examples:\n"
 "  ringside --headless --guest scenarios/guests/hello.elf\n"
-"  ringside --headless --guest scenarios/guests/holes.elf --trace=jsonl --trace-insns\n",
+"  ringside --headless --guest scenarios/guests/holes.elf --mode=te\n"
+"  ringside --compare --guest scenarios/guests/holes.elf\n"
+"  ringside --headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-insns\n",
 	      out);
 }
 
@@ -96,7 +105,7 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 	uint64_t n;
 
 	memset(o, 0, sizeof *o);
-	o->mode = MODE_TE;
+	o->mode = MODE_BT;
 	o->max_insns = 1000000000ull;
 	o->mem_mb = 128;
 	opterr = 0;
@@ -108,23 +117,23 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		case OPT_VERSION: o->version = true; break;
 		case OPT_HEADLESS: o->headless = true; break;
 		case OPT_QUIET: o->quiet = true; break;
+		case OPT_NO_COLOR: o->no_color = true; break;
 		case OPT_TRACE_INSNS: o->trace_insns = true; break;
 		case OPT_TRACE_FILE: o->trace_file = optarg; break;
 		case OPT_MODE:
 			if (strcmp(optarg, "te") == 0) {
 				o->mode = MODE_TE;
-			} else if (strcmp(optarg, "bt") == 0 ||
-				   strcmp(optarg, "hw") == 0) {
-				snprintf(err, (size_t)errlen,
-					 "--mode=%s is not available yet (only te, trap-and-emulate)",
-					 optarg);
-				return -1;
+			} else if (strcmp(optarg, "bt") == 0) {
+				o->mode = MODE_BT;
+			} else if (strcmp(optarg, "hw") == 0) {
+				o->mode = MODE_HW;
 			} else {
 				snprintf(err, (size_t)errlen,
-					 "unknown mode '%s' (te)", optarg);
+					 "unknown mode '%s' (te, bt or hw)", optarg);
 				return -1;
 			}
 			break;
+		case OPT_COMPARE: o->compare = true; break;
 		case OPT_MAX_INSNS:
 			if (parse_count(optarg, &o->max_insns) != 0 ||
 			    o->max_insns == 0) {
@@ -176,6 +185,10 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		snprintf(err, (size_t)errlen,
 			 "%s needs --trace=jsonl or --trace=text",
 			 o->trace_file ? "--trace-file" : "--trace-insns");
+		return -1;
+	}
+	if (o->compare && o->guest == NULL) {
+		snprintf(err, (size_t)errlen, "--compare needs --guest FILE");
 		return -1;
 	}
 	if (o->guest && o->scenario) {

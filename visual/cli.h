@@ -16,6 +16,7 @@ struct options {
 	bool headless;
 	bool help, version;
 	bool quiet;		/* no summary: only the guest's output */
+	bool compare;		/* --compare: te, bt, hw side by side */
 	const char *guest;	/* --guest FILE */
 	const char *scenario;	/* positional SCENARIO.lua */
 	enum exec_mode mode;
@@ -24,6 +25,7 @@ struct options {
 	enum trace_format trace;
 	const char *trace_file;
 	bool trace_insns;
+	bool no_color;		/* TUI: monochrome (as NO_COLOR does) */
 };
 
 /* Exit statuses. */

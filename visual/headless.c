@@ -95,9 +95,13 @@ static void print_summary(const struct vm *vm, FILE *out)
 	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
 	char story[200];
 
+	static const char *const mode_words[MODE_COUNT] = {
+		[MODE_TE] = "trap-and-emulate", [MODE_BT] = "binary translation",
+		[MODE_HW] = "hardware assist", [MODE_DIRECT] = "direct",
+	};
+
 	fprintf(out, "\n--- ringside: %s (%s, %s) ---\n", vm->name, vm->guest_path,
-		vm->cfg.mode == MODE_TE ? "trap-and-emulate" :
-		exec_mode_name(vm->cfg.mode));
+		mode_words[vm->cfg.mode]);
 	fprintf(out, "%s\n", power_story(vm, story, sizeof story));
 	fprintf(out, "instructions: %llu (%.3f ms simulated at %u MHz)\n",
 		(unsigned long long)st->insns,
@@ -118,10 +122,17 @@ static void print_summary(const struct vm *vm, FILE *out)
 	for (int p = 0; p < PATH_COUNT; p++)
 		fprintf(out, "    %-30s %llu\n", path_text((enum insn_path)p),
 			(unsigned long long)st->by_path[p]);
-	fprintf(out, "VMM: %llu traps virtualized by the VMKernel, %llu guest faults reflected,\n"
-		"     %llu INT n delivered, %llu sensitive instructions fixed up,\n"
+	fprintf(out, "  by execution mode:");
+	for (int m = 0; m < MODE_COUNT; m++)
+		if (st->by_mode[m])
+			fprintf(out, "  %s %llu", exec_mode_name((enum exec_mode)m),
+				(unsigned long long)st->by_mode[m]);
+	fprintf(out, "\nVMM: %llu traps virtualized by the VMKernel, %llu callouts from translated\n"
+		"     code, %llu VM exits, %llu guest faults reflected, %llu INT n delivered,\n"
+		"     %llu sensitive instructions fixed up after a trap,\n"
 		"     %llu port accesses sent to the VMX, %llu privilege switches\n",
-		(unsigned long long)st->traps, (unsigned long long)st->reflected,
+		(unsigned long long)st->traps, (unsigned long long)st->callouts,
+		(unsigned long long)st->exits, (unsigned long long)st->reflected,
 		(unsigned long long)st->soft_ints,
 		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
 		(unsigned long long)st->ring_switches);
@@ -139,10 +150,12 @@ static void json_summary(const struct vm *vm, FILE *out)
 	for (int c = 0; c < CLASS_COUNT; c++)
 		fprintf(out, ",\"%s\":%llu", class_name((enum insn_class)c),
 			(unsigned long long)st->by_class[c]);
-	fprintf(out, ",\"traps\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"io\":%llu}\n",
-		(unsigned long long)st->traps, (unsigned long long)st->reflected,
+	fprintf(out, ",\"traps\":%llu,\"callouts\":%llu,\"exits\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"io\":%llu,\"mode\":\"%s\"}\n",
+		(unsigned long long)st->traps, (unsigned long long)st->callouts,
+		(unsigned long long)st->exits, (unsigned long long)st->reflected,
 		(unsigned long long)st->soft_ints,
-		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io);
+		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
+		exec_mode_name(vm->cfg.mode));
 }
 
 /* Did the guest fail: crash, run out of budget, or report failure itself? */

@@ -5,8 +5,10 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "compare.h"
 #include "cpu.h"
 #include "headless.h"
+#include "tui.h"
 
 #define RINGSIDE_VERSION "0.1"
 
@@ -14,6 +16,7 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	char err[256], path[4096];
+	const char *guest;
 
 	if (cli_parse(argc, argv, &opt, err, sizeof err) != 0) {
 		fprintf(stderr, "ringside: %s\nTry 'ringside --help'.\n", err);
@@ -33,11 +36,17 @@ int main(int argc, char **argv)
 			opt.scenario);
 		return EXIT_USAGE;
 	}
-	if (opt.guest)
-		return headless_run_guest(&opt, opt.guest);
+	if (opt.compare)
+		return compare_run(&opt);
 	/* no guest given: the built-in tour */
-	if (!opt.headless)
-		fprintf(stderr, "ringside: the TUI is not built yet; running the tour headless\n");
-	return headless_run_guest(&opt, cli_data_path("scenarios/guests/tour.elf",
-						      path, sizeof path));
+	guest = opt.guest ? opt.guest
+			  : cli_data_path("scenarios/guests/tour.elf", path,
+					  sizeof path);
+	if (opt.headless)
+		return headless_run_guest(&opt, guest);
+	if (opt.trace != TRACE_NONE) {
+		fprintf(stderr, "ringside: --trace works with --headless (the TUI shows events in its Log view)\n");
+		return EXIT_USAGE;
+	}
+	return tui_main(&opt, guest);
 }

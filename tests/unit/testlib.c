@@ -30,6 +30,12 @@ static void capture(void *ctx, const struct event *ev)
 
 void tl_boot(const char *guest, bool insns, struct tl_run *r)
 {
+	tl_boot_mode(guest, MODE_TE, insns, r);
+}
+
+void tl_boot_mode(const char *guest, enum exec_mode mode, bool insns,
+		  struct tl_run *r)
+{
 	char err[GUEST_ERR_MAX];
 	unsigned mask = EVENT_MASK_ALL;
 	int rc;
@@ -39,7 +45,8 @@ void tl_boot(const char *guest, bool insns, struct tl_run *r)
 	if (!insns)
 		mask &= ~EVENT_MASK(EV_INSN);
 	event_log_subscribe(sim_events(r->sim), mask, capture, r);
-	rc = sim_add_vm(r->sim, &(struct vm_config){ .guest = guest },
+	rc = sim_add_vm(r->sim, &(struct vm_config){ .guest = guest,
+						     .mode = mode },
 			&r->vm, err);
 	if (rc != SIM_OK)
 		fail_msg("cannot boot %s: %s", guest, err);

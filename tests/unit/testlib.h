@@ -31,8 +31,12 @@ struct tl_run {
 void tl_run_guest(const char *guest, bool insns, uint64_t max_insns,
 		  struct tl_run *r);
 
-/* Create the world and VM only (no running yet). */
+/* Create the world and VM only (no running yet), trap-and-emulate. */
 void tl_boot(const char *guest, bool insns, struct tl_run *r);
+
+/* The same in a given execution mode (MODE_TE, MODE_BT, MODE_HW). */
+void tl_boot_mode(const char *guest, enum exec_mode mode, bool insns,
+		  struct tl_run *r);
 
 void tl_free(struct tl_run *r);
 

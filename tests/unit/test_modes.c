@@ -1,0 +1,324 @@
+/*
+ * test_modes.c - binary translation and hardware assist: translation units,
+ * callouts instead of traps, chaining, invalidation, the switch between
+ * translated and direct execution, VM exit reasons, and the same exact
+ * stepping, replay and determinism as trap-and-emulate.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bt.h"
+#include "history.h"
+#include "testlib.h"
+#include "trace.h"
+#include "vmm.h"
+
+#define TOUR "scenarios/guests/tour.elf"
+#define CLASSIFY "scenarios/guests/classify.elf"
+#define ALL 1000000000ull
+
+static void run(const char *guest, enum exec_mode m, bool insns,
+		struct tl_run *r)
+{
+	tl_boot_mode(guest, m, insns, r);
+	r->rc = sim_run(r->sim, ALL, &r->stop);
+	assert_int_equal(r->rc, SIM_OK);
+}
+
+static struct vcpu *vcpu0(struct tl_run *r)
+{
+	return r->vm->vcpu[0];
+}
+
+/* Units of at most 12 instructions, ending early only at a transfer. */
+static void translation_units(void **state)
+{
+	struct tl_run r;
+	int units = 0, limit = 0;
+
+	(void)state;
+	run(TOUR, MODE_BT, false, &r);
+	for (size_t i = 0; i < r.nev; i++) {
+		const struct event *e = &r.ev[i];
+
+		if (e->kind != EV_TRANSLATE)
+			continue;
+		units++;
+		assert_true(e->u.translate.n >= 1 && e->u.translate.n <= BT_UNIT_MAX);
+		if (e->u.translate.end == UNIT_LIMIT) {
+			assert_int_equal(e->u.translate.n, BT_UNIT_MAX);
+			limit++;
+		}
+		assert_true(e->u.translate.tc >= VMM_BASE + BT_TC_OFF);
+		assert_true(e->u.translate.tc_len >= e->u.translate.n);
+	}
+	assert_true(units > 50);
+	assert_true(limit > 0);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	tl_free(&r);
+}
+
+/* CLI and STI under bt are callouts, never traps; under hw, not even exits. */
+static void callouts_not_traps(void **state)
+{
+	struct tl_run r;
+
+	(void)state;
+	run("build/guests/traps.elf", MODE_BT, false, &r);
+	assert_int_equal(vcpu0(&r)->stats.traps, 0);
+	assert_int_equal(vcpu0(&r)->stats.callouts, 200000 + 3);	/* + 3 OUTs */
+	assert_int_equal(vcpu0(&r)->stats.insns, 400006);
+	tl_free(&r);
+	run("build/guests/traps.elf", MODE_HW, false, &r);
+	assert_int_equal(vcpu0(&r)->stats.traps, 0);
+	assert_int_equal(vcpu0(&r)->stats.callouts, 0);
+	assert_int_equal(vcpu0(&r)->stats.exits, 3);	/* the OUTs */
+	assert_int_equal(vcpu0(&r)->stats.exit_reasons[30], 3);
+	assert_int_equal(vcpu0(&r)->stats.insns, 400006);
+	tl_free(&r);
+}
+
+/* A hot loop is chained fragment to fragment: the VMM hardly runs. */
+static void chaining(void **state)
+{
+	struct tl_run r;
+	struct bt_stats bs;
+
+	(void)state;
+	run("scenarios/guests/bench.elf", MODE_BT, false, &r);
+	bt_get_stats(vcpu0(&r)->bt, &bs);
+	assert_int_equal(vcpu0(&r)->stats.insns, 100004627);
+	assert_true(bs.chains > 10);
+	assert_true(vcpu0(&r)->stats.callouts < 1000);
+	assert_true(bs.ident > bs.non_ident);
+	tl_free(&r);
+}
+
+/* Writing to translated code flushes the TC, and the new code runs. */
+static void invalidation(void **state)
+{
+	struct tl_run r;
+	struct bt_stats bs;
+
+	(void)state;
+	run("build/guests/smc.elf", MODE_BT, false, &r);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	assert_int_equal(r.vm->exit_status, 0);
+	bt_get_stats(vcpu0(&r)->bt, &bs);
+	assert_true(bs.invalidations >= 3);
+	assert_true(bs.flushes >= 3);
+	tl_free(&r);
+}
+
+/* Kernel code translated, user code with interrupts on run directly. */
+static void direct_execution(void **state)
+{
+	static const uint8_t to[4] = { MODE_DIRECT, MODE_BT, MODE_DIRECT, MODE_BT };
+	struct tl_run r;
+	int n = 0;
+
+	(void)state;
+	run("build/guests/user.elf", MODE_BT, true, &r);
+	for (size_t i = 0; i < r.nev; i++) {
+		const struct event *e = &r.ev[i];
+
+		if (e->kind == EV_MODE) {
+			assert_true(n < 4);
+			assert_int_equal(e->u.mode.to, to[n]);
+			n++;
+		}
+		if (e->kind == EV_INSN) {
+			if (e->u.insn.vring == 3) {
+				assert_int_equal(e->u.insn.mode, MODE_DIRECT);
+				assert_int_equal(e->u.insn.xlat, 0);
+			} else {
+				assert_int_equal(e->u.insn.mode, MODE_BT);
+				assert_true(e->u.insn.xlat == 1 || e->u.insn.xlat == 2);
+			}
+		}
+	}
+	assert_int_equal(n, 4);
+	assert_true(vcpu0(&r)->stats.by_mode[MODE_DIRECT] > 200);
+	assert_true(vcpu0(&r)->stats.by_mode[MODE_BT] > 20);
+	assert_int_equal(r.vm->exit_status, 0);
+	tl_free(&r);
+}
+
+static const enum x86_register regs[] = {
+	X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+	X86R_ESI, X86R_EDI, X86R_EFLAGS, X86R_SS, X86R_DS,
+};
+
+/* One instruction at a time lands where whole blocks do, in each mode. */
+static void step_equals_run(void **state)
+{
+	static const enum exec_mode modes[2] = { MODE_BT, MODE_HW };
+
+	(void)state;
+	for (int m = 0; m < 2; m++) {
+		struct tl_run a, b;
+		enum sim_stop why;
+		enum vmm_stop vs;
+		const uint64_t n = 40000;
+
+		tl_boot_mode(TOUR, modes[m], false, &a);
+		tl_boot_mode(TOUR, modes[m], false, &b);
+		assert_int_equal(sim_run(a.sim, n, &why), SIM_OK);
+		for (uint64_t i = 0; i < n; i++)
+			assert_int_equal(vmm_step(vcpu0(&b), &vs), SIM_OK);
+		vmm_sync_counters(vcpu0(&b));
+		for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+			assert_int_equal(cpu_reg(vcpu0(&a)->cpu, regs[i]),
+					 cpu_reg(vcpu0(&b)->cpu, regs[i]));
+		assert_int_equal(vmm_guest_eip(vcpu0(&a)),
+				 vmm_guest_eip(vcpu0(&b)));
+		assert_int_equal(vcpu0(&b)->stats.insns, n);
+		assert_memory_equal(vcpu0(&a)->stats.by_class,
+				    vcpu0(&b)->stats.by_class,
+				    sizeof vcpu0(&a)->stats.by_class);
+		assert_int_equal(vcpu0(&a)->stats.callouts + vcpu0(&a)->stats.exits,
+				 vcpu0(&b)->stats.callouts + vcpu0(&b)->stats.exits);
+		assert_string_equal(tl_serial(&a), tl_serial(&b));
+		tl_free(&a);
+		tl_free(&b);
+	}
+}
+
+/* Stepping back through translated code lands on the same state. */
+static void history_in_bt(void **state)
+{
+	struct tl_run r;
+	struct history *h;
+	enum sim_stop why;
+	uint32_t eip;
+	uint64_t cycles;
+	size_t len;
+
+	(void)state;
+	tl_boot_mode(TOUR, MODE_BT, false, &r);
+	assert_int_equal(history_create(r.sim, 3000, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 21000, &why), SIM_OK);
+	eip = vmm_guest_eip(vcpu0(&r));
+	cycles = vcpu0(&r)->stats.cycles;
+	vm_serial(r.vm, &len);
+	assert_int_equal(history_run(h, 7000, &why), SIM_OK);
+	assert_int_equal(history_back(h, 7000), SIM_OK);
+	assert_int_equal(vmm_guest_eip(vcpu0(&r)), eip);
+	assert_int_equal(vcpu0(&r)->stats.cycles, cycles);
+	assert_int_equal(history_run(h, ALL, &why), SIM_OK);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	assert_int_equal(r.vm->exit_status, 0);
+	history_destroy(h);
+	tl_free(&r);
+}
+
+/* Same events, byte for byte, when the same guest runs twice under bt. */
+static void deterministic_bt(void **state)
+{
+	struct tl_run a, b;
+	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
+
+	(void)state;
+	run(TOUR, MODE_BT, false, &a);
+	run(TOUR, MODE_BT, false, &b);
+	assert_int_equal(a.nev, b.nev);
+	for (size_t i = 0; i < a.nev; i++) {
+		trace_json(a.sim, &a.ev[i], la, sizeof la);
+		trace_json(b.sim, &b.ev[i], lb, sizeof lb);
+		assert_string_equal(la, lb);
+	}
+	tl_free(&a);
+	tl_free(&b);
+}
+
+struct probe {
+	uint32_t run, at, end;
+	uint8_t ring, cls, pad[2];
+	char name[16];
+};
+
+/* The VM exit each ring-0 probe causes under hardware assist (-1: none). */
+static int expected_exit(const char *name)
+{
+	static const struct { const char *name; int reason; } table[] = {
+		{ "lgdt", 46 }, { "lidt", 46 }, { "sgdt", 46 }, { "sidt", 46 },
+		{ "lldt", 47 }, { "ltr", 47 }, { "sldt", 47 }, { "str", 47 },
+		{ "lmsw", 28 }, { "clts", 28 }, { "mov-to-cr0", 28 },
+		{ "mov-to-cr3", 28 }, { "mov-to-cr4", 28 }, { "mov-from-cr3", 28 },
+		{ "mov-to-dr7", 29 }, { "mov-from-dr7", 29 }, { "invd", 13 },
+		{ "wbinvd", 54 }, { "invlpg", 14 }, { "rdmsr", 31 },
+		{ "wrmsr", 32 }, { "out", 30 }, { "in", 30 }, { "outs", 30 },
+		{ "ins", 30 },
+	};
+
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return table[i].reason;
+	return -1;
+}
+
+static void hw_exit_reasons(void **state)
+{
+	uint32_t lo = tl_symbol(CLASSIFY, "probe_table");
+	uint32_t hi = tl_symbol(CLASSIFY, "probe_table_end");
+	struct tl_run r;
+	int checked = 0;
+
+	(void)state;
+	run(CLASSIFY, MODE_HW, true, &r);
+	for (uint32_t a = lo; a < hi; a += sizeof(struct probe)) {
+		struct probe p;
+		const struct event *ins = NULL, *exit = NULL;
+		int want;
+
+		memcpy(&p, r.vm->ram + a, sizeof p);
+		if (p.ring != 0)
+			continue;
+		for (size_t i = 0; i < r.nev; i++) {
+			if (r.ev[i].kind == EV_INSN && r.ev[i].u.insn.eip == p.at && !ins)
+				ins = &r.ev[i];
+			if (r.ev[i].kind == EV_TRAP && r.ev[i].u.trap.eip == p.at &&
+			    r.ev[i].u.trap.action == TRAP_VM_EXIT && !exit)
+				exit = &r.ev[i];
+		}
+		assert_non_null(ins);
+		assert_int_equal(ins->u.insn.mode, MODE_HW);
+		want = expected_exit(p.name);
+		if (want < 0) {
+			if (exit != NULL)
+				fail_msg("%s exits (reason %u) but should not", p.name,
+					 exit->u.trap.exit_reason);
+			if (strcmp(p.name, "int") != 0)
+				assert_int_equal(ins->u.insn.path, PATH_DIRECT);
+		} else {
+			if (exit == NULL)
+				fail_msg("%s should exit with reason %d", p.name, want);
+			assert_int_equal(exit->u.trap.exit_reason, want);
+		}
+		checked++;
+	}
+	assert_int_equal(checked, 46);
+	tl_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(translation_units),
+		cmocka_unit_test(callouts_not_traps),
+		cmocka_unit_test(chaining),
+		cmocka_unit_test(invalidation),
+		cmocka_unit_test(direct_execution),
+		cmocka_unit_test(step_equals_run),
+		cmocka_unit_test(history_in_bt),
+		cmocka_unit_test(deterministic_bt),
+		cmocka_unit_test(hw_exit_reasons),
+	};
+
+	return cmocka_run_group_tests_name("modes", tests, NULL, NULL);
+}

@@ -1,0 +1,234 @@
+/*
+ * compare.c - `ringside --compare --guest G`: one guest under the three
+ * ways to virtualize x86, side by side, and against a real machine.
+ *
+ * The table answers the chapter's question: why was x86 "not
+ * virtualizable"?  Under trap-and-emulate the holes give wrong answers
+ * (the output differs from QEMU's); binary translation and hardware assist
+ * give the right ones, at different prices: callouts and translation for
+ * one, VM exits for the other.  Prices are modelled cycles (sim/cost.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bt.h"
+#include "compare.h"
+#include "cost.h"
+#include "sim.h"
+#include "status.h"
+
+#define OUT_MAX (1 << 20)
+
+static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
+
+struct column {
+	struct vcpu_stats st;
+	struct bt_stats bt;
+	bool has_bt;
+	enum vm_state state;
+	enum power_reason reason;
+	char *out;		/* serial output, NUL-terminated */
+	size_t len;
+};
+
+static int run_mode(const struct options *opt, enum exec_mode m,
+		    struct column *c)
+{
+	struct vm_config cfg = { .guest = opt->guest, .mem_mb = opt->mem_mb,
+				 .mode = m };
+	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
+	struct sim *s;
+	struct vm *vm;
+	const char *out;
+
+	if (sim_create(NULL, &s) != SIM_OK)
+		return EXIT_USAGE;
+	if (sim_add_vm(s, &cfg, &vm, err) != SIM_OK) {
+		fprintf(stderr, "ringside: %s\n", err);
+		sim_destroy(s);
+		return EXIT_USAGE;
+	}
+	sim_run(s, opt->max_insns, &why);
+	c->st = vm->vcpu[0]->stats;
+	c->has_bt = vm->vcpu[0]->bt != NULL;
+	if (c->has_bt)
+		bt_get_stats(vm->vcpu[0]->bt, &c->bt);
+	c->state = vm->state;
+	c->reason = vm->power_reason;
+	out = vm_serial(vm, &c->len);
+	c->out = malloc(c->len + 1);
+	if (c->out) {
+		memcpy(c->out, out, c->len);
+		c->out[c->len] = '\0';
+	}
+	sim_destroy(s);
+	return c->out ? 0 : EXIT_USAGE;
+}
+
+/*
+ * The reference machine: QEMU with the same command line as the tests
+ * (tests/reference/qemu-run.sh), its serial output captured.  Returns NULL
+ * when QEMU is not installed or does not finish.
+ */
+static char *run_qemu(const char *guest)
+{
+	int fd[2], st;
+	pid_t pid;
+	char *buf = malloc(OUT_MAX);
+	size_t n = 0;
+	ssize_t got;
+
+	if (buf == NULL || pipe(fd) != 0) {
+		free(buf);
+		return NULL;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		freopen("/dev/null", "r", stdin);
+		freopen("/dev/null", "w", stderr);
+		execlp("timeout", "timeout", "30", "qemu-system-i386", "-kernel",
+		       guest, "-serial", "stdio", "-display", "none", "-device",
+		       "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot",
+		       (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	while (pid > 0 && n + 1 < OUT_MAX &&
+	       (got = read(fd[0], buf + n, OUT_MAX - 1 - n)) > 0)
+		n += (size_t)got;
+	close(fd[0]);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+	    (WEXITSTATUS(st) & 1) == 0) {	/* odd: the debug-exit device */
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Lines of a that differ from the same line of b (and extra lines). */
+static int differing_lines(const char *a, const char *b)
+{
+	int n = 0;
+
+	while (*a || *b) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		size_t la = ea ? (size_t)(ea - a) : strlen(a);
+		size_t lb = eb ? (size_t)(eb - b) : strlen(b);
+
+		if (la != lb || memcmp(a, b, la) != 0)
+			n++;
+		a += la + (ea != NULL);
+		b += lb + (eb != NULL);
+	}
+	return n;
+}
+
+static void row(const char *name, const uint64_t v[3])
+{
+	printf("  %-30s", name);
+	for (int i = 0; i < 3; i++)
+		printf(" %14llu", (unsigned long long)v[i]);
+	printf("\n");
+}
+
+static void row_bt(const char *name, uint64_t value)
+{
+	printf("  %-30s %14s %14llu %14s\n", name, "-",
+	       (unsigned long long)value, "-");
+}
+
+int compare_run(const struct options *opt)
+{
+	struct column c[3];
+	uint64_t v[3];
+	char *qemu;
+	int rc = 0;
+
+	memset(c, 0, sizeof c);
+	for (int i = 0; i < 3 && rc == 0; i++)
+		rc = run_mode(opt, modes[i], &c[i]);
+	if (rc != 0) {
+		for (int i = 0; i < 3; i++)
+			free(c[i].out);
+		return rc;
+	}
+	qemu = run_qemu(opt->guest);
+
+	printf("ringside --compare: %s\n\n", opt->guest);
+	printf("  %-30s %14s %14s %14s\n", "", "te", "bt", "hw");
+	printf("  %-30s %14s %14s %14s\n", "", "trap-and-emul.",
+	       "binary transl.", "hardware asst.");
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.insns;
+	row("instructions", v);
+	for (int k = 0; k < CLASS_COUNT; k++) {
+		char name[40];
+
+		snprintf(name, sizeof name, "  %s", class_name((enum insn_class)k));
+		for (int i = 0; i < 3; i++) v[i] = c[i].st.by_class[k];
+		row(name, v);
+	}
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.traps + c[i].st.vmm_emulated;
+	row("traps to the VMM (#GP)", v);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.callouts;
+	row("callouts (no trap)", v);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.exits;
+	row("VM exits", v);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.reflected;
+	row("guest faults delivered", v);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.soft_ints;
+	row("INT n delivered", v);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.io;
+	row("port I/O to the VMX", v);
+	row_bt("translation units", c[1].bt.units);
+	row_bt("  instructions IDENT", c[1].bt.ident);
+	row_bt("  instructions non-IDENT", c[1].bt.non_ident);
+	row_bt("  TC lookups", c[1].bt.lookups);
+	row_bt("  TC hits", c[1].bt.hits);
+	row_bt("  chained jumps", c[1].bt.chains);
+	row_bt("  invalidations", c[1].bt.invalidations);
+	for (int i = 0; i < 3; i++) v[i] = c[i].st.cycles;
+	row("modelled cycles", v);
+	printf("  %-30s", "output vs QEMU");
+	for (int i = 0; i < 3; i++) {
+		char cell[32];
+		int d = qemu ? differing_lines(c[i].out, qemu) : -1;
+
+		if (d < 0)
+			snprintf(cell, sizeof cell, "no QEMU");
+		else if (d == 0)
+			snprintf(cell, sizeof cell, "same");
+		else
+			snprintf(cell, sizeof cell, "%d lines differ", d);
+		printf(" %14s", cell);
+	}
+	printf("\n  %-30s", "VM ended");
+	for (int i = 0; i < 3; i++)
+		printf(" %14s", c[i].state == VM_ON ? "still running" :
+		       power_reason_name(c[i].reason));
+	printf("\n\nModelled cost per event, in cycles (sim/cost.h; docs/performance.md):\n"
+	       "  directly executed instruction  %5u  one cycle per instruction [assumption]\n"
+	       "  trap to the VMM and back       %5u  [assumption; order of Adams & Agesen 2006]\n"
+	       "  fault delivered to the guest   %5u  [assumption]\n"
+	       "  callout from translated code   %5u  [assumption]\n"
+	       "  translating one instruction    %5u  [assumption]\n"
+	       "  VM exit + VM entry             %5u  [assumption; order of Adams & Agesen 2006]\n"
+	       "  port I/O through the VMX       %5u  [assumption: a world switch]\n",
+	       COST_INSN, COST_TRAP, COST_REFLECT, COST_CALLOUT, COST_TRANSLATE,
+	       COST_VM_EXIT, COST_VMX_IO);
+	if (qemu && differing_lines(c[0].out, qemu) > 0)
+		printf("\nUnder trap-and-emulate the sensitive instructions that do not trap gave\n"
+		       "the VMM's answers instead of the guest's: see `--mode=te` and docs/x86-holes.md.\n");
+	free(qemu);
+	for (int i = 0; i < 3; i++)
+		free(c[i].out);
+	return 0;
+}
