@@ -47,6 +47,11 @@ TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
 TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
+# The TUI's unit tests and its benchmark link the program's own objects
+# (all but main.o) with ncursesw; sim/ stays free of curses.
+VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(filter $(BUILD)/visual/%,$(APP_OBJ)))
+UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys
+BENCH_TUI = $(BUILD)/bench/bench_tui
 
 include scenarios/guests/guests.mk
 
@@ -64,9 +69,10 @@ deps:
 build:
 	@$(MAKE) --no-print-directory ringside $(GUESTS)
 
-# ./ringside is a copy of the last variant built (SAN=1 or not).
+# ./ringside is a copy of the last variant built (SAN=1 or not), put in
+# place with a rename so a copy that is running is left alone.
 ringside: $(BUILD)/ringside FORCE
-	@cmp -s $< $@ || cp $< $@
+	@cmp -s $< $@ || { cp $< $@.new && mv -f $@.new $@; }
 
 FORCE:
 
@@ -94,6 +100,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM)
 	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
 		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
 
+$(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -Itests/unit -o $@ $< \
+		tests/unit/testlib.c $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
+		$(CMOCKA) -lm $(LDFLAGS)
+
 build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
 	@mkdir -p $(dir $@)
 	as --32 -o $(@:.elf=.o) $<
@@ -102,6 +114,11 @@ build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(LDFLAGS)
+
+$(BENCH_TUI): bench/bench_tui.c $(VIS_OBJ) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -o $@ $< $(VIS_OBJ) \
+		$(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lutil -lm $(LDFLAGS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -119,12 +136,13 @@ tests: check-layering $(UNIT_BIN) $(GUESTS) $(TEST_GUESTS) ringside
 check-layering:
 	@if grep -rlE '#include *[<"](n?curses|ncursesw/|lua|lauxlib|lualib)' sim; then \
 		echo "sim/ must not include curses or Lua headers" >&2; exit 1; fi
-	@if grep -rnE '\bexit *\(' sim --include='*.c'; then \
+	@if grep -rnE '\b(exit|_Exit|abort) *\([^()]*\) *;' sim --include='*.c'; then \
 		echo "sim/ must not call exit()" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) build/guests/traps.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) build/guests/traps.elf
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
+	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

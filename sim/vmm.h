@@ -106,6 +106,13 @@ void vmm_rebuild_tables(struct vcpu *v);
 /* The name the Intel SDM gives a VM exit reason ("I/O instruction"). */
 const char *vmm_exit_reason_name(int reason);
 
+/*
+ * Hardware assist: the VM exit reason an instruction causes under the VMX
+ * controls ringside's VMM sets (vmm_hw.c), or -1 if the CPU handles it in
+ * non-root mode without leaving the guest.
+ */
+int vmm_hw_exit_reason(const struct x86_instruction *in);
+
 /* Refresh v->cpl and v->vring from the real CPU. */
 void vmm_sync_ring(struct vcpu *v);
 

@@ -188,8 +188,6 @@ static inline void emu_fault(struct emu *out, int vector, uint32_t error)
 
 /* ---- vmm_hw.c: the VT-x model ----------------------------------------- */
 
-/* The VM exit an instruction causes (SDM reason number), or -1. */
-int vmm_hw_exit_reason(const struct x86_instruction *in);
 
 /* Hardware assist: handle bi before it runs; false: just run it. */
 bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);

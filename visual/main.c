@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "cpu.h"
 #include "headless.h"
+#include "tui.h"
 
 #define RINGSIDE_VERSION "0.1"
 
@@ -47,7 +48,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ringside: --trace works with --headless (the TUI shows events in its Log view)\n");
 		return EXIT_USAGE;
 	}
-	/* the TUI is not built yet: run the tour (or the guest) headless */
-	fprintf(stderr, "ringside: the TUI is not built yet; running headless\n");
-	return headless_run_guest(&opt, guest);
+	return tui_main(&opt, guest);
 }

@@ -76,7 +76,7 @@ static void decode_block(void **state)
 	assert_int_equal(b->size, 8);
 	assert_int_equal(b->span, 8);
 	assert_int_equal(b->n, 5);
-	assert_int_equal(b->flags, 0);
+	assert_int_equal(b->flags, BLOCK_NEEDS_VMM);	/* cli, lgdt */
 	assert_int_equal(b->class_count[CLASS_INNOCUOUS], 3);
 	assert_int_equal(b->class_count[CLASS_PRIVILEGED], 2);
 	assert_int_equal(b->class_count[CLASS_IO], 0);
@@ -175,17 +175,17 @@ static void flags(void **state)
 	(void)state;
 	b = blockcache_get(bc, 0x2000, 4);
 	assert_int_equal(b->n, 3);
-	assert_int_equal(b->flags, BLOCK_HAS_IO);
+	assert_int_equal(b->flags, BLOCK_HAS_IO | BLOCK_NEEDS_VMM);
 	assert_int_equal(b->class_count[CLASS_IO], 1);
 	assert_int_equal(b->insns[1].x.op, X86_OP_OUT);
 
 	b = blockcache_get(bc, 0x3000, 2);		/* iret */
-	assert_int_equal(b->flags, BLOCK_FAR_END);
+	assert_int_equal(b->flags, BLOCK_FAR_END | BLOCK_NEEDS_VMM);
 	assert_int_equal(b->class_count[CLASS_SENSITIVE], 1);
 	b = blockcache_get(bc, 0x3010, 2);		/* retf */
-	assert_int_equal(b->flags, BLOCK_FAR_END);
+	assert_int_equal(b->flags, BLOCK_FAR_END | BLOCK_NEEDS_VMM);
 	b = blockcache_get(bc, 0x3020, 7);		/* ljmp */
-	assert_int_equal(b->flags, BLOCK_FAR_END);
+	assert_int_equal(b->flags, BLOCK_FAR_END | BLOCK_NEEDS_VMM);
 	assert_int_equal(b->n, 1);
 
 	/* bytes capstone rejects: one OTHER covering the rest */

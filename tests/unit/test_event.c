@@ -263,12 +263,13 @@ static void clear(void **state)
 static void names(void **state)
 {
 	static const char *const kinds[] = {
-		"insn", "trap", "io", "serial", "vmx", "power", "ring"
+		"insn", "trap", "io", "serial", "vmx", "power", "ring", "mode",
+		"translate"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
 	static const char *const actions[] = {
 		"emulated", "reflected", "int", "vmm-emulated", "halted",
-		"triple-fault"
+		"triple-fault", "callout", "vm-exit"
 	};
 	static const char *const reasons[] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
@@ -276,9 +277,9 @@ static void names(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(EV_KIND_COUNT, 7);
+	assert_int_equal(EV_KIND_COUNT, 9);
 	assert_int_equal(MODE_COUNT, 4);
-	assert_int_equal(TRAP_ACTION_COUNT, 6);
+	assert_int_equal(TRAP_ACTION_COUNT, 8);
 	assert_int_equal(POWER_REASON_COUNT, 8);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);
@@ -294,7 +295,7 @@ static void names(void **state)
 	assert_string_equal(exec_mode_name(MODE_COUNT), "?");
 	assert_string_equal(trap_action_name(TRAP_ACTION_COUNT), "?");
 	assert_string_equal(power_reason_name(POWER_REASON_COUNT), "?");
-	assert_int_equal(EVENT_MASK_ALL, 0x7f);
+	assert_int_equal(EVENT_MASK_ALL, 0x1ff);
 	assert_int_equal(EVENT_MASK(EV_SERIAL), 0x08);
 }
 

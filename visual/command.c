@@ -1,0 +1,523 @@
+/*
+ * command.c - the named commands (see command.h).
+ *
+ * Each cmd_* function is short: it checks its argument, calls the app or
+ * session function that does the work, and says what happened in the
+ * status line.  The table at the end is what keys, the ':' prompt, the
+ * tests and (later) Lua scenarios share.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "command.h"
+#include "status.h"
+
+/* A count (decimal) or 1 if no argument. */
+static int parse_count(const char *arg, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (arg == NULL) {
+		*out = 1;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A guest address in hex, with or without 0x, as the code pane shows it. */
+static int parse_addr(const char *arg, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (arg == NULL || !isxdigit((unsigned char)arg[arg[0] == '0' && (arg[1] | 0x20) == 'x' ? 2 : 0]))
+		return -1;
+	errno = 0;
+	v = strtoul(arg, &end, 16);
+	if (errno || *end != '\0' || v > 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_class(const char *arg)
+{
+	size_t n = arg ? strlen(arg) : 0;
+
+	for (int c = 0; c < CLASS_COUNT && n >= 2; c++)
+		if (strncasecmp(arg, class_name((enum insn_class)c), n) == 0)
+			return c;
+	return -1;
+}
+
+/* ---- moving through time ------------------------------------------------ */
+
+static int cmd_step(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_step(a);
+	return 0;
+}
+
+static int cmd_next(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_next_trap(a);
+	return 0;
+}
+
+static int cmd_run(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->running)
+		app_stop_running(a);
+	else
+		app_start_running(a, false);
+	return 0;
+}
+
+static int cmd_pause(struct app *a, const char *arg)
+{
+	(void)arg;
+	app_stop_running(a);
+	return 0;
+}
+
+static int cmd_back(struct app *a, const char *arg)
+{
+	uint64_t n;
+
+	if (parse_count(arg, &n) != 0) {
+		app_message(a, true, "back wants a count of instructions, not '%s'", arg);
+		return -1;
+	}
+	app_back(a, n);
+	return 0;
+}
+
+static void say_speed(struct app *a)
+{
+	uint32_t ips = app_speed_ips(a);
+
+	if (ips == 0)
+		app_message(a, false, "Speed: free run (as fast as the simulator goes).");
+	else
+		app_message(a, false, "Speed: %u instruction%s per second.", ips,
+			    ips == 1 ? "" : "s");
+}
+
+static int cmd_faster(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->speed < APP_SPEED_COUNT - 1)
+		a->speed++;
+	say_speed(a);
+	return 0;
+}
+
+static int cmd_slower(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->speed > 0)
+		a->speed--;
+	say_speed(a);
+	return 0;
+}
+
+static int cmd_speed(struct app *a, const char *arg)
+{
+	uint64_t want;
+
+	if (arg && strcmp(arg, "free") == 0) {
+		a->speed = APP_SPEED_COUNT - 1;
+	} else if (parse_count(arg, &want) == 0 && arg) {
+		a->speed = 0;
+		while (a->speed < APP_SPEED_COUNT - 2 &&
+		       app_speeds[a->speed + 1] <= want)
+			a->speed++;
+	} else {
+		app_message(a, true, "speed wants instructions per second or 'free'");
+		return -1;
+	}
+	say_speed(a);
+	return 0;
+}
+
+static int cmd_free(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (a->running && app_speed_ips(a) == 0) {
+		app_stop_running(a);
+		return 0;
+	}
+	a->speed = APP_SPEED_COUNT - 1;
+	app_start_running(a, false);
+	if (a->running)
+		say_speed(a);
+	return 0;
+}
+
+/* ---- breakpoints -------------------------------------------------------- */
+
+static int cmd_break(struct app *a, const char *arg)
+{
+	uint32_t addr = a->sess->now.geip;
+	int cls = parse_class(arg);
+
+	if (cls >= 0) {
+		a->sess->brk_classes ^= 1u << cls;
+		app_message(a, false, "Class breakpoint on %s instructions %s.",
+			    class_name((enum insn_class)cls),
+			    a->sess->brk_classes & (1u << cls) ? "set" : "cleared");
+		return 0;
+	}
+	if (arg && parse_addr(arg, &addr) != 0) {
+		app_message(a, true, "break wants an address (hex, as in the code pane) or a class (privileged, io, sensitive, innocuous), not '%s'",
+			    arg);
+		return -1;
+	}
+	if (session_break_toggle(a->sess, addr))
+		app_message(a, false, "Breakpoint set at 0x%08x: a run stops before it.", addr);
+	else if (a->sess->nbrk == SESSION_MAX_BREAKS)
+		app_message(a, true, "Too many breakpoints (at most %d).", SESSION_MAX_BREAKS);
+	else
+		app_message(a, false, "Breakpoint at 0x%08x cleared.", addr);
+	return 0;
+}
+
+/* Cycle the class breakpoint: none, privileged, io, sensitive, none. */
+static int cmd_break_class(struct app *a, const char *arg)
+{
+	static const int order[] = { CLASS_PRIVILEGED, CLASS_IO, CLASS_SENSITIVE };
+	unsigned cur = a->sess->brk_classes;
+	int next = 0;
+
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		if (cur == 1u << order[i])
+			next = i + 1;
+	if (next == 3) {
+		a->sess->brk_classes = 0;
+		app_message(a, false, "No class breakpoint.");
+		return 0;
+	}
+	a->sess->brk_classes = 1u << order[next];
+	app_message(a, false, "A run now stops before every %s instruction.",
+		    class_name((enum insn_class)order[next]));
+	return 0;
+}
+
+static int cmd_clear_breaks(struct app *a, const char *arg)
+{
+	(void)arg;
+	session_break_clear(a->sess);
+	app_message(a, false, "All breakpoints cleared.");
+	return 0;
+}
+
+/* ---- the world ------------------------------------------------------------ */
+
+static int restart(struct app *a, enum exec_mode mode)
+{
+	char err[256];
+
+	app_stop_running(a);
+	a->mode_tried = mode;
+	if (session_restart(a->sess, mode, err, sizeof err) != SIM_OK) {
+		app_message(a, true, "%s: %s", exec_mode_name(mode), err);
+		return -1;
+	}
+	a->quiz.pending = false;
+	a->quiz.nseen = 0;		/* a new run: every question again */
+	app_message(a, false, "Restarted from power-on in mode %s.",
+		    exec_mode_name(mode));
+	return 0;
+}
+
+static int cmd_mode(struct app *a, const char *arg)
+{
+	static const char *const names[] = { "te", "bt", "hw" };
+
+	if (arg == NULL)
+		return restart(a, (enum exec_mode)((a->mode_tried + 1) % 3));
+	for (int m = 0; m < 3; m++)
+		if (strcmp(arg, names[m]) == 0)
+			return restart(a, (enum exec_mode)m);
+	app_message(a, true, "mode wants te, bt or hw, not '%s'", arg);
+	return -1;
+}
+
+static int cmd_restart(struct app *a, const char *arg)
+{
+	(void)arg;
+	return restart(a, a->sess->cfg.mode);
+}
+
+/* ---- the quiz ------------------------------------------------------------- */
+
+static int cmd_quiz(struct app *a, const char *arg)
+{
+	if (arg == NULL)
+		a->quiz.on = !a->quiz.on;
+	else if (strcmp(arg, "on") == 0 || strcmp(arg, "off") == 0)
+		a->quiz.on = strcmp(arg, "on") == 0;
+	else {
+		app_message(a, true, "quiz wants on or off");
+		return -1;
+	}
+	if (!a->quiz.on) {
+		a->quiz.pending = false;
+		app_message(a, false, "Quiz off. Score: %d of %d.", a->quiz.right,
+			    a->quiz.asked);
+		return 0;
+	}
+	app_message(a, false, "Quiz on: before each trap or I/O you guess who handles it.");
+	if (!a->running && session_vm_running(a->sess))
+		app_maybe_ask(a);
+	return 0;
+}
+
+static int cmd_answer(struct app *a, const char *arg)
+{
+	int given = quiz_answer_parse(arg);
+	enum run_stop why;
+	struct quiz *q = &a->quiz;
+
+	if (!q->pending) {
+		app_message(a, true, "No question is open (t turns the quiz on).");
+		return -1;
+	}
+	if (given < 0) {
+		app_message(a, true, "answer wants hardware, vmm, vmkernel, vmx or guest");
+		return -1;
+	}
+	/* close the question, run the instruction, grade against its path */
+	q->pending = false;
+	if (session_step(a->sess, &why) != SIM_OK) {
+		app_message(a, true, "%s", a->sess->err);
+		return -1;
+	}
+	quiz_grade(q, (enum quiz_answer)given, &a->sess->last);
+	q->gen = a->sess->last_gen;
+	if (q->graded && q->given == q->correct)
+		app_message(a, false, "Right: %s. Score %d of %d.",
+			    quiz_answer_name(q->correct), q->right, q->asked);
+	else if (q->graded)
+		app_message(a, false, "Not quite: it was the %s (%s). Score %d of %d.",
+			    quiz_answer_name(q->correct), q->why, q->right, q->asked);
+	return 0;
+}
+
+static int cmd_skip(struct app *a, const char *arg)
+{
+	(void)arg;
+	if (!a->quiz.pending)
+		return 0;
+	quiz_skip(&a->quiz);
+	app_message(a, false, "Question skipped.");
+	return 0;
+}
+
+/* ---- views ------------------------------------------------------------------ */
+
+static int cmd_view(struct app *a, const char *arg)
+{
+	static const char *const names[VIEW_COUNT] = {
+		"cpu", "arch", "worlds", "log", "help"
+	};
+
+	if (arg == NULL || strcmp(arg, "next") == 0) {
+		a->view = (enum view_id)((a->view + 1) % VIEW_COUNT);
+	} else if (strcmp(arg, "prev") == 0) {
+		a->view = (enum view_id)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
+	} else {
+		int v;
+
+		for (v = 0; v < VIEW_COUNT; v++)
+			if (strcmp(arg, names[v]) == 0 ||
+			    (arg[0] == '1' + v && arg[1] == '\0'))
+				break;
+		if (v == VIEW_COUNT) {
+			app_message(a, true, "view wants cpu, arch, worlds, log, help, next or prev");
+			return -1;
+		}
+		a->view = (enum view_id)v;
+	}
+	a->dirty = true;
+	return 0;
+}
+
+static int cmd_log_filter(struct app *a, const char *arg)
+{
+	static const int cycle[] = { EV_TRAP, EV_IO, EV_SERIAL, EV_VMX,
+				     EV_POWER, EV_RING };
+	int n = (int)(sizeof cycle / sizeof cycle[0]);
+
+	if (arg == NULL || strcmp(arg, "next") == 0) {
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (a->log_mask == EVENT_MASK(cycle[i]))
+				break;
+		/* all -> trap -> io -> ... -> ring -> all */
+		i = a->log_mask == 0 ? 0 : i + 1;
+		a->log_mask = i < n ? EVENT_MASK(cycle[i]) : 0;
+	} else if (strcmp(arg, "all") == 0) {
+		a->log_mask = 0;
+	} else {
+		int k;
+
+		for (k = 0; k < EV_KIND_COUNT; k++)
+			if (strcmp(arg, event_kind_name((enum event_kind)k)) == 0)
+				break;
+		if (k == EV_KIND_COUNT || k == EV_INSN) {
+			app_message(a, true, "log-filter wants all, next, trap, io, serial, vmx, power or ring");
+			return -1;
+		}
+		a->log_mask = EVENT_MASK(k);
+	}
+	a->log_scroll = 0;
+	a->dirty = true;
+	return 0;
+}
+
+static int cmd_scroll(struct app *a, const char *arg)
+{
+	int *pos = a->view == VIEW_HELP ? &a->help_scroll : &a->log_scroll;
+	/* the Log counts lines up from the newest; Help lines down from the top */
+	int dir = a->view == VIEW_HELP ? -1 : 1;
+
+	if (arg == NULL)
+		arg = "down";
+	if (strcmp(arg, "up") == 0)
+		*pos += dir;
+	else if (strcmp(arg, "down") == 0)
+		*pos -= dir;
+	else if (strcmp(arg, "pgup") == 0)
+		*pos += 10 * dir;
+	else if (strcmp(arg, "pgdn") == 0)
+		*pos -= 10 * dir;
+	else if (strcmp(arg, "home") == 0)
+		*pos = a->view == VIEW_HELP ? 0 : 1 << 30;
+	else if (strcmp(arg, "end") == 0)
+		*pos = a->view == VIEW_HELP ? 1 << 30 : 0;
+	else {
+		app_message(a, true, "scroll wants up, down, pgup, pgdn, home or end");
+		return -1;
+	}
+	if (*pos < 0)
+		*pos = 0;
+	if (*pos > 1 << 30)
+		*pos = 1 << 30;
+	a->dirty = true;
+	return 0;
+}
+
+static int cmd_hosted(struct app *a, const char *arg)
+{
+	a->hosted = arg ? strcmp(arg, "on") == 0 : !a->hosted;
+	app_message(a, false, "Architecture: %s.", a->hosted ?
+		    "hosted (Workstation/Server on a host OS)" :
+		    "bare metal (ESX Server)");
+	return 0;
+}
+
+static int cmd_redraw(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->dirty = a->repaint = true;
+	return 0;
+}
+
+static int cmd_prompt(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->prompt = true;
+	a->prompt_len = 0;
+	a->prompt_buf[0] = '\0';
+	a->dirty = true;
+	return 0;
+}
+
+static int cmd_quit(struct app *a, const char *arg)
+{
+	(void)arg;
+	a->quit = true;
+	return 0;
+}
+
+const struct command commands[] = {
+	{ "step", cmd_step, "", "run one instruction" },
+	{ "next", cmd_next, "", "run to the next trap or I/O (the VMM takes over)" },
+	{ "run", cmd_run, "", "run or pause at the current speed" },
+	{ "pause", cmd_pause, "", "pause" },
+	{ "back", cmd_back, "[N]", "step back N instructions (default 1)" },
+	{ "faster", cmd_faster, "", "more instructions per second" },
+	{ "slower", cmd_slower, "", "fewer instructions per second" },
+	{ "speed", cmd_speed, "N|free", "set instructions per second" },
+	{ "free", cmd_free, "", "free run: as fast as it goes (again: pause)" },
+	{ "break", cmd_break, "[ADDR|CLASS]", "toggle a breakpoint (at EIP if no argument)" },
+	{ "break-class", cmd_break_class, "", "cycle the class breakpoint: privileged, io, sensitive, none" },
+	{ "clear-breaks", cmd_clear_breaks, "", "remove every breakpoint" },
+	{ "mode", cmd_mode, "[te|bt|hw]", "restart in another execution mode" },
+	{ "restart", cmd_restart, "", "start the guest again from power-on" },
+	{ "quiz", cmd_quiz, "[on|off]", "guess who handles each trap or I/O" },
+	{ "answer", cmd_answer, "WHO", "answer the quiz: hardware, vmm, vmkernel, vmx, guest" },
+	{ "skip", cmd_skip, "", "skip the quiz question" },
+	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, log, help, next, prev" },
+	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
+	{ "scroll", cmd_scroll, "WHERE", "scroll Log or Help: up, down, pgup, pgdn, home, end" },
+	{ "hosted", cmd_hosted, "[on|off]", "Architecture: hosted product instead of ESX" },
+	{ "redraw", cmd_redraw, "", "draw the whole screen again" },
+	{ "prompt", cmd_prompt, "", "type a command by name" },
+	{ "quit", cmd_quit, "", "leave ringside" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+const struct command *command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int command_run(struct app *a, const char *line)
+{
+	char name[64], arg[128];
+	const struct command *c;
+	size_t n;
+
+	while (*line == ' ')
+		line++;
+	n = strcspn(line, " ");
+	if (n == 0 || n >= sizeof name) {
+		app_message(a, true, "no such command: '%s'", line);
+		return -1;
+	}
+	memcpy(name, line, n);
+	name[n] = '\0';
+	line += n;
+	while (*line == ' ')
+		line++;
+	snprintf(arg, sizeof arg, "%s", line);
+	for (n = strlen(arg); n > 0 && arg[n - 1] == ' '; n--)
+		arg[n - 1] = '\0';	/* trailing blanks */
+	c = command_find(name);
+	if (c == NULL) {
+		app_message(a, true, "no such command: '%s' (? lists the keys)", name);
+		return -1;
+	}
+	a->dirty = true;
+	return c->exec(a, arg[0] ? arg : NULL);
+}

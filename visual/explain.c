@@ -1,0 +1,543 @@
+/*
+ * explain.c - instructions explained for students (see explain.h).
+ *
+ * A paragraph is built from three parts:
+ *   1. what the operation does on a real CPU (ops[].what);
+ *   2. who handled it here and why: one story per handler path, told with
+ *      the guest's ring and the real CPL (ring deprivileging: the guest
+ *      kernel believes it is in ring 0 and really runs at CPL 1);
+ *   3. what changed: the VMKernel's work on the virtual CPU (ops[].virt),
+ *      the wrong answer of a sensitive instruction that did not trap
+ *      (ops[].hole), or the device that answered a port access.
+ * The stories differ by execution mode: trap-and-emulate (a fault brings
+ * the VMM in), binary translation (the VMM rewrote the instruction into a
+ * *callout*, or copied it unchanged), hardware assist (the CPU itself
+ * *exits* to the VMM).
+ * Sources for the facts: Intel SDM vol. 3A; Robin & Irvine (USENIX
+ * Security 2000) for the holes; Adams & Agesen (ASPLOS 2006) and Bugnion
+ * et al. (TOCS 2012) for how VMware's VMM deprivileged its guests.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "explain.h"
+#include "trace.h"
+#include "vmm.h"
+#include "vmx.h"
+
+/* A bounded string builder: appends never overflow, always terminate. */
+struct out {
+	char *p;
+	size_t size, len;
+};
+
+static void say(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->size == 0 || o->len + 1 >= o->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n < o->size - o->len ? (size_t)n
+						       : o->size - o->len - 1;
+}
+
+struct op_words {
+	const char *what;	/* on a real CPU, in ring 0 */
+	const char *virt;	/* what the VMKernel did on the virtual CPU */
+	const char *hole;	/* the wrong answer when it runs directly */
+};
+
+static const struct op_words ops[X86_OP_COUNT] = {
+	[X86_OP_OTHER] = { "An ordinary instruction: arithmetic, a move, a memory access.", NULL, NULL },
+	[X86_OP_CLI] = { "CLI clears the interrupt flag (IF): no hardware interrupt may arrive until STI.",
+		"it cleared the virtual IF, so the guest believes interrupts are off while the real IF stays as the VMM needs it", NULL },
+	[X86_OP_STI] = { "STI sets the interrupt flag (IF): hardware interrupts may arrive again.",
+		"it set the virtual IF: the guest believes interrupts are on again", NULL },
+	[X86_OP_HLT] = { "HLT stops the CPU until the next interrupt.",
+		"the virtual CPU stops: it waits for an interrupt, or with interrupts off it is halted for good", NULL },
+	[X86_OP_LGDT] = { "LGDT loads the GDTR: where the Global Descriptor Table, the list of segments, lives.",
+		"it recorded the guest's GDTR and copied (shadowed) its descriptors into the VMM's real GDT, turning DPL 0 into DPL 1", NULL },
+	[X86_OP_LIDT] = { "LIDT loads the IDTR: where the Interrupt Descriptor Table, one gate per interrupt and exception, lives.",
+		"it recorded the guest's IDTR; the real IDT stays the VMM's, and the VMM delivers interrupts to the guest's gates itself", NULL },
+	[X86_OP_LLDT] = { "LLDT loads the LDTR: which Local Descriptor Table the current task uses.",
+		"it recorded the virtual LDTR and shadowed that table's descriptors", NULL },
+	[X86_OP_LTR] = { "LTR loads the task register: which TSS holds the stacks used to enter ring 0.",
+		"it recorded the virtual TR; the VMM reads the guest's TSS for the kernel stack when it delivers an interrupt", NULL },
+	[X86_OP_LMSW] = { "LMSW writes the low four bits of CR0 (the machine status word).",
+		"it changed the virtual CR0; the real CR0 stays the VMM's", NULL },
+	[X86_OP_CLTS] = { "CLTS clears CR0.TS, the flag an OS uses to save FPU registers lazily.",
+		"it cleared TS in the virtual CR0", NULL },
+	[X86_OP_MOV_TO_CR] = { "MOV to a control register changes how the CPU works (CR0: protection and paging; CR3: the page tables; CR4: extensions).",
+		"it changed the virtual control register; the real one stays the VMM's", NULL },
+	[X86_OP_MOV_FROM_CR] = { "MOV from a control register reads CR0, CR2, CR3 or CR4.",
+		"it returned the virtual value, the one the guest itself last wrote", NULL },
+	[X86_OP_MOV_TO_DR] = { "MOV to a debug register sets a hardware breakpoint.",
+		"it changed the virtual debug register", NULL },
+	[X86_OP_MOV_FROM_DR] = { "MOV from a debug register reads a hardware breakpoint setting.",
+		"it returned the virtual debug register", NULL },
+	[X86_OP_INVD] = { "INVD empties the caches without writing them back.",
+		"nothing of the guest's to keep: the cache work is the real machine's business, and the guest resumes", NULL },
+	[X86_OP_WBINVD] = { "WBINVD writes the caches back to memory and empties them.",
+		"nothing of the guest's to keep: the cache work is the real machine's business, and the guest resumes", NULL },
+	[X86_OP_INVLPG] = { "INVLPG drops one page from the TLB, the CPU's cache of address translations.",
+		"it dropped the page from the VMM's own translations (the shadow page tables the VMM keeps)", NULL },
+	[X86_OP_RDMSR] = { "RDMSR reads a model-specific register (its number is in ECX).",
+		"it returned the virtual MSR", NULL },
+	[X86_OP_WRMSR] = { "WRMSR writes a model-specific register (its number is in ECX).",
+		"it wrote the virtual MSR", NULL },
+	[X86_OP_SYSEXIT] = { "SYSEXIT returns from a fast system call to ring 3.", NULL, NULL },
+	[X86_OP_IN] = { "IN reads a value from an I/O port: it asks a device.", NULL, NULL },
+	[X86_OP_OUT] = { "OUT writes a value to an I/O port: it tells a device.", NULL, NULL },
+	[X86_OP_INS] = { "INS reads a device's port into memory (with REP, a whole buffer).", NULL, NULL },
+	[X86_OP_OUTS] = { "OUTS writes memory to a device's port (with REP, a whole buffer).", NULL, NULL },
+	[X86_OP_SGDT] = { "SGDT stores the GDTR (where the GDT lives) into memory.", NULL,
+		"the guest read the VMM's real GDTR, not the table it loaded itself" },
+	[X86_OP_SIDT] = { "SIDT stores the IDTR (where the IDT lives) into memory.", NULL,
+		"the guest read the VMM's real IDTR, not the table it loaded itself" },
+	[X86_OP_SLDT] = { "SLDT stores the LDTR selector.", NULL,
+		"the guest read the VMM's LDTR, not its own" },
+	[X86_OP_SMSW] = { "SMSW stores the machine status word (the low bits of CR0).", NULL,
+		"the guest read the real CR0 bits, not its virtual CR0" },
+	[X86_OP_STR] = { "STR stores the task register's selector.", NULL,
+		"the guest read the VMM's TR, not its own" },
+	[X86_OP_PUSHF] = { "PUSHF pushes EFLAGS, including IF and IOPL, onto the stack.", NULL,
+		"the guest saw the real IF and IOPL, not its virtual ones" },
+	[X86_OP_POPF] = { "POPF pops EFLAGS from the stack; in ring 0 that may change IF and IOPL.", NULL,
+		"at CPL 1 the CPU silently ignored the change to IF and IOPL: the guest's interrupts are not switched as it believes" },
+	[X86_OP_LAR] = { "LAR reads a segment's access rights, as allowed from the current privilege level.", NULL,
+		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
+	[X86_OP_LSL] = { "LSL reads a segment's limit, as allowed from the current privilege level.", NULL,
+		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
+	[X86_OP_VERR] = { "VERR asks whether a segment is readable from the current privilege level.", NULL,
+		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
+	[X86_OP_VERW] = { "VERW asks whether a segment is writable from the current privilege level.", NULL,
+		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
+	[X86_OP_PUSH_SREG] = { "PUSH of a segment register saves a selector; its low two bits are a privilege level.", NULL,
+		"the selector shows the real privilege level in its low bits, not the guest's ring" },
+	[X86_OP_POP_SREG] = { "POP into a segment register loads a selector, checked against the current privilege level.", NULL,
+		"the selector was checked against the real CPL" },
+	[X86_OP_MOV_TO_SREG] = { "MOV to a segment register loads a selector, checked against the current privilege level.", NULL,
+		"the selector was checked against the real CPL" },
+	[X86_OP_MOV_FROM_SREG] = { "MOV from a segment register reads a selector; CS's low two bits are the current privilege level.", NULL,
+		"reading CS shows the real CPL in its low bits, not the ring the guest believes it is in" },
+	[X86_OP_LOAD_FAR_PTR] = { "LDS/LES/LFS/LGS/LSS load a segment register and a pointer together.", NULL,
+		"the selector was checked against the real CPL" },
+	[X86_OP_CALL_FAR] = { "A far CALL loads a new CS, which holds the privilege level, and may go through a call gate.", NULL,
+		"the privilege checks used the real CPL" },
+	[X86_OP_JMP_FAR] = { "A far JMP loads a new CS, which holds the privilege level.", NULL,
+		"the privilege checks used the real CPL" },
+	[X86_OP_RET_FAR] = { "A far RET pops EIP and CS; returning to an outer ring also pops the stack.", NULL,
+		"the privilege checks used the real CPL" },
+	[X86_OP_INT] = { "INT n raises software interrupt n: the CPU looks up gate n in the IDT and jumps to its handler; this is how a program makes a system call.", NULL, NULL },
+	[X86_OP_INT3] = { "INT3 is the one-byte breakpoint interrupt (vector 3) debuggers plant in code.", NULL, NULL },
+	[X86_OP_INTO] = { "INTO raises the overflow interrupt (vector 4) if the overflow flag is set.", NULL, NULL },
+	[X86_OP_IRET] = { "IRET returns from an interrupt handler: it pops EIP, CS and EFLAGS, and the stack too when it returns to an outer ring.", NULL,
+		"at CPL 1 IRET never restores the real IF, and the VMM did not see it: the virtual IF and IOPL keep their old values" },
+	[X86_OP_RDTSC] = { "RDTSC reads the time-stamp counter, the CPU's cycle count.", NULL,
+		"the guest read real time instead of its virtual time" },
+	[X86_OP_SYSENTER] = { "SYSENTER is the fast system-call entry into ring 0.", NULL, NULL },
+	[X86_OP_JMP] = { "JMP jumps: ordinary control flow inside the guest.", NULL, NULL },
+	[X86_OP_JCC] = { "A conditional jump: ordinary control flow inside the guest.", NULL, NULL },
+	[X86_OP_CALL] = { "CALL calls a function: ordinary control flow inside the guest.", NULL, NULL },
+	[X86_OP_RET] = { "RET returns from a function: ordinary control flow inside the guest.", NULL, NULL },
+	[X86_OP_LOOP] = { "LOOP counts ECX down and jumps back: ordinary control flow.", NULL, NULL },
+	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL, NULL },
+	[X86_OP_UD] = { "UD2 is invalid on purpose: it always raises #UD (invalid opcode).", NULL, NULL },
+};
+
+/* The words of an operation (the ordinary-instruction ones if unknown). */
+static const struct op_words *words(unsigned op)
+{
+	return op < X86_OP_COUNT && ops[op].what ? &ops[op] : &ops[X86_OP_OTHER];
+}
+
+const char *explain_op(enum x86_op op)
+{
+	if ((unsigned)op >= X86_OP_COUNT || ops[op].what == NULL)
+		return ops[X86_OP_OTHER].what;
+	return ops[op].what;
+}
+
+static const char *const ring_names[4] = {
+	"ring 0 (kernel)", "ring 1 (system services)",
+	"ring 2 (device drivers)", "ring 3 (user programs)"
+};
+
+/* "The guest believes it is in ring 0 (kernel); the real CPU is at CPL 1." */
+static void rings(struct out *o, int vring, int cpl)
+{
+	say(o, " The guest believes it is in %s; the real CPU is at CPL %d",
+	    ring_names[vring & 3], cpl);
+	if (vring == 0)
+		say(o, " (ring deprivileging: real ring 0 is kept for the VMM and VMKernel).");
+	else if (vring == cpl)
+		say(o, ", so here guest and CPU agree.");
+	else
+		say(o, " (guest rings 1 and 2 share CPL 2).");
+}
+
+static void direct(struct out *o, const struct step_record *r,
+		   enum insn_class cls)
+{
+	const struct op_words *w = words(r->op);
+	int vring = r->insn.u.insn.vring, cpl = r->insn.u.insn.cpl;
+
+	if (cls != CLASS_SENSITIVE) {
+		say(o, " It only touches the guest's own registers and memory, so it ran directly on the hardware at full speed: no VMM, no trap. This is direct execution, the preferred mode, used for all work in rings 1 to 3");
+		say(o, vring == 0 ? " (the guest kernel really runs in ring 1, so its ordinary instructions run directly too)." : ".");
+		rings(o, vring, cpl);
+		return;
+	}
+	say(o, " It is sensitive (it reads or changes state the VMM virtualizes) but not privileged: it does not trap, so it ran directly on the hardware.");
+	if (vring == cpl) {
+		say(o, " In ring %d the guest and the CPU agree on the privilege level, so for this code the answer is right.",
+		    vring);
+		return;
+	}
+	if (w->hole)
+		say(o, " The result is wrong: %s.", w->hole);
+	say(o, " This is one of the x86 'holes' (Robin & Irvine, 2000) that make trap-and-emulate impossible on x86 (Popek & Goldberg, 1974); binary translation closes them.");
+	rings(o, vring, cpl);
+}
+
+static void privileged(struct out *o, const struct step_record *r)
+{
+	const struct op_words *w = words(r->op);
+	char detail[160];
+
+	say(o, " It is privileged: only ring 0 may run it. The guest kernel believes it is in ring 0 but really runs at CPL %d, so the CPU refused it with a general-protection fault (#GP).",
+	    r->insn.u.insn.cpl);
+	say(o, " The VMM, the traffic cop between the VM and the VMKernel, caught the fault and handed the instruction to the VMKernel");
+	if (w->virt)
+		say(o, ": %s.", w->virt);
+	else
+		say(o, ", which carried it out on the virtual CPU.");
+	say(o, " Then the VMM resumed the guest after it, fooling the guest into believing its call was serviced by a real ring 0.");
+	if (r->has_trap) {
+		trace_trap_detail(&r->trap, detail, sizeof detail);
+		if (detail[0])
+			say(o, " Here: %s.", detail);
+	}
+}
+
+static const char *device_words(enum vmx_device d)
+{
+	switch (d) {
+	case DEV_SERIAL:
+		return "the emulated 16550 serial port (COM1): what the guest writes to 0x3f8 appears on the console";
+	case DEV_DEBUG_EXIT:
+		return "the debug-exit port: writing it powers the VM off, as on QEMU";
+	case DEV_POST:
+		return "the POST-code port, which PC code uses for tiny delays";
+	default:
+		return "no device at all: reads give all ones";
+	}
+}
+
+static void io(struct out *o, const struct step_record *r)
+{
+	say(o, " Devices are not the guest's to touch: the VMM intercepted the access and passed it to the VMX, the VM's user world that emulates serial and parallel ports and the CD-ROM.");
+	if (r->has_io) {
+		const struct event *e = &r->io;
+
+		say(o, " Port 0x%04x %s 0x%x: %s.", e->u.io.port,
+		    e->u.io.dir == IO_OUT ? "was sent" : "answered", e->u.io.value,
+		    device_words((enum vmx_device)e->u.io.device));
+	}
+}
+
+/* guest > vmm > guest: which of the VMM's stories it was. */
+static void reflect(struct out *o, const struct step_record *r,
+		    enum insn_class cls)
+{
+	int action = r->has_trap ? r->trap.u.trap.action : -1;
+	const char *vec = r->has_trap ? x86_vector_name(r->trap.u.trap.vector)
+				      : NULL;
+
+	switch (action) {
+	case TRAP_SOFT_INT:
+		say(o, " The CPU would look up the gate in the IDT, but the real IDT is the VMM's: the VMM caught the interrupt and did what the CPU would have done, reading gate 0x%02x of the guest's own IDT, switching to the kernel stack from the guest's TSS if the ring changes, pushing the return frame and jumping to the guest's handler. No VMKernel work: the guest handles it.",
+		    r->trap.u.trap.vector);
+		break;
+	case TRAP_VMM_EMULATED:
+		if (r->op == X86_OP_RDTSC)
+			say(o, " RDTSC was made to trap (CR4.TSD), and the VMM answered with the guest's virtual time.");
+		else if (r->op == X86_OP_MOV_TO_SREG || r->op == X86_OP_POP_SREG ||
+			 r->op == X86_OP_LOAD_FAR_PTR)
+			say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring compression) and resumed the guest.");
+		else
+			say(o, " The return frame names ring 0 (the VMM always shows the guest its virtual CS), which the real CPU at CPL 1 refuses as a return to a more privileged ring. The VMM performed the return itself, into the guest kernel's code at CPL 1.");
+		break;
+	case TRAP_REFLECTED:
+		say(o, " It raised %s, and the guest would take this fault on real hardware too", vec ? vec : "an exception");
+		if (cls == CLASS_PRIVILEGED)
+			say(o, " (only ring 0 may run it, and the guest is in ring %d)",
+			    r->insn.u.insn.vring);
+		else if (cls == CLASS_IO)
+			say(o, " (the guest's IOPL forbids port access from ring %d)",
+			    r->insn.u.insn.vring);
+		say(o, ". The VMM caught it and reflected it: it delivered %s through the guest's own IDT to the guest kernel's handler, exactly as the CPU would have. The guest handles its own fault.",
+		    vec ? vec : "the exception");
+		break;
+	case TRAP_HALTED:
+		say(o, " The VMM stopped the virtual CPU.");
+		break;
+	case TRAP_TRIPLE_FAULT:
+		say(o, " Delivering the fault failed three times: a real PC would reset; the VM is powered off.");
+		break;
+	default:
+		say(o, " The VMM took over, did the work, and resumed the guest.");
+		break;
+	}
+	rings(o, r->insn.u.insn.vring, r->insn.u.insn.cpl);
+}
+
+/* Who takes over after the VMM, by path, in a few words. */
+static const char *after_vmm(const struct step_record *r)
+{
+	switch (r->insn.u.insn.path) {
+	case PATH_PRIVILEGED:
+		return "handed it to the VMKernel, which carried it out on the virtual CPU";
+	case PATH_IO:
+		return "passed the port access to the VMX, the VM's user world that emulates its devices";
+	default:
+		return "did the work itself";
+	}
+}
+
+/*
+ * Binary translation: guest kernel code never runs as it is.  The VMM
+ * translated it into its translation cache (TC); this instruction was
+ * either copied (IDENT) or rewritten (non-IDENT).
+ */
+static void translated(struct out *o, const struct step_record *r)
+{
+	const struct op_words *w = words(r->op);
+	char detail[160];
+
+	say(o, " Under binary translation the VMM never runs guest kernel code as it is: it first translated this code into its translation cache.");
+	if (!r->has_trap) {
+		if (r->insn.u.insn.xlat == 2)
+			say(o, " This instruction was rewritten (non-IDENT) so that control stays inside the translation cache, and it ran on the hardware with no VMM involved.");
+		else
+			say(o, " This instruction is innocuous, so it was copied unchanged (IDENT) and ran directly on the hardware, at full speed.");
+		return;
+	}
+	say(o, " This one was rewritten into a callout: a plain call into the VMM, no fault, far cheaper than a trap. The VMM %s",
+	    after_vmm(r));
+	if (r->insn.u.insn.path == PATH_PRIVILEGED && w->virt)
+		say(o, ": %s.", w->virt);
+	else if (r->insn.u.insn.cls == CLASS_SENSITIVE)
+		say(o, ", from the virtual state: the x86 hole of trap-and-emulate is closed, and the guest gets the right answer.");
+	else if (r->insn.u.insn.path == PATH_REFLECT)
+		say(o, ": its target is known only when it runs, so the VMM found (or made) the translation of that address and continued there.");
+	else
+		say(o, ".");
+	if (r->has_io)
+		say(o, " Port 0x%04x: the %s.", r->io.u.io.port,
+		    r->io.u.io.dir == IO_OUT ? "guest wrote it" : "guest read it");
+	trace_trap_detail(&r->trap, detail, sizeof detail);
+	if (detail[0])
+		say(o, " Here: %s.", detail);
+}
+
+/* Hardware assist: the CPU exits to the VMM by itself. */
+static void vm_exit(struct out *o, const struct step_record *r)
+{
+	char detail[160];
+
+	say(o, " With hardware assist (Intel VT-x) the guest runs in the CPU's guest mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry costs about 1,500 cycles.",
+	    vmm_exit_reason_name(r->trap.u.trap.exit_reason), after_vmm(r));
+	trace_trap_detail(&r->trap, detail, sizeof detail);
+	if (detail[0])
+		say(o, " Here: %s.", detail);
+}
+
+size_t explain_step(const struct step_record *r, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	enum insn_class cls;
+
+	if (size)
+		buf[0] = '\0';
+	if (!r->valid) {
+		say(&o, "Nothing has run yet. Press s to run one instruction and watch who handles it: the hardware directly, or the VMM with the VMKernel or the VMX behind it.");
+		return o.len;
+	}
+	cls = (enum insn_class)r->insn.u.insn.cls;
+	say(&o, "%s", explain_op((enum x86_op)r->op));
+	if (r->has_trap && r->trap.u.trap.action == TRAP_VM_EXIT) {
+		vm_exit(&o, r);
+		return o.len;
+	}
+	if (r->insn.u.insn.mode == MODE_BT &&
+	    (!r->has_trap || r->trap.u.trap.action == TRAP_CALLOUT)) {
+		translated(&o, r);
+		return o.len;
+	}
+	if (r->insn.u.insn.mode == MODE_DIRECT && r->insn.u.insn.path == PATH_DIRECT) {
+		say(&o, " Guest user code with interrupts on needs no translation: the VMM lets it run directly on the CPU (direct execution), at full speed.");
+		rings(&o, r->insn.u.insn.vring, r->insn.u.insn.cpl);
+		return o.len;
+	}
+	switch (r->insn.u.insn.path) {
+	case PATH_DIRECT:
+		direct(&o, r, cls);
+		break;
+	case PATH_PRIVILEGED:
+		privileged(&o, r);
+		break;
+	case PATH_IO:
+		io(&o, r);
+		break;
+	case PATH_REFLECT:
+		reflect(&o, r, cls);
+		break;
+	default:
+		break;
+	}
+	return o.len;
+}
+
+/*
+ * What will happen to an instruction depends on the execution mode as
+ * much as on its class: trap-and-emulate waits for a fault, binary
+ * translation has already rewritten the code, hardware assist exits only
+ * where the VMM's controls ask it to.
+ */
+size_t explain_next(const struct x86_instruction *x, int vring,
+		    enum exec_mode exec, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	enum x86_op op = (enum x86_op)x->op;
+	enum insn_class cls = classify_op(op);
+	int reason = vmm_hw_exit_reason(x);
+
+	if (size)
+		buf[0] = '\0';
+	if (exec == MODE_DIRECT || vring == 3) {
+		/* guest user code: the guest's ring is the CPU's ring */
+		if (cls == CLASS_INNOCUOUS || cls == CLASS_SENSITIVE)
+			say(&o, "in ring %d guest and CPU agree: it will run directly on the hardware.", vring);
+		else if (cls == CLASS_IO)
+			say(&o, "port I/O in ring %d: if the guest's IOPL forbids it, it faults and the VMM reflects the #GP to the guest; if not, the VMM sends it to the VMX's device model.", vring);
+		else
+			say(&o, "privileged, in ring %d: it faults on real hardware too; the VMM will reflect the #GP to the guest.", vring);
+		return o.len;
+	}
+	if (exec == MODE_HW) {
+		if (reason >= 0)
+			say(&o, "the VMM's VMX controls make this exit: the CPU will leave the guest (VM exit, reason %d: %s).",
+			    reason, vmm_exit_reason_name(reason));
+		else if (cls == CLASS_INNOCUOUS)
+			say(&o, "innocuous: it will run directly on the hardware, in non-root mode.");
+		else
+			say(&o, "no VM exit for this one: the CPU will do it itself in non-root mode and give the guest the right answer.");
+		return o.len;
+	}
+	if (exec == MODE_BT) {
+		if (cls == CLASS_INNOCUOUS && op != X86_OP_CPUID)
+			say(&o, "innocuous: translated into the translation cache (unchanged if it is IDENT; jumps and calls are rewritten to stay in the cache).");
+		else if (op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO)
+			say(&o, "a software interrupt: the translation calls out to the VMM, which delivers it through the guest's IDT.");
+		else
+			say(&o, "not safe to run as it is: the translator rewrote it into a callout, a plain call into the VMM.");
+		return o.len;
+	}
+	switch (cls) {
+	case CLASS_PRIVILEGED:
+		say(&o, "privileged: at CPL 1 it will fault; the VMM will hand it to the VMKernel.");
+		break;
+	case CLASS_IO:
+		say(&o, "port I/O: the VMM will send it to the VMX's device model.");
+		break;
+	case CLASS_SENSITIVE:
+		if (op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO)
+			say(&o, "a software interrupt: the VMM will deliver it through the guest's IDT.");
+		else if (op == X86_OP_IRET || op == X86_OP_RET_FAR)
+			say(&o, "a return through CS: the VMM steps in if it returns to the guest's ring 0.");
+		else
+			say(&o, "sensitive but not privileged: it will run without a trap and may see real state (an x86 hole).");
+		break;
+	default:
+		say(&o, "innocuous: it will run directly on the hardware.");
+		break;
+	}
+	return o.len;
+}
+
+const char *explain_hop(enum path_hop hop)
+{
+	switch (hop) {
+	case HOP_GUEST:
+		return "Guest: the guest OS's own code, in the ring it believes it is in.";
+	case HOP_HARDWARE:
+		return "Hardware: the physical CPU runs the guest's instruction directly (direct execution).";
+	case HOP_VMM:
+		return "VMM: one per VM, one thread per vCPU; the traffic cop that decides whether an instruction runs directly or is virtualized.";
+	case HOP_VMKERNEL:
+		return "VMKernel: the hypervisor, the real guts of ESX; it does ring-0 work on the guest's behalf.";
+	case HOP_VMX:
+		return "VMX: a user world per VM; it bootstrapped the VM and emulates serial ports, parallel ports and the CD-ROM.";
+	default:
+		return "";
+	}
+}
+
+const char *explain_hop_title(enum path_hop hop)
+{
+	static const char *const titles[HOP_COUNT] = {
+		[HOP_GUEST] = "Guest", [HOP_HARDWARE] = "Hardware",
+		[HOP_VMM] = "VMM", [HOP_VMKERNEL] = "VMKernel",
+		[HOP_VMX] = "VMX",
+	};
+
+	return (unsigned)hop < HOP_COUNT ? titles[hop] : "?";
+}
+
+size_t explain_power(const struct vm *vm, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	if (size)
+		buf[0] = '\0';
+	if (vm->state == VM_ON) {
+		say(&o, "running");
+		return o.len;
+	}
+	if (vm->state == VM_HALTED) {
+		say(&o, "halted: HLT with interrupts off at 0x%08x", vm->exit_status);
+		return o.len;
+	}
+	switch (vm->power_reason) {
+	case POWER_DEBUG_EXIT:
+		say(&o, "powered off: the guest wrote 0x%02x to the debug-exit port",
+		    vm->exit_status);
+		break;
+	case POWER_IDLE:
+		say(&o, "powered off: HLT with interrupts on, and no device will ever interrupt");
+		break;
+	case POWER_TRIPLE_FAULT:
+		say(&o, "powered off: triple fault at 0x%08x (a real PC would reset)",
+		    vm->exit_status);
+		break;
+	case POWER_BAD_MEMORY:
+		say(&o, "powered off: the guest touched 0x%08x, where there is no memory",
+		    vm->exit_status);
+		break;
+	case POWER_USER:
+		say(&o, "powered off by the user");
+		break;
+	default:
+		say(&o, "powered off: %s at 0x%08x",
+		    power_reason_name(vm->power_reason), vm->exit_status);
+		break;
+	}
+	return o.len;
+}

@@ -1,0 +1,46 @@
+/*
+ * explain.h - what an instruction did, in words a first-year student reads.
+ *
+ * The words follow the seed text ringside teaches: direct execution for
+ * work in rings 1-3; ring-0 work virtualized, the VMM handing it to the
+ * VMKernel and returning the result so the guest believes it owns ring 0;
+ * the VMX emulating the non-critical devices (serial and parallel ports,
+ * the CD-ROM).  Every x86_op has a sentence, and every class/path/ring
+ * combination the VMM produces has a paragraph.  Pure text: no curses.
+ */
+#ifndef VISUAL_EXPLAIN_H
+#define VISUAL_EXPLAIN_H
+
+#include <stddef.h>
+
+#include "classify.h"
+#include "session.h"
+#include "vm.h"
+
+/*
+ * The paragraph about an instruction that ran: what it is, who handled it
+ * and why, and what changed.  Returns the length written.
+ */
+size_t explain_step(const struct step_record *r, char *buf, size_t size);
+
+/*
+ * One sentence about an instruction that has not run yet: what will
+ * happen to it (for the "Next:" line).  vring: the guest's ring now;
+ * exec: how the vCPU runs now (te, bt, direct under bt, or hw).
+ */
+size_t explain_next(const struct x86_instruction *x, int vring,
+		    enum exec_mode exec, char *buf, size_t size);
+
+/* What an operation does on a real CPU ("CLI clears the interrupt flag"). */
+const char *explain_op(enum x86_op op);
+
+/* Who a component on the handler path is, in the seed's words. */
+const char *explain_hop(enum path_hop hop);
+
+/* The path as the TUI names it: "Guest > VMM > VMKernel > VMM > Guest". */
+const char *explain_hop_title(enum path_hop hop);
+
+/* Why a VM is not running ("powered off: wrote 0x00 to ..."). */
+size_t explain_power(const struct vm *vm, char *buf, size_t size);
+
+#endif

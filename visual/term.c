@@ -1,0 +1,110 @@
+/*
+ * term.c - opening and closing the terminal (see term.h).
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curses.h>
+
+#include "term.h"
+#include "theme.h"
+
+static volatile sig_atomic_t quit_signal;
+static SCREEN *screen;		/* ours, from newterm */
+
+static void on_quit_signal(int sig)
+{
+	(void)sig;
+	quit_signal = 1;	/* the loop sees it; nothing else here */
+}
+
+void term_probe(bool no_color_flag, struct term_caps *caps)
+{
+	const char *cs, *nc = getenv("NO_COLOR");
+
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	caps->utf8 = cs && (strcasecmp(cs, "UTF-8") == 0 ||
+			    strcasecmp(cs, "utf8") == 0);
+	/* NO_COLOR: "when present and not an empty string" */
+	caps->color = !no_color_flag && !(nc && nc[0]);
+}
+
+int term_open(struct term_caps *caps, char *err, int errlen)
+{
+	struct sigaction sa;
+
+	/* Esc alone must not wait a second to be told from a key sequence */
+	setenv("ESCDELAY", "25", 0);
+	screen = newterm(NULL, stdout, stdin);
+	if (screen == NULL) {
+		snprintf(err, (size_t)errlen,
+			 "cannot use this terminal (TERM=%s); try --headless",
+			 getenv("TERM") ? getenv("TERM") : "unset");
+		return -1;
+	}
+	/* a terminal that cannot move its cursor cannot show panes */
+	{
+		char *cup = tigetstr("cup");
+
+		if (cup == NULL || cup == (char *)-1) {
+			term_close();
+			snprintf(err, (size_t)errlen,
+				 "this terminal (TERM=%s) cannot move its cursor; try --headless",
+				 getenv("TERM") ? getenv("TERM") : "unset");
+			return -1;
+		}
+	}
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	intrflush(stdscr, FALSE);
+	curs_set(0);
+	if (caps->color && (!has_colors() || start_color() == ERR ||
+			    COLORS < 8))
+		caps->color = false;
+	if (caps->color)
+		use_default_colors();
+	theme_init(caps->color, caps->utf8);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_quit_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a blocked read returns */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
+
+void term_close(void)
+{
+	if (screen == NULL)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+}
+
+int term_getkey(int timeout_ms)
+{
+	wtimeout(stdscr, timeout_ms);
+	return wgetch(stdscr);
+}
+
+void term_size(int *cols, int *rows)
+{
+	getmaxyx(stdscr, *rows, *cols);
+}
+
+bool term_quit_requested(void)
+{
+	return quit_signal != 0;
+}

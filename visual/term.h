@@ -1,0 +1,41 @@
+/*
+ * term.h - the terminal: what it can do, opening and closing it, keys.
+ *
+ * Capabilities are decided once, at start-up, htop style:
+ *   colour   unless NO_COLOR is set (https://no-color.org), --no-color was
+ *            given, or the terminal has fewer than 8 colours;
+ *   UTF-8    if the locale's character set is UTF-8 (setlocale(LC_ALL, "")
+ *            then nl_langinfo(CODESET)); otherwise every glyph is ASCII.
+ * Signals only set a flag: SIGWINCH is curses' (it turns into KEY_RESIZE),
+ * SIGINT, SIGTERM and SIGHUP ask the loop to quit, and the loop restores
+ * the terminal.  Nothing is ever drawn from a signal handler.
+ */
+#ifndef VISUAL_TERM_H
+#define VISUAL_TERM_H
+
+#include <stdbool.h>
+
+struct term_caps {
+	bool color;		/* colours will be used */
+	bool utf8;		/* box and arrow glyphs may be Unicode */
+};
+
+/* Decide the capabilities without touching the screen (before term_open). */
+void term_probe(bool no_color_flag, struct term_caps *caps);
+
+/* Take over the terminal: curses mode, keys, colours.  Returns 0 or -1. */
+int term_open(struct term_caps *caps, char *err, int errlen);
+
+/* Give the terminal back as it was.  Safe to call twice. */
+void term_close(void);
+
+/* Wait up to timeout_ms (-1: forever) for a key; ERR if none. */
+int term_getkey(int timeout_ms);
+
+/* The terminal's size now. */
+void term_size(int *cols, int *rows);
+
+/* A quit signal (SIGINT, SIGTERM, SIGHUP) arrived. */
+bool term_quit_requested(void);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * tui.c - the interactive program's loop, tmux style.
+ *
+ * Start-up, as a script:
+ *   1. refuse politely if stdin or stdout is not a terminal (exit 2);
+ *   2. decide colour and glyphs (term_probe: NO_COLOR, --no-color, locale);
+ *   3. load the guest and power the VM on (errors still go to stderr);
+ *   4. take over the terminal.
+ * Then, once per iteration: run what is due (app_tick), draw if something
+ * changed (at most ~30 frames a second while running fast), wait for a
+ * key no longer than the next tick needs, and hand every waiting key to
+ * its command.  A resize is just a key (KEY_RESIZE) that asks for a full
+ * redraw.  Quitting, by key or by signal, gives the terminal back.
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "app.h"
+#include "keys.h"
+#include "screen.h"
+#include "status.h"
+#include "term.h"
+#include "tui.h"
+
+#define FRAME_MS 33		/* at most ~30 frames a second when busy */
+#define KEYS_PER_LOOP 32	/* keys handled before the screen catches up */
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+static void loop(struct app *a)
+{
+	uint64_t last_draw = 0;
+
+	while (!a->quit && !term_quit_requested()) {
+		uint64_t now = now_ms();
+		int key, n = 0;
+
+		app_tick(a, now);
+		if (a->dirty && (!app_running_fast(a) || now - last_draw >= FRAME_MS)) {
+			if (a->repaint)
+				clearok(curscr, TRUE);
+			a->repaint = false;
+			a->dirty = false;
+			screen_draw(a);
+			last_draw = now;
+		}
+		key = term_getkey(app_wait_ms(a, now_ms()));
+		while (key != ERR && n++ < KEYS_PER_LOOP && !a->quit) {
+			if (key == KEY_RESIZE)
+				a->dirty = a->repaint = true;
+			else
+				keys_dispatch(a, key);
+			key = term_getkey(0);
+		}
+	}
+}
+
+int tui_main(const struct options *opt, const char *guest)
+{
+	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
+				 .mode = opt->mode };
+	struct term_caps caps;
+	struct app *a;
+	char err[300];
+
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "ringside: the TUI needs a terminal, and %s is not one.\n"
+			"Run without the TUI with --headless, for example:\n"
+			"  ringside --headless --guest %s\n",
+			isatty(STDOUT_FILENO) ? "standard input" : "standard output",
+			guest);
+		return EXIT_USAGE;
+	}
+	term_probe(opt->no_color, &caps);
+	if (app_create(&cfg, &a, err, sizeof err) != SIM_OK) {
+		fprintf(stderr, "ringside: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (term_open(&caps, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
+		app_destroy(a);
+		return EXIT_USAGE;
+	}
+	loop(a);
+	term_close();
+	app_destroy(a);
+	return 0;
+}

@@ -1,0 +1,236 @@
+/*
+ * view_cpu.c - the CPU view: where the guest is, what it just did, why.
+ *
+ * Seven panes (layout.c places them): the protection rings, the handler
+ * path, the explanation and the counters are drawn here; code and console
+ * in view_code.c, registers in view_regs.c, the path in view_path.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "explain.h"
+#include "view.h"
+#include "vm.h"
+
+const char *view_count(uint64_t n, char *buf, int size)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+	int j = 0;
+
+	for (int i = 0; i < len && j < size - 1; i++) {
+		if (i > 0 && (len - i) % 3 == 0 && j < size - 2)
+			buf[j++] = ',';
+		buf[j++] = digits[i];
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+/* ---- rings -------------------------------------------------------------- */
+
+/*
+ * The four rings twice: as the guest believes (the seed's names for them)
+ * and as the real CPU runs them (ring deprivileging).  The guest's ring
+ * and the real CPL are each marked with a pointer and reverse video.
+ */
+static void pane_rings(struct app *a, const struct rect *r)
+{
+	static const char *const believed[4] = {
+		"kernel", "services", "drivers", "user"
+	};
+	static const char *const real[4] = {
+		"VMM+VMKernel", "guest ring 0", "guest ring 1+2", "guest ring 3"
+	};
+	const struct regs *g = &a->sess->now;
+	char title[96];
+	struct rect in;
+	int y, x = r->x + 1;
+
+	snprintf(title, sizeof title, "Rings: guest in ring %d, CPU at CPL %d",
+		 g->vring, g->cpl);
+	in = draw_pane(r, title);
+	y = in.y;
+	if (in.h >= 5) {
+		draw_text(&in, y++, x, ROLE_HEADER, "  guest believes   real CPU runs");
+	}
+	for (int k = 0; k < 4 && y < in.y + in.h; k++, y++) {
+		bool here = g->vring == k, cpu = g->cpl == k;
+		int xg = x + 2, xm = xg + 9, xr = xm + 7, xc = xr + 15;
+
+		draw_textf(&in, y, x, ROLE_NORMAL, "%d", k);
+		draw_text(&in, y, xg, here ? ROLE_MARK : ROLE_NORMAL, believed[k]);
+		if (here) {
+			draw_glyph(&in, y, xm, GL_POINT_L, ROLE_MARK);
+			draw_text(&in, y, xm + 1, ROLE_MARK, "guest");
+		}
+		draw_text(&in, y, xr, cpu ? ROLE_MARK : (k == 0 ? ROLE_VMM : ROLE_NORMAL),
+			  real[k]);
+		if (cpu) {
+			draw_glyph(&in, y, xc, GL_POINT_L, ROLE_MARK);
+			draw_text(&in, y, xc + 1, ROLE_MARK, "CPU");
+		}
+	}
+}
+
+/* ---- explanation -------------------------------------------------------- */
+
+static int quiz_question(struct app *a, const struct rect *in)
+{
+	const struct quiz *q = &a->quiz;
+	char text[400];
+	int y = in->y;
+
+	snprintf(text, sizeof text,
+		 "QUIZ: the next instruction is '%s' (%s). Who will handle it?",
+		 q->text, class_name((enum insn_class)q->cls));
+	y += draw_wrap(in, y, ROLE_HOP_DONE, text);
+	y += draw_wrap(in, y, ROLE_NORMAL,
+		       "[h] the hardware  [v] the VMM  [k] the VMKernel  [x] the VMX  [g] the guest itself   (Esc: skip)");
+	return y - in->y;
+}
+
+static int quiz_result(struct app *a, const struct rect *in, int y)
+{
+	const struct quiz *q = &a->quiz;
+	char text[300];
+	bool right = q->given == q->correct;
+
+	snprintf(text, sizeof text, "%s You said the %s; it was the %s: %s.",
+		 right ? "[RIGHT]" : "[NOT QUITE]", quiz_answer_name(q->given),
+		 quiz_answer_name(q->correct), q->why);
+	return draw_wrap(in, y, right ? ROLE_GOOD : ROLE_BAD, text);
+}
+
+static void pane_explain(struct app *a, const struct rect *r)
+{
+	struct session *s = a->sess;
+	struct vm *vm = session_vm(s);
+	char text[1600], next[200], asmtext[X86_TEXT_MAX];
+	struct x86_instruction x;
+	struct rect in = draw_pane(r, "What happened, and why");
+	int y = in.y;
+
+	if (a->quiz.pending) {
+		quiz_question(a, &in);
+		return;
+	}
+	if (vm->state != VM_ON) {
+		explain_power(vm, next, sizeof next);
+		snprintf(text, sizeof text, "The VM is %s. b steps back, R restarts.",
+			 next);
+		y += draw_wrap(&in, y, ROLE_ALERT, text);
+	}
+	if (a->quiz.graded && a->quiz.gen == s->last_gen)
+		y += quiz_result(a, &in, y);
+	if (!s->last.valid && a->running) {
+		char speed[48];
+
+		if (app_speed_ips(a))
+			snprintf(speed, sizeof speed, "%u instructions a second",
+				 app_speed_ips(a));
+		else
+			snprintf(speed, sizeof speed, "full speed");
+		snprintf(text, sizeof text,
+			 "Running at %s: too fast to explain each instruction. The path pane counts where they went; r pauses and explains the last one.",
+			 a->until_trap ? "full speed to the next trap" : speed);
+		y += draw_wrap(&in, y, ROLE_NORMAL, text);
+		return;
+	}
+	explain_step(&s->last, text, sizeof text);
+	y += draw_wrap(&in, y, ROLE_NORMAL, text);
+	if (vm->state == VM_ON && y + 1 < in.y + in.h &&
+	    session_decode(s, s->now.geip, &x)) {
+		session_insn_text(s, &x, asmtext, sizeof asmtext);
+		explain_next(&x, s->now.vring,
+			     (enum exec_mode)session_vcpu(s)->exec, next,
+			     sizeof next);
+		snprintf(text, sizeof text, "Next: %s -- %s", asmtext, next);
+		draw_wrap(&in, y + 1, ROLE_DIM, text);
+	}
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+struct counter {
+	const char *name;	/* in two columns */
+	const char *tiny;	/* flowed, in a narrow pane */
+	uint64_t value;
+	enum role role;
+};
+
+/*
+ * Instructions by class on the left; on the right what the VMM did: traps
+ * virtualized by the VMKernel, guest faults reflected, INT n delivered,
+ * sensitive instructions fixed up, port accesses sent to the VMX, and the
+ * mode's own work (callouts from translated code, or VM exits).
+ */
+static void pane_counters(struct app *a, const struct rect *r)
+{
+	struct vcpu *v = session_vcpu(a->sess);
+	const struct vcpu_stats *st = &v->stats;
+	/* the last counter is the mode's own work */
+	const char *own = v->exec == MODE_HW ? "VM exits" :
+			  v->exec == MODE_TE ? "ring switches" : "bt callouts";
+	uint64_t own_n = v->exec == MODE_HW ? st->exits :
+			 v->exec == MODE_TE ? st->ring_switches : st->callouts;
+	const struct counter c[] = {
+		{ "instructions", "insn", st->insns, ROLE_NORMAL },
+		{ "privileged", "priv", st->by_class[CLASS_PRIVILEGED], ROLE_PRIVILEGED },
+		{ "io", "io", st->by_class[CLASS_IO], ROLE_IO },
+		{ "sensitive", "sens", st->by_class[CLASS_SENSITIVE], ROLE_SENSITIVE },
+		{ "innocuous", "inn", st->by_class[CLASS_INNOCUOUS], ROLE_INNOCUOUS },
+		{ "traps (VMKernel)", "traps", st->traps, ROLE_VMKERNEL },
+		{ "reflected", "refl", st->reflected, ROLE_GUEST },
+		{ "INT n delivered", "INT", st->soft_ints, ROLE_GUEST },
+		{ "VMM fix-ups", "fixup", st->vmm_emulated, ROLE_VMM },
+		{ "I/O to the VMX", "I/O", st->io, ROLE_VMX },
+		{ own, own, own_n, ROLE_VMM },
+	};
+	int n = (int)(sizeof c / sizeof c[0]);
+	struct rect in = draw_pane(r, "Counters");
+	char num[32];
+
+	if (in.h >= 5 && in.w >= 44) {
+		/* two columns: instructions by class | what the VMM did */
+		int half = in.w / 2;
+
+		for (int i = 0; i < n; i++) {
+			int col = i < 5 ? 0 : 1, row = i < 5 ? i : i - 5;
+			int x = in.x + 1 + col * half;
+
+			draw_text(&in, in.y + row, x, c[i].role, c[i].name);
+			view_count(c[i].value, num, sizeof num);
+			draw_text(&in, in.y + row, x + half - 3 - (int)strlen(num),
+				  ROLE_NORMAL, num);
+		}
+		return;
+	}
+	/* flowed: "name value" items left to right, as many as fit */
+	for (int i = 0, x = in.x + 1, y = in.y; i < n && y < in.y + in.h; i++) {
+		int w;
+
+		view_count(c[i].value, num, sizeof num);
+		w = (int)strlen(c[i].tiny) + 1 + (int)strlen(num);
+		if (x + w > in.x + in.w && x > in.x + 1) {
+			x = in.x + 1;
+			y++;
+			if (y >= in.y + in.h)
+				break;
+		}
+		x = draw_text(&in, y, x, c[i].role, c[i].tiny);
+		x = draw_text(&in, y, x + 1, ROLE_NORMAL, num) + 2;
+	}
+}
+
+void view_cpu_draw(struct app *a, const struct layout *l)
+{
+	pane_rings(a, &l->pane[PANE_RINGS]);
+	pane_path(a, &l->pane[PANE_PATH]);
+	pane_explain(a, &l->pane[PANE_EXPLAIN]);
+	pane_counters(a, &l->pane[PANE_COUNTERS]);
+	pane_code(a, &l->pane[PANE_CODE]);
+	pane_regs(a, &l->pane[PANE_REGS]);
+	pane_console(a, &l->pane[PANE_CONSOLE]);
+}

@@ -1,0 +1,99 @@
+/*
+ * view_help.c - the Help view, generated from the key and command tables
+ * so that it can never fall out of date.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+#include "draw.h"
+#include "keys.h"
+#include "view.h"
+
+#define HELP_LINES 160
+#define HELP_W 100
+
+struct help {
+	char line[HELP_LINES][HELP_W];
+	enum role role[HELP_LINES];
+	int n;
+};
+
+static void add(struct help *h, enum role r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void add(struct help *h, enum role r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (h->n == HELP_LINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(h->line[h->n], HELP_W, fmt, ap);
+	va_end(ap);
+	h->role[h->n++] = r;
+}
+
+/* Every documented binding of a table, with its aliases: "s Space Right". */
+static void table(struct help *h, enum key_table t, const char *heading)
+{
+	add(h, ROLE_HEADER, "%s", heading);
+	for (const struct key_binding *b = key_bindings; b->line; b++) {
+		char keys[48] = "", name[16];
+
+		if (b->table != (int)t || b->help == NULL)
+			continue;
+		for (const struct key_binding *c = key_bindings; c->line; c++) {
+			if (c->table != (int)t || strcmp(c->line, b->line) != 0)
+				continue;
+			keys_name(c->key, name, sizeof name);
+			if (strstr(keys, name) == NULL && strlen(keys) + strlen(name) + 2 < sizeof keys) {
+				if (keys[0])
+					strcat(keys, " ");
+				strcat(keys, name);
+			}
+		}
+		add(h, ROLE_NORMAL, "  %-16s %s", keys, b->help);
+	}
+	add(h, ROLE_NORMAL, "%s", "");
+}
+
+static void build(struct help *h)
+{
+	h->n = 0;
+	add(h, ROLE_NORMAL, "ringside shows, instruction by instruction, who handles guest code: the hardware");
+	add(h, ROLE_NORMAL, "directly (rings 1-3), or the VMM with the VMKernel (ring-0 work) or the VMX (devices).");
+	add(h, ROLE_NORMAL, "%s", "");
+	table(h, KT_ROOT, "KEYS");
+	table(h, KT_QUIZ, "WHILE A QUIZ QUESTION IS OPEN");
+	table(h, KT_LOG, "IN THE LOG VIEW");
+	table(h, KT_HELP, "IN THIS VIEW");
+	add(h, ROLE_HEADER, "COMMANDS  (press : and type one, e.g.  :break 102000   :speed 50   :mode bt)");
+	for (const struct command *c = commands; c->name; c++)
+		add(h, ROLE_NORMAL, "  %-12s %-13s %s", c->name, c->usage, c->help);
+	add(h, ROLE_NORMAL, "%s", "");
+	add(h, ROLE_HEADER, "READING THE CPU VIEW");
+	add(h, ROLE_NORMAL, "  Rings: the ring the guest believes it is in, and the real CPL. The VMM keeps");
+	add(h, ROLE_NORMAL, "    real ring 0: guest ring 0 runs at CPL 1, rings 1-2 at CPL 2, ring 3 at CPL 3.");
+	add(h, ROLE_NORMAL, "  Handler path: the components the last instruction went through, hop by hop.");
+	add(h, ROLE_NORMAL, "  Code: > marks the next instruction, a bullet the last one, * a breakpoint;");
+	add(h, ROLE_NORMAL, "    each line ends with its class (privileged, io, sensitive) and the mode it");
+	add(h, ROLE_NORMAL, "    runs under: te; bt IDENT (copied) or non-IDENT (rewritten); direct; hw exit.");
+	add(h, ROLE_NORMAL, "  Registers: the real CPU beside the virtual one the guest believes in; values");
+	add(h, ROLE_NORMAL, "    changed by the last step or run are highlighted.");
+	add(h, ROLE_NORMAL, "  Without colour (NO_COLOR, --no-color) highlights are bold, underline, reverse.");
+}
+
+void view_help_draw(struct app *a, const struct layout *l)
+{
+	static struct help h;
+	struct rect in = draw_pane(&l->body, "Help: every key and command");
+	int top = a->help_scroll;
+
+	build(&h);
+	/* clamp here, not in the model: the view never writes the app */
+	if (top > h.n - in.h)
+		top = h.n - in.h > 0 ? h.n - in.h : 0;
+	for (int i = 0; i < in.h && top + i < h.n; i++)
+		draw_text(&in, in.y + i, in.x + 1, h.role[top + i], h.line[top + i]);
+}
