@@ -5,6 +5,7 @@
 #   make test     install what is missing, build, run every test
 #   make test SAN=1   the same under AddressSanitizer + UBSan
 #   make bench    performance figures (never part of make test)
+#   make golden   rewrite the scenarios' golden traces (tests/golden/)
 #   make deps     check (and as root install) the dependencies
 #
 # The library in sim/ is pure C11: no curses, no Lua (checked by `make
@@ -49,18 +50,22 @@ TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
 # The TUI's unit tests and its benchmark link the program's own objects
 # (all but main.o) with ncursesw; sim/ stays free of curses.
-VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(filter $(BUILD)/visual/%,$(APP_OBJ)))
+VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(APP_OBJ))
 UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys
+# The Lua binding's tests link lua/ (and Lua) with the sim library.
+LUA_OBJ  = $(filter $(BUILD)/lua/%,$(APP_OBJ))
+LUA_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lua*.c))
 BENCH_TUI = $(BUILD)/bench/bench_tui
 
 include scenarios/guests/guests.mk
 
-.PHONY: all deps build run test tests bench clean check-layering help FORCE
+.PHONY: all deps build run test tests bench clean check-layering help FORCE \
+	golden
 
 all: build
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,13p' Makefile
 
 deps:
 	@sh .ci/deps.sh
@@ -89,7 +94,7 @@ $(BUILD)/sim/%.o: sim/%.c
 
 $(BUILD)/visual/%.o: visual/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -MMD -MP -c -o $@ $<
 
 $(BUILD)/lua/%.o: lua/%.c
 	@mkdir -p $(dir $@)
@@ -104,6 +109,12 @@ $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -Itests/unit -o $@ $< \
 		tests/unit/testlib.c $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
+		$(CMOCKA) -lm $(LDFLAGS)
+
+$(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Itests/unit -o $@ $< \
+		tests/unit/testlib.c $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
 build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
@@ -133,11 +144,20 @@ test: deps
 tests: check-layering $(UNIT_BIN) $(GUESTS) $(TEST_GUESTS) ringside
 	@sh tests/run-all.sh $(BUILD)
 
+# Golden traces (tests/golden/NAME.jsonl): what each bundled scenario
+# does, event by event.  A test compares every scenario's trace with its
+# golden file, so a change of behaviour is a visible diff; once a change
+# is understood and intended, `make golden` writes the files again.
+golden: build
+	@sh tests/golden/golden.sh write
+
 check-layering:
 	@if grep -rlE '#include *[<"](n?curses|ncursesw/|lua|lauxlib|lualib)' sim; then \
 		echo "sim/ must not include curses or Lua headers" >&2; exit 1; fi
 	@if grep -rnE '\b(exit|_Exit|abort) *\([^()]*\) *;' sim --include='*.c'; then \
 		echo "sim/ must not call exit()" >&2; exit 1; fi
+	@if grep -rlE '#include *[<"](n?curses|ncursesw/)' lua; then \
+		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
 	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) build/guests/traps.elf

@@ -14,6 +14,9 @@
  *    to thousands of cycles on Pentium 4 class CPUs];
  *  - reflecting a fault or INT n into the guest's IDT: the trap plus the
  *    frame push, about 2500 cycles [assumption];
+ *  - a port access to a device the VMM emulates itself (PIC, PIT):
+ *    200 cycles on top of the trap, callout or exit that brought the
+ *    VMM in [assumption: a few register updates in the monitor];
  *  - a port access handed to the VMX user world: a full world switch out of
  *    the VMM and back, about 20000 cycles [assumption: VMware documents
  *    VMX-emulated devices as the slow path; tens of microseconds per access
@@ -36,6 +39,7 @@
 #define COST_TRAP          2000u  /* trap to the VMM, emulate, resume */
 #define COST_REFLECT       2500u  /* deliver into the guest's IDT */
 #define COST_VMX_IO        20000u /* port access emulated by the VMX */
+#define COST_VMM_DEVICE    200u	  /* port access emulated in the VMM */
 #define COST_RING_SWITCH   300u	  /* VMM-made privilege change */
 #define COST_CALLOUT       100u	  /* translated code calls the VMM */
 #define COST_TRANSLATE     300u	  /* per guest instruction translated */

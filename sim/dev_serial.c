@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dev_serial.h"
+#include "outbuf.h"
 
 #define LCR_DLAB 0x80
 #define LSR_THRE 0x20
@@ -40,17 +41,7 @@ uint8_t serial_read(struct serial *s, unsigned reg)
 
 static int emit_byte(struct serial *s, uint8_t c)
 {
-	if (s->len == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		char *out = realloc(s->out, cap);
-
-		if (out == NULL)
-			return 0;
-		s->out = out;
-		s->cap = cap;
-	}
-	s->out[s->len++] = (char)c;
-	return 1;
+	return outbuf_put(&s->out, &s->len, &s->cap, (char)c);
 }
 
 int serial_write(struct serial *s, unsigned reg, uint8_t value)

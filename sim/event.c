@@ -159,6 +159,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_INSN] = "insn", [EV_TRAP] = "trap", [EV_IO] = "io",
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
+	[EV_WORLD] = "world", [EV_HOST] = "host",
 };
 
 const char *event_kind_name(enum event_kind k)
@@ -184,6 +185,7 @@ static const char *const action_names[TRAP_ACTION_COUNT] = {
 	[TRAP_TRIPLE_FAULT] = "triple-fault",
 	[TRAP_CALLOUT] = "callout",
 	[TRAP_VM_EXIT] = "vm-exit",
+	[TRAP_INTERRUPT] = "interrupt",
 };
 
 const char *trap_action_name(enum trap_action a)
@@ -200,9 +202,36 @@ static const char *const power_names[POWER_REASON_COUNT] = {
 	[POWER_BAD_MEMORY] = "bad-memory",
 	[POWER_BAD_INSN] = "bad-instruction",
 	[POWER_USER] = "user",
+	[POWER_LOGOFF] = "logoff",
 };
 
 const char *power_reason_name(enum power_reason r)
 {
 	return (unsigned)r < POWER_REASON_COUNT ? power_names[r] : "?";
+}
+
+static const char *const switch_names[SWITCH_REASON_COUNT] = {
+	[SWITCH_START] = "start",
+	[SWITCH_QUANTUM] = "quantum",
+	[SWITCH_BLOCKED] = "blocked",
+	[SWITCH_DIED] = "died",
+	[SWITCH_PREEMPT] = "preempt",
+};
+
+const char *switch_reason_name(enum switch_reason r)
+{
+	return (unsigned)r < SWITCH_REASON_COUNT ? switch_names[r] : "?";
+}
+
+static const char *const host_action_names[HOST_ACTION_COUNT] = {
+	[HOST_UP] = "up",
+	[HOST_LOGOFF] = "logoff",
+	[HOST_LOGIN] = "login",
+	[HOST_ADMIN_OK] = "admin",
+	[HOST_ADMIN_REFUSED] = "admin-refused",
+};
+
+const char *host_action_name(enum host_action a)
+{
+	return (unsigned)a < HOST_ACTION_COUNT ? host_action_names[a] : "?";
 }

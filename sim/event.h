@@ -30,6 +30,8 @@ enum event_kind {
 	EV_RING,	/* the guest moved to another protection ring */
 	EV_MODE,	/* the VMM switched execution mode (bt <-> direct) */
 	EV_TRANSLATE,	/* the binary translator translated a unit */
+	EV_WORLD,	/* the scheduler switched worlds on a physical CPU */
+	EV_HOST,	/* something happened to a host (log-off, admin...) */
 	EV_KIND_COUNT
 };
 
@@ -57,6 +59,7 @@ enum trap_action {
 	TRAP_TRIPLE_FAULT,	/* delivery failed three times: VM reset */
 	TRAP_CALLOUT,		/* translated code called the VMM (no trap) */
 	TRAP_VM_EXIT,		/* hardware assist: a VM exit, then VM entry */
+	TRAP_INTERRUPT,		/* a device interrupt delivered to the guest */
 	TRAP_ACTION_COUNT
 };
 
@@ -72,12 +75,37 @@ enum power_reason {
 	POWER_BAD_MEMORY,	/* guest touched memory that does not exist */
 	POWER_BAD_INSN,		/* an instruction ringside cannot run */
 	POWER_USER,		/* switched off by the user or a scenario */
+	POWER_LOGOFF,		/* hosted: the user logged off the host OS */
 	POWER_REASON_COUNT
 };
 
 const char *power_reason_name(enum power_reason r);
 
 enum io_dir { IO_IN = 0, IO_OUT = 1 };
+
+/* Why a physical CPU changed worlds (EV_WORLD). */
+enum switch_reason {
+	SWITCH_START = 0,	/* the pCPU had nothing and picked a world */
+	SWITCH_QUANTUM,		/* the running world used its time slice */
+	SWITCH_BLOCKED,		/* the running world blocked (HLT, no work) */
+	SWITCH_DIED,		/* the running world's VM powered off */
+	SWITCH_PREEMPT,		/* a world further behind its share woke up */
+	SWITCH_REASON_COUNT
+};
+
+const char *switch_reason_name(enum switch_reason r);
+
+/* What happened to a host (EV_HOST). */
+enum host_action {
+	HOST_UP = 0,		/* the host booted (its system worlds exist) */
+	HOST_LOGOFF,		/* hosted: the user logged off */
+	HOST_LOGIN,		/* hosted: the user logged in */
+	HOST_ADMIN_OK,		/* ESX: remote admin done via the console */
+	HOST_ADMIN_REFUSED,	/* hosted: no remote administration */
+	HOST_ACTION_COUNT
+};
+
+const char *host_action_name(enum host_action a);
 
 #define EVENT_NO_VM 0xffff
 
@@ -119,8 +147,9 @@ struct event {
 			uint32_t value;
 		} io;
 		struct {
-			uint32_t offset;	/* into the VM's serial output */
+			uint32_t offset;	/* into that device's output */
 			uint32_t len;
+			uint8_t device;	/* enum vmx_device: serial or parallel */
 		} serial;
 		struct {
 			uint8_t step;	/* enum vmx_boot_step (vmx.h) */
@@ -150,6 +179,17 @@ struct event {
 			uint32_t tc;		/* the fragment in the TC */
 			uint16_t tc_len;
 		} translate;
+		struct {
+			uint16_t host;		/* host id */
+			uint8_t pcpu;		/* physical CPU */
+			uint8_t reason;		/* enum switch_reason */
+			uint16_t from, to;	/* world ids in that host */
+		} world;
+		struct {
+			uint16_t host;		/* host id */
+			uint8_t action;		/* enum host_action */
+			uint32_t a;		/* VMs affected, ... */
+		} host;
 	} u;
 };
 

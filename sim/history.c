@@ -18,6 +18,7 @@
 #include "sim_priv.h"
 #include "status.h"
 #include "vm.h"
+#include "vmkernel_sched.h"
 #include "vmm.h"
 #include "vmx.h"
 
@@ -30,6 +31,9 @@ struct vcpu_snap {
 	enum vcpu_state state;
 	int vring, cpl, ring_dirty;
 	uint64_t slice_ns, slice_cycles;
+	bool irq_window, sti_shadow, cycle_hit;
+	uint64_t cycle_end;
+	uint32_t sti_next;
 	uint8_t exec;			/* execution mode, and under bt: */
 	bool in_bt;			/* running translated code */
 	uint16_t bt_cs;
@@ -41,6 +45,9 @@ struct vm_snap {
 	enum power_reason power_reason;
 	uint32_t exit_status;
 	struct vmx_state *vmx;
+	struct pic pic;		/* the VMM's devices */
+	struct pit pit;
+	uint64_t pit_seen_ns;
 	uint8_t *touched;	/* copy of vm->touched */
 	uint32_t npages;
 	uint32_t *page_no;	/* which pages ... */
@@ -49,12 +56,23 @@ struct vm_snap {
 	struct vcpu_snap vcpu[VM_MAX_VCPUS];
 };
 
+/* A host: its session and its scheduler (worlds are plain data). */
+struct host_snap {
+	bool logged_in;
+	struct pcpu pcpu[HOST_MAX_PCPUS];
+	int nworlds;
+	struct world *worlds;	/* copies, in order */
+};
+
 struct checkpoint {
 	uint64_t insns;		/* sim_insns() when taken */
 	uint64_t now_ns;
-	int cur;
-	uint64_t slice_left;
+	uint64_t q_start;	/* the quantum being played */
+	bool q_planned;
+	int q_host, q_pcpu;
 	uint64_t next_seq;	/* the event log's next sequence number */
+	int nhosts;
+	struct host_snap host[SIM_MAX_HOSTS];
 	int nvms;
 	struct vm_snap vm[];
 };
@@ -71,6 +89,8 @@ static void free_checkpoint(struct checkpoint *cp)
 {
 	if (cp == NULL)
 		return;
+	for (int i = 0; i < cp->nhosts; i++)
+		free(cp->host[i].worlds);
 	for (int i = 0; i < cp->nvms; i++) {
 		struct vm_snap *vs = &cp->vm[i];
 
@@ -95,6 +115,11 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 	vs->exit_status = vm->exit_status;
 	if (vmx_state_save(vm->vmx, &vs->vmx) != SIM_OK)
 		return SIM_ENOMEM;
+	vs->pic = vm->pic;
+	vs->pit = vm->pit;
+	vs->pit_seen_ns = vm->pit_seen_ns;
+	if (vm->modelled)
+		return SIM_OK;	/* no memory, no vCPUs */
 	vs->touched = malloc(npages);
 	if (vs->touched == NULL)
 		return SIM_ENOMEM;
@@ -130,6 +155,11 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 		c->ring_dirty = v->ring_dirty;
 		c->slice_ns = v->slice_ns;
 		c->slice_cycles = v->slice_cycles;
+		c->irq_window = v->irq_window;
+		c->sti_shadow = v->sti_shadow;
+		c->cycle_hit = v->cycle_hit;
+		c->cycle_end = v->cycle_end;
+		c->sti_next = v->sti_next;
 		c->exec = v->exec;
 		c->in_bt = v->in_bt;
 		c->bt_cs = v->bt_cs;
@@ -137,6 +167,45 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 			return SIM_ENOMEM;
 	}
 	return SIM_OK;
+}
+
+static int snap_host(struct host *h, struct host_snap *hs)
+{
+	struct vmkernel *k = h->vmk;
+
+	hs->logged_in = h->logged_in;
+	memcpy(hs->pcpu, k->pcpu, sizeof hs->pcpu);
+	hs->nworlds = k->nworlds;
+	hs->worlds = malloc((size_t)k->nworlds * sizeof *hs->worlds);
+	if (hs->worlds == NULL)
+		return SIM_ENOMEM;
+	for (int j = 0; j < k->nworlds; j++)
+		hs->worlds[j] = *k->worlds[j];
+	return SIM_OK;
+}
+
+static void restore_host(struct host *h, const struct host_snap *hs)
+{
+	struct vmkernel *k = h->vmk;
+
+	h->logged_in = hs->logged_in;
+	memcpy(k->pcpu, hs->pcpu, sizeof k->pcpu);
+	for (int j = 0; j < hs->nworlds; j++)
+		*k->worlds[j] = hs->worlds[j];
+}
+
+/* Can cp be put back on the world as it is now (same hosts, VMs, worlds)? */
+static bool same_shape(const struct sim *s, const struct checkpoint *cp)
+{
+	if (cp->nvms != s->nvms || cp->nhosts != s->nhosts)
+		return false;
+	for (int i = 0; i < s->nhosts; i++)
+		if (cp->host[i].nworlds != s->hosts[i]->vmk->nworlds)
+			return false;
+	for (int i = 0; i < s->nvms; i++)
+		if (cp->vm[i].nvcpus != s->vms[i]->nvcpus)
+			return false;
+	return true;
 }
 
 static int take(struct history *h, struct checkpoint **out)
@@ -150,9 +219,14 @@ static int take(struct history *h, struct checkpoint **out)
 		return SIM_ENOMEM;
 	cp->insns = sim_insns(s);
 	cp->now_ns = s->now_ns;
-	cp->cur = s->cur;
-	cp->slice_left = s->slice_left;
+	cp->q_start = s->q_start;
+	cp->q_planned = s->q_planned;
+	cp->q_host = s->q_host;
+	cp->q_pcpu = s->q_pcpu;
 	cp->next_seq = event_log_total(s->log);
+	cp->nhosts = s->nhosts;
+	for (int i = 0; i < s->nhosts && rc == SIM_OK; i++)
+		rc = snap_host(s->hosts[i], &cp->host[i]);
 	cp->nvms = s->nvms;
 	for (int i = 0; i < s->nvms && rc == SIM_OK; i++)
 		rc = snap_vm(s->vms[i], &cp->vm[i]);
@@ -188,6 +262,11 @@ static void restore_vm(struct vm *vm, const struct vm_snap *vs)
 	vm->power_reason = vs->power_reason;
 	vm->exit_status = vs->exit_status;
 	vmx_state_load(vm->vmx, vs->vmx);
+	vm->pic = vs->pic;
+	vm->pit = vs->pit;
+	vm->pit_seen_ns = vs->pit_seen_ns;
+	if (vm->modelled)
+		return;
 	for (uint32_t p = 0; p < npages; p++) {
 		const uint8_t *src = NULL;
 
@@ -209,6 +288,11 @@ static void restore_vm(struct vm *vm, const struct vm_snap *vs)
 		v->ring_dirty = c->ring_dirty;
 		v->slice_ns = c->slice_ns;
 		v->slice_cycles = c->slice_cycles;
+		v->irq_window = c->irq_window;
+		v->sti_shadow = c->sti_shadow;
+		v->cycle_hit = c->cycle_hit;
+		v->cycle_end = c->cycle_end;
+		v->sti_next = c->sti_next;
 		v->exec = c->exec;
 		v->in_bt = c->in_bt;
 		v->bt_cs = c->bt_cs;
@@ -229,8 +313,12 @@ static void restore(struct history *h, const struct checkpoint *cp)
 
 	event_log_truncate(s->log, cp->next_seq);
 	s->now_ns = cp->now_ns;
-	s->cur = cp->cur;
-	s->slice_left = cp->slice_left;
+	s->q_start = cp->q_start;
+	s->q_planned = cp->q_planned;
+	s->q_host = cp->q_host;
+	s->q_pcpu = cp->q_pcpu;
+	for (int i = 0; i < cp->nhosts; i++)
+		restore_host(s->hosts[i], &cp->host[i]);
 	for (int i = 0; i < cp->nvms; i++)
 		restore_vm(s->vms[i], &cp->vm[i]);
 }
@@ -307,7 +395,7 @@ int history_run(struct history *h, uint64_t max_insns, enum sim_stop *why)
 	while (left > 0 && rc == SIM_OK) {
 		uint64_t pos = sim_insns(h->s), next, ran;
 
-		if (h->cp[0]->nvms != h->s->nvms) {
+		if (!same_shape(h->s, h->cp[0])) {
 			/* the world gained a VM: start the history afresh */
 			drop_after(h, 0);
 			free_checkpoint(h->cp[0]);
@@ -337,7 +425,7 @@ int history_seek(struct history *h, uint64_t insns)
 		return history_run(h, insns - pos, &why);
 	for (i = h->n - 1; i > 0 && h->cp[i]->insns > insns; i--)
 		;
-	if (h->cp[i]->nvms != h->s->nvms)
+	if (!same_shape(h->s, h->cp[i]))
 		return SIM_ESTATE;	/* a VM was added since: cannot go back */
 	restore(h, h->cp[i]);
 	drop_after(h, h->cp[i]->insns);

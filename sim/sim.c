@@ -1,12 +1,10 @@
 /*
- * sim.c - the world: VMs, simulated time, and a round-robin of slices.
+ * sim.c - the world: hosts, VMs, simulated time.
  *
- * Time: a vCPU's slice begins at the world's current time; as it runs, its
- * events are stamped with that time plus the cycles it has used (at its
- * VM's clock rate).  When the slice ends the world's clock moves to the
- * end of the slice.  Slices of different vCPUs run one after another, so a
- * multi-VM world is simulated as one CPU shared in turn (the VMKernel
- * scheduler will refine this).
+ * Time: each host's VMKernel plays quanta of simulated time out on its
+ * physical CPUs (vmkernel_sched.c).  When a vCPU runs, its events are
+ * stamped with the time its run began plus the cycles it has used, at its
+ * host's clock rate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +13,8 @@
 #include "disasm.h"
 #include "sim_priv.h"
 #include "status.h"
+#include "vmkernel_sched.h"
 #include "vmm.h"
-
-#define SLICE_INSNS 100000ull	/* guest instructions per slice */
 
 int sim_create(const struct sim_config *cfg, struct sim **out)
 {
@@ -43,6 +40,8 @@ void sim_destroy(struct sim *s)
 		return;
 	for (int i = 0; i < s->nvms; i++)
 		vm_destroy(s->vms[i]);
+	for (int i = 0; i < s->nhosts; i++)
+		host_destroy(s->hosts[i]);
 	disasm_destroy(s->dis);
 	event_log_destroy(s->log);
 	free(s);
@@ -68,10 +67,28 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 {
 	struct vm_config c = *cfg;
 	char name[VM_NAME_MAX];
+	struct host *h;
 	struct vm *vm;
 	int rc;
 
 	err[0] = '\0';
+	if (c.host != NULL) {
+		if ((h = sim_host_by_name(s, c.host)) == NULL) {
+			snprintf(err, GUEST_ERR_MAX, "no host named %s", c.host);
+			return SIM_ENOTFOUND;
+		}
+	} else if (s->nhosts > 0) {
+		h = s->hosts[0];
+	} else if ((rc = sim_add_host(s, &(struct host_config){
+			.name = "esx0" }, &h, err)) != SIM_OK) {
+		return rc;
+	}
+	if (h->cfg.kind == HOST_HOSTED && !h->logged_in) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "nobody is logged in on %s: a hosted product runs VMs only inside a user's session",
+			 h->name);
+		return SIM_ESTATE;
+	}
 	if (s->nvms == SIM_MAX_VMS) {
 		snprintf(err, GUEST_ERR_MAX, "too many VMs (at most %d)",
 			 SIM_MAX_VMS);
@@ -90,12 +107,20 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 		c.mem_mb = 128;
 	if (c.vcpus == 0)
 		c.vcpus = 1;
-	if (c.mhz == 0)
-		c.mhz = 1000;
+	c.mhz = h->cfg.mhz;
+	c.host = h->name;
 	/* the slot is taken first: the bootstrap's events name the VM */
 	s->nvms++;
-	rc = vm_create(s, (uint16_t)(s->nvms - 1), &c, &s->vms[s->nvms - 1], err);
+	rc = vm_create(s, h, (uint16_t)(s->nvms - 1), &c, &s->vms[s->nvms - 1],
+		       err);
+	if (rc == SIM_OK &&
+	    (rc = vmkernel_add_vm(h->vmk, s->vms[s->nvms - 1])) != SIM_OK)
+		snprintf(err, GUEST_ERR_MAX, "%s: no room for its worlds on %s",
+			 c.name, h->name);
 	if (rc != SIM_OK) {
+		if (s->vms[s->nvms - 1] != NULL)
+			vm_destroy(s->vms[s->nvms - 1]);
+		s->vms[s->nvms - 1] = NULL;
 		s->nvms--;
 		return rc;
 	}
@@ -143,102 +168,52 @@ uint64_t sim_insns(struct sim *s)
 	return n;
 }
 
-static bool runnable(const struct vcpu *v)
+struct host *vm_host(const struct vm *vm)
 {
-	return v->vm->state == VM_ON && v->state == VCPU_RUNNING;
+	return vm->host;
 }
 
-/*
- * A vCPU halted with interrupts enabled waits for an interrupt.  With no
- * device able to raise one yet, nothing will ever wake it: the VM idles
- * forever, so it is powered off with that reason.
- */
-static void reap_idle(struct sim *s)
+int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])
 {
-	for (int i = 0; i < s->nvms; i++) {
-		struct vm *vm = s->vms[i];
-		bool waiting = vm->state == VM_ON;
+	int rc;
 
-		for (int j = 0; j < vm->nvcpus; j++)
-			if (vm->vcpu[j]->state == VCPU_RUNNING)
-				waiting = false;
-		if (waiting)
-			vm_power_off(vm, POWER_IDLE,
-				     cpu_reg(vm->vcpu[0]->cpu, X86R_EIP));
+	err[0] = '\0';
+	if (vm->state == VM_ON) {
+		snprintf(err, GUEST_ERR_MAX, "%s is already on", vm->name);
+		return SIM_ESTATE;
 	}
-}
-
-/* The k-th vCPU of the world, counting VM 0's first, then VM 1's... */
-static struct vcpu *vcpu_at(struct sim *s, int k, int *total)
-{
-	struct vcpu *found = NULL;
-	int n = 0;
-
-	for (int i = 0; i < s->nvms; i++)
-		for (int j = 0; j < s->vms[i]->nvcpus; j++, n++)
-			if (n == k)
-				found = s->vms[i]->vcpu[j];
-	*total = n;
-	return found;
-}
-
-static void next_vcpu(struct sim *s)
-{
-	s->cur++;
-	s->slice_left = 0;
+	if (vm->host->cfg.kind == HOST_HOSTED && !vm->host->logged_in) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "nobody is logged in on %s: a hosted product runs VMs only inside a user's session",
+			 vm->host->name);
+		return SIM_ESTATE;
+	}
+	if ((rc = vm_boot(vm, err)) != SIM_OK)
+		return rc;
+	vmkernel_vm_powered_on(vm->host->vmk, vm, sim_now_ns(s));
+	return SIM_OK;
 }
 
 /*
- * The schedule depends only on the world's state (whose slice it is and
- * how much of it is left), never on how callers cut their requests:
- * sim_run(s, 1000) then sim_run(s, 500) is exactly sim_run(s, 1500).
- * That is what makes stepping backwards by replay land on the same state.
+ * The schedule depends only on the world's state (which quantum is being
+ * played, how far each pCPU has got), never on how callers cut their
+ * requests: sim_run(s, 1000) then sim_run(s, 500) is exactly
+ * sim_run(s, 1500).  That is what makes stepping backwards by replay land
+ * on the same state.
  */
 int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why)
 {
 	uint64_t left = max_insns;
-	int rc = SIM_OK, idle_turns = 0;
 
 	s->stop_request = 0;
-	*why = SIM_STOP_BUDGET;
-	while (left > 0 && rc == SIM_OK) {
-		int total;
-		struct vcpu *v = vcpu_at(s, s->cur, &total);
-		uint64_t before, chunk, ran;
-		enum vmm_stop vs;
+	return vmkernel_run(s, &left, UINT64_MAX, why);
+}
 
-		if (v == NULL && total > 0) {	/* wrap around */
-			s->cur = 0;
-			continue;
-		}
-		if (v == NULL || !runnable(v)) {
-			next_vcpu(s);
-			if (++idle_turns > total) {
-				reap_idle(s);
-				*why = SIM_STOP_IDLE;
-				break;
-			}
-			continue;
-		}
-		idle_turns = 0;
-		if (s->slice_left == 0) {	/* a new slice begins now */
-			s->slice_left = SLICE_INSNS;
-			v->slice_ns = s->now_ns;
-			v->slice_cycles = v->stats.cycles;
-		}
-		chunk = left < s->slice_left ? left : s->slice_left;
-		before = v->stats.insns;
-		rc = vmm_run(v, chunk, &vs);
-		ran = v->stats.insns - before;
-		s->now_ns = vm_now_ns(v->vm, v->id);
-		left -= ran < left ? ran : left;
-		s->slice_left -= ran < s->slice_left ? ran : s->slice_left;
-		if (s->slice_left == 0 || !runnable(v))
-			next_vcpu(s);
-		if (s->stop_request || vs == VMM_STOP_REQUESTED) {
-			*why = SIM_STOP_REQUESTED;
-			break;
-		}
-	}
-	return rc;
+int sim_run_until(struct sim *s, uint64_t t_ns, uint64_t max_insns,
+		  enum sim_stop *why)
+{
+	uint64_t left = max_insns;
+
+	s->stop_request = 0;
+	return vmkernel_run(s, &left, t_ns, why);
 }

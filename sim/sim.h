@@ -19,13 +19,16 @@
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "event.h"
 #include "guest.h"
+#include "host.h"
 #include "vm.h"
 
 #define SIM_MAX_VMS 64
+#define SIM_MAX_HOSTS 16
 
 struct sim_config {
 	uint64_t seed;			/* for anything random (0 = default) */
@@ -41,16 +44,42 @@ void sim_destroy(struct sim *s);
 struct event_log *sim_events(struct sim *s);
 struct disasm *sim_disasm(struct sim *s);
 
-/* Simulated time, in nanoseconds since the world began. */
+/*
+ * Simulated time, in nanoseconds since the world began: the start of the
+ * quantum being played (every pCPU has got at least this far).
+ */
 uint64_t sim_now_ns(const struct sim *s);
 
+/* How far the furthest pCPU has got in the quantum being played. */
+uint64_t sim_clock_ns(const struct sim *s);
+
 /*
- * Create a VM from a Multiboot kernel and power it on.  Missing fields of
- * cfg get defaults (name "vm<N>", 128 MiB, 1 vCPU, trap-and-emulate,
- * 1000 MHz).  On failure err holds a one-line message naming the file.
+ * Add a physical host.  Missing fields of cfg get defaults (see host.h).
+ * The host boots at once: its system worlds exist and an EV_HOST says so.
+ */
+int sim_add_host(struct sim *s, const struct host_config *cfg,
+		 struct host **out, char err[GUEST_ERR_MAX]);
+
+int sim_host_count(const struct sim *s);
+struct host *sim_host(struct sim *s, int id);
+struct host *sim_host_by_name(struct sim *s, const char *name);
+
+/*
+ * Create a VM from a Multiboot kernel and power it on, on cfg->host (the
+ * first host if NULL; a default ESX host "esx0" is made if there is none).
+ * Missing fields of cfg get defaults (name "vm<N>", 128 MiB, 1 vCPU,
+ * trap-and-emulate).  With cfg->guest NULL the VM is *modelled*: no code
+ * runs, its vCPUs simply demand cfg->load_mhz of CPU each.  On failure err
+ * holds a one-line message naming the file.
  */
 int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 	       char err[GUEST_ERR_MAX]);
+
+/* The host a VM runs on. */
+struct host *vm_host(const struct vm *vm);
+
+/* Power a VM that is off back on: from power-on, as a fresh boot. */
+int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX]);
 
 int sim_vm_count(const struct sim *s);
 struct vm *sim_vm(struct sim *s, int id);
@@ -60,14 +89,26 @@ struct vm *sim_vm_by_name(struct sim *s, const char *name);
 enum sim_stop {
 	SIM_STOP_BUDGET = 0,	/* the instruction budget is spent */
 	SIM_STOP_IDLE,		/* no VM can run any more (all off or halted) */
-	SIM_STOP_REQUESTED	/* sim_request_stop() */
+	SIM_STOP_REQUESTED,	/* sim_request_stop() */
+	SIM_STOP_TIME		/* sim_run_until reached its time */
 };
 
 /*
- * Run the world for at most max_insns guest instructions in all, giving
- * each running vCPU slices in turn.  Stops early when nothing can run.
+ * Run the world for at most max_insns guest instructions in all: each
+ * host's VMKernel schedules its worlds on its physical CPUs, quantum by
+ * quantum of simulated time.  Stops early when nothing can run.
  */
 int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why);
+
+/*
+ * Run the world until simulated time reaches t_ns (or nothing can run, or
+ * max_insns guest instructions ran, whichever comes first).
+ */
+int sim_run_until(struct sim *s, uint64_t t_ns, uint64_t max_insns,
+		  enum sim_stop *why);
+
+/* Is a VM running guest code still on?  (Modelled VMs do not count.) */
+bool sim_guests_alive(const struct sim *s);
 
 /* Ask sim_run to return at the next opportunity. */
 void sim_request_stop(struct sim *s);

@@ -5,6 +5,8 @@
 #ifndef SIM_SIM_PRIV_H
 #define SIM_SIM_PRIV_H
 
+#include <stdbool.h>
+
 #include "sim.h"
 
 struct sim {
@@ -13,10 +15,16 @@ struct sim {
 	struct disasm *dis;
 	struct vm *vms[SIM_MAX_VMS];
 	int nvms;
+	struct host *hosts[SIM_MAX_HOSTS];
+	int nhosts;
 	uint64_t now_ns;		/* simulated time */
-	int cur;			/* whose slice it is (index over all vCPUs) */
-	uint64_t slice_left;		/* instructions left in that slice */
+	/* the quantum being played (vmkernel_sched.c) */
+	uint64_t q_start;		/* when it began */
+	bool q_planned;			/* its pCPUs have their worlds */
+	int q_host, q_pcpu;		/* the pCPU playing it out now */
 	int stop_request;
 };
+
+void host_destroy(struct host *h);
 
 #endif

@@ -2,6 +2,7 @@
  * trace.c - formatting events as JSON lines and as English.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "trace.h"
 #include "vmm.h"
 #include "vmx.h"
+#include "world.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
 struct sbuf {
@@ -56,6 +58,15 @@ static void sb_json_str(struct sbuf *b, const char *s, size_t n)
 	sb_printf(b, "\"");
 }
 
+size_t trace_json_string(const char *s, size_t n, char *buf, size_t size)
+{
+	struct sbuf b = { buf, size, 0 };
+
+	buf[0] = '\0';
+	sb_json_str(&b, s, n);
+	return b.len;
+}
+
 static const char *vm_name(struct sim *s, uint16_t id)
 {
 	struct vm *vm = sim_vm(s, id);
@@ -92,6 +103,10 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		return;
 	case TRAP_TRIPLE_FAULT:
 		snprintf(buf, size, "triple fault");
+		return;
+	case TRAP_INTERRUPT:
+		snprintf(buf, size, "IRQ %u delivered through the guest's IDT at vector 0x%02x",
+			 a, ev->u.trap.vector);
 		return;
 	case TRAP_CALLOUT:
 		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||
@@ -154,136 +169,284 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	}
 }
 
-static void common(struct sbuf *b, struct sim *s, const struct event *ev,
-		   bool vcpu)
+/* ---- the fields of each kind (trace_fields) ---------------------------- */
+
+/* Where the fields go: the caller's function and context. */
+struct visit {
+	struct sim *s;
+	trace_field_fn *fn;
+	void *ctx;
+};
+
+static void f_emit(struct visit *v, const char *key, enum trace_type type,
+		   const char *str, size_t len, uint64_t num, int width)
 {
-	sb_printf(b, "{\"seq\":%llu,\"t_ns\":%llu,\"kind\":\"%s\",\"vm\":",
-		  (unsigned long long)ev->seq, (unsigned long long)ev->t_ns,
-		  event_kind_name((enum event_kind)ev->kind));
-	sb_json_str(b, vm_name(s, ev->vm), strlen(vm_name(s, ev->vm)));
-	if (vcpu)
-		sb_printf(b, ",\"vcpu\":%u", ev->vcpu);
+	struct trace_field f = { key, type, str, len, num, width };
+
+	v->fn(v->ctx, &f);
 }
 
-static void json_insn(struct sbuf *b, struct sim *s, const struct event *ev)
+static void f_int(struct visit *v, const char *key, uint64_t n)
 {
-	char text[X86_TEXT_MAX];
+	f_emit(v, key, TRACE_INT, NULL, 0, n, 0);
+}
+
+static void f_str(struct visit *v, const char *key, const char *str)
+{
+	f_emit(v, key, TRACE_STR, str, strlen(str), 0, 0);
+}
+
+static void f_hex(struct visit *v, const char *key, uint64_t n, int width)
+{
+	f_emit(v, key, TRACE_HEX, NULL, 0, n, width);
+}
+
+static void f_bool(struct visit *v, const char *key, bool b)
+{
+	f_emit(v, key, TRACE_BOOL, NULL, 0, b, 0);
+}
+
+/* Every event starts so; events about a virtual CPU also name it. */
+static void fields_common(struct visit *v, const struct event *ev, bool vcpu)
+{
+	f_int(v, "seq", ev->seq);
+	f_int(v, "t_ns", ev->t_ns);
+	f_str(v, "kind", event_kind_name((enum event_kind)ev->kind));
+	f_str(v, "vm", vm_name(v->s, ev->vm));
+	if (vcpu)
+		f_int(v, "vcpu", ev->vcpu);
+}
+
+static void fields_insn(struct visit *v, const struct event *ev)
+{
+	char text[X86_TEXT_MAX], bytes[2 * sizeof ev->u.insn.bytes + 1];
 	enum path_hop hops[PATH_MAX_HOPS];
 	int n = path_hops((enum insn_path)ev->u.insn.path, hops);
 
-	sb_printf(b, ",\"eip\":\"0x%08x\",\"bytes\":\"", ev->u.insn.eip);
-	for (int i = 0; i < ev->u.insn.len; i++)
-		sb_printf(b, "%02x", ev->u.insn.bytes[i]);
-	trace_insn_asm(s, ev, text, sizeof text);
-	sb_printf(b, "\",\"asm\":");
-	sb_json_str(b, text, strlen(text));
-	sb_printf(b, ",\"vring\":%u,\"cpl\":%u,\"class\":\"%s\",\"mode\":\"%s\",\"path\":[",
-		  ev->u.insn.vring, ev->u.insn.cpl,
-		  class_name((enum insn_class)ev->u.insn.cls),
-		  exec_mode_name((enum exec_mode)ev->u.insn.mode));
+	f_hex(v, "eip", ev->u.insn.eip, 8);
+	bytes[0] = '\0';
+	for (int i = 0; i < ev->u.insn.len && i < (int)sizeof ev->u.insn.bytes; i++)
+		snprintf(bytes + 2 * i, 3, "%02x", ev->u.insn.bytes[i]);
+	f_str(v, "bytes", bytes);
+	trace_insn_asm(v->s, ev, text, sizeof text);
+	f_str(v, "asm", text);
+	f_int(v, "vring", ev->u.insn.vring);
+	f_int(v, "cpl", ev->u.insn.cpl);
+	f_str(v, "class", class_name((enum insn_class)ev->u.insn.cls));
+	f_str(v, "mode", exec_mode_name((enum exec_mode)ev->u.insn.mode));
+	f_emit(v, "path", TRACE_LIST, NULL, 0, 0, 0);
 	for (int i = 0; i < n; i++)
-		sb_printf(b, "%s\"%s\"", i ? "," : "", hop_name(hops[i]));
-	sb_printf(b, "]");
+		f_str(v, NULL, hop_name(hops[i]));
+	f_emit(v, NULL, TRACE_END, NULL, 0, 0, 0);
 	if (ev->u.insn.xlat)
-		sb_printf(b, ",\"xlat\":\"%s\"",
-			  ev->u.insn.xlat == 1 ? "ident" : "non-ident");
-	sb_printf(b, "}");
+		f_str(v, "xlat", ev->u.insn.xlat == 1 ? "ident" : "non-ident");
+}
+
+/*
+ * A line of output.  The text is read from the device's output buffer;
+ * `device` is written only for devices other than the serial port, so a
+ * serial line reads as it always has.
+ */
+static void fields_serial(struct visit *v, const struct event *ev)
+{
+	size_t len = 0;
+	const char *out = vm_output_line(sim_vm(v->s, ev->vm), ev, &len);
+
+	if (out == NULL)	/* output rewound (stepping back) */
+		f_emit(v, "text", TRACE_STR, "", 0, 0, 0);
+	else
+		f_emit(v, "text", TRACE_STR, out, len, 0, 0);
+	if (ev->u.serial.device != DEV_NONE && ev->u.serial.device != DEV_SERIAL)
+		f_str(v, "device",
+		      vmx_device_name((enum vmx_device)ev->u.serial.device));
+}
+
+static void fields_trap(struct visit *v, const struct event *ev)
+{
+	char detail[160];
+
+	trace_trap_detail(ev, detail, sizeof detail);
+	f_hex(v, "eip", ev->u.trap.eip, 8);
+	f_str(v, "insn", x86_op_name((enum x86_op)ev->u.trap.op));
+	f_int(v, "vector", ev->u.trap.vector);
+	f_str(v, "action", trap_action_name((enum trap_action)ev->u.trap.action));
+	f_int(v, "vring", ev->u.trap.vring);
+	f_int(v, "cpl", ev->u.trap.cpl);
+	if (ev->u.trap.has_error)
+		f_hex(v, "error", ev->u.trap.error, 4);
+	if (ev->u.trap.action == TRAP_VM_EXIT) {
+		f_int(v, "exit_reason", ev->u.trap.exit_reason);
+		f_str(v, "exit", vmm_exit_reason_name(ev->u.trap.exit_reason));
+	}
+	if (ev->u.trap.action == TRAP_INTERRUPT)
+		f_int(v, "irq", ev->u.trap.a);
+	f_str(v, "detail", detail);
+}
+
+static void fields_io(struct visit *v, const struct event *ev)
+{
+	f_hex(v, "eip", ev->u.io.eip, 8);
+	f_hex(v, "port", ev->u.io.port, 4);
+	f_str(v, "dir", ev->u.io.dir == IO_OUT ? "out" : "in");
+	f_int(v, "size", ev->u.io.size);
+	f_hex(v, "value", ev->u.io.value, ev->u.io.size * 2);
+	f_str(v, "device", vmx_device_name((enum vmx_device)ev->u.io.device));
+}
+
+static void fields_translate(struct visit *v, const struct event *ev)
+{
+	f_hex(v, "guest", ev->u.translate.guest, 8);
+	f_int(v, "guest_len", ev->u.translate.guest_len);
+	f_int(v, "insns", ev->u.translate.n);
+	f_str(v, "end", unit_end_name((enum unit_end)ev->u.translate.end));
+	f_hex(v, "tc", ev->u.translate.tc, 8);
+	f_int(v, "tc_len", ev->u.translate.tc_len);
+	f_emit(v, "ident", TRACE_LIST, NULL, 0, 0, 0);
+	for (int i = 0; i < ev->u.translate.n; i++)
+		f_bool(v, NULL, (ev->u.translate.ident >> i) & 1);
+	f_emit(v, NULL, TRACE_END, NULL, 0, 0, 0);
+}
+
+static const char *host_name(struct sim *s, uint16_t id)
+{
+	struct host *h = sim_host(s, id);
+
+	return h ? h->name : "-";
+}
+
+/* A world of host `host` by id (ids are creation order, as host_world's). */
+static const char *world_name(struct sim *s, uint16_t host, uint16_t id)
+{
+	struct host *h = sim_host(s, host);
+	struct world *w = h ? host_world(h, id) : NULL;
+
+	return w ? w->name : "-";
+}
+
+/* The scheduler put another world on a physical CPU. */
+static void fields_world(struct visit *v, const struct event *ev)
+{
+	f_str(v, "host", host_name(v->s, ev->u.world.host));
+	f_int(v, "pcpu", ev->u.world.pcpu);
+	f_str(v, "from", world_name(v->s, ev->u.world.host, ev->u.world.from));
+	f_str(v, "to", world_name(v->s, ev->u.world.host, ev->u.world.to));
+	f_str(v, "reason", switch_reason_name((enum switch_reason)ev->u.world.reason));
+}
+
+void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
+		  void *ctx)
+{
+	struct visit v = { s, fn, ctx };
+	/* events about one virtual CPU carry its number */
+	bool vcpu = ev->kind == EV_INSN || ev->kind == EV_TRAP ||
+		    ev->kind == EV_IO || ev->kind == EV_RING ||
+		    ev->kind == EV_MODE || ev->kind == EV_TRANSLATE;
+
+	fields_common(&v, ev, vcpu);
+	switch (ev->kind) {
+	case EV_INSN:
+		fields_insn(&v, ev);
+		break;
+	case EV_SERIAL:
+		fields_serial(&v, ev);
+		break;
+	case EV_TRAP:
+		fields_trap(&v, ev);
+		break;
+	case EV_IO:
+		fields_io(&v, ev);
+		break;
+	case EV_VMX:
+		f_str(&v, "step", vmx_boot_step_name((enum vmx_boot_step)ev->u.vmx.step));
+		f_int(&v, "a", ev->u.vmx.a);
+		f_int(&v, "b", ev->u.vmx.b);
+		break;
+	case EV_POWER:
+		f_bool(&v, "on", ev->u.power.on);
+		f_str(&v, "reason", power_reason_name((enum power_reason)ev->u.power.reason));
+		f_int(&v, "status", ev->u.power.status);
+		break;
+	case EV_RING:
+		f_int(&v, "from", ev->u.ring.from);
+		f_int(&v, "to", ev->u.ring.to);
+		f_int(&v, "cpl", ev->u.ring.cpl);
+		f_hex(&v, "eip", ev->u.ring.eip, 8);
+		break;
+	case EV_MODE:
+		f_str(&v, "from", exec_mode_name((enum exec_mode)ev->u.mode.from));
+		f_str(&v, "to", exec_mode_name((enum exec_mode)ev->u.mode.to));
+		f_hex(&v, "eip", ev->u.mode.eip, 8);
+		f_str(&v, "reason", mode_reason_name((enum mode_reason)ev->u.mode.reason));
+		break;
+	case EV_TRANSLATE:
+		fields_translate(&v, ev);
+		break;
+	case EV_WORLD:
+		fields_world(&v, ev);
+		break;
+	case EV_HOST:
+		f_str(&v, "host", host_name(s, ev->u.host.host));
+		f_str(&v, "action", host_action_name((enum host_action)ev->u.host.action));
+		f_int(&v, "a", ev->u.host.a);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- JSON: the fields written as one object ------------------------------ */
+
+struct json {
+	struct sbuf b;
+	bool first;		/* no field written yet (object or list) */
+};
+
+static void json_field(void *ctx, const struct trace_field *f)
+{
+	struct json *j = ctx;
+
+	if (f->type == TRACE_END) {
+		sb_printf(&j->b, "]");
+		j->first = false;
+		return;
+	}
+	sb_printf(&j->b, j->first ? "" : ",");
+	j->first = false;
+	if (f->key)
+		sb_printf(&j->b, "\"%s\":", f->key);
+	switch (f->type) {
+	case TRACE_INT:
+		sb_printf(&j->b, "%llu", (unsigned long long)f->num);
+		break;
+	case TRACE_STR:
+		sb_json_str(&j->b, f->str, f->len);
+		break;
+	case TRACE_HEX:
+		sb_printf(&j->b, "\"0x%0*llx\"", f->width,
+			  (unsigned long long)f->num);
+		break;
+	case TRACE_BOOL:
+		sb_printf(&j->b, f->num ? "true" : "false");
+		break;
+	case TRACE_LIST:
+		sb_printf(&j->b, "[");
+		j->first = true;
+		break;
+	default:
+		break;
+	}
 }
 
 size_t trace_json(struct sim *s, const struct event *ev, char *buf,
 		  size_t size)
 {
-	struct sbuf b = { buf, size, 0 };
-	char detail[160];
-	const char *out;
-	size_t len;
-	struct vm *vm;
+	struct json j = { { buf, size, 0 }, true };
 
 	buf[0] = '\0';
-	switch (ev->kind) {
-	case EV_INSN:
-		common(&b, s, ev, true);
-		json_insn(&b, s, ev);
-		break;
-	case EV_SERIAL:
-		common(&b, s, ev, false);
-		vm = sim_vm(s, ev->vm);
-		out = vm ? vm_serial(vm, &len) : "";
-		sb_printf(&b, ",\"text\":");
-		sb_json_str(&b, out + ev->u.serial.offset, ev->u.serial.len);
-		sb_printf(&b, "}");
-		break;
-	case EV_TRAP:
-		common(&b, s, ev, true);
-		trace_trap_detail(ev, detail, sizeof detail);
-		sb_printf(&b, ",\"eip\":\"0x%08x\",\"insn\":\"%s\",\"vector\":%u,\"action\":\"%s\",\"vring\":%u,\"cpl\":%u",
-			  ev->u.trap.eip, x86_op_name((enum x86_op)ev->u.trap.op),
-			  ev->u.trap.vector,
-			  trap_action_name((enum trap_action)ev->u.trap.action),
-			  ev->u.trap.vring, ev->u.trap.cpl);
-		if (ev->u.trap.has_error)
-			sb_printf(&b, ",\"error\":\"0x%04x\"", ev->u.trap.error);
-		if (ev->u.trap.action == TRAP_VM_EXIT)
-			sb_printf(&b, ",\"exit_reason\":%u,\"exit\":\"%s\"",
-				  ev->u.trap.exit_reason,
-				  vmm_exit_reason_name(ev->u.trap.exit_reason));
-		sb_printf(&b, ",\"detail\":");
-		sb_json_str(&b, detail, strlen(detail));
-		sb_printf(&b, "}");
-		break;
-	case EV_IO:
-		common(&b, s, ev, true);
-		sb_printf(&b, ",\"eip\":\"0x%08x\",\"port\":\"0x%04x\",\"dir\":\"%s\",\"size\":%u,\"value\":\"0x%0*x\",\"device\":\"%s\"}",
-			  ev->u.io.eip, ev->u.io.port,
-			  ev->u.io.dir == IO_OUT ? "out" : "in", ev->u.io.size,
-			  ev->u.io.size * 2, ev->u.io.value,
-			  vmx_device_name((enum vmx_device)ev->u.io.device));
-		break;
-	case EV_VMX:
-		common(&b, s, ev, false);
-		sb_printf(&b, ",\"step\":\"%s\",\"a\":%u,\"b\":%u}",
-			  vmx_boot_step_name((enum vmx_boot_step)ev->u.vmx.step),
-			  ev->u.vmx.a, ev->u.vmx.b);
-		break;
-	case EV_POWER:
-		common(&b, s, ev, false);
-		sb_printf(&b, ",\"on\":%s,\"reason\":\"%s\",\"status\":%u}",
-			  ev->u.power.on ? "true" : "false",
-			  power_reason_name((enum power_reason)ev->u.power.reason),
-			  ev->u.power.status);
-		break;
-	case EV_RING:
-		common(&b, s, ev, true);
-		sb_printf(&b, ",\"from\":%u,\"to\":%u,\"cpl\":%u,\"eip\":\"0x%08x\"}",
-			  ev->u.ring.from, ev->u.ring.to, ev->u.ring.cpl,
-			  ev->u.ring.eip);
-		break;
-	case EV_MODE:
-		common(&b, s, ev, true);
-		sb_printf(&b, ",\"from\":\"%s\",\"to\":\"%s\",\"eip\":\"0x%08x\",\"reason\":\"%s\"}",
-			  exec_mode_name((enum exec_mode)ev->u.mode.from),
-			  exec_mode_name((enum exec_mode)ev->u.mode.to),
-			  ev->u.mode.eip,
-			  mode_reason_name((enum mode_reason)ev->u.mode.reason));
-		break;
-	case EV_TRANSLATE:
-		common(&b, s, ev, true);
-		sb_printf(&b, ",\"guest\":\"0x%08x\",\"guest_len\":%u,\"insns\":%u,\"end\":\"%s\",\"tc\":\"0x%08x\",\"tc_len\":%u,\"ident\":[",
-			  ev->u.translate.guest, ev->u.translate.guest_len,
-			  ev->u.translate.n,
-			  unit_end_name((enum unit_end)ev->u.translate.end),
-			  ev->u.translate.tc, ev->u.translate.tc_len);
-		for (int i = 0; i < ev->u.translate.n; i++)
-			sb_printf(&b, "%s%s", i ? "," : "",
-				  (ev->u.translate.ident >> i) & 1 ? "true" : "false");
-		sb_printf(&b, "]}");
-		break;
-	default:
-		common(&b, s, ev, false);
-		sb_printf(&b, "}");
-		break;
-	}
-	return b.len;
+	sb_printf(&j.b, "{");
+	trace_fields(s, ev, json_field, &j);
+	sb_printf(&j.b, "}");
+	return j.b.len;
 }
 
 size_t trace_text(struct sim *s, const struct event *ev, char *buf,
@@ -314,6 +477,8 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			sb_printf(&b, "%08x  VM exit (%s) on %s", ev->u.trap.eip,
 				  vmm_exit_reason_name(ev->u.trap.exit_reason),
 				  x86_op_name((enum x86_op)ev->u.trap.op));
+		} else if (ev->u.trap.action == TRAP_INTERRUPT) {
+			sb_printf(&b, "%08x  interrupt", ev->u.trap.eip);
 		} else if (ev->u.trap.action == TRAP_CALLOUT) {
 			sb_printf(&b, "%08x  callout to the VMM for %s",
 				  ev->u.trap.eip,
@@ -366,6 +531,18 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.translate.guest_len,
 			  unit_end_name((enum unit_end)ev->u.translate.end),
 			  ev->u.translate.tc_len, ev->u.translate.tc);
+		break;
+	case EV_WORLD:
+		sb_printf(&b, "%s pCPU %u: %s -> %s (%s)",
+			  host_name(s, ev->u.world.host), ev->u.world.pcpu,
+			  world_name(s, ev->u.world.host, ev->u.world.from),
+			  world_name(s, ev->u.world.host, ev->u.world.to),
+			  switch_reason_name((enum switch_reason)ev->u.world.reason));
+		break;
+	case EV_HOST:
+		sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),
+			  host_action_name((enum host_action)ev->u.host.action),
+			  ev->u.host.a);
 		break;
 	default:
 		break;

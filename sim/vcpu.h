@@ -68,12 +68,16 @@ struct vcpu_stats {
 	uint64_t soft_ints;		/* INT n delivered by the VMM */
 	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
 	uint64_t io;			/* port accesses sent to the VMX */
+	uint64_t vmm_io;		/* ... answered by the VMM (PIC, PIT) */
 	uint64_t ring_switches;		/* VMM-made privilege changes */
 	uint64_t callouts;		/* bt: translated code called the VMM */
 	uint64_t exits;			/* hw: VM exits */
 	uint64_t exit_reasons[64];	/* hw: VM exits by SDM reason number */
 	uint64_t by_mode[MODE_COUNT];	/* instructions by execution mode */
 	uint64_t cycles;		/* modelled cycles consumed */
+	uint64_t sys_cycles;		/* ... of which the VMM and VMKernel's */
+	uint64_t vmx_cycles;		/* ... of which the VMX's (device work) */
+	uint64_t interrupts;		/* device interrupts delivered */
 };
 
 struct vm;
@@ -132,6 +136,11 @@ struct vcpu {
 	struct bt *bt;			/* the translator (bt.h), bt mode only */
 	const uint64_t *tc_gen;		/* the translator's view generation */
 	bool tc_stale;			/* translated code was written: stop */
+	bool irq_window;		/* stopped so an interrupt can come in */
+	uint64_t cycle_end;		/* the run the VMKernel gave ends here */
+	bool cycle_hit;			/* ... and the VMM's work reached it */
+	bool sti_shadow;		/* STI ran: no interrupt before ... */
+	uint32_t sti_next;		/* ... the instruction here has run */
 };
 
 #endif

@@ -132,16 +132,130 @@ static int create_vcpu(struct vm *vm, int id)
 	return rc;
 }
 
-int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
-	      struct vm **out, char err[GUEST_ERR_MAX])
+static void free_vcpus(struct vm *vm)
 {
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (v == NULL)
+			continue;
+		cpu_destroy(v->cpu);
+		bt_destroy(v->bt);
+		free_pages(v->vmm_area, VMM_SIZE);
+		free(v);
+		vm->vcpu[i] = NULL;
+	}
+	vm->nvcpus = 0;
+}
+
+/* Guest RAM, all zeros: fresh pages from the kernel. */
+static int fresh_ram(struct vm *vm)
+{
+	free_pages(vm->ram, vm->ram_size);
+	vm->ram_size = vm->cfg.mem_mb << 20;
+	vm->ram = alloc_pages(vm->ram_size);
+	if (vm->touched == NULL)
+		vm->touched = calloc(vm->ram_size >> 12, 1);
+	else
+		memset(vm->touched, 0, vm->ram_size >> 12);
+	return vm->ram && vm->touched ? SIM_OK : SIM_ENOMEM;
+}
+
+static void powered_on(struct vm *vm)
+{
+	boot_event(vm, VMX_START, vm->boot.eip, 0);
+	vm->state = VM_ON;
+	vm->power_reason = POWER_ON;
+	vm->exit_status = 0;
+	power_event(vm, POWER_ON, 1, 0);
+}
+
+int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
+{
+	struct vcpu_stats kept[VM_MAX_VCPUS];
+	int nkept = vm->nvcpus, rc;
 	struct guest_image img;
-	struct vm *vm;
-	int rc;
 
 	err[0] = '\0';
-	if (cfg->guest == NULL) {
-		snprintf(err, GUEST_ERR_MAX, "no guest kernel given");
+	for (int i = 0; i < nkept; i++)
+		kept[i] = vm->vcpu[i]->stats;
+	free_vcpus(vm);
+	blockcache_destroy(vm->code);
+	vm->code = NULL;
+	vmx_reset(vm->vmx);
+	vm_devices_reset(vm);
+	if (vm->modelled) {
+		/* no code to load: a load profile stands in for the guest */
+		boot_event(vm, VMX_ALLOC_MEMORY, vm->cfg.mem_mb, 0);
+		boot_event(vm, VMX_CREATE_VMM, (uint32_t)vm->cfg.vcpus, 0);
+		powered_on(vm);
+		return SIM_OK;
+	}
+	if ((rc = guest_open(vm->guest_path, &img, err)) != SIM_OK)
+		return rc;
+	/* 2. guest RAM, owned by the simulator and mapped into the CPU */
+	rc = fresh_ram(vm);
+	if (rc == SIM_OK) {
+		boot_event(vm, VMX_ALLOC_MEMORY, vm->cfg.mem_mb, 0);
+		/* 3. the kernel, and the Multiboot hand-over data */
+		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
+				&vm->boot, err);
+	}
+	if (rc == SIM_OK) {
+		/* what the loader wrote: low memory, the kernel, its strings */
+		vm_touch(vm, 0, 0x100000);
+		vm_touch(vm, img.load_lo, img.load_hi - img.load_lo + 0x2000);
+		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
+			   img.load_hi - img.load_lo);
+		rc = blockcache_create(vm->ram, vm->ram_size,
+				       sim_disasm(vm->sim), &vm->code);
+	}
+	/* 4. the VMM, one world per vCPU */
+	for (int i = 0; rc == SIM_OK && i < vm->cfg.vcpus; i++) {
+		rc = create_vcpu(vm, i);
+		vm->nvcpus = i + 1;
+		if (rc == SIM_OK && i < nkept) {
+			/* the counters go on across a reboot */
+			vm->vcpu[i]->stats = kept[i];
+			vm->vcpu[i]->slice_cycles = kept[i].cycles;
+		}
+	}
+	if (rc == SIM_OK)
+		boot_event(vm, VMX_CREATE_VMM, (uint32_t)vm->cfg.vcpus, 0);
+	guest_close(&img);
+	if (rc != SIM_OK) {
+		if (err[0] == '\0')
+			snprintf(err, GUEST_ERR_MAX, "%.200s: %s", vm->guest_path,
+				 rc == SIM_EINTERNAL ?
+				 "the CPU library (Unicorn) failed to start" :
+				 sim_strerror(rc));
+		free_vcpus(vm);
+		return rc;
+	}
+	/* 5. start: application processors would wait for an INIT-SIPI */
+	for (int i = 1; i < vm->nvcpus; i++)
+		vm->vcpu[i]->state = VCPU_HALTED;
+	powered_on(vm);
+	return SIM_OK;
+}
+
+/* Is the guest kernel loadable?  (Asked before the VM exists.) */
+static int guest_check(const char *path, char err[GUEST_ERR_MAX])
+{
+	struct guest_image img;
+	int rc = guest_open(path, &img, err);
+
+	if (rc == SIM_OK)
+		guest_close(&img);
+	return rc;
+}
+
+static int check_config(const struct vm_config *cfg, char err[GUEST_ERR_MAX])
+{
+	if (cfg->name && (cfg->name[0] == '\0' ||
+			  strlen(cfg->name) >= VM_NAME_MAX)) {
+		snprintf(err, GUEST_ERR_MAX, "a VM name has 1 to %d characters",
+			 VM_NAME_MAX - 1);
 		return SIM_EINVAL;
 	}
 	if (cfg->mem_mb < 4 || cfg->mem_mb > 1024) {
@@ -161,93 +275,66 @@ int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
 			 VM_MAX_VCPUS);
 		return SIM_EINVAL;
 	}
-	rc = guest_open(cfg->guest, &img, err);
-	if (rc != SIM_OK)
+	if (cfg->guest == NULL && cfg->cdrom != NULL) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a modelled VM (no guest) has no CD-ROM drive to put %s in",
+			 cfg->cdrom);
+		return SIM_EINVAL;
+	}
+	return SIM_OK;
+}
+
+int vm_create(struct sim *sim, struct host *host, uint16_t id,
+	      const struct vm_config *cfg, struct vm **out,
+	      char err[GUEST_ERR_MAX])
+{
+	struct vm *vm;
+	int rc;
+
+	err[0] = '\0';
+	*out = NULL;
+	if ((rc = check_config(cfg, err)) != SIM_OK)
+		return rc;
+	if (cfg->guest != NULL && (rc = guest_check(cfg->guest, err)) != SIM_OK)
 		return rc;
 	vm = calloc(1, sizeof *vm);
-	if (vm == NULL) {
-		guest_close(&img);
+	if (vm == NULL)
 		return SIM_ENOMEM;
-	}
 	vm->id = id;
 	vm->sim = sim;
+	vm->host = host;
 	vm->cfg = *cfg;
+	vm->modelled = cfg->guest == NULL;
 	if (vm->cfg.mhz == 0)
 		vm->cfg.mhz = 1000;
 	snprintf(vm->name, sizeof vm->name, "%s", cfg->name ? cfg->name : "vm");
-	snprintf(vm->guest_path, sizeof vm->guest_path, "%s", cfg->guest);
+	snprintf(vm->guest_path, sizeof vm->guest_path, "%s",
+		 cfg->guest ? cfg->guest : "");
 	vm->cfg.name = vm->name;
-	vm->cfg.guest = vm->guest_path;
+	vm->cfg.guest = vm->modelled ? NULL : vm->guest_path;
+	vm->cfg.cdrom = NULL;
+	vm->cfg.host = host ? host->name : NULL;
 	*out = vm;		/* visible now, so bootstrap events can name it */
 
-	/* 1. the VMX user world */
-	rc = vmx_create(vm, &vm->vmx);
-	if (rc == SIM_OK)
+	/* 1. the VMX user world, with the VM's devices */
+	rc = vmx_create(vm, cfg->cdrom, &vm->vmx, err);
+	if (rc == SIM_OK) {
+		vm->cfg.cdrom = vmx_cdrom_path(vm->vmx);
 		boot_event(vm, VMX_CREATE_WORLD, 0, 0);
-	/* 2. guest RAM, owned by the simulator and mapped into the CPU */
-	if (rc == SIM_OK) {
-		vm->ram_size = cfg->mem_mb << 20;
-		vm->ram = alloc_pages(vm->ram_size);
-		vm->touched = calloc(vm->ram_size >> 12, 1);
-		rc = vm->ram && vm->touched ? SIM_OK : SIM_ENOMEM;
+		rc = vm_boot(vm, err);
 	}
-	if (rc == SIM_OK) {
-		boot_event(vm, VMX_ALLOC_MEMORY, cfg->mem_mb, 0);
-		/* 3. the kernel, and the Multiboot hand-over data */
-		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
-				&vm->boot, err);
-	}
-	if (rc == SIM_OK) {
-		/* what the loader wrote: low memory, the kernel, its strings */
-		vm_touch(vm, 0, 0x100000);
-		vm_touch(vm, img.load_lo, img.load_hi - img.load_lo + 0x2000);
-		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
-			   img.load_hi - img.load_lo);
-		rc = blockcache_create(vm->ram, vm->ram_size, sim_disasm(sim),
-				       &vm->code);
-	}
-	/* 4. the VMM, one world per vCPU */
-	for (int i = 0; rc == SIM_OK && i < cfg->vcpus; i++) {
-		rc = create_vcpu(vm, i);
-		vm->nvcpus = i + 1;
-	}
-	if (rc == SIM_OK)
-		boot_event(vm, VMX_CREATE_VMM, (uint32_t)cfg->vcpus, 0);
-	guest_close(&img);
 	if (rc != SIM_OK) {
-		if (err[0] == '\0')
-			snprintf(err, GUEST_ERR_MAX, "%s: %s", cfg->guest,
-				 rc == SIM_EINTERNAL ?
-				 "the CPU library (Unicorn) failed to start" :
-				 sim_strerror(rc));
 		vm_destroy(vm);
 		*out = NULL;
-		return rc;
 	}
-	/* 5. start: application processors would wait for an INIT-SIPI */
-	for (int i = 1; i < vm->nvcpus; i++)
-		vm->vcpu[i]->state = VCPU_HALTED;
-	boot_event(vm, VMX_START, vm->boot.eip, 0);
-	vm->state = VM_ON;
-	vm->power_reason = POWER_ON;
-	power_event(vm, POWER_ON, 1, 0);
-	return SIM_OK;
+	return rc;
 }
 
 void vm_destroy(struct vm *vm)
 {
 	if (vm == NULL)
 		return;
-	for (int i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *v = vm->vcpu[i];
-
-		if (v == NULL)
-			continue;
-		cpu_destroy(v->cpu);
-		bt_destroy(v->bt);
-		free_pages(v->vmm_area, VMM_SIZE);
-		free(v);
-	}
+	free_vcpus(vm);
 	blockcache_destroy(vm->code);
 	vmx_destroy(vm->vmx);
 	free_pages(vm->ram, vm->ram_size);
@@ -273,4 +360,25 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 const char *vm_serial(const struct vm *vm, size_t *len)
 {
 	return vmx_serial_output(vm->vmx, len);
+}
+
+const char *vm_device_output(const struct vm *vm, int device, size_t *len)
+{
+	return vmx_output(vm->vmx, (enum vmx_device)device, len);
+}
+
+const char *vm_output_line(const struct vm *vm, const struct event *ev,
+			   size_t *len)
+{
+	size_t have;
+	const char *out;
+
+	if (vm == NULL || ev->kind != EV_SERIAL)
+		return NULL;
+	out = vm_device_output(vm, ev->u.serial.device == DEV_PARALLEL ?
+				    DEV_PARALLEL : DEV_SERIAL, &have);
+	if ((uint64_t)ev->u.serial.offset + ev->u.serial.len > have)
+		return NULL;	/* the output was rewound: stepped back */
+	*len = ev->u.serial.len;
+	return out + ev->u.serial.offset;
 }

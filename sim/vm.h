@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dev_pic.h"
+#include "dev_pit.h"
 #include "event.h"
 #include "guest.h"
 #include "vcpu.h"
@@ -29,20 +31,30 @@ const char *vm_state_name(enum vm_state s);
 
 struct vm_config {
 	const char *name;	/* "vm0" */
-	const char *guest;	/* path of the Multiboot kernel */
+	const char *host;	/* host to place it on (NULL: the first host,
+				   made as "esx0" if there is none) */
+	const char *guest;	/* path of the Multiboot kernel, or NULL for a
+				   modelled VM (a load profile, no code) */
+	const char *cdrom;	/* ISO image in its CD-ROM drive, or NULL */
 	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
 	int vcpus;		/* 1 */
-	enum exec_mode mode;	/* MODE_TE for now */
-	uint32_t mhz;		/* modelled clock of the physical CPU */
+	enum exec_mode mode;	/* te, bt or hw */
+	uint32_t mhz;		/* the host's pCPU clock (set by the host) */
+	/* modelled VMs only */
+	uint32_t load_mhz;	/* CPU demand of each vCPU, in MHz */
+	uint32_t dirty_mb_s;	/* rate it writes memory (for VMotion) */
 };
 
 struct vmx;
 struct sim;
+struct host;
 
 struct vm {
 	uint16_t id;
 	char name[VM_NAME_MAX];
 	struct sim *sim;		/* the world it lives in */
+	struct host *host;		/* the host it runs on */
+	bool modelled;			/* no guest code: a load profile */
 	struct vm_config cfg;
 	char guest_path[256];
 	enum vm_state state;
@@ -56,6 +68,11 @@ struct vm {
 	int nvcpus;
 	struct vcpu *vcpu[VM_MAX_VCPUS];
 	struct guest_boot boot;		/* state the loader handed over */
+
+	/* the devices the VMM itself emulates (vmm_irq.c) */
+	struct pic pic;			/* 8259A pair */
+	struct pit pit;			/* 8254 timer */
+	uint64_t pit_seen_ns;		/* the PIT's edges are raised to here */
 };
 
 /*
@@ -65,9 +82,16 @@ struct vm {
  * in those events) and reset to NULL on failure.  On a bad kernel returns
  * SIM_EFORMAT/SIM_EIO with a message in err.
  */
-int vm_create(struct sim *sim, uint16_t id, const struct vm_config *cfg,
-	      struct vm **out, char err[GUEST_ERR_MAX]);
+int vm_create(struct sim *sim, struct host *host, uint16_t id,
+	      const struct vm_config *cfg, struct vm **out,
+	      char err[GUEST_ERR_MAX]);
 void vm_destroy(struct vm *vm);
+
+/*
+ * Boot the VM (again): fresh RAM, the kernel loaded anew, new vCPUs (their
+ * counters carry on), devices reset; EV_VMX for each step, then EV_POWER.
+ */
+int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX]);
 
 /* Emit an event on behalf of this VM (fills vm id and time). */
 void vm_emit(struct vm *vm, int vcpu, struct event *ev);
@@ -90,6 +114,37 @@ static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 	     a += 4096)
 		vm->touched[a >> 12] = 1;
 }
+
+/* ---- the VMM's devices and their interrupts (vmm_irq.c) ---- */
+
+/* Power-on state of the PIC and the PIT. */
+void vm_devices_reset(struct vm *vm);
+
+/* Raise the interrupts the timer has produced up to time now. */
+void vm_devices_advance(struct vm *vm, uint64_t now);
+
+/*
+ * When the next device interrupt the guest could take will be raised
+ * (after now), or UINT64_MAX if none will: when a halted vCPU wakes.
+ */
+uint64_t vm_next_wake_ns(struct vm *vm, uint64_t now);
+
+/* Does vCPU vcpu have an interrupt request waiting at the PIC? */
+bool vm_irq_pending(const struct vm *vm, int vcpu);
+
+/*
+ * All output so far of a VMX device (device: enum vmx_device, DEV_SERIAL
+ * or DEV_PARALLEL); not NUL-terminated, *len bytes.
+ */
+const char *vm_device_output(const struct vm *vm, int device, size_t *len);
+
+/*
+ * The line of output an EV_SERIAL event announces (serial or parallel, as
+ * its device says), *len bytes; NULL if that output is gone (the world
+ * stepped back before it).
+ */
+const char *vm_output_line(const struct vm *vm, const struct event *ev,
+			   size_t *len);
 
 /* All serial output so far (not NUL-terminated; *len bytes). */
 const char *vm_serial(const struct vm *vm, size_t *len);

@@ -161,9 +161,33 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 		vmm_emit_insn(v, bi, path, cycles);
 }
 
+/*
+ * The VMKernel gives a vCPU a run of so many cycles (up to the end of its
+ * quantum, or its VM's next timer tick).  Only the VMM's own work can jump
+ * far past that in one instruction, so this is where the end is noticed:
+ * the run stops right after the instruction being handled.
+ */
+static void charged(struct vcpu *v)
+{
+	vmm_sync_counters(v);
+	if (!v->cycle_hit && v->stats.cycles >= v->cycle_end) {
+		v->cycle_hit = true;
+		vmm_stop_soon(v);
+	}
+}
+
 void vmm_charge(struct vcpu *v, uint64_t cycles)
 {
 	v->stats.cycles += cycles;
+	v->stats.sys_cycles += cycles;
+	charged(v);
+}
+
+void vmm_charge_vmx(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
+	v->stats.vmx_cycles += cycles;
+	charged(v);
 }
 
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
@@ -346,13 +370,26 @@ static void io_event(struct vcpu *v, const struct block_insn *bi,
 	vm_emit(v->vm, v->id, &ev);
 }
 
+/*
+ * A port access, once the VMM has control (by a trap, a callout or a VM
+ * exit, charged by whoever brought it in): the VMM's own devices (PIC,
+ * PIT) are answered here; the rest goes to the VMX, a world switch away.
+ */
 uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
 		     uint16_t port, int size)
 {
-	uint32_t value = vmx_port_in(v->vm->vmx, v->id, port, size);
+	uint32_t value;
 
+	if (vmm_owns_port(port)) {
+		v->stats.vmm_io++;
+		vmm_charge(v, COST_VMM_DEVICE);
+		value = vmm_dev_in(v, port, size);
+		io_event(v, bi, port, size, IO_IN, value, vmm_device_at(port));
+		return value;
+	}
 	v->stats.io++;
-	vmm_charge(v, COST_VMX_IO);
+	value = vmx_port_in(v->vm->vmx, v->id, port, size);
+	vmm_charge_vmx(v, COST_VMX_IO);
 	io_event(v, bi, port, size, IO_IN, value, vmx_device_at(port));
 	return value;
 }
@@ -360,8 +397,15 @@ uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
 void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
 		  int size, uint32_t value)
 {
+	if (vmm_owns_port(port)) {
+		v->stats.vmm_io++;
+		vmm_charge(v, COST_VMM_DEVICE);
+		io_event(v, bi, port, size, IO_OUT, value, vmm_device_at(port));
+		vmm_dev_out(v, port, size, value);
+		return;
+	}
 	v->stats.io++;
-	vmm_charge(v, COST_VMX_IO);
+	vmm_charge_vmx(v, COST_VMX_IO);
 	/* the access first, then what it causes (output, power-off) */
 	io_event(v, bi, port, size, IO_OUT, value, vmx_device_at(port));
 	vmx_port_out(v->vm->vmx, v->id, port, size, value);
@@ -377,7 +421,8 @@ static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
 	struct vcpu *v = ctx;
 	const struct block_insn *bi = io_insn(v);
 
-	vmm_set_path(v, bi, PATH_IO);
+	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
 	return vmm_port_in(v, bi, port, size);
 }
 
@@ -386,7 +431,8 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	struct vcpu *v = ctx;
 	const struct block_insn *bi = io_insn(v);
 
-	vmm_set_path(v, bi, PATH_IO);
+	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
 	vmm_port_out(v, bi, port, size, value);
 }
 

@@ -113,6 +113,13 @@ const char *vmm_exit_reason_name(int reason);
  */
 int vmm_hw_exit_reason(const struct x86_instruction *in);
 
+/*
+ * Between runs: if the guest can take an interrupt now (its virtual IF is
+ * set and the PIC has one), acknowledge it and deliver it through the
+ * guest's IDT, waking a halted vCPU.  Emits an EV_TRAP "interrupt".
+ */
+int vmm_irq_poll(struct vcpu *v);
+
 /* Refresh v->cpl and v->vring from the real CPU. */
 void vmm_sync_ring(struct vcpu *v);
 

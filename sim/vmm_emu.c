@@ -57,6 +57,15 @@ static uint16_t port_operand(struct vcpu *v, const struct x86_operand *op)
 	return (uint16_t)cpu_reg(v->cpu, X86R_DX);
 }
 
+uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in)
+{
+	switch ((enum x86_op)in->op) {
+	case X86_OP_IN: return port_operand(v, &in->ops[1]);
+	case X86_OP_OUT: return port_operand(v, &in->ops[0]);
+	default: return (uint16_t)cpu_reg(v->cpu, X86R_DX);	/* INS, OUTS */
+	}
+}
+
 /* Step ESI or EDI by size, backwards when EFLAGS.DF is set. */
 static void string_step(struct vcpu *v, enum x86_register r, int size)
 {

@@ -90,11 +90,12 @@ static bool load(struct vcpu *v, enum x86_register seg, uint16_t sel,
 	}
 	if (sel & ~3u)
 		mark_accessed(v, sel, raw);
+	out->a = sel;		/* what the guest loaded ... */
 	/* SS carries the real CPL in its RPL; data selectors load as they are */
 	if (seg == X86R_SS)
 		sel = (uint16_t)((sel & ~3u) | (unsigned)vmm_real_cpl(v->vring));
 	cpu_set_reg(v->cpu, seg, sel);
-	out->a = sel;
+	out->b = sel;		/* ... and what the real CPU holds */
 	return true;
 }
 

@@ -18,6 +18,7 @@
 #include "event.h"
 #include "vcpu.h"
 #include "vmm.h"
+#include "vmx.h"
 
 /* VMM-private selectors, at the top of the real GDT. */
 #define VMM_SEL_CS0    (8184u << 3)		/* flat code, DPL 0 */
@@ -277,6 +278,20 @@ void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
 /* Add modelled cycles (trap costs) to the vCPU's time. */
 void vmm_charge(struct vcpu *v, uint64_t cycles);
 
+/* The port an IN, OUT, INS or OUTS instruction addresses now. */
+uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
+
+/* ---- the VMM's own devices and their interrupts (vmm_irq.c) ---- */
+
+/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
+bool vmm_owns_port(uint16_t port);
+enum vmx_device vmm_device_at(uint16_t port);
+uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
+void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
+
+/* Charge cycles of device emulation done by the VMX (a world switch). */
+void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
+
 /* Emit an EV_TRAP for instruction `in` (exit_reason: TRAP_VM_EXIT only). */
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
 		    enum trap_action action, bool has_error, uint32_t error,
@@ -285,6 +300,9 @@ void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector
 /* The step engine, for bt_step: account one instruction, finish it. */
 void vmm_begin_step(struct vcpu *v, const struct block_insn *bi);
 void vmm_end_step(struct vcpu *v);
+
+/* A HLT the VMM handled in a hook: move EIP past it now. */
+void vmm_finish_halt(struct vcpu *v);
 
 /* What cpu_run reported, once the hooks are done (invalid opcode...). */
 int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info);

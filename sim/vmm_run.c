@@ -59,12 +59,17 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 		vm_power_off(v->vm, POWER_BAD_INSN, eip);
 		return SIM_EINTERNAL;
 	}
+	vmm_finish_halt(v);
+	return SIM_OK;
+}
+
+void vmm_finish_halt(struct vcpu *v)
+{
 	if (v->pending_halt) {
 		/* HLT trapped: resume after it once woken (EIP not written in hook) */
 		v->pending_halt = 0;
 		cpu_set_reg(v->cpu, X86R_EIP, v->halt_next);
 	}
-	return SIM_OK;
 }
 
 void vmm_begin_step(struct vcpu *v, const struct block_insn *bi)
@@ -111,7 +116,8 @@ static int step_guest(struct vcpu *v, const struct block *b)
 
 	vmm_begin_step(v, bi);
 	if (v->exec == MODE_HW && vmm_hw_intercept(v, bi)) {
-		/* the VT-x model handled it before it ran */
+		/* the VT-x model handled it before it ran (no cpu_run) */
+		vmm_finish_halt(v);
 	} else if (bi->cls == CLASS_IO && vmm_io_denied(v)) {
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);

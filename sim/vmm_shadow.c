@@ -53,15 +53,30 @@ static uint64_t shadow_of(uint64_t raw)
 				   (d.type & X86_TYPE_EXPANDDOWN);
 
 		raw = x86_raw_with_dpl(raw, (unsigned)vmm_real_cpl(d.dpl));
-		if (!expand_down) {
-			if (d.base >= VMM_BASE)
-				return 0;	/* wholly inside the VMM's area */
-			if ((uint64_t)d.base + d.limit >= VMM_BASE) {
-				uint32_t last = VMM_BASE - 1 - d.base;
+		if (expand_down) {
+			/*
+			 * An expand-down segment reaches from its limit up to
+			 * the top of its range: no limit can keep it out of
+			 * the VMM's area.  The shadow becomes an expand-up
+			 * segment ending below the area.  What the guest may
+			 * use still works; offsets at or below its limit, which
+			 * should fault, no longer do (docs/fidelity.md).
+			 */
+			uint64_t top = d.db ? 0xffffffffull : 0xffffull;
 
-				raw = with_limit_field(raw,
-						       d.g ? last >> 12 : last);
-			}
+			if ((uint64_t)d.base + top < VMM_BASE)
+				return raw;	/* never reaches the area */
+			raw &= ~((uint64_t)X86_TYPE_EXPANDDOWN << 40);
+			d.limit = 0xffffffffu;
+			d.g = true;
+			raw |= 1ull << 55;	/* G: the limit counts pages */
+		}
+		if (d.base >= VMM_BASE)
+			return 0;	/* wholly inside the VMM's area */
+		if ((uint64_t)d.base + d.limit >= VMM_BASE) {
+			uint32_t last = VMM_BASE - 1 - d.base;
+
+			raw = with_limit_field(raw, d.g ? last >> 12 : last);
 		}
 		/*
 		 * The accessed bit stays the guest's: when the CPU sets it

@@ -101,8 +101,11 @@ static void switch_via_stub(struct vcpu *v, const struct real_target *r)
 	cpu_set_reg(v->cpu, X86R_CS, stub_cs[cur]);
 	cpu_set_reg(v->cpu, X86R_EIP, VMM_BASE + VMM_STUB_OFF +
 		    (cur == 0 ? VMM_STUB_GATE : VMM_STUB_LCALL));
-	v->stats.ring_switches++;
-	vmm_charge(v, COST_RING_SWITCH);
+	/* in VT-x non-root mode the CPU changes rings by itself */
+	if (v->exec != MODE_HW) {
+		v->stats.ring_switches++;
+		vmm_charge(v, COST_RING_SWITCH);
+	}
 }
 
 static void ring_event(struct vcpu *v, int from, uint32_t eip)

@@ -33,9 +33,18 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 {
 	bool has_error = x86_vector_has_error_code(vector);
 
-	v->stats.reflected++;
-	vmm_charge(v, COST_REFLECT);
-	vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error, 0, 0, 0);
+	/*
+	 * Under hardware assist the exception bitmap is empty: the CPU
+	 * delivers the guest's own faults through the guest's IDT by itself,
+	 * with no exit and no VMM (ringside's model still does the delivery,
+	 * but it is the hardware's work: no event, no cost).
+	 */
+	if (v->exec != MODE_HW) {
+		v->stats.reflected++;
+		vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error,
+			       0, 0, 0);
+	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
 
@@ -69,16 +78,20 @@ static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
 
 /*
  * Who handles the instruction: the VMKernel for privileged work, the VMX
- * for I/O, the VMM itself for the rest.  Under hardware assist, what does
- * not exit is the hardware's alone.
+ * for I/O to its devices, the VMM itself for the rest (and for its own
+ * devices, the PIC and the PIT).  Under hardware assist, what does not
+ * exit is the hardware's alone.
  */
-static enum insn_path path_of(const struct block_insn *bi, enum vmm_entry how)
+static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
+			      enum vmm_entry how)
 {
 	if (how == ENTRY_HARDWARE)
 		return PATH_DIRECT;
 	switch (bi->cls) {
 	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
-	case CLASS_IO: return PATH_IO;
+	case CLASS_IO:
+		return vmm_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
+							       : PATH_IO;
 	default: return PATH_REFLECT;
 	}
 }
@@ -94,7 +107,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
-	vmm_set_path(v, bi, path_of(bi, how));
+	vmm_set_path(v, bi, path_of(v, bi, how));
 	switch (how) {
 	case ENTRY_TRAP:
 		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
@@ -145,15 +158,34 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		deliver_fault(v, in, e.vector, e.error, in->addr);
 		break;
 	case EMU_HALT:
-		if (!v->virt.iflag)
+		if (!v->virt.iflag) {
 			vm_power_off(v->vm, POWER_HALT, in->addr);
-		else
+		} else if (vm_irq_pending(v->vm, v->id)) {
+			/* an interrupt is already waiting: HLT ends at once */
+			cpu_set_reg(v->cpu, X86R_EIP, next);
+			break;
+		} else {
 			v->state = VCPU_HALTED;
+		}
 		/* EIP moves past HLT after the run stops (not in the hook) */
 		v->pending_halt = 1;
 		v->halt_next = next;
 		vmm_stop_soon(v);
 		break;
+	}
+	/*
+	 * The guest may have just enabled interrupts (IRET, POPF, a far
+	 * return...) with one pending: stop this run at once so the
+	 * scheduler delivers it before the next instruction.  (STI waits one
+	 * instruction on a real CPU; it is left to the next run boundary.)
+	 */
+	if (in->op == X86_OP_STI) {
+		v->sti_shadow = true;
+		v->sti_next = in->addr + in->len;
+	} else if (v->virt.iflag && v->vm->state == VM_ON &&
+		   v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id)) {
+		v->irq_window = true;
+		vmm_stop_soon(v);
 	}
 }
 

@@ -15,12 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest.h"
+
 /* Devices behind the ports, as named in EV_IO events. */
 enum vmx_device {
 	DEV_NONE = 0,		/* nothing there: reads float high (0xff) */
 	DEV_SERIAL,		/* 16550 UART, COM1 at 0x3f8 */
 	DEV_DEBUG_EXIT,		/* QEMU's isa-debug-exit at 0xf4 */
 	DEV_POST,		/* port 0x80, the BIOS POST code (I/O delay) */
+	DEV_PARALLEL,		/* LPT1 at 0x378 */
+	DEV_CDROM,		/* ATAPI CD-ROM, secondary IDE (0x170, 0x376) */
+	DEV_PIC,		/* 8259A PICs: the VMM's own, not the VMX's */
+	DEV_PIT,		/* 8254 PIT and port 0x61: the VMM's own */
 	DEV_COUNT
 };
 
@@ -41,7 +47,15 @@ const char *vmx_boot_step_name(enum vmx_boot_step s);
 struct vm;
 struct vmx;
 
-int vmx_create(struct vm *vm, struct vmx **out);
+/*
+ * The VMX of a VM, with its devices; cdrom: an ISO image for the CD-ROM
+ * drive, or NULL for an empty drive.  On a bad image err names the file.
+ */
+int vmx_create(struct vm *vm, const char *cdrom, struct vmx **out,
+	       char err[GUEST_ERR_MAX]);
+
+/* Reset the devices (power-on); output already produced is kept. */
+void vmx_reset(struct vmx *x);
 void vmx_destroy(struct vmx *x);
 
 /* The device that answers a port. */
@@ -57,6 +71,13 @@ void vmx_port_out(struct vmx *x, int vcpu, uint16_t port, int size,
 
 /* Serial output so far. */
 const char *vmx_serial_output(const struct vmx *x, size_t *len);
+
+/* Output so far of DEV_SERIAL or DEV_PARALLEL. */
+const char *vmx_output(const struct vmx *x, enum vmx_device dev,
+		       size_t *len);
+
+/* The ISO image in the CD-ROM drive, or NULL if it is empty. */
+const char *vmx_cdrom_path(const struct vmx *x);
 
 /* The devices' state, to put back later (history.c). */
 struct vmx_state;

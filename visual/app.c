@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "explain.h"
+#include "play.h"
 #include "status.h"
 
 const uint32_t app_speeds[APP_SPEED_COUNT] = {
@@ -51,29 +52,44 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-int app_create(const struct vm_config *cfg, struct app **out, char *err,
-	       int errlen)
+/* The app around a session (taken over even on failure). */
+static int app_new(struct session *sess, struct app **out, char *err,
+		   int errlen)
 {
 	struct app *a = calloc(1, sizeof *a);
-	int rc;
 
 	if (a == NULL) {
+		session_destroy(sess);
 		snprintf(err, (size_t)errlen, "out of memory");
 		return SIM_ENOMEM;
 	}
-	rc = session_create(cfg, &a->sess, err, errlen);
-	if (rc != SIM_OK) {
-		free(a);
-		return rc;
-	}
+	a->sess = sess;
 	a->speed = APP_SPEED_DEFAULT;
-	a->mode_tried = cfg->mode;
+	a->mode_tried = sess->cfg.mode;
 	a->chunk = 100000;
 	a->clock_ms = monotonic_ms;
 	a->dirty = true;
 	app_message(a, false, "Welcome: s steps one instruction, n runs to the next trap, ? lists every key.");
 	*out = a;
 	return SIM_OK;
+}
+
+int app_create(const struct vm_config *cfg, struct app **out, char *err,
+	       int errlen)
+{
+	struct session *sess;
+	int rc = session_create(cfg, &sess, err, errlen);
+
+	return rc != SIM_OK ? rc : app_new(sess, out, err, errlen);
+}
+
+int app_attach(struct sim *sim, struct vm *vm, struct app **out, char *err,
+	       int errlen)
+{
+	struct session *sess;
+	int rc = session_attach(sim, vm, &sess, err, errlen);
+
+	return rc != SIM_OK ? rc : app_new(sess, out, err, errlen);
 }
 
 void app_destroy(struct app *a)
@@ -400,6 +416,8 @@ void app_tick(struct app *a, uint64_t now_ms)
 	uint32_t ips = app_speed_ips(a);
 
 	a->now_ms = now_ms;
+	if (a->play)		/* a scenario moves time itself */
+		play_tui_tick(a, now_ms);
 	if (a->running) {
 		if (!session_vm_running(a->sess))
 			after_run(a, SIM_OK, RUN_OFF);
@@ -429,6 +447,12 @@ int app_wait_ms(const struct app *a, uint64_t now_ms)
 		int64_t w = a->anim.next_ms > now_ms ? (int64_t)(a->anim.next_ms - now_ms) : 0;
 
 		if (wait < 0 || w < wait)
+			wait = w;
+	}
+	if (a->play) {
+		int64_t w = play_tui_wait_ms(a, now_ms);
+
+		if (w >= 0 && (wait < 0 || w < wait))
 			wait = w;
 	}
 	return (int)wait;

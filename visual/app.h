@@ -87,12 +87,19 @@ struct app {
 	int prompt_len;
 
 	uint64_t now_ms;		/* the latest time app_tick saw */
+
+	struct play *play;		/* a Lua scenario playing (play_tui.c), or NULL */
+	struct cast *cast;		/* --record: the asciinema cast, or NULL */
 };
 
 /* Create the app on a new world (see session_create). */
 int app_create(const struct vm_config *cfg, struct app **out, char *err,
 	       int errlen);
 void app_destroy(struct app *a);
+
+/* The app on a world made elsewhere (a scenario's), showing vm. */
+int app_attach(struct sim *sim, struct vm *vm, struct app **out, char *err,
+	       int errlen);
 
 /* Run what is due and move animations on. */
 void app_tick(struct app *a, uint64_t now_ms);

@@ -15,7 +15,8 @@
 enum {
 	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
 	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION, OPT_COMPARE,
-	OPT_NO_COLOR
+	OPT_NO_COLOR, OPT_ESXTOP, OPT_INTERVAL, OPT_ITERATIONS, OPT_CDROM,
+	OPT_VCPUS, OPT_LIST, OPT_RECORD
 };
 
 static const struct option long_options[] = {
@@ -30,6 +31,13 @@ static const struct option long_options[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "esxtop", no_argument, NULL, OPT_ESXTOP },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "cdrom", required_argument, NULL, OPT_CDROM },
+	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "list", no_argument, NULL, OPT_LIST },
+	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -53,13 +61,28 @@ void cli_usage(FILE *out)
 "                       when installed) and print one table side by side\n"
 "      --max-insns N    stop after N guest instructions (default 1G; 10k, 5M ok)\n"
 "      --mem MB         guest RAM in MiB (default 128, as QEMU)\n"
+"      --vcpus N        virtual CPUs of the guest's VM (default 1)\n"
+"      --cdrom ISO      put the ISO image in the VM's CD-ROM drive\n"
+"      --esxtop         headless: print the worlds' CPU counters (%USED %RUN\n"
+"                       %RDY %WAIT %IDLE...) as CSV, like esxtop -b\n"
+"      --interval S     esxtop: seconds of simulated time per sample\n"
+"                       (default 0.1; 0.005 and 2 are fine)\n"
+"      --iterations N   esxtop: samples to print (default: until the end)\n"
 "      --trace=FORMAT   write every event: jsonl (one JSON object per line)\n"
 "                       or text; to stdout unless --trace-file is given\n"
 "      --trace-file F   write the trace to F\n"
 "      --trace-insns    also one event per executed instruction (slow)\n"
 "      --quiet          headless: the guest's output only, no summary\n"
+"      --list           list the bundled scenarios, one line each\n"
+"      --record FILE    TUI: record the session as an asciinema v2 cast\n"
+"                       (play it back with asciinema play FILE, or in a browser)\n"
 "  -h, --help           this text\n"
 "      --version        version and library versions\n"
+"\n"
+"A scenario (SCENARIO.lua, or the name of a bundled one such as tour) is a\n"
+"Lua lesson: the TUI shows its narration and waits at each pause for Space\n"
+"or Enter; --headless plays it through and exits 0 if every expect() held,\n"
+"1 if one failed, 2 for a script error.\n"
 "\n"
 "Exit status: 0 the guest powered off (writing 0 to the debug-exit port) or\n"
 "halted; 1 it wrote another value there, crashed (triple fault, missing\n"
@@ -69,6 +92,9 @@ void cli_usage(FILE *out)
 "  ringside --headless --guest scenarios/guests/hello.elf\n"
 "  ringside --headless --guest scenarios/guests/holes.elf --mode=te\n"
 "  ringside --compare --guest scenarios/guests/holes.elf\n"
+"  ringside --list\n"
+"  ringside scenarios/tour.lua\n"
+"  ringside --headless --trace=jsonl holes\n"
 "  ringside --headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-insns\n",
 	      out);
 }
@@ -99,6 +125,37 @@ static int parse_count(const char *s, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Seconds as a decimal ("0.5", "2", "0.005") into nanoseconds, from 1 ms to
+ * one hour.  Parsed by hand: no floating point, no locale.
+ */
+static int parse_seconds(const char *s, uint64_t *ns)
+{
+	uint64_t whole = 0, frac = 0, scale = 1000000000ull;
+	const char *p = s;
+
+	if (*p == '\0')
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		whole = whole * 10 + (uint64_t)(*p++ - '0');
+		if (whole > 3600)
+			return -1;
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			scale /= 10;
+			frac += (uint64_t)(*p++ - '0') * scale;
+			if (scale == 0)
+				return -1;
+		}
+	}
+	if (*p != '\0' || p == s)
+		return -1;
+	*ns = whole * 1000000000ull + frac;
+	return *ns >= 1000000ull && *ns <= 3600000000000ull ? 0 : -1;
+}
+
 int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 {
 	int c;
@@ -108,6 +165,8 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 	o->mode = MODE_BT;
 	o->max_insns = 1000000000ull;
 	o->mem_mb = 128;
+	o->vcpus = 1;
+	o->interval_ns = 100000000ull;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":g:h", long_options, NULL)) != -1) {
@@ -134,6 +193,35 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			}
 			break;
 		case OPT_COMPARE: o->compare = true; break;
+		case OPT_ESXTOP: o->esxtop = true; break;
+		case OPT_LIST: o->list = true; break;
+		case OPT_RECORD: o->record = optarg; break;
+		case OPT_CDROM: o->cdrom = optarg; break;
+		case OPT_INTERVAL:
+			if (parse_seconds(optarg, &o->interval_ns) != 0) {
+				snprintf(err, (size_t)errlen,
+					 "--interval wants seconds from 0.001 to 3600, like 0.5, not '%s'",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_ITERATIONS:
+			if (parse_count(optarg, &o->iterations) != 0 ||
+			    o->iterations == 0) {
+				snprintf(err, (size_t)errlen,
+					 "--iterations wants a positive count, not '%s'",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_VCPUS:
+			if (parse_count(optarg, &n) != 0 || n < 1 || n > 8) {
+				snprintf(err, (size_t)errlen,
+					 "--vcpus wants 1 to 8, not '%s'", optarg);
+				return -1;
+			}
+			o->vcpus = (int)n;
+			break;
 		case OPT_MAX_INSNS:
 			if (parse_count(optarg, &o->max_insns) != 0 ||
 			    o->max_insns == 0) {
@@ -187,8 +275,23 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			 o->trace_file ? "--trace-file" : "--trace-insns");
 		return -1;
 	}
+	if ((o->interval_ns != 100000000ull || o->iterations) && !o->esxtop) {
+		snprintf(err, (size_t)errlen,
+			 "--interval and --iterations go with --esxtop");
+		return -1;
+	}
+	if (o->esxtop && o->trace != TRACE_NONE && o->trace_file == NULL) {
+		snprintf(err, (size_t)errlen,
+			 "--esxtop prints on stdout: send the trace to --trace-file");
+		return -1;
+	}
 	if (o->compare && o->guest == NULL) {
 		snprintf(err, (size_t)errlen, "--compare needs --guest FILE");
+		return -1;
+	}
+	if (o->record && o->headless) {
+		snprintf(err, (size_t)errlen,
+			 "--record records the TUI: it does not go with --headless");
 		return -1;
 	}
 	if (o->guest && o->scenario) {

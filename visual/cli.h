@@ -26,6 +26,13 @@ struct options {
 	const char *trace_file;
 	bool trace_insns;
 	bool no_color;		/* TUI: monochrome (as NO_COLOR does) */
+	int vcpus;		/* --vcpus */
+	const char *cdrom;	/* --cdrom ISO */
+	bool esxtop;		/* --esxtop: CSV of the worlds' counters */
+	uint64_t interval_ns;	/* esxtop: simulated time per sample */
+	uint64_t iterations;	/* esxtop: samples (0 = until the end) */
+	bool list;		/* --list: the bundled scenarios */
+	const char *record;	/* --record FILE: asciinema cast of the TUI */
 };
 
 /* Exit statuses. */

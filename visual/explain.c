@@ -235,6 +235,14 @@ static const char *device_words(enum vmx_device d)
 		return "the debug-exit port: writing it powers the VM off, as on QEMU";
 	case DEV_POST:
 		return "the POST-code port, which PC code uses for tiny delays";
+	case DEV_PARALLEL:
+		return "the emulated parallel port (LPT1): bytes strobed to 0x378 go to the printer";
+	case DEV_CDROM:
+		return "the emulated ATAPI CD-ROM drive on the secondary IDE channel, which reads sectors from the VM's ISO image";
+	case DEV_PIC:
+		return "the emulated 8259A interrupt controller, which the VMM itself keeps: it decides which device interrupt the guest gets next";
+	case DEV_PIT:
+		return "the emulated 8254 timer, which the VMM itself keeps: its ticks become the guest's timer interrupts";
 	default:
 		return "no device at all: reads give all ones";
 	}
@@ -260,6 +268,16 @@ static void reflect(struct out *o, const struct step_record *r,
 	const char *vec = r->has_trap ? x86_vector_name(r->trap.u.trap.vector)
 				      : NULL;
 
+	if (cls == CLASS_IO && r->has_io && action != TRAP_REFLECTED) {
+		/* a device the VMM emulates itself: no trip to the VMX */
+		say(o, " The VMM intercepted the access and answered it itself: the interrupt controller and the timer are touched on every timer tick, so the VMM keeps them for speed instead of sending each access to the VMX. Port 0x%04x %s 0x%x: %s.",
+		    r->io.u.io.port,
+		    r->io.u.io.dir == IO_OUT ? "was sent" : "answered",
+		    r->io.u.io.value,
+		    device_words((enum vmx_device)r->io.u.io.device));
+		rings(o, r->insn.u.insn.vring, r->insn.u.insn.cpl);
+		return;
+	}
 	switch (action) {
 	case TRAP_SOFT_INT:
 		say(o, " The CPU would look up the gate in the IDT, but the real IDT is the VMM's: the VMM caught the interrupt and did what the CPU would have done, reading gate 0x%02x of the guest's own IDT, switching to the kernel stack from the guest's TSS if the ring changes, pushing the return frame and jumping to the guest's handler. No VMKernel work: the guest handles it.",
@@ -306,6 +324,10 @@ static const char *after_vmm(const struct step_record *r)
 		return "handed it to the VMKernel, which carried it out on the virtual CPU";
 	case PATH_IO:
 		return "passed the port access to the VMX, the VM's user world that emulates its devices";
+	case PATH_REFLECT:
+		if (r->has_io)
+			return "answered the port access itself (the PIC and the PIT are the VMM's own devices)";
+		return "did the work itself";
 	default:
 		return "did the work itself";
 	}
@@ -371,6 +393,10 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
 		return o.len;
 	}
 	cls = (enum insn_class)r->insn.u.insn.cls;
+	if (r->has_trap && r->trap.u.trap.action == TRAP_INTERRUPT) {
+		say(&o, "A device interrupt came in before this instruction: IRQ %u (vector 0x%02x). The guest had interrupts on (its virtual IF), so the VMM acknowledged the request at its virtual PIC and delivered it through the guest's own IDT, as the CPU would have; the instruction is the interrupt handler's. ",
+		    r->trap.u.trap.a, r->trap.u.trap.vector);
+	}
 	say(&o, "%s", explain_op((enum x86_op)r->op));
 	if (r->has_trap && r->trap.u.trap.action == TRAP_VM_EXIT) {
 		vm_exit(&o, r);

@@ -13,10 +13,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "esxtop.h"
 #include "headless.h"
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
+#include "vmx.h"
 
 struct headless {
 	struct sim *sim;
@@ -41,9 +43,16 @@ static void on_event(void *ctx, const struct event *ev)
 	}
 	if (h->plain && ev->kind == EV_SERIAL) {
 		size_t len;
-		const char *out = vm_serial(sim_vm(h->sim, ev->vm), &len);
+		const char *out = vm_output_line(sim_vm(h->sim, ev->vm), ev, &len);
+		bool lpt = ev->u.serial.device == DEV_PARALLEL;
 
-		fwrite(out + ev->u.serial.offset, 1, ev->u.serial.len, stdout);
+		/* stdout is the serial console; printer lines are marked,
+		 * and left out with --quiet (which compares with QEMU) */
+		if (out == NULL || (lpt && h->opt->quiet))
+			return;
+		if (lpt)
+			fputs("[printer] ", stdout);
+		fwrite(out, 1, len, stdout);
 		fflush(stdout);
 	}
 }
@@ -90,7 +99,7 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 	return buf;
 }
 
-static void print_summary(const struct vm *vm, FILE *out)
+static void print_summary(const struct vm *vm, uint64_t now_ns, FILE *out)
 {
 	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
 	char story[200];
@@ -103,9 +112,10 @@ static void print_summary(const struct vm *vm, FILE *out)
 	fprintf(out, "\n--- ringside: %s (%s, %s) ---\n", vm->name, vm->guest_path,
 		mode_words[vm->cfg.mode]);
 	fprintf(out, "%s\n", power_story(vm, story, sizeof story));
-	fprintf(out, "instructions: %llu (%.3f ms simulated at %u MHz)\n",
+	fprintf(out, "instructions: %llu (%.3f ms of CPU at %u MHz; %.3f ms elapsed on %s)\n",
 		(unsigned long long)st->insns,
-		(double)st->cycles / vm->cfg.mhz / 1000.0, vm->cfg.mhz);
+		(double)st->cycles / vm->cfg.mhz / 1000.0, vm->cfg.mhz,
+		(double)now_ns / 1e6, vm_host(vm)->name);
 	fprintf(out, "  by class:");
 	for (int c = 0; c < CLASS_COUNT; c++)
 		fprintf(out, "  %s %llu (%.1f%%)", class_name((enum insn_class)c),
@@ -130,11 +140,13 @@ static void print_summary(const struct vm *vm, FILE *out)
 	fprintf(out, "\nVMM: %llu traps virtualized by the VMKernel, %llu callouts from translated\n"
 		"     code, %llu VM exits, %llu guest faults reflected, %llu INT n delivered,\n"
 		"     %llu sensitive instructions fixed up after a trap,\n"
-		"     %llu port accesses sent to the VMX, %llu privilege switches\n",
+		"     %llu port accesses sent to the VMX, %llu answered by the VMM (PIC, PIT),\n"
+		"     %llu device interrupts delivered, %llu privilege switches\n",
 		(unsigned long long)st->traps, (unsigned long long)st->callouts,
 		(unsigned long long)st->exits, (unsigned long long)st->reflected,
 		(unsigned long long)st->soft_ints,
 		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
+		(unsigned long long)st->vmm_io, (unsigned long long)st->interrupts,
 		(unsigned long long)st->ring_switches);
 }
 
@@ -150,11 +162,14 @@ static void json_summary(const struct vm *vm, FILE *out)
 	for (int c = 0; c < CLASS_COUNT; c++)
 		fprintf(out, ",\"%s\":%llu", class_name((enum insn_class)c),
 			(unsigned long long)st->by_class[c]);
-	fprintf(out, ",\"traps\":%llu,\"callouts\":%llu,\"exits\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"io\":%llu,\"mode\":\"%s\"}\n",
+	/* (the class "io" above counts instructions; these count accesses) */
+	fprintf(out, ",\"traps\":%llu,\"callouts\":%llu,\"exits\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"vmx_io\":%llu,\"vmm_io\":%llu,\"interrupts\":%llu,\"mode\":\"%s\"}\n",
 		(unsigned long long)st->traps, (unsigned long long)st->callouts,
 		(unsigned long long)st->exits, (unsigned long long)st->reflected,
 		(unsigned long long)st->soft_ints,
 		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
+		(unsigned long long)st->vmm_io,
+		(unsigned long long)st->interrupts,
 		exec_mode_name(vm->cfg.mode));
 }
 
@@ -172,11 +187,28 @@ static bool failed(const struct vm *vm)
 	}
 }
 
+/* Run under esxtop's eye: a CSV row of the worlds' counters per interval. */
+static int run_esxtop(struct headless *h, enum sim_stop *why)
+{
+	struct esxtop *e;
+	int rc = esxtop_create(h->sim, stdout, h->opt->interval_ns,
+			       h->opt->iterations, &e);
+
+	if (rc != SIM_OK)
+		return rc;
+	rc = esxtop_run_until(e, UINT64_MAX, h->opt->max_insns, why);
+	if (esxtop_write_error(e))
+		h->write_error = true;
+	esxtop_destroy(e);
+	return rc;
+}
+
 int headless_run_guest(const struct options *opt, const char *guest)
 {
 	struct headless h = { .opt = opt, .plain = true };
 	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
-				 .mode = opt->mode };
+				 .mode = opt->mode, .vcpus = opt->vcpus,
+				 .cdrom = opt->cdrom };
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct vm *vm;
@@ -212,22 +244,29 @@ int headless_run_guest(const struct options *opt, const char *guest)
 		sim_destroy(h.sim);
 		return EXIT_USAGE;
 	}
-	rc = sim_run(h.sim, opt->max_insns, &why);
+	if (opt->esxtop) {
+		h.plain = false;	/* stdout is the CSV's */
+		rc = run_esxtop(&h, &why);
+	} else {
+		rc = sim_run(h.sim, opt->max_insns, &why);
+	}
 	if (rc != SIM_OK)
 		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
 			sim_strerror(rc), guest);
 	if (h.plain && !opt->quiet)
-		print_summary(vm, stdout);
+		print_summary(vm, sim_now_ns(h.sim), stdout);
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
-	if (vm->state == VM_ON && !opt->quiet)
+	if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)
 		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",
 			(unsigned long long)opt->max_insns);
-	status = rc != SIM_OK || failed(vm) ? EXIT_GUEST_FAILED : 0;
+	status = rc != SIM_OK || (failed(vm) && !(opt->esxtop && vm->state == VM_ON))
+		 ? EXIT_GUEST_FAILED : 0;
 	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
 		h.write_error = true;
 	if (h.write_error) {
-		fprintf(stderr, "ringside: could not write the trace\n");
+		fprintf(stderr, "ringside: could not write %s\n",
+			opt->esxtop ? "the esxtop output" : "the trace");
 		status = EXIT_USAGE;
 	}
 	sim_destroy(h.sim);

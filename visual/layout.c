@@ -33,6 +33,9 @@
 #define REGS_H_TALL 14		/* title + header + 12 system registers */
 #define CODE_H_SMALL 6
 #define TALL_ROWS 30		/* a terminal this high gets the tall panes */
+#define TALL_BODY 25		/* ... if the view keeps this many rows */
+#define NARRATION_SMALL 5	/* a scenario's narration: title + 4 lines */
+#define NARRATION_TALL 8	/* ... title + 7 lines */
 
 static struct rect mk(int x, int y, int w, int h)
 {
@@ -89,6 +92,17 @@ static void cpu_panes(struct layout *l, bool tall)
 
 void layout_compute(int cols, int rows, struct layout *out)
 {
+	layout_compute_narrated(cols, rows, 0, out);
+}
+
+int layout_narration_rows(int rows)
+{
+	return rows >= TALL_ROWS ? NARRATION_TALL : NARRATION_SMALL;
+}
+
+void layout_compute_narrated(int cols, int rows, int narration,
+			     struct layout *out)
+{
 	bool tall = rows >= TALL_ROWS;
 	int chrome = tall ? 3 : 2;	/* tabs, status (and hints) */
 
@@ -99,11 +113,14 @@ void layout_compute(int cols, int rows, struct layout *out)
 		out->too_small = true;
 		return;
 	}
+	if (narration > layout_narration_rows(rows))
+		narration = layout_narration_rows(rows);
 	out->tabs = mk(0, 0, cols, 1);
-	out->body = mk(0, 1, cols, rows - chrome);
-	out->status = mk(0, 1 + out->body.h, cols, 1);
+	out->body = mk(0, 1, cols, rows - chrome - narration);
+	out->narration = mk(0, 1 + out->body.h, cols, narration);
+	out->status = mk(0, 1 + out->body.h + narration, cols, 1);
 	out->hints = mk(0, rows - 1, cols, tall ? 1 : 0);
-	cpu_panes(out, tall);
+	cpu_panes(out, tall && out->body.h >= TALL_BODY);
 	/* Architecture: the layered stack on the left, words on the right */
 	out->arch_diagram = mk(0, 1, cols * 58 / 100, out->body.h);
 	out->arch_text = mk(out->arch_diagram.w + 1, 1,

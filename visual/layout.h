@@ -48,10 +48,22 @@ struct layout {
 	struct rect pane[PANE_COUNT];	/* the CPU view, inside body */
 	struct rect arch_diagram;	/* Architecture view: the stack ... */
 	struct rect arch_text;		/* ... and the words beside it */
+	struct rect narration;		/* a scenario's narration, between the
+					   view and the status line (h 0: none) */
 };
 
 /* Compute the layout of a cols x rows terminal into *out. */
 void layout_compute(int cols, int rows, struct layout *out);
+
+/*
+ * The same with `narration` rows taken from the view for a scenario's
+ * narration pane (see layout_narration_rows for how many fit).
+ */
+void layout_compute_narrated(int cols, int rows, int narration,
+			     struct layout *out);
+
+/* Rows a narration pane gets in a terminal this high. */
+int layout_narration_rows(int rows);
 
 /* True if r is inside the terminal and does not overlap s. */
 bool rect_inside(const struct rect *r, int cols, int rows);

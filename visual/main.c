@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "cpu.h"
 #include "headless.h"
+#include "play.h"
 #include "tui.h"
 
 #define RINGSIDE_VERSION "0.1"
@@ -31,11 +32,12 @@ int main(int argc, char **argv)
 		       cpu_library_version());
 		return 0;
 	}
-	if (opt.scenario) {
-		fprintf(stderr, "ringside: %s: Lua scenarios are not available yet; use --guest FILE\n",
-			opt.scenario);
-		return EXIT_USAGE;
-	}
+	if (opt.list)
+		return play_list(stdout);
+	if (opt.scenario && opt.headless)
+		return play_headless(&opt, opt.scenario);
+	if (opt.scenario && opt.trace == TRACE_NONE)
+		return play_tui(&opt, opt.scenario);
 	if (opt.compare)
 		return compare_run(&opt);
 	/* no guest given: the built-in tour */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "play.h"
 #include "screen.h"
 #include "term.h"
 #include "view.h"
@@ -120,7 +121,9 @@ void screen_draw(struct app *a)
 	int cols, rows;
 
 	term_size(&cols, &rows);
-	layout_compute(cols, rows, &l);
+	/* a scenario playing gets its narration pane below the view */
+	layout_compute_narrated(cols, rows,
+				a->play ? layout_narration_rows(rows) : 0, &l);
 	erase();
 	if (l.too_small) {
 		too_small(&l);
@@ -128,7 +131,12 @@ void screen_draw(struct app *a)
 		tabs(a, &l);
 		views[a->view].draw(a, &l);
 		status(a, &l);
-		hints(&l);
+		if (a->play) {
+			play_tui_draw(a, &l.narration);
+			play_tui_hints(a, &l.hints);
+		} else {
+			hints(&l);
+		}
 	}
 	refresh();
 }

@@ -166,7 +166,7 @@ static int raw_run(struct session *s, uint64_t n, const struct run_opts *o)
 	s->run.active = true;
 	s->run.opts = *o;
 	s->run.pos0 = session_position(s);
-	rc = history_run(s->hist, n, &ss);
+	rc = s->hist ? history_run(s->hist, n, &ss) : sim_run(s->sim, n, &ss);
 	s->run.active = false;
 	set_mask(s, BASE_MASK);
 	return rc;
@@ -181,6 +181,12 @@ static int land(struct session *s, uint64_t pos)
 {
 	struct run_opts rec = { .record = true };
 	int rc;
+
+	if (s->hist == NULL) {
+		snprintf(s->err, sizeof s->err,
+			 "a scenario's world cannot go back in time");
+		return SIM_ESTATE;
+	}
 
 	if (pos == 0) {
 		rc = history_seek(s->hist, 0);
@@ -333,8 +339,52 @@ void session_destroy(struct session *s)
 	if (s == NULL)
 		return;
 	history_destroy(s->hist);
-	sim_destroy(s->sim);
+	if (s->sub >= 0)
+		event_log_unsubscribe(sim_events(s->sim), s->sub);
+	if (!s->attached)
+		sim_destroy(s->sim);
 	free(s);
+}
+
+int session_attach(struct sim *sim, struct vm *vm, struct session **out,
+		   char *err, int errlen)
+{
+	struct session *s = calloc(1, sizeof *s);
+
+	if (s == NULL) {
+		snprintf(err, (size_t)errlen, "out of memory");
+		return SIM_ENOMEM;
+	}
+	s->sim = sim;
+	s->attached = true;
+	s->cfg = vm->cfg;
+	s->sub = -1;
+	s->focus = vm->id;
+	set_mask(s, BASE_MASK);
+	forget_last(s);
+	session_read_regs(s, &s->now);
+	s->prev = s->now;
+	*out = s;
+	return SIM_OK;
+}
+
+void session_refresh(struct session *s)
+{
+	s->prev = s->now;
+	session_read_regs(s, &s->now);
+	if (s->last.valid)
+		forget_last(s);
+}
+
+void session_focus(struct session *s, struct vm *vm)
+{
+	if (vm->id == s->focus)
+		return;
+	s->focus = vm->id;
+	s->cfg = vm->cfg;
+	forget_last(s);
+	session_read_regs(s, &s->now);
+	s->prev = s->now;
 }
 
 int session_restart(struct session *s, enum exec_mode mode, char *err,
@@ -345,6 +395,11 @@ int session_restart(struct session *s, enum exec_mode mode, char *err,
 	struct history *h;
 	int rc;
 
+	if (s->attached) {
+		snprintf(err, (size_t)errlen,
+			 "the scenario made this world: it cannot be restarted");
+		return SIM_ESTATE;
+	}
 	cfg.mode = mode;
 	rc = build(&cfg, &sim, &h, err, errlen);
 	if (rc != SIM_OK)
@@ -364,7 +419,7 @@ int session_restart(struct session *s, enum exec_mode mode, char *err,
 
 struct vm *session_vm(struct session *s)
 {
-	return sim_vm(s->sim, 0);
+	return sim_vm(s->sim, s->focus);
 }
 
 struct vcpu *session_vcpu(struct session *s)

@@ -89,7 +89,9 @@ struct run_opts {
 
 struct session {
 	struct sim *sim;
-	struct history *hist;
+	struct history *hist;		/* NULL for an attached world */
+	bool attached;			/* the world is someone else's (a scenario) */
+	int focus;			/* id of the VM the views show */
 	struct vm_config cfg;		/* how the VM was made (for restart) */
 	char guest[SESSION_GUEST_MAX];	/* cfg.guest points here */
 	int sub;			/* event subscription, -1 if none */
@@ -124,6 +126,23 @@ struct session {
 int session_create(const struct vm_config *cfg, struct session **out,
 		   char *err, int errlen);
 void session_destroy(struct session *s);
+
+/*
+ * A session over a world made elsewhere (a Lua scenario's), showing VM
+ * `vm`, which must run a guest.  The caller keeps the world; there is no
+ * history, so nothing can go back in time (back, breakpoints, restart).
+ */
+int session_attach(struct sim *sim, struct vm *vm, struct session **out,
+		   char *err, int errlen);
+
+/* Show another VM (one running a guest) of the same world. */
+void session_focus(struct session *s, struct vm *vm);
+
+/*
+ * The world ran without the session (a scenario's run): read the
+ * registers again, and forget the last instruction, which it did not see.
+ */
+void session_refresh(struct session *s);
 
 /*
  * Start again from power-on with another execution mode.  If the new

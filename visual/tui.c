@@ -20,6 +20,8 @@
 
 #include "app.h"
 #include "keys.h"
+#include "play.h"
+#include "play_cast.h"
 #include "screen.h"
 #include "status.h"
 #include "term.h"
@@ -36,7 +38,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
-static void loop(struct app *a)
+void tui_loop(struct app *a)
 {
 	uint64_t last_draw = 0;
 
@@ -51,13 +53,15 @@ static void loop(struct app *a)
 			a->repaint = false;
 			a->dirty = false;
 			screen_draw(a);
+			if (a->cast)		/* --record: this frame too */
+				cast_frame(a->cast);
 			last_draw = now;
 		}
 		key = term_getkey(app_wait_ms(a, now_ms()));
 		while (key != ERR && n++ < KEYS_PER_LOOP && !a->quit) {
 			if (key == KEY_RESIZE)
 				a->dirty = a->repaint = true;
-			else
+			else if (!(a->play && play_tui_key(a, key)))
 				keys_dispatch(a, key);
 			key = term_getkey(0);
 		}
@@ -68,9 +72,9 @@ int tui_main(const struct options *opt, const char *guest)
 {
 	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
 				 .mode = opt->mode };
-	struct term_caps caps;
 	struct app *a;
 	char err[300];
+	int rc;
 
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "ringside: the TUI needs a terminal, and %s is not one.\n"
@@ -80,18 +84,45 @@ int tui_main(const struct options *opt, const char *guest)
 			guest);
 		return EXIT_USAGE;
 	}
-	term_probe(opt->no_color, &caps);
 	if (app_create(&cfg, &a, err, sizeof err) != SIM_OK) {
 		fprintf(stderr, "ringside: %s\n", err);
 		return EXIT_USAGE;
 	}
-	if (term_open(&caps, err, sizeof err) != 0) {
-		fprintf(stderr, "ringside: %s\n", err);
+	if (tui_open(opt, &a->cast) != 0) {
 		app_destroy(a);
 		return EXIT_USAGE;
 	}
-	loop(a);
-	term_close();
+	tui_loop(a);
+	rc = tui_close(opt, a->cast);
 	app_destroy(a);
+	return rc;
+}
+
+int tui_open(const struct options *opt, struct cast **cast)
+{
+	struct term_caps caps;
+	char err[300];
+
+	term_probe(opt->no_color, &caps);
+	if (term_open(&caps, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
+		return -1;
+	}
+	*cast = NULL;
+	if (opt->record && cast_open(opt->record, cast, err, sizeof err) != 0) {
+		term_close();
+		fprintf(stderr, "ringside: %s\n", err);
+		return -1;
+	}
 	return 0;
+}
+
+int tui_close(const struct options *opt, struct cast *cast)
+{
+	int rc = cast_close(cast) == 0 ? 0 : EXIT_USAGE;
+
+	term_close();
+	if (rc != 0)
+		fprintf(stderr, "ringside: could not write %s\n", opt->record);
+	return rc;
 }

@@ -13,4 +13,23 @@
  */
 int tui_main(const struct options *opt, const char *guest);
 
+struct app;
+struct cast;
+
+/*
+ * Take over the terminal (colours and glyphs as opt and the terminal
+ * allow) and, with --record, start the cast.  Returns 0, or -1 after
+ * saying why on stderr.  tui_close gives the terminal back and finishes
+ * the cast: it returns 0, or EXIT_USAGE if the cast could not be written.
+ */
+int tui_open(const struct options *opt, struct cast **cast);
+int tui_close(const struct options *opt, struct cast *cast);
+
+/*
+ * The loop, once the terminal is open: tick, draw when something changed,
+ * hand keys to their commands (a playing scenario sees them first), until
+ * the user quits.  Each frame drawn also goes to a->cast when recording.
+ */
+void tui_loop(struct app *a);
+
 #endif

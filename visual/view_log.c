@@ -40,19 +40,16 @@ static void line(struct app *a, const struct rect *in, int y,
 	x = draw_text(in, y, in->x + 1, r, draw_ascii(out, text, (int)strlen(text),
 						      (int)sizeof out));
 	if (ev->kind == EV_SERIAL) {
-		size_t len;
-		struct vm *vm = sim_vm(s, ev->vm);
-		const char *p = vm ? vm_serial(vm, &len) : NULL;
-		uint32_t n = ev->u.serial.len;
+		size_t n;
+		const char *p = vm_output_line(sim_vm(s, ev->vm), ev, &n);
 
-		if (p == NULL || ev->u.serial.offset + (uint64_t)n > len)
+		if (p == NULL)
 			return;		/* the output was rewound: step back */
-		if (n > 0 && p[ev->u.serial.offset + n - 1] == '\n')
+		if (n > 0 && p[n - 1] == '\n')
 			n--;
 		draw_text(in, y, x, ROLE_DIM, ":");
 		draw_text(in, y, x + 2, ROLE_NORMAL,
-			  draw_ascii(out, p + ev->u.serial.offset, (int)n,
-				     (int)sizeof out));
+			  draw_ascii(out, p, (int)n, (int)sizeof out));
 	}
 }
 

@@ -1,11 +1,13 @@
 /*
- * view_worlds.c - the Worlds view: an esxtop-like table.
+ * view_worlds.c - the Worlds view: esxtop's CPU screen for every host.
  *
- * In ESX the VMKernel schedules "worlds": per VM one VMX world (a user
- * world: it bootstrapped the VM and emulates its devices) and one VMM
- * world per virtual CPU.  Each gets a line here with what it has done.
- * Scheduling columns (%USED %RUN %RDY %WAIT) come with the VMKernel
- * scheduler.
+ * In ESX the VMKernel schedules "worlds" on the physical CPUs: per VM one
+ * VMM world per virtual CPU (it runs the guest and takes its traps), one
+ * VMX world (the user world that bootstrapped the VM and emulates its
+ * slow devices) and one MKS world (its remote console); beside them the
+ * service console and one idle world per pCPU.  Each gets a line with
+ * esxtop's counters since the world began (world.h explains each), and
+ * for a VMM world what the VMM did for it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,70 +16,98 @@
 #include "view.h"
 #include "vm.h"
 #include "vmm.h"
+#include "world.h"
 
-/* One row of the table: 79 columns, so it fits an 80-column terminal. */
-#define ROW " %3s %3s %-12.12s %-8.8s %10s %6s %5s %4s %5s %7s %6s"
+/* One row: 80 columns at most. */
+#define ROW " %3s %-14.14s %-7.7s %6s %6s %6s %6s %6s %7s %6s %6s"
 
-static const char *vcpu_state(const struct vm *vm, const struct vcpu *v)
+static const char *state_word(const struct world *w)
 {
-	if (vm->state != VM_ON)
-		return vm->state == VM_HALTED ? "halted" : "off";
-	switch (v->state) {
-	case VCPU_RUNNING: return "run";
-	case VCPU_HALTED: return "hlt-wait";
-	default: return "stopped";
+	if (w->kind == WORLD_VMM && w->vm && !w->vm->modelled &&
+	    w->state == WORLD_WAITING &&
+	    w->vm->vcpu[w->vcpu]->state == VCPU_HALTED)
+		return "hlt";
+	return world_state_name(w->state);
+}
+
+static enum role role_of(const struct world *w)
+{
+	switch (w->kind) {
+	case WORLD_VMM: return ROLE_VMM;
+	case WORLD_VMX: return ROLE_VMX;
+	case WORLD_IDLE: return ROLE_DIM;
+	default: return ROLE_VMKERNEL;
 	}
+}
+
+static void percent(char *buf, size_t n, uint64_t part, uint64_t whole)
+{
+	snprintf(buf, n, "%.1f", whole ? 100.0 * (double)part / (double)whole
+				       : 0.0);
+}
+
+static int draw_host(const struct rect *b, int y, struct host *h,
+		     uint64_t now)
+{
+	char used[16], rdy[16], wait[16], idle[16], sys[16], ins[32],
+	     trp[32], wid[12];
+
+	draw_textf(b, y++, b->x + 1, ROLE_HEADER,
+		   "%s (%s): %d pCPU at %u MHz, %u MiB, %d VM%s%s", h->name,
+		   host_kind_name(h->cfg.kind), h->cfg.pcpus, h->cfg.mhz,
+		   h->cfg.mem_mb, host_vm_count(h),
+		   host_vm_count(h) == 1 ? "" : "s",
+		   h->cfg.kind == HOST_HOSTED && !h->logged_in ?
+		   ", user logged off" : "");
+	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
+		   "%USED", "%RDY", "%WAIT", "%IDLE", "%SYS", "INSNS", "TRAPS",
+		   "PCPU");
+	for (int i = 0; i < host_world_count(h) && y < b->y + b->h; i++) {
+		const struct world *w = host_world(h, i);
+		struct world_times t;
+		char pcpu[16] = "-";
+
+		world_times_at(w, now, &t);
+		percent(used, sizeof used, t.run, now);
+		percent(rdy, sizeof rdy, t.ready, now);
+		percent(wait, sizeof wait, t.wait, now);
+		percent(idle, sizeof idle, t.idle, now);
+		percent(sys, sizeof sys, t.sys, now);
+		snprintf(wid, sizeof wid, "%d", w->id);
+		if (w->pcpu >= 0)
+			snprintf(pcpu, sizeof pcpu, "%d", w->pcpu);
+		if (w->kind == WORLD_VMM && w->vm && !w->vm->modelled) {
+			const struct vcpu_stats *st = &w->vm->vcpu[w->vcpu]->stats;
+
+			view_count(st->insns, ins, sizeof ins);
+			view_count(st->traps + st->callouts + st->exits, trp,
+				   sizeof trp);
+		} else {
+			snprintf(ins, sizeof ins, "-");
+			snprintf(trp, sizeof trp, "-");
+		}
+		draw_textf(b, y++, b->x, role_of(w), ROW, wid, w->name,
+			   state_word(w), used, rdy, wait, idle, sys, ins, trp,
+			   pcpu);
+	}
+	return y;
 }
 
 void view_worlds_draw(struct app *a, const struct layout *l)
 {
 	const struct rect *b = &l->body;
 	struct sim *s = a->sess->sim;
-	char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
-	char wid[12], gid[12], pct[16];
-	int y = b->y, id = 1;
+	uint64_t now = sim_clock_ns(s);
+	char n1[32];
+	int y = b->y;
 
 	draw_textf(b, y++, b->x + 1, ROLE_HEADER,
-		   "Worlds: %d VM%s, simulated time %.3f ms, %s instructions",
-		   sim_vm_count(s), sim_vm_count(s) == 1 ? "" : "s",
-		   (double)sim_now_ns(s) / 1e6,
+		   "Worlds: simulated time %.3f ms, %s instructions",
+		   (double)now / 1e6,
 		   view_count(session_position(a->sess), n1, sizeof n1));
-	y++;
-	draw_textf(b, y++, b->x, ROLE_TITLE, ROW,
-		   "WID", "GID", "NAME", "STATE", "INSNS", "TRAPS", "REFL", "INT",
-		   "FIXUP", "I/O", "%DIR");
-	for (int i = 0; i < sim_vm_count(s) && y < b->y + b->h; i++) {
-		struct vm *vm = sim_vm(s, i);
-		uint64_t io = 0;
-		char name[64];
-
-		for (int j = 0; j < vm->nvcpus; j++)
-			io += vm->vcpu[j]->stats.io;
-		snprintf(name, sizeof name, "vmx-%s", vm->name);
-		snprintf(wid, sizeof wid, "%d", id++);
-		snprintf(gid, sizeof gid, "%d", i + 1);
-		draw_textf(b, y++, b->x, ROLE_VMX, ROW, wid, gid, name,
-			   vm_state_name(vm->state), "-", "-", "-", "-", "-",
-			   view_count(io, n1, sizeof n1), "-");
-		for (int j = 0; j < vm->nvcpus && y < b->y + b->h; j++) {
-			const struct vcpu_stats *st = &vm->vcpu[j]->stats;
-			double direct = st->insns ? 100.0 * (double)st->by_path[PATH_DIRECT] /
-						    (double)st->insns : 0.0;
-
-			snprintf(name, sizeof name, "vmm%d:%s", j, vm->name);
-			snprintf(wid, sizeof wid, "%d", id++);
-			snprintf(pct, sizeof pct, "%.1f", direct);
-			draw_textf(b, y++, b->x, ROLE_VMM, ROW, wid, gid, name,
-				   vcpu_state(vm, vm->vcpu[j]),
-				   view_count(st->insns, n1, sizeof n1),
-				   view_count(st->traps, n2, sizeof n2),
-				   view_count(st->reflected, n3, sizeof n3),
-				   view_count(st->soft_ints, n4, sizeof n4),
-				   view_count(st->vmm_emulated, n5, sizeof n5),
-				   view_count(st->io, n6, sizeof n6), pct);
-		}
-	}
+	for (int i = 0; i < sim_host_count(s) && y < b->y + b->h - 1; i++)
+		y = draw_host(b, y + 1, sim_host(s, i), now);
 	y++;
 	draw_wrap(b, y, ROLE_DIM,
-		  "Each VM has one VMX world (a user world that bootstrapped the VM and emulates its serial port) and one VMM world per virtual CPU, which runs the guest and takes its traps. TRAPS: privileged instructions virtualized by the VMKernel; REFL: the guest's own faults reflected to it; INT: INT n delivered; FIXUP: sensitive instructions the VMM finished; I/O: port accesses sent to the VMX; %DIR: instructions run directly on the hardware. Scheduling columns (%USED %RUN %RDY) come with the VMKernel scheduler.");
+		  "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMM's and VMKernel's work for it; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval.");
 }

@@ -1,7 +1,8 @@
 # guests.mk - builds ringside's bundled guest kernels; included by the top-level Makefile.
 #
 # Paths are relative to the repository root (where make runs).  Result:
-#   $(GUESTS)  the list of guest kernels, e.g. scenarios/guests/hello.elf
+#   $(GUESTS)      the list of guest kernels, e.g. scenarios/guests/hello.elf
+#   $(GUEST_DISC)  the CD-ROM image the cdrom guest reads (built with it)
 # Every guest = the shared runtime in lib/ + its own NAME.c (and, for some,
 # an assembly file of test snippets).  Objects go to scenarios/guests/build/.
 #
@@ -20,7 +21,7 @@ GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-pie -nostdlib -fno-stack-prote
 GUEST_AS     := as --32
 GUEST_LD     := ld -m elf_i386 -T $(GUEST_DIR)/link.ld -z noexecstack
 
-GUEST_NAMES := hello holes faults tour bench classify
+GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask
 GUESTS      := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES))
 
 GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.o
@@ -32,6 +33,23 @@ $(GUEST_DIR)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUEST_DIR)/link.ld
 # Guests with an extra assembly file of test code.
 $(GUEST_DIR)/faults.elf: $(GUEST_BUILD)/faults_tests.o
 $(GUEST_DIR)/classify.elf: $(GUEST_BUILD)/classify_probes.o
+
+# Guests that take device interrupts: the PIC and PIT drivers (lib/irq.c).
+$(GUEST_DIR)/timer.elf $(GUEST_DIR)/multitask.elf: $(GUEST_BUILD)/irq.o
+
+# The CD-ROM the cdrom guest reads: an ISO 9660 image of the files in
+# disc/, written by our own tools/mkiso.c (built with the host compiler:
+# genisoimage or xorriso need not be installed).  Building the guest
+# builds its disc.
+GUEST_MKISO := $(GUEST_BUILD)/mkiso
+GUEST_DISC  := $(GUEST_BUILD)/cdrom.iso
+GUEST_DISC_FILES := $(GUEST_DIR)/disc/readme.txt $(GUEST_DIR)/disc/notes.txt
+
+$(GUEST_MKISO): $(GUEST_DIR)/tools/mkiso.c | $(GUEST_BUILD)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -o $@ $<
+$(GUEST_DISC): $(GUEST_MKISO) $(GUEST_DISC_FILES)
+	$(GUEST_MKISO) -o $@ -V RINGSIDE_DEMO $(GUEST_DISC_FILES)
+$(GUEST_DIR)/cdrom.elf: | $(GUEST_DISC)
 
 # Compiling and assembling (guest files and runtime files).
 $(GUEST_BUILD)/%.o: $(GUEST_DIR)/%.c $(GUEST_DIR)/lib/lib.h | $(GUEST_BUILD)
@@ -47,11 +65,11 @@ $(GUEST_BUILD):
 	mkdir -p $@
 
 .PHONY: guests guests-clean
-guests: $(GUESTS)
+guests: $(GUESTS) $(GUEST_DISC)
 guests-clean:
 	rm -rf $(GUEST_BUILD) $(GUESTS)
 
 # Objects are intermediate files make would otherwise delete: keep them.
-.SECONDARY: $(patsubst %,$(GUEST_BUILD)/%.o,$(GUEST_NAMES) boot isr lib faults_tests classify_probes)
+.SECONDARY: $(patsubst %,$(GUEST_BUILD)/%.o,$(GUEST_NAMES) boot isr lib irq faults_tests classify_probes)
 
 .DEFAULT_GOAL := $(GUEST_SAVED_GOAL)

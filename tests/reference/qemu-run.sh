@@ -1,7 +1,15 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] GUEST.elf
+#
+#   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
+#                    -cdrom: an ATAPI drive, master on the secondary IDE
+#                    channel, ports 0x170-0x177 and 0x376).  Without it the
+#                    drive is there but empty, as on ringside.
+#   --parallel FILE  write what the guest prints on the parallel port (LPT1,
+#                    0x378) to FILE (QEMU's -parallel file:FILE).  Without
+#                    it the port is there and its output is discarded.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -13,31 +21,64 @@
 #        exits with status (value << 1) | 1, which is always odd).
 #   3    the guest wrote another value there: a failure it detected itself.
 #   124  timeout: the guest did not finish within 30 seconds.
-#   1    anything else: QEMU could not start, or the machine stopped some other
-#        way (e.g. a triple fault, which -no-reboot turns into a plain exit 0).
+#   1    anything else: QEMU could not start, a file could not be read, or the
+#        machine stopped some other way (e.g. a triple fault, which -no-reboot
+#        turns into a plain exit 0).
 #   2    bad usage.
 
-if [ $# -ne 1 ]; then
-    echo "usage: $0 GUEST.elf" >&2
+usage() {
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] GUEST.elf" >&2
     exit 2
+}
+
+cdrom=
+parallel=
+while [ $# -gt 1 ]; do
+    case "$1" in
+    --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
+    --parallel) [ $# -ge 3 ] || usage; parallel=$2; shift 2 ;;
+    *) usage ;;
+    esac
+done
+if [ $# -ne 1 ]; then
+    usage
 fi
+case "$1" in -*) usage ;; esac
 if [ ! -r "$1" ]; then
     echo "qemu-run: cannot read $1" >&2
     exit 1
 fi
+if [ -n "$cdrom" ] && [ ! -r "$cdrom" ]; then
+    echo "qemu-run: cannot read $cdrom" >&2
+    exit 1
+fi
 
-timeout 30 qemu-system-i386 -kernel "$1" -serial stdio -display none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot </dev/null
+# The optional devices, as positional parameters after the guest's path.
+guest=$1
+set --
+if [ -n "$cdrom" ]; then
+    set -- "$@" -cdrom "$cdrom"
+fi
+if [ -n "$parallel" ]; then
+    if ! (: > "$parallel") 2>/dev/null; then     # writable? (and empty)
+        echo "qemu-run: cannot write $parallel" >&2
+        exit 1
+    fi
+    set -- "$@" -parallel "file:$parallel"
+fi
+
+timeout 30 qemu-system-i386 -kernel "$guest" -serial stdio -display none \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot "$@" </dev/null
 status=$?
 
 if [ "$status" -eq 124 ]; then
-    echo "qemu-run: $1 timed out after 30 s" >&2
+    echo "qemu-run: $guest timed out after 30 s" >&2
     exit 124
 fi
 if [ $((status % 2)) -eq 1 ]; then
     # Odd: QEMU exited through the debug-exit device.  (Caveat: QEMU's own
     # error exit is 1, which looks like "guest wrote 0"; we checked above that
-    # the file exists, and QEMU's error message goes to stderr.)
+    # the files exist, and QEMU's error message goes to stderr.)
     code=$(( (status - 1) / 2 ))
     if [ "$code" -ne 0 ]; then
         echo "qemu-run: guest reported failure code $code" >&2
@@ -45,5 +86,5 @@ if [ $((status % 2)) -eq 1 ]; then
     fi
     exit 0
 fi
-echo "qemu-run: $1 stopped without writing to the debug-exit port (QEMU status $status)" >&2
+echo "qemu-run: $guest stopped without writing to the debug-exit port (QEMU status $status)" >&2
 exit 1

@@ -64,6 +64,50 @@ static void bad_files(void **state)
 	expect("--headless --guest ringside", 2, "64-bit ELF");
 	expect("--headless --guest scenarios", 2, "scenarios: cannot read");
 	expect("--headless --guest tests/guests/mb.inc", 2, "not an ELF file");
+	/* a disc image that is missing, or not an ISO 9660 image */
+	expect("--headless --guest scenarios/guests/cdrom.elf --cdrom /nonexistent.iso",
+	       2, "/nonexistent.iso");
+	expect("--headless --guest scenarios/guests/cdrom.elf --cdrom Makefile",
+	       2, "Makefile");
+	expect("--headless --guest scenarios/guests/cdrom.elf --cdrom scenarios",
+	       2, "scenarios");
+}
+
+/* The host options: esxtop's CSV, vCPUs, the CD-ROM. */
+static void host_options(void **state)
+{
+	char *line, *save;
+	int rows = 0, cols = 0;
+
+	(void)state;
+	expect("--headless --esxtop --interval 0.05 --guest scenarios/guests/timer.elf",
+	       0, "\"(PDH-CSV 4.0) (simulated seconds)(0)\"");
+	assert_non_null(strstr(out, "\\\\esx0\\World Cpu(5:vmm0:vm0)\\% Ready"));
+	assert_null(strstr(out, "tick 50"));	/* no guest output in the CSV */
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int c = 1;
+
+		for (char *p = line; *p; p++)
+			c += *p == ',';
+		if (rows++ == 0)
+			cols = c;
+		else
+			assert_int_equal(c, cols);	/* every row complete */
+	}
+	/* 50 ticks at 100 Hz: about half a second in 50 ms samples */
+	assert_in_range(rows - 1, 10, 12);
+	expect("--headless --esxtop --iterations 3 --interval 0.01 --guest scenarios/guests/timer.elf",
+	       0, "\"0.030000\"");
+	assert_null(strstr(out, "\"0.040000\""));
+	expect("--headless --interval 1 --guest x", 2, "go with --esxtop");
+	expect("--headless --esxtop --interval 0 --guest x", 2, "--interval wants seconds");
+	expect("--headless --esxtop --interval 1e3 --guest x", 2, "--interval wants seconds");
+	expect("--headless --vcpus 9 --guest x", 2, "--vcpus wants 1 to 8");
+	expect("--headless --vcpus 2 --guest scenarios/guests/hello.elf", 0,
+	       "goodbye");
+	expect("--headless --cdrom scenarios/guests/build/cdrom.iso --guest scenarios/guests/cdrom.elf",
+	       0, "RINGSIDE_DEMO");
 }
 
 static void headless_summary(void **state)
@@ -149,6 +193,7 @@ int main(void)
 		cmocka_unit_test(guest_failures),
 		cmocka_unit_test(json_trace),
 		cmocka_unit_test(trace_file),
+		cmocka_unit_test(host_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

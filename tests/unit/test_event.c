@@ -262,25 +262,26 @@ static void clear(void **state)
 
 static void names(void **state)
 {
-	static const char *const kinds[] = {
+	static const char *const kinds[EV_KIND_COUNT] = {
 		"insn", "trap", "io", "serial", "vmx", "power", "ring", "mode",
-		"translate"
+		"translate", "world", "host"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
-	static const char *const actions[] = {
+	static const char *const actions[TRAP_ACTION_COUNT] = {
 		"emulated", "reflected", "int", "vmm-emulated", "halted",
-		"triple-fault", "callout", "vm-exit"
+		"triple-fault", "callout", "vm-exit", "interrupt"
 	};
-	static const char *const reasons[] = {
+	static const char *const reasons[POWER_REASON_COUNT] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
-		"triple-fault", "bad-memory", "bad-instruction", "user"
+		"triple-fault", "bad-memory", "bad-instruction", "user",
+		"logoff"
 	};
 
 	(void)state;
-	assert_int_equal(EV_KIND_COUNT, 9);
+	assert_int_equal(EV_KIND_COUNT, 11);
 	assert_int_equal(MODE_COUNT, 4);
-	assert_int_equal(TRAP_ACTION_COUNT, 8);
-	assert_int_equal(POWER_REASON_COUNT, 8);
+	assert_int_equal(TRAP_ACTION_COUNT, 9);
+	assert_int_equal(POWER_REASON_COUNT, 9);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);
 	for (int i = 0; i < MODE_COUNT; i++)
@@ -295,7 +296,7 @@ static void names(void **state)
 	assert_string_equal(exec_mode_name(MODE_COUNT), "?");
 	assert_string_equal(trap_action_name(TRAP_ACTION_COUNT), "?");
 	assert_string_equal(power_reason_name(POWER_REASON_COUNT), "?");
-	assert_int_equal(EVENT_MASK_ALL, 0x1ff);
+	assert_int_equal(EVENT_MASK_ALL, 0x7ff);
 	assert_int_equal(EVENT_MASK(EV_SERIAL), 0x08);
 }
 

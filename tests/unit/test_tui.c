@@ -307,7 +307,7 @@ static void views(void **state)
 	keys("a");
 	expect_screen("Hosted: VMware Workstation / Server");
 	keys("3");
-	expect_screen("vmx-vm0");
+	expect_screen("vmx:vm0");
 	expect_screen("vmm0:vm0");
 	keys("Tab");
 	expect_screen("VMX bootstrap: load-image");

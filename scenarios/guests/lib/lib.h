@@ -224,4 +224,51 @@ static inline void sys_write(const char *s) { syscall(SYS_WRITE, (u32)s); }
 void syscall_install(void);            /* gate 0x80 with DPL 3 -> sys_default */
 void sys_default(struct frame *f);     /* handles SYS_NOP, SYS_WRITE, SYS_RETURN */
 
+
+/* ---------------------------------------------------------------------------
+ * More I/O widths: 16-bit ports (the IDE data port moves a word at a time).
+ */
+static inline void outw(u16 port, u16 value)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline u16 inw(u16 port)
+{
+    u16 value;
+    __asm__ volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+    return value;
+}
+
+/* ---------------------------------------------------------------------------
+ * The interrupt flag.  IF = 1 lets device interrupts (INTR from the PIC)
+ * in; CLI and STI are the honest way to change it: both are privileged,
+ * so a trap-and-emulate VMM sees them (POPF would change IF silently).
+ * STI takes effect after the NEXT instruction, so "sti; hlt" cannot lose
+ * an interrupt between the two: the CPU is already halted when it comes.
+ */
+static inline void cli(void) { __asm__ volatile("cli" : : : "memory"); }
+static inline void sti(void) { __asm__ volatile("sti" : : : "memory"); }
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
+
+/* ---------------------------------------------------------------------------
+ * The interrupt hardware (irq.c): the 8259A PIC pair and the 8254 PIT.
+ */
+#define PIC1_CMD   0x20    /* master: command, and IRR/ISR reads */
+#define PIC1_DATA  0x21    /* master: mask (IMR), and ICW2-4 */
+#define PIC2_CMD   0xA0    /* slave, cascaded on master input 2 */
+#define PIC2_DATA  0xA1
+#define IRQ_BASE   0x20    /* where pic_remap puts IRQ 0 (IRQ 8 at 0x28) */
+#define PIT_HZ     1193182 /* the PIT's input clock */
+
+void pic_remap(u8 master_base, u8 slave_base);   /* ICW1-ICW4, all masked */
+void pic_set_masks(u8 master, u8 slave);         /* OCW1: 1 bits = masked */
+u8   pic_read_isr(int slave);                    /* OCW3: in-service register */
+u8   pic_read_irr(int slave);                    /* OCW3: request register */
+void pic_eoi(int irq);                           /* OCW2: non-specific EOI */
+void pit_set_periodic(u32 hz);                   /* counter 0, mode 2 */
+u16  pit_divisor(u32 hz);                        /* PIT_HZ / hz, rounded */
+u16  pit_read_count(int counter);                /* counter latch command */
+u8   pit_read_status(int counter);               /* read-back command */
+
 #endif

@@ -1,0 +1,162 @@
+/*
+ * engine.h - what the files of lua/ share: the scenario's innards and the
+ * registration of each part of the API.  Players include scenario.h only.
+ *
+ *   engine.c      the state, its memory and instruction limits, the
+ *                 coroutine, the queue of lines, errors
+ *   sandbox.c     which libraries a scenario gets; load and require
+ *   api_world.c   hosts and VMs: host{}, h:add_vm{}, power_on...
+ *   api_run.c     pacing: say, print, pause, run{}
+ *   api_events.c  events{}: the trace, as Lua tables
+ *   api_check.c   expect()
+ *   ringside.lua  helpers written in Lua (count, first, expect_eq...)
+ */
+#ifndef LUA_ENGINE_H
+#define LUA_ENGINE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "scenario.h"
+#include "trace.h"
+
+/* Where one line of the script is: "scenarios/tour.lua:12". */
+#define ENGINE_WHERE_MAX 300
+
+/* run{until_event=K, match={insn="lgdt"}}: a field the event must have. */
+#define RUN_MATCH_MAX 8
+
+struct run_match {
+	char key[32];			/* a trace field name */
+	enum trace_type type;		/* TRACE_STR, TRACE_INT or TRACE_BOOL */
+	char str[128];			/* TRACE_STR: the text */
+	uint64_t num;			/* TRACE_INT (also hex fields), TRACE_BOOL */
+	bool equal;			/* while matching: the event has it */
+};
+
+struct engine_line {
+	enum scenario_line_kind kind;
+	char *text;			/* malloc'd */
+	char where[ENGINE_WHERE_MAX];
+	uint64_t t_ns;
+};
+
+struct scenario {
+	lua_State *L;			/* the Lua state: owns every Lua object */
+	lua_State *co;			/* the scenario's coroutine (in L) */
+	struct sim *sim;		/* the world (owned) */
+	char path[PATH_MAX];		/* the script, as named by the user */
+	char root[PATH_MAX];		/* holds scenarios/ and lua/ */
+	char name[64];			/* "tour" */
+	enum exec_mode mode;		/* default mode of new VMs */
+	struct scenario_limits lim;
+
+	/* memory (the allocator) */
+	size_t mem_used;		/* bytes the Lua state holds */
+	bool mem_refused;		/* an allocation was refused */
+
+	/* the instruction budget (the count hook) */
+	uint64_t insns;			/* Lua instructions since the last resume */
+	uint64_t insns_total;		/* ... since the start */
+	uint32_t yields;		/* say, pause and run calls so far */
+	bool killed;			/* a limit was hit: stop at once */
+
+	/* what the script asked the player for */
+	enum scenario_state state;
+	struct scenario_run run;	/* SCENARIO_RUN: the request */
+	int run_vm;			/* until_event: only this VM (-1: any) */
+	struct run_match match[RUN_MATCH_MAX];	/* ... with these fields */
+	int nmatch;
+	int run_sub;			/* its event subscription, or -1 */
+	bool run_event_seen;		/* ... and it came */
+	struct event run_event;		/* ... this one */
+	const char *run_reason;		/* why the run ended ("insns"...) */
+	int run_status;			/* a sim failure while running */
+
+	/* lines for the player, oldest at `next` */
+	struct engine_line *lines;
+	size_t nlines, next, cap;
+	size_t line_bytes;		/* text queued and not yet taken */
+
+	int expects, failed;
+	char err[SCENARIO_ERR_MAX];	/* SCENARIO_FAILED: why */
+};
+
+/* The scenario a Lua state (or any of its threads) belongs to. */
+struct scenario *engine_get(lua_State *L);
+
+/*
+ * Queue a line for the player.  Raises a Lua error if too much output is
+ * waiting (a script printing in an endless loop).
+ */
+void engine_line(lua_State *L, enum scenario_line_kind kind,
+		 const char *text, size_t len);
+
+/*
+ * The place in the script that called the running C function: the first
+ * Lua frame outside the helpers in lua/, as "file:line".
+ */
+void engine_where(lua_State *L, char *buf, size_t size);
+
+/*
+ * Yield the scenario's coroutine to the player with a new state.  Raises
+ * an error if called from another coroutine (a scenario's own).  k, if not
+ * NULL, runs when the player resumes and returns the call's results.
+ */
+int engine_yield(lua_State *L, enum scenario_state st, lua_KFunction k);
+
+/* sandbox.c: the libraries a scenario gets, load and require. */
+void sandbox_open(lua_State *L);
+
+/*
+ * Compile the Lua source file at path (text only) and push it as a
+ * function named chunkname ("@scenarios/tour.lua").  Raises a Lua error
+ * naming the file if it cannot be read or does not compile.
+ */
+void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname);
+
+/*
+ * args.c: fields of a table argument (at stack index t) of function fn.
+ * args_check refuses any field not in allowed (NULL-terminated); the
+ * others return 0 or NULL for an absent field and raise an error naming
+ * the function and the field for a wrong one.
+ */
+void args_check(lua_State *L, int t, const char *fn, const char *const allowed[]);
+const char *args_string(lua_State *L, int t, const char *key, const char *fn);
+uint64_t args_count(lua_State *L, int t, const char *key, const char *fn,
+		    uint64_t lo, uint64_t hi);
+double args_number(lua_State *L, int t, const char *key, const char *fn,
+		   double lo, double hi);
+
+/* Each part of the API registers its globals. */
+void api_world_open(lua_State *L);
+void api_run_open(lua_State *L);
+void api_events_open(lua_State *L);
+void api_check_open(lua_State *L);
+
+/* api_run.c: what the player calls during a run (see scenario.h). */
+int api_run_slice(struct scenario *sc, uint64_t max_insns,
+		  scenario_runner *fn, void *ctx, bool *done);
+
+/* api_events.c: push ev as a table with the trace's field names. */
+void api_events_push(lua_State *L, struct sim *s, const struct event *ev);
+
+/*
+ * api_events.c: the keys of the filter table at index t must be strings
+ * naming fields of events of this kind (any names if kind < 0); with
+ * skip_reserved, "kind", "vm" and "since" are left to the caller.
+ * Errors name the function fn.
+ */
+void api_events_check_keys(lua_State *L, int t, int kind, bool skip_reserved,
+			   const char *fn);
+
+/* api_world.c: push the VM with this id (its userdata, one per VM). */
+void api_world_push_vm(lua_State *L, int id);
+
+/* api_world.c: the VM at stack index idx (a VM or a VM's name), or NULL. */
+struct vm *api_world_to_vm(lua_State *L, int idx);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * sandbox.c - what a scenario may call: the safe parts of Lua, nothing
+ * that reaches outside the simulated world.
+ *
+ * A scenario gets the base library, coroutine, table, string, math and
+ * utf8.  It does not get:
+ *   os, io       scenarios live in simulated time and touch no files;
+ *   debug        it can reach into anything, the sandbox included;
+ *   package      modules come from require, which looks only in
+ *                scenarios/ and lua/;
+ *   dofile, loadfile, string.dump, and load of binary chunks
+ *                (precompiled bytecode can crash the Lua VM).
+ * Each of them is still there, as a stub that refuses with a sentence
+ * saying why, so a teacher who reaches for os.time learns what to use
+ * instead rather than reading "attempt to index a nil value".
+ *
+ * math.random is seeded with a constant: the same scenario must give the
+ * same events every time (golden traces rely on it).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "engine.h"
+
+#define MAX_SOURCE (1u << 20)		/* bytes in one .lua file */
+#define MODULES "ringside.modules"	/* registry: modules required so far */
+
+/* ---- refusing, with a reason -------------------------------------------- */
+
+struct refusal {
+	const char *name;	/* a global ("os") or "string.dump" */
+	bool table;		/* a library table: refuse every field */
+	const char *why;
+};
+
+static const struct refusal refusals[] = {
+	{ "os", true, "scenarios live in simulated time and may not touch the computer running them: use run{seconds=...} and now()" },
+	{ "io", true, "a scenario reads and writes no files: show text with say() or print()" },
+	{ "debug", true, "it could reach past the sandbox" },
+	{ "package", true, "load modules with require('name'); they live in scenarios/ and lua/" },
+	{ "dofile", false, "load modules with require('name'); they live in scenarios/ and lua/" },
+	{ "loadfile", false, "load modules with require('name'); they live in scenarios/ and lua/" },
+	{ "string.dump", false, "binary chunks are refused: scenarios are Lua source" },
+};
+
+/* Upvalue 1: the name; upvalue 2: why.  As __index, arg 2 is the field. */
+static int refuse(lua_State *L)
+{
+	const char *name = lua_tostring(L, lua_upvalueindex(1));
+	const char *why = lua_tostring(L, lua_upvalueindex(2));
+
+	if (lua_type(L, 2) == LUA_TSTRING)
+		return luaL_error(L, "%s.%s is not available in a scenario: %s",
+				  name, lua_tostring(L, 2), why);
+	return luaL_error(L, "%s is not available in a scenario: %s", name, why);
+}
+
+static void push_refusal(lua_State *L, const struct refusal *r)
+{
+	lua_pushstring(L, r->name);
+	lua_pushstring(L, r->why);
+	lua_pushcclosure(L, refuse, 2);
+	if (!r->table)
+		return;
+	/* an empty table whose every field, read or written, refuses */
+	lua_createtable(L, 0, 0);
+	lua_createtable(L, 0, 3);
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "__index");
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushliteral(L, "refused");
+	lua_setfield(L, -2, "__metatable");
+	lua_setmetatable(L, -2);
+	lua_remove(L, -2);
+}
+
+static void install_refusals(lua_State *L)
+{
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+		const struct refusal *r = &refusals[i];
+		const char *dot = strchr(r->name, '.');
+
+		if (dot == NULL) {
+			push_refusal(L, r);
+			lua_setglobal(L, r->name);
+			continue;
+		}
+		lua_getglobal(L, "string");	/* the only library.field case */
+		push_refusal(L, r);
+		lua_setfield(L, -2, dot + 1);
+		lua_pop(L, 1);
+	}
+}
+
+/* ---- load: text only ---------------------------------------------------- */
+
+/* load(chunk [, chunkname [, mode [, env]]]) with mode forced to "t". */
+static int sb_load(lua_State *L)
+{
+	bool has_env = !lua_isnone(L, 4);	/* load(s, n, m, nil) sets env nil */
+	const char *mode;
+
+	lua_settop(L, 4);
+	mode = luaL_optstring(L, 3, "t");
+	if (strchr(mode, 'b') != NULL ||
+	    (lua_type(L, 1) == LUA_TSTRING &&
+	     strncmp(lua_tostring(L, 1), LUA_SIGNATURE, 4) == 0))
+		return luaL_error(L, "load: binary chunks are refused in a scenario; give Lua source");
+	lua_pushliteral(L, "t");
+	lua_replace(L, 3);
+	if (!has_env)
+		lua_pop(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));	/* the real load */
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
+{
+	const char *shown = chunkname[0] == '@' ? chunkname + 1 : chunkname;
+	FILE *f = fopen(path, "rb");
+	char *src;
+	size_t n;
+	int rc, err;
+
+	if (f == NULL)
+		luaL_error(L, "%s: cannot open (%s)", shown, strerror(errno));
+	src = malloc(MAX_SOURCE + 1);
+	if (src == NULL) {
+		fclose(f);
+		luaL_error(L, "%s: out of memory", shown);
+	}
+	n = fread(src, 1, MAX_SOURCE + 1, f);
+	err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (err || n > MAX_SOURCE || (n >= 4 && memcmp(src, LUA_SIGNATURE, 4) == 0)) {
+		free(src);
+		if (err)
+			luaL_error(L, "%s: cannot read (%s)", shown, strerror(err));
+		if (n > MAX_SOURCE)
+			luaL_error(L, "%s: larger than %d KiB: is it a scenario?",
+				   shown, (int)(MAX_SOURCE >> 10));
+		luaL_error(L, "%s: a binary (precompiled) chunk: ringside runs Lua source only",
+			   shown);
+	}
+	/* lua_load is protected: a syntax error comes back as a status */
+	rc = luaL_loadbufferx(L, src, n, chunkname, "t");
+	free(src);
+	if (rc != LUA_OK)
+		lua_error(L);		/* "file:line: ... near ..." */
+}
+
+/* ---- require: scenarios/ and lua/ only ----------------------------------- */
+
+/* "ringside", "lessons.common": letters, digits, _ and inner dots. */
+static bool module_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64 || name[0] == '.' || name[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
+		    !(name[i] == '.' && name[i + 1] != '.'))
+			return false;
+	return true;
+}
+
+/* After the module's chunk ran: remember what it returned (true if nil). */
+static int require_done(lua_State *L, int status, lua_KContext ctx)
+{
+	(void)status;
+	(void)ctx;
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, 1);
+	}
+	lua_getfield(L, LUA_REGISTRYINDEX, MODULES);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, -3);
+	lua_settable(L, -3);
+	lua_pop(L, 1);
+	return 1;
+}
+
+static int sb_require(lua_State *L)
+{
+	static const char *const dirs[] = { "scenarios", "lua" };
+	struct scenario *sc = engine_get(L);
+	const char *name = luaL_checkstring(L, 1);
+	char rel[128], path[PATH_MAX + 130];
+
+	lua_settop(L, 1);
+	for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+		if (refusals[i].table && strcmp(name, refusals[i].name) == 0)
+			return luaL_error(L, "require: %s is not available in a scenario: %s",
+					  name, refusals[i].why);
+	if (!module_name_ok(name))
+		return luaL_error(L, "require: '%s' is not a module name (letters, digits, _ and dots; modules live in scenarios/ and lua/)",
+				  name);
+	/* a module already loaded, or a standard library (string, math...) */
+	lua_getfield(L, LUA_REGISTRYINDEX, MODULES);
+	if (lua_getfield(L, -1, name) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 2);
+	if (luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE) &&
+	    lua_getfield(L, -1, name) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 2);
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		FILE *f;
+
+		snprintf(rel, sizeof rel, "%s/%s.lua", dirs[i], name);
+		for (char *p = rel + strlen(dirs[i]) + 1; *p; p++)
+			if (*p == '.' && strcmp(p, ".lua") != 0)
+				*p = '/';
+		snprintf(path, sizeof path, "%s/%s", sc->root, rel);
+		if ((f = fopen(path, "rb")) == NULL)
+			continue;
+		fclose(f);
+		lua_pushfstring(L, "@%s", rel);
+		sandbox_loadfile(L, path, lua_tostring(L, -1));
+		lua_remove(L, -2);
+		lua_callk(L, 0, 1, 0, require_done);
+		return require_done(L, LUA_OK, 0);
+	}
+	return luaL_error(L, "require: no module '%s' in scenarios/ or lua/", name);
+}
+
+/* ---- the whole sandbox --------------------------------------------------- */
+
+static const luaL_Reg libs[] = {
+	{ LUA_GNAME, luaopen_base },
+	{ LUA_COLIBNAME, luaopen_coroutine },
+	{ LUA_TABLIBNAME, luaopen_table },
+	{ LUA_STRLIBNAME, luaopen_string },
+	{ LUA_MATHLIBNAME, luaopen_math },
+	{ LUA_UTF8LIBNAME, luaopen_utf8 },
+};
+
+/* math.randomseed(x [, y]): a seed is required (no wall-clock seeding). */
+static int sb_randomseed(lua_State *L)
+{
+	luaL_checkinteger(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 0);
+	return 0;
+}
+
+void sandbox_open(lua_State *L)
+{
+	for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+		luaL_requiref(L, libs[i].name, libs[i].func, 1);
+		lua_pop(L, 1);
+	}
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, MODULES);
+	/* load, wrapping the real one */
+	lua_getglobal(L, "load");
+	lua_pushcclosure(L, sb_load, 1);
+	lua_setglobal(L, "load");
+	lua_pushcfunction(L, sb_require);
+	lua_setglobal(L, "require");
+	lua_pushnil(L);
+	lua_setglobal(L, "warn");	/* would write to stderr */
+	install_refusals(L);
+	/* a fixed seed, and no seeding from the clock */
+	lua_getglobal(L, "math");
+	lua_getfield(L, -1, "randomseed");
+	lua_pushvalue(L, -1);
+	lua_pushinteger(L, 1);
+	lua_call(L, 1, 0);
+	lua_pushcclosure(L, sb_randomseed, 1);
+	lua_setfield(L, -2, "randomseed");
+	lua_pop(L, 1);
+}

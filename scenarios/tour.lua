@@ -1,0 +1,179 @@
+-- tour: everything in 10 minutes
+--
+-- The whole of ringside in one lesson: the four layers of a virtualized
+-- machine; direct execution against virtualization; the protection rings
+-- and the ring the guest only believes it is in; the instructions that
+-- slip past trap-and-emulate; hosted products against ESX; worlds; and a
+-- look ahead at the cluster.  Each part has a scenario of its own that goes
+-- further (rings, holes, bt, hosted_vs_esx, vmx, worlds).
+--
+-- Play it:  ringside tour             (the TUI: Space or Enter goes on)
+--           ringside --headless tour  (the text, the guest output, the checks)
+
+say([[Welcome to ringside. Everything you will see runs for real: an x86
+CPU executes the machine code of small guest operating systems, and a
+virtual machine monitor (VMM) decides, instruction by instruction, what
+the hardware may run directly and what must be virtualized. Nothing is
+drawn from a script: the narration only points at what happens.]])
+
+say([[Four things make a virtualized computer. First the host machine, the
+real hardware. Then the virtualization software, which provides and
+manages the virtual environment. On top of it run the virtual machines
+(VMs) themselves, and inside each VM a guest operating system, installed
+on the VM as it would be on a real PC.]])
+
+-- The host machine: real hardware, with ESX as its virtualization software.
+local esx = host{name="esx1", kind="esx", cpus=2, mhz=1000, mem_mb=4096}
+say([[Here is a host: %s, %d physical CPUs at %d MHz and %d MiB of memory.
+Its virtualization software is VMware ESX Server, which is a full
+operating system in itself: its kernel, the VMKernel, owns the hardware.]],
+    esx.name, esx.cpus, esx.mhz, esx.mem_mb)
+
+-- A VM, and the guest OS inside it: tour.elf, a tiny kernel that walks
+-- through every class of instruction and every ring, announcing each step.
+local vm = esx:add_vm{name="vm1", guest="tour", mode="te", mem_mb=64}
+expect_eq(count{kind="vmx", vm=vm}, 5, "the VMX bootstrapped vm1 in five steps")
+expect_eq(vm.state, "on", "vm1 is powered on")
+say([[A VM, vm1, now exists on %s, and its guest OS is tour.elf. The VMX,
+a helper process of the VM, bootstrapped it in five steps (create its
+world, allocate and map memory, load the kernel, create the VMM, start):
+look for them in the log. The guest kernel is about to run.]], esx.name)
+pause()
+
+-- Direct execution: everything up to the first privileged instruction.
+local why, trap = run{until_event="trap", vm=vm}
+local st = vm:stats()
+expect(why == "event" and trap.insn == "lgdt", "the first trap is the guest's LGDT")
+expect_eq(st.by_path["guest>hardware"], st.insns - 1 - st.io,
+          "everything before it ran directly, except port I/O")
+say([[The guest has run %d instructions. %d of them went straight to the
+hardware: that is direct execution, the preferred mode, used whenever
+possible. The VMM only watched. (The others wrote characters to the
+serial port, which we will come back to.)]], st.insns, st.by_path["guest>hardware"])
+
+expect(trap.vring == 0 and trap.cpl == 1,
+       "the guest believes it is in ring 0; the CPU runs it at CPL 1")
+expect_eq(trap.action, "emulated", "LGDT was emulated by the VMKernel")
+say([[Then the guest kernel loaded its descriptor table with LGDT, an
+instruction only ring 0 may execute. The guest believes it is in ring 0,
+but the VMM runs it in ring 1 (CPL %d): the CPU refused and trapped. The
+VMM, the traffic cop between the VM and the VMKernel, saw a ring 0
+request and had the VMKernel virtualize it: %s. Then it returned to the
+guest, which never noticed. This is virtualization mode: the VMM fools
+the guest OS into thinking its calls are serviced by a real ring 0.]],
+    trap.cpl, trap.detail)
+pause()
+
+-- Ring 0 work, until the guest leaves ring 0 for user mode.
+local _, ring = run{until_event="ring", vm=vm}
+local virtualized = count{kind="trap", vm=vm, action="emulated"}
+expect_eq(ring.to, 3, "the guest kernel drops to ring 3")
+expect_eq(ring.cpl, 3, "ring 3 runs at real CPL 3: no change needed")
+expect_at_least(virtualized, 15, "privileged instructions virtualized so far")
+expect_at_least(count{kind="io", vm=vm, device="serial"}, 100,
+                "port accesses sent to the VMX's serial port")
+say([[The kernel went on setting up its machine: %d privileged
+instructions (LTR, LIDT, CLI, STI, MOV to CR0 and CR3, WRMSR...), each
+trapped and virtualized the same way. Its output went to a serial port:
+every IN and OUT was handed to the VMX, which emulates the non-critical
+devices (serial and parallel ports, CD-ROM) for its VM.]], virtualized)
+
+say([[Now the kernel has dropped to ring 3, user mode, where processes run.
+x86 has four protection rings: ring 0 for the kernel, ring 1 for system
+services, ring 2 for device drivers and ring 3 for user processes. Code
+in rings 1 to 3 runs directly on the hardware: there is nothing to hide
+from it.]])
+pause()
+
+-- The rest of the tour: ring 3, back to ring 0, rings 1 and 2.
+run{until_event="power", vm=vm}
+expect_eq(vm.power_reason, "debug-exit", "the tour guest finished and powered off")
+expect(contains(vm:serial(), "tour complete"), "it printed 'tour complete'")
+local cli3 = first{kind="trap", vm=vm, action="reflected"}
+expect(cli3 ~= nil and cli3.insn == "cli" and cli3.vring == 3,
+       "CLI at ring 3 faulted, and the fault went to the guest's own handler")
+expect(first{kind="ring", vm=vm, to=1} ~= nil, "the guest visited ring 1")
+expect(first{kind="ring", vm=vm, to=2} ~= nil, "the guest visited ring 2")
+st = vm:stats()
+say([[The tour went on in user mode: a system call (INT 0x80) back into the
+kernel, and a CLI tried at ring 3. That CLI faults on real hardware too,
+so the VMM did not virtualize it: it reflected the fault into the guest's
+own handler, exactly as a real CPU would. Then the kernel visited ring 1
+and ring 2. In all, %d instructions: %.1f%% ran directly on the hardware,
+and only %d needed the VMKernel. The amount of direct execution is
+typically far higher than the virtualized part.]],
+    st.insns, percent(st.by_path["guest>hardware"], st.insns), st.traps)
+pause()
+
+-- The holes: sensitive instructions that do not trap.
+local te = esx:add_vm{name="holes-te", guest="holes", mode="te", mem_mb=16}
+local bt = esx:add_vm{name="holes-bt", guest="holes", mode="bt", mem_mb=16}
+run{until_event="power", vm=te}
+run{until_event="power", vm=bt}
+local function line_of(v, probe)
+  for _, l in ipairs(lines(v:serial())) do
+    if l:sub(1, #probe + 1) == probe .. ":" then return l end
+  end
+  return "?"
+end
+expect(contains(line_of(te, "sgdt"), "base=ffc00000"),
+       "under trap-and-emulate, SGDT shows the VMM's table, not the guest's")
+expect(contains(line_of(bt, "sgdt"), "base=00101000"),
+       "under binary translation, SGDT shows the guest's own table")
+expect_eq(count{kind="trap", vm=te, insn="sgdt"}, 0, "SGDT never trapped")
+say([[Trap-and-emulate has holes. Some x86 instructions read privileged
+state without being privileged, so they never trap: SGDT tells where the
+descriptor table is. Under trap-and-emulate the guest asked and got the
+VMM's table instead of its own:
+    %s
+Binary translation, what ESX really used for guest kernel code, rewrites
+such instructions before they run:
+    %s
+The holes scenario shows all eighteen, under te, bt and hardware assist.]],
+    line_of(te, "sgdt"), line_of(bt, "sgdt"))
+pause()
+
+-- Hosted against bare metal.
+local laptop = host{name="laptop", kind="hosted", cpus=1}
+local ws = laptop:add_vm{name="ws-vm", guest="bench", mem_mb=16}
+run{insns=200000}
+local ok = logoff(laptop)
+expect(ok and ws.state == "off" and ws.power_reason == "logoff",
+       "logging off the hosted laptop powered its VM off")
+local refused = not logoff(esx)
+expect(refused, "an ESX host has no user session to log off")
+say([[VMware Workstation and VMware Server install onto an existing
+operating system. On the hosted laptop, the user just logged off: the
+session ended and the VM ended with it (reason: %s). There is no remote
+administration either. ESX is its own operating system: nothing depends
+on who is logged in. The hosted_vs_esx scenario compares them properly.]],
+    ws.power_reason)
+pause()
+
+-- Worlds: what the VMKernel schedules.
+local names = {}
+for _, w in ipairs(esx.worlds) do names[#names + 1] = w.name end
+expect(world_named(esx, "console") ~= nil, "ESX runs a service console world")
+expect(world_named(esx, "vmm0:vm1") ~= nil and world_named(esx, "vmx:vm1") ~= nil,
+       "vm1 has a VMM world for its vCPU and a VMX world")
+say([[What the VMKernel schedules on the physical CPUs are worlds:
+%s.
+Each VM has one VMM world per virtual CPU (the VMM's thread for that
+vCPU), a VMX world (a user world: the VMX process), and an MKS world for
+its remote console. The service console is a high-priority VM shipped
+with ESX, through which tools manage the VMKernel. The worlds scenario
+puts them under load.]], table.concat(names, ", "))
+pause()
+
+say([[Hosts like %s rarely work alone. With VirtualCenter, ESX hosts form
+a cluster: VMotion moves a running VM on shared storage from one host to
+another with no downtime and no impact on its guest; DRS uses VMotion to
+balance the load across hosts; HA restarts the VMs of a failed host on
+the others, in order, within minutes; and Consolidated Backup, on a
+separate machine, backs up snapshots of VMs. Those are the next lessons.]],
+    esx.name)
+
+say([[That was the quick start. Virtualization goes far beyond it, and so
+does ringside: each part of this tour has a scenario of its own
+(ringside --list), and every guest can be stepped instruction by
+instruction in the TUI.]])

@@ -1,0 +1,63 @@
+#!/bin/sh
+# golden.sh - the golden traces of the bundled scenarios.
+#
+#   sh tests/golden/golden.sh write [NAME...]  (re)write tests/golden/NAME.jsonl
+#                                              (`make golden` writes them all)
+#   sh tests/golden/golden.sh check NAME       compare NAME's trace with its
+#                                              golden file: prints the start of
+#                                              a diff and exits 1 if they differ
+#
+# A golden trace is what `ringside --headless --trace=jsonl scenarios/NAME.lua`
+# writes: every event, the narration, every expect and the summary, so any
+# change in behaviour shows as a diff.  One thing is left out to keep the
+# files readable: the port accesses that carry serial output character by
+# character (io events of the UART and of the POST port, and the callouts or
+# VM exits that made them).  Their effect, the text, is in the trace's
+# serial events, which stay.
+#
+# Run from the repository root.  RINGSIDE names the binary (./ringside).
+set -u
+bin=${RINGSIDE:-./ringside}
+dir=tests/golden
+
+trace() {
+	"$bin" --headless --trace=jsonl "scenarios/$1.lua" |
+		grep -v -E '"kind":"io".*"device":"(serial|post)"' |
+		grep -v -E '"kind":"trap".*"insn":"(in|out|ins|outs)".*"action":"(callout|vm-exit)"'
+}
+
+case "${1:-}" in
+write)
+	shift
+	if [ $# -eq 0 ]; then
+		set -- $(cd scenarios && ls *.lua | sed 's/\.lua$//')
+	fi
+	for name in "$@"; do
+		trace "$name" > "$dir/$name.jsonl.new" &&
+			mv "$dir/$name.jsonl.new" "$dir/$name.jsonl" &&
+			echo "wrote $dir/$name.jsonl ($(wc -l < "$dir/$name.jsonl") lines)"
+	done
+	;;
+check)
+	name=$2
+	if [ ! -f "$dir/$name.jsonl" ]; then
+		echo "no golden trace $dir/$name.jsonl: write it with make golden" >&2
+		exit 1
+	fi
+	tmp=$(mktemp /tmp/ringside-golden-XXXXXX)
+	trace "$name" > "$tmp"
+	if cmp -s "$dir/$name.jsonl" "$tmp"; then
+		rm -f "$tmp"
+		exit 0
+	fi
+	echo "scenarios/$name.lua no longer matches $dir/$name.jsonl:"
+	diff -u "$dir/$name.jsonl" "$tmp" | head -40
+	echo "(if the change is intended: make golden, and commit the new trace)"
+	rm -f "$tmp"
+	exit 1
+	;;
+*)
+	echo "usage: sh tests/golden/golden.sh write [NAME...] | check NAME" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,260 @@
+/*
+ * test_scenario_tui.c - scenarios played in the real TUI, in tmux: the
+ * narration pane, the teacher's keys (Space goes on, > skips ahead), the
+ * keys that would move time refused, the title card shown before any VM
+ * exists, the exit status, and the asciinema recording.
+ *
+ * Like test_tui.c: a private tmux server per test, a fixed size, keys by
+ * send-keys, the screen read by capture-pane and polled (never a bare
+ * sleep), so a slow machine only makes the test slower.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+
+#define WAIT_MS 20000		/* sanitizers on a busy two-core machine */
+
+static char server[64];		/* tmux -L NAME, one per test */
+static int servers;
+static char here[PATH_MAX];
+static char shown[1 << 16];	/* the last capture-pane */
+
+/* A tmux command on our server (output, if wanted, into shown). */
+static int tm(bool keep, const char *fmt, ...)
+{
+	char cmd[2048], sink[512];
+	va_list ap;
+	int n = snprintf(cmd, sizeof cmd, "tmux -L %s -f /dev/null ", server);
+
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
+	return keep ? tl_sh(cmd, shown, sizeof shown) : tl_sh(cmd, sink, sizeof sink);
+}
+
+static void stop_server(void)
+{
+	if (server[0])
+		tm(false, "kill-server");
+}
+
+/* ringside ARGS in a COLSxROWS terminal, in the repository root. */
+static void play(const char *args, int cols, int rows)
+{
+	stop_server();
+	snprintf(server, sizeof server, "rs-scn-%d-%d", (int)getpid(), ++servers);
+	tm(false, "new-session -d -s s -x %d -y %d "
+	   "\"cd '%s' && ./ringside %s; echo RINGSIDE-EXIT=\\$?; sleep 600\"",
+	   cols, rows, here, args);
+}
+
+/* Poll the screen until it shows text; fail with the screen if never. */
+static void see(const char *text)
+{
+	struct timespec tick = { 0, 40 * 1000000L };
+
+	for (int t = 0; t < WAIT_MS; t += 40) {
+		tm(true, "capture-pane -p -t s");
+		if (strstr(shown, text))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "never saw \"%s\"; the screen:\n%s\n", text, shown);
+	fail_msg("never saw \"%s\"", text);
+}
+
+static void press(const char *keys)
+{
+	tm(false, "send-keys -t s %s", keys);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	stop_server();
+	return 0;
+}
+
+/* ---- the tests ------------------------------------------------------------------ */
+
+/* The tour: narration under the views, Space goes on, > to the end. */
+static void tour_narrates_and_waits(void **state)
+{
+	(void)state;
+	play("tour", 120, 40);
+	see("Scenario tour: everything in 10 minutes");
+	see("[PAUSED: Space or Enter goes on]");
+	see("A VM, vm1, now exists on esx1");
+	see("[1 CPU]");			/* the views are up, on vm1 */
+	see("insn 0 ");
+	press("Space");
+	/* the run stopped on the first trap, and the CPU view explains it */
+	see("Handler path: lgdt [esp + 0xa] (privileged)");
+	see("Guest > VMM > VMKernel > VMM > Guest");
+	see("insn 5,927 ");
+	see("had the VMKernel virtualize it");
+	see("ok LGDT was emulated by the VMKernel");
+	/* the scenario moves time: s is refused, and nothing ran */
+	press("s");
+	see("The scenario moves time here");
+	see("insn 5,927 ");
+	/* the views still switch */
+	press("4");
+	see("[4 Log]");
+	press("1");
+	/* skip ahead, pause after pause, to the end */
+	for (int i = 0; i < 8; i++)
+		press("'>'");
+	see("[the end]");
+	see("22 expects, all held");
+	press("q");
+	see("RINGSIDE-EXIT=0");
+}
+
+/* Before the scenario has a VM to show: a title card with the world. */
+static void title_card_before_the_first_vm(void **state)
+{
+	(void)state;
+	write_file("/tmp/ringside-card.lua",
+		   "-- card: a test of the title card\n"
+		   "say('Before any VM, the card shows this.')\n"
+		   "pause()\n"
+		   "local h = host{name='esx7', kind='esx', cpus=2}\n"
+		   "h:add_vm{name='model', cpu_mhz=500}\n"
+		   "say('A modelled VM is no reason to open the views.')\n"
+		   "pause()\n"
+		   "h:add_vm{name='live', guest='hello'}\n"
+		   "run{until_event='power'}\n"
+		   "expect(false, 'a failure, on purpose')\n"
+		   "say('done')\n");
+	play("/tmp/ringside-card.lua", 100, 30);
+	see("The world so far");
+	see("Before any VM, the card shows this.");
+	see("(nothing yet: the scenario has not made a host)");
+	press("Enter");
+	see("host esx7");
+	see("VM model");
+	see("A modelled VM is no reason to open the views.");
+	press("Space");
+	see("[1 CPU]");
+	see("FAIL a failure, on purpose (/tmp/ringside-card.lua:10)");
+	see("[the end]");
+	see("SOME FAILED");
+	press("q");
+	see("RINGSIDE-EXIT=1");
+	unlink("/tmp/ringside-card.lua");
+}
+
+/* A script error shows in the narration, and the status is 2. */
+static void script_error_is_shown(void **state)
+{
+	(void)state;
+	write_file("/tmp/ringside-oops.lua",
+		   "-- oops: a test\n"
+		   "local h = host{}\n"
+		   "h:add_vm{name='v', guest='hello'}\n"
+		   "run{insns=100}\n"
+		   "local x = nil .. 'x'\n");
+	play("/tmp/ringside-oops.lua", 100, 30);
+	see("[stopped: script error]");
+	see("/tmp/ringside-oops.lua:5: attempt to concatenate a nil value");
+	press("q");
+	see("RINGSIDE-EXIT=2");
+	unlink("/tmp/ringside-oops.lua");
+}
+
+/* A run at the scenario's speed is stepped: instruction by instruction. */
+static void slow_runs_are_stepped(void **state)
+{
+	(void)state;
+	write_file("/tmp/ringside-slow.lua",
+		   "-- slow: a test\n"
+		   "local h = host{}\n"
+		   "h:add_vm{name='v', guest='hello'}\n"
+		   "pause()\n"
+		   "run{insns=3, speed=20}\n"
+		   "say('three')\n"
+		   "pause()\n");
+	play("/tmp/ringside-slow.lua", 80, 24);	/* the smallest terminal */
+	see("Scenario ringside-slow: a test");
+	press("Space");
+	see("insn 3 ");
+	see("Handler path: ");		/* the last step, recorded */
+	see("three");
+	press("q");
+	see("RINGSIDE-EXIT=0");
+	unlink("/tmp/ringside-slow.lua");
+}
+
+/* --record writes an asciinema v2 cast: a header, output, markers. */
+static void record_writes_a_cast(void **state)
+{
+	char *cast, *line, *save;
+	int outputs = 0, markers = 0, lines = 0;
+
+	(void)state;
+	unlink("/tmp/ringside-test.cast");
+	play("--record /tmp/ringside-test.cast rings", 100, 30);
+	see("Scenario rings");
+	see("[PAUSED");
+	press("Space");
+	see("In ring 0, as the guest sees it");
+	press("q");
+	see("RINGSIDE-EXIT=0");
+	cast = tl_slurp("/tmp/ringside-test.cast", NULL);
+	assert_non_null(cast);
+	assert_int_equal(strncmp(cast, "{\"version\": 2, \"width\": 100, \"height\": 30,", 42), 0);
+	for (line = strtok_r(cast, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), lines++) {
+		size_t n = strlen(line);
+
+		if (lines == 0)
+			continue;
+		assert_true(line[0] == '[' && line[n - 1] == ']');
+		outputs += strstr(line, ", \"o\", \"") != NULL;
+		markers += strstr(line, ", \"m\", \"") != NULL;
+	}
+	assert_true(outputs >= 2);
+	assert_int_equal(markers, 2);		/* two pauses reached */
+	free(cast);
+	unlink("/tmp/ringside-test.cast");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(tour_narrates_and_waits, teardown),
+		cmocka_unit_test_teardown(title_card_before_the_first_vm, teardown),
+		cmocka_unit_test_teardown(script_error_is_shown, teardown),
+		cmocka_unit_test_teardown(slow_runs_are_stepped, teardown),
+		cmocka_unit_test_teardown(record_writes_a_cast, teardown),
+	};
+
+	if (getcwd(here, sizeof here) == NULL)
+		return 1;
+	if (tl_sh("tmux -V >/dev/null 2>&1", shown, sizeof shown) != 0) {
+		printf("[  SKIPPED ] tmux is not installed\n");
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

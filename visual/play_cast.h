@@ -1,0 +1,31 @@
+/*
+ * play_cast.h - recording the TUI as an asciinema v2 cast (--record FILE),
+ * so that a lesson can be replayed in a browser or with `asciinema play`.
+ *
+ * The cast is written from the screen the TUI drew, not from the bytes
+ * curses sent to the terminal: after each frame, the rows that changed
+ * are written as plain text with their attributes (ANSI escapes), with the
+ * wall-clock time of the frame.  Each pause of a scenario becomes a
+ * marker, so a player can jump from one step of the lesson to the next.
+ */
+#ifndef VISUAL_PLAY_CAST_H
+#define VISUAL_PLAY_CAST_H
+
+struct cast;
+
+/*
+ * Start a cast at path (the terminal must be open: its size goes into
+ * the header).  On failure returns -1 with a message in err.
+ */
+int cast_open(const char *path, struct cast **out, char *err, int errlen);
+
+/* After each refresh(): what changed on the screen since the last frame. */
+void cast_frame(struct cast *c);
+
+/* A chapter mark ("m" event) labelled with label. */
+void cast_marker(struct cast *c, const char *label);
+
+/* Finish the file.  Accepts NULL.  Returns 0, or -1 if writing failed. */
+int cast_close(struct cast *c);
+
+#endif
