@@ -25,6 +25,7 @@
 
 #include "engine.h"
 #include "trace.h"
+#include "vmx.h"
 
 /* ---- an event as a table --------------------------------------------------- */
 
@@ -97,11 +98,33 @@ static void find_key(void *ctx, const struct trace_field *f)
 void api_events_check_keys(lua_State *L, int filter, int kind,
 			   bool skip_reserved, const char *fn)
 {
-	struct event probe;
+	/*
+	 * Events of one kind do not all have the same fields (a trap's
+	 * "error", a VM exit's "exit", a parallel line's "device"): look for
+	 * the key in an event of each shape.
+	 */
+	struct event probe[3];
 
-	memset(&probe, 0, sizeof probe);
-	probe.kind = (uint16_t)kind;
-	probe.vm = EVENT_NO_VM;
+	memset(probe, 0, sizeof probe);
+	for (int i = 0; i < 3; i++) {
+		probe[i].kind = (uint16_t)kind;
+		probe[i].vm = EVENT_NO_VM;
+	}
+	switch (kind) {
+	case EV_TRAP:
+		probe[1].u.trap.has_error = 1;
+		probe[1].u.trap.action = TRAP_VM_EXIT;
+		probe[2].u.trap.action = TRAP_INTERRUPT;
+		break;
+	case EV_SERIAL:
+		probe[1].u.serial.device = DEV_PARALLEL;
+		break;
+	case EV_INSN:
+		probe[1].u.insn.xlat = 1;
+		break;
+	default:
+		break;
+	}
 	lua_pushnil(L);
 	while (lua_next(L, filter) != 0) {
 		struct key_check k = { NULL, false };
@@ -112,7 +135,8 @@ void api_events_check_keys(lua_State *L, int filter, int kind,
 		k.key = lua_tostring(L, -1);
 		if (kind < 0 || (skip_reserved && reserved(k.key)))
 			continue;
-		trace_fields(engine_get(L)->sim, &probe, find_key, &k);
+		for (int i = 0; i < 3 && !k.found; i++)
+			trace_fields(engine_get(L)->sim, &probe[i], find_key, &k);
 		if (!k.found)
 			luaL_error(L, "%s: a %s event has no field '%s' (see docs/trace-format.md)",
 				   fn, event_kind_name((enum event_kind)kind), k.key);

@@ -181,6 +181,8 @@ static void drop_taken_lines(struct scenario *sc)
 {
 	size_t keep = sc->nlines - sc->next;
 
+	if (sc->next == 0)
+		return;
 	for (size_t i = 0; i < sc->next; i++) {
 		sc->line_bytes -= strlen(sc->lines[i].text);
 		free(sc->lines[i].text);
@@ -277,6 +279,13 @@ static void set_error(struct scenario *sc, lua_State *th, int status)
 		snprintf(sc->err, sizeof sc->err,
 			 "%s: error (the error value is a %s, not a message)",
 			 where, luaL_typename(th, -1));
+	} else if (colon && colon[1] >= '0' && colon[1] <= '9' &&
+		   strncmp(msg, "lua/", 4) == 0 && strncmp(where, "lua/", 4) != 0) {
+		/* raised in a helper of lua/: the scenario's line comes first */
+		const char *rest = strchr(colon + 1, ':');
+
+		snprintf(sc->err, sizeof sc->err, "%s:%s (in %.*s)", where,
+			 rest ? rest + 1 : "", (int)(rest ? rest - msg : 0), msg);
 	} else if (colon && colon[1] >= '0' && colon[1] <= '9') {
 		snprintf(sc->err, sizeof sc->err, "%s", msg);	/* "file:line: ..." */
 	} else {

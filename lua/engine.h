@@ -5,7 +5,10 @@
  *   engine.c      the state, its memory and instruction limits, the
  *                 coroutine, the queue of lines, errors
  *   sandbox.c     which libraries a scenario gets; load and require
- *   api_world.c   hosts and VMs: host{}, h:add_vm{}, power_on...
+ *   args.c        reading the tables passed to host{}, add_vm{}, run{}
+ *   api_world.c   hosts and VMs as Lua objects (userdata holding ids)
+ *   api_host.c    host{}, a host's fields, logoff, remote_admin, worlds
+ *   api_vm.c      h:add_vm{}, a VM's fields, output, stats, power
  *   api_run.c     pacing: say, print, pause, run{}
  *   api_events.c  events{}: the trace, as Lua tables
  *   api_check.c   expect()
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 #include <lua.h>
+#include <lauxlib.h>
 
 #include "scenario.h"
 #include "trace.h"
@@ -153,10 +157,41 @@ void api_events_push(lua_State *L, struct sim *s, const struct event *ev);
 void api_events_check_keys(lua_State *L, int t, int kind, bool skip_reserved,
 			   const char *fn);
 
-/* api_world.c: push the VM with this id (its userdata, one per VM). */
-void api_world_push_vm(lua_State *L, int id);
+/* ---- api_world.c: the objects, shared by api_host.c and api_vm.c ---- */
 
-/* api_world.c: the VM at stack index idx (a VM or a VM's name), or NULL. */
+#define API_VM_MT "ringside.vm"		/* metatables of the userdata */
+#define API_HOST_MT "ringside.host"
+
+/* Push the VM with this id, or the host (nil for NULL): one userdata each. */
+void api_world_push_vm(lua_State *L, int id);
+void api_world_push_host(lua_State *L, const struct host *h);
+
+/* The VM or host at argument arg; an error if it is not one. */
+struct vm *api_world_check_vm(lua_State *L, int arg);
+struct host *api_world_check_host(lua_State *L, int arg);
+
+/* The VM at stack index idx (a VM or a VM's name), or NULL. */
 struct vm *api_world_to_vm(lua_State *L, int idx);
+
+/* An action's result: push ok and the simulator's sentence; returns 2. */
+int api_world_answer(lua_State *L, bool ok, const char *msg);
+
+/* t[key] = v, for the table on top of the stack. */
+void api_world_set_int(lua_State *L, const char *key, uint64_t v);
+
+/*
+ * Make the metatable mt: __index looks in `methods` first, then calls
+ * index for fields; __newindex and __tostring as given.
+ */
+void api_world_class(lua_State *L, const char *mt, const luaL_Reg *methods,
+		     lua_CFunction index, lua_CFunction newindex,
+		     lua_CFunction tostring);
+
+/* api_host.c, api_vm.c: their globals and metatables (api_world_open calls). */
+void api_host_open(lua_State *L);
+void api_vm_open(lua_State *L);
+
+/* api_vm.c: h:add_vm{...}, a method of hosts. */
+int api_vm_add(lua_State *L);
 
 #endif

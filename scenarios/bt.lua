@@ -71,6 +71,28 @@ cannot notice the VMM: CPL 3, interrupts enabled, IOPL below 3. The tour
 runs its user code with interrupts off, so the VMM went on translating.]])
 pause()
 
+-- User code that may run directly: a small multitasking kernel.
+local tasks = esx:add_vm{name="tasks", guest="multitask", mode="bt", mem_mb=16}
+run{until_event="power", vm=tasks}
+local st = tasks:stats()
+local to_direct = count{kind="mode", vm=tasks, to="direct"}
+local back = first{kind="mode", vm=tasks, to="bt"}
+expect(contains(tasks:serial(), "all tasks finished"), "the two tasks ran to their end")
+expect_at_least(to_direct, 2, "the VMM switched to direct execution for the tasks")
+expect(back ~= nil and contains(back.reason, "kernel"),
+       "and back to translation for the kernel")
+expect(st.by_mode.direct > 100 * st.by_mode.bt, "nearly everything ran directly")
+say([[The VM "tasks" runs a small kernel with two user tasks, switched by
+the timer: user code at CPL 3 with interrupts on. %d times the VMM
+switched from translated code to direct execution ("%s"), and back to the
+translation cache when a timer interrupt or a system call brought the
+kernel back ("%s"). Of %d instructions, %d ran directly on the hardware
+and only %d as translated code: direct execution is by far the preferred
+mode, used whenever possible.]],
+    to_direct, first{kind="mode", vm=tasks, to="direct"}.reason, back.reason,
+    st.insns, st.by_mode.direct, st.by_mode.bt)
+pause()
+
 -- A hot loop: translated once, run from the cache ever after.
 local hot = esx:add_vm{name="loop", guest="bench", mode="bt", mem_mb=16}
 run{insns=5000000}

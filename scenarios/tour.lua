@@ -46,10 +46,12 @@ local st = vm:stats()
 expect(why == "event" and trap.insn == "lgdt", "the first trap is the guest's LGDT")
 expect_eq(st.by_path["guest>hardware"], st.insns - 1 - st.io,
           "everything before it ran directly, except port I/O")
-say([[The guest has run %d instructions. %d of them went straight to the
-hardware: that is direct execution, the preferred mode, used whenever
-possible. The VMM only watched. (The others wrote characters to the
-serial port, which we will come back to.)]], st.insns, st.by_path["guest>hardware"])
+say([[ESX has two ways of executing a VM's instructions: direct execution
+and virtualization. The guest has run %d instructions, and %d of them went
+straight to the hardware: that is direct execution, by far the preferred
+mode, used whenever possible. The VMM lets the VM use the host's physical
+CPU directly and only watches. (The others wrote characters to the serial
+port, which we will come back to.)]], st.insns, st.by_path["guest>hardware"])
 
 expect(trap.vring == 0 and trap.cpl == 1,
        "the guest believes it is in ring 0; the CPU runs it at CPL 1")
@@ -165,13 +167,22 @@ with ESX, through which tools manage the VMKernel. The worlds scenario
 puts them under load.]], table.concat(names, ", "))
 pause()
 
-say([[Hosts like %s rarely work alone. With VirtualCenter, ESX hosts form
-a cluster: VMotion moves a running VM on shared storage from one host to
-another with no downtime and no impact on its guest; DRS uses VMotion to
-balance the load across hosts; HA restarts the VMs of a failed host on
-the others, in order, within minutes; and Consolidated Backup, on a
-separate machine, backs up snapshots of VMs. Those are the next lessons.]],
-    esx.name)
+say([[Hosts like %s rarely work alone. ESX used with VirtualCenter lets
+you manage the load on your systems by moving a VM to any host of a
+cluster without downtime, and when a server fails, its VMs are restarted
+on the remaining hosts and back online within minutes. VMware
+Infrastructure 3 is the suite of tools that, along with ESX Server 3,
+provides this:]], esx.name)
+
+say([[VMotion shifts a running VM, whose disks are on shared storage, from
+one host server to another in real time, with no impact on its guest
+operating system: ESX Server 1 moves a VM to ESX Server 2, transparently
+and with no downtime (VirtualCenter is required). DRS, distributed
+resource scheduling, takes VMotion to the next level and uses it to
+balance the workload evenly across several ESX hosts. HA restarts the
+VMs of a failed host, in sequence. Consolidated Backup (VCB), a separate
+component on a separate machine, takes periodic automated backups of
+snapshots of the VMs' state. Those are the next lessons.]])
 
 say([[That was the quick start. Virtualization goes far beyond it, and so
 does ringside: each part of this tour has a scenario of its own

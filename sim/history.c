@@ -32,6 +32,7 @@ struct vcpu_snap {
 	int vring, cpl, ring_dirty;
 	uint64_t slice_ns, slice_cycles;
 	bool irq_window, sti_shadow, cycle_hit;
+	uint8_t irq_after;
 	uint64_t cycle_end;
 	uint32_t sti_next;
 	uint8_t exec;			/* execution mode, and under bt: */
@@ -158,6 +159,7 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 		c->irq_window = v->irq_window;
 		c->sti_shadow = v->sti_shadow;
 		c->cycle_hit = v->cycle_hit;
+		c->irq_after = v->irq_after;
 		c->cycle_end = v->cycle_end;
 		c->sti_next = v->sti_next;
 		c->exec = v->exec;
@@ -291,6 +293,7 @@ static void restore_vm(struct vm *vm, const struct vm_snap *vs)
 		v->irq_window = c->irq_window;
 		v->sti_shadow = c->sti_shadow;
 		v->cycle_hit = c->cycle_hit;
+		v->irq_after = c->irq_after;
 		v->cycle_end = c->cycle_end;
 		v->sti_next = c->sti_next;
 		v->exec = c->exec;

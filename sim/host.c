@@ -200,9 +200,56 @@ int host_login(struct host *h, char *msg, size_t msglen)
 /* The service console's CPU time for one administrative request. */
 #define ADMIN_WORK_NS 2000000ull
 
+/*
+ * What the service console carries out: "power on VM" or "power off VM",
+ * for a VM of this host.  Returns a status; msg says what happened.
+ */
+static int console_request(struct host *h, const char *what, char *msg,
+			   size_t msglen)
+{
+	char err[GUEST_ERR_MAX];
+	const char *name;
+	struct vm *vm = NULL;
+	bool on;
+	int rc;
+
+	if (strncmp(what, "power on ", 9) == 0)
+		on = true;
+	else if (strncmp(what, "power off ", 10) == 0)
+		on = false;
+	else {
+		snprintf(msg, msglen,
+			 "%s: the service console does not know '%s' (it knows 'power on VM' and 'power off VM')",
+			 h->name, what);
+		return SIM_EINVAL;
+	}
+	name = what + (on ? 9 : 10);
+	for (int i = 0; i < host_vm_count(h); i++)
+		if (strcmp(host_vm(h, i)->name, name) == 0)
+			vm = host_vm(h, i);
+	if (vm == NULL) {
+		snprintf(msg, msglen, "%s has no VM named '%s'", h->name, name);
+		return SIM_ENOTFOUND;
+	}
+	if (!on) {
+		if (vm->state != VM_ON) {
+			snprintf(msg, msglen, "%s is already off", vm->name);
+			return SIM_ESTATE;
+		}
+		vm_power_off(vm, POWER_USER, 0);
+		return SIM_OK;
+	}
+	rc = sim_power_on(h->sim, vm, err);
+	if (rc != SIM_OK)
+		snprintf(msg, msglen, "%s", err);
+	return rc;
+}
+
 int host_remote_admin(struct host *h, const char *what, char *msg,
 		      size_t msglen)
 {
+	int rc;
+
 	if (h->cfg.kind != HOST_ESX) {
 		host_event(h, HOST_ADMIN_REFUSED, 0);
 		snprintf(msg, msglen,
@@ -210,11 +257,14 @@ int host_remote_admin(struct host *h, const char *what, char *msg,
 			 h->name, what);
 		return SIM_ESTATE;
 	}
+	/* the console world does the work: it needs CPU time on pCPU 0 */
 	vmkernel_queue_work(h->vmk, h->vmk->console, ADMIN_WORK_NS,
 			    sim_now_ns(h->sim));
 	host_event(h, HOST_ADMIN_OK, (uint32_t)(ADMIN_WORK_NS / 1000));
-	snprintf(msg, msglen,
-		 "%s: '%s' accepted by the service console, which manages the host for remote clients",
-		 h->name, what);
-	return SIM_OK;
+	rc = console_request(h, what, msg, msglen);
+	if (rc == SIM_OK)
+		snprintf(msg, msglen,
+			 "%s: '%s' done by the service console, which manages the host for remote clients",
+			 h->name, what);
+	return rc;
 }

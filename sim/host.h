@@ -81,10 +81,12 @@ int host_logoff(struct host *h, char *msg, size_t msglen);
 int host_login(struct host *h, char *msg, size_t msglen);
 
 /*
- * A remote administrator asks the host to do `what` ("power on vm1").
- * ESX accepts it through the service console (EV_HOST, the console world
- * does the work); a hosted product has no remote administration: returns
- * SIM_ESTATE and msg explains.  Either way msg is a sentence to show.
+ * A remote administrator asks the host to do `what`: "power on VM" or
+ * "power off VM", for a VM on this host.  ESX accepts it through the
+ * service console (EV_HOST; the console world gets the CPU time to do it)
+ * and carries it out; a hosted product has no remote administration:
+ * returns SIM_ESTATE.  An unknown request or VM: SIM_EINVAL/SIM_ENOTFOUND.
+ * Either way msg is a sentence to show.
  */
 int host_remote_admin(struct host *h, const char *what, char *msg,
 		      size_t msglen);

@@ -137,6 +137,7 @@ struct vcpu {
 	const uint64_t *tc_gen;		/* the translator's view generation */
 	bool tc_stale;			/* translated code was written: stop */
 	bool irq_window;		/* stopped so an interrupt can come in */
+	uint8_t irq_after;		/* ... after STI: 2 = STI's run, 1 = one more */
 	uint64_t cycle_end;		/* the run the VMKernel gave ends here */
 	bool cycle_hit;			/* ... and the VMM's work reached it */
 	bool sti_shadow;		/* STI ran: no interrupt before ... */

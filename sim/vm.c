@@ -87,7 +87,13 @@ static void power_event(struct vm *vm, enum power_reason why, int on,
 	ev.u.power.reason = (uint8_t)why;
 	ev.u.power.on = (uint8_t)on;
 	ev.u.power.status = status;
-	vm_emit(vm, 0, &ev);
+	/*
+	 * Switched on or off from outside (a user, a log-off, an
+	 * administrator): that happens at the world's time, not at the time
+	 * vCPU 0 had reached when it last ran.
+	 */
+	vm_emit(vm, on || why == POWER_USER || why == POWER_LOGOFF ? -1 : 0,
+		&ev);
 }
 
 static int create_vcpu(struct vm *vm, int id)

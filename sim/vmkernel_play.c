@@ -54,6 +54,7 @@ static void charge_helpers(struct vmkernel *k, struct world *w,
 	if (vmx_ns > w->t.run)
 		vmx_ns = w->t.run;
 	w->t.run -= vmx_ns;
+	w->t.wait += vmx_ns;	/* the VMM world waited for its VMX */
 	vmk_set_state(x, x->state, now);
 	if (x->state == WORLD_WAITING && x->t.wait >= vmx_ns)
 		x->t.wait -= vmx_ns;
@@ -135,9 +136,17 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		v->cycle_hit = false;
 	}
 	n = pc->chunk_left < *left ? pc->chunk_left : *left;
+	if (v->irq_after == 1 && n > 1)
+		n = 1;		/* the instruction in STI's shadow, alone */
 	before = v->stats.insns;
 	rc = vmm_run(v, n, &vs);
 	n = v->stats.insns - before;
+	if (v->irq_after == 2) {
+		v->irq_after = 1;		/* STI has run */
+	} else if (v->irq_after == 1 && n > 0) {
+		v->irq_after = 0;		/* ... and the one after it */
+		v->irq_window = true;
+	}
 	pc->chunk_left -= n < pc->chunk_left ? n : pc->chunk_left;
 	*left -= n < *left ? n : *left;
 	pc->t = vm_now_ns(vm, v->id);

@@ -142,8 +142,12 @@ void vmk_switch_to(struct vmkernel *k, int i, struct world *to,
 {
 	struct world *from = k->pcpu[i].cur;
 
-	if (from == to)
+	if (from == to) {
+		/* picked again as it was leaving: it simply runs on */
+		if (to->state != WORLD_RUNNING)
+			vmk_set_state(to, WORLD_RUNNING, now);
 		return;
+	}
 	take_off(k, i, now);
 	put_on(k, i, from, to, why, now);
 }
@@ -223,9 +227,11 @@ void vmk_wake(struct vmkernel *k, struct world *w)
 
 	if (w->state != WORLD_WAITING)
 		return;
-	vmk_set_state(w, WORLD_READY, w->wake_ns > w->since ? w->wake_ns : w->since);
-	w->wake_ns = UINT64_MAX;
+	/* the others' least virtual time, before w joins them */
 	floor = vmk_min_vtime(k);
+	vmk_set_state(w, WORLD_READY, w->wake_ns > w->since ? w->wake_ns
+							    : w->since);
+	w->wake_ns = UINT64_MAX;
 	if (floor > VMK_QUANTUM_NS && w->vtime < floor - VMK_QUANTUM_NS)
 		w->vtime = floor - VMK_QUANTUM_NS;
 }

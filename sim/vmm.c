@@ -420,10 +420,13 @@ static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
 {
 	struct vcpu *v = ctx;
 	const struct block_insn *bi = io_insn(v);
+	uint32_t value;
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
 	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
-	return vmm_port_in(v, bi, port, size);
+	value = vmm_port_in(v, bi, port, size);
+	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
+	return value;
 }
 
 static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
@@ -434,6 +437,7 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
 	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
 	vmm_port_out(v, bi, port, size, value);
+	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 }
 
 static void mem_write_hook(void *ctx, uint32_t addr, int size)

@@ -147,6 +147,34 @@ static void interrupt_event(struct vcpu *v, int vector)
 	vm_emit(v->vm, v->id, &ev);
 }
 
+/*
+ * After the VMM handled instruction `in`: if the guest can now take an
+ * interrupt that is waiting (it just enabled interrupts with IRET or
+ * POPF, or a device it touched raised one), stop the run so it comes in
+ * before the next instruction.  STI enables interrupts one instruction
+ * late (the "STI shadow", which makes `sti; hlt` safe): then exactly one
+ * more instruction runs first (vmkernel_play.c).
+ */
+void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
+{
+	bool ready = v->virt.iflag && v->vm->state == VM_ON &&
+		     v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id);
+
+	if (in != NULL && in->op == X86_OP_STI) {
+		v->sti_shadow = true;
+		v->sti_next = in->addr + in->len;
+		if (ready) {
+			v->irq_after = 2;	/* STI's own run ends, then one */
+			vmm_stop_soon(v);
+		}
+		return;
+	}
+	if (ready) {
+		v->irq_window = true;
+		vmm_stop_soon(v);
+	}
+}
+
 int vmm_irq_poll(struct vcpu *v)
 {
 	int vector, rc;

@@ -283,6 +283,10 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
 
 /* ---- the VMM's own devices and their interrupts (vmm_irq.c) ---- */
 
+/* After the VMM handled `in` (NULL: a port access): let a waiting
+ * interrupt in as soon as the guest can take it. */
+void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
+
 /* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
 bool vmm_owns_port(uint16_t port);
 enum vmx_device vmm_device_at(uint16_t port);

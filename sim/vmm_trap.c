@@ -7,7 +7,7 @@
  *                  the CPU raised #GP: trap-and-emulate
  *   callout  (bt)  the binary translator replaced the instruction by a call
  *                  into the VMM: no fault, far cheaper than a trap
- *   VM exit  (hw)  hardware assist: the CPU left the guest because the VMM
+ *   VM exit, hw:   hardware assist: the CPU left the guest because the VMM
  *                  asked to be told about this kind of instruction
  *
  * Whatever the way in, the instruction is then carried out the same way
@@ -173,20 +173,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		vmm_stop_soon(v);
 		break;
 	}
-	/*
-	 * The guest may have just enabled interrupts (IRET, POPF, a far
-	 * return...) with one pending: stop this run at once so the
-	 * scheduler delivers it before the next instruction.  (STI waits one
-	 * instruction on a real CPU; it is left to the next run boundary.)
-	 */
-	if (in->op == X86_OP_STI) {
-		v->sti_shadow = true;
-		v->sti_next = in->addr + in->len;
-	} else if (v->virt.iflag && v->vm->state == VM_ON &&
-		   v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id)) {
-		v->irq_window = true;
-		vmm_stop_soon(v);
-	}
+	vmm_irq_window_check(v, in);
 }
 
 /*

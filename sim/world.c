@@ -106,29 +106,51 @@ int world_set_limit(struct world *w, uint32_t mhz)
 	return SIM_OK;
 }
 
-/* Apply a setter to every VMM world of a VM. */
+/*
+ * A VM's setting, as the vSphere client sets it, is for the whole VM: each
+ * of its VMM worlds gets an equal part (at least 1).
+ */
 static int for_vcpus(struct vm *vm, int (*set)(struct world *, uint32_t),
 		     uint32_t value)
 {
 	struct host *h = vm->host;
+	uint32_t n = (uint32_t)(vm->cfg.vcpus > 0 ? vm->cfg.vcpus : 1);
+	uint32_t part = value / n ? value / n : (value ? 1 : 0);
 	int rc = SIM_OK;
 
 	for (int i = 0; rc == SIM_OK && i < host_world_count(h); i++) {
 		struct world *w = host_world(h, i);
 
 		if (w->vm == vm && w->kind == WORLD_VMM)
-			rc = set(w, value);
+			rc = set(w, part);
 	}
 	return rc;
 }
 
 int vm_set_cpu_shares(struct vm *vm, uint32_t shares)
 {
+	if (shares < 1 || shares > 1000000)
+		return SIM_EINVAL;
 	return for_vcpus(vm, world_set_shares, shares);
 }
 
+/*
+ * Admission control: the reservations of a host's VMs together may not
+ * exceed what its pCPUs can give.
+ */
 int vm_set_cpu_reservation(struct vm *vm, uint32_t mhz)
 {
+	struct host *h = vm->host;
+	uint64_t total = mhz;
+
+	for (int i = 0; i < host_world_count(h); i++) {
+		struct world *w = host_world(h, i);
+
+		if (w->kind == WORLD_VMM && w->vm != vm)
+			total += w->reservation_mhz;
+	}
+	if (total > (uint64_t)h->cfg.pcpus * h->cfg.mhz)
+		return SIM_ESTATE;
 	return for_vcpus(vm, world_set_reservation, mhz);
 }
 

@@ -116,8 +116,11 @@ int world_set_reservation(struct world *w, uint32_t mhz);
 int world_set_limit(struct world *w, uint32_t mhz);
 
 /*
- * Resource settings for all of a VM's VMM worlds at once, as a VM's
- * "CPU shares / reservation / limit" in the vSphere client.
+ * A VM's "CPU shares / reservation / limit", as the vSphere client sets
+ * them: for the whole VM, split equally among its vCPUs' VMM worlds.  A
+ * reservation the host cannot give (with the others' already granted) is
+ * refused: SIM_ESTATE (admission control); one above what a vCPU can use
+ * (a whole pCPU per vCPU): SIM_EINVAL.
  */
 int vm_set_cpu_shares(struct vm *vm, uint32_t shares);
 int vm_set_cpu_reservation(struct vm *vm, uint32_t mhz);

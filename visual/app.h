@@ -28,6 +28,7 @@ enum view_id {
 	VIEW_CPU = 0,		/* rings, path, code, registers, console */
 	VIEW_ARCH,		/* the layered stack: ESX or hosted */
 	VIEW_WORLDS,		/* esxtop-like table of worlds */
+	VIEW_XLAT,		/* a guest unit beside its translation */
 	VIEW_LOG,		/* every retained event */
 	VIEW_HELP,		/* every key */
 	VIEW_COUNT

@@ -333,7 +333,7 @@ static int cmd_skip(struct app *a, const char *arg)
 static int cmd_view(struct app *a, const char *arg)
 {
 	static const char *const names[VIEW_COUNT] = {
-		"cpu", "arch", "worlds", "log", "help"
+		"cpu", "arch", "worlds", "xlat", "log", "help"
 	};
 
 	if (arg == NULL || strcmp(arg, "next") == 0) {
@@ -348,7 +348,7 @@ static int cmd_view(struct app *a, const char *arg)
 			    (arg[0] == '1' + v && arg[1] == '\0'))
 				break;
 		if (v == VIEW_COUNT) {
-			app_message(a, true, "view wants cpu, arch, worlds, log, help, next or prev");
+			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, next or prev");
 			return -1;
 		}
 		a->view = (enum view_id)v;
@@ -423,12 +423,24 @@ static int cmd_scroll(struct app *a, const char *arg)
 	return 0;
 }
 
+/* Rebuild the world on the other kind of host: ESX or hosted. */
 static int cmd_hosted(struct app *a, const char *arg)
 {
-	a->hosted = arg ? strcmp(arg, "on") == 0 : !a->hosted;
-	app_message(a, false, "Architecture: %s.", a->hosted ?
-		    "hosted (Workstation/Server on a host OS)" :
-		    "bare metal (ESX Server)");
+	bool hosted = arg ? strcmp(arg, "on") == 0 : !a->hosted;
+	char err[256];
+
+	app_stop_running(a);
+	if (session_set_host_kind(a->sess, hosted ? HOST_HOSTED : HOST_ESX,
+				  err, sizeof err) != SIM_OK) {
+		app_message(a, true, "%s", err);
+		return -1;
+	}
+	a->hosted = hosted;
+	a->quiz.pending = false;
+	a->quiz.nseen = 0;
+	app_message(a, false, "Restarted on a %s.", a->hosted ?
+		    "hosted product (Workstation/Server on a host OS)" :
+		    "bare-metal ESX host");
 	return 0;
 }
 
@@ -474,10 +486,10 @@ const struct command commands[] = {
 	{ "quiz", cmd_quiz, "[on|off]", "guess who handles each trap or I/O" },
 	{ "answer", cmd_answer, "WHO", "answer the quiz: hardware, vmm, vmkernel, vmx, guest" },
 	{ "skip", cmd_skip, "", "skip the quiz question" },
-	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, log, help, next, prev" },
+	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, next, prev" },
 	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
 	{ "scroll", cmd_scroll, "WHERE", "scroll Log or Help: up, down, pgup, pgdn, home, end" },
-	{ "hosted", cmd_hosted, "[on|off]", "Architecture: hosted product instead of ESX" },
+	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },
 	{ "redraw", cmd_redraw, "", "draw the whole screen again" },
 	{ "prompt", cmd_prompt, "", "type a command by name" },
 	{ "quit", cmd_quit, "", "leave ringside" },

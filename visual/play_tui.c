@@ -33,6 +33,7 @@
 #include "draw.h"
 #include "play.h"
 #include "play_cast.h"
+#include "play_tui.h"
 #include "status.h"
 #include "term.h"
 #include "tui.h"
@@ -44,237 +45,12 @@
 #define RECORD_MAX 2000000u	/* runs this short watch every instruction */
 #define KEY_DEL 127
 
-/* A line of the narration, as the pane shows it. */
-struct narration {
-	enum scenario_line_kind kind;
-	char *text;			/* malloc'd; FAIL lines end with (file:line) */
-};
-
-struct play {
-	struct scenario *sc;
-	struct sim *sim;
-	struct cast *cast;		/* --record, or NULL */
-	char title[256];		/* "tour: everything in 10 minutes" */
-	enum scenario_state st;		/* what the scenario waits for */
-	bool skip;			/* `>`: on to the next pause, at full speed */
-	int pass;			/* ... and past this many more pauses */
-	bool hurry;			/* Space during a run: finish it at full speed */
-
-	struct narration *lines;
-	int nlines, cap;
-	int scroll;			/* rows scrolled back from the newest */
-
-	int nvms;			/* VMs seen (a new one takes the focus) */
-	uint64_t chunk;			/* free run: instructions per slice */
-	uint64_t next_ms;		/* stepped or paced: next slice due */
-	double credit;			/* paced: instructions owed */
-};
-
 static uint64_t now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
-}
-
-/* ---- the narration --------------------------------------------------------- */
-
-static void add_line(struct play *p, enum scenario_line_kind kind,
-		     const char *text, const char *where)
-{
-	struct narration *n;
-	size_t len = strlen(text) + strlen(where) + 8;
-
-	if (p->nlines == p->cap) {
-		int cap = p->cap ? p->cap * 2 : 64;
-		struct narration *grown = realloc(p->lines, (size_t)cap * sizeof *grown);
-
-		if (grown == NULL)
-			return;
-		p->lines = grown;
-		p->cap = cap;
-	}
-	n = &p->lines[p->nlines];
-	n->kind = kind;
-	n->text = malloc(len);
-	if (n->text == NULL)
-		return;
-	if (kind == LINE_EXPECT_FAILED)
-		snprintf(n->text, len, "%s (%s)", text, where);
-	else
-		snprintf(n->text, len, "%s", text);
-	p->nlines++;
-	p->scroll = 0;			/* new narration: show the newest */
-}
-
-static void take_lines(struct play *p)
-{
-	struct scenario_line l;
-
-	while (scenario_next_line(p->sc, &l))
-		add_line(p, l.kind, l.text, l.where);
-}
-
-/*
- * Cut text into rows at most w wide, at blanks; a line starting with a
- * blank is verbatim (guest output quoted by the scenario) and only cut.
- * Calls row() for each (it may be NULL: just count).  Returns the rows.
- */
-static int wrap(const char *text, int w,
-		void (*row)(void *ctx, const char *s, int n), void *ctx)
-{
-	int rows = 0;
-
-	if (w < 8)
-		w = 8;
-	while (*text) {
-		int len = (int)strcspn(text, "\n"), at = 0;
-
-		if (len == 0) {			/* an empty line */
-			if (row)
-				row(ctx, "", 0);
-			rows++;
-		}
-		while (at < len) {
-			int n = len - at, cut = n;
-
-			if (n > w) {
-				n = w;
-				for (cut = n; cut > 0 && text[at + cut] != ' ' && text[0] != ' '; cut--)
-					;
-				n = cut > 0 ? cut : n;
-			}
-			if (row)
-				row(ctx, text + at, n);
-			rows++;
-			at += n;
-			while (at < len && text[at] == ' ' && text[0] != ' ')
-				at++;
-		}
-		text += len + (text[len] == '\n');
-	}
-	return rows;
-}
-
-/* Drawing rows of one narration line into the pane's window. */
-struct rows {
-	const struct rect *r;
-	int y;				/* screen row of the next row */
-	enum role role;
-	const char *prefix;		/* on its first row: "ok " or "FAIL " */
-};
-
-static void draw_row(void *ctx, const char *s, int n)
-{
-	struct rows *w = ctx;
-	char buf[512];
-	int x = w->r->x + 1;
-
-	if (w->y >= w->r->y && w->y < w->r->y + w->r->h) {
-		if (w->prefix)
-			x = draw_text(w->r, w->y, x, w->role, w->prefix);
-		snprintf(buf, sizeof buf, "%.*s", n, s);
-		draw_text(w->r, w->y, x, w->role, buf);
-	}
-	w->prefix = NULL;
-	w->y++;
-}
-
-static const char *const prefixes[] = {
-	[LINE_SAY] = NULL, [LINE_PRINT] = NULL,
-	[LINE_EXPECT_OK] = "ok ", [LINE_EXPECT_FAILED] = "FAIL ",
-};
-
-static const enum role roles[] = {
-	[LINE_SAY] = ROLE_NORMAL, [LINE_PRINT] = ROLE_DIM,
-	[LINE_EXPECT_OK] = ROLE_GOOD, [LINE_EXPECT_FAILED] = ROLE_BAD,
-};
-
-/* Rows a narration line takes (a say gets a blank row before it). */
-static int line_rows(const struct narration *n, int w, bool first)
-{
-	int extra = n->kind == LINE_SAY && !first;
-	int pre = prefixes[n->kind] ? (int)strlen(prefixes[n->kind]) : 0;
-
-	return extra + wrap(n->text, w - pre, NULL, NULL);
-}
-
-/* The newest narration at the bottom of r, scrolled back p->scroll rows. */
-static void draw_narration(struct play *p, const struct rect *r)
-{
-	int w = r->w - 2, total = 0, top;
-	struct rows rows = { r, 0, ROLE_NORMAL, NULL };
-
-	for (int i = 0; i < p->nlines; i++)
-		total += line_rows(&p->lines[i], w, i == 0);
-	if (p->scroll > total - r->h)
-		p->scroll = total - r->h > 0 ? total - r->h : 0;
-	top = total - r->h - p->scroll;	/* the first row shown */
-	rows.y = r->y - (top > 0 ? top : 0);
-	for (int i = 0; i < p->nlines && rows.y < r->y + r->h; i++) {
-		const struct narration *n = &p->lines[i];
-		int pre = prefixes[n->kind] ? (int)strlen(prefixes[n->kind]) : 0;
-
-		if (rows.y + line_rows(n, w, i == 0) < r->y) {
-			rows.y += line_rows(n, w, i == 0);	/* scrolled off */
-			continue;
-		}
-		rows.y += n->kind == LINE_SAY && i > 0;
-		rows.role = roles[n->kind];
-		rows.prefix = prefixes[n->kind];
-		wrap(n->text, w - pre, draw_row, &rows);
-	}
-}
-
-/* What the pane's title says the scenario is doing. */
-static const char *doing(const struct play *p)
-{
-	switch (p->st) {
-	case SCENARIO_PAUSE: return "[PAUSED: Space or Enter goes on]";
-	case SCENARIO_RUN: return p->skip ? "[skipping ahead]" : "[running]";
-	case SCENARIO_DONE: return "[the end]";
-	case SCENARIO_FAILED: return "[stopped: script error]";
-	default: return "";
-	}
-}
-
-/* The narration pane: a title saying what the scenario does, and its text. */
-static void narration_pane(struct play *p, const struct rect *r)
-{
-	char title[400];
-	struct rect in;
-	int len;
-
-	snprintf(title, sizeof title, "Scenario %s", p->title);
-	in = draw_pane(r, title);
-	len = (int)strlen(doing(p));
-	if (r->w > len + (int)strlen(title) + 4)
-		draw_text(r, r->y, r->x + r->w - len - 1,
-			  p->st == SCENARIO_PAUSE ? ROLE_TAB_ACTIVE : ROLE_TITLE,
-			  doing(p));
-	draw_narration(p, &in);
-}
-
-void play_tui_draw(struct app *a, const struct rect *r)
-{
-	narration_pane(a->play, r);
-}
-
-void play_tui_hints(struct app *a, const struct rect *r)
-{
-	static const char *const keys[][2] = {
-		{ "Space/Enter", "go on" }, { ">", "skip ahead" },
-		{ "[ ]", "narration" }, { "+/-", "speed" }, { "Tab", "views" },
-		{ "?", "help" }, { "q", "quit" },
-	};
-	int x = r->x + 1;
-
-	(void)a;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && r->h > 0; i++) {
-		x = draw_text(r, r->y, x, ROLE_KEY, keys[i][0]);
-		x = draw_text(r, r->y, x + 1, ROLE_NORMAL, keys[i][1]) + 2;
-	}
 }
 
 /* ---- moving the scenario on --------------------------------------------------- */
@@ -346,9 +122,9 @@ static void mark_pause(struct play *p)
 static void resume(struct play *p, struct app *a)
 {
 	p->st = scenario_resume(p->sc);
-	take_lines(p);
+	play_take_lines(p);
 	if (p->st == SCENARIO_FAILED)
-		add_line(p, LINE_EXPECT_FAILED, "script error:", scenario_error(p->sc));
+		play_add_line(p, LINE_EXPECT_FAILED, "script error:", scenario_error(p->sc));
 	if (p->st == SCENARIO_PAUSE) {
 		mark_pause(p);
 		if (p->pass > 0) {	/* `>` was pressed again meanwhile */
@@ -595,7 +371,7 @@ static void card_draw(struct play *p)
 	draw_text(&bar, 0, 0, ROLE_HOP_DONE, " ringside ");
 	draw_text(&bar, 0, 11, ROLE_TAB, "a scenario: the views open once it runs a guest");
 	card_world(p, &top);
-	narration_pane(p, &narr);
+	play_narration_pane(p, &narr);
 	draw_fill(&status, &status, ROLE_STATUS);
 	draw_text(&status, status.y, 1, ROLE_STATUS,
 		  p->st == SCENARIO_PAUSE ? "Paused. Space or Enter goes on; > skips ahead." :
@@ -641,9 +417,7 @@ static int verdict(struct play *p)
 
 static void play_free(struct play *p)
 {
-	for (int i = 0; i < p->nlines; i++)
-		free(p->lines[i].text);
-	free(p->lines);
+	play_forget_lines(p);
 	scenario_close(p->sc);
 	free(p);
 }
@@ -659,7 +433,7 @@ static int play_views(struct play *p)
 	for (i = sim_vm_count(p->sim) - 1; sim_vm(p->sim, i)->modelled; i--)
 		;
 	if (app_attach(p->sim, sim_vm(p->sim, i), &a, err, sizeof err) != SIM_OK) {
-		add_line(p, LINE_EXPECT_FAILED, err, "ringside");
+		play_add_line(p, LINE_EXPECT_FAILED, err, "ringside");
 		return -1;
 	}
 	a->play = p;

@@ -17,6 +17,7 @@ const struct view views[VIEW_COUNT] = {
 	[VIEW_CPU] = { "CPU", view_cpu_draw },
 	[VIEW_ARCH] = { "Architecture", view_arch_draw },
 	[VIEW_WORLDS] = { "Worlds", view_worlds_draw },
+	[VIEW_XLAT] = { "Translation", view_xlat_draw },
 	[VIEW_LOG] = { "Log", view_log_draw },
 	[VIEW_HELP] = { "Help", view_help_draw },
 };

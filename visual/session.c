@@ -273,10 +273,14 @@ int session_recover_last(struct session *s)
 
 /* ---- the world ----------------------------------------------------------- */
 
-static int build(const struct vm_config *cfg, struct sim **sim,
-		 struct history **h, char *err, int errlen)
+static int build(const struct vm_config *cfg, enum host_kind kind,
+		 struct sim **sim, struct history **h, char *err, int errlen)
 {
 	char msg[GUEST_ERR_MAX];
+	struct host_config hc = {
+		.name = kind == HOST_HOSTED ? "desktop" : "esx0", .kind = kind
+	};
+	struct vm_config c = *cfg;
 	struct vm *vm;
 	int rc;
 
@@ -288,7 +292,10 @@ static int build(const struct vm_config *cfg, struct sim **sim,
 			 sim_strerror(rc));
 		return rc;
 	}
-	rc = sim_add_vm(*sim, cfg, &vm, msg);
+	c.host = NULL;		/* the one host made here */
+	rc = sim_add_host(*sim, &hc, NULL, msg);
+	if (rc == SIM_OK)
+		rc = sim_add_vm(*sim, &c, &vm, msg);
 	if (rc != SIM_OK) {
 		snprintf(err, (size_t)errlen, "%s", msg);
 		goto out_destroy_sim;
@@ -321,7 +328,7 @@ int session_create(const struct vm_config *cfg, struct session **out,
 	snprintf(s->guest, sizeof s->guest, "%s", cfg->guest ? cfg->guest : "");
 	s->cfg.guest = s->guest;
 	s->sub = -1;
-	rc = build(&s->cfg, &s->sim, &s->hist, err, errlen);
+	rc = build(&s->cfg, s->kind, &s->sim, &s->hist, err, errlen);
 	if (rc != SIM_OK) {
 		free(s);
 		return rc;
@@ -401,7 +408,7 @@ int session_restart(struct session *s, enum exec_mode mode, char *err,
 		return SIM_ESTATE;
 	}
 	cfg.mode = mode;
-	rc = build(&cfg, &sim, &h, err, errlen);
+	rc = build(&cfg, s->kind, &sim, &h, err, errlen);
 	if (rc != SIM_OK)
 		return rc;	/* the old world goes on */
 	history_destroy(s->hist);
@@ -415,6 +422,24 @@ int session_restart(struct session *s, enum exec_mode mode, char *err,
 	session_read_regs(s, &s->now);
 	s->prev = s->now;
 	return SIM_OK;
+}
+
+int session_set_host_kind(struct session *s, enum host_kind kind,
+			  char *err, int errlen)
+{
+	enum host_kind old = s->kind;
+	int rc;
+
+	if (s->attached) {
+		snprintf(err, (size_t)errlen,
+			 "the scenario chose this world's hosts: it cannot be rebuilt");
+		return SIM_ESTATE;
+	}
+	s->kind = kind;
+	rc = session_restart(s, s->cfg.mode, err, errlen);
+	if (rc != SIM_OK)
+		s->kind = old;
+	return rc;
 }
 
 struct vm *session_vm(struct session *s)

@@ -93,6 +93,7 @@ struct session {
 	bool attached;			/* the world is someone else's (a scenario) */
 	int focus;			/* id of the VM the views show */
 	struct vm_config cfg;		/* how the VM was made (for restart) */
+	enum host_kind kind;		/* ... on what kind of host */
 	char guest[SESSION_GUEST_MAX];	/* cfg.guest points here */
 	int sub;			/* event subscription, -1 if none */
 	unsigned sub_mask;		/* its kinds */
@@ -151,6 +152,13 @@ void session_refresh(struct session *s);
  */
 int session_restart(struct session *s, enum exec_mode mode, char *err,
 		    int errlen);
+
+/*
+ * Start again from power-on on another kind of host (ESX or hosted), in
+ * the same mode.  Refused for a scenario's world.
+ */
+int session_set_host_kind(struct session *s, enum host_kind kind,
+			  char *err, int errlen);
 
 struct vm *session_vm(struct session *s);
 struct vcpu *session_vcpu(struct session *s);

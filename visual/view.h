@@ -21,6 +21,7 @@ extern const struct view views[VIEW_COUNT];
 void view_cpu_draw(struct app *a, const struct layout *l);
 void view_arch_draw(struct app *a, const struct layout *l);
 void view_worlds_draw(struct app *a, const struct layout *l);
+void view_xlat_draw(struct app *a, const struct layout *l);
 void view_log_draw(struct app *a, const struct layout *l);
 void view_help_draw(struct app *a, const struct layout *l);
 

@@ -43,6 +43,14 @@ static void layer(const struct rect *clip, int y, int x, int w,
 	draw_text(&inside, y + 1, x + 2, r, text);
 }
 
+/* The kind of host the VM shown really runs on. */
+static bool hosted_now(struct app *a)
+{
+	struct vm *vm = session_vm(a->sess);
+
+	return vm && vm_host(vm)->cfg.kind == HOST_HOSTED;
+}
+
 static void stack(struct app *a, const struct rect *d)
 {
 	struct vm *vm = session_vm(a->sess);
@@ -52,7 +60,7 @@ static void stack(struct app *a, const struct rect *d)
 	char text[300];
 
 	guest = guest ? guest + 1 : vm->guest_path;
-	draw_text(d, d->y, x, ROLE_HEADER, a->hosted ?
+	draw_text(d, d->y, x, ROLE_HEADER, hosted_now(a) ?
 		  "Hosted: VMware Workstation / Server" :
 		  "Bare metal: VMware ESX Server");
 	snprintf(text, sizeof text, "Guest OS: %s, ring 0 at CPL 1", guest);
@@ -62,8 +70,8 @@ static void stack(struct app *a, const struct rect *d)
 	layer(d, y + 3, x, vmw, ROLE_NORMAL, text);
 	layer(d, y + 6, x, half, layer_role(a, HOP_VMM), "VMM (ring 0)");
 	layer(d, y + 6, x + half, vmw - half, layer_role(a, HOP_VMX),
-	      a->hosted ? "VMX (host process)" : "VMX (user world)");
-	draw_text(d, y + 9, x + 1, ROLE_DIM, a->hosted ?
+	      hosted_now(a) ? "VMX (host process)" : "VMX (user world)");
+	draw_text(d, y + 9, x + 1, ROLE_DIM, hosted_now(a) ?
 		  "the host OS's VMM driver switches to the VMM" :
 		  "one VMM world per vCPU, one VMX world per VM");
 	/* beside the VMs */
@@ -72,11 +80,11 @@ static void stack(struct app *a, const struct rect *d)
 		struct rect in = { side.x + 1, side.y + 1, side.w - 2, side.h - 2 };
 
 		draw_box(d, &side, ROLE_DIM);
-		draw_wrap(&in, in.y, ROLE_NORMAL, a->hosted ?
+		draw_wrap(&in, in.y, ROLE_NORMAL, hosted_now(a) ?
 			  "Host applications: the VMs run only while you are logged in" :
 			  "Service console: a privileged VM to manage the VMKernel");
 	}
-	layer(d, y + 10, x, w, layer_role(a, HOP_VMKERNEL), a->hosted ?
+	layer(d, y + 10, x, w, layer_role(a, HOP_VMKERNEL), hosted_now(a) ?
 	      "Host OS (Windows, Linux) with the VMM driver" :
 	      "VMKernel: the hypervisor, in real ring 0");
 	layer(d, y + 13, x, w, layer_role(a, HOP_HARDWARE),
@@ -90,7 +98,7 @@ void view_arch_draw(struct app *a, const struct layout *l)
 	int y = t->y;
 
 	stack(a, &l->arch_diagram);
-	y += draw_wrap(t, y, ROLE_NORMAL, a->hosted ?
+	y += draw_wrap(t, y, ROLE_NORMAL, hosted_now(a) ?
 		"VMware Workstation and VMware Server install onto an existing operating system on the host. VMs run only while you are logged in to the host: log off and they shut down, and there is no remote administration. Easy to use, fine for a few VMs that need no maximum performance.\n" :
 		"ESX Server is a full operating system in itself: both its own host OS and the virtualization software. Its core is the VMKernel, the hypervisor and real guts of ESX; the service console, a high-priority VM shipped with it, lets tools manage the VMKernel. One VMM per VM (one thread per vCPU) is the traffic cop between the VM and the VMKernel; the VMX, a user world per VM, bootstraps the VM and emulates non-critical devices.\n");
 	if (a->sess->last.valid && an->shown > 0) {
@@ -111,12 +119,12 @@ void view_arch_draw(struct app *a, const struct layout *l)
 			if (seen || an->hop[i] == HOP_GUEST)
 				continue;
 			y += draw_wrap(t, y, ROLE_NORMAL,
-				       a->hosted && an->hop[i] == HOP_VMKERNEL ?
+				       hosted_now(a) && an->hop[i] == HOP_VMKERNEL ?
 				       "Host OS: a hosted product has no VMKernel; the VMM's driver in the host OS does the ring-0 work." :
 				       explain_hop(an->hop[i]));
 		}
 	}
-	draw_wrap(t, y + 1, ROLE_DIM, a->hosted ?
-		  "a: show ESX (bare metal). The simulated host model comes later; today the VM runs on the ESX stack." :
-		  "a: show the hosted variant (Workstation / Server).");
+	draw_wrap(t, y + 1, ROLE_DIM, hosted_now(a) ?
+		  "a: restart this VM on an ESX host (bare metal). On the hosted desktop it lives only as long as the user's session: log-off would power it off." :
+		  "a: restart this VM on a hosted product (Workstation / Server on a host OS), to compare.");
 }

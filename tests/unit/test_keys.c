@@ -75,8 +75,9 @@ static void the_keys_of_the_brief(void **state)
 	assert_string_equal(root('1'), "view cpu");
 	assert_string_equal(root('2'), "view arch");
 	assert_string_equal(root('3'), "view worlds");
-	assert_string_equal(root('4'), "view log");
-	assert_string_equal(root('5'), "view help");
+	assert_string_equal(root('4'), "view xlat");
+	assert_string_equal(root('5'), "view log");
+	assert_string_equal(root('6'), "view help");
 	assert_string_equal(root('\t'), "view next");
 	assert_string_equal(root(KEY_BTAB), "view prev");
 	assert_string_equal(root('?'), "view help");

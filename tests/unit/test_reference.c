@@ -88,6 +88,8 @@ static void bench(void **state) { (void)state; same_output("scenarios/guests/ben
 static void traps(void **state) { (void)state; same_output("build/guests/traps.elf"); }
 static void smc(void **state) { (void)state; same_output("build/guests/smc.elf"); }
 static void user(void **state) { (void)state; same_output("build/guests/user.elf"); }
+/* A waiting interrupt comes in one instruction after STI, at once after IRET. */
+static void irqwin(void **state) { (void)state; same_output("build/guests/irqwin.elf"); }
 
 /* The PIT and the PIC: timer interrupts delivered while the vCPU halts. */
 static void timer(void **state) { (void)state; same_output("scenarios/guests/timer.elf"); }
@@ -249,6 +251,7 @@ int main(void)
 		cmocka_unit_test(traps),
 		cmocka_unit_test(smc),
 		cmocka_unit_test(user),
+		cmocka_unit_test(irqwin),
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
 	};

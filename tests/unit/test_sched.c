@@ -166,7 +166,15 @@ static void reservation_is_a_floor(void **state)
 	add(s, "b", SPIN, 0);
 	add(s, "c", SPIN, 0);
 	assert_int_equal(vm_set_cpu_reservation(a, 60), SIM_OK);
-	assert_int_equal(vm_set_cpu_reservation(a, 101), SIM_EINVAL);
+	/* admission control: the host has 100 MHz to promise in all */
+	assert_int_equal(vm_set_cpu_reservation(a, 101), SIM_ESTATE);
+	assert_int_equal(vm_set_cpu_reservation(sim_vm_by_name(s, "b"), 50),
+			 SIM_ESTATE);
+	assert_int_equal(vm_set_cpu_reservation(sim_vm_by_name(s, "b"), 40),
+			 SIM_OK);
+	assert_int_equal(vm_set_cpu_reservation(sim_vm_by_name(s, "b"), 0),
+			 SIM_OK);
+	assert_int_equal(vcpu_world(a)->reservation_mhz, 60);
 	run_for(s, SECOND);
 	t = times(vcpu_world(a), s);
 	tb = times(vcpu_world(sim_vm_by_name(s, "b")), s);
@@ -288,15 +296,28 @@ static void esx_keeps_running(void **state)
 	assert_non_null(con);
 	assert_int_equal(host_logoff(h, msg, sizeof msg), SIM_ESTATE);
 	assert_int_equal(a->state, VM_ON);
-	assert_int_equal(host_remote_admin(h, "power on b", msg, sizeof msg),
+	/* remote administration: the console carries requests out */
+	assert_int_equal(host_remote_admin(h, "power off a", msg, sizeof msg),
 			 SIM_OK);
+	assert_int_equal(a->state, VM_OFF);
+	assert_int_equal(a->power_reason, POWER_USER);
+	assert_int_equal(host_remote_admin(h, "power on a", msg, sizeof msg),
+			 SIM_OK);
+	assert_int_equal(a->state, VM_ON);
+	assert_int_equal(host_remote_admin(h, "power on a", msg, sizeof msg),
+			 SIM_ESTATE);			/* it is on */
+	assert_int_equal(host_remote_admin(h, "power on zz", msg, sizeof msg),
+			 SIM_ENOTFOUND);
+	assert_int_equal(host_remote_admin(h, "reboot a", msg, sizeof msg),
+			 SIM_EINVAL);
+	assert_non_null(strstr(msg, "power on VM"));
 	run_for(s, SECOND / 10);
 	t = times(con, s);
-	/* the console did the request's work on pCPU 0, then went back to
-	 * waiting; the VM lost that much time to it */
-	assert_int_equal(t.run, 2000000);
+	/* the console did the five requests' work on pCPU 0, then went
+	 * back to waiting; the VM lost that much time to it */
+	assert_int_equal(t.run, 5 * 2000000);
 	assert_int_equal(con->state, WORLD_WAITING);
-	assert_true(times(vcpu_world(a), s).ready >= 2000000);
+	assert_true(times(vcpu_world(a), s).ready >= 5 * 2000000);
 	sim_destroy(s);
 }
 

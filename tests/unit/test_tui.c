@@ -310,6 +310,9 @@ static void views(void **state)
 	expect_screen("vmx:vm0");
 	expect_screen("vmm0:vm0");
 	keys("Tab");
+	expect_screen("Translation: guest code beside the translation cache");
+	expect_screen("does not use binary translation");	/* --mode=te */
+	keys("Tab");
 	expect_screen("VMX bootstrap: load-image");
 	keys("Tab");
 	expect_screen("Help: every key and command");

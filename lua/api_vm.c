@@ -1,0 +1,355 @@
+/*
+ * api_vm.c - VMs: h:add_vm{}, their fields and counters, their output,
+ * and what can be done to them (power, CPU shares).
+ *
+ *   local vm = esx:add_vm{name="vm1", guest="tour", mode="te"}
+ *   run{until_event="power", vm=vm}
+ *   print(vm.state, vm:stats().traps, vm:serial())
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "bt.h"
+#include "engine.h"
+#include "status.h"
+#include "vmm.h"
+#include "vmx.h"
+#include "world.h"
+
+/*
+ * A file a scenario names: "hello" is scenarios/guests/hello.elf (ext
+ * added when the name has no dot), or scenarios/guests/build/hello.elf
+ * for what the build makes there (the CD-ROM image); anything with a
+ * slash is a path, as given.
+ */
+static const char *resolve(lua_State *L, const char *name, const char *ext,
+			   char *buf, size_t size)
+{
+	static const char *const dirs[] = { "scenarios/guests/", "scenarios/guests/build/" };
+	struct scenario *sc = engine_get(L);
+	bool here = strcmp(sc->root, ".") == 0;	/* keep paths relative */
+
+	if (strchr(name, '/'))
+		return name;
+	for (int i = 1; i >= 0; i--) {	/* the first one wins if neither exists */
+		int n = snprintf(buf, size, "%s%s%s%s%s", here ? "" : sc->root,
+				 here ? "" : "/", dirs[i], name,
+				 strchr(name, '.') ? "" : ext);
+
+		if (n < 0 || (size_t)n >= size)
+			luaL_error(L, "add_vm: the file name %s is too long", name);
+		if (i == 0 || access(buf, R_OK) == 0)
+			break;
+	}
+	return buf;
+}
+
+static int parse_mode(const char *s, enum exec_mode *out)
+{
+	for (int m = MODE_TE; m <= MODE_HW; m++)
+		if (strcmp(s, exec_mode_name((enum exec_mode)m)) == 0) {
+			*out = (enum exec_mode)m;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=} runs a real
+ * guest kernel; without guest=, {cpu_mhz=, dirty_mb_s=} make a modelled
+ * VM, a load profile only.
+ */
+int api_vm_add(lua_State *L)
+{
+	static const char *const fields[] = {
+		"name", "guest", "mem_mb", "vcpus", "mode", "cdrom", "cpu_mhz",
+		"dirty_mb_s", NULL
+	};
+	struct host *h = api_world_check_host(L, 1);
+	struct vm_config cfg = { .mode = engine_get(L)->mode };
+	char gbuf[PATH_MAX], cbuf[PATH_MAX], err[GUEST_ERR_MAX];
+	const char *guest, *cdrom, *mode;
+	struct vm *vm;
+
+	args_check(L, 2, "add_vm", fields);
+	cfg.host = h->name;
+	cfg.name = args_string(L, 2, "name", "add_vm");
+	guest = args_string(L, 2, "guest", "add_vm");
+	cdrom = args_string(L, 2, "cdrom", "add_vm");
+	mode = args_string(L, 2, "mode", "add_vm");
+	cfg.vcpus = (int)args_count(L, 2, "vcpus", "add_vm", 1, VM_MAX_VCPUS);
+	cfg.mem_mb = (uint32_t)args_count(L, 2, "mem_mb", "add_vm", 4, guest ? 1024 : 1 << 20);
+	cfg.load_mhz = (uint32_t)args_count(L, 2, "cpu_mhz", "add_vm", 1, 100000);
+	cfg.dirty_mb_s = (uint32_t)args_count(L, 2, "dirty_mb_s", "add_vm", 1, 100000);
+	if (guest && (cfg.load_mhz || cfg.dirty_mb_s))
+		return luaL_error(L, "add_vm: cpu_mhz and dirty_mb_s describe a modelled VM, one without guest=");
+	if (!guest && (mode || cdrom))
+		return luaL_error(L, "add_vm: %s= needs a guest= to run", mode ? "mode" : "cdrom");
+	if (mode && parse_mode(mode, &cfg.mode) != 0)
+		return luaL_error(L, "add_vm: mode must be \"te\", \"bt\" or \"hw\", not \"%s\"", mode);
+	if (guest)
+		cfg.guest = resolve(L, guest, ".elf", gbuf, sizeof gbuf);
+	if (cdrom)
+		cfg.cdrom = resolve(L, cdrom, ".iso", cbuf, sizeof cbuf);
+	if (sim_add_vm(engine_get(L)->sim, &cfg, &vm, err) != SIM_OK)
+		return luaL_error(L, "add_vm: %s", err);
+	api_world_push_vm(L, vm->id);
+	return 1;
+}
+
+static int l_power_on(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	char err[GUEST_ERR_MAX] = "";
+
+	if (vm->state == VM_ON)
+		return api_world_answer(L, false, "it is already on");
+	if (sim_power_on(engine_get(L)->sim, vm, err) != SIM_OK)
+		return api_world_answer(L, false, err);
+	return api_world_answer(L, true, "powered on");
+}
+
+static int l_power_off(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+
+	if (vm->state == VM_OFF)
+		return api_world_answer(L, false, "it is already off");
+	vm_power_off(vm, POWER_USER, 0);
+	return api_world_answer(L, true, "powered off");
+}
+
+/*
+ * vm:set_shares(n), vm:set_reservation(mhz), vm:set_limit(mhz): the VM's
+ * CPU resource settings, for all its VMM worlds (0 MHz: none).
+ */
+static int cpu_setting(lua_State *L, int (*set)(struct vm *, uint32_t),
+		       const char *what, lua_Integer lo)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	lua_Integer v = luaL_checkinteger(L, 2);
+
+	if (v < lo || v > 1000000)
+		return luaL_error(L, "%s must be from %d to 1000000", what, (int)lo);
+	if (set(vm, (uint32_t)v) != SIM_OK)
+		return api_world_answer(L, false, "the VMKernel refused the setting");
+	return api_world_answer(L, true, what);
+}
+
+static int l_set_shares(lua_State *L)
+{
+	return cpu_setting(L, vm_set_cpu_shares, "shares", 1);
+}
+
+static int l_set_reservation(lua_State *L)
+{
+	return cpu_setting(L, vm_set_cpu_reservation, "reservation", 0);
+}
+
+static int l_set_limit(lua_State *L)
+{
+	return cpu_setting(L, vm_set_cpu_limit, "limit", 0);
+}
+
+/* All a device of the VM's VMX has printed so far ("" for a modelled VM). */
+static int device_output(lua_State *L, int device)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	size_t len = 0;
+	const char *out = vm->modelled ? "" : vm_device_output(vm, device, &len);
+
+	lua_pushlstring(L, out ? out : "", out ? len : 0);
+	return 1;
+}
+
+static int l_serial(lua_State *L)
+{
+	return device_output(L, DEV_SERIAL);
+}
+
+static int l_parallel(lua_State *L)
+{
+	return device_output(L, DEV_PARALLEL);
+}
+
+/* vm:stats(): its counters, summed over its vCPUs, as the summary shows them. */
+static int l_stats(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	struct vcpu_stats t = { 0 };
+	struct bt_stats bt, sum = { 0 };
+
+	for (int i = 0; i < vm->nvcpus && !vm->modelled; i++) {
+		const struct vcpu_stats *s = &vm->vcpu[i]->stats;
+
+		vmm_sync_counters(vm->vcpu[i]);
+		t.insns += s->insns;
+		for (int c = 0; c < CLASS_COUNT; c++)
+			t.by_class[c] += s->by_class[c];
+		for (int r = 0; r < 4; r++) {
+			t.by_vring[r] += s->by_vring[r];
+			t.by_cpl[r] += s->by_cpl[r];
+		}
+		for (int p = 0; p < PATH_COUNT; p++)
+			t.by_path[p] += s->by_path[p];
+		for (int m = 0; m < MODE_COUNT; m++)
+			t.by_mode[m] += s->by_mode[m];
+		t.traps += s->traps;
+		t.reflected += s->reflected;
+		t.soft_ints += s->soft_ints;
+		t.vmm_emulated += s->vmm_emulated;
+		t.io += s->io;
+		t.ring_switches += s->ring_switches;
+		t.callouts += s->callouts;
+		t.exits += s->exits;
+		t.cycles += s->cycles;
+		if (vm->vcpu[i]->bt) {
+			bt_get_stats(vm->vcpu[i]->bt, &bt);
+			sum.units += bt.units;
+			sum.ident += bt.ident;
+			sum.non_ident += bt.non_ident;
+			sum.lookups += bt.lookups;
+			sum.hits += bt.hits;
+			sum.chains += bt.chains;
+			sum.invalidations += bt.invalidations;
+			sum.flushes += bt.flushes;
+			sum.tc_used += bt.tc_used;
+		}
+	}
+	lua_createtable(L, 0, 24);
+	api_world_set_int(L, "insns", t.insns);
+	for (int c = 0; c < CLASS_COUNT; c++)	/* innocuous, privileged... */
+		api_world_set_int(L, class_name((enum insn_class)c), t.by_class[c]);
+	api_world_set_int(L, "traps", t.traps);
+	api_world_set_int(L, "reflected", t.reflected);
+	api_world_set_int(L, "soft_ints", t.soft_ints);
+	api_world_set_int(L, "vmm_emulated", t.vmm_emulated);
+	api_world_set_int(L, "io_accesses", t.io);
+	api_world_set_int(L, "ring_switches", t.ring_switches);
+	api_world_set_int(L, "callouts", t.callouts);
+	api_world_set_int(L, "exits", t.exits);
+	api_world_set_int(L, "cycles", t.cycles);
+	lua_createtable(L, 4, 0);		/* by_ring[0..3] */
+	for (int r = 0; r < 4; r++) {
+		lua_pushinteger(L, (lua_Integer)t.by_vring[r]);
+		lua_rawseti(L, -2, r);
+	}
+	lua_setfield(L, -2, "by_ring");
+	lua_createtable(L, 4, 0);		/* by_cpl[0..3] */
+	for (int r = 0; r < 4; r++) {
+		lua_pushinteger(L, (lua_Integer)t.by_cpl[r]);
+		lua_rawseti(L, -2, r);
+	}
+	lua_setfield(L, -2, "by_cpl");
+	lua_createtable(L, 0, PATH_COUNT);	/* by_path["guest>hardware"] */
+	for (int p = 0; p < PATH_COUNT; p++)
+		api_world_set_int(L, path_text((enum insn_path)p), t.by_path[p]);
+	lua_setfield(L, -2, "by_path");
+	lua_createtable(L, 0, MODE_COUNT);	/* by_mode.te, .bt, .direct */
+	for (int m = 0; m < MODE_COUNT; m++)
+		api_world_set_int(L, exec_mode_name((enum exec_mode)m), t.by_mode[m]);
+	lua_setfield(L, -2, "by_mode");
+	lua_createtable(L, 0, 9);		/* bt: the translation cache */
+	api_world_set_int(L, "units", sum.units);
+	api_world_set_int(L, "ident", sum.ident);
+	api_world_set_int(L, "non_ident", sum.non_ident);
+	api_world_set_int(L, "lookups", sum.lookups);
+	api_world_set_int(L, "hits", sum.hits);
+	api_world_set_int(L, "chains", sum.chains);
+	api_world_set_int(L, "invalidations", sum.invalidations);
+	api_world_set_int(L, "flushes", sum.flushes);
+	api_world_set_int(L, "tc_used", sum.tc_used);
+	lua_setfield(L, -2, "bt");
+	return 1;
+}
+
+static uint64_t vm_insns(struct vm *vm)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < vm->nvcpus && !vm->modelled; i++) {
+		vmm_sync_counters(vm->vcpu[i]);
+		n += vm->vcpu[i]->stats.insns;
+	}
+	return n;
+}
+
+/* Fields of a VM: vm.name, vm.state... (methods come first). */
+static int vm_index(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	const char *k = luaL_checkstring(L, 2);
+
+	if (lua_getfield(L, lua_upvalueindex(1), k) != LUA_TNIL)
+		return 1;		/* a method: vm:serial() */
+	if (strcmp(k, "name") == 0)
+		lua_pushstring(L, vm->name);
+	else if (strcmp(k, "id") == 0)
+		lua_pushinteger(L, vm->id);
+	else if (strcmp(k, "state") == 0)
+		lua_pushstring(L, vm_state_name(vm->state));
+	else if (strcmp(k, "host") == 0)
+		api_world_push_host(L, vm_host(vm));
+	else if (strcmp(k, "guest") == 0 && vm->modelled)
+		lua_pushnil(L);
+	else if (strcmp(k, "guest") == 0)
+		lua_pushstring(L, vm->guest_path);
+	else if (strcmp(k, "mode") == 0)
+		lua_pushstring(L, exec_mode_name(vm->cfg.mode));
+	else if (strcmp(k, "modelled") == 0)
+		lua_pushboolean(L, vm->modelled);
+	else if (strcmp(k, "vcpus") == 0)
+		lua_pushinteger(L, vm->cfg.vcpus);
+	else if (strcmp(k, "mem_mb") == 0)
+		lua_pushinteger(L, vm->cfg.mem_mb);
+	else if (strcmp(k, "cpu_mhz") == 0)
+		lua_pushinteger(L, vm->cfg.load_mhz);
+	else if (strcmp(k, "power_reason") == 0)
+		lua_pushstring(L, power_reason_name(vm->power_reason));
+	else if (strcmp(k, "exit_status") == 0)
+		lua_pushinteger(L, vm->exit_status);
+	else if (strcmp(k, "insns") == 0)
+		lua_pushinteger(L, (lua_Integer)vm_insns(vm));
+	else
+		return luaL_error(L, "a VM has no field '%s' (name, id, state, host, guest, mode, modelled, vcpus, mem_mb, cpu_mhz, power_reason, exit_status, insns; methods serial, parallel, stats, power_on, power_off, set_shares, set_reservation, set_limit)",
+				  k);
+	return 1;
+}
+
+static int vm_read_only(lua_State *L)
+{
+	return luaL_error(L, "VM fields are read-only: change the world with its actions (power_on, power_off)");
+}
+
+static int vm_tostring(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+
+	lua_pushfstring(L, "VM %s (%s)", vm->name, vm_state_name(vm->state));
+	return 1;
+}
+
+void api_vm_open(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "serial", l_serial }, { "parallel", l_parallel },
+		{ "stats", l_stats }, { "set_shares", l_set_shares },
+		{ "set_reservation", l_set_reservation },
+		{ "set_limit", l_set_limit },
+		{ "power_on", l_power_on }, { "power_off", l_power_off },
+		{ NULL, NULL }
+	};
+	static const luaL_Reg globals[] = {
+		{ "power_on", l_power_on }, { "power_off", l_power_off },
+		{ NULL, NULL }
+	};
+
+	api_world_class(L, API_VM_MT, methods, vm_index, vm_read_only,
+			vm_tostring);
+	lua_pushglobaltable(L);
+	luaL_setfuncs(L, globals, 0);
+	lua_pop(L, 1);
+}
