@@ -84,16 +84,21 @@ static void golden_traces_match(void **state)
 static void same_scenario_same_events(void **state)
 {
 	(void)state;
+	char pa[64], pb[64];
+
+	/* private file names: several test runs may share /tmp */
+	snprintf(pa, sizeof pa, "/tmp/ringside-det-a.%d.jsonl", (int)getpid());
+	snprintf(pb, sizeof pb, "/tmp/ringside-det-b.%d.jsonl", (int)getpid());
 	for (int i = 0; i < nnames; i++) {
 		char *a, *b;
 		size_t la, lb;
 
-		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file /tmp/ringside-det-a.jsonl scenarios/%s.lua",
-				    names[i]), 0);
-		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file /tmp/ringside-det-b.jsonl scenarios/%s.lua",
-				    names[i]), 0);
-		a = tl_slurp("/tmp/ringside-det-a.jsonl", &la);
-		b = tl_slurp("/tmp/ringside-det-b.jsonl", &lb);
+		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file %s scenarios/%s.lua",
+				    pa, names[i]), 0);
+		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file %s scenarios/%s.lua",
+				    pb, names[i]), 0);
+		a = tl_slurp(pa, &la);
+		b = tl_slurp(pb, &lb);
 		assert_non_null(a);
 		assert_non_null(b);
 		assert_true(la > 1000);
@@ -102,8 +107,8 @@ static void same_scenario_same_events(void **state)
 		free(a);
 		free(b);
 	}
-	unlink("/tmp/ringside-det-a.jsonl");
-	unlink("/tmp/ringside-det-b.jsonl");
+	unlink(pa);
+	unlink(pb);
 }
 
 /* --list names every bundled scenario with its first-line description. */
@@ -144,22 +149,27 @@ static void write_file(const char *path, const char *text)
 /* 0 all held; 1 an expect failed; 2 the script failed or is missing. */
 static void exit_statuses(void **state)
 {
-	const char *p = "/tmp/ringside-exit.lua";
+	char p[64], want[160];
 
 	(void)state;
+	snprintf(p, sizeof p, "/tmp/ringside-exit.%d.lua", (int)getpid());
 	write_file(p, "-- exit: a test\nexpect(true, 'fine')\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 0);
 	write_file(p, "-- exit: a test\nexpect(1 == 2, 'one is two')\nsay('after')\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 1);
-	assert_non_null(strstr(out, "FAIL  one is two (/tmp/ringside-exit.lua:2)"));
+	snprintf(want, sizeof want, "FAIL  one is two (%s:2)", p);
+	assert_non_null(strstr(out, want));
 	assert_non_null(strstr(out, "after"));		/* it went on */
 	assert_non_null(strstr(out, "SOME FAILED"));
 	write_file(p, "-- exit: a test\nsay('before')\nlocal x = nil + 1\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 2);
-	assert_non_null(strstr(out, "ringside: /tmp/ringside-exit.lua:3: attempt to perform arithmetic on a nil value"));
+	snprintf(want, sizeof want,
+		 "ringside: %s:3: attempt to perform arithmetic on a nil value", p);
+	assert_non_null(strstr(out, want));
 	write_file(p, "-- exit: a test\nsay('unfinished'\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 2);
-	assert_non_null(strstr(out, "ringside: /tmp/ringside-exit.lua:3:"));
+	snprintf(want, sizeof want, "ringside: %s:3:", p);
+	assert_non_null(strstr(out, want));
 	assert_int_equal(sh("./ringside --headless /tmp/no-such-scenario.lua"), 2);
 	assert_non_null(strstr(out, "/tmp/no-such-scenario.lua: cannot open"));
 	assert_int_equal(sh("./ringside --headless no_such_bundled_one"), 2);
