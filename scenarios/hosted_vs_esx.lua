@@ -79,8 +79,6 @@ expect(ok_e, "ESX accepts remote administration")
 run{seconds=0.05}
 expect(world_named(esx, "console").run_ns > console_before,
        "the service console did the work")
-power_on(standby)
-run{seconds=0.05}
 expect_eq(standby.state, "on", "standby-vm is running again")
 say([[The same request to esx1, for a VM that was off: "%s". The service
 console's world ran (%d microseconds of its CPU time) to handle it, and

@@ -19,7 +19,7 @@
  *   4. then the TUI proper, on that VM (a newer one takes the focus when it
  *      is made, and another running one when the focused one powers off).
  * The exit status is the headless one: 0 every expect held, 1 one failed,
- * 2 a script error.
+ * 2 a script error.  The narration pane is drawn by play_narration.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
