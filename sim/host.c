@@ -33,7 +33,7 @@ static void host_event(struct host *h, enum host_action what, uint32_t a)
 {
 	struct event ev = { .kind = EV_HOST };
 
-	ev.t_ns = sim_now_ns(h->sim);
+	ev.t_ns = sim_clock_ns(h->sim);
 	ev.vm = EVENT_NO_VM;
 	ev.u.host.host = h->id;
 	ev.u.host.action = (uint8_t)what;

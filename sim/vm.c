@@ -42,8 +42,9 @@ uint64_t vm_now_ns(struct vm *vm, int vcpu)
 {
 	struct vcpu *v;
 
+	/* not a vCPU's doing: as far as the world has got */
 	if (vcpu < 0 || vcpu >= vm->nvcpus || vm->vcpu[vcpu] == NULL)
-		return sim_now_ns(vm->sim);
+		return sim_clock_ns(vm->sim);
 	v = vm->vcpu[vcpu];
 	vmm_sync_counters(v);
 	return v->slice_ns + (v->stats.cycles - v->slice_cycles) * 1000u /
