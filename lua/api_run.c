@@ -122,6 +122,20 @@ static int l_print(lua_State *L)
 	return 0;
 }
 
+/*
+ * tui("view worlds"): have the TUI run one of its named commands, the same
+ * ones its keys run (a view, a speed, the quiz...).  Headless it does
+ * nothing, so a scenario stays a test.
+ */
+static int l_tui(lua_State *L)
+{
+	size_t len;
+	const char *cmd = luaL_checklstring(L, 1, &len);
+
+	engine_line(L, LINE_COMMAND, cmd, len);
+	return 0;
+}
+
 static int l_pause(lua_State *L)
 {
 	return engine_yield(L, SCENARIO_PAUSE, NULL);
@@ -360,6 +374,7 @@ void api_run_open(lua_State *L)
 {
 	static const luaL_Reg globals[] = {
 		{ "say", l_say }, { "print", l_print }, { "pause", l_pause },
+		{ "tui", l_tui },
 		{ "run", l_run }, { "now", l_now }, { "now_ns", l_now_ns },
 		{ "mark", l_mark }, { NULL, NULL }
 	};

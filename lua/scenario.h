@@ -68,7 +68,9 @@ enum scenario_line_kind {
 	LINE_SAY = 0,		/* narration: say() */
 	LINE_PRINT,		/* print(): a note, no pause */
 	LINE_EXPECT_OK,		/* expect() held */
-	LINE_EXPECT_FAILED	/* expect() did not */
+	LINE_EXPECT_FAILED,	/* expect() did not */
+	LINE_COMMAND		/* tui("view worlds"): a named TUI command for
+				   the player to run (headless: nothing) */
 };
 
 struct scenario_line {

@@ -31,7 +31,9 @@ was rewritten so that control stays inside the cache. The translation
 took %d bytes of the TC, at 0x%08x.]],
     unit.insns, unit.guest_len, unit.guest, unit["end"], idents,
     unit.tc_len, unit.tc)
+tui("view xlat")	-- in the TUI: the unit beside its translation
 pause()
+tui("view cpu")
 
 -- The first privileged instruction, in both VMs.
 local _, call = run{until_event="trap", match={insn="lgdt"}, vm=kbt}

@@ -30,6 +30,7 @@ console), and the VMM. Along with the service console and the VMKernel,
 the VMM is the traffic cop between a VM and the VMKernel: there is one
 VMM per VM, and inside it one thread per virtual CPU: vmm0:web and
 vmm1:web.]], table.concat(names, ", "))
+tui("view worlds")	-- in the TUI: the esxtop-like table, live
 pause()
 
 -- Contention: two busy VMs, one physical CPU.

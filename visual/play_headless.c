@@ -186,6 +186,7 @@ static void show_line(struct hplay *h, const struct scenario_line *l)
 	static const char *const kinds[] = {
 		[LINE_SAY] = "say", [LINE_PRINT] = "print",
 		[LINE_EXPECT_OK] = "expect", [LINE_EXPECT_FAILED] = "expect",
+		[LINE_COMMAND] = "tui",
 	};
 	char text[4096], where[600];
 
@@ -217,6 +218,8 @@ static void show_line(struct hplay *h, const struct scenario_line *l)
 	case LINE_EXPECT_FAILED:
 		out(h, stdout, "  FAIL  %s (%s)\n", l->text, l->where);
 		break;
+	case LINE_COMMAND:
+		break;		/* the TUI's business */
 	}
 }
 

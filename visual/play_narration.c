@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "command.h"
 #include "draw.h"
 #include "play.h"
 #include "play_tui.h"
@@ -41,12 +42,20 @@ void play_add_line(struct play *p, enum scenario_line_kind kind,
 	p->scroll = 0;			/* new narration: show the newest */
 }
 
-void play_take_lines(struct play *p)
+void play_take_lines(struct play *p, struct app *a)
 {
 	struct scenario_line l;
 
-	while (scenario_next_line(p->sc, &l))
+	while (scenario_next_line(p->sc, &l)) {
+		if (l.kind == LINE_COMMAND) {
+			/* the same named commands the keys run */
+			if (a != NULL && command_run(a, l.text) != 0)
+				play_add_line(p, LINE_EXPECT_FAILED,
+					      "tui() command refused:", l.where);
+			continue;
+		}
 		play_add_line(p, l.kind, l.text, l.where);
+	}
 }
 
 /*
@@ -117,11 +126,13 @@ static void draw_row(void *ctx, const char *s, int n)
 static const char *const prefixes[] = {
 	[LINE_SAY] = NULL, [LINE_PRINT] = NULL,
 	[LINE_EXPECT_OK] = "ok ", [LINE_EXPECT_FAILED] = "FAIL ",
+	[LINE_COMMAND] = NULL,
 };
 
 static const enum role roles[] = {
 	[LINE_SAY] = ROLE_NORMAL, [LINE_PRINT] = ROLE_DIM,
 	[LINE_EXPECT_OK] = ROLE_GOOD, [LINE_EXPECT_FAILED] = ROLE_BAD,
+	[LINE_COMMAND] = ROLE_DIM,
 };
 
 /* Rows a narration line takes (a say gets a blank row before it). */

@@ -122,7 +122,7 @@ static void mark_pause(struct play *p)
 static void resume(struct play *p, struct app *a)
 {
 	p->st = scenario_resume(p->sc);
-	play_take_lines(p);
+	play_take_lines(p, a);
 	if (p->st == SCENARIO_FAILED)
 		play_add_line(p, LINE_EXPECT_FAILED, "script error:", scenario_error(p->sc));
 	if (p->st == SCENARIO_PAUSE) {

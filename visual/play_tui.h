@@ -41,10 +41,13 @@ struct play {
 	double credit;			/* paced: instructions owed */
 };
 
-/* Add a line to the narration; take the scenario's queued lines. */
+/*
+ * Add a line to the narration; take the scenario's queued lines (and run
+ * the TUI commands it asked for with tui(), on app a).
+ */
 void play_add_line(struct play *p, enum scenario_line_kind kind,
 		   const char *text, const char *where);
-void play_take_lines(struct play *p);
+void play_take_lines(struct play *p, struct app *a);
 
 /* Free the narration. */
 void play_forget_lines(struct play *p);

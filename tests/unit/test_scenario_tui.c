@@ -183,6 +183,40 @@ static void script_error_is_shown(void **state)
 	unlink("/tmp/ringside-oops.lua");
 }
 
+/* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
+static void tui_commands(void **state)
+{
+	char path[64], want[128];
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/ringside-tui.%d.lua", (int)getpid());
+	write_file(path,
+		   "-- tui: a test\n"
+		   "local h = host{}\n"
+		   "h:add_vm{name='v', guest='hello'}\n"
+		   "run{insns=100}\n"
+		   "tui('view worlds')\n"
+		   "say('the worlds')\n"
+		   "pause()\n"
+		   "tui('no-such-command')\n"
+		   "say('after')\n"
+		   "pause()\n");
+	play(path, 120, 40);
+	see("[3 Worlds]");
+	see("vmm0:v");
+	press("Space");
+	snprintf(want, sizeof want, "FAIL tui() command refused: (%s:8)", path);
+	see(want);
+	see("after");
+	press("q");
+	unlink(path);
+	/* headless: tui() does nothing, and the scenario passes */
+	write_file(path, "-- tui: a test\ntui('view worlds')\nexpect(true, 'fine')\n");
+	snprintf(want, sizeof want, "./ringside --headless %s >/dev/null", path);
+	assert_int_equal(system(want), 0);
+	unlink(path);
+}
+
 /* A run at the scenario's speed is stepped: instruction by instruction. */
 static void slow_runs_are_stepped(void **state)
 {
@@ -246,6 +280,7 @@ int main(void)
 		cmocka_unit_test_teardown(tour_narrates_and_waits, teardown),
 		cmocka_unit_test_teardown(title_card_before_the_first_vm, teardown),
 		cmocka_unit_test_teardown(script_error_is_shown, teardown),
+		cmocka_unit_test_teardown(tui_commands, teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, teardown),
 	};
