@@ -249,10 +249,7 @@ int esxtop_run_until(struct esxtop *e, uint64_t t_ns, uint64_t max_insns,
 			break;
 		}
 		if (t_ns == UINT64_MAX && !sim_guests_alive(e->s)) {
-			/* watching guests, and they are done: a last sample */
-			*why = SIM_STOP_IDLE;
-			if (sim_now_ns(e->s) > e->last_t)
-				rc = row(e, sim_now_ns(e->s));
+			*why = SIM_STOP_IDLE;	/* watching guests: all done */
 			break;
 		}
 		rc = sim_run_until(e->s, next, max_insns - ran, why);
@@ -262,17 +259,25 @@ int esxtop_run_until(struct esxtop *e, uint64_t t_ns, uint64_t max_insns,
 			rc = row(e, sim_now_ns(e->s));
 			continue;
 		}
-		if (*why != SIM_STOP_TIME) {
-			/* the world stopped early: a last, shorter sample */
-			if (*why == SIM_STOP_IDLE && sim_now_ns(e->s) > e->last_t)
-				rc = row(e, sim_now_ns(e->s));
-			break;
-		}
+		if (*why != SIM_STOP_TIME)
+			break;		/* budget, idle, or asked to stop */
 		if (sim_now_ns(e->s) >= t_ns)
 			break;
 	}
 	if (esxtop_done(e))
 		*why = SIM_STOP_TIME;
+	if (fflush(e->out) != 0)
+		e->write_error = 1;
+	return rc;
+}
+
+int esxtop_finish(struct esxtop *e)
+{
+	int rc = SIM_OK;
+
+	/* the world stopped between two samples: a last, shorter one */
+	if (!esxtop_done(e) && sim_now_ns(e->s) > e->last_t)
+		rc = row(e, sim_now_ns(e->s));
 	if (fflush(e->out) != 0)
 		e->write_error = 1;
 	return rc;

@@ -31,12 +31,16 @@ int esxtop_create(struct sim *s, FILE *out, uint64_t interval_ns,
 void esxtop_destroy(struct esxtop *e);
 
 /*
- * sim_run_until(t_ns), printing a row at every sample boundary on the way
- * (and a last, shorter one if the world stops early).  *why as for
- * sim_run; SIM_STOP_TIME also when the iteration count is reached.
+ * sim_run_until(t_ns), printing a row at every sample boundary on the way.
+ * t_ns UINT64_MAX: until the guests are done (SIM_STOP_IDLE) or the
+ * budget is spent, like sim_run.  *why as for sim_run; SIM_STOP_TIME also
+ * when the iteration count is reached.
  */
 int esxtop_run_until(struct esxtop *e, uint64_t t_ns, uint64_t max_insns,
 		     enum sim_stop *why);
+
+/* The end: a last, shorter row if time passed since the last one. */
+int esxtop_finish(struct esxtop *e);
 
 /* Rows printed so far; and whether the iteration count is reached. */
 uint64_t esxtop_rows(const struct esxtop *e);

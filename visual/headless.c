@@ -197,6 +197,8 @@ static int run_esxtop(struct headless *h, enum sim_stop *why)
 	if (rc != SIM_OK)
 		return rc;
 	rc = esxtop_run_until(e, UINT64_MAX, h->opt->max_insns, why);
+	if (rc == SIM_OK)
+		rc = esxtop_finish(e);
 	if (esxtop_write_error(e))
 		h->write_error = true;
 	esxtop_destroy(e);

@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "esxtop.h"
 #include "play.h"
 #include "status.h"
 #include "trace.h"
@@ -39,6 +40,7 @@ struct hplay {
 	bool json;		/* ... as JSON (else English) */
 	bool plain;		/* narration and notable events on stdout */
 	bool write_error;
+	struct esxtop *esx;	/* --esxtop: stdout is its CSV */
 };
 
 /* ---- output ---------------------------------------------------------------- */
@@ -246,6 +248,23 @@ static int open_trace(struct hplay *h)
 	return 0;
 }
 
+/*
+ * --esxtop: the scenario's runs go through the sampler, which prints a
+ * row at every interval boundary they cross (once it has printed all the
+ * rows asked for, the world just runs).
+ */
+static int esx_runner(void *ctx, uint64_t max_insns, uint64_t until_ns,
+		      enum sim_stop *why)
+{
+	struct hplay *h = ctx;
+
+	if (esxtop_done(h->esx))
+		return until_ns ? sim_run_until(h->sim, until_ns, max_insns, why)
+				: sim_run(h->sim, max_insns, why);
+	return esxtop_run_until(h->esx, until_ns ? until_ns : UINT64_MAX,
+				max_insns, why);
+}
+
 /* Play until the script ends; returns its final state. */
 static enum scenario_state play(struct hplay *h)
 {
@@ -263,7 +282,8 @@ static enum scenario_state play(struct hplay *h)
 		if (st != SCENARIO_RUN)
 			continue;
 		do {
-			scenario_run_slice(h->sc, SLICE, NULL, NULL, &done);
+			scenario_run_slice(h->sc, SLICE,
+					   h->esx ? esx_runner : NULL, h, &done);
 		} while (!done);
 	}
 }
@@ -311,6 +331,14 @@ int play_headless(const struct options *opt, const char *path)
 		return EXIT_USAGE;
 	}
 	h.sim = scenario_sim(h.sc);
+	if (opt->esxtop) {
+		h.plain = false;	/* stdout is the CSV's */
+		if (esxtop_create(h.sim, stdout, opt->interval_ns,
+				  opt->iterations, &h.esx) != SIM_OK) {
+			scenario_close(h.sc);
+			return EXIT_USAGE;
+		}
+	}
 	if (opt->trace_insns)
 		mask |= EVENT_MASK(EV_INSN);
 	event_log_subscribe(sim_events(h.sim), mask, on_event, &h);
@@ -320,6 +348,11 @@ int play_headless(const struct options *opt, const char *path)
 		    desc[0] ? ": " : "", desc);
 	}
 	st = play(&h);
+	if (h.esx) {
+		esxtop_finish(h.esx);
+		h.write_error |= esxtop_write_error(h.esx) != 0;
+		esxtop_destroy(h.esx);
+	}
 	scenario_expects(h.sc, &failed);
 	status = st == SCENARIO_FAILED ? EXIT_USAGE : failed ? EXIT_GUEST_FAILED : 0;
 	verdict(&h, st, status);

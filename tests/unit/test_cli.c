@@ -100,6 +100,11 @@ static void host_options(void **state)
 	expect("--headless --esxtop --iterations 3 --interval 0.01 --guest scenarios/guests/timer.elf",
 	       0, "\"0.030000\"");
 	assert_null(strstr(out, "\"0.040000\""));
+	/* a scenario under esxtop: the CSV gets a new header as hosts and
+	 * VMs appear, and the exit status is still the expects' */
+	expect("--headless --esxtop --interval 0.05 worlds", 0,
+	       "\\\\esx2\\World Cpu(");
+	assert_null(strstr(out, "== worlds"));		/* no narration */
 	expect("--headless --interval 1 --guest x", 2, "go with --esxtop");
 	expect("--headless --esxtop --interval 0 --guest x", 2, "--interval wants seconds");
 	expect("--headless --esxtop --interval 1e3 --guest x", 2, "--interval wants seconds");
