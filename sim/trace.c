@@ -323,6 +323,25 @@ static const char *world_name(struct sim *s, uint16_t host, uint16_t id)
 	return w ? w->name : "-";
 }
 
+/*
+ * On a hosted product the VMM does not own the CPU: entering or leaving a
+ * VMM world is the VMM driver's world switch between the host OS's
+ * context and the VMM's (page tables, IDT, everything).
+ */
+static const char *hosted_switch(struct sim *s, const struct event *ev)
+{
+	struct host *h = sim_host(s, ev->u.world.host);
+	struct world *from = h ? host_world(h, ev->u.world.from) : NULL;
+	struct world *to = h ? host_world(h, ev->u.world.to) : NULL;
+	bool in = to && to->kind == WORLD_VMM;
+	bool out = from && from->kind == WORLD_VMM;
+
+	if (h == NULL || h->cfg.kind != HOST_HOSTED || in == out)
+		return "";
+	return in ? "; the VMM driver world-switches from the host OS context into the VMM"
+		  : "; the VMM driver world-switches back to the host OS context";
+}
+
 /* The scheduler put another world on a physical CPU. */
 static void fields_world(struct visit *v, const struct event *ev)
 {
@@ -538,6 +557,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  world_name(s, ev->u.world.host, ev->u.world.from),
 			  world_name(s, ev->u.world.host, ev->u.world.to),
 			  switch_reason_name((enum switch_reason)ev->u.world.reason));
+		sb_printf(&b, "%s", hosted_switch(s, ev));
 		break;
 	case EV_HOST:
 		sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),
