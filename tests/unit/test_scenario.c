@@ -137,15 +137,6 @@ static void list_describes_every_scenario(void **state)
 	}
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 /* 0 all held; 1 an expect failed; 2 the script failed or is missing. */
 static void exit_statuses(void **state)
 {
@@ -153,20 +144,20 @@ static void exit_statuses(void **state)
 
 	(void)state;
 	snprintf(p, sizeof p, "/tmp/ringside-exit.%d.lua", (int)getpid());
-	write_file(p, "-- exit: a test\nexpect(true, 'fine')\n");
+	tl_write_file(p, "-- exit: a test\nexpect(true, 'fine')\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 0);
-	write_file(p, "-- exit: a test\nexpect(1 == 2, 'one is two')\nsay('after')\n");
+	tl_write_file(p, "-- exit: a test\nexpect(1 == 2, 'one is two')\nsay('after')\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 1);
 	snprintf(want, sizeof want, "FAIL  one is two (%s:2)", p);
 	assert_non_null(strstr(out, want));
 	assert_non_null(strstr(out, "after"));		/* it went on */
 	assert_non_null(strstr(out, "SOME FAILED"));
-	write_file(p, "-- exit: a test\nsay('before')\nlocal x = nil + 1\n");
+	tl_write_file(p, "-- exit: a test\nsay('before')\nlocal x = nil + 1\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 2);
 	snprintf(want, sizeof want,
 		 "ringside: %s:3: attempt to perform arithmetic on a nil value", p);
 	assert_non_null(strstr(out, want));
-	write_file(p, "-- exit: a test\nsay('unfinished'\n");
+	tl_write_file(p, "-- exit: a test\nsay('unfinished'\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 2);
 	snprintf(want, sizeof want, "ringside: %s:3:", p);
 	assert_non_null(strstr(out, want));
@@ -186,7 +177,7 @@ static void json_trace_has_the_lesson(void **state)
 	int say = 0, pause = 0, ok = 0, bad = 0, serial = 0;
 
 	(void)state;
-	write_file(p, "-- json: a test\n"
+	tl_write_file(p, "-- json: a test\n"
 		      "say('hello \"class\"')\n"
 		      "pause()\n"
 		      "local h = host{name='h1'}\n"

@@ -79,15 +79,6 @@ static void press(const char *keys)
 	tm(false, "send-keys -t s %s", keys);
 }
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int teardown(void **state)
 {
 	(void)state;
@@ -135,7 +126,7 @@ static void tour_narrates_and_waits(void **state)
 static void title_card_before_the_first_vm(void **state)
 {
 	(void)state;
-	write_file("/tmp/ringside-card.lua",
+	tl_write_file("/tmp/ringside-card.lua",
 		   "-- card: a test of the title card\n"
 		   "say('Before any VM, the card shows this.')\n"
 		   "pause()\n"
@@ -169,7 +160,7 @@ static void title_card_before_the_first_vm(void **state)
 static void script_error_is_shown(void **state)
 {
 	(void)state;
-	write_file("/tmp/ringside-oops.lua",
+	tl_write_file("/tmp/ringside-oops.lua",
 		   "-- oops: a test\n"
 		   "local h = host{}\n"
 		   "h:add_vm{name='v', guest='hello'}\n"
@@ -190,7 +181,7 @@ static void tui_commands(void **state)
 
 	(void)state;
 	snprintf(path, sizeof path, "/tmp/ringside-tui.%d.lua", (int)getpid());
-	write_file(path,
+	tl_write_file(path,
 		   "-- tui: a test\n"
 		   "local h = host{}\n"
 		   "h:add_vm{name='v', guest='hello'}\n"
@@ -211,7 +202,7 @@ static void tui_commands(void **state)
 	press("q");
 	unlink(path);
 	/* headless: tui() does nothing, and the scenario passes */
-	write_file(path, "-- tui: a test\ntui('view worlds')\nexpect(true, 'fine')\n");
+	tl_write_file(path, "-- tui: a test\ntui('view worlds')\nexpect(true, 'fine')\n");
 	snprintf(want, sizeof want, "./ringside --headless %s >/dev/null", path);
 	assert_int_equal(system(want), 0);
 	unlink(path);
@@ -221,7 +212,7 @@ static void tui_commands(void **state)
 static void slow_runs_are_stepped(void **state)
 {
 	(void)state;
-	write_file("/tmp/ringside-slow.lua",
+	tl_write_file("/tmp/ringside-slow.lua",
 		   "-- slow: a test\n"
 		   "local h = host{}\n"
 		   "h:add_vm{name='v', guest='hello'}\n"

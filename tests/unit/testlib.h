@@ -55,6 +55,9 @@ uint32_t tl_symbol(const char *elf, const char *name);
  */
 int tl_sh(const char *cmd, char *out, size_t size);
 
+/* Write text to a file (fails the test if it cannot). */
+void tl_write_file(const char *path, const char *text);
+
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
 
