@@ -1,6 +1,6 @@
 /*
- * sim_priv.h - the world's insides, for the sim/ files that snapshot and
- * restore it (history.c).  Not part of the public API.
+ * sim_priv.h - the world's insides, for the sim/ files that play it
+ * (vmkernel_*.c, host.c) and snapshot it (history.c).  Not public API.
  */
 #ifndef SIM_SIM_PRIV_H
 #define SIM_SIM_PRIV_H

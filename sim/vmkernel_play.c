@@ -97,7 +97,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 	int rc;
 
 	if (!pc->chunk_open) {
-		uint64_t until;
+		uint64_t until, wake;
 
 		if (vm->state != VM_ON) {
 			vmk_set_state(w, WORLD_DEAD, pc->t);
@@ -124,8 +124,9 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		if (until > q_end)
 			until = q_end;
 		/* ... and where a waiting world wakes that might preempt it */
-		if (until > vmk_next_wake(k, i))
-			until = vmk_next_wake(k, i);
+		wake = vmk_next_wake(k, i);
+		if (until > wake)
+			until = wake;
 		pc->chunk_left = until > pc->t ? (until - pc->t) * mhz / 1000 : 0;
 		if (pc->chunk_left == 0)
 			pc->chunk_left = 1;
@@ -178,7 +179,8 @@ static void run_load(struct vmkernel *k, int i, uint64_t q_end)
 	struct world *w = pc->cur;
 	bool modelled = w->kind == WORLD_VMM;
 	uint64_t want = modelled ? w->demand_left : w->work_ns;
-	uint64_t end = vmk_next_wake(k, i) < q_end ? vmk_next_wake(k, i) : q_end;
+	uint64_t wake = vmk_next_wake(k, i);
+	uint64_t end = wake < q_end ? wake : q_end;
 	uint64_t d = end > pc->t ? end - pc->t : 0;
 
 	if (w->vm != NULL && w->vm->state != VM_ON) {

@@ -22,9 +22,8 @@ struct esxtop {
 	FILE *out;
 	uint64_t interval, iterations, rows;
 	uint64_t last_t;		/* time of the previous sample */
-	int shape;			/* worlds when the header was printed */
 	struct world_times *prev;	/* per world, at last_t */
-	int nprev;
+	int nprev;			/* ... and the header names them */
 	int write_error;
 };
 
@@ -53,7 +52,6 @@ int esxtop_create(struct sim *s, FILE *out, uint64_t interval_ns,
 		x->interval = VMK_QUANTUM_NS;
 	x->iterations = iterations;
 	x->last_t = sim_now_ns(s);
-	x->shape = -1;
 	*e = x;
 	return SIM_OK;
 }
@@ -175,7 +173,7 @@ static int row(struct esxtop *e, uint64_t now)
 	if (cur == NULL)
 		return SIM_ENOMEM;
 	read_all(e, now, cur);
-	if (n != e->shape) {
+	if (e->prev == NULL || n != e->nprev) {
 		/* new worlds since the header (a VM was added): a new one,
 		 * their counters counted from their start */
 		struct world_times *grown = realloc(e->prev, (size_t)(n + 1) * sizeof *grown);
@@ -184,12 +182,12 @@ static int row(struct esxtop *e, uint64_t now)
 			free(cur);
 			return SIM_ENOMEM;
 		}
-		memset(grown + (e->nprev > 0 ? e->nprev : 0), 0,
-		       (size_t)(n - (e->nprev > 0 ? e->nprev : 0)) * sizeof *grown);
+		if (n > e->nprev)
+			memset(grown + e->nprev, 0,
+			       (size_t)(n - e->nprev) * sizeof *grown);
 		e->prev = grown;
 		e->nprev = n;
 		header(e);
-		e->shape = n;
 	}
 	snprintf(stamp, sizeof stamp, "\"%llu.%06llu\"",
 		 (unsigned long long)(now / 1000000000ull),
