@@ -18,11 +18,11 @@ CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
 
 ifeq ($(SAN),1)
-BUILD   := build/san
+BUILD   ?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
            -fno-omit-frame-pointer
 else
-BUILD   := build/rel
+BUILD   ?= build/rel
 SANFLAGS =
 endif
 
@@ -36,7 +36,9 @@ CMOCKA    = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
 
-SIM_SRC  = $(wildcard sim/*.c)
+# sim/ has a folder per component (cpu, vmm, vmkernel, vmx, host, cluster);
+# headers are included by that path: #include "vmm/vcpu.h".
+SIM_SRC  = $(wildcard sim/*.c sim/*/*.c)
 SIM_OBJ  = $(SIM_SRC:%.c=$(BUILD)/%.o)
 LIBSIM   = $(BUILD)/libsim.a
 APP_SRC  = $(wildcard visual/*.c) $(wildcard lua/*.c)
@@ -90,7 +92,7 @@ $(LIBSIM): $(SIM_OBJ)
 
 $(BUILD)/sim/%.o: sim/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PC_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(PC_CFLAGS) -Isim -MMD -MP -c -o $@ $<
 
 $(BUILD)/visual/%.o: visual/%.c
 	@mkdir -p $(dir $@)

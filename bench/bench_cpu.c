@@ -23,7 +23,7 @@
 
 #include <unicorn/unicorn.h>
 
-#include "guest.h"
+#include "vmx/guest.h"
 #include "sim.h"
 #include "status.h"
 

@@ -25,7 +25,7 @@
 
 #include "engine.h"
 #include "trace.h"
-#include "vmx.h"
+#include "vmx/vmx.h"
 
 /* ---- an event as a table --------------------------------------------------- */
 

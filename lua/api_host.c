@@ -12,7 +12,7 @@
 
 #include "engine.h"
 #include "status.h"
-#include "world.h"
+#include "vmkernel/world.h"
 
 #define MSG_MAX 300		/* the simulator's sentences */
 

@@ -12,12 +12,12 @@
 
 #include <lauxlib.h>
 
-#include "bt.h"
+#include "vmm/bt.h"
 #include "engine.h"
 #include "status.h"
-#include "vmm.h"
-#include "vmx.h"
-#include "world.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
+#include "vmkernel/world.h"
 
 /*
  * A file a scenario names: "hello" is scenarios/guests/hello.elf (ext

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 
 enum event_kind {
 	EV_INSN = 0,	/* one executed guest instruction (on request) */

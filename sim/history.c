@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt.h"
-#include "cpu.h"
+#include "vmm/bt.h"
+#include "cpu/cpu.h"
 #include "history.h"
 #include "sim_priv.h"
 #include "status.h"
 #include "vm.h"
-#include "vmkernel_sched.h"
-#include "vmm.h"
-#include "vmx.h"
+#include "vmkernel/vmkernel_sched.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
 
 #define PAGE 4096u
 

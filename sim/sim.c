@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "disasm.h"
+#include "cpu/disasm.h"
 #include "sim_priv.h"
 #include "status.h"
-#include "vmkernel_sched.h"
-#include "vmm.h"
+#include "vmkernel/vmkernel_sched.h"
+#include "vmm/vmm.h"
 
 int sim_create(const struct sim_config *cfg, struct sim **out)
 {

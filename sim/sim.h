@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "guest.h"
-#include "host.h"
+#include "vmx/guest.h"
+#include "host/host.h"
 #include "vm.h"
 
 #define SIM_MAX_VMS 64

@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "disasm.h"
-#include "bt.h"
+#include "cpu/disasm.h"
+#include "vmm/bt.h"
 #include "sim.h"
 #include "trace.h"
-#include "vmm.h"
-#include "vmx.h"
-#include "world.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
+#include "vmkernel/world.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
 struct sbuf {

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "bt.h"
+#include "vmm/bt.h"
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
-#include "vmm.h"
-#include "vmx.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
 
 static const char *const state_names[] = {
 	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",

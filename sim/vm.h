@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev_pic.h"
-#include "dev_pit.h"
+#include "vmm/dev_pic.h"
+#include "vmm/dev_pit.h"
 #include "event.h"
-#include "guest.h"
-#include "vcpu.h"
+#include "vmx/guest.h"
+#include "vmm/vcpu.h"
 
 #define VM_MAX_VCPUS 8
 #define VM_NAME_MAX 32

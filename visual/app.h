@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 #include "quiz.h"
 #include "session.h"
 

@@ -6,7 +6,7 @@
  * virtualizable"?  Under trap-and-emulate the holes give wrong answers
  * (the output differs from QEMU's); binary translation and hardware assist
  * give the right ones, at different prices: callouts and translation for
- * one, VM exits for the other.  Prices are modelled cycles (sim/cost.h).
+ * one, VM exits for the other.  Prices are modelled cycles (sim/vmm/cost.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bt.h"
+#include "vmm/bt.h"
 #include "compare.h"
-#include "cost.h"
+#include "vmm/cost.h"
 #include "sim.h"
 #include "status.h"
 
@@ -214,7 +214,7 @@ int compare_run(const struct options *opt)
 	for (int i = 0; i < 3; i++)
 		printf(" %14s", c[i].state == VM_ON ? "still running" :
 		       power_reason_name(c[i].reason));
-	printf("\n\nModelled cost per event, in cycles (sim/cost.h; docs/performance.md):\n"
+	printf("\n\nModelled cost per event, in cycles (sim/vmm/cost.h; docs/performance.md):\n"
 	       "  directly executed instruction  %5u  one cycle per instruction [assumption]\n"
 	       "  trap to the VMM and back       %5u  [assumption; order of Adams & Agesen 2006]\n"
 	       "  fault delivered to the guest   %5u  [assumption]\n"

@@ -6,8 +6,8 @@
 
 #include "esxtop.h"
 #include "status.h"
-#include "vmkernel_sched.h"
-#include "world.h"
+#include "vmkernel/vmkernel_sched.h"
+#include "vmkernel/world.h"
 
 /* The counters a column set shows, in esxtop's order and words. */
 enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_MLMTD, C_COUNT };

@@ -23,8 +23,8 @@
 
 #include "explain.h"
 #include "trace.h"
-#include "vmm.h"
-#include "vmx.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
 struct out {

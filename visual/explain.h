@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 #include "session.h"
 #include "vm.h"
 

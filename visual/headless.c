@@ -18,7 +18,7 @@
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
-#include "vmx.h"
+#include "vmx/vmx.h"
 
 struct headless {
 	struct sim *sim;

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 #include "listing.h"
 
 #define LISTING_SYNC 3	/* extra instructions to fall into step */

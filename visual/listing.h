@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "disasm.h"
+#include "cpu/disasm.h"
 #include "session.h"
 
 #define LISTING_WINDOW 96	/* bytes searched backwards */

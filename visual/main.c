@@ -6,7 +6,7 @@
 
 #include "cli.h"
 #include "compare.h"
-#include "cpu.h"
+#include "cpu/cpu.h"
 #include "headless.h"
 #include "play.h"
 #include "tui.h"

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 #include "session.h"
 
 enum quiz_answer {

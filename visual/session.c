@@ -17,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bt.h"
+#include "vmm/bt.h"
 #include "history.h"
 #include "session.h"
 #include "status.h"
 #include "trace.h"
 #include "vm.h"
-#include "vmm.h"
+#include "vmm/vmm.h"
 
 /*
  * Instructions between checkpoints (history.h).  Going back replays at

@@ -18,8 +18,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cpu.h"
-#include "disasm.h"
+#include "cpu/cpu.h"
+#include "cpu/disasm.h"
 #include "event.h"
 #include "sim.h"
 

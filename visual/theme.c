@@ -5,7 +5,7 @@
  * projector: saturated foregrounds on the terminal's own background,
  * dark text on bright bars, bold wherever a colour carries meaning.
  */
-#include "classify.h"
+#include "cpu/classify.h"
 #include "theme.h"
 
 struct style {

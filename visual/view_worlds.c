@@ -15,8 +15,8 @@
 #include "draw.h"
 #include "view.h"
 #include "vm.h"
-#include "vmm.h"
-#include "world.h"
+#include "vmm/vmm.h"
+#include "vmkernel/world.h"
 
 /* One row: 80 columns at most. */
 #define ROW " %3s %-14.14s %-7.7s %6s %6s %6s %6s %6s %7s %6s %6s"

@@ -14,13 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bt.h"
-#include "disasm.h"
+#include "vmm/bt.h"
+#include "cpu/disasm.h"
 #include "draw.h"
 #include "status.h"
 #include "view.h"
 #include "vm.h"
-#include "vmm.h"
+#include "vmm/vmm.h"
 
 /* The text of the instruction at bytes[0..len) located at addr. */
 static int insn_text(struct sim *s, const uint8_t *bytes, size_t len,

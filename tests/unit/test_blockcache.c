@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "blockcache.h"
+#include "vmm/blockcache.h"
 #include "status.h"
 
 #define RAM_SIZE 0x10000u

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "classify.h"
+#include "cpu/classify.h"
 
 #define UNSET 0xff
 

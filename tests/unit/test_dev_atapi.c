@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "dev_atapi.h"
+#include "vmx/dev_atapi.h"
 #include "status.h"
 
 enum {

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dev_parallel.h"
+#include "vmx/dev_parallel.h"
 
 enum { DATA = 0, STATUS = 1, CONTROL = 2 };
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dev_pic.h"
+#include "vmm/dev_pic.h"
 
 /* The usual protected-mode set-up: IRQ 0-7 at 0x20, 8-15 at 0x28. */
 static void remap(struct pic *p, uint8_t icw4)

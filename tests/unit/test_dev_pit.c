@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dev_pit.h"
+#include "vmm/dev_pit.h"
 
 /* Independent of the model: ticks by time and the first time of a tick. */
 static uint64_t ticks_at(uint64_t ns)

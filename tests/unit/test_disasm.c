@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "classify.h"
-#include "disasm.h"
+#include "cpu/classify.h"
+#include "cpu/disasm.h"
 #include "status.h"
 
 static struct disasm *dis;

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "guest.h"
+#include "vmx/guest.h"
 #include "status.h"
 #include "testlib.h"
 

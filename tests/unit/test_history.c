@@ -14,7 +14,7 @@
 #include "history.h"
 #include "testlib.h"
 #include "trace.h"
-#include "vmm.h"
+#include "vmm/vmm.h"
 
 #define TOUR "scenarios/guests/tour.elf"
 

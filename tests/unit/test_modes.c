@@ -12,11 +12,11 @@
 
 #include <cmocka.h>
 
-#include "bt.h"
+#include "vmm/bt.h"
 #include "history.h"
 #include "testlib.h"
 #include "trace.h"
-#include "vmm.h"
+#include "vmm/vmm.h"
 
 #define TOUR "scenarios/guests/tour.elf"
 #define CLASSIFY "scenarios/guests/classify.elf"

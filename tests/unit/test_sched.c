@@ -17,7 +17,7 @@
 #include "sim.h"
 #include "status.h"
 #include "testlib.h"
-#include "world.h"
+#include "vmkernel/world.h"
 
 #define SPIN "build/guests/spin.elf"
 #define HELLO "scenarios/guests/hello.elf"

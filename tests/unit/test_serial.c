@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "dev_serial.h"
+#include "vmx/dev_serial.h"
 
 enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 

@@ -9,12 +9,12 @@
 
 #include <cmocka.h>
 
-#include "dev_serial.h"
+#include "vmx/dev_serial.h"
 #include "sim.h"
 #include "status.h"
 #include "testlib.h"
 #include "trace.h"
-#include "vmx.h"
+#include "vmx/vmx.h"
 
 #define HELLO "scenarios/guests/hello.elf"
 

@@ -13,7 +13,7 @@
 
 #include "testlib.h"
 #include "trace.h"
-#include "vmm.h"
+#include "vmm/vmm.h"
 
 #define HELLO "scenarios/guests/hello.elf"
 #define TOUR "scenarios/guests/tour.elf"

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "x86.h"
+#include "cpu/x86.h"
 
 /* Encode, check the raw bits against a known value, decode, compare. */
 static void round_trip(uint32_t base, uint32_t limit, uint8_t type, bool s,

@@ -11,7 +11,7 @@
 
 #include "sim.h"
 #include "status.h"
-#include "vmx.h"
+#include "vmx/vmx.h"
 
 /* A finished (or paused) run of one guest, with every event it emitted. */
 struct tl_run {

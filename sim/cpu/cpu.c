@@ -1,0 +1,476 @@
+/*
+ * cpu.c - Unicorn behind the struct cpu interface.
+ *
+ * Facts about Unicorn 2.0.1 this file relies on (measured; see
+ * docs/ARCHITECTURE.md):
+ *  - UC_HOOK_INTR receives every exception and INT n; Unicorn never reads
+ *    the IDT itself.  After a hooked exception Unicorn forgets to clear its
+ *    "exception in flight" marker (QEMU's env->old_exception), so the next
+ *    exception would become a double fault and the third a silent triple
+ *    fault.  cpu_exception_ack clears it by editing a saved context: the
+ *    marker's offset inside the context is found at start-up by a probe,
+ *    not hard-coded.  The error code of the exception is found the same
+ *    way.
+ *  - uc_emu_stop() inside the block hook stops before that block runs.
+ *  - An engine must keep one slicing style: runs with count > 0 and runs
+ *    with count = 0 on the same engine flush the translation cache (2-3 s).
+ *    Hence two engines, fast (count = 0) and step (count >= 1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicorn/unicorn.h>
+
+#include "cpu/cpu.h"
+#include "status.h"
+
+struct cpu {
+	uc_engine *uc[2];		/* [CPU_FAST], [CPU_STEP] */
+	enum cpu_engine active;		/* which engine holds the state */
+	uc_context *ctx;		/* scratch for moves and acks */
+	size_t ctx_size;
+	struct cpu_hooks hooks;
+	struct cpu_config cfg;
+	uint32_t until;			/* an address never executed */
+	/* offsets inside a saved uc_context, found by probe() */
+	long off_old_exception;
+	long off_error_code;
+	/* probe state */
+	int probing;
+	uc_context *probe_before;
+	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
+	uint32_t bad_addr;
+	int bad_write;
+};
+
+static const int uc_regs[X86R_COUNT] = {
+	[X86R_EAX] = UC_X86_REG_EAX, [X86R_ECX] = UC_X86_REG_ECX,
+	[X86R_EDX] = UC_X86_REG_EDX, [X86R_EBX] = UC_X86_REG_EBX,
+	[X86R_ESP] = UC_X86_REG_ESP, [X86R_EBP] = UC_X86_REG_EBP,
+	[X86R_ESI] = UC_X86_REG_ESI, [X86R_EDI] = UC_X86_REG_EDI,
+	[X86R_AX] = UC_X86_REG_AX, [X86R_CX] = UC_X86_REG_CX,
+	[X86R_DX] = UC_X86_REG_DX, [X86R_BX] = UC_X86_REG_BX,
+	[X86R_SP] = UC_X86_REG_SP, [X86R_BP] = UC_X86_REG_BP,
+	[X86R_SI] = UC_X86_REG_SI, [X86R_DI] = UC_X86_REG_DI,
+	[X86R_AL] = UC_X86_REG_AL, [X86R_CL] = UC_X86_REG_CL,
+	[X86R_DL] = UC_X86_REG_DL, [X86R_BL] = UC_X86_REG_BL,
+	[X86R_AH] = UC_X86_REG_AH, [X86R_CH] = UC_X86_REG_CH,
+	[X86R_DH] = UC_X86_REG_DH, [X86R_BH] = UC_X86_REG_BH,
+	[X86R_ES] = UC_X86_REG_ES, [X86R_CS] = UC_X86_REG_CS,
+	[X86R_SS] = UC_X86_REG_SS, [X86R_DS] = UC_X86_REG_DS,
+	[X86R_FS] = UC_X86_REG_FS, [X86R_GS] = UC_X86_REG_GS,
+	[X86R_EIP] = UC_X86_REG_EIP, [X86R_EFLAGS] = UC_X86_REG_EFLAGS,
+	[X86R_CR0] = UC_X86_REG_CR0, [X86R_CR2] = UC_X86_REG_CR2,
+	[X86R_CR3] = UC_X86_REG_CR3, [X86R_CR4] = UC_X86_REG_CR4,
+	[X86R_DR0] = UC_X86_REG_DR0, [X86R_DR1] = UC_X86_REG_DR1,
+	[X86R_DR2] = UC_X86_REG_DR2, [X86R_DR3] = UC_X86_REG_DR3,
+	[X86R_DR4] = UC_X86_REG_DR4, [X86R_DR5] = UC_X86_REG_DR5,
+	[X86R_DR6] = UC_X86_REG_DR6, [X86R_DR7] = UC_X86_REG_DR7,
+};
+
+static uc_engine *live(struct cpu *c)
+{
+	return c->uc[c->active];
+}
+
+/* ---- hooks: Unicorn -> struct cpu_hooks ------------------------------- */
+
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+	struct cpu *c = ud;
+
+	if (c->hooks.block(c->hooks.ctx, (uint32_t)addr, size))
+		uc_emu_stop(uc);
+}
+
+static int32_t ctx_int(const struct cpu *c, const uc_context *ctx, long off)
+{
+	int32_t v;
+
+	memcpy(&v, (const char *)ctx + off, sizeof v);
+	(void)c;
+	return v;
+}
+
+static void probe_exception(struct cpu *c, int vector);
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc;
+	if (c->probing) {
+		probe_exception(c, (int)intno);
+		return;
+	}
+	c->hooks.exception(c->hooks.ctx, (int)intno);
+}
+
+static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc;
+	return c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
+}
+
+static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
+		   void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc;
+	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
+}
+
+static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
+		     int size, int64_t value, void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc; (void)type; (void)value;
+	c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
+}
+
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			int size, int64_t value, void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc; (void)size; (void)value;
+	c->bad_addr = (uint32_t)addr;
+	c->bad_write = type == UC_MEM_WRITE_UNMAPPED ? 1 :
+		       type == UC_MEM_FETCH_UNMAPPED ? 2 : 0;
+	return false;		/* let the run fail: the VMM reports it */
+}
+
+/* ---- finding Unicorn's exception state inside a saved context ---------- */
+
+/*
+ * The probe runs, at CPL 0, "mov ax, 0x1238; mov ds, ax": the GDT is empty,
+ * so the CPU raises #GP with error code 0x1238.  Comparing a context saved
+ * before with one saved inside the hook finds two 32-bit fields: the one
+ * that went from -1 to 13 is old_exception, the one that holds 0x1238 is
+ * error_code.
+ */
+#define PROBE_SELECTOR 0x1238
+
+static void probe_exception(struct cpu *c, int vector)
+{
+	uc_engine *uc = live(c);
+	int32_t before, after;
+
+	uc_context_save(uc, c->ctx);
+	for (size_t off = 0; off + 4 <= c->ctx_size; off += 4) {
+		before = ctx_int(c, c->probe_before, (long)off);
+		after = ctx_int(c, c->ctx, (long)off);
+		if (before == -1 && after == vector && c->off_old_exception < 0)
+			c->off_old_exception = (long)off;
+		if (after == PROBE_SELECTOR && before != PROBE_SELECTOR &&
+		    c->off_error_code < 0)
+			c->off_error_code = (long)off;
+	}
+	uc_emu_stop(uc);
+}
+
+static int probe(struct cpu *c)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb8, PROBE_SELECTOR & 0xff, PROBE_SELECTOR >> 8,
+		0x8e, 0xd8,	/* mov ds, ax */
+		0xf4		/* hlt */
+	};
+	uc_engine *uc = c->uc[CPU_STEP];
+	uint32_t at = c->cfg.vmm_base;
+	uint32_t eax = 0xabcd0000u;	/* so AX != EAX: only error_code holds 0x1238 */
+	uc_x86_mmr gdtr = { 0, 0, 0, 0 };
+	int rc = SIM_OK;
+
+	if (uc_context_alloc(uc, &c->probe_before) != UC_ERR_OK)
+		return SIM_ENOMEM;
+	memcpy(c->cfg.vmm, code, sizeof code);
+	uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
+	uc_reg_write(uc, UC_X86_REG_EAX, &eax);
+	c->off_old_exception = c->off_error_code = -1;
+	uc_context_save(uc, c->probe_before);
+	c->probing = 1;
+	uc_emu_start(uc, at, c->until, 0, 3);
+	c->probing = 0;
+	if (c->off_old_exception < 0 || c->off_error_code < 0)
+		rc = SIM_EINTERNAL;
+	/* back to the pristine power-on state for the VMM */
+	uc_context_restore(uc, c->probe_before);
+	memset(c->cfg.vmm, 0, sizeof code);
+	uc_context_free(c->probe_before);
+	c->probe_before = NULL;
+	return rc;
+}
+
+uint32_t cpu_exception_ack(struct cpu *c)
+{
+	uc_engine *uc = live(c);
+	int32_t none = -1;
+	uint32_t err;
+
+	uc_context_save(uc, c->ctx);
+	memcpy(&err, (char *)c->ctx + c->off_error_code, sizeof err);
+	memcpy((char *)c->ctx + c->off_old_exception, &none, sizeof none);
+	uc_context_restore(uc, c->ctx);
+	return err;
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+static int open_engine(struct cpu *c, enum cpu_engine e)
+{
+	uc_engine *uc;
+	uc_hook h;
+	uint64_t ram_end = (uint64_t)c->cfg.ram_size - 1;
+
+	if (uc_open(UC_ARCH_X86, UC_MODE_32, &uc) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	c->uc[e] = uc;
+	if (uc_mem_map_ptr(uc, 0, c->cfg.ram_size, UC_PROT_ALL,
+			   c->cfg.ram) != UC_ERR_OK ||
+	    uc_mem_map_ptr(uc, c->cfg.vmm_base, c->cfg.vmm_size, UC_PROT_ALL,
+			   c->cfg.vmm) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	/*
+	 * Only the fast engine has a block hook: over guest RAM, and up to
+	 * the end of the translated code if there is any (the VMM's stubs
+	 * in between are then seen too; the hook ignores them).  One hook,
+	 * not two: Unicorn calls a lone block hook directly, but walks a
+	 * list for several, which costs a third of the speed.
+	 */
+	if (e == CPU_FAST &&
+	    uc_hook_add(uc, &h, UC_HOOK_BLOCK, on_block, c, 0,
+			c->cfg.code_size ? (uint64_t)c->cfg.code_base +
+					   c->cfg.code_size - 1
+					 : ram_end) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	if (c->cfg.tables_size &&
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c,
+			c->cfg.tables_base, (uint64_t)c->cfg.tables_base +
+			c->cfg.tables_size - 1) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	if (uc_hook_add(uc, &h, UC_HOOK_INTR, on_intr, c, 1, 0) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_in, c, 1, 0,
+			UC_X86_INS_IN) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_out, c, 1, 0,
+			UC_X86_INS_OUT) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c, 0,
+			ram_end) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, on_unmapped, c, 1,
+			0) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	return SIM_OK;
+}
+
+int cpu_create(const struct cpu_config *cfg, const struct cpu_hooks *hooks,
+	       struct cpu **out, const char **error)
+{
+	struct cpu *c;
+	unsigned major, minor;
+	int rc;
+
+	*error = NULL;
+	uc_version(&major, &minor);
+	if (major != 2) {
+		*error = "ringside needs Unicorn 2 (libunicorn2)";
+		return SIM_EINTERNAL;
+	}
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return SIM_ENOMEM;
+	c->cfg = *cfg;
+	c->hooks = *hooks;
+	c->until = cfg->vmm_base + cfg->vmm_size - 1;
+	c->active = CPU_STEP;
+	if ((rc = open_engine(c, CPU_STEP)) != SIM_OK ||
+	    (rc = open_engine(c, CPU_FAST)) != SIM_OK) {
+		*error = "Unicorn could not create an x86 engine";
+		cpu_destroy(c);
+		return rc;
+	}
+	c->ctx_size = uc_context_size(c->uc[CPU_STEP]);
+	if (uc_context_alloc(c->uc[CPU_STEP], &c->ctx) != UC_ERR_OK) {
+		cpu_destroy(c);
+		return SIM_ENOMEM;
+	}
+	if ((rc = probe(c)) != SIM_OK) {
+		*error = "could not locate Unicorn's exception state (unsupported Unicorn build)";
+		cpu_destroy(c);
+		return rc;
+	}
+	*out = c;
+	return SIM_OK;
+}
+
+void cpu_destroy(struct cpu *c)
+{
+	if (c == NULL)
+		return;
+	if (c->ctx)
+		uc_context_free(c->ctx);
+	for (int e = 0; e < 2; e++)
+		if (c->uc[e])
+			uc_close(c->uc[e]);
+	free(c);
+}
+
+/* Move the live register state to engine e. */
+static void activate(struct cpu *c, enum cpu_engine e)
+{
+	if (c->active == e)
+		return;
+	uc_context_save(c->uc[c->active], c->ctx);
+	uc_context_restore(c->uc[e], c->ctx);
+	c->active = e;
+}
+
+void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
+	     struct cpu_exit_info *info)
+{
+	uint32_t eip;
+	uc_err err;
+
+	activate(c, e);
+	eip = cpu_reg(c, X86R_EIP);
+	memset(info, 0, sizeof *info);
+	err = uc_emu_start(c->uc[e], eip, c->until, 0,
+			   e == CPU_STEP ? (count ? count : 1) : 0);
+	switch (err) {
+	case UC_ERR_OK:
+		info->exit = CPU_EXIT_STOPPED;
+		break;
+	case UC_ERR_INSN_INVALID:
+		info->exit = CPU_EXIT_BAD_INSN;
+		break;
+	case UC_ERR_READ_UNMAPPED:
+	case UC_ERR_WRITE_UNMAPPED:
+	case UC_ERR_FETCH_UNMAPPED:
+		info->exit = CPU_EXIT_BAD_MEMORY;
+		info->fault_addr = c->bad_addr;
+		info->fault_write = c->bad_write;
+		break;
+	default:
+		info->exit = CPU_EXIT_ERROR;
+		info->error = uc_strerror(err);
+		break;
+	}
+}
+
+void cpu_request_stop(struct cpu *c)
+{
+	uc_emu_stop(live(c));
+}
+
+uint32_t cpu_reg(struct cpu *c, enum x86_register r)
+{
+	uint32_t v = 0;
+
+	if ((unsigned)r >= X86R_COUNT || uc_regs[r] == 0)
+		return 0;
+	uc_reg_read(live(c), uc_regs[r], &v);
+	if (x86_reg_is_seg(r))
+		v &= 0xffff;
+	return v;
+}
+
+int cpu_set_reg(struct cpu *c, enum x86_register r, uint32_t value)
+{
+	if ((unsigned)r >= X86R_COUNT || uc_regs[r] == 0)
+		return SIM_EINVAL;
+	if (uc_reg_write(live(c), uc_regs[r], &value) != UC_ERR_OK)
+		return SIM_ESTATE;
+	return SIM_OK;
+}
+
+static const int table_regs[] = {
+	[CPU_GDTR] = UC_X86_REG_GDTR, [CPU_IDTR] = UC_X86_REG_IDTR,
+	[CPU_LDTR] = UC_X86_REG_LDTR, [CPU_TR] = UC_X86_REG_TR,
+};
+
+void cpu_get_table(struct cpu *c, enum cpu_table t, struct cpu_table_reg *out)
+{
+	uc_x86_mmr m = { 0, 0, 0, 0 };
+
+	uc_reg_read(live(c), table_regs[t], &m);
+	out->selector = m.selector;
+	out->base = (uint32_t)m.base;
+	out->limit = m.limit;
+	out->flags = m.flags;
+}
+
+int cpu_set_table(struct cpu *c, enum cpu_table t,
+		  const struct cpu_table_reg *in)
+{
+	uc_x86_mmr m = { in->selector, in->base, in->limit, in->flags };
+
+	return uc_reg_write(live(c), table_regs[t], &m) == UC_ERR_OK ?
+	       SIM_OK : SIM_EINTERNAL;
+}
+
+int cpu_cpl(struct cpu *c)
+{
+	/* CS.RPL always equals the CPL in protected mode */
+	return (int)(cpu_reg(c, X86R_CS) & 3);
+}
+
+void cpu_invalidate_code(struct cpu *c, uint32_t addr, uint32_t len)
+{
+	for (int e = 0; e < 2; e++)
+		uc_ctl_remove_cache(c->uc[e], addr, (uint64_t)addr + len);
+}
+
+/* A saved uc_context is the whole CPUX86State: registers, not memory. */
+struct cpu_state {
+	uc_context *ctx;
+};
+
+int cpu_state_save(struct cpu *c, struct cpu_state **out)
+{
+	struct cpu_state *st = calloc(1, sizeof *st);
+
+	if (st == NULL || uc_context_alloc(live(c), &st->ctx) != UC_ERR_OK) {
+		free(st);
+		return SIM_ENOMEM;
+	}
+	uc_context_save(live(c), st->ctx);
+	*out = st;
+	return SIM_OK;
+}
+
+void cpu_state_load(struct cpu *c, const struct cpu_state *st)
+{
+	uc_context_restore(live(c), st->ctx);
+}
+
+void cpu_state_free(struct cpu_state *st)
+{
+	if (st == NULL)
+		return;
+	uc_context_free(st->ctx);
+	free(st);
+}
+
+void cpu_invalidate_code_idle(struct cpu *c, uint32_t addr, uint32_t len)
+{
+	uc_ctl_remove_cache(c->uc[!c->active], addr, (uint64_t)addr + len);
+}
+
+enum cpu_engine cpu_active_engine(const struct cpu *c)
+{
+	return c->active;
+}
+
+const char *cpu_library_version(void)
+{
+	static char buf[32];
+	unsigned major, minor;
+	unsigned v = uc_version(&major, &minor);
+
+	snprintf(buf, sizeof buf, "%u.%u.%u", major, minor, (v >> 8) & 0xff);
+	return buf;
+}

@@ -1,0 +1,152 @@
+/*
+ * cpu.h - the simulated physical CPU (the only user of Unicorn).
+ *
+ * A struct cpu is one x86 processor that a vCPU runs on.  It holds two
+ * Unicorn engines over the same memory: a *fast* engine that runs whole
+ * translated blocks with a per-block hook (the way a VMM lets guest code
+ * run directly on the hardware), and a *step* engine that executes exactly
+ * one instruction per call (for single-stepping, for exact stops, and for
+ * blocks the VMM wants to watch closely).  Only one engine holds the live
+ * register state at a time; cpu.c moves it between them.
+ *
+ * The VMM sees the CPU only through this interface and the callbacks in
+ * struct cpu_hooks, which Unicorn calls while guest code runs.
+ */
+#ifndef SIM_CPU_H
+#define SIM_CPU_H
+
+#include <stdint.h>
+
+#include "cpu/x86.h"
+
+/* Callbacks into the VMM, made while cpu_run executes guest code. */
+struct cpu_hooks {
+	void *ctx;
+	/*
+	 * The fast engine is about to run the block at [addr, addr+size).
+	 * Return 0 to run it, 1 to stop before it (it does not execute).
+	 */
+	int (*block)(void *ctx, uint32_t addr, uint32_t size);
+	/*
+	 * The CPU raised exception or interrupt `vector` (a fault, or INT n).
+	 * Unicorn delivers nothing itself: the handler decides everything.
+	 * It must call cpu_exception_ack first.
+	 */
+	void (*exception)(void *ctx, int vector);
+	/* IN and OUT (and each element of INS/OUTS). */
+	uint32_t (*port_in)(void *ctx, uint16_t port, int size);
+	void (*port_out)(void *ctx, uint16_t port, int size, uint32_t value);
+	/* A guest store to RAM (for code-change and descriptor tracing). */
+	void (*mem_write)(void *ctx, uint32_t addr, int size);
+};
+
+struct cpu_config {
+	uint8_t *ram;		/* guest RAM, owned by the VM, mapped at 0 */
+	uint32_t ram_size;	/* multiple of 4 KiB */
+	uint8_t *vmm;		/* the VMM's private area, owned by the vCPU */
+	uint32_t vmm_base;	/* where it is mapped (top of the 4 GiB) */
+	uint32_t vmm_size;
+	uint32_t code_base;	/* translated code in the VMM's area: block */
+	uint32_t code_size;	/*   hook there too (0 = none) */
+	uint32_t tables_base;	/* the VMM's descriptor tables: stores the CPU */
+	uint32_t tables_size;	/*   makes there (accessed bits) reach mem_write */
+};
+
+enum cpu_engine { CPU_FAST = 0, CPU_STEP = 1 };
+
+/* Why cpu_run returned. */
+enum cpu_exit {
+	CPU_EXIT_STOPPED = 0,	/* budget done, stop requested, or block hook */
+	CPU_EXIT_BAD_INSN,	/* invalid opcode at EIP (#UD) */
+	CPU_EXIT_BAD_MEMORY,	/* access to unmapped memory (see fault_addr) */
+	CPU_EXIT_ERROR		/* Unicorn failed: a ringside bug */
+};
+
+struct cpu_exit_info {
+	enum cpu_exit exit;
+	uint32_t fault_addr;	/* CPU_EXIT_BAD_MEMORY: the address */
+	int fault_write;	/* ... and whether it was a write (2 = fetch) */
+	const char *error;	/* CPU_EXIT_ERROR: Unicorn's message */
+};
+
+struct cpu;
+
+/*
+ * Create a CPU over cfg's memory.  The CPU starts at CPL 0 in 32-bit
+ * protected mode with flat segments, as Unicorn does.  The hooks struct is
+ * copied.  Returns SIM_OK, SIM_ENOMEM or SIM_EINTERNAL (Unicorn missing or
+ * broken; *error then says why).
+ */
+int cpu_create(const struct cpu_config *cfg, const struct cpu_hooks *hooks,
+	       struct cpu **out, const char **error);
+void cpu_destroy(struct cpu *c);
+
+/*
+ * Run guest code from the current EIP.  CPU_FAST runs until the block hook
+ * or cpu_request_stop stops it; CPU_STEP runs exactly `count` instructions
+ * (count >= 1).  Fills *info.
+ */
+void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
+	     struct cpu_exit_info *info);
+
+/* Ask the running engine to stop at the next opportunity (from a hook). */
+void cpu_request_stop(struct cpu *c);
+
+/*
+ * Inside the exception hook: read the error code the CPU computed for the
+ * exception, and clear Unicorn's "exception in flight" state so the next
+ * exception is not mistaken for a double fault (Unicorn bug #1883).
+ */
+uint32_t cpu_exception_ack(struct cpu *c);
+
+/* Registers of the live engine.  Segment registers read as selectors. */
+uint32_t cpu_reg(struct cpu *c, enum x86_register r);
+
+/*
+ * Write a register.  Segment loads go through the CPU's protection checks
+ * (a selector the current CPL may not load fails with SIM_ESTATE).
+ */
+int cpu_set_reg(struct cpu *c, enum x86_register r, uint32_t value);
+
+/* Descriptor-table registers. */
+enum cpu_table { CPU_GDTR, CPU_IDTR, CPU_LDTR, CPU_TR };
+
+struct cpu_table_reg {
+	uint16_t selector;	/* LDTR and TR only */
+	uint32_t base;
+	uint32_t limit;
+	uint32_t flags;		/* LDTR/TR: descriptor bits 8-23 of the high word */
+};
+
+void cpu_get_table(struct cpu *c, enum cpu_table t, struct cpu_table_reg *out);
+int cpu_set_table(struct cpu *c, enum cpu_table t,
+		  const struct cpu_table_reg *in);
+
+/* Current privilege level of the real CPU (0..3). */
+int cpu_cpl(struct cpu *c);
+
+/* Forget translated code for [addr, addr+len) in both engines. */
+void cpu_invalidate_code(struct cpu *c, uint32_t addr, uint32_t len);
+
+/*
+ * The same, for the engine that is *not* running: the running one noticed
+ * the store itself (guest stores to code from inside a hook).
+ */
+void cpu_invalidate_code_idle(struct cpu *c, uint32_t addr, uint32_t len);
+
+/*
+ * The complete register state of the CPU (everything Unicorn keeps: general,
+ * segment, control, FPU registers...), to take and put back later.
+ */
+struct cpu_state;
+int cpu_state_save(struct cpu *c, struct cpu_state **out);
+void cpu_state_load(struct cpu *c, const struct cpu_state *st);
+void cpu_state_free(struct cpu_state *st);
+
+/* The engine that holds the live state now. */
+enum cpu_engine cpu_active_engine(const struct cpu *c);
+
+/* Unicorn's version as "2.0.1". */
+const char *cpu_library_version(void);
+
+#endif

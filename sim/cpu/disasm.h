@@ -1,0 +1,122 @@
+/*
+ * disasm.h - decoding guest instructions (the only user of capstone).
+ *
+ * The VMM must know what an instruction is before it can decide who handles
+ * it.  disasm turns guest bytes into a struct x86_instruction: which operation it
+ * is (in ringside's own vocabulary, enum x86_op), its operands, its length,
+ * and the text capstone prints for it.  Decoding happens once per guest
+ * block and is cached by blockcache; nothing decodes per executed
+ * instruction.
+ */
+#ifndef SIM_DISASM_H
+#define SIM_DISASM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/x86.h"
+
+/*
+ * The operations the VMM cares about.  Everything else is X86_OP_OTHER, an
+ * ordinary instruction the hardware runs directly.  Grouped as the x86
+ * virtualization literature groups them.
+ */
+enum x86_op {
+	X86_OP_OTHER = 0,
+
+	/* privileged: fault with #GP when CPL > 0 (CLI/STI: when CPL > IOPL) */
+	X86_OP_CLI, X86_OP_STI, X86_OP_HLT,
+	X86_OP_LGDT, X86_OP_LIDT, X86_OP_LLDT, X86_OP_LTR,
+	X86_OP_LMSW, X86_OP_CLTS,
+	X86_OP_MOV_TO_CR, X86_OP_MOV_FROM_CR,
+	X86_OP_MOV_TO_DR, X86_OP_MOV_FROM_DR,
+	X86_OP_INVD, X86_OP_WBINVD, X86_OP_INVLPG,
+	X86_OP_RDMSR, X86_OP_WRMSR, X86_OP_SYSEXIT,
+
+	/* port I/O */
+	X86_OP_IN, X86_OP_OUT, X86_OP_INS, X86_OP_OUTS,
+
+	/* sensitive but unprivileged: the x86 "holes" (Robin & Irvine 2000) */
+	X86_OP_SGDT, X86_OP_SIDT, X86_OP_SLDT, X86_OP_SMSW, X86_OP_STR,
+	X86_OP_PUSHF, X86_OP_POPF,
+	X86_OP_LAR, X86_OP_LSL, X86_OP_VERR, X86_OP_VERW,
+	X86_OP_PUSH_SREG, X86_OP_POP_SREG,
+	X86_OP_MOV_TO_SREG, X86_OP_MOV_FROM_SREG,
+	X86_OP_LOAD_FAR_PTR,	/* LDS LES LFS LGS LSS */
+	X86_OP_CALL_FAR, X86_OP_JMP_FAR, X86_OP_RET_FAR,
+	X86_OP_INT, X86_OP_INT3, X86_OP_INTO, X86_OP_IRET,
+	X86_OP_RDTSC,		/* time: ringside makes it trap (CR4.TSD) */
+	X86_OP_SYSENTER,
+
+	/* ordinary control flow: ends a block, runs directly */
+	X86_OP_JMP, X86_OP_JCC, X86_OP_CALL, X86_OP_RET, X86_OP_LOOP,
+
+	/* others the VMM needs to recognise */
+	X86_OP_CPUID, X86_OP_UD,
+
+	X86_OP_COUNT
+};
+
+enum x86_operand_kind {
+	X86_OPND_NONE = 0,
+	X86_OPND_REG,
+	X86_OPND_MEM,
+	X86_OPND_IMM
+};
+
+struct x86_operand {
+	uint8_t kind;		/* enum x86_operand_kind */
+	uint8_t size;		/* in bytes */
+	uint8_t reg;		/* OPND_REG: enum x86_register */
+	uint8_t seg;		/* OPND_MEM: segment register (enum x86_register) */
+	uint8_t base;		/* OPND_MEM: base register or X86R_NONE */
+	uint8_t index;		/* OPND_MEM: index register or X86R_NONE */
+	uint8_t scale;		/* OPND_MEM: 1, 2, 4 or 8 */
+	int32_t disp;		/* OPND_MEM: displacement */
+	int64_t imm;		/* OPND_IMM: the immediate */
+};
+
+#define X86_INSN_MAX 15		/* longest x86 instruction, in bytes */
+#define X86_TEXT_MAX 96		/* room for capstone's "mnemonic operands" */
+
+/* One decoded instruction. */
+struct x86_instruction {
+	uint32_t addr;		/* guest address of its first byte */
+	uint8_t len;		/* length in bytes */
+	uint8_t bytes[X86_INSN_MAX];
+	uint16_t op;		/* enum x86_op */
+	uint8_t opsize;		/* operand size: 2 or 4 bytes */
+	uint8_t rep;		/* has a REP/REPE/REPNE prefix */
+	uint8_t nops;		/* number of operands */
+	struct x86_operand ops[3];	/* in Intel order: destination first */
+};
+
+/* Opaque decoder (owns a capstone handle). */
+struct disasm;
+
+/* Create a 32-bit x86 decoder.  Returns SIM_OK or SIM_ENOMEM/SIM_EINTERNAL. */
+int disasm_create(struct disasm **out);
+void disasm_destroy(struct disasm *d);
+
+/*
+ * Decode the instruction at code[0..len) located at guest address addr.
+ * On success fills *out and returns SIM_OK; SIM_EDECODE if the bytes are not
+ * a valid instruction (the guest will get #UD from the CPU).
+ */
+int disasm_decode(struct disasm *d, const uint8_t *code, size_t len,
+		  uint32_t addr, struct x86_instruction *out);
+
+/*
+ * Write capstone's text for an instruction ("mov eax, cr0") into buf.
+ * Intel syntax, exactly as capstone prints mnemonic and operands.
+ */
+void disasm_text(struct disasm *d, const struct x86_instruction *in,
+		 char *buf, size_t size);
+
+/* True if the instruction ends a basic block (any control transfer). */
+int x86_op_ends_block(enum x86_op op);
+
+/* Short lower-case name of an operation, for explanations ("lgdt"). */
+const char *x86_op_name(enum x86_op op);
+
+#endif

@@ -1,0 +1,270 @@
+/*
+ * host.c - physical hosts: ESX (bare metal) and hosted, and the rules
+ * that tell them apart (log-off, remote administration).  See host.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_priv.h"
+#include "status.h"
+#include "vmkernel/vmkernel_sched.h"
+
+static const char *const kind_names[HOST_KIND_COUNT] = {
+	[HOST_ESX] = "esx", [HOST_HOSTED] = "hosted",
+};
+
+const char *host_kind_name(enum host_kind k)
+{
+	return (unsigned)k < HOST_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int host_kind_parse(const char *name, enum host_kind *out)
+{
+	for (int k = 0; k < HOST_KIND_COUNT; k++)
+		if (strcmp(name, kind_names[k]) == 0) {
+			*out = (enum host_kind)k;
+			return 0;
+		}
+	return -1;
+}
+
+static void host_event(struct host *h, enum host_action what, uint32_t a)
+{
+	struct event ev = { .kind = EV_HOST };
+
+	ev.t_ns = sim_clock_ns(h->sim);
+	ev.vm = EVENT_NO_VM;
+	ev.u.host.host = h->id;
+	ev.u.host.action = (uint8_t)what;
+	ev.u.host.a = a;
+	event_log_emit(sim_events(h->sim), &ev);
+}
+
+int sim_add_host(struct sim *s, const struct host_config *cfg,
+		 struct host **out, char err[GUEST_ERR_MAX])
+{
+	struct host_config c = cfg ? *cfg : (struct host_config){ 0 };
+	struct host *h;
+	int rc;
+
+	err[0] = '\0';
+	if (s->nhosts == SIM_MAX_HOSTS) {
+		snprintf(err, GUEST_ERR_MAX, "too many hosts (at most %d)",
+			 SIM_MAX_HOSTS);
+		return SIM_ESTATE;
+	}
+	if ((unsigned)c.kind >= HOST_KIND_COUNT) {
+		snprintf(err, GUEST_ERR_MAX, "a host is esx or hosted");
+		return SIM_EINVAL;
+	}
+	if (c.pcpus == 0)
+		c.pcpus = 2;
+	if (c.mhz == 0)
+		c.mhz = 1000;
+	if (c.mem_mb == 0)
+		c.mem_mb = 4096;
+	if (c.nics == 0)
+		c.nics = 2;
+	if (c.datastores == 0)
+		c.datastores = 1;
+	if (c.pcpus < 1 || c.pcpus > HOST_MAX_PCPUS) {
+		snprintf(err, GUEST_ERR_MAX, "a host has 1 to %d physical CPUs",
+			 HOST_MAX_PCPUS);
+		return SIM_EINVAL;
+	}
+	if (c.mhz < 100 || c.mhz > 10000) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a pCPU clock is 100 to 10000 MHz (got %u)", c.mhz);
+		return SIM_EINVAL;
+	}
+	if (c.name && (c.name[0] == '\0' || strlen(c.name) >= HOST_NAME_LEN)) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a host name has 1 to %d characters", HOST_NAME_LEN - 1);
+		return SIM_EINVAL;
+	}
+	if (c.name && sim_host_by_name(s, c.name)) {
+		snprintf(err, GUEST_ERR_MAX, "a host named %s already exists",
+			 c.name);
+		return SIM_EINVAL;
+	}
+	if ((h = calloc(1, sizeof *h)) == NULL)
+		return SIM_ENOMEM;
+	h->id = (uint16_t)s->nhosts;
+	h->sim = s;
+	if (c.name)
+		snprintf(h->name, sizeof h->name, "%s", c.name);
+	else
+		snprintf(h->name, sizeof h->name, "host%d", s->nhosts);
+	c.name = h->name;
+	h->cfg = c;
+	h->logged_in = c.kind == HOST_HOSTED;
+	if ((rc = vmkernel_create(h, &h->vmk)) != SIM_OK) {
+		free(h);
+		return rc;
+	}
+	s->hosts[s->nhosts++] = h;
+	host_event(h, HOST_UP, (uint32_t)c.pcpus);
+	if (out)
+		*out = h;
+	return SIM_OK;
+}
+
+void host_destroy(struct host *h)
+{
+	if (h == NULL)
+		return;
+	vmkernel_destroy(h->vmk);
+	free(h);
+}
+
+int sim_host_count(const struct sim *s)
+{
+	return s->nhosts;
+}
+
+struct host *sim_host(struct sim *s, int id)
+{
+	return id >= 0 && id < s->nhosts ? s->hosts[id] : NULL;
+}
+
+struct host *sim_host_by_name(struct sim *s, const char *name)
+{
+	for (int i = 0; i < s->nhosts; i++)
+		if (strcmp(s->hosts[i]->name, name) == 0)
+			return s->hosts[i];
+	return NULL;
+}
+
+int host_vm_count(const struct host *h)
+{
+	return h->vmk->nvms;
+}
+
+struct vm *host_vm(const struct host *h, int i)
+{
+	return i >= 0 && i < h->vmk->nvms ? h->vmk->vms[i] : NULL;
+}
+
+/*
+ * Hosted products run VMs as applications of the user's session: when the
+ * session ends, the host OS ends its processes, and the VMs with them.
+ */
+int host_logoff(struct host *h, char *msg, size_t msglen)
+{
+	int n = 0;
+
+	if (h->cfg.kind != HOST_HOSTED) {
+		snprintf(msg, msglen,
+			 "%s is an ESX host: the VMKernel runs its VMs whether or not anyone is logged in to the service console",
+			 h->name);
+		return SIM_ESTATE;
+	}
+	if (!h->logged_in) {
+		snprintf(msg, msglen, "nobody is logged in on %s", h->name);
+		return SIM_ESTATE;
+	}
+	for (int i = 0; i < host_vm_count(h); i++)
+		n += host_vm(h, i)->state == VM_ON;
+	h->logged_in = false;
+	host_event(h, HOST_LOGOFF, (uint32_t)n);
+	for (int i = 0; i < host_vm_count(h); i++)
+		vm_power_off(host_vm(h, i), POWER_LOGOFF, 0);
+	snprintf(msg, msglen,
+		 "the user logged off %s: the host OS ended the session's processes, and %d running VM%s powered off with them",
+		 h->name, n, n == 1 ? "" : "s");
+	return SIM_OK;
+}
+
+int host_login(struct host *h, char *msg, size_t msglen)
+{
+	if (h->cfg.kind != HOST_HOSTED) {
+		snprintf(msg, msglen,
+			 "%s is an ESX host: there is no desktop session to log in to",
+			 h->name);
+		return SIM_ESTATE;
+	}
+	if (h->logged_in) {
+		snprintf(msg, msglen, "the user is already logged in on %s",
+			 h->name);
+		return SIM_ESTATE;
+	}
+	h->logged_in = true;
+	host_event(h, HOST_LOGIN, 0);
+	snprintf(msg, msglen,
+		 "the user logged in on %s: VMs can be powered on again",
+		 h->name);
+	return SIM_OK;
+}
+
+/* The service console's CPU time for one administrative request. */
+#define ADMIN_WORK_NS 2000000ull
+
+/*
+ * What the service console carries out: "power on VM" or "power off VM",
+ * for a VM of this host.  Returns a status; msg says what happened.
+ */
+static int console_request(struct host *h, const char *what, char *msg,
+			   size_t msglen)
+{
+	char err[GUEST_ERR_MAX];
+	const char *name;
+	struct vm *vm = NULL;
+	bool on;
+	int rc;
+
+	if (strncmp(what, "power on ", 9) == 0)
+		on = true;
+	else if (strncmp(what, "power off ", 10) == 0)
+		on = false;
+	else {
+		snprintf(msg, msglen,
+			 "%s: the service console does not know '%s' (it knows 'power on VM' and 'power off VM')",
+			 h->name, what);
+		return SIM_EINVAL;
+	}
+	name = what + (on ? 9 : 10);
+	for (int i = 0; i < host_vm_count(h); i++)
+		if (strcmp(host_vm(h, i)->name, name) == 0)
+			vm = host_vm(h, i);
+	if (vm == NULL) {
+		snprintf(msg, msglen, "%s has no VM named '%s'", h->name, name);
+		return SIM_ENOTFOUND;
+	}
+	if (!on) {
+		if (vm->state != VM_ON) {
+			snprintf(msg, msglen, "%s is already off", vm->name);
+			return SIM_ESTATE;
+		}
+		vm_power_off(vm, POWER_USER, 0);
+		return SIM_OK;
+	}
+	rc = sim_power_on(h->sim, vm, err);
+	if (rc != SIM_OK)
+		snprintf(msg, msglen, "%s", err);
+	return rc;
+}
+
+int host_remote_admin(struct host *h, const char *what, char *msg,
+		      size_t msglen)
+{
+	int rc;
+
+	if (h->cfg.kind != HOST_ESX) {
+		host_event(h, HOST_ADMIN_REFUSED, 0);
+		snprintf(msg, msglen,
+			 "%s runs a hosted product: it has no remote administration; '%s' must be done at the host's own desktop",
+			 h->name, what);
+		return SIM_ESTATE;
+	}
+	/* the console world does the work: it needs CPU time on pCPU 0 */
+	vmkernel_queue_work(h->vmk, h->vmk->console, ADMIN_WORK_NS,
+			    sim_now_ns(h->sim));
+	host_event(h, HOST_ADMIN_OK, (uint32_t)(ADMIN_WORK_NS / 1000));
+	rc = console_request(h, what, msg, msglen);
+	if (rc == SIM_OK)
+		snprintf(msg, msglen,
+			 "%s: '%s' done by the service console, which manages the host for remote clients",
+			 h->name, what);
+	return rc;
+}

@@ -1,0 +1,234 @@
+/*
+ * blockcache.c - decoded guest blocks in a hash table, with a bitmap of
+ * the RAM chunks that hold decoded code so guest stores are cheap to check.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/blockcache.h"
+#include "status.h"
+
+#define NBUCKETS 16384		/* power of two */
+/*
+ * Code is tracked in 64-byte chunks, not 4 KiB pages: small kernels keep
+ * data next to code, and a store to a variable must not throw away the
+ * decoded code beside it.
+ */
+#define CHUNK_SHIFT 6
+
+struct blockcache {
+	const uint8_t *ram;
+	uint32_t ram_size;
+	struct disasm *dis;
+	struct block *bucket[NBUCKETS];
+	uint8_t *code_chunks;	/* bit per 64-byte chunk: holds decoded code */
+	struct block *retired;	/* invalidated, waiting to be freed */
+	uint64_t generation;	/* bumped when blocks are retired */
+	struct blockcache_stats stats;
+};
+
+int blockcache_create(const uint8_t *ram, uint32_t ram_size,
+		      struct disasm *dis, struct blockcache **out)
+{
+	struct blockcache *bc = calloc(1, sizeof *bc);
+	size_t chunks = ((size_t)ram_size >> CHUNK_SHIFT) + 1;
+
+	if (bc == NULL)
+		return SIM_ENOMEM;
+	bc->code_chunks = calloc((chunks + 7) / 8, 1);
+	if (bc->code_chunks == NULL) {
+		free(bc);
+		return SIM_ENOMEM;
+	}
+	bc->ram = ram;
+	bc->ram_size = ram_size;
+	bc->dis = dis;
+	*out = bc;
+	return SIM_OK;
+}
+
+static void free_chain(struct block *b)
+{
+	while (b) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+void blockcache_destroy(struct blockcache *bc)
+{
+	if (bc == NULL)
+		return;
+	for (int i = 0; i < NBUCKETS; i++)
+		free_chain(bc->bucket[i]);
+	free_chain(bc->retired);
+	free(bc->code_chunks);
+	free(bc);
+}
+
+static unsigned hash(uint32_t addr, uint32_t size)
+{
+	uint32_t h = addr * 2654435761u ^ size * 40503u;
+
+	return (h >> 8) & (NBUCKETS - 1);
+}
+
+static void mark_chunks(struct blockcache *bc, uint32_t addr, uint32_t len)
+{
+	uint32_t first = addr >> CHUNK_SHIFT;
+	uint32_t last = (addr + (len ? len : 1) - 1) >> CHUNK_SHIFT;
+
+	for (uint32_t c = first; c <= last; c++)
+		bc->code_chunks[c >> 3] |= (uint8_t)(1u << (c & 7));
+}
+
+static int chunk_has_code(const struct blockcache *bc, uint32_t c)
+{
+	return (bc->code_chunks[c >> 3] >> (c & 7)) & 1;
+}
+
+/*
+ * Decode the instructions starting in [addr, addr+size), or one if size is
+ * 0.  The last one may run past addr+size: Unicorn reports a block that
+ * ends in a faulting instruction (LGDT at CPL 1, say) as ending where the
+ * CPU stopped decoding it, not where the instruction ends.  Bytes capstone
+ * cannot decode become one OTHER instruction covering the rest of the
+ * block; the CPU raises #UD there if they really are invalid.
+ */
+static struct block *decode(struct blockcache *bc, uint32_t addr,
+			    uint32_t size)
+{
+	uint32_t want = size ? size : 1;	/* bytes that must be covered */
+	uint32_t cap = want;			/* worst case: 1-byte insns */
+	uint32_t avail;
+	struct block *b;
+	uint32_t off = 0;
+
+	if (addr >= bc->ram_size)
+		return NULL;
+	avail = bc->ram_size - addr;
+	b = calloc(1, sizeof *b + cap * sizeof b->insns[0]);
+	if (b == NULL)
+		return NULL;
+	b->addr = addr;
+	b->size = size;
+	while (off < want && off < avail && b->n < cap) {
+		struct block_insn *bi = &b->insns[b->n];
+		uint32_t room = avail - off;
+		enum x86_op op;
+
+		if (room > X86_INSN_MAX)
+			room = X86_INSN_MAX;
+		if (disasm_decode(bc->dis, bc->ram + addr + off, room,
+				  addr + off, &bi->x) != SIM_OK) {
+			memset(&bi->x, 0, sizeof bi->x);
+			bi->x.addr = addr + off;
+			bi->x.len = (uint8_t)(want - off > room ? room : want - off);
+			memcpy(bi->x.bytes, bc->ram + addr + off, bi->x.len);
+			b->flags |= BLOCK_UNDECODED;
+		}
+		op = (enum x86_op)bi->x.op;
+		bi->cls = (uint8_t)classify_op(op);
+		b->class_count[bi->cls]++;
+		if (bi->cls == CLASS_IO)
+			b->flags |= BLOCK_HAS_IO;
+		if (bi->cls != CLASS_INNOCUOUS || op == X86_OP_CPUID)
+			b->flags |= BLOCK_NEEDS_VMM;
+		if (op == X86_OP_CALL_FAR || op == X86_OP_JMP_FAR ||
+		    op == X86_OP_RET_FAR || op == X86_OP_IRET)
+			b->flags |= BLOCK_FAR_END;
+		off += bi->x.len;
+		b->n++;
+	}
+	b->span = off;
+	mark_chunks(bc, addr, off);
+	return b;
+}
+
+const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
+				   uint32_t size)
+{
+	unsigned h = hash(addr, size);
+	struct block *b;
+
+	bc->stats.lookups++;
+	for (b = bc->bucket[h]; b; b = b->next)
+		if (b->addr == addr && b->size == size)
+			return b;
+	bc->stats.misses++;
+	b = decode(bc, addr, size);
+	if (b == NULL)
+		return NULL;
+	b->next = bc->bucket[h];
+	bc->bucket[h] = b;
+	bc->stats.blocks++;
+	return b;
+}
+
+int block_index_of(const struct block *b, uint32_t addr)
+{
+	for (int i = 0; i < (int)b->n; i++)
+		if (b->insns[i].x.addr == addr)
+			return i;
+	return -1;
+}
+
+/* Retire every block overlapping chunk c. */
+static void retire_chunk(struct blockcache *bc, uint32_t c)
+{
+	uint32_t lo = c << CHUNK_SHIFT, hi = lo + (1u << CHUNK_SHIFT);
+
+	for (int i = 0; i < NBUCKETS; i++) {
+		struct block **pp = &bc->bucket[i];
+
+		while (*pp) {
+			struct block *b = *pp;
+			uint32_t end = b->addr + b->span;
+
+			if (b->addr < hi && end > lo) {
+				*pp = b->next;
+				b->next = bc->retired;
+				bc->retired = b;
+				bc->stats.blocks--;
+				bc->stats.invalidations++;
+			} else {
+				pp = &b->next;
+			}
+		}
+	}
+	bc->code_chunks[c >> 3] &= (uint8_t)~(1u << (c & 7));
+}
+
+int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size)
+{
+	uint32_t first = addr >> CHUNK_SHIFT;
+	uint32_t last = (addr + (uint32_t)(size > 0 ? size : 1) - 1) >> CHUNK_SHIFT;
+	int hit = 0;
+
+	for (uint32_t c = first; c <= last; c++) {
+		if ((c << CHUNK_SHIFT) >= bc->ram_size || !chunk_has_code(bc, c))
+			continue;
+		retire_chunk(bc, c);
+		bc->generation++;
+		hit = 1;
+	}
+	return hit;
+}
+
+const uint64_t *blockcache_generation(const struct blockcache *bc)
+{
+	return &bc->generation;
+}
+
+void blockcache_collect(struct blockcache *bc)
+{
+	free_chain(bc->retired);
+	bc->retired = NULL;
+}
+
+void blockcache_get_stats(const struct blockcache *bc,
+			  struct blockcache_stats *out)
+{
+	*out = bc->stats;
+}

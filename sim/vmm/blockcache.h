@@ -1,0 +1,87 @@
+/*
+ * blockcache.h - guest code, decoded once and remembered.
+ *
+ * When the CPU is about to run a block of guest code for the first time,
+ * the VMM decodes it with capstone and classifies every instruction; the
+ * result is kept here, keyed by the block's address and length, so running
+ * the block again costs one lookup.  A per-block summary (instructions per
+ * class, whether it does I/O, whether it can change the ring) lets the VMM
+ * account a whole block with a few additions.
+ *
+ * When the guest stores into bytes holding decoded code, the blocks there
+ * are forgotten (self-modifying code, or a loader reusing memory).
+ */
+#ifndef SIM_BLOCKCACHE_H
+#define SIM_BLOCKCACHE_H
+
+#include <stdint.h>
+
+#include "cpu/classify.h"
+#include "cpu/disasm.h"
+
+/* Block flags. */
+#define BLOCK_HAS_IO     0x01	/* contains IN/OUT/INS/OUTS */
+#define BLOCK_FAR_END    0x02	/* ends with a far transfer or IRET */
+#define BLOCK_UNDECODED  0x04	/* capstone could not decode some bytes */
+#define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
+
+struct block_insn {
+	struct x86_instruction x;	/* decoded form */
+	uint8_t cls;		/* enum insn_class */
+	uint8_t xlat;		/* in translated code: 1 IDENT, 2 rewritten */
+};
+
+struct block {
+	uint32_t addr;		/* guest address of the first byte */
+	uint32_t size;		/* bytes, as the CPU reported (0: one insn) */
+	uint32_t span;		/* bytes the decoded instructions cover */
+	uint32_t n;		/* instructions */
+	uint8_t flags;
+	uint32_t class_count[CLASS_COUNT];
+	struct block *next;	/* hash chain */
+	struct block_insn insns[];
+};
+
+struct blockcache;
+
+/* A cache over guest RAM ram[0..ram_size). */
+int blockcache_create(const uint8_t *ram, uint32_t ram_size,
+		      struct disasm *dis, struct blockcache **out);
+void blockcache_destroy(struct blockcache *bc);
+
+/*
+ * The decoded block at [addr, addr+size), decoding it on first use.
+ * size 0 asks for just the instruction at addr (what single-stepping
+ * needs).  Returns NULL only when out of memory or addr is outside RAM.
+ */
+const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
+				   uint32_t size);
+
+/* Index of the instruction starting at addr in b, or -1. */
+int block_index_of(const struct block *b, uint32_t addr);
+
+/*
+ * The guest stored to [addr, addr+size).  If that touches decoded code
+ * (at 64-byte granularity), the blocks there are retired (freed at the next blockcache_collect) and
+ * the function returns 1 so the caller can flush the CPU's translations.
+ */
+int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size);
+
+/*
+ * A counter that changes whenever blocks are retired: whoever keeps block
+ * pointers of their own must drop them when it moves.
+ */
+const uint64_t *blockcache_generation(const struct blockcache *bc);
+
+/* Free retired blocks.  Call when no block pointer is held. */
+void blockcache_collect(struct blockcache *bc);
+
+/* Statistics. */
+struct blockcache_stats {
+	uint64_t lookups, misses, invalidations;
+	uint32_t blocks;	/* live entries */
+};
+void blockcache_get_stats(const struct blockcache *bc,
+			  struct blockcache_stats *out);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * bt_priv.h - the translator's insides, shared by bt.c (translating, the
+ * cache) and bt_run.c (running translated code).  Not public.
+ */
+#ifndef SIM_BT_PRIV_H
+#define SIM_BT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/blockcache.h"
+#include "vmm/bt.h"
+
+#define BT_HASH 4096		/* guest address -> fragment (power of two) */
+#define BT_BLOCK_HASH 1024	/* TC block -> accounting view */
+
+/* A direct successor of a fragment, reached through a patchable jump. */
+struct frag_exit {
+	uint32_t target;	/* guest address */
+	uint32_t site;		/* TC offset of the jump's rel32 */
+	uint32_t stub;		/* TC offset of its INT3 stub */
+	uint8_t chained;	/* the jump now goes straight to the target */
+};
+
+/* One translation unit and its fragment. */
+struct frag {
+	uint32_t guest, guest_len;	/* the unit in guest memory */
+	uint32_t tc, tc_len;		/* the fragment: TC offsets */
+	uint8_t n;			/* guest instructions */
+	uint8_t end;			/* enum unit_end */
+	uint8_t nexits;
+	struct frag_exit exits[2];
+	uint32_t class_count[CLASS_COUNT];
+	struct block_insn g[BT_UNIT_MAX];	/* the guest instructions */
+	struct bt_view_insn view[BT_UNIT_MAX];	/* their translations (tc: offset) */
+	int next;			/* hash chain: index, or -1 */
+};
+
+struct bt {
+	struct vcpu *v;
+	uint8_t *tc;			/* the translation cache (VMM area) */
+	uint32_t top;			/* bytes of it in use */
+	struct frag *frags;		/* in TC order */
+	int nfrags, capfrags;
+	int hash[BT_HASH];		/* first fragment per bucket, or -1 */
+	struct block *blocks[BT_BLOCK_HASH];	/* accounting views */
+	struct block *retired;		/* views of a flushed TC, freed later */
+	uint64_t block_gen;
+	bool flush_pending;		/* translated code was written */
+	struct bt_stats stats;
+};
+
+struct frag *bt_translate(struct bt *bt, uint32_t guest);
+struct frag *bt_lookup(struct bt *bt, uint32_t guest);
+struct frag *bt_find_guest(struct bt *bt, uint32_t guest);
+struct frag *bt_find_tc(struct bt *bt, uint32_t off);
+void bt_patch(struct bt *bt, uint32_t site, uint32_t to);
+void bt_flush(struct bt *bt);
+
+/* Free accounting views of a flushed TC (no block pointer may be held). */
+void bt_collect(struct bt *bt);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * vcpu.h - a virtual CPU: what the guest believes beside what is real.
+ *
+ * The guest kernel thinks it owns ring 0.  It does not: the VMM runs it at
+ * ring 1 ("ring deprivileging") and keeps, for every piece of state the
+ * guest can see at ring 0, a *virtual* copy: the interrupt flag, the I/O
+ * privilege level, the control registers, the descriptor-table registers,
+ * the model-specific registers.  Privileged instructions trap to the VMM,
+ * which reads and writes this virtual copy instead of the real CPU.  The
+ * real CPU's registers (in struct cpu) belong to the VMM.
+ */
+#ifndef SIM_VCPU_H
+#define SIM_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/blockcache.h"
+#include "cpu/classify.h"
+#include "cpu/cpu.h"
+#include "event.h"
+
+/* The virtual MSRs a guest can read and write (others read as 0). */
+enum vcpu_msr {
+	VMSR_TSC,		/* 0x010 IA32_TIME_STAMP_COUNTER */
+	VMSR_APIC_BASE,		/* 0x01b IA32_APIC_BASE */
+	VMSR_SYSENTER_CS,	/* 0x174 */
+	VMSR_SYSENTER_ESP,	/* 0x175 */
+	VMSR_SYSENTER_EIP,	/* 0x176 */
+	VMSR_PAT,		/* 0x277 IA32_PAT */
+	VMSR_EFER,		/* 0xc0000080 */
+	VMSR_COUNT
+};
+
+/* The CPU state as the guest believes it to be. */
+struct vcpu_virt {
+	uint32_t cr0, cr2, cr3, cr4;
+	uint32_t dr[8];			/* DR0-DR7 (4 and 5 alias 6 and 7) */
+	uint32_t gdt_base;		/* GDTR */
+	uint16_t gdt_limit;
+	uint32_t idt_base;		/* IDTR */
+	uint16_t idt_limit;
+	uint16_t ldtr;			/* LDTR selector and its descriptor */
+	uint32_t ldt_base, ldt_limit;
+	uint16_t tr;			/* TR selector and its TSS */
+	uint32_t tr_base, tr_limit;
+	bool iflag;			/* EFLAGS.IF: interrupts enabled */
+	uint8_t iopl;			/* EFLAGS.IOPL */
+	uint64_t msr[VMSR_COUNT];
+	uint64_t tsc_offset;		/* guest TSC = cycles + offset */
+};
+
+enum vcpu_state {
+	VCPU_RUNNING = 0,
+	VCPU_HALTED,			/* HLT: waiting for an interrupt */
+	VCPU_STOPPED			/* the VM is off */
+};
+
+/* Counters, per vCPU.  Instructions are counted once each as executed. */
+struct vcpu_stats {
+	uint64_t insns;
+	uint64_t by_class[CLASS_COUNT];
+	uint64_t by_vring[4];		/* by the ring the guest believes */
+	uint64_t by_cpl[4];		/* by the real CPL */
+	uint64_t by_path[PATH_COUNT];
+	uint64_t traps;			/* privileged instructions emulated */
+	uint64_t reflected;		/* guest faults delivered to the guest */
+	uint64_t soft_ints;		/* INT n delivered by the VMM */
+	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
+	uint64_t io;			/* port accesses sent to the VMX */
+	uint64_t vmm_io;		/* ... answered by the VMM (PIC, PIT) */
+	uint64_t ring_switches;		/* VMM-made privilege changes */
+	uint64_t callouts;		/* bt: translated code called the VMM */
+	uint64_t exits;			/* hw: VM exits */
+	uint64_t exit_reasons[64];	/* hw: VM exits by SDM reason number */
+	uint64_t by_mode[MODE_COUNT];	/* instructions by execution mode */
+	uint64_t cycles;		/* modelled cycles consumed */
+	uint64_t sys_cycles;		/* ... of which the VMM and VMKernel's */
+	uint64_t vmx_cycles;		/* ... of which the VMX's (device work) */
+	uint64_t interrupts;		/* device interrupts delivered */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;			/* owner */
+	int id;
+	struct cpu *cpu;		/* the physical CPU it runs on */
+	uint8_t *vmm_area;		/* the VMM's private memory (vmm.h) */
+	struct vcpu_virt virt;
+	enum vcpu_state state;
+	int vring;			/* ring the guest believes it is in */
+	int cpl;			/* real CPL */
+	struct vcpu_stats stats;
+	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
+	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+	uint64_t blocks_run;		/* engine use (diagnostics, not state): */
+	uint64_t steps_run;		/* blocks on the fast engine, steps on the other */
+	uint64_t slice_ns;		/* simulated time when this slice began */
+	uint64_t slice_cycles;		/* stats.cycles when this slice began */
+
+	/* recently run blocks, by address (vmm.c lookup()) */
+#define VCPU_LOOKUP_SLOTS 256
+	const struct block *lookup[VCPU_LOOKUP_SLOTS];
+	const uint64_t *code_gen;	/* the block cache's generation ... */
+	uint64_t lookup_gen;		/* ... when lookup[] was filled */
+	bool trace_insns;		/* someone wants EV_INSN events */
+
+	/* lazy accounting (vmm_sync_counters): runs of `hot` not yet counted */
+	const struct block *hot;
+	uint64_t hot_runs;
+
+	/* the block the fast engine is running (vmm.c) */
+	const struct block *cur;
+	uint32_t cur_done;		/* instructions of cur accounted as run */
+	uint64_t cur_t0;		/* cycles when cur started */
+	int ring_dirty;			/* re-read CPL before the next block */
+	uint64_t budget;		/* instructions this run may still run */
+	int slow_next;			/* a block was declined: step it */
+	uint32_t slow_lo, slow_hi;	/* ... its address range */
+
+	/* the instruction the step engine is running */
+	const struct block_insn *step_insn;
+	struct block_insn step_copy;	/* bt: a stable copy of it */
+	int step_path;			/* enum insn_path it ended up taking */
+	int step_accounted;
+
+	int stop_request;		/* a hook asked the run to end */
+	int pending_halt;		/* HLT seen in a hook; finish after stop */
+	uint32_t halt_next;		/* ... where to resume after it */
+
+	/* execution mode (event.h enum exec_mode): te, hw, or bt/direct */
+	uint8_t exec;
+	bool in_bt;			/* running translated code from the TC */
+	uint16_t bt_cs;			/* ... standing for this guest CS */
+	struct bt *bt;			/* the translator (bt.h), bt mode only */
+	const uint64_t *tc_gen;		/* the translator's view generation */
+	bool tc_stale;			/* translated code was written: stop */
+	bool irq_window;		/* stopped so an interrupt can come in */
+	uint8_t irq_after;		/* ... after STI: 2 = STI's run, 1 = one more */
+	uint64_t cycle_end;		/* the run the VMKernel gave ends here */
+	bool cycle_hit;			/* ... and the VMM's work reached it */
+	bool sti_shadow;		/* STI ran: no interrupt before ... */
+	uint32_t sti_next;		/* ... the instruction here has run */
+};
+
+#endif

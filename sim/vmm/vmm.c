@@ -1,0 +1,481 @@
+/*
+ * vmm.c - the VMM's run loop: let guest code run directly, account for
+ * every instruction, and take over when the hardware traps.
+ *
+ * Guest code runs on the fast engine one translated block at a time.
+ * Before each block the CPU calls block_hook(), which looks the block up in
+ * the decode cache and adds its instructions to the counters in one go
+ * (per class, per ring): this is what keeps accounting cheap.  If a block
+ * is cut short by a fault, the instructions after the fault are taken back.
+ *
+ * Blocks that do port I/O run on the step engine instead, one instruction
+ * at a time, so each access is seen at the exact instruction and a device
+ * that powers the VM off stops it at once.  The same engine finishes a run
+ * whose budget ends inside a block, so vmm_run executes exactly the number
+ * of instructions it was asked for.
+ */
+#include <string.h>
+
+#include "vmm/bt.h"
+#include "vmm/cost.h"
+#include "sim.h"
+#include "status.h"
+#include "vm.h"
+#include "vmm/vmm_priv.h"
+#include "vmx/vmx.h"
+
+static struct event_log *events(struct vcpu *v)
+{
+	return sim_events(v->vm->sim);
+}
+
+/* ---- instruction accounting ------------------------------------------ */
+
+void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign)
+{
+	uint64_t d = (uint64_t)(int64_t)sign;
+
+	v->stats.insns += d;
+	v->stats.by_class[bi->cls] += d;
+	v->stats.by_vring[v->vring & 3] += d;
+	v->stats.by_cpl[v->cpl & 3] += d;
+	v->stats.by_path[PATH_DIRECT] += d;
+	v->stats.by_mode[v->exec] += d;
+	v->stats.cycles += d * COST_INSN;
+	v->budget -= d;
+}
+
+/*
+ * Lazy accounting: a block that runs again and again (a loop) is counted
+ * once per run by bumping hot_runs; its instructions are added to the
+ * per-class and per-ring counters only when another block comes along or
+ * someone needs exact figures.  This keeps the per-block cost to a few
+ * instructions, which is most of what makes direct execution fast here.
+ */
+void vmm_sync_counters(struct vcpu *v)
+{
+	const struct block *b = v->hot;
+	uint64_t r = v->hot_runs, n;
+
+	if (r == 0)
+		return;
+	n = r * b->n;
+	v->stats.insns += n;
+	for (int c = 0; c < CLASS_COUNT; c++)
+		v->stats.by_class[c] += r * b->class_count[c];
+	v->stats.by_vring[v->vring & 3] += n;
+	v->stats.by_cpl[v->cpl & 3] += n;
+	v->stats.by_path[PATH_DIRECT] += n;
+	v->stats.by_mode[v->exec] += n;
+	v->stats.cycles += n * COST_INSN;
+	v->blocks_run += r;
+	v->hot_runs = 0;
+}
+
+void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
+		      enum insn_path path, uint64_t cycles)
+{
+	struct event ev = { .kind = EV_INSN };
+
+	ev.t_ns = v->slice_ns +
+		  (cycles - v->slice_cycles) * 1000u / v->vm->cfg.mhz;
+	ev.vm = v->vm->id;
+	ev.vcpu = (uint16_t)v->id;
+	ev.u.insn.eip = bi->x.addr;
+	ev.u.insn.len = bi->x.len;
+	memcpy(ev.u.insn.bytes, bi->x.bytes, bi->x.len);
+	ev.u.insn.vring = (uint8_t)v->vring;
+	ev.u.insn.cpl = (uint8_t)v->cpl;
+	ev.u.insn.cls = bi->cls;
+	ev.u.insn.path = (uint8_t)path;
+	ev.u.insn.mode = v->exec;
+	ev.u.insn.xlat = bi->xlat;
+	event_log_emit(events(v), &ev);
+}
+
+/* Emit direct-execution events for cur's instructions up to `upto`. */
+static void resolve(struct vcpu *v, uint32_t upto)
+{
+	if (v->cur == NULL)
+		return;
+	if (v->trace_insns)
+		for (uint32_t i = v->cur_done; i < upto; i++)
+			vmm_emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
+				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
+	if (upto > v->cur_done)
+		v->cur_done = upto;
+}
+
+void vmm_finish_block(struct vcpu *v)
+{
+	if (v->cur != NULL)
+		resolve(v, v->cur->n);
+	v->cur = NULL;
+}
+
+const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
+					  bool after)
+{
+	const struct block *b = v->cur;
+	uint32_t i;
+
+	vmm_sync_counters(v);
+	if (v->step_insn != NULL)
+		return v->step_insn;
+	if (b == NULL)
+		return NULL;
+	for (i = v->cur_done; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+
+		if (after ? x->addr + x->len == eip : x->addr == eip)
+			break;
+	}
+	if (i == b->n)
+		return NULL;
+	resolve(v, i);
+	/* the instructions after i never ran: take them back */
+	for (uint32_t j = i + 1; j < b->n; j++)
+		vmm_count(v, &b->insns[j], -1);
+	v->cur_done = b->n;
+	return &b->insns[i];
+}
+
+void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
+		  enum insn_path path)
+{
+	uint64_t cycles = v->stats.cycles;
+
+	if (bi == NULL)
+		return;
+	if (v->step_insn != NULL) {
+		if (v->step_accounted)
+			return;		/* rep: one event per instruction */
+		v->step_accounted = 1;
+	} else if (v->cur != NULL) {
+		cycles = v->cur_t0 + (uint64_t)(bi - v->cur->insns + 1) *
+				     COST_INSN;
+	}
+	v->stats.by_path[PATH_DIRECT]--;
+	v->stats.by_path[path]++;
+	if (v->trace_insns)
+		vmm_emit_insn(v, bi, path, cycles);
+}
+
+/*
+ * The VMKernel gives a vCPU a run of so many cycles (up to the end of its
+ * quantum, or its VM's next timer tick).  Only the VMM's own work can jump
+ * far past that in one instruction, so this is where the end is noticed:
+ * the run stops right after the instruction being handled.
+ */
+static void charged(struct vcpu *v)
+{
+	vmm_sync_counters(v);
+	if (!v->cycle_hit && v->stats.cycles >= v->cycle_end) {
+		v->cycle_hit = true;
+		vmm_stop_soon(v);
+	}
+}
+
+void vmm_charge(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
+	v->stats.sys_cycles += cycles;
+	charged(v);
+}
+
+void vmm_charge_vmx(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
+	v->stats.vmx_cycles += cycles;
+	charged(v);
+}
+
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b, uint8_t exit_reason)
+{
+	struct event ev = { .kind = EV_TRAP };
+
+	ev.u.trap.eip = in ? in->addr : vmm_guest_eip(v);
+	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
+	ev.u.trap.vector = (uint8_t)vector;
+	ev.u.trap.action = (uint8_t)action;
+	ev.u.trap.vring = (uint8_t)v->vring;
+	ev.u.trap.cpl = (uint8_t)v->cpl;
+	ev.u.trap.has_error = has_error;
+	ev.u.trap.error = error;
+	ev.u.trap.a = a;
+	ev.u.trap.b = b;
+	ev.u.trap.exit_reason = exit_reason;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+void vmm_stop_soon(struct vcpu *v)
+{
+	v->stop_request = 1;
+	cpu_request_stop(v->cpu);
+}
+
+void vmm_request_stop(struct vcpu *v)
+{
+	vmm_stop_soon(v);
+}
+
+/* ---- rings ------------------------------------------------------------- */
+
+/* Where is the guest now?  The real CPL, refined by vmm_vring_at(). */
+void vmm_sync_ring(struct vcpu *v)
+{
+	int old = v->vring;
+
+	vmm_sync_counters(v);	/* what ran so far ran in the old ring */
+	v->cpl = cpu_cpl(v->cpu);
+	if (v->in_bt)		/* the real CS is the VMM's: ask the guest's */
+		v->vring = (int)X86_SEL_RPL(v->bt_cs);
+	else
+		v->vring = vmm_vring_at(v, v->cpl,
+					(uint16_t)cpu_reg(v->cpu, X86R_CS));
+	if (v->vring != old) {
+		struct event ev = { .kind = EV_RING };
+
+		ev.u.ring.from = (uint8_t)old;
+		ev.u.ring.to = (uint8_t)v->vring;
+		ev.u.ring.cpl = (uint8_t)v->cpl;
+		ev.u.ring.eip = cpu_reg(v->cpu, X86R_EIP);
+		vm_emit(v->vm, v->id, &ev);
+	}
+}
+
+uint32_t vmm_guest_eflags(struct vcpu *v)
+{
+	uint32_t fl = cpu_reg(v->cpu, X86R_EFLAGS);
+
+	fl &= ~(X86_FL_IF | X86_FL_IOPL);
+	if (v->virt.iflag)
+		fl |= X86_FL_IF;
+	fl |= (uint32_t)v->virt.iopl << X86_FL_IOPL_SHIFT;
+	return fl;
+}
+
+/* ---- CPU hooks ----------------------------------------------------------- */
+
+/*
+ * The decoded block for the CPU's block at addr: first in the vCPU's small
+ * direct-mapped table (the hot loop hits it every time), then in the
+ * VM's block cache.  The table is wiped when the cache retires blocks.
+ */
+static const struct block *lookup(struct vcpu *v, uint32_t addr,
+				  uint32_t size)
+{
+	unsigned slot = (addr ^ addr >> 9) & (VCPU_LOOKUP_SLOTS - 1);
+	uint64_t gen = *v->code_gen + (v->tc_gen ? *v->tc_gen : 0);
+	const struct block *b = v->hot;
+
+	if (v->lookup_gen != gen) {
+		memset(v->lookup, 0, sizeof v->lookup);
+		v->lookup_gen = gen;
+	} else if (b != NULL && b->addr == addr && b->size == size) {
+		return b;	/* the same block again: a loop */
+	}
+	b = v->lookup[slot];
+	if (b == NULL || b->addr != addr || b->size != size) {
+		/* translated code has its own accounting views (bt.c) */
+		b = addr >= VMM_BASE ? bt_block(v, addr, size)
+				     : blockcache_get(v->vm->code, addr, size);
+		v->lookup[slot] = b;
+	}
+	return b;
+}
+
+static int block_hook(void *ctx, uint32_t addr, uint32_t size)
+{
+	struct vcpu *v = ctx;
+	const struct block *b;
+
+	if (v->trace_insns && v->cur != NULL)
+		resolve(v, v->cur->n);
+	v->cur = NULL;
+	if (v->stop_request || v->tc_stale)
+		return 1;
+	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
+		return 0;	/* the VMM's own switch stub: not guest work */
+	b = lookup(v, addr, size);
+	if (b != NULL && b->n == 0)
+		return 0;	/* glue between translated units: let it run */
+	if (v->budget == 0)
+		return 1;	/* stop only where a guest instruction begins */
+	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget ||
+	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
+		/*
+		 * Single-step this block: it does I/O, the budget ends inside
+		 * it, or (hardware assist) it holds instructions the model of
+		 * VT-x must see before they run.
+		 */
+		v->slow_next = 1;
+		v->slow_lo = addr;
+		v->slow_hi = addr + size;
+		return 1;
+	}
+	if (v->ring_dirty) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	if (b != v->hot) {
+		vmm_sync_counters(v);
+		v->hot = b;
+	}
+	v->hot_runs++;
+	v->budget -= b->n;
+	v->cur = b;
+	v->cur_done = 0;
+	if (v->trace_insns) {
+		/* events carry exact times: no lazy counting while tracing */
+		vmm_sync_counters(v);
+		v->cur_t0 = v->stats.cycles - (uint64_t)b->n * COST_INSN;
+	}
+	if (b->flags & BLOCK_FAR_END)
+		v->ring_dirty = 1;	/* a far transfer may change rings */
+	return 0;
+}
+
+/* The I/O instruction a port hook belongs to. */
+static const struct block_insn *io_insn(struct vcpu *v)
+{
+	const struct block *b = v->cur;
+
+	vmm_sync_counters(v);
+	if (v->step_insn != NULL)
+		return v->step_insn;
+	if (b == NULL)
+		return NULL;
+	/* fast engine (only if decoding missed the I/O): next I/O insn */
+	for (uint32_t i = v->cur_done; i < b->n; i++)
+		if (b->insns[i].cls == CLASS_IO)
+			return vmm_current_insn(v, b->insns[i].x.addr, false);
+	return NULL;
+}
+
+static void io_event(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size, enum io_dir dir, uint32_t value,
+		     enum vmx_device dev)
+{
+	struct event ev = { .kind = EV_IO };
+
+	ev.u.io.eip = bi ? bi->x.addr : cpu_reg(v->cpu, X86R_EIP);
+	ev.u.io.port = port;
+	ev.u.io.size = (uint8_t)size;
+	ev.u.io.dir = (uint8_t)dir;
+	ev.u.io.device = (uint8_t)dev;
+	ev.u.io.value = value;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+/*
+ * A port access, once the VMM has control (by a trap, a callout or a VM
+ * exit, charged by whoever brought it in): the VMM's own devices (PIC,
+ * PIT) are answered here; the rest goes to the VMX, a world switch away.
+ */
+uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size)
+{
+	uint32_t value;
+
+	if (vmm_owns_port(port)) {
+		v->stats.vmm_io++;
+		vmm_charge(v, COST_VMM_DEVICE);
+		value = vmm_dev_in(v, port, size);
+		io_event(v, bi, port, size, IO_IN, value, vmm_device_at(port));
+		return value;
+	}
+	v->stats.io++;
+	value = vmx_port_in(v->vm->vmx, v->id, port, size);
+	vmm_charge_vmx(v, COST_VMX_IO);
+	io_event(v, bi, port, size, IO_IN, value, vmx_device_at(port));
+	return value;
+}
+
+void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
+		  int size, uint32_t value)
+{
+	if (vmm_owns_port(port)) {
+		v->stats.vmm_io++;
+		vmm_charge(v, COST_VMM_DEVICE);
+		io_event(v, bi, port, size, IO_OUT, value, vmm_device_at(port));
+		vmm_dev_out(v, port, size, value);
+		return;
+	}
+	v->stats.io++;
+	vmm_charge_vmx(v, COST_VMX_IO);
+	/* the access first, then what it causes (output, power-off) */
+	io_event(v, bi, port, size, IO_OUT, value, vmx_device_at(port));
+	vmx_port_out(v->vm->vmx, v->id, port, size, value);
+}
+
+/*
+ * Port I/O executed directly (trap-and-emulate): the CPU model calls these
+ * hooks.  A real deprivileged VMM sees the access as a trap (IOPL 0 at
+ * CPL 1); Unicorn never faults on I/O, so the hook stands in for the trap.
+ */
+static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
+{
+	struct vcpu *v = ctx;
+	const struct block_insn *bi = io_insn(v);
+	uint32_t value;
+
+	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	value = vmm_port_in(v, bi, port, size);
+	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
+	return value;
+}
+
+static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
+{
+	struct vcpu *v = ctx;
+	const struct block_insn *bi = io_insn(v);
+
+	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_port_out(v, bi, port, size, value);
+	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
+}
+
+static void mem_write_hook(void *ctx, uint32_t addr, int size)
+{
+	struct vcpu *v = ctx;
+	struct vm *vm = v->vm;
+
+	if (addr >= VMM_BASE) {		/* the CPU set an accessed bit */
+		vmm_shadow_note_real_write(v, addr, size);
+		return;
+	}
+	vm->touched[addr >> 12] = 1;
+	if (blockcache_note_write(vm->code, addr, size)) {
+		/*
+		 * Code changed.  The running engine saw the store; every
+		 * other engine (this vCPU's idle one, other vCPUs') must
+		 * forget its translation of the old bytes.
+		 */
+		for (int i = 0; i < vm->nvcpus; i++) {
+			if (vm->vcpu[i] == v)
+				cpu_invalidate_code_idle(v->cpu, addr,
+							 (uint32_t)size);
+			else
+				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
+						    (uint32_t)size);
+			bt_code_written(vm->vcpu[i]);
+		}
+	}
+	vmm_shadow_note_write(v, addr, size);
+}
+
+void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
+{
+	out->ctx = v;
+	out->block = block_hook;
+	out->exception = vmm_exception_hook;
+	out->port_in = port_in_hook;
+	out->port_out = port_out_hook;
+	out->mem_write = mem_write_hook;
+}
+

@@ -1,0 +1,126 @@
+/*
+ * vmm.h - the virtual machine monitor: runs a guest deprivileged and takes
+ * over whenever the guest does something only ring 0 may do.
+ *
+ * Trap-and-emulate, the way the seed text tells it and VMware built it on
+ * x86 ("ring deprivileging", Adams & Agesen, ASPLOS 2006):
+ *  - the guest kernel runs at real CPL 1, guest user code at CPL 3 (and
+ *    guest rings 1 and 2, if used, at CPL 2): all execute directly on the
+ *    hardware;
+ *  - the VMM owns the real GDT, IDT and TSS, kept in a private area at the
+ *    top of the address space that guest segments are truncated to exclude;
+ *    the guest's descriptors are *shadowed* there with DPL 0 turned into 1;
+ *    (see vmm_real_cpl in vmm_priv.h for the whole mapping)
+ *  - a privileged instruction at CPL 1 raises #GP; the VMM decodes it and
+ *    the VMKernel virtualizes it on the virtual CPU state (vcpu.h);
+ *  - exceptions and INT n go to the VMM first; it delivers them through the
+ *    guest's own IDT exactly as the hardware would have;
+ *  - I/O goes to the VMX.
+ *
+ * The private area (4 MiB at VMM_BASE, one per vCPU):
+ *   +0x000000  real GDT, 8192 descriptors (top 8 are the VMM's own)
+ *   +0x010000  shadow LDT
+ *   +0x020000  stub code that switches privilege levels
+ *   +0x021000  real TSS
+ *   +0x022000  frame the stubs return through
+ *   +0x030000  top of the VMM's ring-0 stack
+ */
+#ifndef SIM_VMM_H
+#define SIM_VMM_H
+
+#include <stdint.h>
+
+#include "vmx/guest.h"
+#include "vmm/vcpu.h"
+
+#define VMM_BASE 0xffc00000u
+#define VMM_SIZE 0x00400000u
+#define VMM_GDT_OFF   0x000000u
+#define VMM_LDT_OFF   0x010000u
+#define VMM_STUB_OFF  0x020000u
+#define VMM_TSS_OFF   0x021000u
+#define VMM_FRAME_OFF 0x022000u
+#define VMM_STACK_OFF 0x030000u
+
+/*
+ * The guest may use GDT entries 0..VMM_GUEST_GDT_ENTRIES-1; the VMM keeps
+ * the last eight for itself.
+ */
+#define VMM_GUEST_GDT_ENTRIES 8184
+
+/* Why vmm_run returned. */
+enum vmm_stop {
+	VMM_STOP_BUDGET = 0,	/* ran the requested number of instructions */
+	VMM_STOP_HALTED,	/* the vCPU executed HLT */
+	VMM_STOP_OFF,		/* the VM powered off */
+	VMM_STOP_REQUESTED	/* someone asked it to stop (vmm_request_stop) */
+};
+
+/* The callbacks the CPU must make into the VMM for vCPU v. */
+void vmm_hooks(struct vcpu *v, struct cpu_hooks *out);
+
+/* Prepare a vCPU for the Multiboot hand-over state in *boot. */
+int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot);
+
+/*
+ * Run up to max_insns guest instructions (exactly that many unless the
+ * guest halts or powers off first).  Returns SIM_OK or SIM_EINTERNAL.
+ */
+int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why);
+
+/* Run exactly one guest instruction (the step engine). */
+int vmm_step(struct vcpu *v, enum vmm_stop *why);
+
+/*
+ * Finish a privilege switch the VMM started (the CPU is in the VMM's stub),
+ * so the CPU is back in guest code.  Not for use inside CPU hooks.
+ */
+int vmm_settle(struct vcpu *v);
+
+/* Stop a running vCPU as soon as possible (safe from hooks). */
+void vmm_request_stop(struct vcpu *v);
+
+/*
+ * The guest's CS, SS and EIP as it believes them to be: its own RPL 0 for
+ * kernel code, and its own code address even while translated code runs.
+ */
+uint16_t vmm_guest_cs(struct vcpu *v);
+uint16_t vmm_guest_ss(struct vcpu *v);
+uint32_t vmm_guest_eip(struct vcpu *v);
+
+/* The guest-visible EFLAGS: real flags with the virtual IF and IOPL. */
+uint32_t vmm_guest_eflags(struct vcpu *v);
+
+/*
+ * Bring v->stats up to date (the fast path counts repeated blocks lazily).
+ * Call before reading the counters in the middle of a run.
+ */
+void vmm_sync_counters(struct vcpu *v);
+
+/*
+ * Rebuild the VMM's real GDT, LDT and TSS from the vCPU's virtual state
+ * (after a snapshot of that state was put back).
+ */
+void vmm_rebuild_tables(struct vcpu *v);
+
+/* The name the Intel SDM gives a VM exit reason ("I/O instruction"). */
+const char *vmm_exit_reason_name(int reason);
+
+/*
+ * Hardware assist: the VM exit reason an instruction causes under the VMX
+ * controls ringside's VMM sets (vmm_hw.c), or -1 if the CPU handles it in
+ * non-root mode without leaving the guest.
+ */
+int vmm_hw_exit_reason(const struct x86_instruction *in);
+
+/*
+ * Between runs: if the guest can take an interrupt now (its virtual IF is
+ * set and the PIC has one), acknowledge it and deliver it through the
+ * guest's IDT, waking a halted vCPU.  Emits an EV_TRAP "interrupt".
+ */
+int vmm_irq_poll(struct vcpu *v);
+
+/* Refresh v->cpl and v->vring from the real CPU. */
+void vmm_sync_ring(struct vcpu *v);
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * vmm_emu.c - doing an instruction the way ring-0 hardware would, from the
+ * guest's virtual state.
+ *
+ * Trap-and-emulate needs this for the privileged instructions (they trap)
+ * and for the few sensitive ones that trap because of ring compression.
+ * Binary translation and the hardware-assist model need it for *every*
+ * privileged and sensitive instruction: the translator turns them into
+ * calls to this code, so PUSHF shows the virtual IF, SGDT the guest's own
+ * GDTR, MOV from CS the guest's RPL 0 - the answers trap-and-emulate gets
+ * wrong.  Where the SDM leaves a choice, this follows QEMU 7.2, the
+ * reference machine (target/i386/tcg/seg_helper.c, translate.c).
+ *
+ * Segment loads and far transfers are in vmm_far.c.
+ */
+#include <string.h>
+
+#include "vm.h"
+#include "vmm/vmkernel.h"
+#include "vmm/vmm_priv.h"
+
+/* Flags POPF and IRET load at any privilege (the rest: IF, IOPL, VM...). */
+#define FL_ORDINARY (X86_FL_CF | X86_FL_PF | X86_FL_AF | X86_FL_ZF | \
+		     X86_FL_SF | X86_FL_TF | X86_FL_DF | X86_FL_OF | X86_FL_NT)
+
+/* ---- privileged instructions and I/O -------------------------------------- */
+
+static void privileged(struct vcpu *v, const struct x86_instruction *in,
+		       struct emu *out)
+{
+	struct vmk_outcome o;
+	bool allowed;
+
+	/* CLI and STI obey IOPL; the others need ring 0 */
+	if (in->op == X86_OP_CLI || in->op == X86_OP_STI)
+		allowed = v->vring <= v->virt.iopl;
+	else
+		allowed = v->vring == 0;
+	if (!allowed) {
+		emu_fault(out, X86_GP, 0);
+		return;
+	}
+	vmkernel_virtualize(v, in, &o);
+	out->a = o.before;
+	out->b = o.after;
+	if (o.result == VMK_FAULT)
+		emu_fault(out, o.vector, o.error);
+	else if (o.result == VMK_HALT)
+		out->result = EMU_HALT;
+}
+
+/* The port of IN/OUT: an immediate, or DX. */
+static uint16_t port_operand(struct vcpu *v, const struct x86_operand *op)
+{
+	if (op->kind == X86_OPND_IMM)
+		return (uint16_t)op->imm;
+	return (uint16_t)cpu_reg(v->cpu, X86R_DX);
+}
+
+uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in)
+{
+	switch ((enum x86_op)in->op) {
+	case X86_OP_IN: return port_operand(v, &in->ops[1]);
+	case X86_OP_OUT: return port_operand(v, &in->ops[0]);
+	default: return (uint16_t)cpu_reg(v->cpu, X86R_DX);	/* INS, OUTS */
+	}
+}
+
+/* Step ESI or EDI by size, backwards when EFLAGS.DF is set. */
+static void string_step(struct vcpu *v, enum x86_register r, int size)
+{
+	uint32_t d = (cpu_reg(v->cpu, X86R_EFLAGS) & X86_FL_DF) ?
+		     (uint32_t)-size : (uint32_t)size;
+
+	cpu_set_reg(v->cpu, r, cpu_reg(v->cpu, r) + d);
+}
+
+static void port_io(struct vcpu *v, const struct block_insn *bi,
+		    const struct x86_instruction *in, struct emu *out)
+{
+	uint32_t count = 1, value;
+	int size;
+
+	if (v->vring > v->virt.iopl) {	/* the TSS bitmap is not modelled */
+		emu_fault(out, X86_GP, 0);
+		return;
+	}
+	switch (in->op) {
+	case X86_OP_IN:
+		size = in->ops[0].size;
+		value = vmm_port_in(v, bi, port_operand(v, &in->ops[1]), size);
+		vmm_operand_write(v, &in->ops[0], value);
+		break;
+	case X86_OP_OUT:
+		size = in->ops[1].size;
+		vmm_port_out(v, bi, port_operand(v, &in->ops[0]), size,
+			     vmm_operand_read(v, &in->ops[1]));
+		break;
+	case X86_OP_INS:	/* ins m, dx: ES:[EDI] <- port DX */
+	case X86_OP_OUTS:	/* outs dx, m: port DX <- DS:[ESI] */
+		if (in->rep)
+			count = cpu_reg(v->cpu, X86R_ECX);
+		for (; count > 0; count--) {
+			const struct x86_operand *m =
+				&in->ops[in->op == X86_OP_INS ? 0 : 1];
+			uint16_t port = (uint16_t)cpu_reg(v->cpu, X86R_DX);
+
+			size = m->size;
+			if (in->op == X86_OP_INS) {
+				value = vmm_port_in(v, bi, port, size);
+				vmm_operand_write(v, m, value);
+				string_step(v, X86R_EDI, size);
+			} else {
+				vmm_port_out(v, bi, port, size,
+					     vmm_operand_read(v, m));
+				string_step(v, X86R_ESI, size);
+			}
+			if (in->rep)
+				cpu_set_reg(v->cpu, X86R_ECX,
+					    cpu_reg(v->cpu, X86R_ECX) - 1);
+			if (v->vm->state != VM_ON)
+				break;	/* the access powered the VM off */
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- flags ------------------------------------------------------------------- */
+
+static void pushf(struct vcpu *v, const struct x86_instruction *in)
+{
+	struct vmm_stack s;
+
+	vmm_stack_of(v, &s);
+	vmm_push(v, &s, vmm_guest_eflags(v) & ~(X86_FL_VM | X86_FL_RF),
+		 in->opsize);
+	cpu_set_reg(v->cpu, X86R_ESP, s.esp);
+}
+
+/*
+ * POPF loads what the current ring may change: IF only where the ring is
+ * within IOPL, IOPL only at ring 0, the rest everywhere (SDM 2B POPF).  At
+ * CPL 1 the real CPU would silently drop IF and IOPL; here they reach the
+ * virtual state.
+ */
+static void popf(struct vcpu *v, const struct x86_instruction *in)
+{
+	struct vmm_stack s;
+	uint32_t val, mask = FL_ORDINARY, real;
+
+	vmm_stack_of(v, &s);
+	val = vmm_pop(v, &s, in->opsize);
+	cpu_set_reg(v->cpu, X86R_ESP, s.esp);
+	if (in->opsize == 4)
+		mask |= X86_FL_AC | X86_FL_ID;
+	else
+		mask &= 0xffff;
+	real = cpu_reg(v->cpu, X86R_EFLAGS);
+	cpu_set_reg(v->cpu, X86R_EFLAGS, (real & ~mask) | (val & mask));
+	if (v->vring <= v->virt.iopl)
+		v->virt.iflag = (val & X86_FL_IF) != 0;
+	if (v->vring == 0)
+		v->virt.iopl = (uint8_t)((val & X86_FL_IOPL) >> X86_FL_IOPL_SHIFT);
+}
+
+static void set_zf(struct vcpu *v, bool on)
+{
+	uint32_t fl = cpu_reg(v->cpu, X86R_EFLAGS);
+
+	cpu_set_reg(v->cpu, X86R_EFLAGS,
+		    on ? fl | X86_FL_ZF : fl & ~X86_FL_ZF);
+}
+
+/* ---- reading system registers: the holes, answered from the virtual state */
+
+/* SGDT/SIDT m: 16-bit limit, then the base (24 bits with a 16-bit operand). */
+static void store_table(struct vcpu *v, const struct x86_instruction *in)
+{
+	uint32_t a = vmm_operand_addr(v, &in->ops[0]);
+	uint16_t limit = in->op == X86_OP_SGDT ? v->virt.gdt_limit
+					       : v->virt.idt_limit;
+	uint32_t base = in->op == X86_OP_SGDT ? v->virt.gdt_base
+					      : v->virt.idt_base;
+	uint8_t b[2] = { (uint8_t)limit, (uint8_t)(limit >> 8) };
+
+	if (in->opsize == 2)
+		base &= 0x00ffffff;
+	vmm_write_guest(v, a, b, 2);
+	vmm_write32(v, a + 2, base);
+}
+
+/*
+ * SLDT, STR, SMSW, MOV from a segment register: a register destination
+ * takes the value zero-extended to its size, memory takes 16 bits (the
+ * operand's own size says which).
+ */
+static void store_small(struct vcpu *v, const struct x86_instruction *in,
+			uint32_t value)
+{
+	if (in->ops[0].kind == X86_OPND_MEM && in->ops[0].size > 2) {
+		struct x86_operand m = in->ops[0];
+
+		m.size = 2;
+		vmm_operand_write(v, &m, value);
+	} else {
+		vmm_operand_write(v, &in->ops[0], value);
+	}
+}
+
+/* The guest's view of a segment register. */
+static uint16_t guest_sreg(struct vcpu *v, enum x86_register r)
+{
+	if (r == X86R_CS)
+		return vmm_guest_cs(v);
+	if (r == X86R_SS)
+		return vmm_guest_ss(v);
+	return (uint16_t)cpu_reg(v->cpu, r);
+}
+
+/*
+ * LAR, LSL, VERR, VERW: may the current ring use this selector, and how?
+ * Answered from the guest's own descriptor at the guest's own ring (QEMU's
+ * helper_lar/lsl/verr/verw), where the real CPU would consult the shadow
+ * (DPL moved out, limit cut) at CPL 1.
+ */
+static void selector_query(struct vcpu *v, const struct x86_instruction *in)
+{
+	const struct x86_operand *src = &in->ops[in->op == X86_OP_LAR ||
+						in->op == X86_OP_LSL ? 1 : 0];
+	uint16_t sel = (uint16_t)vmm_operand_read(v, src);
+	unsigned rpl = X86_SEL_RPL(sel), cpl = (unsigned)v->vring;
+	uint64_t raw;
+	struct x86_desc d;
+	bool ok = false, rights;
+	uint32_t e2;
+
+	if ((sel & ~3u) == 0 || !vmm_guest_desc(v, sel, &raw))
+		goto done;
+	x86_desc_decode(raw, &d);
+	e2 = (uint32_t)(raw >> 32);
+	rights = d.dpl >= cpl && d.dpl >= rpl;
+	switch ((enum x86_op)in->op) {
+	case X86_OP_LAR:
+	case X86_OP_LSL:
+		if (d.s)
+			ok = (x86_desc_is_code(&d) &&
+			      (d.type & X86_TYPE_CONFORMING)) || rights;
+		else if (in->op == X86_OP_LSL)
+			ok = rights && (d.type == 1 || d.type == 2 ||
+					d.type == 3 || d.type == 9 ||
+					d.type == 11);
+		else
+			ok = rights && (d.type == 1 || d.type == 2 ||
+					d.type == 3 || d.type == 4 ||
+					d.type == 5 || d.type == 9 ||
+					d.type == 11 || d.type == 12);
+		if (ok)
+			vmm_operand_write(v, &in->ops[0],
+					  in->op == X86_OP_LAR ? e2 & 0x00f0ff00
+							       : d.limit);
+		break;
+	case X86_OP_VERR:
+		if (!d.s)
+			break;
+		if (x86_desc_is_code(&d))
+			ok = (d.type & X86_TYPE_READABLE) &&
+			     ((d.type & X86_TYPE_CONFORMING) || rights);
+		else
+			ok = rights;
+		break;
+	case X86_OP_VERW:
+		ok = d.s && x86_desc_is_data(&d) && rights &&
+		     (d.type & X86_TYPE_WRITABLE);
+		break;
+	default:
+		break;
+	}
+done:
+	set_zf(v, ok);
+}
+
+static void push_sreg(struct vcpu *v, const struct x86_instruction *in)
+{
+	struct vmm_stack s;
+
+	vmm_stack_of(v, &s);
+	vmm_push(v, &s, guest_sreg(v, (enum x86_register)in->ops[0].reg),
+		 in->opsize);
+	cpu_set_reg(v->cpu, X86R_ESP, s.esp);
+}
+
+/* RDTSC: the virtual time-stamp counter, which counts simulated cycles. */
+static void rdtsc(struct vcpu *v, struct emu *out)
+{
+	uint64_t tsc = v->stats.cycles + v->virt.tsc_offset;
+
+	if ((v->virt.cr4 & X86_CR4_TSD) && v->vring > 0) {
+		emu_fault(out, X86_GP, 0);
+		return;
+	}
+	cpu_set_reg(v->cpu, X86R_EAX, (uint32_t)tsc);
+	cpu_set_reg(v->cpu, X86R_EDX, (uint32_t)(tsc >> 32));
+	out->a = (uint32_t)tsc;
+	out->b = (uint32_t)(tsc >> 32);
+}
+
+void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
+		 const struct x86_instruction *in, struct emu *out)
+{
+	memset(out, 0, sizeof *out);
+	switch (classify_op((enum x86_op)in->op)) {
+	case CLASS_PRIVILEGED:
+		privileged(v, in, out);
+		return;
+	case CLASS_IO:
+		port_io(v, bi, in, out);
+		return;
+	default:
+		break;
+	}
+	switch ((enum x86_op)in->op) {
+	case X86_OP_PUSHF: pushf(v, in); break;
+	case X86_OP_POPF: popf(v, in); break;
+	case X86_OP_SGDT:
+	case X86_OP_SIDT: store_table(v, in); break;
+	case X86_OP_SLDT: store_small(v, in, v->virt.ldtr); break;
+	case X86_OP_STR: store_small(v, in, v->virt.tr); break;
+	case X86_OP_SMSW: store_small(v, in, v->virt.cr0); break;
+	case X86_OP_LAR:
+	case X86_OP_LSL:
+	case X86_OP_VERR:
+	case X86_OP_VERW: selector_query(v, in); break;
+	case X86_OP_PUSH_SREG: push_sreg(v, in); break;
+	case X86_OP_MOV_FROM_SREG:
+		store_small(v, in, guest_sreg(v, (enum x86_register)in->ops[1].reg));
+		break;
+	case X86_OP_POP_SREG:
+	case X86_OP_MOV_TO_SREG:
+	case X86_OP_LOAD_FAR_PTR: vmm_emu_load_seg(v, in, out); break;
+	case X86_OP_CALL_FAR:
+	case X86_OP_JMP_FAR:
+	case X86_OP_RET_FAR:
+	case X86_OP_IRET: vmm_emu_far(v, in, out); break;
+	case X86_OP_INT:
+		out->result = EMU_INT;
+		out->vector = (int)(in->ops[0].imm & 0xff);
+		break;
+	case X86_OP_INT3:
+		out->result = EMU_INT;
+		out->vector = X86_BP;
+		break;
+	case X86_OP_INTO:
+		if (cpu_reg(v->cpu, X86R_EFLAGS) & X86_FL_OF) {
+			out->result = EMU_INT;
+			out->vector = X86_OF;
+		}
+		break;
+	case X86_OP_RDTSC: rdtsc(v, out); break;
+	default:
+		/* SYSENTER and anything unknown: not modelled */
+		emu_fault(out, X86_UD, 0);
+		break;
+	}
+}

@@ -1,0 +1,186 @@
+/*
+ * vmm_mem.c - the VMM reading and writing what belongs to the guest: its
+ * memory, its descriptor tables, the operands of its instructions.
+ *
+ * Guest memory is identity-mapped (Unicorn 2.0.1 has no paging), so a
+ * guest linear address is a guest physical address is an offset into the
+ * VM's RAM.  Bytes outside RAM read as 0xff and ignore writes, as on a PC
+ * with nothing at those addresses.
+ */
+#include <string.h>
+
+#include "sim.h"
+#include "vm.h"
+#include "vmm/vmm_priv.h"
+
+/* ---- guest memory ------------------------------------------------------ */
+
+void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
+{
+	struct vm *vm = v->vm;
+	uint8_t *out = buf;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t a = addr + i;	/* wraps at 4 GiB, as the CPU does */
+
+		out[i] = a < vm->ram_size ? vm->ram[a] : 0xff;
+	}
+}
+
+uint32_t vmm_read32(struct vcpu *v, uint32_t addr)
+{
+	uint8_t b[4];
+
+	vmm_read_guest(v, addr, b, 4);
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	       (uint32_t)b[3] << 24;
+}
+
+uint16_t vmm_read16(struct vcpu *v, uint32_t addr)
+{
+	uint8_t b[2];
+
+	vmm_read_guest(v, addr, b, 2);
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
+		     uint32_t n)
+{
+	struct vm *vm = v->vm;
+	const uint8_t *in = buf;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t a = addr + i;
+
+		if (a < vm->ram_size)
+			vm->ram[a] = in[i];
+	}
+	/* the VMM's stores bypass the CPU's write hook: tell the caches */
+	vm_touch(vm, addr, n);
+	if (blockcache_note_write(vm->code, addr, (int)n))
+		for (int i = 0; i < vm->nvcpus; i++)
+			cpu_invalidate_code(vm->vcpu[i]->cpu, addr, n);
+	vmm_shadow_note_write(v, addr, (int)n);
+}
+
+void vmm_write32(struct vcpu *v, uint32_t addr, uint32_t value)
+{
+	uint8_t b[4] = { (uint8_t)value, (uint8_t)(value >> 8),
+			 (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
+
+	vmm_write_guest(v, addr, b, 4);
+}
+
+/* ---- the guest's descriptors and operands ------------------------------- */
+
+bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
+{
+	uint32_t base, limit, off = X86_SEL_INDEX(sel) * 8u;
+
+	if (X86_SEL_TI(sel)) {
+		if ((v->virt.ldtr & ~3u) == 0)
+			return false;
+		base = v->virt.ldt_base;
+		limit = v->virt.ldt_limit;
+	} else {
+		if (X86_SEL_INDEX(sel) == 0)
+			return false;	/* the null selector */
+		base = v->virt.gdt_base;
+		limit = v->virt.gdt_limit;
+	}
+	if (off + 7 > limit)
+		return false;
+	*raw = (uint64_t)vmm_read32(v, base + off) |
+	       (uint64_t)vmm_read32(v, base + off + 4) << 32;
+	return true;
+}
+
+uint32_t vmm_seg_base(struct vcpu *v, enum x86_register seg)
+{
+	uint64_t raw;
+	struct x86_desc d;
+
+	if (!vmm_guest_desc(v, (uint16_t)cpu_reg(v->cpu, seg), &raw))
+		return 0;
+	x86_desc_decode(raw, &d);
+	return d.base;
+}
+
+uint32_t vmm_operand_addr(struct vcpu *v, const struct x86_operand *op)
+{
+	uint32_t a = (uint32_t)op->disp;
+	enum x86_register seg = (enum x86_register)op->seg;
+
+	if (op->base != X86R_NONE)
+		a += cpu_reg(v->cpu, (enum x86_register)op->base);
+	if (op->index != X86R_NONE)
+		a += cpu_reg(v->cpu, (enum x86_register)op->index) * op->scale;
+	if (seg == X86R_NONE)	/* default segment: SS for stack bases */
+		seg = op->base == X86R_ESP || op->base == X86R_EBP ?
+		      X86R_SS : X86R_DS;
+	return a + vmm_seg_base(v, seg);
+}
+
+uint32_t vmm_operand_read(struct vcpu *v, const struct x86_operand *op)
+{
+	uint32_t a;
+
+	switch (op->kind) {
+	case X86_OPND_REG:
+		return cpu_reg(v->cpu, (enum x86_register)op->reg);
+	case X86_OPND_IMM:
+		return (uint32_t)op->imm;
+	case X86_OPND_MEM:
+		a = vmm_operand_addr(v, op);
+		if (op->size == 1) {
+			uint8_t b;
+
+			vmm_read_guest(v, a, &b, 1);
+			return b;
+		}
+		return op->size == 2 ? vmm_read16(v, a) : vmm_read32(v, a);
+	default:
+		return 0;
+	}
+}
+
+void vmm_operand_write(struct vcpu *v, const struct x86_operand *op,
+		       uint32_t value)
+{
+	uint8_t b[4] = { (uint8_t)value, (uint8_t)(value >> 8),
+			 (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
+
+	if (op->kind == X86_OPND_REG)
+		cpu_set_reg(v->cpu, (enum x86_register)op->reg, value);
+	else if (op->kind == X86_OPND_MEM)
+		vmm_write_guest(v, vmm_operand_addr(v, op), b,
+				op->size ? op->size : 4);
+}
+
+
+/* ---- the guest's stack ---------------------------------------------------- */
+
+void vmm_stack_of(struct vcpu *v, struct vmm_stack *s)
+{
+	s->base = vmm_seg_base(v, X86R_SS);
+	s->esp = cpu_reg(v->cpu, X86R_ESP);
+}
+
+void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size)
+{
+	uint8_t b[4] = { (uint8_t)value, (uint8_t)(value >> 8),
+			 (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
+
+	s->esp -= (uint32_t)size;
+	vmm_write_guest(v, s->base + s->esp, b, (uint32_t)size);
+}
+
+uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size)
+{
+	uint32_t value = size == 4 ? vmm_read32(v, s->base + s->esp)
+				   : vmm_read16(v, s->base + s->esp);
+
+	s->esp += (uint32_t)size;
+	return value;
+}

@@ -1,0 +1,317 @@
+/*
+ * vmm_priv.h - what the VMM's files share among themselves (not public).
+ *
+ *   vmm.c          the run loop, block accounting, instruction events
+ *   vmm_trap.c     what to do with each trap: emulate, reflect, deliver
+ *   vmm_deliver.c  delivering interrupts through the guest's IDT; the
+ *                  privilege switch; reading guest memory and descriptors
+ *   vmm_shadow.c   the real GDT/LDT/TSS, shadowing the guest's tables
+ *   vmkernel_cpu.c virtualizing privileged instructions
+ */
+#ifndef SIM_VMM_PRIV_H
+#define SIM_VMM_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/blockcache.h"
+#include "event.h"
+#include "vmm/vcpu.h"
+#include "vmm/vmm.h"
+#include "vmx/vmx.h"
+
+/* VMM-private selectors, at the top of the real GDT. */
+#define VMM_SEL_CS0    (8184u << 3)		/* flat code, DPL 0 */
+#define VMM_SEL_DS0    (8185u << 3)		/* flat data, DPL 0 */
+#define VMM_SEL_TSS    (8186u << 3)		/* the real TSS */
+#define VMM_SEL_GATE   ((8187u << 3) | 3)	/* call gate into the stub */
+#define VMM_SEL_CS1    ((8188u << 3) | 1)	/* flat code, DPL 1 */
+#define VMM_SEL_CS2    ((8189u << 3) | 2)	/* flat code, DPL 2 */
+#define VMM_SEL_CS3    ((8190u << 3) | 3)	/* flat code, DPL 3 */
+#define VMM_SEL_LDT    (8191u << 3)		/* the shadow LDT */
+
+/* Offsets inside the stub page (vmm_shadow.c writes the code). */
+#define VMM_STUB_LCALL 0x10	/* lcall through VMM_SEL_GATE */
+#define VMM_STUB_GATE  0x20	/* ring 0: load segments, iret */
+
+/*
+ * The real CPL that runs each virtual ring ("ring compression"):
+ *
+ *   guest ring   0   1   2   3
+ *   real CPL     1   2   2   3
+ *
+ * Ring 0 must leave real ring 0 to the VMM, so it moves out to ring 1.
+ * Guest ring 1 moves out too, to ring 2: if it shared CPL 1 with the
+ * guest kernel, a kernel IRET down to ring 1 would look to the CPU like a
+ * return within one ring and skip the stack switch.  Rings 1 and 2 share
+ * CPL 2 instead, a compromise few guests notice (hardly any use both).
+ * Shadow descriptors get the same mapping of their DPL.
+ */
+static inline int vmm_real_cpl(int vring)
+{
+	return vring == 0 ? 1 : vring == 1 ? 2 : vring;
+}
+
+/* The virtual ring of code at real CPL cpl running with CS = cs. */
+int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs);
+
+/* ---- vmm_mem.c: guest memory, descriptors, operands, stack ------------ */
+
+/* Read guest physical memory; bytes outside RAM read as 0xff. */
+void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
+uint32_t vmm_read32(struct vcpu *v, uint32_t addr);
+uint16_t vmm_read16(struct vcpu *v, uint32_t addr);
+
+/* Write guest physical memory (outside RAM: dropped), noting code changes. */
+void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
+		     uint32_t n);
+void vmm_write32(struct vcpu *v, uint32_t addr, uint32_t value);
+
+/*
+ * The guest's own descriptor for a selector, from its GDT or LDT as the
+ * guest set them (the virtual tables, not the shadow).  Returns false if the
+ * selector is null or beyond the table's limit.
+ */
+bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw);
+
+/* Base address of the segment in a segment register (guest descriptor). */
+uint32_t vmm_seg_base(struct vcpu *v, enum x86_register seg);
+
+/* Linear address of a memory operand. */
+uint32_t vmm_operand_addr(struct vcpu *v, const struct x86_operand *op);
+
+/* Value of a register or memory operand, zero-extended to 32 bits. */
+uint32_t vmm_operand_read(struct vcpu *v, const struct x86_operand *op);
+
+/* Store to a register or memory operand (size from the operand). */
+void vmm_operand_write(struct vcpu *v, const struct x86_operand *op,
+		       uint32_t value);
+
+/* A guest stack the VMM pushes to and pops from on the guest's behalf. */
+struct vmm_stack {
+	uint32_t base;		/* SS base (the guest's descriptor) */
+	uint32_t esp;
+};
+
+void vmm_stack_of(struct vcpu *v, struct vmm_stack *s);
+void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size);
+uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
+
+/* ---- vmm_switch.c: the guest's view of the CPU, and moving it ---------- */
+
+/*
+ * A complete register state to resume the guest with, *as the guest sees
+ * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
+ * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
+ * into the real state (ring compression, translated code).
+ */
+struct vmm_target {
+	uint32_t eip, esp, eflags;
+	uint16_t cs, ss, ds, es, fs, gs;
+};
+
+/* The guest's current state as a target (to modify and switch to). */
+void vmm_current_target(struct vcpu *v, struct vmm_target *t);
+
+/*
+ * Resume the guest at t.  Sets the virtual IF and IOPL from t->eflags.  If
+ * the real CPL changes, the switch goes through the VMM's stub: a call
+ * gate to ring 0, then IRET to the target.
+ */
+void vmm_switch(struct vcpu *v, const struct vmm_target *t);
+
+
+/* ---- vmm_deliver.c: interrupt delivery --------------------------------- */
+
+enum deliver_kind {
+	DELIVER_EXCEPTION = 0,	/* a fault or trap raised by an instruction */
+	DELIVER_SOFT,		/* INT n, INT3, INTO: gate DPL is checked */
+	DELIVER_EXTERNAL	/* a device interrupt */
+};
+
+/*
+ * Deliver vector through the guest's IDT as the CPU would: gate checks,
+ * stack switch from the guest's TSS, frame push, IF clearing.  A failure
+ * during delivery becomes #GP/#NP/#TS/#SS, then #DF, then a triple fault
+ * (the VM is powered off).  return_eip is the EIP the frame saves;
+ * fault_eip the address of the instruction that caused it (a fault during
+ * delivery saves that one).  Returns true if the guest resumes, false on a
+ * triple fault.
+ */
+bool vmm_deliver(struct vcpu *v, int vector, enum deliver_kind kind,
+		 bool has_error, uint32_t error, uint32_t return_eip,
+		 uint32_t fault_eip);
+
+/* ---- vmm_emu.c, vmm_far.c: an instruction as ring-0 hardware does it --- */
+
+enum emu_result {
+	EMU_NEXT = 0,	/* done: continue with the next instruction */
+	EMU_JUMP,	/* done: continue at emu.target (a control transfer) */
+	EMU_INT,	/* INT n: deliver emu.vector through the guest's IDT */
+	EMU_FAULT,	/* the guest's own exception (emu.vector, emu.error) */
+	EMU_HALT	/* HLT: the virtual CPU stops */
+};
+
+struct emu {
+	enum emu_result result;
+	int vector;
+	uint32_t error;
+	struct vmm_target target;	/* EMU_JUMP */
+	uint32_t a, b;			/* what changed, for the trap event */
+};
+
+/*
+ * Carry out instruction `in` (at guest address in->addr) on the guest's
+ * state exactly as the real CPU would with the guest in its virtual ring:
+ * privileged instructions through the VMKernel, port I/O through the VMX,
+ * sensitive ones from the virtual state (the answers real ring-0 hardware
+ * gives, which trap-and-emulate cannot).  Moves nothing itself: the caller
+ * resumes at in->addr + in->len (EMU_NEXT), switches to out->target, or
+ * delivers the fault or interrupt.  `bi` is the instruction's cache entry
+ * (for I/O events); may be NULL.
+ */
+void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
+		 const struct x86_instruction *in, struct emu *out);
+
+/* vmm_far.c: loads of segment registers and far transfers. */
+void vmm_emu_load_seg(struct vcpu *v, const struct x86_instruction *in,
+		      struct emu *out);
+void vmm_emu_far(struct vcpu *v, const struct x86_instruction *in,
+		 struct emu *out);
+
+/* Set the outcome to "the guest's own fault". */
+static inline void emu_fault(struct emu *out, int vector, uint32_t error)
+{
+	out->result = EMU_FAULT;
+	out->vector = vector;
+	out->error = error;
+}
+
+/* ---- vmm_hw.c: the VT-x model ----------------------------------------- */
+
+
+/* Hardware assist: handle bi before it runs; false: just run it. */
+bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);
+
+/* ---- vmm_shadow.c ----------------------------------------------------- */
+
+/* Build the VMM's own descriptors, TSS and stubs; load GDTR/IDTR/TR. */
+void vmm_shadow_init(struct vcpu *v);
+
+/* Re-copy the guest's GDT / LDT / TSS stack pointers into the real ones. */
+void vmm_shadow_gdt(struct vcpu *v);
+void vmm_shadow_ldt(struct vcpu *v);
+void vmm_shadow_tss(struct vcpu *v);
+
+/* A guest store: if it hit the guest's GDT, LDT or TSS, resync it. */
+void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size);
+
+/*
+ * The CPU stored into the real GDT or LDT: it set the accessed bit of a
+ * descriptor it loaded.  Set it in the guest's own descriptor too.
+ */
+void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size);
+
+/* ---- vmm_trap.c ------------------------------------------------------- */
+
+/* How the VMM got control of an instruction. */
+enum vmm_entry {
+	ENTRY_TRAP,	/* te: the CPU faulted (#GP) */
+	ENTRY_CALLOUT,	/* bt: translated code called the VMM */
+	ENTRY_EXIT,	/* hw: a VM exit */
+	ENTRY_HARDWARE	/* hw: no exit; what the hardware itself does */
+};
+
+/*
+ * Carry out instruction bi for the guest and resume it: account the way in
+ * (trap, callout, exit), emulate, then continue at the real address `next`,
+ * jump, deliver, or halt.  exit_reason: the SDM's number (ENTRY_EXIT).
+ */
+void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
+	    uint32_t exit_reason, uint32_t next);
+
+/* The CPU hook for exceptions and INT n. */
+void vmm_exception_hook(void *ctx, int vector);
+
+/*
+ * Handle an exception raised by instruction bi (NULL if unknown) with the
+ * CPU's error code.  eip is where the CPU left EIP.
+ */
+void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
+			  int vector, uint32_t error, uint32_t eip);
+
+/* Would this I/O instruction fault at the guest's current ring? */
+bool vmm_io_denied(struct vcpu *v);
+
+/* ---- vmm.c: accounting ------------------------------------------------ */
+
+/*
+ * The instruction the CPU is at in the current block (fast engine) or
+ * step (step engine), given the EIP a hook sees: `after` if the CPU left
+ * EIP past the instruction (INT n).  Marks it, and everything before it in
+ * the block, as executed and everything after as not.  Returns NULL if no
+ * instruction matches.
+ */
+const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
+					  bool after);
+
+/* Count (sign +1) or take back (-1) one executed instruction. */
+void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
+
+/* Emit the EV_INSN of bi with its path, at `cycles`. */
+void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
+		   enum insn_path path, uint64_t cycles);
+
+/* The fast engine's block is over: emit its remaining EV_INSNs. */
+void vmm_finish_block(struct vcpu *v);
+
+/* Record how the current instruction was handled (its path). */
+void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
+		  enum insn_path path);
+
+/* A port access the VMM hands to the VMX: counts, event, device. */
+uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
+		     uint16_t port, int size);
+void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
+		  int size, uint32_t value);
+
+/* Add modelled cycles (trap costs) to the vCPU's time. */
+void vmm_charge(struct vcpu *v, uint64_t cycles);
+
+/* The port an IN, OUT, INS or OUTS instruction addresses now. */
+uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
+
+/* ---- the VMM's own devices and their interrupts (vmm_irq.c) ---- */
+
+/* After the VMM handled `in` (NULL: a port access): let a waiting
+ * interrupt in as soon as the guest can take it. */
+void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
+
+/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
+bool vmm_owns_port(uint16_t port);
+enum vmx_device vmm_device_at(uint16_t port);
+uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
+void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
+
+/* Charge cycles of device emulation done by the VMX (a world switch). */
+void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
+
+/* Emit an EV_TRAP for instruction `in` (exit_reason: TRAP_VM_EXIT only). */
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b, uint8_t exit_reason);
+
+/* The step engine, for bt_step: account one instruction, finish it. */
+void vmm_begin_step(struct vcpu *v, const struct block_insn *bi);
+void vmm_end_step(struct vcpu *v);
+
+/* A HLT the VMM handled in a hook: move EIP past it now. */
+void vmm_finish_halt(struct vcpu *v);
+
+/* What cpu_run reported, once the hooks are done (invalid opcode...). */
+int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info);
+
+/* Ask the run to end after this hook returns (do not write EIP too). */
+void vmm_stop_soon(struct vcpu *v);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * vmm_run.c - running a vCPU: the fast engine block by block, the step
+ * engine one instruction at a time.
+ *
+ * vmm_run() lets the fast engine run guest code (or translated code) until
+ * its budget is spent, a block hook declines a block, or a hook asks it to
+ * stop.  A declined block (it does I/O, the budget ends inside it, or under
+ * hardware assist it holds something the VT-x model must see) is stepped
+ * through with vmm_step(), one instruction at a time.
+ */
+#include "vmm/bt.h"
+#include "sim.h"
+#include "status.h"
+#include "vm.h"
+#include "vmm/vmm_priv.h"
+
+/* The VMM's privilege-switch stub (not translated code, not the guest's). */
+static bool in_stub(uint32_t addr)
+{
+	return addr >= VMM_BASE + VMM_STUB_OFF &&
+	       addr < VMM_BASE + VMM_STUB_OFF + 0x1000;
+}
+
+static bool runnable(struct vcpu *v)
+{
+	return v->vm->state == VM_ON && v->state == VCPU_RUNNING;
+}
+
+static enum vmm_stop stopped_why(struct vcpu *v)
+{
+	return v->vm->state == VM_ON ? VMM_STOP_HALTED : VMM_STOP_OFF;
+}
+
+/*
+ * What cpu_run reported, once the hooks are done: an invalid opcode
+ * becomes #UD for the guest; a touch of memory that does not exist, or a
+ * CPU library error, ends the VM.
+ */
+int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+
+	switch (info->exit) {
+	case CPU_EXIT_STOPPED:
+		break;
+	case CPU_EXIT_BAD_INSN:
+		cpu_exception_ack(v->cpu);
+		if (v->in_bt)
+			bt_exception(v, X86_UD, 0, eip);
+		else
+			vmm_handle_exception(v, vmm_current_insn(v, eip, false),
+					     X86_UD, 0, eip);
+		break;
+	case CPU_EXIT_BAD_MEMORY:
+		vmm_current_insn(v, vmm_guest_eip(v), false);
+		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
+		break;
+	case CPU_EXIT_ERROR:
+		vm_power_off(v->vm, POWER_BAD_INSN, eip);
+		return SIM_EINTERNAL;
+	}
+	vmm_finish_halt(v);
+	return SIM_OK;
+}
+
+void vmm_finish_halt(struct vcpu *v)
+{
+	if (v->pending_halt) {
+		/* HLT trapped: resume after it once woken (EIP not written in hook) */
+		v->pending_halt = 0;
+		cpu_set_reg(v->cpu, X86R_EIP, v->halt_next);
+	}
+}
+
+void vmm_begin_step(struct vcpu *v, const struct block_insn *bi)
+{
+	v->step_insn = bi;
+	v->step_accounted = 0;
+	vmm_count(v, bi, +1);
+	v->steps_run++;
+}
+
+void vmm_end_step(struct vcpu *v)
+{
+	const struct block_insn *bi = v->step_insn;
+
+	if (bi != NULL && !v->step_accounted && v->trace_insns)
+		vmm_emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
+	v->step_insn = NULL;
+}
+
+/*
+ * A privilege switch leaves the CPU at the VMM's stub (vmm_switch): run the
+ * stub's few instructions on the step engine until the guest is back.
+ */
+int vmm_settle(struct vcpu *v)
+{
+	struct cpu_exit_info info;
+	int rc = SIM_OK;
+
+	for (int i = 0; i < 16 && rc == SIM_OK &&
+	     in_stub(cpu_reg(v->cpu, X86R_EIP)); i++) {
+		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		rc = vmm_after_run(v, &info);
+	}
+	return rc;
+}
+
+/* One guest instruction of the guest's own code (not translated). */
+static int step_guest(struct vcpu *v, const struct block *b)
+{
+	const struct block_insn *bi = &b->insns[0];
+	uint32_t eip = bi->x.addr;
+	struct cpu_exit_info info;
+	int rc = SIM_OK;
+
+	vmm_begin_step(v, bi);
+	if (v->exec == MODE_HW && vmm_hw_intercept(v, bi)) {
+		/* the VT-x model handled it before it ran (no cpu_run) */
+		vmm_finish_halt(v);
+	} else if (bi->cls == CLASS_IO && vmm_io_denied(v)) {
+		/* IOPL forbids it: the hardware would raise #GP(0) instead */
+		vmm_handle_exception(v, bi, X86_GP, 0, eip);
+	} else {
+		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		rc = vmm_after_run(v, &info);
+	}
+	if (rc == SIM_OK)
+		rc = vmm_settle(v);
+	vmm_end_step(v);
+	if (v->ring_dirty || (b->flags & BLOCK_FAR_END)) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	return rc;
+}
+
+int vmm_step(struct vcpu *v, enum vmm_stop *why)
+{
+	const struct block *b;
+	uint32_t eip;
+	int rc;
+
+	*why = VMM_STOP_BUDGET;
+	if (!runnable(v)) {
+		*why = stopped_why(v);
+		return SIM_OK;
+	}
+	v->trace_insns = event_log_wants_insns(sim_events(v->vm->sim));
+	if ((rc = vmm_settle(v)) != SIM_OK)
+		return rc;
+	if (v->ring_dirty) {
+		vmm_sync_ring(v);
+		v->ring_dirty = 0;
+	}
+	if (v->in_bt) {
+		rc = bt_step(v);
+	} else {
+		eip = cpu_reg(v->cpu, X86R_EIP);
+		b = blockcache_get(v->vm->code, eip, 0);
+		if (b == NULL) {	/* EIP outside RAM */
+			vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
+			*why = VMM_STOP_OFF;
+			return SIM_OK;
+		}
+		rc = step_guest(v, b);
+	}
+	vmm_sync_counters(v);
+	v->hot = NULL;
+	bt_settle(v);
+	blockcache_collect(v->vm->code);
+	if (!runnable(v))
+		*why = stopped_why(v);
+	return rc;
+}
+
+/*
+ * Step through the block the block hook declined: [slow_lo, slow_hi), one
+ * instruction at a time.
+ */
+static int step_block(struct vcpu *v)
+{
+	enum vmm_stop s;
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	int rc = SIM_OK;
+
+	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
+	       !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi) {
+		rc = vmm_step(v, &s);
+		eip = cpu_reg(v->cpu, X86R_EIP);
+	}
+	return rc;
+}
+
+int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
+{
+	struct cpu_exit_info info;
+	int rc = SIM_OK;
+
+	v->budget = max_insns;
+	v->stop_request = 0;
+	v->trace_insns = event_log_wants_insns(sim_events(v->vm->sim));
+	*why = VMM_STOP_BUDGET;
+	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
+	       !v->stop_request) {
+		v->slow_next = 0;
+		cpu_run(v->cpu, CPU_FAST, 0, &info);
+		rc = vmm_after_run(v, &info);
+		vmm_finish_block(v);
+		vmm_sync_counters(v);
+		v->hot = NULL;
+		bt_settle(v);		/* translated code was written: flush */
+		blockcache_collect(v->vm->code);
+		if (rc != SIM_OK || !v->slow_next)
+			continue;
+		rc = step_block(v);
+	}
+	if (!runnable(v))
+		*why = stopped_why(v);
+	else if (v->budget > 0 && v->stop_request)
+		*why = VMM_STOP_REQUESTED;
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * vmm_trap.c - what the VMM does once it has control of an instruction.
+ *
+ * The VMM gets control in one of three ways, one per execution mode:
+ *
+ *   trap     (te)  the deprivileged guest ran a privileged instruction and
+ *                  the CPU raised #GP: trap-and-emulate
+ *   callout  (bt)  the binary translator replaced the instruction by a call
+ *                  into the VMM: no fault, far cheaper than a trap
+ *   VM exit, hw:   hardware assist: the CPU left the guest because the VMM
+ *                  asked to be told about this kind of instruction
+ *
+ * Whatever the way in, the instruction is then carried out the same way
+ * (vmm_emulate: what ring-0 hardware would do, on the virtual state), and
+ * its outcome applied: continue, jump, deliver an interrupt or the guest's
+ * own fault, or halt.  vmm_exception_hook() below is where every exception
+ * and INT n raised by the CPU arrives; the dispatch on its cause is a
+ * switch, one policy per case (the shape of xv6's syscall table).
+ */
+#include "vmm/bt.h"
+#include "vmm/cost.h"
+#include "vm.h"
+#include "vmm/vmm_priv.h"
+
+static bool is_int_op(enum x86_op op)
+{
+	return op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO;
+}
+
+/* Give the guest an exception as hardware would have. */
+static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
+			  int vector, uint32_t error, uint32_t eip)
+{
+	bool has_error = x86_vector_has_error_code(vector);
+
+	/*
+	 * Under hardware assist the exception bitmap is empty: the CPU
+	 * delivers the guest's own faults through the guest's IDT by itself,
+	 * with no exit and no VMM (ringside's model still does the delivery,
+	 * but it is the hardware's work: no event, no cost).
+	 */
+	if (v->exec != MODE_HW) {
+		v->stats.reflected++;
+		vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error,
+			       0, 0, 0);
+	}
+	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
+}
+
+/* A fault the guest takes by itself: guest > vmm > guest. */
+static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
+		    uint32_t error)
+{
+	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
+
+	vmm_set_path(v, bi, v->exec == MODE_HW ? PATH_DIRECT : PATH_REFLECT);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
+}
+
+/*
+ * Privileged instructions need ring 0 (CLI/STI: a ring within IOPL), port
+ * I/O a ring within IOPL.  Elsewhere the hardware itself refuses them with
+ * #GP(0): the guest's own fault, whatever mode the VMM is in.
+ */
+static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
+{
+	switch (bi->cls) {
+	case CLASS_PRIVILEGED:
+		return bi->x.op == X86_OP_CLI || bi->x.op == X86_OP_STI ?
+		       v->vring <= v->virt.iopl : v->vring == 0;
+	case CLASS_IO:
+		return v->vring <= v->virt.iopl;
+	default:
+		return true;
+	}
+}
+
+/*
+ * Who handles the instruction: the VMKernel for privileged work, the VMX
+ * for I/O to its devices, the VMM itself for the rest (and for its own
+ * devices, the PIC and the PIT).  Under hardware assist, what does not
+ * exit is the hardware's alone.
+ */
+static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
+			      enum vmm_entry how)
+{
+	if (how == ENTRY_HARDWARE)
+		return PATH_DIRECT;
+	switch (bi->cls) {
+	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
+	case CLASS_IO:
+		return vmm_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
+							       : PATH_IO;
+	default: return PATH_REFLECT;
+	}
+}
+
+void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
+	    uint32_t exit_reason, uint32_t next)
+{
+	const struct x86_instruction *in = &bi->x;
+	enum trap_action action;
+	struct emu e;
+
+	if (!allowed_here(v, bi)) {
+		reflect(v, bi, X86_GP, 0);
+		return;
+	}
+	vmm_set_path(v, bi, path_of(v, bi, how));
+	switch (how) {
+	case ENTRY_TRAP:
+		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
+						     : TRAP_VMM_EMULATED;
+		if (bi->cls == CLASS_PRIVILEGED)
+			v->stats.traps++;
+		else
+			v->stats.vmm_emulated++;
+		vmm_charge(v, COST_TRAP);
+		break;
+	case ENTRY_CALLOUT:
+		action = TRAP_CALLOUT;
+		v->stats.callouts++;
+		vmm_charge(v, COST_CALLOUT);
+		break;
+	case ENTRY_EXIT:
+		action = TRAP_VM_EXIT;
+		v->stats.exits++;
+		v->stats.exit_reasons[exit_reason & 63]++;
+		vmm_charge(v, COST_VM_EXIT);
+		break;
+	default:
+		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */
+		break;
+	}
+	vmm_emulate(v, bi, in, &e);
+	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
+		vmm_trap_event(v, in, X86_GP, action, false, 0, e.a, e.b,
+			       (uint8_t)exit_reason);
+	switch (e.result) {
+	case EMU_NEXT:
+		cpu_set_reg(v->cpu, X86R_EIP, next);
+		break;
+	case EMU_JUMP:
+		vmm_switch(v, &e.target);
+		break;
+	case EMU_INT:
+		v->stats.soft_ints++;
+		if (how != ENTRY_HARDWARE) {
+			vmm_charge(v, COST_REFLECT);
+			vmm_trap_event(v, in, e.vector, TRAP_SOFT_INT, false, 0,
+				       in->addr + in->len, 0, 0);
+		}
+		vmm_deliver(v, e.vector, DELIVER_SOFT, false, 0,
+			    in->addr + in->len, in->addr);
+		break;
+	case EMU_FAULT:
+		deliver_fault(v, in, e.vector, e.error, in->addr);
+		break;
+	case EMU_HALT:
+		if (!v->virt.iflag) {
+			vm_power_off(v->vm, POWER_HALT, in->addr);
+		} else if (vm_irq_pending(v->vm, v->id)) {
+			/* an interrupt is already waiting: HLT ends at once */
+			cpu_set_reg(v->cpu, X86R_EIP, next);
+			break;
+		} else {
+			v->state = VCPU_HALTED;
+		}
+		/* EIP moves past HLT after the run stops (not in the hook) */
+		v->pending_halt = 1;
+		v->halt_next = next;
+		vmm_stop_soon(v);
+		break;
+	}
+	vmm_irq_window_check(v, in);
+}
+
+/*
+ * Trap-and-emulate: which #GPs are the VMM's business.  Privileged
+ * instructions, and the sensitive ones that fault only because the guest
+ * kernel's RPL-0 selectors meet the real CPL 1 (IRET and far RET to RPL 0,
+ * loads of SS) or because the VMM keeps time virtual (RDTSC).  Every other
+ * sensitive instruction runs without a trap - the holes.
+ */
+static bool te_traps(const struct block_insn *bi)
+{
+	if (bi->cls == CLASS_PRIVILEGED)
+		return true;
+	switch ((enum x86_op)bi->x.op) {
+	case X86_OP_IRET: case X86_OP_RET_FAR: case X86_OP_RDTSC:
+	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
+	case X86_OP_LOAD_FAR_PTR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
+			  int vector, uint32_t error, uint32_t eip)
+{
+	if (bi && is_int_op((enum x86_op)bi->x.op) &&
+	    eip == bi->x.addr + bi->x.len) {
+		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
+		vmm_set_path(v, bi, PATH_REFLECT);
+		v->stats.soft_ints++;
+		vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);
+		vmm_deliver(v, vector, DELIVER_SOFT, false, 0, eip, bi->x.addr);
+		return;
+	}
+	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
+		vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
+		return;
+	}
+	reflect(v, bi, vector, error);
+}
+
+/* Is the exception at eip the INT n that the block or step ends with? */
+static bool soft_int_at(struct vcpu *v, uint32_t eip)
+{
+	const struct block_insn *bi = v->step_insn;
+
+	if (bi == NULL && v->cur != NULL && v->cur->n > 0)
+		bi = &v->cur->insns[v->cur->n - 1];
+	return bi != NULL && is_int_op((enum x86_op)bi->x.op) &&
+	       bi->x.addr + bi->x.len == eip;
+}
+
+void vmm_exception_hook(void *ctx, int vector)
+{
+	struct vcpu *v = ctx;
+	uint32_t error = cpu_exception_ack(v->cpu);
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block_insn *bi;
+
+	if (v->in_bt) {
+		bt_exception(v, vector, error, eip);
+		return;
+	}
+	if (eip >= VMM_BASE) {
+		/* the VMM's own stub faulted: a ringside bug, stop cleanly */
+		vm_power_off(v->vm, POWER_BAD_INSN, eip);
+		vmm_stop_soon(v);
+		return;
+	}
+	bi = vmm_current_insn(v, eip, soft_int_at(v, eip));
+	vmm_handle_exception(v, bi, vector, error, eip);
+}
+
+bool vmm_io_denied(struct vcpu *v)
+{
+	/* IOPL only: the TSS I/O permission bitmap is not modelled */
+	return v->vring > v->virt.iopl;
+}

@@ -1,0 +1,311 @@
+/*
+ * vmx.c - the VMX user world: device emulation for the non-critical
+ * devices, dispatched by I/O port.
+ *
+ * Port map (ISA PC conventions, plus QEMU's debug-exit device):
+ *   0x080        POST code port: writes ignored (guests use it as a delay)
+ *   0x0f4-0x0f7  debug-exit: a write of v powers the VM off; QEMU would
+ *                exit with status (v << 1) | 1
+ *   0x170-0x177  secondary IDE channel: the ATAPI CD-ROM drive
+ *   0x376        ... its device control / alternate status register
+ *   0x378-0x37a  LPT1, a parallel printer port
+ *   0x3f8-0x3ff  COM1, a 16550A UART
+ * Everything else is an empty ISA bus: reads return all ones, writes are
+ * dropped, as on a real PC.  (The PIC and the PIT are not here: they are
+ * the VMM's own, vmm_irq.c.)
+ *
+ * The VMX's devices reach the guest's interrupt controller the way a card
+ * on the ISA bus does: the parallel port raises IRQ 7, the secondary IDE
+ * channel IRQ 15, and the VMM's virtual PIC latches them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmx/dev_atapi.h"
+#include "vmx/dev_parallel.h"
+#include "vmx/dev_serial.h"
+#include "status.h"
+#include "vm.h"
+#include "vmx/vmx.h"
+
+#define DEBUG_EXIT_PORT 0xf4
+#define POST_PORT 0x80
+#define IDE2_BASE 0x170
+#define IDE2_CONTROL 0x376
+#define IRQ_PARALLEL 7
+#define IRQ_IDE2 15
+
+/* A device's output, cut into lines for EV_SERIAL events. */
+struct out_lines {
+	size_t line_start;	/* offset of the current unfinished line */
+};
+
+struct vmx {
+	struct vm *vm;		/* the VM this VMX serves */
+	struct serial com1;
+	struct parallel lpt1;
+	struct out_lines lpt1_lines;
+	struct atapi cd;
+};
+
+static const char *const device_names[DEV_COUNT] = {
+	[DEV_NONE] = "none", [DEV_SERIAL] = "serial",
+	[DEV_DEBUG_EXIT] = "debug-exit", [DEV_POST] = "post",
+	[DEV_PARALLEL] = "parallel", [DEV_CDROM] = "cdrom",
+	[DEV_PIC] = "pic", [DEV_PIT] = "pit",
+};
+
+const char *vmx_device_name(enum vmx_device d)
+{
+	return (unsigned)d < DEV_COUNT ? device_names[d] : "?";
+}
+
+static const char *const step_names[VMX_BOOT_STEP_COUNT] = {
+	[VMX_CREATE_WORLD] = "create-world",
+	[VMX_ALLOC_MEMORY] = "alloc-memory",
+	[VMX_LOAD_IMAGE] = "load-image",
+	[VMX_CREATE_VMM] = "create-vmm",
+	[VMX_START] = "start",
+};
+
+const char *vmx_boot_step_name(enum vmx_boot_step s)
+{
+	return (unsigned)s < VMX_BOOT_STEP_COUNT ? step_names[s] : "?";
+}
+
+int vmx_create(struct vm *vm, const char *cdrom, struct vmx **out,
+	       char err[GUEST_ERR_MAX])
+{
+	struct vmx *x = calloc(1, sizeof *x);
+	int rc;
+
+	if (x == NULL)
+		return SIM_ENOMEM;
+	x->vm = vm;
+	serial_init(&x->com1);
+	parallel_init(&x->lpt1);
+	if (cdrom != NULL) {
+		rc = atapi_open(&x->cd, cdrom, err, GUEST_ERR_MAX);
+		if (rc != SIM_OK) {
+			vmx_destroy(x);
+			return rc;
+		}
+	} else {
+		atapi_init_empty(&x->cd);
+	}
+	*out = x;
+	return SIM_OK;
+}
+
+void vmx_destroy(struct vmx *x)
+{
+	if (x == NULL)
+		return;
+	serial_free(&x->com1);
+	parallel_free(&x->lpt1);
+	atapi_close(&x->cd);
+	free(x);
+}
+
+void vmx_reset(struct vmx *x)
+{
+	struct serial com1 = x->com1;
+	struct parallel lpt1 = x->lpt1;
+	struct atapi cd = x->cd;
+
+	/* the devices start afresh; what was printed stays printed, and the
+	 * disc stays in the drive */
+	serial_init(&x->com1);
+	x->com1.out = com1.out;
+	x->com1.len = com1.len;
+	x->com1.cap = com1.cap;
+	x->com1.line_start = com1.len;
+	parallel_init(&x->lpt1);
+	x->lpt1.out = lpt1.out;
+	x->lpt1.len = lpt1.len;
+	x->lpt1.cap = lpt1.cap;
+	x->lpt1_lines.line_start = lpt1.len;
+	if (cd.fd >= 0) {
+		char err[GUEST_ERR_MAX];
+
+		atapi_close(&x->cd);
+		if (atapi_open(&x->cd, cd.path, err, sizeof err) != SIM_OK)
+			atapi_init_empty(&x->cd);	/* the file went away */
+	} else {
+		atapi_init_empty(&x->cd);
+	}
+}
+
+enum vmx_device vmx_device_at(uint16_t port)
+{
+	if (port >= SERIAL_COM1 && port < SERIAL_COM1 + 8)
+		return DEV_SERIAL;
+	if (port >= PARALLEL_LPT1 && port < PARALLEL_LPT1 + 3)
+		return DEV_PARALLEL;
+	if ((port >= IDE2_BASE && port < IDE2_BASE + 8) || port == IDE2_CONTROL)
+		return DEV_CDROM;
+	if (port >= DEBUG_EXIT_PORT && port < DEBUG_EXIT_PORT + 4)
+		return DEV_DEBUG_EXIT;
+	if (port == POST_PORT)
+		return DEV_POST;
+	return DEV_NONE;
+}
+
+/* The VMX's devices' interrupt lines, as the VMM's PIC sees them. */
+static void update_irqs(struct vmx *x)
+{
+	pic_set_irq(&x->vm->pic, IRQ_PARALLEL, parallel_irq(&x->lpt1));
+	pic_set_irq(&x->vm->pic, IRQ_IDE2, atapi_irq(&x->cd));
+}
+
+uint32_t vmx_port_in(struct vmx *x, int vcpu, uint16_t port, int size)
+{
+	uint32_t value;
+
+	(void)vcpu;
+	switch (vmx_device_at(port)) {
+	case DEV_SERIAL:
+		if (size == 1)
+			return serial_read(&x->com1, port - SERIAL_COM1);
+		break;
+	case DEV_PARALLEL:
+		if (size == 1) {
+			value = parallel_read(&x->lpt1, port - PARALLEL_LPT1);
+			update_irqs(x);
+			return value;
+		}
+		break;
+	case DEV_CDROM:
+		value = atapi_read(&x->cd, port, size);
+		update_irqs(x);
+		return value;
+	case DEV_DEBUG_EXIT:
+		return 0;
+	default:
+		break;
+	}
+	return size == 1 ? 0xffu : size == 2 ? 0xffffu : 0xffffffffu;
+}
+
+/* A completed line of a device's output becomes one EV_SERIAL event. */
+static void emit_line(struct vmx *x, int vcpu, enum vmx_device dev,
+		      size_t *line_start, size_t len)
+{
+	struct event ev = { .kind = EV_SERIAL };
+
+	if (len == *line_start)
+		return;
+	ev.u.serial.offset = (uint32_t)*line_start;
+	ev.u.serial.len = (uint32_t)(len - *line_start);
+	ev.u.serial.device = (uint8_t)dev;
+	*line_start = len;
+	vm_emit(x->vm, vcpu, &ev);
+}
+
+void vmx_port_out(struct vmx *x, int vcpu, uint16_t port, int size,
+		  uint32_t value)
+{
+	switch (vmx_device_at(port)) {
+	case DEV_SERIAL:
+		if (size == 1 &&
+		    serial_write(&x->com1, port - SERIAL_COM1, (uint8_t)value) &&
+		    x->com1.out[x->com1.len - 1] == '\n')
+			emit_line(x, vcpu, DEV_SERIAL, &x->com1.line_start,
+				  x->com1.len);
+		break;
+	case DEV_PARALLEL:
+		if (size == 1 &&
+		    parallel_write(&x->lpt1, port - PARALLEL_LPT1,
+				   (uint8_t)value) &&
+		    x->lpt1.out[x->lpt1.len - 1] == '\n')
+			emit_line(x, vcpu, DEV_PARALLEL,
+				  &x->lpt1_lines.line_start, x->lpt1.len);
+		update_irqs(x);
+		break;
+	case DEV_CDROM:
+		atapi_write(&x->cd, port, size, value);
+		update_irqs(x);
+		break;
+	case DEV_DEBUG_EXIT:
+		vm_power_off(x->vm, POWER_DEBUG_EXIT, value);
+		break;
+	default:
+		break;
+	}
+}
+
+const char *vmx_output(const struct vmx *x, enum vmx_device dev,
+		       size_t *len)
+{
+	if (dev == DEV_PARALLEL) {
+		*len = x->lpt1.len;
+		return x->lpt1.out ? x->lpt1.out : "";
+	}
+	*len = x->com1.len;
+	return x->com1.out ? x->com1.out : "";
+}
+
+const char *vmx_serial_output(const struct vmx *x, size_t *len)
+{
+	return vmx_output(x, DEV_SERIAL, len);
+}
+
+const char *vmx_cdrom_path(const struct vmx *x)
+{
+	return x->cd.fd >= 0 ? x->cd.path : NULL;
+}
+
+/*
+ * Output is only ever appended, so a saved state keeps the registers and
+ * the lengths: loading it forgets whatever was written afterwards.
+ */
+struct vmx_state {
+	struct serial com1;	/* registers; out/cap unused */
+	struct parallel lpt1;	/* the same */
+	struct out_lines lpt1_lines;
+	struct atapi_regs cd;	/* the drive; the disc does not change */
+};
+
+int vmx_state_save(const struct vmx *x, struct vmx_state **out)
+{
+	struct vmx_state *st = malloc(sizeof *st);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->com1 = x->com1;
+	st->com1.out = NULL;
+	st->lpt1 = x->lpt1;
+	st->lpt1.out = NULL;
+	st->lpt1_lines = x->lpt1_lines;
+	st->cd = x->cd.r;
+	*out = st;
+	return SIM_OK;
+}
+
+void vmx_state_load(struct vmx *x, const struct vmx_state *st)
+{
+	char *out = x->com1.out, *lout = x->lpt1.out;
+	size_t cap = x->com1.cap, lcap = x->lpt1.cap;
+
+	x->com1 = st->com1;
+	x->com1.out = out;
+	x->com1.cap = cap;
+	x->lpt1 = st->lpt1;
+	x->lpt1.out = lout;
+	x->lpt1.cap = lcap;
+	x->lpt1_lines = st->lpt1_lines;
+	x->cd.r = st->cd;
+}
+
+void vmx_state_free(struct vmx_state *st)
+{
+	free(st);
+}
+
+void vmx_flush(struct vmx *x, int vcpu)
+{
+	emit_line(x, vcpu, DEV_SERIAL, &x->com1.line_start, x->com1.len);
+	emit_line(x, vcpu, DEV_PARALLEL, &x->lpt1_lines.line_start,
+		  x->lpt1.len);
+}
