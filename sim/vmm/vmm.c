@@ -449,7 +449,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
-	vm->touched[addr >> 12] = 1;
+	vm_touch(vm, addr, (uint32_t)size);
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
 		 * Code changed.  The running engine saw the store; every
