@@ -63,13 +63,14 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 {
 	const struct vmm_run *r = &st->run;
 
-	if ((st->bt != NULL) != (v->bt != NULL) || st->exec != v->exec)
-		return SIM_ESTATE;	/* another execution mode */
+	if ((st->bt != NULL) != (v->bt != NULL))
+		return SIM_ESTATE;	/* bt and te or hw */
 	v->virt = st->virt;
 	v->stats = st->stats;
 	v->state = st->state;
 	v->vring = st->vring;
 	v->cpl = st->cpl;
+	v->exec = st->exec;
 	v->run.slice_ns = r->slice_ns;
 	v->run.slice_cycles = r->slice_cycles;
 	v->run.cycle_end = r->cycle_end;
