@@ -39,6 +39,8 @@ struct vm_config {
 	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
 	int vcpus;		/* 1 */
 	enum exec_mode mode;	/* te, bt or hw */
+	uint32_t tc_bytes;	/* bt: translation cache size (0: all of
+				   BT_TC_SIZE; a test makes it small) */
 	uint32_t mhz;		/* the host's pCPU clock (set by the host) */
 	/* modelled VMs only */
 	uint32_t load_mhz;	/* CPU demand of each vCPU, in MHz */
