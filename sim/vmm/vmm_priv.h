@@ -57,6 +57,13 @@ int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs);
 
 /* ---- vmm_mem.c: guest memory, descriptors, operands, stack ------------ */
 
+/*
+ * The guest's stack for ring `ring` from its TSS (SDM 3A 7.2.1, 32-bit
+ * TSS: ESPn at 4 + 8n, SSn after it).  False if there is no TSS or it is
+ * too short: the caller raises #TS with the TSS's selector (and EXT).
+ */
+bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp);
+
 /* Read guest physical memory; bytes outside RAM read as 0xff. */
 void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
 uint32_t vmm_read32(struct vcpu *v, uint32_t addr);
@@ -240,8 +247,9 @@ void vmm_exception_hook(void *ctx, int vector);
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip);
 
-/* Would this I/O instruction fault at the guest's current ring? */
-bool vmm_io_denied(struct vcpu *v);
+/* May the guest's current ring execute `in` (class cls)?  (vmm_trap.c) */
+bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
+		     const struct x86_instruction *in);
 
 /* ---- vmm.c: accounting ------------------------------------------------ */
 

@@ -59,15 +59,20 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 }
 
 /*
- * Privileged instructions need ring 0 (CLI/STI: a ring within IOPL), port
- * I/O a ring within IOPL.  Elsewhere the hardware itself refuses them with
- * #GP(0): the guest's own fault, whatever mode the VMM is in.
+ * May the ring the guest is in execute this?  Privileged instructions need
+ * ring 0, except CLI and STI, which need a ring within IOPL, as port I/O
+ * does (IOPL only: the TSS I/O permission bitmap is not modelled).
+ * Elsewhere the hardware itself refuses them with #GP(0) (Intel SDM vol.
+ * 3A, "Privileged Instructions"; vol. 1, "I/O Privilege Level"): the
+ * guest's own fault, whatever mode the VMM is in.  The one place this rule
+ * is written.
  */
-static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
+bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
+		     const struct x86_instruction *in)
 {
-	switch (bi->cls) {
+	switch (cls) {
 	case CLASS_PRIVILEGED:
-		return bi->x.op == X86_OP_CLI || bi->x.op == X86_OP_STI ?
+		return in->op == X86_OP_CLI || in->op == X86_OP_STI ?
 		       v->vring <= v->virt.iopl : v->vring == 0;
 	case CLASS_IO:
 		return v->vring <= v->virt.iopl;
@@ -103,7 +108,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	enum trap_action action;
 	struct emu e;
 
-	if (!allowed_here(v, bi)) {
+	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
@@ -249,8 +254,3 @@ void vmm_exception_hook(void *ctx, int vector)
 	vmm_handle_exception(v, bi, vector, error, eip);
 }
 
-bool vmm_io_denied(struct vcpu *v)
-{
-	/* IOPL only: the TSS I/O permission bitmap is not modelled */
-	return v->vring > v->virt.iopl;
-}
