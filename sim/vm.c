@@ -20,6 +20,7 @@
 #include "vm.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
+#include "vmm/vmm_devices.h"
 
 static const char *const state_names[] = {
 	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",
@@ -185,7 +186,7 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 	blockcache_destroy(vm->code);
 	vm->code = NULL;
 	vmx_reset(vm->vmx);
-	vm_devices_reset(vm);
+	vmm_devices_reset(vm);
 	if (vm->modelled) {
 		/* no code to load: a load profile stands in for the guest */
 		boot_event(vm, VMX_ALLOC_MEMORY, vm->cfg.mem_mb, 0);

@@ -302,10 +302,6 @@ uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns);
 void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns);
 
 /* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
-bool vmm_owns_port(uint16_t port);
-enum vmx_device vmm_device_at(uint16_t port);
-uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
-void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* Charge cycles of device emulation done by the VMX (a world switch). */
 void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);

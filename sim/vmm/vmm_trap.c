@@ -21,6 +21,7 @@
 #include "vmm/cost.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
+#include "vmm/vmm_devices.h"
 
 static bool is_int_op(enum x86_op op)
 {
@@ -95,7 +96,7 @@ static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
 	switch (bi->cls) {
 	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
 	case CLASS_IO:
-		return vmm_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
+		return vmm_devices_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
 							       : PATH_IO;
 	default: return PATH_REFLECT;
 	}
@@ -165,7 +166,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	case EMU_HALT:
 		if (!v->virt.iflag) {
 			vm_power_off(v->vm, POWER_HALT, in->addr);
-		} else if (vm_irq_pending(v->vm, v->id)) {
+		} else if (vmm_devices_irq_pending(v->vm, v->id)) {
 			/* an interrupt is already waiting: HLT ends at once */
 			cpu_set_reg(v->cpu, X86R_EIP, next);
 			break;
