@@ -1,12 +1,25 @@
 /*
  * vmm_priv.h - what the VMM's files share among themselves (not public).
  *
- *   vmm.c          the run loop, block accounting, instruction events
- *   vmm_trap.c     what to do with each trap: emulate, reflect, deliver
- *   vmm_deliver.c  delivering interrupts through the guest's IDT; the
- *                  privilege switch; reading guest memory and descriptors
+ *   vmm.c          block accounting, instruction/trap/I/O events, port
+ *                  dispatch, cost charging, the slice's clock
+ *   vmm_run.c      the run loop: fast engine by block, step engine
+ *   vmm_trap.c     what to do with each trap, callout or VM exit:
+ *                  emulate, reflect, deliver; which ring may run what
+ *   vmm_emu.c      one instruction carried out on the virtual state
+ *   vmm_far.c      segment loads and far transfers done for the guest
+ *   vmm_deliver.c  delivering exceptions and interrupts through the
+ *                  guest's IDT
+ *   vmm_switch.c   the guest's view of the CPU; moving between rings
  *   vmm_shadow.c   the real GDT/LDT/TSS, shadowing the guest's tables
+ *   vmm_mem.c      guest memory, descriptors, operands, TSS stacks
+ *   vmm_devices.c  the VMM's own devices (PIC, PIT)
+ *   vmm_irq.c      delivering their interrupts; the STI shadow
+ *   vmm_hw.c       hardware assist: the VT-x model
+ *   vmm_boot.c     the Multiboot hand-over state, deprivileged
+ *   vmm_state.c    a vCPU's state saved and loaded
  *   vmkernel_cpu.c virtualizing privileged instructions
+ *   bt*.c          the binary translator (bt_priv.h)
  */
 #ifndef SIM_VMM_PRIV_H
 #define SIM_VMM_PRIV_H

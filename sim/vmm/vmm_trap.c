@@ -14,8 +14,10 @@
  * (vmm_emulate: what ring-0 hardware would do, on the virtual state), and
  * its outcome applied: continue, jump, deliver an interrupt or the guest's
  * own fault, or halt.  vmm_exception_hook() below is where every exception
- * and INT n raised by the CPU arrives; the dispatch on its cause is a
- * switch, one policy per case (the shape of xv6's syscall table).
+ * and INT n raised by the CPU arrives; vmm_handle_exception() decides in
+ * three tests: an INT n is delivered through the guest's IDT, a #GP from
+ * an instruction the deprivileged guest may not run is emulated, and any
+ * other fault is the guest's own, reflected to it.
  */
 #include "vmm/bt.h"
 #include "vmm/cost.h"
