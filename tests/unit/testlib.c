@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -187,4 +188,24 @@ void tl_write_file(const char *path, const char *text)
 	assert_non_null(f);
 	assert_true(fputs(text, f) >= 0);
 	assert_int_equal(fclose(f), 0);
+}
+
+int tl_skip_suite(const char *why)
+{
+	printf("[==========] 0 test(s) run.\n[  SKIPPED ] %s\n", why);
+	return TL_SKIPPED;
+}
+
+void tl_temp_file(char *path, size_t size, const char *suffix)
+{
+	const char *dir = getenv("TMPDIR");
+	int n, fd;
+
+	n = snprintf(path, size, "%s/ringside-test-XXXXXX%s",
+		     dir && dir[0] ? dir : "/tmp", suffix);
+	assert_true(n > 0 && (size_t)n < size);
+	fd = mkstemps(path, (int)strlen(suffix));
+	if (fd < 0)
+		fail_msg("cannot make a temporary file like %s", path);
+	close(fd);
 }
