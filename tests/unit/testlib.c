@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "testlib.h"
+#include "trace.h"
+#include "vmm/vmm.h"
 
 static void capture(void *ctx, const struct event *ev)
 {
@@ -208,4 +210,65 @@ void tl_temp_file(char *path, size_t size, const char *suffix)
 	if (fd < 0)
 		fail_msg("cannot make a temporary file like %s", path);
 	close(fd);
+}
+
+void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
+			       uint64_t n)
+{
+	static const enum x86_register regs[] = {
+		X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+		X86R_ESI, X86R_EDI, X86R_EFLAGS, X86R_SS, X86R_DS,
+	};
+	struct tl_run a, b;
+	struct vcpu *va, *vb;
+	enum sim_stop why;
+	enum vmm_stop vs;
+
+	tl_boot_mode(guest, mode, false, &a);
+	tl_boot_mode(guest, mode, false, &b);
+	va = a.vm->vcpu[0];
+	vb = b.vm->vcpu[0];
+	assert_int_equal(sim_run(a.sim, n, &why), SIM_OK);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(vmm_step(vb, &vs), SIM_OK);
+	vmm_sync_counters(va);
+	vmm_sync_counters(vb);
+	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+		assert_int_equal(cpu_reg(va->cpu, regs[i]),
+				 cpu_reg(vb->cpu, regs[i]));
+	assert_int_equal(vmm_guest_eip(va), vmm_guest_eip(vb));
+	assert_int_equal(vmm_guest_cs(va), vmm_guest_cs(vb));
+	assert_int_equal(va->stats.insns, n);
+	assert_int_equal(vb->stats.insns, n);
+	assert_memory_equal(va->stats.by_class, vb->stats.by_class,
+			    sizeof va->stats.by_class);
+	assert_memory_equal(va->stats.by_vring, vb->stats.by_vring,
+			    sizeof va->stats.by_vring);
+	assert_int_equal(va->stats.traps + va->stats.callouts + va->stats.exits,
+			 vb->stats.traps + vb->stats.callouts + vb->stats.exits);
+	assert_int_equal(va->stats.soft_ints, vb->stats.soft_ints);
+	assert_true(va->stats.soft_ints > 0);	/* it made system calls */
+	assert_string_equal(tl_serial(&a), tl_serial(&b));
+	tl_free(&a);
+	tl_free(&b);
+}
+
+void tl_assert_deterministic(const char *guest, enum exec_mode mode)
+{
+	struct tl_run a, b;
+	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
+
+	tl_boot_mode(guest, mode, false, &a);
+	tl_boot_mode(guest, mode, false, &b);
+	assert_int_equal(sim_run(a.sim, 1000000000ull, &a.stop), SIM_OK);
+	assert_int_equal(sim_run(b.sim, 1000000000ull, &b.stop), SIM_OK);
+	assert_true(a.nev > 100);
+	assert_int_equal(a.nev, b.nev);
+	for (size_t i = 0; i < a.nev; i++) {
+		trace_json(a.sim, &a.ev[i], la, sizeof la);
+		trace_json(b.sim, &b.ev[i], lb, sizeof lb);
+		assert_string_equal(la, lb);
+	}
+	tl_free(&a);
+	tl_free(&b);
 }

@@ -72,6 +72,18 @@ int tl_skip_suite(const char *why);
  */
 void tl_temp_file(char *path, size_t size, const char *suffix);
 
+/*
+ * The step engine (one instruction per vmm_step) and the fast engine
+ * (sim_run, whole blocks) agree after n instructions of guest in mode:
+ * registers, the guest's EIP and CS, the counters, the serial output.  The
+ * stretch must hold system calls (INT n), or the check would say little.
+ */
+void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
+			       uint64_t n);
+
+/* The guest run twice in mode to its end: the same events, byte for byte. */
+void tl_assert_deterministic(const char *guest, enum exec_mode mode);
+
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
 
