@@ -105,7 +105,7 @@ $(BUILD)/lua/%.o: lua/%.c
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
-		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+		$(LIBSIM) $(PC_LIBS) $(CMOCKA) -lm $(LDFLAGS)
 
 $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
