@@ -177,6 +177,11 @@ const char *cluster_name(const struct cluster *c)
 	return c->name;
 }
 
+int cluster_index(const struct cluster *c)
+{
+	return c->index;
+}
+
 struct sim *cluster_sim(const struct cluster *c)
 {
 	return c->sim;

@@ -104,8 +104,9 @@ enum precopy_stop precopy_round_done(struct precopy *pc, uint64_t dirtied,
 		pc->stop = PRECOPY_CONVERGED;
 	else if (pc->rounds >= pc->p.max_rounds)
 		pc->stop = PRECOPY_ROUND_CAP;
-	else if (pc->sent > (uint64_t)pc->p.max_factor * pc->ram_pages)
-		pc->stop = PRECOPY_FACTOR_CAP;
+	else if (!pc->p.auto_converge &&
+		 pc->sent > (uint64_t)pc->p.max_factor * pc->ram_pages)
+		pc->stop = PRECOPY_FACTOR_CAP;	/* QEMU's mode has no cap */
 	if (pc->stop != PRECOPY_GOING) {
 		pc->final_pages = dirtied;
 		pc->sending = 0;

@@ -21,7 +21,8 @@
  *   auto-converge  (QEMU migration/ram.c, migration_trigger_throttle):
  *                when a round dirtied more than 50% of what it sent, for
  *                the second time, throttle the guest's CPU: 20% first, then
- *                +10% each time, at most 99%.
+ *                +10% each time, at most 99%.  QEMU has no cap on the data
+ *                sent, so with auto-converge only max_rounds applies.
  *
  * With a constant dirty rate D and bandwidth R this is the geometric
  * model: round i sends M*l^i pages, l = D/R [src: cluster-facts.md].

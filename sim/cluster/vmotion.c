@@ -374,10 +374,13 @@ uint64_t vmotion_tick(struct cluster *c, uint64_t now, bool *busy)
 
 		/*
 		 * A modelled VM's steps keep their exact times; a live VM's
-		 * happen now, the quantum boundary at which its guest stopped.
+		 * rounds end now, the quantum boundary at which its guest
+		 * stopped and its pages are counted.  Its resume is exact:
+		 * its worlds wake at t_resume.
 		 */
 		while (m->phase != MIG_DONE && m->t_next <= now) {
-			uint64_t t = live ? now : m->t_next;
+			uint64_t t = live && m->phase == MIG_PRECOPY ? now
+								     : m->t_next;
 
 			if (m->phase == MIG_PRECOPY)
 				step_precopy(c, m, t);
