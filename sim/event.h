@@ -218,7 +218,7 @@ struct event {
 			uint8_t pct;		/* throttle %, or host state */
 			uint32_t pages;		/* pages sent by this step */
 			uint32_t left;		/* pages still to send */
-			uint32_t ms;		/* the step's duration, ms */
+			uint32_t us;		/* the step's duration, µs */
 		} cluster;
 	} u;
 };

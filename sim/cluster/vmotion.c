@@ -20,7 +20,6 @@
 #include "vmkernel/world.h"
 
 #define PAGE CLUSTER_PAGE
-#define NS_PER_MS 1000000ull
 /*
  * What goes across with the last pages: per vCPU its registers (Unicorn's
  * saved context, 5,544 bytes here) and the devices' state (PIC, PIT,
@@ -152,7 +151,7 @@ static void emit(struct cluster *c, const struct migration *m,
 	ev.u.cluster.pct = (uint8_t)m->pc.throttle_pct;
 	ev.u.cluster.pages = (uint32_t)pages;
 	ev.u.cluster.left = (uint32_t)left;
-	ev.u.cluster.ms = (uint32_t)(ns / NS_PER_MS);
+	ev.u.cluster.us = (uint32_t)(ns / 1000);
 	cluster_emit(c, t, &ev);
 }
 
