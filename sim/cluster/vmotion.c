@@ -146,7 +146,9 @@ static void emit(struct cluster *c, const struct migration *m,
 	ev.u.cluster.src = (uint16_t)m->src;
 	ev.u.cluster.dst = (uint16_t)m->dst;
 	ev.u.cluster.action = (uint8_t)a;
-	ev.u.cluster.round = (uint8_t)m->pc.rounds;
+	/* a round's event names the round just sent (0 = all of RAM) */
+	ev.u.cluster.round = (uint8_t)(a == CL_VMOTION_ROUND ? m->pc.rounds - 1
+							     : m->pc.rounds);
 	ev.u.cluster.reason = reason;
 	ev.u.cluster.pct = (uint8_t)m->pc.throttle_pct;
 	ev.u.cluster.pages = (uint32_t)pages;

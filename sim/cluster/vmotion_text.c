@@ -33,7 +33,7 @@ const char *cluster_event_text(struct sim *s, const struct event *ev,
 		break;
 	case CL_VMOTION_ROUND:
 		snprintf(buf, n, "VMotion %s: round %u sent %.1f MiB in %.1f ms; the guest dirtied %.1f MiB meanwhile",
-			 vn, ev->u.cluster.round - 1u, MB(ev->u.cluster.pages),
+			 vn, ev->u.cluster.round, MB(ev->u.cluster.pages),
 			 MS(ev->u.cluster.us), MB(ev->u.cluster.left));
 		break;
 	case CL_VMOTION_THROTTLE:
