@@ -32,6 +32,7 @@ printed %d lines so far. Now VMotion moves it to esx2 while it runs, over
 a 1000 MiB/s link, with a downtime limit of 2 ms.]], before)
 pause()
 
+tui("view cluster")   -- the TUI shows the hosts and the migration
 local r = vmotion(app, esx2, {bandwidth_mb_s=1000, downtime_ms=2})
 expect(r.ok and r.converged, "app moved to esx2, pre-copy converged")
 expect_eq(app.host.name, "esx2", "app now runs on esx2")
