@@ -62,6 +62,7 @@ UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys
 LUA_OBJ  = $(filter $(BUILD)/lua/%,$(APP_OBJ))
 LUA_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lua*.c))
 BENCH_TUI = $(BUILD)/bench/bench_tui
+BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 
 include scenarios/guests/guests.mk
 
@@ -117,7 +118,7 @@ $(BUILD)/lua/%.o: lua/%.c | pkg-check
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
-		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+		$(LIBSIM) $(PC_LIBS) $(CMOCKA) -lm $(LDFLAGS)
 
 $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
@@ -138,7 +139,7 @@ build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
 
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) -lm $(LDFLAGS)
 
 $(BENCH_TUI): bench/bench_tui.c $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
@@ -174,9 +175,10 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) build/guests/traps.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) build/guests/traps.elf
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
+	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

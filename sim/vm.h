@@ -65,6 +65,15 @@ struct vm {
 	uint8_t *ram;			/* guest physical memory */
 	uint32_t ram_size;
 	uint8_t *touched;		/* per 4 KiB page: ever written (vm_touch) */
+	/*
+	 * VMotion's dirty tracking (vmotion.c), NULL when off: per page,
+	 * written since the tracker last looked.  ESX write-protects the
+	 * guest's pages ("traces") and the first write to each page in a
+	 * pre-copy round faults into the VMM, which marks it and lets the
+	 * write go on: that fault is charged to the guest (COST_TRAP).
+	 */
+	uint8_t *dirty;
+	uint32_t ndirty;		/* pages marked in dirty */
 	struct blockcache *code;	/* decoded guest code */
 	struct vmx *vmx;		/* the VMX user world */
 	int nvcpus;
@@ -113,21 +122,31 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
  * checkpoint (history.c) and vm_state_save() copy.  Any size and
  * alignment: a 4-byte store at 0x3ffffe writes two pages, and addresses
  * wrap at 4 GiB as the CPU's do.  Pages beyond RAM are not memory.
+ * While VMotion tracks the VM (vm->dirty set), the pages are marked dirty
+ * too; returns how many were not yet dirty (each a trace fault).
  */
-static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
+static inline int vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 {
 	uint32_t p = addr >> 12, last = (uint32_t)(addr + len - 1) >> 12;
 	uint32_t npages = vm->ram_size >> 12;
+	int traced = 0;
 
 	if (len == 0)
-		return;
+		return 0;
 	for (;;) {
-		if (p < npages)
+		if (p < npages) {
 			vm->touched[p] = 1;
+			if (vm->dirty && !vm->dirty[p]) {	/* a VMotion trace */
+				vm->dirty[p] = 1;
+				vm->ndirty++;
+				traced++;
+			}
+		}
 		if (p == last)
 			break;
 		p = (p + 1) & 0xfffffu;
 	}
+	return traced;
 }
 
 /*

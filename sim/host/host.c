@@ -50,6 +50,12 @@ int host_create(struct sim *s, int id, const struct host_config *cfg,
 	int rc;
 
 	err[0] = '\0';
+	if ((rc = sim_grow((void ***)&s->hosts, &s->hosts_cap, s->nhosts,
+			   SIM_MAX_HOSTS)) != SIM_OK) {
+		snprintf(err, GUEST_ERR_MAX, "too many hosts (at most %d)",
+			 SIM_MAX_HOSTS);
+		return rc;
+	}
 	if ((unsigned)c.kind >= HOST_KIND_COUNT) {
 		snprintf(err, GUEST_ERR_MAX, "a host is esx or hosted");
 		return SIM_EINVAL;
@@ -67,6 +73,12 @@ int host_create(struct sim *s, int id, const struct host_config *cfg,
 	if (c.pcpus < 1 || c.pcpus > HOST_MAX_PCPUS) {
 		snprintf(err, GUEST_ERR_MAX, "a host has 1 to %d physical CPUs",
 			 HOST_MAX_PCPUS);
+		return SIM_EINVAL;
+	}
+	if (c.mem_mb > HOST_MAX_MEM_MB) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a host has at most %u MB of memory (24 TB, vSphere's maximum)",
+			 HOST_MAX_MEM_MB);
 		return SIM_EINVAL;
 	}
 	if (c.mhz < 100 || c.mhz > 10000) {

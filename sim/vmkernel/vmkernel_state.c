@@ -11,23 +11,28 @@
 
 #include "event.h"
 #include "status.h"
+#include "host/host.h"
 #include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/vmkernel_state.h"
 
 struct vmkernel_state {
-	struct pcpu pcpu[HOST_MAX_PCPUS];
-	int nworlds;
+	int npcpus, nworlds;
+	struct pcpu *pcpu;		/* npcpus copies, after worlds */
 	struct world worlds[];		/* copies, in order */
 };
 
 int vmkernel_state_save(const struct vmkernel *k, struct vmkernel_state **out)
 {
+	int npcpus = k->host->cfg.pcpus;
 	struct vmkernel_state *st = malloc(sizeof *st + (size_t)k->nworlds *
-					   sizeof st->worlds[0]);
+					   sizeof st->worlds[0] +
+					   (size_t)npcpus * sizeof *st->pcpu);
 
 	if (st == NULL)
 		return SIM_ENOMEM;
-	memcpy(st->pcpu, k->pcpu, sizeof st->pcpu);
+	st->npcpus = npcpus;
+	st->pcpu = (struct pcpu *)&st->worlds[k->nworlds];
+	memcpy(st->pcpu, k->pcpu, (size_t)npcpus * sizeof *st->pcpu);
 	st->nworlds = k->nworlds;
 	for (int j = 0; j < k->nworlds; j++)
 		st->worlds[j] = *k->worlds[j];
@@ -38,14 +43,14 @@ int vmkernel_state_save(const struct vmkernel *k, struct vmkernel_state **out)
 bool vmkernel_state_fits(const struct vmkernel *k,
 			 const struct vmkernel_state *st)
 {
-	return st->nworlds == k->nworlds;
+	return st->nworlds == k->nworlds && st->npcpus == k->host->cfg.pcpus;
 }
 
 int vmkernel_state_load(struct vmkernel *k, const struct vmkernel_state *st)
 {
 	if (!vmkernel_state_fits(k, st))
 		return SIM_ESTATE;	/* a world was added since */
-	memcpy(k->pcpu, st->pcpu, sizeof k->pcpu);
+	memcpy(k->pcpu, st->pcpu, (size_t)st->npcpus * sizeof *k->pcpu);
 	for (int j = 0; j < st->nworlds; j++)
 		*k->worlds[j] = st->worlds[j];
 	return SIM_OK;

@@ -472,7 +472,16 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
-	vm_touch(vm, addr, (uint32_t)size);
+	if (vm_touch(vm, addr, (uint32_t)size) > 0) {
+		/*
+		 * A VMotion trace fault (vm.h): its price is counted but not
+		 * acted on here: a stop requested in the middle of a block
+		 * would end it early while its instructions are counted
+		 * whole.  The next block boundary sees the cycles.
+		 */
+		v->stats.cycles += COST_TRAP;
+		v->stats.sys_cycles += COST_TRAP;
+	}
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
 		 * Code changed.  The running engine saw the store; every

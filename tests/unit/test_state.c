@@ -68,7 +68,7 @@ static void pcpu_times(struct sim *s, uint64_t t[HOST_MAX_PCPUS])
 {
 	struct vmkernel *k = sim_host(s, 0)->vmk;
 
-	for (int i = 0; i < HOST_MAX_PCPUS; i++)
+	for (int i = 0; i < k->host->cfg.pcpus; i++)
 		t[i] = k->pcpu[i].t;
 }
 
@@ -76,7 +76,7 @@ static void set_pcpu_times(struct sim *s, const uint64_t t[HOST_MAX_PCPUS])
 {
 	struct vmkernel *k = sim_host(s, 0)->vmk;
 
-	for (int i = 0; i < HOST_MAX_PCPUS; i++)
+	for (int i = 0; i < k->host->cfg.pcpus; i++)
 		k->pcpu[i].t = t[i];
 }
 
