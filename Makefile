@@ -50,6 +50,7 @@ TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
 TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
+BENCH_CLUSTER = $(BUILD)/bench/bench_drs_ha
 # The TUI's unit tests and its benchmark link the program's own objects
 # (all but main.o) with ncursesw; sim/ stays free of curses.
 VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(APP_OBJ))
@@ -105,7 +106,7 @@ $(BUILD)/lua/%.o: lua/%.c
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
-		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
+		$(LIBSIM) $(PC_LIBS) $(CMOCKA) -lm $(LDFLAGS)
 
 $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
@@ -126,7 +127,7 @@ build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
 
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) -lm $(LDFLAGS)
 
 $(BENCH_TUI): bench/bench_tui.c $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
@@ -162,7 +163,8 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) build/guests/traps.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) build/guests/traps.elf
+	@$(BENCH_CLUSTER)
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 
