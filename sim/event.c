@@ -159,7 +159,8 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_INSN] = "insn", [EV_TRAP] = "trap", [EV_IO] = "io",
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
-	[EV_WORLD] = "world", [EV_HOST] = "host",
+	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_DRS] = "drs",
+	[EV_HA] = "ha",
 };
 
 const char *event_kind_name(enum event_kind k)

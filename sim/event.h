@@ -32,6 +32,8 @@ enum event_kind {
 	EV_TRANSLATE,	/* the binary translator translated a unit */
 	EV_WORLD,	/* the scheduler switched worlds on a physical CPU */
 	EV_HOST,	/* something happened to a host (log-off, admin...) */
+	EV_DRS,		/* DRS recommended or made a move (cluster/drs.h) */
+	EV_HA,		/* a step of HA's detection or restarts (cluster/ha.h) */
 	EV_KIND_COUNT
 };
 
@@ -190,6 +192,22 @@ struct event {
 			uint8_t action;		/* enum host_action */
 			uint32_t a;		/* VMs affected, ... */
 		} host;
+		struct {
+			uint16_t from, to;	/* host indices in the cluster */
+			uint8_t action;		/* enum drs_action (drs.h) */
+			uint8_t priority;	/* 1 mandatory .. 5 */
+			uint8_t why;		/* enum drs_why (drs.h) */
+			uint32_t mhz;		/* the VM's entitlement */
+			uint32_t before_ppm;	/* imbalance x 10^6 */
+			uint32_t after_ppm;
+		} drs;
+		struct {
+			uint16_t host;		/* the host concerned */
+			uint16_t other;		/* a second host (master, target) */
+			uint8_t action;		/* enum ha_action (ha.h) */
+			uint8_t priority;	/* enum ha_priority of the VM */
+			uint32_t a;		/* per action: attempt, seconds... */
+		} ha;
 	} u;
 };
 
