@@ -205,6 +205,7 @@ static void work_free(struct drs_work *w)
 	free(w->place);
 	free(w->ent);
 	free(w->load);
+	free(w->inv);
 	free(w->res_mhz);
 	free(w->res_mb);
 	free(w->rule_start);
@@ -225,11 +226,15 @@ static int work_init(struct drs_work *w, const struct drs_cluster *c,
 	w->ent = malloc(nv * sizeof *w->ent);
 	w->stuck = calloc(nv, 1);
 	w->load = calloc(nh, sizeof *w->load);
+	w->inv = calloc(nh, sizeof *w->inv);
 	w->res_mhz = calloc(nh, sizeof *w->res_mhz);
 	w->res_mb = calloc(nh, sizeof *w->res_mb);
-	if (!w->place || !w->ent || !w->stuck || !w->load || !w->res_mhz ||
-	    !w->res_mb)
+	if (!w->place || !w->ent || !w->stuck || !w->load || !w->inv ||
+	    !w->res_mhz || !w->res_mb)
 		return SIM_ENOMEM;
+	for (uint32_t h = 0; h < c->nhosts; h++)
+		if (drs_counted(&c->hosts[h]) && c->hosts[h].cpu_mhz)
+			w->inv[h] = 1.0 / c->hosts[h].cpu_mhz;
 	for (uint32_t v = 0; v < c->nvms; v++) {
 		const struct drs_vm *vm = &c->vms[v];
 
@@ -468,6 +473,7 @@ struct slot {
 	uint32_t cap;
 	double load;
 	uint32_t h;
+	uint32_t next;		/* first slot of the next capacity */
 };
 
 static int by_capacity_then_load(const void *x, const void *y)
@@ -499,12 +505,32 @@ static void consider(const struct drs_work *w, struct cand *k, struct cand *best
  * capacity, then load; a VM without rules tries, in each run of equal
  * capacity, the first host that can take it.
  */
+/*
+ * The variance after moving v from a to b, without a square root or a
+ * division: the quick test a candidate passes before it is judged.
+ */
+static inline double variance_after(const struct drs_work *w, uint32_t v,
+				    uint32_t a, uint32_t b, double inv_n)
+{
+	double e = w->ent[v], db = e * w->inv[b], da = e * w->inv[a];
+	double s1 = w->s1 + db - da, mean = s1 * inv_n;
+	double s2 = w->s2 + db * (2.0 * w->load[b] + db) +
+		    da * (da - 2.0 * w->load[a]);
+
+	return s2 * inv_n - mean * mean;
+}
+
 static bool best_balance(const struct drs_work *w, const struct slot *order,
 			 uint32_t norder, struct cand *best)
 {
 	const struct drs_cluster *c = w->c;
 	double sd_now = drs_sd(w->s1, w->s2, w->counted);
+	double inv_n = 1.0 / w->counted, bar, var_bar;
 	bool found = false;
+
+	/* a candidate must beat this variance to be judged at all */
+	bar = sd_now - w->s->min_goodness;
+	var_bar = bar > 0.0 ? bar * bar : -1.0;
 
 	for (uint32_t v = 0; v < c->nvms; v++) {
 		uint32_t a = w->place[v];
@@ -519,13 +545,17 @@ static bool best_balance(const struct drs_work *w, const struct slot *order,
 			if (b == a || !fits(w, v, b) ||
 			    (ruled && !drs_rules_kept(w, v, b)))
 				continue;
-			judge(w, v, b, sd_now, &k);
-			consider(w, &k, best, &found);
+			if (variance_after(w, v, a, b, inv_n) < var_bar) {
+				judge(w, v, b, sd_now, &k);
+				consider(w, &k, best, &found);
+				if (found) {
+					bar = sd_now - best->goodness;
+					var_bar = bar * bar;
+				}
+			}
 			if (ruled)
 				continue;
-			/* skip to the next capacity */
-			while (i + 1 < norder && order[i + 1].cap == order[i].cap)
-				i++;
+			i = order[i].next - 1;	/* on to the next capacity */
 		}
 	}
 	return found;
@@ -552,8 +582,11 @@ static int balance(struct drs_work *w, struct drs_plan *p, size_t *cap)
 		for (uint32_t h = 0; h < c->nhosts; h++)
 			if (drs_counted(&c->hosts[h]))
 				order[n++] = (struct slot){ c->hosts[h].cpu_mhz,
-							    w->load[h], h };
+							    w->load[h], h, 0 };
 		qsort(order, n, sizeof *order, by_capacity_then_load);
+		for (uint32_t i = n; i-- > 0;)
+			order[i].next = i + 1 < n && order[i + 1].cap == order[i].cap ?
+					order[i + 1].next : i + 1;
 		if (!best_balance(w, order, n, &k))
 			break;
 		if ((rc = apply(w, p, cap, &k, prio, DRS_WHY_BALANCE, 0)) != SIM_OK)

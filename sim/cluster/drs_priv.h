@@ -23,6 +23,7 @@ struct drs_work {
 	uint32_t *place;	/* VM -> host, as moved so far */
 	double *ent;		/* VM -> entitlement, MHz */
 	double *load;		/* host -> sum of entitlements / capacity */
+	double *inv;		/* host -> 1 / capacity (0: not counted) */
 	uint64_t *res_mhz;	/* host -> CPU reservations placed there */
 	uint64_t *res_mb;	/* host -> memory reservations placed there */
 	uint32_t *rule_start;	/* VM v's rules: rule_list[rule_start[v] ..] */
