@@ -34,7 +34,7 @@ static int l_host(lua_State *L)
 		return luaL_error(L, "host: kind must be \"esx\" or \"hosted\", not \"%s\"", kind);
 	cfg.pcpus = (int)args_count(L, 1, "cpus", "host", 1, HOST_MAX_PCPUS);
 	cfg.mhz = (uint32_t)args_count(L, 1, "mhz", "host", 1, 100000);
-	cfg.mem_mb = (uint32_t)args_count(L, 1, "mem_mb", "host", 1, 1 << 24);
+	cfg.mem_mb = (uint32_t)args_count(L, 1, "mem_mb", "host", 1, HOST_MAX_MEM_MB);
 	cfg.nics = (int)args_count(L, 1, "nics", "host", 1, 64);
 	cfg.datastores = (int)args_count(L, 1, "datastores", "host", 1, 64);
 	if (sim_add_host(engine_get(L)->sim, &cfg, &h, err) != SIM_OK)

@@ -159,9 +159,27 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_INSN] = "insn", [EV_TRAP] = "trap", [EV_IO] = "io",
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
-	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_DRS] = "drs",
-	[EV_HA] = "ha",
+	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_CLUSTER] = "cluster",
+	[EV_DRS] = "drs", [EV_HA] = "ha",
 };
+
+static const char *const cluster_action_names[CL_ACTION_COUNT] = {
+	[CL_VMOTION_START] = "vmotion-start",
+	[CL_VMOTION_REFUSED] = "vmotion-refused",
+	[CL_VMOTION_ROUND] = "precopy-round",
+	[CL_VMOTION_THROTTLE] = "throttle",
+	[CL_VMOTION_STUN] = "stun",
+	[CL_VMOTION_SWITCHOVER] = "switchover",
+	[CL_VMOTION_RESUME] = "resume",
+	[CL_VMOTION_RARP] = "rarp",
+	[CL_VMOTION_DONE] = "vmotion-done",
+	[CL_HOST_STATE] = "host-state",
+};
+
+const char *cluster_action_name(enum cluster_action a)
+{
+	return (unsigned)a < CL_ACTION_COUNT ? cluster_action_names[a] : "?";
+}
 
 const char *event_kind_name(enum event_kind k)
 {

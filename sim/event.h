@@ -32,6 +32,7 @@ enum event_kind {
 	EV_TRANSLATE,	/* the binary translator translated a unit */
 	EV_WORLD,	/* the scheduler switched worlds on a physical CPU */
 	EV_HOST,	/* something happened to a host (log-off, admin...) */
+	EV_CLUSTER,	/* VirtualCenter: a VMotion step, a host's state */
 	EV_DRS,		/* DRS recommended or made a move (cluster/drs.h) */
 	EV_HA,		/* a step of HA's detection or restarts (cluster/ha.h) */
 	EV_KIND_COUNT
@@ -108,6 +109,23 @@ enum host_action {
 };
 
 const char *host_action_name(enum host_action a);
+
+/* What VirtualCenter did (EV_CLUSTER); vmotion.h says what each means. */
+enum cluster_action {
+	CL_VMOTION_START = 0,	/* checks passed, pre-copy begins */
+	CL_VMOTION_REFUSED,	/* refused before anything moved (reason) */
+	CL_VMOTION_ROUND,	/* a pre-copy round sent `pages`; `left` dirtied */
+	CL_VMOTION_THROTTLE,	/* auto-converge slowed the guest to `pct` */
+	CL_VMOTION_STUN,	/* the VM stops on the source; `left` to send */
+	CL_VMOTION_SWITCHOVER,	/* the rest + CPU and device state sent */
+	CL_VMOTION_RESUME,	/* the VM runs on the destination */
+	CL_VMOTION_RARP,	/* the destination announced the VM's MAC */
+	CL_VMOTION_DONE,	/* finished (reason: why pre-copy stopped) */
+	CL_HOST_STATE,		/* a host changed state (`pct`: the new one) */
+	CL_ACTION_COUNT
+};
+
+const char *cluster_action_name(enum cluster_action a);
 
 #define EVENT_NO_VM 0xffff
 
@@ -192,6 +210,18 @@ struct event {
 			uint8_t action;		/* enum host_action */
 			uint32_t a;		/* VMs affected, ... */
 		} host;
+		struct {
+			uint16_t vm;		/* the VM's id in its cluster */
+			uint16_t src, dst;	/* host indices in the cluster */
+			uint8_t cluster;	/* which cluster of the world */
+			uint8_t action;		/* enum cluster_action */
+			uint8_t round;		/* pre-copy round (0 = all RAM) */
+			uint8_t reason;		/* enum vmotion_refusal/_stop */
+			uint8_t pct;		/* throttle %, or host state */
+			uint32_t pages;		/* pages sent by this step */
+			uint32_t left;		/* pages still to send */
+			uint32_t ms;		/* the step's duration, ms */
+		} cluster;
 		struct {
 			uint16_t from, to;	/* host indices in the cluster */
 			uint8_t action;		/* enum drs_action (drs.h) */

@@ -60,7 +60,7 @@ struct vm_snap {
 /* A host: its session and its scheduler (worlds are plain data). */
 struct host_snap {
 	bool logged_in;
-	struct pcpu pcpu[HOST_MAX_PCPUS];
+	struct pcpu *pcpu;	/* copies, one per pCPU */
 	int nworlds;
 	struct world *worlds;	/* copies, in order */
 };
@@ -73,7 +73,7 @@ struct checkpoint {
 	int q_host, q_pcpu;
 	uint64_t next_seq;	/* the event log's next sequence number */
 	int nhosts;
-	struct host_snap host[SIM_MAX_HOSTS];
+	struct host_snap *host;	/* one per host */
 	int nvms;
 	struct vm_snap vm[];
 };
@@ -90,8 +90,11 @@ static void free_checkpoint(struct checkpoint *cp)
 {
 	if (cp == NULL)
 		return;
-	for (int i = 0; i < cp->nhosts; i++)
+	for (int i = 0; cp->host && i < cp->nhosts; i++) {
 		free(cp->host[i].worlds);
+		free(cp->host[i].pcpu);
+	}
+	free(cp->host);
 	for (int i = 0; i < cp->nvms; i++) {
 		struct vm_snap *vs = &cp->vm[i];
 
@@ -176,7 +179,10 @@ static int snap_host(struct host *h, struct host_snap *hs)
 	struct vmkernel *k = h->vmk;
 
 	hs->logged_in = h->logged_in;
-	memcpy(hs->pcpu, k->pcpu, sizeof hs->pcpu);
+	hs->pcpu = malloc((size_t)h->cfg.pcpus * sizeof *hs->pcpu);
+	if (hs->pcpu == NULL)
+		return SIM_ENOMEM;
+	memcpy(hs->pcpu, k->pcpu, (size_t)h->cfg.pcpus * sizeof *hs->pcpu);
 	hs->nworlds = k->nworlds;
 	hs->worlds = malloc((size_t)k->nworlds * sizeof *hs->worlds);
 	if (hs->worlds == NULL)
@@ -191,7 +197,7 @@ static void restore_host(struct host *h, const struct host_snap *hs)
 	struct vmkernel *k = h->vmk;
 
 	h->logged_in = hs->logged_in;
-	memcpy(k->pcpu, hs->pcpu, sizeof k->pcpu);
+	memcpy(k->pcpu, hs->pcpu, (size_t)h->cfg.pcpus * sizeof *k->pcpu);
 	for (int j = 0; j < hs->nworlds; j++)
 		*k->worlds[j] = hs->worlds[j];
 }
@@ -226,6 +232,11 @@ static int take(struct history *h, struct checkpoint **out)
 	cp->q_host = s->q_host;
 	cp->q_pcpu = s->q_pcpu;
 	cp->next_seq = event_log_total(s->log);
+	cp->host = calloc((size_t)s->nhosts + 1, sizeof *cp->host);
+	if (cp->host == NULL) {
+		free_checkpoint(cp);
+		return SIM_ENOMEM;
+	}
 	cp->nhosts = s->nhosts;
 	for (int i = 0; i < s->nhosts && rc == SIM_OK; i++)
 		rc = snap_host(s->hosts[i], &cp->host[i]);

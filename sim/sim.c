@@ -38,10 +38,15 @@ void sim_destroy(struct sim *s)
 {
 	if (s == NULL)
 		return;
+	for (int i = s->nparts - 1; i >= 0; i--)
+		if (s->parts[i].destroy)
+			s->parts[i].destroy(s->parts[i].ctx);
 	for (int i = 0; i < s->nvms; i++)
 		vm_destroy(s->vms[i]);
 	for (int i = 0; i < s->nhosts; i++)
 		host_destroy(s->hosts[i]);
+	free(s->vms);
+	free(s->hosts);
 	disasm_destroy(s->dis);
 	event_log_destroy(s->log);
 	free(s);
@@ -89,10 +94,11 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 			 h->name);
 		return SIM_ESTATE;
 	}
-	if (s->nvms == SIM_MAX_VMS) {
+	if ((rc = sim_grow((void ***)&s->vms, &s->vms_cap, s->nvms,
+			   SIM_MAX_VMS)) != SIM_OK) {
 		snprintf(err, GUEST_ERR_MAX, "too many VMs (at most %d)",
 			 SIM_MAX_VMS);
-		return SIM_ESTATE;
+		return rc;
 	}
 	if (c.name == NULL) {
 		snprintf(name, sizeof name, "vm%d", s->nvms);
@@ -128,6 +134,64 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 	if (out)
 		*out = vm;
 	return SIM_OK;
+}
+
+int sim_grow_array(void **array, int *cap, int n, int max, size_t size)
+{
+	void *t;
+	int want;
+
+	if (n < *cap)
+		return SIM_OK;
+	if (n >= max)
+		return SIM_ESTATE;
+	want = *cap ? *cap * 2 : 16;
+	if (want > max)
+		want = max;
+	if ((t = realloc(*array, (size_t)want * size)) == NULL)
+		return SIM_ENOMEM;
+	*array = t;
+	*cap = want;
+	return SIM_OK;
+}
+
+int sim_grow(void ***table, int *cap, int n, int max)
+{
+	return sim_grow_array((void **)table, cap, n, max, sizeof **table);
+}
+
+int sim_attach(struct sim *s, const struct sim_part *part)
+{
+	if (s->nparts == SIM_MAX_PARTS)
+		return SIM_ESTATE;
+	s->parts[s->nparts] = *part;
+	s->parts[s->nparts].due = 0;	/* ticked at the next quantum */
+	s->nparts++;
+	return SIM_OK;
+}
+
+void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns)
+{
+	for (int i = 0; i < s->nparts; i++)
+		if (s->parts[i].ctx == ctx && t_ns < s->parts[i].due)
+			s->parts[i].due = t_ns;
+}
+
+uint64_t sim_tick_parts(struct sim *s, uint64_t now, bool *busy)
+{
+	uint64_t next = UINT64_MAX;
+
+	*busy = false;
+	for (int i = 0; i < s->nparts; i++) {
+		struct sim_part *p = &s->parts[i];
+
+		if (p->due <= now)
+			p->due = p->tick(p->ctx, now, &p->busy);
+		if (p->due < next)
+			next = p->due;
+		*busy = *busy || p->busy;
+	}
+	return next;
 }
 
 int sim_vm_count(const struct sim *s)

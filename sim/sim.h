@@ -27,8 +27,13 @@
 #include "host/host.h"
 #include "vm.h"
 
-#define SIM_MAX_VMS 64
-#define SIM_MAX_HOSTS 16
+/*
+ * No limit below vSphere's configuration maximums (VMware Configuration
+ * Maximums, vSphere 7.0 U1 / 8.0, configmax.vmware.com): a vCenter manages
+ * up to 2,500 hosts and 45,000 registered VMs.  Tables grow as needed.
+ */
+#define SIM_MAX_VMS 45000
+#define SIM_MAX_HOSTS 2500
 
 struct sim_config {
 	uint64_t seed;			/* for anything random (0 = default) */
@@ -112,6 +117,32 @@ bool sim_guests_alive(const struct sim *s);
 
 /* Ask sim_run to return at the next opportunity. */
 void sim_request_stop(struct sim *s);
+
+/*
+ * A part of the world with its own clock-driven work (a cluster's
+ * VirtualCenter: migrations, DRS, HA).  The scheduler calls tick at the
+ * start of every quantum at or after the deadline tick last returned, and
+ * never skips idle time past it.  tick does what is due at `now` and
+ * returns its next deadline (UINT64_MAX: none); *busy says whether it has
+ * work under way (a migration) rather than only routine (a DRS pass every
+ * five minutes): a world with no running guest and no busy part is idle.
+ * The world owns the part: sim_destroy calls destroy(ctx).
+ */
+struct sim_part {
+	uint64_t (*tick)(void *ctx, uint64_t now, bool *busy);
+	void (*destroy)(void *ctx);
+	void *ctx;
+	uint64_t due;		/* its next deadline (UINT64_MAX none) */
+	bool busy;		/* it has work under way */
+};
+
+#define SIM_MAX_PARTS 16
+
+/* Attach a part (it is ticked from the next quantum on). */
+int sim_attach(struct sim *s, const struct sim_part *part);
+
+/* A part asks to be ticked at t_ns (earlier than it last said). */
+void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns);
 
 /* Guest instructions executed so far, over every VM. */
 uint64_t sim_insns(struct sim *s);

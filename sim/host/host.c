@@ -49,10 +49,11 @@ int sim_add_host(struct sim *s, const struct host_config *cfg,
 	int rc;
 
 	err[0] = '\0';
-	if (s->nhosts == SIM_MAX_HOSTS) {
+	if ((rc = sim_grow((void ***)&s->hosts, &s->hosts_cap, s->nhosts,
+			   SIM_MAX_HOSTS)) != SIM_OK) {
 		snprintf(err, GUEST_ERR_MAX, "too many hosts (at most %d)",
 			 SIM_MAX_HOSTS);
-		return SIM_ESTATE;
+		return rc;
 	}
 	if ((unsigned)c.kind >= HOST_KIND_COUNT) {
 		snprintf(err, GUEST_ERR_MAX, "a host is esx or hosted");
@@ -71,6 +72,12 @@ int sim_add_host(struct sim *s, const struct host_config *cfg,
 	if (c.pcpus < 1 || c.pcpus > HOST_MAX_PCPUS) {
 		snprintf(err, GUEST_ERR_MAX, "a host has 1 to %d physical CPUs",
 			 HOST_MAX_PCPUS);
+		return SIM_EINVAL;
+	}
+	if (c.mem_mb > HOST_MAX_MEM_MB) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a host has at most %u MB of memory (24 TB, vSphere's maximum)",
+			 HOST_MAX_MEM_MB);
 		return SIM_EINVAL;
 	}
 	if (c.mhz < 100 || c.mhz > 10000) {

@@ -34,7 +34,14 @@
 #include "vmx/guest.h"
 
 #define HOST_NAME_LEN 32
-#define HOST_MAX_PCPUS 16
+/*
+ * vSphere's configuration maximums per host (VMware Configuration
+ * Maximums, vSphere 7.0 U1 and later, configmax.vmware.com): 768 logical
+ * CPUs, 24 TB of memory, 1,024 VMs.
+ */
+#define HOST_MAX_PCPUS 768
+#define HOST_MAX_MEM_MB (24u * 1024 * 1024)
+#define HOST_MAX_VMS 1024
 
 enum host_kind {
 	HOST_ESX = 0,		/* bare metal: VMKernel + service console */

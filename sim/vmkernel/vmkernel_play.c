@@ -322,13 +322,17 @@ int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 			return SIM_OK;
 		}
 		if (!s->q_planned) {
-			uint64_t next;
+			uint64_t next, due;
+			bool busy;
 
 			if (s->q_start >= t_stop) {
 				*why = SIM_STOP_TIME;
 				return SIM_OK;
 			}
-			if (t_stop == UINT64_MAX && !sim_guests_alive(s)) {
+			/* clusters first: a migration may move a VM here */
+			due = sim_tick_parts(s, s->q_start, &busy);
+			if (t_stop == UINT64_MAX && !sim_guests_alive(s) &&
+			    !busy) {
 				*why = SIM_STOP_IDLE;
 				return SIM_OK;
 			}
@@ -337,6 +341,12 @@ int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 				return SIM_OK;
 			}
 			next = skip_idle(s, s->q_start);
+			if (due != UINT64_MAX) {	/* its quantum, rounded up */
+				due += VMK_QUANTUM_NS - 1;
+				due -= due % VMK_QUANTUM_NS;
+				if (due < next)
+					next = due;
+			}
 			if (next == UINT64_MAX && t_stop == UINT64_MAX) {
 				*why = SIM_STOP_IDLE;
 				return SIM_OK;

@@ -276,10 +276,13 @@ void vmk_plan(struct vmkernel *k, uint64_t q_start)
 {
 	uint32_t mhz = k->host->cfg.mhz;
 	int npcpus = k->host->cfg.pcpus, n = 0;
-	bool taken[HOST_MAX_PCPUS] = { false };
-	bool wanted_pinned[HOST_MAX_PCPUS] = { false };
-	struct world *chosen[HOST_MAX_PCPUS] = { NULL };
-	struct world *order[VMK_MAX_WORLDS];
+	bool *taken = k->taken, *wanted_pinned = k->wanted_pinned;
+	struct world **chosen = k->chosen, **order = k->order;
+	struct world **old = k->old;
+
+	memset(taken, 0, (size_t)npcpus * sizeof *taken);
+	memset(wanted_pinned, 0, (size_t)npcpus * sizeof *wanted_pinned);
+	memset(chosen, 0, (size_t)npcpus * sizeof *chosen);
 
 	for (int j = 0; j < k->nworlds; j++) {
 		struct world *w = k->worlds[j];
@@ -336,7 +339,6 @@ void vmk_plan(struct vmkernel *k, uint64_t q_start)
 		chosen[i] = order[c];
 	}
 	/* first take every changing pCPU's world off, then put the new on */
-	struct world *old[HOST_MAX_PCPUS];
 
 	for (int i = 0; i < npcpus; i++) {
 		struct world *next = chosen[i] ? chosen[i] : k->pcpu[i].idle;

@@ -25,7 +25,8 @@
 #include "vmkernel/world.h"
 
 #define VMK_QUANTUM_NS 1000000ull	/* 1 ms of simulated time */
-#define VMK_MAX_WORLDS 512
+/* system worlds (an idle world per pCPU, the console) and per VM 2 + vCPUs */
+#define VMK_MAX_WORLDS (HOST_MAX_PCPUS + 1 + HOST_MAX_VMS * 10)
 #define VMK_SHARES_NORMAL 1000u
 
 /* One physical CPU while it plays its quantum out. */
@@ -39,13 +40,29 @@ struct pcpu {
 
 struct vmkernel {
 	struct host *host;
-	struct world *worlds[VMK_MAX_WORLDS];
-	int nworlds;
-	struct pcpu pcpu[HOST_MAX_PCPUS];
+	struct world **worlds;		/* growable, nworlds used */
+	int nworlds, worlds_cap;
+	struct pcpu *pcpu;		/* one per pCPU of the host */
 	struct world *console;		/* service console (esx) or host OS */
-	struct vm *vms[64];		/* the VMs on this host */
-	int nvms;
+	struct vm **vms;		/* the VMs on this host, growable */
+	int nvms, vms_cap;
+	/* vmk_plan's working space, sized with the host and its worlds */
+	bool *taken, *wanted_pinned;	/* per pCPU */
+	struct world **chosen, **old;	/* per pCPU */
+	struct world **order;		/* worlds_cap entries */
 };
+
+/*
+ * A VM leaves this host (VMotion's switch-over): its worlds here die and
+ * it is no longer among the host's VMs.  The VM itself is untouched.
+ */
+void vmkernel_remove_vm(struct vmkernel *k, struct vm *vm, uint64_t now);
+
+/*
+ * A VM arrives from another host with its guest running: its worlds are
+ * made here, and its vCPUs' worlds wake at resume_ns (VMotion's resume).
+ */
+int vmkernel_adopt_vm(struct vmkernel *k, struct vm *vm, uint64_t resume_ns);
 
 int vmkernel_create(struct host *h, struct vmkernel **out);
 

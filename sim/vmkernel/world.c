@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "host/host.h"
-#include "sim.h"
+#include "sim_priv.h"
 #include "status.h"
 #include "vm.h"
 #include "vmkernel/vmkernel_sched.h"
@@ -56,7 +56,22 @@ struct world *world_new(struct vmkernel *k, enum world_kind kind,
 {
 	struct world *w;
 
-	if (k->nworlds == VMK_MAX_WORLDS || (w = calloc(1, sizeof *w)) == NULL)
+	if (k->nworlds == k->worlds_cap) {
+		int cap = k->worlds_cap;
+
+		if (sim_grow((void ***)&k->worlds, &k->worlds_cap, k->nworlds,
+			     VMK_MAX_WORLDS) != SIM_OK)
+			return NULL;
+		if (cap != k->worlds_cap) {
+			struct world **o = realloc(k->order,
+				(size_t)k->worlds_cap * sizeof *o);
+
+			if (o == NULL)
+				return NULL;
+			k->order = o;
+		}
+	}
+	if ((w = calloc(1, sizeof *w)) == NULL)
 		return NULL;
 	w->id = k->nworlds;
 	w->kind = kind;
@@ -170,6 +185,17 @@ int vmkernel_create(struct host *h, struct vmkernel **out)
 		return SIM_ENOMEM;
 	k->host = h;
 	h->vmk = k;
+	k->pcpu = calloc((size_t)h->cfg.pcpus, sizeof *k->pcpu);
+	k->taken = calloc((size_t)h->cfg.pcpus, sizeof *k->taken);
+	k->wanted_pinned = calloc((size_t)h->cfg.pcpus,
+				  sizeof *k->wanted_pinned);
+	k->chosen = calloc((size_t)h->cfg.pcpus, sizeof *k->chosen);
+	k->old = calloc((size_t)h->cfg.pcpus, sizeof *k->old);
+	if (!k->pcpu || !k->taken || !k->wanted_pinned || !k->chosen ||
+	    !k->old) {
+		vmkernel_destroy(k);
+		return SIM_ENOMEM;
+	}
 	for (int i = 0; i < h->cfg.pcpus; i++) {
 		struct world *idle = world_new(k, WORLD_IDLE, NULL, i, now);
 
@@ -210,6 +236,14 @@ void vmkernel_destroy(struct vmkernel *k)
 		free(k->worlds[j]);
 	if (k->host)
 		k->host->vmk = NULL;
+	free(k->worlds);
+	free(k->pcpu);
+	free(k->vms);
+	free(k->taken);
+	free(k->wanted_pinned);
+	free(k->chosen);
+	free(k->old);
+	free(k->order);
 	free(k);
 }
 
@@ -218,8 +252,9 @@ int vmkernel_add_vm(struct vmkernel *k, struct vm *vm)
 	uint64_t now = sim_now_ns(k->host->sim), vt = vmk_min_vtime(k);
 	struct world *w;
 
-	if (k->nvms == (int)(sizeof k->vms / sizeof k->vms[0]) ||
-	    k->nworlds + 2 + vm->cfg.vcpus > VMK_MAX_WORLDS)
+	if (k->nworlds + 2 + vm->cfg.vcpus > VMK_MAX_WORLDS ||
+	    sim_grow((void ***)&k->vms, &k->vms_cap, k->nvms,
+		     HOST_MAX_VMS) != SIM_OK)
 		return SIM_ESTATE;
 	k->vms[k->nvms++] = vm;
 	if (world_new(k, WORLD_VMX, vm, 0, now) == NULL ||
@@ -268,4 +303,41 @@ struct world *vmkernel_vcpu_world(struct vmkernel *k, struct vm *vm,
 		    k->worlds[j]->vcpu == vcpu)
 			return k->worlds[j];
 	return NULL;
+}
+
+void vmkernel_remove_vm(struct vmkernel *k, struct vm *vm, uint64_t now)
+{
+	int n = 0;
+
+	for (int i = 0; i < k->host->cfg.pcpus; i++) {
+		struct pcpu *pc = &k->pcpu[i];
+
+		if (pc->cur != NULL && pc->cur->vm == vm) {
+			vmk_set_state(pc->cur, WORLD_WAITING, now);
+			pc->cur->pcpu = -1;
+			pc->cur = pc->idle;
+			pc->idle->pcpu = i;
+			vmk_set_state(pc->idle, WORLD_RUNNING, now);
+			pc->chunk_open = false;
+		}
+	}
+	for (int j = 0; j < k->nworlds; j++)
+		if (k->worlds[j]->vm == vm && k->worlds[j]->state != WORLD_DEAD)
+			vmk_set_state(k->worlds[j], WORLD_DEAD, now);
+	for (int i = 0; i < k->nvms; i++)
+		if (k->vms[i] != vm)
+			k->vms[n++] = k->vms[i];
+	k->nvms = n;
+}
+
+int vmkernel_adopt_vm(struct vmkernel *k, struct vm *vm, uint64_t resume_ns)
+{
+	int first = k->nworlds, rc;
+
+	if ((rc = vmkernel_add_vm(k, vm)) != SIM_OK)
+		return rc;
+	for (int j = first; j < k->nworlds; j++)
+		if (k->worlds[j]->kind == WORLD_VMM)
+			k->worlds[j]->wake_ns = resume_ns;
+	return SIM_OK;
 }

@@ -449,7 +449,7 @@ static void bad_input(void **state)
 	struct sim *s;
 	struct host *h;
 	char err[GUEST_ERR_MAX];
-	struct host_config hc = { .name = "x", .pcpus = 99 };
+	struct host_config hc = { .name = "x", .pcpus = HOST_MAX_PCPUS + 1 };
 	struct vm_config c = { .name = "v", .host = "nowhere", .guest = HELLO,
 			       .mem_mb = 16, .mode = MODE_BT };
 

@@ -1,0 +1,61 @@
+/*
+ * cluster_priv.h - the cluster's insides, for the files of sim/cluster/ (the
+ * cluster, VirtualCenter, VMotion, DRS, HA).  Not public API.
+ */
+#ifndef SIM_CLUSTER_PRIV_H
+#define SIM_CLUSTER_PRIV_H
+
+#include "cluster/cluster.h"
+
+#define VCENTER_MAX_TIMERS 16
+
+struct vcenter_timer {
+	uint64_t at;			/* when it runs next */
+	vcenter_timer_fn *fn;
+	void *ctx;
+};
+
+struct migration;
+
+struct vcenter {
+	struct cluster *cluster;
+	struct drs_settings drs;
+	struct ha_settings ha;
+	struct vcenter_timer timers[VCENTER_MAX_TIMERS];
+	int ntimers;
+	/* VMotion (vmotion.c): every migration, and those in flight */
+	struct migration **mig;		/* growable, nmig used */
+	int nmig, mig_cap;
+	int *active;			/* ids of those in flight */
+	int nactive, active_cap;
+};
+
+struct cluster {
+	int index;			/* which cluster of the world */
+	char name[CLUSTER_NAME_MAX];
+	struct sim *sim;
+	struct cluster_config cfg;	/* strings point into this struct */
+	struct cluster_host *hosts[CLUSTER_MAX_HOSTS];
+	int nhosts;
+	struct datastore **ds;		/* growable */
+	int nds, ds_cap;
+	char networks[CLUSTER_MAX_NETWORKS][CLUSTER_NAME_MAX];
+	int nnetworks;
+	int shared_ds;			/* the one made with it, or -1 */
+	int default_network;
+	struct cluster_vm *vms;		/* growable array of records */
+	int nvms, vms_cap;
+	struct vcenter vc;
+};
+
+/* Emit an EV_CLUSTER event at time t. */
+void cluster_emit(struct cluster *c, uint64_t t, struct event *ev);
+
+/* Host totals: add (sign 1) or take away (-1) a VM's share. */
+void cluster_account(struct cluster *c, const struct cluster_vm *v, int sign);
+
+/* VirtualCenter's clock work (vmotion.c): due migrations; next deadline. */
+uint64_t vmotion_tick(struct cluster *c, uint64_t now, bool *busy);
+void vmotion_free_all(struct vcenter *vc);
+
+#endif
