@@ -53,7 +53,7 @@ static void run(uint32_t nh, uint32_t nv, struct figures *f)
 	struct drs_host *hosts = calloc(nh, sizeof *hosts);
 	struct drs_vm *vms = calloc(nv, sizeof *vms);
 	struct drs_cluster c = { hosts, nh, vms, nv, NULL, 0 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 	struct ha *ha;
 	double t0;
@@ -69,7 +69,7 @@ static void run(uint32_t nh, uint32_t nv, struct figures *f)
 					  1024u << rnd(4), rnd(8) ? 0 : 256,
 					  rnd(64) };
 	}
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	t0 = now();
 	if (drs_plan(&c, &s, &p) != SIM_OK) {
 		fprintf(stderr, "drs_plan failed: %s\n", p.note);

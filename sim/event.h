@@ -223,7 +223,9 @@ struct event {
 			uint32_t ms;		/* the step's duration, ms */
 		} cluster;
 		struct {
+			uint16_t vm;		/* the VM's id in its cluster */
 			uint16_t from, to;	/* host indices in the cluster */
+			uint8_t cluster;	/* which cluster of the world */
 			uint8_t action;		/* enum drs_action (drs.h) */
 			uint8_t priority;	/* 1 mandatory .. 5 */
 			uint8_t why;		/* enum drs_why (drs.h) */
@@ -232,8 +234,10 @@ struct event {
 			uint32_t after_ppm;
 		} drs;
 		struct {
-			uint16_t host;		/* the host concerned */
+			uint16_t vm;		/* VM id in its cluster, or 0xffff */
+			uint16_t host;		/* the host concerned, or 0xffff */
 			uint16_t other;		/* a second host (master, target) */
+			uint8_t cluster;	/* which cluster of the world */
 			uint8_t action;		/* enum ha_action (ha.h) */
 			uint8_t priority;	/* enum ha_priority of the VM */
 			uint32_t a;		/* per action: attempt, seconds... */

@@ -26,7 +26,7 @@
 #include "cluster/drs_priv.h"
 #include "status.h"
 
-void drs_settings_default(struct drs_settings *s)
+void drs_options_default(struct drs_options *s)
 {
 	s->threshold = 3;
 	s->period_s = 300;
@@ -214,7 +214,7 @@ static void work_free(struct drs_work *w)
 }
 
 static int work_init(struct drs_work *w, const struct drs_cluster *c,
-		     const struct drs_settings *s, char *note, size_t size)
+		     const struct drs_options *s, char *note, size_t size)
 {
 	size_t nv = c->nvms ? c->nvms : 1, nh = c->nhosts ? c->nhosts : 1;
 	int rc;
@@ -596,7 +596,7 @@ static int balance(struct drs_work *w, struct drs_plan *p, size_t *cap)
 	return rc;
 }
 
-int drs_plan(const struct drs_cluster *c, const struct drs_settings *s,
+int drs_plan(const struct drs_cluster *c, const struct drs_options *s,
 	     struct drs_plan *out)
 {
 	struct drs_work w;
@@ -642,12 +642,12 @@ void drs_plan_free(struct drs_plan *p)
 
 double drs_imbalance(const struct drs_cluster *c)
 {
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_work w;
 	char note[8];
 	double sd = 0.0;
 
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	if (work_init(&w, c, &s, note, sizeof note) == SIM_OK)
 		sd = drs_sd(w.s1, w.s2, w.counted);
 	work_free(&w);

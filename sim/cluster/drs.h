@@ -85,8 +85,8 @@ struct drs_cluster {
 	uint32_t nrules;
 };
 
-/* The knobs.  drs_settings_default() gives vSphere's defaults. */
-struct drs_settings {
+/* The knobs.  drs_options_default() gives vSphere's defaults. */
+struct drs_options {
 	int threshold;		/* 1 (mandatory only) .. 5 (aggressive); 3 */
 	uint32_t period_s;	/* invocation period: 300 s (5 minutes) */
 	uint32_t vmotion_mb_s;	/* VMotion bandwidth for the cost: 128 */
@@ -94,7 +94,7 @@ struct drs_settings {
 	double min_goodness;	/* smallest improvement worth a move */
 };
 
-void drs_settings_default(struct drs_settings *s);
+void drs_options_default(struct drs_options *s);
 
 /* Why a move is recommended. */
 enum drs_why {
@@ -145,7 +145,7 @@ struct drs_plan {
  * frees it with drs_plan_free).  Returns SIM_EINVAL, with a sentence in
  * out->note, when the cluster refers to hosts or VMs that do not exist.
  */
-int drs_plan(const struct drs_cluster *c, const struct drs_settings *s,
+int drs_plan(const struct drs_cluster *c, const struct drs_options *s,
 	     struct drs_plan *out);
 
 void drs_plan_free(struct drs_plan *p);

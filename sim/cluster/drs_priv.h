@@ -19,7 +19,7 @@
  */
 struct drs_work {
 	const struct drs_cluster *c;
-	const struct drs_settings *s;
+	const struct drs_options *s;
 	uint32_t *place;	/* VM -> host, as moved so far */
 	double *ent;		/* VM -> entitlement, MHz */
 	double *load;		/* host -> sum of entitlements / capacity */

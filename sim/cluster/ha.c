@@ -92,7 +92,9 @@ void ha_emit(struct ha *ha, enum ha_action action, uint32_t host,
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_HA;
 	ev.t_ns = ha->now;
-	ev.vm = vm == HA_NONE ? EVENT_NO_VM : (uint16_t)vm;
+	ev.vm = EVENT_NO_VM;	/* a cluster VM, not a ringside VM */
+	ev.u.ha.vm = vm == HA_NONE ? 0xffff : (uint16_t)vm;
+	ev.u.ha.cluster = ha->cluster_index;
 	ev.u.ha.host = host == HA_NONE ? 0xffff : (uint16_t)host;
 	ev.u.ha.other = other == HA_NONE ? 0xffff : (uint16_t)other;
 	ev.u.ha.action = (uint8_t)action;

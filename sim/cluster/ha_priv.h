@@ -90,6 +90,7 @@ struct ha {
 	uint64_t seq;
 	uint64_t now;		/* time of the timer being run */
 	uint8_t enabled;
+	uint8_t cluster_index;	/* for the events: which cluster */
 	/* restart sequencing: the priority being started, and since when */
 	int level;		/* enum ha_priority, or -1 when idle */
 	uint64_t level_start;

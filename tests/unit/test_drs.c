@@ -49,12 +49,12 @@ static void worked_example_c(void **state)
 {
 	struct drs_vm v[4];
 	struct drs_cluster c = { hosts3, 3, v, 4, NULL, 0 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	example_c_vms(v, 1500);
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	NEAR(drs_imbalance(&c), 0.122474);
 	assert_int_equal(drs_priority(drs_imbalance(&c), 3), 3);
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
@@ -164,14 +164,14 @@ static void rules_constrain_moves(void **state)
 	struct drs_rule r = { "db-cache", DRS_RULE_APART, 1, apart, 2, NULL, 0 };
 	struct drs_vm v[5];
 	struct drs_cluster c = { hosts3, 3, v, 5, &r, 1 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	example_c_vms(v, 1500);
 	v[1].demand_mhz = 3500;
 	v[4] = vm("log", 0, 1500);
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 	assert_int_equal(p.nmoves, 1);
 	assert_int_equal(p.moves[0].vm, 4);
@@ -206,13 +206,13 @@ static void broken_rules_fixed_first(void **state)
 	};
 	struct drs_vm v[4];
 	struct drs_cluster c = { hosts3, 3, v, 4, r, 1 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	example_c_vms(v, 1500);
 	v[3].host = 1;	/* cache joins web on h2: the rule is broken */
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	s.threshold = 1;	/* mandatory moves only */
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 	assert_int_equal(p.nmoves, 1);
@@ -243,7 +243,7 @@ static void together(void **state)
 	struct drs_rule r = { "tier", DRS_RULE_TOGETHER, 0, trio, 3, NULL, 0 };
 	struct drs_vm v[4];
 	struct drs_cluster c = { hosts3, 3, v, 4, &r, 1 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
@@ -251,7 +251,7 @@ static void together(void **state)
 	v[0].host = 1;	/* db and web on h2, cache on h3 */
 	v[0].demand_mhz = 100;
 	v[1].demand_mhz = 100;
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	s.threshold = 1;
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 	assert_int_equal(p.nmoves, 1);
@@ -267,14 +267,14 @@ static void maintenance(void **state)
 	struct drs_host h[3];
 	struct drs_vm v[4];
 	struct drs_cluster c = { h, 3, v, 4, NULL, 0 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	memcpy(h, hosts3, sizeof h);
 	h[0].maintenance = 1;
 	example_c_vms(v, 1500);
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 	assert_true(p.nmoves >= 2);
 	assert_int_equal(p.stuck, 0);
@@ -305,13 +305,13 @@ static void cost_benefit(void **state)
 {
 	struct drs_vm v[4];
 	struct drs_cluster c = { hosts3, 3, v, 4, NULL, 0 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	example_c_vms(v, 1500);
 	v[0].dirty_mb_s = 200;
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 	for (size_t i = 0; i < p.nmoves; i++)
 		assert_int_not_equal(p.moves[i].vm, 0);
@@ -334,13 +334,13 @@ static void bad_input(void **state)
 {
 	struct drs_vm v[4];
 	struct drs_cluster c = { hosts3, 3, v, 4, NULL, 0 };
-	struct drs_settings s;
+	struct drs_options s;
 	struct drs_plan p;
 
 	(void)state;
 	example_c_vms(v, 1500);
 	v[2].host = 7;
-	drs_settings_default(&s);
+	drs_options_default(&s);
 	assert_int_equal(drs_plan(&c, &s, &p), SIM_EINVAL);
 	assert_string_equal(p.note, "VM web is on host 7; the cluster has 3");
 	assert_null(p.moves);
@@ -403,7 +403,7 @@ static void random_clusters(void **state)
 	struct drs_rule r[MAXR];
 	uint32_t rvms[MAXR][3], rhosts[MAXR][2], place[MAXV];
 	char names[MAXV][8];
-	struct drs_settings s;
+	struct drs_options s;
 	size_t balancing = 0, mandatory = 0;
 
 	(void)state;
@@ -443,7 +443,7 @@ static void random_clusters(void **state)
 				rhosts[i][j] = rnd(nh);
 		}
 		c.nrules = nr;
-		drs_settings_default(&s);
+		drs_options_default(&s);
 		s.threshold = 2 + rnd(4);
 		assert_int_equal(drs_plan(&c, &s, &p), SIM_OK);
 		for (uint32_t i = 0; i < nr; i++)

@@ -86,7 +86,7 @@ static long when(const struct world *w, enum ha_action a, uint32_t host,
 			continue;
 		if (host != HA_NONE && e->u.ha.host != host)
 			continue;
-		if (vm != HA_NONE && e->vm != vm)
+		if (vm != HA_NONE && e->u.ha.vm != vm)
 			continue;
 		if (n-- == 0)
 			return (long)(e->t_ns / S);
@@ -710,7 +710,7 @@ static void random_failures(void **state)
 				uint32_t host;
 
 				/* off with its host: back on unless disabled */
-				assert_int_equal(ha_vm_running(w.ha, e->vm, &host),
+				assert_int_equal(ha_vm_running(w.ha, e->u.ha.vm, &host),
 						 e->u.ha.priority != HA_PRIO_DISABLED);
 			}
 		}
