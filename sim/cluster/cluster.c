@@ -674,4 +674,6 @@ int vcenter_add_timer(struct vcenter *vc, uint64_t t_ns, vcenter_timer_fn *fn,
 static void vcenter_free(struct vcenter *vc)
 {
 	vmotion_free_all(vc);
+	drs_cluster_free(vc);
+	ha_cluster_free(vc);
 }

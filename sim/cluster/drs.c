@@ -244,6 +244,7 @@ static int work_init(struct drs_work *w, const struct drs_cluster *c,
 			return SIM_EINVAL;
 		}
 		w->place[v] = vm->host;
+		w->stuck[v] = vm->pinned;	/* never a candidate */
 		w->res_mhz[vm->host] += vm->reservation_mhz;
 		w->res_mb[vm->host] += vm->reservation_mb;
 	}
@@ -440,7 +441,7 @@ static int mandatory(struct drs_work *w, struct drs_plan *p, size_t *cap)
 		const struct drs_host *h = &c->hosts[w->place[v]];
 		struct cand k;
 
-		if (!h->maintenance || h->unavailable)
+		if (!h->maintenance || h->unavailable || c->vms[v].pinned)
 			continue;
 		if (!best_forced(w, v, &k)) {
 			note_stuck(w, p, v, "maintenance mode");
@@ -537,7 +538,8 @@ static bool best_balance(const struct drs_work *w, const struct slot *order,
 		bool ruled = w->rule_start[v] != w->rule_start[v + 1];
 		struct cand k;
 
-		if (!drs_counted(&c->hosts[a]) || w->ent[v] <= 0.0)
+		if (!drs_counted(&c->hosts[a]) || w->ent[v] <= 0.0 ||
+		    c->vms[v].pinned)
 			continue;
 		for (uint32_t i = 0; i < norder; i++) {
 			uint32_t b = order[i].h;

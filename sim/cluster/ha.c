@@ -638,6 +638,11 @@ void ha_destroy(struct ha *ha)
 	free(ha);
 }
 
+void ha_set_cluster_index(struct ha *ha, uint8_t index)
+{
+	ha->cluster_index = index;
+}
+
 void ha_set_ops(struct ha *ha, const struct ha_ops *ops)
 {
 	ha->ops = *ops;

@@ -188,6 +188,15 @@ int ha_enable(struct ha *ha, uint64_t now_ns);
 int ha_power_on(struct ha *ha, uint32_t vm, uint32_t host, uint64_t now_ns,
 		char *msg, size_t size);
 
+/*
+ * Protect vm, already running on `host` when HA is turned on (no
+ * admission check: it is running).
+ */
+int ha_adopt_vm(struct ha *ha, uint32_t vm, uint32_t host);
+
+/* Which cluster the events name (0 by default). */
+void ha_set_cluster_index(struct ha *ha, uint8_t index);
+
 /* What happens to hosts, at now_ns. */
 int ha_fail_host(struct ha *ha, uint32_t host, uint64_t now_ns);
 int ha_isolate_host(struct ha *ha, uint32_t host, bool storage_too,

@@ -474,6 +474,18 @@ int ha_power_on(struct ha *ha, uint32_t v, uint32_t host, uint64_t now_ns,
 	return SIM_OK;
 }
 
+int ha_adopt_vm(struct ha *ha, uint32_t v, uint32_t host)
+{
+	if (v >= ha->nvms || host >= ha->nhosts || runs_anywhere(&ha->vms[v]))
+		return SIM_EINVAL;
+	ha->vms[v].state = VMS_ON;
+	ha->vms[v].host = host;
+	reserve(ha, v, host, +1);
+	ha->vms[v].copy[0] = host;
+	ha->vms[v].lock = host;
+	return SIM_OK;
+}
+
 bool ha_vm_running(const struct ha *ha, uint32_t v, uint32_t *host)
 {
 	const struct ha_vm *vm = &ha->vms[v];
