@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster/drs_ha_trace.h"
 #include "cpu/disasm.h"
 #include "vmm/bt.h"
 #include "sim.h"
@@ -408,6 +409,10 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		f_str(&v, "action", host_action_name((enum host_action)ev->u.host.action));
 		f_int(&v, "a", ev->u.host.a);
 		break;
+	case EV_DRS:
+	case EV_HA:
+		drs_ha_trace_fields(s, ev, fn, ctx);
+		break;
 	default:
 		break;
 	}
@@ -564,6 +569,14 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  host_action_name((enum host_action)ev->u.host.action),
 			  ev->u.host.a);
 		break;
+	case EV_DRS:
+	case EV_HA: {
+		char line[256];
+
+		drs_ha_trace_text(s, ev, line, sizeof line);
+		sb_printf(&b, "%s", line);
+		break;
+	}
 	default:
 		break;
 	}

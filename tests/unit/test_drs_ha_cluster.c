@@ -17,6 +17,7 @@
 #include "cluster/ha_cluster.h"
 #include "sim.h"
 #include "status.h"
+#include "trace.h"
 
 #define S 1000000000ull
 
@@ -85,6 +86,18 @@ static void drs_pass_balances(void **state)
 	assert_int_equal(cluster_vm(c, vm[0])->host, 0);
 	assert_int_equal(count(s, EV_DRS, DRS_RECOMMEND), 1);
 	assert_int_equal(count(s, EV_DRS, DRS_APPLIED), 0);
+	/* the trace says it in words, with the cluster's names */
+	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
+		const struct event *e = event_log_at(sim_events(s), i);
+		char line[TRACE_LINE_MAX];
+
+		if (e->kind != EV_DRS || e->u.drs.action != DRS_RECOMMEND)
+			continue;
+		trace_text(s, e, line, sizeof line);
+		assert_non_null(strstr(line, "DRS recommends moving: db h1 -> h3 (priority 3, balance; imbalance 0.122 -> 0.000)"));
+		trace_json(s, e, line, sizeof line);
+		assert_non_null(strstr(line, "\"kind\":\"drs\",\"vm\":\"-\",\"action\":\"recommend\",\"cvm\":\"db\",\"from\":\"h1\",\"to\":\"h3\",\"priority\":3"));
+	}
 	/* the administrator applies it */
 	assert_int_equal(drs_cluster_apply(c, &p.moves[0], err), SIM_OK);
 	assert_int_equal(cluster_vm(c, vm[0])->host, 2);
