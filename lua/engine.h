@@ -140,6 +140,10 @@ void api_world_open(lua_State *L);
 void api_run_open(lua_State *L);
 void api_events_open(lua_State *L);
 void api_check_open(lua_State *L);
+void api_drsha_open(lua_State *L);	/* api_drsha.c: DRS and HA */
+
+/* api_drsha.c: drs, imbalance, ha, ha_slots as a cluster's methods. */
+extern const luaL_Reg api_drsha_cluster_methods[];
 
 /* api_run.c: what the player calls during a run (see scenario.h). */
 int api_run_slice(struct scenario *sc, uint64_t max_insns,
