@@ -16,27 +16,36 @@
 
 #define MSG_MAX 300		/* the simulator's sentences */
 
+const char *const api_host_fields[] = {
+	"name", "kind", "cpus", "mhz", "mem_mb", "nics", "datastores", NULL
+};
+
+void api_host_config(lua_State *L, int t, const char *fn,
+		     struct host_config *cfg)
+{
+	const char *kind;
+
+	*cfg = (struct host_config){ 0 };
+	cfg->name = args_string(L, t, "name", fn);
+	kind = args_string(L, t, "kind", fn);
+	if (kind && host_kind_parse(kind, &cfg->kind) != 0)
+		luaL_error(L, "%s: kind must be \"esx\" or \"hosted\", not \"%s\"", fn, kind);
+	cfg->pcpus = (int)args_count(L, t, "cpus", fn, 1, HOST_MAX_PCPUS);
+	cfg->mhz = (uint32_t)args_count(L, t, "mhz", fn, 1, 100000);
+	cfg->mem_mb = (uint32_t)args_count(L, t, "mem_mb", fn, 1, HOST_MAX_MEM_MB);
+	cfg->nics = (int)args_count(L, t, "nics", fn, 1, 64);
+	cfg->datastores = (int)args_count(L, t, "datastores", fn, 1, 64);
+}
+
 /* host{name=, kind="esx"|"hosted", cpus=, mhz=, mem_mb=, nics=, datastores=} */
 static int l_host(lua_State *L)
 {
-	static const char *const fields[] = {
-		"name", "kind", "cpus", "mhz", "mem_mb", "nics", "datastores", NULL
-	};
-	struct host_config cfg = { 0 };
+	struct host_config cfg;
 	char err[GUEST_ERR_MAX];
-	const char *kind;
 	struct host *h;
 
-	args_check(L, 1, "host", fields);
-	cfg.name = args_string(L, 1, "name", "host");
-	kind = args_string(L, 1, "kind", "host");
-	if (kind && host_kind_parse(kind, &cfg.kind) != 0)
-		return luaL_error(L, "host: kind must be \"esx\" or \"hosted\", not \"%s\"", kind);
-	cfg.pcpus = (int)args_count(L, 1, "cpus", "host", 1, HOST_MAX_PCPUS);
-	cfg.mhz = (uint32_t)args_count(L, 1, "mhz", "host", 1, 100000);
-	cfg.mem_mb = (uint32_t)args_count(L, 1, "mem_mb", "host", 1, HOST_MAX_MEM_MB);
-	cfg.nics = (int)args_count(L, 1, "nics", "host", 1, 64);
-	cfg.datastores = (int)args_count(L, 1, "datastores", "host", 1, 64);
+	args_check(L, 1, "host", api_host_fields);
+	api_host_config(L, 1, "host", &cfg);
 	if (sim_add_host(engine_get(L)->sim, &cfg, &h, err) != SIM_OK)
 		return luaL_error(L, "host: %s", err);
 	api_world_push_host(L, h);

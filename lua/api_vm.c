@@ -25,7 +25,7 @@
  * for what the build makes there (the CD-ROM image); anything with a
  * slash is a path, as given.
  */
-static const char *resolve(lua_State *L, const char *name, const char *ext,
+const char *api_vm_resolve(lua_State *L, const char *name, const char *ext,
 			   char *buf, size_t size)
 {
 	static const char *const dirs[] = { "scenarios/guests/", "scenarios/guests/build/" };
@@ -91,9 +91,9 @@ int api_vm_add(lua_State *L)
 	if (mode && parse_mode(mode, &cfg.mode) != 0)
 		return luaL_error(L, "add_vm: mode must be \"te\", \"bt\" or \"hw\", not \"%s\"", mode);
 	if (guest)
-		cfg.guest = resolve(L, guest, ".elf", gbuf, sizeof gbuf);
+		cfg.guest = api_vm_resolve(L, guest, ".elf", gbuf, sizeof gbuf);
 	if (cdrom)
-		cfg.cdrom = resolve(L, cdrom, ".iso", cbuf, sizeof cbuf);
+		cfg.cdrom = api_vm_resolve(L, cdrom, ".iso", cbuf, sizeof cbuf);
 	if (sim_add_vm(engine_get(L)->sim, &cfg, &vm, err) != SIM_OK)
 		return luaL_error(L, "add_vm: %s", err);
 	api_world_push_vm(L, vm->id);

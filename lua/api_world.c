@@ -30,7 +30,7 @@ struct handle {
 
 /* ---- handles -------------------------------------------------------------- */
 
-static void push_handle(lua_State *L, const char *mt, int id)
+void api_world_push_handle(lua_State *L, const char *mt, int id)
 {
 	/* the registry table of this metatable's objects, by id */
 	lua_getfield(L, LUA_REGISTRYINDEX, mt);
@@ -56,7 +56,7 @@ static void push_handle(lua_State *L, const char *mt, int id)
 
 void api_world_push_vm(lua_State *L, int id)
 {
-	push_handle(L, API_VM_MT, id);
+	api_world_push_handle(L, API_VM_MT, id);
 }
 
 void api_world_push_host(lua_State *L, const struct host *h)
@@ -64,7 +64,7 @@ void api_world_push_host(lua_State *L, const struct host *h)
 	if (h == NULL)
 		lua_pushnil(L);
 	else
-		push_handle(L, API_HOST_MT, h->id);
+		api_world_push_handle(L, API_HOST_MT, h->id);
 }
 
 struct vm *api_world_check_vm(lua_State *L, int arg)
@@ -170,4 +170,5 @@ void api_world_open(lua_State *L)
 	lua_pop(L, 1);
 	api_host_open(L);
 	api_vm_open(L);
+	api_cluster_open(L);
 }

@@ -166,6 +166,12 @@ void api_events_check_keys(lua_State *L, int t, int kind, bool skip_reserved,
 #define API_VM_MT "ringside.vm"		/* metatables of the userdata */
 #define API_HOST_MT "ringside.host"
 
+/*
+ * The one userdata of object `id` with metatable mt (made on first use,
+ * then kept in the registry): { int id; } as its first field.
+ */
+void api_world_push_handle(lua_State *L, const char *mt, int id);
+
 /* Push the VM with this id, or the host (nil for NULL): one userdata each. */
 void api_world_push_vm(lua_State *L, int id);
 void api_world_push_host(lua_State *L, const struct host *h);
@@ -197,5 +203,20 @@ void api_vm_open(lua_State *L);
 
 /* api_vm.c: h:add_vm{...}, a method of hosts. */
 int api_vm_add(lua_State *L);
+
+/*
+ * api_vm.c: the file a scenario names ("dirty" is the bundled guest
+ * scenarios/guests/dirty.elf); fn names the caller in errors.
+ */
+const char *api_vm_resolve(lua_State *L, const char *name, const char *ext,
+			   char *buf, size_t size);
+
+/* api_host.c: the fields of host{} (NULL-ended), read from table t. */
+extern const char *const api_host_fields[];
+void api_host_config(lua_State *L, int t, const char *fn,
+		     struct host_config *cfg);
+
+/* api_cluster.c: cluster{}, vmotion and their objects. */
+void api_cluster_open(lua_State *L);
 
 #endif

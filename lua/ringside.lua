@@ -94,4 +94,20 @@ function world_named(h, name)
   return nil
 end
 
+-- vmotion(vm, host, {bandwidth_mb_s=, downtime_ms=, max_rounds=,
+-- auto_converge=}): move a running cluster VM to another host of its
+-- cluster.  The guest keeps running while simulated time passes (a
+-- player draws each round); returns {ok, error, rounds, mb_per_round,
+-- total_mb, total_s, downtime_ms, throttle_pct, converged, stop}.  A move
+-- the destination cannot take returns at once, ok=false and error=why.
+function vmotion(vm, host, opts)
+  local id = vmotion_start(vm, host, opts)
+  local r = vmotion_result(vm, id)
+  while not r.done do
+    run{seconds=0.01}
+    r = vmotion_result(vm, id)
+  end
+  return r
+end
+
 return true

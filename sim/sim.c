@@ -170,11 +170,14 @@ int sim_attach(struct sim *s, const struct sim_part *part)
 	return SIM_OK;
 }
 
-void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns)
+void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns, bool busy)
 {
 	for (int i = 0; i < s->nparts; i++)
-		if (s->parts[i].ctx == ctx && t_ns < s->parts[i].due)
-			s->parts[i].due = t_ns;
+		if (s->parts[i].ctx == ctx) {
+			if (t_ns < s->parts[i].due)
+				s->parts[i].due = t_ns;
+			s->parts[i].busy = s->parts[i].busy || busy;
+		}
 }
 
 uint64_t sim_tick_parts(struct sim *s, uint64_t now, bool *busy)

@@ -141,8 +141,11 @@ struct sim_part {
 /* Attach a part (it is ticked from the next quantum on). */
 int sim_attach(struct sim *s, const struct sim_part *part);
 
-/* A part asks to be ticked at t_ns (earlier than it last said). */
-void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns);
+/*
+ * A part asks to be ticked at t_ns (if earlier than it last said); busy:
+ * it now has work under way.
+ */
+void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns, bool busy);
 
 /* Guest instructions executed so far, over every VM. */
 uint64_t sim_insns(struct sim *s);

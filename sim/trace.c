@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cluster/cluster.h"
 #include "cluster/drs_ha_trace.h"
+#include "cluster/vmotion.h"
 #include "cpu/disasm.h"
 #include "vmm/bt.h"
 #include "sim.h"
@@ -344,6 +346,35 @@ static const char *hosted_switch(struct sim *s, const struct event *ev)
 }
 
 /* The scheduler put another world on a physical CPU. */
+/* EV_CLUSTER: names from the cluster that emitted it. */
+static void fields_cluster(struct visit *v, const struct event *ev)
+{
+	struct cluster *c = cluster_of_world(v->s, ev->u.cluster.cluster);
+	const struct cluster_vm *vm = c ? cluster_vm(c, ev->u.cluster.vm) : NULL;
+	const struct cluster_host *src = c ? cluster_host(c, ev->u.cluster.src) : NULL;
+	const struct cluster_host *dst = c ? cluster_host(c, ev->u.cluster.dst) : NULL;
+	enum cluster_action a = (enum cluster_action)ev->u.cluster.action;
+
+	f_str(v, "cluster", c ? cluster_name(c) : "?");
+	f_str(v, "action", cluster_action_name(a));
+	if (a == CL_HOST_STATE) {
+		f_str(v, "host", src ? src->host->name : "?");
+		f_str(v, "state", chost_state_name((enum chost_state)ev->u.cluster.pct));
+		return;
+	}
+	f_str(v, "cvm", vm ? vm->name : "?");
+	f_str(v, "from", src ? src->host->name : "?");
+	f_str(v, "to", dst ? dst->host->name : "?");
+	f_int(v, "round", ev->u.cluster.round);
+	f_int(v, "pages", ev->u.cluster.pages);
+	f_int(v, "left", ev->u.cluster.left);
+	f_int(v, "ms", ev->u.cluster.ms);
+	f_int(v, "throttle", ev->u.cluster.pct);
+	f_str(v, "reason", a == CL_VMOTION_REFUSED
+		? vmotion_refusal_name((enum vmotion_refusal)ev->u.cluster.reason)
+		: precopy_stop_name((enum precopy_stop)ev->u.cluster.reason));
+}
+
 static void fields_world(struct visit *v, const struct event *ev)
 {
 	f_str(v, "host", host_name(v->s, ev->u.world.host));
@@ -403,6 +434,9 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		break;
 	case EV_WORLD:
 		fields_world(&v, ev);
+		break;
+	case EV_CLUSTER:
+		fields_cluster(&v, ev);
 		break;
 	case EV_HOST:
 		f_str(&v, "host", host_name(s, ev->u.host.host));
@@ -563,6 +597,10 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  world_name(s, ev->u.world.host, ev->u.world.to),
 			  switch_reason_name((enum switch_reason)ev->u.world.reason));
 		sb_printf(&b, "%s", hosted_switch(s, ev));
+		break;
+	case EV_CLUSTER:
+		sb_printf(&b, "%s", cluster_event_text(s, ev, detail,
+							 sizeof detail));
 		break;
 	case EV_HOST:
 		sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),

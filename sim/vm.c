@@ -346,6 +346,7 @@ void vm_destroy(struct vm *vm)
 	vmx_destroy(vm->vmx);
 	free_pages(vm->ram, vm->ram_size);
 	free(vm->touched);
+	free(vm->dirty);
 	free(vm);
 }
 

@@ -63,6 +63,15 @@ struct vm {
 	uint8_t *ram;			/* guest physical memory */
 	uint32_t ram_size;
 	uint8_t *touched;		/* per 4 KiB page: ever written (history.c) */
+	/*
+	 * VMotion's dirty tracking (vmotion.c), NULL when off: per page,
+	 * written since the tracker last looked.  ESX write-protects the
+	 * guest's pages ("traces") and the first write to each page in a
+	 * pre-copy round faults into the VMM, which marks it and lets the
+	 * write go on: that fault is charged to the guest (COST_TRAP).
+	 */
+	uint8_t *dirty;
+	uint32_t ndirty;		/* pages marked in dirty */
 	struct blockcache *code;	/* decoded guest code */
 	struct vmx *vmx;		/* the VMX user world */
 	int nvcpus;
@@ -111,8 +120,13 @@ static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 	uint64_t end = (uint64_t)addr + (len ? len : 1);
 
 	for (uint64_t a = addr & ~0xfffull; a < end && a < vm->ram_size;
-	     a += 4096)
+	     a += 4096) {
 		vm->touched[a >> 12] = 1;
+		if (vm->dirty && !vm->dirty[a >> 12]) {
+			vm->dirty[a >> 12] = 1;
+			vm->ndirty++;
+		}
+	}
 }
 
 /* ---- the VMM's devices and their interrupts (vmm_irq.c) ---- */

@@ -171,6 +171,7 @@ static void on_event(void *ctx, const struct event *ev)
 	if (ev->kind == EV_SERIAL) {
 		print_output(h, ev);
 	} else if ((ev->kind == EV_POWER || ev->kind == EV_HOST ||
+		    ev->kind == EV_CLUSTER ||
 		    ev->kind == EV_VMX) && h->trace != stdout) {
 		const char *p = line;
 

@@ -21,7 +21,7 @@ GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-pie -nostdlib -fno-stack-prote
 GUEST_AS     := as --32
 GUEST_LD     := ld -m elf_i386 -T $(GUEST_DIR)/link.ld -z noexecstack
 
-GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask
+GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask dirty
 GUESTS      := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES))
 
 GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.o

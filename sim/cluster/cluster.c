@@ -177,6 +177,11 @@ const char *cluster_name(const struct cluster *c)
 	return c->name;
 }
 
+int cluster_index(const struct cluster *c)
+{
+	return c->index;
+}
+
 struct sim *cluster_sim(const struct cluster *c)
 {
 	return c->sim;
@@ -667,7 +672,7 @@ int vcenter_add_timer(struct vcenter *vc, uint64_t t_ns, vcenter_timer_fn *fn,
 	if (vc->ntimers == VCENTER_MAX_TIMERS)
 		return SIM_ESTATE;
 	vc->timers[vc->ntimers++] = (struct vcenter_timer){ t_ns, fn, ctx };
-	sim_part_wake(vc->cluster->sim, vc->cluster, t_ns);
+	sim_part_wake(vc->cluster->sim, vc->cluster, t_ns, false);
 	return SIM_OK;
 }
 

@@ -163,6 +163,9 @@ int cluster_create(struct sim *s, const struct cluster_config *cfg,
 
 const char *cluster_name(const struct cluster *c);
 
+/* Its number in the world (0 for the first cluster). */
+int cluster_index(const struct cluster *c);
+
 /* The world's cluster number index (as events name it), or NULL. */
 struct cluster *cluster_of_world(struct sim *s, int index);
 struct sim *cluster_sim(const struct cluster *c);

@@ -450,6 +450,18 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		return;
 	}
 	vm->touched[addr >> 12] = 1;
+	if (vm->dirty && !vm->dirty[addr >> 12]) {	/* a VMotion trace */
+		vm->dirty[addr >> 12] = 1;
+		vm->ndirty++;
+		/*
+		 * The trace fault's price, counted but not acted on here: a
+		 * stop requested in the middle of a block would end it early
+		 * while its instructions are counted whole.  The next block
+		 * boundary sees the cycles.
+		 */
+		v->stats.cycles += COST_TRAP;
+		v->stats.sys_cycles += COST_TRAP;
+	}
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
 		 * Code changed.  The running engine saw the store; every
