@@ -14,11 +14,12 @@
  *   local ok, why = ha_power_on(vm)
  *
  * A cluster, a host or a VM may be given as its object (anything with a
- * `name` field: the cluster binding's objects) or as its name.  The
- * cluster's methods (drs, imbalance, ha, ha_slots) are also globals
- * taking the cluster first, so `c:drs{...}` and `drs_config(c, {...})`
- * are the same call; api_drsha_cluster_methods lists them for the
- * cluster's metatable.  Refusals return false and the sentence; wrong
+ * `name` field: the cluster binding's objects) or as its name; moves name
+ * the VM and hosts by their objects.  The
+ * cluster's methods (drs, imbalance, ha, ha_slots: api_cluster.c adds
+ * api_drsha_cluster_methods to its metatable) are also globals taking
+ * the cluster first, so `c:drs{...}` and `drs_config(c, {...})` are the
+ * same call.  Refusals return false and the sentence; wrong
  * arguments raise an error.
  */
 #include <stdio.h>
@@ -111,11 +112,12 @@ static void push_moves(lua_State *L, struct cluster *c, const struct drs_plan *p
 		const struct drs_move *m = &p->moves[i];
 
 		lua_createtable(L, 0, 8);
-		lua_pushstring(L, cluster_vm(c, (int)m->vm)->name);
+		api_world_push_handle(L, API_CVM_MT,
+				      API_CVM_ID(cluster_index(c), (int)m->vm));
 		lua_setfield(L, -2, "vm");
-		lua_pushstring(L, cluster_host(c, (int)m->from)->host->name);
+		api_world_push_host(L, cluster_host(c, (int)m->from)->host);
 		lua_setfield(L, -2, "from");
-		lua_pushstring(L, cluster_host(c, (int)m->to)->host->name);
+		api_world_push_host(L, cluster_host(c, (int)m->to)->host);
 		lua_setfield(L, -2, "to");
 		api_world_set_int(L, "priority", (uint64_t)m->priority);
 		lua_pushnumber(L, m->goodness);

@@ -165,6 +165,9 @@ void api_events_check_keys(lua_State *L, int t, int kind, bool skip_reserved,
 
 #define API_VM_MT "ringside.vm"		/* metatables of the userdata */
 #define API_HOST_MT "ringside.host"
+#define API_CLUSTER_MT "ringside.cluster"	/* api_cluster.c */
+#define API_CVM_MT "ringside.cvm"
+#define API_CVM_ID(cl, vm) ((cl) << 16 | (vm))	/* a cluster VM's handle id */
 
 /*
  * The one userdata of object `id` with metatable mt (made on first use,

@@ -2,11 +2,9 @@
  * drs_cluster.c - VirtualCenter running DRS on a cluster: the model handed
  * to drs.c, the plan turned into events and, automated, into moves.
  *
- * A move is carried out the way the cluster moves VMs (cluster_vm_rehome
- * for a modelled VM: VirtualCenter's books follow, which is all a load
- * profile has).  A live VM is moved only by VMotion: until the cluster's
- * VMotion can be called from here, DRS recommends live VMs' moves but
- * does not make them itself (the recommendation says so).
+ * A move is carried out by VMotion (vmotion.h), live VM or modelled: the
+ * pass's moves start together and the world's clock plays them; a VM
+ * still migrating is left where it is by the next pass.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 
 #include "cluster/cluster_priv.h"
 #include "cluster/drs_cluster.h"
+#include "cluster/vmotion.h"
 #include "sim.h"
 #include "status.h"
 
@@ -212,7 +211,9 @@ static int view_build(struct cluster *c, struct view *v)
 int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 		      char err[GUEST_ERR_MAX])
 {
+	struct precopy_params params = { 0 };
 	struct cluster_vm *vm;
+	int id, rc;
 
 	err[0] = '\0';
 	if ((int)m->vm >= c->nvms || (int)m->to >= c->nhosts) {
@@ -226,13 +227,9 @@ int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 			 vm->name, m->from);
 		return SIM_ESTATE;
 	}
-	if (vm->sim_vm >= 0) {
-		snprintf(err, GUEST_ERR_MAX,
-			 "%s is a live VM: move it with vmotion()", vm->name);
-		return SIM_ESTATE;
-	}
-	cluster_vm_rehome(c, (int)m->vm, (int)m->to);
-	vm->migrations++;
+	/* by VMotion, with its default link and downtime limit */
+	if ((rc = vmotion_start(c, (int)m->vm, (int)m->to, &params, &id, err)) != SIM_OK)
+		return rc;
 	emit(c, DRS_APPLIED, m->vm, m->from, m->to, m->priority, m->why,
 	     vm->demand_mhz, m->imbalance_before, m->imbalance_after);
 	return SIM_OK;

@@ -75,6 +75,7 @@ static void drs_pass_balances(void **state)
 	struct drs_plan p;
 	char err[GUEST_ERR_MAX];
 	double target;
+	enum sim_stop why;
 
 	(void)state;
 	assert_true(drs_cluster_imbalance(c, &target) > 0.1224);
@@ -98,9 +99,13 @@ static void drs_pass_balances(void **state)
 		trace_json(s, e, line, sizeof line);
 		assert_non_null(strstr(line, "\"kind\":\"drs\",\"vm\":\"-\",\"action\":\"recommend\",\"cvm\":\"db\",\"from\":\"h1\",\"to\":\"h3\",\"priority\":3"));
 	}
-	/* the administrator applies it */
+	/* the administrator applies it: a VMotion, over simulated time */
 	assert_int_equal(drs_cluster_apply(c, &p.moves[0], err), SIM_OK);
+	assert_int_equal(cluster_vm(c, vm[0])->state, CVM_MIGRATING);
+	assert_int_equal(drs_cluster_apply(c, &p.moves[0], err), SIM_ESTATE);
+	sim_run_until(s, 120 * S, UINT64_MAX, &why);
 	assert_int_equal(cluster_vm(c, vm[0])->host, 2);
+	assert_int_equal(cluster_vm(c, vm[0])->migrations, 1);
 	assert_true(drs_cluster_imbalance(c, NULL) < 1e-9);
 	assert_int_equal(cluster_host(c, 2)->demand_mhz, 5000);
 	/* applying it again is refused: it has moved */
@@ -139,11 +144,13 @@ static void maintenance_mode(void **state)
 	struct cluster *c = example_c(&s, vm);
 	struct drs_plan p;
 	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
 
 	(void)state;
 	drs_cluster_configure(c, &(struct drs_cluster_config){
 		.automation = DRS_MANUAL }, err);
 	assert_int_equal(drs_cluster_enter_maintenance(c, 0, &p, err), SIM_OK);
+	sim_run_until(s, 300 * S, UINT64_MAX, &why);
 	assert_int_equal(cluster_host(c, 0)->nvms, 0);
 	assert_int_equal(cluster_host(c, 0)->state, CHOST_MAINTENANCE);
 	for (size_t i = 0; i < p.nmoves; i++)
