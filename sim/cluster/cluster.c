@@ -10,6 +10,7 @@
 #include "cluster/cluster_priv.h"
 #include "sim_priv.h"
 #include "status.h"
+#include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
 static const char *const chost_state_names[CHOST_STATE_COUNT] = {
@@ -647,6 +648,20 @@ void cluster_vm_rehome(struct cluster *c, int i, int host)
 	cluster_account(c, v, -1);
 	v->host = host;
 	cluster_account(c, v, 1);
+}
+
+int cluster_live_rehost(struct cluster *c, int i, int host, uint64_t wake_ns)
+{
+	struct vm *live = cluster_vm_live(c, i);
+	struct host *to = c->hosts[host]->host;
+
+	if (live == NULL || live->host == to)
+		return SIM_OK;
+	vmkernel_remove_vm(live->host->vmk, live, wake_ns);
+	live->host = to;
+	live->cfg.host = to->name;
+	live->cfg.mhz = to->cfg.mhz;
+	return vmkernel_adopt_vm(to->vmk, live, wake_ns);
 }
 
 /* ---- VirtualCenter ---------------------------------------------------------- */

@@ -4,10 +4,8 @@
  * VirtualCenter's clock runs its timers, and its decisions come back here
  * through one callback: a VM went off, or was powered on on a host.
  *
- * A modelled VM restarted by HA is powered on on its new host (the books
- * follow).  A live VM that dies with its host is powered off; booting it
- * again from its image on the new host needs the cluster to create a
- * ringside VM there, which it cannot yet do: it stays off (docs/ha.md).
+ * A VM restarted by HA is powered on on its new host (the books follow);
+ * a live one boots again there from its kernel image, its memory lost.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +111,21 @@ static int sync_vms(struct ha_link *l)
 	return SIM_OK;
 }
 
+/*
+ * A live VM restarted by HA: its ringside VM moves to the new host (it
+ * is off) and boots again from its kernel image, as a powered-off VM
+ * powered on there would: what was in its memory is gone.
+ */
+static bool boot_again(struct cluster *c, int v, int host)
+{
+	struct vm *live = cluster_vm_live(c, v);
+	char err[GUEST_ERR_MAX];
+
+	if (cluster_live_rehost(c, v, host, cluster_now_ns(c)) != SIM_OK)
+		return false;
+	return sim_power_on(c->sim, live, err) == SIM_OK;
+}
+
 /* HA powered a VM on or off: the cluster's books follow. */
 static void power(void *ctx, uint32_t v, uint32_t host, int on)
 {
@@ -124,7 +137,10 @@ static void power(void *ctx, uint32_t v, uint32_t host, int on)
 	cluster_account(c, vm, -1);
 	if (on) {
 		vm->host = (int)host;
-		vm->state = live ? CVM_OFF : CVM_ON;	/* see the top */
+		vm->state = CVM_ON;
+		if (live && live->state != VM_ON &&
+		    !boot_again(c, (int)v, (int)host))
+			vm->state = CVM_OFF;
 	} else if (vm->host == (int)host) {
 		vm->state = CVM_OFF;
 		if (live)

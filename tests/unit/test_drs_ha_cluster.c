@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
+#include "vm.h"
 
 #define S 1000000000ull
 
@@ -203,6 +205,56 @@ static void ha_restarts(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * A live VM whose host fails boots again, from its kernel image, on the
+ * host HA picks: its first line of output comes out a second time, from
+ * the new host.
+ */
+static void live_vm_boots_again(void **state)
+{
+	struct sim *s;
+	struct cluster *c;
+	struct ha_cluster_config cfg;
+	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
+	int h, app;
+	struct vm *live;
+	size_t len;
+	const char *out, *first, *again;
+
+	(void)state;
+	assert_int_equal(sim_create(NULL, &s), SIM_OK);
+	assert_int_equal(cluster_create(s, &(struct cluster_config){
+		.name = "prod", .shared_datastore = "san0" }, &c, err), SIM_OK);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(cluster_add_host(c, &(struct cluster_host_config){
+			.host = { .pcpus = 2 } }, &h, err), SIM_OK);
+	ha_cluster_config_default(&cfg);
+	cfg.admission = HA_ADMISSION_OFF;
+	assert_int_equal(ha_cluster_configure(c, &cfg, err), SIM_OK);
+	sim_run_until(s, 16 * S, UINT64_MAX, &why);	/* a master by T15 */
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "app", .host = 0, .guest = "scenarios/guests/dirty.elf",
+		.mem_mb = 32, .restart_priority = RESTART_HIGH }, &app, err), SIM_OK);
+	sim_run_until(s, 16 * S + 20000000, UINT64_MAX, &why);
+	live = cluster_vm_live(c, app);
+	out = vm_serial(live, &len);
+	assert_true(len > 0);
+	first = strndup(out, strcspn(out, "\n"));
+	assert_int_equal(live->state, VM_ON);	/* still running its passes */
+	assert_int_equal(ha_cluster_fail_host(c, 0, err), SIM_OK);
+	assert_int_equal(live->state, VM_OFF);
+	sim_run_until(s, 60 * S, UINT64_MAX, &why);
+	assert_int_equal(cluster_vm(c, app)->host, 1);
+	assert_int_equal(cluster_vm(c, app)->state, CVM_ON);
+	assert_ptr_equal(vm_host(live), cluster_host(c, 1)->host);
+	out = vm_serial(live, &len);
+	again = strstr(out + strlen(first), first);
+	assert_non_null(again);	/* it printed its first line again */
+	free((void *)first);
+	sim_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +262,7 @@ int main(void)
 		cmocka_unit_test(periodic_and_rules),
 		cmocka_unit_test(maintenance_mode),
 		cmocka_unit_test(ha_restarts),
+		cmocka_unit_test(live_vm_boots_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
