@@ -5,6 +5,7 @@
  *   local recs = drs(c, {threshold=3, automation="manual"})
  *   say(recs[1].reason)            -- "h1 at 0.65, h3 at 0.35; moving db ..."
  *   c:drs{enabled=true, threshold=3, automation="full", period_s=300}
+ *   c:drs_rule{name="web-split", kind="apart", vms={web1, web2}}
  *   local imb, target = c:imbalance()
  *   enter_maintenance(h1)   exit_maintenance(h1)
  *   c:ha{enabled=true, admission="slots", host_failures=1}
@@ -197,6 +198,83 @@ static int l_imbalance(lua_State *L)
 	lua_pushnumber(L, drs_cluster_imbalance(c, &target));
 	lua_pushnumber(L, target);
 	return 2;
+}
+
+/* The cluster VM (object or name) at idx in cluster c: its id. */
+static int check_vm_in(lua_State *L, int idx, struct cluster *c, const char *fn)
+{
+	char buf[NAME_MAX_];
+	const char *name = name_at(L, idx, "VM", fn, buf);
+	int vm = cluster_vm_by_name(c, name);
+
+	if (vm < 0)
+		luaL_error(L, "%s: no VM named %s in %s", fn, name, cluster_name(c));
+	return vm;
+}
+
+/* The list t[key] of VMs or hosts, as ids; returns how many. */
+static int id_list(lua_State *L, int t, const char *key, struct cluster *c,
+		   bool hosts, int *ids, int max)
+{
+	int n = 0;
+
+	if (lua_getfield(L, t, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	luaL_checktype(L, -1, LUA_TTABLE);
+	for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1) && n < max; i++) {
+		struct cluster *hc;
+
+		lua_rawgeti(L, -1, i);
+		if (hosts) {
+			ids[n] = check_host(L, lua_gettop(L), "drs_rule", &hc);
+			if (hc != c)
+				luaL_error(L, "drs_rule: a host of another cluster");
+		} else {
+			ids[n] = check_vm_in(L, lua_gettop(L), c, "drs_rule");
+		}
+		n++;
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
+/*
+ * c:drs_rule{name=, kind="together"|"apart"|"on_hosts"|"off_hosts",
+ *            must=true, vms={...}, hosts={...}}
+ */
+static int l_drs_rule(lua_State *L)
+{
+	static const char *const fields[] = {
+		"name", "kind", "must", "vms", "hosts", NULL
+	};
+	static const char *const kinds[] = {
+		"together", "apart", "on_hosts", "off_hosts", NULL
+	};
+	struct cluster *c = check_cluster(L, 1, "drs_rule");
+	int vms[64], hosts[CLUSTER_MAX_HOSTS], nv, nh, k = 0;
+	const char *kind, *name;
+	bool must = true;
+	char err[GUEST_ERR_MAX];
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	args_check(L, 2, "drs_rule", fields);
+	name = args_string(L, 2, "name", "drs_rule");
+	kind = args_string(L, 2, "kind", "drs_rule");
+	while (kind && kinds[k] && strcmp(kinds[k], kind) != 0)
+		k++;
+	if (kind == NULL || kinds[k] == NULL)
+		return luaL_error(L, "drs_rule: kind is \"together\", \"apart\", \"on_hosts\" or \"off_hosts\"");
+	if (lua_getfield(L, 2, "must") != LUA_TNIL)
+		must = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	nv = id_list(L, 2, "vms", c, false, vms, 64);
+	nh = id_list(L, 2, "hosts", c, true, hosts, CLUSTER_MAX_HOSTS);
+	return answer(L, drs_cluster_add_rule(c, name ? name : kinds[k],
+					      (enum drs_rule_kind)k, must, vms,
+					      nv, hosts, nh, err), err);
 }
 
 static int l_enter_maintenance(lua_State *L)
@@ -416,14 +494,15 @@ static int l_ha_power_on(lua_State *L)
 
 const luaL_Reg api_drsha_cluster_methods[] = {
 	{ "drs", l_drs_config }, { "imbalance", l_imbalance },
-	{ "ha", l_ha }, { "ha_slots", l_ha_slots }, { NULL, NULL }
+	{ "drs_rule", l_drs_rule }, { "ha", l_ha }, { "ha_slots", l_ha_slots },
+	{ NULL, NULL }
 };
 
 void api_drsha_open(lua_State *L)
 {
 	static const luaL_Reg globals[] = {
 		{ "drs", l_drs }, { "drs_config", l_drs_config },
-		{ "imbalance", l_imbalance },
+		{ "imbalance", l_imbalance }, { "drs_rule", l_drs_rule },
 		{ "enter_maintenance", l_enter_maintenance },
 		{ "exit_maintenance", l_exit_maintenance },
 		{ "ha", l_ha }, { "ha_slots", l_ha_slots },

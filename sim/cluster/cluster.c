@@ -101,8 +101,10 @@ static uint64_t cluster_tick(void *ctx, uint64_t now, bool *busy)
 {
 	struct cluster *c = ctx;
 	struct vcenter *vc = &c->vc;
-	uint64_t next = vmotion_tick(c, now, busy);
+	uint64_t next = UINT64_MAX, mig;
 
+	/* timers first: one may start migrations (DRS's pass), which
+	 * vmotion_tick then schedules */
 	for (int i = 0; i < vc->ntimers; i++) {
 		struct vcenter_timer *t = &vc->timers[i];
 
@@ -118,7 +120,8 @@ static uint64_t cluster_tick(void *ctx, uint64_t now, bool *busy)
 		if (t->at < next)
 			next = t->at;
 	}
-	return next;
+	mig = vmotion_tick(c, now, busy);
+	return mig < next ? mig : next;
 }
 
 int cluster_create(struct sim *s, const struct cluster_config *cfg,

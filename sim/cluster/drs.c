@@ -208,6 +208,7 @@ static void work_free(struct drs_work *w)
 	free(w->inv);
 	free(w->res_mhz);
 	free(w->res_mb);
+	free(w->mem_cfg);
 	free(w->rule_start);
 	free(w->rule_list);
 	free(w->stuck);
@@ -229,9 +230,12 @@ static int work_init(struct drs_work *w, const struct drs_cluster *c,
 	w->inv = calloc(nh, sizeof *w->inv);
 	w->res_mhz = calloc(nh, sizeof *w->res_mhz);
 	w->res_mb = calloc(nh, sizeof *w->res_mb);
+	w->mem_cfg = calloc(nh, sizeof *w->mem_cfg);
 	if (!w->place || !w->ent || !w->stuck || !w->load || !w->inv ||
-	    !w->res_mhz || !w->res_mb)
+	    !w->res_mhz || !w->res_mb || !w->mem_cfg)
 		return SIM_ENOMEM;
+	for (uint32_t h = 0; h < c->nhosts; h++)
+		w->mem_cfg[h] = c->hosts[h].mem_fixed_mb;
 	for (uint32_t h = 0; h < c->nhosts; h++)
 		if (drs_counted(&c->hosts[h]) && c->hosts[h].cpu_mhz)
 			w->inv[h] = 1.0 / c->hosts[h].cpu_mhz;
@@ -247,6 +251,7 @@ static int work_init(struct drs_work *w, const struct drs_cluster *c,
 		w->stuck[v] = vm->pinned;	/* never a candidate */
 		w->res_mhz[vm->host] += vm->reservation_mhz;
 		w->res_mb[vm->host] += vm->reservation_mb;
+		w->mem_cfg[vm->host] += vm->mem_mb;
 	}
 	for (uint32_t r = 0; r < c->nrules; r++)
 		for (uint32_t i = 0; i < c->rules[r].nhosts; i++)
@@ -274,7 +279,8 @@ static bool fits(const struct drs_work *w, uint32_t v, uint32_t b)
 
 	return drs_counted(h) && h->cpu_mhz > 0 &&
 	       w->res_mhz[b] + vm->reservation_mhz <= h->cpu_mhz &&
-	       w->res_mb[b] + vm->reservation_mb <= h->mem_mb;
+	       w->res_mb[b] + vm->reservation_mb <= h->mem_mb &&
+	       w->mem_cfg[b] + vm->mem_mb <= h->mem_mb;
 }
 
 /*
@@ -378,6 +384,8 @@ static int apply(struct drs_work *w, struct drs_plan *p, size_t *cap,
 	w->res_mb[a] -= vm->reservation_mb;
 	w->res_mhz[b] += vm->reservation_mhz;
 	w->res_mb[b] += vm->reservation_mb;
+	w->mem_cfg[a] -= vm->mem_mb;
+	w->mem_cfg[b] += vm->mem_mb;
 	w->load[a] -= load_step(w, k->vm, a);
 	w->load[b] += load_step(w, k->vm, b);
 	work_sums(w);

@@ -33,9 +33,12 @@
 struct drs_host {
 	const char *name;	/* borrowed; for the reasons' text */
 	uint32_t cpu_mhz;	/* CPU capacity for VMs */
-	uint32_t mem_mb;	/* memory capacity for VMs (reservations) */
+	uint32_t mem_mb;	/* memory for VMs: their configured memory and
+				   their reservations must fit (VMotion's
+				   check, which DRS's moves must pass) */
 	uint8_t maintenance;	/* entering maintenance: empty it, take none */
 	uint8_t unavailable;	/* failed, isolated, off: not a destination */
+	uint32_t mem_fixed_mb;	/* memory of VMs DRS does not see (off) */
 };
 
 /* A powered-on VM as DRS sees it. */

@@ -168,14 +168,16 @@ static int view_build(struct cluster *c, struct view *v)
 			ch->host->name, (uint32_t)ch->cpu_mhz, (uint32_t)ch->mem_mb,
 			ch->state == CHOST_MAINTENANCE,
 			ch->state == CHOST_FAILED || ch->state == CHOST_ISOLATED ||
-			ch->state == CHOST_NOT_RESPONDING };
+			ch->state == CHOST_NOT_RESPONDING, 0 };
 	}
 	for (int i = 0; i < c->nvms; i++) {
 		const struct cluster_vm *vm = &c->vms[i];
 
 		v->index[i] = -1;
-		if (!powered_on(vm))
+		if (!powered_on(vm)) {
+			v->hosts[vm->host].mem_fixed_mb += vm->mem_mb;
 			continue;
+		}
 		v->index[i] = (int)n;
 		v->id[n] = i;
 		v->vms[n++] = (struct drs_vm){

@@ -26,6 +26,7 @@ struct drs_work {
 	double *inv;		/* host -> 1 / capacity (0: not counted) */
 	uint64_t *res_mhz;	/* host -> CPU reservations placed there */
 	uint64_t *res_mb;	/* host -> memory reservations placed there */
+	uint64_t *mem_cfg;	/* host -> configured memory of its VMs */
 	uint32_t *rule_start;	/* VM v's rules: rule_list[rule_start[v] ..] */
 	uint32_t *rule_list;
 	uint8_t *stuck;		/* VM -> a mandatory move found no host */

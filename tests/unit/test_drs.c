@@ -32,9 +32,9 @@ static struct drs_vm vm(const char *name, uint32_t host, uint32_t mhz)
  * 5,000 and 3,500 MHz.  h1 holds db (1,500) and app (5,000).
  */
 static struct drs_host hosts3[3] = {
-	{ "h1", 10000, 65536, 0, 0 },
-	{ "h2", 10000, 65536, 0, 0 },
-	{ "h3", 10000, 65536, 0, 0 },
+	{ "h1", 10000, 65536, 0, 0, 0 },
+	{ "h2", 10000, 65536, 0, 0, 0 },
+	{ "h3", 10000, 65536, 0, 0, 0 },
 };
 
 static void example_c_vms(struct drs_vm v[4], uint32_t small)
@@ -127,7 +127,7 @@ static void vmotion_time(void **state)
 /* The divvy by hand: 1,000 MHz for two VMs wanting 800 each. */
 static void entitlements(void **state)
 {
-	struct drs_host h = { "h", 1000, 4096, 0, 0 };
+	struct drs_host h = { "h", 1000, 4096, 0, 0, 0 };
 	struct drs_vm v[2] = { vm("a", 0, 800), vm("b", 0, 800) };
 	struct drs_cluster c = { &h, 1, v, 2, NULL, 0 };
 	double e[2];
@@ -417,7 +417,7 @@ static void random_clusters(void **state)
 
 		for (uint32_t i = 0; i < nh; i++)
 			h[i] = (struct drs_host){ "h", 4000 + 2000 * rnd(3),
-						  65536, rnd(10) == 0, 0 };
+						  1u << 20, rnd(10) == 0, 0, 0 };
 		for (uint32_t i = 0; i < nv; i++) {
 			snprintf(names[i], sizeof names[i], "v%u", i);
 			v[i] = vm(names[i], rnd(nh), 100 + rnd(3000));
