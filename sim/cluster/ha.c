@@ -462,15 +462,23 @@ static void verdict(struct ha *ha, uint32_t m, uint32_t h)
 	ha_restart_host_vms(ha, h);
 }
 
-/* A new master's sweep (T35): every host it cannot hear and that writes
- * no datastore heartbeat is dead; their VMs restart. */
+/*
+ * A new master's sweep (T35): the hosts it could not hear when it was
+ * elected, and still cannot, that write no datastore heartbeat, are dead;
+ * their VMs restart.  (A host lost after the election has its own slave
+ * timeline.)
+ */
 static void sweep(struct ha *ha, uint32_t m)
 {
 	if (!ha->hosts[m].master || ha->hosts[m].failed || ha->hosts[m].isolated)
 		return;
 	for (uint32_t h = 0; h < ha->nhosts; h++) {
-		if (ha_connected(ha, m, h))
+		struct ha_host *host = &ha->hosts[h];
+
+		if (!host->sweep || host->sweep_epoch != host->epoch ||
+		    ha_connected(ha, m, h))
 			continue;
+		host->sweep = 0;
 		if (!writes_heartbeats(ha, h)) {
 			ha_emit(ha, HA_DEAD, h, m, HA_NONE, 0);
 			ha_restart_host_vms(ha, h);
@@ -490,6 +498,10 @@ static void elected(struct ha *ha, uint32_t h, bool announce_election)
 	}
 	m = elect(ha, h);
 	ha->hosts[m].master = 1;
+	for (uint32_t x = 0; x < ha->nhosts; x++) {
+		ha->hosts[x].sweep = !ha_connected(ha, m, x);
+		ha->hosts[x].sweep_epoch = ha->hosts[x].epoch;
+	}
 	ha_emit(ha, HA_MASTER, m, HA_NONE, HA_NONE, ha->hosts[m].cfg.datastores);
 	check_isolation(ha, m);
 	ha_timer(ha, ha->now + SWEEP_S * HA_SECOND, T_SWEEP, m, 0, 0);

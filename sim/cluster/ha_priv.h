@@ -18,6 +18,9 @@ struct ha_host {
 	uint8_t self_isolated;	/* it declared itself isolated */
 	uint32_t side;		/* network partition it is in */
 	uint32_t epoch;		/* bumped on every change: stale timers */
+	uint8_t sweep;		/* a new master could not hear it when
+				   elected: its T35 sweep judges it */
+	uint32_t sweep_epoch;	/* ... as it was then */
 	uint32_t in_flight;	/* restarts powering on here */
 	uint64_t res_mhz, res_mb;	/* reservations of its VMs */
 };

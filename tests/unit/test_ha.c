@@ -172,6 +172,25 @@ static void failed_slave(void **state)
 	}
 }
 
+/*
+ * A slave that fails just after the first election (before the new
+ * master's T25 sweep) still gets the whole slave timeline: dead at T18,
+ * not at the sweep.
+ */
+static void failed_right_after_election(void **state)
+{
+	struct world w;
+
+	(void)state;
+	three_hosts(&w, NULL);	/* enabled at 0, master at 15, run to 20 */
+	add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	ha_fail_host(w.ha, 0, 20 * S);
+	ha_run_until(w.ha, 100 * S);
+	assert_int_equal(count(&w, HA_DEAD), 1);
+	assert_int_equal(when(&w, HA_DEAD, 0, HA_NONE, 0), 38);
+	teardown_world(&w);
+}
+
 /* The master fails: election T10, new master T25, restarts T35. */
 static void failed_master(void **state)
 {
@@ -724,6 +743,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(election_rule),
 		cmocka_unit_test(failed_slave),
+		cmocka_unit_test(failed_right_after_election),
 		cmocka_unit_test(failed_master),
 		cmocka_unit_test(isolated_slave),
 		cmocka_unit_test(isolated_master),
