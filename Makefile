@@ -50,7 +50,7 @@ TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
 TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
-BENCH_CLUSTER = $(BUILD)/bench/bench_drs_ha
+BENCH_DRSHA = $(BUILD)/bench/bench_drs_ha
 # The TUI's unit tests and its benchmark link the program's own objects
 # (all but main.o) with ncursesw; sim/ stays free of curses.
 VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(APP_OBJ))
@@ -59,6 +59,7 @@ UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys
 LUA_OBJ  = $(filter $(BUILD)/lua/%,$(APP_OBJ))
 LUA_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lua*.c))
 BENCH_TUI = $(BUILD)/bench/bench_tui
+BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 
 include scenarios/guests/guests.mk
 
@@ -163,10 +164,11 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) build/guests/traps.elf
-	@$(BENCH_CLUSTER)
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
+	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf
+	@$(BENCH_DRSHA)
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

@@ -184,6 +184,25 @@ VMs of a failed host, in sequence. Consolidated Backup (VCB), a separate
 component on a separate machine, takes periodic automated backups of
 snapshots of the VMs' state. Those are the next lessons.]])
 
+-- A VMotion stop: two hosts on a shared datastore, one VM moved live.
+local prod = cluster{name="prod", shared_datastore="san0"}
+local a = prod:add_host{name="esx-a"}
+local b = prod:add_host{name="esx-b"}
+local web = prod:add_vm{name="web", host=a, mem_mb=1024, cpu_mhz=500, dirty_mb_s=32}
+local moved = vmotion(web, b, {bandwidth_mb_s=128, downtime_ms=300})
+expect(moved.ok and moved.converged, "web moved from esx-a to esx-b")
+expect_eq(web.host.name, "esx-b", "web runs on esx-b")
+say([[Here is VMotion at work on a small cluster: web, a VM with 1 GiB of
+memory that dirties 32 MiB/s, moved from esx-a to esx-b over a 128 MiB/s
+link while it runs. Round 0 sent all %.0f MiB; each next round sent only
+what the guest had dirtied meanwhile (%.0f, then %.0f MiB); then the VM
+was stunned for %.0f ms while the last %.0f MiB and its CPU state went
+across, and it resumed on esx-b. The vmotion scenario moves a real guest
+and shows when it cannot converge.]], moved.mb_per_round[1],
+    moved.mb_per_round[2], moved.mb_per_round[3], moved.downtime_ms,
+    moved.total_mb - moved.mb_per_round[1] - moved.mb_per_round[2] - moved.mb_per_round[3])
+pause()
+
 say([[That was the quick start. Virtualization goes far beyond it, and so
 does ringside: each part of this tour has a scenario of its own
 (ringside --list), and every guest can be stepped instruction by

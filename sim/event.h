@@ -220,7 +220,7 @@ struct event {
 			uint8_t pct;		/* throttle %, or host state */
 			uint32_t pages;		/* pages sent by this step */
 			uint32_t left;		/* pages still to send */
-			uint32_t ms;		/* the step's duration, ms */
+			uint32_t us;		/* the step's duration, µs */
 		} cluster;
 		struct {
 			uint16_t vm;		/* the VM's id in its cluster */

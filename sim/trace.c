@@ -368,7 +368,7 @@ static void fields_cluster(struct visit *v, const struct event *ev)
 	f_int(v, "round", ev->u.cluster.round);
 	f_int(v, "pages", ev->u.cluster.pages);
 	f_int(v, "left", ev->u.cluster.left);
-	f_int(v, "ms", ev->u.cluster.ms);
+	f_int(v, "us", ev->u.cluster.us);
 	f_int(v, "throttle", ev->u.cluster.pct);
 	f_str(v, "reason", a == CL_VMOTION_REFUSED
 		? vmotion_refusal_name((enum vmotion_refusal)ev->u.cluster.reason)

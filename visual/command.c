@@ -333,7 +333,7 @@ static int cmd_skip(struct app *a, const char *arg)
 static int cmd_view(struct app *a, const char *arg)
 {
 	static const char *const names[VIEW_COUNT] = {
-		"cpu", "arch", "worlds", "xlat", "log", "help"
+		"cpu", "arch", "worlds", "xlat", "log", "help", "cluster"
 	};
 
 	if (arg == NULL || strcmp(arg, "next") == 0) {
@@ -348,7 +348,7 @@ static int cmd_view(struct app *a, const char *arg)
 			    (arg[0] == '1' + v && arg[1] == '\0'))
 				break;
 		if (v == VIEW_COUNT) {
-			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, next or prev");
+			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, cluster, next or prev");
 			return -1;
 		}
 		a->view = (enum view_id)v;
@@ -486,7 +486,7 @@ const struct command commands[] = {
 	{ "quiz", cmd_quiz, "[on|off]", "guess who handles each trap or I/O" },
 	{ "answer", cmd_answer, "WHO", "answer the quiz: hardware, vmm, vmkernel, vmx, guest" },
 	{ "skip", cmd_skip, "", "skip the quiz question" },
-	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, next, prev" },
+	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, cluster, next, prev" },
 	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
 	{ "scroll", cmd_scroll, "WHERE", "scroll Log or Help: up, down, pgup, pgdn, home, end" },
 	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },

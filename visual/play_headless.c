@@ -24,6 +24,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "cluster_board.h"
 #include "esxtop.h"
 #include "play.h"
 #include "status.h"
@@ -179,6 +180,11 @@ static void on_event(void *ctx, const struct event *ev)
 		while (*p == ' ')
 			p++;
 		out(h, stdout, "  * %s\n", p);
+		/* the Cluster view's picture, as text, after each VMotion */
+		if (ev->kind == EV_CLUSTER &&
+		    ev->u.cluster.action == CL_VMOTION_DONE)
+			board_print(cluster_of_world(h->sim, ev->u.cluster.cluster),
+				    ev->t_ns, stdout);
 	}
 }
 

@@ -20,7 +20,6 @@
 #include "vmkernel/world.h"
 
 #define PAGE CLUSTER_PAGE
-#define NS_PER_MS 1000000ull
 /*
  * What goes across with the last pages: per vCPU its registers (Unicorn's
  * saved context, 5,544 bytes here) and the devices' state (PIC, PIT,
@@ -147,12 +146,14 @@ static void emit(struct cluster *c, const struct migration *m,
 	ev.u.cluster.src = (uint16_t)m->src;
 	ev.u.cluster.dst = (uint16_t)m->dst;
 	ev.u.cluster.action = (uint8_t)a;
-	ev.u.cluster.round = (uint8_t)m->pc.rounds;
+	/* a round's event names the round just sent (0 = all of RAM) */
+	ev.u.cluster.round = (uint8_t)(a == CL_VMOTION_ROUND ? m->pc.rounds - 1
+							     : m->pc.rounds);
 	ev.u.cluster.reason = reason;
 	ev.u.cluster.pct = (uint8_t)m->pc.throttle_pct;
 	ev.u.cluster.pages = (uint32_t)pages;
 	ev.u.cluster.left = (uint32_t)left;
-	ev.u.cluster.ms = (uint32_t)(ns / NS_PER_MS);
+	ev.u.cluster.us = (uint32_t)(ns / 1000);
 	cluster_emit(c, t, &ev);
 }
 

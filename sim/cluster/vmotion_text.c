@@ -9,6 +9,7 @@
 
 /* pages to MiB, one decimal */
 #define MB(p) ((double)(p) / 256)
+#define MS(us) ((double)(us) / 1000)
 
 const char *cluster_event_text(struct sim *s, const struct event *ev,
 			       char *buf, size_t n)
@@ -31,9 +32,9 @@ const char *cluster_event_text(struct sim *s, const struct event *ev,
 			 vmotion_refusal_name((enum vmotion_refusal)ev->u.cluster.reason));
 		break;
 	case CL_VMOTION_ROUND:
-		snprintf(buf, n, "VMotion %s: round %u sent %.1f MiB in %u ms; the guest dirtied %.1f MiB meanwhile",
-			 vn, ev->u.cluster.round - 1u, MB(ev->u.cluster.pages),
-			 ev->u.cluster.ms, MB(ev->u.cluster.left));
+		snprintf(buf, n, "VMotion %s: round %u sent %.1f MiB in %.1f ms; the guest dirtied %.1f MiB meanwhile",
+			 vn, ev->u.cluster.round, MB(ev->u.cluster.pages),
+			 MS(ev->u.cluster.us), MB(ev->u.cluster.left));
 		break;
 	case CL_VMOTION_THROTTLE:
 		snprintf(buf, n, "VMotion %s: it dirties faster than the link sends; auto-converge throttles its vCPUs by %u%%",
@@ -50,12 +51,12 @@ const char *cluster_event_text(struct sim *s, const struct event *ev,
 			 MB(ev->u.cluster.left));
 		break;
 	case CL_VMOTION_SWITCHOVER:
-		snprintf(buf, n, "VMotion %s: switch-over: the last %.1f MiB, the vCPUs' registers and the devices' state go to %s (%u ms)",
-			 vn, MB(ev->u.cluster.pages), dn, ev->u.cluster.ms);
+		snprintf(buf, n, "VMotion %s: switch-over: the last %.1f MiB, the vCPUs' registers and the devices' state go to %s (%.3f ms)",
+			 vn, MB(ev->u.cluster.pages), dn, MS(ev->u.cluster.us));
 		break;
 	case CL_VMOTION_RESUME:
-		snprintf(buf, n, "VMotion %s: resumed on %s after %u ms stunned",
-			 vn, dn, ev->u.cluster.ms);
+		snprintf(buf, n, "VMotion %s: resumed on %s after %.3f ms stunned",
+			 vn, dn, MS(ev->u.cluster.us));
 		break;
 	case CL_VMOTION_RARP:
 		snprintf(buf, n, "VMotion %s: %s sends RARP from the VM's MAC: the switches now send its traffic to %s's port",
@@ -64,7 +65,7 @@ const char *cluster_event_text(struct sim *s, const struct event *ev,
 	case CL_VMOTION_DONE:
 		snprintf(buf, n, "VMotion %s %s -> %s done: %.1f MiB in %.3f s (%s)",
 			 vn, sn, dn, MB(ev->u.cluster.pages),
-			 (double)ev->u.cluster.ms / 1000,
+			 MS(ev->u.cluster.us) / 1000,
 			 precopy_stop_name((enum precopy_stop)ev->u.cluster.reason));
 		break;
 	case CL_HOST_STATE:

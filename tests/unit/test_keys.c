@@ -200,7 +200,9 @@ static void views_cycle(void **state)
 		assert_int_equal(a->view, i % VIEW_COUNT);
 	}
 	keys_dispatch(a, KEY_BTAB);
-	assert_int_equal(a->view, VIEW_HELP);
+	assert_int_equal(a->view, VIEW_CLUSTER);
+	press(a, "7");
+	assert_int_equal(a->view, VIEW_CLUSTER);
 	press(a, "3");
 	assert_int_equal(a->view, VIEW_WORLDS);
 	press(a, "?");

@@ -117,7 +117,7 @@ static void tour_narrates_and_waits(void **state)
 	for (int i = 0; i < 8; i++)
 		press("'>'");
 	see("[the end]");
-	see("22 expects, all held");
+	see("24 expects, all held");
 	press("q");
 	see("RINGSIDE-EXIT=0");
 }
