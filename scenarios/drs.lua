@@ -20,14 +20,18 @@ local esx2 = c:add_host{name="esx2", cpus=4, mhz=2500, mem_mb=16384}
 local esx3 = c:add_host{name="esx3", cpus=4, mhz=2500, mem_mb=16384}
 local db    = c:add_vm{name="db",    host=esx1, mem_mb=2048, cpu_mhz=1500, dirty_mb_s=20}
 local app   = c:add_vm{name="app",   host=esx1, mem_mb=4096, cpu_mhz=5000, dirty_mb_s=20}
-local web   = c:add_vm{name="web",   host=esx2, mem_mb=2048, cpu_mhz=5000, dirty_mb_s=20}
+local web   = c:add_vm{name="web",   host=esx2, mem_mb=2048, cpu_mhz=4500, dirty_mb_s=20}
+-- a live VM, a real guest kernel, held to 500 MHz by its limit
+local mon   = c:add_vm{name="monitor", host=esx2, guest="timer", mem_mb=32, limit_mhz=500}
+tui("view cluster")	-- in the TUI: the hosts, the imbalance, the recommendations
 local cache = c:add_vm{name="cache", host=esx3, mem_mb=2048, cpu_mhz=3500, dirty_mb_s=20}
 
 local imb, target = c:imbalance()
 expect(math.abs(imb - 0.1225) < 0.0001, "imbalance 0.1225 (worked example C)")
 say([[Three hosts of 4 x 2,500 MHz = 10,000 MHz each. esx1 runs db (1,500 MHz)
-and app (5,000), esx2 web (5,000), esx3 cache (3,500). Nothing is short
-of CPU, so each VM is entitled to what it demands. A host's load is the
+and app (5,000), esx2 web (4,500) and monitor (a real guest, limited to
+500), esx3 cache (3,500). Nothing is short of CPU, so each VM is entitled
+to what it demands, up to its limit. A host's load is the
 sum of its VMs' entitlements over its capacity: 0.65, 0.50 and 0.35.
 
 The imbalance is the standard deviation of those loads: %.4f.

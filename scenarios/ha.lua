@@ -30,6 +30,10 @@ local db   = vm("db",   h[1], "high")
 local app  = vm("app",  h[1], "medium")
 local web  = vm("web",  h[1], "low")
 local test = vm("test", h[1], "disabled")
+-- a live VM, a real guest kernel: HA will boot it again after the failure
+local mon  = c:add_vm{name="monitor", host=h[1], guest="timer", mem_mb=32,
+                      restart_priority="highest"}
+tui("view cluster")	-- in the TUI: the hosts, DRS and HA's timeline
 
 expect(c:ha{enabled=true, admission="slots", host_failures=1}, "HA on")
 run{seconds=20}
@@ -70,10 +74,10 @@ local order = {}
 for e in events{kind="ha", action="restart"} do
   order[#order + 1] = string.format("  T+%.0f s  %s (%s) on %s", at(e), e.cvm, e.priority, e.other)
 end
-expect_eq(#order, 4, "four VMs restarted; test (disabled) is not")
+expect_eq(#order, 5, "five VMs restarted; test (disabled) is not")
 expect_eq(first{kind="ha", action="restart"}.cvm, "dc", "highest first")
 expect_eq(last{kind="ha", action="restart"}.cvm, "web", "lowest last")
-for _, v in ipairs({dc, db, app, web}) do
+for _, v in ipairs({dc, mon, db, app, web}) do
   expect(v.state == "on" and v.host.name ~= "esx1", v.name .. " runs again")
 end
 expect_eq(test.state, "off", "test stays off")
@@ -85,7 +89,9 @@ until the one before is powered on:
 
 %s
 
-test's restart priority is "disabled": it stays off.]], math.floor(at(d)),
+monitor, a live VM, booted again from its kernel on its new host: what
+was in its memory is gone. test's restart priority is "disabled": it
+stays off.]], math.floor(at(d)),
     table.concat(order, "\n"))
 pause()
 
@@ -133,5 +139,7 @@ dead: at T18 it declared esx3 dead and restarted solo on %s. But solo had
 never stopped on esx3: two copies ran, one of them unable to write its
 disk. VMFS gives a disk's lock to one host, which must keep renewing it;
 esx3 could not, so the lock went to the new copy. When esx3's network
-came back, its copy found the lock gone and was killed. With "power
-off" or "shut down" there would never have been two.]], solo.host.name)
+came back, its copy found the lock gone and was killed (and so were the
+old copies of every other VM esx3 ran: %d in all). With "power off" or
+"shut down" there would never have been two.]], solo.host.name,
+    count{kind="ha", action="lock-lost"})
