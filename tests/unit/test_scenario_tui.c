@@ -114,10 +114,10 @@ static void tour_narrates_and_waits(void **state)
 	see("[5 Log]");
 	press("1");
 	/* skip ahead, pause after pause, to the end */
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		press("'>'");
 	see("[the end]");
-	see("24 expects, all held");
+	see("29 expects, all held");
 	press("q");
 	see("RINGSIDE-EXIT=0");
 }
