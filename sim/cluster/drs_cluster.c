@@ -250,7 +250,8 @@ static int keep(struct drs_state *d, const struct view *v, struct drs_plan *p)
 	p->entitlement_mhz = NULL;
 	if (p->moves == NULL)
 		return SIM_ENOMEM;
-	memcpy(p->moves, d->last.moves, p->nmoves * sizeof *p->moves);
+	if (p->nmoves)
+		memcpy(p->moves, d->last.moves, p->nmoves * sizeof *p->moves);
 	return SIM_OK;
 }
 

@@ -402,7 +402,7 @@ static void random_clusters(void **state)
 	struct drs_vm v[MAXV];
 	struct drs_rule r[MAXR];
 	uint32_t rvms[MAXR][3], rhosts[MAXR][2], place[MAXV];
-	char names[MAXV][8];
+	char names[MAXV][12];
 	struct drs_options s;
 	size_t balancing = 0, mandatory = 0;
 
