@@ -100,11 +100,14 @@ struct ha {
 	uint32_t level_epoch;
 };
 
-/* ha.c */
+/* ha_setup.c: events, and the timer heap (ha_timer_pop: the earliest) */
 void ha_emit(struct ha *ha, enum ha_action action, uint32_t host,
 	     uint32_t other, uint32_t vm, uint32_t a);
 int ha_timer(struct ha *ha, uint64_t t_ns, enum ha_timer_kind kind,
 	     uint32_t a, uint32_t b, uint32_t epoch);
+struct ha_timer ha_timer_pop(struct ha *ha);
+
+/* ha.c: the network as the agents see it */
 bool ha_alive(const struct ha *ha, uint32_t h);	/* on the network */
 bool ha_connected(const struct ha *ha, uint32_t x, uint32_t y);
 bool ha_has_storage(const struct ha *ha, uint32_t h);

@@ -17,6 +17,7 @@
 
 #include "cluster/drs.h"
 #include "status.h"
+#include "testlib.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-6)
 
@@ -353,10 +354,7 @@ static uint64_t rng;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % n);
+	return tl_rand(&rng, n);
 }
 
 static bool rule_holds(const struct drs_rule *r, const uint32_t *place)

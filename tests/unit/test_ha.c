@@ -17,6 +17,7 @@
 
 #include "cluster/ha.h"
 #include "status.h"
+#include "testlib.h"
 
 #define S HA_SECOND
 
@@ -671,10 +672,7 @@ static uint64_t rng;
 
 static uint32_t rnd(uint32_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng % n);
+	return tl_rand(&rng, n);
 }
 
 /*
