@@ -24,13 +24,14 @@ static int drs_lines(struct cluster *c, char lines[][BOARD_LINE], int *roles,
 	if (p == NULL || max < 1)
 		return 0;
 	snprintf(lines[n], BOARD_LINE,
-		 "DRS: imbalance %.3f, target %.3f: %s; last pass %zu move%s",
+		 "DRS: imbalance %.3f, target %.3f: %s; last pass %zu move%s%s",
 		 imb, target, imb > target ? "unbalanced" : "balanced",
-		 p->nmoves, p->nmoves == 1 ? "" : "s");
+		 p->nmoves, p->nmoves == 1 ? "" : "s",
+		 p->nmoves ? " (D applies the first; :drs-apply N another)" : "");
 	roles[n++] = 0;
 	for (size_t i = 0; i < p->nmoves && n < max && i < 3; i++) {
-		snprintf(lines[n], BOARD_LINE, "  [%d] %.*s", p->moves[i].priority,
-			 BOARD_LINE - 16, p->moves[i].reason);
+		snprintf(lines[n], BOARD_LINE, "  %zu. priority %d: %.*s", i + 1,
+			 p->moves[i].priority, BOARD_LINE - 24, p->moves[i].reason);
 		roles[n++] = 0;
 	}
 	return n;
@@ -88,4 +89,30 @@ int drsha_board_lines(struct sim *s, struct cluster *c,
 	int n = drs_lines(c, lines, roles, max);
 
 	return n + ha_lines(s, c, lines + n, roles + n, max - n);
+}
+
+int drsha_apply(struct sim *s, int n, char *msg, size_t size)
+{
+	struct cluster *c = cluster_of_world(s, 0);
+	const struct drs_plan *p = c ? drs_cluster_last(c) : NULL;
+	char err[GUEST_ERR_MAX];
+	struct drs_move m;
+
+	if (p == NULL || p->nmoves == 0) {
+		snprintf(msg, size, "No DRS recommendation to apply (DRS has not recommended a move).");
+		return -1;
+	}
+	if (n < 1 || (size_t)n > p->nmoves) {
+		snprintf(msg, size, "DRS made %zu recommendation%s: apply 1..%zu.",
+			 p->nmoves, p->nmoves == 1 ? "" : "s", p->nmoves);
+		return -1;
+	}
+	m = p->moves[n - 1];	/* the plan may change under the move */
+	if (drs_cluster_apply(c, &m, err) != 0) {
+		snprintf(msg, size, "DRS recommendation %d not applied: %s", n, err);
+		return -1;
+	}
+	snprintf(msg, size, "Applied: %.*s (a VMotion, now under way).",
+		 (int)size - 40, m.reason);
+	return 0;
 }

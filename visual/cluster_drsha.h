@@ -20,4 +20,11 @@
 int drsha_board_lines(struct sim *s, struct cluster *c,
 		      char lines[][BOARD_LINE], int *roles, int max);
 
+/*
+ * The administrator applies recommendation n (1 = the first) of the last
+ * DRS pass on the world's first cluster: its VMotion starts.  msg says
+ * what happened or why not; returns 0 on success.
+ */
+int drsha_apply(struct sim *s, int n, char *msg, size_t size);
+
 #endif
