@@ -104,7 +104,7 @@ function vmotion(vm, host, opts)
   local id = vmotion_start(vm, host, opts)
   local r = vmotion_result(vm, id)
   while not r.done do
-    run{seconds=0.01}
+    run{until_event="cluster"}   -- its next step (a round, the stun...)
     r = vmotion_result(vm, id)
   end
   return r

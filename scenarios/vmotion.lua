@@ -32,7 +32,28 @@ printed %d lines so far. Now VMotion moves it to esx2 while it runs, over
 a 1000 MiB/s link, with a downtime limit of 2 ms.]], before)
 pause()
 
-local r = vmotion(app, esx2, {bandwidth_mb_s=1000, downtime_ms=2})
+tui("view cluster")   -- the TUI shows the hosts and the migration
+-- vmotion() would do all of it at once; here each step is narrated
+local id = vmotion_start(app, esx2, {bandwidth_mb_s=1000, downtime_ms=2})
+local steps = {
+  ["precopy-round"] = "Round %d sent %.2f MiB while the guest ran; it dirtied %.2f MiB meanwhile.",
+  ["stun"] = "Stun: what is left, %.2f MiB, fits the downtime limit; app stops on esx1.",
+  ["resume"] = "Resume: app runs on esx2, from its very next instruction.",
+}
+repeat
+  local since = mark()
+  run{until_event="cluster"}
+  for e in events{kind="cluster", since=since} do
+    if e.action == "precopy-round" then
+      say(steps[e.action], e.round, e.pages / 256, e.left / 256)
+    elseif e.action == "stun" then
+      say(steps[e.action], e.left / 256)
+    elseif e.action == "resume" then
+      say(steps[e.action])
+    end
+  end
+until vmotion_result(app, id).done
+local r = vmotion_result(app, id)
 expect(r.ok and r.converged, "app moved to esx2, pre-copy converged")
 expect_eq(app.host.name, "esx2", "app now runs on esx2")
 expect_at_least(r.rounds, 2, "pre-copy rounds")

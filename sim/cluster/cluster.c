@@ -37,14 +37,22 @@ const char *restart_priority_name(enum restart_priority p)
 	return (unsigned)p < RESTART_PRIORITY_COUNT ? restart_names[p] : "?";
 }
 
+/* The index of name in a table of n names, or -1. */
+static int name_index(const char *const *names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 int restart_priority_parse(const char *name, enum restart_priority *out)
 {
-	for (int i = 0; i < RESTART_PRIORITY_COUNT; i++)
-		if (strcmp(name, restart_names[i]) == 0) {
-			*out = (enum restart_priority)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(restart_names, RESTART_PRIORITY_COUNT, name);
+
+	if (i >= 0)
+		*out = (enum restart_priority)i;
+	return i < 0 ? -1 : 0;
 }
 
 static const char *const isolation_names[ISOLATION_RESPONSE_COUNT] = {
@@ -60,12 +68,11 @@ const char *isolation_response_name(enum isolation_response r)
 
 int isolation_response_parse(const char *name, enum isolation_response *out)
 {
-	for (int i = 0; i < ISOLATION_RESPONSE_COUNT; i++)
-		if (strcmp(name, isolation_names[i]) == 0) {
-			*out = (enum isolation_response)i;
-			return 0;
-		}
-	return -1;
+	int i = name_index(isolation_names, ISOLATION_RESPONSE_COUNT, name);
+
+	if (i >= 0)
+		*out = (enum isolation_response)i;
+	return i < 0 ? -1 : 0;
 }
 
 static const char *const cvm_state_names[CVM_STATE_COUNT] = {

@@ -356,9 +356,10 @@ static void step_resume(struct cluster *c, struct migration *m, uint64_t t)
 	v->migrations++;
 	if (m->pc.throttle_pct)
 		throttle(c, m, 0);
-	emit(c, m, CL_VMOTION_RESUME, t, 0, 0, t - m->t_stun, 0);
+	emit(c, m, CL_VMOTION_RESUME, t, 0, 0, t - m->t_stun,
+	     (uint8_t)m->pc.stop);
 	/* QEMU announces 5 times from 50 ms on; one event stands for them */
-	emit(c, m, CL_VMOTION_RARP, t, 0, 0, 0, 5);
+	emit(c, m, CL_VMOTION_RARP, t, 0, 0, 0, (uint8_t)m->pc.stop);
 	emit(c, m, CL_VMOTION_DONE, t, total, 0, t - m->t_start,
 	     (uint8_t)m->pc.stop);
 	forget_active(&c->vc, m->id);

@@ -419,6 +419,50 @@ static void event_tables_have_the_trace_fields(void **state)
 	done(&p);
 }
 
+/* ---- clusters and VMotion ----------------------------------------------------- */
+
+/* cluster{}, add_host, add_vm and vmotion() through the binding. */
+static void clusters_and_vmotion(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play(&p, "local c = cluster{name='prod', shared_datastore='san0'}\n"
+		 "local a = c:add_host{name='a', cpu_model='xeon-5500'}\n"
+		 "local b = c:add_host{name='b', cpu_model='xeon-5500'}\n"
+		 "local old = c:add_host{name='old', cpu_model='xeon-5100'}\n"
+		 "local vm = c:add_vm{name='web', host=a, mem_mb=1024, cpu_mhz=500,\n"
+		 "                    dirty_mb_s=32, restart_priority='high'}\n"
+		 "expect(vm.host == a and vm.state == 'on' and not vm.live, 'placed')\n"
+		 "local r = vmotion(vm, b, {bandwidth_mb_s=128, downtime_ms=300})\n"
+		 "expect(r.ok and r.rounds == 3 and r.total_mb == 1360, 'example A')\n"
+		 "expect(r.downtime_ms == 125 and r.total_s == 10.625, 'its times')\n"
+		 "expect(vm.host == b and vm.migrations == 1, 'moved')\n"
+		 "local no = vmotion(vm, 'old')\n"
+		 "expect(not no.ok and no.done and contains(no.error, 'sse4.1'), 'refused')\n"
+		 "expect(vm.host == b, 'not moved')\n"
+		 "expect(#c.hosts == 3 and #c.vms == 1 and c.migrations == 2, 'fields')\n"
+		 "expect(count{kind='cluster', action='precopy-round'} == 3, 'round events')\n");
+	expect_done(&p);
+	assert_int_equal(scenario_expects(p.sc, NULL), 8);
+	done(&p);
+}
+
+/* Bad cluster arguments are errors that name the file and line. */
+static void cluster_errors(void **state)
+{
+	(void)state;
+	expect_failure("local c = cluster{}\nc:add_host{cpu_model='pentium'}\n", 2,
+		       "no CPU model named pentium");
+	expect_failure("local c = cluster{}\nlocal h = c:add_host{}\nc:add_vm{name='x'}\n",
+		       3, "say which host");
+	expect_failure("local c = cluster{}\nlocal h = c:add_host{}\n"
+		       "c:add_vm{host=h, guest='hello', dirty_mb_s=5}\n", 3,
+		       "describe a modelled VM");
+	expect_failure("local c = cluster{colour='red'}\n", 1,
+		       "unknown field 'colour'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +477,8 @@ int main(void)
 		cmocka_unit_test(run_until_event_returns_it),
 		cmocka_unit_test(script_errors_leave_the_world_intact),
 		cmocka_unit_test(event_tables_have_the_trace_fields),
+		cmocka_unit_test(clusters_and_vmotion),
+		cmocka_unit_test(cluster_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -289,6 +289,24 @@ static void refusals(void **state)
 	assert_int_equal(vmotion_start(c, local, h3, NULL, &id, err), SIM_ESTATE);
 	assert_int_equal(vmotion_get(c, id)->refusal, VMR_DATASTORE);
 	assert_non_null(strstr(err, "disk0"));
+	/* reservations: what h2 has unreserved (2,000 MHz) is not enough */
+	{
+		int hog, resv;
+
+		assert_int_equal(cluster_add_host(c, &(struct cluster_host_config){
+			.host = { .name = "tight" }, .cpu_model = "xeon-5500" },
+			&h2, err), SIM_OK);
+		assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+			.name = "hog", .host = h2, .mem_mb = 256,
+			.reservation_mhz = 1500 }, &hog, err), SIM_OK);
+		assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+			.name = "resv", .host = h0, .mem_mb = 256,
+			.reservation_mhz = 600 }, &resv, err), SIM_OK);
+		assert_int_equal(vmotion_start(c, resv, h2, NULL, &id, err),
+				 SIM_ESTATE);
+		assert_int_equal(vmotion_get(c, id)->refusal, VMR_RESERVATION);
+		assert_non_null(strstr(err, "500 MHz"));
+	}
 	assert_int_equal(cluster_set_host_state(c, h3, CHOST_MAINTENANCE), SIM_OK);
 	assert_int_equal(vmotion_check(c, vm, h3, err), VMR_HOST_STATE);
 	assert_int_equal(vmotion_start(c, vm, h0, NULL, &id, err), SIM_ESTATE);
