@@ -51,6 +51,12 @@ static const char script[] =
 	"expect(dead.t_ns - t0 == 18000000000, 'at T18: ' .. (dead.t_ns - t0))\n"
 	"run{seconds=10}\n"
 	"expect(restore_host('h1'), 'h1 back')\n"
+	"local t1 = now_ns()\n"
+	"expect(partition{ {'h1', 'h2'}, {'h3'} }, 'split')\n"
+	"run{seconds=30}\n"
+	"local el = last{kind='ha', action='master'}\n"
+	"expect(el.t_ns - t1 == 25000000000, 'the far side elects at T25: ' .. (el.t_ns - t1))\n"
+	"expect(count{kind='ha', action='alive-elsewhere'} >= 1, 'the far side is alive, not dead')\n"
 	"local ok2, why2 = pcall(fail_host, 'nosuch')\n"
 	"expect(not ok2 and why2:find('no host named nosuch'), why2)\n";
 
@@ -104,7 +110,7 @@ static void scenario_drives_drs_and_ha(void **state)
 	} while (st != SCENARIO_DONE && st != SCENARIO_FAILED);
 	if (st != SCENARIO_DONE)
 		fail_msg("failed: %s\n%s", scenario_error(sc), lines);
-	assert_int_equal(scenario_expects(sc, &failed), 18);
+	assert_int_equal(scenario_expects(sc, &failed), 21);
 	if (failed)
 		fail_msg("expects failed:\n%s", lines);
 	scenario_close(sc);
