@@ -54,6 +54,7 @@ TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
 TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
 BENCH_BIN = $(BUILD)/bench/bench_cpu
+BENCH_DRSHA = $(BUILD)/bench/bench_drs_ha
 # The TUI's unit tests and its benchmark link the program's own objects
 # (all but main.o) with ncursesw; sim/ stays free of curses.
 VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(APP_OBJ))
@@ -175,10 +176,11 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) build/guests/traps.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf
+	@$(BENCH_DRSHA)
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

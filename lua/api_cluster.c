@@ -26,9 +26,7 @@
 #include "engine.h"
 #include "status.h"
 
-#define API_CLUSTER_MT "ringside.cluster"
-#define API_CVM_MT "ringside.cvm"
-#define CVM_ID(cl, vm) ((cl) << 16 | (vm))
+#define CVM_ID API_CVM_ID
 
 struct handle {
 	int id;
@@ -456,6 +454,12 @@ void api_cluster_open(lua_State *L)
 
 	api_world_class(L, API_CLUSTER_MT, cluster_methods, cluster_field,
 			read_only, cluster_tostring);
+	/* DRS's and HA's methods (api_drsha.c) join the cluster's own */
+	luaL_getmetatable(L, API_CLUSTER_MT);
+	lua_getfield(L, -1, "__index");
+	lua_getupvalue(L, -1, 1);
+	luaL_setfuncs(L, api_drsha_cluster_methods, 0);
+	lua_pop(L, 3);
 	api_world_class(L, API_CVM_MT, cvm_methods, cvm_index, read_only,
 			cvm_tostring);
 	lua_pushglobaltable(L);

@@ -220,6 +220,7 @@ static int setup(lua_State *L)
 	api_run_open(L);
 	api_events_open(L);
 	api_check_open(L);
+	api_drsha_open(L);
 	/* the helpers written in Lua: a module like any other */
 	lua_getglobal(L, "require");
 	lua_pushstring(L, "ringside");

@@ -140,6 +140,10 @@ void api_world_open(lua_State *L);
 void api_run_open(lua_State *L);
 void api_events_open(lua_State *L);
 void api_check_open(lua_State *L);
+void api_drsha_open(lua_State *L);	/* api_drsha.c: DRS and HA */
+
+/* api_drsha.c: drs, imbalance, ha, ha_slots as a cluster's methods. */
+extern const luaL_Reg api_drsha_cluster_methods[];
 
 /* api_run.c: what the player calls during a run (see scenario.h). */
 int api_run_slice(struct scenario *sc, uint64_t max_insns,
@@ -161,6 +165,9 @@ void api_events_check_keys(lua_State *L, int t, int kind, bool skip_reserved,
 
 #define API_VM_MT "ringside.vm"		/* metatables of the userdata */
 #define API_HOST_MT "ringside.host"
+#define API_CLUSTER_MT "ringside.cluster"	/* api_cluster.c */
+#define API_CVM_MT "ringside.cvm"
+#define API_CVM_ID(cl, vm) ((cl) << 16 | (vm))	/* a cluster VM's handle id */
 
 /*
  * The one userdata of object `id` with metatable mt (made on first use,

@@ -203,6 +203,45 @@ and shows when it cannot converge.]], moved.mb_per_round[1],
     moved.total_mb - moved.mb_per_round[1] - moved.mb_per_round[2] - moved.mb_per_round[3])
 pause()
 
+-- A DRS and HA stop: a third host joins, DRS balances, then a host fails.
+local c = prod:add_host{name="esx-c"}
+local db = prod:add_vm{name="db", host=a, mem_mb=1024, cpu_mhz=1500, dirty_mb_s=16,
+                       restart_priority="high"}
+local app = prod:add_vm{name="app", host=a, mem_mb=1024, cpu_mhz=1200, dirty_mb_s=16}
+local before = prod:imbalance()
+local recs = drs(prod, {threshold=3, automation="full"})
+expect_at_least(#recs, 1, "DRS recommends a move")
+run{seconds=60}
+local imb, target = prod:imbalance()
+expect(imb < before, "DRS lowered the imbalance")
+say([[DRS: with db and app added to esx-a, the hosts' loads (the CPU their
+VMs are entitled to, over their capacity) were uneven; DRS's first
+recommendation, carried out by VMotion:
+  priority %d: %s
+The imbalance (the standard deviation of the loads) went from %.3f to
+%.3f (its threshold tolerates %.3f; with three VMs, no placement does
+better). The drs scenario goes through it move by move, with rules and
+maintenance mode.]], recs[1].priority, recs[1].reason, before, imb, target)
+expect(prod:ha{enabled=true, admission="off"}, "HA on")
+run{seconds=20}
+local victim = db.host
+local t_fail = now()
+expect(fail_host(victim), victim.name .. " fails")
+run{seconds=40}
+expect(db.state == "on" and db.host ~= victim, "HA restarted db elsewhere")
+local dead = first{kind="ha", action="dead"}
+local was_master = first{kind="ha", action="master"}.host == victim.name
+local how = was_master and string.format(
+  "it was HA's master: the others noticed at T10, elected %s at T25, and the new master declared %s dead at T%.0f",
+  dead.other, victim.name, dead.t_ns / 1e9 - t_fail) or string.format(
+  "the master missed its network and datastore heartbeats and declared it dead at T%.0f",
+  dead.t_ns / 1e9 - t_fail)
+say([[HA: %s failed; %s. db (restart priority high) was then powered on
+again on %s, booting from its disk on the shared datastore. The ha
+scenario shows the whole timeline, admission control and isolation.]],
+    victim.name, how, db.host.name)
+pause()
+
 say([[That was the quick start. Virtualization goes far beyond it, and so
 does ringside: each part of this tour has a scenario of its own
 (ringside --list), and every guest can be stepped instruction by

@@ -160,6 +160,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
 	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_CLUSTER] = "cluster",
+	[EV_DRS] = "drs", [EV_HA] = "ha",
 };
 
 static const char *const cluster_action_names[CL_ACTION_COUNT] = {

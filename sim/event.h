@@ -33,6 +33,8 @@ enum event_kind {
 	EV_WORLD,	/* the scheduler switched worlds on a physical CPU */
 	EV_HOST,	/* something happened to a host (log-off, admin...) */
 	EV_CLUSTER,	/* VirtualCenter: a VMotion step, a host's state */
+	EV_DRS,		/* DRS recommended or made a move (cluster/drs.h) */
+	EV_HA,		/* a step of HA's detection or restarts (cluster/ha.h) */
 	EV_KIND_COUNT
 };
 
@@ -223,6 +225,26 @@ struct event {
 			uint32_t left;		/* pages still to send */
 			uint32_t us;		/* the step's duration, µs */
 		} cluster;
+		struct {
+			uint16_t vm;		/* the VM's id in its cluster */
+			uint16_t from, to;	/* host indices in the cluster */
+			uint8_t cluster;	/* which cluster of the world */
+			uint8_t action;		/* enum drs_action (drs.h) */
+			uint8_t priority;	/* 1 mandatory .. 5 */
+			uint8_t why;		/* enum drs_why (drs.h) */
+			uint32_t mhz;		/* the VM's entitlement */
+			uint32_t before_ppm;	/* imbalance x 10^6 */
+			uint32_t after_ppm;
+		} drs;
+		struct {
+			uint16_t vm;		/* VM id in its cluster, or 0xffff */
+			uint16_t host;		/* the host concerned, or 0xffff */
+			uint16_t other;		/* a second host (master, target) */
+			uint8_t cluster;	/* which cluster of the world */
+			uint8_t action;		/* enum ha_action (ha.h) */
+			uint8_t priority;	/* enum ha_priority of the VM */
+			uint32_t a;		/* per action: attempt, seconds... */
+		} ha;
 	} u;
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cluster/cluster.h"
+#include "cluster/drs_ha_trace.h"
 #include "cluster/vmotion.h"
 #include "cpu/disasm.h"
 #include "vmm/bt.h"
@@ -442,6 +443,10 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		f_str(&v, "action", host_action_name((enum host_action)ev->u.host.action));
 		f_int(&v, "a", ev->u.host.a);
 		break;
+	case EV_DRS:
+	case EV_HA:
+		drs_ha_trace_fields(s, ev, fn, ctx);
+		break;
 	default:
 		break;
 	}
@@ -602,6 +607,14 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  host_action_name((enum host_action)ev->u.host.action),
 			  ev->u.host.a);
 		break;
+	case EV_DRS:
+	case EV_HA: {
+		char line[256];
+
+		drs_ha_trace_text(s, ev, line, sizeof line);
+		sb_printf(&b, "%s", line);
+		break;
+	}
 	default:
 		break;
 	}

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cluster_drsha.h"
 #include "command.h"
 #include "status.h"
 
@@ -444,6 +445,18 @@ static int cmd_hosted(struct app *a, const char *arg)
 	return 0;
 }
 
+/* drs-apply [N]: the administrator applies DRS's recommendation N. */
+static int cmd_drs_apply(struct app *a, const char *arg)
+{
+	char msg[300];
+	int n = arg ? atoi(arg) : 1;
+	int rc = drsha_apply(a->sess->sim, n, msg, sizeof msg);
+
+	app_message(a, rc != 0, "%s", msg);
+	a->dirty = true;
+	return rc;
+}
+
 static int cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -490,6 +503,7 @@ const struct command commands[] = {
 	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
 	{ "scroll", cmd_scroll, "WHERE", "scroll Log or Help: up, down, pgup, pgdn, home, end" },
 	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },
+	{ "drs-apply", cmd_drs_apply, "[N]", "Cluster: apply DRS's recommendation N (default 1) by VMotion" },
 	{ "redraw", cmd_redraw, "", "draw the whole screen again" },
 	{ "prompt", cmd_prompt, "", "type a command by name" },
 	{ "quit", cmd_quit, "", "leave ringside" },

@@ -13,6 +13,7 @@
 
 #include "cluster/vmotion.h"
 #include "cluster_board.h"
+#include "cluster_drsha.h"
 #include "draw.h"
 #include "sim.h"
 #include "view.h"
@@ -43,8 +44,8 @@ void view_cluster_draw(struct app *a, const struct layout *l)
 	struct sim *s = a->sess->sim;
 	struct cluster *c = cluster_of_world(s, 0);
 	uint64_t now = sim_clock_ns(s);
-	char line[BOARD_LINE];
-	int ids[8], n, y = b->y, per_row, w;
+	char line[BOARD_LINE], extra[DRSHA_LINES_MAX][BOARD_LINE];
+	int ids[8], n, y = b->y, per_row, w, nx, roles[DRSHA_LINES_MAX];
 
 	if (c == NULL) {
 		draw_wrap(b, y, ROLE_DIM,
@@ -82,4 +83,9 @@ void view_cluster_draw(struct app *a, const struct layout *l)
 			  : m->phase == MIG_DONE ? ROLE_DIM : ROLE_VMM,
 			  line);
 	}
+	/* DRS's imbalance and recommendations, HA's timeline */
+	nx = drsha_board_lines(s, c, extra, roles, DRSHA_LINES_MAX);
+	for (int i = 0; i < nx && y < b->y + b->h; i++)
+		draw_text(b, y++, b->x + 1, roles[i] ? ROLE_ERROR : ROLE_NORMAL,
+			  extra[i]);
 }

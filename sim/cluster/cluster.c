@@ -10,6 +10,7 @@
 #include "cluster/cluster_priv.h"
 #include "sim_priv.h"
 #include "status.h"
+#include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
 static const char *const chost_state_names[CHOST_STATE_COUNT] = {
@@ -107,8 +108,10 @@ static uint64_t cluster_tick(void *ctx, uint64_t now, bool *busy)
 {
 	struct cluster *c = ctx;
 	struct vcenter *vc = &c->vc;
-	uint64_t next = vmotion_tick(c, now, busy);
+	uint64_t next = UINT64_MAX, mig;
 
+	/* timers first: one may start migrations (DRS's pass), which
+	 * vmotion_tick then schedules */
 	for (int i = 0; i < vc->ntimers; i++) {
 		struct vcenter_timer *t = &vc->timers[i];
 
@@ -124,7 +127,8 @@ static uint64_t cluster_tick(void *ctx, uint64_t now, bool *busy)
 		if (t->at < next)
 			next = t->at;
 	}
-	return next;
+	mig = vmotion_tick(c, now, busy);
+	return mig < next ? mig : next;
 }
 
 int cluster_create(struct sim *s, const struct cluster_config *cfg,
@@ -656,6 +660,20 @@ void cluster_vm_rehome(struct cluster *c, int i, int host)
 	cluster_account(c, v, 1);
 }
 
+int cluster_live_rehost(struct cluster *c, int i, int host, uint64_t wake_ns)
+{
+	struct vm *live = cluster_vm_live(c, i);
+	struct host *to = c->hosts[host]->host;
+
+	if (live == NULL || live->host == to)
+		return SIM_OK;
+	vmkernel_remove_vm(live->host->vmk, live, wake_ns);
+	live->host = to;
+	live->cfg.host = to->name;
+	live->cfg.mhz = to->cfg.mhz;
+	return vmkernel_adopt_vm(to->vmk, live, wake_ns);
+}
+
 /* ---- VirtualCenter ---------------------------------------------------------- */
 
 struct vcenter *cluster_vcenter(struct cluster *c)
@@ -686,4 +704,6 @@ int vcenter_add_timer(struct vcenter *vc, uint64_t t_ns, vcenter_timer_fn *fn,
 static void vcenter_free(struct vcenter *vc)
 {
 	vmotion_free_all(vc);
+	drs_cluster_free(vc);
+	ha_cluster_free(vc);
 }

@@ -330,6 +330,14 @@ int cluster_vm_set_load(struct cluster *c, int vm, uint32_t demand_mhz,
  */
 void cluster_vm_rehome(struct cluster *c, int vm, int host);
 
+/*
+ * A live VM's ringside VM changes host: its worlds leave the old host's
+ * VMKernel and are made on the new one's, waking at wake_ns.  VMotion's
+ * switch-over does this with the guest running; HA, with it off, before
+ * booting it again there.
+ */
+int cluster_live_rehost(struct cluster *c, int vm, int host, uint64_t wake_ns);
+
 /* ---- VirtualCenter ---------------------------------------------------------- */
 
 /*

@@ -16,6 +16,8 @@ struct vcenter_timer {
 };
 
 struct migration;
+struct drs_state;	/* drs_cluster.c */
+struct ha_link;		/* ha_cluster.c */
 
 struct vcenter {
 	struct cluster *cluster;
@@ -28,6 +30,8 @@ struct vcenter {
 	int nmig, mig_cap;
 	int *active;			/* ids of those in flight */
 	int nactive, active_cap;
+	struct drs_state *drs_state;	/* DRS: rules, last pass */
+	struct ha_link *ha_link;	/* HA: its agents' model */
 };
 
 struct cluster {
@@ -57,5 +61,9 @@ void cluster_account(struct cluster *c, const struct cluster_vm *v, int sign);
 /* VirtualCenter's clock work (vmotion.c): due migrations; next deadline. */
 uint64_t vmotion_tick(struct cluster *c, uint64_t now, bool *busy);
 void vmotion_free_all(struct vcenter *vc);
+
+/* DRS's and HA's state go with VirtualCenter (drs_cluster.c, ha_cluster.c). */
+void drs_cluster_free(struct vcenter *vc);
+void ha_cluster_free(struct vcenter *vc);
 
 #endif

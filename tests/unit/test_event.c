@@ -264,7 +264,7 @@ static void names(void **state)
 {
 	static const char *const kinds[EV_KIND_COUNT] = {
 		"insn", "trap", "io", "serial", "vmx", "power", "ring", "mode",
-		"translate", "world", "host", "cluster"
+		"translate", "world", "host", "cluster", "drs", "ha"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
 	static const char *const actions[TRAP_ACTION_COUNT] = {
@@ -278,7 +278,7 @@ static void names(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(EV_KIND_COUNT, 12);
+	assert_int_equal(EV_KIND_COUNT, 14);
 	assert_int_equal(MODE_COUNT, 4);
 	assert_int_equal(TRAP_ACTION_COUNT, 9);
 	assert_int_equal(POWER_REASON_COUNT, 9);
@@ -296,7 +296,7 @@ static void names(void **state)
 	assert_string_equal(exec_mode_name(MODE_COUNT), "?");
 	assert_string_equal(trap_action_name(TRAP_ACTION_COUNT), "?");
 	assert_string_equal(power_reason_name(POWER_REASON_COUNT), "?");
-	assert_int_equal(EVENT_MASK_ALL, 0xfff);
+	assert_int_equal(EVENT_MASK_ALL, 0x3fff);
 	assert_int_equal(EVENT_MASK(EV_SERIAL), 0x08);
 }
 

@@ -114,10 +114,10 @@ static void tour_narrates_and_waits(void **state)
 	see("[5 Log]");
 	press("1");
 	/* skip ahead, pause after pause, to the end */
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		press("'>'");
 	see("[the end]");
-	see("24 expects, all held");
+	see("29 expects, all held");
 	press("q");
 	see("RINGSIDE-EXIT=0");
 }
@@ -157,6 +157,43 @@ static void title_card_before_the_first_vm(void **state)
 	see("SOME FAILED");
 	press("q");
 	see("RINGSIDE-EXIT=1");
+	unlink(path);
+}
+
+/* The Cluster view shows DRS's recommendation; D applies it (VMotion). */
+static void drs_key_applies_a_recommendation(void **state)
+{
+	char path[64];
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/ringside-drskey.%d.lua", (int)getpid());
+	tl_write_file(path,
+		   "-- drskey: a test of DRS in the Cluster view\n"
+		   "local c = cluster{name='prod', shared_datastore='san0'}\n"
+		   "local h = {}\n"
+		   "for i = 1, 3 do h[i] = c:add_host{name='h' .. i, cpus=4, mhz=2500, mem_mb=16384} end\n"
+		   "local db = c:add_vm{name='db', host=h[1], mem_mb=1024, cpu_mhz=1500, dirty_mb_s=8}\n"
+		   "c:add_vm{name='app', host=h[1], mem_mb=1024, cpu_mhz=5000}\n"
+		   "c:add_vm{name='web', host=h[2], mem_mb=1024, cpu_mhz=4500}\n"
+		   "c:add_vm{name='mon', host=h[2], guest='hello', mem_mb=32, limit_mhz=500}\n"
+		   "c:add_vm{name='cache', host=h[3], mem_mb=1024, cpu_mhz=3500}\n"
+		   "drs(c, {automation='manual'})\n"
+		   "say('press D')\n"
+		   "pause()\n"
+		   "run{seconds=30}\n"
+		   "expect(db.host.name == 'h3', 'db moved to h3')\n");
+	play(path, 130, 40);
+	see("press D");
+	press("7");
+	see("DRS: imbalance 0.122, target 0.115: unbalanced; last pass 1 move");
+	see("1. priority 3: h1 at 0.65, h3 at 0.35; moving db (1,500 MHz) makes every host 0.50");
+	press("D");
+	see("Applied: h1 at 0.65, h3 at 0.35");
+	press("Space");
+	see("[the end]");
+	see("1 expect, all held");
+	press("q");
+	see("RINGSIDE-EXIT=0");
 	unlink(path);
 }
 
@@ -286,6 +323,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(tour_narrates_and_waits, teardown),
+		cmocka_unit_test_teardown(drs_key_applies_a_recommendation, teardown),
 		cmocka_unit_test_teardown(title_card_before_the_first_vm, teardown),
 		cmocka_unit_test_teardown(script_error_is_shown, teardown),
 		cmocka_unit_test_teardown(tui_commands, teardown),

@@ -272,3 +272,11 @@ void tl_assert_deterministic(const char *guest, enum exec_mode mode)
 	tl_free(&a);
 	tl_free(&b);
 }
+
+uint32_t tl_rand(uint64_t *state, uint32_t n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (uint32_t)(*state % n);
+}

@@ -55,6 +55,12 @@ uint32_t tl_symbol(const char *elf, const char *name);
  */
 int tl_sh(const char *cmd, char *out, size_t size);
 
+/*
+ * A seeded pseudo-random number below n (xorshift64; *state must not be
+ * 0): randomized tests that replay the same cases every run.
+ */
+uint32_t tl_rand(uint64_t *state, uint32_t n);
+
 /* Write text to a file (fails the test if it cannot). */
 void tl_write_file(const char *path, const char *text);
 

@@ -1,0 +1,487 @@
+/*
+ * drs_cluster.c - VirtualCenter running DRS on a cluster: the model handed
+ * to drs.c, the plan turned into events and, automated, into moves.
+ *
+ * A move is carried out by VMotion (vmotion.h), live VM or modelled: the
+ * pass's moves start together and the world's clock plays them; a VM
+ * still migrating is left where it is by the next pass.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/cluster_priv.h"
+#include "cluster/drs_cluster.h"
+#include "cluster/vmotion.h"
+#include "sim.h"
+#include "status.h"
+
+/* DRS's state in a cluster: the rules and the last pass. */
+struct drs_state {
+	struct drs_rule *rules;
+	uint32_t nrules, cap;
+	enum drs_automation automation;
+	bool timer;		/* the 5-minute timer is set */
+	struct drs_plan last;
+	bool have_last;
+};
+
+static const char *const automation_names[DRS_AUTOMATION_COUNT] = {
+	"manual", "partial", "full"
+};
+
+const char *drs_automation_name(enum drs_automation a)
+{
+	return (unsigned)a < DRS_AUTOMATION_COUNT ? automation_names[a] : "?";
+}
+
+int drs_automation_parse(const char *name, enum drs_automation *out)
+{
+	for (int i = 0; i < DRS_AUTOMATION_COUNT; i++)
+		if (strcmp(name, automation_names[i]) == 0) {
+			*out = (enum drs_automation)i;
+			return SIM_OK;
+		}
+	return SIM_EINVAL;
+}
+
+static const char *const action_names[DRS_ACTION_COUNT] = {
+	[DRS_PASS] = "pass", [DRS_RECOMMEND] = "recommend",
+	[DRS_APPLIED] = "applied", [DRS_STUCK] = "stuck",
+	[DRS_MAINTENANCE_IN] = "maintenance-in",
+	[DRS_MAINTENANCE_OUT] = "maintenance-out",
+};
+
+const char *drs_action_name(enum drs_action a)
+{
+	return (unsigned)a < DRS_ACTION_COUNT ? action_names[a] : "?";
+}
+
+static struct drs_state *state(struct cluster *c)
+{
+	struct vcenter *vc = cluster_vcenter(c);
+
+	if (vc->drs_state == NULL) {
+		vc->drs_state = calloc(1, sizeof *vc->drs_state);
+		if (vc->drs_state)
+			vc->drs_state->automation = DRS_FULL;
+	}
+	return vc->drs_state;
+}
+
+void drs_cluster_free(struct vcenter *vc)
+{
+	struct drs_state *d = vc->drs_state;
+
+	if (d == NULL)
+		return;
+	for (uint32_t i = 0; i < d->nrules; i++) {
+		free((void *)d->rules[i].vms);
+		free((void *)d->rules[i].hosts);
+		free((void *)d->rules[i].name);
+	}
+	free(d->rules);
+	drs_plan_free(&d->last);
+	free(d);
+	vc->drs_state = NULL;
+}
+
+static uint32_t ppm(double x)
+{
+	return x <= 0.0 ? 0 : (uint32_t)(x * 1e6 + 0.5);
+}
+
+static void emit(struct cluster *c, enum drs_action action, uint32_t vm,
+		 uint32_t from, uint32_t to, int priority, int why,
+		 uint32_t mhz, double before, double after)
+{
+	struct event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_DRS;
+	ev.t_ns = cluster_now_ns(c);
+	ev.vm = EVENT_NO_VM;
+	ev.u.drs.vm = (uint16_t)vm;
+	ev.u.drs.from = (uint16_t)from;
+	ev.u.drs.to = (uint16_t)to;
+	ev.u.drs.cluster = (uint8_t)c->index;
+	ev.u.drs.action = (uint8_t)action;
+	ev.u.drs.priority = (uint8_t)priority;
+	ev.u.drs.why = (uint8_t)why;
+	ev.u.drs.mhz = mhz;
+	ev.u.drs.before_ppm = ppm(before);
+	ev.u.drs.after_ppm = ppm(after);
+	event_log_emit(sim_events(c->sim), &ev);
+}
+
+/* ---- the cluster as DRS sees it ------------------------------------------- */
+
+struct view {
+	struct drs_cluster dc;
+	struct drs_host *hosts;
+	struct drs_vm *vms;
+	int *id;		/* DRS's VM index -> cluster VM id */
+	int *index;		/* cluster VM id -> DRS's index, or -1 */
+	struct drs_rule *rules;	/* over DRS's indices */
+	uint32_t *rule_vms;
+};
+
+static void view_free(struct view *v)
+{
+	free(v->hosts);
+	free(v->vms);
+	free(v->id);
+	free(v->index);
+	free(v->rules);
+	free(v->rule_vms);
+}
+
+static bool powered_on(const struct cluster_vm *vm)
+{
+	return vm->state != CVM_OFF;
+}
+
+static int view_build(struct cluster *c, struct view *v)
+{
+	struct drs_state *d = state(c);
+	size_t nr = 0;
+	uint32_t n = 0;
+
+	memset(v, 0, sizeof *v);
+	if (d == NULL)
+		return SIM_ENOMEM;
+	v->hosts = calloc((size_t)c->nhosts + 1, sizeof *v->hosts);
+	v->vms = calloc((size_t)c->nvms + 1, sizeof *v->vms);
+	v->id = calloc((size_t)c->nvms + 1, sizeof *v->id);
+	v->index = calloc((size_t)c->nvms + 1, sizeof *v->index);
+	for (uint32_t r = 0; r < d->nrules; r++)
+		nr += d->rules[r].nvms;
+	v->rules = calloc(d->nrules + 1, sizeof *v->rules);
+	v->rule_vms = calloc(nr + 1, sizeof *v->rule_vms);
+	if (!v->hosts || !v->vms || !v->id || !v->index || !v->rules ||
+	    !v->rule_vms)
+		return SIM_ENOMEM;
+	for (int h = 0; h < c->nhosts; h++) {
+		const struct cluster_host *ch = c->hosts[h];
+
+		v->hosts[h] = (struct drs_host){
+			ch->host->name, (uint32_t)ch->cpu_mhz, (uint32_t)ch->mem_mb,
+			ch->state == CHOST_MAINTENANCE,
+			ch->state == CHOST_FAILED || ch->state == CHOST_ISOLATED ||
+			ch->state == CHOST_NOT_RESPONDING, 0 };
+	}
+	for (int i = 0; i < c->nvms; i++) {
+		const struct cluster_vm *vm = &c->vms[i];
+
+		v->index[i] = -1;
+		if (!powered_on(vm)) {
+			v->hosts[vm->host].mem_fixed_mb += vm->mem_mb;
+			continue;
+		}
+		v->index[i] = (int)n;
+		v->id[n] = i;
+		v->vms[n++] = (struct drs_vm){
+			vm->name, (uint32_t)vm->host, vm->demand_mhz,
+			vm->reservation_mhz, vm->limit_mhz, vm->shares,
+			vm->mem_mb, vm->reservation_mb, vm->dirty_mb_s,
+			vm->state != CVM_ON };
+	}
+	/* rules over the powered-on VMs only */
+	nr = 0;
+	for (uint32_t r = 0; r < d->nrules; r++) {
+		struct drs_rule *out = &v->rules[v->dc.nrules];
+
+		*out = d->rules[r];
+		out->vms = &v->rule_vms[nr];
+		out->nvms = 0;
+		for (uint32_t i = 0; i < d->rules[r].nvms; i++) {
+			int idx = v->index[d->rules[r].vms[i]];
+
+			if (idx >= 0)
+				v->rule_vms[nr + out->nvms++] = (uint32_t)idx;
+		}
+		nr += out->nvms;
+		v->dc.nrules++;
+	}
+	v->dc = (struct drs_cluster){ v->hosts, (uint32_t)c->nhosts, v->vms, n,
+				      v->rules, v->dc.nrules };
+	return SIM_OK;
+}
+
+/* ---- passes and moves -------------------------------------------------------- */
+
+int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
+		      char err[GUEST_ERR_MAX])
+{
+	struct precopy_params params = { 0 };
+	struct cluster_vm *vm;
+	int id, rc;
+
+	err[0] = '\0';
+	if ((int)m->vm >= c->nvms || (int)m->to >= c->nhosts) {
+		snprintf(err, GUEST_ERR_MAX, "no such VM or host");
+		return SIM_EINVAL;
+	}
+	vm = &c->vms[m->vm];
+	if (vm->host != (int)m->from || vm->state != CVM_ON) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s is no longer running on host %u: run DRS again",
+			 vm->name, m->from);
+		return SIM_ESTATE;
+	}
+	/* by VMotion, with its default link and downtime limit */
+	if ((rc = vmotion_start(c, (int)m->vm, (int)m->to, &params, &id, err)) != SIM_OK)
+		return rc;
+	emit(c, DRS_APPLIED, m->vm, m->from, m->to, m->priority, m->why,
+	     vm->demand_mhz, m->imbalance_before, m->imbalance_after);
+	return SIM_OK;
+}
+
+/* The plan, in cluster ids, kept as the last pass. */
+static int keep(struct drs_state *d, const struct view *v, struct drs_plan *p)
+{
+	for (size_t i = 0; i < p->nmoves; i++)
+		p->moves[i].vm = (uint32_t)v->id[p->moves[i].vm];
+	drs_plan_free(&d->last);
+	d->last = *p;
+	d->have_last = true;
+	/* the caller gets its own copy of the moves */
+	p->moves = malloc((p->nmoves ? p->nmoves : 1) * sizeof *p->moves);
+	p->entitlement_mhz = NULL;
+	if (p->moves == NULL)
+		return SIM_ENOMEM;
+	if (p->nmoves)
+		memcpy(p->moves, d->last.moves, p->nmoves * sizeof *p->moves);
+	return SIM_OK;
+}
+
+int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
+		    struct drs_plan *out, char err[GUEST_ERR_MAX])
+{
+	struct drs_state *d = state(c);
+	struct drs_options o;
+	struct view v;
+	int rc;
+
+	err[0] = '\0';
+	memset(out, 0, sizeof *out);
+	if (threshold < 1 || threshold > 5) {
+		snprintf(err, GUEST_ERR_MAX, "DRS threshold %d: it is 1 (mandatory moves only) to 5 (aggressive)",
+			 threshold);
+		return SIM_EINVAL;
+	}
+	if ((rc = view_build(c, &v)) != SIM_OK)
+		goto out;
+	drs_options_default(&o);
+	o.threshold = threshold;
+	if ((rc = drs_plan(&v.dc, &o, out)) != SIM_OK) {
+		snprintf(err, GUEST_ERR_MAX, "%s", out->note);
+		goto out;
+	}
+	if ((rc = keep(d, &v, out)) != SIM_OK)
+		goto out;
+	/* a pass: mhz holds the number of moves, before/after the imbalance
+	 * and the threshold's target */
+	emit(c, DRS_PASS, 0xffff, 0xffff, 0xffff, out->priority, 0,
+	     (uint32_t)out->nmoves, out->imbalance, out->target);
+	for (size_t i = 0; i < out->nmoves; i++) {
+		const struct drs_move *m = &out->moves[i];
+
+		emit(c, DRS_RECOMMEND, m->vm, m->from, m->to, m->priority, m->why,
+		     c->vms[m->vm].demand_mhz, m->imbalance_before,
+		     m->imbalance_after);
+	}
+	if (out->stuck)
+		emit(c, DRS_STUCK, 0xffff, 0xffff, 0xffff, 1, 0, out->stuck,
+		     out->imbalance, out->imbalance_after);
+	/* fully automated: every move; otherwise only maintenance
+	 * evacuations, which the administrator asked for by entering it */
+	for (size_t i = 0; i < out->nmoves; i++) {
+		const struct drs_move *m = &out->moves[i];
+		char why[GUEST_ERR_MAX];
+
+		if (a == DRS_FULL || m->why == DRS_WHY_MAINTENANCE)
+			drs_cluster_apply(c, m, why);
+	}
+out:
+	view_free(&v);
+	return rc;
+}
+
+double drs_cluster_imbalance(struct cluster *c, double *target)
+{
+	struct vcenter *vc = cluster_vcenter(c);
+	struct view v;
+	double sd = 0.0;
+	uint32_t counted = 0;
+
+	if (view_build(c, &v) == SIM_OK) {
+		sd = drs_imbalance(&v.dc);
+		for (int h = 0; h < c->nhosts; h++)
+			counted += !v.hosts[h].maintenance && !v.hosts[h].unavailable;
+	}
+	if (target)
+		*target = drs_target(vc->drs.threshold ? vc->drs.threshold : 3,
+				     counted);
+	view_free(&v);
+	return sd;
+}
+
+const struct drs_plan *drs_cluster_last(struct cluster *c)
+{
+	struct drs_state *d = cluster_vcenter(c)->drs_state;
+
+	return d && d->have_last ? &d->last : NULL;
+}
+
+/* VirtualCenter's timer: a pass every period while DRS is enabled. */
+static uint64_t periodic(struct cluster *c, void *ctx, uint64_t now)
+{
+	struct vcenter *vc = cluster_vcenter(c);
+	struct drs_state *d = vc->drs_state;
+	struct drs_plan p;
+	char err[GUEST_ERR_MAX];
+
+	(void)ctx;
+	(void)now;
+	if (d == NULL || !vc->drs.enabled) {
+		if (d)
+			d->timer = false;
+		return 0;
+	}
+	if (drs_cluster_run(c, vc->drs.threshold, d->automation, &p, err) == SIM_OK)
+		drs_plan_free(&p);
+	return (uint64_t)vc->drs.period_s * 1000000000ull;
+}
+
+int drs_cluster_configure(struct cluster *c, const struct drs_cluster_config *cfg,
+			  char err[GUEST_ERR_MAX])
+{
+	struct vcenter *vc = cluster_vcenter(c);
+	struct drs_state *d = state(c);
+
+	err[0] = '\0';
+	if (d == NULL)
+		return SIM_ENOMEM;
+	if (cfg->threshold && (cfg->threshold < 1 || cfg->threshold > 5)) {
+		snprintf(err, GUEST_ERR_MAX, "DRS threshold %d: it is 1 to 5",
+			 cfg->threshold);
+		return SIM_EINVAL;
+	}
+	if ((unsigned)cfg->automation >= DRS_AUTOMATION_COUNT) {
+		snprintf(err, GUEST_ERR_MAX, "DRS automation: manual, partial or full");
+		return SIM_EINVAL;
+	}
+	vc->drs.enabled = cfg->enabled;
+	if (cfg->threshold)
+		vc->drs.threshold = cfg->threshold;
+	if (vc->drs.threshold == 0)
+		vc->drs.threshold = 3;
+	if (cfg->period_s)
+		vc->drs.period_s = cfg->period_s;
+	if (vc->drs.period_s == 0)
+		vc->drs.period_s = 300;
+	d->automation = cfg->automation;
+	vc->drs.automatic = cfg->automation == DRS_FULL;
+	if (vc->drs.enabled && !d->timer) {
+		int rc = vcenter_add_timer(vc, cluster_now_ns(c) +
+					   (uint64_t)vc->drs.period_s * 1000000000ull,
+					   periodic, NULL);
+
+		if (rc != SIM_OK) {
+			snprintf(err, GUEST_ERR_MAX, "VirtualCenter's timer table is full");
+			return rc;
+		}
+		d->timer = true;
+	}
+	return SIM_OK;
+}
+
+int drs_cluster_add_rule(struct cluster *c, const char *name,
+			 enum drs_rule_kind kind, bool must, const int *vms,
+			 int nvms, const int *hosts, int nhosts,
+			 char err[GUEST_ERR_MAX])
+{
+	struct drs_state *d = state(c);
+	struct drs_rule *r;
+	uint32_t *rv, *rh;
+
+	err[0] = '\0';
+	if (d == NULL)
+		return SIM_ENOMEM;
+	if ((unsigned)kind >= DRS_RULE_KIND_COUNT || nvms < 1 || nhosts < 0 ||
+	    ((kind == DRS_RULE_ON_HOSTS || kind == DRS_RULE_OFF_HOSTS) && nhosts < 1)) {
+		snprintf(err, GUEST_ERR_MAX, "rule %s: it needs VMs (and, VM-host, hosts)",
+			 name ? name : "?");
+		return SIM_EINVAL;
+	}
+	for (int i = 0; i < nvms; i++)
+		if (vms[i] < 0 || vms[i] >= c->nvms) {
+			snprintf(err, GUEST_ERR_MAX, "rule %s: no VM %d", name, vms[i]);
+			return SIM_EINVAL;
+		}
+	for (int i = 0; i < nhosts; i++)
+		if (hosts[i] < 0 || hosts[i] >= c->nhosts) {
+			snprintf(err, GUEST_ERR_MAX, "rule %s: no host %d", name, hosts[i]);
+			return SIM_EINVAL;
+		}
+	if (d->nrules == d->cap) {
+		uint32_t cap = d->cap ? d->cap * 2 : 8;
+		struct drs_rule *n = realloc(d->rules, cap * sizeof *n);
+
+		if (n == NULL)
+			return SIM_ENOMEM;
+		d->rules = n;
+		d->cap = cap;
+	}
+	rv = malloc((size_t)nvms * sizeof *rv);
+	rh = malloc(((size_t)nhosts + 1) * sizeof *rh);
+	if (rv == NULL || rh == NULL) {
+		free(rv);
+		free(rh);
+		return SIM_ENOMEM;
+	}
+	for (int i = 0; i < nvms; i++)
+		rv[i] = (uint32_t)vms[i];
+	for (int i = 0; i < nhosts; i++)
+		rh[i] = (uint32_t)hosts[i];
+	r = &d->rules[d->nrules++];
+	*r = (struct drs_rule){ strdup(name ? name : "rule"), kind, must, rv,
+				(uint32_t)nvms, rh, (uint32_t)nhosts };
+	return SIM_OK;
+}
+
+int drs_cluster_enter_maintenance(struct cluster *c, int host,
+				  struct drs_plan *out, char err[GUEST_ERR_MAX])
+{
+	struct vcenter *vc = cluster_vcenter(c);
+	struct drs_state *d = state(c);
+	int rc;
+
+	err[0] = '\0';
+	memset(out, 0, sizeof *out);
+	if (host < 0 || host >= c->nhosts || d == NULL) {
+		snprintf(err, GUEST_ERR_MAX, "no host %d", host);
+		return SIM_EINVAL;
+	}
+	if ((rc = cluster_set_host_state(c, host, CHOST_MAINTENANCE)) != SIM_OK)
+		return rc;
+	emit(c, DRS_MAINTENANCE_IN, 0xffff, (uint32_t)host, (uint32_t)host, 1,
+	     DRS_WHY_MAINTENANCE, 0, 0, 0);
+	return drs_cluster_run(c, vc->drs.threshold ? vc->drs.threshold : 3,
+			       d->automation, out, err);
+}
+
+int drs_cluster_exit_maintenance(struct cluster *c, int host,
+				 char err[GUEST_ERR_MAX])
+{
+	err[0] = '\0';
+	if (host < 0 || host >= c->nhosts ||
+	    c->hosts[host]->state != CHOST_MAINTENANCE) {
+		snprintf(err, GUEST_ERR_MAX, "host %d is not in maintenance mode", host);
+		return SIM_ESTATE;
+	}
+	emit(c, DRS_MAINTENANCE_OUT, 0xffff, (uint32_t)host, (uint32_t)host, 0,
+	     DRS_WHY_MAINTENANCE, 0, 0, 0);
+	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+}
