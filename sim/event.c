@@ -160,6 +160,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_SERIAL] = "serial", [EV_VMX] = "vmx", [EV_POWER] = "power",
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
 	[EV_WORLD] = "world", [EV_HOST] = "host",
+	[EV_DISK] = "disk",
 };
 
 const char *event_kind_name(enum event_kind k)
@@ -234,4 +235,17 @@ static const char *const host_action_names[HOST_ACTION_COUNT] = {
 const char *host_action_name(enum host_action a)
 {
 	return (unsigned)a < HOST_ACTION_COUNT ? host_action_names[a] : "?";
+}
+
+static const char *const disk_op_names[DISK_OP_COUNT] = {
+	[DISK_READ] = "read", [DISK_WRITE] = "write",
+	[DISK_SNAPSHOT] = "snapshot", [DISK_REVERT] = "revert",
+	[DISK_CONSOLIDATE] = "consolidate", [DISK_QUIESCE] = "quiesce",
+	[DISK_UNQUIESCE] = "unquiesce", [DISK_MOUNT] = "mount",
+	[DISK_COPY] = "copy", [DISK_UNMOUNT] = "unmount",
+};
+
+const char *disk_op_name(enum disk_op op)
+{
+	return (unsigned)op < DISK_OP_COUNT ? disk_op_names[op] : "?";
 }

@@ -32,6 +32,7 @@ enum event_kind {
 	EV_TRANSLATE,	/* the binary translator translated a unit */
 	EV_WORLD,	/* the scheduler switched worlds on a physical CPU */
 	EV_HOST,	/* something happened to a host (log-off, admin...) */
+	EV_DISK,	/* storage: a sector read or written, a snapshot, a backup step */
 	EV_KIND_COUNT
 };
 
@@ -107,7 +108,29 @@ enum host_action {
 
 const char *host_action_name(enum host_action a);
 
+/*
+ * What happened to a VM's virtual disk (EV_DISK): the storage path
+ * (VMM > VMKernel storage stack > VMFS file on the datastore), the delta
+ * chain, and the steps of a consolidated backup (sim/cluster/vcb.c).
+ */
+enum disk_op {
+	DISK_READ = 0,		/* the VMKernel read sectors from the disk file */
+	DISK_WRITE,		/* ... wrote them (into the newest delta) */
+	DISK_SNAPSHOT,		/* a delta disk made; its parent is read-only now */
+	DISK_REVERT,		/* back to a snapshot: the writes since dropped */
+	DISK_CONSOLIDATE,	/* a snapshot removed: its delta merged into the parent */
+	DISK_QUIESCE,		/* backup: the guest's writes are held */
+	DISK_UNQUIESCE,		/* backup: ... and let go again */
+	DISK_MOUNT,		/* backup: the proxy opened the snapshot over the SAN */
+	DISK_COPY,		/* backup: the proxy copied sectors off the datastore */
+	DISK_UNMOUNT,		/* backup: the proxy closed it */
+	DISK_OP_COUNT
+};
+
+const char *disk_op_name(enum disk_op op);
+
 #define EVENT_NO_VM 0xffff
+#define EVENT_NO_HOST 0xffff
 
 struct event {
 	uint64_t seq;		/* 0, 1, 2... in emission order */
@@ -190,6 +213,13 @@ struct event {
 			uint8_t action;		/* enum host_action */
 			uint32_t a;		/* VMs affected, ... */
 		} host;
+		struct {
+			uint8_t op;		/* enum disk_op */
+			uint8_t layer;		/* the file: 0 base, k the k-th delta */
+			uint16_t host;		/* whose VMKernel, or EVENT_NO_HOST */
+			uint32_t lba;		/* first sector */
+			uint32_t n;		/* sectors (or bytes, for a copy) */
+		} disk;
 	} u;
 };
 

@@ -39,7 +39,8 @@ static int run_mode(const struct options *opt, enum exec_mode m,
 		    struct column *c)
 {
 	struct vm_config cfg = { .guest = opt->guest, .mem_mb = opt->mem_mb,
-				 .mode = m };
+				 .mode = m, .disk = opt->disk,
+				 .disk_mb = opt->disk_mb };
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct sim *s;

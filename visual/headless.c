@@ -140,7 +140,7 @@ static void print_summary(const struct vm *vm, uint64_t now_ns, FILE *out)
 	fprintf(out, "\nVMM: %llu traps virtualized by the VMKernel, %llu callouts from translated\n"
 		"     code, %llu VM exits, %llu guest faults reflected, %llu INT n delivered,\n"
 		"     %llu sensitive instructions fixed up after a trap,\n"
-		"     %llu port accesses sent to the VMX, %llu answered by the VMM (PIC, PIT),\n"
+		"     %llu port accesses sent to the VMX, %llu answered by the VMM (PIC, PIT, disk),\n"
 		"     %llu device interrupts delivered, %llu privilege switches\n",
 		(unsigned long long)st->traps, (unsigned long long)st->callouts,
 		(unsigned long long)st->exits, (unsigned long long)st->reflected,
@@ -210,7 +210,8 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	struct headless h = { .opt = opt, .plain = true };
 	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
 				 .mode = opt->mode, .vcpus = opt->vcpus,
-				 .cdrom = opt->cdrom };
+				 .cdrom = opt->cdrom, .disk = opt->disk,
+				 .disk_mb = opt->disk_mb };
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct vm *vm;

@@ -23,6 +23,7 @@
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
+#include "vmkernel/vmfs.h"
 #include "vmm/vmm_priv.h"
 
 /* The PC's fixed wiring: the PIT's channel 0 drives IRQ 0. */
@@ -35,15 +36,17 @@ static bool pic_port(uint16_t port)
 	       port == 0x4d0 || port == 0x4d1;
 }
 
-/* Ports the VMM answers itself: the PICs, the PIT, and port 0x61. */
+/* Ports the VMM answers itself: the PICs, the PIT, port 0x61, the disk. */
 bool vmm_owns_port(uint16_t port)
 {
 	return pic_port(port) || (port >= 0x40 && port <= 0x43) ||
-	       port == 0x61;
+	       port == 0x61 || ata_port(port);
 }
 
 enum vmx_device vmm_device_at(uint16_t port)
 {
+	if (ata_port(port))
+		return DEV_DISK;
 	return pic_port(port) ? DEV_PIC : DEV_PIT;	/* PIT: 0x40-0x43, 0x61 */
 }
 
@@ -53,6 +56,7 @@ void vm_devices_reset(struct vm *vm)
 
 	pic_init(&vm->pic);
 	pit_init(&vm->pit, now);
+	ata_init(&vm->ata, vm->disk ? vmfs_sectors(vm->disk) : 0);
 	vm->pit_seen_ns = now;
 }
 
@@ -98,6 +102,8 @@ uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size)
 	uint64_t now = vm_now_ns(vm, v->id);
 	uint32_t value;
 
+	if (ata_port(port))
+		return vmm_disk_in(v, port, size);
 	vm_devices_advance(vm, now);
 	if (pic_port(port))
 		value = pic_read(&vm->pic, port);
@@ -116,6 +122,10 @@ void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value)
 	struct vm *vm = v->vm;
 	uint64_t now = vm_now_ns(vm, v->id);
 
+	if (ata_port(port)) {
+		vmm_disk_out(v, port, size, value);
+		return;
+	}
 	(void)size;		/* only the low byte reaches an 8-bit device */
 	vm_devices_advance(vm, now);
 	if (pic_port(port))

@@ -287,11 +287,15 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
  * interrupt in as soon as the guest can take it. */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
 
-/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
+/* Is port one of the VMM's devices (PIC, PIT, disk), not the VMX's? */
 bool vmm_owns_port(uint16_t port);
 enum vmx_device vmm_device_at(uint16_t port);
 uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
 void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
+
+/* The ATA disk controller's registers (vmm_disk.c). */
+uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size);
+void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* Charge cycles of device emulation done by the VMX (a world switch). */
 void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
