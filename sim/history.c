@@ -18,6 +18,7 @@
 #include "sim_priv.h"
 #include "status.h"
 #include "vm.h"
+#include "vmkernel/vmfs.h"
 #include "vmkernel/vmkernel_sched.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
@@ -49,6 +50,8 @@ struct vm_snap {
 	struct pic pic;		/* the VMM's devices */
 	struct pit pit;
 	uint64_t pit_seen_ns;
+	struct ata ata;		/* the disk controller (the VMM's too) */
+	struct vmfs_state *disk;	/* the disk's chain and contents, or NULL */
 	uint8_t *touched;	/* copy of vm->touched */
 	uint32_t npages;
 	uint32_t *page_no;	/* which pages ... */
@@ -96,6 +99,7 @@ static void free_checkpoint(struct checkpoint *cp)
 		struct vm_snap *vs = &cp->vm[i];
 
 		vmx_state_free(vs->vmx);
+		vmfs_state_free(vs->disk);
 		free(vs->touched);
 		free(vs->page_no);
 		free(vs->pages);
@@ -119,6 +123,9 @@ static int snap_vm(struct vm *vm, struct vm_snap *vs)
 	vs->pic = vm->pic;
 	vs->pit = vm->pit;
 	vs->pit_seen_ns = vm->pit_seen_ns;
+	vs->ata = vm->ata;
+	if (vm->disk != NULL && vmfs_state_save(vm->disk, &vs->disk) != SIM_OK)
+		return SIM_ENOMEM;
 	if (vm->modelled)
 		return SIM_OK;	/* no memory, no vCPUs */
 	vs->touched = malloc(npages);
@@ -267,6 +274,9 @@ static void restore_vm(struct vm *vm, const struct vm_snap *vs)
 	vm->pic = vs->pic;
 	vm->pit = vs->pit;
 	vm->pit_seen_ns = vs->pit_seen_ns;
+	vm->ata = vs->ata;
+	if (vs->disk != NULL)
+		vmfs_state_load(vm->disk, vs->disk);	/* (out of memory: kept as is) */
 	if (vm->modelled)
 		return;
 	for (uint32_t p = 0; p < npages; p++) {
