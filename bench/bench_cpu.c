@@ -113,7 +113,7 @@ static uint64_t run_ringside(const char *path, enum exec_mode mode,
 	*seconds = now() - t;
 	n = sim_insns(s);
 	*st = vm->vcpu[0]->stats;
-	*blocks = vm->vcpu[0]->blocks_run;
+	*blocks = vm->vcpu[0]->run.blocks_run;
 	if (vm->state != VM_OFF || vm->power_reason != POWER_DEBUG_EXIT)
 		fprintf(stderr, "bench: warning: the guest did not finish cleanly\n");
 	sim_destroy(s);

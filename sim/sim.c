@@ -57,6 +57,26 @@ struct disasm *sim_disasm(struct sim *s)
 	return s->dis;
 }
 
+void sim_clock_save(const struct sim *s, struct sim_clock *out)
+{
+	out->now_ns = s->now_ns;
+	out->q_start = s->q_start;
+	out->q_planned = s->q_planned;
+	out->q_host = s->q_host;
+	out->q_pcpu = s->q_pcpu;
+	out->next_seq = event_log_total(s->log);
+}
+
+void sim_clock_load(struct sim *s, const struct sim_clock *c)
+{
+	event_log_truncate(s->log, c->next_seq);
+	s->now_ns = c->now_ns;
+	s->q_start = c->q_start;
+	s->q_planned = c->q_planned;
+	s->q_host = c->q_host;
+	s->q_pcpu = c->q_pcpu;
+}
+
 uint64_t sim_now_ns(const struct sim *s)
 {
 	return s->now_ns;

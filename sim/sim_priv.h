@@ -1,6 +1,7 @@
 /*
  * sim_priv.h - the world's insides, for the sim/ files that play it
- * (vmkernel_*.c, host.c) and snapshot it (history.c).  Not public API.
+ * (vmkernel_*.c, host.c) and keep checkpoints of it (history.c).  Not
+ * public API.
  */
 #ifndef SIM_SIM_PRIV_H
 #define SIM_SIM_PRIV_H
@@ -26,5 +27,24 @@ struct sim {
 };
 
 void host_destroy(struct host *h);
+
+/* A host's session and scheduler, saved and put back (host.c). */
+struct host_state;
+int host_state_save(const struct host *h, struct host_state **out);
+int host_state_load(struct host *h, const struct host_state *st);
+bool host_state_fits(const struct host *h, const struct host_state *st);
+void host_state_free(struct host_state *st);
+
+/* The world's clock and the quantum being played (sim.c). */
+struct sim_clock {
+	uint64_t now_ns;
+	uint64_t q_start;
+	bool q_planned;
+	int q_host, q_pcpu;
+	uint64_t next_seq;		/* the event log's next sequence number */
+};
+void sim_clock_save(const struct sim *s, struct sim_clock *out);
+/* Put the clock back; events logged after it was saved are dropped. */
+void sim_clock_load(struct sim *s, const struct sim_clock *c);
 
 #endif

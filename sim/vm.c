@@ -41,15 +41,10 @@ void vm_emit(struct vm *vm, int vcpu, struct event *ev)
 
 uint64_t vm_now_ns(struct vm *vm, int vcpu)
 {
-	struct vcpu *v;
-
 	/* not a vCPU's doing: as far as the world has got */
 	if (vcpu < 0 || vcpu >= vm->nvcpus || vm->vcpu[vcpu] == NULL)
 		return sim_clock_ns(vm->sim);
-	v = vm->vcpu[vcpu];
-	vmm_sync_counters(v);
-	return v->slice_ns + (v->stats.cycles - v->slice_cycles) * 1000u /
-			     vm->cfg.mhz;
+	return vmm_now_ns(vm->vcpu[vcpu]);
 }
 
 /*
@@ -111,7 +106,7 @@ static int create_vcpu(struct vm *vm, int id)
 	vm->vcpu[id] = v;
 	v->vm = vm;
 	v->id = id;
-	v->code_gen = blockcache_generation(vm->code);
+	v->run.code_gen = blockcache_generation(vm->code);
 	v->vmm_area = alloc_pages(VMM_SIZE);
 	if (v->vmm_area == NULL)
 		return SIM_ENOMEM;
@@ -126,7 +121,7 @@ static int create_vcpu(struct vm *vm, int id)
 		cc.code_size = BT_TC_SIZE;
 		if ((rc = bt_create(v, &v->bt)) != SIM_OK)
 			return rc;
-		v->tc_gen = bt_view_generation(v->bt);
+		v->run.tc_gen = bt_view_generation(v->bt);
 	}
 	v->exec = (uint8_t)vm->cfg.mode;
 	vmm_hooks(v, &hooks);
@@ -135,8 +130,8 @@ static int create_vcpu(struct vm *vm, int id)
 		return rc;
 	rc = vmm_vcpu_init(v, &vm->boot);
 	/* the clock starts now: the VMX's start-up costs the guest nothing */
-	v->slice_ns = sim_now_ns(vm->sim);
-	v->slice_cycles = v->stats.cycles;
+	vmm_slice_begin(v, &(struct vmm_slice){ sim_now_ns(vm->sim),
+						UINT64_MAX });
 	return rc;
 }
 
@@ -228,7 +223,8 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 		if (rc == SIM_OK && i < nkept) {
 			/* the counters go on across a reboot */
 			vm->vcpu[i]->stats = kept[i];
-			vm->vcpu[i]->slice_cycles = kept[i].cycles;
+			vmm_slice_begin(vm->vcpu[i], &(struct vmm_slice){
+				sim_now_ns(vm->sim), UINT64_MAX });
 		}
 	}
 	if (rc == SIM_OK)

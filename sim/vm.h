@@ -65,7 +65,7 @@ struct vm {
 	uint32_t exit_status;		/* debug-exit value, if any */
 	uint8_t *ram;			/* guest physical memory */
 	uint32_t ram_size;
-	uint8_t *touched;		/* per 4 KiB page: ever written (history.c) */
+	uint8_t *touched;		/* per 4 KiB page: ever written (vm_touch) */
 	struct blockcache *code;	/* decoded guest code */
 	struct vmx *vmx;		/* the VMX user world */
 	int nvcpus;
@@ -112,14 +112,27 @@ uint64_t vm_now_ns(struct vm *vm, int vcpu);
  */
 void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
 
-/* Guest RAM [addr, addr+len) was written (by the guest, VMM or loader). */
+/*
+ * Guest RAM [addr, addr+len) was written (by the guest, the VMM, the VMX or
+ * the loader): the only way to mark guest pages written, which is what a
+ * checkpoint (history.c) and vm_state_save() copy.  Any size and
+ * alignment: a 4-byte store at 0x3ffffe writes two pages, and addresses
+ * wrap at 4 GiB as the CPU's do.  Pages beyond RAM are not memory.
+ */
 static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 {
-	uint64_t end = (uint64_t)addr + (len ? len : 1);
+	uint32_t p = addr >> 12, last = (uint32_t)(addr + len - 1) >> 12;
+	uint32_t npages = vm->ram_size >> 12;
 
-	for (uint64_t a = addr & ~0xfffull; a < end && a < vm->ram_size;
-	     a += 4096)
-		vm->touched[a >> 12] = 1;
+	if (len == 0)
+		return;
+	for (;;) {
+		if (p < npages)
+			vm->touched[p] = 1;
+		if (p == last)
+			break;
+		p = (p + 1) & 0xfffffu;
+	}
 }
 
 /* ---- the VMM's devices and their interrupts (vmm_irq.c) ---- */

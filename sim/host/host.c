@@ -9,6 +9,7 @@
 #include "sim_priv.h"
 #include "status.h"
 #include "vmkernel/vmkernel_sched.h"
+#include "vmkernel/vmkernel_state.h"
 
 static const char *const kind_names[HOST_KIND_COUNT] = {
 	[HOST_ESX] = "esx", [HOST_HOSTED] = "hosted",
@@ -267,4 +268,48 @@ int host_remote_admin(struct host *h, const char *what, char *msg,
 			 "%s: '%s' done by the service console, which manages the host for remote clients",
 			 h->name, what);
 	return rc;
+}
+
+/* ---- the host's state: its session, and its VMKernel's ---------------- */
+
+struct host_state {
+	bool logged_in;
+	struct vmkernel_state *vmk;
+};
+
+int host_state_save(const struct host *h, struct host_state **out)
+{
+	struct host_state *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->logged_in = h->logged_in;
+	if (vmkernel_state_save(h->vmk, &st->vmk) != SIM_OK) {
+		free(st);
+		return SIM_ENOMEM;
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+bool host_state_fits(const struct host *h, const struct host_state *st)
+{
+	return vmkernel_state_fits(h->vmk, st->vmk);
+}
+
+int host_state_load(struct host *h, const struct host_state *st)
+{
+	int rc = vmkernel_state_load(h->vmk, st->vmk);
+
+	if (rc == SIM_OK)
+		h->logged_in = st->logged_in;
+	return rc;
+}
+
+void host_state_free(struct host_state *st)
+{
+	if (st == NULL)
+		return;
+	vmkernel_state_free(st->vmk);
+	free(st);
 }

@@ -92,8 +92,8 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 	struct vm *vm = w->vm;
 	struct vcpu *v = vm->vcpu[w->vcpu];
 	uint32_t mhz = k->host->cfg.mhz;
-	uint64_t n, before;
-	enum vmm_stop vs;
+	struct vmm_ran ran;
+	uint64_t n;
 	int rc;
 
 	if (!pc->chunk_open) {
@@ -105,8 +105,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		}
 		/* interrupts due by now reach the vCPU (and may wake it);
 		 * delivering one is the VMM's work, on this pCPU's clock */
-		v->slice_ns = pc->t;
-		v->slice_cycles = v->stats.cycles;
+		vmm_slice_begin(v, &(struct vmm_slice){ pc->t, UINT64_MAX });
 		vm_devices_advance(vm, pc->t);
 		if (vmm_irq_poll(v) != SIM_OK)
 			return PLAYED_ERROR;
@@ -131,23 +130,11 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		if (pc->chunk_left == 0)
 			pc->chunk_left = 1;
 		pc->chunk_open = true;
-		v->slice_ns = pc->t;
-		v->slice_cycles = v->stats.cycles;
-		v->cycle_end = v->stats.cycles + pc->chunk_left;
-		v->cycle_hit = false;
+		vmm_slice_begin(v, &(struct vmm_slice){ pc->t, pc->chunk_left });
 	}
 	n = pc->chunk_left < *left ? pc->chunk_left : *left;
-	if (v->irq_after == 1 && n > 1)
-		n = 1;		/* the instruction in STI's shadow, alone */
-	before = v->stats.insns;
-	rc = vmm_run(v, n, &vs);
-	n = v->stats.insns - before;
-	if (v->irq_after == 2) {
-		v->irq_after = 1;		/* STI has run */
-	} else if (v->irq_after == 1 && n > 0) {
-		v->irq_after = 0;		/* ... and the one after it */
-		v->irq_window = true;
-	}
+	rc = vmm_run(v, n, &ran);
+	n = ran.insns;
 	pc->chunk_left -= n < pc->chunk_left ? n : pc->chunk_left;
 	*left -= n < *left ? n : *left;
 	pc->t = vm_now_ns(vm, v->id);
@@ -155,12 +142,12 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 	if (rc != SIM_OK)
 		return PLAYED_ERROR;
 	/* the guest just enabled interrupts with one waiting: in it comes */
-	if (v->irq_window && vmm_irq_poll(v) != SIM_OK)
+	if (ran.irq_window && vmm_irq_poll(v) != SIM_OK)
 		return PLAYED_ERROR;
-	if (pc->chunk_left == 0 || v->cycle_hit ||
+	/* the slice is spent (perhaps by delivering that interrupt) */
+	if (pc->chunk_left == 0 || vmm_slice_spent(v) ||
 	    v->state != VCPU_RUNNING || vm->state != VM_ON)
 		pc->chunk_open = false;
-	(void)vs;	/* why it stopped is in the state read above */
 	if (vm->sim->stop_request)
 		return PLAYED_STOP;
 	if (pc->chunk_open && *left == 0)

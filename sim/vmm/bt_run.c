@@ -4,7 +4,7 @@
  *
  * While the guest runs translated code, the real CPU executes in the VMM's
  * area with the VMM's own code segment (flat, at the guest's real CPL), and
- * the guest's CS lives in v->bt_cs.  Everything the guest can observe - its
+ * the guest's CS lives in v->run.bt_cs.  Everything the guest can observe - its
  * EIP in an exception frame, the return address a CALL pushes, CS as MOV
  * reads it - is the guest's own, because the translator and the callouts
  * make it so.
@@ -80,7 +80,7 @@ void bt_place(struct vcpu *v, const struct vmm_target *t, uint16_t *cs,
 			why = MODE_WHY_USER;
 	}
 	if (why == MODE_WHY_USER) {
-		v->in_bt = false;
+		v->run.in_bt = false;
 		mode_event(v, MODE_DIRECT, why, t->eip);
 		return;
 	}
@@ -88,19 +88,19 @@ void bt_place(struct vcpu *v, const struct vmm_target *t, uint16_t *cs,
 	if (vmm_guest_desc(v, t->cs, &raw)) {
 		x86_desc_decode(raw, &d);
 		if (d.base != 0) {
-			v->in_bt = false;
+			v->run.in_bt = false;
 			mode_event(v, MODE_TE, MODE_WHY_SEGMENT, t->eip);
 			return;
 		}
 	}
 	f = bt_lookup(v->bt, t->eip);
 	if (f == NULL) {	/* the code is outside RAM */
-		v->in_bt = false;
+		v->run.in_bt = false;
 		vm_power_off(v->vm, POWER_BAD_MEMORY, t->eip);
 		return;
 	}
-	v->in_bt = true;
-	v->bt_cs = t->cs;
+	v->run.in_bt = true;
+	v->run.bt_cs = t->cs;
 	mode_event(v, MODE_BT, why, t->eip);
 	*cs = tc_cs(vmm_real_cpl(vring));
 	*eip = TC_BASE + f->tc;
@@ -226,8 +226,8 @@ static void callout(struct vcpu *v, int fi, int i)
 	uint32_t next;
 
 	if (bi == NULL) {	/* not in the accounting view: use a copy */
-		v->step_copy = f->g[i];
-		bi = &v->step_copy;
+		v->run.step_copy = f->g[i];
+		bi = &v->run.step_copy;
 	}
 	switch ((enum x86_op)bi->x.op) {
 	case X86_OP_RET: case X86_OP_JMP: case X86_OP_CALL:
@@ -285,7 +285,7 @@ void bt_exception(struct vcpu *v, int vector, uint32_t error, uint32_t eip)
 /*
  * Called from the CPU's write hook, *before* the store lands: stopping the
  * CPU here would abandon the store and retry it forever.  Instead the next
- * block hook stops the run (v->tc_stale), the store having completed, and
+ * block hook stops the run (v->run.tc_stale), the store having completed, and
  * bt_settle() flushes between runs.
  */
 void bt_code_written(struct vcpu *v)
@@ -295,7 +295,7 @@ void bt_code_written(struct vcpu *v)
 	if (!v->bt->flush_pending)
 		v->bt->stats.invalidations++;
 	v->bt->flush_pending = true;
-	v->tc_stale = true;
+	v->run.tc_stale = true;
 }
 
 void bt_settle(struct vcpu *v)
@@ -307,8 +307,8 @@ void bt_settle(struct vcpu *v)
 		return;
 	if (bt->flush_pending) {
 		bt->flush_pending = false;
-		v->tc_stale = false;
-		if (v->in_bt) {
+		v->run.tc_stale = false;
+		if (v->run.in_bt) {
 			vmm_current_target(v, &t);	/* before the TC goes */
 			bt_flush(bt);
 			vmm_switch(v, &t);
@@ -334,7 +334,7 @@ int bt_step(struct vcpu *v)
 	for (guard = 0; guard < 8; guard++) {
 		eip = cpu_reg(v->cpu, X86R_EIP);
 		off = eip - TC_BASE;
-		if (!v->in_bt)
+		if (!v->run.in_bt)
 			return SIM_OK;	/* the glue left translated code */
 		if ((f = bt_find_tc(bt, off)) == NULL)
 			return SIM_EINTERNAL;
@@ -349,14 +349,14 @@ int bt_step(struct vcpu *v)
 	lo = TC_BASE + f->view[i].tc;
 	hi = lo + f->view[i].tc_len;
 	/* a copy: translating during the step may move the fragments */
-	v->step_copy = f->g[i];
-	vmm_begin_step(v, &v->step_copy);
+	v->run.step_copy = f->g[i];
+	vmm_begin_step(v, &v->run.step_copy);
 	for (int n = 0; n < 8; n++) {
 		cpu_run(v->cpu, CPU_STEP, 1, &info);
 		if (vmm_after_run(v, &info) != SIM_OK)
 			return SIM_EINTERNAL;
 		eip = cpu_reg(v->cpu, X86R_EIP);
-		if (!v->in_bt || v->vm->state != VM_ON || eip < lo || eip >= hi)
+		if (!v->run.in_bt || v->vm->state != VM_ON || eip < lo || eip >= hi)
 			break;
 	}
 	vmm_end_step(v);

@@ -82,29 +82,39 @@ struct vcpu_stats {
 
 struct vm;
 
-struct vcpu {
-	struct vm *vm;			/* owner */
-	int id;
-	struct cpu *cpu;		/* the physical CPU it runs on */
-	uint8_t *vmm_area;		/* the VMM's private memory (vmm.h) */
-	struct vcpu_virt virt;
-	enum vcpu_state state;
-	int vring;			/* ring the guest believes it is in */
-	int cpl;			/* real CPL */
-	struct vcpu_stats stats;
-	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
-	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+/*
+ * The STI shadow, as the VMM plays it (vmm_irq.c).  STI enables interrupts
+ * one instruction late, so `sti; hlt` cannot lose a wake-up: when STI
+ * finds an interrupt waiting, the run ends after STI, exactly one more
+ * instruction runs, and only then does the interrupt come in.
+ */
+enum vmm_sti_shadow {
+	STI_SHADOW_NONE = 0,	/* nothing pending */
+	STI_SHADOW_STI_RAN,	/* STI ran with an interrupt waiting: stop */
+	STI_SHADOW_ONE_MORE	/* the next run is the one instruction after it */
+};
+
+/*
+ * The VMM's private run state of a vCPU: which block it is in, how much
+ * of the run is left, the instruction being stepped, the interrupt
+ * shadow, the slice the VMKernel gave it.  Only sim/vmm/ reads or writes
+ * these; vmm_state.c saves and loads what outlives a run.
+ */
+struct vmm_run {
 	uint64_t blocks_run;		/* engine use (diagnostics, not state): */
 	uint64_t steps_run;		/* blocks on the fast engine, steps on the other */
+
+	/* the slice the VMKernel gave (vmm_slice_begin) */
 	uint64_t slice_ns;		/* simulated time when this slice began */
 	uint64_t slice_cycles;		/* stats.cycles when this slice began */
+	uint64_t cycle_end;		/* the slice ends here ... */
+	bool cycle_hit;			/* ... and the VMM's work reached it */
 
 	/* recently run blocks, by address (vmm.c lookup()) */
 #define VCPU_LOOKUP_SLOTS 256
 	const struct block *lookup[VCPU_LOOKUP_SLOTS];
 	const uint64_t *code_gen;	/* the block cache's generation ... */
 	uint64_t lookup_gen;		/* ... when lookup[] was filled */
-	bool trace_insns;		/* someone wants EV_INSN events */
 
 	/* lazy accounting (vmm_sync_counters): runs of `hot` not yet counted */
 	const struct block *hot;
@@ -122,26 +132,48 @@ struct vcpu {
 	/* the instruction the step engine is running */
 	const struct block_insn *step_insn;
 	struct block_insn step_copy;	/* bt: a stable copy of it */
-	int step_path;			/* enum insn_path it ended up taking */
 	int step_accounted;
 
 	int stop_request;		/* a hook asked the run to end */
 	int pending_halt;		/* HLT seen in a hook; finish after stop */
 	uint32_t halt_next;		/* ... where to resume after it */
 
-	/* execution mode (event.h enum exec_mode): te, hw, or bt/direct */
-	uint8_t exec;
+	/* the binary translator's view (bt mode) */
 	bool in_bt;			/* running translated code from the TC */
 	uint16_t bt_cs;			/* ... standing for this guest CS */
-	struct bt *bt;			/* the translator (bt.h), bt mode only */
 	const uint64_t *tc_gen;		/* the translator's view generation */
 	bool tc_stale;			/* translated code was written: stop */
+
+	/* interrupts (vmm_irq.c) */
 	bool irq_window;		/* stopped so an interrupt can come in */
-	uint8_t irq_after;		/* ... after STI: 2 = STI's run, 1 = one more */
-	uint64_t cycle_end;		/* the run the VMKernel gave ends here */
-	bool cycle_hit;			/* ... and the VMM's work reached it */
+	enum vmm_sti_shadow sti_state;	/* STI's shadow, as runs go */
 	bool sti_shadow;		/* STI ran: no interrupt before ... */
 	uint32_t sti_next;		/* ... the instruction here has run */
+
+	/* the real tables the VMM shadows (vmm_shadow.c) */
+	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
+	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+};
+
+/*
+ * A virtual CPU as the rest of the simulator sees it: the virtual CPU
+ * state, whether it runs, its rings and its counters.  `run` is the VMM's.
+ */
+struct vcpu {
+	struct vm *vm;			/* owner */
+	int id;
+	struct cpu *cpu;		/* the physical CPU it runs on */
+	uint8_t *vmm_area;		/* the VMM's private memory (vmm.h) */
+	struct vcpu_virt virt;
+	enum vcpu_state state;
+	int vring;			/* ring the guest believes it is in */
+	int cpl;			/* real CPL */
+	struct vcpu_stats stats;
+	bool trace_insns;		/* someone wants EV_INSN events */
+	/* execution mode (event.h enum exec_mode): te, hw, or bt/direct */
+	uint8_t exec;
+	struct bt *bt;			/* the translator (bt.h), bt mode only */
+	struct vmm_run run;		/* the VMM's, private (above) */
 };
 
 #endif

@@ -42,7 +42,7 @@ void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign)
 	v->stats.by_path[PATH_DIRECT] += d;
 	v->stats.by_mode[v->exec] += d;
 	v->stats.cycles += d * COST_INSN;
-	v->budget -= d;
+	v->run.budget -= d;
 }
 
 /*
@@ -54,8 +54,8 @@ void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign)
  */
 void vmm_sync_counters(struct vcpu *v)
 {
-	const struct block *b = v->hot;
-	uint64_t r = v->hot_runs, n;
+	const struct block *b = v->run.hot;
+	uint64_t r = v->run.hot_runs, n;
 
 	if (r == 0)
 		return;
@@ -68,8 +68,8 @@ void vmm_sync_counters(struct vcpu *v)
 	v->stats.by_path[PATH_DIRECT] += n;
 	v->stats.by_mode[v->exec] += n;
 	v->stats.cycles += n * COST_INSN;
-	v->blocks_run += r;
-	v->hot_runs = 0;
+	v->run.blocks_run += r;
+	v->run.hot_runs = 0;
 }
 
 void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
@@ -77,8 +77,8 @@ void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
 {
 	struct event ev = { .kind = EV_INSN };
 
-	ev.t_ns = v->slice_ns +
-		  (cycles - v->slice_cycles) * 1000u / v->vm->cfg.mhz;
+	ev.t_ns = v->run.slice_ns +
+		  (cycles - v->run.slice_cycles) * 1000u / v->vm->cfg.mhz;
 	ev.vm = v->vm->id;
 	ev.vcpu = (uint16_t)v->id;
 	ev.u.insn.eip = bi->x.addr;
@@ -96,35 +96,35 @@ void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
 /* Emit direct-execution events for cur's instructions up to `upto`. */
 static void resolve(struct vcpu *v, uint32_t upto)
 {
-	if (v->cur == NULL)
+	if (v->run.cur == NULL)
 		return;
 	if (v->trace_insns)
-		for (uint32_t i = v->cur_done; i < upto; i++)
-			vmm_emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
-				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
-	if (upto > v->cur_done)
-		v->cur_done = upto;
+		for (uint32_t i = v->run.cur_done; i < upto; i++)
+			vmm_emit_insn(v, &v->run.cur->insns[i], PATH_DIRECT,
+				  v->run.cur_t0 + (uint64_t)(i + 1) * COST_INSN);
+	if (upto > v->run.cur_done)
+		v->run.cur_done = upto;
 }
 
 void vmm_finish_block(struct vcpu *v)
 {
-	if (v->cur != NULL)
-		resolve(v, v->cur->n);
-	v->cur = NULL;
+	if (v->run.cur != NULL)
+		resolve(v, v->run.cur->n);
+	v->run.cur = NULL;
 }
 
 const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 					  bool after)
 {
-	const struct block *b = v->cur;
+	const struct block *b = v->run.cur;
 	uint32_t i;
 
 	vmm_sync_counters(v);
-	if (v->step_insn != NULL)
-		return v->step_insn;
+	if (v->run.step_insn != NULL)
+		return v->run.step_insn;
 	if (b == NULL)
 		return NULL;
-	for (i = v->cur_done; i < b->n; i++) {
+	for (i = v->run.cur_done; i < b->n; i++) {
 		const struct x86_instruction *x = &b->insns[i].x;
 
 		if (after ? x->addr + x->len == eip : x->addr == eip)
@@ -136,7 +136,7 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 	/* the instructions after i never ran: take them back */
 	for (uint32_t j = i + 1; j < b->n; j++)
 		vmm_count(v, &b->insns[j], -1);
-	v->cur_done = b->n;
+	v->run.cur_done = b->n;
 	return &b->insns[i];
 }
 
@@ -147,18 +147,40 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 
 	if (bi == NULL)
 		return;
-	if (v->step_insn != NULL) {
-		if (v->step_accounted)
+	if (v->run.step_insn != NULL) {
+		if (v->run.step_accounted)
 			return;		/* rep: one event per instruction */
-		v->step_accounted = 1;
-	} else if (v->cur != NULL) {
-		cycles = v->cur_t0 + (uint64_t)(bi - v->cur->insns + 1) *
+		v->run.step_accounted = 1;
+	} else if (v->run.cur != NULL) {
+		cycles = v->run.cur_t0 + (uint64_t)(bi - v->run.cur->insns + 1) *
 				     COST_INSN;
 	}
 	v->stats.by_path[PATH_DIRECT]--;
 	v->stats.by_path[path]++;
 	if (v->trace_insns)
 		vmm_emit_insn(v, bi, path, cycles);
+}
+
+void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s)
+{
+	vmm_sync_counters(v);
+	v->run.slice_ns = s->t0_ns;
+	v->run.slice_cycles = v->stats.cycles;
+	v->run.cycle_end = s->cycles > UINT64_MAX - v->stats.cycles ?
+			   UINT64_MAX : v->stats.cycles + s->cycles;
+	v->run.cycle_hit = false;
+}
+
+bool vmm_slice_spent(const struct vcpu *v)
+{
+	return v->run.cycle_hit;
+}
+
+uint64_t vmm_now_ns(struct vcpu *v)
+{
+	vmm_sync_counters(v);
+	return v->run.slice_ns + (v->stats.cycles - v->run.slice_cycles) *
+				 1000u / v->vm->cfg.mhz;
 }
 
 /*
@@ -170,8 +192,8 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 static void charged(struct vcpu *v)
 {
 	vmm_sync_counters(v);
-	if (!v->cycle_hit && v->stats.cycles >= v->cycle_end) {
-		v->cycle_hit = true;
+	if (!v->run.cycle_hit && v->stats.cycles >= v->run.cycle_end) {
+		v->run.cycle_hit = true;
 		vmm_stop_soon(v);
 	}
 }
@@ -212,7 +234,7 @@ void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector
 
 void vmm_stop_soon(struct vcpu *v)
 {
-	v->stop_request = 1;
+	v->run.stop_request = 1;
 	cpu_request_stop(v->cpu);
 }
 
@@ -230,8 +252,8 @@ void vmm_sync_ring(struct vcpu *v)
 
 	vmm_sync_counters(v);	/* what ran so far ran in the old ring */
 	v->cpl = cpu_cpl(v->cpu);
-	if (v->in_bt)		/* the real CS is the VMM's: ask the guest's */
-		v->vring = (int)X86_SEL_RPL(v->bt_cs);
+	if (v->run.in_bt)		/* the real CS is the VMM's: ask the guest's */
+		v->vring = (int)X86_SEL_RPL(v->run.bt_cs);
 	else
 		v->vring = vmm_vring_at(v, v->cpl,
 					(uint16_t)cpu_reg(v->cpu, X86R_CS));
@@ -268,21 +290,21 @@ static const struct block *lookup(struct vcpu *v, uint32_t addr,
 				  uint32_t size)
 {
 	unsigned slot = (addr ^ addr >> 9) & (VCPU_LOOKUP_SLOTS - 1);
-	uint64_t gen = *v->code_gen + (v->tc_gen ? *v->tc_gen : 0);
-	const struct block *b = v->hot;
+	uint64_t gen = *v->run.code_gen + (v->run.tc_gen ? *v->run.tc_gen : 0);
+	const struct block *b = v->run.hot;
 
-	if (v->lookup_gen != gen) {
-		memset(v->lookup, 0, sizeof v->lookup);
-		v->lookup_gen = gen;
+	if (v->run.lookup_gen != gen) {
+		memset(v->run.lookup, 0, sizeof v->run.lookup);
+		v->run.lookup_gen = gen;
 	} else if (b != NULL && b->addr == addr && b->size == size) {
 		return b;	/* the same block again: a loop */
 	}
-	b = v->lookup[slot];
+	b = v->run.lookup[slot];
 	if (b == NULL || b->addr != addr || b->size != size) {
 		/* translated code has its own accounting views (bt.c) */
 		b = addr >= VMM_BASE ? bt_block(v, addr, size)
 				     : blockcache_get(v->vm->code, addr, size);
-		v->lookup[slot] = b;
+		v->run.lookup[slot] = b;
 	}
 	return b;
 }
@@ -292,64 +314,64 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	struct vcpu *v = ctx;
 	const struct block *b;
 
-	if (v->trace_insns && v->cur != NULL)
-		resolve(v, v->cur->n);
-	v->cur = NULL;
-	if (v->stop_request || v->tc_stale)
+	if (v->trace_insns && v->run.cur != NULL)
+		resolve(v, v->run.cur->n);
+	v->run.cur = NULL;
+	if (v->run.stop_request || v->run.tc_stale)
 		return 1;
 	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
 		return 0;	/* the VMM's own switch stub: not guest work */
 	b = lookup(v, addr, size);
 	if (b != NULL && b->n == 0)
 		return 0;	/* glue between translated units: let it run */
-	if (v->budget == 0)
+	if (v->run.budget == 0)
 		return 1;	/* stop only where a guest instruction begins */
-	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->budget ||
+	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->run.budget ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
 		 * Single-step this block: it does I/O, the budget ends inside
 		 * it, or (hardware assist) it holds instructions the model of
 		 * VT-x must see before they run.
 		 */
-		v->slow_next = 1;
-		v->slow_lo = addr;
-		v->slow_hi = addr + size;
+		v->run.slow_next = 1;
+		v->run.slow_lo = addr;
+		v->run.slow_hi = addr + size;
 		return 1;
 	}
-	if (v->ring_dirty) {
+	if (v->run.ring_dirty) {
 		vmm_sync_ring(v);
-		v->ring_dirty = 0;
+		v->run.ring_dirty = 0;
 	}
-	if (b != v->hot) {
+	if (b != v->run.hot) {
 		vmm_sync_counters(v);
-		v->hot = b;
+		v->run.hot = b;
 	}
-	v->hot_runs++;
-	v->budget -= b->n;
-	v->cur = b;
-	v->cur_done = 0;
+	v->run.hot_runs++;
+	v->run.budget -= b->n;
+	v->run.cur = b;
+	v->run.cur_done = 0;
 	if (v->trace_insns) {
 		/* events carry exact times: no lazy counting while tracing */
 		vmm_sync_counters(v);
-		v->cur_t0 = v->stats.cycles - (uint64_t)b->n * COST_INSN;
+		v->run.cur_t0 = v->stats.cycles - (uint64_t)b->n * COST_INSN;
 	}
 	if (b->flags & BLOCK_FAR_END)
-		v->ring_dirty = 1;	/* a far transfer may change rings */
+		v->run.ring_dirty = 1;	/* a far transfer may change rings */
 	return 0;
 }
 
 /* The I/O instruction a port hook belongs to. */
 static const struct block_insn *io_insn(struct vcpu *v)
 {
-	const struct block *b = v->cur;
+	const struct block *b = v->run.cur;
 
 	vmm_sync_counters(v);
-	if (v->step_insn != NULL)
-		return v->step_insn;
+	if (v->run.step_insn != NULL)
+		return v->run.step_insn;
 	if (b == NULL)
 		return NULL;
 	/* fast engine (only if decoding missed the I/O): next I/O insn */
-	for (uint32_t i = v->cur_done; i < b->n; i++)
+	for (uint32_t i = v->run.cur_done; i < b->n; i++)
 		if (b->insns[i].cls == CLASS_IO)
 			return vmm_current_insn(v, b->insns[i].x.addr, false);
 	return NULL;
@@ -449,7 +471,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
-	vm->touched[addr >> 12] = 1;
+	vm_touch(vm, addr, (uint32_t)size);
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
 		 * Code changed.  The running engine saw the store; every

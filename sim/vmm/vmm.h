@@ -53,7 +53,20 @@ enum vmm_stop {
 	VMM_STOP_BUDGET = 0,	/* ran the requested number of instructions */
 	VMM_STOP_HALTED,	/* the vCPU executed HLT */
 	VMM_STOP_OFF,		/* the VM powered off */
-	VMM_STOP_REQUESTED	/* someone asked it to stop (vmm_request_stop) */
+	VMM_STOP_REQUESTED	/* the VMM stopped early: see struct vmm_ran */
+};
+
+/* The CPU time the VMKernel gives a vCPU: from t0_ns, so many cycles. */
+struct vmm_slice {
+	uint64_t t0_ns;		/* simulated time the slice begins */
+	uint64_t cycles;	/* cycles it may use (each run: >= 1 insn) */
+};
+
+/* What one vmm_run did, for the VMKernel that gave the slice. */
+struct vmm_ran {
+	enum vmm_stop why;
+	uint64_t insns;		/* instructions it ran */
+	bool irq_window;	/* an interrupt can come in now: vmm_irq_poll */
 };
 
 /* The callbacks the CPU must make into the VMM for vCPU v. */
@@ -63,10 +76,23 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out);
 int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot);
 
 /*
- * Run up to max_insns guest instructions (exactly that many unless the
- * guest halts or powers off first).  Returns SIM_OK or SIM_EINTERNAL.
+ * The VMKernel scheduled this vCPU: its clock reads s->t0_ns now, and the
+ * runs that follow end once s->cycles have been used (struct vmm_ran).
  */
-int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why);
+void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s);
+
+/* Has the VMM's work used the slice's cycles up? */
+bool vmm_slice_spent(const struct vcpu *v);
+
+/* Simulated time as this vCPU has reached it within its slice. */
+uint64_t vmm_now_ns(struct vcpu *v);
+
+/*
+ * Run up to max_insns guest instructions (exactly that many unless the
+ * guest halts or powers off, the slice is spent (vmm_slice_spent), or an
+ * interrupt can come in first).  Returns SIM_OK or SIM_EINTERNAL.
+ */
+int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out);
 
 /* Run exactly one guest instruction (the step engine). */
 int vmm_step(struct vcpu *v, enum vmm_stop *why);

@@ -163,7 +163,7 @@ static void interrupt_event(struct vcpu *v, int vector)
  * POPF, or a device it touched raised one), stop the run so it comes in
  * before the next instruction.  STI enables interrupts one instruction
  * late (the "STI shadow", which makes `sti; hlt` safe): then exactly one
- * more instruction runs first (vmkernel_play.c).
+ * more instruction runs first (vmm_irq_shadow_limit, vmm_irq_shadow_ran).
  */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 {
@@ -171,17 +171,44 @@ void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 		     v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id);
 
 	if (in != NULL && in->op == X86_OP_STI) {
-		v->sti_shadow = true;
-		v->sti_next = in->addr + in->len;
+		v->run.sti_shadow = true;
+		v->run.sti_next = in->addr + in->len;
 		if (ready) {
-			v->irq_after = 2;	/* STI's own run ends, then one */
+			v->run.sti_state = STI_SHADOW_STI_RAN;
 			vmm_stop_soon(v);
 		}
 		return;
 	}
 	if (ready) {
-		v->irq_window = true;
+		v->run.irq_window = true;
 		vmm_stop_soon(v);
+	}
+}
+
+/* ---- the STI shadow across runs (enum vmm_sti_shadow, vcpu.h) ---------- */
+
+uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns)
+{
+	/* the instruction in STI's shadow runs alone */
+	if (v->run.sti_state == STI_SHADOW_ONE_MORE && max_insns > 1)
+		return 1;
+	return max_insns;
+}
+
+void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns)
+{
+	switch (v->run.sti_state) {
+	case STI_SHADOW_NONE:
+		break;
+	case STI_SHADOW_STI_RAN:	/* STI's run is over: one more */
+		v->run.sti_state = STI_SHADOW_ONE_MORE;
+		break;
+	case STI_SHADOW_ONE_MORE:	/* ... and once it ran, in it comes */
+		if (insns > 0) {
+			v->run.sti_state = STI_SHADOW_NONE;
+			v->run.irq_window = true;
+		}
+		break;
 	}
 }
 
@@ -189,16 +216,16 @@ int vmm_irq_poll(struct vcpu *v)
 {
 	int vector, rc;
 
-	v->irq_window = false;
+	v->run.irq_window = false;
 	if (v->vm->state != VM_ON || !v->virt.iflag ||
 	    (v->state != VCPU_RUNNING && v->state != VCPU_HALTED) ||
 	    !vm_irq_pending(v->vm, v->id))
 		return SIM_OK;
 	/* STI lets one more instruction run before interrupts come in */
-	if (v->sti_shadow && v->state == VCPU_RUNNING &&
-	    vmm_guest_eip(v) == v->sti_next)
+	if (v->run.sti_shadow && v->state == VCPU_RUNNING &&
+	    vmm_guest_eip(v) == v->run.sti_next)
 		return SIM_OK;
-	v->sti_shadow = false;
+	v->run.sti_shadow = false;
 	/* the CPU is between instructions: finish any privilege switch,
 	 * and a HLT (the interrupt returns past it) */
 	vmm_finish_halt(v);

@@ -287,6 +287,12 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
  * interrupt in as soon as the guest can take it. */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
 
+/* A run about to start: how many instructions the STI shadow lets it run. */
+uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns);
+
+/* A run of `insns` instructions ended: the STI shadow moves on. */
+void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns);
+
 /* Is port one of the VMM's devices (PIC, PIT, disk), not the VMX's? */
 bool vmm_owns_port(uint16_t port);
 enum vmx_device vmm_device_at(uint16_t port);

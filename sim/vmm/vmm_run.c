@@ -45,7 +45,7 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 		break;
 	case CPU_EXIT_BAD_INSN:
 		cpu_exception_ack(v->cpu);
-		if (v->in_bt)
+		if (v->run.in_bt)
 			bt_exception(v, X86_UD, 0, eip);
 		else
 			vmm_handle_exception(v, vmm_current_insn(v, eip, false),
@@ -65,28 +65,28 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 
 void vmm_finish_halt(struct vcpu *v)
 {
-	if (v->pending_halt) {
+	if (v->run.pending_halt) {
 		/* HLT trapped: resume after it once woken (EIP not written in hook) */
-		v->pending_halt = 0;
-		cpu_set_reg(v->cpu, X86R_EIP, v->halt_next);
+		v->run.pending_halt = 0;
+		cpu_set_reg(v->cpu, X86R_EIP, v->run.halt_next);
 	}
 }
 
 void vmm_begin_step(struct vcpu *v, const struct block_insn *bi)
 {
-	v->step_insn = bi;
-	v->step_accounted = 0;
+	v->run.step_insn = bi;
+	v->run.step_accounted = 0;
 	vmm_count(v, bi, +1);
-	v->steps_run++;
+	v->run.steps_run++;
 }
 
 void vmm_end_step(struct vcpu *v)
 {
-	const struct block_insn *bi = v->step_insn;
+	const struct block_insn *bi = v->run.step_insn;
 
-	if (bi != NULL && !v->step_accounted && v->trace_insns)
+	if (bi != NULL && !v->run.step_accounted && v->trace_insns)
 		vmm_emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
-	v->step_insn = NULL;
+	v->run.step_insn = NULL;
 }
 
 /*
@@ -128,9 +128,9 @@ static int step_guest(struct vcpu *v, const struct block *b)
 	if (rc == SIM_OK)
 		rc = vmm_settle(v);
 	vmm_end_step(v);
-	if (v->ring_dirty || (b->flags & BLOCK_FAR_END)) {
+	if (v->run.ring_dirty || (b->flags & BLOCK_FAR_END)) {
 		vmm_sync_ring(v);
-		v->ring_dirty = 0;
+		v->run.ring_dirty = 0;
 	}
 	return rc;
 }
@@ -149,11 +149,11 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 	v->trace_insns = event_log_wants_insns(sim_events(v->vm->sim));
 	if ((rc = vmm_settle(v)) != SIM_OK)
 		return rc;
-	if (v->ring_dirty) {
+	if (v->run.ring_dirty) {
 		vmm_sync_ring(v);
-		v->ring_dirty = 0;
+		v->run.ring_dirty = 0;
 	}
-	if (v->in_bt) {
+	if (v->run.in_bt) {
 		rc = bt_step(v);
 	} else {
 		eip = cpu_reg(v->cpu, X86R_EIP);
@@ -166,7 +166,7 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		rc = step_guest(v, b);
 	}
 	vmm_sync_counters(v);
-	v->hot = NULL;
+	v->run.hot = NULL;
 	bt_settle(v);
 	blockcache_collect(v->vm->code);
 	if (!runnable(v))
@@ -184,40 +184,44 @@ static int step_block(struct vcpu *v)
 	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 	int rc = SIM_OK;
 
-	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
-	       !v->stop_request && eip >= v->slow_lo && eip < v->slow_hi) {
+	while (rc == SIM_OK && v->run.budget > 0 && runnable(v) &&
+	       !v->run.stop_request && eip >= v->run.slow_lo && eip < v->run.slow_hi) {
 		rc = vmm_step(v, &s);
 		eip = cpu_reg(v->cpu, X86R_EIP);
 	}
 	return rc;
 }
 
-int vmm_run(struct vcpu *v, uint64_t max_insns, enum vmm_stop *why)
+int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 {
 	struct cpu_exit_info info;
+	uint64_t before = v->stats.insns;
 	int rc = SIM_OK;
 
-	v->budget = max_insns;
-	v->stop_request = 0;
+	v->run.budget = vmm_irq_shadow_limit(v, max_insns);
+	v->run.stop_request = 0;
 	v->trace_insns = event_log_wants_insns(sim_events(v->vm->sim));
-	*why = VMM_STOP_BUDGET;
-	while (rc == SIM_OK && v->budget > 0 && runnable(v) &&
-	       !v->stop_request) {
-		v->slow_next = 0;
+	out->why = VMM_STOP_BUDGET;
+	while (rc == SIM_OK && v->run.budget > 0 && runnable(v) &&
+	       !v->run.stop_request) {
+		v->run.slow_next = 0;
 		cpu_run(v->cpu, CPU_FAST, 0, &info);
 		rc = vmm_after_run(v, &info);
 		vmm_finish_block(v);
 		vmm_sync_counters(v);
-		v->hot = NULL;
+		v->run.hot = NULL;
 		bt_settle(v);		/* translated code was written: flush */
 		blockcache_collect(v->vm->code);
-		if (rc != SIM_OK || !v->slow_next)
+		if (rc != SIM_OK || !v->run.slow_next)
 			continue;
 		rc = step_block(v);
 	}
 	if (!runnable(v))
-		*why = stopped_why(v);
-	else if (v->budget > 0 && v->stop_request)
-		*why = VMM_STOP_REQUESTED;
+		out->why = stopped_why(v);
+	else if (v->run.budget > 0 && v->run.stop_request)
+		out->why = VMM_STOP_REQUESTED;
+	out->insns = v->stats.insns - before;
+	vmm_irq_shadow_ran(v, out->insns);
+	out->irq_window = v->run.irq_window;
 	return rc;
 }

@@ -116,9 +116,9 @@ void vmm_shadow_gdt(struct vcpu *v)
 
 	if (n > 0)
 		shadow_range(v, gdt, v->virt.gdt_base, 0, n - 1);
-	for (uint32_t i = n; i < v->gdt_shadowed; i++)
+	for (uint32_t i = n; i < v->run.gdt_shadowed; i++)
 		gdt[i] = 0;
-	v->gdt_shadowed = n;
+	v->run.gdt_shadowed = n;
 }
 
 void vmm_shadow_ldt(struct vcpu *v)
@@ -136,9 +136,9 @@ void vmm_shadow_ldt(struct vcpu *v)
 		ldtr.limit = v->virt.ldt_limit;
 		ldtr.flags = 0x8200;	/* present, type 2 (LDT) */
 	}
-	for (uint32_t i = n; i < v->ldt_shadowed; i++)
+	for (uint32_t i = n; i < v->run.ldt_shadowed; i++)
 		ldt[i] = 0;
-	v->ldt_shadowed = n;
+	v->run.ldt_shadowed = n;
 	cpu_set_table(v->cpu, CPU_LDTR, &ldtr);
 }
 
@@ -179,20 +179,20 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size)
 	struct vcpu_virt *vv = &v->virt;
 	uint32_t first, last;
 
-	if (v->gdt_shadowed &&
-	    overlaps(addr, size, vv->gdt_base, v->gdt_shadowed * 8)) {
+	if (v->run.gdt_shadowed &&
+	    overlaps(addr, size, vv->gdt_base, v->run.gdt_shadowed * 8)) {
 		first = addr > vv->gdt_base ? (addr - vv->gdt_base) / 8 : 0;
 		last = (addr + (uint32_t)size - 1 - vv->gdt_base) / 8;
-		if (last >= v->gdt_shadowed)
-			last = v->gdt_shadowed - 1;
+		if (last >= v->run.gdt_shadowed)
+			last = v->run.gdt_shadowed - 1;
 		shadow_range(v, real_gdt(v), vv->gdt_base, first, last);
 	}
-	if (v->ldt_shadowed &&
-	    overlaps(addr, size, vv->ldt_base, v->ldt_shadowed * 8)) {
+	if (v->run.ldt_shadowed &&
+	    overlaps(addr, size, vv->ldt_base, v->run.ldt_shadowed * 8)) {
 		first = addr > vv->ldt_base ? (addr - vv->ldt_base) / 8 : 0;
 		last = (addr + (uint32_t)size - 1 - vv->ldt_base) / 8;
-		if (last >= v->ldt_shadowed)
-			last = v->ldt_shadowed - 1;
+		if (last >= v->run.ldt_shadowed)
+			last = v->run.ldt_shadowed - 1;
 		shadow_range(v, real_ldt(v), vv->ldt_base, first, last);
 	}
 	if ((vv->tr & ~3u) && overlaps(addr, size, vv->tr_base + 4, 24))
@@ -205,10 +205,10 @@ void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size)
 	uint64_t raw;
 
 	(void)size;
-	if (off < VMM_GDT_OFF + 8 * v->gdt_shadowed) {
+	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed) {
 		i = (off - VMM_GDT_OFF) / 8;
 		base = v->virt.gdt_base;
-	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->ldt_shadowed) {
+	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed) {
 		i = (off - VMM_LDT_OFF) / 8;
 		base = v->virt.ldt_base;
 	} else {
@@ -287,7 +287,7 @@ static void build_tables(struct vcpu *v)
 	memcpy(tss + 8, &ss0, 4);
 	memcpy(tss + 102, &iomap, 2);
 	write_stub(v->vmm_area + VMM_STUB_OFF);
-	v->gdt_shadowed = v->ldt_shadowed = 0;
+	v->run.gdt_shadowed = v->run.ldt_shadowed = 0;
 }
 
 void vmm_rebuild_tables(struct vcpu *v)

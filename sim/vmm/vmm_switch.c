@@ -19,8 +19,8 @@
 
 uint16_t vmm_guest_cs(struct vcpu *v)
 {
-	if (v->in_bt)
-		return v->bt_cs;	/* the real CS is the VMM's code segment */
+	if (v->run.in_bt)
+		return v->run.bt_cs;	/* the real CS is the VMM's code segment */
 	return (uint16_t)((cpu_reg(v->cpu, X86R_CS) & ~3u) | (unsigned)v->vring);
 }
 
@@ -33,7 +33,7 @@ uint32_t vmm_guest_eip(struct vcpu *v)
 {
 	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 
-	return v->in_bt ? bt_guest_eip(v, eip) : eip;
+	return v->run.in_bt ? bt_guest_eip(v, eip) : eip;
 }
 
 void vmm_current_target(struct vcpu *v, struct vmm_target *t)
@@ -147,7 +147,7 @@ void vmm_switch(struct vcpu *v, const struct vmm_target *t)
 	if (v->vm->cfg.mode == MODE_BT)
 		bt_place(v, t, &r.cs, &r.eip);
 	else
-		v->in_bt = false;
+		v->run.in_bt = false;
 
 	direct = real == cur;
 	if (direct && cpu_reg(v->cpu, X86R_CS) != r.cs &&

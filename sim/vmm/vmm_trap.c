@@ -168,8 +168,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			v->state = VCPU_HALTED;
 		}
 		/* EIP moves past HLT after the run stops (not in the hook) */
-		v->pending_halt = 1;
-		v->halt_next = next;
+		v->run.pending_halt = 1;
+		v->run.halt_next = next;
 		vmm_stop_soon(v);
 		break;
 	}
@@ -220,10 +220,10 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 /* Is the exception at eip the INT n that the block or step ends with? */
 static bool soft_int_at(struct vcpu *v, uint32_t eip)
 {
-	const struct block_insn *bi = v->step_insn;
+	const struct block_insn *bi = v->run.step_insn;
 
-	if (bi == NULL && v->cur != NULL && v->cur->n > 0)
-		bi = &v->cur->insns[v->cur->n - 1];
+	if (bi == NULL && v->run.cur != NULL && v->run.cur->n > 0)
+		bi = &v->run.cur->insns[v->run.cur->n - 1];
 	return bi != NULL && is_int_op((enum x86_op)bi->x.op) &&
 	       bi->x.addr + bi->x.len == eip;
 }
@@ -235,7 +235,7 @@ void vmm_exception_hook(void *ctx, int vector)
 	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 	const struct block_insn *bi;
 
-	if (v->in_bt) {
+	if (v->run.in_bt) {
 		bt_exception(v, vector, error, eip);
 		return;
 	}

@@ -261,16 +261,34 @@ const char *vmx_cdrom_path(const struct vmx *x)
  * Output is only ever appended, so a saved state keeps the registers and
  * the lengths: loading it forgets whatever was written afterwards.
  */
+/*
+ * The VMX's devices: their registers and what they have printed so far
+ * (so the state moves to another VMX whole, as VMotion needs).
+ */
 struct vmx_state {
 	struct serial com1;	/* registers; out/cap unused */
 	struct parallel lpt1;	/* the same */
 	struct out_lines lpt1_lines;
 	struct atapi_regs cd;	/* the drive; the disc does not change */
+	char *com1_out, *lpt1_out;	/* com1.len, lpt1.len bytes */
 };
+
+/* A copy of len bytes (NULL for none); false if out of memory. */
+static bool copy_out(char **dst, const char *src, size_t len)
+{
+	*dst = NULL;
+	if (len == 0)
+		return true;
+	*dst = malloc(len);
+	if (*dst == NULL)
+		return false;
+	memcpy(*dst, src, len);
+	return true;
+}
 
 int vmx_state_save(const struct vmx *x, struct vmx_state **out)
 {
-	struct vmx_state *st = malloc(sizeof *st);
+	struct vmx_state *st = calloc(1, sizeof *st);
 
 	if (st == NULL)
 		return SIM_ENOMEM;
@@ -280,15 +298,45 @@ int vmx_state_save(const struct vmx *x, struct vmx_state **out)
 	st->lpt1.out = NULL;
 	st->lpt1_lines = x->lpt1_lines;
 	st->cd = x->cd.r;
+	if (!copy_out(&st->com1_out, x->com1.out, x->com1.len) ||
+	    !copy_out(&st->lpt1_out, x->lpt1.out, x->lpt1.len)) {
+		vmx_state_free(st);
+		return SIM_ENOMEM;
+	}
 	*out = st;
 	return SIM_OK;
 }
 
-void vmx_state_load(struct vmx *x, const struct vmx_state *st)
+/* Make *buf (cap bytes) hold len bytes from src. */
+static int put_out(char **buf, size_t *cap, const char *src, size_t len)
+{
+	if (len > *cap) {
+		char *p = realloc(*buf, len);
+
+		if (p == NULL)
+			return SIM_ENOMEM;
+		*buf = p;
+		*cap = len;
+	}
+	if (len > 0)
+		memcpy(*buf, src, len);
+	return SIM_OK;
+}
+
+int vmx_state_load(struct vmx *x, const struct vmx_state *st)
 {
 	char *out = x->com1.out, *lout = x->lpt1.out;
 	size_t cap = x->com1.cap, lcap = x->lpt1.cap;
+	int rc = put_out(&out, &cap, st->com1_out, st->com1.len);
 
+	if (rc == SIM_OK)
+		rc = put_out(&lout, &lcap, st->lpt1_out, st->lpt1.len);
+	x->com1.out = out;	/* (grown or not, the buffers stay ours) */
+	x->com1.cap = cap;
+	x->lpt1.out = lout;
+	x->lpt1.cap = lcap;
+	if (rc != SIM_OK)
+		return rc;	/* out of memory: nothing else changed */
 	x->com1 = st->com1;
 	x->com1.out = out;
 	x->com1.cap = cap;
@@ -297,10 +345,15 @@ void vmx_state_load(struct vmx *x, const struct vmx_state *st)
 	x->lpt1.cap = lcap;
 	x->lpt1_lines = st->lpt1_lines;
 	x->cd.r = st->cd;
+	return SIM_OK;
 }
 
 void vmx_state_free(struct vmx_state *st)
 {
+	if (st == NULL)
+		return;
+	free(st->com1_out);
+	free(st->lpt1_out);
 	free(st);
 }
 

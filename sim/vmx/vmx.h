@@ -81,10 +81,14 @@ const char *vmx_output(const struct vmx *x, enum vmx_device dev,
 /* The ISO image in the CD-ROM drive, or NULL if it is empty. */
 const char *vmx_cdrom_path(const struct vmx *x);
 
-/* The devices' state, to put back later (history.c). */
+/*
+ * The devices' state and their output so far, self-contained: to put back
+ * later (a checkpoint) or into another VMX (a VM moved to another host).
+ * Loading returns SIM_ENOMEM (and changes nothing) if out of memory.
+ */
 struct vmx_state;
 int vmx_state_save(const struct vmx *x, struct vmx_state **out);
-void vmx_state_load(struct vmx *x, const struct vmx_state *st);
+int vmx_state_load(struct vmx *x, const struct vmx_state *st);
 void vmx_state_free(struct vmx_state *st);
 
 /* Emit the last partial line of serial output, if any (at power-off). */

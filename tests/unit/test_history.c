@@ -153,6 +153,49 @@ static void back_across_smc(void **state)
 	tl_free(&r);
 }
 
+/*
+ * A store that crosses a page boundary writes two pages; going back over
+ * it must put both back.  (It once marked only the first page written, so
+ * 0x400000 kept 0000dead after stepping back.)
+ */
+static void back_over_page_crossing_store_in(enum exec_mode mode)
+{
+	static const uint8_t before[4] = { 0, 0, 0, 0 };
+	static const uint8_t after[4] = { 0xef, 0xbe, 0xad, 0xde };
+	struct tl_run r;
+	struct history *h;
+	enum sim_stop why;
+
+	tl_boot_mode("build/guests/pagecross.elf", mode, false, &r);
+	assert_int_equal(history_create(r.sim, 0, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 100, &why), SIM_OK);
+	assert_memory_equal(r.vm->ram + 0x3ffffe, after, 4);
+	assert_int_equal(history_seek(h, 2), SIM_OK);	/* before the store */
+	assert_memory_equal(r.vm->ram + 0x3ffffe, before, 4);
+	assert_int_equal(history_run(h, 1, &why), SIM_OK);
+	assert_memory_equal(r.vm->ram + 0x3ffffe, after, 4);
+	history_destroy(h);
+	tl_free(&r);
+}
+
+static void back_over_page_crossing_store_te(void **state)
+{
+	(void)state;
+	back_over_page_crossing_store_in(MODE_TE);
+}
+
+static void back_over_page_crossing_store_bt(void **state)
+{
+	(void)state;
+	back_over_page_crossing_store_in(MODE_BT);
+}
+
+static void back_over_page_crossing_store_hw(void **state)
+{
+	(void)state;
+	back_over_page_crossing_store_in(MODE_HW);
+}
+
 /* Memory stays bounded: the list thins out and the interval doubles. */
 static void bounded(void **state)
 {
@@ -179,6 +222,9 @@ int main(void)
 		cmocka_unit_test(replay_same_events),
 		cmocka_unit_test(back_across_smc),
 		cmocka_unit_test(bounded),
+		cmocka_unit_test(back_over_page_crossing_store_te),
+		cmocka_unit_test(back_over_page_crossing_store_bt),
+		cmocka_unit_test(back_over_page_crossing_store_hw),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
