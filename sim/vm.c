@@ -20,6 +20,7 @@
 #include "vm.h"
 #include "vmkernel/storage.h"
 #include "vmm/vmm.h"
+#include "vmx/snapshot.h"
 #include "vmx/vmx.h"
 
 static const char *const state_names[] = {
@@ -366,6 +367,7 @@ void vm_destroy(struct vm *vm)
 	free_vcpus(vm);
 	blockcache_destroy(vm->code);
 	vmx_destroy(vm->vmx);
+	snapshot_free_all(vm);
 	vmfs_disk_destroy(vm->disk);
 	free_pages(vm->ram, vm->ram_size);
 	free(vm->touched);

@@ -80,6 +80,7 @@ struct vm {
 
 	/* its disk file on a datastore, served by the VMKernel (storage.c) */
 	struct vmfs_disk *disk;		/* NULL: no hard disk */
+	struct snapshots *snaps;	/* its snapshots (snapshot.c), or NULL */
 };
 
 /*

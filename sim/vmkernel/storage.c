@@ -110,13 +110,25 @@ void storage_event_text(struct sim *s, const struct event *ev, char *buf,
 		snprintf(buf, size, "consolidate: %u sectors of %s merged into its parent",
 			 ev->u.disk.n, file);
 		break;
+	case DISK_QUIESCE:
+		snprintf(buf, size, "backup: quiesce (no VMware Tools in the guest: the snapshot is crash-consistent)");
+		break;
+	case DISK_UNQUIESCE:
+		snprintf(buf, size, "backup: unquiesce: the guest's writes go on, into the snapshot's delta");
+		break;
+	case DISK_MOUNT:
+		snprintf(buf, size, "backup: %s mounts %s and its parents off the SAN (LAN-free)",
+			 who, file);
+		break;
 	case DISK_COPY:
-		snprintf(buf, size, "backup: %s copies sectors %u-%u of the snapshot over the SAN",
+		snprintf(buf, size, "backup: %s copies sectors %u-%u of the frozen disk",
 			 who, ev->u.disk.lba, ev->u.disk.lba + ev->u.disk.n - 1);
 		break;
+	case DISK_UNMOUNT:
+		snprintf(buf, size, "backup: %s unmounts the frozen disk", who);
+		break;
 	default:
-		snprintf(buf, size, "backup: %s (%s)",
-			 disk_op_name((enum disk_op)ev->u.disk.op), who);
+		snprintf(buf, size, "disk: %s", disk_op_name((enum disk_op)ev->u.disk.op));
 		break;
 	}
 }
