@@ -339,13 +339,15 @@ int vm_create(struct sim *sim, struct host *host, uint16_t id,
 	vm->cfg.guest = vm->modelled ? NULL : vm->guest_path;
 	vm->cfg.cdrom = NULL;
 	vm->cfg.disk = NULL;	/* copied into the disk file: not kept */
+	vm->cfg.datastore = NULL;	/* the disk file knows (vmfs_datastore) */
 	vm->cfg.host = host ? host->name : NULL;
 	*out = vm;		/* visible now, so bootstrap events can name it */
 
 	/* 1. the VMX user world, with the VM's devices and disk file */
 	rc = vmx_create(vm, cfg->cdrom, &vm->vmx, err);
 	if (rc == SIM_OK && (cfg->disk != NULL || cfg->disk_mb != 0))
-		rc = storage_create_disk(STORAGE_DEFAULT_DATASTORE, vm->name,
+		rc = storage_create_disk(cfg->datastore ? cfg->datastore :
+					 STORAGE_DEFAULT_DATASTORE, vm->name,
 					 cfg->disk, cfg->disk_mb, &vm->disk,
 					 err, GUEST_ERR_MAX);
 	if (rc == SIM_OK) {

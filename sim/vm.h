@@ -39,6 +39,7 @@ struct vm_config {
 	const char *cdrom;	/* ISO image in its CD-ROM drive, or NULL */
 	const char *disk;	/* raw image copied to its hard disk, or NULL */
 	uint32_t disk_mb;	/* or a blank hard disk of this size (0: none) */
+	const char *datastore;	/* where its disk file is (NULL: "datastore1") */
 	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
 	int vcpus;		/* 1 */
 	enum exec_mode mode;	/* te, bt or hw */

@@ -64,11 +64,20 @@ static bool sector_says(const struct vm *vm, uint64_t lba, const char *text)
 /* Every sector goes VMM > VMKernel > the disk file: one event each. */
 static void storage_path(void **state)
 {
+	static const int boot_steps[] = { VMX_CREATE_WORLD, VMX_ALLOC_MEMORY,
+		VMX_LOAD_IMAGE, VMX_OPEN_DISK, VMX_CREATE_VMM, VMX_START };
 	struct tl_run r;
-	size_t io_disk = 0;
+	size_t io_disk = 0, step = 0;
 
 	(void)state;
 	boot(DISK_GUEST, MODE_BT, &r);
+	/* the VMX opens the disk file once the kernel is loaded */
+	for (size_t i = 0; i < r.nev; i++)
+		if (r.ev[i].kind == EV_VMX) {
+			assert_true(step < 6);
+			assert_int_equal(r.ev[i].u.vmx.step, boot_steps[step++]);
+		}
+	assert_int_equal(step, 6);
 	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
 	assert_non_null(strstr(tl_serial(&r), "disk: done"));
 	/* writes: 3 in one command, then 1; past the end never reaches it */
