@@ -274,14 +274,14 @@ static void command(struct ata *a, const struct ata_storage *io, uint8_t cmd)
 /* Device control: SRST held high keeps the drive in reset (BSY). */
 static void control_write(struct ata *a, uint8_t v)
 {
-	uint8_t was = a->r.control;
+	enum ide_srst edge = ide_srst_edge(a->r.control, v);
 
 	a->r.control = v;
-	if (!(was & IDE_SRST) && (v & IDE_SRST)) {
+	if (edge == IDE_SRST_ASSERTED) {
 		a->r.phase = ATA_IDLE;
 		a->r.irq = 0;
 		a->r.status = IDE_BSY;
-	} else if ((was & IDE_SRST) && !(v & IDE_SRST)) {
+	} else if (edge == IDE_SRST_RELEASED) {
 		reset_device(a);
 	}
 }

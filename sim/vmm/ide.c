@@ -13,6 +13,15 @@ void ide_identify_words(uint8_t buf[512], const struct ide_word *w,
 	}
 }
 
+enum ide_srst ide_srst_edge(uint8_t was, uint8_t now)
+{
+	if (!(was & IDE_SRST) && (now & IDE_SRST))
+		return IDE_SRST_ASSERTED;
+	if ((was & IDE_SRST) && !(now & IDE_SRST))
+		return IDE_SRST_RELEASED;
+	return IDE_SRST_SAME;
+}
+
 void ide_put_string(uint8_t *p, size_t n, const char *s, int swap)
 {
 	for (size_t i = 0; i < n; i++)

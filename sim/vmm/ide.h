@@ -40,6 +40,19 @@
 #define IDE_DEV1 0x10		/* device register: drive 1 selected */
 #define IDE_LBA 0x40		/* device register: LBA addressing */
 
+/*
+ * Software reset is a level, not a pulse: while the host holds SRST the
+ * drive is in reset (BSY); it comes out, with its signature in the task
+ * file, when SRST is dropped.  What a write to device control did:
+ */
+enum ide_srst {
+	IDE_SRST_SAME = 0,	/* SRST unchanged */
+	IDE_SRST_ASSERTED,	/* raised: the drive goes into reset */
+	IDE_SRST_RELEASED	/* dropped: the drive resets and is ready */
+};
+
+enum ide_srst ide_srst_edge(uint8_t was, uint8_t now);
+
 /* One word of IDENTIFY data: the word number and its value. */
 struct ide_word {
 	uint16_t n;

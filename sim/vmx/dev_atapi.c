@@ -399,14 +399,14 @@ static void command(struct atapi_regs *r, uint8_t cmd)
 /* Device control: SRST held high keeps the drive in reset (BSY). */
 static void control_write(struct atapi_regs *r, uint8_t v)
 {
-	uint8_t was = r->control;
+	enum ide_srst edge = ide_srst_edge(r->control, v);
 
 	r->control = v;
-	if (!(was & IDE_SRST) && (v & IDE_SRST)) {
+	if (edge == IDE_SRST_ASSERTED) {
 		r->phase = ATAPI_IDLE;
 		r->irq = 0;
 		r->status = IDE_BSY;
-	} else if ((was & IDE_SRST) && !(v & IDE_SRST)) {
+	} else if (edge == IDE_SRST_RELEASED) {
 		reset_device(r);
 	}
 }
