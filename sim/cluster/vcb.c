@@ -99,8 +99,11 @@ int vcb_backup(struct sim *s, struct vm *vm, const struct vcb_options *o,
 		return SIM_EINVAL;
 	}
 	out->image = malloc(vmfs_sectors(vm->disk) * VMFS_SECTOR);
-	if (out->image == NULL)
+	if (out->image == NULL) {	/* the backup is kept in memory */
+		snprintf(err, errlen, "%s's disk (%llu MiB) is too big to back up into memory",
+			 vm->name, (unsigned long long)(vmfs_sectors(vm->disk) >> 11));
 		return SIM_ENOMEM;
+	}
 	out->start_ns = sim_clock_ns(s);
 	/* 1-3: no VMware Tools in our guests: the snapshot is crash-consistent */
 	step(s, vm, out, DISK_QUIESCE, 0, 0, vmfs_layers(vm->disk) - 1, false);

@@ -127,7 +127,8 @@ static void read_next(struct ata *a, const struct ata_storage *io)
 static void identify(struct ata *a)
 {
 	uint32_t chs = (uint32_t)a->cylinders * a->heads * a->spt;
-	uint32_t lbas = (uint32_t)a->sectors;
+	/* 28 bits of address: at most 0x0fffffff sectors are addressable */
+	uint32_t lbas = a->sectors > 0x0fffffff ? 0x0fffffff : (uint32_t)a->sectors;
 	const struct ide_word words[] = {
 		{ 0, 0x0040 },		/* fixed (not removable) disk */
 		{ 1, a->cylinders }, { 3, a->heads }, { 6, a->spt },

@@ -252,6 +252,20 @@ static void interrupts_reset_and_slave(void **state)
 	assert_int_equal(in8(STATUS), 0x50);	/* the master did nothing */
 }
 
+/* LBA28 addresses 0x0fffffff sectors at most, as QEMU reports (words 60-61). */
+static void largest_disk(void **state)
+{
+	uint8_t id[ATA_SECTOR];
+
+	(void)state;
+	ata_init(&drive, 1u << 28);
+	out8(STATUS, 0xec);
+	read_sector(id);
+	assert_int_equal(id[120] | id[121] << 8 | id[122] << 16 | id[123] << 24,
+			 0x0fffffff);
+	assert_int_equal(id[2] | id[3] << 8, 16383);	/* cylinders, capped */
+}
+
 static void no_drive_reads_zero(void **state)
 {
 	(void)state;
@@ -276,6 +290,7 @@ int main(void)
 		cmocka_unit_test_setup(out_of_range_aborts, setup),
 		cmocka_unit_test_setup(busy_task_file_is_locked, setup),
 		cmocka_unit_test_setup(interrupts_reset_and_slave, setup),
+		cmocka_unit_test_setup(largest_disk, setup),
 		cmocka_unit_test_setup(no_drive_reads_zero, setup),
 	};
 
