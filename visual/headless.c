@@ -18,6 +18,7 @@
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
+#include "vmkernel/storage.h"
 #include "vmx/vmx.h"
 
 struct headless {
@@ -26,6 +27,7 @@ struct headless {
 	FILE *trace;		/* where the trace goes, or NULL */
 	bool plain;		/* print serial output and summary on stdout */
 	bool write_error;
+	uint64_t sectors[2];	/* read, written by the VMKernel for the VMM */
 };
 
 static void on_event(void *ctx, const struct event *ev)
@@ -41,6 +43,8 @@ static void on_event(void *ctx, const struct event *ev)
 		if (fprintf(h->trace, "%s\n", line) < 0)
 			h->write_error = true;
 	}
+	if (ev->kind == EV_DISK && ev->u.disk.op <= DISK_WRITE)
+		h->sectors[ev->u.disk.op]++;
 	if (h->plain && ev->kind == EV_SERIAL) {
 		size_t len;
 		const char *out = vm_output_line(sim_vm(h->sim, ev->vm), ev, &len);
@@ -99,7 +103,8 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 	return buf;
 }
 
-static void print_summary(const struct vm *vm, uint64_t now_ns, FILE *out)
+static void print_summary(const struct headless *h, const struct vm *vm,
+			  uint64_t now_ns, FILE *out)
 {
 	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
 	char story[200];
@@ -148,6 +153,16 @@ static void print_summary(const struct vm *vm, uint64_t now_ns, FILE *out)
 		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
 		(unsigned long long)st->vmm_io, (unsigned long long)st->interrupts,
 		(unsigned long long)st->ring_switches);
+	if (vm->disk != NULL) {
+		char file[128];
+
+		storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, file,
+				  sizeof file);
+		fprintf(out, "VMKernel storage: %llu sectors read, %llu written, for the VMM's disk\n"
+			"     controller; the disk file is %s\n",
+			(unsigned long long)h->sectors[DISK_READ],
+			(unsigned long long)h->sectors[DISK_WRITE], file);
+	}
 }
 
 static void json_summary(const struct vm *vm, FILE *out)
@@ -257,7 +272,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
 			sim_strerror(rc), guest);
 	if (h.plain && !opt->quiet)
-		print_summary(vm, sim_now_ns(h.sim), stdout);
+		print_summary(&h, vm, sim_now_ns(h.sim), stdout);
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
 	if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)
