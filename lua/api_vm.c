@@ -15,6 +15,7 @@
 #include "vmm/bt.h"
 #include "engine.h"
 #include "status.h"
+#include "vmm/vcpu_stats.h"
 #include "vmm/vmm.h"
 #include "vmkernel/storage.h"
 #include "vmx/vmx.h"
@@ -182,37 +183,19 @@ static int l_parallel(lua_State *L)
 	return device_output(L, DEV_PARALLEL);
 }
 
-/* vm:stats(): its counters, summed over its vCPUs, as the summary shows them. */
+/*
+ * vm:stats(): its counters, summed over its vCPUs, under the names of the
+ * one list (vcpu_stats.h), with the arrays by class, ring, CPL, path and
+ * mode, and the translation cache's counters under bt.
+ */
 static int l_stats(lua_State *L)
 {
 	struct vm *vm = api_world_check_vm(L, 1);
-	struct vcpu_stats t = { 0 };
+	struct vcpu_stats t;
 	struct bt_stats bt, sum = { 0 };
 
+	vcpu_stats_sum(vm, &t);
 	for (int i = 0; i < vm->nvcpus && !vm->modelled; i++) {
-		const struct vcpu_stats *s = &vm->vcpu[i]->stats;
-
-		vmm_sync_counters(vm->vcpu[i]);
-		t.insns += s->insns;
-		for (int c = 0; c < CLASS_COUNT; c++)
-			t.by_class[c] += s->by_class[c];
-		for (int r = 0; r < 4; r++) {
-			t.by_vring[r] += s->by_vring[r];
-			t.by_cpl[r] += s->by_cpl[r];
-		}
-		for (int p = 0; p < PATH_COUNT; p++)
-			t.by_path[p] += s->by_path[p];
-		for (int m = 0; m < MODE_COUNT; m++)
-			t.by_mode[m] += s->by_mode[m];
-		t.traps += s->traps;
-		t.reflected += s->reflected;
-		t.soft_ints += s->soft_ints;
-		t.vmm_emulated += s->vmm_emulated;
-		t.io += s->io;
-		t.ring_switches += s->ring_switches;
-		t.callouts += s->callouts;
-		t.exits += s->exits;
-		t.cycles += s->cycles;
 		if (vm->vcpu[i]->bt) {
 			bt_get_stats(vm->vcpu[i]->bt, &bt);
 			sum.units += bt.units;
@@ -226,19 +209,12 @@ static int l_stats(lua_State *L)
 			sum.tc_used += bt.tc_used;
 		}
 	}
-	lua_createtable(L, 0, 24);
-	api_world_set_int(L, "insns", t.insns);
+	lua_createtable(L, 0, vcpu_stats_count() + CLASS_COUNT + 6);
+	for (int i = 0; i < vcpu_stats_count(); i++)
+		api_world_set_int(L, vcpu_stats_list[i].key,
+				  vcpu_stats_value(&t, &vcpu_stats_list[i]));
 	for (int c = 0; c < CLASS_COUNT; c++)	/* innocuous, privileged... */
 		api_world_set_int(L, class_name((enum insn_class)c), t.by_class[c]);
-	api_world_set_int(L, "traps", t.traps);
-	api_world_set_int(L, "reflected", t.reflected);
-	api_world_set_int(L, "soft_ints", t.soft_ints);
-	api_world_set_int(L, "vmm_emulated", t.vmm_emulated);
-	api_world_set_int(L, "io_accesses", t.io);
-	api_world_set_int(L, "ring_switches", t.ring_switches);
-	api_world_set_int(L, "callouts", t.callouts);
-	api_world_set_int(L, "exits", t.exits);
-	api_world_set_int(L, "cycles", t.cycles);
 	lua_createtable(L, 4, 0);		/* by_ring[0..3] */
 	for (int r = 0; r < 4; r++) {
 		lua_pushinteger(L, (lua_Integer)t.by_vring[r]);

@@ -45,7 +45,7 @@ local st = reader:stats()
 expect(contains(text, "This text was read from a CD-ROM."), "the guest read README.TXT from the disc")
 expect(contains(text, "volume \"RINGSIDE_DEMO\""), "it found the disc's volume descriptor")
 expect_at_least(cd, 1000, "port accesses to the CD-ROM, each handled by the VMX")
-expect_eq(st.by_path["guest>vmm>vmx>vmm>guest"], st.io_accesses,
+expect_eq(st.by_path["guest>vmm>vmx>vmm>guest"], st.vmx_io,
           "every port access went guest > VMM > VMX > VMM > guest")
 local vmx_ms = world_named(esx, "vmx:reader").run_ns / 1e6
 local read = "?"

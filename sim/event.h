@@ -56,8 +56,11 @@ enum trap_action {
 	TRAP_REFLECTED,		/* guest's own fault delivered to its IDT */
 	TRAP_SOFT_INT,		/* INT n delivered through the guest's IDT */
 	TRAP_VMM_EMULATED,	/* sensitive instruction fixed up by the VMM */
-	TRAP_HALTED,		/* HLT: the virtual CPU stops */
-	TRAP_TRIPLE_FAULT,	/* delivery failed three times: VM reset */
+	TRAP_HALTED,		/* (not emitted: HLT is reported as the
+				   privileged instruction it is; the
+				   halted vCPU's world then blocks) */
+	TRAP_TRIPLE_FAULT,	/* (not emitted: a triple fault is EV_POWER
+				   POWER_TRIPLE_FAULT) */
 	TRAP_CALLOUT,		/* translated code called the VMM (no trap) */
 	TRAP_VM_EXIT,		/* hardware assist: a VM exit, then VM entry */
 	TRAP_INTERRUPT,		/* a device interrupt delivered to the guest */

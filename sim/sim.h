@@ -31,7 +31,6 @@
 #define SIM_MAX_HOSTS 16
 
 struct sim_config {
-	uint64_t seed;			/* for anything random (0 = default) */
 	size_t event_capacity;		/* events retained (0 = default) */
 };
 

@@ -22,6 +22,7 @@
 #include "vmm/vmm.h"
 #include "vmx/snapshot.h"
 #include "vmx/vmx.h"
+#include "vmm/vmm_devices.h"
 
 static const char *const state_names[] = {
 	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",
@@ -187,7 +188,7 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 	blockcache_destroy(vm->code);
 	vm->code = NULL;
 	vmx_reset(vm->vmx);
-	vm_devices_reset(vm);
+	vmm_devices_reset(vm);
 	if (vm->modelled) {
 		/* no code to load: a load profile stands in for the guest */
 		boot_event(vm, VMX_ALLOC_MEMORY, vm->cfg.mem_mb, 0);

@@ -43,6 +43,8 @@ struct vm_config {
 	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
 	int vcpus;		/* 1 */
 	enum exec_mode mode;	/* te, bt or hw */
+	uint32_t tc_bytes;	/* bt: translation cache size (0: all of
+				   BT_TC_SIZE; a test makes it small) */
 	uint32_t mhz;		/* the host's pCPU clock (set by the host) */
 	/* modelled VMs only */
 	uint32_t load_mhz;	/* CPU demand of each vCPU, in MHz */
@@ -73,7 +75,7 @@ struct vm {
 	struct vcpu *vcpu[VM_MAX_VCPUS];
 	struct guest_boot boot;		/* state the loader handed over */
 
-	/* the devices the VMM itself emulates (vmm_irq.c) */
+	/* the devices the VMM itself emulates (vmm_devices.c) */
 	struct pic pic;			/* 8259A pair */
 	struct pit pit;			/* 8254 timer */
 	uint64_t pit_seen_ns;		/* the PIT's edges are raised to here */
@@ -136,23 +138,6 @@ static inline void vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 		p = (p + 1) & 0xfffffu;
 	}
 }
-
-/* ---- the VMM's devices and their interrupts (vmm_irq.c) ---- */
-
-/* Power-on state of the PIC and the PIT. */
-void vm_devices_reset(struct vm *vm);
-
-/* Raise the interrupts the timer has produced up to time now. */
-void vm_devices_advance(struct vm *vm, uint64_t now);
-
-/*
- * When the next device interrupt the guest could take will be raised
- * (after now), or UINT64_MAX if none will: when a halted vCPU wakes.
- */
-uint64_t vm_next_wake_ns(struct vm *vm, uint64_t now);
-
-/* Does vCPU vcpu have an interrupt request waiting at the PIC? */
-bool vm_irq_pending(const struct vm *vm, int vcpu);
 
 /*
  * All output so far of a VMX device (device: enum vmx_device, DEV_SERIAL

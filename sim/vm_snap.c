@@ -2,8 +2,8 @@
  * vm_snap.c - a VM's whole state, saved and put back (vm_snap.h).
  *
  * Each piece has one owner that saves and loads it: the VMX its devices
- * (vmx_state), the VMM each vCPU (vmm_state), the PIC and the PIT their
- * plain registers; this file adds what the VM itself owns, its power
+ * (vmx_state), the VMM each vCPU (vmm_state) and its own devices, the PIC
+ * and the PIT (vmm_devices_save); this file adds what the VM itself owns, its power
  * state and its RAM.  RAM is saved as the pages ever written (vm_touch in
  * vm.h is the only way to mark one): a page never written is still zeros.
  */
@@ -13,6 +13,7 @@
 #include "cpu/cpu.h"
 #include "status.h"
 #include "vm_snap.h"
+#include "vmm/vmm_devices.h"
 #include "vmm/vmm_state.h"
 #include "vmx/vmx.h"
 
@@ -24,12 +25,7 @@ struct vm_snap {
 	uint32_t exit_status;
 	bool modelled;
 	struct vmx_state *vmx;
-	struct pic pic;			/* the VMM's devices */
-	struct pit pit;
-	uint64_t pit_seen_ns;
-	struct ata ata;			/* the disk controller (its registers and
-					   the sector in flight; the disk file
-					   stays on its datastore) */
+	struct vmm_devices_state dev;	/* the VMM's devices */
 	uint32_t ram_size;
 	uint8_t *touched;		/* a copy of vm->touched */
 	uint32_t npages;
@@ -90,10 +86,7 @@ int vm_snap_save(struct vm *vm, struct vm_snap **out)
 	snap->power_reason = vm->power_reason;
 	snap->exit_status = vm->exit_status;
 	snap->modelled = vm->modelled;
-	snap->pic = vm->pic;
-	snap->pit = vm->pit;
-	snap->pit_seen_ns = vm->pit_seen_ns;
-	snap->ata = vm->ata;
+	vmm_devices_save(vm, &snap->dev);
 	rc = vmx_state_save(vm->vmx, &snap->vmx);
 	if (rc == SIM_OK && !vm->modelled)	/* (modelled: no RAM, no vCPUs) */
 		rc = save_ram(vm, snap);
@@ -158,10 +151,7 @@ int vm_snap_load(struct vm *vm, const struct vm_snap *snap)
 	vm->state = snap->state;
 	vm->power_reason = snap->power_reason;
 	vm->exit_status = snap->exit_status;
-	vm->pic = snap->pic;
-	vm->pit = snap->pit;
-	vm->pit_seen_ns = snap->pit_seen_ns;
-	vm->ata = snap->ata;
+	vmm_devices_load(vm, &snap->dev);
 	if (vm->modelled)
 		return SIM_OK;
 	load_ram(vm, snap);

@@ -20,6 +20,7 @@
 #include "vmm/bt.h"
 #include "compare.h"
 #include "vmm/cost.h"
+#include "vmm/vcpu_stats.h"
 #include "sim.h"
 #include "status.h"
 
@@ -57,7 +58,7 @@ static int run_mode(const struct options *opt, enum exec_mode m,
 		return EXIT_USAGE;
 	}
 	sim_run(s, opt->max_insns, &why);
-	c->st = vm->vcpu[0]->stats;
+	vcpu_stats_sum(vm, &c->st);	/* every vCPU's */
 	c->has_bt = vm->vcpu[0]->bt != NULL;
 	if (c->has_bt)
 		bt_get_stats(vm->vcpu[0]->bt, &c->bt);
@@ -220,18 +221,14 @@ int compare_run(const struct options *opt)
 		for (int i = 0; i < 3; i++) v[i] = c[i].st.by_class[k];
 		row(name, v);
 	}
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.traps + c[i].st.vmm_emulated;
-	row("traps to the VMM (#GP)", v);
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.callouts;
-	row("callouts (no trap)", v);
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.exits;
-	row("VM exits", v);
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.reflected;
-	row("guest faults delivered", v);
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.soft_ints;
-	row("INT n delivered", v);
-	for (int i = 0; i < 3; i++) v[i] = c[i].st.io;
-	row("port I/O to the VMX", v);
+	for (int k = 0; k < vcpu_stats_count(); k++) {	/* what the VMM did */
+		const struct vcpu_stat *f = &vcpu_stats_list[k];
+
+		if (f->kind != STAT_VMM)
+			continue;
+		for (int i = 0; i < 3; i++) v[i] = vcpu_stats_value(&c[i].st, f);
+		row(f->label, v);
+	}
 	row_bt("translation units", c[1].bt.units);
 	row_bt("  instructions IDENT", c[1].bt.ident);
 	row_bt("  instructions non-IDENT", c[1].bt.non_ident);

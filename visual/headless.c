@@ -19,6 +19,7 @@
 #include "status.h"
 #include "trace.h"
 #include "vmkernel/storage.h"
+#include "vmm/vcpu_stats.h"
 #include "vmx/vmx.h"
 
 struct headless {
@@ -103,10 +104,56 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 	return buf;
 }
 
-static void print_summary(const struct headless *h, const struct vm *vm,
-			  uint64_t now_ns, FILE *out)
+/*
+ * "VMM: 22 traps virtualized by the VMKernel, 0 callouts ...": every
+ * counter of what the VMM did (vcpu_stats.h), wrapped at 78 columns.
+ */
+static void print_vmm_work(const struct vcpu_stats *st, FILE *out)
 {
-	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
+	int col = fprintf(out, "VMM:");
+	bool first = true;
+
+	for (int i = 0; i < vcpu_stats_count(); i++) {
+		const struct vcpu_stat *c = &vcpu_stats_list[i];
+		char item[96];
+		int n;
+
+		if (c->kind != STAT_VMM)
+			continue;
+		n = snprintf(item, sizeof item, "%s %llu %s", first ? "" : ",",
+			     (unsigned long long)vcpu_stats_value(st, c),
+			     c->what);
+		if (col + n > 78 && !first) {
+			fprintf(out, ",\n    ");
+			col = 4;
+			memmove(item, item + 1, strlen(item));	/* the comma */
+		}
+		col += fprintf(out, "%s", item);
+		first = false;
+	}
+	fprintf(out, "\n");
+}
+
+/* The VM's disk: what the VMKernel moved for it, and its file. */
+static void print_storage(const struct headless *h, const struct vm *vm,
+			  FILE *out)
+{
+	char file[128];
+
+	if (vm->disk == NULL)
+		return;
+	storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, file,
+			  sizeof file);
+	fprintf(out, "VMKernel storage: %llu sectors read, %llu written, for the VMM's disk\n"
+		"    controller; the disk file is %s\n",
+		(unsigned long long)h->sectors[DISK_READ],
+		(unsigned long long)h->sectors[DISK_WRITE], file);
+}
+
+static void print_summary(struct vm *vm, uint64_t now_ns, FILE *out)
+{
+	struct vcpu_stats sum;
+	const struct vcpu_stats *st = &sum;
 	char story[200];
 
 	static const char *const mode_words[MODE_COUNT] = {
@@ -114,6 +161,7 @@ static void print_summary(const struct headless *h, const struct vm *vm,
 		[MODE_HW] = "hardware assist", [MODE_DIRECT] = "direct",
 	};
 
+	vcpu_stats_sum(vm, &sum);	/* every vCPU's work */
 	fprintf(out, "\n--- ringside: %s (%s, %s) ---\n", vm->name, vm->guest_path,
 		mode_words[vm->cfg.mode]);
 	fprintf(out, "%s\n", power_story(vm, story, sizeof story));
@@ -121,6 +169,10 @@ static void print_summary(const struct headless *h, const struct vm *vm,
 		(unsigned long long)st->insns,
 		(double)st->cycles / vm->cfg.mhz / 1000.0, vm->cfg.mhz,
 		(double)now_ns / 1e6, vm_host(vm)->name);
+	for (int i = 0; vm->nvcpus > 1 && i < vm->nvcpus; i++)
+		fprintf(out, "  vCPU %d: %llu instructions, %.3f ms of CPU\n", i,
+			(unsigned long long)vm->vcpu[i]->stats.insns,
+			(double)vm->vcpu[i]->stats.cycles / vm->cfg.mhz / 1000.0);
 	fprintf(out, "  by class:");
 	for (int c = 0; c < CLASS_COUNT; c++)
 		fprintf(out, "  %s %llu (%.1f%%)", class_name((enum insn_class)c),
@@ -142,33 +194,16 @@ static void print_summary(const struct headless *h, const struct vm *vm,
 		if (st->by_mode[m])
 			fprintf(out, "  %s %llu", exec_mode_name((enum exec_mode)m),
 				(unsigned long long)st->by_mode[m]);
-	fprintf(out, "\nVMM: %llu traps virtualized by the VMKernel, %llu callouts from translated\n"
-		"     code, %llu VM exits, %llu guest faults reflected, %llu INT n delivered,\n"
-		"     %llu sensitive instructions fixed up after a trap,\n"
-		"     %llu port accesses sent to the VMX, %llu answered by the VMM (PIC, PIT, disk),\n"
-		"     %llu device interrupts delivered, %llu privilege switches\n",
-		(unsigned long long)st->traps, (unsigned long long)st->callouts,
-		(unsigned long long)st->exits, (unsigned long long)st->reflected,
-		(unsigned long long)st->soft_ints,
-		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
-		(unsigned long long)st->vmm_io, (unsigned long long)st->interrupts,
-		(unsigned long long)st->ring_switches);
-	if (vm->disk != NULL) {
-		char file[128];
-
-		storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, file,
-				  sizeof file);
-		fprintf(out, "VMKernel storage: %llu sectors read, %llu written, for the VMM's disk\n"
-			"     controller; the disk file is %s\n",
-			(unsigned long long)h->sectors[DISK_READ],
-			(unsigned long long)h->sectors[DISK_WRITE], file);
-	}
+	fprintf(out, "\n");
+	print_vmm_work(st, out);
 }
 
-static void json_summary(const struct vm *vm, FILE *out)
+static void json_summary(struct vm *vm, FILE *out)
 {
-	const struct vcpu_stats *st = &vm->vcpu[0]->stats;
+	struct vcpu_stats sum;
+	const struct vcpu_stats *st = &sum;
 
+	vcpu_stats_sum(vm, &sum);
 	fprintf(out, "{\"kind\":\"summary\",\"vm\":\"%s\",\"state\":\"%s\",\"reason\":\"%s\",\"status\":%u,\"insns\":%llu,\"t_ns\":%llu",
 		vm->name, vm_state_name(vm->state),
 		power_reason_name(vm->power_reason), vm->exit_status,
@@ -177,15 +212,13 @@ static void json_summary(const struct vm *vm, FILE *out)
 	for (int c = 0; c < CLASS_COUNT; c++)
 		fprintf(out, ",\"%s\":%llu", class_name((enum insn_class)c),
 			(unsigned long long)st->by_class[c]);
-	/* (the class "io" above counts instructions; these count accesses) */
-	fprintf(out, ",\"traps\":%llu,\"callouts\":%llu,\"exits\":%llu,\"reflected\":%llu,\"soft_ints\":%llu,\"vmm_emulated\":%llu,\"vmx_io\":%llu,\"vmm_io\":%llu,\"interrupts\":%llu,\"mode\":\"%s\"}\n",
-		(unsigned long long)st->traps, (unsigned long long)st->callouts,
-		(unsigned long long)st->exits, (unsigned long long)st->reflected,
-		(unsigned long long)st->soft_ints,
-		(unsigned long long)st->vmm_emulated, (unsigned long long)st->io,
-		(unsigned long long)st->vmm_io,
-		(unsigned long long)st->interrupts,
-		exec_mode_name(vm->cfg.mode));
+	/* (the class "io" above counts instructions; vmx_io counts accesses) */
+	for (int i = 0; i < vcpu_stats_count(); i++)
+		if (strcmp(vcpu_stats_list[i].key, "insns") != 0)
+			fprintf(out, ",\"%s\":%llu", vcpu_stats_list[i].key,
+				(unsigned long long)vcpu_stats_value(st,
+							&vcpu_stats_list[i]));
+	fprintf(out, ",\"mode\":\"%s\"}\n", exec_mode_name(vm->cfg.mode));
 }
 
 /* Did the guest fail: crash, run out of budget, or report failure itself? */
@@ -271,8 +304,10 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (rc != SIM_OK)
 		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
 			sim_strerror(rc), guest);
-	if (h.plain && !opt->quiet)
-		print_summary(&h, vm, sim_now_ns(h.sim), stdout);
+	if (h.plain && !opt->quiet) {
+		print_summary(vm, sim_now_ns(h.sim), stdout);
+		print_storage(&h, vm, stdout);
+	}
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
 	if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)

@@ -12,6 +12,7 @@
 #include "explain.h"
 #include "view.h"
 #include "vm.h"
+#include "vmm/vcpu_stats.h"
 
 const char *view_count(uint64_t n, char *buf, int size)
 {
@@ -170,24 +171,33 @@ static void pane_counters(struct app *a, const struct rect *r)
 {
 	struct vcpu *v = session_vcpu(a->sess);
 	const struct vcpu_stats *st = &v->stats;
-	/* the last counter is the mode's own work */
-	const char *own = v->exec == MODE_HW ? "VM exits" :
-			  v->exec == MODE_TE ? "ring switches" : "bt callouts";
-	uint64_t own_n = v->exec == MODE_HW ? st->exits :
-			 v->exec == MODE_TE ? st->ring_switches : st->callouts;
-	const struct counter c[] = {
+	/* what the VMM did (vcpu_stats.h names them); the last counter is
+	 * the mode's own work */
+	static const struct { const char *key, *tiny; enum role role; } vmm[] = {
+		{ "traps", "traps", ROLE_VMKERNEL },
+		{ "reflected", "refl", ROLE_GUEST },
+		{ "soft_ints", "INT", ROLE_GUEST },
+		{ "vmm_emulated", "fixup", ROLE_VMM },
+		{ "vmx_io", "I/O", ROLE_VMX },
+	};
+	const struct vcpu_stat *own = vcpu_stats_find(
+		v->exec == MODE_HW ? "exits" :
+		v->exec == MODE_TE ? "ring_switches" : "callouts");
+	struct counter c[11] = {
 		{ "instructions", "insn", st->insns, ROLE_NORMAL },
 		{ "privileged", "priv", st->by_class[CLASS_PRIVILEGED], ROLE_PRIVILEGED },
 		{ "io", "io", st->by_class[CLASS_IO], ROLE_IO },
 		{ "sensitive", "sens", st->by_class[CLASS_SENSITIVE], ROLE_SENSITIVE },
 		{ "innocuous", "inn", st->by_class[CLASS_INNOCUOUS], ROLE_INNOCUOUS },
-		{ "traps (VMKernel)", "traps", st->traps, ROLE_VMKERNEL },
-		{ "reflected", "refl", st->reflected, ROLE_GUEST },
-		{ "INT n delivered", "INT", st->soft_ints, ROLE_GUEST },
-		{ "VMM fix-ups", "fixup", st->vmm_emulated, ROLE_VMM },
-		{ "I/O to the VMX", "I/O", st->io, ROLE_VMX },
-		{ own, own, own_n, ROLE_VMM },
 	};
+	for (int i = 0; i < 5; i++) {
+		const struct vcpu_stat *k = vcpu_stats_find(vmm[i].key);
+
+		c[5 + i] = (struct counter){ k->label, vmm[i].tiny,
+					     vcpu_stats_value(st, k), vmm[i].role };
+	}
+	c[10] = (struct counter){ own->label, own->label,
+				  vcpu_stats_value(st, own), ROLE_VMM };
 	int n = (int)(sizeof c / sizeof c[0]);
 	struct rect in = draw_pane(r, "Counters");
 	char num[32];

@@ -12,6 +12,7 @@
 #include "vm.h"
 #include "vmkernel/vmkernel_sched.h"
 #include "vmm/vmm.h"
+#include "vmm/vmm_devices.h"
 
 /* ---- playing a quantum out on one pCPU ------------------------------------- */
 
@@ -70,7 +71,7 @@ static void block_vcpu(struct world *w, struct vcpu *v, uint64_t now)
 	struct vm *vm = w->vm;
 
 	vmk_set_state(w, WORLD_WAITING, now);
-	w->wake_ns = vm_next_wake_ns(vm, now);
+	w->wake_ns = vmm_devices_next_wake_ns(vm, now);
 	if (w->wake_ns != UINT64_MAX)
 		return;
 	for (int i = 0; i < vm->nvcpus; i++)
@@ -106,7 +107,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		/* interrupts due by now reach the vCPU (and may wake it);
 		 * delivering one is the VMM's work, on this pCPU's clock */
 		vmm_slice_begin(v, &(struct vmm_slice){ pc->t, UINT64_MAX });
-		vm_devices_advance(vm, pc->t);
+		vmm_devices_advance(vm, pc->t);
 		if (vmm_irq_poll(v) != SIM_OK)
 			return PLAYED_ERROR;
 		pc->t = vm_now_ns(vm, v->id);
@@ -119,7 +120,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 			return PLAYED_ON;
 		}
 		/* a run of so many cycles: at least one instruction each */
-		until = vm_next_wake_ns(vm, pc->t);
+		until = vmm_devices_next_wake_ns(vm, pc->t);
 		if (until > q_end)
 			until = q_end;
 		/* ... and where a waiting world wakes that might preempt it */

@@ -43,6 +43,9 @@ const char *unit_end_name(enum unit_end e)
 	return (unsigned)e < UNIT_END_COUNT ? end_names[e] : "?";
 }
 
+/* The most TC bytes one fragment takes. */
+#define FRAG_MAX_BYTES (BT_UNIT_MAX * X86_INSN_MAX + 32)
+
 int bt_create(struct vcpu *v, struct bt **out)
 {
 	struct bt *bt = calloc(1, sizeof *bt);
@@ -51,6 +54,12 @@ int bt_create(struct vcpu *v, struct bt **out)
 		return SIM_ENOMEM;
 	bt->v = v;
 	bt->tc = v->vmm_area + BT_TC_OFF;
+	/* a smaller TC fills sooner: room for at least a few fragments */
+	bt->size = v->vm->cfg.tc_bytes ? v->vm->cfg.tc_bytes : BT_TC_SIZE;
+	if (bt->size > BT_TC_SIZE)
+		bt->size = BT_TC_SIZE;
+	if (bt->size < 4 * FRAG_MAX_BYTES)
+		bt->size = 4 * FRAG_MAX_BYTES;
 	memset(bt->hash, 0xff, sizeof bt->hash);
 	*out = bt;
 	return SIM_OK;
@@ -277,7 +286,6 @@ static void translate_event(struct bt *bt, const struct frag *f)
 	vm_emit(bt->v->vm, bt->v->id, &ev);
 }
 
-#define FRAG_MAX_BYTES (BT_UNIT_MAX * X86_INSN_MAX + 32)
 
 /*
  * Translate the unit starting at guest address `guest`.  Returns NULL if
@@ -290,7 +298,7 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	uint32_t addr = guest;
 	bool done = false;
 
-	if (bt->top + FRAG_MAX_BYTES > BT_TC_SIZE)
+	if (bt->top + FRAG_MAX_BYTES > bt->size)
 		bt_flush(bt);
 	if (bt->nfrags == bt->capfrags) {
 		int cap = bt->capfrags ? bt->capfrags * 2 : 256;

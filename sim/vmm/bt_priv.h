@@ -40,6 +40,7 @@ struct bt {
 	struct vcpu *v;
 	uint8_t *tc;			/* the translation cache (VMM area) */
 	uint32_t top;			/* bytes of it in use */
+	uint32_t size;			/* bytes it may use (vm_config tc_bytes) */
 	struct frag *frags;		/* in TC order */
 	int nfrags, capfrags;
 	int hash[BT_HASH];		/* first fragment per bucket, or -1 */

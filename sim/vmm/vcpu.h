@@ -56,7 +56,11 @@ enum vcpu_state {
 	VCPU_STOPPED			/* the VM is off */
 };
 
-/* Counters, per vCPU.  Instructions are counted once each as executed. */
+/*
+ * Counters, per vCPU.  Instructions are counted once each as executed.
+ * Only uint64_t members (vcpu_stats_add adds them as an array); the
+ * single ones are listed, with their names, in vcpu_stats.c.
+ */
 struct vcpu_stats {
 	uint64_t insns;
 	uint64_t by_class[CLASS_COUNT];

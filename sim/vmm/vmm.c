@@ -23,6 +23,7 @@
 #include "vm.h"
 #include "vmm/vmm_priv.h"
 #include "vmx/vmx.h"
+#include "vmm/vmm_devices.h"
 
 static struct event_log *events(struct vcpu *v)
 {
@@ -402,11 +403,11 @@ uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
 {
 	uint32_t value;
 
-	if (vmm_owns_port(port)) {
+	if (vmm_devices_owns_port(port)) {
 		v->stats.vmm_io++;
 		vmm_charge(v, COST_VMM_DEVICE);
-		value = vmm_dev_in(v, port, size);
-		io_event(v, bi, port, size, IO_IN, value, vmm_device_at(port));
+		value = vmm_devices_in(v, port, size);
+		io_event(v, bi, port, size, IO_IN, value, vmm_devices_at(port));
 		return value;
 	}
 	v->stats.io++;
@@ -419,11 +420,11 @@ uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
 void vmm_port_out(struct vcpu *v, const struct block_insn *bi, uint16_t port,
 		  int size, uint32_t value)
 {
-	if (vmm_owns_port(port)) {
+	if (vmm_devices_owns_port(port)) {
 		v->stats.vmm_io++;
 		vmm_charge(v, COST_VMM_DEVICE);
-		io_event(v, bi, port, size, IO_OUT, value, vmm_device_at(port));
-		vmm_dev_out(v, port, size, value);
+		io_event(v, bi, port, size, IO_OUT, value, vmm_devices_at(port));
+		vmm_devices_out(v, port, size, value);
 		return;
 	}
 	v->stats.io++;
@@ -445,7 +446,7 @@ static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
 	uint32_t value;
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_REFLECT : PATH_IO);
 	value = vmm_port_in(v, bi, port, size);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 	return value;
@@ -457,7 +458,7 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	const struct block_insn *bi = io_insn(v);
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_REFLECT : PATH_IO);
 	vmm_port_out(v, bi, port, size, value);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 }

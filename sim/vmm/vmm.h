@@ -15,7 +15,8 @@
  *    the VMKernel virtualizes it on the virtual CPU state (vcpu.h);
  *  - exceptions and INT n go to the VMM first; it delivers them through the
  *    guest's own IDT exactly as the hardware would have;
- *  - I/O goes to the VMX.
+ *  - port I/O traps too: the VMM answers the PIC and the PIT itself
+ *    (vmm_devices.c) and sends every other port to the VMX (vmx.c).
  *
  * The private area (4 MiB at VMM_BASE, one per vCPU):
  *   +0x000000  real GDT, 8192 descriptors (top 8 are the VMM's own)

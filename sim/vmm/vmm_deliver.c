@@ -34,20 +34,6 @@ static int raise(struct fault *f, int vector, uint32_t error)
 	return -1;
 }
 
-/* The guest's stack for ring `ring`, from its TSS (SDM 3A 7.2.1). */
-static int tss_stack(struct vcpu *v, int ring, uint32_t ext, uint16_t *ss,
-		     uint32_t *esp, struct fault *f)
-{
-	struct vcpu_virt *vv = &v->virt;
-	uint32_t off = 4 + 8u * (uint32_t)ring;
-
-	if ((vv->tr & ~3u) == 0 || off + 5 > vv->tr_limit)
-		return raise(f, X86_TS, (vv->tr & ~3u) | ext);
-	*esp = vmm_read32(v, vv->tr_base + off);
-	*ss = vmm_read16(v, vv->tr_base + off + 4);
-	return 0;
-}
-
 static int deliver_once(struct vcpu *v, int vector, enum deliver_kind kind,
 			bool has_error, uint32_t error, uint32_t return_eip,
 			struct fault *f)
@@ -92,8 +78,8 @@ static int deliver_once(struct vcpu *v, int vector, enum deliver_kind kind,
 	old_flags = t.eflags;
 	if (new_ring < v->vring) {
 		/* inner ring: switch to the stack the guest's TSS names */
-		if (tss_stack(v, new_ring, ext, &new_ss, &s.esp, f) != 0)
-			return -1;
+		if (!vmm_tss_stack(v, new_ring, &new_ss, &s.esp))
+			return raise(f, X86_TS, (v->virt.tr & ~3u) | ext);
 		if ((new_ss & ~3u) == 0)
 			return raise(f, X86_TS, ext);
 		if (!vmm_guest_desc(v, new_ss, &raw))

@@ -29,14 +29,8 @@ static void privileged(struct vcpu *v, const struct x86_instruction *in,
 		       struct emu *out)
 {
 	struct vmk_outcome o;
-	bool allowed;
 
-	/* CLI and STI obey IOPL; the others need ring 0 */
-	if (in->op == X86_OP_CLI || in->op == X86_OP_STI)
-		allowed = v->vring <= v->virt.iopl;
-	else
-		allowed = v->vring == 0;
-	if (!allowed) {
+	if (!vmm_ring_allows(v, CLASS_PRIVILEGED, in)) {
 		emu_fault(out, X86_GP, 0);
 		return;
 	}
@@ -81,7 +75,7 @@ static void port_io(struct vcpu *v, const struct block_insn *bi,
 	uint32_t count = 1, value;
 	int size;
 
-	if (v->vring > v->virt.iopl) {	/* the TSS bitmap is not modelled */
+	if (!vmm_ring_allows(v, CLASS_IO, in)) {
 		emu_fault(out, X86_GP, 0);
 		return;
 	}

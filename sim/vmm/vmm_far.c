@@ -189,19 +189,17 @@ static int check_direct_code(struct vcpu *v, uint16_t sel,
 	return 0;
 }
 
-/* The guest's ring-`ring` stack from its TSS; false after a #TS. */
-static bool tss_stack(struct vcpu *v, unsigned ring, uint16_t *ss,
-		      uint32_t *esp, struct x86_desc *sd, struct emu *out)
+/*
+ * The stack of an inner ring for a call gate: from the TSS, and it must be
+ * a writable data segment of that ring; false after a #TS.
+ */
+static bool inner_stack(struct vcpu *v, unsigned ring, uint16_t *ss,
+			uint32_t *esp, struct x86_desc *sd, struct emu *out)
 {
-	struct vcpu_virt *vv = &v->virt;
-	uint32_t at = 4 + 8 * ring;
-
-	if ((vv->tr & ~3u) == 0 || at + 5 > vv->tr_limit) {
-		emu_fault(out, X86_TS, vv->tr & ~3u);
+	if (!vmm_tss_stack(v, (int)ring, ss, esp)) {
+		emu_fault(out, X86_TS, v->virt.tr & ~3u);
 		return false;
 	}
-	*esp = vmm_read32(v, vv->tr_base + at);
-	*ss = vmm_read16(v, vv->tr_base + at + 4);
 	if ((*ss & ~3u) == 0 || X86_SEL_RPL(*ss) != ring ||
 	    !desc_of(v, *ss, sd, NULL) || sd->dpl != ring || !sd->s ||
 	    x86_desc_is_code(sd) || !(sd->type & X86_TYPE_WRITABLE) || !sd->p) {
@@ -274,7 +272,7 @@ static void far_jmp_call(struct vcpu *v, const struct x86_instruction *in,
 			unsigned count = (unsigned)(gate_raw >> 32) & 0x1f;
 			uint32_t new_esp, old_esp = s.esp, old_base = s.base;
 
-			if (!tss_stack(v, dpl, &new_ss, &new_esp, &sd, out))
+			if (!inner_stack(v, dpl, &new_ss, &new_esp, &sd, out))
 				return;
 			s.base = sd.base;
 			s.esp = new_esp;

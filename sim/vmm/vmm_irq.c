@@ -1,14 +1,6 @@
 /*
- * vmm_irq.c - the VMM's own devices (the interrupt controller and the
- * timer) and delivering their interrupts to the guest.
- *
- * Which devices a VMM emulates itself and which it leaves to the VMX is a
- * question of speed.  The PIC and the PIT are touched on every timer tick
- * and every interrupt acknowledge: a world switch to the VMX user world
- * each time would cost tens of microseconds, so VMware's VMM emulates
- * them in the monitor (path guest > vmm > guest).  Serial and parallel
- * ports and the CD-ROM are slow devices anyway: the VMX emulates them
- * (guest > vmm > vmx > vmm > guest).
+ * vmm_irq.c - delivering the interrupts of the VMM's own devices (the
+ * interrupt controller and the timer, vmm_devices.c) to the guest.
  *
  * An interrupt reaches the guest the way the hardware would deliver it:
  * the PIT's output rises, the PIC latches the request, and when the
@@ -23,116 +15,8 @@
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
-#include "vmkernel/vmfs.h"
+#include "vmm/vmm_devices.h"
 #include "vmm/vmm_priv.h"
-
-/* The PC's fixed wiring: the PIT's channel 0 drives IRQ 0. */
-#define IRQ_TIMER 0
-
-/* The PICs' ports, with the chipset's edge/level control registers. */
-static bool pic_port(uint16_t port)
-{
-	return port == 0x20 || port == 0x21 || port == 0xa0 || port == 0xa1 ||
-	       port == 0x4d0 || port == 0x4d1;
-}
-
-/* Ports the VMM answers itself: the PICs, the PIT, port 0x61, the disk. */
-bool vmm_owns_port(uint16_t port)
-{
-	return pic_port(port) || (port >= 0x40 && port <= 0x43) ||
-	       port == 0x61 || ata_port(port);
-}
-
-enum vmx_device vmm_device_at(uint16_t port)
-{
-	if (ata_port(port))
-		return DEV_DISK;
-	return pic_port(port) ? DEV_PIC : DEV_PIT;	/* PIT: 0x40-0x43, 0x61 */
-}
-
-void vm_devices_reset(struct vm *vm)
-{
-	uint64_t now = sim_now_ns(vm->sim);
-
-	pic_init(&vm->pic);
-	pit_init(&vm->pit, now);
-	ata_init(&vm->ata, vm->disk ? vmfs_sectors(vm->disk) : 0);
-	vm->pit_seen_ns = now;
-}
-
-/* Raise the timer's edges up to now: one latched request, at most. */
-void vm_devices_advance(struct vm *vm, uint64_t now)
-{
-	if (now > vm->pit_seen_ns)
-		vm->pit_seen_ns = now;
-	/* (also at the same time again: a PIT write may have made an edge) */
-	if (pit_update(&vm->pit, vm->pit_seen_ns) > 0)
-		pic_pulse_irq(&vm->pic, IRQ_TIMER);
-}
-
-/*
- * Would a timer edge reach the CPU?  Try it on a copy of the PIC (its
- * state is plain data): masked, or blocked by a request in service, the
- * edge changes nothing the CPU sees.
- */
-static bool timer_would_interrupt(const struct vm *vm)
-{
-	struct pic p = vm->pic;
-
-	pic_pulse_irq(&p, IRQ_TIMER);
-	return pic_pending(&p) >= 0;
-}
-
-uint64_t vm_next_wake_ns(struct vm *vm, uint64_t now)
-{
-	if (vm->modelled || !timer_would_interrupt(vm))
-		return UINT64_MAX;
-	return pit_next_irq0_ns(&vm->pit, now);
-}
-
-bool vm_irq_pending(const struct vm *vm, int vcpu)
-{
-	/* the PIC's INTR line is wired to the bootstrap processor */
-	return vcpu == 0 && !vm->modelled && pic_pending(&vm->pic) >= 0;
-}
-
-uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size)
-{
-	struct vm *vm = v->vm;
-	uint64_t now = vm_now_ns(vm, v->id);
-	uint32_t value;
-
-	if (ata_port(port))
-		return vmm_disk_in(v, port, size);
-	vm_devices_advance(vm, now);
-	if (pic_port(port))
-		value = pic_read(&vm->pic, port);
-	else
-		value = pit_read(&vm->pit, port, now);
-	/* a 16- or 32-bit read of an 8-bit device: the rest floats high */
-	if (size == 2)
-		value |= 0xff00u;
-	else if (size == 4)
-		value |= 0xffffff00u;
-	return value;
-}
-
-void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value)
-{
-	struct vm *vm = v->vm;
-	uint64_t now = vm_now_ns(vm, v->id);
-
-	if (ata_port(port)) {
-		vmm_disk_out(v, port, size, value);
-		return;
-	}
-	(void)size;		/* only the low byte reaches an 8-bit device */
-	vm_devices_advance(vm, now);
-	if (pic_port(port))
-		pic_write(&vm->pic, port, (uint8_t)value);
-	else
-		pit_write(&vm->pit, port, (uint8_t)value, now);
-}
 
 /* Which IRQ line a vector from the PIC stands for (-1: not the PIC's). */
 static int irq_of(const struct pic *p, int vector)
@@ -168,7 +52,7 @@ static void interrupt_event(struct vcpu *v, int vector)
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 {
 	bool ready = v->virt.iflag && v->vm->state == VM_ON &&
-		     v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id);
+		     v->state == VCPU_RUNNING && vmm_devices_irq_pending(v->vm, v->id);
 
 	if (in != NULL && in->op == X86_OP_STI) {
 		v->run.sti_shadow = true;
@@ -219,7 +103,7 @@ int vmm_irq_poll(struct vcpu *v)
 	v->run.irq_window = false;
 	if (v->vm->state != VM_ON || !v->virt.iflag ||
 	    (v->state != VCPU_RUNNING && v->state != VCPU_HALTED) ||
-	    !vm_irq_pending(v->vm, v->id))
+	    !vmm_devices_irq_pending(v->vm, v->id))
 		return SIM_OK;
 	/* STI lets one more instruction run before interrupts come in */
 	if (v->run.sti_shadow && v->state == VCPU_RUNNING &&

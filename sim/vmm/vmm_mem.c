@@ -74,6 +74,18 @@ void vmm_write32(struct vcpu *v, uint32_t addr, uint32_t value)
 
 /* ---- the guest's descriptors and operands ------------------------------- */
 
+bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp)
+{
+	const struct vcpu_virt *vv = &v->virt;
+	uint32_t at = 4 + 8u * (uint32_t)ring;	/* ESPn, then SSn */
+
+	if ((vv->tr & ~3u) == 0 || at + 5 > vv->tr_limit)
+		return false;
+	*esp = vmm_read32(v, vv->tr_base + at);
+	*ss = vmm_read16(v, vv->tr_base + at + 4);
+	return true;
+}
+
 bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
 {
 	uint32_t base, limit, off = X86_SEL_INDEX(sel) * 8u;

@@ -1,12 +1,25 @@
 /*
  * vmm_priv.h - what the VMM's files share among themselves (not public).
  *
- *   vmm.c          the run loop, block accounting, instruction events
- *   vmm_trap.c     what to do with each trap: emulate, reflect, deliver
- *   vmm_deliver.c  delivering interrupts through the guest's IDT; the
- *                  privilege switch; reading guest memory and descriptors
+ *   vmm.c          block accounting, instruction/trap/I/O events, port
+ *                  dispatch, cost charging, the slice's clock
+ *   vmm_run.c      the run loop: fast engine by block, step engine
+ *   vmm_trap.c     what to do with each trap, callout or VM exit:
+ *                  emulate, reflect, deliver; which ring may run what
+ *   vmm_emu.c      one instruction carried out on the virtual state
+ *   vmm_far.c      segment loads and far transfers done for the guest
+ *   vmm_deliver.c  delivering exceptions and interrupts through the
+ *                  guest's IDT
+ *   vmm_switch.c   the guest's view of the CPU; moving between rings
  *   vmm_shadow.c   the real GDT/LDT/TSS, shadowing the guest's tables
+ *   vmm_mem.c      guest memory, descriptors, operands, TSS stacks
+ *   vmm_devices.c  the VMM's own devices (PIC, PIT)
+ *   vmm_irq.c      delivering their interrupts; the STI shadow
+ *   vmm_hw.c       hardware assist: the VT-x model
+ *   vmm_boot.c     the Multiboot hand-over state, deprivileged
+ *   vmm_state.c    a vCPU's state saved and loaded
  *   vmkernel_cpu.c virtualizing privileged instructions
+ *   bt*.c          the binary translator (bt_priv.h)
  */
 #ifndef SIM_VMM_PRIV_H
 #define SIM_VMM_PRIV_H
@@ -56,6 +69,13 @@ static inline int vmm_real_cpl(int vring)
 int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs);
 
 /* ---- vmm_mem.c: guest memory, descriptors, operands, stack ------------ */
+
+/*
+ * The guest's stack for ring `ring` from its TSS (SDM 3A 7.2.1, 32-bit
+ * TSS: ESPn at 4 + 8n, SSn after it).  False if there is no TSS or it is
+ * too short: the caller raises #TS with the TSS's selector (and EXT).
+ */
+bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp);
 
 /* Read guest physical memory; bytes outside RAM read as 0xff. */
 void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
@@ -240,8 +260,9 @@ void vmm_exception_hook(void *ctx, int vector);
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip);
 
-/* Would this I/O instruction fault at the guest's current ring? */
-bool vmm_io_denied(struct vcpu *v);
+/* May the guest's current ring execute `in` (class cls)?  (vmm_trap.c) */
+bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
+		     const struct x86_instruction *in);
 
 /* ---- vmm.c: accounting ------------------------------------------------ */
 
@@ -292,12 +313,6 @@ uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns);
 
 /* A run of `insns` instructions ended: the STI shadow moves on. */
 void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns);
-
-/* Is port one of the VMM's devices (PIC, PIT, disk), not the VMX's? */
-bool vmm_owns_port(uint16_t port);
-enum vmx_device vmm_device_at(uint16_t port);
-uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
-void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* The ATA disk controller's registers (vmm_disk.c). */
 uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size);

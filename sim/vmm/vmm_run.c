@@ -118,7 +118,7 @@ static int step_guest(struct vcpu *v, const struct block *b)
 	if (v->exec == MODE_HW && vmm_hw_intercept(v, bi)) {
 		/* the VT-x model handled it before it ran (no cpu_run) */
 		vmm_finish_halt(v);
-	} else if (bi->cls == CLASS_IO && vmm_io_denied(v)) {
+	} else if (bi->cls == CLASS_IO && !vmm_ring_allows(v, bi->cls, &bi->x)) {
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {

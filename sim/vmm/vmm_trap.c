@@ -14,13 +14,16 @@
  * (vmm_emulate: what ring-0 hardware would do, on the virtual state), and
  * its outcome applied: continue, jump, deliver an interrupt or the guest's
  * own fault, or halt.  vmm_exception_hook() below is where every exception
- * and INT n raised by the CPU arrives; the dispatch on its cause is a
- * switch, one policy per case (the shape of xv6's syscall table).
+ * and INT n raised by the CPU arrives; vmm_handle_exception() decides in
+ * three tests: an INT n is delivered through the guest's IDT, a #GP from
+ * an instruction the deprivileged guest may not run is emulated, and any
+ * other fault is the guest's own, reflected to it.
  */
 #include "vmm/bt.h"
 #include "vmm/cost.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
+#include "vmm/vmm_devices.h"
 
 static bool is_int_op(enum x86_op op)
 {
@@ -59,15 +62,20 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 }
 
 /*
- * Privileged instructions need ring 0 (CLI/STI: a ring within IOPL), port
- * I/O a ring within IOPL.  Elsewhere the hardware itself refuses them with
- * #GP(0): the guest's own fault, whatever mode the VMM is in.
+ * May the ring the guest is in execute this?  Privileged instructions need
+ * ring 0, except CLI and STI, which need a ring within IOPL, as port I/O
+ * does (IOPL only: the TSS I/O permission bitmap is not modelled).
+ * Elsewhere the hardware itself refuses them with #GP(0) (Intel SDM vol.
+ * 3A, "Privileged Instructions"; vol. 1, "I/O Privilege Level"): the
+ * guest's own fault, whatever mode the VMM is in.  The one place this rule
+ * is written.
  */
-static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
+bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
+		     const struct x86_instruction *in)
 {
-	switch (bi->cls) {
+	switch (cls) {
 	case CLASS_PRIVILEGED:
-		return bi->x.op == X86_OP_CLI || bi->x.op == X86_OP_STI ?
+		return in->op == X86_OP_CLI || in->op == X86_OP_STI ?
 		       v->vring <= v->virt.iopl : v->vring == 0;
 	case CLASS_IO:
 		return v->vring <= v->virt.iopl;
@@ -90,7 +98,7 @@ static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
 	switch (bi->cls) {
 	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
 	case CLASS_IO:
-		return vmm_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
+		return vmm_devices_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
 							       : PATH_IO;
 	default: return PATH_REFLECT;
 	}
@@ -103,7 +111,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	enum trap_action action;
 	struct emu e;
 
-	if (!allowed_here(v, bi)) {
+	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
@@ -160,7 +168,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	case EMU_HALT:
 		if (!v->virt.iflag) {
 			vm_power_off(v->vm, POWER_HALT, in->addr);
-		} else if (vm_irq_pending(v->vm, v->id)) {
+		} else if (vmm_devices_irq_pending(v->vm, v->id)) {
 			/* an interrupt is already waiting: HLT ends at once */
 			cpu_set_reg(v->cpu, X86R_EIP, next);
 			break;
@@ -249,8 +257,3 @@ void vmm_exception_hook(void *ctx, int vector)
 	vmm_handle_exception(v, bi, vector, error, eip);
 }
 
-bool vmm_io_denied(struct vcpu *v)
-{
-	/* IOPL only: the TSS I/O permission bitmap is not modelled */
-	return v->vring > v->virt.iopl;
-}

@@ -215,6 +215,107 @@ static void bounded(void **state)
 	tl_free(&r);
 }
 
+/* ---- stepping back across interrupts and ring switches ------------------ */
+
+/*
+ * Two worlds running the same guest agree on everything a student can
+ * see: every register, the virtual CPU, the counters, the serial output,
+ * the clock, and guest RAM page by page (naming the first page that
+ * differs).
+ */
+static void assert_worlds_equal(struct tl_run *a, struct tl_run *b)
+{
+	struct vcpu *va = a->vm->vcpu[0], *vb = b->vm->vcpu[0];
+	size_t la, lb;
+	const char *sa = vm_serial(a->vm, &la), *sb = vm_serial(b->vm, &lb);
+
+	vmm_sync_counters(va);
+	vmm_sync_counters(vb);
+	for (int i = 0; i < 13; i++)
+		assert_int_equal(cpu_reg(vb->cpu, regs[i]),
+				 cpu_reg(va->cpu, regs[i]));
+	assert_memory_equal(&vb->virt, &va->virt, sizeof va->virt);
+	assert_memory_equal(&vb->stats, &va->stats, sizeof va->stats);
+	assert_int_equal(vb->state, va->state);
+	assert_int_equal(sim_now_ns(b->sim), sim_now_ns(a->sim));
+	assert_int_equal(lb, la);
+	assert_memory_equal(sb, sa, la);
+	assert_int_equal(b->vm->ram_size, a->vm->ram_size);
+	for (uint32_t p = 0; p < a->vm->ram_size; p += 4096)
+		if (memcmp(a->vm->ram + p, b->vm->ram + p, 4096) != 0)
+			fail_msg("guest page 0x%08x differs", p);
+}
+
+/*
+ * Interrupts taken and changes of ring so far: device interrupts, INT n
+ * delivered, the VMM's privilege switches, and under hardware assist the
+ * VM exits (the guest's rings are the CPU's own there).
+ */
+static uint64_t world_switches(struct vm *vm)
+{
+	struct vcpu *v = vm->vcpu[0];
+
+	vmm_sync_counters(v);
+	return v->stats.interrupts + v->stats.soft_ints +
+	       v->stats.ring_switches + v->stats.exits;
+}
+
+/*
+ * Run to `at`, step back `back` instructions (across at least one timer
+ * interrupt or ring switch: checked), compare with a run that went
+ * straight there; then forward again, and 30 single steps back and forth,
+ * and compare once more.
+ */
+static void back_across(const char *guest, enum exec_mode mode, uint64_t at,
+			uint64_t back)
+{
+	struct tl_run a, b;
+	struct history *h;
+	enum sim_stop why;
+	uint64_t seen;
+
+	tl_boot_mode(guest, mode, false, &a);
+	tl_boot_mode(guest, mode, false, &b);
+	assert_int_equal(history_create(b.sim, 0, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, at, &why), SIM_OK);
+	assert_int_equal(sim_insns(b.sim), at);
+	seen = world_switches(b.vm);
+	assert_int_equal(history_back(h, back), SIM_OK);
+	assert_int_equal(sim_run(a.sim, at - back, &why), SIM_OK);
+	assert_worlds_equal(&a, &b);
+	/* the stretch stepped back over held an interrupt or a ring switch */
+	assert_true(world_switches(b.vm) < seen);
+	assert_int_equal(history_run(h, back, &why), SIM_OK);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(history_back(h, 1), SIM_OK);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(history_run(h, 1, &why), SIM_OK);
+	assert_int_equal(sim_run(a.sim, back, &why), SIM_OK);
+	assert_worlds_equal(&a, &b);
+	history_destroy(h);
+	tl_free(&a);
+	tl_free(&b);
+}
+
+#define BACK_TEST(name, guest, mode, at, back)				\
+	static void name(void **state)					\
+	{								\
+		(void)state;						\
+		back_across("scenarios/guests/" guest ".elf", mode, at,	\
+			    back);					\
+	}
+
+/* (multitask under te takes no timer interrupt early on: its INT n then) */
+BACK_TEST(back_tour_te, "tour", MODE_TE, 50000, 30000)
+BACK_TEST(back_tour_bt, "tour", MODE_BT, 50000, 30000)
+BACK_TEST(back_tour_hw, "tour", MODE_HW, 50000, 30000)
+BACK_TEST(back_timer_te, "timer", MODE_TE, 40000, 25000)
+BACK_TEST(back_timer_bt, "timer", MODE_BT, 184000, 30000)
+BACK_TEST(back_timer_hw, "timer", MODE_HW, 49000, 20000)
+BACK_TEST(back_multitask_te, "multitask", MODE_TE, 300000, 299000)
+BACK_TEST(back_multitask_bt, "multitask", MODE_BT, 20000000, 12000000)
+BACK_TEST(back_multitask_hw, "multitask", MODE_HW, 20000000, 12000000)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +326,15 @@ int main(void)
 		cmocka_unit_test(back_over_page_crossing_store_te),
 		cmocka_unit_test(back_over_page_crossing_store_bt),
 		cmocka_unit_test(back_over_page_crossing_store_hw),
+		cmocka_unit_test(back_tour_te),
+		cmocka_unit_test(back_tour_bt),
+		cmocka_unit_test(back_tour_hw),
+		cmocka_unit_test(back_timer_te),
+		cmocka_unit_test(back_timer_bt),
+		cmocka_unit_test(back_timer_hw),
+		cmocka_unit_test(back_multitask_te),
+		cmocka_unit_test(back_multitask_bt),
+		cmocka_unit_test(back_multitask_hw),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);

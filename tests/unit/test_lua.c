@@ -22,6 +22,8 @@
 #include "scenario.h"
 #include "testlib.h"
 #include "trace.h"
+#include "vm.h"
+#include "vmm/vcpu_stats.h"
 
 #define MAX_STEPS 64
 
@@ -458,10 +460,55 @@ static void disk_snapshots_and_backup(void **state)
 		       "scenarios/guests/nope.img");
 }
 
+/*
+ * vm:stats() has every counter of the one list (vcpu_stats.h), under its
+ * name, summed over the VM's vCPUs: the very numbers the VMM counted.
+ */
+static void stats_have_every_counter(void **state)
+{
+	struct play p;
+	struct vcpu_stats want;
+	struct sim *s;
+	char line[128];
+
+	(void)state;
+	/* the script asks for each key of the list */
+	{
+		char keys[1024] = "", src[2048];
+
+		for (int i = 0; i < vcpu_stats_count(); i++)
+			snprintf(keys + strlen(keys), sizeof keys - strlen(keys),
+				 "%s'%s'", i ? "," : "", vcpu_stats_list[i].key);
+		snprintf(src, sizeof src,
+			 "local h = host{}\n"
+			 "local vm = h:add_vm{name='v', guest='timer', mode='te', vcpus=2}\n"
+			 "run{insns=200000}\n"
+			 "local st = vm:stats()\n"
+			 "for _, k in ipairs{%s} do print(k .. '=' .. tostring(st[k])) end\n",
+			 keys);
+		play(&p, src);
+	}
+	expect_done(&p);
+	s = scenario_sim(p.sc);
+	vcpu_stats_sum(sim_vm(s, 0), &want);
+	assert_true(want.interrupts > 0);	/* (a counter stats() once lacked) */
+	for (int i = 0; i < vcpu_stats_count(); i++) {
+		const struct vcpu_stat *c = &vcpu_stats_list[i];
+
+		snprintf(line, sizeof line, "PRINT %s=%llu @", c->key,
+			 (unsigned long long)vcpu_stats_value(&want, c));
+		if (strstr(p.lines, line) == NULL)
+			fail_msg("stats().%s: wanted \"%s\" in\n%s", c->key, line,
+				 p.lines);
+	}
+	done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(forbidden_things_are_refused),
+		cmocka_unit_test(stats_have_every_counter),
 		cmocka_unit_test(safe_things_work),
 		cmocka_unit_test(random_is_deterministic),
 		cmocka_unit_test(runaway_scripts_are_stopped),

@@ -306,6 +306,60 @@ static void hw_exit_reasons(void **state)
 	tl_free(&r);
 }
 
+/*
+ * A translation cache that fills up is flushed whole and translation
+ * starts again (bt.c).  With a TC of a few fragments, tour and multitask
+ * flush it again and again, mid-run, and must still run exactly as with
+ * the full-sized TC: the same output, registers and counters.
+ */
+static void bt_run_tc(const char *guest, uint32_t tc_bytes, uint64_t insns,
+		      struct tl_run *r)
+{
+	char err[GUEST_ERR_MAX];
+
+	memset(r, 0, sizeof *r);
+	assert_int_equal(sim_create(NULL, &r->sim), SIM_OK);
+	assert_int_equal(sim_add_vm(r->sim, &(struct vm_config){
+		.guest = guest, .mode = MODE_BT, .tc_bytes = tc_bytes },
+		&r->vm, err), SIM_OK);
+	assert_int_equal(sim_run(r->sim, insns, &r->stop), SIM_OK);
+	vmm_sync_counters(r->vm->vcpu[0]);
+}
+
+static void tc_full_flush_in(const char *guest, uint64_t insns)
+{
+	struct tl_run big, small;
+	struct bt_stats sb, ss;
+	char out[1 << 14];
+
+	bt_run_tc(guest, 0, insns, &big);
+	bt_run_tc(guest, 1, insns, &small);	/* the least it allows */
+	bt_get_stats(big.vm->vcpu[0]->bt, &sb);
+	bt_get_stats(small.vm->vcpu[0]->bt, &ss);
+	assert_true(ss.flushes > sb.flushes + 2);	/* it did fill up */
+	assert_true(ss.units > sb.units);		/* ... and retranslate */
+	snprintf(out, sizeof out, "%s", tl_serial(&big));
+	assert_true(out[0] != '\0');
+	assert_string_equal(tl_serial(&small), out);
+	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+		assert_int_equal(cpu_reg(small.vm->vcpu[0]->cpu, regs[i]),
+				 cpu_reg(big.vm->vcpu[0]->cpu, regs[i]));
+	assert_int_equal(small.vm->vcpu[0]->stats.insns,
+			 big.vm->vcpu[0]->stats.insns);
+	assert_int_equal(small.vm->vcpu[0]->stats.interrupts,
+			 big.vm->vcpu[0]->stats.interrupts);
+	assert_int_equal(small.vm->state, big.vm->state);
+	tl_free(&big);
+	tl_free(&small);
+}
+
+static void tc_full_flush(void **state)
+{
+	(void)state;
+	tc_full_flush_in("scenarios/guests/tour.elf", 1000000000ull);
+	tc_full_flush_in("scenarios/guests/multitask.elf", 20000000ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +372,7 @@ int main(void)
 		cmocka_unit_test(history_in_bt),
 		cmocka_unit_test(deterministic_bt),
 		cmocka_unit_test(hw_exit_reasons),
+		cmocka_unit_test(tc_full_flush),
 	};
 
 	return cmocka_run_group_tests_name("modes", tests, NULL, NULL);
