@@ -138,6 +138,28 @@ static void disk(void **state)
 	free(after);
 }
 
+/*
+ * A guest writing its disk at every timer tick: a blank 1 MiB disk on both
+ * (QEMU: an empty file of that size; ringside: --disk-mb 1).
+ */
+static void disklog(void **state)
+{
+	char blank[] = "/tmp/ringside-blank-XXXXXX", flags[64];
+	int fd = mkstemp(blank);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	snprintf(flags, sizeof flags, "--disk %s", blank);
+	qemu_flags = flags;
+	ringside_flags = "--disk-mb 1";
+	same_output("scenarios/guests/disklog.elf");
+	assert_non_null(strstr(qemu_out, "disklog: done"));
+	qemu_flags = ringside_flags = "";
+	unlink(blank);
+}
+
 static void parallel(void **state)
 {
 	static char paper_q[OUT_MAX], paper_r[OUT_MAX];
@@ -281,6 +303,7 @@ int main(void)
 		cmocka_unit_test(timer),
 		cmocka_unit_test(cdrom),
 		cmocka_unit_test(disk),
+		cmocka_unit_test(disklog),
 		cmocka_unit_test(parallel),
 		cmocka_unit_test(multitask),
 		cmocka_unit_test(bench),
