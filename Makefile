@@ -26,12 +26,16 @@ BUILD   ?= build/rel
 SANFLAGS =
 endif
 
-# pkg-config is consulted lazily, after `make deps` has had its chance.
-PC_CFLAGS = $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
-PC_LIBS   = $(shell pkg-config --libs unicorn capstone 2>/dev/null)
-UI_CFLAGS = $(shell pkg-config --cflags ncursesw lua5.4 2>/dev/null)
-UI_LIBS   = $(shell pkg-config --libs ncursesw lua5.4 2>/dev/null)
-CMOCKA    = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+# pkg-config is asked once per make.  `make build`, `test`, `run` and
+# `bench` run `make deps` first and then a second make, which asks after
+# the install.  A module with no .pc file stops the build with a message
+# naming it (pkg-check), not with a compiler error about a missing header.
+PC_CFLAGS := $(shell pkg-config --cflags unicorn capstone 2>/dev/null)
+PC_LIBS   := $(shell pkg-config --libs unicorn capstone 2>/dev/null)
+UI_CFLAGS := $(shell pkg-config --cflags ncursesw lua5.4 2>/dev/null)
+UI_LIBS   := $(shell pkg-config --libs ncursesw lua5.4 2>/dev/null)
+CMOCKA    := $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
+PC_MISSING := $(strip $(foreach m,$(PKGS),$(if $(shell pkg-config --exists $(m) 2>/dev/null && echo y),,$(m))))
 
 CFLAGS  += $(CSTD) $(WARN) $(OPT) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
@@ -62,7 +66,7 @@ BENCH_TUI = $(BUILD)/bench/bench_tui
 include scenarios/guests/guests.mk
 
 .PHONY: all deps build run test tests bench clean check-layering help FORCE \
-	golden
+	golden pkg-check pkg-check-tests
 
 all: build
 
@@ -83,6 +87,14 @@ ringside: $(BUILD)/ringside FORCE
 
 FORCE:
 
+# (the program needs all but cmocka; the unit tests need cmocka too)
+pkg-check pkg-check-tests:
+	@missing="$(if $(filter pkg-check-tests,$@),$(PC_MISSING),$(filter-out cmocka,$(PC_MISSING)))"; \
+	if [ -n "$$missing" ]; then \
+		echo "ringside: pkg-config finds no .pc file for: $$missing" >&2; \
+		echo "ringside: run 'make deps' (it installs them as root, or says how)" >&2; \
+		exit 1; fi
+
 $(BUILD)/ringside: $(APP_OBJ) $(LIBSIM)
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
 
@@ -90,30 +102,30 @@ $(LIBSIM): $(SIM_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/sim/%.o: sim/%.c
+$(BUILD)/sim/%.o: sim/%.c | pkg-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PC_CFLAGS) -Isim -MMD -MP -c -o $@ $<
 
-$(BUILD)/visual/%.o: visual/%.c
+$(BUILD)/visual/%.o: visual/%.c | pkg-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -MMD -MP -c -o $@ $<
 
-$(BUILD)/lua/%.o: lua/%.c
+$(BUILD)/lua/%.o: lua/%.c | pkg-check
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM)
+$(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
 		$(LIBSIM) $(PC_LIBS) $(CMOCKA) $(LDFLAGS)
 
-$(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM)
+$(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -Itests/unit -o $@ $< \
 		tests/unit/testlib.c $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
-$(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM)
+$(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Itests/unit -o $@ $< \
 		tests/unit/testlib.c $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \

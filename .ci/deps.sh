@@ -2,9 +2,12 @@
 # deps.sh - check ringside's build and test dependencies; install the missing
 # ones with apt-get when run as root, otherwise print the exact command.
 #
-# Checked: pkg-config modules (unicorn capstone lua5.4 ncursesw cmocka) and
+# Checked: pkg-config modules (unicorn capstone lua5.4 ncursesw cmocka),
 # the programs the build and the tests run (qemu-system-i386, as, ld, gcc,
-# tmux).  Exit status 0 when everything is present afterwards.
+# tmux), and that the guest toolchain really makes 32-bit code: `gcc -m32`
+# compiles a freestanding file and `as --32` assembles one (as the guests'
+# build does, scenarios/guests/guests.mk).  Exit status 0 when everything
+# is present afterwards.
 set -u
 
 missing=""
@@ -26,6 +29,29 @@ command -v as >/dev/null 2>&1 || add binutils
 command -v ld >/dev/null 2>&1 || add binutils
 command -v gcc >/dev/null 2>&1 || add gcc
 command -v tmux >/dev/null 2>&1 || add tmux
+
+# The guest toolchain: 32-bit code from gcc and as.
+guest_toolchain() {
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/ringside-deps-XXXXXX") || return 1
+	printf 'int f(int x) { return x + 1; }\n' > "$dir/t.c"
+	printf 'movl $1, %%eax\nret\n' > "$dir/t.S"
+	ok=0
+	if command -v gcc >/dev/null 2>&1 &&
+	   ! gcc -m32 -ffreestanding -nostdlib -c -o "$dir/c.o" "$dir/t.c" 2>/dev/null; then
+		echo "ringside: gcc -m32 cannot compile 32-bit guest code" >&2
+		add gcc-multilib
+		ok=1
+	fi
+	if command -v as >/dev/null 2>&1 &&
+	   ! as --32 -o "$dir/s.o" "$dir/t.S" 2>/dev/null; then
+		echo "ringside: as --32 cannot assemble 32-bit guest code" >&2
+		add binutils
+		ok=1
+	fi
+	rm -rf "$dir"
+	return $ok
+}
+guest_toolchain
 
 if [ -z "$missing" ]; then
 	exit 0

@@ -188,9 +188,71 @@ uint64_t sim_insns(struct sim *s)
 	return n;
 }
 
-struct host *vm_host(const struct vm *vm)
+/* ---- hosts ---------------------------------------------------------------- */
+
+int sim_add_host(struct sim *s, const struct host_config *cfg,
+		 struct host **out, char err[GUEST_ERR_MAX])
 {
-	return vm->host;
+	struct host *h;
+	int rc;
+
+	err[0] = '\0';
+	if (s->nhosts == SIM_MAX_HOSTS) {
+		snprintf(err, GUEST_ERR_MAX, "too many hosts (at most %d)",
+			 SIM_MAX_HOSTS);
+		return SIM_ESTATE;
+	}
+	if (cfg && cfg->name && sim_host_by_name(s, cfg->name)) {
+		snprintf(err, GUEST_ERR_MAX, "a host named %s already exists",
+			 cfg->name);
+		return SIM_EINVAL;
+	}
+	if ((rc = host_create(s, s->nhosts, cfg, &h, err)) != SIM_OK)
+		return rc;
+	s->hosts[s->nhosts++] = h;
+	host_boot(h);
+	if (out)
+		*out = h;
+	return SIM_OK;
+}
+
+int sim_host_count(const struct sim *s)
+{
+	return s->nhosts;
+}
+
+struct host *sim_host(struct sim *s, int id)
+{
+	return id >= 0 && id < s->nhosts ? s->hosts[id] : NULL;
+}
+
+struct host *sim_host_by_name(struct sim *s, const char *name)
+{
+	for (int i = 0; i < s->nhosts; i++)
+		if (strcmp(s->hosts[i]->name, name) == 0)
+			return s->hosts[i];
+	return NULL;
+}
+
+/* ---- the world's clock ------------------------------------------------------ */
+
+uint64_t sim_clock_ns(const struct sim *s)
+{
+	uint64_t t = s->now_ns;
+
+	for (int h = 0; h < s->nhosts; h++)
+		for (int i = 0; i < s->hosts[h]->cfg.pcpus; i++)
+			if (s->hosts[h]->vmk->pcpu[i].t > t)
+				t = s->hosts[h]->vmk->pcpu[i].t;
+	return t;
+}
+
+bool sim_guests_alive(const struct sim *s)
+{
+	for (int i = 0; i < s->nvms; i++)
+		if (s->vms[i]->state == VM_ON && !s->vms[i]->modelled)
+			return true;
+	return false;
 }
 
 int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])

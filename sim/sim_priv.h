@@ -26,6 +26,14 @@ struct sim {
 	int stop_request;
 };
 
+/*
+ * A new host `id` of world s (host.c): cfg checked, defaults filled in, its
+ * VMKernel made; err says what is wrong with cfg.  host_boot announces it
+ * (EV_HOST) once the world holds it.
+ */
+int host_create(struct sim *s, int id, const struct host_config *cfg,
+		struct host **out, char err[GUEST_ERR_MAX]);
+void host_boot(struct host *h);
 void host_destroy(struct host *h);
 
 /* A host's session and scheduler, saved and put back (host.c). */

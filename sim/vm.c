@@ -41,6 +41,11 @@ void vm_emit(struct vm *vm, int vcpu, struct event *ev)
 	event_log_emit(sim_events(vm->sim), ev);
 }
 
+struct host *vm_host(const struct vm *vm)
+{
+	return vm->host;
+}
+
 uint64_t vm_now_ns(struct vm *vm, int vcpu)
 {
 	/* not a vCPU's doing: as far as the world has got */

@@ -42,19 +42,14 @@ static void host_event(struct host *h, enum host_action what, uint32_t a)
 	event_log_emit(sim_events(h->sim), &ev);
 }
 
-int sim_add_host(struct sim *s, const struct host_config *cfg,
-		 struct host **out, char err[GUEST_ERR_MAX])
+int host_create(struct sim *s, int id, const struct host_config *cfg,
+		struct host **out, char err[GUEST_ERR_MAX])
 {
 	struct host_config c = cfg ? *cfg : (struct host_config){ 0 };
 	struct host *h;
 	int rc;
 
 	err[0] = '\0';
-	if (s->nhosts == SIM_MAX_HOSTS) {
-		snprintf(err, GUEST_ERR_MAX, "too many hosts (at most %d)",
-			 SIM_MAX_HOSTS);
-		return SIM_ESTATE;
-	}
 	if ((unsigned)c.kind >= HOST_KIND_COUNT) {
 		snprintf(err, GUEST_ERR_MAX, "a host is esx or hosted");
 		return SIM_EINVAL;
@@ -84,19 +79,14 @@ int sim_add_host(struct sim *s, const struct host_config *cfg,
 			 "a host name has 1 to %d characters", HOST_NAME_LEN - 1);
 		return SIM_EINVAL;
 	}
-	if (c.name && sim_host_by_name(s, c.name)) {
-		snprintf(err, GUEST_ERR_MAX, "a host named %s already exists",
-			 c.name);
-		return SIM_EINVAL;
-	}
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return SIM_ENOMEM;
-	h->id = (uint16_t)s->nhosts;
+	h->id = (uint16_t)id;
 	h->sim = s;
 	if (c.name)
 		snprintf(h->name, sizeof h->name, "%s", c.name);
 	else
-		snprintf(h->name, sizeof h->name, "host%d", s->nhosts);
+		snprintf(h->name, sizeof h->name, "host%d", id);
 	c.name = h->name;
 	h->cfg = c;
 	h->logged_in = c.kind == HOST_HOSTED;
@@ -104,11 +94,13 @@ int sim_add_host(struct sim *s, const struct host_config *cfg,
 		free(h);
 		return rc;
 	}
-	s->hosts[s->nhosts++] = h;
-	host_event(h, HOST_UP, (uint32_t)c.pcpus);
-	if (out)
-		*out = h;
+	*out = h;
 	return SIM_OK;
+}
+
+void host_boot(struct host *h)
+{
+	host_event(h, HOST_UP, (uint32_t)h->cfg.pcpus);
 }
 
 void host_destroy(struct host *h)
@@ -117,24 +109,6 @@ void host_destroy(struct host *h)
 		return;
 	vmkernel_destroy(h->vmk);
 	free(h);
-}
-
-int sim_host_count(const struct sim *s)
-{
-	return s->nhosts;
-}
-
-struct host *sim_host(struct sim *s, int id)
-{
-	return id >= 0 && id < s->nhosts ? s->hosts[id] : NULL;
-}
-
-struct host *sim_host_by_name(struct sim *s, const char *name)
-{
-	for (int i = 0; i < s->nhosts; i++)
-		if (strcmp(s->hosts[i]->name, name) == 0)
-			return s->hosts[i];
-	return NULL;
 }
 
 int host_vm_count(const struct host *h)

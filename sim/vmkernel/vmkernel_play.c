@@ -245,27 +245,6 @@ static enum played play(struct vmkernel *k, int i, uint64_t q_end,
 	return p;
 }
 
-/* ---- the world's clock ------------------------------------------------------ */
-
-uint64_t sim_clock_ns(const struct sim *s)
-{
-	uint64_t t = s->now_ns;
-
-	for (int h = 0; h < s->nhosts; h++)
-		for (int i = 0; i < s->hosts[h]->cfg.pcpus; i++)
-			if (s->hosts[h]->vmk->pcpu[i].t > t)
-				t = s->hosts[h]->vmk->pcpu[i].t;
-	return t;
-}
-
-bool sim_guests_alive(const struct sim *s)
-{
-	for (int i = 0; i < s->nvms; i++)
-		if (s->vms[i]->state == VM_ON && !s->vms[i]->modelled)
-			return true;
-	return false;
-}
-
 /*
  * If no world on any host wants a pCPU during this quantum, the next
  * quantum worth playing is the one holding the earliest wake-up (idle time

@@ -6,6 +6,10 @@
 #   sh tests/golden/golden.sh check NAME       compare NAME's trace with its
 #                                              golden file: prints the start of
 #                                              a diff and exits 1 if they differ
+#   sh tests/golden/golden.sh check NAME FILE  the same for a JSON trace of NAME
+#                                              already written to FILE (a test
+#                                              that played it once, to check it
+#                                              passes, reuses that play)
 #
 # A golden trace is what `ringside --headless --trace=jsonl scenarios/NAME.lua`
 # writes: every event, the narration, every expect and the summary, so any
@@ -20,10 +24,14 @@ set -u
 bin=${RINGSIDE:-./ringside}
 dir=tests/golden
 
-trace() {
-	"$bin" --headless --trace=jsonl "scenarios/$1.lua" |
-		grep -v -E '"kind":"io"' |
+# What a golden trace keeps of a JSON trace (stdin to stdout).
+keep() {
+	grep -v -E '"kind":"io"' |
 		grep -v -E '"kind":"trap".*"insn":"(in|out|ins|outs)".*"action":"(callout|vm-exit)"'
+}
+
+trace() {
+	"$bin" --headless --trace=jsonl "scenarios/$1.lua" | keep
 }
 
 case "${1:-}" in
@@ -44,8 +52,12 @@ check)
 		echo "no golden trace $dir/$name.jsonl: write it with make golden" >&2
 		exit 1
 	fi
-	tmp=$(mktemp /tmp/ringside-golden-XXXXXX)
-	trace "$name" > "$tmp"
+	tmp=$(mktemp "${TMPDIR:-/tmp}/ringside-golden-XXXXXX")
+	if [ $# -ge 3 ]; then
+		keep < "$3" > "$tmp"
+	else
+		trace "$name" > "$tmp"
+	fi
 	if cmp -s "$dir/$name.jsonl" "$tmp"; then
 		rm -f "$tmp"
 		exit 0
@@ -57,7 +69,7 @@ check)
 	exit 1
 	;;
 *)
-	echo "usage: sh tests/golden/golden.sh write [NAME...] | check NAME" >&2
+	echo "usage: sh tests/golden/golden.sh write [NAME...] | check NAME [FILE]" >&2
 	exit 2
 	;;
 esac

@@ -149,44 +149,12 @@ static void direct_execution(void **state)
 	tl_free(&r);
 }
 
-static const enum x86_register regs[] = {
-	X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
-	X86R_ESI, X86R_EDI, X86R_EFLAGS, X86R_SS, X86R_DS,
-};
-
 /* One instruction at a time lands where whole blocks do, in each mode. */
 static void step_equals_run(void **state)
 {
-	static const enum exec_mode modes[2] = { MODE_BT, MODE_HW };
-
 	(void)state;
-	for (int m = 0; m < 2; m++) {
-		struct tl_run a, b;
-		enum sim_stop why;
-		enum vmm_stop vs;
-		const uint64_t n = 40000;
-
-		tl_boot_mode(TOUR, modes[m], false, &a);
-		tl_boot_mode(TOUR, modes[m], false, &b);
-		assert_int_equal(sim_run(a.sim, n, &why), SIM_OK);
-		for (uint64_t i = 0; i < n; i++)
-			assert_int_equal(vmm_step(vcpu0(&b), &vs), SIM_OK);
-		vmm_sync_counters(vcpu0(&b));
-		for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
-			assert_int_equal(cpu_reg(vcpu0(&a)->cpu, regs[i]),
-					 cpu_reg(vcpu0(&b)->cpu, regs[i]));
-		assert_int_equal(vmm_guest_eip(vcpu0(&a)),
-				 vmm_guest_eip(vcpu0(&b)));
-		assert_int_equal(vcpu0(&b)->stats.insns, n);
-		assert_memory_equal(vcpu0(&a)->stats.by_class,
-				    vcpu0(&b)->stats.by_class,
-				    sizeof vcpu0(&a)->stats.by_class);
-		assert_int_equal(vcpu0(&a)->stats.callouts + vcpu0(&a)->stats.exits,
-				 vcpu0(&b)->stats.callouts + vcpu0(&b)->stats.exits);
-		assert_string_equal(tl_serial(&a), tl_serial(&b));
-		tl_free(&a);
-		tl_free(&b);
-	}
+	tl_assert_step_equals_run(TOUR, MODE_BT, 40000);
+	tl_assert_step_equals_run(TOUR, MODE_HW, 40000);
 }
 
 /* Stepping back through translated code lands on the same state. */
@@ -220,20 +188,8 @@ static void history_in_bt(void **state)
 /* Same events, byte for byte, when the same guest runs twice under bt. */
 static void deterministic_bt(void **state)
 {
-	struct tl_run a, b;
-	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
-
 	(void)state;
-	run(TOUR, MODE_BT, false, &a);
-	run(TOUR, MODE_BT, false, &b);
-	assert_int_equal(a.nev, b.nev);
-	for (size_t i = 0; i < a.nev; i++) {
-		trace_json(a.sim, &a.ev[i], la, sizeof la);
-		trace_json(b.sim, &b.ev[i], lb, sizeof lb);
-		assert_string_equal(la, lb);
-	}
-	tl_free(&a);
-	tl_free(&b);
+	tl_assert_deterministic(TOUR, MODE_BT);
 }
 
 struct probe {
@@ -309,8 +265,9 @@ static void hw_exit_reasons(void **state)
 /*
  * A translation cache that fills up is flushed whole and translation
  * starts again (bt.c).  With a TC of a few fragments, tour and multitask
- * flush it again and again, mid-run, and must still run exactly as with
- * the full-sized TC: the same output, registers and counters.
+ * flush it again and again, mid-run, and must still run as with the
+ * full-sized TC: the same output and counters, and where the guest runs
+ * to its end, the same registers.
  */
 static void bt_run_tc(const char *guest, uint32_t tc_bytes, uint64_t insns,
 		      struct tl_run *r)
@@ -328,6 +285,10 @@ static void bt_run_tc(const char *guest, uint32_t tc_bytes, uint64_t insns,
 
 static void tc_full_flush_in(const char *guest, uint64_t insns)
 {
+	static const enum x86_register regs[] = {
+		X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+		X86R_ESI, X86R_EDI, X86R_EFLAGS, X86R_SS, X86R_DS,
+	};
 	struct tl_run big, small;
 	struct bt_stats sb, ss;
 	char out[1 << 14];
@@ -341,14 +302,24 @@ static void tc_full_flush_in(const char *guest, uint64_t insns)
 	snprintf(out, sizeof out, "%s", tl_serial(&big));
 	assert_true(out[0] != '\0');
 	assert_string_equal(tl_serial(&small), out);
-	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+	/*
+	 * Translating again costs modelled cycles, so a timer interrupt can
+	 * come a few instructions apart: registers are compared where the
+	 * guest ran to its end; a run cut off by the budget is compared by
+	 * its output and counts.
+	 */
+	assert_int_equal(small.vm->state, big.vm->state);
+	for (size_t i = 0; big.vm->state != VM_ON &&
+			   i < sizeof regs / sizeof regs[0]; i++)
 		assert_int_equal(cpu_reg(small.vm->vcpu[0]->cpu, regs[i]),
 				 cpu_reg(big.vm->vcpu[0]->cpu, regs[i]));
+	if (big.vm->state != VM_ON)
+		assert_int_equal(vmm_guest_eip(small.vm->vcpu[0]),
+				 vmm_guest_eip(big.vm->vcpu[0]));
 	assert_int_equal(small.vm->vcpu[0]->stats.insns,
 			 big.vm->vcpu[0]->stats.insns);
 	assert_int_equal(small.vm->vcpu[0]->stats.interrupts,
 			 big.vm->vcpu[0]->stats.interrupts);
-	assert_int_equal(small.vm->state, big.vm->state);
 	tl_free(&big);
 	tl_free(&small);
 }

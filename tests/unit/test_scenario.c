@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -38,7 +39,28 @@ static int sh(const char *fmt, ...)
 	return tl_sh(cmd, out, sizeof out);
 }
 
-static int find_scenarios(void **state)
+/*
+ * Each bundled scenario is played once, here, with its JSON trace written
+ * to a file: that one play serves the pass test, the golden test and the
+ * first half of the determinism test.
+ */
+static struct played {
+	int status;			/* ringside's exit status */
+	bool all_held, any_fail;	/* "all held" said; "  FAIL  " said */
+	char trace[256];		/* its JSON trace */
+} played[MAX_SCENARIOS];
+
+static void play_once(int i, const char *trace)
+{
+	struct played *p = &played[i];
+
+	p->status = sh("./ringside --headless --trace=jsonl --trace-file %s scenarios/%s.lua",
+		       trace, names[i]);
+	p->all_held = strstr(out, "all held") != NULL;
+	p->any_fail = strstr(out, "  FAIL  ") != NULL;
+}
+
+static int find_and_play_scenarios(void **state)
 {
 	DIR *d = opendir("scenarios");
 	struct dirent *e;
@@ -54,7 +76,19 @@ static int find_scenarios(void **state)
 				 (int)n - 4, e->d_name);
 	}
 	closedir(d);
+	for (int i = 0; i < nnames; i++) {
+		tl_temp_file(played[i].trace, sizeof played[i].trace, ".jsonl");
+		play_once(i, played[i].trace);
+	}
 	return nnames > 0 ? 0 : -1;
+}
+
+static int remove_traces(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nnames; i++)
+		unlink(played[i].trace);
+	return 0;
 }
 
 /* Every bundled scenario plays to its end with every expect holding. */
@@ -62,12 +96,11 @@ static void every_scenario_passes(void **state)
 {
 	(void)state;
 	for (int i = 0; i < nnames; i++) {
-		int st = sh("./ringside --headless scenarios/%s.lua", names[i]);
-
-		if (st != 0 || strstr(out, "all held") == NULL)
-			fail_msg("scenario %s: exit %d\n%s", names[i], st, out);
-		if (strstr(out, "  FAIL  ") != NULL)
-			fail_msg("scenario %s: an expect failed\n%s", names[i], out);
+		if (played[i].status != 0 || !played[i].all_held)
+			fail_msg("scenario %s: exit %d (run ./ringside --headless scenarios/%s.lua)",
+				 names[i], played[i].status, names[i]);
+		if (played[i].any_fail)
+			fail_msg("scenario %s: an expect failed", names[i]);
 	}
 }
 
@@ -76,29 +109,26 @@ static void golden_traces_match(void **state)
 {
 	(void)state;
 	for (int i = 0; i < nnames; i++)
-		if (sh("sh tests/golden/golden.sh check %s", names[i]) != 0)
+		if (sh("sh tests/golden/golden.sh check %s %s", names[i],
+		       played[i].trace) != 0)
 			fail_msg("golden trace of %s:\n%s", names[i], out);
 }
 
 /* Played twice, a scenario emits the very same events, byte for byte. */
 static void same_scenario_same_events(void **state)
 {
-	(void)state;
-	char pa[64], pb[64];
+	char again[256];
 
-	/* private file names: several test runs may share /tmp */
-	snprintf(pa, sizeof pa, "/tmp/ringside-det-a.%d.jsonl", (int)getpid());
-	snprintf(pb, sizeof pb, "/tmp/ringside-det-b.%d.jsonl", (int)getpid());
+	(void)state;
+	tl_temp_file(again, sizeof again, ".jsonl");
 	for (int i = 0; i < nnames; i++) {
 		char *a, *b;
 		size_t la, lb;
 
 		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file %s scenarios/%s.lua",
-				    pa, names[i]), 0);
-		assert_int_equal(sh("./ringside --headless --trace=jsonl --trace-file %s scenarios/%s.lua",
-				    pb, names[i]), 0);
-		a = tl_slurp(pa, &la);
-		b = tl_slurp(pb, &lb);
+				    again, names[i]), played[i].status);
+		a = tl_slurp(played[i].trace, &la);
+		b = tl_slurp(again, &lb);
 		assert_non_null(a);
 		assert_non_null(b);
 		assert_true(la > 1000);
@@ -107,8 +137,7 @@ static void same_scenario_same_events(void **state)
 		free(a);
 		free(b);
 	}
-	unlink(pa);
-	unlink(pb);
+	unlink(again);
 }
 
 /* --list names every bundled scenario with its first-line description. */
@@ -140,10 +169,10 @@ static void list_describes_every_scenario(void **state)
 /* 0 all held; 1 an expect failed; 2 the script failed or is missing. */
 static void exit_statuses(void **state)
 {
-	char p[64], want[160];
+	char p[256], want[384], cast[256];
 
 	(void)state;
-	snprintf(p, sizeof p, "/tmp/ringside-exit.%d.lua", (int)getpid());
+	tl_temp_file(p, sizeof p, ".lua");
 	tl_write_file(p, "-- exit: a test\nexpect(true, 'fine')\n");
 	assert_int_equal(sh("./ringside --headless %s", p), 0);
 	tl_write_file(p, "-- exit: a test\nexpect(1 == 2, 'one is two')\nsay('after')\n");
@@ -161,22 +190,26 @@ static void exit_statuses(void **state)
 	assert_int_equal(sh("./ringside --headless %s", p), 2);
 	snprintf(want, sizeof want, "ringside: %s:3:", p);
 	assert_non_null(strstr(out, want));
-	assert_int_equal(sh("./ringside --headless /tmp/no-such-scenario.lua"), 2);
-	assert_non_null(strstr(out, "/tmp/no-such-scenario.lua: cannot open"));
+	unlink(p);	/* now a name that nothing has */
+	assert_int_equal(sh("./ringside --headless %s", p), 2);
+	snprintf(want, sizeof want, "%s: cannot open", p);
+	assert_non_null(strstr(out, want));
 	assert_int_equal(sh("./ringside --headless no_such_bundled_one"), 2);
 	assert_non_null(strstr(out, "scenarios/no_such_bundled_one.lua: cannot open"));
-	assert_int_equal(sh("./ringside --record /tmp/x.cast --headless tour"), 2);
-	unlink(p);
+	tl_temp_file(cast, sizeof cast, ".cast");
+	assert_int_equal(sh("./ringside --record %s --headless tour", cast), 2);
+	unlink(cast);
 }
 
 /* The JSON trace interleaves the scenario's records with the events. */
 static void json_trace_has_the_lesson(void **state)
 {
-	const char *p = "/tmp/ringside-json.lua";
+	char p[256], cmd[384], want[512];
 	char *line, *save, *last = NULL;
 	int say = 0, pause = 0, ok = 0, bad = 0, serial = 0;
 
 	(void)state;
+	tl_temp_file(p, sizeof p, ".lua");
 	tl_write_file(p, "-- json: a test\n"
 		      "say('hello \"class\"')\n"
 		      "pause()\n"
@@ -186,16 +219,19 @@ static void json_trace_has_the_lesson(void **state)
 		      "expect(true, 'ok one')\n"
 		      "expect(false, 'bad one')\n");
 	/* stdout only: a failed expect is also said on stderr */
-	assert_int_equal(tl_sh("./ringside --headless --trace=jsonl /tmp/ringside-json.lua 2>/dev/null",
-			       out, sizeof out), 1);
+	snprintf(cmd, sizeof cmd,
+		 "./ringside --headless --trace=jsonl %s 2>/dev/null", p);
+	assert_int_equal(tl_sh(cmd, out, sizeof out), 1);
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		size_t n = strlen(line);
 
 		assert_true(n > 2 && line[0] == '{' && line[n - 1] == '}');
-		say += strstr(line, "{\"kind\":\"say\",\"t_ns\":0,\"where\":\"/tmp/ringside-json.lua:2\",\"text\":\"hello \\\"class\\\"\"}") != NULL;
+		snprintf(want, sizeof want, "{\"kind\":\"say\",\"t_ns\":0,\"where\":\"%s:2\",\"text\":\"hello \\\"class\\\"\"}", p);
+		say += strstr(line, want) != NULL;
 		pause += strstr(line, "{\"kind\":\"pause\",") != NULL;
-		ok += strstr(line, "\"kind\":\"expect\"") && strstr(line, "\"ok\":true,\"where\":\"/tmp/ringside-json.lua:7\",\"text\":\"ok one\"");
+		snprintf(want, sizeof want, "\"ok\":true,\"where\":\"%s:7\",\"text\":\"ok one\"", p);
+		ok += strstr(line, "\"kind\":\"expect\"") && strstr(line, want);
 		bad += strstr(line, "\"kind\":\"expect\"") && strstr(line, "\"ok\":false") != NULL;
 		serial += strstr(line, "\"kind\":\"serial\",\"vm\":\"v\"") != NULL;
 		last = line;
@@ -206,7 +242,9 @@ static void json_trace_has_the_lesson(void **state)
 	assert_int_equal(bad, 1);
 	assert_int_equal(serial, 6);
 	assert_non_null(last);
-	assert_non_null(strstr(last, "{\"kind\":\"summary\",\"scenario\":\"ringside-json\",\"expects\":2,\"failed\":1,\"status\":1,"));
+	snprintf(want, sizeof want, "{\"kind\":\"summary\",\"scenario\":\"%.*s\",\"expects\":2,\"failed\":1,\"status\":1,",
+		 (int)(strlen(strrchr(p, '/') + 1) - 4), strrchr(p, '/') + 1);
+	assert_non_null(strstr(last, want));
 	unlink(p);
 }
 
@@ -221,5 +259,6 @@ int main(void)
 		cmocka_unit_test(json_trace_has_the_lesson),
 	};
 
-	return cmocka_run_group_tests(tests, find_scenarios, NULL);
+	return cmocka_run_group_tests(tests, find_and_play_scenarios,
+				      remove_traces);
 }

@@ -125,8 +125,11 @@ static void tour_narrates_and_waits(void **state)
 /* Before the scenario has a VM to show: a title card with the world. */
 static void title_card_before_the_first_vm(void **state)
 {
+	char path[256], want[320];
+
 	(void)state;
-	tl_write_file("/tmp/ringside-card.lua",
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_write_file(path,
 		   "-- card: a test of the title card\n"
 		   "say('Before any VM, the card shows this.')\n"
 		   "pause()\n"
@@ -138,7 +141,7 @@ static void title_card_before_the_first_vm(void **state)
 		   "run{until_event='power'}\n"
 		   "expect(false, 'a failure, on purpose')\n"
 		   "say('done')\n");
-	play("/tmp/ringside-card.lua", 100, 30);
+	play(path, 100, 30);
 	see("The world so far");
 	see("Before any VM, the card shows this.");
 	see("(nothing yet: the scenario has not made a host)");
@@ -148,39 +151,45 @@ static void title_card_before_the_first_vm(void **state)
 	see("A modelled VM is no reason to open the views.");
 	press("Space");
 	see("[1 CPU]");
-	see("FAIL a failure, on purpose (/tmp/ringside-card.lua:10)");
+	snprintf(want, sizeof want, "FAIL a failure, on purpose (%s:10)", path);
+	see(want);
 	see("[the end]");
 	see("SOME FAILED");
 	press("q");
 	see("RINGSIDE-EXIT=1");
-	unlink("/tmp/ringside-card.lua");
+	unlink(path);
 }
 
 /* A script error shows in the narration, and the status is 2. */
 static void script_error_is_shown(void **state)
 {
+	char path[256], want[320];
+
 	(void)state;
-	tl_write_file("/tmp/ringside-oops.lua",
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_write_file(path,
 		   "-- oops: a test\n"
 		   "local h = host{}\n"
 		   "h:add_vm{name='v', guest='hello'}\n"
 		   "run{insns=100}\n"
 		   "local x = nil .. 'x'\n");
-	play("/tmp/ringside-oops.lua", 100, 30);
+	play(path, 100, 30);
 	see("[stopped: script error]");
-	see("/tmp/ringside-oops.lua:5: attempt to concatenate a nil value");
+	snprintf(want, sizeof want, "%s:5: attempt to concatenate a nil value",
+		 path);
+	see(want);
 	press("q");
 	see("RINGSIDE-EXIT=2");
-	unlink("/tmp/ringside-oops.lua");
+	unlink(path);
 }
 
 /* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
 static void tui_commands(void **state)
 {
-	char path[64], want[128];
+	char path[256], want[384];
 
 	(void)state;
-	snprintf(path, sizeof path, "/tmp/ringside-tui.%d.lua", (int)getpid());
+	tl_temp_file(path, sizeof path, ".lua");
 	tl_write_file(path,
 		   "-- tui: a test\n"
 		   "local h = host{}\n"
@@ -211,8 +220,13 @@ static void tui_commands(void **state)
 /* A run at the scenario's speed is stepped: instruction by instruction. */
 static void slow_runs_are_stepped(void **state)
 {
+	char path[256], want[320];
+	const char *base;
+
 	(void)state;
-	tl_write_file("/tmp/ringside-slow.lua",
+	tl_temp_file(path, sizeof path, ".lua");
+	base = strrchr(path, '/') + 1;
+	tl_write_file(path,
 		   "-- slow: a test\n"
 		   "local h = host{}\n"
 		   "h:add_vm{name='v', guest='hello'}\n"
@@ -220,33 +234,36 @@ static void slow_runs_are_stepped(void **state)
 		   "run{insns=3, speed=20}\n"
 		   "say('three')\n"
 		   "pause()\n");
-	play("/tmp/ringside-slow.lua", 80, 24);	/* the smallest terminal */
-	see("Scenario ringside-slow: a test");
+	play(path, 80, 24);	/* the smallest terminal */
+	snprintf(want, sizeof want, "Scenario %.*s: a test",
+		 (int)(strlen(base) - 4), base);
+	see(want);
 	press("Space");
 	see("insn 3 ");
 	see("Handler path: ");		/* the last step, recorded */
 	see("three");
 	press("q");
 	see("RINGSIDE-EXIT=0");
-	unlink("/tmp/ringside-slow.lua");
+	unlink(path);
 }
 
 /* --record writes an asciinema v2 cast: a header, output, markers. */
 static void record_writes_a_cast(void **state)
 {
-	char *cast, *line, *save;
+	char *cast, *line, *save, path[256], args[320];
 	int outputs = 0, markers = 0, lines = 0;
 
 	(void)state;
-	unlink("/tmp/ringside-test.cast");
-	play("--record /tmp/ringside-test.cast rings", 100, 30);
+	tl_temp_file(path, sizeof path, ".cast");
+	snprintf(args, sizeof args, "--record %s rings", path);
+	play(args, 100, 30);
 	see("Scenario rings");
 	see("[PAUSED");
 	press("Space");
 	see("In ring 0, as the guest sees it");
 	press("q");
 	see("RINGSIDE-EXIT=0");
-	cast = tl_slurp("/tmp/ringside-test.cast", NULL);
+	cast = tl_slurp(path, NULL);
 	assert_non_null(cast);
 	assert_int_equal(strncmp(cast, "{\"version\": 2, \"width\": 100, \"height\": 30,", 42), 0);
 	for (line = strtok_r(cast, "\n", &save); line;
@@ -262,7 +279,7 @@ static void record_writes_a_cast(void **state)
 	assert_true(outputs >= 2);
 	assert_int_equal(markers, 2);		/* two pauses reached */
 	free(cast);
-	unlink("/tmp/ringside-test.cast");
+	unlink(path);
 }
 
 int main(void)
@@ -279,8 +296,7 @@ int main(void)
 	if (getcwd(here, sizeof here) == NULL)
 		return 1;
 	if (tl_sh("tmux -V >/dev/null 2>&1", shown, sizeof shown) != 0) {
-		printf("[  SKIPPED ] tmux is not installed\n");
-		return 0;
+		return tl_skip_suite("tmux is not installed");
 	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -385,8 +385,7 @@ int main(void)
 	snprintf(bin, sizeof bin, "%s/ringside", self);
 	snprintf(sock, sizeof sock, "ringside-test-%d-0", (int)getpid());
 	if (system("tmux -V >/dev/null 2>&1") != 0) {
-		printf("[==========] 0 test(s) run.\n[  SKIPPED ] tmux is not installed\n");
-		return 0;
+		return tl_skip_suite("tmux is not installed");
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	kill_server();

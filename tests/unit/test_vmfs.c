@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "status.h"
+#include "testlib.h"
 #include "vmkernel/vmfs.h"
 
 #define SECTORS 10000		/* more than one grain table */
@@ -176,15 +177,15 @@ static void consolidate_keeps_every_view(void **state)
 
 static void image_is_copied_and_left_alone(void **state)
 {
-	char path[] = "/tmp/ringside-vmfs-XXXXXX", err[256] = "";
+	char path[4096], err[256] = "";
 	uint8_t s[VMFS_SECTOR], back[VMFS_SECTOR + 100];
 	struct vmfs_disk *d;
 	FILE *f;
-	int fd = mkstemp(path);
 
 	(void)state;
-	assert_true(fd >= 0);
-	f = fdopen(fd, "wb");
+	tl_temp_file(path, sizeof path, ".img");
+	f = fopen(path, "wb");
+	assert_non_null(f);
 	fill(s, 5);
 	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
 	assert_int_equal(fwrite(s, 1, 100, f), 100);	/* a partial sector */

@@ -71,11 +71,6 @@ static void exact_budget(void **state)
 	tl_free(&parts);
 }
 
-static const enum x86_register regs[] = {
-	X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
-	X86R_ESI, X86R_EDI, X86R_EIP, X86R_EFLAGS, X86R_CS, X86R_SS, X86R_DS,
-};
-
 /*
  * The step engine (one instruction per call) and the fast engine (whole
  * blocks) must agree exactly: same registers, same counts, after 40000
@@ -83,52 +78,15 @@ static const enum x86_register regs[] = {
  */
 static void step_equals_run(void **state)
 {
-	struct tl_run a, b;
-	enum sim_stop why;
-	enum vmm_stop vs;
-	const uint64_t n = 40000;
-
 	(void)state;
-	tl_boot(TOUR, false, &a);
-	tl_boot(TOUR, false, &b);
-	assert_int_equal(sim_run(a.sim, n, &why), SIM_OK);
-	for (uint64_t i = 0; i < n; i++)
-		assert_int_equal(vmm_step(vcpu0(&b), &vs), SIM_OK);
-	vmm_sync_counters(vcpu0(&b));
-	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
-		assert_int_equal(cpu_reg(vcpu0(&a)->cpu, regs[i]),
-				 cpu_reg(vcpu0(&b)->cpu, regs[i]));
-	assert_int_equal(vcpu0(&a)->stats.insns, n);
-	assert_int_equal(vcpu0(&b)->stats.insns, n);
-	assert_memory_equal(vcpu0(&a)->stats.by_class, vcpu0(&b)->stats.by_class,
-			    sizeof vcpu0(&a)->stats.by_class);
-	assert_memory_equal(vcpu0(&a)->stats.by_vring, vcpu0(&b)->stats.by_vring,
-			    sizeof vcpu0(&a)->stats.by_vring);
-	assert_int_equal(vcpu0(&a)->stats.traps, vcpu0(&b)->stats.traps);
-	assert_true(vcpu0(&a)->stats.soft_ints > 0);
-	assert_string_equal(tl_serial(&a), tl_serial(&b));
-	tl_free(&a);
-	tl_free(&b);
+	tl_assert_step_equals_run(TOUR, MODE_TE, 40000);
 }
 
 /* The same guest twice gives the same event stream, byte for byte. */
 static void deterministic(void **state)
 {
-	struct tl_run a, b;
-	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
-
 	(void)state;
-	tl_run_guest(TOUR, false, ALL, &a);
-	tl_run_guest(TOUR, false, ALL, &b);
-	assert_true(a.nev > 100);
-	assert_int_equal(a.nev, b.nev);
-	for (size_t i = 0; i < a.nev; i++) {
-		trace_json(a.sim, &a.ev[i], la, sizeof la);
-		trace_json(b.sim, &b.ev[i], lb, sizeof lb);
-		assert_string_equal(la, lb);
-	}
-	tl_free(&a);
-	tl_free(&b);
+	tl_assert_deterministic(TOUR, MODE_TE);
 }
 
 /* One EV_INSN per executed instruction, agreeing with the counters. */

@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "testlib.h"
+#include "trace.h"
+#include "vmm/vmm.h"
 
 static void capture(void *ctx, const struct event *ev)
 {
@@ -191,4 +194,85 @@ void tl_write_file(const char *path, const char *text)
 	assert_non_null(f);
 	assert_true(fputs(text, f) >= 0);
 	assert_int_equal(fclose(f), 0);
+}
+
+int tl_skip_suite(const char *why)
+{
+	printf("[==========] 0 test(s) run.\n[  SKIPPED ] %s\n", why);
+	return TL_SKIPPED;
+}
+
+void tl_temp_file(char *path, size_t size, const char *suffix)
+{
+	const char *dir = getenv("TMPDIR");
+	int n, fd;
+
+	n = snprintf(path, size, "%s/ringside-test-XXXXXX%s",
+		     dir && dir[0] ? dir : "/tmp", suffix);
+	assert_true(n > 0 && (size_t)n < size);
+	fd = mkstemps(path, (int)strlen(suffix));
+	if (fd < 0)
+		fail_msg("cannot make a temporary file like %s", path);
+	close(fd);
+}
+
+void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
+			       uint64_t n)
+{
+	static const enum x86_register regs[] = {
+		X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+		X86R_ESI, X86R_EDI, X86R_EFLAGS, X86R_SS, X86R_DS,
+	};
+	struct tl_run a, b;
+	struct vcpu *va, *vb;
+	enum sim_stop why;
+	enum vmm_stop vs;
+
+	tl_boot_mode(guest, mode, false, &a);
+	tl_boot_mode(guest, mode, false, &b);
+	va = a.vm->vcpu[0];
+	vb = b.vm->vcpu[0];
+	assert_int_equal(sim_run(a.sim, n, &why), SIM_OK);
+	for (uint64_t i = 0; i < n; i++)
+		assert_int_equal(vmm_step(vb, &vs), SIM_OK);
+	vmm_sync_counters(va);
+	vmm_sync_counters(vb);
+	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+		assert_int_equal(cpu_reg(va->cpu, regs[i]),
+				 cpu_reg(vb->cpu, regs[i]));
+	assert_int_equal(vmm_guest_eip(va), vmm_guest_eip(vb));
+	assert_int_equal(vmm_guest_cs(va), vmm_guest_cs(vb));
+	assert_int_equal(va->stats.insns, n);
+	assert_int_equal(vb->stats.insns, n);
+	assert_memory_equal(va->stats.by_class, vb->stats.by_class,
+			    sizeof va->stats.by_class);
+	assert_memory_equal(va->stats.by_vring, vb->stats.by_vring,
+			    sizeof va->stats.by_vring);
+	assert_int_equal(va->stats.traps + va->stats.callouts + va->stats.exits,
+			 vb->stats.traps + vb->stats.callouts + vb->stats.exits);
+	assert_int_equal(va->stats.soft_ints, vb->stats.soft_ints);
+	assert_true(va->stats.soft_ints > 0);	/* it made system calls */
+	assert_string_equal(tl_serial(&a), tl_serial(&b));
+	tl_free(&a);
+	tl_free(&b);
+}
+
+void tl_assert_deterministic(const char *guest, enum exec_mode mode)
+{
+	struct tl_run a, b;
+	char la[TRACE_LINE_MAX], lb[TRACE_LINE_MAX];
+
+	tl_boot_mode(guest, mode, false, &a);
+	tl_boot_mode(guest, mode, false, &b);
+	assert_int_equal(sim_run(a.sim, 1000000000ull, &a.stop), SIM_OK);
+	assert_int_equal(sim_run(b.sim, 1000000000ull, &b.stop), SIM_OK);
+	assert_true(a.nev > 100);
+	assert_int_equal(a.nev, b.nev);
+	for (size_t i = 0; i < a.nev; i++) {
+		trace_json(a.sim, &a.ev[i], la, sizeof la);
+		trace_json(b.sim, &b.ev[i], lb, sizeof lb);
+		assert_string_equal(la, lb);
+	}
+	tl_free(&a);
+	tl_free(&b);
 }

@@ -61,6 +61,32 @@ int tl_sh(const char *cmd, char *out, size_t size);
 /* Write text to a file (fails the test if it cannot). */
 void tl_write_file(const char *path, const char *text);
 
+/*
+ * A suite that cannot run here (a tool is missing) says why and exits
+ * with TL_SKIPPED: run-all.sh then reports it skipped, never passed.
+ */
+#define TL_SKIPPED 77
+int tl_skip_suite(const char *why);
+
+/*
+ * A new empty file with a unique name ending in suffix (".lua"), in
+ * $TMPDIR or /tmp: its path goes into path (size bytes).  The caller
+ * unlinks it.  Fails the test if it cannot be made.
+ */
+void tl_temp_file(char *path, size_t size, const char *suffix);
+
+/*
+ * The step engine (one instruction per vmm_step) and the fast engine
+ * (sim_run, whole blocks) agree after n instructions of guest in mode:
+ * registers, the guest's EIP and CS, the counters, the serial output.  The
+ * stretch must hold system calls (INT n), or the check would say little.
+ */
+void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
+			       uint64_t n);
+
+/* The guest run twice in mode to its end: the same events, byte for byte. */
+void tl_assert_deterministic(const char *guest, enum exec_mode mode);
+
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
 
