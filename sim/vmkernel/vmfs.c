@@ -4,6 +4,11 @@
  * A layer is a sparse extent: a grain directory of grain tables of
  * GT_SECTORS grains each, a grain being one sector.  Reading walks the
  * chain from the top; writing allocates a grain in the top layer.
+ *
+ * Grains are shared, copy-on-write: a saved chain (a checkpoint) and a
+ * consolidation hold the same grains as the layers they came from, each
+ * grain counting its holders, and a write to a shared grain copies it
+ * first.  So a checkpoint of a disk costs its tables, not its data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,9 +24,15 @@
 
 #define GT_SECTORS 4096u	/* grains per grain table */
 
+/* One sector's worth of data, shared by every layer that holds it. */
+struct grain {
+	uint32_t refs;			/* layers (and saved chains) holding it */
+	uint8_t data[VMFS_SECTOR];
+};
+
 struct vmfs_layer {
 	char snapshot[VMFS_NAME_MAX];	/* the snapshot that made it ("" base) */
-	uint8_t ***gd;			/* grain directory: tables, or NULL */
+	struct grain ***gd;		/* grain directory: tables, or NULL */
 	uint64_t grains;		/* sectors stored in this layer */
 };
 
@@ -45,6 +56,13 @@ static int layer_init(struct vmfs_layer *l, uint32_t ntables,
 	return l->gd ? SIM_OK : SIM_ENOMEM;
 }
 
+/* A holder lets go of a grain; the last one frees it. */
+static void grain_unref(struct grain *g)
+{
+	if (g != NULL && --g->refs == 0)
+		free(g);
+}
+
 static void layer_free(struct vmfs_layer *l, uint32_t ntables)
 {
 	if (l->gd == NULL)
@@ -53,7 +71,7 @@ static void layer_free(struct vmfs_layer *l, uint32_t ntables)
 		if (l->gd[t] == NULL)
 			continue;
 		for (uint32_t g = 0; g < GT_SECTORS; g++)
-			free(l->gd[t][g]);
+			grain_unref(l->gd[t][g]);
 		free(l->gd[t]);
 	}
 	free(l->gd);
@@ -63,45 +81,71 @@ static void layer_free(struct vmfs_layer *l, uint32_t ntables)
 
 static const uint8_t *grain(const struct vmfs_layer *l, uint64_t lba)
 {
-	uint8_t **gt = l->gd[lba / GT_SECTORS];
+	struct grain **gt = l->gd[lba / GT_SECTORS];
+	struct grain *g = gt ? gt[lba % GT_SECTORS] : NULL;
 
-	return gt ? gt[lba % GT_SECTORS] : NULL;
+	return g ? g->data : NULL;
 }
 
-/* The grain for lba in l, allocated (zeroed) if it is not there yet. */
-static uint8_t *grain_alloc(struct vmfs_layer *l, uint64_t lba)
+/* The slot of lba's grain in l, its table made if need be (NULL: no memory). */
+static struct grain **slot(struct vmfs_layer *l, uint64_t lba)
 {
-	uint8_t ***gt = &l->gd[lba / GT_SECTORS];
-	uint8_t **g;
+	struct grain ***gt = &l->gd[lba / GT_SECTORS];
 
 	if (*gt == NULL && (*gt = calloc(GT_SECTORS, sizeof **gt)) == NULL)
 		return NULL;
-	g = &(*gt)[lba % GT_SECTORS];
-	if (*g == NULL) {
-		if ((*g = calloc(1, VMFS_SECTOR)) == NULL)
-			return NULL;
-		l->grains++;
-	}
-	return *g;
+	return &(*gt)[lba % GT_SECTORS];
 }
 
-/* Copy every grain of src into dst (dst's own grains are overwritten). */
+/*
+ * The grain for lba in l, ready to be written: allocated (zeroed) if it
+ * is not there yet, copied first if another holder shares it.
+ */
+static uint8_t *grain_alloc(struct vmfs_layer *l, uint64_t lba)
+{
+	struct grain **g = slot(l, lba), *own;
+
+	if (g == NULL)
+		return NULL;
+	if (*g != NULL && (*g)->refs == 1)
+		return (*g)->data;
+	if ((own = calloc(1, sizeof *own)) == NULL)
+		return NULL;
+	own->refs = 1;
+	if (*g == NULL) {
+		l->grains++;
+	} else {		/* shared: copy on write */
+		memcpy(own->data, (*g)->data, VMFS_SECTOR);
+		grain_unref(*g);
+	}
+	*g = own;
+	return own->data;
+}
+
+/*
+ * Every grain of src goes into dst too (replacing dst's own for the same
+ * sectors), shared rather than copied.  *merged counts them.
+ */
 static int layer_merge(struct vmfs_layer *dst, const struct vmfs_layer *src,
-		       uint32_t ntables, uint64_t *copied)
+		       uint32_t ntables, uint64_t *merged)
 {
 	for (uint32_t t = 0; t < ntables; t++) {
 		if (src->gd[t] == NULL)
 			continue;
 		for (uint32_t g = 0; g < GT_SECTORS; g++) {
-			uint64_t lba = (uint64_t)t * GT_SECTORS + g;
-			uint8_t *to;
+			struct grain *from = src->gd[t][g], **to;
 
-			if (src->gd[t][g] == NULL)
+			if (from == NULL)
 				continue;
-			if ((to = grain_alloc(dst, lba)) == NULL)
+			if ((to = slot(dst, (uint64_t)t * GT_SECTORS + g)) == NULL)
 				return SIM_ENOMEM;
-			memcpy(to, src->gd[t][g], VMFS_SECTOR);
-			(*copied)++;
+			if (*to == NULL)
+				dst->grains++;
+			else
+				grain_unref(*to);
+			from->refs++;
+			*to = from;
+			(*merged)++;
 		}
 	}
 	return SIM_OK;
@@ -372,7 +416,7 @@ uint64_t vmfs_checksum(const struct vmfs_disk *d, int depth)
 
 /* ---- saving the chain (history) ---- */
 
-/* A saved chain is a disk of its own, the grains copied. */
+/* A saved chain is a disk of its own, its grains shared (copy on write). */
 struct vmfs_state {
 	struct vmfs_disk copy;
 };

@@ -238,6 +238,42 @@ static void saved_state_comes_back(void **state)
 	vmfs_disk_destroy(d);
 }
 
+/* Saved chains share grains with the disk; a write copies, never changes them. */
+static void saved_states_share_grains(void **state)
+{
+	struct vmfs_disk *d;
+	struct vmfs_state *a, *b;
+	uint64_t sum_a, sum_b;
+
+	(void)state;
+	assert_int_equal(vmfs_disk_create("ds1", "vm0", SECTORS, &d), SIM_OK);
+	for (int i = 0; i < 100; i++)
+		put(d, (uint64_t)i, i + 1);
+	sum_a = vmfs_checksum(d, 0);
+	assert_int_equal(vmfs_state_save(d, &a), SIM_OK);
+	put(d, 5, 50);			/* a shared grain: copied, then written */
+	assert_int_equal(vmfs_snapshot(d, "s"), SIM_OK);
+	put(d, 6, 60);
+	sum_b = vmfs_checksum(d, 0);
+	assert_int_equal(vmfs_state_save(d, &b), SIM_OK);
+	assert_int_equal(vmfs_consolidate(d, "s", NULL), SIM_OK);
+	put(d, 6, 61);			/* shared with b after the merge */
+	put(d, 7, 70);
+	assert_int_equal(vmfs_state_load(d, a), SIM_OK);
+	assert_int_equal(vmfs_checksum(d, 0), sum_a);
+	expect(d, 0, 5, 6);
+	assert_int_equal(vmfs_state_load(d, b), SIM_OK);
+	assert_int_equal(vmfs_checksum(d, 0), sum_b);
+	assert_int_equal(vmfs_layers(d), 2);
+	expect(d, 0, 6, 60);
+	expect(d, 1, 5, 50);
+	vmfs_state_free(a);
+	put(d, 8, 80);			/* the last holders are the disk and b */
+	vmfs_state_free(b);
+	expect(d, 0, 8, 80);
+	vmfs_disk_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +283,7 @@ int main(void)
 		cmocka_unit_test(consolidate_keeps_every_view),
 		cmocka_unit_test(image_is_copied_and_left_alone),
 		cmocka_unit_test(saved_state_comes_back),
+		cmocka_unit_test(saved_states_share_grains),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
