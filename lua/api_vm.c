@@ -17,6 +17,7 @@
 #include "status.h"
 #include "vmm/vcpu_stats.h"
 #include "vmm/vmm.h"
+#include "vmkernel/storage.h"
 #include "vmx/vmx.h"
 #include "vmkernel/world.h"
 
@@ -59,20 +60,21 @@ static int parse_mode(const char *s, enum exec_mode *out)
 }
 
 /*
- * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=} runs a real
- * guest kernel; without guest=, {cpu_mhz=, dirty_mb_s=} make a modelled
- * VM, a load profile only.
+ * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=, disk=, disk_mb=}
+ * runs a real guest kernel (disk=: a raw image copied to its IDE disk;
+ * disk_mb=: a blank one); without guest=, {cpu_mhz=, dirty_mb_s=} make a
+ * modelled VM, a load profile only.
  */
 int api_vm_add(lua_State *L)
 {
 	static const char *const fields[] = {
 		"name", "guest", "mem_mb", "vcpus", "mode", "cdrom", "cpu_mhz",
-		"dirty_mb_s", NULL
+		"dirty_mb_s", "disk", "disk_mb", NULL
 	};
 	struct host *h = api_world_check_host(L, 1);
 	struct vm_config cfg = { .mode = engine_get(L)->mode };
-	char gbuf[PATH_MAX], cbuf[PATH_MAX], err[GUEST_ERR_MAX];
-	const char *guest, *cdrom, *mode;
+	char gbuf[PATH_MAX], cbuf[PATH_MAX], dbuf[PATH_MAX], err[GUEST_ERR_MAX];
+	const char *guest, *cdrom, *mode, *disk;
 	struct vm *vm;
 
 	args_check(L, 2, "add_vm", fields);
@@ -80,6 +82,8 @@ int api_vm_add(lua_State *L)
 	cfg.name = args_string(L, 2, "name", "add_vm");
 	guest = args_string(L, 2, "guest", "add_vm");
 	cdrom = args_string(L, 2, "cdrom", "add_vm");
+	disk = args_string(L, 2, "disk", "add_vm");
+	cfg.disk_mb = (uint32_t)args_count(L, 2, "disk_mb", "add_vm", 1, 131072);
 	mode = args_string(L, 2, "mode", "add_vm");
 	cfg.vcpus = (int)args_count(L, 2, "vcpus", "add_vm", 1, VM_MAX_VCPUS);
 	cfg.mem_mb = (uint32_t)args_count(L, 2, "mem_mb", "add_vm", 4, guest ? 1024 : 1 << 20);
@@ -87,14 +91,17 @@ int api_vm_add(lua_State *L)
 	cfg.dirty_mb_s = (uint32_t)args_count(L, 2, "dirty_mb_s", "add_vm", 1, 100000);
 	if (guest && (cfg.load_mhz || cfg.dirty_mb_s))
 		return luaL_error(L, "add_vm: cpu_mhz and dirty_mb_s describe a modelled VM, one without guest=");
-	if (!guest && (mode || cdrom))
-		return luaL_error(L, "add_vm: %s= needs a guest= to run", mode ? "mode" : "cdrom");
+	if (!guest && (mode || cdrom || disk || cfg.disk_mb))
+		return luaL_error(L, "add_vm: %s= needs a guest= to run",
+				  mode ? "mode" : cdrom ? "cdrom" : disk ? "disk" : "disk_mb");
 	if (mode && parse_mode(mode, &cfg.mode) != 0)
 		return luaL_error(L, "add_vm: mode must be \"te\", \"bt\" or \"hw\", not \"%s\"", mode);
 	if (guest)
 		cfg.guest = api_vm_resolve(L, guest, ".elf", gbuf, sizeof gbuf);
 	if (cdrom)
 		cfg.cdrom = api_vm_resolve(L, cdrom, ".iso", cbuf, sizeof cbuf);
+	if (disk)
+		cfg.disk = api_vm_resolve(L, disk, ".img", dbuf, sizeof dbuf);
 	if (sim_add_vm(engine_get(L)->sim, &cfg, &vm, err) != SIM_OK)
 		return luaL_error(L, "add_vm: %s", err);
 	api_world_push_vm(L, vm->id);
@@ -253,6 +260,15 @@ static uint64_t vm_insns(struct vm *vm)
 	return n;
 }
 
+/* vm.disk: "[datastore1] vm0/vm0-flat.vmdk", the file writes go to. */
+static void push_disk_path(lua_State *L, const struct vm *vm)
+{
+	char path[128];
+
+	storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, path, sizeof path);
+	lua_pushstring(L, path);
+}
+
 /* Fields of a VM: vm.name, vm.state... (methods come first). */
 static int vm_index(lua_State *L)
 {
@@ -289,8 +305,12 @@ static int vm_index(lua_State *L)
 		lua_pushinteger(L, vm->exit_status);
 	else if (strcmp(k, "insns") == 0)
 		lua_pushinteger(L, (lua_Integer)vm_insns(vm));
+	else if (strcmp(k, "disk") == 0 && vm->disk == NULL)
+		lua_pushnil(L);
+	else if (strcmp(k, "disk") == 0)
+		push_disk_path(L, vm);
 	else
-		return luaL_error(L, "a VM has no field '%s' (name, id, state, host, guest, mode, modelled, vcpus, mem_mb, cpu_mhz, power_reason, exit_status, insns; methods serial, parallel, stats, power_on, power_off, set_shares, set_reservation, set_limit)",
+		return luaL_error(L, "a VM has no field '%s' (name, id, state, host, guest, mode, modelled, vcpus, mem_mb, cpu_mhz, power_reason, exit_status, insns; disk; methods serial, parallel, stats, power_on, power_off, set_shares, set_reservation, set_limit, snapshot, revert, remove_snapshot, snapshots, disk_checksum, disk_read)",
 				  k);
 	return 1;
 }
@@ -325,6 +345,7 @@ void api_vm_open(lua_State *L)
 
 	api_world_class(L, API_VM_MT, methods, vm_index, vm_read_only,
 			vm_tostring);
+	api_disk_open(L);
 	lua_pushglobaltable(L);
 	luaL_setfuncs(L, globals, 0);
 	lua_pop(L, 1);

@@ -204,6 +204,10 @@ void api_world_class(lua_State *L, const char *mt, const luaL_Reg *methods,
 void api_host_open(lua_State *L);
 void api_vm_open(lua_State *L);
 
+/* api_disk.c: a VM's disk methods (snapshot, revert...) and vcb_backup;
+ * after api_vm_open. */
+void api_disk_open(lua_State *L);
+
 /* api_vm.c: h:add_vm{...}, a method of hosts. */
 int api_vm_add(lua_State *L);
 

@@ -161,6 +161,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_RING] = "ring", [EV_MODE] = "mode", [EV_TRANSLATE] = "translate",
 	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_CLUSTER] = "cluster",
 	[EV_DRS] = "drs", [EV_HA] = "ha",
+	[EV_DISK] = "disk",
 };
 
 static const char *const cluster_action_names[CL_ACTION_COUNT] = {
@@ -253,4 +254,17 @@ static const char *const host_action_names[HOST_ACTION_COUNT] = {
 const char *host_action_name(enum host_action a)
 {
 	return (unsigned)a < HOST_ACTION_COUNT ? host_action_names[a] : "?";
+}
+
+static const char *const disk_op_names[DISK_OP_COUNT] = {
+	[DISK_READ] = "read", [DISK_WRITE] = "write",
+	[DISK_SNAPSHOT] = "snapshot", [DISK_REVERT] = "revert",
+	[DISK_CONSOLIDATE] = "consolidate", [DISK_QUIESCE] = "quiesce",
+	[DISK_UNQUIESCE] = "unquiesce", [DISK_MOUNT] = "mount",
+	[DISK_COPY] = "copy", [DISK_UNMOUNT] = "unmount",
+};
+
+const char *disk_op_name(enum disk_op op)
+{
+	return (unsigned)op < DISK_OP_COUNT ? disk_op_names[op] : "?";
 }

@@ -35,6 +35,7 @@ enum event_kind {
 	EV_CLUSTER,	/* VirtualCenter: a VMotion step, a host's state */
 	EV_DRS,		/* DRS recommended or made a move (cluster/drs.h) */
 	EV_HA,		/* a step of HA's detection or restarts (cluster/ha.h) */
+	EV_DISK,	/* storage: a sector read or written, a snapshot, a backup step */
 	EV_KIND_COUNT
 };
 
@@ -129,8 +130,29 @@ enum cluster_action {
 };
 
 const char *cluster_action_name(enum cluster_action a);
+/*
+ * What happened to a VM's virtual disk (EV_DISK): the storage path
+ * (VMM > VMKernel storage stack > VMFS file on the datastore), the delta
+ * chain, and the steps of a consolidated backup (sim/cluster/vcb.c).
+ */
+enum disk_op {
+	DISK_READ = 0,		/* the VMKernel read sectors from the disk file */
+	DISK_WRITE,		/* ... wrote them (into the newest delta) */
+	DISK_SNAPSHOT,		/* a delta disk made; its parent is read-only now */
+	DISK_REVERT,		/* back to a snapshot: the writes since dropped */
+	DISK_CONSOLIDATE,	/* a snapshot removed: its delta merged into the parent */
+	DISK_QUIESCE,		/* backup: the guest's writes are held */
+	DISK_UNQUIESCE,		/* backup: ... and let go again */
+	DISK_MOUNT,		/* backup: the proxy opened the snapshot over the SAN */
+	DISK_COPY,		/* backup: the proxy copied sectors off the datastore */
+	DISK_UNMOUNT,		/* backup: the proxy closed it */
+	DISK_OP_COUNT
+};
+
+const char *disk_op_name(enum disk_op op);
 
 #define EVENT_NO_VM 0xffff
+#define EVENT_NO_HOST 0xffff
 
 struct event {
 	uint64_t seq;		/* 0, 1, 2... in emission order */
@@ -245,6 +267,13 @@ struct event {
 			uint8_t priority;	/* enum ha_priority of the VM */
 			uint32_t a;		/* per action: attempt, seconds... */
 		} ha;
+		struct {
+			uint8_t op;		/* enum disk_op */
+			uint8_t layer;		/* the file: 0 base, k the k-th delta */
+			uint16_t host;		/* whose VMKernel, or EVENT_NO_HOST */
+			uint32_t lba;		/* first sector */
+			uint32_t n;		/* sectors (or bytes, for a copy) */
+		} disk;
 	} u;
 };
 

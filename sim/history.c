@@ -3,7 +3,9 @@
  *
  * A checkpoint is the world's clock, then each host's state and each VM's,
  * saved by their owners: host_state (its session and VMKernel scheduler),
- * vm_snap (the VM's devices, RAM, and each vCPU through the VMM).  This
+ * vm_snap (the VM's devices, RAM, and each vCPU through the VMM), and
+ * each VM's disk as its file holds it (vmfs: not part of the VM's own
+ * state, since the file stays on the datastore when the VM moves).  This
  * file knows none of their fields: a new piece of state is saved by its
  * owner, and stepping back cannot forget it.
  */
@@ -14,12 +16,14 @@
 #include "sim_priv.h"
 #include "status.h"
 #include "vm_snap.h"
+#include "vmkernel/vmfs.h"
 
 struct checkpoint {
 	uint64_t insns;		/* sim_insns() when taken */
 	struct sim_clock clock;
 	int nhosts;
 	struct host_state *host[SIM_MAX_HOSTS];
+	struct vmfs_state *disk[SIM_MAX_VMS];	/* per VM, NULL: no disk */
 	int nvms;
 	struct vm_snap *vm[];
 };
@@ -38,8 +42,10 @@ static void free_checkpoint(struct checkpoint *cp)
 		return;
 	for (int i = 0; i < cp->nhosts; i++)
 		host_state_free(cp->host[i]);
-	for (int i = 0; i < cp->nvms; i++)
+	for (int i = 0; i < cp->nvms; i++) {
 		vm_snap_free(cp->vm[i]);
+		vmfs_state_free(cp->disk[i]);
+	}
 	free(cp);
 }
 
@@ -75,6 +81,8 @@ static int take(struct history *h, struct checkpoint **out)
 	for (int i = 0; i < s->nvms && rc == SIM_OK; i++) {
 		rc = vm_snap_save(s->vms[i], &cp->vm[i]);
 		cp->nvms = i + 1;
+		if (rc == SIM_OK && s->vms[i]->disk != NULL)
+			rc = vmfs_state_save(s->vms[i]->disk, &cp->disk[i]);
 	}
 	if (rc != SIM_OK) {
 		free_checkpoint(cp);
@@ -92,8 +100,11 @@ static int restore(struct history *h, const struct checkpoint *cp)
 	sim_clock_load(s, &cp->clock);
 	for (int i = 0; i < cp->nhosts && rc == SIM_OK; i++)
 		rc = host_state_load(s->hosts[i], cp->host[i]);
-	for (int i = 0; i < cp->nvms && rc == SIM_OK; i++)
+	for (int i = 0; i < cp->nvms && rc == SIM_OK; i++) {
 		rc = vm_snap_load(s->vms[i], cp->vm[i]);
+		if (rc == SIM_OK && cp->disk[i] != NULL)
+			rc = vmfs_state_load(s->vms[i]->disk, cp->disk[i]);
+	}
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 #include "trace.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
+#include "vmkernel/storage.h"
 #include "vmkernel/world.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
@@ -384,6 +385,24 @@ static void fields_world(struct visit *v, const struct event *ev)
 	f_str(v, "reason", switch_reason_name((enum switch_reason)ev->u.world.reason));
 }
 
+/* The storage path: which file of the VM's disk, on which datastore. */
+static void fields_disk(struct visit *v, const struct event *ev)
+{
+	struct vm *vm = ev->vm == EVENT_NO_VM ? NULL : sim_vm(v->s, ev->vm);
+	char file[128] = "";
+
+	if (vm != NULL && vm->disk != NULL)
+		storage_file_path(vm->disk, ev->u.disk.layer, file, sizeof file);
+	f_str(v, "op", disk_op_name((enum disk_op)ev->u.disk.op));
+	f_int(v, "lba", ev->u.disk.lba);
+	f_int(v, "n", ev->u.disk.n);
+	f_str(v, "file", file);
+	f_str(v, "host", ev->u.disk.host == EVENT_NO_HOST ? "proxy" :
+			 host_name(v->s, ev->u.disk.host));
+	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE)
+		f_str(v, "path", "guest>vmm>vmkernel>datastore");
+}
+
 void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		  void *ctx)
 {
@@ -437,6 +456,9 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		break;
 	case EV_CLUSTER:
 		fields_cluster(&v, ev);
+		break;
+	case EV_DISK:
+		fields_disk(&v, ev);
 		break;
 	case EV_HOST:
 		f_str(&v, "host", host_name(s, ev->u.host.host));
@@ -601,6 +623,10 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	case EV_CLUSTER:
 		sb_printf(&b, "%s", cluster_event_text(s, ev, detail,
 							 sizeof detail));
+		break;
+	case EV_DISK:
+		storage_event_text(s, ev, detail, sizeof detail);
+		sb_printf(&b, "%s", detail);
 		break;
 	case EV_HOST:
 		sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),

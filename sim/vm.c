@@ -18,7 +18,9 @@
 #include "sim.h"
 #include "status.h"
 #include "vm.h"
+#include "vmkernel/storage.h"
 #include "vmm/vmm.h"
+#include "vmx/snapshot.h"
 #include "vmx/vmx.h"
 #include "vmm/vmm_devices.h"
 
@@ -215,6 +217,9 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 		vm_touch(vm, img.load_lo, img.load_hi - img.load_lo + 0x2000);
 		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
 			   img.load_hi - img.load_lo);
+		if (vm->disk != NULL)	/* through the VMKernel, on its datastore */
+			boot_event(vm, VMX_OPEN_DISK,
+				   (uint32_t)vmfs_sectors(vm->disk), 0);
 		rc = blockcache_create(vm->ram, vm->ram_size,
 				       sim_disasm(vm->sim), &vm->code);
 	}
@@ -284,6 +289,23 @@ static int check_config(const struct vm_config *cfg, char err[GUEST_ERR_MAX])
 			 VM_MAX_VCPUS);
 		return SIM_EINVAL;
 	}
+	if (cfg->disk != NULL && cfg->disk_mb != 0) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a VM's disk is either an image (%s) or blank (%u MiB), not both",
+			 cfg->disk, cfg->disk_mb);
+		return SIM_EINVAL;
+	}
+	if (cfg->disk_mb > VMFS_MAX_SECTORS >> 11) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "an IDE disk (LBA28) holds at most %llu MiB (got %u)",
+			 VMFS_MAX_SECTORS >> 11, cfg->disk_mb);
+		return SIM_EINVAL;
+	}
+	if (cfg->guest == NULL && (cfg->disk != NULL || cfg->disk_mb != 0)) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a modelled VM (no guest) has no disk controller for a disk");
+		return SIM_EINVAL;
+	}
 	if (cfg->guest == NULL && cfg->cdrom != NULL) {
 		snprintf(err, GUEST_ERR_MAX,
 			 "a modelled VM (no guest) has no CD-ROM drive to put %s in",
@@ -322,11 +344,18 @@ int vm_create(struct sim *sim, struct host *host, uint16_t id,
 	vm->cfg.name = vm->name;
 	vm->cfg.guest = vm->modelled ? NULL : vm->guest_path;
 	vm->cfg.cdrom = NULL;
+	vm->cfg.disk = NULL;	/* copied into the disk file: not kept */
+	vm->cfg.datastore = NULL;	/* the disk file knows (vmfs_datastore) */
 	vm->cfg.host = host ? host->name : NULL;
 	*out = vm;		/* visible now, so bootstrap events can name it */
 
-	/* 1. the VMX user world, with the VM's devices */
+	/* 1. the VMX user world, with the VM's devices and disk file */
 	rc = vmx_create(vm, cfg->cdrom, &vm->vmx, err);
+	if (rc == SIM_OK && (cfg->disk != NULL || cfg->disk_mb != 0))
+		rc = storage_create_disk(cfg->datastore ? cfg->datastore :
+					 STORAGE_DEFAULT_DATASTORE, vm->name,
+					 cfg->disk, cfg->disk_mb, &vm->disk,
+					 err, GUEST_ERR_MAX);
 	if (rc == SIM_OK) {
 		vm->cfg.cdrom = vmx_cdrom_path(vm->vmx);
 		boot_event(vm, VMX_CREATE_WORLD, 0, 0);
@@ -346,6 +375,8 @@ void vm_destroy(struct vm *vm)
 	free_vcpus(vm);
 	blockcache_destroy(vm->code);
 	vmx_destroy(vm->vmx);
+	snapshot_free_all(vm);
+	vmfs_disk_destroy(vm->disk);
 	free_pages(vm->ram, vm->ram_size);
 	free(vm->touched);
 	free(vm->dirty);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/dev_ata.h"
 #include "vmm/dev_pic.h"
 #include "vmm/dev_pit.h"
 #include "event.h"
@@ -36,6 +37,9 @@ struct vm_config {
 	const char *guest;	/* path of the Multiboot kernel, or NULL for a
 				   modelled VM (a load profile, no code) */
 	const char *cdrom;	/* ISO image in its CD-ROM drive, or NULL */
+	const char *disk;	/* raw image copied to its hard disk, or NULL */
+	uint32_t disk_mb;	/* or a blank hard disk of this size (0: none) */
+	const char *datastore;	/* where its disk file is (NULL: "datastore1") */
 	uint32_t mem_mb;	/* guest RAM (default 128, as QEMU) */
 	int vcpus;		/* 1 */
 	enum exec_mode mode;	/* te, bt or hw */
@@ -84,6 +88,11 @@ struct vm {
 	struct pic pic;			/* 8259A pair */
 	struct pit pit;			/* 8254 timer */
 	uint64_t pit_seen_ns;		/* the PIT's edges are raised to here */
+	struct ata ata;			/* ATA disk controller (vmm_disk.c) */
+
+	/* its disk file on a datastore, served by the VMKernel (storage.c) */
+	struct vmfs_disk *disk;		/* NULL: no hard disk */
+	struct snapshots *snaps;	/* its snapshots (snapshot.c), or NULL */
 };
 
 /*

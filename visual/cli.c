@@ -16,7 +16,7 @@ enum {
 	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
 	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION, OPT_COMPARE,
 	OPT_NO_COLOR, OPT_ESXTOP, OPT_INTERVAL, OPT_ITERATIONS, OPT_CDROM,
-	OPT_VCPUS, OPT_LIST, OPT_RECORD
+	OPT_VCPUS, OPT_LIST, OPT_RECORD, OPT_DISK, OPT_DISK_MB
 };
 
 static const struct option long_options[] = {
@@ -35,6 +35,8 @@ static const struct option long_options[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "cdrom", required_argument, NULL, OPT_CDROM },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "disk-mb", required_argument, NULL, OPT_DISK_MB },
 	{ "vcpus", required_argument, NULL, OPT_VCPUS },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "record", required_argument, NULL, OPT_RECORD },
@@ -63,6 +65,9 @@ void cli_usage(FILE *out)
 "      --mem MB         guest RAM in MiB (default 128, as QEMU)\n"
 "      --vcpus N        virtual CPUs of the guest's VM (default 1)\n"
 "      --cdrom ISO      put the ISO image in the VM's CD-ROM drive\n"
+"      --disk IMG       give the VM an IDE hard disk holding a copy of the raw\n"
+"                       image IMG (the file itself is never written)\n"
+"      --disk-mb N      or a blank IDE hard disk of N MiB\n"
 "      --esxtop         headless: print the worlds' CPU counters (%USED %RUN\n"
 "                       %RDY %WAIT %IDLE...) as CSV, like esxtop -b\n"
 "      --interval S     esxtop: seconds of simulated time per sample\n"
@@ -197,6 +202,16 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		case OPT_LIST: o->list = true; break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_CDROM: o->cdrom = optarg; break;
+		case OPT_DISK: o->disk = optarg; break;
+		case OPT_DISK_MB:
+			if (parse_count(optarg, &n) != 0 || n < 1 || n > 131072) {
+				snprintf(err, (size_t)errlen,
+					 "--disk-mb wants MiB from 1 to 131072, not '%s'",
+					 optarg);
+				return -1;
+			}
+			o->disk_mb = (uint32_t)n;
+			break;
 		case OPT_INTERVAL:
 			if (parse_seconds(optarg, &o->interval_ns) != 0) {
 				snprintf(err, (size_t)errlen,

@@ -28,6 +28,8 @@ struct options {
 	bool no_color;		/* TUI: monochrome (as NO_COLOR does) */
 	int vcpus;		/* --vcpus */
 	const char *cdrom;	/* --cdrom ISO */
+	const char *disk;	/* --disk IMG: a raw image for the hard disk */
+	uint32_t disk_mb;	/* --disk-mb N: a blank hard disk */
 	bool esxtop;		/* --esxtop: CSV of the worlds' counters */
 	uint64_t interval_ns;	/* esxtop: simulated time per sample */
 	uint64_t iterations;	/* esxtop: samples (0 = until the end) */

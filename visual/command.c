@@ -361,7 +361,7 @@ static int cmd_view(struct app *a, const char *arg)
 static int cmd_log_filter(struct app *a, const char *arg)
 {
 	static const int cycle[] = { EV_TRAP, EV_IO, EV_SERIAL, EV_VMX,
-				     EV_POWER, EV_RING };
+				     EV_POWER, EV_RING, EV_DISK };
 	int n = (int)(sizeof cycle / sizeof cycle[0]);
 
 	if (arg == NULL || strcmp(arg, "next") == 0) {
@@ -370,7 +370,7 @@ static int cmd_log_filter(struct app *a, const char *arg)
 		for (i = 0; i < n; i++)
 			if (a->log_mask == EVENT_MASK(cycle[i]))
 				break;
-		/* all -> trap -> io -> ... -> ring -> all */
+		/* all -> trap -> io -> ... -> ring -> disk -> all */
 		i = a->log_mask == 0 ? 0 : i + 1;
 		a->log_mask = i < n ? EVENT_MASK(cycle[i]) : 0;
 	} else if (strcmp(arg, "all") == 0) {
@@ -382,7 +382,7 @@ static int cmd_log_filter(struct app *a, const char *arg)
 			if (strcmp(arg, event_kind_name((enum event_kind)k)) == 0)
 				break;
 		if (k == EV_KIND_COUNT || k == EV_INSN) {
-			app_message(a, true, "log-filter wants all, next, trap, io, serial, vmx, power or ring");
+			app_message(a, true, "log-filter wants all, next, trap, io, serial, vmx, power, ring or disk");
 			return -1;
 		}
 		a->log_mask = EVENT_MASK(k);

@@ -9,6 +9,8 @@
  * one, VM exits for the other.  Prices are modelled cycles (sim/vmm/cost.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,8 @@ static int run_mode(const struct options *opt, enum exec_mode m,
 		    struct column *c)
 {
 	struct vm_config cfg = { .guest = opt->guest, .mem_mb = opt->mem_mb,
-				 .mode = m };
+				 .mode = m, .disk = opt->disk,
+				 .disk_mb = opt->disk_mb };
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct sim *s;
@@ -74,10 +77,13 @@ static int run_mode(const struct options *opt, enum exec_mode m,
 /*
  * The reference machine: QEMU with the same command line as the tests
  * (tests/reference/qemu-run.sh), its serial output captured.  Returns NULL
- * when QEMU is not installed or does not finish.
+ * when QEMU is not installed or does not finish.  drive: a raw image file
+ * for its IDE disk (QEMU writes to it), or NULL.
  */
-static char *run_qemu(const char *guest)
+static char *run_qemu(const char *guest, const char *drive)
 {
+	char drive_arg[PATH_MAX + 32];
+
 	int fd[2], st;
 	pid_t pid;
 	char *buf = malloc(OUT_MAX);
@@ -95,10 +101,12 @@ static char *run_qemu(const char *guest)
 		close(fd[1]);
 		freopen("/dev/null", "r", stdin);
 		freopen("/dev/null", "w", stderr);
+		snprintf(drive_arg, sizeof drive_arg,
+			 "file=%s,format=raw,if=ide", drive ? drive : "");
 		execlp("timeout", "timeout", "30", "qemu-system-i386", "-kernel",
 		       guest, "-serial", "stdio", "-display", "none", "-device",
 		       "isa-debug-exit,iobase=0xf4,iosize=0x04", "-no-reboot",
-		       (char *)NULL);
+		       drive ? "-drive" : (char *)NULL, drive_arg, (char *)NULL);
 		_exit(127);
 	}
 	close(fd[1]);
@@ -113,6 +121,38 @@ static char *run_qemu(const char *guest)
 	}
 	buf[n] = '\0';
 	return buf;
+}
+
+/*
+ * QEMU's disk: a temporary copy of the image (--disk), or a blank file of
+ * the size asked for (--disk-mb), so the user's image is never written.
+ * path gets its name (to unlink); false if there is no disk or no file.
+ */
+static bool qemu_disk(const struct options *opt, char *path, size_t size)
+{
+	char buf[65536];
+	ssize_t got = 0;
+	bool ok;
+	int in = -1, out;
+
+	if (opt->disk == NULL && opt->disk_mb == 0)
+		return false;
+	snprintf(path, size, "%s/ringside-compare-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if ((out = mkstemp(path)) < 0)
+		return false;
+	if (opt->disk && (in = open(opt->disk, O_RDONLY)) >= 0)
+		while ((got = read(in, buf, sizeof buf)) > 0 &&
+		       write(out, buf, (size_t)got) == got)
+			;
+	ok = opt->disk ? in >= 0 && got == 0 :
+	     ftruncate(out, (off_t)opt->disk_mb << 20) == 0;
+	if (in >= 0)
+		close(in);
+	close(out);
+	if (!ok)
+		unlink(path);
+	return ok;
 }
 
 /* Lines of a that differ from the same line of b (and extra lines). */
@@ -151,7 +191,8 @@ int compare_run(const struct options *opt)
 {
 	struct column c[3];
 	uint64_t v[3];
-	char *qemu;
+	char *qemu, drive_path[PATH_MAX];
+	bool drive;
 	int rc = 0;
 
 	memset(c, 0, sizeof c);
@@ -162,7 +203,10 @@ int compare_run(const struct options *opt)
 			free(c[i].out);
 		return rc;
 	}
-	qemu = run_qemu(opt->guest);
+	drive = qemu_disk(opt, drive_path, sizeof drive_path);
+	qemu = run_qemu(opt->guest, drive ? drive_path : NULL);
+	if (drive)
+		unlink(drive_path);
 
 	printf("ringside --compare: %s\n\n", opt->guest);
 	printf("  %-30s %14s %14s %14s\n", "", "te", "bt", "hw");
@@ -218,9 +262,10 @@ int compare_run(const struct options *opt)
 	       "  callout from translated code   %5u  [assumption]\n"
 	       "  translating one instruction    %5u  [assumption]\n"
 	       "  VM exit + VM entry             %5u  [assumption; order of Adams & Agesen 2006]\n"
-	       "  port I/O through the VMX       %5u  [assumption: a world switch]\n",
+	       "  port I/O through the VMX       %5u  [assumption: a world switch]\n"
+	       "  a disk sector (VMKernel)      %6u  [assumption: served from the array's cache]\n",
 	       COST_INSN, COST_TRAP, COST_REFLECT, COST_CALLOUT, COST_TRANSLATE,
-	       COST_VM_EXIT, COST_VMX_IO);
+	       COST_VM_EXIT, COST_VMX_IO, COST_STORAGE_IO);
 	if (qemu && differing_lines(c[0].out, qemu) > 0)
 		printf("\nUnder trap-and-emulate the sensitive instructions that do not trap gave\n"
 		       "the VMM's answers instead of the guest's: see `--mode=te` and docs/x86-holes.md.\n");

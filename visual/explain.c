@@ -243,6 +243,8 @@ static const char *device_words(enum vmx_device d)
 		return "the emulated 8259A interrupt controller, which the VMM itself keeps: it decides which device interrupt the guest gets next";
 	case DEV_PIT:
 		return "the emulated 8254 timer, which the VMM itself keeps: its ticks become the guest's timer interrupts";
+	case DEV_DISK:
+		return "the emulated ATA disk controller on the primary IDE channel, which the VMM itself keeps: when a sector must move, the VMKernel's storage stack reads or writes the VM's disk file on its datastore (the disk events in the log)";
 	default:
 		return "no device at all: reads give all ones";
 	}
@@ -270,7 +272,9 @@ static void reflect(struct out *o, const struct step_record *r,
 
 	if (cls == CLASS_IO && r->has_io && action != TRAP_REFLECTED) {
 		/* a device the VMM emulates itself: no trip to the VMX */
-		say(o, " The VMM intercepted the access and answered it itself: the interrupt controller and the timer are touched on every timer tick, so the VMM keeps them for speed instead of sending each access to the VMX. Port 0x%04x %s 0x%x: %s.",
+		say(o, r->io.u.io.device == DEV_DISK ?
+		    " The VMM intercepted the access and answered it itself: a disk driver touches the controller's registers hundreds of times per sector, so the VMM keeps them for speed instead of sending each access to the VMX. Port 0x%04x %s 0x%x: %s." :
+		    " The VMM intercepted the access and answered it itself: the interrupt controller and the timer are touched on every timer tick, so the VMM keeps them for speed instead of sending each access to the VMX. Port 0x%04x %s 0x%x: %s.",
 		    r->io.u.io.port,
 		    r->io.u.io.dir == IO_OUT ? "was sent" : "answered",
 		    r->io.u.io.value,
@@ -326,7 +330,9 @@ static const char *after_vmm(const struct step_record *r)
 		return "passed the port access to the VMX, the VM's user world that emulates its devices";
 	case PATH_REFLECT:
 		if (r->has_io)
-			return "answered the port access itself (the PIC and the PIT are the VMM's own devices)";
+			return r->io.u.io.device == DEV_DISK ?
+			       "answered the port access itself (the disk controller is the VMM's own; the sectors come from the VMKernel)" :
+			       "answered the port access itself (the PIC and the PIT are the VMM's own devices)";
 		return "did the work itself";
 	default:
 		return "did the work itself";

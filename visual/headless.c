@@ -18,6 +18,7 @@
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
+#include "vmkernel/storage.h"
 #include "vmm/vcpu_stats.h"
 #include "vmx/vmx.h"
 
@@ -27,6 +28,7 @@ struct headless {
 	FILE *trace;		/* where the trace goes, or NULL */
 	bool plain;		/* print serial output and summary on stdout */
 	bool write_error;
+	uint64_t sectors[2];	/* read, written by the VMKernel for the VMM */
 };
 
 static void on_event(void *ctx, const struct event *ev)
@@ -42,6 +44,8 @@ static void on_event(void *ctx, const struct event *ev)
 		if (fprintf(h->trace, "%s\n", line) < 0)
 			h->write_error = true;
 	}
+	if (ev->kind == EV_DISK && ev->u.disk.op <= DISK_WRITE)
+		h->sectors[ev->u.disk.op]++;
 	if (h->plain && ev->kind == EV_SERIAL) {
 		size_t len;
 		const char *out = vm_output_line(sim_vm(h->sim, ev->vm), ev, &len);
@@ -128,6 +132,22 @@ static void print_vmm_work(const struct vcpu_stats *st, FILE *out)
 		first = false;
 	}
 	fprintf(out, "\n");
+}
+
+/* The VM's disk: what the VMKernel moved for it, and its file. */
+static void print_storage(const struct headless *h, const struct vm *vm,
+			  FILE *out)
+{
+	char file[128];
+
+	if (vm->disk == NULL)
+		return;
+	storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, file,
+			  sizeof file);
+	fprintf(out, "VMKernel storage: %llu sectors read, %llu written, for the VMM's disk\n"
+		"    controller; the disk file is %s\n",
+		(unsigned long long)h->sectors[DISK_READ],
+		(unsigned long long)h->sectors[DISK_WRITE], file);
 }
 
 static void print_summary(struct vm *vm, uint64_t now_ns, FILE *out)
@@ -238,7 +258,8 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	struct headless h = { .opt = opt, .plain = true };
 	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
 				 .mode = opt->mode, .vcpus = opt->vcpus,
-				 .cdrom = opt->cdrom };
+				 .cdrom = opt->cdrom, .disk = opt->disk,
+				 .disk_mb = opt->disk_mb };
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct vm *vm;
@@ -283,8 +304,10 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (rc != SIM_OK)
 		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
 			sim_strerror(rc), guest);
-	if (h.plain && !opt->quiet)
+	if (h.plain && !opt->quiet) {
 		print_summary(vm, sim_now_ns(h.sim), stdout);
+		print_storage(&h, vm, stdout);
+	}
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
 	if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)

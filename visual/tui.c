@@ -71,7 +71,8 @@ void tui_loop(struct app *a)
 int tui_main(const struct options *opt, const char *guest)
 {
 	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
-				 .mode = opt->mode };
+				 .mode = opt->mode, .disk = opt->disk,
+				 .disk_mb = opt->disk_mb };
 	struct app *a;
 	char err[300];
 	int rc;

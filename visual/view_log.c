@@ -35,6 +35,7 @@ static void line(struct app *a, const struct rect *in, int y,
 	case EV_IO: r = ROLE_VMX; break;
 	case EV_POWER: r = ROLE_ALERT; break;
 	case EV_RING: r = ROLE_GUEST; break;
+	case EV_DISK: r = ROLE_VMKERNEL; break;	/* the storage stack */
 	default: break;
 	}
 	x = draw_text(in, y, in->x + 1, r, draw_ascii(out, text, (int)strlen(text),
@@ -56,7 +57,7 @@ static void line(struct app *a, const struct rect *in, int y,
 void view_log_draw(struct app *a, const struct layout *l)
 {
 	static const char *const kinds[] = {
-		"all", "trap", "io", "serial", "vmx", "power", "ring"
+		"all", "trap", "io", "serial", "vmx", "power", "ring", "disk"
 	};
 	const struct event_log *log = sim_events(a->sess->sim);
 	size_t count = event_log_count(log), i = count;
@@ -71,7 +72,7 @@ void view_log_draw(struct app *a, const struct layout *l)
 	/* the filter, as a row of words: the chosen one in brackets */
 	x = in.x + 1;
 	x = draw_text(&in, in.y, x, ROLE_DIM, "show (l):");
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < (int)(sizeof kinds / sizeof kinds[0]); k++) {
 		bool on = k == 0 ? a->log_mask == 0 :
 			  a->log_mask != 0 && strcmp(event_kind_name((enum event_kind)
 						     __builtin_ctz(a->log_mask)), kinds[k]) == 0;

@@ -21,7 +21,7 @@ GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-pie -nostdlib -fno-stack-prote
 GUEST_AS     := as --32
 GUEST_LD     := ld -m elf_i386 -T $(GUEST_DIR)/link.ld -z noexecstack
 
-GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask dirty
+GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask dirty disk disklog
 GUESTS      := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES))
 
 GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.o
@@ -36,6 +36,17 @@ $(GUEST_DIR)/classify.elf: $(GUEST_BUILD)/classify_probes.o
 
 # Guests that take device interrupts: the PIC and PIT drivers (lib/irq.c).
 $(GUEST_DIR)/timer.elf $(GUEST_DIR)/multitask.elf: $(GUEST_BUILD)/irq.o
+
+# Guests with an IDE hard disk: the ATA driver (lib/ata.c).
+$(GUEST_DIR)/disk.elf $(GUEST_DIR)/disklog.elf: $(GUEST_BUILD)/ata.o
+$(GUEST_DIR)/disklog.elf: $(GUEST_BUILD)/irq.o
+
+# The raw disk image the disk guest reads (QEMU: -drive file=IMG,format=raw,
+# if=ide; ringside: --disk IMG): 1 MiB, a line of text in sector 0.
+GUEST_DISK_IMG := $(GUEST_BUILD)/disk.img
+$(GUEST_DISK_IMG): $(GUEST_DIR)/disk/label.txt | $(GUEST_BUILD)
+	cp $< $@.tmp && truncate -s 1M $@.tmp && mv $@.tmp $@
+$(GUEST_DIR)/disk.elf: | $(GUEST_DISK_IMG)
 
 # The CD-ROM the cdrom guest reads: an ISO 9660 image of the files in
 # disc/, written by our own tools/mkiso.c (built with the host compiler:
@@ -65,11 +76,11 @@ $(GUEST_BUILD):
 	mkdir -p $@
 
 .PHONY: guests guests-clean
-guests: $(GUESTS) $(GUEST_DISC)
+guests: $(GUESTS) $(GUEST_DISC) $(GUEST_DISK_IMG)
 guests-clean:
 	rm -rf $(GUEST_BUILD) $(GUESTS)
 
 # Objects are intermediate files make would otherwise delete: keep them.
-.SECONDARY: $(patsubst %,$(GUEST_BUILD)/%.o,$(GUEST_NAMES) boot isr lib irq faults_tests classify_probes)
+.SECONDARY: $(patsubst %,$(GUEST_BUILD)/%.o,$(GUEST_NAMES) boot isr lib irq ata faults_tests classify_probes)
 
 .DEFAULT_GOAL := $(GUEST_SAVED_GOAL)

@@ -30,7 +30,11 @@
  *  - a VM exit followed by a VM entry (hardware assist): 1500 cycles
  *    [assumption: Adams & Agesen, ASPLOS 2006, measured round trips of
  *    this order on the first VT-x processors, and argued that exits, not
- *    instructions, dominate the cost of hardware assist].
+ *    instructions, dominate the cost of hardware assist];
+ *  - one sector read or written through the VMKernel's storage stack and
+ *    VMFS, on top of the port access that asked for it: 10000 cycles
+ *    [assumption: ten microseconds, a request served from the array's
+ *    cache; a seek on a spinning disk would be milliseconds].
  */
 #ifndef SIM_COST_H
 #define SIM_COST_H
@@ -44,5 +48,6 @@
 #define COST_CALLOUT       100u	  /* translated code calls the VMM */
 #define COST_TRANSLATE     300u	  /* per guest instruction translated */
 #define COST_VM_EXIT       1500u  /* VM exit + VM entry */
+#define COST_STORAGE_IO    10000u /* one sector through the VMKernel's storage stack */
 
 #endif

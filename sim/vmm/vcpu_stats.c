@@ -36,7 +36,7 @@ const struct vcpu_stat vcpu_stats_list[] = {
 	{ "vmx_io", "I/O to the VMX", "port accesses sent to the VMX",
 	  STAT_VMM, AT(io) },
 	{ "vmm_io", "I/O in the VMM",
-	  "answered by the VMM (PIC, PIT)", STAT_VMM, AT(vmm_io) },
+	  "answered by the VMM (PIC, PIT, disk)", STAT_VMM, AT(vmm_io) },
 	{ "interrupts", "interrupts", "device interrupts delivered",
 	  STAT_VMM, AT(interrupts) },
 	{ "ring_switches", "ring switches", "privilege switches",

@@ -8,11 +8,14 @@
  * each time would cost tens of microseconds, so VMware's VMM emulates
  * them in the monitor (path guest > vmm > guest).  Serial and parallel
  * ports and the CD-ROM are slow devices anyway: the VMX emulates them
- * (guest > vmm > vmx > vmm > guest).  Their interrupts reach the guest
- * through vmm_irq.c.
+ * (guest > vmm > vmx > vmm > guest).  The disk controller is the VMM's
+ * too (its registers are touched hundreds of times per sector); its
+ * sectors come from the VMKernel (vmm_disk.c).  Their interrupts reach
+ * the guest through vmm_irq.c.
  */
 #include "sim.h"
 #include "vm.h"
+#include "vmkernel/vmfs.h"
 #include "vmm/vmm_devices.h"
 #include "vmm/vmm_priv.h"
 
@@ -26,15 +29,17 @@ static bool pic_port(uint16_t port)
 	       port == 0x4d0 || port == 0x4d1;
 }
 
-/* Ports the VMM answers itself: the PICs, the PIT, and port 0x61. */
+/* Ports the VMM answers itself: the PICs, the PIT, port 0x61, the disk. */
 bool vmm_devices_owns_port(uint16_t port)
 {
 	return pic_port(port) || (port >= 0x40 && port <= 0x43) ||
-	       port == 0x61;
+	       port == 0x61 || ata_port(port);
 }
 
 enum vmx_device vmm_devices_at(uint16_t port)
 {
+	if (ata_port(port))
+		return DEV_DISK;
 	return pic_port(port) ? DEV_PIC : DEV_PIT;	/* PIT: 0x40-0x43, 0x61 */
 }
 
@@ -45,6 +50,7 @@ void vmm_devices_reset(struct vm *vm)
 	pic_init(&vm->pic);
 	pit_init(&vm->pit, now);
 	vm->pit_seen_ns = now;
+	ata_init(&vm->ata, vm->disk ? vmfs_sectors(vm->disk) : 0);
 }
 
 /* Raise the timer's edges up to now: one latched request, at most. */
@@ -89,6 +95,8 @@ uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)
 	uint64_t now = vm_now_ns(vm, v->id);
 	uint32_t value;
 
+	if (ata_port(port))
+		return vmm_disk_in(v, port, size);
 	vmm_devices_advance(vm, now);
 	if (pic_port(port))
 		value = pic_read(&vm->pic, port);
@@ -108,6 +116,10 @@ void vmm_devices_out(struct vcpu *v, uint16_t port, int size,
 	struct vm *vm = v->vm;
 	uint64_t now = vm_now_ns(vm, v->id);
 
+	if (ata_port(port)) {
+		vmm_disk_out(v, port, size, value);
+		return;
+	}
 	(void)size;		/* only the low byte reaches an 8-bit device */
 	vmm_devices_advance(vm, now);
 	if (pic_port(port))
@@ -121,6 +133,7 @@ void vmm_devices_save(const struct vm *vm, struct vmm_devices_state *out)
 	out->pic = vm->pic;
 	out->pit = vm->pit;
 	out->pit_seen_ns = vm->pit_seen_ns;
+	out->ata = vm->ata;
 }
 
 void vmm_devices_load(struct vm *vm, const struct vmm_devices_state *st)
@@ -128,4 +141,5 @@ void vmm_devices_load(struct vm *vm, const struct vmm_devices_state *st)
 	vm->pic = st->pic;
 	vm->pit = st->pit;
 	vm->pit_seen_ns = st->pit_seen_ns;
+	vm->ata = st->ata;
 }

@@ -314,7 +314,9 @@ uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns);
 /* A run of `insns` instructions ended: the STI shadow moves on. */
 void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns);
 
-/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
+/* The ATA disk controller's registers (vmm_disk.c). */
+uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size);
+void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* Charge cycles of device emulation done by the VMX (a world switch). */
 void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);

@@ -10,21 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vmm/ide.h"
 #include "vmx/dev_atapi.h"
 #include "status.h"
 
-/* Status register (ATA/ATAPI-4, 7.15.6). */
-#define ST_BSY 0x80
-#define ST_DRDY 0x40
-#define ST_DSC 0x10
-#define ST_DRQ 0x08
-#define ST_ERR 0x01
-#define ST_DONE (ST_DRDY | ST_DSC)	/* what a finished command shows */
-
-#define ER_ABRT 0x04		/* error register: command aborted */
-#define CTL_NIEN 0x02		/* device control: interrupts off */
-#define CTL_SRST 0x04		/* device control: software reset */
-#define DEV_SLAVE 0x10		/* device register: drive 1 selected */
 #define IR_CD 0x01		/* interrupt reason: command or status */
 #define IR_IO 0x02		/* interrupt reason: to the host */
 
@@ -102,7 +91,7 @@ static void finish_ok(struct atapi_regs *r)
 	r->error = 0;
 	r->sense_key = SENSE_NONE;
 	r->asc = 0;
-	end_packet(r, ST_DONE);
+	end_packet(r, IDE_DONE);
 }
 
 /* CHECK CONDITION: the sense key goes to error bits 7-4. */
@@ -111,13 +100,13 @@ static void check_condition(struct atapi_regs *r, uint8_t key, uint8_t asc)
 	r->error = (uint8_t)(key << 4);
 	r->sense_key = key;
 	r->asc = asc;
-	end_packet(r, ST_DRDY | ST_ERR);
+	end_packet(r, IDE_DRDY | IDE_ERR);
 }
 
 static void abort_command(struct atapi_regs *r)
 {
-	r->error = ER_ABRT;
-	r->status = ST_DRDY | ST_ERR;
+	r->error = IDE_ABRT;
+	r->status = IDE_DRDY | IDE_ERR;
 	r->phase = ATAPI_IDLE;
 	r->irq = 1;
 }
@@ -158,7 +147,7 @@ static void next_block(struct atapi *a)
 	r->lba_mid = (uint8_t)size;
 	r->lba_high = (uint8_t)(size >> 8);
 	r->count = (r->count & ~7) | IR_IO;
-	r->status = ST_DONE | ST_DRQ;
+	r->status = IDE_DONE | IDE_DRQ;
 	r->phase = ATAPI_DATA_IN;
 	r->irq = 1;
 }
@@ -202,7 +191,7 @@ static uint16_t read_word(struct atapi *a)
 	struct atapi_regs *r = &a->r;
 	uint16_t v = 0;
 
-	if (r->phase != ATAPI_DATA_IN || !(r->status & ST_DRQ))
+	if (r->phase != ATAPI_DATA_IN || !(r->status & IDE_DRQ))
 		return 0;	/* no data waiting: QEMU reads 0 */
 	for (int i = 0; i < 2 && r->block_left > 0; i++) {
 		if (r->pos == r->buf_len &&
@@ -236,13 +225,6 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Space-padded ASCII, as SCSI and ATA strings are. */
-static void put_text(uint8_t *p, size_t n, const char *s, int swap)
-{
-	for (size_t i = 0; i < n; i++)
-		p[i ^ (size_t)swap] = (uint8_t)(*s ? *s++ : ' ');
-}
-
 static void request_sense(struct atapi *a)
 {
 	struct atapi_regs *r = &a->r;
@@ -264,9 +246,9 @@ static void inquiry(struct atapi *a)
 	r->buf[1] = 0x80;		/* removable medium */
 	r->buf[3] = 0x21;		/* ATAPI, response format 1 */
 	r->buf[4] = 31;			/* additional length */
-	put_text(r->buf + 8, 8, "RINGSIDE", 0);
-	put_text(r->buf + 16, 16, "VIRTUAL CD-ROM", 0);
-	put_text(r->buf + 32, 4, "1.0", 0);
+	ide_put_string(r->buf + 8, 8, "RINGSIDE", 0);
+	ide_put_string(r->buf + 16, 16, "VIRTUAL CD-ROM", 0);
+	ide_put_string(r->buf + 32, 4, "1.0", 0);
 	reply(a, 36, r->packet[4]);
 }
 
@@ -306,7 +288,7 @@ static void exec_packet(struct atapi *a)
 	int needs_disc = op == SCSI_TEST_UNIT_READY || op == SCSI_READ_CAPACITY ||
 			 op == SCSI_READ_10 || op == SCSI_READ_12;
 
-	r->status = ST_DONE;
+	r->status = IDE_DONE;
 	if (needs_disc && a->fd < 0) {
 		check_condition(r, SENSE_NOT_READY, ASC_NO_MEDIUM);
 		return;
@@ -332,7 +314,7 @@ static void write_word(struct atapi *a, uint16_t v)
 {
 	struct atapi_regs *r = &a->r;
 
-	if (r->phase != ATAPI_PACKET || !(r->status & ST_DRQ))
+	if (r->phase != ATAPI_PACKET || !(r->status & IDE_DRQ))
 		return;
 	r->packet[r->pos++] = (uint8_t)v;
 	r->packet[r->pos++] = (uint8_t)(v >> 8);
@@ -345,7 +327,7 @@ static void write_word(struct atapi *a, uint16_t v)
 /* IDENTIFY PACKET DEVICE: 256 words describing the drive. */
 static void identify_packet(struct atapi_regs *r)
 {
-	static const uint16_t words[][2] = {
+	static const struct ide_word words[] = {
 		{ 0, 0x85c0 },	/* ATAPI, CD-ROM (5), removable, 12-byte packets */
 		{ 49, 0x0200 },	/* LBA; no DMA */
 		{ 53, 0x0002 },	/* words 64-70 are valid */
@@ -355,21 +337,17 @@ static void identify_packet(struct atapi_regs *r)
 		{ 80, 0x001e },	/* ATA/ATAPI-1 to -4 */
 	};
 
-	memset(r->buf, 0, 512);
-	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-		r->buf[2 * words[i][0]] = (uint8_t)words[i][1];
-		r->buf[2 * words[i][0] + 1] = (uint8_t)(words[i][1] >> 8);
-	}
+	ide_identify_words(r->buf, words, sizeof words / sizeof words[0]);
 	/* strings: two characters per word, the first in the high byte */
-	put_text(r->buf + 20, 20, "RS-CD0001", 1);		/* serial */
-	put_text(r->buf + 46, 8, "1.0", 1);			/* firmware */
-	put_text(r->buf + 54, 40, "RINGSIDE VIRTUAL CD-ROM", 1);	/* model */
+	ide_put_string(r->buf + 20, 20, "RS-CD0001", 1);		/* serial */
+	ide_put_string(r->buf + 46, 8, "1.0", 1);			/* firmware */
+	ide_put_string(r->buf + 54, 40, "RINGSIDE VIRTUAL CD-ROM", 1);	/* model */
 	r->from_disc = 0;
 	r->buf_len = 512;
 	r->left = 512;
 	r->pos = 0;
 	r->block_left = 512;
-	r->status = ST_DONE | ST_DRQ;
+	r->status = IDE_DONE | IDE_DRQ;
 	r->phase = ATAPI_DATA_IN;
 	r->irq = 1;
 }
@@ -384,15 +362,15 @@ static void packet_command(struct atapi_regs *r)
 	r->limit = (uint16_t)(r->lba_mid | r->lba_high << 8);
 	r->count = (r->count & ~7) | IR_CD;
 	r->pos = 0;
-	r->status = ST_DONE | ST_DRQ;
+	r->status = IDE_DONE | IDE_DRQ;
 	r->phase = ATAPI_PACKET;
 }
 
 static void command(struct atapi_regs *r, uint8_t cmd)
 {
-	if ((r->device & DEV_SLAVE) || (r->control & CTL_SRST))
+	if ((r->device & IDE_DEV1) || (r->control & IDE_SRST))
 		return;			/* no drive 1; or in reset */
-	if ((r->status & (ST_BSY | ST_DRQ)) && cmd != ATA_DEVICE_RESET)
+	if ((r->status & (IDE_BSY | IDE_DRQ)) && cmd != ATA_DEVICE_RESET)
 		return;			/* only a reset interrupts a command */
 	r->irq = 0;
 	switch (cmd) {
@@ -405,7 +383,7 @@ static void command(struct atapi_regs *r, uint8_t cmd)
 		break;
 	case ATA_SET_FEATURES:
 		r->error = 0;
-		r->status = ST_DONE;
+		r->status = IDE_DONE;
 		r->irq = 1;
 		break;
 	case ATA_IDENTIFY:		/* "I am not a disk": abort, signature */
@@ -421,14 +399,14 @@ static void command(struct atapi_regs *r, uint8_t cmd)
 /* Device control: SRST held high keeps the drive in reset (BSY). */
 static void control_write(struct atapi_regs *r, uint8_t v)
 {
-	uint8_t was = r->control;
+	enum ide_srst edge = ide_srst_edge(r->control, v);
 
 	r->control = v;
-	if (!(was & CTL_SRST) && (v & CTL_SRST)) {
+	if (edge == IDE_SRST_ASSERTED) {
 		r->phase = ATAPI_IDLE;
 		r->irq = 0;
-		r->status = ST_BSY;
-	} else if ((was & CTL_SRST) && !(v & CTL_SRST)) {
+		r->status = IDE_BSY;
+	} else if (edge == IDE_SRST_RELEASED) {
 		reset_device(r);
 	}
 }
@@ -437,7 +415,7 @@ static void control_write(struct atapi_regs *r, uint8_t v)
 
 static uint8_t read_byte(struct atapi_regs *r, uint16_t port)
 {
-	int absent = (r->device & DEV_SLAVE) != 0;
+	int absent = (r->device & IDE_DEV1) != 0;
 
 	if (port == ATAPI_CTRL_PORT)
 		return absent ? 0 : r->status;
@@ -481,7 +459,7 @@ uint32_t atapi_read(struct atapi *a, uint16_t port, int size)
 	if (size != 1 && size != 2 && size != 4)
 		return 0xffffffffu;
 	if (port == ATAPI_PORT && size > 1) {
-		if (a->r.device & DEV_SLAVE)
+		if (a->r.device & IDE_DEV1)
 			return 0;
 		v = read_word(a);
 		if (size == 4)
@@ -498,7 +476,7 @@ void atapi_write(struct atapi *a, uint16_t port, int size, uint32_t v)
 	if (size != 1 && size != 2 && size != 4)
 		return;
 	if (port == ATAPI_PORT && size > 1) {
-		if (a->r.device & DEV_SLAVE)
+		if (a->r.device & IDE_DEV1)
 			return;
 		write_word(a, (uint16_t)v);
 		if (size == 4)
@@ -511,7 +489,7 @@ void atapi_write(struct atapi *a, uint16_t port, int size, uint32_t v)
 
 bool atapi_irq(const struct atapi *a)
 {
-	return a->r.irq && !(a->r.control & CTL_NIEN);
+	return a->r.irq && !(a->r.control & IDE_NIEN);
 }
 
 /* ---- the disc ---- */
@@ -520,8 +498,8 @@ bool atapi_irq(const struct atapi *a)
 void atapi_init_empty(struct atapi *a)
 {
 	memset(&a->r, 0, sizeof a->r);
-	a->r.device = 0xa0 | DEV_SLAVE;
-	a->r.status = ST_DONE;
+	a->r.device = 0xa0 | IDE_DEV1;
+	a->r.status = IDE_DONE;
 	a->fd = -1;
 	a->sectors = 0;
 	a->path[0] = '\0';

@@ -53,7 +53,7 @@ static const char *const device_names[DEV_COUNT] = {
 	[DEV_NONE] = "none", [DEV_SERIAL] = "serial",
 	[DEV_DEBUG_EXIT] = "debug-exit", [DEV_POST] = "post",
 	[DEV_PARALLEL] = "parallel", [DEV_CDROM] = "cdrom",
-	[DEV_PIC] = "pic", [DEV_PIT] = "pit",
+	[DEV_PIC] = "pic", [DEV_PIT] = "pit", [DEV_DISK] = "disk",
 };
 
 const char *vmx_device_name(enum vmx_device d)
@@ -67,6 +67,7 @@ static const char *const step_names[VMX_BOOT_STEP_COUNT] = {
 	[VMX_LOAD_IMAGE] = "load-image",
 	[VMX_CREATE_VMM] = "create-vmm",
 	[VMX_START] = "start",
+	[VMX_OPEN_DISK] = "open-disk",
 };
 
 const char *vmx_boot_step_name(enum vmx_boot_step s)

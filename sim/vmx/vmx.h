@@ -27,6 +27,7 @@ enum vmx_device {
 	DEV_CDROM,		/* ATAPI CD-ROM, secondary IDE (0x170, 0x376) */
 	DEV_PIC,		/* 8259A PICs: the VMM's own, not the VMX's */
 	DEV_PIT,		/* 8254 PIT and port 0x61: the VMM's own */
+	DEV_DISK,		/* ATA disk, primary IDE (0x1f0, 0x3f6): the VMM's own */
 	DEV_COUNT
 };
 
@@ -39,6 +40,7 @@ enum vmx_boot_step {
 	VMX_LOAD_IMAGE,		/* kernel loaded (a = entry, b = bytes) */
 	VMX_CREATE_VMM,		/* the VMM and one world per vCPU (a = vCPUs) */
 	VMX_START,		/* vCPU 0 starts at the kernel entry (a) */
+	VMX_OPEN_DISK,		/* the disk file opened on its datastore (a = sectors) */
 	VMX_BOOT_STEP_COUNT
 };
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -10,6 +10,12 @@
 #   --parallel FILE  write what the guest prints on the parallel port (LPT1,
 #                    0x378) to FILE (QEMU's -parallel file:FILE).  Without
 #                    it the port is there and its output is discarded.
+#   --disk IMG       give the machine an IDE hard disk, master on the primary
+#                    channel (ports 0x1f0-0x1f7, 0x3f6), holding a copy of the
+#                    raw image IMG (-drive file=COPY,format=raw,if=ide).  The
+#                    guest writes to the copy, which is deleted afterwards:
+#                    IMG stays as it was, as under ringside's --disk.
+#                    Without it the primary channel has no drive.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -27,16 +33,18 @@
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] GUEST.elf" >&2
     exit 2
 }
 
 cdrom=
 parallel=
+disk=
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
     --parallel) [ $# -ge 3 ] || usage; parallel=$2; shift 2 ;;
+    --disk) [ $# -ge 3 ] || usage; disk=$2; shift 2 ;;
     *) usage ;;
     esac
 done
@@ -52,6 +60,10 @@ if [ -n "$cdrom" ] && [ ! -r "$cdrom" ]; then
     echo "qemu-run: cannot read $cdrom" >&2
     exit 1
 fi
+if [ -n "$disk" ] && [ ! -r "$disk" ]; then
+    echo "qemu-run: cannot read $disk" >&2
+    exit 1
+fi
 
 # The optional devices, as positional parameters after the guest's path.
 guest=$1
@@ -65,6 +77,13 @@ if [ -n "$parallel" ]; then
         exit 1
     fi
     set -- "$@" -parallel "file:$parallel"
+fi
+copy=
+if [ -n "$disk" ]; then
+    copy=$(mktemp "${TMPDIR:-/tmp}/qemu-run-disk.XXXXXX") || exit 1
+    trap 'rm -f "$copy"' EXIT
+    cp "$disk" "$copy" || exit 1
+    set -- "$@" -drive "file=$copy,format=raw,if=ide"
 fi
 
 timeout 30 qemu-system-i386 -kernel "$guest" -serial stdio -display none \

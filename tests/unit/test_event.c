@@ -264,7 +264,11 @@ static void names(void **state)
 {
 	static const char *const kinds[EV_KIND_COUNT] = {
 		"insn", "trap", "io", "serial", "vmx", "power", "ring", "mode",
-		"translate", "world", "host", "cluster", "drs", "ha"
+		"translate", "world", "host", "cluster", "drs", "ha", "disk"
+	};
+	static const char *const disk_ops[DISK_OP_COUNT] = {
+		"read", "write", "snapshot", "revert", "consolidate",
+		"quiesce", "unquiesce", "mount", "copy", "unmount"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
 	static const char *const actions[TRAP_ACTION_COUNT] = {
@@ -278,7 +282,7 @@ static void names(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(EV_KIND_COUNT, 14);
+	assert_int_equal(EV_KIND_COUNT, 15);
 	assert_int_equal(MODE_COUNT, 4);
 	assert_int_equal(TRAP_ACTION_COUNT, 9);
 	assert_int_equal(POWER_REASON_COUNT, 9);
@@ -286,6 +290,9 @@ static void names(void **state)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);
 	for (int i = 0; i < MODE_COUNT; i++)
 		assert_string_equal(exec_mode_name((enum exec_mode)i), modes[i]);
+	for (int i = 0; i < DISK_OP_COUNT; i++)
+		assert_string_equal(disk_op_name((enum disk_op)i), disk_ops[i]);
+	assert_string_equal(disk_op_name(DISK_OP_COUNT), "?");
 	for (int i = 0; i < TRAP_ACTION_COUNT; i++)
 		assert_string_equal(trap_action_name((enum trap_action)i),
 				    actions[i]);
@@ -296,7 +303,7 @@ static void names(void **state)
 	assert_string_equal(exec_mode_name(MODE_COUNT), "?");
 	assert_string_equal(trap_action_name(TRAP_ACTION_COUNT), "?");
 	assert_string_equal(power_reason_name(POWER_REASON_COUNT), "?");
-	assert_int_equal(EVENT_MASK_ALL, 0x3fff);
+	assert_int_equal(EVENT_MASK_ALL, 0x7fff);
 	assert_int_equal(EVENT_MASK(EV_SERIAL), 0x08);
 }
 

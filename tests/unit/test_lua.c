@@ -421,6 +421,45 @@ static void event_tables_have_the_trace_fields(void **state)
 	done(&p);
 }
 
+/* ---- a VM's disk: snapshots and backup from a script ---------------------- */
+
+static void disk_snapshots_and_backup(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play(&p,
+	     "local vm = host{name='e'}:add_vm{guest='disk', disk_mb=1}\n"
+	     "local base = '[datastore1] ' .. vm.name .. '/' .. vm.name\n"
+	     "expect_eq(vm.disk, base .. '-flat.vmdk', 'the disk file')\n"
+	     "run{until_event='power', vm=vm}\n"
+	     "expect(vm:disk_read(101):find('pass 2', 1, true), 'the guest wrote it')\n"
+	     "local sum = vm:disk_checksum()\n"
+	     "local ok, msg = vm:snapshot('s')\n"
+	     "expect(ok, msg)\n"
+	     "expect_eq(vm.disk, base .. '-000001-delta.vmdk', 'writes go to the delta')\n"
+	     "expect_eq(#vm:snapshots(), 1, 'one snapshot')\n"
+	     "ok, msg = vm:snapshot('s')\n"
+	     "expect(not ok and msg:find('already'), msg)\n"
+	     "ok, msg = vm:revert('s')\n"
+	     "expect(ok and msg:find('powered off'), msg)\n"
+	     "ok, msg = vm:remove_snapshot('s')\n"
+	     "expect(ok and vm:disk_checksum() == sum, 'consolidated, nothing changed')\n"
+	     "local b = vcb_backup(vm, {proxy='p1'})\n"
+	     "expect(b.ok and b.checksum == sum and b.bytes == 1048576, 'the backup')\n"
+	     "expect_eq(b.steps[1].step, 'quiesce', 'its first step')\n"
+	     "expect_eq(b.steps[#b.steps].step, 'consolidate', 'its last step')\n");
+	expect_done(&p);
+	done(&p);
+	expect_failure("local vm = host{name='e'}:add_vm{guest='hello'}\nvm:disk_read(0)\n",
+		       2, "has no disk");
+	expect_failure("local vm = host{name='e'}:add_vm{guest='disk', disk_mb=1}\nvm:disk_read(2048)\n",
+		       2, "past the end");
+	expect_failure("host{name='e'}:add_vm{disk_mb=4}\n", 1, "disk_mb= needs a guest=");
+	expect_failure("host{name='e'}:add_vm{guest='disk', disk='nope'}\n", 1,
+		       "scenarios/guests/nope.img");
+}
+
 /*
  * vm:stats() has every counter of the one list (vcpu_stats.h), under its
  * name, summed over the VM's vCPUs: the very numbers the VMM counted.
@@ -526,6 +565,7 @@ int main(void)
 		cmocka_unit_test(event_tables_have_the_trace_fields),
 		cmocka_unit_test(clusters_and_vmotion),
 		cmocka_unit_test(cluster_errors),
+		cmocka_unit_test(disk_snapshots_and_backup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

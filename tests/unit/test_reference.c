@@ -131,6 +131,57 @@ static void cdrom(void **state)
 }
 
 /* The parallel port: the console and the paper, both as on QEMU. */
+/*
+ * The IDE hard disk: a raw image (a copy of it on QEMU, ringside's own
+ * copy in its disk file), written and read back; and no disk at all.
+ * The image itself must come out unchanged.
+ */
+#define DISK_IMG "scenarios/guests/build/disk.img"
+
+static void disk(void **state)
+{
+	size_t before_len, after_len;
+	char *before = tl_slurp(DISK_IMG, &before_len), *after;
+
+	(void)state;
+	assert_non_null(before);
+	qemu_flags = "--disk " DISK_IMG;
+	ringside_flags = "--disk " DISK_IMG;
+	same_output("scenarios/guests/disk.elf");
+	assert_non_null(strstr(qemu_out, "all 1536 bytes as written: yes"));
+	assert_non_null(strstr(qemu_out, "status 41, error 04"));
+	assert_non_null(strstr(qemu_out, "disk: done"));
+	after = tl_slurp(DISK_IMG, &after_len);
+	assert_non_null(after);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	qemu_flags = ringside_flags = "";
+	same_output("scenarios/guests/disk.elf");	/* no disk */
+	assert_non_null(strstr(qemu_out, "no hard disk"));
+	free(before);
+	free(after);
+}
+
+/*
+ * A guest writing its disk at every timer tick: a blank 1 MiB disk on both
+ * (QEMU: an empty file of that size; ringside: --disk-mb 1).
+ */
+static void disklog(void **state)
+{
+	char blank[4096], flags[4096 + 16];
+
+	(void)state;
+	tl_temp_file(blank, sizeof blank, ".img");
+	assert_int_equal(truncate(blank, 1 << 20), 0);
+	snprintf(flags, sizeof flags, "--disk %s", blank);
+	qemu_flags = flags;
+	ringside_flags = "--disk-mb 1";
+	same_output("scenarios/guests/disklog.elf");
+	assert_non_null(strstr(qemu_out, "disklog: done"));
+	qemu_flags = ringside_flags = "";
+	unlink(blank);
+}
+
 static void parallel(void **state)
 {
 	static char paper_q[OUT_MAX], paper_r[OUT_MAX];
@@ -273,6 +324,8 @@ int main(void)
 		cmocka_unit_test(tour),
 		cmocka_unit_test(timer),
 		cmocka_unit_test(cdrom),
+		cmocka_unit_test(disk),
+		cmocka_unit_test(disklog),
 		cmocka_unit_test(parallel),
 		cmocka_unit_test(multitask),
 		cmocka_unit_test(bench),

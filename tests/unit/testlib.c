@@ -39,6 +39,12 @@ void tl_boot(const char *guest, bool insns, struct tl_run *r)
 void tl_boot_mode(const char *guest, enum exec_mode mode, bool insns,
 		  struct tl_run *r)
 {
+	tl_boot_cfg(&(struct vm_config){ .guest = guest, .mode = mode },
+		    insns, r);
+}
+
+void tl_boot_cfg(const struct vm_config *cfg, bool insns, struct tl_run *r)
+{
 	char err[GUEST_ERR_MAX];
 	unsigned mask = EVENT_MASK_ALL;
 	int rc;
@@ -48,11 +54,9 @@ void tl_boot_mode(const char *guest, enum exec_mode mode, bool insns,
 	if (!insns)
 		mask &= ~EVENT_MASK(EV_INSN);
 	event_log_subscribe(sim_events(r->sim), mask, capture, r);
-	rc = sim_add_vm(r->sim, &(struct vm_config){ .guest = guest,
-						     .mode = mode },
-			&r->vm, err);
+	rc = sim_add_vm(r->sim, cfg, &r->vm, err);
 	if (rc != SIM_OK)
-		fail_msg("cannot boot %s: %s", guest, err);
+		fail_msg("cannot boot %s: %s", cfg->guest, err);
 }
 
 void tl_run_guest(const char *guest, bool insns, uint64_t max_insns,

@@ -38,6 +38,9 @@ void tl_boot(const char *guest, bool insns, struct tl_run *r);
 void tl_boot_mode(const char *guest, enum exec_mode mode, bool insns,
 		  struct tl_run *r);
 
+/* The same with a whole VM configuration (a disk, a CD-ROM...). */
+void tl_boot_cfg(const struct vm_config *cfg, bool insns, struct tl_run *r);
+
 void tl_free(struct tl_run *r);
 
 /* Number of captured events of a kind. */

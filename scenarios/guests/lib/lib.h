@@ -271,4 +271,23 @@ u16  pit_divisor(u32 hz);                        /* PIT_HZ / hz, rounded */
 u16  pit_read_count(int counter);                /* counter latch command */
 u8   pit_read_status(int counter);               /* read-back command */
 
+/* ---------------------------------------------------------------------------
+ * The IDE hard disk (ata.c): the master on the primary channel, ports
+ * 0x1F0-0x1F7 and 0x3F6, by programmed I/O with interrupts off (nIEN), in
+ * LBA28 addressing.  Each call returns the status register it ended with:
+ * 0x50 (ready, seek complete) is success; ERR (bit 0) set means the error
+ * register (ata_error) says why, 0x04 being "aborted".
+ */
+#define ATA_SECTOR 512
+#define ATA_ST_BSY 0x80
+#define ATA_ST_DRQ 0x08
+#define ATA_ST_ERR 0x01
+
+int ata_present(void);                           /* reset; 1 if a disk answers */
+u8  ata_identify(u16 id[256]);                   /* IDENTIFY DEVICE */
+u8  ata_read(u32 lba, u32 count, u8 *buf);       /* READ SECTORS (count 1..256) */
+u8  ata_write(u32 lba, u32 count, const u8 *buf);/* WRITE SECTORS */
+u8  ata_error(void);                             /* the error register */
+u8  ata_taskfile(int reg);                       /* a register, 0x1F1 + reg - 1 */
+
 #endif

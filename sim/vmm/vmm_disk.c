@@ -1,0 +1,56 @@
+/*
+ * vmm_disk.c - the VMM's virtual disk controller.
+ *
+ * The guest's disk driver talks to an ATA controller on the primary IDE
+ * channel.  The VMM emulates its registers itself (dev_ata.c), the way
+ * ESX's monitor emulates its disk controllers: a driver touches them
+ * several times per sector, too often for a world switch to the VMX each
+ * time (path guest > vmm > guest).  Only when a sector must move does the
+ * VMM call down into the VMKernel, whose storage stack reads or writes the
+ * VM's disk file on its datastore (storage.c): the request's cost is the
+ * VMKernel's, paid in the vCPU's time because programmed I/O waits for it.
+ */
+#include "vmm/cost.h"
+#include "vm.h"
+#include "vmkernel/storage.h"
+#include "vmm/vmm_priv.h"
+
+static int read_sector(void *ctx, uint64_t lba, uint8_t buf[ATA_SECTOR])
+{
+	struct vcpu *v = ctx;
+
+	vmm_charge(v, COST_STORAGE_IO);
+	return storage_read(v->vm, v->id, lba, buf);
+}
+
+static int write_sector(void *ctx, uint64_t lba,
+			const uint8_t buf[ATA_SECTOR])
+{
+	struct vcpu *v = ctx;
+
+	vmm_charge(v, COST_STORAGE_IO);
+	return storage_write(v->vm, v->id, lba, buf);
+}
+
+/* The controller's interrupt line is IRQ 14 at the VMM's own PIC. */
+static void update_irq(struct vm *vm)
+{
+	pic_set_irq(&vm->pic, ATA_IRQ, ata_irq(&vm->ata));
+}
+
+uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size)
+{
+	struct ata_storage io = { v, read_sector, write_sector };
+	uint32_t value = ata_read(&v->vm->ata, &io, port, size);
+
+	update_irq(v->vm);
+	return value;
+}
+
+void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value)
+{
+	struct ata_storage io = { v, read_sector, write_sector };
+
+	ata_write(&v->vm->ata, &io, port, size, value);
+	update_irq(v->vm);
+}
