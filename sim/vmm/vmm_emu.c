@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "vm.h"
-#include "vmm/vmkernel.h"
+#include "vmm/vmm_privop.h"
 #include "vmm/vmm_priv.h"
 
 /* Flags POPF and IRET load at any privilege (the rest: IF, IOPL, VM...). */
@@ -28,7 +28,7 @@
 static void privileged(struct vcpu *v, const struct x86_instruction *in,
 		       struct emu *out)
 {
-	struct vmk_outcome o;
+	struct privop_outcome o;
 	bool allowed;
 
 	/* CLI and STI obey IOPL; the others need ring 0 */
@@ -40,12 +40,12 @@ static void privileged(struct vcpu *v, const struct x86_instruction *in,
 		emu_fault(out, X86_GP, 0);
 		return;
 	}
-	vmkernel_virtualize(v, in, &o);
+	vmm_privop_emulate(v, in, &o);
 	out->a = o.before;
 	out->b = o.after;
-	if (o.result == VMK_FAULT)
+	if (o.result == PRIVOP_FAULT)
 		emu_fault(out, o.vector, o.error);
-	else if (o.result == VMK_HALT)
+	else if (o.result == PRIVOP_HALT)
 		out->result = EMU_HALT;
 }
 
