@@ -24,7 +24,9 @@ expect(console ~= nil and world_named(esx, "host-os") == nil,
 expect_eq(console.pinned, 0, "the service console is pinned to pCPU 0")
 say([[Two hosts, alike but for their software. On the laptop, a hosted
 host, the scheduler's worlds are the host OS itself and an idle world per
-CPU: the VMs will be applications of the host OS. On esx1 the VMKernel
+CPU: the VMs will be applications of the host OS, each VMM entered
+through the VMM driver's world switch, with the host OS serving their
+I/O. On esx1 the VMKernel
 owns the hardware; beside it runs the service console, a high-priority
 VM shipped with ESX (pinned to pCPU %d), through which tools manage the
 VMKernel.]], console.pinned)
@@ -47,10 +49,14 @@ local ok, why = logoff(laptop)
 expect(ok, "the laptop's user logged off")
 expect_eq(ws.state, "off", "the hosted VM powered off")
 expect_eq(ws.power_reason, "logoff", "and the reason is the log-off")
-say([[Now the laptop's user logs off. Hosted VMs can only run while the
-user is logged in to the host workstation: the VMX of each VM is a
-process of the user's session. The simulator says: "%s". The VM
+say([[Now the laptop's user logs off. The laptop runs VMware Workstation,
+whose VMs can only run while the user is logged in: the VMX of each VM
+is a process of the user's session. The simulator says: "%s". The VM
 powered off (reason: %s).]], why, ws.power_reason)
+course([["VMs can only run while your are logged into your host workstation
+and log off and the VMs shutdown"]], [[true of Workstation. VMware
+Server (GSX Server before it), also hosted, ran its VMs as a service of
+the host OS: they kept running after the user logged off.]])
 
 local esx_ok, esx_why = logoff(esx)
 expect(not esx_ok, "logging off an ESX host is refused")
@@ -68,8 +74,12 @@ expect(not ok_h, "the hosted laptop refuses remote administration")
 expect(first{kind="host", host="laptop", action="admin-refused"} ~= nil,
        "and its refusal is an event")
 say([[An administrator, at another machine, asks the laptop to power its
-VM back on. Refused: "%s". There are no remote administration
-capabilities for the VMs of a hosted product.]], msg_h)
+VM back on. Refused: "%s". Workstation has no remote administration
+capabilities for its VMs.]], msg_h)
+course([["Also there are no remote administration capabilities for the
+VMs"]], [[true of Workstation. VMware Server (and GSX Server) had a
+remote console and a management interface (a web one, and an API), so
+its VMs could be administered from another machine, as ESX's can.]])
 
 local standby = esx:add_vm{name="standby-vm", guest="timer", mem_mb=32}
 power_off(standby)

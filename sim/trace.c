@@ -10,6 +10,7 @@
 #include "vmm/bt.h"
 #include "sim.h"
 #include "trace.h"
+#include "handler.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
 #include "vmkernel/world.h"
@@ -238,6 +239,7 @@ static void fields_insn(struct visit *v, const struct event *ev)
 	for (int i = 0; i < n; i++)
 		f_str(v, NULL, hop_name(hops[i]));
 	f_emit(v, NULL, TRACE_END, NULL, 0, 0, 0);
+	f_str(v, "why", handler_why_name((enum handler_why)ev->u.insn.why));
 	if (ev->u.insn.xlat)
 		f_str(v, "xlat", ev->u.insn.xlat == 1 ? "ident" : "non-ident");
 }
@@ -261,6 +263,16 @@ static void fields_serial(struct visit *v, const struct event *ev)
 		      vmx_device_name((enum vmx_device)ev->u.serial.device));
 }
 
+/*
+ * Does a trap event's vector mean something?  It does where a vector was
+ * raised or delivered: a #GP trap (te), a reflected fault, an INT n, a
+ * device interrupt.  A callout or a VM exit raises none.
+ */
+bool trace_trap_has_vector(enum trap_action a)
+{
+	return a != TRAP_CALLOUT && a != TRAP_VM_EXIT;
+}
+
 static void fields_trap(struct visit *v, const struct event *ev)
 {
 	char detail[160];
@@ -268,7 +280,8 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	trace_trap_detail(ev, detail, sizeof detail);
 	f_hex(v, "eip", ev->u.trap.eip, 8);
 	f_str(v, "insn", x86_op_name((enum x86_op)ev->u.trap.op));
-	f_int(v, "vector", ev->u.trap.vector);
+	if (trace_trap_has_vector((enum trap_action)ev->u.trap.action))
+		f_int(v, "vector", ev->u.trap.vector);
 	f_str(v, "action", trap_action_name((enum trap_action)ev->u.trap.action));
 	f_int(v, "vring", ev->u.trap.vring);
 	f_int(v, "cpl", ev->u.trap.cpl);
@@ -481,13 +494,14 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	switch (ev->kind) {
 	case EV_INSN:
 		trace_insn_asm(s, ev, text, sizeof text);
-		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s",
+		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s (%s)",
 			  ev->u.insn.eip, text, ev->u.insn.vring, ev->u.insn.cpl,
 			  class_name((enum insn_class)ev->u.insn.cls),
 			  ev->u.insn.xlat == 1 ? "IDENT" :
 			  ev->u.insn.xlat == 2 ? "rewr." :
 			  exec_mode_name((enum exec_mode)ev->u.insn.mode),
-			  path_text((enum insn_path)ev->u.insn.path));
+			  path_text((enum insn_path)ev->u.insn.path),
+			  handler_why_name((enum handler_why)ev->u.insn.why));
 		break;
 	case EV_TRAP:
 		trace_trap_detail(ev, detail, sizeof detail);

@@ -137,7 +137,7 @@ static void print_summary(const struct vm *vm, uint64_t now_ns, FILE *out)
 		if (st->by_mode[m])
 			fprintf(out, "  %s %llu", exec_mode_name((enum exec_mode)m),
 				(unsigned long long)st->by_mode[m]);
-	fprintf(out, "\nVMM: %llu traps virtualized by the VMKernel, %llu callouts from translated\n"
+	fprintf(out, "\nVMM: %llu traps emulated by the VMM, %llu callouts from translated\n"
 		"     code, %llu VM exits, %llu guest faults reflected, %llu INT n delivered,\n"
 		"     %llu sensitive instructions fixed up after a trap,\n"
 		"     %llu port accesses sent to the VMX, %llu answered by the VMM (PIC, PIT),\n"

@@ -53,15 +53,6 @@ enum insn_class classify_op(enum x86_op op)
 	}
 }
 
-enum insn_path classify_default_path(enum insn_class cls)
-{
-	switch (cls) {
-	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
-	case CLASS_IO: return PATH_IO;
-	default: return PATH_DIRECT;
-	}
-}
-
 static const char *const class_names[CLASS_COUNT] = {
 	"innocuous", "privileged", "io", "sensitive"
 };
@@ -74,11 +65,11 @@ const char *class_name(enum insn_class cls)
 static const enum path_hop path_table[PATH_COUNT][PATH_MAX_HOPS + 1] = {
 	/* each row ends with HOP_COUNT */
 	[PATH_DIRECT] = { HOP_GUEST, HOP_HARDWARE, HOP_COUNT },
-	[PATH_PRIVILEGED] = { HOP_GUEST, HOP_VMM, HOP_VMKERNEL, HOP_VMM,
-			      HOP_GUEST, HOP_COUNT },
-	[PATH_IO] = { HOP_GUEST, HOP_VMM, HOP_VMX, HOP_VMM, HOP_GUEST,
-		      HOP_COUNT },
-	[PATH_REFLECT] = { HOP_GUEST, HOP_VMM, HOP_GUEST, HOP_COUNT },
+	[PATH_VMM] = { HOP_GUEST, HOP_VMM, HOP_GUEST, HOP_COUNT },
+	[PATH_VMKERNEL] = { HOP_GUEST, HOP_VMM, HOP_VMKERNEL, HOP_VMM,
+			    HOP_GUEST, HOP_COUNT },
+	[PATH_VMX] = { HOP_GUEST, HOP_VMM, HOP_VMX, HOP_VMM, HOP_GUEST,
+		       HOP_COUNT },
 };
 
 int path_hops(enum insn_path path, enum path_hop hops[PATH_MAX_HOPS])
@@ -105,9 +96,9 @@ const char *hop_name(enum path_hop hop)
 
 static const char *const path_texts[PATH_COUNT] = {
 	[PATH_DIRECT] = "guest>hardware",
-	[PATH_PRIVILEGED] = "guest>vmm>vmkernel>vmm>guest",
-	[PATH_IO] = "guest>vmm>vmx>vmm>guest",
-	[PATH_REFLECT] = "guest>vmm>guest",
+	[PATH_VMM] = "guest>vmm>guest",
+	[PATH_VMKERNEL] = "guest>vmm>vmkernel>vmm>guest",
+	[PATH_VMX] = "guest>vmm>vmx>vmm>guest",
 };
 
 const char *path_text(enum insn_path path)

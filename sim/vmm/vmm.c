@@ -72,8 +72,27 @@ void vmm_sync_counters(struct vcpu *v)
 	v->hot_runs = 0;
 }
 
+struct handler vmm_direct_handling(struct vcpu *v,
+				   const struct block_insn *bi)
+{
+	struct handler h = handler_decide(handler_kind_of(&bi->x, false),
+					  (enum exec_mode)v->exec, v->vring);
+
+	if (h.path != PATH_DIRECT) {
+		/*
+		 * The model expects the VMM, but the operands let it run (an
+		 * IRET at CPL 1 to ring 3): for a sensitive instruction that
+		 * is a hole, the VMM never saw it.
+		 */
+		h.path = PATH_DIRECT;
+		h.why = v->exec == MODE_HW ? WHY_NONROOT :
+			bi->cls == CLASS_SENSITIVE ? WHY_HOLE : WHY_NATIVE;
+	}
+	return h;
+}
+
 void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
-		      enum insn_path path, uint64_t cycles)
+		   struct handler h, uint64_t cycles)
 {
 	struct event ev = { .kind = EV_INSN };
 
@@ -87,7 +106,8 @@ void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
 	ev.u.insn.vring = (uint8_t)v->vring;
 	ev.u.insn.cpl = (uint8_t)v->cpl;
 	ev.u.insn.cls = bi->cls;
-	ev.u.insn.path = (uint8_t)path;
+	ev.u.insn.path = (uint8_t)h.path;
+	ev.u.insn.why = (uint8_t)h.why;
 	ev.u.insn.mode = v->exec;
 	ev.u.insn.xlat = bi->xlat;
 	event_log_emit(events(v), &ev);
@@ -100,8 +120,9 @@ static void resolve(struct vcpu *v, uint32_t upto)
 		return;
 	if (v->trace_insns)
 		for (uint32_t i = v->cur_done; i < upto; i++)
-			vmm_emit_insn(v, &v->cur->insns[i], PATH_DIRECT,
-				  v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
+			vmm_emit_insn(v, &v->cur->insns[i],
+				      vmm_direct_handling(v, &v->cur->insns[i]),
+				      v->cur_t0 + (uint64_t)(i + 1) * COST_INSN);
 	if (upto > v->cur_done)
 		v->cur_done = upto;
 }
@@ -141,8 +162,10 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 }
 
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
-		  enum insn_path path)
+		  enum insn_path path, enum handler_why why)
 {
+	struct handler h = { path, why };
+
 	uint64_t cycles = v->stats.cycles;
 
 	if (bi == NULL)
@@ -158,7 +181,7 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 	v->stats.by_path[PATH_DIRECT]--;
 	v->stats.by_path[path]++;
 	if (v->trace_insns)
-		vmm_emit_insn(v, bi, path, cycles);
+		vmm_emit_insn(v, bi, h, cycles);
 }
 
 /*
@@ -423,7 +446,7 @@ static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
 	uint32_t value;
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_VMM : PATH_VMX, WHY_TRAP);
 	value = vmm_port_in(v, bi, port, size);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 	return value;
@@ -435,7 +458,7 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	const struct block_insn *bi = io_insn(v);
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_owns_port(port) ? PATH_VMM : PATH_VMX, WHY_TRAP);
 	vmm_port_out(v, bi, port, size, value);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 }

@@ -113,6 +113,9 @@ const char *vmm_exit_reason_name(int reason);
  */
 int vmm_hw_exit_reason(const struct x86_instruction *in);
 
+/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
+bool vmm_owns_port(uint16_t port);
+
 /*
  * Between runs: if the guest can take an interrupt now (its virtual IF is
  * set and the PIC has one), acknowledge it and deliver it through the

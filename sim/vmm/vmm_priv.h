@@ -16,6 +16,7 @@
 
 #include "vmm/blockcache.h"
 #include "event.h"
+#include "handler.h"
 #include "vmm/vcpu.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
@@ -258,16 +259,24 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 /* Count (sign +1) or take back (-1) one executed instruction. */
 void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
 
-/* Emit the EV_INSN of bi with its path, at `cycles`. */
+/* Emit the EV_INSN of bi with its handling (path and why), at `cycles`. */
 void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
-		   enum insn_path path, uint64_t cycles);
+		   struct handler h, uint64_t cycles);
+
+/*
+ * How bi was handled when it ran on the CPU with no VMM entry: natively,
+ * as translated code, in non-root mode, or through a hole (the model,
+ * handler.h, for this VM's mode and the guest's ring).
+ */
+struct handler vmm_direct_handling(struct vcpu *v,
+				   const struct block_insn *bi);
 
 /* The fast engine's block is over: emit its remaining EV_INSNs. */
 void vmm_finish_block(struct vcpu *v);
 
-/* Record how the current instruction was handled (its path). */
+/* Record how the current instruction was handled: who acted, and how. */
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
-		  enum insn_path path);
+		  enum insn_path path, enum handler_why why);
 
 /* A port access the VMM hands to the VMX: counts, event, device. */
 uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
@@ -287,8 +296,6 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
  * interrupt in as soon as the guest can take it. */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
 
-/* Is port one of the VMM's devices (PIC, PIT), not the VMX's? */
-bool vmm_owns_port(uint16_t port);
 enum vmx_device vmm_device_at(uint16_t port);
 uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
 void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);

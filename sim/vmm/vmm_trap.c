@@ -54,7 +54,10 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 {
 	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
 
-	vmm_set_path(v, bi, v->exec == MODE_HW ? PATH_DIRECT : PATH_REFLECT);
+	if (v->exec == MODE_HW)	/* the CPU delivers it: no exit */
+		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
+	else
+		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
 	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
 }
 
@@ -77,23 +80,29 @@ static bool allowed_here(struct vcpu *v, const struct block_insn *bi)
 }
 
 /*
- * Who handles the instruction: the VMKernel for privileged work, the VMX
- * for I/O to its devices, the VMM itself for the rest (and for its own
- * devices, the PIC and the PIT).  Under hardware assist, what does not
- * exit is the hardware's alone.
+ * Who handles the instruction once the VMM has it (handler_owner: the VMM
+ * emulates; for HLT the VMKernel then blocks the world; the VMX answers its
+ * devices' ports), and how the VMM got it.  Under hardware assist, what
+ * does not exit is non-root mode's alone.
  */
-static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
-			      enum vmm_entry how)
+static void set_handling(struct vcpu *v, const struct block_insn *bi,
+			 enum vmm_entry how)
 {
+	static const enum handler_why why[] = {
+		[ENTRY_TRAP] = WHY_TRAP, [ENTRY_CALLOUT] = WHY_CALLOUT,
+		[ENTRY_EXIT] = WHY_EXIT, [ENTRY_HARDWARE] = WHY_NONROOT,
+	};
+	bool vmm_port = bi->cls == CLASS_IO &&
+			vmm_owns_port(vmm_insn_port(v, &bi->x));
+
+	enum handler_kind kind = handler_kind_of(&bi->x, vmm_port);
+
 	if (how == ENTRY_HARDWARE)
-		return PATH_DIRECT;
-	switch (bi->cls) {
-	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
-	case CLASS_IO:
-		return vmm_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
-							       : PATH_IO;
-	default: return PATH_REFLECT;
-	}
+		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
+	else if (kind == HK_SOFT_INT)	/* INT n: delivered, not emulated */
+		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
+	else
+		vmm_set_path(v, bi, handler_owner(kind), why[how]);
 }
 
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
@@ -107,7 +116,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
-	vmm_set_path(v, bi, path_of(v, bi, how));
+	set_handling(v, bi, how);
 	switch (how) {
 	case ENTRY_TRAP:
 		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
@@ -135,8 +144,9 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	}
 	vmm_emulate(v, bi, in, &e);
 	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
-		vmm_trap_event(v, in, X86_GP, action, false, 0, e.a, e.b,
-			       (uint8_t)exit_reason);
+		/* a vector only where one was raised: the te trap's #GP */
+		vmm_trap_event(v, in, how == ENTRY_TRAP ? X86_GP : 0, action,
+			       false, 0, e.a, e.b, (uint8_t)exit_reason);
 	switch (e.result) {
 	case EMU_NEXT:
 		cpu_set_reg(v->cpu, X86R_EIP, next);
@@ -203,7 +213,7 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 	if (bi && is_int_op((enum x86_op)bi->x.op) &&
 	    eip == bi->x.addr + bi->x.len) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
-		vmm_set_path(v, bi, PATH_REFLECT);
+		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
 		v->stats.soft_ints++;
 		vmm_charge(v, COST_REFLECT);
 		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);

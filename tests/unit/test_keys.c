@@ -255,7 +255,7 @@ static void quiz_round(void **state)
 	assert_int_equal(a->quiz.correct, ANSWER_VMX);
 	assert_int_equal(a->quiz.right, 1);
 	assert_int_equal(a->quiz.asked, 1);
-	assert_int_equal(a->sess->last.insn.u.insn.path, PATH_IO);
+	assert_int_equal(a->sess->last.insn.u.insn.path, PATH_VMX);
 	press(a, "t");
 	assert_false(a->quiz.on);
 }
