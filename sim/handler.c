@@ -43,8 +43,10 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
 	case X86_OP_LMSW: case X86_OP_CLTS:
 	case X86_OP_MOV_TO_DR: case X86_OP_MOV_FROM_DR:
 	case X86_OP_INVD: case X86_OP_INVLPG:
-	case X86_OP_RDMSR: case X86_OP_WRMSR: case X86_OP_SYSEXIT:
+	case X86_OP_RDMSR: case X86_OP_WRMSR:
 		return HK_PRIVILEGED;
+	case X86_OP_SYSEXIT:	/* VT-x has no SYSEXIT exiting */
+		return HK_PRIV_NONROOT;
 	case X86_OP_IN: case X86_OP_OUT: case X86_OP_INS: case X86_OP_OUTS:
 		return vmm_port ? HK_IO_VMM : HK_IO_VMX;
 	case X86_OP_SGDT: case X86_OP_SIDT: case X86_OP_SLDT:
@@ -55,8 +57,10 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
 	case X86_OP_PUSH_SREG: case X86_OP_POP_SREG:
 	case X86_OP_MOV_TO_SREG: case X86_OP_MOV_FROM_SREG:
 	case X86_OP_LOAD_FAR_PTR:
-	case X86_OP_CALL_FAR: case X86_OP_JMP_FAR: case X86_OP_SYSENTER:
+	case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
 		return HK_HOLE_CPL;
+	case X86_OP_SYSENTER:
+		return HK_SYSENTER;
 	case X86_OP_IRET: case X86_OP_RET_FAR:
 		return HK_RPL_TRAP;
 	case X86_OP_RDTSC:
@@ -96,6 +100,7 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     VMM's tables), the CPL-dependent ones only where CPL is not the
  *     guest's ring.  RDTSC traps everywhere (CR4.TSD keeps time virtual).
  *     IRET and far RET trap when they return to the kernel's RPL 0.
+ *     SYSENTER enters the VMM, whose entry the real SYSENTER MSRs hold.
  * bt: translated code (guest rings 0-2, and ring 3 while IF=0 or IOPL=3):
  *     IDENT code in the translation cache, callouts for what the VMM must
  *     do, lookups for indirect transfers.  A privileged instruction
@@ -123,6 +128,7 @@ static const uint8_t table[HK_COUNT][MODE_COUNT][4] = {
 	[HK_RDTSC] =        { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
 	[HK_SOFT_INT] =     { { D, D, D, D }, { D, D, D, D }, { R, R, R, R }, { D, D, D, D } },
 	[HK_CPUID] =        { { H, H, H, H }, { T, T, T, T }, { X, X, X, X }, { H, H, H, H } },
+	[HK_SYSENTER] =     { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
 };
 
 #undef N
@@ -186,6 +192,7 @@ static const char *const kind_names[HK_COUNT] = {
 	[HK_IO_VMX] = "io (vmx device)", [HK_HOLE_REG] = "sensitive",
 	[HK_HOLE_CPL] = "sensitive", [HK_RPL_TRAP] = "sensitive",
 	[HK_RDTSC] = "time", [HK_SOFT_INT] = "int n", [HK_CPUID] = "cpuid",
+	[HK_SYSENTER] = "sysenter",
 };
 
 const char *handler_kind_name(enum handler_kind kind)
@@ -228,7 +235,7 @@ const char *handler_course_says(enum handler_kind kind, int vring)
 			return NULL;
 		return RINGS_1_3;
 	case HK_HOLE_REG: case HK_HOLE_CPL: case HK_RPL_TRAP: case HK_RDTSC:
-	case HK_CPUID: case HK_SOFT_INT:
+	case HK_CPUID: case HK_SOFT_INT: case HK_SYSENTER:
 		return RINGS_1_3;
 	default:
 		return NULL;

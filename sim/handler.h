@@ -72,6 +72,8 @@ enum handler_kind {
 				   under VT-x */
 	HK_SOFT_INT,		/* int n, int3, into */
 	HK_CPUID,		/* unprivileged; VMMs virtualize its answer */
+	HK_SYSENTER,		/* fast system call: the real MSRs are the
+				   VMM's under te, the guest's under VT-x */
 	HK_COUNT
 };
 

@@ -121,6 +121,10 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		case X86_OP_RDTSC:
 			snprintf(buf, size, "virtual TSC = 0x%08x%08x", b, a);
 			break;
+		case X86_OP_SYSENTER:
+			snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
+				 b, a);
+			break;
 		case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
 		case X86_OP_LOAD_FAR_PTR:
 			snprintf(buf, size, "SS = 0x%04x loaded as 0x%04x (ring compression)",
@@ -136,6 +140,14 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		break;
 	}
 	switch (ev->u.trap.op) {
+	case X86_OP_SYSENTER:
+		snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
+			 b, a);
+		break;
+	case X86_OP_SYSEXIT:
+		snprintf(buf, size, "back to ring 3 at 0x%04x:0x%08x (EDX), stack from ECX",
+			 b, a);
+		break;
 	case X86_OP_CLI: case X86_OP_STI:
 		snprintf(buf, size, "virtual IF %u -> %u", a, b);
 		break;
@@ -266,11 +278,14 @@ static void fields_serial(struct visit *v, const struct event *ev)
 /*
  * Does a trap event's vector mean something?  It does where a vector was
  * raised or delivered: a #GP trap (te), a reflected fault, an INT n, a
- * device interrupt.  A callout or a VM exit raises none.
+ * device interrupt.  A callout, a VM exit and SYSENTER (which reaches the
+ * VMM through the real SYSENTER MSRs, the VMM's) raise none.
  */
-bool trace_trap_has_vector(enum trap_action a)
+bool trace_trap_has_vector(const struct event *ev)
 {
-	return a != TRAP_CALLOUT && a != TRAP_VM_EXIT;
+	return ev->u.trap.action != TRAP_CALLOUT &&
+	       ev->u.trap.action != TRAP_VM_EXIT &&
+	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 
 static void fields_trap(struct visit *v, const struct event *ev)
@@ -280,7 +295,7 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	trace_trap_detail(ev, detail, sizeof detail);
 	f_hex(v, "eip", ev->u.trap.eip, 8);
 	f_str(v, "insn", x86_op_name((enum x86_op)ev->u.trap.op));
-	if (trace_trap_has_vector((enum trap_action)ev->u.trap.action))
+	if (trace_trap_has_vector(ev))
 		f_int(v, "vector", ev->u.trap.vector);
 	f_str(v, "action", trap_action_name((enum trap_action)ev->u.trap.action));
 	f_int(v, "vring", ev->u.trap.vring);
@@ -516,6 +531,11 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			sb_printf(&b, "%08x  callout to the VMM for %s",
 				  ev->u.trap.eip,
 				  x86_op_name((enum x86_op)ev->u.trap.op));
+		} else if (!trace_trap_has_vector(ev)) {
+			sb_printf(&b, "%08x  %s enters the VMM (the real MSRs are the VMM's): %s",
+				  ev->u.trap.eip,
+				  x86_op_name((enum x86_op)ev->u.trap.op),
+				  trap_action_name((enum trap_action)ev->u.trap.action));
 		} else {
 			sb_printf(&b, "%08x  trap %s", ev->u.trap.eip,
 				  vec ? vec : "INT");

@@ -124,6 +124,24 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
 }
 
+/*
+ * SYSENTER: Unicorn 2.0.1 calls the hook with EIP on the instruction and
+ * no transition done, then adds the instruction's length (2) to whatever
+ * EIP is after the hook [measured: writing EIP = X in the hook resumes at
+ * X + 2, also after uc_emu_stop].  So the handler's EIP is taken back by
+ * 2 here, and the VMM sees an ordinary hook.
+ */
+static void on_sysenter(uc_engine *uc, void *ud)
+{
+	struct cpu *c = ud;
+	uint32_t eip;
+
+	c->hooks.sysenter(c->hooks.ctx);
+	uc_reg_read(uc, UC_X86_REG_EIP, &eip);
+	eip -= 2;
+	uc_reg_write(uc, UC_X86_REG_EIP, &eip);
+}
+
 static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		     int size, int64_t value, void *ud)
 {
@@ -259,6 +277,8 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 			UC_X86_INS_IN) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_out, c, 1, 0,
 			UC_X86_INS_OUT) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_sysenter, c, 1, 0,
+			UC_X86_INS_SYSENTER) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c, 0,
 			ram_end) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, on_unmapped, c, 1,

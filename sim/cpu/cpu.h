@@ -38,6 +38,11 @@ struct cpu_hooks {
 	void (*port_out)(void *ctx, uint16_t port, int size, uint32_t value);
 	/* A guest store to RAM (for code-change and descriptor tracing). */
 	void (*mem_write)(void *ctx, uint32_t addr, int size);
+	/*
+	 * SYSENTER ran (EIP on it).  Unicorn does no transition itself: the
+	 * handler does what the CPU would and may write EIP as usual.
+	 */
+	void (*sysenter)(void *ctx);
 };
 
 struct cpu_config {

@@ -500,5 +500,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->port_in = port_in_hook;
 	out->port_out = port_out_hook;
 	out->mem_write = mem_write_hook;
+	out->sysenter = vmm_sysenter_hook;
 }
 

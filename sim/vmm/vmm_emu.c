@@ -40,6 +40,10 @@ static void privileged(struct vcpu *v, const struct x86_instruction *in,
 		emu_fault(out, X86_GP, 0);
 		return;
 	}
+	if (in->op == X86_OP_SYSEXIT) {	/* a control transfer */
+		vmm_emu_sysexit(v, out);
+		return;
+	}
 	vmm_privop_emulate(v, in, &o);
 	out->a = o.before;
 	out->b = o.after;
@@ -358,8 +362,9 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 		}
 		break;
 	case X86_OP_RDTSC: rdtsc(v, out); break;
+	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
 	default:
-		/* SYSENTER and anything unknown: not modelled */
+		/* anything unknown: not modelled */
 		emu_fault(out, X86_UD, 0);
 		break;
 	}

@@ -179,6 +179,9 @@ void vmm_emu_load_seg(struct vcpu *v, const struct x86_instruction *in,
 		      struct emu *out);
 void vmm_emu_far(struct vcpu *v, const struct x86_instruction *in,
 		 struct emu *out);
+/* SYSENTER and SYSEXIT, from the guest's virtual SYSENTER MSRs. */
+void vmm_emu_sysenter(struct vcpu *v, struct emu *out);
+void vmm_emu_sysexit(struct vcpu *v, struct emu *out);
 
 /* Set the outcome to "the guest's own fault". */
 static inline void emu_fault(struct emu *out, int vector, uint32_t error)
@@ -233,6 +236,9 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
+
+/* The CPU hook for SYSENTER (vmm_trap.c). */
+void vmm_sysenter_hook(void *ctx);
 
 /*
  * Handle an exception raised by instruction bi (NULL if unknown) with the

@@ -145,7 +145,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	vmm_emulate(v, bi, in, &e);
 	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
 		/* a vector only where one was raised: the te trap's #GP */
-		vmm_trap_event(v, in, how == ENTRY_TRAP ? X86_GP : 0, action,
+		vmm_trap_event(v, in, how == ENTRY_TRAP &&
+			       in->op != X86_OP_SYSENTER ? X86_GP : 0, action,
 			       false, 0, e.a, e.b, (uint8_t)exit_reason);
 	switch (e.result) {
 	case EMU_NEXT:
@@ -257,6 +258,33 @@ void vmm_exception_hook(void *ctx, int vector)
 	}
 	bi = vmm_current_insn(v, eip, soft_int_at(v, eip));
 	vmm_handle_exception(v, bi, vector, error, eip);
+}
+
+/*
+ * SYSENTER run by the CPU (te, and guest user code run directly under bt).
+ * A real deprivileging VMM keeps the real SYSENTER MSRs pointing at its
+ * own entry, so the instruction lands in the VMM, not in the guest kernel;
+ * the VMM then does the guest's SYSENTER from the guest's virtual MSRs.
+ */
+void vmm_sysenter_hook(void *ctx)
+{
+	struct vcpu *v = ctx;
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block_insn *bi = v->step_insn;
+
+	/*
+	 * The fast engine leaves EIP at the start of the block (as for port
+	 * I/O); SYSENTER ends a block, so it is the block's last instruction.
+	 */
+	if (bi == NULL && v->cur != NULL && v->cur->n > 0)
+		bi = vmm_current_insn(v, v->cur->insns[v->cur->n - 1].x.addr,
+				      false);
+	if (bi == NULL || bi->x.op != X86_OP_SYSENTER) {
+		vm_power_off(v->vm, POWER_BAD_INSN, eip);	/* a ringside bug */
+		vmm_stop_soon(v);
+		return;
+	}
+	vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
 }
 
 bool vmm_io_denied(struct vcpu *v)

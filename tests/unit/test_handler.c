@@ -45,6 +45,7 @@
 #define CLASSIFY "scenarios/guests/classify.elf"
 #define TIMER "scenarios/guests/timer.elf"
 #define USER "build/guests/user.elf"	/* ring 3 with IF=1, system calls */
+#define SYSENTER "build/guests/sysenter.elf"
 #define ALL 1000000000ull
 
 struct probe {			/* probe_table's entries (classify_probes.S) */
@@ -255,6 +256,66 @@ static void only_ring3_runs_directly(void **state)
 	tl_free(&r);
 }
 
+/*
+ * SYSENTER and SYSEXIT [Intel SDM vol. 2B; Adams & Agesen 2006]: a
+ * deprivileging VMM owns the real SYSENTER MSRs, so SYSENTER from the
+ * guest's ring 3 enters the VMM (te, and bt's direct execution), which
+ * does the guest's SYSENTER from its virtual MSRs; SYSEXIT needs CPL 0, so
+ * at the guest kernel's CPL 1 it traps (te) or is a callout (bt).  VT-x
+ * has no exiting control for either: the guest's MSRs are in the VMCS
+ * guest-state area and non-root mode does both.
+ */
+static void sysenter_paths(void **state)
+{
+	static const struct {
+		enum exec_mode mode;
+		struct want enter, exit;
+	} want[] = {
+		{ MODE_TE, { PATH_VMM, WHY_TRAP }, { PATH_VMM, WHY_TRAP } },
+		{ MODE_BT, { PATH_VMM, WHY_TRAP }, { PATH_VMM, WHY_CALLOUT } },
+		{ MODE_HW, { PATH_DIRECT, WHY_NONROOT }, { PATH_DIRECT, WHY_NONROOT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int enters = 0, exits = 0;
+
+		tl_boot_mode(SYSENTER, want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		assert_string_equal(tl_serial(&r), "S1S2S3\n");
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+			const struct want *w;
+
+			if (e->kind != EV_INSN || e->u.insn.len != 2 ||
+			    e->u.insn.bytes[0] != 0x0f ||
+			    (e->u.insn.bytes[1] != 0x34 && e->u.insn.bytes[1] != 0x35))
+				continue;
+			if (e->u.insn.bytes[1] == 0x34) {
+				w = &want[k].enter;
+				enters++;
+				assert_int_equal(e->u.insn.vring, 3);
+			} else {
+				w = &want[k].exit;
+				exits++;
+				assert_int_equal(e->u.insn.vring, 0);
+			}
+			if (e->u.insn.path != w->path || e->u.insn.why != w->why)
+				fail_msg("%s: %s took %s (%s), the sources say %s (%s)",
+					 exec_mode_name(want[k].mode),
+					 e->u.insn.bytes[1] == 0x34 ? "sysenter" : "sysexit",
+					 path_text(e->u.insn.path),
+					 handler_why_name(e->u.insn.why),
+					 path_text(w->path), handler_why_name(w->why));
+		}
+		assert_int_equal(enters, 3);
+		assert_int_equal(exits, 2);
+		tl_free(&r);
+	}
+}
+
 /* Names are the trace's contract (docs/trace-format.md). */
 static void names(void **state)
 {
@@ -281,6 +342,7 @@ int main(void)
 		cmocka_unit_test(probes_follow_the_sources),
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
+		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(names),
 	};
 

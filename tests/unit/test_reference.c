@@ -89,6 +89,13 @@ static void bench(void **state) { (void)state; same_output("scenarios/guests/ben
 static void traps(void **state) { (void)state; same_output("build/guests/traps.elf"); }
 static void smc(void **state) { (void)state; same_output("build/guests/smc.elf"); }
 static void user(void **state) { (void)state; same_output("build/guests/user.elf"); }
+/* System calls by SYSENTER, returns by SYSEXIT: the kernel is entered. */
+static void sysenter(void **state)
+{
+	(void)state;
+	same_output("build/guests/sysenter.elf");
+	assert_string_equal(qemu_out, "S1S2S3\n");
+}
 /* A waiting interrupt comes in one instruction after STI, at once after IRET. */
 static void irqwin(void **state) { (void)state; same_output("build/guests/irqwin.elf"); }
 
@@ -256,6 +263,7 @@ int main(void)
 		cmocka_unit_test(smc),
 		cmocka_unit_test(user),
 		cmocka_unit_test(irqwin),
+		cmocka_unit_test(sysenter),
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
 	};
