@@ -127,7 +127,7 @@ static const uint8_t table[HK_COUNT][MODE_COUNT][4] = {
 	[HK_RPL_TRAP] =     { { P, P, P, N }, { C, C, C, C }, { R, R, R, R }, { N, N, N, N } },
 	[HK_RDTSC] =        { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
 	[HK_SOFT_INT] =     { { D, D, D, D }, { D, D, D, D }, { R, R, R, R }, { D, D, D, D } },
-	[HK_CPUID] =        { { H, H, H, H }, { T, T, T, T }, { X, X, X, X }, { H, H, H, H } },
+	[HK_CPUID] =        { { H, H, H, H }, { C, C, C, C }, { X, X, X, X }, { H, H, H, H } },
 	[HK_SYSENTER] =     { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
 };
 

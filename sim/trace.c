@@ -144,6 +144,10 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
 			 b, a);
 		break;
+	case X86_OP_CPUID:
+		snprintf(buf, size, "CPUID leaf 0x%x answered from the virtual CPU: EAX = 0x%08x",
+			 a, b);
+		break;
 	case X86_OP_SYSEXIT:
 		snprintf(buf, size, "back to ring 3 at 0x%04x:0x%08x (EDX), stack from ECX",
 			 b, a);

@@ -151,7 +151,8 @@ static const struct op_words ops[X86_OP_COUNT] = {
 	[X86_OP_CALL] = { "CALL calls a function: ordinary control flow inside the guest.", NULL, NULL },
 	[X86_OP_RET] = { "RET returns from a function: ordinary control flow inside the guest.", NULL, NULL },
 	[X86_OP_LOOP] = { "LOOP counts ECX down and jumps back: ordinary control flow.", NULL, NULL },
-	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL, NULL },
+	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL,
+		"it does not trap, so the guest read the real processor's identity and features, which the VMM can neither hide nor change" },
 	[X86_OP_UD] = { "UD2 is invalid on purpose: it always raises #UD (invalid opcode).", NULL, NULL },
 };
 

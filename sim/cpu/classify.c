@@ -34,7 +34,9 @@ enum insn_class classify_op(enum x86_op op)
 	 * VMM virtualizes (SGDT SIDT SLDT SMSW PUSHF POPF); protection-system
 	 * instructions consult the current privilege level (LAR LSL VERR VERW
 	 * POP/PUSH/MOV sreg, far CALL/JMP/RET, INT n, STR; IRET with them).
-	 * RDTSC reads time, which the VMM also virtualizes.
+	 * RDTSC reads time and CPUID the processor's identity, which the VMM
+	 * also virtualizes (DESIGN.md's class table; VMMs emulate CPUID under
+	 * binary translation, VT-x exits on it unconditionally).
 	 */
 	case X86_OP_SGDT: case X86_OP_SIDT: case X86_OP_SLDT:
 	case X86_OP_SMSW: case X86_OP_STR:
@@ -45,7 +47,7 @@ enum insn_class classify_op(enum x86_op op)
 	case X86_OP_LOAD_FAR_PTR:
 	case X86_OP_CALL_FAR: case X86_OP_JMP_FAR: case X86_OP_RET_FAR:
 	case X86_OP_INT: case X86_OP_INT3: case X86_OP_INTO: case X86_OP_IRET:
-	case X86_OP_RDTSC: case X86_OP_SYSENTER:
+	case X86_OP_RDTSC: case X86_OP_SYSENTER: case X86_OP_CPUID:
 		return CLASS_SENSITIVE;
 
 	default:

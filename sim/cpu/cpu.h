@@ -104,6 +104,13 @@ void cpu_request_stop(struct cpu *c);
  */
 uint32_t cpu_exception_ack(struct cpu *c);
 
+/*
+ * What the processor answers to CPUID leaf/subleaf (EAX, EBX, ECX, EDX in
+ * out): QEMU's qemu32, the reference machine.  A VMM that emulates CPUID
+ * passes these through, as ESX passed the host's features.
+ */
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
 /* Registers of the live engine.  Segment registers read as selectors. */
 uint32_t cpu_reg(struct cpu *c, enum x86_register r);
 

@@ -310,6 +310,24 @@ static void rdtsc(struct vcpu *v, struct emu *out)
 	out->b = (uint32_t)(tsc >> 32);
 }
 
+/*
+ * CPUID: the virtual CPU's identity.  ringside's VMM passes the
+ * processor's answers through (cpu_cpuid), as ESX passed the host's
+ * features, so a guest sees the same CPU in every mode.
+ */
+static void cpuid(struct vcpu *v, struct emu *out)
+{
+	uint32_t r[4];
+
+	cpu_cpuid(cpu_reg(v->cpu, X86R_EAX), cpu_reg(v->cpu, X86R_ECX), r);
+	out->a = cpu_reg(v->cpu, X86R_EAX);
+	cpu_set_reg(v->cpu, X86R_EAX, r[0]);
+	cpu_set_reg(v->cpu, X86R_EBX, r[1]);
+	cpu_set_reg(v->cpu, X86R_ECX, r[2]);
+	cpu_set_reg(v->cpu, X86R_EDX, r[3]);
+	out->b = r[0];
+}
+
 void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 		 const struct x86_instruction *in, struct emu *out)
 {
@@ -363,6 +381,7 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 		break;
 	case X86_OP_RDTSC: rdtsc(v, out); break;
 	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
+	case X86_OP_CPUID: cpuid(v, out); break;
 	default:
 		/* anything unknown: not modelled */
 		emu_fault(out, X86_UD, 0);

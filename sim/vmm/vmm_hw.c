@@ -95,22 +95,12 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 /*
  * The step engine is about to run bi in hardware-assist mode.  Returns true
  * if the model handled it (exit or no-exit emulation), false if it should
- * simply run (CPUID after its exit, and innocuous code).
+ * simply run (innocuous code).
  */
 bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi)
 {
 	int reason = vmm_hw_exit_reason(&bi->x);
 
-	if (bi->x.op == X86_OP_CPUID) {
-		/* the exit is counted; the CPU model then answers CPUID itself */
-		vmm_set_path(v, bi, PATH_VMM, WHY_EXIT);
-		v->stats.exits++;
-		v->stats.exit_reasons[EXIT_CPUID]++;
-		vmm_charge(v, COST_VM_EXIT);
-		vmm_trap_event(v, &bi->x, 0, TRAP_VM_EXIT, false, 0, 0, 0,
-			       EXIT_CPUID);
-		return false;
-	}
 	if (bi->cls == CLASS_INNOCUOUS)
 		return false;
 	vmm_do(v, bi, reason >= 0 ? ENTRY_EXIT : ENTRY_HARDWARE,

@@ -46,6 +46,7 @@
 #define TIMER "scenarios/guests/timer.elf"
 #define USER "build/guests/user.elf"	/* ring 3 with IF=1, system calls */
 #define SYSENTER "build/guests/sysenter.elf"
+#define CPUID "build/guests/cpuid.elf"
 #define ALL 1000000000ull
 
 struct probe {			/* probe_table's entries (classify_probes.S) */
@@ -316,6 +317,45 @@ static void sysenter_paths(void **state)
 	}
 }
 
+/*
+ * CPUID: VMMs virtualize it.  It never traps (no CPUID faulting on the
+ * CPUs of the time), so under te it runs on the CPU unseen (a hole); the
+ * translator makes it a callout; VT-x exits on it unconditionally (reason
+ * 10) [Adams & Agesen 2006; Intel SDM vol. 3C 25.1.2].
+ */
+static void cpuid_paths(void **state)
+{
+	static const struct { enum exec_mode mode; struct want w; } want[] = {
+		{ MODE_TE, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_BT, { PATH_VMM, WHY_CALLOUT } },
+		{ MODE_HW, { PATH_VMM, WHY_EXIT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode(CPUID, want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		assert_int_equal(r.vm->exit_status, 0);	/* RDPMC: #UD */
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_INSN || e->u.insn.len != 2 ||
+			    e->u.insn.bytes[0] != 0x0f || e->u.insn.bytes[1] != 0xa2)
+				continue;
+			n++;
+			assert_int_equal(e->u.insn.cls, CLASS_SENSITIVE);
+			assert_int_equal(e->u.insn.path, want[k].w.path);
+			assert_int_equal(e->u.insn.why, want[k].w.why);
+		}
+		assert_int_equal(n, 16);
+		tl_free(&r);
+	}
+}
+
 /* Names are the trace's contract (docs/trace-format.md). */
 static void names(void **state)
 {
@@ -343,6 +383,7 @@ int main(void)
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
 		cmocka_unit_test(sysenter_paths),
+		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(names),
 	};
 
