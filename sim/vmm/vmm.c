@@ -202,6 +202,12 @@ static void charged(struct vcpu *v)
 void vmm_charge(struct vcpu *v, uint64_t cycles)
 {
 	v->stats.cycles += cycles;
+	charged(v);
+}
+
+void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
 	v->stats.sys_cycles += cycles;
 	charged(v);
 }

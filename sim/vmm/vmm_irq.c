@@ -197,6 +197,8 @@ int vmm_irq_poll(struct vcpu *v)
 	vector = pic_ack(&v->vm->pic);	/* the INTA cycle */
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;
+	/* the VMKernel took the host's timer interrupt and posted it */
+	vmm_charge_vmkernel(v, COST_VMK_IRQ);
 	vmm_charge(v, COST_REFLECT);
 	interrupt_event(v, vector);
 	vmm_deliver(v, vector, DELIVER_EXTERNAL, false, 0, vmm_guest_eip(v),

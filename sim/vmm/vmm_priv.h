@@ -307,6 +307,13 @@ uint32_t vmm_dev_in(struct vcpu *v, uint16_t port, int size);
 void vmm_dev_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* Charge cycles of device emulation done by the VMX (a world switch). */
+/*
+ * Charge VMKernel work done on the vCPU's behalf (esxtop's %SYS): taking
+ * the host interrupt behind a virtual one.  The VMM's own work (traps,
+ * callouts, exits) is the VMM world's running time, vmm_charge().
+ */
+void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles);
+
 void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
 
 /* Emit an EV_TRAP for instruction `in` (exit_reason: TRAP_VM_EXIT only). */
