@@ -526,9 +526,11 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		trace_trap_detail(ev, detail, sizeof detail);
 		vec = x86_vector_name(ev->u.trap.vector);
 		if (ev->u.trap.action == TRAP_VM_EXIT) {
-			sb_printf(&b, "%08x  VM exit, %s, on %s", ev->u.trap.eip,
-				  vmm_exit_reason_name(ev->u.trap.exit_reason),
-				  x86_op_name((enum x86_op)ev->u.trap.op));
+			sb_printf(&b, "%08x  VM exit, %s", ev->u.trap.eip,
+				  vmm_exit_reason_name(ev->u.trap.exit_reason));
+			if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
+				sb_printf(&b, ", on %s",
+					  x86_op_name((enum x86_op)ev->u.trap.op));
 		} else if (ev->u.trap.action == TRAP_INTERRUPT) {
 			sb_printf(&b, "%08x  interrupt", ev->u.trap.eip);
 		} else if (ev->u.trap.action == TRAP_CALLOUT) {

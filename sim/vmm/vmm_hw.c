@@ -30,6 +30,13 @@
  *   no MSR bitmaps           RDMSR (31), WRMSR (32)
  *   TSC offsetting           RDTSC runs with no exit: the CPU adds the
  *                            VMCS's TSC offset, so guest time stays virtual
+ *   external-interrupt exiting  a device interrupt while the guest runs
+ *                            exits (1); the VMM injects the guest's
+ *                            virtual interrupt on the next VM entry
+ *   interrupt-window exiting set by the VMM while a virtual interrupt
+ *                            waits for the guest's IF: exits (7) once
+ *                            STI, POPF or IRET opens the window; then the
+ *                            interrupt is injected
  *
  * No exit: CLI, STI, PUSHF, POPF, IRET, INT n, far transfers, segment
  * loads, LAR/LSL/VERR/VERW; LGDT LIDT LLDT LTR and SGDT SIDT SLDT STR (the
@@ -44,6 +51,7 @@
 
 /* SDM vol. 3C table C-1. */
 enum {
+	EXIT_EXTERNAL_INTERRUPT = 1, EXIT_INTERRUPT_WINDOW = 7,
 	EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_INVD = 13,
 	EXIT_INVLPG = 14, EXIT_CR_ACCESS = 28,
 	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32
@@ -52,6 +60,8 @@ enum {
 const char *vmm_exit_reason_name(int reason)
 {
 	switch (reason) {
+	case EXIT_EXTERNAL_INTERRUPT: return "external interrupt";
+	case EXIT_INTERRUPT_WINDOW: return "interrupt window";
 	case EXIT_TRIPLE_FAULT: return "triple fault";
 	case EXIT_CPUID: return "CPUID";
 	case EXIT_HLT: return "HLT";
@@ -106,4 +116,29 @@ bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi)
 	vmm_do(v, bi, reason >= 0 ? ENTRY_EXIT : ENTRY_HARDWARE,
 	       reason >= 0 ? (uint32_t)reason : 0, bi->x.addr + bi->x.len);
 	return true;
+}
+
+/*
+ * A VM exit caused by an event rather than an instruction: an external
+ * interrupt (1) or an open interrupt window (7).  The interrupt itself is
+ * then injected on the VM entry (VM-entry interruption-information field),
+ * which is the "interrupt" event that follows.
+ */
+static void event_exit(struct vcpu *v, int reason)
+{
+	v->stats.exits++;
+	v->stats.exit_reasons[reason]++;
+	vmm_charge(v, COST_VM_EXIT);
+	vmm_trap_event(v, NULL, 0, TRAP_VM_EXIT, false, 0, 0, 0,
+		       (uint8_t)reason);
+}
+
+void vmm_hw_interrupt_exit(struct vcpu *v)
+{
+	event_exit(v, EXIT_EXTERNAL_INTERRUPT);
+}
+
+void vmm_hw_window_exit(struct vcpu *v)
+{
+	event_exit(v, EXIT_INTERRUPT_WINDOW);
 }

@@ -160,6 +160,18 @@ void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 	bool ready = v->virt.iflag && v->vm->state == VM_ON &&
 		     v->state == VCPU_RUNNING && vm_irq_pending(v->vm, v->id);
 
+	/*
+	 * VT-x: the guest opened the window in non-root mode with no exit of
+	 * its own, and the VMM had asked for interrupt-window exiting: exit
+	 * 7.  (For STI the exit really comes one instruction later, after
+	 * the STI shadow; it is shown with the STI.)  After an exit of its
+	 * own (port I/O...) the VMM simply injects on the entry.
+	 */
+	if (ready && in != NULL && v->exec == MODE_HW &&
+	    (in->op == X86_OP_STI || in->op == X86_OP_POPF ||
+	     in->op == X86_OP_IRET))
+		vmm_hw_window_exit(v);
+
 	if (in != NULL && in->op == X86_OP_STI) {
 		v->sti_shadow = true;
 		v->sti_next = in->addr + in->len;
@@ -178,6 +190,7 @@ void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 int vmm_irq_poll(struct vcpu *v)
 {
 	int vector, rc;
+	bool window = v->irq_window;
 
 	v->irq_window = false;
 	if (v->vm->state != VM_ON || !v->virt.iflag ||
@@ -194,6 +207,13 @@ int vmm_irq_poll(struct vcpu *v)
 	vmm_finish_halt(v);
 	if ((rc = vmm_settle(v)) != SIM_OK)
 		return rc;
+	/*
+	 * VT-x: an interrupt that comes while the guest runs is an external-
+	 * interrupt exit (1).  A halted vCPU's world was blocked (HLT exited):
+	 * the VMM injects on entry, no exit; so after a window it opened.
+	 */
+	if (v->exec == MODE_HW && v->state == VCPU_RUNNING && !window)
+		vmm_hw_interrupt_exit(v);
 	vector = pic_ack(&v->vm->pic);	/* the INTA cycle */
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;

@@ -197,6 +197,11 @@ static inline void emu_fault(struct emu *out, int vector, uint32_t error)
 /* Hardware assist: handle bi before it runs; false: just run it. */
 bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);
 
+/* Hardware assist: VM exits for an external interrupt (1), an open
+ * interrupt window (7). */
+void vmm_hw_interrupt_exit(struct vcpu *v);
+void vmm_hw_window_exit(struct vcpu *v);
+
 /* ---- vmm_shadow.c ----------------------------------------------------- */
 
 /* Build the VMM's own descriptors, TSS and stubs; load GDTR/IDTR/TR. */

@@ -356,6 +356,44 @@ static void cpuid_paths(void **state)
 	}
 }
 
+/*
+ * VT-x's interrupt exits [Intel SDM vol. 3C 24.6.1, 25.2; Uhlig et al.
+ * 2005]: a timer interrupt while the guest runs is an external-interrupt
+ * exit (1), then injected on entry; one that waited for the guest's IF
+ * exits when the guest opens the window (7).  Every such exit is followed
+ * by the injection (an "interrupt" event) before any guest instruction.
+ */
+static void hw_interrupt_exits(void **state)
+{
+	static const struct { const char *guest; int reason; } want[] = {
+		{ "scenarios/guests/multitask.elf", 1 },
+		{ "build/guests/irqwin.elf", 7 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		struct tl_run r;
+		int exits = 0;
+
+		tl_boot_mode(want[k].guest, MODE_HW, false, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_TRAP || e->u.trap.action != TRAP_VM_EXIT ||
+			    e->u.trap.exit_reason != want[k].reason)
+				continue;
+			exits++;
+			assert_true(i + 1 < r.nev);
+			assert_int_equal(r.ev[i + 1].kind, EV_TRAP);
+			assert_int_equal(r.ev[i + 1].u.trap.action, TRAP_INTERRUPT);
+		}
+		if (exits == 0)
+			fail_msg("%s: no VM exit %d", want[k].guest, want[k].reason);
+		tl_free(&r);
+	}
+}
+
 /* Names are the trace's contract (docs/trace-format.md). */
 static void names(void **state)
 {
@@ -384,6 +422,7 @@ int main(void)
 		cmocka_unit_test(only_ring3_runs_directly),
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
+		cmocka_unit_test(hw_interrupt_exits),
 		cmocka_unit_test(names),
 	};
 
