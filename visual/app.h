@@ -31,6 +31,7 @@ enum view_id {
 	VIEW_XLAT,		/* a guest unit beside its translation */
 	VIEW_LOG,		/* every retained event */
 	VIEW_HELP,		/* every key */
+	VIEW_VMCS,		/* hw: the VT-x VMCS of the vCPU */
 	VIEW_COUNT
 };
 

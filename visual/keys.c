@@ -48,6 +48,7 @@ const struct key_binding key_bindings[] = {
 	{ '4', KT_ROOT, "view xlat", "Translation view (binary translation)" },
 	{ '5', KT_ROOT, "view log", "Log view" },
 	{ '6', KT_ROOT, "view help", "Help view (this)" },
+	{ '7', KT_ROOT, "view vmcs", "VMCS view (hw: the VT-x control structure, last exit)" },
 	{ '?', KT_ROOT, "view help", NULL },
 	{ KEY_F(1), KT_ROOT, "view help", NULL },
 	{ '\t', KT_ROOT, "view next", "next view" },

@@ -78,6 +78,7 @@ static void the_keys_of_the_brief(void **state)
 	assert_string_equal(root('4'), "view xlat");
 	assert_string_equal(root('5'), "view log");
 	assert_string_equal(root('6'), "view help");
+	assert_string_equal(root('7'), "view vmcs");
 	assert_string_equal(root('\t'), "view next");
 	assert_string_equal(root(KEY_BTAB), "view prev");
 	assert_string_equal(root('?'), "view help");
@@ -200,7 +201,9 @@ static void views_cycle(void **state)
 		assert_int_equal(a->view, i % VIEW_COUNT);
 	}
 	keys_dispatch(a, KEY_BTAB);
-	assert_int_equal(a->view, VIEW_HELP);
+	assert_int_equal(a->view, VIEW_VMCS);	/* the last, before CPU */
+	press(a, "7");
+	assert_int_equal(a->view, VIEW_VMCS);
 	press(a, "3");
 	assert_int_equal(a->view, VIEW_WORLDS);
 	press(a, "?");
