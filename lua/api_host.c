@@ -16,7 +16,7 @@
 
 #define MSG_MAX 300		/* the simulator's sentences */
 
-/* host{name=, kind="esx"|"hosted", cpus=, mhz=, mem_mb=, nics=, datastores=} */
+/* host{name=, kind="esx"|"hosted"|"server", cpus=, mhz=, mem_mb=, nics=, datastores=} */
 static int l_host(lua_State *L)
 {
 	static const char *const fields[] = {
@@ -31,7 +31,7 @@ static int l_host(lua_State *L)
 	cfg.name = args_string(L, 1, "name", "host");
 	kind = args_string(L, 1, "kind", "host");
 	if (kind && host_kind_parse(kind, &cfg.kind) != 0)
-		return luaL_error(L, "host: kind must be \"esx\" or \"hosted\", not \"%s\"", kind);
+		return luaL_error(L, "host: kind must be \"esx\", \"hosted\" (Workstation) or \"server\" (VMware Server), not \"%s\"", kind);
 	cfg.pcpus = (int)args_count(L, 1, "cpus", "host", 1, HOST_MAX_PCPUS);
 	cfg.mhz = (uint32_t)args_count(L, 1, "mhz", "host", 1, 100000);
 	cfg.mem_mb = (uint32_t)args_count(L, 1, "mem_mb", "host", 1, 1 << 24);

@@ -1,9 +1,10 @@
 -- hosted_vs_esx: log-off, remote administration, and who owns the machine
 --
--- Hosted virtualization (VMware Workstation and Server, installed on a
--- host OS) against bare metal (ESX Server, its own OS).  The same guest
--- runs on one host of each kind; then the user logs off, and a remote
--- administrator asks each host for a change.  What each host does is what
+-- Hosted virtualization (VMware Workstation and VMware Server, installed
+-- on a host OS) against bare metal (ESX Server, its own OS).  The same
+-- guest runs on one host of each kind; then the user logs off, and a
+-- remote administrator asks each host for a change: Workstation's VMs
+-- die and refuse, Server's (a service of the host OS) and ESX's do not.  What each host does is what
 -- the simulator does: the scenario only acts and watches the events.
 
 say([[VMware Workstation and VMware Server are virtualization software
@@ -95,6 +96,26 @@ console's world ran (%d microseconds of its CPU time) to handle it, and
 standby-vm is %s. ESX is managed from anywhere, through its service
 console.]], msg_e, (world_named(esx, "console").run_ns - console_before) // 1000,
     standby.state)
+pause()
+
+-- VMware Server: hosted too, but its VMs are a service of the host OS.
+local gsx = host{name="gsx", kind="server", cpus=2, mhz=1000}
+local svc = gsx:add_vm{name="svc-vm", guest="timer", mem_mb=32}
+run{seconds=0.05}
+local ok_s, why_s = logoff(gsx)
+expect(ok_s, "the Server host's user logged off")
+expect(world_named(gsx, "host-os") ~= nil, "VMware Server runs on a host OS too")
+local before_s = svc.insns
+run{seconds=0.05}
+expect(svc.state == "on" and svc.insns > before_s,
+       "VMware Server's VM kept running after the log-off")
+local ok_r, msg_r = remote_admin(gsx, "power off svc-vm")
+expect(ok_r, "VMware Server accepts remote administration")
+expect_eq(svc.state, "off", "and the remote request powered svc-vm off")
+say([[The third host, gsx, runs VMware Server (GSX Server before it): hosted
+like the laptop, on a host OS, yet its VMs are a service of that OS, not
+applications of a user's session. Its user logged off: "%s". And a
+remote administrator powered svc-vm off: "%s".]], why_s, msg_r)
 pause()
 
 -- Back at the desk.

@@ -368,7 +368,7 @@ static const char *hosted_switch(struct sim *s, const struct event *ev)
 	bool in = to && to->kind == WORLD_VMM;
 	bool out = from && from->kind == WORLD_VMM;
 
-	if (h == NULL || h->cfg.kind != HOST_HOSTED || in == out)
+	if (h == NULL || !host_kind_is_hosted(h->cfg.kind) || in == out)
 		return "";
 	return in ? "; the VMM driver world-switches from the host OS context into the VMM"
 		  : "; the VMM driver world-switches back to the host OS context";

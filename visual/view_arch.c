@@ -48,7 +48,7 @@ static bool hosted_now(struct app *a)
 {
 	struct vm *vm = session_vm(a->sess);
 
-	return vm && vm_host(vm)->cfg.kind == HOST_HOSTED;
+	return vm && host_kind_is_hosted(vm_host(vm)->cfg.kind);
 }
 
 static void stack(struct app *a, const struct rect *d)

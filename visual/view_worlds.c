@@ -57,7 +57,7 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 		   host_kind_name(h->cfg.kind), h->cfg.pcpus, h->cfg.mhz,
 		   h->cfg.mem_mb, host_vm_count(h),
 		   host_vm_count(h) == 1 ? "" : "s",
-		   h->cfg.kind == HOST_HOSTED && !h->logged_in ?
+		   host_kind_is_hosted(h->cfg.kind) && !h->logged_in ?
 		   ", user logged off" : "");
 	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
 		   "%USED", "%RDY", "%WAIT", "%IDLE", "%SYS", "INSNS", "TRAPS",
