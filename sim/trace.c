@@ -127,7 +127,7 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 			break;
 		case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
 		case X86_OP_LOAD_FAR_PTR:
-			snprintf(buf, size, "SS = 0x%04x loaded as 0x%04x (ring compression)",
+			snprintf(buf, size, "SS = 0x%04x loaded as 0x%04x (ring aliasing)",
 				 a, b);
 			break;
 		default:

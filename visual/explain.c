@@ -329,7 +329,7 @@ static void reflect(struct out *o, const struct step_record *r,
 			say(o, " RDTSC was made to trap (CR4.TSD), and the VMM answered with the guest's virtual time.");
 		else if (r->op == X86_OP_MOV_TO_SREG || r->op == X86_OP_POP_SREG ||
 			 r->op == X86_OP_LOAD_FAR_PTR)
-			say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring compression) and resumed the guest.");
+			say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring aliasing: the guest's ring is not the real one) and resumed the guest.");
 		else
 			say(o, " The return frame names ring 0 (the VMM always shows the guest its virtual CS), which the real CPU at CPL 1 refuses as a return to a more privileged ring. The VMM performed the return itself, into the guest kernel's code at CPL 1.");
 		break;

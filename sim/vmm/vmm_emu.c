@@ -3,7 +3,8 @@
  * guest's virtual state.
  *
  * Trap-and-emulate needs this for the privileged instructions (they trap)
- * and for the few sensitive ones that trap because of ring compression.
+ * and for the few sensitive ones that trap because of ring aliasing (the kernel's RPL-0
+ * selectors at real CPL 1).
  * Binary translation and the hardware-assist model need it for *every*
  * privileged and sensitive instruction: the translator turns them into
  * calls to this code, so PUSHF shows the virtual IF, SGDT the guest's own

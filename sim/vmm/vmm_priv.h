@@ -36,7 +36,8 @@
 #define VMM_STUB_GATE  0x20	/* ring 0: load segments, iret */
 
 /*
- * The real CPL that runs each virtual ring ("ring compression"):
+ * The real CPL that runs each virtual ring (ring deprivileging; guest rings 1 and 2 sharing CPL 2 is
+ * "ring compression", Uhlig et al. 2005):
  *
  *   guest ring   0   1   2   3
  *   real CPL     1   2   2   3
@@ -104,7 +105,7 @@ uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
  * A complete register state to resume the guest with, *as the guest sees
  * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
  * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
- * into the real state (ring compression, translated code).
+ * into the real state (ring deprivileging, translated code).
  */
 struct vmm_target {
 	uint32_t eip, esp, eflags;
