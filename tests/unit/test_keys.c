@@ -14,7 +14,9 @@
 
 #include "app.h"
 #include "command.h"
+#include "handler.h"
 #include "keys.h"
+#include "quiz.h"
 #include "status.h"
 
 #define TOUR "scenarios/guests/tour.elf"
@@ -323,6 +325,39 @@ static void run_to_power_off(void **state)
 	assert_true(session_vm_running(a->sess));
 }
 
+/*
+ * The quiz grades the real answer (the VMM emulates a privileged
+ * instruction) and, to a student who gave the course text's answer (the
+ * VMKernel), explains the course's sentence as the course's.
+ */
+static void quiz_explains_the_course(void **state)
+{
+	struct quiz q = { .on = true };
+	struct step_record r;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.valid = true;
+	r.insn.u.insn.cls = CLASS_PRIVILEGED;
+	r.insn.u.insn.path = PATH_VMM;
+	r.insn.u.insn.why = WHY_TRAP;
+	quiz_grade(&q, ANSWER_VMKERNEL, &r);
+	assert_int_equal(q.correct, ANSWER_VMM);
+	assert_int_equal(q.right, 0);
+	assert_non_null(strstr(q.course, "The course text says"));
+	assert_non_null(strstr(q.why, "guest>vmm>guest (trap)"));
+	/* HLT is the VMKernel's too: that answer is right */
+	r.insn.u.insn.path = PATH_VMKERNEL;
+	quiz_grade(&q, ANSWER_VMKERNEL, &r);
+	assert_int_equal(q.correct, ANSWER_VMKERNEL);
+	assert_int_equal(q.right, 1);
+	/* the guest's own fault: the guest handles it */
+	r.insn.u.insn.path = PATH_VMM;
+	r.insn.u.insn.why = WHY_REFLECT;
+	quiz_grade(&q, ANSWER_GUEST, &r);
+	assert_int_equal(q.correct, ANSWER_GUEST);
+}
+
 /* Switching mode restarts from power-on (or says why it cannot). */
 static void mode_switch(void **state)
 {
@@ -361,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_and_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
+		cmocka_unit_test(quiz_explains_the_course),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
