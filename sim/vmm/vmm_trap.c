@@ -208,9 +208,26 @@ static bool te_traps(const struct block_insn *bi)
 	}
 }
 
+/*
+ * RDPMC: Unicorn (QEMU 5) has no performance counters and reports every
+ * RDPMC as invalid.  The reference machine (QEMU 7.2, helper_rdpmc)
+ * raises #GP outside ring 0 unless CR4.PCE allows it, and #UD otherwise:
+ * so does ringside's CPU, in every mode.
+ */
+static bool rdpmc_gp(struct vcpu *v, const struct block_insn *bi)
+{
+	return bi != NULL && bi->x.len == 2 && bi->x.bytes[0] == 0x0f &&
+	       bi->x.bytes[1] == 0x33 && v->vring > 0 &&
+	       !(v->virt.cr4 & X86_CR4_PCE);
+}
+
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip)
 {
+	if (vector == X86_UD && rdpmc_gp(v, bi)) {
+		vector = X86_GP;
+		error = 0;
+	}
 	if (bi && is_int_op((enum x86_op)bi->x.op) &&
 	    eip == bi->x.addr + bi->x.len) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */

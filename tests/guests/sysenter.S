@@ -8,7 +8,9 @@
  * return EIP, ECX: the user stack), EAX = 3 prints "S3", a newline, and
  * exits 0.  SYSENTER loads CS from the MSR and SS = CS + 8; SYSEXIT loads
  * CS = MSR + 16 and SS = MSR + 24, both with RPL 3: hence the GDT order.
- * On real hardware, QEMU and every ringside mode it prints "S1S2S3\n". */
+ * First the user code tries RDPMC: with CR4.PCE clear it is #GP at ring
+ * 3 (QEMU, helper_rdpmc); the kernel's #GP handler prints "P" and skips
+ * it.  On QEMU and in every ringside mode it prints "PS1S2S3\n". */
         .include "tests/guests/mb.inc"
 
         .set KCODE, 0x08
@@ -45,6 +47,13 @@ _start:
         mov  $0x176, %ecx
         mov  $entry, %eax
         wrmsr
+        mov  $gp_handler, %eax          /* IDT gate 13: #GP, ring 0 */
+        mov  %ax, idt + 13 * 8
+        movw $KCODE, idt + 13 * 8 + 2
+        movw $0x8e00, idt + 13 * 8 + 4
+        shr  $16, %eax
+        mov  %ax, idt + 13 * 8 + 6
+        lidt idt_ptr
         mov  $UDATA, %ax
         mov  %ax, %ds
         mov  %ax, %es
@@ -55,7 +64,9 @@ _start:
         push $user
         iret
 
-user:   mov  $1, %eax
+user:   xor  %ecx, %ecx
+        rdpmc                           /* #GP: CR4.PCE is clear */
+        mov  $1, %eax
 2:      mov  %esp, %ecx
         mov  $3f, %edx
         sysenter
@@ -63,6 +74,19 @@ user:   mov  $1, %eax
         cmp  $4, %eax
         jne  2b
 4:      jmp  4b                         /* not reached */
+
+/* #GP from ring 3 (the RDPMC): say so, and resume after the 2 bytes. */
+gp_handler:
+        push %eax
+        push %edx
+        mov  $0x3f8, %dx
+        mov  $'P', %al
+        out  %al, %dx
+        pop  %edx
+        pop  %eax
+        addl $2, 4(%esp)                /* EIP, above the error code */
+        add  $4, %esp                   /* drop the error code */
+        iret
 
 /* The kernel's fast system-call entry: ring 0, IF cleared by SYSENTER. */
 entry:  push %eax
@@ -95,6 +119,9 @@ gdt:    .quad 0
 gdt_ptr:
         .word 6 * 8 - 1
         .long gdt
+idt_ptr:
+        .word 256 * 8 - 1
+        .long idt
 tss:    .long 0
         .long kstack                    /* esp0 */
         .long KDATA                     /* ss0 */
@@ -102,6 +129,7 @@ tss:    .long 0
 
         .bss
         .align 16
+idt:    .space 256 * 8
         .space 4096
 kstack:
         .space 4096

@@ -285,7 +285,7 @@ static void sysenter_paths(void **state)
 		tl_boot_mode(SYSENTER, want[k].mode, true, &r);
 		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
 		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
-		assert_string_equal(tl_serial(&r), "S1S2S3\n");
+		assert_string_equal(tl_serial(&r), "PS1S2S3\n");
 		for (size_t i = 0; i < r.nev; i++) {
 			const struct event *e = &r.ev[i];
 			const struct want *w;

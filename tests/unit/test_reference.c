@@ -94,7 +94,7 @@ static void sysenter(void **state)
 {
 	(void)state;
 	same_output("build/guests/sysenter.elf");
-	assert_string_equal(qemu_out, "S1S2S3\n");
+	assert_string_equal(qemu_out, "PS1S2S3\n");	/* P: RDPMC at ring 3, #GP */
 }
 /*
  * CPUID's leaves (the processor the guest sees) and RDPMC's #UD, the same
