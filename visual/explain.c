@@ -428,7 +428,7 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	if (!r->valid) {
-		say(&o, "Nothing has run yet. Press s to run one instruction and watch who handles it: the hardware directly, or the VMM with the VMKernel or the VMX behind it.");
+		say(&o, "Nothing has run yet. Press s to run one instruction and watch who handles it: the hardware directly, the VMM (emulating it), the VMKernel (when the guest halts) or the VMX (the slow devices).");
 		return o.len;
 	}
 	cls = (enum insn_class)r->insn.u.insn.cls;
