@@ -6,6 +6,7 @@
 #   make test SAN=1   the same under AddressSanitizer + UBSan
 #   make bench    performance figures (never part of make test)
 #   make golden   rewrite the scenarios' golden traces (tests/golden/)
+#   make docs     regenerate the figures docs/ quotes (tests/docs/docs.sh)
 #   make deps     check (and as root install) the dependencies
 #
 # The library in sim/ is pure C11: no curses, no Lua (checked by `make
@@ -68,12 +69,12 @@ BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 include scenarios/guests/guests.mk
 
 .PHONY: all deps build run test tests bench clean check-layering help FORCE \
-	golden pkg-check pkg-check-tests
+	golden pkg-check pkg-check-tests docs
 
 all: build
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,14p' Makefile
 
 deps:
 	@sh .ci/deps.sh
@@ -166,6 +167,11 @@ tests: check-layering $(UNIT_BIN) $(GUESTS) $(TEST_GUESTS) ringside
 # is understood and intended, `make golden` writes the files again.
 golden: build
 	@sh tests/golden/golden.sh write
+
+# The figures and captures docs/ quotes, produced by the program (between
+# <!-- docs: COMMAND --> markers); test_docs fails when a doc disagrees.
+docs: build $(TEST_GUESTS)
+	@sh tests/docs/docs.sh write
 
 check-layering:
 	@if grep -rlE '#include *[<"](n?curses|ncursesw/|lua|lauxlib|lualib)' sim; then \

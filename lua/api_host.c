@@ -29,7 +29,7 @@ void api_host_config(lua_State *L, int t, const char *fn,
 	cfg->name = args_string(L, t, "name", fn);
 	kind = args_string(L, t, "kind", fn);
 	if (kind && host_kind_parse(kind, &cfg->kind) != 0)
-		luaL_error(L, "%s: kind must be \"esx\" or \"hosted\", not \"%s\"", fn, kind);
+		luaL_error(L, "%s: kind must be \"esx\", \"hosted\" (Workstation) or \"server\" (VMware Server), not \"%s\"", fn, kind);
 	cfg->pcpus = (int)args_count(L, t, "cpus", fn, 1, HOST_MAX_PCPUS);
 	cfg->mhz = (uint32_t)args_count(L, t, "mhz", fn, 1, 100000);
 	cfg->mem_mb = (uint32_t)args_count(L, t, "mem_mb", fn, 1, HOST_MAX_MEM_MB);
@@ -37,7 +37,7 @@ void api_host_config(lua_State *L, int t, const char *fn,
 	cfg->datastores = (int)args_count(L, t, "datastores", fn, 1, 64);
 }
 
-/* host{name=, kind="esx"|"hosted", cpus=, mhz=, mem_mb=, nics=, datastores=} */
+/* host{name=, kind="esx"|"hosted"|"server", cpus=, mhz=, mem_mb=, nics=, datastores=} */
 static int l_host(lua_State *L)
 {
 	struct host_config cfg;

@@ -86,6 +86,15 @@ function lines(text)
   return out
 end
 
+-- course(says, really, ...): where the course text simplifies, its
+-- sentence marked as the course's, then what ESX really does, in one
+-- narration step, so a student learns both and knows which is which.
+-- `really` may be a format for the extra arguments, as say()'s.
+function course(says, really, ...)
+  return say("[The course text says:] " .. string.gsub(says, "%%", "%%%%") ..
+             "\n\n[What ESX really does:] " .. really, ...)
+end
+
 -- world_named(h, name): the world of host h called name ("vmm0:vm1").
 function world_named(h, name)
   for _, w in ipairs(h.worlds) do

@@ -7,12 +7,15 @@
 -- Two VMs run the same kernel, under binary translation (bt) and under
 -- trap-and-emulate (te); a third runs a hot loop to show the TC's reuse.
 
-say([[Every time the guest wants the CPU, the VMM decides whether the
-instruction can run directly on the hardware or whether the VMKernel must
-virtualize it. Trap-and-emulate decides late, after the CPU has refused
-an instruction, and cannot catch the instructions that do not trap. Binary
-translation decides early: before guest kernel code runs at all, the VMM
-reads it and writes a safe copy.]])
+course([["If VM requests CPU, the VMM decides whether instruction can be
+executed directly on hardware or if VMKernel will be used to virtualize
+the call"]], [[the VMM decides, instruction by instruction, whether the
+hardware may run it as it is or whether the VMM itself must emulate it on
+the virtual CPU; the VMKernel is not in that loop. Trap-and-emulate
+decides late, after the CPU has refused an instruction, and cannot catch
+the instructions that do not trap. Binary translation decides early:
+before guest kernel code runs at all, the VMM reads it and writes a safe
+copy.]])
 
 local esx = host{name="esx1", kind="esx", cpus=2}
 local kbt = esx:add_vm{name="kernel-bt", guest="tour", mode="bt", mem_mb=16}
@@ -46,7 +49,7 @@ trap-and-emulate, LGDT raised a general-protection fault and the VMM took
 the trap (action "%s"). Under binary translation there was no fault: the
 translator had already replaced LGDT with a call into the VMM (action
 "%s"), about twenty times cheaper than a trap in ringside's cost model
-(100 cycles against 2000). Both did the same thing: %s.]],
+(100 cycles against 2000). Both did the same thing, the VMM emulating LGDT on the virtual CPU: %s.]],
     trap.action, call.action, call.detail)
 pause()
 
@@ -54,7 +57,7 @@ run{until_event="power", vm=kbt}
 run{until_event="power", vm=kte}
 local sb, se = kbt:stats(), kte:stats()
 expect_eq(sb.traps, 0, "kernel-bt: no privileged instruction trapped")
-expect_eq(se.traps, 22, "kernel-te: 22 traps to the VMKernel")
+expect_eq(se.traps, 22, "kernel-te: 22 traps, each emulated by the VMM")
 expect_eq(sb.insns, se.insns, "both ran the same guest instructions")
 expect(kbt:serial() == kte:serial(), "and printed the same output")
 expect_at_least(sb.bt.ident, 3 * sb.bt.non_ident, "most translated instructions are IDENT")
@@ -89,8 +92,9 @@ the timer: user code at CPL 3 with interrupts on. %d times the VMM
 switched from translated code to direct execution ("%s"), and back to the
 translation cache when a timer interrupt or a system call brought the
 kernel back ("%s"). Of %d instructions, %d ran directly on the hardware
-and only %d as translated code: direct execution is by far the preferred
-mode, used whenever possible.]],
+and only %d as translated code. Direct execution is by far the preferred
+mode where it is allowed: guest ring 3 alone; the kernel (ring 0), and
+rings 1 and 2 if a guest used them, always run translated.]],
     to_direct, first{kind="mode", vm=tasks, to="direct"}.reason, back.reason,
     st.insns, st.by_mode.direct, st.by_mode.bt)
 pause()

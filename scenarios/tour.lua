@@ -45,25 +45,42 @@ local why, trap = run{until_event="trap", vm=vm}
 local st = vm:stats()
 expect(why == "event" and trap.insn == "lgdt", "the first trap is the guest's LGDT")
 expect_eq(st.by_path["guest>hardware"], st.insns - 1 - st.io,
-          "everything before it ran directly, except port I/O")
-say([[ESX has two ways of executing a VM's instructions: direct execution
-and virtualization. The guest has run %d instructions, and %d of them went
-straight to the hardware: that is direct execution, by far the preferred
-mode, used whenever possible. The VMM lets the VM use the host's physical
-CPU directly and only watches. (The others wrote characters to the serial
-port, which we will come back to.)]], st.insns, st.by_path["guest>hardware"])
+          "everything before it ran on the CPU unchanged, except port I/O")
+say([[vm1 runs in trap-and-emulate mode (te), the classic VMM of the
+textbooks: the guest kernel's own code runs on the CPU, deprivileged to
+ring 1, and the VMM waits for it to trap. The guest has run %d
+instructions, and %d of them went straight to the hardware. (The others
+wrote characters to the serial port, which we will come back to.)]],
+    st.insns, st.by_path["guest>hardware"])
+course([["Direct execution is used in ESX for all processing calls in the
+Protecttion Rings of 1 thru 3 of cpu."]], [[ESX never ran guest kernel
+code on the CPU as it is, as vm1 just did: it translated it first (binary
+translation, the bt scenario) or, on later CPUs, used VT-x. Only guest
+user code, ring 3 with interrupts on, ran directly. Trap-and-emulate, shown
+here because it is the model's starting point, cannot be done correctly on
+x86: see the holes below.]])
 
 expect(trap.vring == 0 and trap.cpl == 1,
        "the guest believes it is in ring 0; the CPU runs it at CPL 1")
-expect_eq(trap.action, "emulated", "LGDT was emulated by the VMKernel")
+expect_eq(trap.action, "emulated", "LGDT trapped and was emulated")
+st = vm:stats()
+expect_eq(st.by_path["guest>vmm>vmkernel>vmm>guest"], 0,
+          "the VMKernel took no part in it: the VMM emulated LGDT itself")
 say([[Then the guest kernel loaded its descriptor table with LGDT, an
 instruction only ring 0 may execute. The guest believes it is in ring 0,
 but the VMM runs it in ring 1 (CPL %d): the CPU refused and trapped. The
-VMM, the traffic cop between the VM and the VMKernel, saw a ring 0
-request and had the VMKernel virtualize it: %s. Then it returned to the
-guest, which never noticed. This is virtualization mode: the VMM fools
-the guest OS into thinking its calls are serviced by a real ring 0.]],
+VMM caught the #GP and emulated LGDT on the virtual CPU: %s. Then it
+returned to the guest, which never noticed: the VMM fools the guest OS
+into thinking its calls are serviced by a real ring 0.]],
     trap.cpl, trap.detail)
+course([["In such case, VMM sends instruction to VMKernel and return results
+to the guest OS."]], [[the VMM itself emulates privileged instructions on
+the virtual CPU (the path guest > VMM > guest), whether it got control by
+a trap (te), a callout from translated code (bt) or a VM exit (hw). The
+VMKernel is the layer below: it schedules the VMM's worlds, takes the
+host's interrupts, owns memory and runs the storage and network stacks.
+It takes part in an instruction only when the guest halts: HLT blocks the
+vCPU's world until an interrupt.]])
 pause()
 
 -- Ring 0 work, until the guest leaves ring 0 for user mode.
@@ -71,20 +88,24 @@ local _, ring = run{until_event="ring", vm=vm}
 local virtualized = count{kind="trap", vm=vm, action="emulated"}
 expect_eq(ring.to, 3, "the guest kernel drops to ring 3")
 expect_eq(ring.cpl, 3, "ring 3 runs at real CPL 3: no change needed")
-expect_at_least(virtualized, 15, "privileged instructions virtualized so far")
+expect_at_least(virtualized, 15, "privileged instructions emulated by the VMM so far")
 expect_at_least(count{kind="io", vm=vm, device="serial"}, 100,
                 "port accesses sent to the VMX's serial port")
 say([[The kernel went on setting up its machine: %d privileged
 instructions (LTR, LIDT, CLI, STI, MOV to CR0 and CR3, WRMSR...), each
-trapped and virtualized the same way. Its output went to a serial port:
+trapped and emulated by the VMM the same way. Its output went to a serial port:
 every IN and OUT was handed to the VMX, which emulates the non-critical
 devices (serial and parallel ports, CD-ROM) for its VM.]], virtualized)
 
 say([[Now the kernel has dropped to ring 3, user mode, where processes run.
-x86 has four protection rings: ring 0 for the kernel, ring 1 for system
-services, ring 2 for device drivers and ring 3 for user processes. Code
-in rings 1 to 3 runs directly on the hardware: there is nothing to hide
-from it.]])
+x86 has four protection rings, privilege levels 0 to 3; ring 3 code has
+no privileged work to hide from, so it can run on the CPU as it is.]])
+course([["Ring 1 - System services", "Ring 2 - Device drivers"]], [[x86
+gives rings 1 and 2 no meaning of their own: naming them so is an
+operating-system convention, and Windows and Linux use rings 0 and 3
+only. Under binary translation, ESX runs only guest ring 3 (with
+interrupts on) directly; guest rings 0 to 2 are translated. And even ring
+3 can see the VMM: SGDT, SIDT, SLDT, SMSW and STR do not trap.]])
 pause()
 
 -- The rest of the tour: ring 3, back to ring 0, rings 1 and 2.
@@ -101,10 +122,11 @@ say([[The tour went on in user mode: a system call (INT 0x80) back into the
 kernel, and a CLI tried at ring 3. That CLI faults on real hardware too,
 so the VMM did not virtualize it: it reflected the fault into the guest's
 own handler, exactly as a real CPU would. Then the kernel visited ring 1
-and ring 2. In all, %d instructions: %.1f%% ran directly on the hardware,
-and only %d needed the VMKernel. The amount of direct execution is
-typically far higher than the virtualized part.]],
-    st.insns, percent(st.by_path["guest>hardware"], st.insns), st.traps)
+and ring 2. In all, %d instructions: %.1f%% ran on the CPU unchanged
+(under te the deprivileged kernel's too), %d trapped and the VMM emulated
+them, and the VMKernel came in %d times, for the guest's HLTs.]],
+    st.insns, percent(st.by_path["guest>hardware"], st.insns), st.traps,
+    st.by_path["guest>vmm>vmkernel>vmm>guest"])
 pause()
 
 -- The holes: sensitive instructions that do not trap.
@@ -131,7 +153,8 @@ VMM's table instead of its own:
 Binary translation, what ESX really used for guest kernel code, rewrites
 such instructions before they run:
     %s
-The holes scenario shows all eighteen, under te, bt and hardware assist.]],
+The holes scenario shows them (Robin and Irvine counted seventeen
+instructions, eighteen mnemonics) under te, bt and hardware assist.]],
     line_of(te, "sgdt"), line_of(bt, "sgdt"))
 pause()
 
@@ -145,11 +168,18 @@ expect(ok and ws.state == "off" and ws.power_reason == "logoff",
 local refused = not logoff(esx)
 expect(refused, "an ESX host has no user session to log off")
 say([[VMware Workstation and VMware Server install onto an existing
-operating system. On the hosted laptop, the user just logged off: the
-session ended and the VM ended with it (reason: %s). There is no remote
-administration either. ESX is its own operating system: nothing depends
-on who is logged in. The hosted_vs_esx scenario compares them properly.]],
+operating system. On the hosted laptop, running Workstation, the user
+just logged off: the session ended and the VM ended with it (reason: %s).
+Workstation has no remote administration either. ESX is its own
+operating system: nothing depends on who is logged in.]],
     ws.power_reason)
+course([["VMs can only run while your are logged into your host workstation
+and log off and the VMs shutdown"; "Also there are no remote
+administration capabilities for the VMs".]],
+[[that is true of Workstation. VMware Server (GSX Server before it) ran
+its VMs as a service of the host OS, so they kept running after log-off,
+and it had a remote console and a management interface. The
+hosted_vs_esx scenario compares them properly.]])
 pause()
 
 -- Worlds: what the VMKernel schedules.

@@ -92,10 +92,14 @@ expect(contains(clock:serial(), "tick 50"), "the clock guest counted 50 timer ti
 expect_eq(irqs, 50, "the VMM delivered 50 timer interrupts")
 expect_at_least(pit, 100, "the guest programmed and read the PIT")
 expect_at_least(cs.by_path["guest>vmm>guest"], pit, "the VMM itself answered the PIT")
+expect_at_least(cs.by_path["guest>vmm>vmkernel>vmm>guest"], 50,
+                "each HLT went on to the VMKernel, which blocked the vCPU's world")
 say([[Not every device is the VMX's. The timer (PIT) and the interrupt
 controller (PIC) are touched constantly, and they are critical for
 performance: the VMM emulates them itself, without a switch to the VMX
 (%d accesses to the PIT, on the path Guest > VMM > Guest). The VMM also
 delivered the %d timer interrupts through the guest's own interrupt
-table, and while the guest slept in HLT, its vCPU gave the physical CPU
-back to the VMKernel.]], pit, irqs)
+table, and each time the guest slept in HLT (%d times, the path Guest >
+VMM > VMKernel > VMM > Guest), the VMM blocked the vCPU's world and the
+VMKernel gave the physical CPU to another world until the next tick.]],
+    pit, irqs, cs.by_path["guest>vmm>vmkernel>vmm>guest"])

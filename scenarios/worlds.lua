@@ -26,10 +26,14 @@ those of esx1, with one VM, web, which has 2 virtual CPUs:
     %s
 An idle world per physical CPU; the service console; and for web a VMX
 world (the VMX process), an MKS world (mouse, keyboard, screen: its remote
-console), and the VMM. Along with the service console and the VMKernel,
-the VMM is the traffic cop between a VM and the VMKernel: there is one
-VMM per VM, and inside it one thread per virtual CPU: vmm0:web and
-vmm1:web.]], table.concat(names, ", "))
+console), and the VMM: one VMM per VM, and inside it a world per
+virtual CPU: vmm0:web and vmm1:web.]], table.concat(names, ", "))
+course([["there is Virtual Machine Monitor(VMM) which acts as traffic cop
+between VM and VmKernel"]], [[the VMM does not pass the VM's work on to
+the VMKernel: it runs the virtual CPU itself (translating or emulating
+what the guest kernel does) and emulates the PIC, the PIT and the disk
+and network controllers. The VMKernel schedules the VMM's worlds on the
+physical CPUs and does the host-wide work: memory, storage, network.]])
 tui("view worlds")	-- in the TUI: the esxtop-like table, live
 pause()
 

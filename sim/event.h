@@ -168,7 +168,8 @@ struct event {
 			uint8_t vring;	/* ring the guest believes it is in */
 			uint8_t cpl;	/* real CPL on the CPU */
 			uint8_t cls;	/* enum insn_class */
-			uint8_t path;	/* enum insn_path */
+			uint8_t path;	/* enum insn_path: who acted */
+			uint8_t why;	/* enum handler_why: how */
 			uint8_t mode;	/* enum exec_mode */
 			uint8_t xlat;	/* bt: 1 IDENT, 2 non-IDENT; else 0 */
 		} insn;

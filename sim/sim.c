@@ -110,7 +110,7 @@ int sim_add_vm(struct sim *s, const struct vm_config *cfg, struct vm **out,
 	}
 	if (h->cfg.kind == HOST_HOSTED && !h->logged_in) {
 		snprintf(err, GUEST_ERR_MAX,
-			 "nobody is logged in on %s: a hosted product runs VMs only inside a user's session",
+			 "nobody is logged in on %s: Workstation runs VMs only inside a user's session",
 			 h->name);
 		return SIM_ESTATE;
 	}
@@ -333,7 +333,7 @@ int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])
 	}
 	if (vm->host->cfg.kind == HOST_HOSTED && !vm->host->logged_in) {
 		snprintf(err, GUEST_ERR_MAX,
-			 "nobody is logged in on %s: a hosted product runs VMs only inside a user's session",
+			 "nobody is logged in on %s: Workstation runs VMs only inside a user's session",
 			 vm->host->name);
 		return SIM_ESTATE;
 	}

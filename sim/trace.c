@@ -13,6 +13,7 @@
 #include "vmm/bt.h"
 #include "sim.h"
 #include "trace.h"
+#include "handler.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
 #include "vmkernel/storage.h"
@@ -90,89 +91,6 @@ void trace_insn_asm(struct sim *s, const struct event *ev, char *buf,
 	disasm_text(sim_disasm(s), &in, buf, size);
 }
 
-void trace_trap_detail(const struct event *ev, char *buf, size_t size)
-{
-	uint32_t a = ev->u.trap.a, b = ev->u.trap.b;
-
-	buf[0] = '\0';
-	switch (ev->u.trap.action) {
-	case TRAP_SOFT_INT:
-		snprintf(buf, size, "INT 0x%02x through the guest's IDT, returns to 0x%08x",
-			 ev->u.trap.vector, a);
-		return;
-	case TRAP_REFLECTED:
-		snprintf(buf, size, "the guest's own %s: delivered through its IDT",
-			 x86_vector_name(ev->u.trap.vector) ?
-			 x86_vector_name(ev->u.trap.vector) : "exception");
-		return;
-	case TRAP_TRIPLE_FAULT:
-		snprintf(buf, size, "triple fault");
-		return;
-	case TRAP_INTERRUPT:
-		snprintf(buf, size, "IRQ %u delivered through the guest's IDT at vector 0x%02x",
-			 a, ev->u.trap.vector);
-		return;
-	case TRAP_CALLOUT:
-		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||
-		    ev->u.trap.op == X86_OP_CALL) {
-			snprintf(buf, size, "continue at 0x%08x", a);
-			return;
-		}
-		break;
-	case TRAP_VMM_EMULATED:
-		switch (ev->u.trap.op) {
-		case X86_OP_RDTSC:
-			snprintf(buf, size, "virtual TSC = 0x%08x%08x", b, a);
-			break;
-		case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
-		case X86_OP_LOAD_FAR_PTR:
-			snprintf(buf, size, "SS = 0x%04x loaded as 0x%04x (ring compression)",
-				 a, b);
-			break;
-		default:
-			snprintf(buf, size, "far return to 0x%04x:0x%08x done by the VMM",
-				 b, a);
-			break;
-		}
-		return;
-	default:
-		break;
-	}
-	switch (ev->u.trap.op) {
-	case X86_OP_CLI: case X86_OP_STI:
-		snprintf(buf, size, "virtual IF %u -> %u", a, b);
-		break;
-	case X86_OP_HLT:
-		snprintf(buf, size, a ? "vCPU waits for an interrupt"
-				      : "halted with interrupts off");
-		break;
-	case X86_OP_LGDT:
-		snprintf(buf, size, "virtual GDTR = 0x%08x/0x%04x (shadowed)", a, b);
-		break;
-	case X86_OP_LIDT:
-		snprintf(buf, size, "virtual IDTR = 0x%08x/0x%04x", a, b);
-		break;
-	case X86_OP_LLDT:
-		snprintf(buf, size, "virtual LDTR 0x%04x -> 0x%04x", a, b);
-		break;
-	case X86_OP_LTR:
-		snprintf(buf, size, "virtual TR 0x%04x -> 0x%04x", a, b);
-		break;
-	case X86_OP_RDMSR: case X86_OP_WRMSR:
-		snprintf(buf, size, "MSR 0x%x = 0x%08x", a, b);
-		break;
-	case X86_OP_MOV_FROM_CR: case X86_OP_MOV_FROM_DR:
-		snprintf(buf, size, "reads virtual value 0x%08x", b);
-		break;
-	case X86_OP_MOV_TO_CR: case X86_OP_MOV_TO_DR:
-	case X86_OP_LMSW: case X86_OP_CLTS:
-		snprintf(buf, size, "virtual 0x%08x -> 0x%08x", a, b);
-		break;
-	default:
-		break;
-	}
-}
-
 /* ---- the fields of each kind (trace_fields) ---------------------------- */
 
 /* Where the fields go: the caller's function and context. */
@@ -242,6 +160,7 @@ static void fields_insn(struct visit *v, const struct event *ev)
 	for (int i = 0; i < n; i++)
 		f_str(v, NULL, hop_name(hops[i]));
 	f_emit(v, NULL, TRACE_END, NULL, 0, 0, 0);
+	f_str(v, "why", handler_why_name((enum handler_why)ev->u.insn.why));
 	if (ev->u.insn.xlat)
 		f_str(v, "xlat", ev->u.insn.xlat == 1 ? "ident" : "non-ident");
 }
@@ -272,7 +191,8 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	trace_trap_detail(ev, detail, sizeof detail);
 	f_hex(v, "eip", ev->u.trap.eip, 8);
 	f_str(v, "insn", x86_op_name((enum x86_op)ev->u.trap.op));
-	f_int(v, "vector", ev->u.trap.vector);
+	if (trace_trap_has_vector(ev))
+		f_int(v, "vector", ev->u.trap.vector);
 	f_str(v, "action", trap_action_name((enum trap_action)ev->u.trap.action));
 	f_int(v, "vring", ev->u.trap.vring);
 	f_int(v, "cpl", ev->u.trap.cpl);
@@ -340,7 +260,7 @@ static const char *hosted_switch(struct sim *s, const struct event *ev)
 	bool in = to && to->kind == WORLD_VMM;
 	bool out = from && from->kind == WORLD_VMM;
 
-	if (h == NULL || h->cfg.kind != HOST_HOSTED || in == out)
+	if (h == NULL || !host_kind_is_hosted(h->cfg.kind) || in == out)
 		return "";
 	return in ? "; the VMM driver world-switches from the host OS context into the VMM"
 		  : "; the VMM driver world-switches back to the host OS context";
@@ -542,27 +462,35 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	switch (ev->kind) {
 	case EV_INSN:
 		trace_insn_asm(s, ev, text, sizeof text);
-		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s",
+		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s (%s)",
 			  ev->u.insn.eip, text, ev->u.insn.vring, ev->u.insn.cpl,
 			  class_name((enum insn_class)ev->u.insn.cls),
 			  ev->u.insn.xlat == 1 ? "IDENT" :
 			  ev->u.insn.xlat == 2 ? "rewr." :
 			  exec_mode_name((enum exec_mode)ev->u.insn.mode),
-			  path_text((enum insn_path)ev->u.insn.path));
+			  path_text((enum insn_path)ev->u.insn.path),
+			  handler_why_name((enum handler_why)ev->u.insn.why));
 		break;
 	case EV_TRAP:
 		trace_trap_detail(ev, detail, sizeof detail);
 		vec = x86_vector_name(ev->u.trap.vector);
 		if (ev->u.trap.action == TRAP_VM_EXIT) {
-			sb_printf(&b, "%08x  VM exit, %s, on %s", ev->u.trap.eip,
-				  vmm_exit_reason_name(ev->u.trap.exit_reason),
-				  x86_op_name((enum x86_op)ev->u.trap.op));
+			sb_printf(&b, "%08x  VM exit, %s", ev->u.trap.eip,
+				  vmm_exit_reason_name(ev->u.trap.exit_reason));
+			if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
+				sb_printf(&b, ", on %s",
+					  x86_op_name((enum x86_op)ev->u.trap.op));
 		} else if (ev->u.trap.action == TRAP_INTERRUPT) {
 			sb_printf(&b, "%08x  interrupt", ev->u.trap.eip);
 		} else if (ev->u.trap.action == TRAP_CALLOUT) {
 			sb_printf(&b, "%08x  callout to the VMM for %s",
 				  ev->u.trap.eip,
 				  x86_op_name((enum x86_op)ev->u.trap.op));
+		} else if (!trace_trap_has_vector(ev)) {
+			sb_printf(&b, "%08x  %s enters the VMM (the real MSRs are the VMM's): %s",
+				  ev->u.trap.eip,
+				  x86_op_name((enum x86_op)ev->u.trap.op),
+				  trap_action_name((enum trap_action)ev->u.trap.action));
 		} else {
 			sb_printf(&b, "%08x  trap %s", ev->u.trap.eip,
 				  vec ? vec : "INT");

@@ -38,6 +38,7 @@ static const char *const view_names[VIEW_COUNT] = {
 	[VIEW_CPU] = "CPU", [VIEW_ARCH] = "Architecture",
 	[VIEW_WORLDS] = "Worlds", [VIEW_XLAT] = "Translation",
 	[VIEW_LOG] = "Log", [VIEW_HELP] = "Help", [VIEW_CLUSTER] = "Cluster",
+	[VIEW_VMCS] = "VMCS",
 };
 
 const char *view_name(enum view_id v)

@@ -32,6 +32,7 @@ enum view_id {
 	VIEW_LOG,		/* every retained event */
 	VIEW_HELP,		/* every key */
 	VIEW_CLUSTER,		/* hosts, VMs, migrations (VirtualCenter) */
+	VIEW_VMCS,		/* hw: the VT-x VMCS of the vCPU */
 	VIEW_COUNT
 };
 

@@ -334,7 +334,7 @@ static int cmd_skip(struct app *a, const char *arg)
 static int cmd_view(struct app *a, const char *arg)
 {
 	static const char *const names[VIEW_COUNT] = {
-		"cpu", "arch", "worlds", "xlat", "log", "help", "cluster"
+		"cpu", "arch", "worlds", "xlat", "log", "help", "cluster", "vmcs"
 	};
 
 	if (arg == NULL || strcmp(arg, "next") == 0) {
@@ -349,7 +349,7 @@ static int cmd_view(struct app *a, const char *arg)
 			    (arg[0] == '1' + v && arg[1] == '\0'))
 				break;
 		if (v == VIEW_COUNT) {
-			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, cluster, next or prev");
+			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, cluster, vmcs, next or prev");
 			return -1;
 		}
 		a->view = (enum view_id)v;

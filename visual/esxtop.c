@@ -1,30 +1,42 @@
 /*
  * esxtop.c - CPU counters in esxtop's batch (CSV) format.  See esxtop.h.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "esxtop.h"
 #include "status.h"
+#include "vm.h"
 #include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
-/* The counters a column set shows, in esxtop's order and words. */
-enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_MLMTD, C_COUNT };
-
-static const char *const counter_names[C_COUNT] = {
-	"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
-	"% Max Limited",
-};
-
+/*
+ * The file is written at the end (esxtop_finish), because esxtop -b files
+ * have one header for the whole file and the worlds of a scenario come and
+ * go: the header is every column any sample had, in the order they first
+ * appeared, and a sample leaves the columns it did not have empty.
+ */
 struct esxtop {
 	struct sim *s;
 	FILE *out;
 	uint64_t interval, iterations, rows;
 	uint64_t last_t;		/* time of the previous sample */
 	struct world_times *prev;	/* per world, at last_t */
-	int nprev;			/* ... and the header names them */
+	int nprev;
+	char **cols;			/* every column name seen */
+	int ncols, capcols;
+	struct sample *samples;		/* every row, kept until the end */
+	int nsamples, capsamples;
+	int written;			/* the file is out */
 	int write_error;
+};
+
+struct sample {
+	uint64_t t;			/* its time */
+	double *v;			/* by column; NAN: not in this sample */
+	int n;				/* columns when it was taken */
 };
 
 static int world_total(struct sim *s)
@@ -60,6 +72,12 @@ void esxtop_destroy(struct esxtop *e)
 {
 	if (e == NULL)
 		return;
+	for (int i = 0; i < e->ncols; i++)
+		free(e->cols[i]);
+	free(e->cols);
+	for (int i = 0; i < e->nsamples; i++)
+		free(e->samples[i].v);
+	free(e->samples);
 	free(e->prev);
 	free(e);
 }
@@ -78,53 +96,86 @@ static void cell(struct esxtop *e, const char *s)
 	text(e, "\"");
 }
 
-/* One quoted column name: "\\host\Object(instance)\counter". */
-static void column(struct esxtop *e, const char *host, const char *object,
-		   const char *instance, const char *counter)
+/* The index of column `name`, added if new; -1 if out of memory. */
+static int column_index(struct esxtop *e, const char *name)
+{
+	for (int i = e->ncols - 1; i >= 0; i--)	/* usually the last few */
+		if (strcmp(e->cols[i], name) == 0)
+			return i;
+	if (e->ncols == e->capcols) {
+		int cap = e->capcols ? 2 * e->capcols : 256;
+		char **grown = realloc(e->cols, (size_t)cap * sizeof *grown);
+
+		if (grown == NULL)
+			return -1;
+		e->cols = grown;
+		e->capcols = cap;
+	}
+	if ((e->cols[e->ncols] = strdup(name)) == NULL)
+		return -1;
+	return e->ncols++;
+}
+
+/* The row being built. */
+struct building {
+	double *v;
+	int cap;
+	int oom;
+};
+
+/* Set "\\host\Object(instance)\counter" to value in the row. */
+static void put(struct esxtop *e, struct building *b, const char *host,
+		const char *object, const char *instance, const char *counter,
+		double value)
 {
 	char path[256];
+	int i;
 
 	snprintf(path, sizeof path, "\\\\%s\\%s(%s)\\%s", host, object,
 		 instance, counter);
-	cell(e, path);
-}
-
-static void header(struct esxtop *e)
-{
-	char inst[96];
-
-	text(e, "\"(PDH-CSV 4.0) (simulated seconds)(0)\"");
-	for (int h = 0; h < sim_host_count(e->s); h++) {
-		struct host *host = sim_host(e->s, h);
-
-		for (int p = 0; p < host->cfg.pcpus; p++) {
-			snprintf(inst, sizeof inst, "%d", p);
-			column(e, host->name, "Physical Cpu", inst, "% Util Time");
-		}
-		for (int v = 0; v < host_vm_count(host); v++) {
-			struct vm *vm = host_vm(host, v);
-
-			snprintf(inst, sizeof inst, "%u:%s", vm->id, vm->name);
-			for (int c = 0; c < C_COUNT; c++)
-				column(e, host->name, "Group Cpu", inst,
-				       counter_names[c]);
-		}
-		for (int w = 0; w < host_world_count(host); w++) {
-			struct world *wd = host_world(host, w);
-
-			snprintf(inst, sizeof inst, "%d:%s", wd->id, wd->name);
-			for (int c = 0; c < C_COUNT; c++)
-				column(e, host->name, "World Cpu", inst,
-				       counter_names[c]);
-		}
+	if ((i = column_index(e, path)) < 0) {
+		b->oom = 1;
+		return;
 	}
-	text(e, "\n");
+	if (i >= b->cap) {
+		int cap = 2 * i + 64;
+		double *grown = realloc(b->v, (size_t)cap * sizeof *grown);
+
+		if (grown == NULL) {
+			b->oom = 1;
+			return;
+		}
+		for (int k = b->cap; k < cap; k++)
+			grown[k] = NAN;
+		b->v = grown;
+		b->cap = cap;
+	}
+	b->v[i] = value;
 }
+
+/*
+ * esxtop's CPU counters of a world or a group, from its times over the
+ * sample (VMware, "Interpreting esxtop Statistics", section 2.2):
+ *   %RUN   time scheduled on a pCPU, running its own work
+ *   %SYS   VMKernel time spent on its behalf (interrupts, I/O)
+ *   %USED  %RUN + %SYS - %OVRLP (ringside: no overlap, no frequency
+ *          scaling or hyper-threading)
+ *   %WAIT  blocked, %IDLE of it halted; %RDY ready without a pCPU, %MLMTD
+ *          of it held back by a limit.  %RUN + %RDY + %WAIT = 100 per
+ *          world (ringside has no co-stop, %CSTP).
+ */
+enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_MLMTD, C_COUNT };
+
+static const char *const counter_names[C_COUNT] = {
+	"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
+	"% Max Limited",
+};
 
 static uint64_t counter(const struct world_times *t, enum counter c)
 {
 	switch (c) {
-	case C_USED: case C_RUN: return t->run;
+	case C_USED: return t->run + t->sys;
+	case C_RUN: return t->run;
 	case C_SYS: return t->sys;
 	case C_WAIT: return t->wait;
 	case C_IDLE: return t->idle;
@@ -134,13 +185,11 @@ static uint64_t counter(const struct world_times *t, enum counter c)
 	}
 }
 
-static void value(struct esxtop *e, uint64_t part, uint64_t whole)
+/* A percentage with esxtop's two decimals (the CSV's resolution). */
+static double pct(uint64_t part, uint64_t whole)
 {
-	char num[32];
-
-	snprintf(num, sizeof num, "%.2f",
-		 whole ? 100.0 * (double)part / (double)whole : 0.0);
-	cell(e, num);
+	return whole ? round(10000.0 * (double)part / (double)whole) / 100.0
+		     : 0.0;
 }
 
 /* The counters of every world now, into cur (world_total entries). */
@@ -162,20 +211,139 @@ static uint64_t delta(const struct world_times *cur,
 	return counter(&cur[k], c) - counter(&prev[k], c);
 }
 
-/* Print the row for (last_t, now]. */
+/*
+ * The group a world belongs to, as esxtop names groups: a VM's worlds are
+ * the VM's group (its GID: 100 + the VM's id); the idle worlds are group
+ * 1 "idle"; the service console (or the host OS) group 2 "system".
+ */
+static void group_of(const struct world *w, int *gid, char *name, size_t len)
+{
+	if (w->vm != NULL) {
+		*gid = 100 + w->vm->id;
+		snprintf(name, len, "%s", w->vm->name);
+	} else if (w->kind == WORLD_IDLE) {
+		*gid = 1;
+		snprintf(name, len, "idle");
+	} else {
+		*gid = 2;
+		snprintf(name, len, "system");
+	}
+}
+
+/* A world's own name without its VM's (":vm1"): colons split instances. */
+static void world_word(const struct world *w, char *out, size_t len)
+{
+	const char *colon = strchr(w->name, ':');
+	size_t n = colon ? (size_t)(colon - w->name) : strlen(w->name);
+
+	snprintf(out, len, "%.*s", (int)n, w->name);
+}
+
+static void host_columns(struct esxtop *e, struct building *b,
+			 struct host *host, const struct world_times *cur,
+			 int first, uint64_t span)
+{
+	uint64_t busy_total = 0;
+	char inst[128], gname[64], word[WORLD_NAME_MAX];
+
+	/* a pCPU is busy for whatever its idle world did not run */
+	for (int p = 0; p < host->cfg.pcpus; p++) {
+		uint64_t idle = delta(cur, e->prev, first + p, C_RUN);
+		uint64_t busy = span > idle ? span - idle : 0;
+
+		busy_total += busy;
+		snprintf(inst, sizeof inst, "%d", p);
+		put(e, b, host->name, "Physical Cpu", inst, "% Util Time",
+		    pct(busy, span));
+	}
+	put(e, b, host->name, "Physical Cpu", "_Total", "% Util Time",
+	    pct(busy_total, span * (uint64_t)host->cfg.pcpus));
+	/*
+	 * Groups: the sums over their worlds.  A world whose VM is off is
+	 * gone, as from esxtop's screen: its cells stay empty in this sample
+	 * (its times stopped when it died, so its counters would not add up
+	 * to the sample).
+	 */
+	for (int w = 0; w < host_world_count(host); w++) {
+		struct world *wd = host_world(host, w);
+		int gid, seen = 0;
+
+		if (wd->state == WORLD_DEAD)
+			continue;
+		group_of(wd, &gid, gname, sizeof gname);
+		for (int o = 0; o < w; o++) {
+			int g2;
+			char n2[64];
+
+			if (host_world(host, o)->state == WORLD_DEAD)
+				continue;
+			group_of(host_world(host, o), &g2, n2, sizeof n2);
+			seen |= g2 == gid;
+		}
+		if (seen)
+			continue;
+		snprintf(inst, sizeof inst, "%d:%s", gid, gname);
+		for (int c = 0; c < C_COUNT; c++) {
+			uint64_t sum = 0;
+
+			for (int o = 0; o < host_world_count(host); o++) {
+				int g2;
+				char n2[64];
+
+				if (host_world(host, o)->state == WORLD_DEAD)
+					continue;
+				group_of(host_world(host, o), &g2, n2, sizeof n2);
+				if (g2 == gid)
+					sum += delta(cur, e->prev, first + o,
+						     (enum counter)c);
+			}
+			put(e, b, host->name, "Group Cpu", inst,
+			    counter_names[c], pct(sum, span));
+		}
+	}
+	/* each world, in its group: Vcpu(GID:Group:WID:World) */
+	for (int w = 0; w < host_world_count(host); w++) {
+		struct world *wd = host_world(host, w);
+		int gid;
+
+		uint64_t life;
+
+		if (wd->state == WORLD_DEAD)
+			continue;
+		group_of(wd, &gid, gname, sizeof gname);
+		world_word(wd, word, sizeof word);
+		snprintf(inst, sizeof inst, "%d:%s:%d:%s", gid, gname, wd->id,
+			 word);
+		/*
+		 * A vCPU's clock can run a little past the sample's end (it
+		 * finishes its instruction): then its own accounted time is
+		 * the whole, so %RUN + %RDY + %WAIT stays 100.
+		 */
+		life = delta(cur, e->prev, first + w, C_RUN) +
+		       delta(cur, e->prev, first + w, C_RDY) +
+		       delta(cur, e->prev, first + w, C_WAIT);
+		if (life < span)
+			life = span;
+		for (int c = 0; c < C_COUNT; c++)
+			put(e, b, host->name, "Vcpu", inst, counter_names[c],
+			    pct(delta(cur, e->prev, first + w, (enum counter)c),
+				life));
+	}
+}
+
+/* Take the sample for (last_t, now]. */
 static int row(struct esxtop *e, uint64_t now)
 {
 	int n = world_total(e->s), k = 0;
 	uint64_t span = now - e->last_t;
 	struct world_times *cur = calloc((size_t)n + 1, sizeof *cur);
-	char stamp[48];
+	struct building b = { NULL, 0, 0 };
 
 	if (cur == NULL)
 		return SIM_ENOMEM;
 	read_all(e, now, cur);
 	if (e->prev == NULL || n != e->nprev) {
-		/* new worlds since the header (a VM was added): a new one,
-		 * their counters counted from their start */
+		/* new worlds since the last sample: counted from their start */
 		struct world_times *grown = realloc(e->prev, (size_t)(n + 1) * sizeof *grown);
 
 		if (grown == NULL) {
@@ -187,46 +355,80 @@ static int row(struct esxtop *e, uint64_t now)
 			       (size_t)(n - e->nprev) * sizeof *grown);
 		e->prev = grown;
 		e->nprev = n;
-		header(e);
 	}
-	snprintf(stamp, sizeof stamp, "\"%llu.%06llu\"",
-		 (unsigned long long)(now / 1000000000ull),
-		 (unsigned long long)(now % 1000000000ull / 1000));
-	text(e, stamp);
 	for (int h = 0; h < sim_host_count(e->s); h++) {
 		struct host *host = sim_host(e->s, h);
-		int first = k;
 
-		/* a pCPU is busy for whatever its idle world did not run */
-		for (int p = 0; p < host->cfg.pcpus; p++) {
-			uint64_t idle = delta(cur, e->prev, first + p, C_RUN);
-
-			value(e, span > idle ? span - idle : 0, span);
-		}
-		for (int v = 0; v < host_vm_count(host); v++) {
-			struct vm *vm = host_vm(host, v);
-
-			for (int c = 0; c < C_COUNT; c++) {
-				uint64_t sum = 0;
-
-				for (int w = 0; w < host_world_count(host); w++)
-					if (host_world(host, w)->vm == vm)
-						sum += delta(cur, e->prev,
-							     first + w, (enum counter)c);
-				value(e, sum, span);
-			}
-		}
-		for (int w = 0; w < host_world_count(host); w++, k++)
-			for (int c = 0; c < C_COUNT; c++)
-				value(e, delta(cur, e->prev, k, (enum counter)c),
-				      span);
+		host_columns(e, &b, host, cur, k, span);
+		k += host_world_count(host);
 	}
-	text(e, "\n");
 	memcpy(e->prev, cur, (size_t)n * sizeof *cur);
 	free(cur);
+	if (!b.oom && e->nsamples == e->capsamples) {
+		int cap = e->capsamples ? 2 * e->capsamples : 64;
+		struct sample *grown = realloc(e->samples, (size_t)cap * sizeof *grown);
+
+		if (grown == NULL)
+			b.oom = 1;
+		else {
+			e->samples = grown;
+			e->capsamples = cap;
+		}
+	}
+	if (b.oom) {
+		free(b.v);
+		return SIM_ENOMEM;
+	}
+	e->samples[e->nsamples++] = (struct sample){ now, b.v, b.cap };
 	e->last_t = now;
 	e->rows++;
 	return SIM_OK;
+}
+
+/*
+ * The simulated epoch: simulated time 0 is 01/01/2007 00:00:00 UTC (the
+ * year of ESX 3.5), so the time stamps read as esxtop's, MM/DD/YYYY
+ * HH:MM:SS, and are the same on every run.
+ */
+#define EPOCH_UNIX 1167609600ll
+
+static void stamp(struct esxtop *e, uint64_t t_ns)
+{
+	time_t t = (time_t)(EPOCH_UNIX + (long long)(t_ns / 1000000000ull));
+	struct tm tm;
+	char buf[48];
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "\"%m/%d/%Y %H:%M:%S\"", &tm);
+	text(e, buf);
+}
+
+/* The whole file: one header, then every sample. */
+static void write_file(struct esxtop *e)
+{
+	char num[32];
+
+	if (e->written)
+		return;
+	e->written = 1;
+	text(e, "\"(PDH-CSV 4.0) (UTC)(0)\"");
+	for (int i = 0; i < e->ncols; i++)
+		cell(e, e->cols[i]);
+	text(e, "\n");
+	for (int r = 0; r < e->nsamples; r++) {
+		const struct sample *sm = &e->samples[r];
+
+		stamp(e, sm->t);
+		for (int i = 0; i < e->ncols; i++) {
+			if (i < sm->n && !isnan(sm->v[i])) {
+				snprintf(num, sizeof num, "%.2f", sm->v[i]);
+				cell(e, num);
+			} else {
+				cell(e, "");
+			}
+		}
+		text(e, "\n");
+	}
 }
 
 int esxtop_run_until(struct esxtop *e, uint64_t t_ns, uint64_t max_insns,
@@ -276,6 +478,7 @@ int esxtop_finish(struct esxtop *e)
 	/* the world stopped between two samples: a last, shorter one */
 	if (!esxtop_done(e) && sim_now_ns(e->s) > e->last_t)
 		rc = row(e, sim_now_ns(e->s));
+	write_file(e);
 	if (fflush(e->out) != 0)
 		e->write_error = 1;
 	return rc;

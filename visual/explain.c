@@ -3,16 +3,19 @@
  *
  * A paragraph is built from three parts:
  *   1. what the operation does on a real CPU (ops[].what);
- *   2. who handled it here and why: one story per handler path, told with
- *      the guest's ring and the real CPL (ring deprivileging: the guest
- *      kernel believes it is in ring 0 and really runs at CPL 1);
- *   3. what changed: the VMKernel's work on the virtual CPU (ops[].virt),
+ *   2. who handled it here and why: one story per way in (the model's
+ *      "why", sim/handler.h), told with the guest's ring and the real CPL
+ *      (ring deprivileging: under te and bt the guest kernel believes it is
+ *      in ring 0 and really runs at CPL 1);
+ *   3. what changed: the VMM's emulation on the virtual CPU (ops[].virt),
  *      the wrong answer of a sensitive instruction that did not trap
  *      (ops[].hole), or the device that answered a port access.
  * The stories differ by execution mode: trap-and-emulate (a fault brings
  * the VMM in), binary translation (the VMM rewrote the instruction into a
  * *callout*, or copied it unchanged), hardware assist (the CPU itself
  * *exits* to the VMM).
+ * Where the course text simplifies, its sentence follows, marked as the
+ * course's, then what ESX really does.
  * Sources for the facts: Intel SDM vol. 3A; Robin & Irvine (USENIX
  * Security 2000) for the holes; Adams & Agesen (ASPLOS 2006) and Bugnion
  * et al. (TOCS 2012) for how VMware's VMM deprivileged its guests.
@@ -22,8 +25,10 @@
 #include <string.h>
 
 #include "explain.h"
+#include "handler.h"
 #include "trace.h"
 #include "vmm/vmm.h"
+#include "vmm/vmm_devices.h"
 #include "vmx/vmx.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
@@ -49,7 +54,7 @@ static void say(struct out *o, const char *fmt, ...)
 
 struct op_words {
 	const char *what;	/* on a real CPU, in ring 0 */
-	const char *virt;	/* what the VMKernel did on the virtual CPU */
+	const char *virt;	/* what the VMM did on the virtual CPU */
 	const char *hole;	/* the wrong answer when it runs directly */
 };
 
@@ -147,7 +152,8 @@ static const struct op_words ops[X86_OP_COUNT] = {
 	[X86_OP_CALL] = { "CALL calls a function: ordinary control flow inside the guest.", NULL, NULL },
 	[X86_OP_RET] = { "RET returns from a function: ordinary control flow inside the guest.", NULL, NULL },
 	[X86_OP_LOOP] = { "LOOP counts ECX down and jumps back: ordinary control flow.", NULL, NULL },
-	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL, NULL },
+	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL,
+		"it does not trap, so the guest read the real processor's identity and features, which the VMM can neither hide nor change" },
 	[X86_OP_UD] = { "UD2 is invalid on purpose: it always raises #UD (invalid opcode).", NULL, NULL },
 };
 
@@ -165,8 +171,7 @@ const char *explain_op(enum x86_op op)
 }
 
 static const char *const ring_names[4] = {
-	"ring 0 (kernel)", "ring 1 (system services)",
-	"ring 2 (device drivers)", "ring 3 (user programs)"
+	"ring 0 (kernel)", "ring 1", "ring 2", "ring 3 (user programs)"
 };
 
 /* "The guest believes it is in ring 0 (kernel); the real CPU is at CPL 1." */
@@ -180,6 +185,32 @@ static void rings(struct out *o, int vring, int cpl)
 		say(o, ", so here guest and CPU agree.");
 	else
 		say(o, " (guest rings 1 and 2 share CPL 2).");
+	if (vring == 1 || vring == 2)
+		say(o, " The course text names ring 1 \"System services\" and ring 2 \"Device drivers\": that is an operating-system convention, not x86's; x86 defines only four privilege levels, and Windows and Linux use rings 0 and 3 alone.");
+}
+
+/* Under hw: the guest kernel is at ring 0, in VT-x non-root mode. */
+static void nonroot_rings(struct out *o, int vring, int cpl)
+{
+	say(o, " The guest is in ring %d of VT-x non-root mode: its own ring, with root mode kept for the VMM.", vring);
+	if (vring != cpl)
+		say(o, " (Unicorn has no VT-x, so ringside's CPU runs it at CPL %d underneath; the VT-x model decides what exits.)", cpl);
+}
+
+/* The course text's sentence about this, marked as such, then the truth. */
+static void course(struct out *o, const struct step_record *r)
+{
+	struct x86_instruction x = { .op = r->op };
+	bool vmm_port = r->insn.u.insn.path == PATH_VMM &&
+			r->insn.u.insn.cls == CLASS_IO;
+	const char *says = handler_course_says(handler_kind_of(&x, vmm_port),
+					       r->insn.u.insn.vring);
+
+	if (says == NULL)
+		return;
+	say(o, " [The course text says: %s] What ESX really does: %s (%s)",
+	    says, handler_why_text((enum handler_why)r->insn.u.insn.why),
+	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
 static void direct(struct out *o, const struct step_record *r,
@@ -188,9 +219,18 @@ static void direct(struct out *o, const struct step_record *r,
 	const struct op_words *w = words(r->op);
 	int vring = r->insn.u.insn.vring, cpl = r->insn.u.insn.cpl;
 
+	if (r->insn.u.insn.why == WHY_NONROOT) {
+		if (cls == CLASS_INNOCUOUS)
+			say(o, " It ran on the hardware, in non-root mode: no VM exit.");
+		else
+			say(o, " The VMM's 2006 VT-x controls do not make this exit: the CPU itself ran it in non-root mode, on the guest's own state, and gave the right answer (or delivered the guest's own fault through the guest's IDT).");
+		nonroot_rings(o, vring, cpl);
+		return;
+	}
 	if (cls != CLASS_SENSITIVE) {
-		say(o, " It only touches the guest's own registers and memory, so it ran directly on the hardware at full speed: no VMM, no trap. This is direct execution, the preferred mode, used for all work in rings 1 to 3");
-		say(o, vring == 0 ? " (the guest kernel really runs in ring 1, so its ordinary instructions run directly too)." : ".");
+		say(o, " It only touches the guest's own registers and memory, so it ran directly on the hardware at full speed: no VMM, no trap.");
+		if (vring == 0)
+			say(o, " That the guest kernel's ordinary instructions run directly is trap-and-emulate, the classic textbook VMM; ESX never ran guest kernel code directly: it translated it (bt), or used VT-x (hw).");
 		rings(o, vring, cpl);
 		return;
 	}
@@ -213,11 +253,13 @@ static void privileged(struct out *o, const struct step_record *r)
 
 	say(o, " It is privileged: only ring 0 may run it. The guest kernel believes it is in ring 0 but really runs at CPL %d, so the CPU refused it with a general-protection fault (#GP).",
 	    r->insn.u.insn.cpl);
-	say(o, " The VMM, the traffic cop between the VM and the VMKernel, caught the fault and handed the instruction to the VMKernel");
+	say(o, " The VMM caught the fault and emulated the instruction on the virtual CPU");
 	if (w->virt)
 		say(o, ": %s.", w->virt);
 	else
-		say(o, ", which carried it out on the virtual CPU.");
+		say(o, ".");
+	if (r->insn.u.insn.path == PATH_VMKERNEL)
+		say(o, " The vCPU now has nothing to do, so the VMM blocked its world: the VMKernel deschedules it and runs other worlds until an interrupt for this VM arrives.");
 	say(o, " Then the VMM resumed the guest after it, fooling the guest into believing its call was serviced by a real ring 0.");
 	if (r->has_trap) {
 		trace_trap_detail(&r->trap, detail, sizeof detail);
@@ -292,7 +334,7 @@ static void reflect(struct out *o, const struct step_record *r,
 			say(o, " RDTSC was made to trap (CR4.TSD), and the VMM answered with the guest's virtual time.");
 		else if (r->op == X86_OP_MOV_TO_SREG || r->op == X86_OP_POP_SREG ||
 			 r->op == X86_OP_LOAD_FAR_PTR)
-			say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring compression) and resumed the guest.");
+			say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring aliasing: the guest's ring is not the real one) and resumed the guest.");
 		else
 			say(o, " The return frame names ring 0 (the VMM always shows the guest its virtual CS), which the real CPU at CPL 1 refuses as a return to a more privileged ring. The VMM performed the return itself, into the guest kernel's code at CPL 1.");
 		break;
@@ -324,18 +366,16 @@ static void reflect(struct out *o, const struct step_record *r,
 static const char *after_vmm(const struct step_record *r)
 {
 	switch (r->insn.u.insn.path) {
-	case PATH_PRIVILEGED:
-		return "handed it to the VMKernel, which carried it out on the virtual CPU";
-	case PATH_IO:
+	case PATH_VMKERNEL:
+		return "emulated it on the virtual CPU, then blocked the vCPU's world, which the VMKernel deschedules until an interrupt";
+	case PATH_VMX:
 		return "passed the port access to the VMX, the VM's user world that emulates its devices";
-	case PATH_REFLECT:
+	default:
 		if (r->has_io)
 			return r->io.u.io.device == DEV_DISK ?
 			       "answered the port access itself (the disk controller is the VMM's own; the sectors come from the VMKernel)" :
 			       "answered the port access itself (the PIC and the PIT are the VMM's own devices)";
-		return "did the work itself";
-	default:
-		return "did the work itself";
+		return "emulated it itself, on the virtual CPU";
 	}
 }
 
@@ -359,11 +399,11 @@ static void translated(struct out *o, const struct step_record *r)
 	}
 	say(o, " This one was rewritten into a callout: a plain call into the VMM, no fault, far cheaper than a trap. The VMM %s",
 	    after_vmm(r));
-	if (r->insn.u.insn.path == PATH_PRIVILEGED && w->virt)
+	if (r->insn.u.insn.cls == CLASS_PRIVILEGED && w->virt)
 		say(o, ": %s.", w->virt);
 	else if (r->insn.u.insn.cls == CLASS_SENSITIVE)
 		say(o, ", from the virtual state: the x86 hole of trap-and-emulate is closed, and the guest gets the right answer.");
-	else if (r->insn.u.insn.path == PATH_REFLECT)
+	else if (r->insn.u.insn.why == WHY_LOOKUP)
 		say(o, ": its target is known only when it runs, so the VMM found (or made) the translation of that address and continued there.");
 	else
 		say(o, ".");
@@ -380,7 +420,7 @@ static void vm_exit(struct out *o, const struct step_record *r)
 {
 	char detail[160];
 
-	say(o, " With hardware assist (Intel VT-x) the guest runs in the CPU's guest mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry costs about 1,500 cycles.",
+	say(o, " With hardware assist (Intel VT-x) the guest kernel runs at ring 0 in the CPU's non-root mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM, in root mode, %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry is expensive (see docs/hardware-assist.md for the cost).",
 	    vmm_exit_reason_name(r->trap.u.trap.exit_reason), after_vmm(r));
 	trace_trap_detail(&r->trap, detail, sizeof detail);
 	if (detail[0])
@@ -395,7 +435,7 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
 	if (size)
 		buf[0] = '\0';
 	if (!r->valid) {
-		say(&o, "Nothing has run yet. Press s to run one instruction and watch who handles it: the hardware directly, or the VMM with the VMKernel or the VMX behind it.");
+		say(&o, "Nothing has run yet. Press s to run one instruction and watch who handles it: the hardware directly, the VMM (emulating it), the VMKernel (when the guest halts) or the VMX (the slow devices).");
 		return o.len;
 	}
 	cls = (enum insn_class)r->insn.u.insn.cls;
@@ -404,36 +444,37 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
 		    r->trap.u.trap.a, r->trap.u.trap.vector);
 	}
 	say(&o, "%s", explain_op((enum x86_op)r->op));
-	if (r->has_trap && r->trap.u.trap.action == TRAP_VM_EXIT) {
+	switch (r->insn.u.insn.why) {
+	case WHY_EXIT:
 		vm_exit(&o, r);
-		return o.len;
-	}
-	if (r->insn.u.insn.mode == MODE_BT &&
-	    (!r->has_trap || r->trap.u.trap.action == TRAP_CALLOUT)) {
+		break;
+	case WHY_TRANSLATED: case WHY_CALLOUT: case WHY_LOOKUP:
 		translated(&o, r);
-		return o.len;
-	}
-	if (r->insn.u.insn.mode == MODE_DIRECT && r->insn.u.insn.path == PATH_DIRECT) {
-		say(&o, " Guest user code with interrupts on needs no translation: the VMM lets it run directly on the CPU (direct execution), at full speed.");
-		rings(&o, r->insn.u.insn.vring, r->insn.u.insn.cpl);
-		return o.len;
-	}
-	switch (r->insn.u.insn.path) {
-	case PATH_DIRECT:
-		direct(&o, r, cls);
 		break;
-	case PATH_PRIVILEGED:
-		privileged(&o, r);
+	case WHY_NATIVE: case WHY_HOLE: case WHY_NONROOT:
+		if (r->insn.u.insn.mode == MODE_DIRECT) {
+			say(&o, " Guest user code (ring 3, interrupts on) needs no translation: the VMM lets it run directly on the CPU (direct execution), at full speed.");
+			if (r->insn.u.insn.why == WHY_HOLE && words(r->op)->hole)
+				say(&o, " But it is sensitive and did not trap, so even here the guest sees the VMM: %s.",
+				    words(r->op)->hole);
+			rings(&o, r->insn.u.insn.vring, r->insn.u.insn.cpl);
+		} else {
+			direct(&o, r, cls);
+		}
 		break;
-	case PATH_IO:
-		io(&o, r);
-		break;
-	case PATH_REFLECT:
-		reflect(&o, r, cls);
+	case WHY_TRAP:
+		if (cls == CLASS_PRIVILEGED)
+			privileged(&o, r);
+		else if (cls == CLASS_IO && r->insn.u.insn.path == PATH_VMX)
+			io(&o, r);
+		else
+			reflect(&o, r, cls);
 		break;
 	default:
+		reflect(&o, r, cls);
 		break;
 	}
+	course(&o, r);
 	return o.len;
 }
 
@@ -443,64 +484,50 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
  * translation has already rewritten the code, hardware assist exits only
  * where the VMM's controls ask it to.
  */
+/* What the model says will happen, in the future tense, by its "why". */
+static const char *const next_words[WHY_COUNT] = {
+	[WHY_NATIVE] = "it will run directly on the hardware, and give the right answer",
+	[WHY_TRANSLATED] = "it will run as translated code in the translation cache (unchanged if it is IDENT; jumps and calls are rewritten to stay in the cache)",
+	[WHY_NONROOT] = "no VM exit for this one: the CPU will do it itself in non-root mode, on the guest's own state",
+	[WHY_HOLE] = "sensitive but not privileged: it will run without a trap and see the VMM's real state (an x86 hole)",
+	[WHY_TRAP] = "it will trap (#GP at CPL 1) and the VMM will emulate it on the virtual CPU",
+	[WHY_CALLOUT] = "not safe to run as it is: the translator rewrote it into a callout, and the VMM will emulate it",
+	[WHY_EXIT] = "the VMM's VT-x controls make this exit: the CPU will leave the guest for the VMM",
+	[WHY_REFLECT] = "real hardware would refuse it here too: the guest's own #GP, which the VMM will deliver through the guest's IDT",
+	[WHY_DELIVER] = "a software interrupt: the VMM will deliver it through the guest's IDT",
+	[WHY_LOOKUP] = "its target is known only when it runs: the translator will look up the target's translation",
+};
+
+/*
+ * What will happen to an instruction depends on the execution mode as
+ * much as on its class: the model (handler.h) says which way it goes.
+ */
 size_t explain_next(const struct x86_instruction *x, int vring,
 		    enum exec_mode exec, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
-	enum x86_op op = (enum x86_op)x->op;
-	enum insn_class cls = classify_op(op);
+	bool imm_port = x->op == X86_OP_IN ? x->ops[1].kind == X86_OPND_IMM
+					   : x->ops[0].kind == X86_OPND_IMM;
+	uint16_t port = (uint16_t)(x->op == X86_OP_IN ? x->ops[1].imm
+						       : x->ops[0].imm);
+	bool vmm_port = imm_port && vmm_devices_owns_port(port);
+	struct handler h = handler_decide(handler_kind_of(x, vmm_port), exec,
+					  vring);
 	int reason = vmm_hw_exit_reason(x);
 
 	if (size)
 		buf[0] = '\0';
-	if (exec == MODE_DIRECT || vring == 3) {
-		/* guest user code: the guest's ring is the CPU's ring */
-		if (cls == CLASS_INNOCUOUS || cls == CLASS_SENSITIVE)
-			say(&o, "in ring %d guest and CPU agree: it will run directly on the hardware.", vring);
-		else if (cls == CLASS_IO)
-			say(&o, "port I/O in ring %d: if the guest's IOPL forbids it, it faults and the VMM reflects the #GP to the guest; if not, the VMM sends it to the VMX's device model.", vring);
-		else
-			say(&o, "privileged, in ring %d: it faults on real hardware too; the VMM will reflect the #GP to the guest.", vring);
-		return o.len;
-	}
-	if (exec == MODE_HW) {
-		if (reason >= 0)
-			say(&o, "the VMM's VMX controls make this exit: the CPU will leave the guest (VM exit, reason %d: %s).",
-			    reason, vmm_exit_reason_name(reason));
-		else if (cls == CLASS_INNOCUOUS)
-			say(&o, "innocuous: it will run directly on the hardware, in non-root mode.");
-		else
-			say(&o, "no VM exit for this one: the CPU will do it itself in non-root mode and give the guest the right answer.");
-		return o.len;
-	}
-	if (exec == MODE_BT) {
-		if (cls == CLASS_INNOCUOUS && op != X86_OP_CPUID)
-			say(&o, "innocuous: translated into the translation cache (unchanged if it is IDENT; jumps and calls are rewritten to stay in the cache).");
-		else if (op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO)
-			say(&o, "a software interrupt: the translation calls out to the VMM, which delivers it through the guest's IDT.");
-		else
-			say(&o, "not safe to run as it is: the translator rewrote it into a callout, a plain call into the VMM.");
-		return o.len;
-	}
-	switch (cls) {
-	case CLASS_PRIVILEGED:
-		say(&o, "privileged: at CPL 1 it will fault; the VMM will hand it to the VMKernel.");
-		break;
-	case CLASS_IO:
-		say(&o, "port I/O: the VMM will send it to the VMX's device model.");
-		break;
-	case CLASS_SENSITIVE:
-		if (op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO)
-			say(&o, "a software interrupt: the VMM will deliver it through the guest's IDT.");
-		else if (op == X86_OP_IRET || op == X86_OP_RET_FAR)
-			say(&o, "a return through CS: the VMM steps in if it returns to the guest's ring 0.");
-		else
-			say(&o, "sensitive but not privileged: it will run without a trap and may see real state (an x86 hole).");
-		break;
-	default:
-		say(&o, "innocuous: it will run directly on the hardware.");
-		break;
-	}
+	say(&o, "%s", next_words[h.why]);
+	if (h.why == WHY_EXIT && reason >= 0)
+		say(&o, " (reason %d: %s)", reason, vmm_exit_reason_name(reason));
+	if (h.path == PATH_VMKERNEL)
+		say(&o, "; then the VMKernel deschedules the halted vCPU's world");
+	else if (h.path == PATH_VMX)
+		say(&o, "; the VMX's device model answers the port");
+	else if (x->op >= X86_OP_IN && x->op <= X86_OP_OUTS && !imm_port &&
+		 h.path != PATH_DIRECT && h.why != WHY_REFLECT)
+		say(&o, "; the port in DX says whose device it is: the VMM's (PIC, PIT) or the VMX's");
+	say(&o, ".");
 	return o.len;
 }
 
@@ -512,9 +539,9 @@ const char *explain_hop(enum path_hop hop)
 	case HOP_HARDWARE:
 		return "Hardware: the physical CPU runs the guest's instruction directly (direct execution).";
 	case HOP_VMM:
-		return "VMM: one per VM, one thread per vCPU; the traffic cop that decides whether an instruction runs directly or is virtualized.";
+		return "VMM: one per VM, a world per vCPU; it emulates privileged and sensitive instructions on the virtual CPU, and the PIC and the PIT.";
 	case HOP_VMKERNEL:
-		return "VMKernel: the hypervisor, the real guts of ESX; it does ring-0 work on the guest's behalf.";
+		return "VMKernel: the hypervisor below the VMMs; it schedules worlds (a halted vCPU's world blocks), takes the host's interrupts, owns memory, runs storage, network and the VMX.";
 	case HOP_VMX:
 		return "VMX: a user world per VM; it bootstrapped the VM and emulates serial ports, parallel ports and the CD-ROM.";
 	default:

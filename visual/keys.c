@@ -50,6 +50,7 @@ const struct key_binding key_bindings[] = {
 	{ '6', KT_ROOT, "view help", "Help view (this)" },
 	{ '7', KT_ROOT, "view cluster", "Cluster view (hosts, VMs, VMotion)" },
 	{ 'D', KT_ROOT, "drs-apply", "apply DRS's first recommendation (manual DRS)" },
+	{ '8', KT_ROOT, "view vmcs", "VMCS view (hw: the VT-x control structure, last exit)" },
 	{ '?', KT_ROOT, "view help", NULL },
 	{ KEY_F(1), KT_ROOT, "view help", NULL },
 	{ '\t', KT_ROOT, "view next", "next view" },

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "handler.h"
 #include "quiz.h"
 
 static const char *const names[ANSWER_COUNT] = {
@@ -66,18 +67,22 @@ void quiz_skip(struct quiz *q)
 	q->pending = false;
 }
 
+/*
+ * The real answer, from the model (handler.h): who acted on it.  A fault
+ * the guest takes itself and an INT n are the guest's to handle (the VMM
+ * only delivers them); the VMM emulates what traps, calls out or exits;
+ * the VMKernel comes in for HLT; the VMX for its devices' ports.
+ */
 enum quiz_answer quiz_expected(const struct step_record *r)
 {
 	switch (r->insn.u.insn.path) {
-	case PATH_PRIVILEGED:
+	case PATH_VMKERNEL:
 		return ANSWER_VMKERNEL;
-	case PATH_IO:
+	case PATH_VMX:
 		return ANSWER_VMX;
-	case PATH_REFLECT:
-		/* the VMM's own fix-up, or the guest's handler through its IDT */
-		if (r->has_trap &&
-		    (r->trap.u.trap.action == TRAP_REFLECTED ||
-		     r->trap.u.trap.action == TRAP_SOFT_INT))
+	case PATH_VMM:
+		if (r->insn.u.insn.why == WHY_REFLECT ||
+		    r->insn.u.insn.why == WHY_DELIVER)
 			return ANSWER_GUEST;
 		return ANSWER_VMM;
 	default:
@@ -98,6 +103,17 @@ void quiz_grade(struct quiz *q, enum quiz_answer given,
 	q->asked++;
 	if (given == q->correct)
 		q->right++;
-	snprintf(q->why, sizeof q->why, "%s took the path %s",
-		 r->text[0] ? r->text : "it", path_text((enum insn_path)r->insn.u.insn.path));
+	snprintf(q->why, sizeof q->why, "%s took the path %s (%s)",
+		 r->text[0] ? r->text : "it",
+		 path_text((enum insn_path)r->insn.u.insn.path),
+		 handler_why_name((enum handler_why)r->insn.u.insn.why));
+	/* where the course text would have said otherwise, say so */
+	if (given != q->correct && given == ANSWER_VMKERNEL &&
+	    r->insn.u.insn.cls == CLASS_PRIVILEGED)
+		snprintf(q->course, sizeof q->course, "The course text says the VMM \"sends instruction to VMKernel\"; in ESX the VMM itself emulates it (the VMKernel only deschedules a halted vCPU).");
+	else if (given != q->correct && given == ANSWER_HARDWARE &&
+		 r->insn.u.insn.vring > 0)
+		snprintf(q->course, sizeof q->course, "The course text says rings 1-3 run directly; in ESX only guest ring 3 does, and instructions that need the VMM still reach it.");
+	else
+		q->course[0] = '\0';
 }

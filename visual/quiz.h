@@ -41,6 +41,8 @@ struct quiz {
 	bool graded;
 	enum quiz_answer given, correct;
 	char why[160];		/* the real path, in words */
+	char course[200];	/* the course text's answer, marked as
+				   such, when the student gave it; or "" */
 	uint64_t gen;		/* the session's last_gen it was graded at */
 	/* the score */
 	int asked, right;

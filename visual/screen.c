@@ -21,6 +21,7 @@ const struct view views[VIEW_COUNT] = {
 	[VIEW_LOG] = { "Log", view_log_draw },
 	[VIEW_HELP] = { "Help", view_help_draw },
 	[VIEW_CLUSTER] = { "Cluster", view_cluster_draw },
+	[VIEW_VMCS] = { "VMCS", view_vmcs_draw },
 };
 
 static void tabs(struct app *a, const struct layout *l)

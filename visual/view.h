@@ -25,6 +25,7 @@ void view_xlat_draw(struct app *a, const struct layout *l);
 void view_log_draw(struct app *a, const struct layout *l);
 void view_help_draw(struct app *a, const struct layout *l);
 void view_cluster_draw(struct app *a, const struct layout *l);
+void view_vmcs_draw(struct app *a, const struct layout *l);
 
 /* Panes of the CPU view, each in its own rectangle. */
 void pane_code(struct app *a, const struct rect *r);

@@ -48,7 +48,7 @@ static bool hosted_now(struct app *a)
 {
 	struct vm *vm = session_vm(a->sess);
 
-	return vm && vm_host(vm)->cfg.kind == HOST_HOSTED;
+	return vm && host_kind_is_hosted(vm_host(vm)->cfg.kind);
 }
 
 static void stack(struct app *a, const struct rect *d)
@@ -99,8 +99,8 @@ void view_arch_draw(struct app *a, const struct layout *l)
 
 	stack(a, &l->arch_diagram);
 	y += draw_wrap(t, y, ROLE_NORMAL, hosted_now(a) ?
-		"VMware Workstation and VMware Server install onto an existing operating system on the host. VMs run only while you are logged in to the host: log off and they shut down, and there is no remote administration. Easy to use, fine for a few VMs that need no maximum performance.\n" :
-		"ESX Server is a full operating system in itself: both its own host OS and the virtualization software. Its core is the VMKernel, the hypervisor and real guts of ESX; the service console, a high-priority VM shipped with it, lets tools manage the VMKernel. One VMM per VM (one thread per vCPU) is the traffic cop between the VM and the VMKernel; the VMX, a user world per VM, bootstraps the VM and emulates non-critical devices.\n");
+		"VMware Workstation and VMware Server install onto an existing operating system on the host. Workstation's VMs run only while you are logged in: log off and they shut down, and there is no remote administration. (The course text says this of Server too; but VMware Server, GSX before it, ran VMs as a service with a remote console and management.) The VMM runs in its own context after the VMM driver's world switch; the host OS serves its I/O.\n" :
+		"ESX Server is a full operating system in itself: both its own host OS and the virtualization software. Its core is the VMKernel, the hypervisor: it schedules worlds, owns memory and runs the storage and network stacks; the service console, a high-priority VM shipped with it, lets tools manage it. One VMM per VM (a world per vCPU) runs the virtual CPU, emulating privileged instructions itself (the course text's \"traffic cop\" that sends them to the VMKernel is a simplification); the VMX, a user world per VM, bootstraps the VM and emulates non-critical devices.\n");
 	if (a->sess->last.valid && an->shown > 0) {
 		char text[400];
 		int n = 0;
@@ -120,7 +120,7 @@ void view_arch_draw(struct app *a, const struct layout *l)
 				continue;
 			y += draw_wrap(t, y, ROLE_NORMAL,
 				       hosted_now(a) && an->hop[i] == HOP_VMKERNEL ?
-				       "Host OS: a hosted product has no VMKernel; the VMM's driver in the host OS does the ring-0 work." :
+				       "Host OS: a hosted product has no VMKernel; the VMM driver world-switches into the VMM's own context, and the host OS schedules the VMs and serves their I/O." :
 				       explain_hop(an->hop[i]));
 		}
 	}

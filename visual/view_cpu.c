@@ -32,14 +32,17 @@ const char *view_count(uint64_t n, char *buf, int size)
 /* ---- rings -------------------------------------------------------------- */
 
 /*
- * The four rings twice: as the guest believes (the seed's names for them)
- * and as the real CPU runs them (ring deprivileging).  The guest's ring
+ * The four rings twice: as the guest believes and as the real CPU runs
+ * them (ring deprivileging under te and bt; under hw the guest kernel is
+ * at ring 0 of non-root mode, though Unicorn runs it at CPL 1).  x86
+ * names no ring but by number: "services" and "drivers" for rings 1 and 2
+ * are the course text's OS convention, so they are not shown as x86's.  The guest's ring
  * and the real CPL are each marked with a pointer and reverse video.
  */
 static void pane_rings(struct app *a, const struct rect *r)
 {
 	static const char *const believed[4] = {
-		"kernel", "services", "drivers", "user"
+		"kernel", "ring 1", "ring 2", "user"
 	};
 	static const char *const real[4] = {
 		"VMM+VMKernel", "guest ring 0", "guest ring 1+2", "guest ring 3"
@@ -95,12 +98,12 @@ static int quiz_question(struct app *a, const struct rect *in)
 static int quiz_result(struct app *a, const struct rect *in, int y)
 {
 	const struct quiz *q = &a->quiz;
-	char text[300];
+	char text[520];
 	bool right = q->given == q->correct;
 
-	snprintf(text, sizeof text, "%s You said the %s; it was the %s: %s.",
+	snprintf(text, sizeof text, "%s You said the %s; it was the %s: %s. %s",
 		 right ? "[RIGHT]" : "[NOT QUITE]", quiz_answer_name(q->given),
-		 quiz_answer_name(q->correct), q->why);
+		 quiz_answer_name(q->correct), q->why, q->course);
 	return draw_wrap(in, y, right ? ROLE_GOOD : ROLE_BAD, text);
 }
 
@@ -163,7 +166,7 @@ struct counter {
 
 /*
  * Instructions by class on the left; on the right what the VMM did: traps
- * virtualized by the VMKernel, guest faults reflected, INT n delivered,
+ * it emulated, guest faults reflected, INT n delivered,
  * sensitive instructions fixed up, port accesses sent to the VMX, and the
  * mode's own work (callouts from translated code, or VM exits).
  */

@@ -62,7 +62,8 @@ static void build(struct help *h)
 {
 	h->n = 0;
 	add(h, ROLE_NORMAL, "ringside shows, instruction by instruction, who handles guest code: the hardware");
-	add(h, ROLE_NORMAL, "directly (rings 1-3), or the VMM with the VMKernel (ring-0 work) or the VMX (devices).");
+	add(h, ROLE_NORMAL, "(guest user code, or translated code), the VMM (it emulates privileged and sensitive");
+	add(h, ROLE_NORMAL, "instructions), the VMKernel (a halted vCPU's world) or the VMX (the slow devices).");
 	add(h, ROLE_NORMAL, "%s", "");
 	table(h, KT_ROOT, "KEYS");
 	table(h, KT_QUIZ, "WHILE A QUIZ QUESTION IS OPEN");

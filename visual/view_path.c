@@ -6,8 +6,8 @@
  * and animated: hop k appears k hop-times after the instruction ran
  * (app.c keeps the clock), the newest hop and its lane in reverse video.
  *
- *   Guest     o---+               +-- o        privileged: a trap
- *   VMM           o---+       +---o            Guest>VMM>VMKernel>VMM>Guest
+ *   Guest     o---+               +-- o        HLT: the VMM emulates it,
+ *   VMM           o---+       +---o            the VMKernel blocks the world
  *   VMKernel          o-------+
  *   VMX
  *   Hardware
@@ -111,10 +111,10 @@ static void lanes(struct app *a, const struct rect *in)
 static void bars(struct app *a, const struct rect *in)
 {
 	static const char *const label[PATH_COUNT] = {
-		[PATH_DIRECT] = "direct: Hardware",
-		[PATH_PRIVILEGED] = "trap: VMKernel",
-		[PATH_IO] = "I/O: VMX",
-		[PATH_REFLECT] = "VMM > guest",
+		[PATH_DIRECT] = "Hardware",
+		[PATH_VMM] = "VMM",
+		[PATH_VMKERNEL] = "VMM+VMKernel",
+		[PATH_VMX] = "VMM+VMX",
 	};
 	const struct vcpu_stats *st = &session_vcpu(a->sess)->stats;
 	int barw = in->w - 18 - 8;

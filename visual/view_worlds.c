@@ -57,7 +57,7 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 		   host_kind_name(h->cfg.kind), h->cfg.pcpus, h->cfg.mhz,
 		   h->cfg.mem_mb, host_vm_count(h),
 		   host_vm_count(h) == 1 ? "" : "s",
-		   h->cfg.kind == HOST_HOSTED && !h->logged_in ?
+		   host_kind_is_hosted(h->cfg.kind) && !h->logged_in ?
 		   ", user logged off" : "");
 	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
 		   "%USED", "%RDY", "%WAIT", "%IDLE", "%SYS", "INSNS", "TRAPS",
@@ -68,7 +68,7 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 		char pcpu[16] = "-";
 
 		world_times_at(w, now, &t);
-		percent(used, sizeof used, t.run, now);
+		percent(used, sizeof used, t.run + t.sys, now);	/* %RUN + %SYS */
 		percent(rdy, sizeof rdy, t.ready, now);
 		percent(wait, sizeof wait, t.wait, now);
 		percent(idle, sizeof idle, t.idle, now);
@@ -109,5 +109,5 @@ void view_worlds_draw(struct app *a, const struct layout *l)
 		y = draw_host(b, y + 1, sim_host(s, i), now);
 	y++;
 	draw_wrap(b, y, ROLE_DIM,
-		  "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMM's and VMKernel's work for it; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval.");
+		  "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMKernel's work for it (host interrupts behind its virtual ones), outside its run time; %USED = run time + %SYS; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval.");
 }

@@ -34,7 +34,9 @@ enum insn_class classify_op(enum x86_op op)
 	 * VMM virtualizes (SGDT SIDT SLDT SMSW PUSHF POPF); protection-system
 	 * instructions consult the current privilege level (LAR LSL VERR VERW
 	 * POP/PUSH/MOV sreg, far CALL/JMP/RET, INT n, STR; IRET with them).
-	 * RDTSC reads time, which the VMM also virtualizes.
+	 * RDTSC reads time and CPUID the processor's identity, which the VMM
+	 * also virtualizes (DESIGN.md's class table; VMMs emulate CPUID under
+	 * binary translation, VT-x exits on it unconditionally).
 	 */
 	case X86_OP_SGDT: case X86_OP_SIDT: case X86_OP_SLDT:
 	case X86_OP_SMSW: case X86_OP_STR:
@@ -45,20 +47,11 @@ enum insn_class classify_op(enum x86_op op)
 	case X86_OP_LOAD_FAR_PTR:
 	case X86_OP_CALL_FAR: case X86_OP_JMP_FAR: case X86_OP_RET_FAR:
 	case X86_OP_INT: case X86_OP_INT3: case X86_OP_INTO: case X86_OP_IRET:
-	case X86_OP_RDTSC: case X86_OP_SYSENTER:
+	case X86_OP_RDTSC: case X86_OP_SYSENTER: case X86_OP_CPUID:
 		return CLASS_SENSITIVE;
 
 	default:
 		return CLASS_INNOCUOUS;
-	}
-}
-
-enum insn_path classify_default_path(enum insn_class cls)
-{
-	switch (cls) {
-	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
-	case CLASS_IO: return PATH_IO;
-	default: return PATH_DIRECT;
 	}
 }
 
@@ -74,11 +67,11 @@ const char *class_name(enum insn_class cls)
 static const enum path_hop path_table[PATH_COUNT][PATH_MAX_HOPS + 1] = {
 	/* each row ends with HOP_COUNT */
 	[PATH_DIRECT] = { HOP_GUEST, HOP_HARDWARE, HOP_COUNT },
-	[PATH_PRIVILEGED] = { HOP_GUEST, HOP_VMM, HOP_VMKERNEL, HOP_VMM,
-			      HOP_GUEST, HOP_COUNT },
-	[PATH_IO] = { HOP_GUEST, HOP_VMM, HOP_VMX, HOP_VMM, HOP_GUEST,
-		      HOP_COUNT },
-	[PATH_REFLECT] = { HOP_GUEST, HOP_VMM, HOP_GUEST, HOP_COUNT },
+	[PATH_VMM] = { HOP_GUEST, HOP_VMM, HOP_GUEST, HOP_COUNT },
+	[PATH_VMKERNEL] = { HOP_GUEST, HOP_VMM, HOP_VMKERNEL, HOP_VMM,
+			    HOP_GUEST, HOP_COUNT },
+	[PATH_VMX] = { HOP_GUEST, HOP_VMM, HOP_VMX, HOP_VMM, HOP_GUEST,
+		       HOP_COUNT },
 };
 
 int path_hops(enum insn_path path, enum path_hop hops[PATH_MAX_HOPS])
@@ -105,9 +98,9 @@ const char *hop_name(enum path_hop hop)
 
 static const char *const path_texts[PATH_COUNT] = {
 	[PATH_DIRECT] = "guest>hardware",
-	[PATH_PRIVILEGED] = "guest>vmm>vmkernel>vmm>guest",
-	[PATH_IO] = "guest>vmm>vmx>vmm>guest",
-	[PATH_REFLECT] = "guest>vmm>guest",
+	[PATH_VMM] = "guest>vmm>guest",
+	[PATH_VMKERNEL] = "guest>vmm>vmkernel>vmm>guest",
+	[PATH_VMX] = "guest>vmm>vmx>vmm>guest",
 };
 
 const char *path_text(enum insn_path path)

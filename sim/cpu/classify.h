@@ -1,25 +1,19 @@
 /*
- * classify.h - who handles an instruction, and why.
+ * classify.h - the class of an instruction, and the handler paths.
  *
  * Popek and Goldberg (1974) split a machine's instructions into
  * *privileged* ones (they trap when run outside the most privileged mode)
  * and *sensitive* ones (they read or change the machine's control state).
  * A machine can be virtualized by trap-and-emulate only if every sensitive
- * instruction is privileged.  On x86 eighteen are not (Robin and Irvine,
- * USENIX Security 2000): they run at any ring without trapping and quietly
- * give a deprivileged guest kernel the wrong answer.
+ * instruction is privileged.  On x86 seventeen (eighteen mnemonics) are
+ * not (Robin and Irvine, USENIX Security 2000): they run at any ring
+ * without trapping and quietly give a deprivileged guest kernel the wrong
+ * answer.
  *
- * ringside gives every executed instruction one class and one handler path:
- *
- *   class       examples                   path when handled normally
- *   innocuous   mov add jmp call           guest > hardware (direct execution)
- *   privileged  cli lgdt mov cr0 hlt       guest > vmm > vmkernel > vmm > guest
- *   io          in out ins outs            guest > vmm > vmx > vmm > guest
- *   sensitive   pushf sgdt mov r,cs int n  guest > hardware (no trap: the hole)
- *
- * A fault the guest itself would take on real hardware (CLI at ring 3, a bad
- * selector) is reflected by the VMM into the guest's own IDT:
- * guest > vmm > guest.
+ * ringside gives every executed instruction one class (here) and one
+ * handling: who acted (the path, below) and how it got there (its "why").
+ * Which path and why an instruction of each kind takes in each mode and
+ * ring is the model in handler.h.
  */
 #ifndef SIM_CLASSIFY_H
 #define SIM_CLASSIFY_H
@@ -35,14 +29,20 @@ enum insn_class {
 };
 
 /*
- * Handler paths: the components an instruction visits, in order.  The
- * names are the trace's ("guest", "vmm", "vmkernel", "vmx", "hardware").
+ * Handler paths: WHO acted on an instruction, the components it visits in
+ * order.  The names are the trace's ("guest", "vmm", "vmkernel", "vmx",
+ * "hardware").  How it got there (trap, callout, exit, hole...) is not a
+ * path but its reason (enum handler_why, handler.h).
  */
 enum insn_path {
-	PATH_DIRECT = 0,	/* guest > hardware */
-	PATH_PRIVILEGED,	/* guest > vmm > vmkernel > vmm > guest */
-	PATH_IO,		/* guest > vmm > vmx > vmm > guest */
-	PATH_REFLECT,		/* guest > vmm > guest */
+	PATH_DIRECT = 0,	/* guest > hardware: the CPU ran it */
+	PATH_VMM,		/* guest > vmm > guest: the VMM alone handled it
+				   (emulation, its own PIC/PIT, a reflected
+				   fault, an INT n, a translation lookup) */
+	PATH_VMKERNEL,		/* guest > vmm > vmkernel > vmm > guest: the
+				   VMKernel acted too (HLT blocks the world) */
+	PATH_VMX,		/* guest > vmm > vmx > vmm > guest: a port of
+				   the VMX's devices (serial, parallel, CD) */
 	PATH_COUNT
 };
 
@@ -59,9 +59,6 @@ enum path_hop {
 
 /* The static class of an operation. */
 enum insn_class classify_op(enum x86_op op);
-
-/* The path an instruction of this class takes when nothing goes wrong. */
-enum insn_path classify_default_path(enum insn_class cls);
 
 /* "innocuous", "privileged", "io", "sensitive". */
 const char *class_name(enum insn_class cls);

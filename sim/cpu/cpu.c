@@ -124,6 +124,91 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
 }
 
+/*
+ * SYSENTER: Unicorn 2.0.1 calls the hook with EIP on the instruction and
+ * no transition done, then adds the instruction's length (2) to whatever
+ * EIP is after the hook [measured: writing EIP = X in the hook resumes at
+ * X + 2, also after uc_emu_stop].  So the handler's EIP is taken back by
+ * 2 here, and the VMM sees an ordinary hook.
+ */
+static void on_sysenter(uc_engine *uc, void *ud)
+{
+	struct cpu *c = ud;
+	uint32_t eip;
+
+	c->hooks.sysenter(c->hooks.ctx);
+	uc_reg_read(uc, UC_X86_REG_EIP, &eip);
+	eip -= 2;
+	uc_reg_write(uc, UC_X86_REG_EIP, &eip);
+}
+
+/*
+ * The processor's CPUID: QEMU 7.2's "qemu32" with -smp 1, the reference
+ * machine [measured: tests/guests/cpuid.S on qemu-system-i386; the rows
+ * are its output].  Unicorn's qemu32 (QEMU 5) answers leaves 1, 2, 4,
+ * 0x80000001 and 0x40000000 otherwise, so ringside's CPU answers from this
+ * table instead.  Past the last basic or extended leaf an Intel CPU
+ * answers the last basic leaf (4, with the subleaf asked); leaf 4 has four
+ * cache subleaves, then zeros; 0x40000000 is TCG's hypervisor leaf.
+ */
+static const struct { uint32_t leaf, sub, r[4]; } cpuid_rows[] = {
+	{ 0x00000000, 0, { 0x00000004, 0x756e6547, 0x6c65746e, 0x49656e69 } },
+	{ 0x00000001, 0, { 0x00000663, 0x00000800, 0x80000001, 0x0781abfd } },
+	{ 0x00000002, 0, { 0x00000001, 0x00000000, 0x0000004d, 0x002c307d } },
+	{ 0x00000003, 0, { 0, 0, 0, 0 } },
+	{ 0x00000004, 0, { 0x00000121, 0x01c0003f, 0x0000003f, 0x00000001 } },
+	{ 0x00000004, 1, { 0x00000122, 0x01c0003f, 0x0000003f, 0x00000001 } },
+	{ 0x00000004, 2, { 0x00000143, 0x03c0003f, 0x00000fff, 0x00000001 } },
+	{ 0x00000004, 3, { 0x00000163, 0x03c0003f, 0x00003fff, 0x00000006 } },
+	{ 0x40000000, 0, { 0x40000001, 0x54474354, 0x43544743, 0x47435447 } },
+	{ 0x80000000, 0, { 0x80000004, 0x756e6547, 0x6c65746e, 0x49656e69 } },
+	{ 0x80000001, 0, { 0x00000663, 0, 0, 0 } },
+	{ 0x80000002, 0, { 0x554d4551, 0x72695620, 0x6c617574, 0x55504320 } },
+	{ 0x80000003, 0, { 0x72657620, 0x6e6f6973, 0x352e3220, 0x0000002b } },
+	{ 0x80000004, 0, { 0, 0, 0, 0 } },
+};
+
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+	bool basic = leaf <= 4, ext = leaf >= 0x80000000u && leaf <= 0x80000004u;
+
+	if (leaf >= 0x40000000u && leaf <= 0x400000ffu) {
+		if (leaf != 0x40000000u) {
+			out[0] = out[1] = out[2] = out[3] = 0;
+			return;
+		}
+	} else if (!basic && !ext) {
+		leaf = 4;	/* out of range: the last basic leaf */
+	}
+	if (leaf != 4)
+		sub = 0;
+	for (size_t i = 0; i < sizeof cpuid_rows / sizeof cpuid_rows[0]; i++) {
+		if (cpuid_rows[i].leaf == leaf && cpuid_rows[i].sub == sub) {
+			for (int k = 0; k < 4; k++)
+				out[k] = cpuid_rows[i].r[k];
+			return;
+		}
+	}
+	out[0] = out[1] = out[2] = out[3] = 0;	/* leaf 4 past its caches */
+}
+
+/* CPUID run by the CPU: answered from the table; 1 skips Unicorn's own. */
+static int on_cpuid(uc_engine *uc, void *ud)
+{
+	static const int regs[4] = {
+		UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX, UC_X86_REG_EDX
+	};
+	uint32_t leaf, sub, r[4];
+
+	(void)ud;
+	uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
+	uc_reg_read(uc, UC_X86_REG_ECX, &sub);
+	cpu_cpuid(leaf, sub, r);
+	for (int i = 0; i < 4; i++)
+		uc_reg_write(uc, regs[i], &r[i]);
+	return 1;
+}
+
 static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		     int size, int64_t value, void *ud)
 {
@@ -231,6 +316,14 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 	if (uc_open(UC_ARCH_X86, UC_MODE_32, &uc) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	c->uc[e] = uc;
+	/*
+	 * The processor: QEMU's "qemu32", the default CPU of
+	 * qemu-system-i386, the reference machine.  Unicorn's own default is
+	 * "qemu64" (an AuthenticAMD with leaf 0xd), whose CPUID would tell a
+	 * guest another machine than QEMU's [measured: tests/guests/cpuid.S].
+	 */
+	if (uc_ctl_set_cpu_model(uc, UC_CPU_X86_QEMU32) != UC_ERR_OK)
+		return SIM_EINTERNAL;
 	if (uc_mem_map_ptr(uc, 0, c->cfg.ram_size, UC_PROT_ALL,
 			   c->cfg.ram) != UC_ERR_OK ||
 	    uc_mem_map_ptr(uc, c->cfg.vmm_base, c->cfg.vmm_size, UC_PROT_ALL,
@@ -259,6 +352,10 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 			UC_X86_INS_IN) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_out, c, 1, 0,
 			UC_X86_INS_OUT) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_sysenter, c, 1, 0,
+			UC_X86_INS_SYSENTER) != UC_ERR_OK ||
+	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_cpuid, c, 1, 0,
+			UC_X86_INS_CPUID) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c, 0,
 			ram_end) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED, on_unmapped, c, 1,

@@ -38,6 +38,11 @@ struct cpu_hooks {
 	void (*port_out)(void *ctx, uint16_t port, int size, uint32_t value);
 	/* A guest store to RAM (for code-change and descriptor tracing). */
 	void (*mem_write)(void *ctx, uint32_t addr, int size);
+	/*
+	 * SYSENTER ran (EIP on it).  Unicorn does no transition itself: the
+	 * handler does what the CPU would and may write EIP as usual.
+	 */
+	void (*sysenter)(void *ctx);
 };
 
 struct cpu_config {
@@ -98,6 +103,13 @@ void cpu_request_stop(struct cpu *c);
  * exception is not mistaken for a double fault (Unicorn bug #1883).
  */
 uint32_t cpu_exception_ack(struct cpu *c);
+
+/*
+ * What the processor answers to CPUID leaf/subleaf (EAX, EBX, ECX, EDX in
+ * out): QEMU's qemu32, the reference machine.  A VMM that emulates CPUID
+ * passes these through, as ESX passed the host's features.
+ */
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 /* Registers of the live engine.  Segment registers read as selectors. */
 uint32_t cpu_reg(struct cpu *c, enum x86_register r);

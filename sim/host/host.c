@@ -12,12 +12,17 @@
 #include "vmkernel/vmkernel_state.h"
 
 static const char *const kind_names[HOST_KIND_COUNT] = {
-	[HOST_ESX] = "esx", [HOST_HOSTED] = "hosted",
+	[HOST_ESX] = "esx", [HOST_HOSTED] = "hosted", [HOST_SERVER] = "server",
 };
 
 const char *host_kind_name(enum host_kind k)
 {
 	return (unsigned)k < HOST_KIND_COUNT ? kind_names[k] : "?";
+}
+
+bool host_kind_is_hosted(enum host_kind k)
+{
+	return k == HOST_HOSTED || k == HOST_SERVER;
 }
 
 int host_kind_parse(const char *name, enum host_kind *out)
@@ -101,7 +106,7 @@ int host_create(struct sim *s, int id, const struct host_config *cfg,
 		snprintf(h->name, sizeof h->name, "host%d", id);
 	c.name = h->name;
 	h->cfg = c;
-	h->logged_in = c.kind == HOST_HOSTED;
+	h->logged_in = host_kind_is_hosted(c.kind);
 	if ((rc = vmkernel_create(h, &h->vmk)) != SIM_OK) {
 		free(h);
 		return rc;
@@ -141,7 +146,7 @@ int host_logoff(struct host *h, char *msg, size_t msglen)
 {
 	int n = 0;
 
-	if (h->cfg.kind != HOST_HOSTED) {
+	if (!host_kind_is_hosted(h->cfg.kind)) {
 		snprintf(msg, msglen,
 			 "%s is an ESX host: the VMKernel runs its VMs whether or not anyone is logged in to the service console",
 			 h->name);
@@ -154,6 +159,14 @@ int host_logoff(struct host *h, char *msg, size_t msglen)
 	for (int i = 0; i < host_vm_count(h); i++)
 		n += host_vm(h, i)->state == VM_ON;
 	h->logged_in = false;
+	if (h->cfg.kind == HOST_SERVER) {
+		/* the VMs are the host OS's service, not the session's */
+		host_event(h, HOST_LOGOFF, 0);
+		snprintf(msg, msglen,
+			 "the user logged off %s: VMware Server runs its VMs as a service of the host OS, so %d running VM%s kept running",
+			 h->name, n, n == 1 ? "" : "s");
+		return SIM_OK;
+	}
 	host_event(h, HOST_LOGOFF, (uint32_t)n);
 	for (int i = 0; i < host_vm_count(h); i++)
 		vm_power_off(host_vm(h, i), POWER_LOGOFF, 0);
@@ -165,7 +178,7 @@ int host_logoff(struct host *h, char *msg, size_t msglen)
 
 int host_login(struct host *h, char *msg, size_t msglen)
 {
-	if (h->cfg.kind != HOST_HOSTED) {
+	if (!host_kind_is_hosted(h->cfg.kind)) {
 		snprintf(msg, msglen,
 			 "%s is an ESX host: there is no desktop session to log in to",
 			 h->name);
@@ -237,19 +250,26 @@ int host_remote_admin(struct host *h, const char *what, char *msg,
 {
 	int rc;
 
-	if (h->cfg.kind != HOST_ESX) {
+	if (h->cfg.kind == HOST_HOSTED) {
 		host_event(h, HOST_ADMIN_REFUSED, 0);
 		snprintf(msg, msglen,
-			 "%s runs a hosted product: it has no remote administration; '%s' must be done at the host's own desktop",
+			 "%s runs VMware Workstation: it has no remote administration; '%s' must be done at the host's own desktop",
 			 h->name, what);
 		return SIM_ESTATE;
 	}
-	/* the console world does the work: it needs CPU time on pCPU 0 */
+	/*
+	 * ESX: the service console's world does the work (pinned to pCPU 0);
+	 * Server: the host OS's world, where its management service runs.
+	 */
 	vmkernel_queue_work(h->vmk, h->vmk->console, ADMIN_WORK_NS,
 			    sim_now_ns(h->sim));
 	host_event(h, HOST_ADMIN_OK, (uint32_t)(ADMIN_WORK_NS / 1000));
 	rc = console_request(h, what, msg, msglen);
-	if (rc == SIM_OK)
+	if (rc == SIM_OK && h->cfg.kind == HOST_SERVER)
+		snprintf(msg, msglen,
+			 "%s: '%s' done by VMware Server's management service on the host OS (remote console and web interface)",
+			 h->name, what);
+	else if (rc == SIM_OK)
 		snprintf(msg, msglen,
 			 "%s: '%s' done by the service console, which manages the host for remote clients",
 			 h->name, what);

@@ -12,13 +12,22 @@
  *            manage the host remotely.  VMs run whether or not anyone is
  *            logged in.
  *
- *   hosted   Workstation or Server on top of a host OS (Windows, Linux).
+ *   hosted   VMware Workstation on top of a host OS (Windows, Linux).
  *            The virtualization software is an application of the user's
  *            session: a driver in the host OS kernel (the VMM driver)
- *            switches the CPU between the host context and the VMM context
- *            ("world switch"), and the host OS schedules the VMX processes.
- *            When the user logs off, the session ends and every VM on the
- *            host powers off with it; there is no remote administration.
+ *            switches the CPU between the host context and the VMM's own
+ *            context ("world switch"), and the host OS schedules the VMX
+ *            processes and serves the VMs' I/O.  When the user logs off,
+ *            the session ends and every VM on the host powers off with
+ *            it; there is no remote administration.
+ *
+ *   server   VMware Server (GSX Server before it), hosted the same way,
+ *            but its VMs run as a service of the host OS: they keep
+ *            running when the user logs off, and a management service
+ *            (remote console, web interface, API) administers them from
+ *            other machines [VMware GSX Server and VMware Server
+ *            documentation].  The course text's "log off and the VMs
+ *            shutdown", "no remote administration" is Workstation's.
  *
  * Both kinds schedule the same way in ringside (vmkernel_sched.h); what
  * differs is who schedules (the VMKernel, or the host OS), which system
@@ -45,13 +54,18 @@
 
 enum host_kind {
 	HOST_ESX = 0,		/* bare metal: VMKernel + service console */
-	HOST_HOSTED,		/* host OS + Workstation/Server */
+	HOST_HOSTED,		/* host OS + Workstation */
+	HOST_SERVER,		/* host OS + VMware Server (GSX): a service */
 	HOST_KIND_COUNT
 };
 
-const char *host_kind_name(enum host_kind k);	/* "esx", "hosted" */
+/* "esx", "hosted", "server" */
+const char *host_kind_name(enum host_kind k);
 
-/* Parse "esx" or "hosted".  Returns 0, or -1 for anything else. */
+/* A host OS runs underneath (Workstation or Server), not the VMKernel. */
+bool host_kind_is_hosted(enum host_kind k);
+
+/* Parse "esx", "hosted" or "server".  Returns 0, or -1 for anything else. */
 int host_kind_parse(const char *name, enum host_kind *out);
 
 struct host_config {

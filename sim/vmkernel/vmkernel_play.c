@@ -35,8 +35,11 @@ static struct world *vmx_world(struct vmkernel *k, struct vm *vm)
 /*
  * Charge what the vCPU's last run cost the VMX and the VMKernel: device
  * emulation in the VMX user world is the VMX world's CPU time, not the
- * VMM world's (the VMM world switched to the VMX and back); trap handling
- * is the VMM world's own time, counted as %SYS.
+ * VMM world's (the VMM world switched to the VMX and back).  VMKernel work
+ * on the world's behalf (host interrupts behind its virtual ones) is its
+ * %SYS, counted outside its %RUN as esxtop does: the world waited while
+ * the VMKernel worked for it, so %RUN + %RDY + %WAIT stays 100 and %USED
+ * = %RUN + %SYS.  The VMM's own traps and exits are the world's %RUN.
  */
 static void charge_helpers(struct vmkernel *k, struct world *w,
 			   struct vcpu *v, uint64_t now)
@@ -49,6 +52,10 @@ static void charge_helpers(struct vmkernel *k, struct world *w,
 	w->vmx_seen = v->stats.vmx_cycles;
 	w->sys_seen = v->stats.sys_cycles;
 	vmk_set_state(w, WORLD_RUNNING, now);
+	if (sys_ns > w->t.run)
+		sys_ns = w->t.run;
+	w->t.run -= sys_ns;
+	w->t.wait += sys_ns;
 	w->t.sys += sys_ns;
 	if (x == NULL || vmx_ns == 0)
 		return;

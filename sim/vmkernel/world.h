@@ -18,10 +18,12 @@
  *   WAIT  blocked: nothing to do (includes IDLE);
  *   IDLE  (VMM worlds) the guest halted its vCPU, waiting for an interrupt;
  *   MLMTD ready, but held back by the world's CPU limit (part of RDY);
- *   SYS   the part of RUN the VMKernel spent on the world's behalf
- *         (trap handling, VM exits).
- * %USED is %RUN here: ringside does not model CPU frequency scaling or
- * hyper-threading, which is what makes the two differ on real hosts.
+ *   SYS   VMKernel time spent on the world's behalf (the host interrupts
+ *         behind its virtual ones), outside RUN; the VMM's own traps,
+ *         callouts and exits are part of RUN, the VMM world's work.
+ * %USED = %RUN + %SYS (esxtop's %RUN + %SYS - %OVRLP, with no overlap,
+ * frequency scaling or hyper-threading modelled); %RUN + %RDY + %WAIT =
+ * 100 [VMware, "Interpreting esxtop Statistics", 2.2].
  *
  * Scheduling follows ESX's proportional-share design: each world holds
  * shares; a reservation (MHz) is a guaranteed minimum and a limit (MHz) a

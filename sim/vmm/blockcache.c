@@ -133,7 +133,7 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 		b->class_count[bi->cls]++;
 		if (bi->cls == CLASS_IO)
 			b->flags |= BLOCK_HAS_IO;
-		if (bi->cls != CLASS_INNOCUOUS || op == X86_OP_CPUID)
+		if (bi->cls != CLASS_INNOCUOUS)
 			b->flags |= BLOCK_NEEDS_VMM;
 		if (op == X86_OP_CALL_FAR || op == X86_OP_JMP_FAR ||
 		    op == X86_OP_RET_FAR || op == X86_OP_IRET)

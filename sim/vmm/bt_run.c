@@ -210,10 +210,10 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 	if (in->opsize == 2)
 		target &= 0xffff;
 	cpu_set_reg(v->cpu, X86R_ESP, s.esp);
-	vmm_set_path(v, bi, PATH_REFLECT);
+	vmm_set_path(v, bi, PATH_VMM, WHY_LOOKUP);
 	v->stats.callouts++;
 	vmm_charge(v, COST_CALLOUT);
-	vmm_trap_event(v, in, X86_BP, TRAP_CALLOUT, false, 0, target, 0, 0);
+	vmm_trap_event(v, in, 0, TRAP_CALLOUT, false, 0, target, 0, 0);
 	jump_guest(v, target);
 }
 

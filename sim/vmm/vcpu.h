@@ -79,7 +79,7 @@ struct vcpu_stats {
 	uint64_t exit_reasons[64];	/* hw: VM exits by SDM reason number */
 	uint64_t by_mode[MODE_COUNT];	/* instructions by execution mode */
 	uint64_t cycles;		/* modelled cycles consumed */
-	uint64_t sys_cycles;		/* ... of which the VMM and VMKernel's */
+	uint64_t sys_cycles;		/* ... of which VMKernel work done for it (%SYS) */
 	uint64_t vmx_cycles;		/* ... of which the VMX's (device work) */
 	uint64_t interrupts;		/* device interrupts delivered */
 };

@@ -73,8 +73,27 @@ void vmm_sync_counters(struct vcpu *v)
 	v->run.hot_runs = 0;
 }
 
+struct handler vmm_direct_handling(struct vcpu *v,
+				   const struct block_insn *bi)
+{
+	struct handler h = handler_decide(handler_kind_of(&bi->x, false),
+					  (enum exec_mode)v->exec, v->vring);
+
+	if (h.path != PATH_DIRECT) {
+		/*
+		 * The model expects the VMM, but the operands let it run (an
+		 * IRET at CPL 1 to ring 3): for a sensitive instruction that
+		 * is a hole, the VMM never saw it.
+		 */
+		h.path = PATH_DIRECT;
+		h.why = v->exec == MODE_HW ? WHY_NONROOT :
+			bi->cls == CLASS_SENSITIVE ? WHY_HOLE : WHY_NATIVE;
+	}
+	return h;
+}
+
 void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
-		      enum insn_path path, uint64_t cycles)
+		   struct handler h, uint64_t cycles)
 {
 	struct event ev = { .kind = EV_INSN };
 
@@ -88,7 +107,8 @@ void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
 	ev.u.insn.vring = (uint8_t)v->vring;
 	ev.u.insn.cpl = (uint8_t)v->cpl;
 	ev.u.insn.cls = bi->cls;
-	ev.u.insn.path = (uint8_t)path;
+	ev.u.insn.path = (uint8_t)h.path;
+	ev.u.insn.why = (uint8_t)h.why;
 	ev.u.insn.mode = v->exec;
 	ev.u.insn.xlat = bi->xlat;
 	event_log_emit(events(v), &ev);
@@ -101,8 +121,9 @@ static void resolve(struct vcpu *v, uint32_t upto)
 		return;
 	if (v->trace_insns)
 		for (uint32_t i = v->run.cur_done; i < upto; i++)
-			vmm_emit_insn(v, &v->run.cur->insns[i], PATH_DIRECT,
-				  v->run.cur_t0 + (uint64_t)(i + 1) * COST_INSN);
+			vmm_emit_insn(v, &v->run.cur->insns[i],
+				      vmm_direct_handling(v, &v->run.cur->insns[i]),
+				      v->run.cur_t0 + (uint64_t)(i + 1) * COST_INSN);
 	if (upto > v->run.cur_done)
 		v->run.cur_done = upto;
 }
@@ -142,8 +163,10 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 }
 
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
-		  enum insn_path path)
+		  enum insn_path path, enum handler_why why)
 {
+	struct handler h = { path, why };
+
 	uint64_t cycles = v->stats.cycles;
 
 	if (bi == NULL)
@@ -159,7 +182,7 @@ void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
 	v->stats.by_path[PATH_DIRECT]--;
 	v->stats.by_path[path]++;
 	if (v->trace_insns)
-		vmm_emit_insn(v, bi, path, cycles);
+		vmm_emit_insn(v, bi, h, cycles);
 }
 
 void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s)
@@ -200,6 +223,12 @@ static void charged(struct vcpu *v)
 }
 
 void vmm_charge(struct vcpu *v, uint64_t cycles)
+{
+	v->stats.cycles += cycles;
+	charged(v);
+}
+
+void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles)
 {
 	v->stats.cycles += cycles;
 	v->stats.sys_cycles += cycles;
@@ -446,7 +475,7 @@ static uint32_t port_in_hook(void *ctx, uint16_t port, int size)
 	uint32_t value;
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_VMM : PATH_VMX, WHY_TRAP);
 	value = vmm_port_in(v, bi, port, size);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 	return value;
@@ -458,7 +487,7 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 	const struct block_insn *bi = io_insn(v);
 
 	vmm_charge(v, COST_TRAP);	/* the #GP a real VMM would take */
-	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_REFLECT : PATH_IO);
+	vmm_set_path(v, bi, vmm_devices_owns_port(port) ? PATH_VMM : PATH_VMX, WHY_TRAP);
 	vmm_port_out(v, bi, port, size, value);
 	vmm_irq_window_check(v, NULL);	/* the device may have raised one */
 }
@@ -479,8 +508,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		 * would end it early while its instructions are counted
 		 * whole.  The next block boundary sees the cycles.
 		 */
-		v->stats.cycles += COST_TRAP;
-		v->stats.sys_cycles += COST_TRAP;
+		v->stats.cycles += COST_TRAP;	/* the VMM's own work: %RUN */
 	}
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*
@@ -509,5 +537,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->port_in = port_in_hook;
 	out->port_out = port_out_hook;
 	out->mem_write = mem_write_hook;
+	out->sysenter = vmm_sysenter_hook;
 }
 

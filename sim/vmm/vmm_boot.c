@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "vm.h"
-#include "vmm/vmkernel.h"
+#include "vmm/vmm_privop.h"
 #include "vmm/vmm_priv.h"
 
 int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot)
@@ -33,7 +33,7 @@ int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot)
 	vv->msr[VMSR_PAT] = 0x0007040600070406ull;
 
 	vmm_shadow_init(v);
-	vmkernel_sync_control(v);
+	vmm_privop_sync_control(v);
 	vmm_shadow_gdt(v);
 
 	cpu_set_reg(v->cpu, X86R_EAX, boot->eax);

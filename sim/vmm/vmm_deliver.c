@@ -14,7 +14,7 @@
  * *virtual* CS (RPL 0 for the kernel, not the real RPL 1) and its virtual
  * EFLAGS (its own IF and IOPL).  When the guest later returns with IRET to
  * that RPL-0 CS, the real CPU at CPL 1 refuses (#GP), and the VMM emulates
- * the IRET (vmm_far.c): ring compression kept invisible.
+ * the IRET (vmm_far.c): ring aliasing kept invisible.
  */
 #include "sim.h"
 #include "vm.h"

@@ -3,7 +3,8 @@
  * guest's virtual state.
  *
  * Trap-and-emulate needs this for the privileged instructions (they trap)
- * and for the few sensitive ones that trap because of ring compression.
+ * and for the few sensitive ones that trap because of ring aliasing (the kernel's RPL-0
+ * selectors at real CPL 1).
  * Binary translation and the hardware-assist model need it for *every*
  * privileged and sensitive instruction: the translator turns them into
  * calls to this code, so PUSHF shows the virtual IF, SGDT the guest's own
@@ -16,7 +17,7 @@
 #include <string.h>
 
 #include "vm.h"
-#include "vmm/vmkernel.h"
+#include "vmm/vmm_privop.h"
 #include "vmm/vmm_priv.h"
 
 /* Flags POPF and IRET load at any privilege (the rest: IF, IOPL, VM...). */
@@ -28,18 +29,22 @@
 static void privileged(struct vcpu *v, const struct x86_instruction *in,
 		       struct emu *out)
 {
-	struct vmk_outcome o;
+	struct privop_outcome o;
 
 	if (!vmm_ring_allows(v, CLASS_PRIVILEGED, in)) {
 		emu_fault(out, X86_GP, 0);
 		return;
 	}
-	vmkernel_virtualize(v, in, &o);
+	if (in->op == X86_OP_SYSEXIT) {	/* a control transfer */
+		vmm_emu_sysexit(v, out);
+		return;
+	}
+	vmm_privop_emulate(v, in, &o);
 	out->a = o.before;
 	out->b = o.after;
-	if (o.result == VMK_FAULT)
+	if (o.result == PRIVOP_FAULT)
 		emu_fault(out, o.vector, o.error);
-	else if (o.result == VMK_HALT)
+	else if (o.result == PRIVOP_HALT)
 		out->result = EMU_HALT;
 }
 
@@ -300,6 +305,24 @@ static void rdtsc(struct vcpu *v, struct emu *out)
 	out->b = (uint32_t)(tsc >> 32);
 }
 
+/*
+ * CPUID: the virtual CPU's identity.  ringside's VMM passes the
+ * processor's answers through (cpu_cpuid), as ESX passed the host's
+ * features, so a guest sees the same CPU in every mode.
+ */
+static void cpuid(struct vcpu *v, struct emu *out)
+{
+	uint32_t r[4];
+
+	cpu_cpuid(cpu_reg(v->cpu, X86R_EAX), cpu_reg(v->cpu, X86R_ECX), r);
+	out->a = cpu_reg(v->cpu, X86R_EAX);
+	cpu_set_reg(v->cpu, X86R_EAX, r[0]);
+	cpu_set_reg(v->cpu, X86R_EBX, r[1]);
+	cpu_set_reg(v->cpu, X86R_ECX, r[2]);
+	cpu_set_reg(v->cpu, X86R_EDX, r[3]);
+	out->b = r[0];
+}
+
 void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 		 const struct x86_instruction *in, struct emu *out)
 {
@@ -352,8 +375,10 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 		}
 		break;
 	case X86_OP_RDTSC: rdtsc(v, out); break;
+	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
+	case X86_OP_CPUID: cpuid(v, out); break;
 	default:
-		/* SYSENTER and anything unknown: not modelled */
+		/* anything unknown: not modelled */
 		emu_fault(out, X86_UD, 0);
 		break;
 	}

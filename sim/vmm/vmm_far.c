@@ -416,3 +416,48 @@ void vmm_emu_far(struct vcpu *v, const struct x86_instruction *in,
 	else
 		far_return(v, in, out);
 }
+
+/*
+ * SYSENTER and SYSEXIT (Intel SDM vol. 2B): the fast system-call pair.
+ * They load flat segments fixed by IA32_SYSENTER_CS rather than reading
+ * descriptors: SYSENTER CS = MSR & ~3, SS = CS + 8, ESP and EIP from their
+ * MSRs, and clears IF, RF and VM; SYSEXIT (ring 0 only) CS = MSR + 16 and
+ * SS = MSR + 24 with RPL 3, EIP = EDX, ESP = ECX.  A zero CS MSR is #GP(0).
+ * As QEMU does (seg_helper.c, helper_sysenter and helper_sysexit).
+ */
+void vmm_emu_sysenter(struct vcpu *v, struct emu *out)
+{
+	uint16_t cs = (uint16_t)v->virt.msr[VMSR_SYSENTER_CS];
+
+	if ((cs & 0xfffc) == 0) {
+		emu_fault(out, X86_GP, 0);
+		return;
+	}
+	vmm_current_target(v, &out->target);
+	out->target.cs = cs & 0xfffc;
+	out->target.ss = (uint16_t)((cs + 8) & 0xfffc);
+	out->target.esp = (uint32_t)v->virt.msr[VMSR_SYSENTER_ESP];
+	out->target.eip = (uint32_t)v->virt.msr[VMSR_SYSENTER_EIP];
+	out->target.eflags &= ~(X86_FL_VM | X86_FL_IF | X86_FL_RF);
+	out->a = out->target.eip;
+	out->b = out->target.cs;
+	out->result = EMU_JUMP;
+}
+
+void vmm_emu_sysexit(struct vcpu *v, struct emu *out)
+{
+	uint16_t cs = (uint16_t)v->virt.msr[VMSR_SYSENTER_CS];
+
+	if ((cs & 0xfffc) == 0) {
+		emu_fault(out, X86_GP, 0);
+		return;
+	}
+	vmm_current_target(v, &out->target);
+	out->target.cs = (uint16_t)((cs + 16) | 3);
+	out->target.ss = (uint16_t)((cs + 24) | 3);
+	out->target.eip = cpu_reg(v->cpu, X86R_EDX);
+	out->target.esp = cpu_reg(v->cpu, X86R_ECX);
+	out->a = out->target.eip;
+	out->b = out->target.cs;
+	out->result = EMU_JUMP;
+}

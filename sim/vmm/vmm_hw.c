@@ -10,28 +10,40 @@
  * and runs the VMM; VM entry resumes the guest.  Each exit has a reason
  * number (Intel SDM vol. 3C, appendix C "VMX basic exit reasons").
  *
- * Unicorn has no VT-x, so ringside models it: the guest kernel still runs
- * at CPL 1, but every instruction the model must see is intercepted before
- * it runs.  Those that would exit under the controls below are VM exits;
- * the rest are done the way non-root ring-0 hardware does them, with no
- * exit and no VMM in the path.  The controls are what a VMM of the time
- * (VMware, KVM with shadow paging) typically set:
+ * Unicorn has no VT-x, so ringside models it: the guest kernel is shown at
+ * ring 0 in non-root mode, though Unicorn runs it at CPL 1 underneath, and
+ * every instruction the model must see is intercepted before it runs.
+ * Those that would exit under the controls below are VM exits; the rest
+ * are done the way non-root ring-0 hardware does them, with no exit and no
+ * VMM in the path.  The controls are the primary ones of the first VT-x
+ * processors (2005-2006: no secondary controls, so no descriptor-table
+ * exiting, no WBINVD exiting, no EPT), as a VMM with shadow page tables of
+ * the time set them [Intel SDM vol. 3C ch. 24-25; Adams & Agesen 2006]:
  *
  *   always exit              CPUID (10), INVD (13), triple fault (2)
  *   HLT exiting              HLT (12)
  *   INVLPG exiting           INVLPG (14)        (shadow page tables)
- *   RDTSC exiting            RDTSC (16)         (time stays virtual)
  *   CR0/CR4 guest/host masks MOV to CR0/CR4, CLTS, LMSW (28)
  *   CR3-load/store exiting   MOV to/from CR3 (28)
  *   MOV-DR exiting           MOV to/from DRn (29)
  *   unconditional I/O        IN OUT INS OUTS (30)
  *   no MSR bitmaps           RDMSR (31), WRMSR (32)
- *   descriptor-table exiting LGDT LIDT SGDT SIDT (46), LLDT LTR SLDT STR (47)
- *   WBINVD exiting           WBINVD (54)
+ *   TSC offsetting           RDTSC runs with no exit: the CPU adds the
+ *                            VMCS's TSC offset, so guest time stays virtual
+ *   external-interrupt exiting  a device interrupt while the guest runs
+ *                            exits (1); the VMM injects the guest's
+ *                            virtual interrupt on the next VM entry
+ *   interrupt-window exiting set by the VMM while a virtual interrupt
+ *                            waits for the guest's IF: exits (7) once
+ *                            STI, POPF or IRET opens the window; then the
+ *                            interrupt is injected
  *
  * No exit: CLI, STI, PUSHF, POPF, IRET, INT n, far transfers, segment
- * loads, LAR/LSL/VERR/VERW, SMSW and MOV from CR0/CR4 (answered from the
- * CR read shadows), MOV to/from CR2, exceptions (empty exception bitmap).
+ * loads, LAR/LSL/VERR/VERW; LGDT LIDT LLDT LTR and SGDT SIDT SLDT STR (the
+ * guest's own descriptor-table registers are live in non-root mode, which
+ * is why SGDT gives the right answer); WBINVD; SMSW and MOV from CR0/CR4
+ * (answered from the CR read shadows); MOV to/from CR2; the guest's own
+ * exceptions (delivered through its IDT by the CPU).
  */
 #include "vmm/cost.h"
 #include "vm.h"
@@ -39,29 +51,27 @@
 
 /* SDM vol. 3C table C-1. */
 enum {
+	EXIT_EXTERNAL_INTERRUPT = 1, EXIT_INTERRUPT_WINDOW = 7,
 	EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_INVD = 13,
-	EXIT_INVLPG = 14, EXIT_RDTSC = 16, EXIT_CR_ACCESS = 28,
-	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
-	EXIT_GDTR_IDTR = 46, EXIT_LDTR_TR = 47, EXIT_WBINVD = 54
+	EXIT_INVLPG = 14, EXIT_CR_ACCESS = 28,
+	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32
 };
 
 const char *vmm_exit_reason_name(int reason)
 {
 	switch (reason) {
+	case EXIT_EXTERNAL_INTERRUPT: return "external interrupt";
+	case EXIT_INTERRUPT_WINDOW: return "interrupt window";
 	case EXIT_TRIPLE_FAULT: return "triple fault";
 	case EXIT_CPUID: return "CPUID";
 	case EXIT_HLT: return "HLT";
 	case EXIT_INVD: return "INVD";
 	case EXIT_INVLPG: return "INVLPG";
-	case EXIT_RDTSC: return "RDTSC";
 	case EXIT_CR_ACCESS: return "control-register access";
 	case EXIT_DR_ACCESS: return "MOV DR";
 	case EXIT_IO: return "I/O instruction";
 	case EXIT_RDMSR: return "RDMSR";
 	case EXIT_WRMSR: return "WRMSR";
-	case EXIT_GDTR_IDTR: return "access to GDTR or IDTR";
-	case EXIT_LDTR_TR: return "access to LDTR or TR";
-	case EXIT_WBINVD: return "WBINVD";
 	default: return "?";
 	}
 }
@@ -76,7 +86,6 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 	case X86_OP_HLT: return EXIT_HLT;
 	case X86_OP_INVD: return EXIT_INVD;
 	case X86_OP_INVLPG: return EXIT_INVLPG;
-	case X86_OP_RDTSC: return EXIT_RDTSC;
 	case X86_OP_CLTS: case X86_OP_LMSW: return EXIT_CR_ACCESS;
 	case X86_OP_MOV_TO_CR:
 		cr = (enum x86_register)in->ops[0].reg;
@@ -89,11 +98,6 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 		return EXIT_IO;
 	case X86_OP_RDMSR: return EXIT_RDMSR;
 	case X86_OP_WRMSR: return EXIT_WRMSR;
-	case X86_OP_LGDT: case X86_OP_LIDT: case X86_OP_SGDT: case X86_OP_SIDT:
-		return EXIT_GDTR_IDTR;
-	case X86_OP_LLDT: case X86_OP_LTR: case X86_OP_SLDT: case X86_OP_STR:
-		return EXIT_LDTR_TR;
-	case X86_OP_WBINVD: return EXIT_WBINVD;
 	default: return -1;
 	}
 }
@@ -101,25 +105,40 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 /*
  * The step engine is about to run bi in hardware-assist mode.  Returns true
  * if the model handled it (exit or no-exit emulation), false if it should
- * simply run (CPUID after its exit, and innocuous code).
+ * simply run (innocuous code).
  */
 bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi)
 {
 	int reason = vmm_hw_exit_reason(&bi->x);
 
-	if (bi->x.op == X86_OP_CPUID) {
-		/* the exit is counted; the CPU model then answers CPUID itself */
-		vmm_set_path(v, bi, PATH_REFLECT);
-		v->stats.exits++;
-		v->stats.exit_reasons[EXIT_CPUID]++;
-		vmm_charge(v, COST_VM_EXIT);
-		vmm_trap_event(v, &bi->x, 0, TRAP_VM_EXIT, false, 0, 0, 0,
-			       EXIT_CPUID);
-		return false;
-	}
 	if (bi->cls == CLASS_INNOCUOUS)
 		return false;
 	vmm_do(v, bi, reason >= 0 ? ENTRY_EXIT : ENTRY_HARDWARE,
 	       reason >= 0 ? (uint32_t)reason : 0, bi->x.addr + bi->x.len);
 	return true;
+}
+
+/*
+ * A VM exit caused by an event rather than an instruction: an external
+ * interrupt (1) or an open interrupt window (7).  The interrupt itself is
+ * then injected on the VM entry (VM-entry interruption-information field),
+ * which is the "interrupt" event that follows.
+ */
+static void event_exit(struct vcpu *v, int reason)
+{
+	v->stats.exits++;
+	v->stats.exit_reasons[reason]++;
+	vmm_charge(v, COST_VM_EXIT);
+	vmm_trap_event(v, NULL, 0, TRAP_VM_EXIT, false, 0, 0, 0,
+		       (uint8_t)reason);
+}
+
+void vmm_hw_interrupt_exit(struct vcpu *v)
+{
+	event_exit(v, EXIT_EXTERNAL_INTERRUPT);
+}
+
+void vmm_hw_window_exit(struct vcpu *v)
+{
+	event_exit(v, EXIT_INTERRUPT_WINDOW);
 }

@@ -54,6 +54,18 @@ void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 	bool ready = v->virt.iflag && v->vm->state == VM_ON &&
 		     v->state == VCPU_RUNNING && vmm_devices_irq_pending(v->vm, v->id);
 
+	/*
+	 * VT-x: the guest opened the window in non-root mode with no exit of
+	 * its own, and the VMM had asked for interrupt-window exiting: exit
+	 * 7.  (For STI the exit really comes one instruction later, after
+	 * the STI shadow; it is shown with the STI.)  After an exit of its
+	 * own (port I/O...) the VMM simply injects on the entry.
+	 */
+	if (ready && in != NULL && v->exec == MODE_HW &&
+	    (in->op == X86_OP_STI || in->op == X86_OP_POPF ||
+	     in->op == X86_OP_IRET))
+		vmm_hw_window_exit(v);
+
 	if (in != NULL && in->op == X86_OP_STI) {
 		v->run.sti_shadow = true;
 		v->run.sti_next = in->addr + in->len;
@@ -99,6 +111,7 @@ void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns)
 int vmm_irq_poll(struct vcpu *v)
 {
 	int vector, rc;
+	bool window = v->run.irq_window;
 
 	v->run.irq_window = false;
 	if (v->vm->state != VM_ON || !v->virt.iflag ||
@@ -115,9 +128,18 @@ int vmm_irq_poll(struct vcpu *v)
 	vmm_finish_halt(v);
 	if ((rc = vmm_settle(v)) != SIM_OK)
 		return rc;
+	/*
+	 * VT-x: an interrupt that comes while the guest runs is an external-
+	 * interrupt exit (1).  A halted vCPU's world was blocked (HLT exited):
+	 * the VMM injects on entry, no exit; so after a window it opened.
+	 */
+	if (v->exec == MODE_HW && v->state == VCPU_RUNNING && !window)
+		vmm_hw_interrupt_exit(v);
 	vector = pic_ack(&v->vm->pic);	/* the INTA cycle */
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;
+	/* the VMKernel took the host's timer interrupt and posted it */
+	vmm_charge_vmkernel(v, COST_VMK_IRQ);
 	vmm_charge(v, COST_REFLECT);
 	interrupt_event(v, vector);
 	vmm_deliver(v, vector, DELIVER_EXTERNAL, false, 0, vmm_guest_eip(v),

@@ -29,6 +29,7 @@
 
 #include "vmm/blockcache.h"
 #include "event.h"
+#include "handler.h"
 #include "vmm/vcpu.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
@@ -48,7 +49,8 @@
 #define VMM_STUB_GATE  0x20	/* ring 0: load segments, iret */
 
 /*
- * The real CPL that runs each virtual ring ("ring compression"):
+ * The real CPL that runs each virtual ring (ring deprivileging; guest rings 1 and 2 sharing CPL 2 is
+ * "ring compression", Uhlig et al. 2005):
  *
  *   guest ring   0   1   2   3
  *   real CPL     1   2   2   3
@@ -123,7 +125,7 @@ uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
  * A complete register state to resume the guest with, *as the guest sees
  * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
  * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
- * into the real state (ring compression, translated code).
+ * into the real state (ring deprivileging, translated code).
  */
 struct vmm_target {
 	uint32_t eip, esp, eflags;
@@ -198,6 +200,9 @@ void vmm_emu_load_seg(struct vcpu *v, const struct x86_instruction *in,
 		      struct emu *out);
 void vmm_emu_far(struct vcpu *v, const struct x86_instruction *in,
 		 struct emu *out);
+/* SYSENTER and SYSEXIT, from the guest's virtual SYSENTER MSRs. */
+void vmm_emu_sysenter(struct vcpu *v, struct emu *out);
+void vmm_emu_sysexit(struct vcpu *v, struct emu *out);
 
 /* Set the outcome to "the guest's own fault". */
 static inline void emu_fault(struct emu *out, int vector, uint32_t error)
@@ -212,6 +217,11 @@ static inline void emu_fault(struct emu *out, int vector, uint32_t error)
 
 /* Hardware assist: handle bi before it runs; false: just run it. */
 bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);
+
+/* Hardware assist: VM exits for an external interrupt (1), an open
+ * interrupt window (7). */
+void vmm_hw_interrupt_exit(struct vcpu *v);
+void vmm_hw_window_exit(struct vcpu *v);
 
 /* ---- vmm_shadow.c ----------------------------------------------------- */
 
@@ -253,6 +263,9 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
 
+/* The CPU hook for SYSENTER (vmm_trap.c). */
+void vmm_sysenter_hook(void *ctx);
+
 /*
  * Handle an exception raised by instruction bi (NULL if unknown) with the
  * CPU's error code.  eip is where the CPU left EIP.
@@ -279,16 +292,24 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 /* Count (sign +1) or take back (-1) one executed instruction. */
 void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
 
-/* Emit the EV_INSN of bi with its path, at `cycles`. */
+/* Emit the EV_INSN of bi with its handling (path and why), at `cycles`. */
 void vmm_emit_insn(struct vcpu *v, const struct block_insn *bi,
-		   enum insn_path path, uint64_t cycles);
+		   struct handler h, uint64_t cycles);
+
+/*
+ * How bi was handled when it ran on the CPU with no VMM entry: natively,
+ * as translated code, in non-root mode, or through a hole (the model,
+ * handler.h, for this VM's mode and the guest's ring).
+ */
+struct handler vmm_direct_handling(struct vcpu *v,
+				   const struct block_insn *bi);
 
 /* The fast engine's block is over: emit its remaining EV_INSNs. */
 void vmm_finish_block(struct vcpu *v);
 
-/* Record how the current instruction was handled (its path). */
+/* Record how the current instruction was handled: who acted, and how. */
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
-		  enum insn_path path);
+		  enum insn_path path, enum handler_why why);
 
 /* A port access the VMM hands to the VMX: counts, event, device. */
 uint32_t vmm_port_in(struct vcpu *v, const struct block_insn *bi,
@@ -319,6 +340,13 @@ uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size);
 void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 
 /* Charge cycles of device emulation done by the VMX (a world switch). */
+/*
+ * Charge VMKernel work done on the vCPU's behalf (esxtop's %SYS): taking
+ * the host interrupt behind a virtual one.  The VMM's own work (traps,
+ * callouts, exits) is the VMM world's running time, vmm_charge().
+ */
+void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles);
+
 void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
 
 /* Emit an EV_TRAP for instruction `in` (exit_reason: TRAP_VM_EXIT only). */

@@ -85,7 +85,8 @@ void vmm_end_step(struct vcpu *v)
 	const struct block_insn *bi = v->run.step_insn;
 
 	if (bi != NULL && !v->run.step_accounted && v->trace_insns)
-		vmm_emit_insn(v, bi, PATH_DIRECT, v->stats.cycles);
+		vmm_emit_insn(v, bi, vmm_direct_handling(v, bi),
+			      v->stats.cycles);
 	v->run.step_insn = NULL;
 }
 

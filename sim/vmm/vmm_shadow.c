@@ -7,7 +7,7 @@
  * indices, with two changes:
  *   - the DPL is moved out like the rings themselves (vmm_real_cpl: 0 to
  *     1, 1 to 2), because the guest kernel runs at CPL 1 and must be able
- *     to load its own segments (ring compression);
+ *     to load its own segments (ring deprivileging);
  *   - limits are cut so no guest segment reaches the VMM's area at the top
  *     of the address space ("segment truncation", as VMware did).
  * System descriptors (TSS, LDT, task gates) are not copied: LTR and LLDT

@@ -57,7 +57,10 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 {
 	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
 
-	vmm_set_path(v, bi, v->exec == MODE_HW ? PATH_DIRECT : PATH_REFLECT);
+	if (v->exec == MODE_HW)	/* the CPU delivers it: no exit */
+		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
+	else
+		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
 	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
 }
 
@@ -85,23 +88,29 @@ bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
 }
 
 /*
- * Who handles the instruction: the VMKernel for privileged work, the VMX
- * for I/O to its devices, the VMM itself for the rest (and for its own
- * devices, the PIC and the PIT).  Under hardware assist, what does not
- * exit is the hardware's alone.
+ * Who handles the instruction once the VMM has it (handler_owner: the VMM
+ * emulates; for HLT the VMKernel then blocks the world; the VMX answers its
+ * devices' ports), and how the VMM got it.  Under hardware assist, what
+ * does not exit is non-root mode's alone.
  */
-static enum insn_path path_of(struct vcpu *v, const struct block_insn *bi,
-			      enum vmm_entry how)
+static void set_handling(struct vcpu *v, const struct block_insn *bi,
+			 enum vmm_entry how)
 {
+	static const enum handler_why why[] = {
+		[ENTRY_TRAP] = WHY_TRAP, [ENTRY_CALLOUT] = WHY_CALLOUT,
+		[ENTRY_EXIT] = WHY_EXIT, [ENTRY_HARDWARE] = WHY_NONROOT,
+	};
+	bool vmm_port = bi->cls == CLASS_IO &&
+			vmm_devices_owns_port(vmm_insn_port(v, &bi->x));
+
+	enum handler_kind kind = handler_kind_of(&bi->x, vmm_port);
+
 	if (how == ENTRY_HARDWARE)
-		return PATH_DIRECT;
-	switch (bi->cls) {
-	case CLASS_PRIVILEGED: return PATH_PRIVILEGED;
-	case CLASS_IO:
-		return vmm_devices_owns_port(vmm_insn_port(v, &bi->x)) ? PATH_REFLECT
-							       : PATH_IO;
-	default: return PATH_REFLECT;
-	}
+		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
+	else if (kind == HK_SOFT_INT)	/* INT n: delivered, not emulated */
+		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
+	else
+		vmm_set_path(v, bi, handler_owner(kind), why[how]);
 }
 
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
@@ -115,7 +124,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		reflect(v, bi, X86_GP, 0);
 		return;
 	}
-	vmm_set_path(v, bi, path_of(v, bi, how));
+	set_handling(v, bi, how);
 	switch (how) {
 	case ENTRY_TRAP:
 		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
@@ -143,8 +152,10 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	}
 	vmm_emulate(v, bi, in, &e);
 	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
-		vmm_trap_event(v, in, X86_GP, action, false, 0, e.a, e.b,
-			       (uint8_t)exit_reason);
+		/* a vector only where one was raised: the te trap's #GP */
+		vmm_trap_event(v, in, how == ENTRY_TRAP &&
+			       in->op != X86_OP_SYSENTER ? X86_GP : 0, action,
+			       false, 0, e.a, e.b, (uint8_t)exit_reason);
 	switch (e.result) {
 	case EMU_NEXT:
 		cpu_set_reg(v->cpu, X86R_EIP, next);
@@ -205,13 +216,30 @@ static bool te_traps(const struct block_insn *bi)
 	}
 }
 
+/*
+ * RDPMC: Unicorn (QEMU 5) has no performance counters and reports every
+ * RDPMC as invalid.  The reference machine (QEMU 7.2, helper_rdpmc)
+ * raises #GP outside ring 0 unless CR4.PCE allows it, and #UD otherwise:
+ * so does ringside's CPU, in every mode.
+ */
+static bool rdpmc_gp(struct vcpu *v, const struct block_insn *bi)
+{
+	return bi != NULL && bi->x.len == 2 && bi->x.bytes[0] == 0x0f &&
+	       bi->x.bytes[1] == 0x33 && v->vring > 0 &&
+	       !(v->virt.cr4 & X86_CR4_PCE);
+}
+
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip)
 {
+	if (vector == X86_UD && rdpmc_gp(v, bi)) {
+		vector = X86_GP;
+		error = 0;
+	}
 	if (bi && is_int_op((enum x86_op)bi->x.op) &&
 	    eip == bi->x.addr + bi->x.len) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
-		vmm_set_path(v, bi, PATH_REFLECT);
+		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
 		v->stats.soft_ints++;
 		vmm_charge(v, COST_REFLECT);
 		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);
@@ -257,3 +285,29 @@ void vmm_exception_hook(void *ctx, int vector)
 	vmm_handle_exception(v, bi, vector, error, eip);
 }
 
+/*
+ * SYSENTER run by the CPU (te, and guest user code run directly under bt).
+ * A real deprivileging VMM keeps the real SYSENTER MSRs pointing at its
+ * own entry, so the instruction lands in the VMM, not in the guest kernel;
+ * the VMM then does the guest's SYSENTER from the guest's virtual MSRs.
+ */
+void vmm_sysenter_hook(void *ctx)
+{
+	struct vcpu *v = ctx;
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block_insn *bi = v->run.step_insn;
+
+	/*
+	 * The fast engine leaves EIP at the start of the block (as for port
+	 * I/O); SYSENTER ends a block, so it is the block's last instruction.
+	 */
+	if (bi == NULL && v->run.cur != NULL && v->run.cur->n > 0)
+		bi = vmm_current_insn(v, v->run.cur->insns[v->run.cur->n - 1].x.addr,
+				      false);
+	if (bi == NULL || bi->x.op != X86_OP_SYSENTER) {
+		vm_power_off(v->vm, POWER_BAD_INSN, eip);	/* a ringside bug */
+		vmm_stop_soon(v);
+		return;
+	}
+	vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
+}

@@ -1,4 +1,4 @@
-/* test_classify.c - classify.h: the class of every x86_op, default paths, hops and names. */
+/* test_classify.c - classify.h: the class of every x86_op, the paths' hops and names. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -39,11 +39,11 @@ static void fill_expected(void)
 		X86_OP_MOV_TO_SREG, X86_OP_MOV_FROM_SREG, X86_OP_LOAD_FAR_PTR,
 		X86_OP_CALL_FAR, X86_OP_JMP_FAR, X86_OP_RET_FAR, X86_OP_INT,
 		X86_OP_INT3, X86_OP_INTO, X86_OP_IRET, X86_OP_RDTSC,
-		X86_OP_SYSENTER,
+		X86_OP_SYSENTER, X86_OP_CPUID,
 	};
 	static const uint16_t innocuous[] = {
 		X86_OP_OTHER, X86_OP_JMP, X86_OP_JCC, X86_OP_CALL, X86_OP_RET,
-		X86_OP_LOOP, X86_OP_CPUID, X86_OP_UD,
+		X86_OP_LOOP, X86_OP_UD,
 	};
 
 	memset(expected, UNSET, sizeof expected);
@@ -77,20 +77,10 @@ static void every_op(void **state)
 	}
 	assert_int_equal(counts[CLASS_PRIVILEGED], 19);
 	assert_int_equal(counts[CLASS_IO], 4);
-	assert_int_equal(counts[CLASS_SENSITIVE], 25);
-	assert_int_equal(counts[CLASS_INNOCUOUS], X86_OP_COUNT - 48);
+	assert_int_equal(counts[CLASS_SENSITIVE], 26);
+	assert_int_equal(counts[CLASS_INNOCUOUS], X86_OP_COUNT - 49);
 	/* out of range is innocuous, not a crash */
 	assert_int_equal(classify_op(X86_OP_COUNT), CLASS_INNOCUOUS);
-}
-
-static void default_paths(void **state)
-{
-	(void)state;
-	assert_int_equal(classify_default_path(CLASS_INNOCUOUS), PATH_DIRECT);
-	assert_int_equal(classify_default_path(CLASS_PRIVILEGED), PATH_PRIVILEGED);
-	assert_int_equal(classify_default_path(CLASS_IO), PATH_IO);
-	/* the hole: sensitive instructions run directly, untrapped */
-	assert_int_equal(classify_default_path(CLASS_SENSITIVE), PATH_DIRECT);
 }
 
 static void check_hops(enum insn_path path, int n, const enum path_hop *want)
@@ -113,14 +103,14 @@ static void hops(void **state)
 	(void)state;
 	check_hops(PATH_DIRECT, 2,
 		   (const enum path_hop[]){ HOP_GUEST, HOP_HARDWARE });
-	check_hops(PATH_PRIVILEGED, 5,
+	check_hops(PATH_VMM, 3,
+		   (const enum path_hop[]){ HOP_GUEST, HOP_VMM, HOP_GUEST });
+	check_hops(PATH_VMKERNEL, 5,
 		   (const enum path_hop[]){ HOP_GUEST, HOP_VMM, HOP_VMKERNEL,
 					    HOP_VMM, HOP_GUEST });
-	check_hops(PATH_IO, 5,
+	check_hops(PATH_VMX, 5,
 		   (const enum path_hop[]){ HOP_GUEST, HOP_VMM, HOP_VMX,
 					    HOP_VMM, HOP_GUEST });
-	check_hops(PATH_REFLECT, 3,
-		   (const enum path_hop[]){ HOP_GUEST, HOP_VMM, HOP_GUEST });
 	check_hops(PATH_COUNT, 0, NULL);
 }
 
@@ -141,10 +131,10 @@ static void names(void **state)
 	assert_string_equal(class_name(CLASS_COUNT), "?");
 
 	assert_string_equal(path_text(PATH_DIRECT), "guest>hardware");
-	assert_string_equal(path_text(PATH_PRIVILEGED),
+	assert_string_equal(path_text(PATH_VMM), "guest>vmm>guest");
+	assert_string_equal(path_text(PATH_VMKERNEL),
 			    "guest>vmm>vmkernel>vmm>guest");
-	assert_string_equal(path_text(PATH_IO), "guest>vmm>vmx>vmm>guest");
-	assert_string_equal(path_text(PATH_REFLECT), "guest>vmm>guest");
+	assert_string_equal(path_text(PATH_VMX), "guest>vmm>vmx>vmm>guest");
 	assert_string_equal(path_text(PATH_COUNT), "?");
 }
 
@@ -172,7 +162,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_op),
-		cmocka_unit_test(default_paths),
 		cmocka_unit_test(hops),
 		cmocka_unit_test(names),
 		cmocka_unit_test(text_matches_hops),

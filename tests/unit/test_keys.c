@@ -14,7 +14,9 @@
 
 #include "app.h"
 #include "command.h"
+#include "handler.h"
 #include "keys.h"
+#include "quiz.h"
 #include "status.h"
 
 #define TOUR "scenarios/guests/tour.elf"
@@ -78,6 +80,8 @@ static void the_keys_of_the_brief(void **state)
 	assert_string_equal(root('4'), "view xlat");
 	assert_string_equal(root('5'), "view log");
 	assert_string_equal(root('6'), "view help");
+	assert_string_equal(root('7'), "view cluster");
+	assert_string_equal(root('8'), "view vmcs");
 	assert_string_equal(root('\t'), "view next");
 	assert_string_equal(root(KEY_BTAB), "view prev");
 	assert_string_equal(root('?'), "view help");
@@ -200,7 +204,9 @@ static void views_cycle(void **state)
 		assert_int_equal(a->view, i % VIEW_COUNT);
 	}
 	keys_dispatch(a, KEY_BTAB);
-	assert_int_equal(a->view, VIEW_CLUSTER);
+	assert_int_equal(a->view, VIEW_VMCS);	/* the last, before CPU */
+	press(a, "8");
+	assert_int_equal(a->view, VIEW_VMCS);
 	press(a, "7");
 	assert_int_equal(a->view, VIEW_CLUSTER);
 	press(a, "3");
@@ -257,7 +263,7 @@ static void quiz_round(void **state)
 	assert_int_equal(a->quiz.correct, ANSWER_VMX);
 	assert_int_equal(a->quiz.right, 1);
 	assert_int_equal(a->quiz.asked, 1);
-	assert_int_equal(a->sess->last.insn.u.insn.path, PATH_IO);
+	assert_int_equal(a->sess->last.insn.u.insn.path, PATH_VMX);
 	press(a, "t");
 	assert_false(a->quiz.on);
 }
@@ -322,6 +328,39 @@ static void run_to_power_off(void **state)
 	assert_true(session_vm_running(a->sess));
 }
 
+/*
+ * The quiz grades the real answer (the VMM emulates a privileged
+ * instruction) and, to a student who gave the course text's answer (the
+ * VMKernel), explains the course's sentence as the course's.
+ */
+static void quiz_explains_the_course(void **state)
+{
+	struct quiz q = { .on = true };
+	struct step_record r;
+
+	(void)state;
+	memset(&r, 0, sizeof r);
+	r.valid = true;
+	r.insn.u.insn.cls = CLASS_PRIVILEGED;
+	r.insn.u.insn.path = PATH_VMM;
+	r.insn.u.insn.why = WHY_TRAP;
+	quiz_grade(&q, ANSWER_VMKERNEL, &r);
+	assert_int_equal(q.correct, ANSWER_VMM);
+	assert_int_equal(q.right, 0);
+	assert_non_null(strstr(q.course, "The course text says"));
+	assert_non_null(strstr(q.why, "guest>vmm>guest (trap)"));
+	/* HLT is the VMKernel's too: that answer is right */
+	r.insn.u.insn.path = PATH_VMKERNEL;
+	quiz_grade(&q, ANSWER_VMKERNEL, &r);
+	assert_int_equal(q.correct, ANSWER_VMKERNEL);
+	assert_int_equal(q.right, 1);
+	/* the guest's own fault: the guest handles it */
+	r.insn.u.insn.path = PATH_VMM;
+	r.insn.u.insn.why = WHY_REFLECT;
+	quiz_grade(&q, ANSWER_GUEST, &r);
+	assert_int_equal(q.correct, ANSWER_GUEST);
+}
+
 /* Switching mode restarts from power-on (or says why it cannot). */
 static void mode_switch(void **state)
 {
@@ -360,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_and_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
+		cmocka_unit_test(quiz_explains_the_course),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,7 +229,7 @@ static void errors_name_file_and_line(void **state)
 	expect_failure("error('boom', 0)\n", 1, "boom");
 	expect_failure("\nerror({})\n", 2, "the error value is a table");
 	expect_failure("host{cpu=2}\n", 1, "host: unknown field 'cpu' (it takes name, kind, cpus");
-	expect_failure("host{kind='mainframe'}\n", 1, "kind must be \"esx\" or \"hosted\"");
+	expect_failure("host{kind='mainframe'}\n", 1, "kind must be \"esx\", \"hosted\" (Workstation) or \"server\"");
 	expect_failure("local h = host{}\nh:add_vm{guest='no_such_guest'}\n", 2,
 		       "no_such_guest.elf");
 	expect_failure("local h = host{}\nh:add_vm{guest='hello', cpu_mhz=5}\n", 2,

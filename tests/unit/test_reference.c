@@ -113,6 +113,25 @@ static void bench(void **state) { (void)state; same_output("scenarios/guests/ben
 static void traps(void **state) { (void)state; same_output("build/guests/traps.elf"); }
 static void smc(void **state) { (void)state; same_output("build/guests/smc.elf"); }
 static void user(void **state) { (void)state; same_output("build/guests/user.elf"); }
+/* System calls by SYSENTER, returns by SYSEXIT: the kernel is entered. */
+static void sysenter(void **state)
+{
+	(void)state;
+	same_output("build/guests/sysenter.elf");
+	assert_string_equal(qemu_out, "PS1S2S3\n");	/* P: RDPMC at ring 3, #GP */
+}
+/*
+ * CPUID's leaves (the processor the guest sees) and RDPMC's #UD, the same
+ * in te (CPUID runs on the CPU), bt (a callout: the VMM answers) and hw
+ * (a VM exit: the VMM answers).
+ */
+static void cpuid(void **state)
+{
+	(void)state;
+	same_output("build/guests/cpuid.elf");
+	assert_non_null(strstr(qemu_out, "cpuid 00000000.00000000: 00000004 756e6547"));
+	assert_non_null(strstr(qemu_out, "rdpmc: #UD"));
+}
 /* A waiting interrupt comes in one instruction after STI, at once after IRET. */
 static void irqwin(void **state) { (void)state; same_output("build/guests/irqwin.elf"); }
 
@@ -333,6 +352,8 @@ int main(void)
 		cmocka_unit_test(smc),
 		cmocka_unit_test(user),
 		cmocka_unit_test(irqwin),
+		cmocka_unit_test(sysenter),
+		cmocka_unit_test(cpuid),
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
 	};

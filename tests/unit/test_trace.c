@@ -108,6 +108,7 @@ static void insn_json(void **state)
 		"{\"seq\":", ",\"t_ns\":", ",\"kind\":", ",\"vm\":", ",\"vcpu\":",
 		",\"eip\":", ",\"bytes\":", ",\"asm\":", ",\"vring\":",
 		",\"cpl\":", ",\"class\":", ",\"mode\":", ",\"path\":",
+		",\"why\":",
 	};
 	const char *p;
 
@@ -132,7 +133,7 @@ static void insn_json(void **state)
 		 "\"vcpu\":0,\"eip\":\"0x%08x\",\"bytes\":\"bc%02x%02x%02x%02x\","
 		 "\"asm\":\"mov esp, 0x%x\",\"vring\":0,\"cpl\":1,"
 		 "\"class\":\"innocuous\",\"mode\":\"te\","
-		 "\"path\":[\"guest\",\"hardware\"]}",
+		 "\"path\":[\"guest\",\"hardware\"],\"why\":\"native\"}",
 		 (unsigned long long)ev->seq, (unsigned long long)ev->t_ns,
 		 start, top & 0xff, (top >> 8) & 0xff, (top >> 16) & 0xff,
 		 top >> 24, top);
@@ -145,7 +146,8 @@ static void insn_json(void **state)
 		trace_json(w.sim, &w.ev[i], buf, sizeof buf);
 		assert_non_null(strstr(buf, ",\"asm\":\"in al, dx\",\"vring\":0,\"cpl\":1,"
 					    "\"class\":\"io\",\"mode\":\"te\","
-					    "\"path\":[\"guest\",\"vmm\",\"vmx\",\"vmm\",\"guest\"]}"));
+					    "\"path\":[\"guest\",\"vmm\",\"vmx\",\"vmm\",\"guest\"],"
+					    "\"why\":\"trap\"}"));
 		break;
 	}
 	done(&w);

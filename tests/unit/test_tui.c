@@ -316,8 +316,30 @@ static void views(void **state)
 	expect_screen("VMX bootstrap: load-image");
 	keys("Tab");
 	expect_screen("Help: every key and command");
+	keys("Tab");
+	expect_screen("Cluster");
+	keys("Tab");
+	expect_screen("it has no VMCS");		/* --mode=te */
 	keys("1");
 	expect_screen("Handler path");
+}
+
+/*
+ * Hardware assist: the VMCS view shows root and non-root mode, the 2006
+ * controls and the last exit with its qualification as the SDM lays it
+ * out (table 27-5: port 0x3f8 in bits 31:16, an OUT of one byte, port in
+ * DX: 0x03f80000).
+ */
+static void vmcs_view(void **state)
+{
+	(void)state;
+	start("", "--mode=hw --guest build/guests/sysenter.elf", 140, 45);
+	keys("n n n n n n n 8");
+	expect_screen("ring 0 of non-root mode");
+	expect_screen("primary controls only");
+	expect_screen("use TSC offsetting 1");
+	expect_screen("exit reason 30 (I/O instruction)");
+	expect_screen("exit qualification 03f80000: port 0x03f8");
 }
 
 static void quit_restores_terminal(void **state)
@@ -366,6 +388,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_color, setup, teardown),
 		cmocka_unit_test_setup_teardown(ascii_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(views, setup, teardown),
+		cmocka_unit_test_setup_teardown(vmcs_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_restores_terminal, setup, teardown),
 		cmocka_unit_test(not_a_terminal),
 	};

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "handler.h"
 #include "testlib.h"
 #include "trace.h"
 #include "vmm/vmm.h"
@@ -39,7 +40,9 @@ static void many_traps(void **state)
 	assert_int_equal(st->traps, 200000);
 	assert_int_equal(st->by_class[CLASS_PRIVILEGED], 200000);
 	assert_int_equal(st->insns, 400006);
-	assert_int_equal(st->by_path[PATH_PRIVILEGED], 200000);
+	/* the VMM emulates CLI and STI, and answers the two PIC writes */
+	assert_int_equal(st->by_path[PATH_VMM], 200000 + 2);
+	assert_int_equal(st->by_path[PATH_VMKERNEL], 0);
 	assert_int_equal(st->reflected, 0);
 	tl_free(&r);
 }
@@ -156,7 +159,7 @@ static const struct event *trap_at(const struct tl_run *r, uint32_t eip)
 /*
  * Every probed instruction, at ring 0 and ring 3: its class, the ring it
  * ran in, and the path it took.  Privileged at ring 0: emulated by the
- * VMKernel.  Privileged or I/O at ring 3: the guest's own #GP, reflected.
+ * VMM.  Privileged or I/O at ring 3: the guest's own #GP, reflected.
  * I/O at ring 0: the VMX.  Sensitive: no trap, except INT n (delivered by
  * the VMM) and the far returns the VMM must finish (ring compression).
  */
@@ -189,20 +192,23 @@ static void classify_probes(void **state)
 			fail_msg("probe %s: class %s, expected %s", p.name,
 				 class_name(ev->u.insn.cls), class_name(cls[p.cls]));
 		if (p.cls == 1 && p.ring == 0) {
-			assert_int_equal(ev->u.insn.path, PATH_PRIVILEGED);
+			assert_int_equal(ev->u.insn.path, PATH_VMM);
+			assert_int_equal(ev->u.insn.why, WHY_TRAP);
 			assert_non_null(tr);
 			assert_int_equal(tr->u.trap.action, TRAP_EMULATED);
 		} else if (p.cls == 1 || (p.cls == 2 && p.ring == 3)) {
-			assert_int_equal(ev->u.insn.path, PATH_REFLECT);
+			assert_int_equal(ev->u.insn.path, PATH_VMM);
+			assert_int_equal(ev->u.insn.why, WHY_REFLECT);
 			assert_non_null(tr);
 			assert_int_equal(tr->u.trap.action, TRAP_REFLECTED);
 			assert_int_equal(tr->u.trap.vector, X86_GP);
 		} else if (p.cls == 2) {
-			assert_int_equal(ev->u.insn.path, PATH_IO);
+			assert_int_equal(ev->u.insn.path, PATH_VMX);
 		} else if (strcmp(p.name, "int") == 0) {
-			assert_int_equal(ev->u.insn.path, PATH_REFLECT);
+			assert_int_equal(ev->u.insn.path, PATH_VMM);
+			assert_int_equal(ev->u.insn.why, WHY_DELIVER);
 			assert_int_equal(tr->u.trap.action, TRAP_SOFT_INT);
-		} else if (ev->u.insn.path == PATH_REFLECT) {
+		} else if (ev->u.insn.path == PATH_VMM) {
 			/* only the VMM's ring-compression fix-ups may trap */
 			assert_non_null(tr);
 			assert_int_equal(tr->u.trap.action, TRAP_VMM_EMULATED);

@@ -1,5 +1,5 @@
 /*
- * vmkernel_cpu.c - virtualizing the privileged instructions.
+ * vmm_privop.c - the VMM emulating the privileged instructions.
  *
  * Each handler does to the *virtual* CPU what the instruction would have
  * done to a real one at ring 0.  The real CPU is touched only where the
@@ -11,7 +11,7 @@
  */
 #include "vmm/cost.h"
 #include "vm.h"
-#include "vmm/vmkernel.h"
+#include "vmm/vmm_privop.h"
 #include "vmm/vmm_priv.h"
 
 /* CR0 bits the guest sees that the real CPU must also have. */
@@ -29,12 +29,12 @@ static const uint32_t msr_numbers[VMSR_COUNT] = {
 	[VMSR_EFER] = 0xc0000080u,
 };
 
-uint32_t vmkernel_msr_number(enum vcpu_msr m)
+uint32_t vmm_privop_msr_number(enum vcpu_msr m)
 {
 	return (unsigned)m < VMSR_COUNT ? msr_numbers[m] : 0;
 }
 
-int vmkernel_msr_slot(uint32_t number)
+int vmm_privop_msr_slot(uint32_t number)
 {
 	for (int i = 0; i < VMSR_COUNT; i++)
 		if (msr_numbers[i] == number)
@@ -42,16 +42,16 @@ int vmkernel_msr_slot(uint32_t number)
 	return -1;
 }
 
-void vmkernel_sync_control(struct vcpu *v)
+void vmm_privop_sync_control(struct vcpu *v)
 {
 	cpu_set_reg(v->cpu, X86R_CR0, CR0_VMM | (v->virt.cr0 & CR0_MIRRORED));
 	cpu_set_reg(v->cpu, X86R_CR4, X86_CR4_TSD |
 		    (v->virt.cr4 & CR4_MIRRORED));
 }
 
-static void fault(struct vmk_outcome *out, int vector, uint32_t error)
+static void fault(struct privop_outcome *out, int vector, uint32_t error)
 {
-	out->result = VMK_FAULT;
+	out->result = PRIVOP_FAULT;
 	out->vector = vector;
 	out->error = error;
 }
@@ -68,7 +68,7 @@ static uint32_t *cr_slot(struct vcpu *v, enum x86_register r)
 }
 
 static void write_cr(struct vcpu *v, enum x86_register r, uint32_t val,
-		     struct vmk_outcome *out)
+		     struct privop_outcome *out)
 {
 	uint32_t *slot = cr_slot(v, r);
 
@@ -92,7 +92,7 @@ static void write_cr(struct vcpu *v, enum x86_register r, uint32_t val,
 	*slot = val;
 	out->after = val;
 	if (r == X86R_CR0 || r == X86R_CR4)
-		vmkernel_sync_control(v);
+		vmm_privop_sync_control(v);
 }
 
 static uint32_t *dr_slot(struct vcpu *v, enum x86_register r)
@@ -113,7 +113,7 @@ static uint32_t *dr_slot(struct vcpu *v, enum x86_register r)
 
 /* LGDT / LIDT m16&32: a 16-bit limit then a 32-bit base. */
 static void load_table(struct vcpu *v, const struct x86_instruction *in,
-		       struct vmk_outcome *out)
+		       struct privop_outcome *out)
 {
 	uint32_t a = vmm_operand_addr(v, &in->ops[0]);
 	uint16_t limit = vmm_read16(v, a);
@@ -138,7 +138,7 @@ static void load_table(struct vcpu *v, const struct x86_instruction *in,
  * (SDM 3A, LLDT/LTR instruction pages).  Returns false after a fault.
  */
 static bool system_desc(struct vcpu *v, uint16_t sel, bool tss,
-			struct x86_desc *d, struct vmk_outcome *out)
+			struct x86_desc *d, struct privop_outcome *out)
 {
 	uint64_t raw;
 
@@ -161,7 +161,7 @@ static bool system_desc(struct vcpu *v, uint16_t sel, bool tss,
 }
 
 static void load_ldt(struct vcpu *v, const struct x86_instruction *in,
-		     struct vmk_outcome *out)
+		     struct privop_outcome *out)
 {
 	uint16_t sel = (uint16_t)vmm_operand_read(v, &in->ops[0]);
 	struct x86_desc d;
@@ -182,7 +182,7 @@ static void load_ldt(struct vcpu *v, const struct x86_instruction *in,
 }
 
 static void load_tr(struct vcpu *v, const struct x86_instruction *in,
-		    struct vmk_outcome *out)
+		    struct privop_outcome *out)
 {
 	uint16_t sel = (uint16_t)vmm_operand_read(v, &in->ops[0]);
 	struct x86_desc d;
@@ -205,10 +205,10 @@ static void load_tr(struct vcpu *v, const struct x86_instruction *in,
 	out->after = sel;
 }
 
-static void rdmsr(struct vcpu *v, struct vmk_outcome *out)
+static void rdmsr(struct vcpu *v, struct privop_outcome *out)
 {
 	uint32_t num = cpu_reg(v->cpu, X86R_ECX);
-	int slot = vmkernel_msr_slot(num);
+	int slot = vmm_privop_msr_slot(num);
 	uint64_t val = 0;
 
 	if (slot == VMSR_TSC)
@@ -221,12 +221,12 @@ static void rdmsr(struct vcpu *v, struct vmk_outcome *out)
 	out->after = (uint32_t)val;
 }
 
-static void wrmsr(struct vcpu *v, struct vmk_outcome *out)
+static void wrmsr(struct vcpu *v, struct privop_outcome *out)
 {
 	uint32_t num = cpu_reg(v->cpu, X86R_ECX);
 	uint64_t val = (uint64_t)cpu_reg(v->cpu, X86R_EDX) << 32 |
 		       cpu_reg(v->cpu, X86R_EAX);
-	int slot = vmkernel_msr_slot(num);
+	int slot = vmm_privop_msr_slot(num);
 
 	if (slot == VMSR_TSC)
 		v->virt.tsc_offset = val - v->stats.cycles;
@@ -236,13 +236,13 @@ static void wrmsr(struct vcpu *v, struct vmk_outcome *out)
 	out->after = (uint32_t)val;
 }
 
-void vmkernel_virtualize(struct vcpu *v, const struct x86_instruction *in,
-			 struct vmk_outcome *out)
+void vmm_privop_emulate(struct vcpu *v, const struct x86_instruction *in,
+			 struct privop_outcome *out)
 {
 	struct vcpu_virt *vv = &v->virt;
 	uint32_t *slot;
 
-	out->result = VMK_DONE;
+	out->result = PRIVOP_DONE;
 	out->vector = 0;
 	out->error = 0;
 	out->before = out->after = 0;
@@ -254,7 +254,7 @@ void vmkernel_virtualize(struct vcpu *v, const struct x86_instruction *in,
 		out->after = vv->iflag;
 		break;
 	case X86_OP_HLT:
-		out->result = VMK_HALT;
+		out->result = PRIVOP_HALT;
 		out->before = out->after = vv->iflag;
 		break;
 	case X86_OP_LGDT:
@@ -273,13 +273,13 @@ void vmkernel_virtualize(struct vcpu *v, const struct x86_instruction *in,
 		vv->cr0 = (vv->cr0 & ~0xeu) |
 			  (vmm_operand_read(v, &in->ops[0]) & 0xfu);
 		out->after = vv->cr0;
-		vmkernel_sync_control(v);
+		vmm_privop_sync_control(v);
 		break;
 	case X86_OP_CLTS:
 		out->before = vv->cr0;
 		vv->cr0 &= ~X86_CR0_TS;
 		out->after = vv->cr0;
-		vmkernel_sync_control(v);
+		vmm_privop_sync_control(v);
 		break;
 	case X86_OP_MOV_TO_CR:
 		write_cr(v, (enum x86_register)in->ops[0].reg,

@@ -1,0 +1,122 @@
+/*
+ * trace_trap.c - a trap event in words: what the VMM did and what changed
+ * (the "detail" of the trace), and which fields it carries.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cpu/x86.h"
+#include "trace.h"
+
+/*
+ * Does a trap event's vector mean something?  It does where a vector was
+ * raised or delivered: a #GP trap (te), a reflected fault, an INT n, a
+ * device interrupt.  A callout, a VM exit and SYSENTER (which reaches the
+ * VMM through the real SYSENTER MSRs, the VMM's) raise none.
+ */
+bool trace_trap_has_vector(const struct event *ev)
+{
+	return ev->u.trap.action != TRAP_CALLOUT &&
+	       ev->u.trap.action != TRAP_VM_EXIT &&
+	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
+}
+
+void trace_trap_detail(const struct event *ev, char *buf, size_t size)
+{
+	uint32_t a = ev->u.trap.a, b = ev->u.trap.b;
+
+	buf[0] = '\0';
+	switch (ev->u.trap.action) {
+	case TRAP_SOFT_INT:
+		snprintf(buf, size, "INT 0x%02x through the guest's IDT, returns to 0x%08x",
+			 ev->u.trap.vector, a);
+		return;
+	case TRAP_REFLECTED:
+		snprintf(buf, size, "the guest's own %s: delivered through its IDT",
+			 x86_vector_name(ev->u.trap.vector) ?
+			 x86_vector_name(ev->u.trap.vector) : "exception");
+		return;
+	case TRAP_TRIPLE_FAULT:
+		snprintf(buf, size, "triple fault");
+		return;
+	case TRAP_INTERRUPT:
+		snprintf(buf, size, "IRQ %u delivered through the guest's IDT at vector 0x%02x",
+			 a, ev->u.trap.vector);
+		return;
+	case TRAP_CALLOUT:
+		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||
+		    ev->u.trap.op == X86_OP_CALL) {
+			snprintf(buf, size, "continue at 0x%08x", a);
+			return;
+		}
+		break;
+	case TRAP_VMM_EMULATED:
+		switch (ev->u.trap.op) {
+		case X86_OP_RDTSC:
+			snprintf(buf, size, "virtual TSC = 0x%08x%08x", b, a);
+			break;
+		case X86_OP_SYSENTER:
+			snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
+				 b, a);
+			break;
+		case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
+		case X86_OP_LOAD_FAR_PTR:
+			snprintf(buf, size, "SS = 0x%04x loaded as 0x%04x (ring aliasing)",
+				 a, b);
+			break;
+		default:
+			snprintf(buf, size, "far return to 0x%04x:0x%08x done by the VMM",
+				 b, a);
+			break;
+		}
+		return;
+	default:
+		break;
+	}
+	switch (ev->u.trap.op) {
+	case X86_OP_SYSENTER:
+		snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
+			 b, a);
+		break;
+	case X86_OP_CPUID:
+		snprintf(buf, size, "CPUID leaf 0x%x answered from the virtual CPU: EAX = 0x%08x",
+			 a, b);
+		break;
+	case X86_OP_SYSEXIT:
+		snprintf(buf, size, "back to ring 3 at 0x%04x:0x%08x (EDX), stack from ECX",
+			 b, a);
+		break;
+	case X86_OP_CLI: case X86_OP_STI:
+		snprintf(buf, size, "virtual IF %u -> %u", a, b);
+		break;
+	case X86_OP_HLT:
+		snprintf(buf, size, a ? "vCPU waits for an interrupt"
+				      : "halted with interrupts off");
+		break;
+	case X86_OP_LGDT:
+		snprintf(buf, size, "virtual GDTR = 0x%08x/0x%04x (shadowed)", a, b);
+		break;
+	case X86_OP_LIDT:
+		snprintf(buf, size, "virtual IDTR = 0x%08x/0x%04x", a, b);
+		break;
+	case X86_OP_LLDT:
+		snprintf(buf, size, "virtual LDTR 0x%04x -> 0x%04x", a, b);
+		break;
+	case X86_OP_LTR:
+		snprintf(buf, size, "virtual TR 0x%04x -> 0x%04x", a, b);
+		break;
+	case X86_OP_RDMSR: case X86_OP_WRMSR:
+		snprintf(buf, size, "MSR 0x%x = 0x%08x", a, b);
+		break;
+	case X86_OP_MOV_FROM_CR: case X86_OP_MOV_FROM_DR:
+		snprintf(buf, size, "reads virtual value 0x%08x", b);
+		break;
+	case X86_OP_MOV_TO_CR: case X86_OP_MOV_TO_DR:
+	case X86_OP_LMSW: case X86_OP_CLTS:
+		snprintf(buf, size, "virtual 0x%08x -> 0x%08x", a, b);
+		break;
+	default:
+		break;
+	}
+}
+

@@ -1,0 +1,70 @@
+#!/bin/sh
+# docs.sh - the figures and captures docs/ quotes, produced by the program.
+#
+# Usage: sh tests/docs/docs.sh write    rewrite every generated block
+#        sh tests/docs/docs.sh check    exit 1 (and show a diff) if a doc
+#                                       disagrees with the program
+#
+# A generated block in a page of docs/ is
+#
+#     <!-- docs: COMMAND -->
+#     ```
+#     $ COMMAND
+#     (its output, run from the repository root with sh)
+#     ```
+#     <!-- /docs -->
+#
+# `make docs` writes them; test_docs (part of `make test`) checks them, so
+# no figure in docs/ can go stale: change the program, run `make docs`,
+# read the diff, commit it.  DOCS_DIR=dir checks another folder of pages.
+set -eu
+
+mode=${1:-check}
+case "$mode" in write|check) ;; *) echo "usage: $0 write|check" >&2; exit 2 ;; esac
+[ -x ./ringside ] || { echo "$0: build ./ringside first (make build)" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+for page in "${DOCS_DIR:-docs}"/*.md; do
+    grep -q '^<!-- docs: ' "$page" || continue
+    awk -v tmp="$tmp" '
+        /^<!-- docs: .* -->$/ {
+            print
+            cmd = $0
+            sub(/^<!-- docs: /, "", cmd)
+            sub(/ -->$/, "", cmd)
+            print "```"
+            print "$ " cmd
+            out = tmp "/out"
+            script = tmp "/cmd.sh"
+            print cmd > script
+            close(script)
+            if (system("sh " script " > " out " 2>&1") != 0) {
+                print "docs.sh: the command failed: " cmd > "/dev/stderr"
+                failed = 1
+            }
+            while ((getline line < out) > 0)
+                print line
+            close(out)
+            print "```"
+            skipping = 1
+            next
+        }
+        /^<!-- \/docs -->$/ { skipping = 0; print; next }
+        !skipping { print }
+        END { if (skipping) { print "docs.sh: unterminated block" > "/dev/stderr"; exit 1 }
+              if (failed) exit 1 }
+    ' "$page" > "$tmp/new" || { echo "$0: $page: a block failed" >&2; status=1; continue; }
+    if ! cmp -s "$page" "$tmp/new"; then
+        if [ "$mode" = write ]; then
+            cp "$tmp/new" "$page"
+            echo "wrote $page"
+        else
+            echo "$page disagrees with the program (run make docs):" >&2
+            diff -u "$page" "$tmp/new" | head -40 >&2 || true
+            status=1
+        fi
+    fi
+done
+exit $status

@@ -1,0 +1,60 @@
+/*
+ * test_docs.c - no figure in docs/ can go stale: every block between
+ * <!-- docs: COMMAND --> markers must be what COMMAND prints now
+ * (tests/docs/docs.sh check; `make docs` rewrites them).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+
+static char out[1 << 16];
+
+static void docs_agree_with_the_program(void **state)
+{
+	int st;
+
+	(void)state;
+	st = tl_sh("sh tests/docs/docs.sh check 2>&1", out, sizeof out);
+	if (st != 0)
+		fail_msg("a page of docs/ disagrees with the program (run make docs):\n%s", out);
+}
+
+/* The checker itself catches a stale figure (a test that can fail). */
+static void a_stale_figure_is_caught(void **state)
+{
+	char dir[] = "build/docs-test-XXXXXX", page[64], cmd[128];
+	FILE *f;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(page, sizeof page, "%s/page.md", dir);
+	f = fopen(page, "w");
+	assert_non_null(f);
+	fputs("<!-- docs: echo 42 -->\n```\n$ echo 42\n41\n```\n<!-- /docs -->\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh check 2>&1", dir);
+	st = tl_sh(cmd, out, sizeof out);
+	remove(page);
+	rmdir(dir);
+	assert_int_not_equal(st, 0);
+	assert_non_null(strstr(out, "disagrees with the program"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(docs_agree_with_the_program),
+		cmocka_unit_test(a_stale_figure_is_caught),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

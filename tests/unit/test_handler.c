@@ -1,0 +1,430 @@
+/*
+ * test_handler.c - who handles each instruction: the probes of
+ * classify.elf (every privileged, I/O and sensitive instruction, at guest
+ * ring 0 and ring 3) in te, bt and hw, against an ORACLE written from the
+ * sources in docs/ and DESIGN.md section 3, not from ringside's code:
+ *
+ *   - the VMM emulates privileged and sensitive instructions on the
+ *     virtual CPU: after a trap (te), from a callout (bt), after a VM exit
+ *     (hw) [Adams & Agesen, ASPLOS 2006, sections 3-5];
+ *   - the VMKernel takes part only where it acts: a HLT blocks the vCPU's
+ *     world [DESIGN.md 3; Sugerman et al., USENIX 2001];
+ *   - the VMX answers the slow devices' ports (the UART here); the VMM
+ *     keeps the PIC and the PIT;
+ *   - under te the holes run untrapped and answer wrong: all of them at
+ *     CPL 1, and SGDT SIDT SLDT SMSW STR even at ring 3 [Robin & Irvine
+ *     2000]; IRET and far RET to ring 0 fault at CPL 1 and the VMM does
+ *     them;
+ *   - under bt guest code is translated unless it is ring 3 with IF=1 and
+ *     IOPL<3 [Bugnion et al., TOCS 2012]; classify.elf runs its ring-3
+ *     probes with IF=0, so they are translated too;
+ *   - under VT-x as shipped in 2006 only the primary controls exist: no
+ *     descriptor-table or WBINVD exiting, RDTSC by TSC offsetting; the
+ *     guest kernel runs at ring 0 in non-root mode, so what does not exit
+ *     runs right; privilege checks come before exits, so a privileged
+ *     instruction at ring 3 is the guest's own #GP with no exit [Intel
+ *     SDM vol. 3C 25.1; Uhlig et al., IEEE Computer 2005];
+ *   - a fault the guest would take on real hardware is reflected by the
+ *     VMM through the guest's IDT (te, bt); INT n is delivered by the VMM.
+ *
+ * Each probe is checked twice: the events of a real run, and the model
+ * (handler_decide) that the explanations, the quiz and the docs read.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "handler.h"
+#include "testlib.h"
+#include "vmm/vmm.h"
+
+#define CLASSIFY "scenarios/guests/classify.elf"
+#define TIMER "scenarios/guests/timer.elf"
+#define USER "build/guests/user.elf"	/* ring 3 with IF=1, system calls */
+#define SYSENTER "build/guests/sysenter.elf"
+#define CPUID "build/guests/cpuid.elf"
+#define ALL 1000000000ull
+
+struct probe {			/* probe_table's entries (classify_probes.S) */
+	uint32_t run, at, end;
+	uint8_t ring, cls, pad[2];
+	char name[16];
+};
+
+static bool is(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* Privileged instructions that exit under the 2006 primary controls. */
+static const char *const hw_exits[] = {
+	"lmsw", "clts", "mov-to-cr0", "mov-to-cr3", "mov-to-cr4",
+	"mov-from-cr3", "mov-to-dr7", "mov-from-dr7", "invd", "invlpg",
+	"rdmsr", "wrmsr", "hlt", NULL
+};
+/* The holes that show the VMM's own tables at any ring ("Red Pill"). */
+static const char *const red_pill[] = {
+	"sgdt", "sidt", "sldt", "smsw", "str", NULL
+};
+/* Returns that fault at CPL 1 on the guest kernel's RPL-0 selectors. */
+static const char *const rpl_traps[] = { "iret", "far-ret", NULL };
+
+struct want {
+	enum insn_path path;
+	enum handler_why why;
+};
+
+/* The oracle (see the top of this file). cls: 1 privileged, 2 I/O, 3 sensitive. */
+static struct want oracle(const struct probe *p, enum exec_mode m)
+{
+	bool kernel = p->ring == 0;
+	bool hlt = strcmp(p->name, "hlt") == 0;
+	enum insn_path emulator = hlt ? PATH_VMKERNEL
+				      : p->cls == 2 ? PATH_VMX : PATH_VMM;
+
+	if (strcmp(p->name, "int") == 0)
+		return m == MODE_HW ? (struct want){ PATH_DIRECT, WHY_NONROOT }
+				    : (struct want){ PATH_VMM, WHY_DELIVER };
+	switch (m) {
+	case MODE_TE:
+		if (p->cls != 3)
+			return kernel ? (struct want){ emulator, WHY_TRAP }
+				      : (struct want){ PATH_VMM, WHY_REFLECT };
+		if (kernel && is(p->name, rpl_traps))
+			return (struct want){ PATH_VMM, WHY_TRAP };
+		if (kernel || is(p->name, red_pill))
+			return (struct want){ PATH_DIRECT, WHY_HOLE };
+		return (struct want){ PATH_DIRECT, WHY_NATIVE };
+	case MODE_BT:
+		if (p->cls != 3)
+			return kernel ? (struct want){ emulator, WHY_CALLOUT }
+				      : (struct want){ PATH_VMM, WHY_REFLECT };
+		return (struct want){ PATH_VMM, WHY_CALLOUT };
+	default:	/* MODE_HW */
+		if (kernel && (p->cls == 2 || is(p->name, hw_exits)))
+			return (struct want){ emulator, WHY_EXIT };
+		return (struct want){ PATH_DIRECT, WHY_NONROOT };
+	}
+}
+
+static const struct event *first_insn_at(const struct tl_run *r, uint32_t at)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_INSN && r->ev[i].u.insn.eip == at)
+			return &r->ev[i];
+	return NULL;
+}
+
+static void check_mode(enum exec_mode m, int *cells)
+{
+	uint32_t lo = tl_symbol(CLASSIFY, "probe_table");
+	uint32_t hi = tl_symbol(CLASSIFY, "probe_table_end");
+	struct disasm *d;
+	struct tl_run r;
+
+	assert_true(lo != 0 && hi > lo);
+	assert_int_equal(disasm_create(&d), SIM_OK);
+	tl_boot_mode(CLASSIFY, m, true, &r);
+	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	for (uint32_t a = lo; a < hi; a += sizeof(struct probe)) {
+		struct probe p;
+		const struct event *ev;
+		struct x86_instruction x;
+		struct want w;
+		struct handler h;
+
+		memcpy(&p, r.vm->ram + a, sizeof p);
+		ev = first_insn_at(&r, p.at);
+		if (ev == NULL)
+			fail_msg("%s: probe %s (ring %u) never ran",
+				 exec_mode_name(m), p.name, p.ring);
+		w = oracle(&p, m);
+		/* the run */
+		if (ev->u.insn.path != w.path || ev->u.insn.why != w.why)
+			fail_msg("%s ring %u %s: ran %s (%s), the sources say %s (%s)",
+				 exec_mode_name(m), p.ring, p.name,
+				 path_text(ev->u.insn.path),
+				 handler_why_name(ev->u.insn.why),
+				 path_text(w.path), handler_why_name(w.why));
+		assert_int_equal(ev->u.insn.vring, p.ring);
+		assert_int_equal(ev->u.insn.mode, m);
+		/* the model the explanations and the quiz read */
+		assert_int_equal(disasm_decode(d, r.vm->ram + p.at, p.end - p.at,
+					       p.at, &x), SIM_OK);
+		h = handler_decide(handler_kind_of(&x, false), m, p.ring);
+		if (h.path != w.path || h.why != w.why)
+			fail_msg("%s ring %u %s: the model says %s (%s), the sources %s (%s)",
+				 exec_mode_name(m), p.ring, p.name,
+				 path_text(h.path), handler_why_name(h.why),
+				 path_text(w.path), handler_why_name(w.why));
+		(*cells)++;
+	}
+	tl_free(&r);
+	disasm_destroy(d);
+}
+
+/* 93 probes (46 at ring 0, 47 at ring 3) in each of the three modes. */
+static void probes_follow_the_sources(void **state)
+{
+	int cells = 0;
+
+	(void)state;
+	check_mode(MODE_TE, &cells);
+	check_mode(MODE_BT, &cells);
+	check_mode(MODE_HW, &cells);
+	assert_int_equal(cells, 3 * 93);
+}
+
+/*
+ * HLT with interrupts on: the VMM emulates it and the VMKernel deschedules
+ * the world (an EV_WORLD switch with reason "blocked" follows), in every
+ * mode; under hw it is a VM exit (reason 12).
+ */
+static void hlt_blocks_the_world(void **state)
+{
+	static const enum exec_mode modes[] = { MODE_TE, MODE_BT, MODE_HW };
+	static const enum handler_why how[] = { WHY_TRAP, WHY_CALLOUT, WHY_EXIT };
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int hlts = 0, blocked = 0;
+
+		tl_boot_mode(TIMER, modes[k], true, &r);
+		assert_int_equal(sim_run(r.sim, 3000000, &r.stop), SIM_OK);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind == EV_WORLD &&
+			    e->u.world.reason == SWITCH_BLOCKED)
+				blocked++;
+			if (e->kind != EV_INSN || e->u.insn.len != 1 ||
+			    e->u.insn.bytes[0] != 0xf4)
+				continue;
+			hlts++;
+			assert_int_equal(e->u.insn.path, PATH_VMKERNEL);
+			assert_int_equal(e->u.insn.why, how[k]);
+		}
+		if (hlts == 0)
+			fail_msg("%s: the timer guest never halted",
+				 exec_mode_name(modes[k]));
+		assert_true(blocked > 0);
+		tl_free(&r);
+	}
+}
+
+/*
+ * bt's direct execution: only guest ring 3 (with IF=1) runs untranslated;
+ * nothing from rings 0-2 ever does, and nothing privileged runs directly.
+ */
+static void only_ring3_runs_directly(void **state)
+{
+	struct tl_run r;
+	int direct = 0, calls = 0;
+
+	(void)state;
+	tl_boot_mode(USER, MODE_BT, true, &r);
+	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+	for (size_t i = 0; i < r.nev; i++) {
+		const struct event *e = &r.ev[i];
+
+		if (e->kind != EV_INSN)
+			continue;
+		if (e->u.insn.vring != 3)
+			assert_int_not_equal(e->u.insn.mode, MODE_DIRECT);
+		if (e->u.insn.mode != MODE_DIRECT)
+			continue;
+		direct++;
+		assert_int_equal(e->u.insn.vring, 3);
+		if (e->u.insn.path == PATH_DIRECT)
+			assert_true(e->u.insn.why == WHY_NATIVE ||
+				    e->u.insn.why == WHY_HOLE);
+		else if (e->u.insn.why == WHY_DELIVER)
+			calls++;	/* int 0x80 */
+		if (e->u.insn.cls == CLASS_PRIVILEGED)
+			assert_int_equal(e->u.insn.why, WHY_REFLECT);
+	}
+	assert_true(direct > 200);
+	assert_int_equal(calls, 2);
+	tl_free(&r);
+}
+
+/*
+ * SYSENTER and SYSEXIT [Intel SDM vol. 2B; Adams & Agesen 2006]: a
+ * deprivileging VMM owns the real SYSENTER MSRs, so SYSENTER from the
+ * guest's ring 3 enters the VMM (te, and bt's direct execution), which
+ * does the guest's SYSENTER from its virtual MSRs; SYSEXIT needs CPL 0, so
+ * at the guest kernel's CPL 1 it traps (te) or is a callout (bt).  VT-x
+ * has no exiting control for either: the guest's MSRs are in the VMCS
+ * guest-state area and non-root mode does both.
+ */
+static void sysenter_paths(void **state)
+{
+	static const struct {
+		enum exec_mode mode;
+		struct want enter, exit;
+	} want[] = {
+		{ MODE_TE, { PATH_VMM, WHY_TRAP }, { PATH_VMM, WHY_TRAP } },
+		{ MODE_BT, { PATH_VMM, WHY_TRAP }, { PATH_VMM, WHY_CALLOUT } },
+		{ MODE_HW, { PATH_DIRECT, WHY_NONROOT }, { PATH_DIRECT, WHY_NONROOT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int enters = 0, exits = 0;
+
+		tl_boot_mode(SYSENTER, want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		assert_string_equal(tl_serial(&r), "PS1S2S3\n");
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+			const struct want *w;
+
+			if (e->kind != EV_INSN || e->u.insn.len != 2 ||
+			    e->u.insn.bytes[0] != 0x0f ||
+			    (e->u.insn.bytes[1] != 0x34 && e->u.insn.bytes[1] != 0x35))
+				continue;
+			if (e->u.insn.bytes[1] == 0x34) {
+				w = &want[k].enter;
+				enters++;
+				assert_int_equal(e->u.insn.vring, 3);
+			} else {
+				w = &want[k].exit;
+				exits++;
+				assert_int_equal(e->u.insn.vring, 0);
+			}
+			if (e->u.insn.path != w->path || e->u.insn.why != w->why)
+				fail_msg("%s: %s took %s (%s), the sources say %s (%s)",
+					 exec_mode_name(want[k].mode),
+					 e->u.insn.bytes[1] == 0x34 ? "sysenter" : "sysexit",
+					 path_text(e->u.insn.path),
+					 handler_why_name(e->u.insn.why),
+					 path_text(w->path), handler_why_name(w->why));
+		}
+		assert_int_equal(enters, 3);
+		assert_int_equal(exits, 2);
+		tl_free(&r);
+	}
+}
+
+/*
+ * CPUID: VMMs virtualize it.  It never traps (no CPUID faulting on the
+ * CPUs of the time), so under te it runs on the CPU unseen (a hole); the
+ * translator makes it a callout; VT-x exits on it unconditionally (reason
+ * 10) [Adams & Agesen 2006; Intel SDM vol. 3C 25.1.2].
+ */
+static void cpuid_paths(void **state)
+{
+	static const struct { enum exec_mode mode; struct want w; } want[] = {
+		{ MODE_TE, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_BT, { PATH_VMM, WHY_CALLOUT } },
+		{ MODE_HW, { PATH_VMM, WHY_EXIT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode(CPUID, want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		assert_int_equal(r.vm->exit_status, 0);	/* RDPMC: #UD */
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_INSN || e->u.insn.len != 2 ||
+			    e->u.insn.bytes[0] != 0x0f || e->u.insn.bytes[1] != 0xa2)
+				continue;
+			n++;
+			assert_int_equal(e->u.insn.cls, CLASS_SENSITIVE);
+			assert_int_equal(e->u.insn.path, want[k].w.path);
+			assert_int_equal(e->u.insn.why, want[k].w.why);
+		}
+		assert_int_equal(n, 16);
+		tl_free(&r);
+	}
+}
+
+/*
+ * VT-x's interrupt exits [Intel SDM vol. 3C 24.6.1, 25.2; Uhlig et al.
+ * 2005]: a timer interrupt while the guest runs is an external-interrupt
+ * exit (1), then injected on entry; one that waited for the guest's IF
+ * exits when the guest opens the window (7).  Every such exit is followed
+ * by the injection (an "interrupt" event) before any guest instruction.
+ */
+static void hw_interrupt_exits(void **state)
+{
+	static const struct { const char *guest; int reason; } want[] = {
+		{ "scenarios/guests/multitask.elf", 1 },
+		{ "build/guests/irqwin.elf", 7 },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 2; k++) {
+		struct tl_run r;
+		int exits = 0;
+
+		tl_boot_mode(want[k].guest, MODE_HW, false, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_TRAP || e->u.trap.action != TRAP_VM_EXIT ||
+			    e->u.trap.exit_reason != want[k].reason)
+				continue;
+			exits++;
+			assert_true(i + 1 < r.nev);
+			assert_int_equal(r.ev[i + 1].kind, EV_TRAP);
+			assert_int_equal(r.ev[i + 1].u.trap.action, TRAP_INTERRUPT);
+		}
+		if (exits == 0)
+			fail_msg("%s: no VM exit %d", want[k].guest, want[k].reason);
+		tl_free(&r);
+	}
+}
+
+/* Names are the trace's contract (docs/trace-format.md). */
+static void names(void **state)
+{
+	static const char *const want[WHY_COUNT] = {
+		"native", "translated", "non-root", "hole", "trap", "callout",
+		"exit", "reflect", "deliver", "lookup",
+	};
+
+	(void)state;
+	for (int w = 0; w < WHY_COUNT; w++) {
+		assert_string_equal(handler_why_name((enum handler_why)w), want[w]);
+		assert_true(strlen(handler_why_text((enum handler_why)w)) > 20);
+	}
+	assert_string_equal(handler_why_name(WHY_COUNT), "?");
+	/* the course's sentences are quoted, and only where it simplifies */
+	assert_non_null(strstr(handler_course_says(HK_PRIVILEGED, 0), "VMKernel"));
+	assert_non_null(strstr(handler_course_says(HK_HOLE_REG, 3), "1 thru 3"));
+	assert_null(handler_course_says(HK_INNOCUOUS, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(probes_follow_the_sources),
+		cmocka_unit_test(hlt_blocks_the_world),
+		cmocka_unit_test(only_ring3_runs_directly),
+		cmocka_unit_test(sysenter_paths),
+		cmocka_unit_test(cpuid_paths),
+		cmocka_unit_test(hw_interrupt_exits),
+		cmocka_unit_test(names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
