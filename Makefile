@@ -1,18 +1,27 @@
 # ringside - a teaching simulator of x86 virtualization.
 #
 #   make          build ./ringside, the sim library and the bundled guests
-#   make run      install what is missing, build, open the tour
+#   make run      install what is missing, build, play the narrated tour
 #   make test     install what is missing, build, run every test
 #   make test SAN=1   the same under AddressSanitizer + UBSan
 #   make bench    performance figures (never part of make test)
 #   make golden   rewrite the scenarios' golden traces (tests/golden/)
 #   make docs     regenerate the figures docs/ quotes (tests/docs/docs.sh)
 #   make deps     check (and as root install) the dependencies
+#   make install  PREFIX=/usr/local DESTDIR=: the program, the scenarios,
+#                 the guests and the man page ringside(1); make uninstall
 #
 # The library in sim/ is pure C11: no curses, no Lua (checked by `make
 # check-layering`, part of `make test`).
 
 CC      ?= cc
+# Where `make install` puts things.  The data directory is compiled in
+# (an installed ringside finds its scenarios and guests without the
+# source tree); RINGSIDE_DATA in the environment overrides it.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/ringside
+MANDIR  ?= $(PREFIX)/share/man/man1
 PKGS     = unicorn capstone lua5.4 ncursesw cmocka
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -69,12 +78,12 @@ BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 include scenarios/guests/guests.mk
 
 .PHONY: all deps build run test tests bench clean check-layering help FORCE \
-	golden pkg-check pkg-check-tests docs
+	golden pkg-check pkg-check-tests docs install uninstall
 
 all: build
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,12p' Makefile
 
 deps:
 	@sh .ci/deps.sh
@@ -111,7 +120,14 @@ $(BUILD)/sim/%.o: sim/%.c | pkg-check
 
 $(BUILD)/visual/%.o: visual/%.c | pkg-check
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -I$(BUILD) -MMD -MP -c -o $@ $<
+
+# The compiled-in data directory, rewritten only when DATADIR changes.
+$(BUILD)/datadir.h: FORCE
+	@mkdir -p $(BUILD)
+	@echo '#define RINGSIDE_DATADIR "$(DATADIR)"' > $@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/visual/cli.o: $(BUILD)/datadir.h
 
 $(BUILD)/lua/%.o: lua/%.c | pkg-check
 	@mkdir -p $(dir $@)
@@ -150,7 +166,7 @@ $(BENCH_TUI): bench/bench_tui.c $(VIS_OBJ) $(LIBSIM)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	./ringside
+	./ringside tour
 
 # Every test: unit tests (cmocka), the QEMU reference comparison, the
 # terminal tests.  Each prints cmocka's summary lines.
@@ -187,6 +203,21 @@ bench: deps
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf
 	@$(BENCH_DRSHA)
+
+# Installed like a Debian tool: DESTDIR for packaging, PREFIX for the rest.
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios/guests/build \
+		$(DESTDIR)$(DATADIR)/lua $(DESTDIR)$(MANDIR)
+	install -m 755 ringside $(DESTDIR)$(BINDIR)/ringside
+	install -m 644 scenarios/*.lua $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 $(GUESTS) $(DESTDIR)$(DATADIR)/scenarios/guests/
+	install -m 644 $(GUEST_DISC) $(DESTDIR)$(DATADIR)/scenarios/guests/build/
+	install -m 644 lua/ringside.lua $(DESTDIR)$(DATADIR)/lua/
+	install -m 644 docs/ringside.1 $(DESTDIR)$(MANDIR)/ringside.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/ringside $(DESTDIR)$(MANDIR)/ringside.1
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build ringside scenarios/guests/build scenarios/guests/*.elf

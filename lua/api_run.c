@@ -8,6 +8,8 @@
  *   run{insns=50000}                                    guest instructions
  *   run{seconds=0.5}                                    simulated time
  *   run{until_event="power", vm=vm1}                    until an event
+ *   run{until_event="trap", animate=3}                  ... then the TUI
+ *                                       replays the last 3 hop by hop
  *   now(), now_ns(), mark()                             the clock, the log
  *
  * say, pause and run *yield*: the coroutine stops and the player (TUI or
@@ -272,7 +274,8 @@ static void run_matches(lua_State *L, struct scenario *sc, int kind)
 static int l_run(lua_State *L)
 {
 	static const char *const fields[] = {
-		"insns", "seconds", "until_event", "match", "vm", "speed", NULL
+		"insns", "seconds", "until_event", "match", "vm", "speed",
+		"animate", NULL
 	};
 	struct scenario *sc = engine_get(L);
 	struct scenario_run *r = &sc->run;
@@ -291,6 +294,7 @@ static int l_run(lua_State *L)
 	r->until_ns = secs > 0 ? sim_now_ns(sc->sim) + (uint64_t)llround(secs * 1e9) : 0;
 	r->until_kind = until ? event_kind(L, until) : -1;
 	r->speed = (uint32_t)args_count(L, 1, "speed", "run", 1, 1000000);
+	r->animate = (uint32_t)args_count(L, 1, "animate", "run", 1, 50);
 	sc->run_vm = run_vm(L);
 	run_matches(L, sc, r->until_kind);
 	sc->run_event_seen = false;
@@ -347,6 +351,14 @@ int api_run_slice(struct scenario *sc, uint64_t max_insns,
 	}
 	*done = sc->run_reason != NULL;
 	return rc;
+}
+
+bool scenario_run_event(const struct scenario *sc, struct event *out)
+{
+	if (!sc->run_event_seen)
+		return false;
+	*out = sc->run_event;
+	return true;
 }
 
 /* ---- the clock and the log ------------------------------------------------ */

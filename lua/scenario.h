@@ -86,6 +86,8 @@ struct scenario_run {
 	uint64_t until_ns;	/* stop at this simulated time (0: none) */
 	int until_kind;		/* stop after an event of this kind (-1) */
 	uint32_t speed;		/* TUI: instructions a second (0: fast) */
+	uint32_t animate;	/* TUI: then replay the last N instructions of
+				   the VM on screen, hop by hop (0: none) */
 };
 
 struct scenario;
@@ -138,6 +140,13 @@ typedef int scenario_runner(void *ctx, uint64_t max_insns, uint64_t until_ns,
  */
 int scenario_run_slice(struct scenario *sc, uint64_t max_insns,
 		       scenario_runner *fn, void *ctx, bool *done);
+
+/*
+ * The event that ended the last run{until_event=...} (false if none did):
+ * a player uses its place in the log to tell what ran before it from
+ * what the world ran on past it before it could stop.
+ */
+bool scenario_run_event(const struct scenario *sc, struct event *out);
 
 /* Expectations checked so far, and how many failed. */
 int scenario_expects(const struct scenario *sc, int *failed);

@@ -34,13 +34,15 @@ was rewritten so that control stays inside the cache. The translation
 took %d bytes of the TC, at 0x%08x.]],
     unit.insns, unit.guest_len, unit.guest, unit["end"], idents,
     unit.tc_len, unit.tc)
-tui("view xlat")	-- in the TUI: the unit beside its translation
+tui("focus kernel-bt")	-- in the TUI: the VM under binary translation,
+tui("view xlat")	-- its unit beside its translation
 pause()
 tui("view cpu")
 
 -- The first privileged instruction, in both VMs.
-local _, call = run{until_event="trap", match={insn="lgdt"}, vm=kbt}
-local _, trap = run{until_event="trap", match={insn="lgdt"}, vm=kte}
+local _, call = run{until_event="trap", match={insn="lgdt"}, vm=kbt, animate=2}
+tui("focus kernel-te")	-- the TUI shows each VM as it reaches its LGDT
+local _, trap = run{until_event="trap", match={insn="lgdt"}, vm=kte, animate=2}
 expect_eq(call.action, "callout", "under bt, LGDT became a callout")
 expect_eq(trap.action, "emulated", "under te, LGDT trapped and was emulated")
 expect_eq(call.detail, trap.detail, "and both left the same virtual state")

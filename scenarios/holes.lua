@@ -30,6 +30,7 @@ kernels; VM hw under hardware assist (VT-x as Intel first shipped it, in
 pause()
 
 for _, mode in ipairs(modes) do run{until_event="power", vm=vms[mode]} end
+tui("focus te")	-- in the TUI: te's console, with its wrong answers
 
 -- What each guest was told, probe by probe ("sgdt" -> its line).
 local answers, order = {}, {}

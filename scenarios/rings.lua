@@ -36,7 +36,7 @@ rings were designed around.]])
 pause()
 
 -- Ring 0, as far as the drop to ring 3.
-local _, down = run{until_event="ring", vm=probe}
+local _, down = run{until_event="ring", vm=probe, animate=3}
 local at0 = probe:stats()
 local emu0 = count{kind="trap", vm=probe, action="emulated"}
 local io0 = count{kind="io", vm=probe}

@@ -317,6 +317,7 @@ void app_start_running(struct app *a, bool until_trap)
 	a->run_last_ms = a->now_ms;
 	a->run_credit = 0;
 	a->dirty = true;
+	app_message(a, false, "%s", "");	/* an old stop's story is stale */
 }
 
 void app_back(struct app *a, uint64_t n)
@@ -328,6 +329,11 @@ void app_back(struct app *a, uint64_t n)
 	a->quiz.pending = false;	/* the question was about another place */
 	if (session_position(a->sess) == 0) {
 		app_message(a, false, "At power-on: there is nothing before this.");
+		return;
+	}
+	if (a->sess->explore.on &&
+	    session_position(a->sess) <= a->sess->hist_start) {
+		app_message(a, false, "This is where the lesson paused: steps back go no further (Space goes on with the lesson).");
 		return;
 	}
 	rc = session_back(a->sess, n);

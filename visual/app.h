@@ -81,8 +81,13 @@ struct app {
 
 	unsigned log_mask;		/* Log view: kinds shown (0 = all) */
 	int log_scroll;			/* lines up from the newest */
-	int help_scroll;
+	int help_scroll;		/* rows down from the top: Help, */
+	int worlds_scroll;		/* ... Worlds, */
+	int explain_scroll;		/* ... "What happened" (CPU view) */
+	uint64_t explain_gen;		/* the instruction it was scrolled for */
 	bool hosted;			/* Architecture: hosted, not ESX */
+	bool presenter;			/* large narration and path (projector) */
+	bool focus_pinned;		/* the VM on screen was chosen (focus) */
 	enum exec_mode mode_tried;	/* the last mode asked for */
 
 	bool prompt;			/* ':' command line open */

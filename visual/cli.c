@@ -11,12 +11,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "datadir.h"	/* RINGSIDE_DATADIR, made by the Makefile */
 
 enum {
 	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
 	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION, OPT_COMPARE,
 	OPT_NO_COLOR, OPT_ESXTOP, OPT_INTERVAL, OPT_ITERATIONS, OPT_CDROM,
-	OPT_VCPUS, OPT_LIST, OPT_RECORD, OPT_DISK, OPT_DISK_MB
+	OPT_VCPUS, OPT_LIST, OPT_RECORD, OPT_DISK, OPT_DISK_MB, OPT_PRESENTER
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
 	{ "vcpus", required_argument, NULL, OPT_VCPUS },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "presenter", no_argument, NULL, OPT_PRESENTER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -57,6 +59,8 @@ void cli_usage(FILE *out)
 "  -g, --guest FILE     run FILE, a Multiboot ELF32 kernel (it boots on QEMU too)\n"
 "      --headless       no TUI: print the guest's serial output and a summary\n"
 "      --no-color       TUI without colours (also when NO_COLOR is set)\n"
+"      --presenter      TUI: the projector layout, the handler path and code\n"
+"                       above a large narration (P switches it in the TUI)\n"
 "      --mode=MODE      bt (binary translation; default, as ESX), te\n"
 "                       (trap-and-emulate) or hw (hardware assist, VT-x)\n"
 "      --compare        headless: run the guest under te, bt and hw (and QEMU\n"
@@ -201,6 +205,7 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		case OPT_ESXTOP: o->esxtop = true; break;
 		case OPT_LIST: o->list = true; break;
 		case OPT_RECORD: o->record = optarg; break;
+		case OPT_PRESENTER: o->presenter = true; break;
 		case OPT_CDROM: o->cdrom = optarg; break;
 		case OPT_DISK: o->disk = optarg; break;
 		case OPT_DISK_MB:
@@ -309,6 +314,11 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			 "--record records the TUI: it does not go with --headless");
 		return -1;
 	}
+	if (o->presenter && o->headless) {
+		snprintf(err, (size_t)errlen,
+			 "--presenter is a layout of the TUI: it does not go with --headless");
+		return -1;
+	}
 	if (o->guest && o->scenario) {
 		snprintf(err, (size_t)errlen,
 			 "give either --guest FILE or a scenario, not both");
@@ -317,11 +327,23 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 	return 0;
 }
 
+/*
+ * Where ringside's data (scenarios/, scenarios/guests/, lua/) is, in
+ * order: $RINGSIDE_DATA; beside the executable (a build in the source
+ * tree); the data directory compiled in by `make install`
+ * (RINGSIDE_DATADIR); the current directory.
+ */
 const char *cli_data_path(const char *rel, char *buf, int size)
 {
 	char exe[PATH_MAX];
+	const char *env = getenv("RINGSIDE_DATA");
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 
+	if (env && env[0]) {
+		snprintf(buf, (size_t)size, "%s/%s", env, rel);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
 	if (n > 0) {
 		char *slash;
 
@@ -334,6 +356,9 @@ const char *cli_data_path(const char *rel, char *buf, int size)
 				return buf;
 		}
 	}
+	snprintf(buf, (size_t)size, "%s/%s", RINGSIDE_DATADIR, rel);
+	if (access(buf, R_OK) == 0)
+		return buf;
 	snprintf(buf, (size_t)size, "%s", rel);
 	return buf;
 }

@@ -15,6 +15,7 @@
 
 #include "cluster_drsha.h"
 #include "command.h"
+#include "command_priv.h"
 #include "status.h"
 
 /* A count (decimal) or 1 if no argument. */
@@ -63,17 +64,44 @@ static int parse_class(const char *arg)
 
 /* ---- moving through time ------------------------------------------------ */
 
+/* step [N]: N instructions, one at a time (each recorded). */
 static int cmd_step(struct app *a, const char *arg)
 {
-	(void)arg;
-	app_step(a);
+	uint64_t n, before = session_position(a->sess);
+
+	if (parse_count(arg, &n) != 0 || n > 1000000) {
+		app_message(a, true, "step wants a count of instructions up to 1000000, not '%s'", arg);
+		return -1;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pos = session_position(a->sess);
+
+		app_step(a);
+		if (session_position(a->sess) == pos || a->quiz.pending)
+			break;	/* stopped: off, a question, an error */
+	}
+	if (n > 1 && !a->msg_error && !a->quiz.pending)
+		app_message(a, false, "Stepped %llu instructions.",
+			    (unsigned long long)(session_position(a->sess) - before));
 	return 0;
 }
 
+/* next [N]: to the Nth next trap or port access. */
 static int cmd_next(struct app *a, const char *arg)
 {
-	(void)arg;
-	app_next_trap(a);
+	uint64_t n;
+
+	if (parse_count(arg, &n) != 0 || n > 100000) {
+		app_message(a, true, "next wants a count of traps up to 100000, not '%s'", arg);
+		return -1;
+	}
+	for (uint64_t i = 0; i < n && !a->quiz.pending; i++) {
+		uint64_t pos = session_position(a->sess);
+
+		app_next_trap(a);
+		if (a->running || session_position(a->sess) == pos)
+			break;	/* still searching, or stopped for good */
+	}
 	return 0;
 }
 
@@ -329,101 +357,6 @@ static int cmd_skip(struct app *a, const char *arg)
 	return 0;
 }
 
-/* ---- views ------------------------------------------------------------------ */
-
-static int cmd_view(struct app *a, const char *arg)
-{
-	static const char *const names[VIEW_COUNT] = {
-		"cpu", "arch", "worlds", "xlat", "log", "help", "cluster", "vmcs"
-	};
-
-	if (arg == NULL || strcmp(arg, "next") == 0) {
-		a->view = (enum view_id)((a->view + 1) % VIEW_COUNT);
-	} else if (strcmp(arg, "prev") == 0) {
-		a->view = (enum view_id)((a->view + VIEW_COUNT - 1) % VIEW_COUNT);
-	} else {
-		int v;
-
-		for (v = 0; v < VIEW_COUNT; v++)
-			if (strcmp(arg, names[v]) == 0 ||
-			    (arg[0] == '1' + v && arg[1] == '\0'))
-				break;
-		if (v == VIEW_COUNT) {
-			app_message(a, true, "view wants cpu, arch, worlds, xlat, log, help, cluster, vmcs, next or prev");
-			return -1;
-		}
-		a->view = (enum view_id)v;
-	}
-	a->dirty = true;
-	return 0;
-}
-
-static int cmd_log_filter(struct app *a, const char *arg)
-{
-	static const int cycle[] = { EV_TRAP, EV_IO, EV_SERIAL, EV_VMX,
-				     EV_POWER, EV_RING, EV_DISK };
-	int n = (int)(sizeof cycle / sizeof cycle[0]);
-
-	if (arg == NULL || strcmp(arg, "next") == 0) {
-		int i;
-
-		for (i = 0; i < n; i++)
-			if (a->log_mask == EVENT_MASK(cycle[i]))
-				break;
-		/* all -> trap -> io -> ... -> ring -> disk -> all */
-		i = a->log_mask == 0 ? 0 : i + 1;
-		a->log_mask = i < n ? EVENT_MASK(cycle[i]) : 0;
-	} else if (strcmp(arg, "all") == 0) {
-		a->log_mask = 0;
-	} else {
-		int k;
-
-		for (k = 0; k < EV_KIND_COUNT; k++)
-			if (strcmp(arg, event_kind_name((enum event_kind)k)) == 0)
-				break;
-		if (k == EV_KIND_COUNT || k == EV_INSN) {
-			app_message(a, true, "log-filter wants all, next, trap, io, serial, vmx, power, ring or disk");
-			return -1;
-		}
-		a->log_mask = EVENT_MASK(k);
-	}
-	a->log_scroll = 0;
-	a->dirty = true;
-	return 0;
-}
-
-static int cmd_scroll(struct app *a, const char *arg)
-{
-	int *pos = a->view == VIEW_HELP ? &a->help_scroll : &a->log_scroll;
-	/* the Log counts lines up from the newest; Help lines down from the top */
-	int dir = a->view == VIEW_HELP ? -1 : 1;
-
-	if (arg == NULL)
-		arg = "down";
-	if (strcmp(arg, "up") == 0)
-		*pos += dir;
-	else if (strcmp(arg, "down") == 0)
-		*pos -= dir;
-	else if (strcmp(arg, "pgup") == 0)
-		*pos += 10 * dir;
-	else if (strcmp(arg, "pgdn") == 0)
-		*pos -= 10 * dir;
-	else if (strcmp(arg, "home") == 0)
-		*pos = a->view == VIEW_HELP ? 0 : 1 << 30;
-	else if (strcmp(arg, "end") == 0)
-		*pos = a->view == VIEW_HELP ? 1 << 30 : 0;
-	else {
-		app_message(a, true, "scroll wants up, down, pgup, pgdn, home or end");
-		return -1;
-	}
-	if (*pos < 0)
-		*pos = 0;
-	if (*pos > 1 << 30)
-		*pos = 1 << 30;
-	a->dirty = true;
-	return 0;
-}
-
 /* Rebuild the world on the other kind of host: ESX or hosted. */
 static int cmd_hosted(struct app *a, const char *arg)
 {
@@ -482,8 +415,8 @@ static int cmd_quit(struct app *a, const char *arg)
 }
 
 const struct command commands[] = {
-	{ "step", cmd_step, "", "run one instruction" },
-	{ "next", cmd_next, "", "run to the next trap or I/O (the VMM takes over)" },
+	{ "step", cmd_step, "[N]", "run one instruction (or N, one by one)" },
+	{ "next", cmd_next, "[N]", "run to the next trap or I/O (or the Nth)" },
 	{ "run", cmd_run, "", "run or pause at the current speed" },
 	{ "pause", cmd_pause, "", "pause" },
 	{ "back", cmd_back, "[N]", "step back N instructions (default 1)" },
@@ -499,11 +432,13 @@ const struct command commands[] = {
 	{ "quiz", cmd_quiz, "[on|off]", "guess who handles each trap or I/O" },
 	{ "answer", cmd_answer, "WHO", "answer the quiz: hardware, vmm, vmkernel, vmx, guest" },
 	{ "skip", cmd_skip, "", "skip the quiz question" },
-	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, cluster, next, prev" },
+	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, cluster, vmcs, next, prev" },
+	{ "focus", cmd_focus, "[next|VM]", "show another VM: the next one, or the one named" },
 	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
-	{ "scroll", cmd_scroll, "WHERE", "scroll Log or Help: up, down, pgup, pgdn, home, end" },
+	{ "scroll", cmd_scroll, "WHERE", "scroll the view (Log, Help, Worlds, What happened): up, down, pgup, pgdn, home, end" },
 	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },
 	{ "drs-apply", cmd_drs_apply, "[N]", "Cluster: apply DRS's recommendation N (default 1) by VMotion" },
+	{ "presenter", cmd_presenter, "[on|off]", "the presenter layout: path, code and a large narration" },
 	{ "redraw", cmd_redraw, "", "draw the whole screen again" },
 	{ "prompt", cmd_prompt, "", "type a command by name" },
 	{ "quit", cmd_quit, "", "leave ringside" },

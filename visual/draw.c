@@ -20,7 +20,7 @@ static bool in_clip(const struct rect *c, int y, int x)
 int draw_text(const struct rect *clip, int y, int x, enum role r,
 	      const char *s)
 {
-	int len, skip = 0;
+	int len, skip = 0, cut = 0;
 
 	if (y < clip->y || y >= clip->y + clip->h)
 		return x + (int)strlen(s);
@@ -30,12 +30,17 @@ int draw_text(const struct rect *clip, int y, int x, enum role r,
 		if (skip >= len)
 			return x + len;
 	}
-	if (x + len > clip->x + clip->w)
+	if (x + len > clip->x + clip->w) {
 		len = clip->x + clip->w - x;
+		/* never cut a word or a number silently: end with an ellipsis */
+		cut = len > skip && s[len + strspn(s + len, " ")] != '\0';
+	}
 	if (len - skip > 0) {
 		attrset(theme_attr(r));
-		mvaddnstr(y, x + skip, s + skip, len - skip);
+		mvaddnstr(y, x + skip, s + skip, len - skip - cut);
 		attrset(A_NORMAL);
+		if (cut)
+			draw_glyph(clip, y, x + len - 1, GL_MORE, r);
 	}
 	return x + (int)strlen(s);
 }
@@ -126,16 +131,20 @@ struct rect draw_pane(const struct rect *r, const char *title)
 	return below;
 }
 
-int draw_wrap(const struct rect *r, int y, enum role role, const char *text)
+/*
+ * Word-wrap text to width w, row by row: row() gets each (NULL: count
+ * only).  A word longer than a row is cut where the row ends.
+ */
+static int wrap_rows(const char *text, int w,
+		     void (*row)(void *ctx, int i, const char *s, int n),
+		     void *ctx)
 {
-	char line[512];
 	const char *p = text;
-	int rows = 0, w = r->w - 1 < (int)sizeof line - 1 ? r->w - 1
-							 : (int)sizeof line - 1;
+	int rows = 0;
 
 	if (w <= 0)
 		return 0;
-	while (*p && y + rows < r->y + r->h) {
+	while (*p) {
 		int n = 0, cut = -1;
 
 		while (*p == ' ')
@@ -145,6 +154,8 @@ int draw_wrap(const struct rect *r, int y, enum role role, const char *text)
 			rows++;
 			continue;
 		}
+		if (*p == '\0')
+			break;
 		while (p[n] && p[n] != '\n' && n < w) {
 			if (p[n] == ' ')
 				cut = n;
@@ -152,15 +163,77 @@ int draw_wrap(const struct rect *r, int y, enum role role, const char *text)
 		}
 		if (p[n] && p[n] != ' ' && p[n] != '\n' && cut > 0)
 			n = cut;	/* break at the last blank that fits */
-		memcpy(line, p, (size_t)n);
-		line[n] = '\0';
-		draw_text(r, y + rows, r->x + 1, role, line);
+		if (row)
+			row(ctx, rows, p, n);
 		p += n;
 		if (*p == '\n')
 			p++;
 		rows++;
 	}
 	return rows;
+}
+
+struct wrap_ctx {
+	const struct rect *r;
+	int y, skip;
+	enum role role;
+};
+
+static void wrap_draw(void *ctx, int i, const char *s, int n)
+{
+	struct wrap_ctx *c = ctx;
+	char line[512];
+	int y = c->y + i - c->skip;
+
+	if (i < c->skip || y >= c->r->y + c->r->h || n >= (int)sizeof line)
+		return;
+	memcpy(line, s, (size_t)n);
+	line[n] = '\0';
+	draw_text(c->r, y, c->r->x + 1, c->role, line);
+}
+
+static int wrap_width(const struct rect *r)
+{
+	return r->w - 1 < 511 ? r->w - 1 : 511;
+}
+
+int draw_wrap(const struct rect *r, int y, enum role role, const char *text)
+{
+	struct wrap_ctx c = { r, y, 0, role };
+	int rows = wrap_rows(text, wrap_width(r), wrap_draw, &c);
+	int room = r->y + r->h - y;
+
+	return rows < room ? rows : room > 0 ? room : 0;
+}
+
+int draw_wrap_rows(const struct rect *r, const char *text)
+{
+	return wrap_rows(text, wrap_width(r), NULL, NULL);
+}
+
+int draw_wrap_from(const struct rect *r, int y, int skip, enum role role,
+		   const char *text)
+{
+	struct wrap_ctx c = { r, y, skip, role };
+
+	return wrap_rows(text, wrap_width(r), wrap_draw, &c);
+}
+
+/* Pairs left to right; where one does not fit, a pointer to Help. */
+void draw_hints(const struct rect *r, const char *const (*keys)[2], size_t n)
+{
+	int x = r->x + 1;
+
+	for (size_t i = 0; i < n && r->h > 0; i++) {
+		int w = (int)(strlen(keys[i][0]) + 1 + strlen(keys[i][1]));
+
+		if (x + w > r->x + r->w) {	/* no room: say there is more */
+			draw_text(r, r->y, x, ROLE_DIM, "? lists all");
+			return;
+		}
+		x = draw_text(r, r->y, x, ROLE_KEY, keys[i][0]);
+		x = draw_text(r, r->y, x + 1, ROLE_NORMAL, keys[i][1]) + 2;
+	}
 }
 
 char *draw_ascii(char *dst, const char *src, int n, int size)

@@ -4,13 +4,15 @@
  * Every function takes the pane's rectangle and never writes outside it,
  * so a pane that is too small loses text, never its neighbour's cells.
  * Coordinates are the screen's (0-based); rows and columns outside the
- * rectangle are silently dropped.  Text must be ASCII (guest output is
+ * rectangle are dropped; text cut at the right edge ends in an ellipsis
+ * (never a number that looks whole but is not).  Text must be ASCII (guest output is
  * filtered before it gets here).
  */
 #ifndef VISUAL_DRAW_H
 #define VISUAL_DRAW_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "layout.h"
 #include "theme.h"
@@ -48,6 +50,19 @@ struct rect draw_pane(const struct rect *r, const char *title);
  * Returns the number of rows used.
  */
 int draw_wrap(const struct rect *r, int y, enum role role, const char *text);
+
+/* Rows text takes once wrapped to r's width (nothing is drawn). */
+int draw_wrap_rows(const struct rect *r, const char *text);
+
+/*
+ * Word-wrap text into r from row y, leaving out its first `skip` rows
+ * (a pane scrolled down); returns the rows the whole text takes.
+ */
+int draw_wrap_from(const struct rect *r, int y, int skip, enum role role,
+		   const char *text);
+
+/* A line of key hints ({key, what} pairs) in r, as many as fit. */
+void draw_hints(const struct rect *r, const char *const (*keys)[2], size_t n);
 
 /* Keep only printable ASCII (others become '.'); returns dst. */
 char *draw_ascii(char *dst, const char *src, int n, int size);

@@ -55,7 +55,9 @@ const struct key_binding key_bindings[] = {
 	{ KEY_F(1), KT_ROOT, "view help", NULL },
 	{ '\t', KT_ROOT, "view next", "next view" },
 	{ KEY_BTAB, KT_ROOT, "view prev", "previous view" },
+	{ 'v', KT_ROOT, "focus next", "show the next VM (a world with several)" },
 	{ 'a', KT_ROOT, "hosted", "restart on a hosted product, or on ESX" },
+	{ 'P', KT_ROOT, "presenter", "presenter layout: path, code, large narration" },
 	{ ':', KT_ROOT, "prompt", "type a command by name (see below)" },
 	{ CTRL('l'), KT_ROOT, "redraw", "redraw the screen" },
 	{ 'q', KT_ROOT, "quit", "quit" },
@@ -83,11 +85,21 @@ const struct key_binding key_bindings[] = {
 	{ KEY_NPAGE, KT_HELP, "scroll pgdn", "page down" },
 	{ KEY_HOME, KT_HELP, "scroll home", "top" },
 	{ KEY_END, KT_HELP, "scroll end", "bottom" },
+	/* the CPU view: "What happened, and why" scrolls */
+	{ KEY_UP, KT_CPU, "scroll up", "scroll \"What happened\" up" },
+	{ KEY_DOWN, KT_CPU, "scroll down", "scroll \"What happened\" down" },
+	/* the Worlds view */
+	{ KEY_UP, KT_WORLDS, "scroll up", "scroll up" },
+	{ KEY_DOWN, KT_WORLDS, "scroll down", "scroll down" },
+	{ KEY_PPAGE, KT_WORLDS, "scroll pgup", "page up" },
+	{ KEY_NPAGE, KT_WORLDS, "scroll pgdn", "page down" },
+	{ KEY_HOME, KT_WORLDS, "scroll home", "top" },
+	{ KEY_END, KT_WORLDS, "scroll end", "bottom" },
 	{ 0, 0, NULL, NULL }
 };
 
 static const char *const table_names[KT_COUNT] = {
-	"root", "quiz", "log", "help"
+	"root", "quiz", "log", "help", "cpu", "worlds", "scenario"
 };
 
 const char *keys_table_name(enum key_table t)
@@ -113,6 +125,10 @@ const struct key_binding *keys_find(const struct app *a, int key)
 		b = keys_lookup(KT_LOG, key);
 	if (b == NULL && a->view == VIEW_HELP)
 		b = keys_lookup(KT_HELP, key);
+	if (b == NULL && a->view == VIEW_CPU)
+		b = keys_lookup(KT_CPU, key);
+	if (b == NULL && a->view == VIEW_WORLDS)
+		b = keys_lookup(KT_WORLDS, key);
 	if (b == NULL)
 		b = keys_lookup(KT_ROOT, key);
 	return b;
@@ -163,9 +179,10 @@ int keys_dispatch(struct app *a, int key)
 		return prompt_key(a, key);
 	b = keys_find(a, key);
 	if (b == NULL) {
-		if (key >= ' ' && key < 0x7f)
-			app_message(a, false, "The key %s does nothing here: ? lists the keys.",
-				    keys_name(key, name, sizeof name));
+		/* every key answers, even one that does nothing */
+		app_message(a, false, "The key %s does nothing %s: ? lists the keys.",
+			    keys_name(key, name, sizeof name),
+			    a->view == VIEW_CPU ? "here" : "in this view");
 		return 0;
 	}
 	command_run(a, b->line);

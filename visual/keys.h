@@ -21,6 +21,9 @@ enum key_table {
 	KT_QUIZ,		/* a quiz question is open */
 	KT_LOG,			/* the Log view is shown */
 	KT_HELP,		/* the Help view is shown */
+	KT_CPU,			/* the CPU view is shown */
+	KT_WORLDS,		/* the Worlds view is shown */
+	KT_SCENARIO,		/* a scenario plays (play_tui.c handles them) */
 	KT_COUNT
 };
 

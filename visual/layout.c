@@ -127,6 +127,32 @@ void layout_compute_narrated(int cols, int rows, int narration,
 			    cols - out->arch_diagram.w - 1, out->body.h);
 }
 
+/*
+ * The presenter's layout, for a projector at the back of a room: a band
+ * with the handler path beside the code, and below it the narration (a
+ * scenario) or the explanation, as large as the screen allows.
+ */
+void layout_compute_presenter(int cols, int rows, bool narrated,
+			      struct layout *out)
+{
+	int band = PATH_H_TALL, rest;
+	struct rect *p = out->pane;
+
+	layout_compute_narrated(cols, rows, 0, out);
+	if (out->too_small)
+		return;
+	rest = out->body.h - band;
+	memset(p, 0, sizeof out->pane);
+	p[PANE_PATH] = mk(0, 1, cols / 2, band);
+	p[PANE_CODE] = mk(cols / 2 + 1, 1, cols - cols / 2 - 1, band);
+	if (narrated) {
+		out->body.h = band;
+		out->narration = mk(0, 1 + band, cols, rest);
+	} else {
+		p[PANE_EXPLAIN] = mk(0, 1 + band, cols, rest);
+	}
+}
+
 bool rect_inside(const struct rect *r, int cols, int rows)
 {
 	return r->x >= 0 && r->y >= 0 && r->w >= 0 && r->h >= 0 &&

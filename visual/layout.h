@@ -62,6 +62,13 @@ void layout_compute(int cols, int rows, struct layout *out);
 void layout_compute_narrated(int cols, int rows, int narration,
 			     struct layout *out);
 
+/*
+ * The presenter's CPU view: path and code in a band at the top, then a
+ * large narration pane (narrated) or the explanation.
+ */
+void layout_compute_presenter(int cols, int rows, bool narrated,
+			      struct layout *out);
+
 /* Rows a narration pane gets in a terminal this high. */
 int layout_narration_rows(int rows);
 

@@ -1,51 +1,21 @@
 /*
  * listing.c - instructions around EIP (see listing.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cpu/classify.h"
 #include "listing.h"
+#include "vm.h"
+#include "vmm/blockcache.h"
 
-#define LISTING_SYNC 3	/* extra instructions to fall into step */
+#define KNOWN_MAX 512	/* boundaries looked at above EIP */
 
-/* Lengths of the instructions starting at eip - LISTING_WINDOW .. eip - 1. */
-struct memo {
-	uint32_t base;
-	int8_t len[LISTING_WINDOW];	/* 0 = not yet decoded, -1 = invalid */
-	struct x86_instruction x[LISTING_WINDOW];
-};
-
-static int memo_len(struct session *s, struct memo *m, uint32_t addr)
+static int cmp_addr(const void *a, const void *b)
 {
-	int i = (int)(addr - m->base);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (m->len[i] == 0)
-		m->len[i] = session_decode(s, addr, &m->x[i]) ? (int8_t)m->x[i].len
-							      : -1;
-	return m->len[i];
-}
-
-/*
- * Instructions from start up to eip: -1 unless the chain lands on eip.
- * *through: the chain has a boundary at `anchor`.
- */
-static int chain(struct session *s, struct memo *m, uint32_t start,
-		 uint32_t eip, uint32_t anchor, bool *through)
-{
-	uint32_t a = start;
-	int n = 0;
-
-	*through = false;
-	while (a < eip) {
-		int len = memo_len(s, m, a);
-
-		if (len <= 0)
-			return -1;
-		*through |= a == anchor;
-		a += (uint32_t)len;
-		n++;
-	}
-	return a == eip ? n : -1;
+	return x < y ? -1 : x > y;
 }
 
 static void line_at(struct listing_line *l, struct session *s, uint32_t addr)
@@ -56,49 +26,81 @@ static void line_at(struct listing_line *l, struct session *s, uint32_t addr)
 	l->cls = l->ok ? (int)classify_op((enum x86_op)l->x.op) : CLASS_INNOCUOUS;
 }
 
+/* Decoding forward from start lands exactly on end: instructions, or -1. */
+static int chain(struct session *s, uint32_t start, uint32_t end)
+{
+	struct x86_instruction x;
+	uint32_t a = start;
+	int n = 0;
+
+	while (a < end) {
+		if (!session_decode(s, a, &x) || x.len == 0)
+			return -1;
+		a += x.len;
+		n++;
+	}
+	return a == end ? n : -1;
+}
+
+/*
+ * The known instruction starts below eip, sorted: those of the blocks the
+ * VMM decoded (code that ran), and the instruction that just ran.
+ */
+static int known_below(struct session *s, uint32_t eip, uint32_t *k)
+{
+	struct vm *vm = session_vm(s);
+	uint32_t lo = eip > LISTING_WINDOW ? eip - LISTING_WINDOW : 0;
+	int n = vm->code ? blockcache_boundaries(vm->code, lo, eip, k,
+						 KNOWN_MAX - 1) : 0;
+
+	if (s->last.valid && s->last.insn.u.insn.eip >= lo &&
+	    s->last.insn.u.insn.eip < eip)
+		k[n++] = s->last.insn.u.insn.eip;
+	qsort(k, (size_t)n, sizeof *k, cmp_addr);
+	return n;
+}
+
 int listing_build(struct session *s, uint32_t eip, int before, int after,
 		  struct listing_line *out, int *cur)
 {
-	static struct memo m;	/* big; the TUI is single-threaded */
-	uint32_t best = eip, anchor = eip;
-	int n = 0, best_n = 0;
+	uint32_t known[KNOWN_MAX], above[LISTING_MAX], top = eip;
+	int nk, na = 0, n = 0;
 
 	if (before + after > LISTING_MAX) {
 		after = after < LISTING_MAX ? after : LISTING_MAX;
 		before = LISTING_MAX - after;
 	}
-	memset(m.len, 0, sizeof m.len);
-	m.base = eip - LISTING_WINDOW;
-	/* the instruction that just ran is a boundary we know for sure */
-	if (s->last.valid && s->last.insn.u.insn.eip < eip &&
-	    eip - s->last.insn.u.insn.eip < LISTING_WINDOW)
-		anchor = s->last.insn.u.insn.eip;
+	nk = before > 0 ? known_below(s, eip, known) : 0;
 	/*
-	 * The nearest start whose chain has a few instructions more than
-	 * needed (time to fall into step) and passes the known boundary.
+	 * Upwards from EIP, one known start at a time: the nearest below the
+	 * top of what is listed whose instructions end exactly there.  Lines
+	 * come only from real boundaries; where none is known, none is shown.
 	 */
-	for (uint32_t k = 1; before > 0 && k <= LISTING_WINDOW && k <= eip; k++) {
-		bool through;
-		int c = chain(s, &m, eip - k, eip, anchor, &through);
+	while (na < before) {
+		int i, c = -1;
 
-		if (c >= before + LISTING_SYNC && (through || anchor == eip)) {
-			best_n = c;
-			best = eip - k;
+		for (i = nk - 1; i >= 0; i--)
+			if (known[i] < top && (c = chain(s, known[i], top)) > 0)
+				break;
+		if (i < 0)
 			break;
-		}
-		if (c > best_n) {	/* the longest so far, if none will do */
-			best_n = c;
-			best = eip - k;
-		}
-	}
-	/* the chain's last `before` instructions */
-	for (uint32_t a = best; a < eip; ) {
-		int len = memo_len(s, &m, a);
+		/* the chain's instructions, last first */
+		{
+			uint32_t a = known[i], seq[LISTING_WINDOW];
+			int m = 0;
+			struct x86_instruction x;
 
-		if (best_n-- <= before)
-			line_at(&out[n++], s, a);
-		a += (uint32_t)len;
+			while (a < top && m < LISTING_WINDOW && session_decode(s, a, &x)) {
+				seq[m++] = a;
+				a += x.len;
+			}
+			for (int j = m - 1; j >= 0 && na < before; j--)
+				above[na++] = seq[j];
+		}
+		top = known[i];
 	}
+	for (int i = na - 1; i >= 0; i--)
+		line_at(&out[n++], s, above[i]);
 	*cur = n;
 	for (uint32_t a = eip; after-- > 0; ) {
 		line_at(&out[n], s, a);

@@ -3,12 +3,12 @@
  *
  * Forwards is easy: decode at EIP, add the length, decode again.
  * Backwards is not: x86 instructions are 1 to 15 bytes long, so the bytes
- * before EIP can be read as instructions in several ways.  The listing
- * tries every start point up to LISTING_WINDOW bytes back and keeps the
- * nearest one whose chain of instructions lands exactly on EIP with enough
- * lines; chains that start in the wrong place usually fall into step with
- * the real boundaries within a few instructions (x86 decoding
- * self-synchronises), so the lines just above EIP are almost always right.
+ * before EIP can be read as instructions in several ways, and a guess can
+ * show an instruction that does not exist (an `adc` inside a `mov`).  So
+ * the listing never guesses: above EIP it shows only instructions that
+ * start on boundaries known for sure (the blocks the VMM decoded because
+ * the CPU ran them, the instruction that just ran) and decode exactly up
+ * to the line below.  Code above EIP that never ran is not listed.
  * Decoding reads guest RAM only: nothing in the world changes.
  */
 #ifndef VISUAL_LISTING_H
@@ -20,7 +20,7 @@
 #include "cpu/disasm.h"
 #include "session.h"
 
-#define LISTING_WINDOW 96	/* bytes searched backwards */
+#define LISTING_WINDOW 256	/* bytes above EIP searched for boundaries */
 #define LISTING_MAX 64		/* lines at most */
 
 struct listing_line {

@@ -26,7 +26,12 @@
 static const char *data_root(char *buf, int size)
 {
 	char *slash;
+	const char *env = getenv("RINGSIDE_DATA");
 
+	if (env && env[0]) {		/* the user's choice comes first */
+		snprintf(buf, (size_t)size, "%s", env);
+		return buf;
+	}
 	if (access("scenarios/guests", R_OK) == 0 && access("lua/ringside.lua", R_OK) == 0)
 		return ".";
 	cli_data_path("lua/ringside.lua", buf, size);

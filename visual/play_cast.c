@@ -10,10 +10,18 @@
  *   [9.100, "r", "100x30"]                     the terminal was resized
  *
  * Each frame is read back from curses' screen (stdscr after refresh), cell
- * by cell, and compared with the previous one; each changed row is
- * written whole: cursor to the row's start, then its characters with SGR
- * escapes when the attributes change.  Box-drawing glyphs are written in
- * UTF-8 (the cast is UTF-8 JSON), ASCII ones as they are.
+ * by cell, and compared with the previous one; only what changed is sent,
+ * as a terminal would be driven by hand: a cursor move to each run of
+ * changed cells (runs a few cells apart are joined, a move costs more),
+ * an SGR escape only where the look differs from the terminal's current
+ * one, and after a clear only the cells that are not blank.  Frames come
+ * at most every FRAME_GAP seconds (the TUI draws up to 30 a second while
+ * running; a replay at 10 looks the same): one drawn sooner is written
+ * with the next, or by cast_tick once the gap has passed, so the last
+ * screen is always in the cast.  A running
+ * lesson at full speed used to record about 6 MB a minute, every changed
+ * row rewritten whole; docs/tui.md has the figure now.  Box-drawing glyphs
+ * are written in UTF-8 (the cast is UTF-8 JSON), ASCII ones as they are.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +47,10 @@ struct cast {
 	struct timespec t0;		/* when recording began */
 	int cols, rows;
 	struct cell *prev;		/* the last frame written (cols x rows) */
-	bool full;			/* next frame: clear and write every row */
+	struct cell look;		/* the terminal's attributes now */
+	bool full;			/* next frame: clear the screen first */
+	double last;			/* when the last frame was written */
+	bool pending;			/* a frame drawn since, not yet written */
 	bool error;			/* a write failed */
 };
 
@@ -177,13 +188,65 @@ static bool same(const struct cell *a, const struct cell *b)
 	return a->ch == b->ch && same_look(a, b);
 }
 
+#define JOIN_GAP 4	/* unchanged cells a run may span rather than move */
+#define FRAME_GAP 0.1	/* seconds between frames written, at least */
+
+static const struct cell blank = { L' ', 0, 0 };
+
+/* Cells x0..x1 of row y, from the terminal's current look on. */
+static void put_run(struct cast *c, struct text *t, const struct cell *row,
+		    int y, int x0, int x1)
+{
+	char move[24];
+
+	snprintf(move, sizeof move, "\033[%d;%dH", y + 1, x0 + 1);
+	put(t, move, strlen(move));
+	for (int x = x0; x <= x1; x++) {
+		if (!same_look(&row[x], &c->look)) {
+			put_sgr(t, &row[x]);
+			c->look = row[x];
+		}
+		put_char(t, row[x].ch);
+	}
+}
+
+static void write_frame(struct cast *c);
+
 void cast_frame(struct cast *c)
+{
+	if (c == NULL)
+		return;
+	if (!c->full && elapsed(c) - c->last < FRAME_GAP) {
+		c->pending = true;	/* written with the next, or by cast_tick */
+		return;
+	}
+	write_frame(c);
+}
+
+void cast_tick(struct cast *c)
+{
+	if (c != NULL && c->pending && elapsed(c) - c->last >= FRAME_GAP)
+		write_frame(c);
+}
+
+int cast_wait_ms(const struct cast *c, int wait)
+{
+	int due;
+
+	if (c == NULL || !c->pending)
+		return wait;
+	due = (int)((c->last + FRAME_GAP - elapsed(c)) * 1000.0) + 1;
+	due = due < 0 ? 0 : due;
+	return wait < 0 || due < wait ? due : wait;
+}
+
+static void write_frame(struct cast *c)
 {
 	struct text t = { NULL, 0, 0 };
 	int cols, rows;
 
-	if (c == NULL)
-		return;
+	c->pending = false;
+	c->last = elapsed(c);
 	getmaxyx(stdscr, rows, cols);
 	if (cols != c->cols || rows != c->rows) {
 		char size[32];
@@ -202,27 +265,32 @@ void cast_frame(struct cast *c)
 	if (c->full) {
 		static const char clear[] = "\033[0m\033[H\033[2J";
 
+		/* a cleared screen is blank: only the rest needs writing */
 		put(&t, clear, sizeof clear - 1);
+		for (int i = 0; i < cols * rows; i++)
+			c->prev[i] = blank;
+		c->look = blank;
 	}
 	for (int y = 0; y < rows; y++) {
-		struct cell row[512];
-		int w = cols < 512 ? cols : 512;
-		bool changed = c->full;
-		char move[24];
+		struct cell row[512], *old = &c->prev[y * cols];
+		int w = cols < 512 ? cols : 512, x = 0;
 
-		for (int x = 0; x < w; x++) {
-			row[x] = read_cell(y, x);
-			changed = changed || !same(&row[x], &c->prev[y * cols + x]);
-		}
-		if (!changed)
-			continue;
-		snprintf(move, sizeof move, "\033[%d;1H", y + 1);
-		put(&t, move, strlen(move));
-		for (int x = 0; x < w; x++) {
-			if (x == 0 || !same_look(&row[x], &row[x - 1]))
-				put_sgr(&t, &row[x]);
-			put_char(&t, row[x].ch);
-			c->prev[y * cols + x] = row[x];
+		for (int k = 0; k < w; k++)
+			row[k] = read_cell(y, k);
+		while (x < w) {
+			int end = x;
+
+			if (same(&row[x], &old[x])) {
+				x++;
+				continue;
+			}
+			for (int k = x + 1; k < w && k - end <= JOIN_GAP; k++)
+				if (!same(&row[k], &old[k]))
+					end = k;
+			put_run(c, &t, row, y, x, end);
+			for (int k = x; k <= end; k++)
+				old[k] = row[k];
+			x = end + 1;
 		}
 	}
 	c->full = false;
@@ -233,8 +301,11 @@ void cast_frame(struct cast *c)
 
 void cast_marker(struct cast *c, const char *label)
 {
-	if (c != NULL)
-		event(c, "m", label, strlen(label));
+	if (c == NULL)
+		return;
+	if (c->pending)
+		write_frame(c);
+	event(c, "m", label, strlen(label));
 }
 
 int cast_open(const char *path, struct cast **out, char *err, int errlen)
@@ -284,6 +355,8 @@ int cast_close(struct cast *c)
 
 	if (c == NULL)
 		return 0;
+	if (c->pending)
+		write_frame(c);		/* the last screen, always */
 	rc = c->error || fclose(c->f) != 0 ? -1 : 0;
 	if (c->error)
 		fclose(c->f);

@@ -22,6 +22,14 @@ int cast_open(const char *path, struct cast **out, char *err, int errlen);
 /* After each refresh(): what changed on the screen since the last frame. */
 void cast_frame(struct cast *c);
 
+/*
+ * Frames are written at most ten a second: a frame drawn sooner waits.
+ * cast_tick writes it once due; cast_wait_ms shortens a wait for a key
+ * (-1: forever) so that the loop calls cast_tick in time.
+ */
+void cast_tick(struct cast *c);
+int cast_wait_ms(const struct cast *c, int wait);
+
 /* A chapter mark ("m" event) labelled with label. */
 void cast_marker(struct cast *c, const char *label);
 

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cluster_board.h"
+#include "command.h"
 #include "esxtop.h"
 #include "play.h"
 #include "status.h"
@@ -42,6 +43,7 @@ struct hplay {
 	bool plain;		/* narration and notable events on stdout */
 	bool write_error;
 	struct esxtop *esx;	/* --esxtop: stdout is its CSV */
+	int refused;		/* tui() commands the TUI does not have */
 };
 
 /* ---- output ---------------------------------------------------------------- */
@@ -227,8 +229,18 @@ static void show_line(struct hplay *h, const struct scenario_line *l)
 	case LINE_EXPECT_FAILED:
 		out(h, stdout, "  FAIL  %s (%s)\n", l->text, l->where);
 		break;
-	case LINE_COMMAND:
-		break;		/* the TUI's business */
+	case LINE_COMMAND: {
+		/* the TUI's business; but a name it lacks is a broken lesson */
+		char name[64];
+
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(l->text, " "), l->text);
+		if (command_find(name) == NULL) {
+			out(h, stdout, "  FAIL  tui(\"%s\"): the TUI has no command '%s' (%s)\n",
+			    l->text, name, l->where);
+			h->refused++;
+		}
+		break;
+	}
 	}
 }
 
@@ -361,7 +373,8 @@ int play_headless(const struct options *opt, const char *path)
 		esxtop_destroy(h.esx);
 	}
 	scenario_expects(h.sc, &failed);
-	status = st == SCENARIO_FAILED ? EXIT_USAGE : failed ? EXIT_GUEST_FAILED : 0;
+	status = st == SCENARIO_FAILED ? EXIT_USAGE :
+		 failed || h.refused ? EXIT_GUEST_FAILED : 0;
 	verdict(&h, st, status);
 	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
 		h.write_error = true;

@@ -38,8 +38,12 @@ void play_add_line(struct play *p, enum scenario_line_kind kind,
 		snprintf(n->text, len, "%s (%s)", text, where);
 	else
 		snprintf(n->text, len, "%s", text);
+	if (p->new_page) {		/* the first line after a pause */
+		p->page_line = p->nlines;
+		p->scroll = 0;
+		p->new_page = false;
+	}
 	p->nlines++;
-	p->scroll = 0;			/* new narration: show the newest */
 }
 
 void play_take_lines(struct play *p, struct app *a)
@@ -49,9 +53,15 @@ void play_take_lines(struct play *p, struct app *a)
 	while (scenario_next_line(p->sc, &l)) {
 		if (l.kind == LINE_COMMAND) {
 			/* the same named commands the keys run */
-			if (a != NULL && command_run(a, l.text) != 0)
-				play_add_line(p, LINE_EXPECT_FAILED,
-					      "tui() command refused:", l.where);
+			if (a != NULL && command_run(a, l.text) != 0) {
+				char why[400];
+
+				/* the command's reason is in the status line */
+				snprintf(why, sizeof why, "tui(\"%s\") refused: %s",
+					 l.text, a->msg);
+				play_add_line(p, LINE_EXPECT_FAILED, why, l.where);
+				p->refused++;
+			}
 			continue;
 		}
 		play_add_line(p, l.kind, l.text, l.where);
@@ -144,18 +154,38 @@ static int line_rows(const struct narration *n, int w, bool first)
 	return extra + wrap(n->text, w - pre, NULL, NULL);
 }
 
-/* The newest narration at the bottom of r, scrolled back p->scroll rows. */
+/* Rows of lines [0, upto) at width w. */
+static int rows_before(const struct play *p, int upto, int w)
+{
+	int rows = 0;
+
+	for (int i = 0; i < upto && i < p->nlines; i++)
+		rows += line_rows(&p->lines[i], w, i == 0);
+	return rows;
+}
+
+/*
+ * The narration in r from the current page's first row, scrolled
+ * p->scroll rows; notes what is hidden above and below.
+ */
 static void draw_narration(struct play *p, const struct rect *r)
 {
-	int w = r->w - 2, total = 0, top;
+	int w = r->w - 2, total = rows_before(p, p->nlines, w), top;
 	struct rows rows = { r, 0, ROLE_NORMAL, NULL };
 
-	for (int i = 0; i < p->nlines; i++)
-		total += line_rows(&p->lines[i], w, i == 0);
-	if (p->scroll > total - r->h)
-		p->scroll = total - r->h > 0 ? total - r->h : 0;
-	top = total - r->h - p->scroll;	/* the first row shown */
-	rows.y = r->y - (top > 0 ? top : 0);
+	/* the page starts at its text, not at the blank row before a say */
+	top = rows_before(p, p->page_line, w) +
+	      (p->page_line > 0 && p->page_line < p->nlines &&
+	       p->lines[p->page_line].kind == LINE_SAY);
+	if (top + p->scroll > total - 1)	/* keep the last row in view */
+		p->scroll = total - 1 - top;
+	if (top + p->scroll < 0)
+		p->scroll = -top;
+	top += p->scroll;
+	p->more_above = top > 0;
+	p->more_below = total - top > r->h;
+	p->pane_rows = r->h;
+	rows.y = r->y - top;
 	for (int i = 0; i < p->nlines && rows.y < r->y + r->h; i++) {
 		const struct narration *n = &p->lines[i];
 		int pre = prefixes[n->kind] ? (int)strlen(prefixes[n->kind]) : 0;
@@ -171,32 +201,51 @@ static void draw_narration(struct play *p, const struct rect *r)
 	}
 }
 
-/* What the pane's title says the scenario is doing. */
-static const char *doing(const struct play *p)
+/* What the pane's title says the scenario is doing (short: narrow panes). */
+static const char *doing(const struct play *p, bool shortly)
 {
 	switch (p->st) {
-	case SCENARIO_PAUSE: return "[PAUSED: Space or Enter goes on]";
+	case SCENARIO_PAUSE:
+		return shortly ? "[PAUSED]" :
+		       p->more_below ? "[PAUSED: Space shows more]"
+				     : "[PAUSED: Space or Enter goes on]";
 	case SCENARIO_RUN: return p->skip ? "[skipping ahead]" : "[running]";
 	case SCENARIO_DONE: return "[the end]";
-	case SCENARIO_FAILED: return "[stopped: script error]";
+	case SCENARIO_FAILED: return shortly ? "[error]" : "[stopped: script error]";
 	default: return "";
 	}
 }
 
+/*
+ * The title row: "Scenario NAME: what it is", then on the right what is
+ * hidden above or below and what the scenario is doing; the name gives
+ * way (with an ellipsis) when the row is short, the state never does.
+ */
 void play_narration_pane(struct play *p, const struct rect *r)
 {
-	char title[400];
-	struct rect in;
+	char title[400], right[128];
+	struct rect in = { r->x, r->y + 1, r->w, r->h > 1 ? r->h - 1 : 0 };
+	struct rect row = { r->x, r->y, r->w, r->h > 0 ? 1 : 0 };
 	int len;
 
-	snprintf(title, sizeof title, "Scenario %s", p->title);
-	in = draw_pane(r, title);
-	len = (int)strlen(doing(p));
-	if (r->w > len + (int)strlen(title) + 4)
-		draw_text(r, r->y, r->x + r->w - len - 1,
-			  p->st == SCENARIO_PAUSE ? ROLE_TAB_ACTIVE : ROLE_TITLE,
-			  doing(p));
+	/* the text first: the title tells what it hides */
 	draw_narration(p, &in);
+	snprintf(title, sizeof title, "Scenario %s", p->title);
+	for (int shortly = 0; shortly < 2; shortly++) {
+		snprintf(right, sizeof right, "%s%s%s%s%s",
+			 p->more_above ? (shortly ? "[more above]" : "[more above: []") : "",
+			 p->more_above ? " " : "",
+			 p->more_below ? (shortly ? "[more below]" : "[more below: Space]") : "",
+			 p->more_below ? " " : "", doing(p, shortly));
+		if ((int)strlen(right) + 20 < r->w)
+			break;
+	}
+	len = (int)strlen(right);
+	draw_pane(&row, "");
+	draw_text(&(struct rect){ r->x, r->y, r->w - len - 2, row.h }, r->y,
+		  r->x + 1, ROLE_TITLE, title);
+	draw_text(&row, r->y, r->x + r->w - len - 1,
+		  p->st == SCENARIO_PAUSE ? ROLE_TAB_ACTIVE : ROLE_TITLE, right);
 }
 
 void play_tui_draw(struct app *a, const struct rect *r)
@@ -207,17 +256,12 @@ void play_tui_draw(struct app *a, const struct rect *r)
 void play_tui_hints(struct app *a, const struct rect *r)
 {
 	static const char *const keys[][2] = {
-		{ "Space/Enter", "go on" }, { ">", "skip ahead" },
-		{ "[ ]", "narration" }, { "+/-", "speed" }, { "Tab", "views" },
-		{ "?", "help" }, { "q", "quit" },
+		{ "Space", "go on" }, { ">", "skip" }, { "[ ]", "narration" },
+		{ "s b n t", "explore" }, { "v", "VM" }, { "P", "presenter" },
+		{ "Tab", "views" }, { "?", "help" }, { "q", "quit" },
 	};
-	int x = r->x + 1;
-
 	(void)a;
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && r->h > 0; i++) {
-		x = draw_text(r, r->y, x, ROLE_KEY, keys[i][0]);
-		x = draw_text(r, r->y, x + 1, ROLE_NORMAL, keys[i][1]) + 2;
-	}
+	draw_hints(r, keys, sizeof keys / sizeof keys[0]);
 }
 
 void play_forget_lines(struct play *p)

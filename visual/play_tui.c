@@ -55,7 +55,11 @@ static uint64_t now_ms(void)
 
 /* ---- moving the scenario on --------------------------------------------------- */
 
-/* The VM the views show: the newest running a guest, or one still on. */
+/*
+ * The VM the views show: the newest running a guest, or one still on,
+ * unless the lesson or the student chose one (tui("focus vm2"), v): then
+ * it stays on screen, powered off or not, until the scenario makes a VM.
+ */
 static void focus(struct play *p, struct app *a)
 {
 	int n = sim_vm_count(p->sim);
@@ -64,10 +68,13 @@ static void focus(struct play *p, struct app *a)
 	for (; p->nvms < n; p->nvms++) {
 		struct vm *vm = sim_vm(p->sim, p->nvms);
 
-		if (a && !vm->modelled)
+		if (a && !vm->modelled) {
 			session_focus(a->sess, vm);
+			a->focus_pinned = false;
+		}
 	}
-	if (a == NULL || (cur = session_vm(a->sess))->state == VM_ON)
+	if (a == NULL || a->focus_pinned ||
+	    (cur = session_vm(a->sess))->state == VM_ON)
 		return;
 	for (int i = 0; i < n; i++) {
 		struct vm *vm = sim_vm(p->sim, i);
@@ -87,7 +94,7 @@ static void say_state(struct play *p, struct app *a)
 		return;
 	switch (p->st) {
 	case SCENARIO_PAUSE:
-		app_message(a, false, "Paused. Space or Enter goes on; > skips ahead to the next pause.");
+		app_message(a, false, "Paused: Space goes on; s b n t explore, then Space comes back.");
 		break;
 	case SCENARIO_RUN:
 		app_message(a, false, "The scenario runs the world%s",
@@ -95,8 +102,9 @@ static void say_state(struct play *p, struct app *a)
 			    " (Space: full speed; +/-: speed).");
 		break;
 	case SCENARIO_DONE:
-		app_message(a, failed > 0, "The scenario is over: %d expect%s, %s. The views stay open; q quits.",
-			    n, n == 1 ? "" : "s", failed ? "SOME FAILED" : "all held");
+		app_message(a, failed > 0 || p->refused > 0, "The scenario is over: %d expect%s, %s%s. s b n t explore; q quits.",
+			    n, n == 1 ? "" : "s", failed ? "SOME FAILED" : "all held",
+			    p->refused ? ", a tui() command was refused" : "");
 		break;
 	case SCENARIO_FAILED:
 		app_message(a, true, "%s", scenario_error(p->sc));
@@ -122,6 +130,7 @@ static void mark_pause(struct play *p)
 static void resume(struct play *p, struct app *a)
 {
 	p->st = scenario_resume(p->sc);
+	focus(p, a);		/* a VM it made first: tui("focus") may follow */
 	play_take_lines(p, a);
 	if (p->st == SCENARIO_FAILED)
 		play_add_line(p, LINE_EXPECT_FAILED, "script error:", scenario_error(p->sc));
@@ -130,6 +139,7 @@ static void resume(struct play *p, struct app *a)
 		if (p->pass > 0) {	/* `>` was pressed again meanwhile */
 			p->pass--;
 			p->st = SCENARIO_READY;
+			p->new_page = true;
 		} else {
 			p->skip = false;
 		}
@@ -137,6 +147,11 @@ static void resume(struct play *p, struct app *a)
 	if (p->st == SCENARIO_RUN) {
 		p->next_ms = 0;
 		p->credit = 0;
+		if (a) {	/* the run's last instructions, kept */
+			uint32_t n = scenario_pending_run(p->sc)->animate;
+
+			session_tape_start(a->sess, n > PLAY_TAPE ? (int)n : PLAY_TAPE);
+		}
 	}
 	focus(p, a);
 	say_state(p, a);
@@ -210,7 +225,8 @@ static void run_slice(struct play *p, struct app *a, uint64_t now)
 	if (n == 0)
 		return;
 	const struct scenario_run *r = scenario_pending_run(p->sc);
-	bool record = a && (r->until_kind >= 0 || r->insns_left <= RECORD_MAX);
+	bool record = a && (r->until_kind >= 0 || r->insns_left <= RECORD_MAX ||
+			    r->animate);
 
 	scenario_run_slice(p->sc, n, stepped ? step_runner :
 			   record ? record_runner : NULL, a, &done);
@@ -222,7 +238,13 @@ static void run_slice(struct play *p, struct app *a, uint64_t now)
 		p->chunk = p->chunk < CHUNK_MIN ? CHUNK_MIN :
 			   p->chunk > CHUNK_MAX ? CHUNK_MAX : p->chunk;
 	}
-	if (done) {
+	if (done && a) {
+		/* the instruction the run ended on; the last N, hop by hop */
+		play_replay_end_run(p, a, r->animate);
+		if (!play_replaying(p))
+			p->st = SCENARIO_READY;
+		p->hurry = false;
+	} else if (done) {
 		p->st = SCENARIO_READY;
 		p->hurry = false;
 	}
@@ -240,6 +262,8 @@ static bool advance(struct play *p, struct app *a, uint64_t now)
 		resume(p, a);
 		return true;
 	case SCENARIO_RUN:
+		if (a && play_replaying(p))
+			return play_replay_tick(p, a, now);
 		run_slice(p, a, now);
 		return true;
 	default:
@@ -260,6 +284,8 @@ static int wait_ms(const struct play *p, uint64_t now)
 	case SCENARIO_SAY:
 		return 0;
 	case SCENARIO_RUN:
+		if (play_replaying(p))
+			return play_replay_wait_ms(p, now);
 		return p->next_ms > now ? (int)(p->next_ms - now) : 0;
 	default:
 		return -1;		/* waiting for the teacher */
@@ -278,45 +304,88 @@ static bool scenario_key(struct play *p, int key)
 {
 	switch (key) {
 	case ' ': case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT:
-		if (p->st == SCENARIO_PAUSE)
+		if (p->st == SCENARIO_PAUSE && p->more_below) {
+			/* a page of the narration at a time, then on */
+			p->scroll += p->pane_rows > 2 ? p->pane_rows - 1 : 1;
+		} else if (p->st == SCENARIO_PAUSE) {
 			p->st = SCENARIO_READY;
-		else if (p->st == SCENARIO_RUN)
+			p->new_page = true;
+		} else if (p->st == SCENARIO_RUN && play_replaying(p)) {
+			play_replay_skip(p);
+		} else if (p->st == SCENARIO_RUN) {
 			p->hurry = true;
+		}
 		return true;
 	case '>':
 		/* each press is one more pause passed, however fast they come */
-		if (p->st == SCENARIO_PAUSE)
+		if (play_replaying(p))
+			play_replay_skip(p);
+		if (p->st == SCENARIO_PAUSE) {
 			p->st = SCENARIO_READY;
-		else if (p->skip)
+			p->new_page = true;
+		} else if (p->skip) {
 			p->pass++;
+		}
 		p->skip = p->st != SCENARIO_DONE && p->st != SCENARIO_FAILED;
 		return true;
 	case '[':
-		p->scroll += 3;
+		p->scroll -= 3;
 		return true;
 	case ']':
-		p->scroll = p->scroll > 3 ? p->scroll - 3 : 0;
+		p->scroll += 3;
 		return true;
 	default:
 		return false;
 	}
 }
 
+/* The lesson waits (a pause, or its end): the student may explore. */
+static bool still(const struct play *p)
+{
+	return p->st == SCENARIO_PAUSE || p->st == SCENARIO_DONE ||
+	       p->st == SCENARIO_FAILED;
+}
+
+/* Space, Enter, Right or > while exploring: back to where the lesson was. */
+static void come_back(struct app *a)
+{
+	if (!a->sess->explore.on)
+		return;
+	app_stop_running(a);
+	a->quiz.pending = false;
+	if (session_explore_end(a->sess) != SIM_OK)
+		app_message(a, true, "%s", a->sess->err);
+}
+
 int play_tui_key(struct app *a, int key)
 {
-	static const char moves_time[] = "snrbBfmRxcXt:";
+	static const char moves_time[] = "snrbBfxcXt:";
+	struct play *p = a->play;
+	bool goes_on = key == ' ' || key == '\n' || key == '\r' ||
+		       key == KEY_ENTER || key == KEY_RIGHT || key == '>';
 
-	if (scenario_key(a->play, key)) {
-		say_state(a->play, a);
+	if (goes_on && p->st != SCENARIO_DONE)
+		come_back(a);
+	if (a->quiz.pending && key != ' ' && key != '>')
+		return 0;		/* the answer keys of an open question */
+	if (scenario_key(p, key)) {
+		say_state(p, a);
 		a->dirty = true;
 		return 1;
 	}
 	if ((key > 0 && key < 128 && strchr(moves_time, key)) || key == KEY_LEFT ||
-	    key == KEY_NPAGE || key == KEY_BACKSPACE || key == KEY_DEL) {
-		if (a->view == VIEW_LOG && (key == KEY_NPAGE))
-			return 0;	/* the Log view scrolls with it */
-		app_message(a, true, "The scenario moves time here: Space or Enter goes on, > skips ahead, q quits.");
-		return 1;
+	    (key == KEY_NPAGE && a->view != VIEW_LOG && a->view != VIEW_WORLDS &&
+	     a->view != VIEW_HELP) || key == KEY_BACKSPACE || key == KEY_DEL) {
+		if (!still(p)) {
+			app_message(a, true, "The lesson is running: Space hurries it; at its next pause s, b, n and t explore.");
+			return 1;
+		}
+		/* explore: a checkpoint here, then the TUI's own keys */
+		if (!a->sess->explore.on && session_explore_begin(a->sess) != SIM_OK) {
+			app_message(a, true, "%s", a->sess->err);
+			return 1;
+		}
+		return 0;
 	}
 	return 0;
 }
@@ -398,7 +467,8 @@ static bool card_loop(struct play *p)
 		if (dirty)
 			card_draw(p);
 		dirty = false;
-		key = term_getkey(wait_ms(p, now_ms()));
+		key = term_getkey(cast_wait_ms(p->cast, wait_ms(p, now_ms())));
+		cast_tick(p->cast);
 		if (term_quit_requested() || key == 'q' || key == 'Q')
 			return false;
 		dirty = key == KEY_RESIZE || scenario_key(p, key);
@@ -412,7 +482,9 @@ static int verdict(struct play *p)
 	int failed;
 
 	scenario_expects(p->sc, &failed);
-	return p->st == SCENARIO_FAILED ? EXIT_USAGE : failed ? EXIT_GUEST_FAILED : 0;
+	/* a tui() command the TUI refused is a broken lesson too */
+	return p->st == SCENARIO_FAILED ? EXIT_USAGE :
+	       failed || p->refused ? EXIT_GUEST_FAILED : 0;
 }
 
 static void play_free(struct play *p)
@@ -439,6 +511,7 @@ static int play_views(struct play *p)
 	a->play = p;
 	a->cast = p->cast;
 	a->speed = APP_SPEED_COUNT - 1;		/* runs go at full speed */
+	a->presenter = p->opt->presenter;
 	focus(p, a);
 	say_state(p, a);
 	tui_loop(a);
@@ -465,6 +538,7 @@ int play_tui(const struct options *opt, const char *path)
 		return EXIT_USAGE;
 	}
 	p->sim = scenario_sim(p->sc);
+	p->opt = opt;
 	p->chunk = 100000;
 	play_describe(scenario_file(p->sc), desc, sizeof desc);
 	snprintf(p->title, sizeof p->title, "%s%s%s", scenario_name(p->sc),

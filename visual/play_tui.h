@@ -9,10 +9,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "layout.h"
 #include "scenario.h"
+#include "session.h"
 
 struct cast;
+
+#define PLAY_REPLAY_MAX 50	/* run{animate=N}: N at most */
 
 /* A line of the narration, as the pane shows it. */
 struct narration {
@@ -23,6 +27,7 @@ struct narration {
 /* A scenario playing in the TUI (app->play points at it). */
 struct play {
 	struct scenario *sc;
+	const struct options *opt;	/* the command line */
 	struct sim *sim;
 	struct cast *cast;		/* --record, or NULL */
 	char title[256];		/* "tour: everything in 10 minutes" */
@@ -33,7 +38,24 @@ struct play {
 
 	struct narration *lines;
 	int nlines, cap;
-	int scroll;			/* rows scrolled back from the newest */
+	/*
+	 * Paging: the narration since the last pause is a page; it opens at
+	 * its first row.  scroll: rows down from there ([ ] and Space page;
+	 * negative: back into earlier pages).  The pane, once drawn, says
+	 * whether rows are hidden above or below it, and its height.
+	 */
+	int page_line;			/* first line of the current page */
+	bool new_page;			/* the next line starts a page */
+	int scroll;
+	bool more_above, more_below;
+	int pane_rows;
+	int refused;			/* tui() commands that failed */
+
+	/* run{animate=N}: the last N instructions replayed (play_replay.c) */
+	struct step_record replay[PLAY_REPLAY_MAX];
+	int replay_n, replay_i;
+	uint64_t replay_next;		/* when the next one is shown */
+	struct step_record replay_final;	/* the last, shown again after */
 
 	int nvms;			/* VMs seen (a new one takes the focus) */
 	uint64_t chunk;			/* free run: instructions per slice */
@@ -54,5 +76,13 @@ void play_forget_lines(struct play *p);
 
 /* The narration pane in r: a title saying what the scenario does, the text. */
 void play_narration_pane(struct play *p, const struct rect *r);
+
+/* run{animate=N}: after the run, its last N instructions one by one. */
+#define PLAY_TAPE 16		/* a watched run's last instructions, kept */
+void play_replay_end_run(struct play *p, struct app *a, uint32_t animate);
+bool play_replaying(const struct play *p);
+void play_replay_skip(struct play *p);
+bool play_replay_tick(struct play *p, struct app *a, uint64_t now);
+int play_replay_wait_ms(const struct play *p, uint64_t now);
 
 #endif

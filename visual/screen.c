@@ -32,17 +32,38 @@ static void tabs(struct app *a, const struct layout *l)
 	char right[300];
 	int x = r->x;
 
+	/* which VM is on screen: every view describes that one */
+	snprintf(right, sizeof right, "VM %s: %s  mode %s ", vm->name,
+		 guest ? guest + 1 : vm->guest_path, exec_mode_name(vm->cfg.mode));
+	/*
+	 * The tabs, named; where that leaves no room for the VM, the views
+	 * other than the one on screen shrink to their numbers (the chrome
+	 * goes before what the screen is about).
+	 */
+	bool compact = false;
+	for (int pass = 0; pass < 2; pass++) {
+		int need = 10;		/* " ringside " */
+
+		for (int v = 0; v < VIEW_COUNT; v++)
+			need += 1 + ((int)a->view == v || !compact ?
+				     4 + (int)strlen(views[v].name) : 3);
+		if (need + 2 + (int)strlen(right) <= r->w)
+			break;
+		compact = true;
+	}
 	x = draw_text(r, r->y, x, ROLE_HOP_DONE, " ringside ");
 	for (int v = 0; v < VIEW_COUNT; v++) {
 		char tab[32];
 		bool on = (int)a->view == v;
 
-		snprintf(tab, sizeof tab, on ? "[%d %s]" : " %d %s ", v + 1,
-			 views[v].name);
+		if (on)
+			snprintf(tab, sizeof tab, "[%d %s]", v + 1, views[v].name);
+		else if (compact)
+			snprintf(tab, sizeof tab, " %d ", v + 1);
+		else
+			snprintf(tab, sizeof tab, " %d %s ", v + 1, views[v].name);
 		x = draw_text(r, r->y, x + 1, on ? ROLE_TAB_ACTIVE : ROLE_TAB, tab);
 	}
-	snprintf(right, sizeof right, "%s  mode %s ", guest ? guest + 1 : vm->guest_path,
-		 exec_mode_name(vm->cfg.mode));
 	if (x + 2 + (int)strlen(right) <= r->x + r->w)
 		draw_text(r, r->y, r->x + r->w - (int)strlen(right), ROLE_DIM, right);
 }
@@ -82,10 +103,25 @@ static void status(struct app *a, const struct layout *l)
 	if (a->quiz.on)
 		snprintf(extra + strlen(extra), sizeof extra - strlen(extra),
 			 " quiz %d/%d", a->quiz.right, a->quiz.asked);
-	x = draw_textf(r, r->y, r->x, ROLE_STATUS, " %s  insn %s  EIP %08x%s ",
-		       state, view_count(session_position(s), num, sizeof num),
-		       s->now.geip, extra);
-	draw_text(r, r->y, x + 1, a->msg_error ? ROLE_ERROR : ROLE_STATUS, a->msg);
+	{
+		int ids[2];
+		char who[48] = "";
+
+		/* several VMs: the status line names the one on screen */
+		if (session_vms_shown(s, ids, 2) > 1)
+			snprintf(who, sizeof who, "  VM %s", vm->name);
+		x = draw_textf(r, r->y, r->x, ROLE_STATUS, " %s%s  insn %s  EIP %08x%s ",
+			       state, who,
+			       view_count(session_position(s), num, sizeof num),
+			       s->now.geip, extra);
+	}
+	{
+		/* the message ends in an ellipsis before "? help", never under it */
+		struct rect room = { r->x, r->y, r->w - (l->hints.h == 0 ? 8 : 0), 1 };
+
+		draw_text(&room, r->y, x + 1, a->msg_error ? ROLE_ERROR : ROLE_STATUS,
+			  a->msg);
+	}
 	if (l->hints.h == 0)	/* no hints line: at least say where help is */
 		draw_text(r, r->y, r->x + r->w - 8, ROLE_STATUS, " ? help ");
 }
@@ -99,12 +135,8 @@ static void hints(const struct layout *l)
 		{ "Tab", "views" }, { "?", "help" }, { "q", "quit" },
 	};
 	const struct rect *r = &l->hints;
-	int x = r->x + 1;
 
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-		x = draw_text(r, r->y, x, ROLE_KEY, keys[i][0]);
-		x = draw_text(r, r->y, x + 1, ROLE_NORMAL, keys[i][1]) + 2;
-	}
+	draw_hints(r, keys, sizeof keys / sizeof keys[0]);
 }
 
 static void too_small(const struct layout *l)
@@ -125,8 +157,11 @@ void screen_draw(struct app *a)
 
 	term_size(&cols, &rows);
 	/* a scenario playing gets its narration pane below the view */
-	layout_compute_narrated(cols, rows,
-				a->play ? layout_narration_rows(rows) : 0, &l);
+	if (a->presenter && a->view == VIEW_CPU)
+		layout_compute_presenter(cols, rows, a->play != NULL, &l);
+	else
+		layout_compute_narrated(cols, rows,
+					a->play ? layout_narration_rows(rows) : 0, &l);
 	erase();
 	if (l.too_small) {
 		too_small(&l);

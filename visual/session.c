@@ -17,13 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/bt.h"
 #include "history.h"
 #include "session.h"
 #include "status.h"
 #include "trace.h"
 #include "vm.h"
-#include "vmm/vmm.h"
 
 /*
  * Instructions between checkpoints (history.h).  Going back replays at
@@ -35,6 +33,9 @@
  * (make bench).
  */
 #define SESSION_INTERVAL 10000000u
+
+/* Instructions of other VMs a step may run before the focused VM's. */
+#define STEP_SEARCH 20000
 
 #define BASE_MASK (EVENT_MASK(EV_TRAP) | EVENT_MASK(EV_IO) | \
 		   EVENT_MASK(EV_RING))
@@ -49,6 +50,45 @@ static void stop_at(struct session *s, uint64_t pos)
 	sim_request_stop(s->sim);
 }
 
+/*
+ * The last instruction of a VM the views do not show: kept as it comes,
+ * so that showing that VM later (session_focus) can explain it at once.
+ */
+static void note_other(struct session *s, const struct event *ev)
+{
+	struct step_record *r;
+
+	if (ev->vm >= SIM_MAX_VMS)
+		return;
+	r = &s->last_of[ev->vm];
+	switch (ev->kind) {
+	case EV_INSN:
+		memset(r, 0, sizeof *r);
+		r->valid = true;
+		r->insn = *ev;
+		if (s->tape) {
+			s->tape_head = (s->tape_head + 1) % s->tape_cap;
+			s->tape_len += s->tape_len < s->tape_cap;
+			s->tape[s->tape_head] = *r;
+		}
+		break;
+	case EV_TRAP:
+		r->has_trap = true;
+		r->trap = *ev;
+		break;
+	case EV_IO:
+		r->has_io = true;
+		r->io = *ev;
+		break;
+	case EV_RING:
+		r->has_ring = true;
+		r->ring = *ev;
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_event(void *ctx, const struct event *ev)
 {
 	struct session *s = ctx;
@@ -56,9 +96,14 @@ static void on_event(void *ctx, const struct event *ev)
 
 	if (!s->run.active)
 		return;	/* replaying (seek): nothing to note */
+	if (ev->kind == EV_INSN)
+		s->run.count++;		/* positions count every VM's */
+	if (ev->vm != s->focus) {
+		note_other(s, ev);	/* another VM: its own last instruction */
+		return;
+	}
 	switch (ev->kind) {
 	case EV_INSN:
-		s->run.count++;
 		if (s->run.stopping) {
 			s->run.overshoot = true;	/* undone by landing */
 			return;
@@ -73,6 +118,11 @@ static void on_event(void *ctx, const struct event *ev)
 		memset(r, 0, sizeof *r);
 		r->valid = true;
 		r->insn = *ev;
+		if (s->tape) {
+			s->tape_head = (s->tape_head + 1) % s->tape_cap;
+			s->tape_len += s->tape_len < s->tape_cap;
+			s->tape[s->tape_head] = *r;
+		}
 		break;
 	case EV_TRAP:
 	case EV_IO:
@@ -97,6 +147,8 @@ static void on_event(void *ctx, const struct event *ev)
 			r->has_ring = true;
 			r->ring = *ev;
 		}
+		if (s->tape && s->tape_len > 0)
+			s->tape[s->tape_head] = *r;
 		if (ev->kind != EV_RING && s->run.opts.stop_on_trap &&
 		    !s->run.stopping) {
 			s->run.stop_why = RUN_TRAP;
@@ -136,6 +188,33 @@ static void set_last(struct session *s, const struct step_record *r)
 			    sizeof s->last.text);
 	}
 	s->last_gen++;
+}
+
+void session_show(struct session *s, const struct step_record *r)
+{
+	set_last(s, r);
+}
+
+int session_tape_start(struct session *s, int n)
+{
+	free(s->tape);
+	s->tape = calloc((size_t)n, sizeof *s->tape);
+	s->tape_cap = s->tape ? n : 0;
+	s->tape_len = 0;
+	s->tape_head = n - 1;
+	return s->tape ? SIM_OK : SIM_ENOMEM;
+}
+
+int session_tape_take(struct session *s, struct step_record *out, int max)
+{
+	int n = s->tape_len < max ? s->tape_len : max;
+
+	for (int i = 0; i < n; i++)
+		out[i] = s->tape[(s->tape_head - n + 1 + i + s->tape_cap) % s->tape_cap];
+	free(s->tape);
+	s->tape = NULL;
+	s->tape_cap = s->tape_len = 0;
+	return n;
 }
 
 static void forget_last(struct session *s)
@@ -188,6 +267,13 @@ static int land(struct session *s, uint64_t pos)
 		return SIM_ESTATE;
 	}
 
+	if (s->explore.on && pos <= s->hist_start) {
+		/* back where the student began exploring: the lesson's state */
+		rc = history_seek(s->hist, s->hist_start);
+		s->last = s->explore.last;
+		s->last_gen++;
+		return rc == SIM_OK ? rc : fail(s, rc, "going back");
+	}
 	if (pos == 0) {
 		rc = history_seek(s->hist, 0);
 		forget_last(s);
@@ -242,11 +328,26 @@ int session_run(struct session *s, uint64_t n, const struct run_opts *o,
 	return rc;
 }
 
+/*
+ * One instruction of the VM on screen.  In a world of several VMs the
+ * next instruction of the world may be another VM's (the VMKernel
+ * schedules them all): run the world one instruction at a time until the
+ * focused VM has run one, or STEP_SEARCH have gone by (it is blocked).
+ */
 int session_step(struct session *s, enum run_stop *why)
 {
 	struct run_opts rec = { .record = true };
+	struct regs before;
+	int rc = SIM_OK;
 
-	return session_run(s, 1, &rec, why);
+	session_read_regs(s, &before);
+	for (int i = 0; i < STEP_SEARCH; i++) {
+		rc = session_run(s, 1, &rec, why);
+		if (rc != SIM_OK || *why != RUN_DONE || s->run.rec.valid)
+			break;
+	}
+	s->prev = before;
+	return rc;
 }
 
 int session_seek(struct session *s, uint64_t pos)
@@ -259,11 +360,21 @@ int session_seek(struct session *s, uint64_t pos)
 	return rc;
 }
 
+/*
+ * Back n instructions, not before the history's start.  In a world of
+ * several VMs, going on back until the instruction landed on is the
+ * focused VM's (a few at most: the scheduler interleaves quanta).
+ */
 int session_back(struct session *s, uint64_t n)
 {
-	uint64_t pos = session_position(s);
+	uint64_t pos = session_position(s), floor = s->hist_start;
+	int rc;
 
-	return session_seek(s, pos > n ? pos - n : 0);
+	rc = session_seek(s, pos > floor + n ? pos - n : floor);
+	for (int i = 0; rc == SIM_OK && i < STEP_SEARCH && !s->last.valid &&
+			session_position(s) > floor; i++)
+		rc = session_seek(s, session_position(s) - 1);
+	return rc;
 }
 
 int session_recover_last(struct session *s)
@@ -346,6 +457,7 @@ void session_destroy(struct session *s)
 	if (s == NULL)
 		return;
 	history_destroy(s->hist);
+	free(s->tape);
 	if (s->sub >= 0)
 		event_log_unsubscribe(sim_events(s->sim), s->sub);
 	if (!s->attached)
@@ -387,11 +499,24 @@ void session_focus(struct session *s, struct vm *vm)
 {
 	if (vm->id == s->focus)
 		return;
+	if (s->focus < SIM_MAX_VMS)
+		s->last_of[s->focus] = s->last;
 	s->focus = vm->id;
 	s->cfg = vm->cfg;
-	forget_last(s);
+	/* what this VM ran last, if a watched run saw it */
+	set_last(s, &s->last_of[vm->id]);
 	session_read_regs(s, &s->now);
 	s->prev = s->now;
+}
+
+int session_vms_shown(struct session *s, int *ids, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < sim_vm_count(s->sim) && n < max; i++)
+		if (!sim_vm(s->sim, i)->modelled)
+			ids[n++] = i;
+	return n;
 }
 
 int session_restart(struct session *s, enum exec_mode mode, char *err,
@@ -440,156 +565,4 @@ int session_set_host_kind(struct session *s, enum host_kind kind,
 	if (rc != SIM_OK)
 		s->kind = old;
 	return rc;
-}
-
-struct vm *session_vm(struct session *s)
-{
-	return sim_vm(s->sim, s->focus);
-}
-
-struct vcpu *session_vcpu(struct session *s)
-{
-	return session_vm(s)->vcpu[0];
-}
-
-bool session_vm_running(struct session *s)
-{
-	return session_vm(s)->state == VM_ON;
-}
-
-uint64_t session_position(struct session *s)
-{
-	return sim_insns(s->sim);
-}
-
-void session_read_regs(struct session *s, struct regs *r)
-{
-	struct vcpu *v = session_vcpu(s);
-	struct cpu *c = v->cpu;
-
-	memset(r, 0, sizeof *r);
-	r->valid = true;
-	for (int i = 0; i < 8; i++)
-		r->gpr[i] = cpu_reg(c, (enum x86_register)(X86R_EAX + i));
-	r->eip = cpu_reg(c, X86R_EIP);
-	r->eflags = cpu_reg(c, X86R_EFLAGS);
-	for (int i = 0; i < 6; i++)
-		r->seg[i] = (uint16_t)cpu_reg(c, (enum x86_register)(X86R_ES + i));
-	r->cr[0] = cpu_reg(c, X86R_CR0);
-	r->cr[2] = cpu_reg(c, X86R_CR2);
-	r->cr[3] = cpu_reg(c, X86R_CR3);
-	r->cr[4] = cpu_reg(c, X86R_CR4);
-	cpu_get_table(c, CPU_GDTR, &r->gdtr);
-	cpu_get_table(c, CPU_IDTR, &r->idtr);
-	cpu_get_table(c, CPU_LDTR, &r->ldtr);
-	cpu_get_table(c, CPU_TR, &r->tr);
-	r->cpl = cpu_cpl(c);
-	/*
-	 * The guest's own view.  It believes CS's low bits are the ring it is
-	 * in.  Under binary translation the real CS and EIP are the VMM's
-	 * (translated code in its translation cache): the guest's are the
-	 * CS the translation stands for, and the guest address it is at.
-	 */
-	r->vring = v->vring & 3;
-	r->geip = vmm_guest_eip(v);
-	r->vcs = vmm_guest_cs(v);
-	r->veflags = vmm_guest_eflags(v);
-	r->vcr[0] = v->virt.cr0;
-	r->vcr[2] = v->virt.cr2;
-	r->vcr[3] = v->virt.cr3;
-	r->vcr[4] = v->virt.cr4;
-	r->vgdt_base = v->virt.gdt_base;
-	r->vgdt_limit = v->virt.gdt_limit;
-	r->vidt_base = v->virt.idt_base;
-	r->vidt_limit = v->virt.idt_limit;
-	r->vldtr = v->virt.ldtr;
-	r->vtr = v->virt.tr;
-}
-
-bool session_decode(struct session *s, uint32_t addr,
-		    struct x86_instruction *out)
-{
-	struct vm *vm = session_vm(s);
-	uint32_t len;
-
-	if (addr >= vm->ram_size)
-		return false;
-	len = vm->ram_size - addr < X86_INSN_MAX ? vm->ram_size - addr
-						  : X86_INSN_MAX;
-	return disasm_decode(sim_disasm(s->sim), vm->ram + addr, len, addr,
-			     out) == SIM_OK;
-}
-
-void session_insn_text(struct session *s, const struct x86_instruction *x,
-		       char *buf, size_t size)
-{
-	disasm_text(sim_disasm(s->sim), x, buf, size);
-}
-
-/*
- * How an instruction runs, as the code pane labels it:
- *   te            trap-and-emulate (the privileged ones trap);
- *   bt IDENT      binary translation, copied unchanged into the TC;
- *   bt non-IDENT  ... rewritten (a callout to the VMM, or control flow
- *                 kept inside the TC);
- *   bt            ... not translated yet;
- *   direct        guest user code run directly (under bt);
- *   hw / hw exit  hardware assist: privileged and I/O instructions exit.
- * The mode is the vCPU's now: code the guest runs later in another ring
- * may run under another one.
- */
-const char *session_mode_label(struct session *s, uint32_t addr, int cls,
-			       bool wide)
-{
-	struct vcpu *v = session_vcpu(s);
-	struct bt_view view;
-
-	switch (v->exec) {
-	case MODE_BT:
-		if (v->bt == NULL || bt_view(v->bt, addr, &view) != SIM_OK)
-			return "bt";
-		for (int i = 0; i < view.n; i++)
-			if (view.insn[i].guest == addr) {
-				if (view.insn[i].ident)
-					return wide ? "bt IDENT" : "IDENT";
-				return wide ? "bt non-IDENT" : "rewr.";
-			}
-		return "bt";
-	case MODE_HW:
-		if (cls == CLASS_PRIVILEGED || cls == CLASS_IO)
-			return wide ? "hw exit" : "exit";
-		return "hw";
-	default:
-		return exec_mode_name((enum exec_mode)v->exec);
-	}
-}
-
-/* ---- breakpoints --------------------------------------------------------- */
-
-bool session_break_at(const struct session *s, uint32_t addr)
-{
-	for (int i = 0; i < s->nbrk; i++)
-		if (s->brk[i] == addr)
-			return true;
-	return false;
-}
-
-bool session_break_toggle(struct session *s, uint32_t addr)
-{
-	for (int i = 0; i < s->nbrk; i++) {
-		if (s->brk[i] == addr) {
-			s->brk[i] = s->brk[--s->nbrk];
-			return false;
-		}
-	}
-	if (s->nbrk == SESSION_MAX_BREAKS)
-		return false;
-	s->brk[s->nbrk++] = addr;
-	return true;
-}
-
-void session_break_clear(struct session *s)
-{
-	s->nbrk = 0;
-	s->brk_classes = 0;
 }

@@ -98,7 +98,9 @@ struct session {
 	int sub;			/* event subscription, -1 if none */
 	unsigned sub_mask;		/* its kinds */
 
-	struct step_record last;	/* the instruction run last */
+	struct step_record last;	/* the focused VM's instruction run last */
+	/* every other VM's, as watched runs saw them (by VM id) */
+	struct step_record last_of[SIM_MAX_VMS];
 	uint64_t last_gen;		/* bumped whenever `last` changes */
 	struct regs prev, now;		/* before and after the last command */
 
@@ -118,6 +120,22 @@ struct session {
 		struct step_record rec;	/* the latest instruction */
 	} run;
 	char err[256];			/* the last failure, in words */
+
+	/*
+	 * Exploring a scenario's world at a pause (session_explore.c): the
+	 * history that lets the student go back, and the world as the
+	 * lesson left it, to come back to.
+	 */
+	uint64_t hist_start;		/* nothing before this can be reached */
+	/* the tape: the focused VM's last tape_cap instructions (a ring) */
+	struct step_record *tape;
+	int tape_cap, tape_len, tape_head;
+	struct {
+		bool on;
+		uint64_t pos;		/* where the lesson was */
+		struct step_record last;
+		struct regs now, prev;
+	} explore;
 };
 
 /*
@@ -136,8 +154,15 @@ void session_destroy(struct session *s);
 int session_attach(struct sim *sim, struct vm *vm, struct session **out,
 		   char *err, int errlen);
 
-/* Show another VM (one running a guest) of the same world. */
+/*
+ * Show another VM (one running a guest) of the same world.  Its last
+ * instruction comes back if a watched run saw it: the views describe the
+ * VM on screen, never another one (events of other VMs are kept apart).
+ */
 void session_focus(struct session *s, struct vm *vm);
+
+/* The ids of the VMs that can be shown (they run a guest), in order. */
+int session_vms_shown(struct session *s, int *ids, int max);
 
 /*
  * The world ran without the session (a scenario's run): read the
@@ -199,6 +224,27 @@ void session_insn_text(struct session *s, const struct x86_instruction *x,
  */
 const char *session_mode_label(struct session *s, uint32_t addr, int cls,
 			       bool wide);
+
+/*
+ * Exploring a scenario's world (it has no history of its own): begin
+ * takes a checkpoint where the lesson is, so the student can step, go
+ * back (to that point at most), run to a trap; end puts the world back
+ * exactly where the lesson left it (events too), and the lesson goes on.
+ */
+int session_explore_begin(struct session *s);
+int session_explore_end(struct session *s);
+
+/*
+ * The tape: while on, watched runs keep the focused VM's last n
+ * instructions (with what each did), so a player can replay them hop by
+ * hop after a fast run (run{animate=N}).  take copies them out, oldest
+ * first, and stops the tape; returns how many.
+ */
+int session_tape_start(struct session *s, int n);
+int session_tape_take(struct session *s, struct step_record *out, int max);
+
+/* Show a record as the last instruction (a replay); the world is unchanged. */
+void session_show(struct session *s, const struct step_record *r);
 
 /* Breakpoints.  Toggle returns true if the address now has one. */
 bool session_break_toggle(struct session *s, uint32_t addr);

@@ -68,6 +68,7 @@ static const struct { wchar_t wide; char ascii; } glyphs[GL_COUNT] = {
 	[GL_BLOCK] = { 0x2588, '#' },	/* █ */
 	[GL_SHADE] = { 0x2591, '.' },	/* ░ */
 	[GL_BULLET] = { 0x2022, '.' },	/* • */
+	[GL_MORE] = { 0x2026, '~' },	/* … */
 };
 
 static bool use_color, use_utf8;

@@ -63,6 +63,7 @@ enum glyph {
 	GL_BLOCK,			/* a full bar cell */
 	GL_SHADE,			/* an empty bar cell */
 	GL_BULLET,
+	GL_MORE,			/* text cut here: an ellipsis */
 	GL_COUNT
 };
 

@@ -57,7 +57,8 @@ void tui_loop(struct app *a)
 				cast_frame(a->cast);
 			last_draw = now;
 		}
-		key = term_getkey(app_wait_ms(a, now_ms()));
+		key = term_getkey(cast_wait_ms(a->cast, app_wait_ms(a, now_ms())));
+		cast_tick(a->cast);	/* --record: a frame held back, now due */
 		while (key != ERR && n++ < KEYS_PER_LOOP && !a->quit) {
 			if (key == KEY_RESIZE)
 				a->dirty = a->repaint = true;
@@ -89,6 +90,7 @@ int tui_main(const struct options *opt, const char *guest)
 		fprintf(stderr, "ringside: %s\n", err);
 		return EXIT_USAGE;
 	}
+	a->presenter = opt->presenter;
 	if (tui_open(opt, &a->cast) != 0) {
 		app_destroy(a);
 		return EXIT_USAGE;

@@ -81,27 +81,30 @@ void pane_code(struct app *a, const struct rect *r)
 	if (in.h <= 0)
 		return;
 	n = listing_build(a->sess, eip, before, in.h - before, lines, &cur);
-	/* fewer lines above than asked: start higher so EIP stays in view */
+	/* fewer lines above than asked: EIP stays on its row, and says why */
+	if (cur < before)
+		draw_text(&in, in.y + before - cur - 1, in.x + 2, ROLE_DIM,
+			  cur ? "(above: not run yet, not listed)"
+			      : "(the code above has not run yet: not listed)");
 	for (int i = 0; i < n && i < in.h; i++)
 		code_line(a, &in, in.y + (before - cur) + i, &lines[i], i == cur);
 }
 
 /* ---- the serial console ------------------------------------------------- */
 
-void pane_console(struct app *a, const struct rect *r)
+/*
+ * The newest lines of out, each wrapped at w, filled bottom-up from row
+ * `bottom` up to row `top`; returns the rows used (draws only if in).
+ */
+static int console_rows(const struct rect *in, const char *out, size_t len,
+			int w, int top, int bottom, bool draw)
 {
-	struct rect in = draw_pane(r, "Serial console (COM1, via the VMX)");
-	size_t len;
-	const char *out = vm_serial(session_vm(a->sess), &len);
-	int w = in.w - 2, y = in.y + in.h - 1;
 	size_t end = len;
+	int y = bottom;
 
-	if (w <= 0 || in.h <= 0)
-		return;
 	if (end > 0 && out[end - 1] == '\n')
 		end--;		/* a finished line: no empty row below it */
-	/* lines from the newest up, each wrapped at w; fill bottom-up */
-	while (y >= in.y) {
+	while (y >= top) {
 		size_t start = end;
 		char buf[512];
 		int rows, n;
@@ -110,16 +113,38 @@ void pane_console(struct app *a, const struct rect *r)
 			start--;
 		n = (int)(end - start);
 		rows = n == 0 ? 1 : (n + w - 1) / w;
-		for (int k = rows - 1; k >= 0 && y >= in.y; k--, y--) {
+		for (int k = rows - 1; k >= 0 && y >= top; k--, y--) {
 			int off = k * w, m = n - off < w ? n - off : w;
 
+			if (!draw)
+				continue;
 			draw_ascii(buf, out + start + off, m, (int)sizeof buf);
-			draw_text(&in, y, in.x + 1, ROLE_NORMAL, buf);
+			draw_text(in, y, in->x + 1, ROLE_NORMAL, buf);
 		}
 		if (start == 0)
 			break;
 		end = start - 1;
 	}
-	if (len == 0)
+	return bottom - y;
+}
+
+/*
+ * The console reads like a terminal: from the top while the output fits,
+ * then scrolling, the newest line at the bottom.
+ */
+void pane_console(struct app *a, const struct rect *r)
+{
+	struct rect in = draw_pane(r, "Serial console (COM1, via the VMX)");
+	size_t len;
+	const char *out = vm_serial(session_vm(a->sess), &len);
+	int w = in.w - 2, used;
+
+	if (w <= 0 || in.h <= 0)
+		return;
+	if (len == 0) {
 		draw_text(&in, in.y, in.x + 1, ROLE_DIM, "(no output yet)");
+		return;
+	}
+	used = console_rows(&in, out, len, w, in.y, in.y + in.h - 1, false);
+	console_rows(&in, out, len, w, in.y, in.y + used - 1, true);
 }

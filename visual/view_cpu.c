@@ -80,22 +80,44 @@ static void pane_rings(struct app *a, const struct rect *r)
 
 /* ---- explanation -------------------------------------------------------- */
 
-static int quiz_question(struct app *a, const struct rect *in)
+/*
+ * The pane's text flows as parts (each its own colour) into one column
+ * that scrolls: Up and Down move it, the title says what is above or
+ * below, and nothing is cut off unseen.
+ */
+struct flow {
+	const struct rect *in;
+	int row;		/* rows of the column so far */
+	int top;		/* the first row shown */
+};
+
+static void flow_add(struct flow *f, enum role role, const char *text)
+{
+	int skip = f->top > f->row ? f->top - f->row : 0;
+	int y = f->in->y + f->row - f->top + skip;
+
+	f->row += draw_wrap_from(f->in, y, skip, role, text);
+}
+
+static void flow_gap(struct flow *f)
+{
+	f->row++;
+}
+
+static void quiz_question(struct app *a, struct flow *f)
 {
 	const struct quiz *q = &a->quiz;
 	char text[400];
-	int y = in->y;
 
 	snprintf(text, sizeof text,
 		 "QUIZ: the next instruction is '%s' (%s). Who will handle it?",
 		 q->text, class_name((enum insn_class)q->cls));
-	y += draw_wrap(in, y, ROLE_HOP_DONE, text);
-	y += draw_wrap(in, y, ROLE_NORMAL,
-		       "[h] the hardware  [v] the VMM  [k] the VMKernel  [x] the VMX  [g] the guest itself   (Esc: skip)");
-	return y - in->y;
+	flow_add(f, ROLE_HOP_DONE, text);
+	flow_add(f, ROLE_NORMAL,
+		 "[h] the hardware  [v] the VMM  [k] the VMKernel  [x] the VMX  [g] the guest itself   (Esc: skip)");
 }
 
-static int quiz_result(struct app *a, const struct rect *in, int y)
+static void quiz_result(struct app *a, struct flow *f)
 {
 	const struct quiz *q = &a->quiz;
 	char text[520];
@@ -104,30 +126,25 @@ static int quiz_result(struct app *a, const struct rect *in, int y)
 	snprintf(text, sizeof text, "%s You said the %s; it was the %s: %s. %s",
 		 right ? "[RIGHT]" : "[NOT QUITE]", quiz_answer_name(q->given),
 		 quiz_answer_name(q->correct), q->why, q->course);
-	return draw_wrap(in, y, right ? ROLE_GOOD : ROLE_BAD, text);
+	flow_add(f, right ? ROLE_GOOD : ROLE_BAD, text);
 }
 
-static void pane_explain(struct app *a, const struct rect *r)
+/* What the VM on screen did last, in words; then what it runs next. */
+static void explain_text(struct app *a, struct flow *f)
 {
 	struct session *s = a->sess;
 	struct vm *vm = session_vm(s);
-	char text[1600], next[200], asmtext[X86_TEXT_MAX];
+	char text[1600], next[200], asmtext[X86_TEXT_MAX], num[32];
 	struct x86_instruction x;
-	struct rect in = draw_pane(r, "What happened, and why");
-	int y = in.y;
 
-	if (a->quiz.pending) {
-		quiz_question(a, &in);
-		return;
-	}
 	if (vm->state != VM_ON) {
 		explain_power(vm, next, sizeof next);
-		snprintf(text, sizeof text, "The VM is %s. b steps back, R restarts.",
-			 next);
-		y += draw_wrap(&in, y, ROLE_ALERT, text);
+		snprintf(text, sizeof text, "The VM %s is %s.%s", vm->name, next,
+			 a->play ? "" : " b steps back, R restarts.");
+		flow_add(f, ROLE_ALERT, text);
 	}
 	if (a->quiz.graded && a->quiz.gen == s->last_gen)
-		y += quiz_result(a, &in, y);
+		quiz_result(a, f);
 	if (!s->last.valid && a->running) {
 		char speed[48];
 
@@ -139,20 +156,67 @@ static void pane_explain(struct app *a, const struct rect *r)
 		snprintf(text, sizeof text,
 			 "Running at %s: too fast to explain each instruction. The path pane counts where they went; r pauses and explains the last one.",
 			 a->until_trap ? "full speed to the next trap" : speed);
-		y += draw_wrap(&in, y, ROLE_NORMAL, text);
+		flow_add(f, ROLE_NORMAL, text);
 		return;
 	}
-	explain_step(&s->last, text, sizeof text);
-	y += draw_wrap(&in, y, ROLE_NORMAL, text);
-	if (vm->state == VM_ON && y + 1 < in.y + in.h &&
-	    session_decode(s, s->now.geip, &x)) {
+	if (!s->last.valid && session_vcpu(s)->stats.insns > 0) {
+		/* it ran, but nobody watched its instructions one by one */
+		snprintf(text, sizeof text,
+			 "VM %s has run %s instructions, too fast to watch each one; the last of them is not known. s runs one more and explains it%s.",
+			 vm->name, view_count(session_vcpu(s)->stats.insns, num, sizeof num),
+			 a->play ? " (the lesson goes on with Space, from where it was)" : "");
+		flow_add(f, ROLE_NORMAL, text);
+	} else {
+		explain_step(&s->last, text, sizeof text);
+		flow_add(f, ROLE_NORMAL, text);
+	}
+	if (vm->state == VM_ON && session_decode(s, s->now.geip, &x)) {
 		session_insn_text(s, &x, asmtext, sizeof asmtext);
 		explain_next(&x, s->now.vring,
 			     (enum exec_mode)session_vcpu(s)->exec, next,
 			     sizeof next);
 		snprintf(text, sizeof text, "Next: %s -- %s", asmtext, next);
-		draw_wrap(&in, y + 1, ROLE_DIM, text);
+		flow_gap(f);
+		flow_add(f, ROLE_DIM, text);
 	}
+}
+
+static void pane_explain(struct app *a, const struct rect *r)
+{
+	struct rect title = { r->x, r->y, r->w, r->h > 0 ? 1 : 0 };
+	struct rect in = draw_pane(r, "What happened, and why");
+	struct flow f = { &in, 0, 0 };
+	char more[48];
+
+	if (a->explain_gen != a->sess->last_gen) {	/* a new instruction */
+		a->explain_gen = a->sess->last_gen;
+		a->explain_scroll = 0;
+	}
+	/* once to measure (drawn nowhere), once to draw */
+	{
+		struct rect none = { in.x, in.y, in.w, 0 };
+		struct flow m = { &none, 0, 0 };
+
+		if (a->quiz.pending)
+			quiz_question(a, &m);
+		else
+			explain_text(a, &m);
+		if (a->explain_scroll > m.row - in.h)	/* keep it in the text */
+			a->explain_scroll = m.row - in.h > 0 ? m.row - in.h : 0;
+		f.top = a->explain_scroll;
+		if (f.top > 0 || m.row - f.top > in.h) {
+			snprintf(more, sizeof more, "[%s%s%s]",
+				 f.top > 0 ? "Up: more above" : "",
+				 f.top > 0 && m.row - f.top > in.h ? ", " : "",
+				 m.row - f.top > in.h ? "Down: more below" : "");
+			draw_text(&title, r->y, r->x + r->w - (int)strlen(more) - 1,
+				  ROLE_TAB_ACTIVE, more);
+		}
+	}
+	if (a->quiz.pending)
+		quiz_question(a, &f);
+	else
+		explain_text(a, &f);
 }
 
 /* ---- counters ------------------------------------------------------------ */

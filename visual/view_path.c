@@ -154,6 +154,8 @@ void pane_path(struct app *a, const struct rect *r)
 	lanes(a, &in);
 	if (!last->valid) {
 		draw_text(&in, in.y + LANES, in.x + 1, ROLE_DIM,
+			  session_vcpu(a->sess)->stats.insns ?
+			  "Too fast to watch: s steps and shows one." :
 			  "Nothing ran yet: s steps, n runs to a trap.");
 		return;
 	}

@@ -46,11 +46,23 @@ static void percent(char *buf, size_t n, uint64_t part, uint64_t whole)
 				       : 0.0);
 }
 
+/* Worlds of VMs that are off are gone from the VMKernel: not listed. */
+static int live_worlds(struct host *h)
+{
+	int n = 0;
+
+	for (int i = 0; i < host_world_count(h); i++)
+		n += host_world(h, i)->state != WORLD_DEAD;
+	return n;
+}
+
+/* A host's lines from row y (clipped to b); returns the row after them. */
 static int draw_host(const struct rect *b, int y, struct host *h,
 		     uint64_t now)
 {
 	char used[16], rdy[16], wait[16], idle[16], sys[16], ins[32],
 	     trp[32], wid[12];
+	int gone = host_world_count(h) - live_worlds(h);
 
 	draw_textf(b, y++, b->x + 1, ROLE_HEADER,
 		   "%s (%s): %d pCPU at %u MHz, %u MiB, %d VM%s%s", h->name,
@@ -62,11 +74,13 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
 		   "%USED", "%RDY", "%WAIT", "%IDLE", "%SYS", "INSNS", "TRAPS",
 		   "PCPU");
-	for (int i = 0; i < host_world_count(h) && y < b->y + b->h; i++) {
+	for (int i = 0; i < host_world_count(h); i++) {
 		const struct world *w = host_world(h, i);
 		struct world_times t;
 		char pcpu[16] = "-";
 
+		if (w->state == WORLD_DEAD)
+			continue;
 		world_times_at(w, now, &t);
 		percent(used, sizeof used, t.run + t.sys, now);	/* %RUN + %SYS */
 		percent(rdy, sizeof rdy, t.ready, now);
@@ -90,24 +104,52 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 			   state_word(w), used, rdy, wait, idle, sys, ins, trp,
 			   pcpu);
 	}
+	if (gone > 0)
+		draw_textf(b, y++, b->x + 1, ROLE_DIM,
+			   "(%d world%s of VMs powered off: gone)", gone,
+			   gone == 1 ? "" : "s");
 	return y;
 }
 
+#define WORLDS_NOTE "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMM's and VMKernel's work for it; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval."
+
+/*
+ * The table scrolls (Up, Down, PgUp, PgDn): a world of three hosts is
+ * longer than a terminal.  The first row stays; the title says what is
+ * above and below.
+ */
 void view_worlds_draw(struct app *a, const struct layout *l)
 {
 	const struct rect *b = &l->body;
+	struct rect list = { b->x, b->y + 1, b->w, b->h - 1 };
 	struct sim *s = a->sess->sim;
 	uint64_t now = sim_clock_ns(s);
-	char n1[32];
-	int y = b->y;
+	char n1[32], more[64] = "";
+	int total = 0, top = a->worlds_scroll, y;
 
-	draw_textf(b, y++, b->x + 1, ROLE_HEADER,
-		   "Worlds: simulated time %.3f ms, %s instructions",
+	for (int i = 0; i < sim_host_count(s); i++) {
+		struct host *h = sim_host(s, i);
+
+		total += 3 + live_worlds(h) +
+			 (host_world_count(h) > live_worlds(h));
+	}
+	total += 1 + draw_wrap_rows(&list, WORLDS_NOTE);
+	/* the view keeps the scroll within its text (Up works at once) */
+	if (top > total - list.h)
+		top = a->worlds_scroll = total - list.h > 0 ? total - list.h : 0;
+	if (top > 0 || total - top > list.h)
+		snprintf(more, sizeof more, "   [%s%s%s]",
+			 top > 0 ? "Up: more above" : "",
+			 top > 0 && total - top > list.h ? ", " : "",
+			 total - top > list.h ? "Down: more below" : "");
+	draw_textf(b, b->y, b->x + 1, ROLE_HEADER,
+		   "Worlds: simulated time %.3f ms, %s instructions%s",
 		   (double)now / 1e6,
-		   view_count(session_position(a->sess), n1, sizeof n1));
-	for (int i = 0; i < sim_host_count(s) && y < b->y + b->h - 1; i++)
-		y = draw_host(b, y + 1, sim_host(s, i), now);
-	y++;
-	draw_wrap(b, y, ROLE_DIM,
-		  "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMKernel's work for it (host interrupts behind its virtual ones), outside its run time; %USED = run time + %SYS; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval.");
+		   view_count(session_position(a->sess), n1, sizeof n1), more);
+	y = list.y - top;
+	for (int i = 0; i < sim_host_count(s); i++)
+		y = draw_host(&list, y + 1, sim_host(s, i), now);
+	draw_wrap_from(&list, y + 1 > list.y ? y + 1 : list.y,
+		       y + 1 < list.y ? list.y - y - 1 : 0, ROLE_DIM,
+		       WORLDS_NOTE);
 }

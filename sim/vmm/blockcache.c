@@ -166,6 +166,25 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 	return b;
 }
 
+int blockcache_boundaries(const struct blockcache *bc, uint32_t lo,
+			  uint32_t hi, uint32_t *out, int max)
+{
+	int n = 0;
+
+	for (unsigned h = 0; h < NBUCKETS; h++)
+		for (const struct block *b = bc->bucket[h]; b; b = b->next) {
+			if (b->addr >= hi || b->addr + b->span <= lo)
+				continue;
+			for (uint32_t i = 0; i < b->n && n < max; i++) {
+				uint32_t a = b->insns[i].x.addr;
+
+				if (a >= lo && a < hi)
+					out[n++] = a;
+			}
+		}
+	return n;
+}
+
 int block_index_of(const struct block *b, uint32_t addr)
 {
 	for (int i = 0; i < (int)b->n; i++)

@@ -73,6 +73,16 @@ int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size);
  */
 const uint64_t *blockcache_generation(const struct blockcache *bc);
 
+/*
+ * Instruction starts the cache knows in [lo, hi): every decoded block
+ * begins where the CPU really went, so each of its instructions starts on
+ * a real boundary (a debugger's listing can trust them, where decoding
+ * backwards from an address can only guess).  Writes at most max
+ * addresses, in no particular order, and returns how many.
+ */
+int blockcache_boundaries(const struct blockcache *bc, uint32_t lo,
+			  uint32_t hi, uint32_t *out, int max);
+
 /* Free retired blocks.  Call when no block pointer is held. */
 void blockcache_collect(struct blockcache *bc);
 

@@ -17,7 +17,9 @@
 #include "handler.h"
 #include "keys.h"
 #include "quiz.h"
+#include "listing.h"
 #include "status.h"
+#include "testlib.h"
 
 #define TOUR "scenarios/guests/tour.elf"
 
@@ -143,7 +145,11 @@ static void tables_by_context(void **state)
 	assert_string_equal(keys_find(a, 'x')->line, "answer vmx");
 	assert_string_equal(keys_find(a, 27)->line, "skip");
 	a->quiz.pending = false;
-	assert_null(keys_find(a, KEY_UP));
+	assert_null(keys_find(a, KEY_HOME));
+	/* in the CPU view Up scrolls "What happened, and why" */
+	assert_string_equal(keys_find(a, KEY_UP)->line, "scroll up");
+	a->view = VIEW_WORLDS;
+	assert_string_equal(keys_find(a, KEY_NPAGE)->line, "scroll pgdn");
 	a->view = VIEW_LOG;
 	assert_string_equal(keys_find(a, KEY_UP)->line, "scroll up");
 	assert_string_equal(keys_find(a, 'l')->line, "log-filter next");
@@ -382,6 +388,47 @@ static void mode_switch(void **state)
 	assert_true(a->quit);
 }
 
+/*
+ * The code pane lists only real instructions: at every trap of the tour's
+ * first 150,000 instructions, each line above EIP starts at an address
+ * the CPU really executed (the trace of the same guest says which), and
+ * each ends where the next begins.  Decoding backwards from EIP used to
+ * show instructions inside others.
+ */
+static bool executed(const struct tl_run *r, uint32_t addr)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_INSN && r->ev[i].u.insn.eip == addr)
+			return true;
+	return false;
+}
+
+static void listing_only_real_boundaries(void **state)
+{
+	struct app *a = *state;
+	struct listing_line lines[LISTING_MAX];
+	struct tl_run r;
+	int checked = 0;
+
+	tl_run_guest(TOUR, true, 150000, &r);
+	for (int t = 0; t < 60 && session_position(a->sess) < 150000; t++) {
+		int cur, n;
+
+		command_run(a, "next");
+		n = listing_build(a->sess, a->sess->now.geip, 12, 4, lines, &cur);
+		for (int i = 0; i < cur; i++) {
+			if (!executed(&r, lines[i].addr))
+				fail_msg("listed 0x%08x above EIP 0x%08x: never an instruction start",
+					 lines[i].addr, a->sess->now.geip);
+			assert_int_equal(lines[i].addr + lines[i].x.len,
+					 i + 1 < n ? lines[i + 1].addr : 0);
+			checked++;
+		}
+	}
+	assert_true(checked > 100);
+	tl_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +447,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
 		cmocka_unit_test(quiz_explains_the_course),
+		cmocka_unit_test_setup_teardown(listing_only_real_boundaries, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

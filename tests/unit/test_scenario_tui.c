@@ -8,6 +8,7 @@
  * send-keys, the screen read by capture-pane and polled (never a bare
  * sleep), so a slow machine only makes the test slower.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -88,31 +90,51 @@ static int teardown(void **state)
 
 /* ---- the tests ------------------------------------------------------------------ */
 
-/* The tour: narration under the views, Space goes on, > to the end. */
+/*
+ * The tour: narration under the views, opening at the start of each
+ * pause's text and paged with Space; at a pause the student explores
+ * (step, back) and Space goes on from where the lesson was; > to the end.
+ */
 static void tour_narrates_and_waits(void **state)
 {
 	(void)state;
 	play("tour", 120, 40);
 	see("Scenario tour: everything in 10 minutes");
-	see("[PAUSED: Space or Enter goes on]");
-	see("A VM, vm1, now exists on esx1");
+	see("Welcome to ringside.");	/* the page opens at its start */
+	see("[more below: Space]");
+	see("[PAUSED: Space shows more]");
 	see("[1 CPU]");			/* the views are up, on vm1 */
 	see("insn 0 ");
+	press("Space");
+	see("[more above: []");
+	press("Space");
+	see("A VM, vm1, now exists on esx1");
+	see("[PAUSED: Space or Enter goes on]");
 	press("Space");
 	/* the run stopped on the first trap, and the CPU view explains it */
 	see("Handler path: lgdt [esp + 0xa] (privileged)");
 	see("Guest > VMM > Guest");	/* the VMM emulates it, alone */
 	see("insn 5,927 ");
-	see("[What ESX really does:] the VMM itself emulates");
-	/* the scenario moves time: s is refused, and nothing ran */
+	see("Paused: Space goes on");	/* the hop-by-hop replay is over */
+	/* explore: a step, a step back, no further than the pause */
 	press("s");
-	see("The scenario moves time here");
+	see("insn 5,928 ");
+	see("Handler path: add esp, 0x10 (innocuous)");
+	press("b");
 	see("insn 5,927 ");
+	press("b");
+	see("This is where the lesson paused");
+	press("s");
+	press("s");
+	see("insn 5,929 ");
 	/* the views still switch */
 	press("5");
 	see("[5 Log]");
 	press("1");
-	/* skip ahead, pause after pause, to the end */
+	/* Space: back where the lesson was, and on */
+	press("Space");
+	see("insn 5,927 ");
+	/* skip ahead, pause after pause, to the end: every expect holds */
 	for (int i = 0; i < 9; i++)
 		press("'>'");
 	see("[the end]");
@@ -241,15 +263,22 @@ static void tui_commands(void **state)
 	see("[3 Worlds]");
 	see("vmm0:v");
 	press("Space");
-	snprintf(want, sizeof want, "FAIL tui() command refused: (%s:8)", path);
+	/* refused with the reason, and the verdict counts it */
+	snprintf(want, sizeof want, "FAIL tui(\"no-such-command\") refused: no such command: 'no-such-command'");
 	see(want);
 	see("after");
+	press("Space");
+	see("a tui() command was refused");
 	press("q");
+	see("RINGSIDE-EXIT=1");
 	unlink(path);
 	/* headless: tui() does nothing, and the scenario passes */
 	tl_write_file(path, "-- tui: a test\ntui('view worlds')\nexpect(true, 'fine')\n");
 	snprintf(want, sizeof want, "./ringside --headless %s >/dev/null", path);
 	assert_int_equal(system(want), 0);
+	/* ... unless it names a command the TUI does not have */
+	tl_write_file(path, "-- tui: a test\ntui('no-such-view')\nexpect(true, 'fine')\n");
+	assert_int_equal(WEXITSTATUS(system(want)), 1);
 	unlink(path);
 }
 
@@ -283,20 +312,63 @@ static void slow_runs_are_stepped(void **state)
 	unlink(path);
 }
 
-/* --record writes an asciinema v2 cast: a header, output, markers. */
+/* A cast's output events, decoded from JSON, as the bytes a terminal gets. */
+static size_t replay_bytes(char *cast, FILE *out)
+{
+	size_t total = 0;
+	char *save;
+
+	for (char *line = strtok_r(cast, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, ", \"o\", \"");
+
+		if (line[0] != '[' || p == NULL)
+			continue;
+		for (p += 8; *p && *p != '"'; p++, total++) {
+			if (*p == '\\' && p[1] == 'u') {
+				fputc((int)strtol((char[]){ p[2], p[3], p[4], p[5], 0 }, NULL, 16), out);
+				p += 5;
+			} else if (*p == '\\') {
+				fputc(*++p, out);
+			} else {
+				fputc(*p, out);
+			}
+		}
+	}
+	return total;
+}
+
+/*
+ * --record writes an asciinema v2 cast: a header, output, markers; it
+ * sends only what changed, yet replayed in a terminal of the same size it
+ * ends on the very screen the TUI showed.
+ */
 static void record_writes_a_cast(void **state)
 {
-	char *cast, *line, *save, path[256], args[320];
-	int outputs = 0, markers = 0, lines = 0;
+	char path[] = "/tmp/ringside-cast-XXXXXX", bytes[] = "/tmp/ringside-bytes-XXXXXX";
+	char *cast, *line, *save, live[sizeof shown];
+	int outputs = 0, markers = 0, lines = 0, fd;
+	FILE *f;
 
 	(void)state;
-	tl_temp_file(path, sizeof path, ".cast");
-	snprintf(args, sizeof args, "--record %s rings", path);
-	play(args, 100, 30);
+	assert_true((fd = mkstemp(path)) >= 0);
+	close(fd);
+	{
+		char args[128];
+
+		snprintf(args, sizeof args, "--record %s rings", path);
+		play(args, 100, 30);
+	}
 	see("Scenario rings");
 	see("[PAUSED");
-	press("Space");
-	see("In ring 0, as the guest sees it");
+	press("'>'");			/* the next pause, past the pages */
+	see("ok the probe dropped from ring 0 to ring 3");
+	/* the run ended on the ring change: the path is the IRETD's */
+	see("Handler path: iretd (sensitive)");
+	press("s");			/* explore a little: the screen changes */
+	see("insn ");
+	tm(true, "capture-pane -p -t s");
+	snprintf(live, sizeof live, "%s", shown);
 	press("q");
 	see("RINGSIDE-EXIT=0");
 	cast = tl_slurp(path, NULL);
@@ -315,10 +387,249 @@ static void record_writes_a_cast(void **state)
 	assert_true(outputs >= 2);
 	assert_int_equal(markers, 2);		/* two pauses reached */
 	free(cast);
+	/* replayed in tmux: the same final screen */
+	cast = tl_slurp(path, NULL);
+	assert_true((fd = mkstemp(bytes)) >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	assert_true(replay_bytes(cast, f) > 1000);
+	fclose(f);
+	free(cast);
+	stop_server();
+	snprintf(server, sizeof server, "rs-scn-%d-%d", (int)getpid(), ++servers);
+	tm(false, "new-session -d -s s -x 100 -y 30 \"cat '%s'; sleep 600\"", bytes);
+	see("Scenario rings");
+	{
+		struct timespec tick = { 0, 200 * 1000000L };
+
+		nanosleep(&tick, NULL);	/* the whole file, not its start */
+	}
+	tm(true, "capture-pane -p -t s");
+	if (strcmp(shown, live) != 0) {
+		fprintf(stderr, "live:\n%s\nreplayed:\n%s\n", live, shown);
+		fail_msg("the replayed cast does not end on the live screen");
+	}
+	unlink(bytes);
 	unlink(path);
 }
 
-int main(void)
+/* ---- every bundled lesson, at three sizes ------------------------------------- */
+
+static size_t nsizes = 3;	/* sizes every lesson is played at */
+
+static const char *const lessons[] = {
+	"bt", "holes", "hosted_vs_esx", "rings", "tour", "vmx", "worlds"
+};
+
+/* Runs of blanks to one blank, in place; returns s. */
+static char *squeeze(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++)
+		if (!(isspace((unsigned char)*r) && (w == s || w[-1] == ' ')))
+			*w++ = isspace((unsigned char)*r) ? ' ' : *r;
+	*w = '\0';
+	return s;
+}
+
+/*
+ * What a lesson says, headless: its narration, blanks squeezed; and the
+ * first three words of its first say (the paragraph after the heading).
+ */
+static char *narration_of(const char *name, char *first, size_t size)
+{
+	static char text[1 << 17];
+	char cmd[128];
+	const char *say;
+	size_t n = 0;
+	int words = 0;
+
+	snprintf(cmd, sizeof cmd, "./ringside --headless %s", name);
+	tl_sh(cmd, text, sizeof text);
+	say = strstr(text, "\n\n");
+	assert_non_null(say);
+	for (say += 2; *say && n + 1 < size; say++) {
+		words += *say == ' ' || *say == '\n';
+		if (words == 3)
+			break;
+		first[n++] = *say == '\n' ? ' ' : *say;
+	}
+	first[n] = '\0';
+	return squeeze(text);
+}
+
+/*
+ * The narration rows of a capture (between the pane's title and the status
+ * line) are whole: each is a piece of what the lesson says, never a word
+ * or a number cut at the pane's edge.  Returns the rows checked.
+ */
+static int scan_narration(const char *told, const char *where)
+{
+	char copy[sizeof shown], *save, *line;
+	bool in = false;
+	int rows = 0;
+
+	snprintf(copy, sizeof copy, "%s", shown);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char row[512];
+
+		if (strstr(line, " Scenario ") == line) {
+			in = true;
+			continue;
+		}
+		if (!in)
+			continue;
+		if (strncmp(line, " PAUSED", 7) == 0 || strncmp(line, " VM ", 4) == 0 ||
+		    strncmp(line, " RUNNING", 8) == 0 ||	/* the status line */
+		    strncmp(line, " Paused.", 8) == 0 ||	/* ... of the title card */
+		    strncmp(line, " Playing", 8) == 0 ||
+		    strncmp(line, " The scenario is over", 21) == 0)
+			break;
+		snprintf(row, sizeof row, "%s", line);
+		squeeze(row);
+		if (row[0] == ' ')
+			memmove(row, row + 1, strlen(row));
+		if (row[0] == '\0' || strncmp(row, "ok ", 3) == 0 ||
+		    strncmp(row, "FAIL ", 5) == 0)
+			continue;
+		if (row[strlen(row) - 1] == ' ')
+			row[strlen(row) - 1] = '\0';
+		if (strstr(told, row) == NULL) {
+			fprintf(stderr, "%s: a narration row that the lesson never said:\n[%s]\n%s\n",
+				where, row, shown);
+			fail_msg("%s: cut narration row [%s]", where, row);
+		}
+		rows++;
+	}
+	return rows;
+}
+
+/* Wait until the screen is at a pause or the end (and differs from before). */
+static bool next_stop(const char *before)
+{
+	struct timespec tick = { 0, 30 * 1000000L };
+
+	for (int t = 0; t < WAIT_MS; t += 30) {
+		tm(true, "capture-pane -p -t s");
+		if (strstr(shown, "Replaying the last"))
+			press("Space");		/* the replay is tested elsewhere */
+		if (strcmp(shown, before) != 0 &&
+		    (strstr(shown, "[PAUSED") || strstr(shown, "[the end]")))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return false;
+}
+
+/*
+ * Every pause of every bundled lesson at 80x24, 100x30 and 120x40: the
+ * first pause opens at the lesson's first sentence, and no narration row
+ * on any page is cut.  (The sanitized suite plays 80x24 only: it looks for
+ * memory errors, and the sizes cost minutes on two cores.)
+ */
+static void every_pause_of_every_lesson(void **state)
+{
+	static const int sizes[][2] = { { 80, 24 }, { 100, 30 }, { 120, 40 } };
+	static char before[sizeof shown];
+
+	(void)state;
+	for (size_t l = 0; l < sizeof lessons / sizeof lessons[0]; l++) {
+		char first[64], where[64];
+		char *told = narration_of(lessons[l], first, sizeof first);
+
+		for (size_t z = 0; z < sizeof sizes / sizeof sizes[0] && z < nsizes; z++) {
+			int pages = 0;
+
+			snprintf(where, sizeof where, "%s at %dx%d", lessons[l],
+				 sizes[z][0], sizes[z][1]);
+			play(lessons[l], sizes[z][0], sizes[z][1]);
+			see("[PAUSED");
+			see(first);
+			before[0] = '\0';
+			while (!strstr(shown, "[the end]") && pages++ < 80) {
+				scan_narration(told, where);
+				snprintf(before, sizeof before, "%s", shown);
+				press("Space");
+				if (!next_stop(before))
+					fail_msg("%s: stuck after page %d", where, pages);
+			}
+			scan_narration(told, where);
+			press("q");
+			see("RINGSIDE-EXIT=0");
+		}
+	}
+}
+
+/*
+ * At a pause every key does what Help says: Help lists the lesson's keys;
+ * v shows the other VM (the path and the mode in the header are that VM's);
+ * P the presenter layout; n runs the VM on screen to its next trap; t
+ * opens a quiz question; Space comes back and goes on.
+ */
+static void keys_at_a_pause(void **state)
+{
+	(void)state;
+	play("bt", 120, 40);
+	see("[PAUSED");
+	see("[4 Translation]");		/* tui("view xlat"), on kernel-bt */
+	see("VM kernel-bt: tour.elf  mode bt");
+	press("?");
+	see("IN A LESSON");
+	see("explore (step, back, next trap");
+	press("1");
+	press("v");			/* focus changes the view */
+	see("On screen: VM kernel-te");
+	see("VM kernel-te: tour.elf  mode te");
+	press("v");
+	see("On screen: VM kernel-bt");
+	press("'>'");			/* the LGDT of both; kernel-te on screen */
+	see("VM kernel-te: tour.elf  mode te");
+	see("Handler path: lgdt [esp + 0xa] (privileged)");
+	see("Guest > VMM > Guest");	/* the VMM emulates it, alone */
+	press("v");			/* kernel-bt ran on meanwhile: its own last */
+	see("On screen: VM kernel-bt");
+	see("VM kernel-bt: tour.elf  mode bt");
+	press("v");
+	press("n");			/* explore: the next trap of kernel-te */
+	see("Stopped after the VMM took over");
+	press("t");
+	see("Quiz on");
+	press("P");
+	see("Presenter layout");
+	press("P");
+	press("Up");
+	press("Escape");
+	see("The key Esc does nothing here");
+	press("Space");			/* back where the lesson was ... */
+	see("insn 13,135 ");
+	press("'>'");			/* ... and on */
+	see("ok kernel-bt: no privileged instruction trapped");
+	press("q");
+}
+
+/* The Worlds view scrolls to the hosts below the screen; dead worlds go. */
+static void worlds_view_scrolls(void **state)
+{
+	(void)state;
+	play("worlds", 80, 24);
+	see("[PAUSED");
+	press("'>'");
+	press("'>'");
+	see("esx4");			/* the narration names the third host */
+	press("3");
+	see("[3 Worlds]");
+	see("[Down: more");
+	see("of VMs powered off: gone)");
+	for (int i = 0; i < 12; i++)
+		press("Down");
+	see("[Up: more");
+	see("esx4 (esx)");
+	see("vmm0:c");
+	press("q");
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(tour_narrates_and_waits, teardown),
@@ -328,8 +639,15 @@ int main(void)
 		cmocka_unit_test_teardown(tui_commands, teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, teardown),
+		cmocka_unit_test_teardown(keys_at_a_pause, teardown),
+		cmocka_unit_test_teardown(worlds_view_scrolls, teardown),
+		cmocka_unit_test_teardown(every_pause_of_every_lesson, teardown),
 	};
 
+	(void)argc;
+	/* the sanitized build checks memory, not layout: the smallest size */
+	if (strstr(argv[0], "/san/"))
+		nsizes = 1;
 	if (getcwd(here, sizeof here) == NULL)
 		return 1;
 	if (tl_sh("tmux -V >/dev/null 2>&1", shown, sizeof shown) != 0) {
