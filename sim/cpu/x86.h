@@ -92,6 +92,7 @@ const char *x86_reg_name(enum x86_register r);
 #define X86_CR4_OSFXSR 0x00000200u
 #define X86_CR4_OSXMMEXCPT 0x00000400u
 #define X86_CR4_UMIP 0x00000800u
+#define X86_CR4_VMXE 0x00002000u  /* VMX operation enabled (VT-x) */
 
 /*
  * Exception vectors (SDM 3A table 6-1).  Vectors 32..255 are the guest's to

@@ -141,6 +141,17 @@ const char *vmm_exit_reason_name(int reason);
 int vmm_hw_exit_reason(const struct x86_instruction *in);
 
 /*
+ * Hardware assist's CR0 and CR4 (cr 0 or 4): the guest/host mask (the
+ * bits the VMM owns: a write changing one exits), the read shadow (what
+ * the guest reads for them) and the value the CPU really runs the guest
+ * with.  A MOV to CR0/CR4, CLTS or LMSW that changes only the guest's
+ * bits runs in non-root mode with no exit (vmm_hw.c).
+ */
+uint32_t vmm_hw_cr_mask(int cr);
+uint32_t vmm_hw_cr_shadow(const struct vcpu *v, int cr);
+uint32_t vmm_hw_cr_real(const struct vcpu *v, int cr);
+
+/*
  * Between runs: if the guest can take an interrupt now (its virtual IF is
  * set and the PIC has one), acknowledge it and deliver it through the
  * guest's IDT, waking a halted vCPU.  Emits an EV_TRAP "interrupt".

@@ -23,7 +23,8 @@
  *   always exit              CPUID (10), INVD (13), triple fault (2)
  *   HLT exiting              HLT (12)
  *   INVLPG exiting           INVLPG (14)        (shadow page tables)
- *   CR0/CR4 guest/host masks MOV to CR0/CR4, CLTS, LMSW (28)
+ *   CR0/CR4 guest/host masks MOV to CR0/CR4, CLTS, LMSW (28), only
+ *                            when they change a bit the VMM owns (below)
  *   CR3-load/store exiting   MOV to/from CR3 (28)
  *   MOV-DR exiting           MOV to/from DRn (29)
  *   unconditional I/O        IN OUT INS OUTS (30)
@@ -48,6 +49,36 @@
 #include "vmm/cost.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
+
+/*
+ * The CR0 and CR4 guest/host masks [Intel SDM vol. 3C 24.6.6].  A bit set
+ * in a mask is the VMM's: the guest reads it from the read shadow (the
+ * value the guest believes it wrote) and a write that would change it
+ * exits; a bit clear is the guest's, live in the real register, read and
+ * written with no exit [SDM 25.1.3, 27.1.3 for what an exit then saves].
+ * What a VMM of 2006 with shadow page tables owns:
+ *   CR0.PE, CR0.PG  VMX operation of the first VT-x processors requires
+ *                   both set (IA32_VMX_CR0_FIXED0): a guest with paging
+ *                   off runs on the VMM's 1:1 shadow page tables;
+ *   CR0.NE          fixed to 1 in VMX operation (IA32_VMX_CR0_FIXED0);
+ *   CR0.WP          decides how the shadow page tables treat supervisor
+ *                   writes to read-only pages;
+ *   CR0.CD, CR0.NW  caching is the host's, not the guest's;
+ *   CR4.PSE PAE PGE the page-table formats the shadows are built in;
+ *   CR4.VMXE        set while in VMX operation; the guest must see it 0.
+ * The guest keeps CR0.MP EM TS ET AM (its FPU switching, its alignment
+ * checks) and CR4.VME PVI TSD DE MCE PCE OSFXSR OSXMMEXCPT: changing
+ * these costs no exit.  (The first KVM, Linux 2.6.20 of 2007,
+ * drivers/kvm/kvm.h, has the same KVM_GUEST_CR0_MASK and
+ * KVM_VM_CR0_ALWAYS_ON; its CR4 mask also owns VME, because it ran the
+ * guest's real mode in virtual-8086 mode, which ringside's guests never use.)
+ */
+#define HW_CR0_OWNED (X86_CR0_PE | X86_CR0_NE | X86_CR0_WP | X86_CR0_NW | \
+		      X86_CR0_CD | X86_CR0_PG)
+#define HW_CR4_OWNED (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | X86_CR4_VMXE)
+/* The values the VMM gives the bits it owns in the real registers. */
+#define HW_CR0_REAL (X86_CR0_PE | X86_CR0_NE | X86_CR0_WP | X86_CR0_PG)
+#define HW_CR4_REAL X86_CR4_VMXE
 
 /* SDM vol. 3C table C-1. */
 enum {
@@ -102,6 +133,56 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 	}
 }
 
+uint32_t vmm_hw_cr_mask(int cr)
+{
+	return cr == 0 ? HW_CR0_OWNED : cr == 4 ? HW_CR4_OWNED : 0;
+}
+
+uint32_t vmm_hw_cr_shadow(const struct vcpu *v, int cr)
+{
+	/* the VMM writes the guest's value to the shadow on every CR exit */
+	return cr == 0 ? v->virt.cr0 : cr == 4 ? v->virt.cr4 : 0;
+}
+
+uint32_t vmm_hw_cr_real(const struct vcpu *v, int cr)
+{
+	uint32_t mask = vmm_hw_cr_mask(cr);
+	uint32_t own = cr == 0 ? HW_CR0_REAL : cr == 4 ? HW_CR4_REAL : 0;
+
+	return (vmm_hw_cr_shadow(v, cr) & ~mask) | (own & mask);
+}
+
+/*
+ * Does this CR0/CR4 access exit, given the value it writes, the masks and
+ * the read shadows?  SDM vol. 3C 25.1.3: MOV to CR0/CR4 exits if a masked
+ * bit of the source differs from the shadow; CLTS if CR0.TS is masked and
+ * set in the shadow; LMSW if it would set a masked PE that the shadow has
+ * clear, or change a masked MP, EM or TS.
+ */
+static bool cr_write_exits(struct vcpu *v, const struct x86_instruction *in)
+{
+	uint32_t m0 = HW_CR0_OWNED, s0 = vmm_hw_cr_shadow(v, 0), src;
+	enum x86_register cr;
+
+	switch ((enum x86_op)in->op) {
+	case X86_OP_CLTS:
+		return (m0 & s0 & X86_CR0_TS) != 0;
+	case X86_OP_LMSW:
+		src = vmm_operand_read(v, &in->ops[0]);
+		return ((m0 & X86_CR0_PE) && (src & X86_CR0_PE) &&
+			!(s0 & X86_CR0_PE)) || ((src ^ s0) & m0 & 0xeu) != 0;
+	case X86_OP_MOV_TO_CR:
+		cr = (enum x86_register)in->ops[0].reg;
+		if (cr != X86R_CR0 && cr != X86R_CR4)
+			return true;	/* CR3: CR3-load exiting */
+		src = vmm_operand_read(v, &in->ops[1]);
+		return ((src ^ vmm_hw_cr_shadow(v, cr == X86R_CR0 ? 0 : 4)) &
+			vmm_hw_cr_mask(cr == X86R_CR0 ? 0 : 4)) != 0;
+	default:
+		return true;
+	}
+}
+
 /*
  * The step engine is about to run bi in hardware-assist mode.  Returns true
  * if the model handled it (exit or no-exit emulation), false if it should
@@ -113,6 +194,9 @@ bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi)
 
 	if (bi->cls == CLASS_INNOCUOUS)
 		return false;
+	if (reason == EXIT_CR_ACCESS && vmm_ring_allows(v, bi->cls, &bi->x) &&
+	    !cr_write_exits(v, &bi->x))
+		reason = -1;	/* only the guest's bits change: no exit */
 	vmm_do(v, bi, reason >= 0 ? ENTRY_EXIT : ENTRY_HARDWARE,
 	       reason >= 0 ? (uint32_t)reason : 0, bi->x.addr + bi->x.len);
 	return true;

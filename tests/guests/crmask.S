@@ -1,0 +1,126 @@
+/* crmask.S - writes to CR0 and CR4 that change the VMM's bits, and writes
+ * that change only the guest's.
+ *
+ * Under VT-x a MOV to CR0 or CR4 exits only if it would change a bit that
+ * is set in the CR0 (CR4) guest/host mask, that is a bit whose value
+ * differs from the read shadow; CLTS only if CR0.TS is masked and set in
+ * the shadow; LMSW only if it would set a masked PE or change a masked
+ * MP/EM/TS [Intel SDM vol. 3C 25.1.3].  A VMM with shadow page tables owns
+ * CR0's PE NE WP NW CD PG and CR4's PSE PAE PGE VMXE; the guest keeps the
+ * rest (docs/hardware-assist.md).  Each write is labelled: x_ where the
+ * 2006 VT-x exits, n_ where it does not (test_modes.c reads the labels).
+ * After each write the guest reads CR0 and CR4 back (from the read
+ * shadows under VT-x: no exit) and prints them: QEMU prints the same. */
+        .include "tests/guests/mb.inc"
+
+        .set CR0_MP, 0x2
+        .set CR0_TS, 0x8
+        .set CR0_NE, 0x20
+        .set CR0_WP, 0x10000
+        .set CR4_TSD, 0x4
+        .set CR4_PSE, 0x10
+
+        .globl n_mp, n_ts, n_clts, n_same, x_wp, x_wp_off, x_ne, n_lmsw
+        .globl n_tsd, x_pse, x_pse_off, n_tsd_off
+_start:
+        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
+        out  %al, $0x21
+        out  %al, $0xa1
+        mov  $stack, %esp
+        call show
+
+        mov  %cr0, %eax
+        or   $CR0_MP, %eax
+n_mp:   mov  %eax, %cr0                 /* MP: the guest's bit */
+        call show
+        mov  %cr0, %eax
+        or   $CR0_TS, %eax
+n_ts:   mov  %eax, %cr0                 /* TS: the guest's (lazy FPU) */
+        call show
+n_clts: clts                            /* TS is not masked: no exit */
+        call show
+        mov  %cr0, %eax
+n_same: mov  %eax, %cr0                 /* no bit changes at all */
+        mov  %cr0, %eax
+        or   $CR0_WP, %eax
+x_wp:   mov  %eax, %cr0                 /* WP: the VMM's (shadow tables) */
+        call show
+        mov  %cr0, %eax
+        and  $(~CR0_WP), %eax
+x_wp_off:
+        mov  %eax, %cr0
+        call show
+        mov  %cr0, %eax
+        or   $CR0_NE, %eax
+x_ne:   mov  %eax, %cr0                 /* NE: fixed to 1 in VMX operation */
+        call show
+        mov  $(CR0_TS | 1), %eax        /* PE (already set) and TS */
+n_lmsw: lmsw %ax
+        call show
+
+        mov  %cr4, %eax
+        or   $CR4_TSD, %eax
+n_tsd:  mov  %eax, %cr4                 /* TSD: the guest's */
+        call show
+        mov  %cr4, %eax
+        or   $CR4_PSE, %eax
+x_pse:  mov  %eax, %cr4                 /* PSE: the VMM's (page formats) */
+        call show
+        mov  %cr4, %eax
+        and  $(~CR4_PSE), %eax
+x_pse_off:
+        mov  %eax, %cr4
+        call show
+        mov  %cr4, %eax
+        and  $(~CR4_TSD), %eax
+n_tsd_off:
+        mov  %eax, %cr4
+        call show
+        EXIT 0
+
+/* show: "cr0=XXXXXXXX cr4=XXXXXXXX\n" as the guest reads them. */
+show:   mov  $msg_cr0, %esi
+        call puts
+        mov  %cr0, %eax
+        call hex
+        mov  $msg_cr4, %esi
+        call puts
+        mov  %cr4, %eax
+        call hex
+        mov  $'\n', %al
+        jmp  putc
+
+/* hex: EAX as 8 hex digits. */
+hex:    mov  $8, %ecx
+2:      rol  $4, %eax
+        push %eax
+        and  $0xf, %al
+        add  $'0', %al
+        cmp  $'9', %al
+        jbe  3f
+        add  $'a' - '0' - 10, %al
+3:      call putc
+        pop  %eax
+        loop 2b
+        ret
+
+/* puts: the NUL-terminated string at ESI. */
+puts:   lodsb
+        test %al, %al
+        jz   4f
+        call putc
+        jmp  puts
+4:      ret
+
+putc:   push %edx
+        mov  $0x3f8, %dx
+        out  %al, %dx
+        pop  %edx
+        ret
+
+        .data
+msg_cr0:    .asciz "cr0="
+msg_cr4:    .asciz " cr4="
+        .bss
+        .space 4096
+stack:
