@@ -203,12 +203,14 @@ struct probe {
  * with the primary controls of first-generation VT-x (Intel SDM vol. 3C
  * table C-1 for the numbers; no descriptor-table exiting (46, 47) and no
  * WBINVD exiting (54): those are secondary controls, which came later).
+ * classify.elf's LMSW, CLTS, MOV to CR0 and MOV to CR4 change only bits
+ * the guest owns (MP, TS, TSD: see crmask_exits below), so they do not
+ * exit.
  */
 static int expected_exit(const char *name)
 {
 	static const struct { const char *name; int reason; } table[] = {
-		{ "lmsw", 28 }, { "clts", 28 }, { "mov-to-cr0", 28 },
-		{ "mov-to-cr3", 28 }, { "mov-to-cr4", 28 }, { "mov-from-cr3", 28 },
+		{ "mov-to-cr3", 28 }, { "mov-from-cr3", 28 },
 		{ "mov-to-dr7", 29 }, { "mov-from-dr7", 29 }, { "invd", 13 },
 		{ "invlpg", 14 }, { "rdmsr", 31 },
 		{ "wrmsr", 32 }, { "out", 30 }, { "in", 30 }, { "outs", 30 },
@@ -262,6 +264,61 @@ static void hw_exit_reasons(void **state)
 		checked++;
 	}
 	assert_int_equal(checked, 46);
+	tl_free(&r);
+}
+
+/*
+ * CR0/CR4 writes under the guest/host masks [Intel SDM vol. 3C 24.6.6,
+ * 25.1.3]: a MOV to CR0/CR4 exits (reason 28) only if it changes a bit
+ * the VMM owns - CR0.PE NE WP NW CD PG, CR4.PSE PAE PGE VMXE for a VMM
+ * with shadow page tables (docs/hardware-assist.md) - CLTS only if the
+ * VMM owns TS, LMSW only if it sets an owned PE or changes an owned
+ * MP/EM/TS.  crmask.elf labels each write x_ (changes an owned bit) or n_
+ * (only the guest's bits, or none); every label must be an exit exactly
+ * when it is x_, and reading CR0/CR4 never exits (read shadows).
+ */
+static void crmask_exits(void **state)
+{
+	static const char *const labels[] = {
+		"n_mp", "n_ts", "n_clts", "n_same", "x_wp", "x_wp_off", "x_ne",
+		"n_lmsw", "n_tsd", "x_pse", "x_pse_off", "n_tsd_off",
+	};
+	const char *elf = "build/guests/crmask.elf";
+	struct tl_run r;
+	int exits = 0, cr_exits = 0;
+
+	(void)state;
+	run(elf, MODE_HW, true, &r);
+	assert_int_equal(r.vm->exit_status, 0);
+	for (size_t k = 0; k < sizeof labels / sizeof labels[0]; k++) {
+		uint32_t at = tl_symbol(elf, labels[k]);
+		bool want = labels[k][0] == 'x', ran = false, exited = false;
+
+		assert_true(at != 0);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind == EV_INSN && e->u.insn.eip == at) {
+				ran = true;
+				assert_int_equal(e->u.insn.path,
+						 want ? PATH_VMM : PATH_DIRECT);
+			}
+			if (e->kind == EV_TRAP && e->u.trap.eip == at &&
+			    e->u.trap.action == TRAP_VM_EXIT) {
+				exited = true;
+				assert_int_equal(e->u.trap.exit_reason, 28);
+			}
+		}
+		if (!ran)
+			fail_msg("%s never ran", labels[k]);
+		if (exited != want)
+			fail_msg("%s %s but should%s", labels[k],
+				 exited ? "exits" : "does not exit",
+				 want ? "" : " not");
+		exits += want;
+	}
+	cr_exits = (int)vcpu0(&r)->stats.exit_reasons[28];
+	assert_int_equal(cr_exits, exits);	/* reads never exit */
 	tl_free(&r);
 }
 
@@ -346,6 +403,7 @@ int main(void)
 		cmocka_unit_test(history_in_bt),
 		cmocka_unit_test(deterministic_bt),
 		cmocka_unit_test(hw_exit_reasons),
+		cmocka_unit_test(crmask_exits),
 		cmocka_unit_test(tc_full_flush),
 	};
 

@@ -132,6 +132,8 @@ static void cpuid(void **state)
 	assert_non_null(strstr(qemu_out, "cpuid 00000000.00000000: 00000004 756e6547"));
 	assert_non_null(strstr(qemu_out, "rdpmc: #UD"));
 }
+/* CR0/CR4 writes and reads back, under the guest/host masks in hw. */
+static void crmask(void **state) { (void)state; same_output("build/guests/crmask.elf"); }
 /* A waiting interrupt comes in one instruction after STI, at once after IRET. */
 static void irqwin(void **state) { (void)state; same_output("build/guests/irqwin.elf"); }
 
@@ -352,6 +354,7 @@ int main(void)
 		cmocka_unit_test(smc),
 		cmocka_unit_test(user),
 		cmocka_unit_test(irqwin),
+		cmocka_unit_test(crmask),
 		cmocka_unit_test(sysenter),
 		cmocka_unit_test(cpuid),
 		cmocka_unit_test(holes),
