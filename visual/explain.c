@@ -520,6 +520,9 @@ size_t explain_next(const struct x86_instruction *x, int vring,
 	say(&o, "%s", next_words[h.why]);
 	if (h.why == WHY_EXIT && reason >= 0)
 		say(&o, " (reason %d: %s)", reason, vmm_exit_reason_name(reason));
+	if (h.why == WHY_EXIT && reason == 28 && x->op != X86_OP_MOV_FROM_CR &&
+	    !(x->op == X86_OP_MOV_TO_CR && x->ops[0].reg == X86R_CR3))
+		say(&o, " if it changes a bit the VMM owns in the CR0/CR4 guest/host mask; a change of the guest's own bits only (TS, MP, TSD...) runs in non-root mode with no exit");
 	if (h.path == PATH_VMKERNEL)
 		say(&o, "; then the VMKernel deschedules the halted vCPU's world");
 	else if (h.path == PATH_VMX)

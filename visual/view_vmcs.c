@@ -10,6 +10,10 @@
  * ringside's VMM models it (sim/vmm/vmm_hw.c), and this view shows the
  * model's VMCS as the 2006 processors had it: primary controls only.
  *
+ * The CR0 and CR4 in the guest-state area are what the CPU really runs the
+ * guest with (PE, PG, NE, WP forced on, VMXE set); the guest reads the
+ * bits the VMM owns from the read shadows [SDM 24.6.6].
+ *
  * The last exit is read from the event log; its qualification is worked
  * out as the SDM's tables 27-3 (control registers) and 27-5 (I/O) lay it
  * out, from the instruction at the exit's EIP.
@@ -168,7 +172,8 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 		 g->vring, g->cpl);
 	y = line(&in, y + 1, ROLE_TITLE, "Guest-state area (loaded on VM entry, saved on VM exit)");
 	y = line(&in, y, ROLE_NORMAL, "  CR0 %08x  CR3 %08x  CR4 %08x   EIP %08x  ESP %08x  EFLAGS %08x",
-		 g->vcr[0], g->vcr[3], g->vcr[4], g->geip, g->gpr[4], g->veflags);
+		 vmm_hw_cr_real(v, 0), g->vcr[3], vmm_hw_cr_real(v, 4), g->geip,
+		 g->gpr[4], g->veflags);
 	y = line(&in, y, ROLE_NORMAL, "  CS %04x  GDTR %08x/%04x  IDTR %08x/%04x  LDTR %04x  TR %04x   (the guest's own: live in non-root mode)",
 		 g->vcs, g->vgdt_base, g->vgdt_limit, g->vidt_base, g->vidt_limit,
 		 g->vldtr, g->vtr);
@@ -185,9 +190,11 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 		 !v->virt.iflag && vmm_devices_irq_pending(vm, v->id));
 	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x%s", pf ? 1u << 14 : 0u,
 		 pf ? " (#PF: the guest pages, and the VMM keeps shadow page tables)" : " (empty: paging off, no shadow page tables to keep)");
-	y = line(&in, y, ROLE_NORMAL, "  CR0 guest/host mask ffffffff, read shadow %08x;  CR4 mask ffffffff, read shadow %08x",
-		 g->vcr[0], g->vcr[4]);
-	y = line(&in, y, ROLE_DIM, "  (ringside's VMM owns every CR0/CR4 bit, so every write exits; reads come from the shadows, no exit)");
+	y = line(&in, y, ROLE_NORMAL, "  CR0 guest/host mask %08x (PE NE WP NW CD PG: the VMM's), read shadow %08x",
+		 vmm_hw_cr_mask(0), vmm_hw_cr_shadow(v, 0));
+	y = line(&in, y, ROLE_NORMAL, "  CR4 guest/host mask %08x (PSE PAE PGE VMXE: the VMM's), read shadow %08x",
+		 vmm_hw_cr_mask(4), vmm_hw_cr_shadow(v, 4));
+	y = line(&in, y, ROLE_DIM, "  (a MOV to CR0/CR4 exits only if it changes a masked bit; the guest reads masked bits from the shadow, the rest live: no exit)");
 	y = line(&in, y + 1, ROLE_TITLE, "Exit information (the last VM exit)");
 	ex = last_exit(a, &port);
 	if (ex == NULL) {

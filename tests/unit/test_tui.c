@@ -328,7 +328,7 @@ static void views(void **state)
  * Hardware assist: the VMCS view shows root and non-root mode, the 2006
  * controls and the last exit with its qualification as the SDM lays it
  * out (table 27-5: port 0x3f8 in bits 31:16, an OUT of one byte, port in
- * DX: 0x03f80000).
+ * DX: 0x03f80000), and the CR0/CR4 guest/host masks.
  */
 static void vmcs_view(void **state)
 {
@@ -340,6 +340,9 @@ static void vmcs_view(void **state)
 	expect_screen("use TSC offsetting 1");
 	expect_screen("exit reason 30 (I/O instruction)");
 	expect_screen("exit qualification 03f80000: port 0x03f8");
+	/* SDM 24.6.6: PE NE WP NW CD PG, and PSE PAE PGE VMXE are the VMM's */
+	expect_screen("CR0 guest/host mask e0010021");
+	expect_screen("CR4 guest/host mask 000020b0");
 }
 
 static void quit_restores_terminal(void **state)
