@@ -181,10 +181,12 @@ static void explain_text(struct app *a, struct flow *f)
 	}
 }
 
+#define EXPLAIN_TITLE "What happened, and why"
+
 static void pane_explain(struct app *a, const struct rect *r)
 {
 	struct rect title = { r->x, r->y, r->w, r->h > 0 ? 1 : 0 };
-	struct rect in = draw_pane(r, "What happened, and why");
+	struct rect in = draw_pane(r, EXPLAIN_TITLE);
 	struct flow f = { &in, 0, 0 };
 	char more[48];
 
@@ -205,10 +207,16 @@ static void pane_explain(struct app *a, const struct rect *r)
 			a->explain_scroll = m.row - in.h > 0 ? m.row - in.h : 0;
 		f.top = a->explain_scroll;
 		if (f.top > 0 || m.row - f.top > in.h) {
+			bool up = f.top > 0, down = m.row - f.top > in.h;
+
 			snprintf(more, sizeof more, "[%s%s%s]",
-				 f.top > 0 ? "Up: more above" : "",
-				 f.top > 0 && m.row - f.top > in.h ? ", " : "",
-				 m.row - f.top > in.h ? "Down: more below" : "");
+				 up ? "Up: more above" : "",
+				 up && down ? ", " : "",
+				 down ? "Down: more below" : "");
+			/* in a narrow pane, short enough to leave the title whole */
+			if ((int)(strlen(more) + sizeof EXPLAIN_TITLE) + 3 > r->w)
+				snprintf(more, sizeof more, "[%s: more]",
+					 up && down ? "Up/Down" : up ? "Up" : "Down");
 			draw_text(&title, r->y, r->x + r->w - (int)strlen(more) - 1,
 				  ROLE_TAB_ACTIVE, more);
 		}

@@ -116,6 +116,19 @@ static void tour_narrates_and_waits(void **state)
 	see("Guest > VMM > Guest");	/* the VMM emulates it, alone */
 	see("insn 5,927 ");
 	see("Paused: Space goes on");	/* the hop-by-hop replay is over */
+	/*
+	 * The explanation pane is short at 120x40: it says it scrolls
+	 * without cutting its own title, and Down reaches the course text's
+	 * sentence and what ESX really does.
+	 */
+	see("[Down: more below]");
+	press("Down");
+	see("[Up/Down: more]");
+	see("What happened, and why");
+	for (int i = 0; i < 12; i++)
+		press("Down");
+	see("ESX really does: It trapped");	/* the course text, then the truth */
+	see("[Up: more above]");
 	/* explore: a step, a step back, no further than the pause */
 	press("s");
 	see("insn 5,928 ");
