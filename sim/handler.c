@@ -33,7 +33,12 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
 	case X86_OP_WBINVD:
 		return HK_PRIV_NONROOT;
 	case X86_OP_MOV_TO_CR:
-		/* CR0, CR3, CR4 loads exit; CR2 is the guest's own */
+		/*
+		 * CR3 loads exit; CR0 and CR4 loads exit when they change a
+		 * bit of the guest/host mask, as a kernel's usually do (PG,
+		 * PE, PAE): the usual case here, the exact rule in vmm_hw.c;
+		 * CR2 is the guest's own
+		 */
 		cr = (enum x86_register)in->ops[0].reg;
 		return cr == X86R_CR2 ? HK_PRIV_NONROOT : HK_PRIVILEGED;
 	case X86_OP_MOV_FROM_CR:

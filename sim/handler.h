@@ -34,7 +34,8 @@
  * as ordinary kernels set it.  The runtime may still end elsewhere when
  * the instruction itself faults (a bad CR0 value is the guest's own #GP)
  * or when its operands decide (an IRET to ring 3 does not trap at CPL 1:
- * it runs, a hole).
+ * it runs, a hole; under VT-x a MOV to CR0/CR4, CLTS or LMSW that changes
+ * only the guest's bits of the CR guest/host masks does not exit).
  */
 #ifndef SIM_HANDLER_H
 #define SIM_HANDLER_H
