@@ -239,6 +239,30 @@ static void world_word(const struct world *w, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, w->name);
 }
 
+/*
+ * The time a world's percentages are of: the sample, or more when a
+ * vCPU's clock ran a little past the sample's end (it finishes its
+ * instruction): then its own accounted time is the whole, so %RUN + %RDY
+ * + %WAIT stays 100.
+ */
+static uint64_t life_of(const struct esxtop *e, const struct world_times *cur,
+			int k, uint64_t span)
+{
+	uint64_t life = delta(cur, e->prev, k, C_RUN) +
+			delta(cur, e->prev, k, C_RDY) +
+			delta(cur, e->prev, k, C_WAIT);
+
+	return life < span ? span : life;
+}
+
+/* One counter of world k over the sample, as a fraction of its life. */
+static double share(const struct esxtop *e, const struct world_times *cur,
+		    int k, uint64_t span, enum counter c)
+{
+	return (double)delta(cur, e->prev, k, c) /
+	       (double)life_of(e, cur, k, span);
+}
+
 static void host_columns(struct esxtop *e, struct building *b,
 			 struct host *host, const struct world_times *cur,
 			 int first, uint64_t span)
@@ -284,7 +308,7 @@ static void host_columns(struct esxtop *e, struct building *b,
 			continue;
 		snprintf(inst, sizeof inst, "%d:%s", gid, gname);
 		for (int c = 0; c < C_COUNT; c++) {
-			uint64_t sum = 0;
+			double sum = 0;
 
 			for (int o = 0; o < host_world_count(host); o++) {
 				int g2;
@@ -294,11 +318,12 @@ static void host_columns(struct esxtop *e, struct building *b,
 					continue;
 				group_of(host_world(host, o), &g2, n2, sizeof n2);
 				if (g2 == gid)
-					sum += delta(cur, e->prev, first + o,
+					sum += share(e, cur, first + o, span,
 						     (enum counter)c);
 			}
+			/* the sum of its worlds' percentages, each of its life */
 			put(e, b, host->name, "Group Cpu", inst,
-			    counter_names[c], pct(sum, span));
+			    counter_names[c], round(10000.0 * sum) / 100.0);
 		}
 	}
 	/* each world, in its group: Vcpu(GID:Group:WID:World) */
@@ -306,28 +331,16 @@ static void host_columns(struct esxtop *e, struct building *b,
 		struct world *wd = host_world(host, w);
 		int gid;
 
-		uint64_t life;
-
 		if (wd->state == WORLD_DEAD)
 			continue;
 		group_of(wd, &gid, gname, sizeof gname);
 		world_word(wd, word, sizeof word);
 		snprintf(inst, sizeof inst, "%d:%s:%d:%s", gid, gname, wd->id,
 			 word);
-		/*
-		 * A vCPU's clock can run a little past the sample's end (it
-		 * finishes its instruction): then its own accounted time is
-		 * the whole, so %RUN + %RDY + %WAIT stays 100.
-		 */
-		life = delta(cur, e->prev, first + w, C_RUN) +
-		       delta(cur, e->prev, first + w, C_RDY) +
-		       delta(cur, e->prev, first + w, C_WAIT);
-		if (life < span)
-			life = span;
 		for (int c = 0; c < C_COUNT; c++)
 			put(e, b, host->name, "Vcpu", inst, counter_names[c],
 			    pct(delta(cur, e->prev, first + w, (enum counter)c),
-				life));
+				life_of(e, cur, first + w, span)));
 	}
 }
 

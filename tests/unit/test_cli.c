@@ -78,71 +78,121 @@ static void bad_files(void **state)
  * esxtop's identities, on every sample of every world (VMware,
  * "Interpreting esxtop Statistics" 2.2): %RUN + %RDY + %WAIT = 100 (no
  * co-stop), %USED = %RUN + %SYS (no overlap), %IDLE within %WAIT, %MLMTD
- * within %RDY; to the CSV's two decimals.
+ * within %RDY; to the CSV's two decimals.  And a group's counters are the
+ * sums of its worlds' (section 2.1: "Group Cpu" is the sum over the
+ * group's worlds), on every sample of every group.  Returns the number of
+ * world samples checked and sets *sys when some world had %SYS > 0, so a
+ * caller can insist that the %SYS term was exercised.
  */
-static void identities_hold(const char *text)
+static int identities_hold(const char *text, bool *sys)
 {
-	enum { MAXC = 4096 };
-	static int kind[MAXC];		/* 0 other, 1..7 a Vcpu counter */
+	enum { MAXC = 4096, NK = 7 };
+	static int kind[MAXC];		/* 0 other, 1..7 a counter */
+	static int group[MAXC];		/* the group column's index, or -1 */
+	static bool is_group[MAXC];
+	static char key[MAXC][48];	/* host and GID: "\\esx1\100" */
 	static char *cell[MAXC];
-	static const char *const names[] = {
+	static const char *const names[NK] = {
 		"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
 		"% Max Limited",
 	};
 	char *csv = strdup(text);
 	char *line, *save, *header;
-	int ncol = 0, checked = 0;
+	int ncol = 0, checked = 0, groups = 0;
 
 	assert_non_null(csv);
+	*sys = false;
 	header = strtok_r(csv, "\n", &save);
 
 	for (char *p = header, *q; p && *p; p = q) {
+		const char *obj;
+
 		q = strstr(p + 1, "\",\"");
 		if (q)
 			*q++ = '\0';
 		assert_true(ncol < MAXC);
 		kind[ncol] = 0;
-		if (strstr(p, "\\Vcpu("))
-			for (int k = 0; k < 7; k++) {
-				size_t n = strlen(names[k]);
-				const char *end = p + strlen(p);
+		group[ncol] = -1;
+		is_group[ncol] = strstr(p, "\\Group Cpu(") != NULL;
+		obj = strstr(p, is_group[ncol] ? "\\Group Cpu(" : "\\Vcpu(");
+		if (obj != NULL) {
+			const char *end = p + strlen(p);
+			int host = (int)(obj - p);
 
-				if (end[-1] == '"')
-					end--;
-				if ((size_t)(end - p) > n &&
-				    strncmp(end - n, names[k], n) == 0 &&
-				    end[-n - 1] == '\\')
+			for (int k = 0; k < NK; k++) {
+				size_t n = strlen(names[k]);
+				const char *e = end[-1] == '"' ? end - 1 : end;
+
+				if ((size_t)(e - p) > n &&
+				    strncmp(e - n, names[k], n) == 0 &&
+				    e[-n - 1] == '\\')
 					kind[ncol] = k + 1;
 			}
+			/* the host's name, then the GID after the '(' */
+			snprintf(key[ncol], sizeof key[ncol], "%.*s%.*s", host,
+				 p, (int)strcspn(strchr(obj, '(') + 1, ":)") + 1,
+				 strchr(obj, '('));
+			for (int g = 0; !is_group[ncol] && g < ncol; g++)
+				if (is_group[g] && kind[g] == kind[ncol] &&
+				    strcmp(key[g], key[ncol]) == 0)
+					group[ncol] = g;
+			if (!is_group[ncol] && kind[ncol])
+				assert_true(group[ncol] >= 0);	/* listed first */
+		}
 		ncol++;
 	}
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
 		int c = 0;
-		double v[8] = { 0 };
+		double v[NK + 1] = { 0 };
+		static double sum[MAXC];
+		static int members[MAXC];
 
 		for (char *p = line, *q; p; p = q, c++) {
 			q = strchr(p, ',');
 			if (q)
 				*q++ = '\0';
 			cell[c] = p;
+			sum[c] = 0;
+			members[c] = 0;
 		}
 		assert_int_equal(c, ncol);
 		/* a world's seven columns are consecutive, % Used first */
 		for (int i = 0; i < ncol; i++) {
-			if (kind[i] == 0 || strcmp(cell[i], "\"\"") == 0)
+			double x;
+
+			if (kind[i] == 0 || strcmp(cell[i], "\"\"") == 0 ||
+			    is_group[i])
 				continue;
-			v[kind[i]] = strtod(cell[i] + 1, NULL);
-			if (kind[i] != 7)
+			x = strtod(cell[i] + 1, NULL);
+			sum[group[i]] += x;
+			members[group[i]]++;
+			v[kind[i]] = x;
+			if (kind[i] != NK)
 				continue;
 			checked++;
+			*sys = *sys || v[3] > 0;
 			assert_true(fabs(v[2] + v[6] + v[4] - 100.0) <= 0.05);
 			assert_true(fabs(v[1] - v[2] - v[3]) <= 0.02);
 			assert_true(v[5] <= v[4] + 0.01);
 			assert_true(v[7] <= v[6] + 0.01);
 		}
+		for (int g = 0; g < ncol; g++) {
+			if (!is_group[g] || kind[g] == 0 ||
+			    strcmp(cell[g], "\"\"") == 0)
+				continue;
+			groups++;
+			/* each member rounded to 0.01 on its own */
+			if (fabs(strtod(cell[g] + 1, NULL) - sum[g]) >
+			    0.005 * (members[g] + 1) + 1e-9)
+				fail_msg("%s) %s at %s: %s, the sum of its %d worlds is %.2f",
+					 key[g] + 2, names[kind[g] - 1], cell[0],
+					 cell[g], members[g], sum[g]);
+		}
 	}
 	assert_true(checked > 10);
+	assert_true(groups > 0);
 	free(csv);
+	return checked;
 }
 
 /* The host options: esxtop's CSV, vCPUs, the CD-ROM. */
@@ -150,6 +200,7 @@ static void host_options(void **state)
 {
 	char *line, *save;
 	int rows = 0, cols = 0;
+	bool sys;
 
 	(void)state;
 	expect("--headless --esxtop --interval 0.05 --guest scenarios/guests/timer.elf",
@@ -158,7 +209,7 @@ static void host_options(void **state)
 	assert_non_null(strstr(out, "\\\\esx0\\Group Cpu(100:vm0)\\% Used"));
 	assert_non_null(strstr(out, "\\\\esx0\\Physical Cpu(_Total)\\% Util Time"));
 	assert_non_null(strstr(out, "\n\"01/01/2007 00:00:00\","));
-	identities_hold(out);
+	identities_hold(out, &sys);
 	assert_null(strstr(out, "tick 50"));	/* no guest output in the CSV */
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -185,7 +236,9 @@ static void host_options(void **state)
 	       "\\\\esx2\\Vcpu(");
 	assert_null(strstr(out, "== worlds"));		/* no narration */
 	assert_null(strstr(strchr(out, '\n'), "PDH-CSV"));
-	identities_hold(out);
+	/* several hosts, several VMs, every world on every sample */
+	assert_true(identities_hold(out, &sys) >= 15 * 10);
+	assert_true(sys);	/* the VMKernel's %SYS term is not always 0 */
 	expect("--headless --interval 1 --guest x", 2, "go with --esxtop");
 	expect("--headless --esxtop --interval 0 --guest x", 2, "--interval wants seconds");
 	expect("--headless --esxtop --interval 1e3 --guest x", 2, "--interval wants seconds");
