@@ -213,6 +213,25 @@ static void course(struct out *o, const struct step_record *r)
 	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
+/*
+ * A write to CR0 or CR4 (MOV, CLTS, LMSW) under VT-x exits only when it
+ * changes a bit the VMM owns in the guest/host mask (SDM vol. 3C
+ * 25.1.3): say which of the two it was.
+ */
+static void cr_mask_words(struct out *o, const struct step_record *r,
+			  bool exited)
+{
+	int cr = (r->insn.u.insn.bytes[2] >> 3) & 7;	/* 0f 22 /r */
+
+	if (r->op != X86_OP_CLTS && r->op != X86_OP_LMSW &&
+	    !(r->op == X86_OP_MOV_TO_CR && (cr == 0 || cr == 4)))
+		return;
+	if (exited)
+		say(o, " It changed a bit the VMM owns (set in the VMCS's CR0/CR4 guest/host mask: PE NE WP NW CD PG, PSE PAE PGE VMXE), so the CPU left the guest; the VMM updated the read shadow the guest reads that bit from.");
+	else
+		say(o, " It changed only bits the guest owns (clear in the VMCS's CR0/CR4 guest/host mask: TS MP EM..., TSD...), so there was no exit: the CPU wrote them itself.");
+}
+
 static void direct(struct out *o, const struct step_record *r,
 		   enum insn_class cls)
 {
@@ -224,6 +243,7 @@ static void direct(struct out *o, const struct step_record *r,
 			say(o, " It ran on the hardware, in non-root mode: no VM exit.");
 		else
 			say(o, " The VMM's 2006 VT-x controls do not make this exit: the CPU itself ran it in non-root mode, on the guest's own state, and gave the right answer (or delivered the guest's own fault through the guest's IDT).");
+		cr_mask_words(o, r, false);
 		nonroot_rings(o, vring, cpl);
 		return;
 	}
@@ -422,6 +442,7 @@ static void vm_exit(struct out *o, const struct step_record *r)
 
 	say(o, " With hardware assist (Intel VT-x) the guest kernel runs at ring 0 in the CPU's non-root mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM, in root mode, %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry is expensive (see docs/hardware-assist.md for the cost).",
 	    vmm_exit_reason_name(r->trap.u.trap.exit_reason), after_vmm(r));
+	cr_mask_words(o, r, true);
 	trace_trap_detail(&r->trap, detail, sizeof detail);
 	if (detail[0])
 		say(o, " Here: %s.", detail);
