@@ -87,33 +87,7 @@ space_hex:
         mov  $' ', %al
         call putc
         pop  %eax
-/* hex: EAX as 8 hex digits. */
-hex:    mov  $8, %ecx
-2:      rol  $4, %eax
-        push %eax
-        and  $0xf, %al
-        add  $'0', %al
-        cmp  $'9', %al
-        jbe  3f
-        add  $'a' - '0' - 10, %al
-3:      call putc
-        pop  %eax
-        loop 2b
-        ret
-
-/* puts: the NUL-terminated string at ESI. */
-puts:   lodsb
-        test %al, %al
-        jz   4f
-        call putc
-        jmp  puts
-4:      ret
-
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
+        .include "tests/guests/print.inc"
 
         .data
 /* The leaves asked, subleaf beside each; past the last basic (4) and

@@ -22,6 +22,15 @@
 
         .globl n_mp, n_ts, n_clts, n_same, x_wp, x_wp_off, x_ne, n_lmsw
         .globl n_tsd, x_pse, x_pse_off, n_tsd_off
+/* WRITE cr, op, bits, label: read CR, change bits by op (or, and), write it
+ * back at label, print both registers. */
+.macro WRITE cr, op, bits, label
+        mov  %\cr, %eax
+        \op  $\bits, %eax
+\label: mov  %eax, %\cr
+        call show
+.endm
+
 _start:
         mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
         out  %al, $0x21
@@ -29,53 +38,22 @@ _start:
         mov  $stack, %esp
         call show
 
-        mov  %cr0, %eax
-        or   $CR0_MP, %eax
-n_mp:   mov  %eax, %cr0                 /* MP: the guest's bit */
+        WRITE cr0, or, CR0_MP, n_mp         /* MP: the guest's bit */
+        WRITE cr0, or, CR0_TS, n_ts         /* TS: the guest's (lazy FPU) */
+n_clts: clts                                /* TS is not masked: no exit */
         call show
         mov  %cr0, %eax
-        or   $CR0_TS, %eax
-n_ts:   mov  %eax, %cr0                 /* TS: the guest's (lazy FPU) */
-        call show
-n_clts: clts                            /* TS is not masked: no exit */
-        call show
-        mov  %cr0, %eax
-n_same: mov  %eax, %cr0                 /* no bit changes at all */
-        mov  %cr0, %eax
-        or   $CR0_WP, %eax
-x_wp:   mov  %eax, %cr0                 /* WP: the VMM's (shadow tables) */
-        call show
-        mov  %cr0, %eax
-        and  $(~CR0_WP), %eax
-x_wp_off:
-        mov  %eax, %cr0
-        call show
-        mov  %cr0, %eax
-        or   $CR0_NE, %eax
-x_ne:   mov  %eax, %cr0                 /* NE: fixed to 1 in VMX operation */
-        call show
-        mov  $(CR0_TS | 1), %eax        /* PE (already set) and TS */
+n_same: mov  %eax, %cr0                     /* no bit changes at all */
+        WRITE cr0, or, CR0_WP, x_wp         /* WP: the VMM's (shadow tables) */
+        WRITE cr0, and, (~CR0_WP), x_wp_off
+        WRITE cr0, or, CR0_NE, x_ne         /* NE: fixed to 1 in VMX operation */
+        mov  $(CR0_TS | 1), %eax            /* PE (already set) and TS */
 n_lmsw: lmsw %ax
         call show
-
-        mov  %cr4, %eax
-        or   $CR4_TSD, %eax
-n_tsd:  mov  %eax, %cr4                 /* TSD: the guest's */
-        call show
-        mov  %cr4, %eax
-        or   $CR4_PSE, %eax
-x_pse:  mov  %eax, %cr4                 /* PSE: the VMM's (page formats) */
-        call show
-        mov  %cr4, %eax
-        and  $(~CR4_PSE), %eax
-x_pse_off:
-        mov  %eax, %cr4
-        call show
-        mov  %cr4, %eax
-        and  $(~CR4_TSD), %eax
-n_tsd_off:
-        mov  %eax, %cr4
-        call show
+        WRITE cr4, or, CR4_TSD, n_tsd       /* TSD: the guest's */
+        WRITE cr4, or, CR4_PSE, x_pse       /* PSE: the VMM's (page formats) */
+        WRITE cr4, and, (~CR4_PSE), x_pse_off
+        WRITE cr4, and, (~CR4_TSD), n_tsd_off
         EXIT 0
 
 /* show: "cr0=XXXXXXXX cr4=XXXXXXXX\n" as the guest reads them. */
@@ -90,33 +68,7 @@ show:   mov  $msg_cr0, %esi
         mov  $'\n', %al
         jmp  putc
 
-/* hex: EAX as 8 hex digits. */
-hex:    mov  $8, %ecx
-2:      rol  $4, %eax
-        push %eax
-        and  $0xf, %al
-        add  $'0', %al
-        cmp  $'9', %al
-        jbe  3f
-        add  $'a' - '0' - 10, %al
-3:      call putc
-        pop  %eax
-        loop 2b
-        ret
-
-/* puts: the NUL-terminated string at ESI. */
-puts:   lodsb
-        test %al, %al
-        jz   4f
-        call putc
-        jmp  puts
-4:      ret
-
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
+        .include "tests/guests/print.inc"
 
         .data
 msg_cr0:    .asciz "cr0="
