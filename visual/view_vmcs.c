@@ -194,7 +194,7 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 		 vmm_hw_cr_mask(0), vmm_hw_cr_shadow(v, 0));
 	y = line(&in, y, ROLE_NORMAL, "  CR4 guest/host mask %08x (PSE PAE PGE VMXE: the VMM's), read shadow %08x",
 		 vmm_hw_cr_mask(4), vmm_hw_cr_shadow(v, 4));
-	y = line(&in, y, ROLE_DIM, "  (a MOV to CR0/CR4 exits only if it changes a masked bit; the guest reads masked bits from the shadow, the rest live: no exit)");
+	y = line(&in, y, ROLE_DIM, "  (a write exits only if it changes a masked bit; reads: masked bits from the shadow, the rest live, no exit)");
 	y = line(&in, y + 1, ROLE_TITLE, "Exit information (the last VM exit)");
 	ex = last_exit(a, &port);
 	if (ex == NULL) {
