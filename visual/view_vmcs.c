@@ -189,7 +189,8 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 		 (unsigned long long)v->virt.tsc_offset,
 		 !v->virt.iflag && vmm_devices_irq_pending(vm, v->id));
 	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x%s", pf ? 1u << 14 : 0u,
-		 pf ? " (#PF: the guest pages, and the VMM keeps shadow page tables)" : " (empty: paging off, no shadow page tables to keep)");
+		 pf ? " (#PF: the guest pages, so a VMM with shadow page tables wants its faults; ringside does not model paging: none comes)"
+		    : " (empty: paging off, no shadow page tables to keep)");
 	y = line(&in, y, ROLE_NORMAL, "  CR0 guest/host mask %08x (PE NE WP NW CD PG: the VMM's), read shadow %08x",
 		 vmm_hw_cr_mask(0), vmm_hw_cr_shadow(v, 0));
 	y = line(&in, y, ROLE_NORMAL, "  CR4 guest/host mask %08x (PSE PAE PGE VMXE: the VMM's), read shadow %08x",
