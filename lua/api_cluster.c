@@ -176,7 +176,7 @@ static int parse_mode(lua_State *L, const char *s)
  * c:add_vm{name=, host=, guest=, mode=, mem_mb=, vcpus=, cpu_mhz=,
  * dirty_mb_s=, wss_mb=, reservation_mhz=, reservation_mb=, limit_mhz=,
  * shares=, restart_priority=, isolation_response=, datastore=, disk_mb=,
- * network=, powered_off=}
+ * disk=, network=, powered_off=}
  */
 static int l_add_vm(lua_State *L)
 {
@@ -184,13 +184,13 @@ static int l_add_vm(lua_State *L)
 		"name", "host", "guest", "mode", "mem_mb", "vcpus", "cpu_mhz",
 		"dirty_mb_s", "wss_mb", "reservation_mhz", "reservation_mb",
 		"limit_mhz", "shares", "restart_priority",
-		"isolation_response", "datastore", "disk_mb", "network",
-		"powered_off", NULL
+		"isolation_response", "datastore", "disk_mb", "disk",
+		"network", "powered_off", NULL
 	};
 	struct cluster *c = check_cluster(L, 1);
 	struct cluster_vm_config cfg = { .mode = engine_get(L)->mode };
-	char gbuf[PATH_MAX], err[GUEST_ERR_MAX];
-	const char *guest, *mode, *rp, *ir;
+	char gbuf[PATH_MAX], dbuf[PATH_MAX], err[GUEST_ERR_MAX];
+	const char *guest, *mode, *rp, *ir, *disk;
 	enum restart_priority prio;
 	enum isolation_response iso;
 	int vm;
@@ -219,6 +219,8 @@ static int l_add_vm(lua_State *L)
 	cfg.shares = (uint32_t)args_count(L, 2, "shares", "add_vm", 1, 1000000);
 	cfg.disk_mb = (uint32_t)args_count(L, 2, "disk_mb", "add_vm", 1, 62u << 20);
 	cfg.datastore = args_string(L, 2, "datastore", "add_vm");
+	if ((disk = args_string(L, 2, "disk", "add_vm")))
+		cfg.disk = api_vm_resolve(L, disk, ".img", dbuf, sizeof dbuf);
 	cfg.network = args_string(L, 2, "network", "add_vm");
 	lua_getfield(L, 2, "powered_off");
 	cfg.powered_off = lua_toboolean(L, -1);
