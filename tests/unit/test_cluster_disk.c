@@ -21,6 +21,7 @@
 #include "cluster/cluster.h"
 #include "cluster/vcb.h"
 #include "cluster/vmotion.h"
+#include "history.h"
 #include "sim.h"
 #include "status.h"
 #include "testlib.h"
@@ -288,6 +289,44 @@ static void power_off_frees_memory(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * Step back across a VMotion is refused with the reason, and the world
+ * stays where it was; before VirtualCenter acted, it goes back as ever.
+ */
+static void step_back_across_vmotion(void **state)
+{
+	struct sim *s;
+	struct cluster *c = two_hosts(&s);
+	char err[GUEST_ERR_MAX];
+	struct history *h;
+	enum sim_stop why;
+	uint64_t mark, after;
+	int vm, id;
+
+	(void)state;
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "app", .host = 0, .guest = DIRTY, .mem_mb = 32 },
+		&vm, err), SIM_OK);
+	assert_int_equal(history_create(s, 10000, 0, &h), SIM_OK);
+	assert_int_equal(history_run(h, 200000, &why), SIM_OK);
+	mark = sim_insns(s);
+	assert_int_equal(history_back(h, 1000), SIM_OK);	/* no VMotion yet */
+	assert_int_equal(sim_insns(s), mark - 1000);
+	assert_int_equal(history_run(h, 1000, &why), SIM_OK);
+	assert_int_equal(vmotion_start(c, vm, 1, &(struct precopy_params){
+		.bandwidth_mb_s = 400, .downtime_ms = 5 }, &id, err), SIM_OK);
+	for (int k = 0; k < 1000 && vmotion_get(c, id)->phase != MIG_DONE; k++)
+		assert_int_equal(history_run(h, 200000, &why), SIM_OK);
+	assert_int_equal(vmotion_get(c, id)->phase, MIG_DONE);
+	after = sim_insns(s);
+	assert_int_equal(history_seek(h, mark - 1000), SIM_ESTATE);
+	assert_non_null(strstr(history_refusal(h), "VirtualCenter acted"));
+	assert_int_equal(sim_insns(s), after);		/* nothing moved */
+	assert_int_equal(cluster_vm(c, vm)->host, 1);
+	history_destroy(h);
+	sim_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +336,7 @@ int main(void)
 		cmocka_unit_test(writes_hw),
 		cmocka_unit_test(writes_as_qemu),
 		cmocka_unit_test(power_off_frees_memory),
+		cmocka_unit_test(step_back_across_vmotion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
