@@ -22,6 +22,7 @@
 #include <lauxlib.h>
 
 #include "cluster/cluster.h"
+#include "cluster/drs_cluster.h"
 #include "cluster/vmotion.h"
 #include "engine.h"
 #include "status.h"
@@ -193,12 +194,15 @@ static int l_add_vm(lua_State *L)
 	const char *guest, *mode, *rp, *ir, *disk;
 	enum restart_priority prio;
 	enum isolation_response iso;
+	bool by_drs = false;
 	int vm;
 
 	args_check(L, 2, "add_vm", fields);
-	if (lua_getfield(L, 2, "host") == LUA_TNIL)
-		return luaL_error(L, "add_vm: say which host: host=h");
-	cfg.host = check_chost(L, lua_gettop(L), c);
+	/* no host: DRS's initial placement chooses (drs_cluster.h) */
+	if (lua_getfield(L, 2, "host") != LUA_TNIL)
+		cfg.host = check_chost(L, lua_gettop(L), c);
+	else
+		by_drs = true;
 	lua_pop(L, 1);
 	cfg.name = args_string(L, 2, "name", "add_vm");
 	guest = args_string(L, 2, "guest", "add_vm");
@@ -237,7 +241,8 @@ static int l_add_vm(lua_State *L)
 			return luaL_error(L, "add_vm: isolation_response is leave-on, power-off or shutdown, not \"%s\"", ir);
 		cfg.isolation_response = iso;
 	}
-	if (cluster_add_vm(c, &cfg, &vm, err) != SIM_OK)
+	if ((by_drs ? drs_cluster_add_vm(c, &cfg, &vm, err)
+		    : cluster_add_vm(c, &cfg, &vm, err)) != SIM_OK)
 		return luaL_error(L, "add_vm: %s", err);
 	api_world_push_handle(L, API_CVM_MT, CVM_ID(cluster_index(c), vm));
 	return 1;
