@@ -22,6 +22,7 @@
 #include <lauxlib.h>
 
 #include "cluster/cluster.h"
+#include "cluster/drs_cluster.h"
 #include "cluster/vmotion.h"
 #include "engine.h"
 #include "status.h"
@@ -176,7 +177,7 @@ static int parse_mode(lua_State *L, const char *s)
  * c:add_vm{name=, host=, guest=, mode=, mem_mb=, vcpus=, cpu_mhz=,
  * dirty_mb_s=, wss_mb=, reservation_mhz=, reservation_mb=, limit_mhz=,
  * shares=, restart_priority=, isolation_response=, datastore=, disk_mb=,
- * network=, powered_off=}
+ * disk=, network=, powered_off=}
  */
 static int l_add_vm(lua_State *L)
 {
@@ -184,21 +185,24 @@ static int l_add_vm(lua_State *L)
 		"name", "host", "guest", "mode", "mem_mb", "vcpus", "cpu_mhz",
 		"dirty_mb_s", "wss_mb", "reservation_mhz", "reservation_mb",
 		"limit_mhz", "shares", "restart_priority",
-		"isolation_response", "datastore", "disk_mb", "network",
-		"powered_off", NULL
+		"isolation_response", "datastore", "disk_mb", "disk",
+		"network", "powered_off", NULL
 	};
 	struct cluster *c = check_cluster(L, 1);
 	struct cluster_vm_config cfg = { .mode = engine_get(L)->mode };
-	char gbuf[PATH_MAX], err[GUEST_ERR_MAX];
-	const char *guest, *mode, *rp, *ir;
+	char gbuf[PATH_MAX], dbuf[PATH_MAX], err[GUEST_ERR_MAX];
+	const char *guest, *mode, *rp, *ir, *disk;
 	enum restart_priority prio;
 	enum isolation_response iso;
+	bool by_drs = false;
 	int vm;
 
 	args_check(L, 2, "add_vm", fields);
-	if (lua_getfield(L, 2, "host") == LUA_TNIL)
-		return luaL_error(L, "add_vm: say which host: host=h");
-	cfg.host = check_chost(L, lua_gettop(L), c);
+	/* no host: DRS's initial placement chooses (drs_cluster.h) */
+	if (lua_getfield(L, 2, "host") != LUA_TNIL)
+		cfg.host = check_chost(L, lua_gettop(L), c);
+	else
+		by_drs = true;
 	lua_pop(L, 1);
 	cfg.name = args_string(L, 2, "name", "add_vm");
 	guest = args_string(L, 2, "guest", "add_vm");
@@ -219,6 +223,8 @@ static int l_add_vm(lua_State *L)
 	cfg.shares = (uint32_t)args_count(L, 2, "shares", "add_vm", 1, 1000000);
 	cfg.disk_mb = (uint32_t)args_count(L, 2, "disk_mb", "add_vm", 1, 62u << 20);
 	cfg.datastore = args_string(L, 2, "datastore", "add_vm");
+	if ((disk = args_string(L, 2, "disk", "add_vm")))
+		cfg.disk = api_vm_resolve(L, disk, ".img", dbuf, sizeof dbuf);
 	cfg.network = args_string(L, 2, "network", "add_vm");
 	lua_getfield(L, 2, "powered_off");
 	cfg.powered_off = lua_toboolean(L, -1);
@@ -235,7 +241,8 @@ static int l_add_vm(lua_State *L)
 			return luaL_error(L, "add_vm: isolation_response is leave-on, power-off or shutdown, not \"%s\"", ir);
 		cfg.isolation_response = iso;
 	}
-	if (cluster_add_vm(c, &cfg, &vm, err) != SIM_OK)
+	if ((by_drs ? drs_cluster_add_vm(c, &cfg, &vm, err)
+		    : cluster_add_vm(c, &cfg, &vm, err)) != SIM_OK)
 		return luaL_error(L, "add_vm: %s", err);
 	api_world_push_handle(L, API_CVM_MT, CVM_ID(cluster_index(c), vm));
 	return 1;

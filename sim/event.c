@@ -262,6 +262,7 @@ static const char *const disk_op_names[DISK_OP_COUNT] = {
 	[DISK_CONSOLIDATE] = "consolidate", [DISK_QUIESCE] = "quiesce",
 	[DISK_UNQUIESCE] = "unquiesce", [DISK_MOUNT] = "mount",
 	[DISK_COPY] = "copy", [DISK_UNMOUNT] = "unmount",
+	[DISK_REFUSED] = "refused",
 };
 
 const char *disk_op_name(enum disk_op op)

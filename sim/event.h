@@ -146,6 +146,7 @@ enum disk_op {
 	DISK_MOUNT,		/* backup: the proxy opened the snapshot over the SAN */
 	DISK_COPY,		/* backup: the proxy copied sectors off the datastore */
 	DISK_UNMOUNT,		/* backup: the proxy closed it */
+	DISK_REFUSED,		/* backup: refused (the proxy cannot see the disk) */
 	DISK_OP_COUNT
 };
 

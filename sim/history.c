@@ -9,6 +9,7 @@
  * file knows none of their fields: a new piece of state is saved by its
  * owner, and stepping back cannot forget it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ struct history {
 	int keep;
 	struct checkpoint **cp;	/* oldest first */
 	int n;
+	char refusal[160];	/* why the last seek was refused */
 };
 
 static void free_checkpoint(struct checkpoint *cp)
@@ -210,8 +212,18 @@ int history_seek(struct history *h, uint64_t insns)
 		return history_run(h, insns - pos, &why);
 	for (i = h->n - 1; i > 0 && h->cp[i]->insns > insns; i--)
 		;
-	if (!same_shape(h->s, h->cp[i]))
-		return SIM_ESTATE;	/* a VM was added since: cannot go back */
+	h->refusal[0] = '\0';
+	if (!same_shape(h->s, h->cp[i])) {
+		snprintf(h->refusal, sizeof h->refusal,
+			 "cannot go back: a VM or a host was added to the world since");
+		return SIM_ESTATE;
+	}
+	if (!sim_clock_fits(h->s, &h->cp[i]->clock)) {
+		snprintf(h->refusal, sizeof h->refusal,
+			 "cannot go back before %.3f s: VirtualCenter acted then (a VMotion's step, DRS, HA), and its state is not in the checkpoints",
+			 (double)h->s->parts_acted_ns / 1e9);
+		return SIM_ESTATE;
+	}
 	if ((rc = restore(h, h->cp[i])) != SIM_OK)
 		return rc;
 	drop_after(h, h->cp[i]->insns);
@@ -223,6 +235,11 @@ int history_back(struct history *h, uint64_t n)
 	uint64_t pos = sim_insns(h->s);
 
 	return history_seek(h, pos > n ? pos - n : 0);
+}
+
+const char *history_refusal(const struct history *h)
+{
+	return h->refusal;
 }
 
 int history_checkpoints(const struct history *h)

@@ -41,6 +41,17 @@ int history_back(struct history *h, uint64_t n);
 /* Go to an absolute position (instructions since the start). */
 int history_seek(struct history *h, uint64_t insns);
 
+/*
+ * Why the last history_seek or history_back returned SIM_ESTATE, in a
+ * sentence ("" if it did not).  Going back is refused past a VM added
+ * to the world, and past a moment when a cluster's VirtualCenter acted
+ * (a VMotion's step, a DRS pass, an HA timer): VirtualCenter's state
+ * (its migrations, the VMs' records, DRS's and HA's models) and where a
+ * moved VM's worlds run are not in the checkpoints, so replaying from
+ * before would not give the world that was (docs/vmotion.md).
+ */
+const char *history_refusal(const struct history *h);
+
 /* Checkpoints held now, and the interval between them. */
 int history_checkpoints(const struct history *h);
 uint64_t history_interval(const struct history *h);

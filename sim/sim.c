@@ -70,6 +70,12 @@ void sim_clock_save(const struct sim *s, struct sim_clock *out)
 	out->q_host = s->q_host;
 	out->q_pcpu = s->q_pcpu;
 	out->next_seq = event_log_total(s->log);
+	out->parts_acted = s->parts_acted;
+}
+
+bool sim_clock_fits(const struct sim *s, const struct sim_clock *c)
+{
+	return c->parts_acted == s->parts_acted;
 }
 
 void sim_clock_load(struct sim *s, const struct sim_clock *c)
@@ -208,8 +214,11 @@ uint64_t sim_tick_parts(struct sim *s, uint64_t now, bool *busy)
 	for (int i = 0; i < s->nparts; i++) {
 		struct sim_part *p = &s->parts[i];
 
-		if (p->due <= now)
+		if (p->due <= now) {
 			p->due = p->tick(p->ctx, now, &p->busy);
+			s->parts_acted++;
+			s->parts_acted_ns = now;
+		}
 		if (p->due < next)
 			next = p->due;
 		*busy = *busy || p->busy;

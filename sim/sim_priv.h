@@ -20,6 +20,9 @@ struct sim {
 	int nhosts, hosts_cap;
 	struct sim_part parts[SIM_MAX_PARTS];	/* clusters... */
 	int nparts;
+	/* the parts' work so far: how many times one was ticked, and when
+	   last (their state is not in checkpoints: history.c) */
+	uint64_t parts_acted, parts_acted_ns;
 	uint64_t now_ns;		/* simulated time */
 	/* the quantum being played (vmkernel_sched.c) */
 	uint64_t q_start;		/* when it began */
@@ -52,10 +55,18 @@ struct sim_clock {
 	bool q_planned;
 	int q_host, q_pcpu;
 	uint64_t next_seq;		/* the event log's next sequence number */
+	uint64_t parts_acted;		/* sim.parts_acted then */
 };
 void sim_clock_save(const struct sim *s, struct sim_clock *out);
 /* Put the clock back; events logged after it was saved are dropped. */
 void sim_clock_load(struct sim *s, const struct sim_clock *c);
+
+/*
+ * Can the world go back to clock c?  Not once a part (a cluster's
+ * VirtualCenter: VMotion's steps, DRS's passes, HA's timers) has acted
+ * since: the parts keep state of their own that no checkpoint holds.
+ */
+bool sim_clock_fits(const struct sim *s, const struct sim_clock *c);
 
 /*
  * Grow a table of pointers (or an array of `size`-byte records) to hold

@@ -72,6 +72,24 @@ static void free_pages(void *p, size_t size)
 		munmap(p, size);
 }
 
+/*
+ * A powered-off VM's RAM goes back to the host: fresh zero pages are
+ * mapped over it at the same address (the CPU keeps its mapping), so the
+ * host pages the guest wrote are freed.  A VM costs host memory only
+ * while it runs, as the VMKernel frees a VM's machine pages at power-off
+ * [src: Waldspurger, "Memory Resource Management in VMware ESX Server",
+ * OSDI 2002, section 2].  A power-on boots into fresh RAM (fresh_ram).
+ */
+static void release_ram(struct vm *vm)
+{
+	if (vm->ram == NULL || vm->ram_size == 0)
+		return;
+	if (mmap(vm->ram, vm->ram_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return;		/* the pages stay; nothing is lost */
+	memset(vm->touched, 0, vm->ram_size >> 12);
+}
+
 static void boot_event(struct vm *vm, enum vmx_boot_step step, uint32_t a,
 		       uint32_t b)
 {
@@ -396,6 +414,11 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 		vm->vcpu[i]->state = VCPU_STOPPED;
 		vmm_request_stop(vm->vcpu[i]);
 	}
+	/* powered off from outside: its memory is freed.  A guest that
+	   stopped itself (halt, fault, debug exit) keeps its RAM on screen
+	   for the lesson to inspect, as a crashed VM's core dump would. */
+	if (why == POWER_USER || why == POWER_LOGOFF)
+		release_ram(vm);
 }
 
 const char *vm_serial(const struct vm *vm, size_t *len)

@@ -5,6 +5,7 @@
 
 #include "cluster/vmotion.h"
 #include "cluster_board.h"
+#include "cluster_drsha.h"
 #include "sim.h"
 
 #define MIB(pages) ((double)(pages) / 256)
@@ -134,8 +135,8 @@ int board_migrations(struct cluster *c, int *ids, int max)
 
 void board_print(struct cluster *c, uint64_t now, FILE *out)
 {
-	char line[BOARD_LINE];
-	int ids[8], n;
+	char line[BOARD_LINE], drsha[DRSHA_LINES_MAX][BOARD_LINE];
+	int ids[8], roles[DRSHA_LINES_MAX], n;
 
 	fprintf(out, "  Cluster %s: %d hosts, %d VMs (* live, > migrating, ! stunned)\n",
 		cluster_name(c), cluster_host_count(c), cluster_vm_count(c));
@@ -154,4 +155,8 @@ void board_print(struct cluster *c, uint64_t now, FILE *out)
 		board_migration(c, ids[i], now, line, sizeof line);
 		fprintf(out, "  %s\n", line);
 	}
+	/* DRS's and HA's lines: the very ones the Cluster view draws */
+	n = drsha_board_lines(cluster_sim(c), c, drsha, roles, DRSHA_LINES_MAX);
+	for (int i = 0; i < n; i++)
+		fprintf(out, "  %s%s\n", roles[i] ? "! " : "", drsha[i]);
 }

@@ -24,6 +24,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "cluster/drs_cluster.h"
+#include "cluster/ha.h"
 #include "cluster_board.h"
 #include "command.h"
 #include "esxtop.h"
@@ -155,6 +157,25 @@ static void show_lines(struct hplay *h)
 		show_line(h, &line);
 }
 
+/*
+ * The Cluster view's picture is printed after each VMotion, each DRS
+ * pass (its recommendations) and each HA restart priority done (the VMs
+ * back so far), as the TUI would show it then.
+ */
+static bool board_due(const struct event *ev)
+{
+	return (ev->kind == EV_CLUSTER &&
+		ev->u.cluster.action == CL_VMOTION_DONE) ||
+	       (ev->kind == EV_DRS && ev->u.drs.action == DRS_PASS) ||
+	       (ev->kind == EV_HA && ev->u.ha.action == HA_PRIORITY_DONE);
+}
+
+static int board_cluster(const struct event *ev)
+{
+	return ev->kind == EV_CLUSTER ? ev->u.cluster.cluster :
+	       ev->kind == EV_DRS ? ev->u.drs.cluster : ev->u.ha.cluster;
+}
+
 static void on_event(void *ctx, const struct event *ev)
 {
 	struct hplay *h = ctx;
@@ -174,7 +195,8 @@ static void on_event(void *ctx, const struct event *ev)
 	if (ev->kind == EV_SERIAL) {
 		print_output(h, ev);
 	} else if ((ev->kind == EV_POWER || ev->kind == EV_HOST ||
-		    ev->kind == EV_CLUSTER ||
+		    ev->kind == EV_CLUSTER || ev->kind == EV_DRS ||
+		    ev->kind == EV_HA ||
 		    ev->kind == EV_VMX) && h->trace != stdout) {
 		const char *p = line;
 
@@ -183,9 +205,8 @@ static void on_event(void *ctx, const struct event *ev)
 			p++;
 		out(h, stdout, "  * %s\n", p);
 		/* the Cluster view's picture, as text, after each VMotion */
-		if (ev->kind == EV_CLUSTER &&
-		    ev->u.cluster.action == CL_VMOTION_DONE)
-			board_print(cluster_of_world(h->sim, ev->u.cluster.cluster),
+		if (board_due(ev))
+			board_print(cluster_of_world(h->sim, board_cluster(ev)),
 				    ev->t_ns, stdout);
 	}
 }

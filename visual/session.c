@@ -228,8 +228,11 @@ static void forget_last(struct session *s)
 
 static int fail(struct session *s, int rc, const char *what)
 {
-	snprintf(s->err, sizeof s->err, "%s failed: %s", what,
-		 sim_strerror(rc));
+	if (rc == SIM_ESTATE && s->hist && history_refusal(s->hist)[0])
+		snprintf(s->err, sizeof s->err, "%s", history_refusal(s->hist));
+	else
+		snprintf(s->err, sizeof s->err, "%s failed: %s", what,
+			 sim_strerror(rc));
 	return rc;
 }
 

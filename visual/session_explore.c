@@ -52,6 +52,11 @@ int session_explore_end(struct session *s)
 	if (!s->explore.on)
 		return SIM_OK;
 	rc = history_seek(s->hist, s->explore.pos);
+	if (rc != SIM_OK)
+		snprintf(s->err, sizeof s->err,
+			 "going back to the lesson failed: %s; the lesson goes on from here",
+			 rc == SIM_ESTATE && history_refusal(s->hist)[0] ?
+			 history_refusal(s->hist) : sim_strerror(rc));
 	history_destroy(s->hist);
 	s->hist = NULL;
 	s->hist_start = 0;
@@ -60,8 +65,5 @@ int session_explore_end(struct session *s)
 	s->last_gen++;
 	s->now = s->explore.now;
 	s->prev = s->explore.prev;
-	if (rc != SIM_OK)
-		snprintf(s->err, sizeof s->err, "going back to the lesson failed: %s",
-			 sim_strerror(rc));
 	return rc;
 }

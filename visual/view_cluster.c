@@ -18,24 +18,31 @@
 #include "sim.h"
 #include "view.h"
 
-#define BOX_W 40		/* a host's box, borders included */
+#define BOX_W 48		/* a host's box at its narrowest, borders
+				   included: the bars' line (44) fits */
 #define BOX_H 4		/* title on the top border, bars, VMs */
 
 static void draw_host_box(struct cluster *c, int h, const struct rect *clip,
 			  int y, int x, int w)
 {
-	struct rect box = { x, y, w, BOX_H };
+	struct rect box = { x, y, w, BOX_H }, in = { x + 1, y, w - 2, BOX_H };
 	char line[BOARD_LINE];
 	struct cluster_host *ch = cluster_host(c, h);
+
+	/* the text stays inside the box's borders (cut with an ellipsis) */
+	if (in.x + in.w > clip->x + clip->w)
+		in.w = clip->x + clip->w - in.x;
+	if (in.y + in.h > clip->y + clip->h)
+		in.h = clip->y + clip->h - in.y;
 
 	draw_box(clip, &box, ch->state == CHOST_CONNECTED ? ROLE_NORMAL
 							  : ROLE_ERROR);
 	board_host_title(c, h, line, sizeof line);
-	draw_text(clip, y, x + 2, ROLE_HEADER, line);
+	draw_text(&in, y, x + 2, ROLE_HEADER, line);
 	board_host_bars(c, h, line, sizeof line);
-	draw_text(clip, y + 1, x + 2, ROLE_NORMAL, line);
+	draw_text(&in, y + 1, x + 2, ROLE_NORMAL, line);
 	board_host_vms(c, h, w - 4, line, sizeof line);
-	draw_text(clip, y + 2, x + 2, ROLE_VMM, line);
+	draw_text(&in, y + 2, x + 2, ROLE_VMM, line);
 }
 
 void view_cluster_draw(struct app *a, const struct layout *l)

@@ -10,6 +10,7 @@
 #include "cluster/cluster_priv.h"
 #include "sim_priv.h"
 #include "status.h"
+#include "vmkernel/vmfs.h"
 #include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
@@ -526,7 +527,9 @@ static int vm_record(struct cluster *c, const struct cluster_vm_config *cfg,
 	v->shares = cfg->shares ? cfg->shares : 1000;
 	v->restart_priority = (uint8_t)cfg->restart_priority;
 	v->isolation_response = (uint8_t)cfg->isolation_response;
-	v->disk_mb = cfg->disk_mb ? cfg->disk_mb : 8192;
+	/* a modelled VM's disk is a size on its datastore; a live VM's is a
+	   real disk file there, only if asked for (make_live) */
+	v->disk_mb = cfg->disk_mb ? cfg->disk_mb : cfg->guest ? 0 : 8192;
 	v->network = net;
 	v->cpu_features = h->cpu->features;
 	v->migration = -1;
@@ -560,13 +563,19 @@ static int make_live(struct cluster *c, const struct cluster_vm_config *cfg,
 	struct vm *vm;
 	int rc;
 
+	/* its disk file goes on the datastore the cluster chose for it, so
+	   what VMotion, HA and VCB check is where the guest's sectors are */
 	rc = sim_add_vm(c->sim, &(struct vm_config){ .name = v->name,
 			.host = c->hosts[v->host]->host->name,
 			.guest = cfg->guest, .mem_mb = v->mem_mb,
-			.vcpus = v->vcpus, .mode = cfg->mode }, &vm, err);
+			.vcpus = v->vcpus, .mode = cfg->mode,
+			.disk = cfg->disk, .disk_mb = cfg->disk_mb,
+			.datastore = c->ds[v->datastore]->name }, &vm, err);
 	if (rc != SIM_OK)
 		return rc;
 	v->sim_vm = vm->id;
+	if (vm->disk != NULL)	/* an image's size, rounded up to a MiB */
+		v->disk_mb = (uint32_t)((vmfs_sectors(vm->disk) + 2047) >> 11);
 	if (v->limit_mhz)
 		vm_set_cpu_limit(vm, v->limit_mhz);
 	if (v->shares != 1000)
@@ -594,6 +603,12 @@ int cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 	err[0] = '\0';
 	if ((rc = vm_record(c, cfg, &v, err)) != SIM_OK)
 		return rc;
+	if (!cfg->guest && cfg->disk) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s: a modelled VM has a disk size (disk_mb), not an image",
+			 v.name);
+		return SIM_EINVAL;
+	}
 	if (cfg->guest && cfg->powered_off) {
 		snprintf(err, GUEST_ERR_MAX,
 			 "%s: a live VM starts powered on", v.name);
@@ -635,6 +650,20 @@ struct vm *cluster_vm_live(struct cluster *c, int i)
 	struct cluster_vm *v = cluster_vm(c, i);
 
 	return v && v->sim_vm >= 0 ? sim_vm(c->sim, v->sim_vm) : NULL;
+}
+
+int cluster_vm_of_live(struct sim *s, const struct vm *vm,
+		       struct cluster **out)
+{
+	struct cluster *c;
+
+	for (int k = 0; (c = cluster_of_world(s, k)) != NULL; k++)
+		for (int i = 0; i < c->nvms; i++)
+			if (c->vms[i].sim_vm == vm->id) {
+				*out = c;
+				return i;
+			}
+	return -1;
 }
 
 int cluster_vm_set_load(struct cluster *c, int i, uint32_t demand_mhz,

@@ -261,7 +261,10 @@ struct cluster_vm_config {
 	const char *datastore;		/* where its disk is (default: the
 					   cluster's shared one, else the
 					   host's local one) */
-	uint32_t disk_mb;		/* its disk's size (default 8192) */
+	uint32_t disk_mb;		/* its disk's size (modelled: default
+					   8192; live: 0, no hard disk) */
+	const char *disk;		/* live: a raw image copied into its
+					   disk file (instead of disk_mb) */
 	const char *network;		/* its VM network (the cluster's) */
 	bool powered_off;		/* create it off (modelled only) */
 };
@@ -318,6 +321,13 @@ int cluster_vm_by_name(const struct cluster *c, const char *name);
 
 /* The ringside VM running a live cluster VM's code, or NULL (modelled). */
 struct vm *cluster_vm_live(struct cluster *c, int i);
+
+/*
+ * The cluster VM whose code ringside VM `vm` runs: its index, and its
+ * cluster in *out; -1 if the VM belongs to no cluster (a host{}'s own).
+ */
+int cluster_vm_of_live(struct sim *s, const struct vm *vm,
+		       struct cluster **out);
 
 /* A modelled VM's load changes (DRS scenarios): CPU and dirty rate. */
 int cluster_vm_set_load(struct cluster *c, int vm, uint32_t demand_mhz,

@@ -50,6 +50,7 @@ static const char *const action_names[DRS_ACTION_COUNT] = {
 	[DRS_APPLIED] = "applied", [DRS_STUCK] = "stuck",
 	[DRS_MAINTENANCE_IN] = "maintenance-in",
 	[DRS_MAINTENANCE_OUT] = "maintenance-out",
+	[DRS_PLACED] = "placed",
 };
 
 const char *drs_action_name(enum drs_action a)
@@ -306,6 +307,92 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 out:
 	view_free(&v);
 	return rc;
+}
+
+/* Can host h take a new VM cfg of mem_mb (VirtualCenter's checks)? */
+static bool can_take(struct cluster *c, int h, const struct cluster_vm_config *cfg,
+		     uint32_t mem_mb)
+{
+	const struct cluster_host *ch = c->hosts[h];
+	int net = cfg->network ? cluster_network(c, cfg->network)
+			       : c->default_network;
+	int d = cfg->datastore ? cluster_datastore_by_name(c, cfg->datastore)
+			       : c->shared_ds;
+	bool ds = d >= 0 ? cluster_host_sees(c, h, d) : false;
+
+	for (int k = 0; !cfg->datastore && d < 0 && k < c->nds && !ds; k++)
+		ds = cluster_host_sees(c, h, k);	/* a local one of h's */
+	return ch->state == CHOST_CONNECTED && ds && net >= 0 &&
+	       (ch->networks & (1ull << net)) && ch->nvms < HOST_MAX_VMS &&
+	       ch->mem_used_mb + mem_mb <= ch->mem_mb &&
+	       ch->reserved_mhz + cfg->reservation_mhz <= ch->cpu_mhz &&
+	       ch->reserved_mb + cfg->reservation_mb <= ch->mem_mb;
+}
+
+int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
+		       int *out, char err[GUEST_ERR_MAX])
+{
+	struct vcenter *vc = cluster_vcenter(c);
+	struct drs_state *d = state(c);
+	struct cluster_vm_config placed = *cfg;
+	uint32_t mem = cfg->mem_mb ? cfg->mem_mb : cfg->guest ? 128 : 1024;
+	double before = 0.0, best = 0.0;
+	int host = -1, rc, id;
+	struct view v;
+
+	err[0] = '\0';
+	if (d == NULL)
+		return SIM_ENOMEM;
+	if (!vc->drs.enabled) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "DRS is off on %s: name the VM's host, or enable DRS (partial or full automation places VMs)",
+			 c->name);
+		return SIM_ESTATE;
+	}
+	if ((rc = view_build(c, &v)) != SIM_OK) {
+		view_free(&v);
+		return rc;
+	}
+	before = drs_imbalance(&v.dc);
+	/* the new VM, in the view's spare slot, tried on every host */
+	v.vms[v.dc.nvms] = (struct drs_vm){ cfg->name, 0, cfg->demand_mhz,
+		cfg->reservation_mhz, cfg->limit_mhz, cfg->shares, mem,
+		cfg->reservation_mb, cfg->dirty_mb_s, 0 };
+	v.dc.nvms++;
+	for (int h = 0; h < c->nhosts; h++) {
+		double sd;
+
+		if (!can_take(c, h, cfg, mem))
+			continue;
+		v.vms[v.dc.nvms - 1].host = (uint32_t)h;
+		sd = drs_imbalance(&v.dc);
+		if (host < 0 || sd < best - 1e-12) {
+			host = h;
+			best = sd;
+		}
+	}
+	view_free(&v);
+	if (host < 0) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "DRS finds no host for %s: none is connected with its network, its datastore and room for %u MB and its reservations",
+			 cfg->name ? cfg->name : "the VM", mem);
+		return SIM_ESTATE;
+	}
+	if (d->automation == DRS_MANUAL) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "DRS is manual: it recommends %s for %s (imbalance %.3f -> %.3f); add it with host=%s",
+			 c->hosts[host]->host->name, cfg->name ? cfg->name : "the VM",
+			 before, best, c->hosts[host]->host->name);
+		return SIM_ESTATE;
+	}
+	placed.host = host;
+	if ((rc = cluster_add_vm(c, &placed, &id, err)) != SIM_OK)
+		return rc;
+	emit(c, DRS_PLACED, (uint32_t)id, 0xffff, (uint32_t)host, 0, 0,
+	     c->vms[id].demand_mhz, before, best);
+	if (out)
+		*out = id;
+	return SIM_OK;
 }
 
 double drs_cluster_imbalance(struct cluster *c, double *target)

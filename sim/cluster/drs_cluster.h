@@ -33,6 +33,7 @@ enum drs_action {
 	DRS_STUCK,		/* a mandatory move no host can take */
 	DRS_MAINTENANCE_IN,	/* a host enters maintenance mode */
 	DRS_MAINTENANCE_OUT,	/* a host leaves it */
+	DRS_PLACED,		/* initial placement: a new VM's host chosen */
 	DRS_ACTION_COUNT
 };
 
@@ -66,6 +67,18 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 /* Carry out one recommended move (the administrator's "apply"). */
 int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 		      char err[GUEST_ERR_MAX]);
+
+/*
+ * Initial placement: add VM cfg (cfg->host ignored) on the host DRS
+ * chooses, the one where it leaves the least imbalance among those that
+ * can take it (connected, its network and datastore, room for its
+ * memory and reservations; the lowest index on a tie).  DRS places VMs
+ * itself when partially or fully automated; manual, it only recommends
+ * (refused: err names the host it recommends); off, it does not place.
+ * A DRS_PLACED event says where and why.
+ */
+int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
+		       int *out, char err[GUEST_ERR_MAX]);
 
 /* The cluster's imbalance now, and the target of its threshold. */
 double drs_cluster_imbalance(struct cluster *c, double *target);

@@ -205,6 +205,12 @@ void drs_ha_trace_text(struct sim *s, const struct event *ev, char *buf,
 	case DRS_MAINTENANCE_OUT:
 		snprintf(buf, size, "%s leaves maintenance mode", host_name(s, c, ev->u.drs.from));
 		break;
+	case DRS_PLACED:
+		snprintf(buf, size, "DRS places %s (%u MHz) on %s, where it leaves the least imbalance (%.3f -> %.3f)",
+			 vm_name(s, c, ev->u.drs.vm), ev->u.drs.mhz,
+			 host_name(s, c, ev->u.drs.to),
+			 ev->u.drs.before_ppm / 1e6, ev->u.drs.after_ppm / 1e6);
+		break;
 	default:
 		snprintf(buf, size, "DRS: ?");
 		break;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster/cluster.h"
 #include "cluster/vcb.h"
 #include "sim.h"
 #include "status.h"
@@ -86,6 +87,34 @@ static void copy_off_host(struct sim *s, struct vm *vm, int depth,
 	step(s, vm, r, DISK_UNMOUNT, 0, 0, depth - 1, true);
 }
 
+/*
+ * VCB's proxy is a separate Windows server zoned into the SAN: it mounts
+ * the snapshot's LUN directly (LAN-free), without the ESX host's help.  A
+ * disk on a host's local datastore is on no LUN the proxy can see, so
+ * VCB cannot back it up [src: VMware, "Virtual Machine Backup Guide", VI3
+ * (VCB 1.x); /work/shared/research/cluster-facts.md, VCB].  A VM outside
+ * any cluster has its disk on the host's datastore, taken here as a SAN
+ * LUN the proxy is zoned to.
+ */
+static bool proxy_sees(struct sim *s, const struct vm *vm, char *err,
+		       size_t errlen)
+{
+	struct cluster *c;
+	int i = cluster_vm_of_live(s, vm, &c);
+	const struct datastore *d;
+
+	if (i < 0)
+		return true;
+	d = cluster_datastore(c, cluster_vm(c, i)->datastore);
+	if (d->shared)
+		return true;
+	snprintf(err, errlen,
+		 "%s's disk is on %s, a datastore local to %s: the VCB proxy copies disks off the SAN and cannot see a host's local disk",
+		 vm->name, d->name,
+		 cluster_host(c, d->local_host)->host->name);
+	return false;
+}
+
 int vcb_backup(struct sim *s, struct vm *vm, const struct vcb_options *o,
 	       struct vcb_result *out, char *err, size_t errlen)
 {
@@ -97,6 +126,11 @@ int vcb_backup(struct sim *s, struct vm *vm, const struct vcb_options *o,
 	if (vm->disk == NULL) {
 		snprintf(err, errlen, "%s has no disk to back up", vm->name);
 		return SIM_EINVAL;
+	}
+	if (!proxy_sees(s, vm, err, errlen)) {
+		step(s, vm, out, DISK_REFUSED, 0, 0, vmfs_layers(vm->disk) - 1,
+		     false);
+		return SIM_ESTATE;
 	}
 	out->image = malloc(vmfs_sectors(vm->disk) * VMFS_SECTOR);
 	if (out->image == NULL) {	/* the backup is kept in memory */

@@ -127,6 +127,10 @@ void storage_event_text(struct sim *s, const struct event *ev, char *buf,
 	case DISK_UNMOUNT:
 		snprintf(buf, size, "backup: %s unmounts the frozen disk", who);
 		break;
+	case DISK_REFUSED:
+		snprintf(buf, size, "backup refused: %s is on local datastore %s; the proxy reads disks over the SAN and cannot see it",
+			 file, vm && vm->disk ? vmfs_datastore(vm->disk) : "?");
+		break;
 	default:
 		snprintf(buf, size, "disk: %s", disk_op_name((enum disk_op)ev->u.disk.op));
 		break;

@@ -268,7 +268,7 @@ static void names(void **state)
 	};
 	static const char *const disk_ops[DISK_OP_COUNT] = {
 		"read", "write", "snapshot", "revert", "consolidate",
-		"quiesce", "unquiesce", "mount", "copy", "unmount"
+		"quiesce", "unquiesce", "mount", "copy", "unmount", "refused"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
 	static const char *const actions[TRAP_ACTION_COUNT] = {

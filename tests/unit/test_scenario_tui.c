@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -642,6 +644,76 @@ static void worlds_view_scrolls(void **state)
 	press("q");
 }
 
+/* The capture's line y as code points (box drawing is 3 bytes of UTF-8). */
+static int row_cells(int y, uint32_t *cells, int max)
+{
+	const unsigned char *p = (const unsigned char *)shown;
+	int n = 0;
+
+	for (int k = 0; k < y && *p; p++)
+		k += *p == '\n';
+	while (*p && *p != '\n' && n < max) {
+		uint32_t c = *p++;
+
+		if (c >= 0xe0) {
+			c = (c & 0x0f) << 12 | (p[0] & 0x3fu) << 6 | (p[1] & 0x3fu);
+			p += 2;
+		} else if (c >= 0xc0) {
+			c = (c & 0x1f) << 6 | (p[0] & 0x3fu);
+			p++;
+		}
+		cells[n++] = c;
+	}
+	return n;
+}
+
+/*
+ * The Cluster view's host boxes at 80 to 200 columns: every row of a box
+ * has its borders where the box's top corners are, so no line of text
+ * runs over a border (the bars' line is the widest).
+ */
+static void cluster_boxes_fit(void **state)
+{
+	static const int widths[] = { 80, 100, 120, 130, 200 };
+
+	(void)state;
+	for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+		int boxes = 0;
+
+		play("ha", widths[w], 40);
+		see("[PAUSED");
+		press("7");
+		see("[7 Cluster]");
+		see("CPU [");
+		for (int y = 0; y < 40; y++) {
+			uint32_t top[256], row[256];
+			int n = row_cells(y, top, 256);
+
+			if (n == 0 || top[0] != 0x250c)		/* a box's top */
+				continue;
+			for (int dy = 1; dy <= 3; dy++) {
+				int m = row_cells(y + dy, row, 256);
+
+				for (int x = 0; x < n; x++) {
+					bool corner = top[x] == 0x250c || top[x] == 0x2510;
+					bool border = x < m && (row[x] == 0x2502 ||
+						row[x] == 0x2514 || row[x] == 0x2518);
+
+					if (corner != border) {
+						fprintf(stderr, "%d columns, row %d, column %d:\n%s\n",
+							widths[w], y + dy, x, shown);
+						fail_msg("a host box's text crosses its border at %d columns",
+							 widths[w]);
+					}
+				}
+			}
+			boxes++;
+		}
+		assert_true(boxes >= 1);
+		press("q");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +726,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(record_writes_a_cast, teardown),
 		cmocka_unit_test_teardown(keys_at_a_pause, teardown),
 		cmocka_unit_test_teardown(worlds_view_scrolls, teardown),
+		cmocka_unit_test_teardown(cluster_boxes_fit, teardown),
 		cmocka_unit_test_teardown(every_pause_of_every_lesson, teardown),
 	};
 
@@ -663,6 +736,8 @@ int main(int argc, char **argv)
 		nsizes = 1;
 	if (getcwd(here, sizeof here) == NULL)
 		return 1;
+	if (getenv("TEST_FILTER"))	/* one test: TEST_FILTER=name */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	if (tl_sh("tmux -V >/dev/null 2>&1", shown, sizeof shown) != 0) {
 		return tl_skip_suite("tmux is not installed");
 	}
