@@ -356,11 +356,12 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		return 0;	/* glue between translated units: let it run */
 	if (v->run.budget == 0)
 		return 1;	/* stop only where a guest instruction begins */
-	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->run.budget ||
+	if (b == NULL || (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT)) ||
+	    b->n > v->run.budget ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
-		 * Single-step this block: it does I/O, the budget ends inside
-		 * it, or (hardware assist) it holds instructions the model of
+		 * Single-step this block: it does I/O, ends with an
+		 * instruction the CPU lacks, the budget ends inside it, or (hardware assist) it holds instructions the model of
 		 * VT-x must see before they run.
 		 */
 		v->run.slow_next = 1;

@@ -119,6 +119,9 @@ static int step_guest(struct vcpu *v, const struct block *b)
 	if (v->exec == MODE_HW && vmm_hw_intercept(v, bi)) {
 		/* the VT-x model handled it before it ran (no cpu_run) */
 		vmm_finish_halt(v);
+	} else if (bi->x.op == X86_OP_ABSENT) {
+		/* not on this CPU (disasm.c): #UD, whatever Unicorn would do */
+		vmm_handle_exception(v, bi, X86_UD, 0, eip);
 	} else if (bi->cls == CLASS_IO && !vmm_ring_allows(v, bi->cls, &bi->x)) {
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
