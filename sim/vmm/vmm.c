@@ -539,5 +539,7 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->port_out = port_out_hook;
 	out->mem_write = mem_write_hook;
 	out->sysenter = vmm_sysenter_hook;
+	out->mmio_read = vmm_mmio_read_hook;
+	out->mmio_write = vmm_mmio_write_hook;
 }
 
