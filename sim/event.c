@@ -206,6 +206,8 @@ static const char *const action_names[TRAP_ACTION_COUNT] = {
 	[TRAP_CALLOUT] = "callout",
 	[TRAP_VM_EXIT] = "vm-exit",
 	[TRAP_INTERRUPT] = "interrupt",
+	[TRAP_IPI] = "ipi",
+	[TRAP_STARTUP] = "startup",
 };
 
 const char *trap_action_name(enum trap_action a)

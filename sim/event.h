@@ -67,6 +67,8 @@ enum trap_action {
 	TRAP_CALLOUT,		/* translated code called the VMM (no trap) */
 	TRAP_VM_EXIT,		/* hardware assist: a VM exit, then VM entry */
 	TRAP_INTERRUPT,		/* a device interrupt delivered to the guest */
+	TRAP_IPI,		/* an IPI sent through the local APIC's ICR */
+	TRAP_STARTUP,		/* INIT or SIPI: an AP stopped or started */
 	TRAP_ACTION_COUNT
 };
 

@@ -204,6 +204,8 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	}
 	if (ev->u.trap.action == TRAP_INTERRUPT)
 		f_int(v, "irq", ev->u.trap.a);
+	if (ev->u.trap.action == TRAP_IPI || ev->u.trap.action == TRAP_STARTUP)
+		f_int(v, "target", ev->u.trap.a);
 	f_str(v, "detail", detail);
 }
 
@@ -482,6 +484,11 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 					  x86_op_name((enum x86_op)ev->u.trap.op));
 		} else if (ev->u.trap.action == TRAP_INTERRUPT) {
 			sb_printf(&b, "%08x  interrupt", ev->u.trap.eip);
+		} else if (ev->u.trap.action == TRAP_IPI ||
+			   ev->u.trap.action == TRAP_STARTUP) {
+			sb_printf(&b, "%08x  %s through the local APIC's ICR",
+				  ev->u.trap.eip, trap_action_name(
+				  (enum trap_action)ev->u.trap.action));
 		} else if (ev->u.trap.action == TRAP_CALLOUT) {
 			sb_printf(&b, "%08x  callout to the VMM for %s",
 				  ev->u.trap.eip,

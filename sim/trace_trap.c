@@ -18,6 +18,7 @@ bool trace_trap_has_vector(const struct event *ev)
 {
 	return ev->u.trap.action != TRAP_CALLOUT &&
 	       ev->u.trap.action != TRAP_VM_EXIT &&
+	       ev->u.trap.action != TRAP_STARTUP &&
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 
@@ -40,8 +41,24 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		snprintf(buf, size, "triple fault");
 		return;
 	case TRAP_INTERRUPT:
-		snprintf(buf, size, "IRQ %u delivered through the guest's IDT at vector 0x%02x",
-			 a, ev->u.trap.vector);
+		if (a == UINT32_MAX)	/* not the PIC's: the local APIC's */
+			snprintf(buf, size, "%s delivered through the guest's IDT by the local APIC",
+				 ev->u.trap.vector == 2 ? "NMI" : "vector");
+		else
+			snprintf(buf, size, "IRQ %u delivered through the guest's IDT at vector 0x%02x",
+				 a, ev->u.trap.vector);
+		return;
+	case TRAP_IPI:
+		snprintf(buf, size, "%s IPI, vector 0x%02x, to vCPU %u (the VMM's APIC; the VMKernel wakes its world)",
+			 b == 4 ? "NMI" : b == 1 ? "lowest-priority" : "fixed",
+			 ev->u.trap.vector, a);
+		return;
+	case TRAP_STARTUP:
+		if (b == 5)
+			snprintf(buf, size, "INIT to vCPU %u: it waits for a SIPI", a);
+		else
+			snprintf(buf, size, "SIPI to vCPU %u: it starts in real mode at 0x%05x",
+				 a, (unsigned)ev->u.trap.vector << 12);
 		return;
 	case TRAP_CALLOUT:
 		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||

@@ -140,6 +140,8 @@ static int create_vcpu(struct vm *vm, int id)
 		.vmm = v->vmm_area, .vmm_base = VMM_BASE, .vmm_size = VMM_SIZE,
 		.tables_base = VMM_BASE + VMM_GDT_OFF,
 		.tables_size = VMM_STUB_OFF - VMM_GDT_OFF,	/* GDT and LDT */
+		.mmio_base = APIC_BASE_DEFAULT, .mmio_size = APIC_SIZE,
+		.apic_id = (uint8_t)id,
 	};
 	if (vm->cfg.mode == MODE_BT) {
 		cc.code_base = VMM_BASE + BT_TC_OFF;
@@ -153,7 +155,10 @@ static int create_vcpu(struct vm *vm, int id)
 	rc = cpu_create(&cc, &hooks, &v->cpu, &why);
 	if (rc != SIM_OK)
 		return rc;
+	apic_reset(&v->apic, id, id == 0);
 	rc = vmm_vcpu_init(v, &vm->boot);
+	if (id != 0)	/* IA32_APIC_BASE bit 8: the bootstrap processor */
+		v->virt.msr[VMSR_APIC_BASE] &= ~0x100u;
 	/* the clock starts now: the VMX's start-up costs the guest nothing */
 	vmm_slice_begin(v, &(struct vmm_slice){ sim_now_ns(vm->sim),
 						UINT64_MAX });
@@ -266,7 +271,7 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 	}
 	/* 5. start: application processors would wait for an INIT-SIPI */
 	for (int i = 1; i < vm->nvcpus; i++)
-		vm->vcpu[i]->state = VCPU_HALTED;
+		vm->vcpu[i]->state = VCPU_HALTED;	/* halted in the firmware */
 	powered_on(vm);
 	return SIM_OK;
 }

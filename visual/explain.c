@@ -155,6 +155,7 @@ static const struct op_words ops[X86_OP_COUNT] = {
 	[X86_OP_CPUID] = { "CPUID asks the processor what it is and what it can do.", NULL,
 		"it does not trap, so the guest read the real processor's identity and features, which the VMM can neither hide nor change" },
 	[X86_OP_UD] = { "UD2 is invalid on purpose: it always raises #UD (invalid opcode).", NULL, NULL },
+	[X86_OP_ABSENT] = { "This instruction belongs to a later processor: CPUID does not announce it, so it raises #UD (invalid opcode) as on QEMU's qemu32.", NULL, NULL },
 };
 
 /* The words of an operation (the ordinary-instruction ones if unknown). */

@@ -21,7 +21,7 @@ GUEST_CFLAGS := -m32 -ffreestanding -fno-pic -fno-pie -nostdlib -fno-stack-prote
 GUEST_AS     := as --32
 GUEST_LD     := ld -m elf_i386 -T $(GUEST_DIR)/link.ld -z noexecstack
 
-GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask dirty disk disklog
+GUEST_NAMES := hello holes faults tour bench classify timer cdrom parallel multitask dirty disk disklog smp
 GUESTS      := $(patsubst %,$(GUEST_DIR)/%.elf,$(GUEST_NAMES))
 
 GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.o
@@ -29,6 +29,11 @@ GUEST_LIB_OBJS := $(GUEST_BUILD)/boot.o $(GUEST_BUILD)/isr.o $(GUEST_BUILD)/lib.
 # A guest: its own object, the runtime, and the linker script.
 $(GUEST_DIR)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUEST_DIR)/link.ld
 	$(GUEST_LD) -o $@ $(filter %.o,$^)
+
+# The SMP guest is assembly only (its AP trampoline is 16-bit code), laid
+# out as the small test guests are: one segment, code and data together.
+$(GUEST_DIR)/smp.elf: $(GUEST_BUILD)/smp.o tests/guests/link.ld
+	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack --no-warn-rwx-segments -o $@ $<
 
 # Guests with an extra assembly file of test code.
 $(GUEST_DIR)/faults.elf: $(GUEST_BUILD)/faults_tests.o

@@ -192,18 +192,26 @@ void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[0] = out[1] = out[2] = out[3] = 0;	/* leaf 4 past its caches */
 }
 
+void cpu_cpuid_of(uint8_t apic_id, uint32_t leaf, uint32_t sub,
+		  uint32_t out[4])
+{
+	cpu_cpuid(leaf, sub, out);
+	if (leaf == 1)
+		out[1] |= (uint32_t)apic_id << 24;
+}
+
 /* CPUID run by the CPU: answered from the table; 1 skips Unicorn's own. */
 static int on_cpuid(uc_engine *uc, void *ud)
 {
 	static const int regs[4] = {
 		UC_X86_REG_EAX, UC_X86_REG_EBX, UC_X86_REG_ECX, UC_X86_REG_EDX
 	};
+	const struct cpu *c = ud;
 	uint32_t leaf, sub, r[4];
 
-	(void)ud;
 	uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
 	uc_reg_read(uc, UC_X86_REG_ECX, &sub);
-	cpu_cpuid(leaf, sub, r);
+	cpu_cpuid_of(c->cfg.apic_id, leaf, sub, r);
 	for (int i = 0; i < 4; i++)
 		uc_reg_write(uc, regs[i], &r[i]);
 	return 1;
@@ -216,6 +224,25 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 
 	(void)uc; (void)type; (void)value;
 	c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
+}
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
+			     void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc;
+	return c->hooks.mmio_read(c->hooks.ctx, (uint32_t)off, (int)size);
+}
+
+static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
+			  uint64_t value, void *ud)
+{
+	struct cpu *c = ud;
+
+	(void)uc;
+	c->hooks.mmio_write(c->hooks.ctx, (uint32_t)off, (int)size,
+			    (uint32_t)value);
 }
 
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
@@ -328,6 +355,10 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 			   c->cfg.ram) != UC_ERR_OK ||
 	    uc_mem_map_ptr(uc, c->cfg.vmm_base, c->cfg.vmm_size, UC_PROT_ALL,
 			   c->cfg.vmm) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	if (c->cfg.mmio_size &&
+	    uc_mmio_map(uc, c->cfg.mmio_base, c->cfg.mmio_size, on_mmio_read,
+			c, on_mmio_write, c) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	/*
 	 * Only the fast engine has a block hook: over guest RAM, and up to

@@ -43,6 +43,9 @@ struct cpu_hooks {
 	 * handler does what the CPU would and may write EIP as usual.
 	 */
 	void (*sysenter)(void *ctx);
+	/* A load or store of the device page (offset in it). */
+	uint32_t (*mmio_read)(void *ctx, uint32_t off, int size);
+	void (*mmio_write)(void *ctx, uint32_t off, int size, uint32_t value);
 };
 
 struct cpu_config {
@@ -55,6 +58,9 @@ struct cpu_config {
 	uint32_t code_size;	/*   hook there too (0 = none) */
 	uint32_t tables_base;	/* the VMM's descriptor tables: stores the CPU */
 	uint32_t tables_size;	/*   makes there (accessed bits) reach mem_write */
+	uint32_t mmio_base;	/* a device page (the local APIC): loads and */
+	uint32_t mmio_size;	/*   stores there reach mmio_read/write (0: none) */
+	uint8_t apic_id;	/* what CPUID tells this processor it is */
 };
 
 enum cpu_engine { CPU_FAST = 0, CPU_STEP = 1 };
@@ -110,6 +116,11 @@ uint32_t cpu_exception_ack(struct cpu *c);
  * passes these through, as ESX passed the host's features.
  */
 void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
+
+/* The same, on the processor whose local APIC ID is apic_id (leaf 1 EBX
+ * bits 24-31 say it, as on QEMU's -smp machines). */
+void cpu_cpuid_of(uint8_t apic_id, uint32_t leaf, uint32_t sub,
+		  uint32_t out[4]);
 
 /* Registers of the live engine.  Segment registers read as selectors. */
 uint32_t cpu_reg(struct cpu *c, enum x86_register r);

@@ -185,6 +185,18 @@ static enum x86_op map_op(unsigned id, const struct x86_instruction *in)
 	case X86_INS_CPUID: return X86_OP_CPUID;
 	case X86_INS_UD2: case X86_INS_UD2B: case X86_INS_UD0:
 		return X86_OP_UD;
+	/*
+	 * Instructions of later processors that the reference CPU, QEMU's
+	 * qemu32, does not have, so its CPUID does not announce them: each
+	 * raises #UD there (SDM vol. 2B: SYSCALL/SYSRET "#UD if not in
+	 * 64-bit mode or IA32_EFER.SCE = 0" on Intel, RDTSCP "#UD if
+	 * CPUID.80000001H:EDX.RDTSCP[bit 27] = 0", CLAC/STAC "#UD if
+	 * CPUID.(EAX=07H,ECX=0H):EBX.SMAP[bit 20] = 0").  Unicorn's CPU runs
+	 * some of them anyway, so the VMM raises the #UD itself.
+	 */
+	case X86_INS_SYSCALL: case X86_INS_SYSRET: case X86_INS_RDTSCP:
+	case X86_INS_CLAC: case X86_INS_STAC:
+		return X86_OP_ABSENT;
 	case X86_INS_JMP: return X86_OP_JMP;
 	case X86_INS_CALL: return X86_OP_CALL;
 	case X86_INS_RET: return X86_OP_RET;
@@ -281,6 +293,7 @@ int x86_op_ends_block(enum x86_op op)
 	case X86_OP_RET_FAR: case X86_OP_INT: case X86_OP_INT3:
 	case X86_OP_INTO: case X86_OP_IRET: case X86_OP_SYSENTER:
 	case X86_OP_SYSEXIT: case X86_OP_HLT: case X86_OP_UD:
+	case X86_OP_ABSENT:
 		return 1;
 	default:
 		return 0;
@@ -316,6 +329,7 @@ static const char *const op_names[X86_OP_COUNT] = {
 	[X86_OP_JMP] = "jmp", [X86_OP_JCC] = "jcc", [X86_OP_CALL] = "call",
 	[X86_OP_RET] = "ret", [X86_OP_LOOP] = "loop",
 	[X86_OP_CPUID] = "cpuid", [X86_OP_UD] = "ud2",
+	[X86_OP_ABSENT] = "absent",
 };
 
 const char *x86_op_name(enum x86_op op)

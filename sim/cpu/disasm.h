@@ -53,6 +53,7 @@ enum x86_op {
 
 	/* others the VMM needs to recognise */
 	X86_OP_CPUID, X86_OP_UD,
+	X86_OP_ABSENT,		/* SYSCALL, RDTSCP, CLAC...: not on this CPU (#UD) */
 
 	X86_OP_COUNT
 };

@@ -78,7 +78,7 @@ static void block_vcpu(struct world *w, struct vcpu *v, uint64_t now)
 	struct vm *vm = w->vm;
 
 	vmk_set_state(w, WORLD_WAITING, now);
-	w->wake_ns = vmm_devices_next_wake_ns(vm, now);
+	w->wake_ns = vmm_devices_next_wake_ns(vm, v->id, now);
 	if (w->wake_ns != UINT64_MAX)
 		return;
 	for (int i = 0; i < vm->nvcpus; i++)
@@ -127,7 +127,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 			return PLAYED_ON;
 		}
 		/* a run of so many cycles: at least one instruction each */
-		until = vmm_devices_next_wake_ns(vm, pc->t);
+		until = vmm_devices_next_wake_ns(vm, v->id, pc->t);
 		if (until > q_end)
 			until = q_end;
 		/* ... and where a waiting world wakes that might preempt it */

@@ -108,6 +108,13 @@ void vmkernel_queue_work(struct vmkernel *k, struct world *w, uint64_t ns,
 /* A VM was powered on again: its worlds are alive and ready. */
 void vmkernel_vm_powered_on(struct vmkernel *k, struct vm *vm, uint64_t now);
 
+/*
+ * An IPI reached vCPU `vcpu` of vm: if its world is blocked (the vCPU
+ * halted), it wakes now, as the VMKernel wakes a VMM thread.
+ */
+void vmkernel_kick_vcpu(struct vmkernel *k, struct vm *vm, int vcpu,
+			uint64_t now);
+
 /* The world scheduling a vCPU. */
 struct world *vmkernel_vcpu_world(struct vmkernel *k, struct vm *vm,
 				  int vcpu);

@@ -305,6 +305,15 @@ struct world *vmkernel_vcpu_world(struct vmkernel *k, struct vm *vm,
 	return NULL;
 }
 
+void vmkernel_kick_vcpu(struct vmkernel *k, struct vm *vm, int vcpu,
+			uint64_t now)
+{
+	struct world *w = vmkernel_vcpu_world(k, vm, vcpu);
+
+	if (w != NULL && w->state == WORLD_WAITING && w->wake_ns > now)
+		w->wake_ns = now;
+}
+
 void vmkernel_remove_vm(struct vmkernel *k, struct vm *vm, uint64_t now)
 {
 	int n = 0;

@@ -133,6 +133,8 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 		b->class_count[bi->cls]++;
 		if (bi->cls == CLASS_IO)
 			b->flags |= BLOCK_HAS_IO;
+		if (op == X86_OP_ABSENT)
+			b->flags |= BLOCK_ABSENT;
 		if (bi->cls != CLASS_INNOCUOUS)
 			b->flags |= BLOCK_NEEDS_VMM;
 		if (op == X86_OP_CALL_FAR || op == X86_OP_JMP_FAR ||

@@ -24,6 +24,7 @@
 #define BLOCK_FAR_END    0x02	/* ends with a far transfer or IRET */
 #define BLOCK_UNDECODED  0x04	/* capstone could not decode some bytes */
 #define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
+#define BLOCK_ABSENT     0x10	/* ends with an instruction this CPU lacks (#UD) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */

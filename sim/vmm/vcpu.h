@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/apic.h"
 #include "vmm/blockcache.h"
 #include "cpu/classify.h"
 #include "cpu/cpu.h"
@@ -169,6 +170,7 @@ struct vcpu {
 	struct cpu *cpu;		/* the physical CPU it runs on */
 	uint8_t *vmm_area;		/* the VMM's private memory (vmm.h) */
 	struct vcpu_virt virt;
+	struct apic apic;		/* its local APIC (apic.c owns it) */
 	enum vcpu_state state;
 	int vring;			/* ring the guest believes it is in */
 	int cpl;			/* real CPL */

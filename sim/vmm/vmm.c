@@ -356,11 +356,12 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		return 0;	/* glue between translated units: let it run */
 	if (v->run.budget == 0)
 		return 1;	/* stop only where a guest instruction begins */
-	if (b == NULL || (b->flags & BLOCK_HAS_IO) || b->n > v->run.budget ||
+	if (b == NULL || (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT)) ||
+	    b->n > v->run.budget ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
-		 * Single-step this block: it does I/O, the budget ends inside
-		 * it, or (hardware assist) it holds instructions the model of
+		 * Single-step this block: it does I/O, ends with an
+		 * instruction the CPU lacks, the budget ends inside it, or (hardware assist) it holds instructions the model of
 		 * VT-x must see before they run.
 		 */
 		v->run.slow_next = 1;
@@ -538,5 +539,7 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->port_out = port_out_hook;
 	out->mem_write = mem_write_hook;
 	out->sysenter = vmm_sysenter_hook;
+	out->mmio_read = vmm_mmio_read_hook;
+	out->mmio_write = vmm_mmio_write_hook;
 }
 

@@ -76,17 +76,33 @@ static bool timer_would_interrupt(const struct vm *vm)
 	return pic_pending(&p) >= 0;
 }
 
-uint64_t vmm_devices_next_wake_ns(struct vm *vm, uint64_t now)
+uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now)
 {
-	if (vm->modelled || !timer_would_interrupt(vm))
+	uint64_t t = UINT64_MAX;
+	const struct vcpu *v;
+
+	if (vm->modelled || vcpu < 0 || vcpu >= vm->nvcpus)
 		return UINT64_MAX;
-	return pit_next_irq0_ns(&vm->pit, now);
+	v = vm->vcpu[vcpu];
+	if (apic_accepts_pic(v) && timer_would_interrupt(vm))
+		t = pit_next_irq0_ns(&vm->pit, now);
+	/* its local APIC's timer */
+	if (apic_next_ns(&v->apic) < t)
+		t = apic_next_ns(&v->apic);
+	return t;
 }
 
 bool vmm_devices_irq_pending(const struct vm *vm, int vcpu)
 {
-	/* the PIC's INTR line is wired to the bootstrap processor */
-	return vcpu == 0 && !vm->modelled && pic_pending(&vm->pic) >= 0;
+	const struct vcpu *v;
+
+	if (vm->modelled || vcpu < 0 || vcpu >= vm->nvcpus)
+		return false;
+	v = vm->vcpu[vcpu];
+	if (apic_pending(&v->apic) >= 0)
+		return true;
+	/* the PIC's INTR reaches the CPU through LINT0 (virtual wire) */
+	return apic_accepts_pic(v) && pic_pending(&vm->pic) >= 0;
 }
 
 uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)

@@ -27,7 +27,7 @@ void vmm_devices_advance(struct vm *vm, uint64_t now);
  * When the next device interrupt the guest could take will be raised
  * (after now), or UINT64_MAX if none will: when a halted vCPU wakes.
  */
-uint64_t vmm_devices_next_wake_ns(struct vm *vm, uint64_t now);
+uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now);
 
 /* Does vCPU vcpu have an interrupt request waiting at the PIC? */
 bool vmm_devices_irq_pending(const struct vm *vm, int vcpu);

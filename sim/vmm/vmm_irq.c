@@ -27,7 +27,7 @@ static int irq_of(const struct pic *p, int vector)
 	return -1;
 }
 
-static void interrupt_event(struct vcpu *v, int vector)
+static void interrupt_event(struct vcpu *v, int vector, int irq)
 {
 	struct event ev = { .kind = EV_TRAP };
 
@@ -37,7 +37,7 @@ static void interrupt_event(struct vcpu *v, int vector)
 	ev.u.trap.action = TRAP_INTERRUPT;
 	ev.u.trap.vring = (uint8_t)v->vring;
 	ev.u.trap.cpl = (uint8_t)v->cpl;
-	ev.u.trap.a = (uint32_t)irq_of(&v->vm->pic, vector);
+	ev.u.trap.a = (uint32_t)irq;
 	vm_emit(v->vm, v->id, &ev);
 }
 
@@ -108,12 +108,96 @@ void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns)
 	}
 }
 
+/* ---- the local APIC's page (apic.c) -------------------------------------- */
+
+uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
+{
+	struct vcpu *v = ctx;
+	uint32_t value;
+
+	if (!apic_mapped(v, APIC_BASE_DEFAULT + off))
+		return 0xffffffffu;	/* no device: the bus floats high */
+	/*
+	 * The page fault a real VMM takes on the APIC page: counted, not
+	 * acted on (a stop in the middle of a block would end it early
+	 * while its instructions are counted whole).
+	 */
+	v->stats.cycles += COST_TRAP;
+	v->stats.vmm_io++;
+	value = apic_read(v, off & ~3u, vmm_now_ns(v));
+	value >>= 8 * (off & 3);
+	return size == 4 ? value : value & ((1u << (8 * size)) - 1);
+}
+
+void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
+{
+	struct vcpu *v = ctx;
+
+	if (!apic_mapped(v, APIC_BASE_DEFAULT + off) || size != 4 || (off & 3))
+		return;		/* the APIC takes aligned 32-bit stores only */
+	v->stats.cycles += COST_TRAP;
+	v->stats.vmm_io++;
+	apic_write(v, off, value, vmm_now_ns(v));
+	/*
+	 * An EOI, a TPR or an IPI to itself may let an interrupt in: the
+	 * run ends at the next block boundary (block_hook) and the
+	 * interrupt is polled for then.
+	 */
+	if (v->virt.iflag && (apic_pending(&v->apic) >= 0 ||
+			      vmm_devices_irq_pending(v->vm, v->id))) {
+		v->run.stop_request = 1;
+		v->run.irq_window = true;
+	}
+}
+
+/*
+ * Between runs, what the local APIC holds for a vCPU that is not running
+ * guest code yet: a SIPI to start it, an NMI (taken whatever IF says).
+ * Returns true if the vCPU is still waiting for a SIPI.
+ */
+static int startup_and_nmi(struct vcpu *v, bool *waiting)
+{
+	int rc = SIM_OK;
+
+	*waiting = false;
+	if (v->apic.sipi_pending) {
+		v->apic.sipi_pending = false;
+		v->state = VCPU_RUNNING;
+		if ((rc = vmm_sipi_start(v, v->apic.sipi_vector)) != SIM_OK)
+			return rc;
+	}
+	if (v->apic.wait_sipi || v->vm->state != VM_ON) {
+		*waiting = true;
+		return SIM_OK;
+	}
+	if (v->apic.nmi_pending &&
+	    (v->state == VCPU_RUNNING || v->state == VCPU_HALTED)) {
+		v->apic.nmi_pending = false;
+		vmm_finish_halt(v);
+		if ((rc = vmm_settle(v)) != SIM_OK)
+			return rc;
+		v->state = VCPU_RUNNING;
+		v->stats.interrupts++;
+		vmm_charge(v, COST_REFLECT);
+		interrupt_event(v, X86_NMI, -1);
+		vmm_deliver(v, X86_NMI, DELIVER_EXTERNAL, false, 0,
+			    vmm_guest_eip(v), vmm_guest_eip(v));
+		rc = vmm_settle(v);
+	}
+	return rc;
+}
+
 int vmm_irq_poll(struct vcpu *v)
 {
-	int vector, rc;
-	bool window = v->run.irq_window;
+	int vector, irq = -1, rc;
+	bool window = v->run.irq_window, waiting;
 
 	v->run.irq_window = false;
+	if (v->vm->modelled)
+		return SIM_OK;
+	apic_advance(v, vmm_now_ns(v));
+	if ((rc = startup_and_nmi(v, &waiting)) != SIM_OK || waiting)
+		return rc;
 	if (v->vm->state != VM_ON || !v->virt.iflag ||
 	    (v->state != VCPU_RUNNING && v->state != VCPU_HALTED) ||
 	    !vmm_devices_irq_pending(v->vm, v->id))
@@ -135,13 +219,20 @@ int vmm_irq_poll(struct vcpu *v)
 	 */
 	if (v->exec == MODE_HW && v->state == VCPU_RUNNING && !window)
 		vmm_hw_interrupt_exit(v);
-	vector = pic_ack(&v->vm->pic);	/* the INTA cycle */
+	/* the INTA cycle: the local APIC's own first, then the PIC's */
+	vector = apic_pending(&v->apic);
+	if (vector >= 0) {
+		apic_ack(&v->apic, vector);
+	} else {
+		vector = pic_ack(&v->vm->pic);
+		irq = irq_of(&v->vm->pic, vector);
+	}
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;
 	/* the VMKernel took the host's timer interrupt and posted it */
 	vmm_charge_vmkernel(v, COST_VMK_IRQ);
 	vmm_charge(v, COST_REFLECT);
-	interrupt_event(v, vector);
+	interrupt_event(v, vector, irq);
 	vmm_deliver(v, vector, DELIVER_EXTERNAL, false, 0, vmm_guest_eip(v),
 		    vmm_guest_eip(v));
 	return vmm_settle(v);

@@ -329,6 +329,19 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
  * interrupt in as soon as the guest can take it. */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
 
+/*
+ * CPU hooks for the local APIC's page (vmm_irq.c): a guest load or store
+ * there is a trap the VMM answers from the vCPU's APIC (apic.c).
+ */
+uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size);
+void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value);
+
+/*
+ * A SIPI arrived at a vCPU waiting for one (vmm_sipi.c): run its real-
+ * mode trampoline at vector << 12 up to protected mode, and start it.
+ */
+int vmm_sipi_start(struct vcpu *v, uint8_t vector);
+
 /* A run about to start: how many instructions the STI shadow lets it run. */
 uint64_t vmm_irq_shadow_limit(const struct vcpu *v, uint64_t max_insns);
 

@@ -8,6 +8,7 @@
  * hardware assist it holds something the VT-x model must see) is stepped
  * through with vmm_step(), one instruction at a time.
  */
+#include "vmm/cost.h"
 #include "vmm/bt.h"
 #include "sim.h"
 #include "status.h"
@@ -119,6 +120,9 @@ static int step_guest(struct vcpu *v, const struct block *b)
 	if (v->exec == MODE_HW && vmm_hw_intercept(v, bi)) {
 		/* the VT-x model handled it before it ran (no cpu_run) */
 		vmm_finish_halt(v);
+	} else if (bi->x.op == X86_OP_ABSENT) {
+		/* not on this CPU (disasm.c): #UD, whatever Unicorn would do */
+		vmm_handle_exception(v, bi, X86_UD, 0, eip);
 	} else if (bi->cls == CLASS_IO && !vmm_ring_allows(v, bi->cls, &bi->x)) {
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
@@ -200,6 +204,24 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 	int rc = SIM_OK;
 
 	v->run.budget = vmm_irq_shadow_limit(v, max_insns);
+	/*
+	 * Never past the slice's end: directly executed instructions cost a
+	 * cycle each, so the slice ends where its cycles are used up however
+	 * the caller splits its instruction budget (stepping, checkpoints):
+	 * on a VM with several vCPUs, where one pCPU's quantum ends decides
+	 * what the others see in shared memory.
+	 */
+	if (v->run.cycle_end != UINT64_MAX) {
+		uint64_t left;
+
+		vmm_sync_counters(v);
+		left = v->stats.cycles < v->run.cycle_end ?
+		       (v->run.cycle_end - v->stats.cycles) / COST_INSN : 0;
+		if (left == 0)
+			left = 1;	/* each run: at least one instruction */
+		if (v->run.budget > left)
+			v->run.budget = left;
+	}
 	v->run.stop_request = 0;
 	v->trace_insns = event_log_wants_insns(sim_events(v->vm->sim));
 	out->why = VMM_STOP_BUDGET;
@@ -217,6 +239,9 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 			continue;
 		rc = step_block(v);
 	}
+	vmm_sync_counters(v);
+	if (v->stats.cycles >= v->run.cycle_end)
+		v->run.cycle_hit = true;	/* the slice is used up */
 	if (!runnable(v))
 		out->why = stopped_why(v);
 	else if (v->run.budget > 0 && v->run.stop_request)

@@ -24,6 +24,7 @@ struct vmm_state {
 	struct cpu_state *cpu;		/* the real registers */
 	struct bt_state *bt;		/* the translation cache (bt mode) */
 	struct vcpu_virt virt;
+	struct apic apic;		/* its local APIC (apic.c) */
 	struct vcpu_stats stats;
 	enum vcpu_state state;
 	int vring, cpl;
@@ -49,6 +50,7 @@ int vmm_state_save(struct vcpu *v, struct vmm_state **out)
 		return SIM_ENOMEM;
 	}
 	st->virt = v->virt;
+	apic_save(&v->apic, &st->apic);
 	st->stats = v->stats;
 	st->state = v->state;
 	st->vring = v->vring;
@@ -66,6 +68,7 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 	if ((st->bt != NULL) != (v->bt != NULL))
 		return SIM_ESTATE;	/* bt and te or hw */
 	v->virt = st->virt;
+	apic_load(&v->apic, &st->apic);
 	v->stats = st->stats;
 	v->state = st->state;
 	v->vring = st->vring;

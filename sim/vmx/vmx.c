@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "vmx/dev_atapi.h"
+#include "vmx/dev_fwcfg.h"
 #include "vmx/dev_parallel.h"
 #include "vmx/dev_serial.h"
 #include "status.h"
@@ -47,6 +48,7 @@ struct vmx {
 	struct parallel lpt1;
 	struct out_lines lpt1_lines;
 	struct atapi cd;
+	struct fwcfg fwcfg;	/* what the firmware tells the kernel */
 };
 
 static const char *const device_names[DEV_COUNT] = {
@@ -54,6 +56,7 @@ static const char *const device_names[DEV_COUNT] = {
 	[DEV_DEBUG_EXIT] = "debug-exit", [DEV_POST] = "post",
 	[DEV_PARALLEL] = "parallel", [DEV_CDROM] = "cdrom",
 	[DEV_PIC] = "pic", [DEV_PIT] = "pit", [DEV_DISK] = "disk",
+	[DEV_FWCFG] = "fw-cfg",
 };
 
 const char *vmx_device_name(enum vmx_device d)
@@ -118,6 +121,9 @@ void vmx_reset(struct vmx *x)
 	/* the devices start afresh; what was printed stays printed, and the
 	 * disc stays in the drive */
 	serial_init(&x->com1);
+	/* the machine the firmware describes: its RAM and its CPUs */
+	fwcfg_init(&x->fwcfg, (uint64_t)x->vm->cfg.mem_mb << 20,
+		   (uint16_t)x->vm->cfg.vcpus);
 	x->com1.out = com1.out;
 	x->com1.len = com1.len;
 	x->com1.cap = com1.cap;
@@ -150,6 +156,8 @@ enum vmx_device vmx_device_at(uint16_t port)
 		return DEV_DEBUG_EXIT;
 	if (port == POST_PORT)
 		return DEV_POST;
+	if (port == FWCFG_PORT_SEL || port == FWCFG_PORT_DATA)
+		return DEV_FWCFG;
 	return DEV_NONE;
 }
 
@@ -183,6 +191,10 @@ uint32_t vmx_port_in(struct vmx *x, int vcpu, uint16_t port, int size)
 		return value;
 	case DEV_DEBUG_EXIT:
 		return 0;
+	case DEV_FWCFG:
+		if (port == FWCFG_PORT_DATA && size == 1)
+			return fwcfg_read(&x->fwcfg);
+		break;
 	default:
 		break;
 	}
@@ -231,6 +243,10 @@ void vmx_port_out(struct vmx *x, int vcpu, uint16_t port, int size,
 	case DEV_DEBUG_EXIT:
 		vm_power_off(x->vm, POWER_DEBUG_EXIT, value);
 		break;
+	case DEV_FWCFG:
+		if (port == FWCFG_PORT_SEL && size == 2)
+			fwcfg_select(&x->fwcfg, (uint16_t)value);
+		break;
 	default:
 		break;
 	}
@@ -270,6 +286,7 @@ struct vmx_state {
 	struct parallel lpt1;	/* the same */
 	struct out_lines lpt1_lines;
 	struct atapi_regs cd;	/* the drive; the disc does not change */
+	struct fwcfg fwcfg;
 	char *com1_out, *lpt1_out;	/* com1.len, lpt1.len bytes */
 };
 
@@ -298,6 +315,7 @@ int vmx_state_save(const struct vmx *x, struct vmx_state **out)
 	st->lpt1.out = NULL;
 	st->lpt1_lines = x->lpt1_lines;
 	st->cd = x->cd.r;
+	st->fwcfg = x->fwcfg;
 	if (!copy_out(&st->com1_out, x->com1.out, x->com1.len) ||
 	    !copy_out(&st->lpt1_out, x->lpt1.out, x->lpt1.len)) {
 		vmx_state_free(st);
@@ -337,6 +355,7 @@ int vmx_state_load(struct vmx *x, const struct vmx_state *st)
 	x->lpt1.cap = lcap;
 	if (rc != SIM_OK)
 		return rc;	/* out of memory: nothing else changed */
+	x->fwcfg = st->fwcfg;
 	x->com1 = st->com1;
 	x->com1.out = out;
 	x->com1.cap = cap;

@@ -28,6 +28,7 @@ enum vmx_device {
 	DEV_PIC,		/* 8259A PICs: the VMM's own, not the VMX's */
 	DEV_PIT,		/* 8254 PIT and port 0x61: the VMM's own */
 	DEV_DISK,		/* ATA disk, primary IDE (0x1f0, 0x3f6): the VMM's own */
+	DEV_FWCFG,		/* QEMU's fw_cfg at 0x510/0x511 (dev_fwcfg.h) */
 	DEV_COUNT
 };
 

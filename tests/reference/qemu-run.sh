@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -16,6 +16,8 @@
 #                    guest writes to the copy, which is deleted afterwards:
 #                    IMG stays as it was, as under ringside's --disk.
 #                    Without it the primary channel has no drive.
+#   --smp N          N processors (QEMU's -smp N: N sockets of one core, APIC
+#                    IDs 0..N-1), as ringside's --vcpus N.  Default 1.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -33,18 +35,21 @@
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] GUEST.elf" >&2
     exit 2
 }
 
 cdrom=
 parallel=
 disk=
+smp=1
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
     --parallel) [ $# -ge 3 ] || usage; parallel=$2; shift 2 ;;
     --disk) [ $# -ge 3 ] || usage; disk=$2; shift 2 ;;
+    --smp) [ $# -ge 3 ] || usage; smp=$2; shift 2
+           case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
     *) usage ;;
     esac
 done
@@ -87,7 +92,7 @@ if [ -n "$disk" ]; then
 fi
 
 timeout 30 qemu-system-i386 -kernel "$guest" -serial stdio -display none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot "$@" </dev/null
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -smp "$smp" "$@" </dev/null
 status=$?
 
 if [ "$status" -eq 124 ]; then

@@ -60,6 +60,9 @@ static const struct row rows[] = {
 	R(JMP, 2, 0xeb, 0xfe), R(JCC, 2, 0x74, 0x00),
 	R(CALL, 5, 0xe8, 0x00, 0x00, 0x00, 0x00), R(RET, 1, 0xc3),
 	R(LOOP, 2, 0xe2, 0xfe), R(CPUID, 2, 0x0f, 0xa2), R(UD, 2, 0x0f, 0x0b),
+	R(ABSENT, 2, 0x0f, 0x05),	/* SYSCALL: not on qemu32 */
+	R(ABSENT, 3, 0x0f, 0x01, 0xf9),	/* RDTSCP */
+	R(ABSENT, 3, 0x0f, 0x01, 0xca),	/* CLAC */
 	R(OTHER, 5, 0xb8, 0x01, 0x00, 0x00, 0x00),	/* mov eax, 1 */
 	R(OTHER, 1, 0x50),				/* push eax */
 	R(OTHER, 2, 0x8b, 0xc3),			/* mov eax, ebx */
@@ -286,7 +289,8 @@ static void ends_block(void **state)
 			   op == X86_OP_INT || op == X86_OP_INT3 ||
 			   op == X86_OP_INTO || op == X86_OP_IRET ||
 			   op == X86_OP_SYSENTER || op == X86_OP_SYSEXIT ||
-			   op == X86_OP_HLT || op == X86_OP_UD;
+			   op == X86_OP_HLT || op == X86_OP_UD ||
+			   op == X86_OP_ABSENT;
 
 		if (!!x86_op_ends_block((enum x86_op)op) != want)
 			fail_msg("%s: ends_block %d, want %d", x86_op_name(op),

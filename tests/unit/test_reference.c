@@ -134,6 +134,65 @@ static void cpuid(void **state)
 }
 /* CR0/CR4 writes and reads back, under the guest/host masks in hw. */
 static void crmask(void **state) { (void)state; same_output("build/guests/crmask.elf"); }
+
+/*
+ * CPUID tells the truth: each feature it announces works (an instruction
+ * that uses it), and SYSCALL, RDTSCP and CLAC, which qemu32 does not
+ * announce, are #UD, in every mode, as on QEMU.
+ */
+static void features(void **state)
+{
+	(void)state;
+	same_output("build/guests/features.elf");
+	assert_non_null(strstr(qemu_out, "apic-id: ok\nsyscall: #UD\nrdtscp: #UD\nclac: #UD\n"));
+	assert_null(strstr(qemu_out, "wrong"));
+}
+
+/*
+ * The SMP guest on 1, 2 and 4 processors: the CPU count from fw_cfg, each
+ * CPU's APIC ID, the APs started by INIT-SIPI-SIPI, a count under a spin
+ * lock, a fixed IPI taken out of HLT - as on qemu-system-i386 -smp N.
+ */
+static void smp_on(const char *n, const char *count)
+{
+	char q[32], r[32];
+
+	snprintf(q, sizeof q, "--smp %s", n);
+	snprintf(r, sizeof r, "--vcpus %s", n);
+	qemu_flags = q;
+	ringside_flags = r;
+	same_output("scenarios/guests/smp.elf");
+	qemu_flags = ringside_flags = "";
+	assert_non_null(strstr(qemu_out, count));
+	assert_non_null(strstr(qemu_out, "smp: done"));
+}
+
+/*
+ * The local APIC timer, periodic at three divides, one-shot and masked,
+ * counted against the PIT: the rates a guest sees are QEMU's.
+ */
+static void apictimer(void **state)
+{
+	(void)state;
+	same_output("build/guests/apictimer.elf");
+	assert_non_null(strstr(qemu_out, "divide by 16: 5 per PIT period\n"));
+	assert_null(strstr(qemu_out, "off the clock"));
+}
+
+static void smp1(void **state) { (void)state; smp_on("1", "count: 1000\n"); }
+static void smp2(void **state)
+{
+	(void)state;
+	smp_on("2", "count: 2000\n");
+	assert_non_null(strstr(qemu_out, "cpu 1: ipi 0x40\n"));
+}
+static void smp4(void **state)
+{
+	(void)state;
+	smp_on("4", "count: 4000\n");
+	assert_non_null(strstr(qemu_out, "cpu 3: apic id 3\n"));
+}
+
 /* A waiting interrupt comes in one instruction after STI, at once after IRET. */
 static void irqwin(void **state) { (void)state; same_output("build/guests/irqwin.elf"); }
 
@@ -357,6 +416,11 @@ int main(void)
 		cmocka_unit_test(crmask),
 		cmocka_unit_test(sysenter),
 		cmocka_unit_test(cpuid),
+		cmocka_unit_test(features),
+		cmocka_unit_test(apictimer),
+		cmocka_unit_test(smp1),
+		cmocka_unit_test(smp2),
+		cmocka_unit_test(smp4),
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
 	};

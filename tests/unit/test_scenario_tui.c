@@ -433,7 +433,7 @@ static void record_writes_a_cast(void **state)
 static size_t nsizes = 3;	/* sizes every lesson is played at */
 
 static const char *const lessons[] = {
-	"bt", "holes", "hosted_vs_esx", "rings", "tour", "vmx", "worlds"
+	"bt", "holes", "hosted_vs_esx", "rings", "tour", "vmx", "worlds", "smp"
 };
 
 /* Runs of blanks to one blank, in place; returns s. */

@@ -1,0 +1,409 @@
+/*
+ * apic.c - the local APIC the VMM emulates for each vCPU (apic.h).
+ *
+ * Modelled on the xAPIC of the Intel SDM vol. 3A ch. 10 and, where the
+ * SDM leaves a choice, on QEMU's hw/intc/apic.c (the reference machine):
+ * version 0x50014 (6 LVT entries), a timer counting at 1 GHz divided by
+ * the divide register (QEMU's APIC_BUS_CYCLE_NS = 1), one-shot and
+ * periodic.  TSC-deadline mode is not offered: QEMU's qemu32 does not
+ * announce it in CPUID (leaf 1 ECX bit 24), so a guest may not use it.
+ *
+ * Interrupts wait in the IRR; the highest one above the processor
+ * priority (TPR and the highest in service) is delivered when the guest
+ * can take it (vmm_irq.c) and moves to the ISR until the handler writes
+ * EOI.  An IPI written to the ICR lands in the target APICs' IRRs, and
+ * the VMKernel wakes any target whose world was blocked in HLT.
+ */
+#include <string.h>
+
+#include "sim.h"
+#include "host/host.h"
+#include "vm.h"
+#include "vmkernel/vmkernel_sched.h"
+#include "vmm/apic.h"
+#include "vmm/vmm_priv.h"
+
+#define APIC_VERSION_VALUE 0x00050014u	/* QEMU: 6 LVTs (5 + 1), v0x14 */
+#define SVR_ENABLE 0x100u
+
+void apic_reset(struct apic *a, int id, bool bsp)
+{
+	memset(a, 0, sizeof *a);
+	a->id = (uint8_t)id;
+	a->dfr = 0xffffffffu;		/* flat model */
+	a->svr = 0xff;			/* software-disabled, vector 0xff */
+	for (int i = 0; i < LVT_COUNT; i++)
+		a->lvt[i] = APIC_LVT_MASKED;
+	if (bsp) {
+		/*
+		 * The PC firmware (SeaBIOS, before QEMU's Multiboot loader
+		 * hands over) wires the PIC through LINT0 and NMI through
+		 * LINT1 on the bootstrap processor: "virtual wire" mode.
+		 */
+		a->lvt[LVT_LINT0] = DM_EXTINT << 8;
+		a->lvt[LVT_LINT1] = DM_NMI << 8;
+	}
+	a->timer_next_ns = UINT64_MAX;
+}
+
+bool apic_mapped(const struct vcpu *v, uint32_t addr)
+{
+	uint64_t base = v->virt.msr[VMSR_APIC_BASE];
+
+	return (base & 0x800u) &&	/* globally enabled */
+	       (addr & ~(APIC_SIZE - 1)) == (uint32_t)(base & 0xfffff000u);
+}
+
+static bool enabled(const struct apic *a)
+{
+	return (a->svr & SVR_ENABLE) != 0;
+}
+
+/* ---- the 256-bit registers ---------------------------------------------- */
+
+static void set_bit(uint32_t r[8], int vector)
+{
+	r[vector >> 5] |= 1u << (vector & 31);
+}
+
+static void clear_bit(uint32_t r[8], int vector)
+{
+	r[vector >> 5] &= ~(1u << (vector & 31));
+}
+
+static int highest(const uint32_t r[8])
+{
+	for (int i = 7; i >= 0; i--)
+		if (r[i])
+			return i * 32 + 31 - __builtin_clz(r[i]);
+	return -1;
+}
+
+/* Processor priority: the TPR or the class of the highest in service. */
+static int ppr(const struct apic *a)
+{
+	int isr = highest(a->isr);
+	int isrv = isr < 0 ? 0 : isr & 0xf0;
+
+	return (a->tpr & 0xf0) >= isrv ? a->tpr : isrv;
+}
+
+int apic_pending(const struct apic *a)
+{
+	int v = highest(a->irr);
+
+	if (v < 0 || !enabled(a) || (v & 0xf0) <= (ppr(a) & 0xf0))
+		return -1;
+	return v;
+}
+
+void apic_ack(struct apic *a, int vector)
+{
+	clear_bit(a->irr, vector);
+	set_bit(a->isr, vector);
+}
+
+static void eoi(struct apic *a)
+{
+	int v = highest(a->isr);
+
+	if (v >= 0) {
+		clear_bit(a->isr, v);
+		clear_bit(a->tmr, v);
+	}
+}
+
+bool apic_accepts_pic(const struct vcpu *v)
+{
+	const struct apic *a = &v->apic;
+	uint32_t lint0 = a->lvt[LVT_LINT0];
+
+	if (!(v->virt.msr[VMSR_APIC_BASE] & 0x800u))
+		return v->id == 0;	/* no APIC: INTR goes to the BSP */
+	return !(lint0 & APIC_LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
+}
+
+/* Accept an interrupt of vector/mode at this APIC (fixed, NMI...). */
+static void accept(struct apic *a, int mode, int vector, bool level)
+{
+	switch (mode) {
+	case DM_FIXED: case DM_LOWEST:
+		if (vector < 16) {
+			a->esr |= 0x20;	/* send/receive illegal vector */
+			return;
+		}
+		set_bit(a->irr, vector);
+		if (level)
+			set_bit(a->tmr, vector);
+		else
+			clear_bit(a->tmr, vector);
+		break;
+	case DM_NMI:
+		a->nmi_pending = true;
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- the timer ---------------------------------------------------------- */
+
+/* The divide register's shift: 0b1011 divides by 1, else 2 << n. */
+static int timer_shift(const struct apic *a)
+{
+	uint32_t v = (a->timer_dcr & 3) | ((a->timer_dcr >> 1) & 4);
+
+	return (int)((v + 1) & 7);
+}
+
+static bool periodic(const struct apic *a)
+{
+	return ((a->lvt[LVT_TIMER] >> 17) & 3) == 1;
+}
+
+/* Ticks counted since the count was loaded. */
+static uint64_t timer_ticks(const struct apic *a, uint64_t now)
+{
+	return now > a->timer_start_ns ?
+	       (now - a->timer_start_ns) >> timer_shift(a) : 0;
+}
+
+static void timer_arm(struct apic *a, uint64_t now)
+{
+	uint64_t period = (uint64_t)a->timer_initial << timer_shift(a);
+
+	if (a->timer_initial == 0) {
+		a->timer_next_ns = UINT64_MAX;
+		return;
+	}
+	if (now < a->timer_start_ns + period) {
+		a->timer_next_ns = a->timer_start_ns + period;
+	} else if (periodic(a)) {
+		uint64_t n = (now - a->timer_start_ns) / period + 1;
+
+		a->timer_next_ns = a->timer_start_ns + n * period;
+	} else {
+		a->timer_next_ns = UINT64_MAX;	/* one-shot: fired */
+	}
+}
+
+static uint32_t timer_count(const struct apic *a, uint64_t now)
+{
+	uint64_t t = timer_ticks(a, now);
+
+	if (a->timer_initial == 0)
+		return 0;
+	if (periodic(a))
+		return a->timer_initial - (uint32_t)(t % a->timer_initial);
+	return t >= a->timer_initial ? 0 : a->timer_initial - (uint32_t)t;
+}
+
+void apic_advance(struct vcpu *v, uint64_t now)
+{
+	struct apic *a = &v->apic;
+
+	if (a->timer_next_ns == UINT64_MAX || now < a->timer_next_ns)
+		return;
+	if (!(a->lvt[LVT_TIMER] & APIC_LVT_MASKED))
+		accept(a, DM_FIXED, (int)(a->lvt[LVT_TIMER] & 0xff), false);
+	if (periodic(a)) {
+		uint64_t period = (uint64_t)a->timer_initial << timer_shift(a);
+
+		a->timer_start_ns = a->timer_next_ns;
+		a->timer_next_ns += period;
+		if (a->timer_next_ns <= now)	/* ticks missed: one latched */
+			timer_arm(a, now);
+	} else {
+		a->timer_next_ns = UINT64_MAX;
+	}
+}
+
+uint64_t apic_next_ns(const struct apic *a)
+{
+	return a->timer_next_ns;
+}
+
+/* ---- inter-processor interrupts ----------------------------------------- */
+
+/* Is the APIC of vCPU t a destination of this ICR (SDM 10.6.2)? */
+static bool is_target(const struct vcpu *from, const struct vcpu *t,
+		      uint32_t lo, uint32_t hi)
+{
+	uint8_t dest = (uint8_t)(hi >> 24);
+	const struct apic *a = &t->apic;
+
+	switch ((lo >> 18) & 3) {
+	case 1: return t == from;		/* self */
+	case 2: return true;			/* all including self */
+	case 3: return t != from;		/* all excluding self */
+	default: break;
+	}
+	if (!(lo & 0x800u))			/* physical */
+		return dest == 0xff || dest == a->id;
+	if ((a->dfr >> 28) == 0xf)		/* logical, flat */
+		return (dest & (a->ldr >> 24)) != 0;
+	/* logical, cluster: high nibble the cluster, low the members */
+	return (dest >> 4) == (a->ldr >> 28) &&
+	       (dest & (a->ldr >> 24) & 0xf) != 0;
+}
+
+static void ipi_event(struct vcpu *from, int target, uint32_t lo)
+{
+	struct event ev = { .kind = EV_TRAP };
+	int mode = (lo >> 8) & 7;
+
+	ev.u.trap.eip = vmm_guest_eip(from);
+	ev.u.trap.op = X86_OP_OTHER;
+	ev.u.trap.vector = (uint8_t)lo;
+	ev.u.trap.action = mode == DM_INIT || mode == DM_STARTUP ?
+			   TRAP_STARTUP : TRAP_IPI;
+	ev.u.trap.vring = (uint8_t)from->vring;
+	ev.u.trap.cpl = (uint8_t)from->cpl;
+	ev.u.trap.a = (uint32_t)target;
+	ev.u.trap.b = (uint32_t)mode;
+	vm_emit(from->vm, from->id, &ev);
+}
+
+/* The VMKernel: the target's world was blocked (HLT): make it ready. */
+static void wake(struct vcpu *t, uint64_t now)
+{
+	struct host *h = t->vm->host;
+
+	if (h != NULL && h->vmk != NULL)
+		vmkernel_kick_vcpu(h->vmk, t->vm, t->id, now);
+}
+
+static void send_ipi(struct vcpu *v, uint64_t now)
+{
+	struct vm *vm = v->vm;
+	uint32_t lo = v->apic.icr_lo, hi = v->apic.icr_hi;
+	int mode = (lo >> 8) & 7;
+
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+
+		if (t == NULL || !is_target(v, t, lo, hi))
+			continue;
+		/* INIT level de-assert: a no-op on the P4 and later */
+		if (mode == DM_INIT && !(lo & 0x4000u))
+			continue;
+		ipi_event(v, i, lo);
+		switch (mode) {
+		case DM_INIT:
+			if (t == v)
+				break;		/* (a CPU cannot INIT itself here) */
+			t->apic.wait_sipi = true;
+			t->apic.sipi_pending = false;
+			t->state = VCPU_HALTED;
+			break;
+		case DM_STARTUP:
+			if (!t->apic.wait_sipi)
+				break;		/* ignored unless after INIT */
+			t->apic.wait_sipi = false;
+			t->apic.sipi_pending = true;
+			t->apic.sipi_vector = (uint8_t)lo;
+			break;
+		default:
+			accept(&t->apic, mode, (int)(lo & 0xff),
+			       (lo & 0x8000u) != 0);
+			break;
+		}
+		if (t != v)
+			wake(t, now);
+	}
+	v->apic.icr_lo &= ~0x1000u;	/* delivered: not pending */
+}
+
+/* ---- the registers ------------------------------------------------------ */
+
+uint32_t apic_read(struct vcpu *v, uint32_t off, uint64_t now)
+{
+	struct apic *a = &v->apic;
+
+	off &= 0xff0;
+	if (off >= APIC_ISR && off < APIC_ISR + 0x80)
+		return a->isr[(off - APIC_ISR) >> 4];
+	if (off >= APIC_TMR && off < APIC_TMR + 0x80)
+		return a->tmr[(off - APIC_TMR) >> 4];
+	if (off >= APIC_IRR && off < APIC_IRR + 0x80)
+		return a->irr[(off - APIC_IRR) >> 4];
+	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR)
+		return a->lvt[(off - APIC_LVT_TIMER) >> 4];
+	switch (off) {
+	case APIC_ID: return (uint32_t)a->id << 24;
+	case APIC_VERSION: return APIC_VERSION_VALUE;
+	case APIC_TPR: return a->tpr;
+	case APIC_APR: return 0;
+	case APIC_PPR: return (uint32_t)ppr(a);
+	case APIC_LDR: return a->ldr;
+	case APIC_DFR: return a->dfr;
+	case APIC_SVR: return a->svr;
+	case APIC_ESR: return a->esr;
+	case APIC_ICR_LO: return a->icr_lo;
+	case APIC_ICR_HI: return a->icr_hi;
+	case APIC_TIMER_ICR: return a->timer_initial;
+	case APIC_TIMER_CCR: return timer_count(a, now);
+	case APIC_TIMER_DCR: return a->timer_dcr;
+	default: return 0;
+	}
+}
+
+void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
+{
+	struct apic *a = &v->apic;
+
+	off &= 0xff0;
+	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR) {
+		int i = (int)(off - APIC_LVT_TIMER) >> 4;
+
+		a->lvt[i] = value & 0x000730ffu;	/* mask, mode, vector... */
+		if (i == LVT_TIMER) {
+			a->lvt[i] = value & 0x000710ffu;
+			timer_arm(a, now);
+		}
+		if (!enabled(a))
+			a->lvt[i] |= APIC_LVT_MASKED;
+		return;
+	}
+	switch (off) {
+	case APIC_ID: a->id = (uint8_t)(value >> 24); break;
+	case APIC_TPR: a->tpr = (uint8_t)value; break;
+	case APIC_EOI: eoi(a); break;
+	case APIC_LDR: a->ldr = value & 0xff000000u; break;
+	case APIC_DFR: a->dfr = value | 0x0fffffffu; break;
+	case APIC_SVR:
+		a->svr = value & 0x3ffu;
+		if (!enabled(a))	/* software-disabled: every LVT masked */
+			for (int i = 0; i < LVT_COUNT; i++)
+				a->lvt[i] |= APIC_LVT_MASKED;
+		break;
+	case APIC_ESR: a->esr = 0; break;
+	case APIC_ICR_HI: a->icr_hi = value & 0xff000000u; break;
+	case APIC_ICR_LO:
+		a->icr_lo = value & 0x000ccfffu;
+		send_ipi(v, now);
+		break;
+	case APIC_TIMER_ICR:
+		a->timer_initial = value;
+		a->timer_start_ns = now;
+		timer_arm(a, now);
+		break;
+	case APIC_TIMER_DCR:
+		/* as QEMU: the ticks since the load are counted at the new rate */
+		a->timer_dcr = value & 0xb;
+		timer_arm(a, now);
+		break;
+	default:
+		break;			/* read-only or reserved */
+	}
+}
+
+void apic_save(const struct apic *a, struct apic *out)
+{
+	*out = *a;
+}
+
+void apic_load(struct apic *a, const struct apic *in)
+{
+	*a = *in;
+}

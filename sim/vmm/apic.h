@@ -1,0 +1,103 @@
+/*
+ * apic.h - the local APIC of one vCPU (xAPIC), as the VMM emulates it.
+ *
+ * Every x86 processor since the P6 has a local APIC: the interrupt
+ * controller inside the CPU that takes interrupts from the outside (the
+ * PIC's INTR through LINT0, "virtual wire" mode on a PC), from its own
+ * timer, and from the other processors (inter-processor interrupts, IPIs,
+ * sent by writing the ICR).  Its registers are memory-mapped at the base
+ * IA32_APIC_BASE gives (0xfee00000), 16-byte aligned (Intel SDM vol. 3A
+ * ch. 10).  In ESX the local APIC is emulated by the VMM: a guest access
+ * to its page is a trap into the VMM, which answers from this state; an
+ * IPI to a halted vCPU makes the VMKernel schedule that vCPU's world.
+ *
+ * apic.c owns this state: it saves and loads it (apic_save, apic_load),
+ * so stepping back across an IPI puts every APIC back as it was.
+ */
+#ifndef SIM_APIC_H
+#define SIM_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define APIC_BASE_DEFAULT 0xfee00000u
+#define APIC_SIZE 0x1000u
+
+/* Register offsets (SDM vol. 3A table 10-1). */
+enum apic_reg {
+	APIC_ID = 0x020, APIC_VERSION = 0x030, APIC_TPR = 0x080,
+	APIC_APR = 0x090, APIC_PPR = 0x0a0, APIC_EOI = 0x0b0,
+	APIC_LDR = 0x0d0, APIC_DFR = 0x0e0, APIC_SVR = 0x0f0,
+	APIC_ISR = 0x100, APIC_TMR = 0x180, APIC_IRR = 0x200,
+	APIC_ESR = 0x280, APIC_ICR_LO = 0x300, APIC_ICR_HI = 0x310,
+	APIC_LVT_TIMER = 0x320, APIC_LVT_THERMAL = 0x330,
+	APIC_LVT_PERF = 0x340, APIC_LVT_LINT0 = 0x350,
+	APIC_LVT_LINT1 = 0x360, APIC_LVT_ERROR = 0x370,
+	APIC_TIMER_ICR = 0x380, APIC_TIMER_CCR = 0x390,
+	APIC_TIMER_DCR = 0x3e0
+};
+
+/* The six local vector table entries, in register order. */
+enum apic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1,
+		LVT_ERROR, LVT_COUNT };
+
+#define APIC_LVT_MASKED 0x10000u
+
+/* Delivery modes (ICR and LVT bits 8-10). */
+enum apic_dm { DM_FIXED = 0, DM_LOWEST = 1, DM_SMI = 2, DM_NMI = 4,
+	       DM_INIT = 5, DM_STARTUP = 6, DM_EXTINT = 7 };
+
+struct apic {
+	uint8_t id;			/* bits 24-31 of the ID register */
+	uint8_t tpr;
+	uint32_t ldr, dfr, svr, esr;
+	uint32_t icr_lo, icr_hi;
+	uint32_t lvt[LVT_COUNT];
+	uint32_t irr[8], isr[8], tmr[8];	/* 256 bits each */
+	/* the timer: counts initial down at 1 GHz >> divide (QEMU's bus) */
+	uint32_t timer_initial;
+	uint32_t timer_dcr;
+	uint64_t timer_start_ns;	/* when the count was (re)loaded */
+	uint64_t timer_next_ns;		/* its next interrupt, or UINT64_MAX */
+	bool nmi_pending;
+	/* start-up: INIT puts an AP in wait-for-SIPI, SIPI starts it */
+	bool wait_sipi;
+	bool sipi_pending;
+	uint8_t sipi_vector;
+};
+
+struct vcpu;
+
+/* Power-on state; the bootstrap processor's LINT0 and LINT1 are wired
+ * as the firmware leaves them on a PC (ExtINT and NMI: virtual wire). */
+void apic_reset(struct apic *a, int id, bool bsp);
+
+/* Is this physical address in the vCPU's APIC page? */
+bool apic_mapped(const struct vcpu *v, uint32_t addr);
+
+/* A guest load or store of the APIC page (offset in it), at time now. */
+uint32_t apic_read(struct vcpu *v, uint32_t off, uint64_t now);
+void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now);
+
+/* Raise the timer's interrupt if it is due by now. */
+void apic_advance(struct vcpu *v, uint64_t now);
+
+/* When the timer next interrupts (UINT64_MAX: never). */
+uint64_t apic_next_ns(const struct apic *a);
+
+/*
+ * The highest vector that may interrupt now (above the processor
+ * priority), or -1.  apic_ack moves it from IRR to ISR (INTA).
+ */
+int apic_pending(const struct apic *a);
+void apic_ack(struct apic *a, int vector);
+
+/* May the PIC's INTR reach the CPU (LINT0 in ExtINT mode, or the APIC
+ * globally off)? */
+bool apic_accepts_pic(const struct vcpu *v);
+
+/* Step back and VMotion: the state is plain data. */
+void apic_save(const struct apic *a, struct apic *out);
+void apic_load(struct apic *a, const struct apic *in);
+
+#endif

@@ -1,0 +1,239 @@
+/* apictimer.S - the local APIC timer against the PIT, as a guest can tell.
+ *
+ * The PIT interrupts at 100 Hz (IRQ 0 through the PIC and the BSP's LINT0,
+ * "virtual wire"); the local APIC timer counts its initial count down at
+ * the bus clock divided by the divide register (QEMU: 1 GHz) and
+ * interrupts at vector 0x30.  The guest counts APIC timer interrupts over
+ * 5 PIT periods (50 ms) in each mode and prints the rate the two clocks
+ * give where the count is within a quarter of it (timing on QEMU follows
+ * the host's clock, so the exact count varies there; a wrong mode or
+ * divide gives another answer, printed raw):
+ *   periodic, divide by 1, count 1000000 (1 ms):  10 per PIT period
+ *   periodic, divide by 2, count 500000 (1 ms):   10 per PIT period
+ *   periodic, divide by 16, count 125000 (2 ms):  5 per PIT period
+ *   one-shot, count 2000000 (2 ms):               1 interrupt in all
+ *   masked:                                       0 interrupts
+ * and that the current count runs down.  Exits 0. */
+        .include "tests/guests/mb.inc"
+
+        .set APIC, 0xfee00000
+        .set KCODE, 0x08
+        .set KDATA, 0x10
+
+.macro GATE vec, handler
+        mov  $\handler, %eax
+        mov  %ax, idt + \vec * 8
+        movw $KCODE, idt + \vec * 8 + 2
+        movw $0x8e00, idt + \vec * 8 + 4
+        shr  $16, %eax
+        mov  %ax, idt + \vec * 8 + 6
+.endm
+
+/* RUN lvt, dcr, count, label: start the timer, count 5 PIT periods. */
+.macro RUN lvt, dcr, count, label
+        movl $\dcr, APIC + 0x3e0
+        movl $\lvt, APIC + 0x320
+        call sync
+        movl $0, ticks
+        movl $\count, APIC + 0x380
+        call five
+        movl $0, APIC + 0x380           /* stop it */
+        mov  $\label, %esi
+        call puts
+.endm
+
+_start:
+        mov  $stack, %esp
+        lgdt gdt_ptr
+        ljmp $KCODE, $1f
+1:      mov  $KDATA, %ax
+        mov  %ax, %ds
+        mov  %ax, %es
+        mov  %ax, %ss
+        GATE 0x20, irq0
+        GATE 0x30, apic_timer
+        GATE 0xff, spurious
+        lidt idt_ptr
+        mov  $0x11, %al                 /* the PICs: vectors 0x20 and 0x28 */
+        out  %al, $0x20
+        out  %al, $0xa0
+        mov  $0x20, %al
+        out  %al, $0x21
+        mov  $0x28, %al
+        out  %al, $0xa1
+        mov  $4, %al
+        out  %al, $0x21
+        mov  $2, %al
+        out  %al, $0xa1
+        mov  $1, %al
+        out  %al, $0x21
+        out  %al, $0xa1
+        mov  $0xfe, %al                 /* only IRQ 0 */
+        out  %al, $0x21
+        mov  $0xff, %al
+        out  %al, $0xa1
+        mov  $0x34, %al                 /* PIT channel 0: rate generator */
+        out  %al, $0x43
+        mov  $11932 & 0xff, %al         /* 1193182 / 11932 = 100 Hz */
+        out  %al, $0x40
+        mov  $11932 >> 8, %al
+        out  %al, $0x40
+        movl $0x1ff, APIC + 0xf0        /* APIC on */
+        sti
+
+        RUN  0x20030, 0xb, 1000000, msg_p1
+        mov  $10, %edi
+        mov  ticks, %eax
+        call per_period
+        RUN  0x20030, 0x0, 500000, msg_p2
+        mov  $10, %edi
+        mov  ticks, %eax
+        call per_period
+        RUN  0x20030, 0x3, 125000, msg_p16
+        mov  $5, %edi
+        mov  ticks, %eax
+        call per_period
+        RUN  0x00030, 0xb, 2000000, msg_one
+        mov  ticks, %eax
+        call total
+        RUN  0x10030, 0xb, 1000000, msg_masked
+        mov  ticks, %eax
+        call total
+
+        movl $0x10030, APIC + 0x320     /* the count runs down */
+        movl $0xffffffff, APIC + 0x380
+        mov  APIC + 0x390, %ebx
+        call sync
+        mov  APIC + 0x390, %ecx
+        mov  $msg_down, %esi
+        call puts
+        mov  $msg_yes, %esi
+        cmp  %ebx, %ecx
+        jb   2f
+        mov  $msg_no, %esi
+2:      call puts
+        EXIT 0
+
+/* sync: wait for the next PIT tick. */
+sync:   mov  pit, %eax
+1:      hlt
+        cmp  pit, %eax
+        je   1b
+        ret
+
+/* five: wait five PIT ticks. */
+five:   mov  pit, %eax
+        add  $5, %eax
+1:      hlt
+        cmp  pit, %eax
+        jne  1b
+        ret
+
+/* per_period: EAX interrupts in 5 periods, EDI expected per period:
+ * "EDI per PIT period" when within a quarter of it, else the raw count. */
+per_period:
+        mov  %eax, %ebx
+        imul $5, %edi, %edx             /* expected total */
+        mov  %edx, %ecx
+        shr  $2, %ecx                   /* a quarter of it, at least 1 */
+        inc  %ecx
+        mov  %ebx, %esi
+        sub  %edx, %esi
+        jns  1f
+        neg  %esi
+1:      cmp  %ecx, %esi
+        ja   2f
+        mov  %edi, %eax
+        call putdec
+        mov  $msg_per, %esi
+        jmp  puts
+2:      mov  $msg_raw, %esi
+        call puts
+        mov  %ebx, %eax
+        call putdec
+        jmp  newline
+
+total:  call putdec
+        mov  $msg_total, %esi
+        jmp  puts
+
+irq0:   incl pit
+        push %eax
+        mov  $0x20, %al
+        out  %al, $0x20
+        pop  %eax
+        iret
+
+apic_timer:
+        incl ticks
+        movl $0, APIC + 0xb0            /* EOI */
+        iret
+
+spurious:
+        iret
+
+puts:   lodsb
+        test %al, %al
+        jz   1f
+        call putc
+        jmp  puts
+1:      ret
+
+newline:
+        mov  $'\n', %al
+putc:   push %edx
+        mov  $0x3f8, %dx
+        out  %al, %dx
+        pop  %edx
+        ret
+
+putdec: push %ebx
+        push %ecx
+        push %edx
+        mov  $10, %ebx
+        xor  %ecx, %ecx
+1:      xor  %edx, %edx
+        div  %ebx
+        push %edx
+        inc  %ecx
+        test %eax, %eax
+        jnz  1b
+2:      pop  %eax
+        add  $'0', %al
+        call putc
+        loop 2b
+        pop  %edx
+        pop  %ecx
+        pop  %ebx
+        ret
+
+        .data
+msg_p1:     .asciz "periodic, divide by 1: "
+msg_p2:     .asciz "periodic, divide by 2: "
+msg_p16:    .asciz "periodic, divide by 16: "
+msg_one:    .asciz "one-shot: "
+msg_masked: .asciz "masked: "
+msg_per:    .asciz " per PIT period\n"
+msg_raw:    .asciz "off the clock: "
+msg_total:  .asciz " interrupts\n"
+msg_down:   .asciz "count runs down: "
+msg_yes:    .asciz "yes\n"
+msg_no:     .asciz "no\n"
+        .align 8
+gdt:    .quad 0
+        .quad 0x00cf9a000000ffff
+        .quad 0x00cf92000000ffff
+gdt_ptr:
+        .word 3 * 8 - 1
+        .long gdt
+idt_ptr:
+        .word 256 * 8 - 1
+        .long idt
+pit:    .long 0
+ticks:  .long 0
+
+        .bss
+        .align 8
+idt:    .space 256 * 8
+        .space 4096
+stack:

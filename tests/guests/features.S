@@ -1,0 +1,108 @@
+/* features.S - CPUID tells the truth: every feature it announces works,
+ * and the instructions of features it does not announce are #UD.
+ *
+ * For each probe the guest prints "NAME: " and runs one instruction that
+ * uses the feature; the #UD handler prints "#UD" and resumes after the
+ * probe, otherwise the probe prints "ok".  Announced by CPUID leaf 1 EDX
+ * on QEMU's qemu32 (and so on ringside): TSC (RDTSC), MSR (RDMSR of
+ * IA32_APIC_BASE), CX8 (CMPXCHG8B), CMOV, SEP (tested by sysenter.S),
+ * FXSR (FXSAVE with CR4.OSFXSR), SSE and SSE2 (an SSE2 add), PGE and PSE
+ * (CR4 bits set and read back), APIC (the local APIC's ID register at
+ * the base the MSR gives).  Not announced: SYSCALL and RDTSCP (leaf
+ * 0x80000001 EDX is 0 on qemu32: Intel SDM vol. 2B, SYSCALL "#UD if
+ * ... IA32_EFER.SCE = 0 or not in 64-bit mode" and RDTSCP "#UD if
+ * CPUID.80000001H:EDX.RDTSCP[bit 27] = 0"), and CLAC (SMAP, leaf 7 not
+ * even present).  QEMU prints the same lines in every ringside mode. */
+        .include "tests/guests/mb.inc"
+
+        .set KCODE, 0x08
+        .set KDATA, 0x10
+
+/* PROBE name, instructions: print "name: ", run them, print "ok". */
+.macro PROBE name, insns:vararg
+        mov  $9f, %esi
+        call puts
+        movl $8f, resume
+        \insns
+        mov  $msg_ok, %esi
+        call puts
+8:
+        .section .rodata
+9:      .asciz "\name: "
+        .text
+.endm
+
+_start:
+        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
+        out  %al, $0x21
+        out  %al, $0xa1
+        mov  $stack, %esp
+        lgdt gdt_ptr
+        ljmp $KCODE, $1f
+1:      mov  $KDATA, %ax
+        mov  %ax, %ds
+        mov  %ax, %es
+        mov  %ax, %ss
+        mov  $ud_handler, %eax          /* IDT gate 6: #UD */
+        mov  %ax, idt + 6 * 8
+        movw $KCODE, idt + 6 * 8 + 2
+        movw $0x8e00, idt + 6 * 8 + 4
+        shr  $16, %eax
+        mov  %ax, idt + 6 * 8 + 6
+        lidt idt_ptr
+
+        PROBE rdtsc, rdtsc
+        PROBE rdmsr, mov $0x1b, %ecx; rdmsr; and $0xfffff000, %eax; cmp $0xfee00000, %eax; jne fail
+        PROBE cmpxchg8b, xor %eax, %eax; xor %edx, %edx; mov $1, %ebx; xor %ecx, %ecx; cmpxchg8b qword; jne fail; cmpl $1, qword; jne fail
+        PROBE cmov, xor %eax, %eax; mov $7, %ebx; cmovz %ebx, %eax; cmp $7, %eax; jne fail
+        PROBE fxsave, mov %cr4, %eax; or $0x600, %eax; mov %eax, %cr4; fxsave fxarea
+        PROBE sse2, movdqa two, %xmm0; paddd two, %xmm0; movd %xmm0, %eax; cmp $4, %eax; jne fail
+        PROBE pge-pse, mov %cr4, %eax; or $0x90, %eax; mov %eax, %cr4; mov %cr4, %ebx; cmp %eax, %ebx; jne fail
+        PROBE apic-id, mov 0xfee00020, %eax; shr $24, %eax; cmp $0, %eax; jne fail
+        PROBE syscall, syscall
+        PROBE rdtscp, rdtscp
+        PROBE clac, clac
+        EXIT 0
+fail:   mov  $msg_wrong, %esi
+        call puts
+        EXIT 1
+
+ud_handler:
+        add  $12, %esp                  /* EIP, CS, EFLAGS of the #UD */
+        mov  $msg_ud, %esi
+        call puts
+        jmp  *resume
+
+puts:   lodsb
+        test %al, %al
+        jz   4f
+        mov  $0x3f8, %dx
+        out  %al, %dx
+        jmp  puts
+4:      ret
+
+        .data
+msg_ok:     .asciz "ok\n"
+msg_ud:     .asciz "#UD\n"
+msg_wrong:  .asciz "wrong answer\n"
+        .align 16
+two:    .long 2, 2, 2, 2
+qword:  .quad 0
+        .align 8
+gdt:    .quad 0
+        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
+        .quad 0x00cf92000000ffff        /* 0x10 kernel data */
+gdt_ptr:
+        .word 3 * 8 - 1
+        .long gdt
+idt_ptr:
+        .word 256 * 8 - 1
+        .long idt
+resume: .long 0
+
+        .bss
+        .align 16
+fxarea: .space 512
+idt:    .space 256 * 8
+        .space 4096
+stack:
