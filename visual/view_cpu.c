@@ -205,10 +205,16 @@ static void pane_explain(struct app *a, const struct rect *r)
 			a->explain_scroll = m.row - in.h > 0 ? m.row - in.h : 0;
 		f.top = a->explain_scroll;
 		if (f.top > 0 || m.row - f.top > in.h) {
+			bool up = f.top > 0, down = m.row - f.top > in.h;
+
 			snprintf(more, sizeof more, "[%s%s%s]",
-				 f.top > 0 ? "Up: more above" : "",
-				 f.top > 0 && m.row - f.top > in.h ? ", " : "",
-				 m.row - f.top > in.h ? "Down: more below" : "");
+				 up ? "Up: more above" : "", up && down ? ", " : "",
+				 down ? "Down: more below" : "");
+			/* a narrow pane: the short mark, so the title stays whole */
+			if ((int)(strlen(more) + sizeof "What happened, and why") + 2 > r->w)
+				snprintf(more, sizeof more, "[%s%s%s: more]",
+					 up ? "Up" : "", up && down ? ", " : "",
+					 down ? "Down" : "");
 			draw_text(&title, r->y, r->x + r->w - (int)strlen(more) - 1,
 				  ROLE_TAB_ACTIVE, more);
 		}
