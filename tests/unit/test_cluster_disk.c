@@ -91,13 +91,22 @@ static void disk_on_the_datastore(void **state)
 	assert_int_equal(vmfs_sectors(cluster_vm_live(c, shared)->disk), 2 << 11);
 	assert_int_equal(cluster_vm(c, shared)->disk_mb, 2);
 	assert_int_equal(cluster_datastore(c, cluster_datastore_by_name(c, "local0"))->used_mb, 1);
+	/* an image: copied into a disk file there, its size in the books */
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "img", .host = 1, .guest = DISKLOG, .mem_mb = 16,
+		.disk = "scenarios/guests/build/disk.img" }, &id, err), SIM_OK);
+	assert_string_equal(vmfs_datastore(cluster_vm_live(c, id)->disk), "san0");
+	assert_int_equal(cluster_vm(c, id)->disk_mb, 1);
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "bad", .host = 1, .disk = "scenarios/guests/build/disk.img" },
+		&id, err), SIM_EINVAL);	/* a modelled VM has no disk file */
 	/* a live VM without disk_mb has no hard disk, and none in the books */
 	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
 		.name = "nodisk", .host = 1, .guest = DIRTY, .mem_mb = 16 },
 		&id, err), SIM_OK);
 	assert_null(cluster_vm_live(c, id)->disk);
 	assert_int_equal(cluster_vm(c, id)->disk_mb, 0);
-	assert_int_equal(cluster_datastore(c, 0)->used_mb, 2);
+	assert_int_equal(cluster_datastore(c, 0)->used_mb, 2 + 1);
 
 	/* VMotion: refused before anything moves, with an event */
 	assert_int_equal(vmotion_check(c, local, 1, err), VMR_DATASTORE);
