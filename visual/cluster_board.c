@@ -181,7 +181,7 @@ void board_print(struct cluster *c, uint64_t now, FILE *out)
 		fprintf(out, "  %s\n", line);
 	}
 	/* DRS's and HA's lines: the very ones the Cluster view draws */
-	n = drsha_board_lines(cluster_sim(c), c, drsha, roles, DRSHA_LINES_MAX);
+	n = drsha_board_lines(cluster_sim(c), c, false, drsha, roles, DRSHA_LINES_MAX);
 	for (int i = 0; i < n; i++)
 		fprintf(out, "  %s%s\n", roles[i] ? "! " : "", drsha[i]);
 }
