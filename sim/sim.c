@@ -206,11 +206,18 @@ void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns, bool busy)
 		}
 }
 
+void sim_hold_parts(struct sim *s, bool hold)
+{
+	s->parts_held = hold;
+}
+
 uint64_t sim_tick_parts(struct sim *s, uint64_t now, bool *busy)
 {
 	uint64_t next = UINT64_MAX;
 
 	*busy = false;
+	if (s->parts_held)
+		return next;
 	for (int i = 0; i < s->nparts; i++) {
 		struct sim_part *p = &s->parts[i];
 

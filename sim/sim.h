@@ -149,4 +149,13 @@ void sim_part_wake(struct sim *s, void *ctx, uint64_t t_ns, bool busy);
 /* Guest instructions executed so far, over every VM. */
 uint64_t sim_insns(struct sim *s);
 
+/*
+ * Hold the parts (hold true): they are not ticked, so a cluster's
+ * VirtualCenter takes no step (no VMotion round, DRS pass or HA timer)
+ * until released; the guests run on.  A student exploring a lesson's
+ * pause holds them, so going back to the pause finds VirtualCenter as
+ * the lesson left it (its state is not in checkpoints: history.h).
+ */
+void sim_hold_parts(struct sim *s, bool hold);
+
 #endif

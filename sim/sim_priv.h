@@ -23,6 +23,7 @@ struct sim {
 	/* the parts' work so far: how many times one was ticked, and when
 	   last (their state is not in checkpoints: history.c) */
 	uint64_t parts_acted, parts_acted_ns;
+	bool parts_held;		/* sim_hold_parts */
 	uint64_t now_ns;		/* simulated time */
 	/* the quantum being played (vmkernel_sched.c) */
 	uint64_t q_start;		/* when it began */

@@ -28,6 +28,8 @@ struct vm_snap {
 	struct vmm_devices_state dev;	/* the VMM's devices */
 	uint32_t ram_size;
 	uint8_t *touched;		/* a copy of vm->touched */
+	uint8_t *dirty;			/* ... of VMotion's dirty bits, if on */
+	uint32_t ndirty;
 	uint32_t npages;
 	uint32_t *page_no;		/* which pages ... */
 	uint8_t *pages;			/* ... and their contents */
@@ -41,6 +43,7 @@ void vm_snap_free(struct vm_snap *snap)
 		return;
 	vmx_state_free(snap->vmx);
 	free(snap->touched);
+	free(snap->dirty);
 	free(snap->page_no);
 	free(snap->pages);
 	for (int j = 0; j < snap->nvcpus; j++)
@@ -58,6 +61,14 @@ static int save_ram(const struct vm *vm, struct vm_snap *snap)
 	if (snap->touched == NULL)
 		return SIM_ENOMEM;
 	memcpy(snap->touched, vm->touched, npages);
+	/* a VMotion under way traces writes: the pages dirtied so far are
+	   part of where the VM is (a step back must not resend or lose one) */
+	if (vm->dirty != NULL) {
+		if ((snap->dirty = malloc(npages ? npages : 1)) == NULL)
+			return SIM_ENOMEM;
+		memcpy(snap->dirty, vm->dirty, npages);
+		snap->ndirty = vm->ndirty;
+	}
 	for (uint32_t p = 0; p < npages; p++)
 		snap->npages += vm->touched[p];
 	snap->page_no = malloc((snap->npages + 1) * sizeof *snap->page_no);
@@ -138,6 +149,10 @@ static void load_ram(struct vm *vm, const struct vm_snap *snap)
 			load_page(vm, p, src);
 	}
 	memcpy(vm->touched, snap->touched, npages);
+	if (vm->dirty != NULL && snap->dirty != NULL) {
+		memcpy(vm->dirty, snap->dirty, npages);
+		vm->ndirty = snap->ndirty;
+	}
 }
 
 int vm_snap_load(struct vm *vm, const struct vm_snap *snap)

@@ -333,7 +333,7 @@ void app_back(struct app *a, uint64_t n)
 	}
 	if (a->sess->explore.on &&
 	    session_position(a->sess) <= a->sess->hist_start) {
-		app_message(a, false, "This is where the lesson paused: steps back go no further (Space goes on with the lesson).");
+		app_message(a, false, "Back stops at the pause: the script changed the world before it. Space goes on.");
 		return;
 	}
 	rc = session_back(a->sess, n);

@@ -133,6 +133,31 @@ int board_migrations(struct cluster *c, int *ids, int max)
 	return n;
 }
 
+uint64_t board_next_frame_ns(struct sim *s, uint64_t now)
+{
+	uint64_t next = 0;
+	struct cluster *c;
+
+	for (int k = 0; (c = cluster_of_world(s, k)) != NULL; k++) {
+		int ids[8], n = vmotion_active(c) ? board_migrations(c, ids, 8) : 0;
+
+		for (int i = 0; i < n; i++) {
+			const struct migration *m = vmotion_get(c, ids[i]);
+			uint64_t step, t;
+
+			if (m->phase != MIG_PRECOPY || m->t_next <= now)
+				continue;
+			step = (m->t_next - m->t_round) / BOARD_FRAMES;
+			t = now + (step ? step : 1);
+			if (t > m->t_next)
+				t = m->t_next;
+			if (next == 0 || t < next)
+				next = t;
+		}
+	}
+	return next;
+}
+
 void board_print(struct cluster *c, uint64_t now, FILE *out)
 {
 	char line[BOARD_LINE], drsha[DRSHA_LINES_MAX][BOARD_LINE];
@@ -156,7 +181,7 @@ void board_print(struct cluster *c, uint64_t now, FILE *out)
 		fprintf(out, "  %s\n", line);
 	}
 	/* DRS's and HA's lines: the very ones the Cluster view draws */
-	n = drsha_board_lines(cluster_sim(c), c, drsha, roles, DRSHA_LINES_MAX);
+	n = drsha_board_lines(cluster_sim(c), c, false, drsha, roles, DRSHA_LINES_MAX);
 	for (int i = 0; i < n; i++)
 		fprintf(out, "  %s%s\n", roles[i] ? "! " : "", drsha[i]);
 }

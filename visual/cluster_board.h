@@ -39,6 +39,15 @@ void board_migration(struct cluster *c, int id, uint64_t now, char *buf,
 /* The migrations worth showing now: in flight, then the last finished. */
 int board_migrations(struct cluster *c, int *ids, int max);
 
+/*
+ * Animation of a migration no guest's instructions pace (a modelled VM,
+ * or while no live VM runs): the simulated time to stop at for the next
+ * frame, a BOARD_FRAMES-th of the round under way in any cluster of the
+ * world, so each round's bar fills in steps; 0 when none is in flight.
+ */
+#define BOARD_FRAMES 24
+uint64_t board_next_frame_ns(struct sim *s, uint64_t now);
+
 /* The whole board as ASCII text, for headless output. */
 void board_print(struct cluster *c, uint64_t now, FILE *out);
 

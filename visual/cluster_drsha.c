@@ -14,8 +14,8 @@
 #define HA_STEPS 5		/* the latest HA steps shown */
 
 /* "DRS: imbalance 0.122, target 0.115 (threshold 3)" and the moves. */
-static int drs_lines(struct cluster *c, char lines[][BOARD_LINE], int *roles,
-		     int max)
+static int drs_lines(struct cluster *c, bool keys, char lines[][BOARD_LINE],
+		     int *roles, int max)
 {
 	const struct drs_plan *p = drs_cluster_last(c);
 	double target, imb = drs_cluster_imbalance(c, &target);
@@ -27,7 +27,7 @@ static int drs_lines(struct cluster *c, char lines[][BOARD_LINE], int *roles,
 		 "DRS: imbalance %.3f, target %.3f: %s; last pass %zu move%s%s",
 		 imb, target, imb > target ? "unbalanced" : "balanced",
 		 p->nmoves, p->nmoves == 1 ? "" : "s",
-		 p->nmoves ? " (D applies the first; :drs-apply N another)" : "");
+		 p->nmoves && keys ? " (D applies the first; :drs-apply N another)" : "");
 	roles[n++] = 0;
 	for (size_t i = 0; i < p->nmoves && n < max && i < 3; i++) {
 		snprintf(lines[n], BOARD_LINE, "  %zu. priority %d: %.*s", i + 1,
@@ -83,10 +83,10 @@ static int ha_lines(struct sim *s, struct cluster *c, char lines[][BOARD_LINE],
 	return n;
 }
 
-int drsha_board_lines(struct sim *s, struct cluster *c,
+int drsha_board_lines(struct sim *s, struct cluster *c, bool keys,
 		      char lines[][BOARD_LINE], int *roles, int max)
 {
-	int n = drs_lines(c, lines, roles, max);
+	int n = drs_lines(c, keys, lines, roles, max);
 
 	return n + ha_lines(s, c, lines + n, roles + n, max - n);
 }

@@ -7,6 +7,8 @@
 #ifndef VISUAL_CLUSTER_DRSHA_H
 #define VISUAL_CLUSTER_DRSHA_H
 
+#include <stdbool.h>
+
 #include "cluster/cluster.h"
 #include "cluster_board.h"
 
@@ -16,8 +18,10 @@
  * Fill lines[0..max) with what there is to say (nothing when neither DRS
  * nor HA was ever used on c); returns how many.  roles[i] is 1 for a line
  * about something that went wrong (a failed host, a refusal), else 0.
+ * keys: name the keys that apply a recommendation (the TUI's lines;
+ * headless output has no keys).
  */
-int drsha_board_lines(struct sim *s, struct cluster *c,
+int drsha_board_lines(struct sim *s, struct cluster *c, bool keys,
 		      char lines[][BOARD_LINE], int *roles, int max);
 
 /*

@@ -30,6 +30,7 @@
 #include <curses.h>
 
 #include "app.h"
+#include "cluster_board.h"
 #include "draw.h"
 #include "play.h"
 #include "play_cast.h"
@@ -190,6 +191,27 @@ static int record_runner(void *ctx, uint64_t max, uint64_t until_ns,
 			: sim_run(a->sess->sim, max, why);
 }
 
+/*
+ * A migration in flight while the VM on screen does not run (a modelled
+ * VM's, say): the world runs one frame of its round at a time, so the
+ * Cluster view draws the round's bar filling up (cluster_board.h).
+ */
+static int frame_runner(void *ctx, uint64_t max, uint64_t until_ns,
+			enum sim_stop *why)
+{
+	struct app *a = ctx;
+	struct sim *s = a->sess->sim;
+	uint64_t frame = board_next_frame_ns(s, sim_clock_ns(s));
+	int rc;
+
+	if (frame == 0 || (until_ns && until_ns <= frame))
+		return record_runner(ctx, max, until_ns, why);
+	rc = sim_run_until(s, frame, max, why);
+	if (*why == SIM_STOP_TIME)	/* a frame, not the run's end */
+		*why = SIM_STOP_BUDGET;
+	return rc;
+}
+
 /* The instructions a slice may run now, and whether to step them. */
 static uint64_t slice_size(struct play *p, struct app *a, uint64_t now,
 			   bool *stepped)
@@ -219,21 +241,32 @@ static uint64_t slice_size(struct play *p, struct app *a, uint64_t now,
 
 static void run_slice(struct play *p, struct app *a, uint64_t now)
 {
-	bool stepped, done = false;
-	uint64_t n = slice_size(p, a, now, &stepped), t0 = now_ms(), dt;
+	bool stepped = false, done = false;
+	bool frames = a && !p->skip && !p->hurry &&
+		      !session_vm_running(a->sess) &&
+		      board_next_frame_ns(a->sess->sim, sim_clock_ns(a->sess->sim));
+	uint64_t n, t0 = now_ms(), dt;
 
+	if (frames) {		/* one frame of a migration's round per tick */
+		if (now < p->next_ms)
+			return;
+		p->next_ms = now + PACED_TICK_MS;
+		n = p->chunk;
+	} else {
+		n = slice_size(p, a, now, &stepped);
+	}
 	if (n == 0)
 		return;
 	const struct scenario_run *r = scenario_pending_run(p->sc);
 	bool record = a && (r->until_kind >= 0 || r->insns_left <= RECORD_MAX ||
 			    r->animate);
 
-	scenario_run_slice(p->sc, n, stepped ? step_runner :
+	scenario_run_slice(p->sc, n, stepped ? step_runner : frames ? frame_runner :
 			   record ? record_runner : NULL, a, &done);
 	dt = now_ms() - t0;
 	if (!stepped && !record && a)
 		session_refresh(a->sess);
-	if (n == p->chunk) {		/* free run: about FREE_SLICE_MS a slice */
+	if (n == p->chunk && !frames) {	/* free run: about FREE_SLICE_MS a slice */
 		p->chunk = dt == 0 ? p->chunk * 2 : p->chunk * FREE_SLICE_MS / dt;
 		p->chunk = p->chunk < CHUNK_MIN ? CHUNK_MIN :
 			   p->chunk > CHUNK_MAX ? CHUNK_MAX : p->chunk;

@@ -37,6 +37,7 @@ int session_explore_begin(struct session *s)
 		return rc;
 	}
 	s->explore.on = true;
+	sim_hold_parts(s->sim, true);	/* VirtualCenter waits meanwhile */
 	s->explore.pos = session_position(s);
 	s->explore.last = s->last;
 	s->explore.now = s->now;
@@ -58,6 +59,7 @@ int session_explore_end(struct session *s)
 			 rc == SIM_ESTATE && history_refusal(s->hist)[0] ?
 			 history_refusal(s->hist) : sim_strerror(rc));
 	history_destroy(s->hist);
+	sim_hold_parts(s->sim, false);
 	s->hist = NULL;
 	s->hist_start = 0;
 	s->explore.on = false;

@@ -91,7 +91,7 @@ void view_cluster_draw(struct app *a, const struct layout *l)
 			  line);
 	}
 	/* DRS's imbalance and recommendations, HA's timeline */
-	nx = drsha_board_lines(s, c, extra, roles, DRSHA_LINES_MAX);
+	nx = drsha_board_lines(s, c, true, extra, roles, DRSHA_LINES_MAX);
 	for (int i = 0; i < nx && y < b->y + b->h; i++)
 		draw_text(b, y++, b->x + 1, roles[i] ? ROLE_ERROR : ROLE_NORMAL,
 			  extra[i]);

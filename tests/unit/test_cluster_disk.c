@@ -91,13 +91,22 @@ static void disk_on_the_datastore(void **state)
 	assert_int_equal(vmfs_sectors(cluster_vm_live(c, shared)->disk), 2 << 11);
 	assert_int_equal(cluster_vm(c, shared)->disk_mb, 2);
 	assert_int_equal(cluster_datastore(c, cluster_datastore_by_name(c, "local0"))->used_mb, 1);
+	/* an image: copied into a disk file there, its size in the books */
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "img", .host = 1, .guest = DISKLOG, .mem_mb = 16,
+		.disk = "scenarios/guests/build/disk.img" }, &id, err), SIM_OK);
+	assert_string_equal(vmfs_datastore(cluster_vm_live(c, id)->disk), "san0");
+	assert_int_equal(cluster_vm(c, id)->disk_mb, 1);
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "bad", .host = 1, .disk = "scenarios/guests/build/disk.img" },
+		&id, err), SIM_EINVAL);	/* a modelled VM has no disk file */
 	/* a live VM without disk_mb has no hard disk, and none in the books */
 	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
 		.name = "nodisk", .host = 1, .guest = DIRTY, .mem_mb = 16 },
 		&id, err), SIM_OK);
 	assert_null(cluster_vm_live(c, id)->disk);
 	assert_int_equal(cluster_vm(c, id)->disk_mb, 0);
-	assert_int_equal(cluster_datastore(c, 0)->used_mb, 2);
+	assert_int_equal(cluster_datastore(c, 0)->used_mb, 2 + 1);
 
 	/* VMotion: refused before anything moves, with an event */
 	assert_int_equal(vmotion_check(c, local, 1, err), VMR_DATASTORE);
@@ -327,6 +336,73 @@ static void step_back_across_vmotion(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * Exploring in the middle of a migration, as a student does at a lesson's
+ * pause: the parts are held (VirtualCenter takes no step), the guest runs
+ * two million instructions, and going back to the pause is allowed; then
+ * the lesson goes on exactly as if nobody had explored: the same rounds,
+ * the same pages per round, the same output and instruction count.
+ */
+static void explore_mid_migration(bool explore, struct vmotion_result *r,
+				  char **serial, uint64_t *insns)
+{
+	struct sim *s;
+	struct cluster *c = two_hosts(&s);
+	char err[GUEST_ERR_MAX];
+	enum sim_stop why;
+	size_t len;
+	const char *out;
+	int vm, id;
+
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "app", .host = 0, .guest = DIRTY, .mem_mb = 32 },
+		&vm, err), SIM_OK);
+	assert_int_equal(sim_run_until(s, 20 * MS, UINT64_MAX, &why), SIM_OK);
+	assert_int_equal(vmotion_start(c, vm, 1, &(struct precopy_params){
+		.bandwidth_mb_s = 400, .downtime_ms = 5 }, &id, err), SIM_OK);
+	assert_int_equal(sim_run_until(s, 25 * MS, UINT64_MAX, &why), SIM_OK);
+	if (explore) {
+		struct history *h;
+		uint64_t pause = sim_insns(s);
+		int rounds = vmotion_get(c, id)->pc.rounds;
+
+		sim_hold_parts(s, true);
+		assert_int_equal(history_create(s, 100000, 0, &h), SIM_OK);
+		assert_int_equal(history_run(h, 2000000, &why), SIM_OK);
+		assert_int_equal(sim_insns(s), pause + 2000000);
+		assert_int_equal(vmotion_get(c, id)->pc.rounds, rounds);
+		assert_int_equal(history_seek(h, pause), SIM_OK);
+		history_destroy(h);
+		sim_hold_parts(s, false);
+	}
+	assert_int_equal(sim_run(s, UINT64_MAX, &why), SIM_OK);
+	vmotion_result(c, id, r);
+	out = vm_serial(cluster_vm_live(c, vm), &len);
+	*serial = strndup(out, len);
+	*insns = sim_insns(s);
+	sim_destroy(s);
+}
+
+static void explore_during_vmotion(void **state)
+{
+	struct vmotion_result a, b;
+	char *sa, *sb;
+	uint64_t ia, ib;
+
+	(void)state;
+	explore_mid_migration(false, &a, &sa, &ia);
+	explore_mid_migration(true, &b, &sb, &ib);
+	assert_true(a.ok && b.ok);
+	assert_int_equal(a.rounds, b.rounds);
+	for (int i = 0; i < a.rounds; i++)
+		assert_true(a.mb_per_round[i] == b.mb_per_round[i]);
+	assert_true(a.total_mb == b.total_mb);
+	assert_string_equal(sa, sb);
+	assert_int_equal(ia, ib);
+	free(sa);
+	free(sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +413,7 @@ int main(void)
 		cmocka_unit_test(writes_as_qemu),
 		cmocka_unit_test(power_off_frees_memory),
 		cmocka_unit_test(step_back_across_vmotion),
+		cmocka_unit_test(explore_during_vmotion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

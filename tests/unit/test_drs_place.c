@@ -19,6 +19,7 @@
 #include "cluster/drs_cluster.h"
 #include "sim.h"
 #include "status.h"
+#include "testlib.h"
 #include "trace.h"
 
 /*
@@ -27,28 +28,13 @@
  */
 static struct cluster *example_c(struct sim **s, enum drs_automation a)
 {
-	static const char *const names[4] = { "db", "app", "web", "cache" };
-	static const uint32_t mhz[4] = { 1500, 5000, 5000, 3500 };
-	static const int host[4] = { 0, 0, 1, 2 };
 	struct cluster *c;
 	char err[GUEST_ERR_MAX];
 
 	assert_int_equal(sim_create(NULL, s), SIM_OK);
 	assert_int_equal(cluster_create(*s, &(struct cluster_config){
 		.name = "prod", .shared_datastore = "san0" }, &c, err), SIM_OK);
-	for (int i = 0; i < 3; i++) {
-		char name[8];
-
-		snprintf(name, sizeof name, "h%d", i + 1);
-		assert_int_equal(cluster_add_host(c, &(struct cluster_host_config){
-			.host = { .name = name, .pcpus = 4, .mhz = 2500,
-				  .mem_mb = 65536 } }, NULL, err), SIM_OK);
-	}
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
-			.name = names[i], .host = host[i], .mem_mb = 4096,
-			.demand_mhz = mhz[i], .dirty_mb_s = 16 }, NULL, err),
-			SIM_OK);
+	tl_example_c(c, NULL);
 	assert_int_equal(drs_cluster_configure(c, &(struct drs_cluster_config){
 		.enabled = true, .automation = a }, err), SIM_OK);
 	return c;

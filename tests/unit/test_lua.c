@@ -540,7 +540,7 @@ static void cluster_errors(void **state)
 	expect_failure("local c = cluster{}\nc:add_host{cpu_model='pentium'}\n", 2,
 		       "no CPU model named pentium");
 	expect_failure("local c = cluster{}\nlocal h = c:add_host{}\nc:add_vm{name='x'}\n",
-		       3, "say which host");
+		       3, "name the VM's host, or enable DRS");
 	expect_failure("local c = cluster{}\nlocal h = c:add_host{}\n"
 		       "c:add_vm{host=h, guest='hello', dirty_mb_s=5}\n", 3,
 		       "describe a modelled VM");

@@ -138,7 +138,7 @@ static void tour_narrates_and_waits(void **state)
 	press("b");
 	see("insn 5,927 ");
 	press("b");
-	see("This is where the lesson paused");
+	see("Back stops at the pause");
 	press("s");
 	press("s");
 	see("insn 5,929 ");
@@ -432,8 +432,11 @@ static void record_writes_a_cast(void **state)
 
 static size_t nsizes = 3;	/* sizes every lesson is played at */
 
+/* (vmotion's runs outlast WAIT_MS on two busy cores even at full speed:
+ * explore_at_vmotion_pauses plays it and scans its panes) */
 static const char *const lessons[] = {
-	"bt", "holes", "hosted_vs_esx", "rings", "tour", "vmx", "worlds", "smp"
+	"bt", "drs", "ha", "holes", "hosted_vs_esx", "rings", "smp", "tour",
+	"vcb", "vmx", "worlds"
 };
 
 /* Runs of blanks to one blank, in place; returns s. */
@@ -520,6 +523,156 @@ static int scan_narration(const char *told, const char *where)
 	return rows;
 }
 
+/*
+ * A modelled VM's migration (no instructions pace it) is animated in the
+ * Cluster view: round 0's bar fills in frames, "MiB left" counting down,
+ * instead of jumping from the round's start to its end.
+ */
+static void modelled_migration_animates(void **state)
+{
+	char path[64], seen[16][16];
+	int nseen = 0;
+	struct timespec tick = { 0, 40 * 1000000L };
+
+	(void)state;
+	snprintf(path, sizeof path, "/tmp/ringside-anim.%d.lua", (int)getpid());
+	tl_write_file(path,
+		   "-- anim: a modelled VM's VMotion in the Cluster view\n"
+		   "local c = cluster{name='prod', shared_datastore='san0'}\n"
+		   "local h1 = c:add_host{name='h1'}\n"
+		   "local h2 = c:add_host{name='h2'}\n"
+		   "local db = c:add_vm{name='db', host=h1, mem_mb=1024, cpu_mhz=500, dirty_mb_s=8}\n"
+		   "c:add_vm{name='mon', host=h1, guest='hello', mem_mb=16}\n"
+		   "run{seconds=0.1}\n"
+		   "tui('view cluster')\n"
+		   "local r = vmotion(db, h2, {bandwidth_mb_s=200})\n"
+		   "expect(r.ok, 'db moved')\n");
+	play(path, 120, 40);
+	see("[7 Cluster]");
+	/* round 0 sends 1024 MiB at 200 MB/s: about 5 s simulated */
+	for (int t = 0; t < WAIT_MS && nseen < 16; t += 40) {
+		const char *at;
+		char left[16];
+
+		tm(true, "capture-pane -p -t s");
+		if (strstr(shown, "[the end]"))
+			break;
+		at = strstr(shown, "pre-copy round 0 [");
+		if (at && sscanf(strchr(at, ']') + 1, " %15s MiB left", left) == 1 &&
+		    (nseen == 0 || strcmp(seen[nseen - 1], left) != 0))
+			snprintf(seen[nseen++], sizeof seen[0], "%s", left);
+		nanosleep(&tick, NULL);
+	}
+	if (nseen < 3) {
+		fprintf(stderr, "round 0 showed %d value(s) of what is left:\n%s\n",
+			nseen, shown);
+		fail_msg("round 0 of a modelled migration is not animated");
+	}
+	press("q");
+	unlink(path);
+}
+
+/*
+ * Exploring at every pause of the vmotion lesson (some fall in the middle
+ * of a migration): steps and a step back, then Space.  VirtualCenter
+ * waits while the student explores, so the lesson goes on from where it
+ * was and every expect still holds.
+ */
+static bool next_stop(const char *before);
+static int scan_panes(const char *where);
+
+static void explore_at_vmotion_pauses(void **state)
+{
+	static char before[sizeof shown];
+	int pages = 0;
+
+	(void)state;
+	play("vmotion", 120, 40);
+	see("[PAUSED");
+	while (!strstr(shown, "[the end]") && pages++ < 80) {
+		struct timespec settle = { 0, 300 * 1000000L };
+
+		press("s");
+		press("s");
+		press("b");
+		nanosleep(&settle, NULL);
+		tm(true, "capture-pane -p -t s");
+		if (strstr(shown, "failed") || strstr(shown, "cannot go back"))
+			fail_msg("exploring at a pause: %s", shown);
+		scan_panes("vmotion at 120x40");
+		snprintf(before, sizeof before, "%s", shown);
+		press("Space");
+		for (int t = 0; t < 10 && !next_stop(before); t++)
+			;		/* a long run at full speed */
+	}
+	see("all held");
+	press("q");
+}
+
+/* The capture's line y as code points (box drawing is 3 bytes of UTF-8). */
+static int row_cells(int y, uint32_t *cells, int max)
+{
+	const unsigned char *p = (const unsigned char *)shown;
+	int n = 0;
+
+	for (int k = 0; k < y && *p; p++)
+		k += *p == '\n';
+	while (*p && *p != '\n' && n < max) {
+		uint32_t c = *p++;
+
+		if (c >= 0xe0) {
+			c = (c & 0x0f) << 12 | (p[0] & 0x3fu) << 6 | (p[1] & 0x3fu);
+			p += 2;
+		} else if (c >= 0xc0) {
+			c = (c & 0x1f) << 6 | (p[0] & 0x3fu);
+			p++;
+		}
+		cells[n++] = c;
+	}
+	return n;
+}
+
+/*
+ * Every pane of a capture (not only the narration): no word or number
+ * runs straight into a mark drawn over it (a pane title cut by its
+ * scroll mark, "What happened, and w[Down: more below]", as 80 columns
+ * showed).  Text cut at a pane's edge ends in an ellipsis (draw_text);
+ * text that merely fills a pane to its last column is not a cut, so the
+ * edge itself is not checked.  Returns the rows checked.
+ */
+static int scan_panes(const char *where)
+{
+	static const char *const marks[] = {
+		"[Up", "[Down", "[more", "[PAUSED", "[the end", "[Space"
+	};
+	int rows = 0;
+
+	for (int y = 0;; y++) {
+		const char *line = shown;
+
+		for (int k = 0; k < y && line; k++)
+			line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+		if (line == NULL || *line == '\0')
+			break;
+		rows++;
+		for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+			const char *at = line, *end = strchr(line, '\n');
+
+			while ((at = strstr(at, marks[m])) != NULL &&
+			       (end == NULL || at < end)) {
+				if (at > line && isalnum((unsigned char)at[-1])) {
+					fprintf(stderr, "%s: row %d runs into a mark:\n%s\n",
+						where, y, shown);
+					fail_msg("%s: row %d: text cut by %s", where, y,
+						 marks[m]);
+				}
+				at++;
+			}
+		}
+	}
+	return rows;
+}
+
 /* Wait until the screen is at a pause or the end (and differs from before). */
 static bool next_stop(const char *before)
 {
@@ -529,6 +682,8 @@ static bool next_stop(const char *before)
 		tm(true, "capture-pane -p -t s");
 		if (strstr(shown, "Replaying the last"))
 			press("Space");		/* the replay is tested elsewhere */
+		if (strstr(shown, "[running]") && t % 990 == 0)
+			press("Space");	/* a paced run: pages, then full speed */
 		if (strcmp(shown, before) != 0 &&
 		    (strstr(shown, "[PAUSED") || strstr(shown, "[the end]")))
 			return true;
@@ -564,12 +719,16 @@ static void every_pause_of_every_lesson(void **state)
 			before[0] = '\0';
 			while (!strstr(shown, "[the end]") && pages++ < 80) {
 				scan_narration(told, where);
+				scan_panes(where);
 				snprintf(before, sizeof before, "%s", shown);
 				press("Space");
-				if (!next_stop(before))
+				if (!next_stop(before)) {
+					fprintf(stderr, "%s\n", shown);
 					fail_msg("%s: stuck after page %d", where, pages);
+				}
 			}
 			scan_narration(told, where);
+			scan_panes(where);
 			press("q");
 			see("RINGSIDE-EXIT=0");
 		}
@@ -644,29 +803,6 @@ static void worlds_view_scrolls(void **state)
 	press("q");
 }
 
-/* The capture's line y as code points (box drawing is 3 bytes of UTF-8). */
-static int row_cells(int y, uint32_t *cells, int max)
-{
-	const unsigned char *p = (const unsigned char *)shown;
-	int n = 0;
-
-	for (int k = 0; k < y && *p; p++)
-		k += *p == '\n';
-	while (*p && *p != '\n' && n < max) {
-		uint32_t c = *p++;
-
-		if (c >= 0xe0) {
-			c = (c & 0x0f) << 12 | (p[0] & 0x3fu) << 6 | (p[1] & 0x3fu);
-			p += 2;
-		} else if (c >= 0xc0) {
-			c = (c & 0x1f) << 6 | (p[0] & 0x3fu);
-			p++;
-		}
-		cells[n++] = c;
-	}
-	return n;
-}
-
 /*
  * The Cluster view's host boxes at 80 to 200 columns: every row of a box
  * has its borders where the box's top corners are, so no line of text
@@ -727,6 +863,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(keys_at_a_pause, teardown),
 		cmocka_unit_test_teardown(worlds_view_scrolls, teardown),
 		cmocka_unit_test_teardown(cluster_boxes_fit, teardown),
+		cmocka_unit_test_teardown(modelled_migration_animates, teardown),
+		cmocka_unit_test_teardown(explore_at_vmotion_pauses, teardown),
 		cmocka_unit_test_teardown(every_pause_of_every_lesson, teardown),
 	};
 

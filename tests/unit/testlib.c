@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "cluster/cluster.h"
 #include "testlib.h"
 #include "trace.h"
 #include "vmm/vmm.h"
@@ -283,4 +284,26 @@ uint32_t tl_rand(uint64_t *state, uint32_t n)
 	*state ^= *state >> 7;
 	*state ^= *state << 17;
 	return (uint32_t)(*state % n);
+}
+
+void tl_example_c(struct cluster *c, int vm[4])
+{
+	static const char *const names[4] = { "db", "app", "web", "cache" };
+	static const uint32_t mhz[4] = { 1500, 5000, 5000, 3500 };
+	static const int host[4] = { 0, 0, 1, 2 };
+	char err[GUEST_ERR_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof name, "h%d", i + 1);
+		assert_int_equal(cluster_add_host(c, &(struct cluster_host_config){
+			.host = { .name = name, .pcpus = 4, .mhz = 2500,
+				  .mem_mb = 65536 } }, NULL, err), SIM_OK);
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+			.name = names[i], .host = host[i], .mem_mb = 4096,
+			.demand_mhz = mhz[i], .dirty_mb_s = 16 },
+			vm ? &vm[i] : NULL, err), SIM_OK);
 }

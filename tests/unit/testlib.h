@@ -64,6 +64,16 @@ int tl_sh(const char *cmd, char *out, size_t size);
  */
 uint32_t tl_rand(uint64_t *state, uint32_t n);
 
+/*
+ * Worked example C (../shared/research/cluster-facts.md) on cluster c:
+ * hosts h1..h3 of 4 x 2,500 MHz (10,000 MHz, 64 GiB each); modelled VMs
+ * db (1,500 MHz) and app (5,000) on h1, web (5,000) on h2, cache (3,500)
+ * on h3, 4 GiB each: host loads 0.65, 0.50, 0.35.  vm (may be NULL)
+ * gets the VMs' ids in that order.
+ */
+struct cluster;
+void tl_example_c(struct cluster *c, int vm[4]);
+
 /* Write text to a file (fails the test if it cannot). */
 void tl_write_file(const char *path, const char *text);
 
