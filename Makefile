@@ -155,6 +155,12 @@ build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
 	as --32 -o $(@:.elf=.o) $<
 	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack -o $@ $(@:.elf=.o)
 
+# A kernel below 1 MiB: the same, linked at 128 KiB.
+build/guests/lowload.elf: tests/guests/lowload.S tests/guests/mb.inc tests/guests/lowload.ld
+	@mkdir -p $(dir $@)
+	as --32 -o $(@:.elf=.o) $<
+	ld -m elf_i386 -T tests/guests/lowload.ld -z noexecstack -o $@ $(@:.elf=.o)
+
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) -lm $(LDFLAGS)

@@ -197,6 +197,14 @@ static void mbinfo(void **state)
 	assert_non_null(strstr(qemu_out, "  \"" MOD1 " root=/dev/ram0 ro\"\n"));
 }
 
+/* A kernel linked below 1 MiB (128 KiB) boots as on QEMU. */
+static void lowload(void **state)
+{
+	(void)state;
+	same_output("build/guests/lowload.elf");
+	assert_non_null(strstr(qemu_out, "running at 0002000c"));
+}
+
 static void smp1(void **state) { (void)state; smp_on("1", "count: 1000\n"); }
 static void smp2(void **state)
 {
@@ -436,6 +444,7 @@ int main(void)
 		cmocka_unit_test(features),
 		cmocka_unit_test(apictimer),
 		cmocka_unit_test(mbinfo),
+		cmocka_unit_test(lowload),
 		cmocka_unit_test(smp1),
 		cmocka_unit_test(smp2),
 		cmocka_unit_test(smp4),
