@@ -343,6 +343,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 {
 	struct vcpu *v = ctx;
 	const struct block *b;
+	uint64_t left;
 
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
@@ -356,12 +357,20 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		return 0;	/* glue between translated units: let it run */
 	if (v->run.budget == 0)
 		return 1;	/* stop only where a guest instruction begins */
+	left = vmm_slice_left(v);
+	if (left == 0) {
+		/* the slice is used up: the VMKernel's turn */
+		v->run.cycle_hit = true;
+		v->run.stop_request = 1;
+		return 1;
+	}
 	if (b == NULL || (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT)) ||
-	    b->n > v->run.budget ||
+	    b->n > v->run.budget || b->n > left ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
 		 * Single-step this block: it does I/O, ends with an
-		 * instruction the CPU lacks, the budget ends inside it, or (hardware assist) it holds instructions the model of
+		 * instruction the CPU lacks, the budget or the slice ends
+		 * inside it, or (hardware assist) it holds instructions the model of
 		 * VT-x must see before they run.
 		 */
 		v->run.slow_next = 1;
