@@ -26,31 +26,7 @@ _start:
         call putc
         EXIT 0
 
-hex:    mov  $8, %ecx
-2:      rol  $4, %eax
-        push %eax
-        and  $0xf, %al
-        add  $'0', %al
-        cmp  $'9', %al
-        jbe  3f
-        add  $'a' - '0' - 10, %al
-3:      call putc
-        pop  %eax
-        loop 2b
-        ret
-
-puts:   lodsb
-        test %al, %al
-        jz   4f
-        call putc
-        jmp  puts
-4:      ret
-
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 msg_at:  .asciz "running at "

@@ -101,34 +101,12 @@ field:  push %ecx
         push %eax
         call puts
         pop  %eax
-        mov  $8, %ecx
-1:      rol  $4, %eax
-        push %eax
-        and  $0xf, %al
-        add  $'0', %al
-        cmp  $'9', %al
-        jbe  2f
-        add  $'a' - '0' - 10, %al
-2:      call putc
-        pop  %eax
-        loop 1b
-        mov  $'\n', %al
-        call putc
+        call hex
+        call newline
         pop  %ecx
         ret
 
-puts:   lodsb
-        test %al, %al
-        jz   1f
-        call putc
-        jmp  puts
-1:      ret
-
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 m_flags:   .asciz "flags "

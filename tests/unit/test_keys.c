@@ -111,13 +111,13 @@ static void key_names(void **state)
 
 /* ---- on a real world ------------------------------------------------- */
 
-static int setup(void **state)
+/* An app on a VM with this configuration. */
+static int setup_cfg(void **state, const struct vm_config *cfg)
 {
-	struct vm_config cfg = { .guest = TOUR, .mode = MODE_TE };
 	struct app *a;
 	char err[256];
 
-	if (app_create(&cfg, &a, err, sizeof err) != SIM_OK) {
+	if (app_create(cfg, &a, err, sizeof err) != SIM_OK) {
 		print_error("%s\n", err);
 		return -1;
 	}
@@ -125,20 +125,20 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	struct vm_config cfg = { .guest = TOUR, .mode = MODE_TE };
+
+	return setup_cfg(state, &cfg);
+}
+
 /* A 2-vCPU VM running the SMP guest: `V` shows one vCPU, then the other. */
 static int setup_smp(void **state)
 {
 	struct vm_config cfg = { .guest = "scenarios/guests/smp.elf",
 				 .mode = MODE_TE, .vcpus = 2 };
-	struct app *a;
-	char err[256];
 
-	if (app_create(&cfg, &a, err, sizeof err) != SIM_OK) {
-		print_error("%s\n", err);
-		return -1;
-	}
-	*state = a;
-	return 0;
+	return setup_cfg(state, &cfg);
 }
 
 static int teardown(void **state)
