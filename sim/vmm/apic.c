@@ -129,7 +129,7 @@ static void accept(struct apic *a, int mode, int vector, bool level)
 	switch (mode) {
 	case DM_FIXED: case DM_LOWEST:
 		if (vector < 16) {
-			a->esr |= 0x20;	/* send/receive illegal vector */
+			a->esr |= 0x40;	/* received illegal vector */
 			return;
 		}
 		set_bit(a->irr, vector);
@@ -279,6 +279,8 @@ static void send_ipi(struct vcpu *v, uint64_t now)
 	uint32_t lo = v->apic.icr_lo, hi = v->apic.icr_hi;
 	int mode = (lo >> 8) & 7;
 
+	if ((mode == DM_FIXED || mode == DM_LOWEST) && (lo & 0xff) < 16)
+		v->apic.esr |= 0x20;	/* send illegal vector */
 	for (int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpu[i];
 
