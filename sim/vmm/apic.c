@@ -273,18 +273,40 @@ static void wake(struct vcpu *t, uint64_t now)
 		vmkernel_kick_vcpu(h->vmk, t->vm, t->id, now);
 }
 
+/*
+ * Lowest priority: of the destinations, the one APIC whose task priority
+ * is lowest takes it (the first of equals, as QEMU's apic_lowest_prio
+ * picks); -1 if none.
+ */
+static int lowest_priority(struct vcpu *v, uint32_t lo, uint32_t hi)
+{
+	struct vm *vm = v->vm;
+	int best = -1;
+
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+
+		if (t != NULL && is_target(v, t, lo, hi) &&
+		    (best < 0 || t->apic.tpr < vm->vcpu[best]->apic.tpr))
+			best = i;
+	}
+	return best;
+}
+
 static void send_ipi(struct vcpu *v, uint64_t now)
 {
 	struct vm *vm = v->vm;
 	uint32_t lo = v->apic.icr_lo, hi = v->apic.icr_hi;
 	int mode = (lo >> 8) & 7;
+	int only = mode == DM_LOWEST ? lowest_priority(v, lo, hi) : -1;
 
 	if ((mode == DM_FIXED || mode == DM_LOWEST) && (lo & 0xff) < 16)
 		v->apic.esr |= 0x20;	/* send illegal vector */
 	for (int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpu[i];
 
-		if (t == NULL || !is_target(v, t, lo, hi))
+		if (t == NULL || !is_target(v, t, lo, hi) ||
+		    (mode == DM_LOWEST && i != only))
 			continue;
 		/* INIT level de-assert: a no-op on the P4 and later */
 		if (mode == DM_INIT && !(lo & 0x4000u))

@@ -121,6 +121,22 @@ static void physical_and_logical(void **state)
 	clear_irr(f);
 }
 
+/* Lowest priority: one destination takes it, the lowest TPR's. */
+static void lowest_priority(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i < 4; i++)
+		apic_write(f->v[i], APIC_TPR, 0x20, 0);
+	apic_write(f->v[2], APIC_TPR, 0x10, 0);
+	ipi(f, 0, 0xff, 0x4146);		/* lowest priority, to all */
+	assert_int_equal(irr_of(f, 0x46), 1u << 2);
+	apic_write(f->v[2], APIC_TPR, 0x20, 0);
+	ipi(f, 0, 0xff, 0x4147);		/* equals: the first */
+	assert_int_equal(irr_of(f, 0x47), 1u << 0);
+	clear_irr(f);
+}
+
 static void shorthands(void **state)
 {
 	struct fixture *f = *state;
@@ -264,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reset_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(physical_and_logical, setup, teardown),
 		cmocka_unit_test_setup_teardown(shorthands, setup, teardown),
+		cmocka_unit_test_setup_teardown(lowest_priority, setup, teardown),
 		cmocka_unit_test_setup_teardown(priorities_and_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
