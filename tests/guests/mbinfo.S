@@ -4,7 +4,10 @@
  * where the boot loader's name is, and the memory map.  ringside's
  * loader must give what QEMU's gives (-append, -initrd), address for
  * address (only the boot loader's name itself differs: "qemu" and
- * "ringside", so it is not printed).  Exits 0. */
+ * "ringside", so it is not printed).  Then what QEMU's firmware
+ * interface (fw_cfg, ports 0x510/0x511) says: its signature, the RAM
+ * size and the CPU count (not its ID: QEMU's announces DMA, which
+ * ringside's fw_cfg does not have).  Exits 0. */
         .include "tests/guests/mb.inc"
 
 _start:
@@ -94,7 +97,42 @@ _start:
         add  (%edi), %edi
         add  $4, %edi
         jmp  5b
-6:      EXIT 0
+6:      mov  $m_sig, %esi               /* fw_cfg item 0: "QEMU" */
+        call puts
+        xor  %eax, %eax
+        call fw_select
+        mov  $4, %ecx
+7:      inb  %dx, %al
+        call putc
+        loop 7b
+        call newline
+        mov  $m_ram, %esi               /* item 3: RAM size, 64-bit */
+        mov  $3, %eax
+        call fw_item
+        mov  $m_cpus, %esi              /* item 5: CPUs, 16-bit */
+        mov  $5, %eax
+        call fw_item
+        EXIT 0
+
+/* fw_select: select fw_cfg item AX; DX = the data port after. */
+fw_select:
+        mov  $0x510, %dx
+        outw %ax, %dx
+        inc  %dx
+        ret
+
+/* fw_item: the label at ESI, then item EAX's first 4 bytes as a
+ * little-endian number in hex. */
+fw_item:
+        call fw_select
+        mov  $4, %ecx
+1:      inb  %dx, %al
+        ror  $8, %ebx
+        mov  %al, %bl
+        loop 1b
+        ror  $8, %ebx
+        mov  %ebx, %eax
+        jmp  field
 
 /* field: the label at ESI, then EAX in hex, then a newline. */
 field:  push %ecx
@@ -126,6 +164,9 @@ m_first:   .asciz "  first line: "
 m_map:     .asciz "mmap base "
 m_len:     .asciz "  length "
 m_type:    .asciz "  type "
+m_sig:     .asciz "fw_cfg signature "
+m_ram:     .asciz "fw_cfg ram_size "
+m_cpus:    .asciz "fw_cfg nb_cpus "
 
         .bss
         .space 4096

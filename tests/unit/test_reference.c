@@ -195,6 +195,14 @@ static void mbinfo(void **state)
 	assert_non_null(strstr(qemu_out, "  \"build/guests/mbinfo.elf console=ttyS0 quiet\"\n"));
 	assert_non_null(strstr(qemu_out, "mods_count 00000002\n"));
 	assert_non_null(strstr(qemu_out, "  \"" MOD1 " root=/dev/ram0 ro\"\n"));
+	/* fw_cfg: the RAM and the CPUs of the machine */
+	assert_non_null(strstr(qemu_out, "fw_cfg signature QEMU\n"));
+	assert_non_null(strstr(qemu_out, "fw_cfg ram_size 08000000\n"));
+	qemu_flags = "--smp 3";
+	ringside_flags = "--vcpus 3";
+	same_output("build/guests/mbinfo.elf");
+	qemu_flags = ringside_flags = "";
+	assert_non_null(strstr(qemu_out, "fw_cfg nb_cpus 00000003\n"));
 }
 
 /* A kernel linked below 1 MiB (128 KiB) boots as on QEMU. */
