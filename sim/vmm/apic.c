@@ -247,7 +247,8 @@ static bool is_target(const struct vcpu *from, const struct vcpu *t,
 	       (dest & (a->ldr >> 24) & 0xf) != 0;
 }
 
-static void ipi_event(struct vcpu *from, int target, uint32_t lo)
+static void ipi_event(struct vcpu *from, int target, uint32_t lo,
+		      bool ignored)
 {
 	struct event ev = { .kind = EV_TRAP };
 	int mode = (lo >> 8) & 7;
@@ -260,7 +261,7 @@ static void ipi_event(struct vcpu *from, int target, uint32_t lo)
 	ev.u.trap.vring = (uint8_t)from->vring;
 	ev.u.trap.cpl = (uint8_t)from->cpl;
 	ev.u.trap.a = (uint32_t)target;
-	ev.u.trap.b = (uint32_t)mode;
+	ev.u.trap.b = (uint32_t)mode | (ignored ? 0x100u : 0);
 	vm_emit(from->vm, from->id, &ev);
 }
 
@@ -311,7 +312,8 @@ static void send_ipi(struct vcpu *v, uint64_t now)
 		/* INIT level de-assert: a no-op on the P4 and later */
 		if (mode == DM_INIT && !(lo & 0x4000u))
 			continue;
-		ipi_event(v, i, lo);
+		/* a SIPI to a CPU not waiting for one is dropped (SDM 8.4.4.1) */
+		ipi_event(v, i, lo, mode == DM_STARTUP && !t->apic.wait_sipi);
 		switch (mode) {
 		case DM_INIT:
 			if (t == v)

@@ -17,6 +17,7 @@
 #include "testlib.h"
 #include "vm.h"
 #include "vmm/apic.h"
+#include "vmm/vmm_priv.h"
 
 struct fixture {
 	struct tl_run r;
@@ -237,6 +238,65 @@ static void init_and_sipi(void **state)
 	a->sipi_pending = false;
 }
 
+/* Put bytes into guest RAM at addr. */
+static void poke(struct fixture *f, uint32_t addr, const uint8_t *b, size_t n)
+{
+	memcpy(f->r.vm->ram + addr, b, n);
+}
+
+/*
+ * The real-mode trampoline an AP runs after SIPI (vmm_sipi.c): the VMM
+ * interprets it up to the far jump into protected mode, and the AP starts
+ * there with the GDT, the registers and the stack it set up.  An
+ * instruction it does not know stops the VM at that instruction.
+ */
+static void trampoline(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[2];
+	static const uint8_t code[] = {
+		0xfa,				/* cli */
+		0x31, 0xc0,			/* xor ax, ax */
+		0x8e, 0xd8,			/* mov ds, ax */
+		0xbc, 0x00, 0x70,		/* mov sp, 0x7000 */
+		0x66, 0x8b, 0x1e, 0x30, 0x71,	/* mov ebx, [0x7130] */
+		0x0f, 0x01, 0x16, 0x20, 0x71,	/* lgdt [0x7120] */
+		0xb8, 0x01, 0x00,		/* mov ax, 1 */
+		0x0f, 0x01, 0xf0,		/* lmsw ax: PE */
+		0x66, 0xea, 0x00, 0x10, 0x10, 0x00, 0x08, 0x00, /* ljmpl 0x08:0x101000 */
+	};
+	static const uint8_t gdt[] = {
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,	/* 0x08 flat code */
+		0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,	/* 0x10 flat data */
+		0, 0, 0, 0, 0, 0, 0, 0,
+		23, 0, 0x00, 0x71, 0, 0,		/* 0x7120: limit, base 0x7100 */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x78, 0x56, 0x34, 0x12,		/* 0x7130 */
+	};
+
+	poke(f, 0x7000, code, sizeof code);
+	poke(f, 0x7100, gdt, sizeof gdt);
+	assert_int_equal(vmm_sipi_start(v, 0x07), SIM_OK);
+	assert_int_equal(f->r.vm->state, VM_ON);
+	assert_int_equal(vmm_guest_eip(v), 0x101000);
+	assert_int_equal(vmm_guest_cs(v), 0x08);
+	assert_int_equal(vmm_guest_ss(v), 0x10);	/* the GDT's flat data */
+	assert_int_equal(cpu_reg(v->cpu, X86R_ESP), 0x7000);
+	assert_int_equal(cpu_reg(v->cpu, X86R_EBX), 0x12345678);
+	assert_int_equal(v->virt.gdt_base, 0x7100);
+	assert_int_equal(v->virt.gdt_limit, 23);
+	assert_true(v->virt.cr0 & X86_CR0_PE);
+	assert_false(v->virt.iflag);
+	assert_int_equal(v->virt.msr[VMSR_APIC_BASE], 0xfee00800u);
+	/* HLT is not trampoline code: the VM stops there */
+	poke(f, 0x6000, (const uint8_t[]){ 0xfa, 0xf4 }, 2);
+	assert_int_equal(vmm_sipi_start(f->v[3], 0x06), SIM_OK);
+	assert_int_equal(f->r.vm->state, VM_OFF);
+	assert_int_equal(f->r.vm->power_reason, POWER_BAD_INSN);
+	assert_int_equal(f->r.vm->exit_status, 0x6001);
+}
+
 static void timer(void **state)
 {
 	struct fixture *f = *state;
@@ -285,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(trampoline, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("local APIC", tests, NULL, NULL);
