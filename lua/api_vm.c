@@ -60,20 +60,65 @@ static int parse_mode(const char *s, enum exec_mode *out)
 }
 
 /*
- * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=, disk=, disk_mb=}
- * runs a real guest kernel (disk=: a raw image copied to its IDE disk;
- * disk_mb=: a blank one); without guest=, {cpu_mhz=, dirty_mb_s=} make a
- * modelled VM, a load profile only.
+ * modules={"FILE", "FILE,STRING", ...}: Multiboot modules (QEMU's -initrd
+ * "FILE STRING,FILE"), each FILE found as guests are; into cfg, with the
+ * resolved names in bufs.
+ */
+static void get_modules(lua_State *L, struct vm_config *cfg,
+			char bufs[GUEST_MAX_MODULES][512])
+{
+	int n;
+
+	lua_getfield(L, 2, "modules");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "add_vm: modules must be a list of \"FILE\" or \"FILE,STRING\"");
+	n = (int)lua_rawlen(L, -1);
+	if (n > GUEST_MAX_MODULES)
+		luaL_error(L, "add_vm: at most %d modules", GUEST_MAX_MODULES);
+	for (int i = 0; i < n; i++) {
+		char file[256], path[PATH_MAX];
+		const char *spec, *comma, *found;
+
+		lua_rawgeti(L, -1, i + 1);
+		spec = lua_tostring(L, -1);
+		if (lua_type(L, -1) != LUA_TSTRING || spec[0] == '\0' ||
+		    spec[0] == ',')
+			luaL_error(L, "add_vm: modules[%d] must be \"FILE\" or \"FILE,STRING\"", i + 1);
+		comma = strchr(spec, ',');
+		snprintf(file, sizeof file, "%.*s",
+			 (int)(comma ? comma - spec : (long)strlen(spec)), spec);
+		found = api_vm_resolve(L, file, "", path, sizeof path);
+		if (snprintf(bufs[i], sizeof bufs[i], "%s%s", found,
+			     comma ? comma : "") >= (int)sizeof bufs[i])
+			luaL_error(L, "add_vm: modules[%d] is too long", i + 1);
+		cfg->modules[i] = bufs[i];
+		lua_pop(L, 1);
+	}
+	cfg->nmodules = n;
+	lua_pop(L, 1);
+}
+
+/*
+ * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=, disk=, disk_mb=,
+ * append=, modules=} runs a real guest kernel (disk=: a raw image copied
+ * to its IDE disk; disk_mb=: a blank one; append=: its command line after
+ * its path; modules=: Multiboot modules); without guest=, {cpu_mhz=,
+ * dirty_mb_s=} make a modelled VM, a load profile only.
  */
 int api_vm_add(lua_State *L)
 {
 	static const char *const fields[] = {
 		"name", "guest", "mem_mb", "vcpus", "mode", "cdrom", "cpu_mhz",
-		"dirty_mb_s", "disk", "disk_mb", NULL
+		"dirty_mb_s", "disk", "disk_mb", "append", "modules", NULL
 	};
 	struct host *h = api_world_check_host(L, 1);
 	struct vm_config cfg = { .mode = engine_get(L)->mode };
 	char gbuf[PATH_MAX], cbuf[PATH_MAX], dbuf[PATH_MAX], err[GUEST_ERR_MAX];
+	static char mbufs[GUEST_MAX_MODULES][512];	/* (copied by vm_create) */
 	const char *guest, *cdrom, *mode, *disk;
 	struct vm *vm;
 
@@ -85,15 +130,20 @@ int api_vm_add(lua_State *L)
 	disk = args_string(L, 2, "disk", "add_vm");
 	cfg.disk_mb = (uint32_t)args_count(L, 2, "disk_mb", "add_vm", 1, 131072);
 	mode = args_string(L, 2, "mode", "add_vm");
+	cfg.append = args_string(L, 2, "append", "add_vm");
+	get_modules(L, &cfg, mbufs);
 	cfg.vcpus = (int)args_count(L, 2, "vcpus", "add_vm", 1, VM_MAX_VCPUS);
 	cfg.mem_mb = (uint32_t)args_count(L, 2, "mem_mb", "add_vm", 4, guest ? 1024 : 1 << 20);
 	cfg.load_mhz = (uint32_t)args_count(L, 2, "cpu_mhz", "add_vm", 1, 100000);
 	cfg.dirty_mb_s = (uint32_t)args_count(L, 2, "dirty_mb_s", "add_vm", 1, 100000);
 	if (guest && (cfg.load_mhz || cfg.dirty_mb_s))
 		return luaL_error(L, "add_vm: cpu_mhz and dirty_mb_s describe a modelled VM, one without guest=");
-	if (!guest && (mode || cdrom || disk || cfg.disk_mb))
+	if (!guest && (mode || cdrom || disk || cfg.disk_mb || cfg.append ||
+		       cfg.nmodules))
 		return luaL_error(L, "add_vm: %s= needs a guest= to run",
-				  mode ? "mode" : cdrom ? "cdrom" : disk ? "disk" : "disk_mb");
+				  mode ? "mode" : cdrom ? "cdrom" : disk ? "disk" :
+				  cfg.disk_mb ? "disk_mb" : cfg.append ? "append" :
+				  "modules");
 	if (mode && parse_mode(mode, &cfg.mode) != 0)
 		return luaL_error(L, "add_vm: mode must be \"te\", \"bt\" or \"hw\", not \"%s\"", mode);
 	if (guest)

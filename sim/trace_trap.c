@@ -56,6 +56,8 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	case TRAP_STARTUP:
 		if (b == 5)
 			snprintf(buf, size, "INIT to vCPU %u: it waits for a SIPI", a);
+		else if (b & 0x100)
+			snprintf(buf, size, "SIPI to vCPU %u: ignored, it is not waiting for one", a);
 		else
 			snprintf(buf, size, "SIPI to vCPU %u: it starts in real mode at 0x%05x",
 				 a, (unsigned)ev->u.trap.vector << 12);

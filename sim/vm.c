@@ -231,13 +231,18 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 	if (rc == SIM_OK) {
 		boot_event(vm, VMX_ALLOC_MEMORY, vm->cfg.mem_mb, 0);
 		/* 3. the kernel, and the Multiboot hand-over data */
-		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
-				&vm->boot, err);
+		struct guest_extra x = { .append = vm->cfg.append,
+					 .nmodules = vm->cfg.nmodules };
+
+		for (int i = 0; i < x.nmodules; i++)
+			x.modules[i] = vm->cfg.modules[i];
+		rc = guest_load_extra(&img, vm->ram, vm->ram_size,
+				      vm->guest_path, &x, &vm->boot, err);
 	}
 	if (rc == SIM_OK) {
 		/* what the loader wrote: low memory, the kernel, its strings */
 		vm_touch(vm, 0, 0x100000);
-		vm_touch(vm, img.load_lo, img.load_hi - img.load_lo + 0x2000);
+		vm_touch(vm, img.load_lo, vm->boot.info_end - img.load_lo);
 		boot_event(vm, VMX_LOAD_IMAGE, img.entry,
 			   img.load_hi - img.load_lo);
 		if (vm->disk != NULL)	/* through the VMKernel, on its datastore */
@@ -329,6 +334,28 @@ static int check_config(const struct vm_config *cfg, char err[GUEST_ERR_MAX])
 			 "a modelled VM (no guest) has no disk controller for a disk");
 		return SIM_EINVAL;
 	}
+	if (cfg->nmodules < 0 || cfg->nmodules > GUEST_MAX_MODULES) {
+		snprintf(err, GUEST_ERR_MAX, "a VM has at most %d Multiboot modules",
+			 GUEST_MAX_MODULES);
+		return SIM_EINVAL;
+	}
+	for (int i = 0; i < cfg->nmodules; i++)
+		if (cfg->modules[i] == NULL || cfg->modules[i][0] == '\0' ||
+		    cfg->modules[i][0] == ',' || strlen(cfg->modules[i]) >= 256) {
+			snprintf(err, GUEST_ERR_MAX,
+				 "a module is FILE or FILE,STRING (under 256 characters), not '%.64s'",
+				 cfg->modules[i] ? cfg->modules[i] : "");
+			return SIM_EINVAL;
+		}
+	if (cfg->append != NULL && strlen(cfg->append) >= 256) {
+		snprintf(err, GUEST_ERR_MAX, "the kernel command line has at most 255 characters");
+		return SIM_EINVAL;
+	}
+	if (cfg->guest == NULL && (cfg->append != NULL || cfg->nmodules > 0)) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "a modelled VM (no guest) has no kernel to take a command line or modules");
+		return SIM_EINVAL;
+	}
 	if (cfg->guest == NULL && cfg->cdrom != NULL) {
 		snprintf(err, GUEST_ERR_MAX,
 			 "a modelled VM (no guest) has no CD-ROM drive to put %s in",
@@ -364,6 +391,12 @@ int vm_create(struct sim *sim, struct host *host, uint16_t id,
 	snprintf(vm->name, sizeof vm->name, "%s", cfg->name ? cfg->name : "vm");
 	snprintf(vm->guest_path, sizeof vm->guest_path, "%s",
 		 cfg->guest ? cfg->guest : "");
+	snprintf(vm->append, sizeof vm->append, "%s", cfg->append ? cfg->append : "");
+	vm->cfg.append = cfg->append ? vm->append : NULL;
+	for (int i = 0; i < cfg->nmodules; i++) {
+		snprintf(vm->modules[i], sizeof vm->modules[i], "%s", cfg->modules[i]);
+		vm->cfg.modules[i] = vm->modules[i];
+	}
 	vm->cfg.name = vm->name;
 	vm->cfg.guest = vm->modelled ? NULL : vm->guest_path;
 	vm->cfg.cdrom = NULL;

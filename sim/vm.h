@@ -37,6 +37,11 @@ struct vm_config {
 	const char *guest;	/* path of the Multiboot kernel, or NULL for a
 				   modelled VM (a load profile, no code) */
 	const char *cdrom;	/* ISO image in its CD-ROM drive, or NULL */
+	const char *append;	/* Multiboot command line after the kernel's
+				   path (QEMU's -append), or NULL */
+	const char *modules[GUEST_MAX_MODULES];	/* Multiboot modules, each
+				   "FILE" or "FILE,STRING" (QEMU's -initrd) */
+	int nmodules;
 	const char *disk;	/* raw image copied to its hard disk, or NULL */
 	uint32_t disk_mb;	/* or a blank hard disk of this size (0: none) */
 	const char *datastore;	/* where its disk file is (NULL: "datastore1") */
@@ -63,6 +68,8 @@ struct vm {
 	bool modelled;			/* no guest code: a load profile */
 	struct vm_config cfg;
 	char guest_path[256];
+	char append[256];		/* cfg.append, kept */
+	char modules[GUEST_MAX_MODULES][256];	/* cfg.modules, kept */
 	enum vm_state state;
 	enum power_reason power_reason;	/* why it last changed state */
 	uint32_t exit_status;		/* debug-exit value, if any */

@@ -12,12 +12,14 @@
 
 #include "cli.h"
 #include "datadir.h"	/* RINGSIDE_DATADIR, made by the Makefile */
+#include "vm.h"
 
 enum {
 	OPT_HEADLESS = 256, OPT_MODE, OPT_MAX_INSNS, OPT_MEM, OPT_TRACE,
 	OPT_TRACE_FILE, OPT_TRACE_INSNS, OPT_QUIET, OPT_VERSION, OPT_COMPARE,
 	OPT_NO_COLOR, OPT_ESXTOP, OPT_INTERVAL, OPT_ITERATIONS, OPT_CDROM,
-	OPT_VCPUS, OPT_LIST, OPT_RECORD, OPT_DISK, OPT_DISK_MB, OPT_PRESENTER
+	OPT_VCPUS, OPT_LIST, OPT_RECORD, OPT_DISK, OPT_DISK_MB, OPT_PRESENTER,
+	OPT_APPEND, OPT_MODULE
 };
 
 static const struct option long_options[] = {
@@ -39,6 +41,8 @@ static const struct option long_options[] = {
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "disk-mb", required_argument, NULL, OPT_DISK_MB },
 	{ "vcpus", required_argument, NULL, OPT_VCPUS },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "list", no_argument, NULL, OPT_LIST },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "presenter", no_argument, NULL, OPT_PRESENTER },
@@ -68,6 +72,9 @@ void cli_usage(FILE *out)
 "      --max-insns N    stop after N guest instructions (default 1G; 10k, 5M ok)\n"
 "      --mem MB         guest RAM in MiB (default 128, as QEMU)\n"
 "      --vcpus N        virtual CPUs of the guest's VM (default 1)\n"
+"      --append STRING  the kernel's command line after its path (QEMU -append)\n"
+"      --module FILE[,STRING]  a Multiboot module with its string (QEMU\n"
+"                       -initrd \"FILE STRING\"); repeatable, up to 8\n"
 "      --cdrom ISO      put the ISO image in the VM's CD-ROM drive\n"
 "      --disk IMG       give the VM an IDE hard disk holding a copy of the raw\n"
 "                       image IMG (the file itself is never written)\n"
@@ -106,6 +113,23 @@ void cli_usage(FILE *out)
 "  ringside --headless --trace=jsonl holes\n"
 "  ringside --headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-insns\n",
 	      out);
+}
+
+void cli_vm_config(const struct options *o, const char *guest,
+		   struct vm_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->guest = guest;
+	cfg->mem_mb = o->mem_mb;
+	cfg->mode = o->mode;
+	cfg->vcpus = o->vcpus;
+	cfg->cdrom = o->cdrom;
+	cfg->disk = o->disk;
+	cfg->disk_mb = o->disk_mb;
+	cfg->append = o->append;
+	cfg->nmodules = o->nmodules;
+	for (int i = 0; i < o->nmodules; i++)
+		cfg->modules[i] = o->modules[i];
 }
 
 /* A count with an optional k/M/G suffix (powers of 1000). */
@@ -207,6 +231,19 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_PRESENTER: o->presenter = true; break;
 		case OPT_CDROM: o->cdrom = optarg; break;
+		case OPT_APPEND: o->append = optarg; break;
+		case OPT_MODULE:
+			if (o->nmodules == GUEST_MAX_MODULES ||
+			    optarg[0] == '\0' || optarg[0] == ',') {
+				snprintf(err, (size_t)errlen,
+					 o->nmodules == GUEST_MAX_MODULES ?
+					 "at most %d --module options" :
+					 "--module wants FILE or FILE,STRING (%d at most)",
+					 GUEST_MAX_MODULES);
+				return -1;
+			}
+			o->modules[o->nmodules++] = optarg;
+			break;
 		case OPT_DISK: o->disk = optarg; break;
 		case OPT_DISK_MB:
 			if (parse_count(optarg, &n) != 0 || n < 1 || n > 131072) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "vmx/guest.h"
 
 enum trace_format { TRACE_NONE = 0, TRACE_JSONL, TRACE_TEXT };
 
@@ -28,6 +29,9 @@ struct options {
 	bool no_color;		/* TUI: monochrome (as NO_COLOR does) */
 	int vcpus;		/* --vcpus */
 	const char *cdrom;	/* --cdrom ISO */
+	const char *append;	/* --append STRING: the kernel's command line */
+	const char *modules[GUEST_MAX_MODULES];	/* --module FILE[,STRING] */
+	int nmodules;
 	const char *disk;	/* --disk IMG: a raw image for the hard disk */
 	uint32_t disk_mb;	/* --disk-mb N: a blank hard disk */
 	bool esxtop;		/* --esxtop: CSV of the worlds' counters */
@@ -37,6 +41,11 @@ struct options {
 	const char *record;	/* --record FILE: asciinema cast of the TUI */
 	bool presenter;		/* --presenter: the TUI's projector layout */
 };
+
+/* The guest VM the options describe (guest: its kernel), in cfg. */
+struct vm_config;
+void cli_vm_config(const struct options *o, const char *guest,
+		   struct vm_config *cfg);
 
 /* Exit statuses. */
 #define EXIT_GUEST_FAILED 1	/* guest crashed, or a scenario expect failed */

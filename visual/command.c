@@ -434,6 +434,7 @@ const struct command commands[] = {
 	{ "skip", cmd_skip, "", "skip the quiz question" },
 	{ "view", cmd_view, "NAME", "show a view: cpu, arch, worlds, xlat, log, help, cluster, vmcs, next, prev" },
 	{ "focus", cmd_focus, "[next|VM]", "show another VM: the next one, or the one named" },
+	{ "vcpu", cmd_vcpu, "[next|N]", "CPU view: show the VM's next vCPU, or vCPU N" },
 	{ "log-filter", cmd_log_filter, "[KIND]", "Log: show one kind of event (next cycles)" },
 	{ "scroll", cmd_scroll, "WHERE", "scroll the view (Log, Help, Worlds, What happened): up, down, pgup, pgdn, home, end" },
 	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },

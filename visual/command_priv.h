@@ -10,6 +10,7 @@
 
 int cmd_view(struct app *a, const char *arg);
 int cmd_focus(struct app *a, const char *arg);
+int cmd_vcpu(struct app *a, const char *arg);
 int cmd_log_filter(struct app *a, const char *arg);
 int cmd_scroll(struct app *a, const char *arg);
 int cmd_presenter(struct app *a, const char *arg);

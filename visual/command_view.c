@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "command.h"
@@ -77,6 +78,43 @@ int cmd_focus(struct app *a, const char *arg)
 		    session_vm(a->sess)->name,
 		    vm_state_name(session_vm(a->sess)->state),
 		    exec_mode_name(session_vm(a->sess)->cfg.mode));
+	return 0;
+}
+
+/*
+ * Which vCPU of the VM on screen the CPU view shows: `vcpu` or `vcpu
+ * next` the next one, `vcpu N` vCPU N.  Each vCPU is its own VMM world
+ * with its own registers, virtual CPU and local APIC.
+ */
+int cmd_vcpu(struct app *a, const char *arg)
+{
+	struct vm *vm = session_vm(a->sess);
+	int n = vm->nvcpus, want;
+	char *end;
+
+	if (arg == NULL || strcmp(arg, "next") == 0) {
+		want = n > 0 ? (a->sess->shown_vcpu + 1) % n : 0;
+	} else {
+		long v = strtol(arg, &end, 10);
+
+		if (end == arg || *end != '\0' || v < 0 || v >= n) {
+			app_message(a, true, "vcpu wants next or a vCPU number from 0 to %d, not '%s'",
+				    n - 1, arg);
+			return -1;
+		}
+		want = (int)v;
+	}
+	if (n <= 1) {
+		app_message(a, false, "VM %s has one vCPU: it is on screen.", vm->name);
+		return 0;
+	}
+	a->sess->shown_vcpu = want;
+	session_read_regs(a->sess, &a->sess->now);
+	a->sess->prev = a->sess->now;
+	app_message(a, false, "CPU view: vCPU %d of VM %s (world vmm%d:%s, %s).",
+		    want, vm->name, want, vm->name,
+		    vm->vcpu[want]->state == VCPU_RUNNING ? "running" :
+		    vm->vcpu[want]->state == VCPU_HALTED ? "halted" : "stopped");
 	return 0;
 }
 

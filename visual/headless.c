@@ -256,16 +256,14 @@ static int run_esxtop(struct headless *h, enum sim_stop *why)
 int headless_run_guest(const struct options *opt, const char *guest)
 {
 	struct headless h = { .opt = opt, .plain = true };
-	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
-				 .mode = opt->mode, .vcpus = opt->vcpus,
-				 .cdrom = opt->cdrom, .disk = opt->disk,
-				 .disk_mb = opt->disk_mb };
+	struct vm_config cfg;
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
 	struct vm *vm;
 	unsigned mask = EVENT_MASK_ALL & ~EVENT_MASK(EV_INSN);
 	int rc, status;
 
+	cli_vm_config(opt, guest, &cfg);
 	if (sim_create(NULL, &h.sim) != SIM_OK) {
 		fprintf(stderr, "ringside: out of memory\n");
 		return EXIT_USAGE;

@@ -56,6 +56,7 @@ const struct key_binding key_bindings[] = {
 	{ '\t', KT_ROOT, "view next", "next view" },
 	{ KEY_BTAB, KT_ROOT, "view prev", "previous view" },
 	{ 'v', KT_ROOT, "focus next", "show the next VM (a world with several)" },
+	{ 'V', KT_ROOT, "vcpu next", "CPU view: show the VM's next vCPU (a VM with several)" },
 	{ 'a', KT_ROOT, "hosted", "restart on a hosted product, or on ESX" },
 	{ 'P', KT_ROOT, "presenter", "presenter layout: path, code, large narration" },
 	{ ':', KT_ROOT, "prompt", "type a command by name (see below)" },

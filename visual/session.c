@@ -505,6 +505,7 @@ void session_focus(struct session *s, struct vm *vm)
 	if (s->focus < SIM_MAX_VMS)
 		s->last_of[s->focus] = s->last;
 	s->focus = vm->id;
+	s->shown_vcpu = 0;
 	s->cfg = vm->cfg;
 	/* what this VM ran last, if a watched run saw it */
 	set_last(s, &s->last_of[vm->id]);

@@ -92,6 +92,7 @@ struct session {
 	struct history *hist;		/* NULL for an attached world */
 	bool attached;			/* the world is someone else's (a scenario) */
 	int focus;			/* id of the VM the views show */
+	int shown_vcpu;			/* ... and which of its vCPUs (CPU view) */
 	struct vm_config cfg;		/* how the VM was made (for restart) */
 	enum host_kind kind;		/* ... on what kind of host */
 	char guest[SESSION_GUEST_MAX];	/* cfg.guest points here */

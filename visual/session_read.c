@@ -20,7 +20,12 @@ struct vm *session_vm(struct session *s)
 
 struct vcpu *session_vcpu(struct session *s)
 {
-	return session_vm(s)->vcpu[0];
+	struct vm *vm = session_vm(s);
+	int i = s->shown_vcpu;
+
+	if (i < 0 || i >= vm->nvcpus || vm->vcpu[i] == NULL)
+		i = 0;
+	return vm->vcpu[i];
 }
 
 bool session_vm_running(struct session *s)

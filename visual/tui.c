@@ -71,13 +71,12 @@ void tui_loop(struct app *a)
 
 int tui_main(const struct options *opt, const char *guest)
 {
-	struct vm_config cfg = { .guest = guest, .mem_mb = opt->mem_mb,
-				 .mode = opt->mode, .disk = opt->disk,
-				 .disk_mb = opt->disk_mb };
+	struct vm_config cfg;
 	struct app *a;
 	char err[300];
 	int rc;
 
+	cli_vm_config(opt, guest, &cfg);
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "ringside: the TUI needs a terminal, and %s is not one.\n"
 			"Run without the TUI with --headless, for example:\n"

@@ -32,6 +32,7 @@ $(GUEST_DIR)/%.elf: $(GUEST_BUILD)/%.o $(GUEST_LIB_OBJS) $(GUEST_DIR)/link.ld
 
 # The SMP guest is assembly only (its AP trampoline is 16-bit code), laid
 # out as the small test guests are: one segment, code and data together.
+$(GUEST_BUILD)/smp.o: $(GUEST_DIR)/lib/print.inc
 $(GUEST_DIR)/smp.elf: $(GUEST_BUILD)/smp.o tests/guests/link.ld
 	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack --no-warn-rwx-segments -o $@ $<
 

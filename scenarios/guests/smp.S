@@ -199,41 +199,7 @@ ipi_handler:
         pop  %eax
         iret
 
-puts:   lodsb
-        test %al, %al
-        jz   1f
-        call putc
-        jmp  puts
-1:      ret
-
-newline:
-        mov  $'\n', %al
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
-
-/* putdec: EAX in decimal. */
-putdec: push %ebx
-        push %ecx
-        push %edx
-        mov  $10, %ebx
-        xor  %ecx, %ecx
-1:      xor  %edx, %edx
-        div  %ebx
-        push %edx
-        inc  %ecx
-        test %eax, %eax
-        jnz  1b
-2:      pop  %eax
-        add  $'0', %al
-        call putc
-        loop 2b
-        pop  %edx
-        pop  %ecx
-        pop  %ebx
-        ret
+        .include "scenarios/guests/lib/print.inc"
 
 /* The AP's first code, copied to TRAMP: real mode to protected mode. */
         .code16

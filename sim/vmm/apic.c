@@ -129,7 +129,7 @@ static void accept(struct apic *a, int mode, int vector, bool level)
 	switch (mode) {
 	case DM_FIXED: case DM_LOWEST:
 		if (vector < 16) {
-			a->esr |= 0x20;	/* send/receive illegal vector */
+			a->esr |= 0x40;	/* received illegal vector */
 			return;
 		}
 		set_bit(a->irr, vector);
@@ -247,7 +247,8 @@ static bool is_target(const struct vcpu *from, const struct vcpu *t,
 	       (dest & (a->ldr >> 24) & 0xf) != 0;
 }
 
-static void ipi_event(struct vcpu *from, int target, uint32_t lo)
+static void ipi_event(struct vcpu *from, int target, uint32_t lo,
+		      bool ignored)
 {
 	struct event ev = { .kind = EV_TRAP };
 	int mode = (lo >> 8) & 7;
@@ -260,7 +261,7 @@ static void ipi_event(struct vcpu *from, int target, uint32_t lo)
 	ev.u.trap.vring = (uint8_t)from->vring;
 	ev.u.trap.cpl = (uint8_t)from->cpl;
 	ev.u.trap.a = (uint32_t)target;
-	ev.u.trap.b = (uint32_t)mode;
+	ev.u.trap.b = (uint32_t)mode | (ignored ? 0x100u : 0);
 	vm_emit(from->vm, from->id, &ev);
 }
 
@@ -273,21 +274,46 @@ static void wake(struct vcpu *t, uint64_t now)
 		vmkernel_kick_vcpu(h->vmk, t->vm, t->id, now);
 }
 
+/*
+ * Lowest priority: of the destinations, the one APIC whose task priority
+ * is lowest takes it (the first of equals, as QEMU's apic_lowest_prio
+ * picks); -1 if none.
+ */
+static int lowest_priority(struct vcpu *v, uint32_t lo, uint32_t hi)
+{
+	struct vm *vm = v->vm;
+	int best = -1;
+
+	for (int i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *t = vm->vcpu[i];
+
+		if (t != NULL && is_target(v, t, lo, hi) &&
+		    (best < 0 || t->apic.tpr < vm->vcpu[best]->apic.tpr))
+			best = i;
+	}
+	return best;
+}
+
 static void send_ipi(struct vcpu *v, uint64_t now)
 {
 	struct vm *vm = v->vm;
 	uint32_t lo = v->apic.icr_lo, hi = v->apic.icr_hi;
 	int mode = (lo >> 8) & 7;
+	int only = mode == DM_LOWEST ? lowest_priority(v, lo, hi) : -1;
 
+	if ((mode == DM_FIXED || mode == DM_LOWEST) && (lo & 0xff) < 16)
+		v->apic.esr |= 0x20;	/* send illegal vector */
 	for (int i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpu[i];
 
-		if (t == NULL || !is_target(v, t, lo, hi))
+		if (t == NULL || !is_target(v, t, lo, hi) ||
+		    (mode == DM_LOWEST && i != only))
 			continue;
 		/* INIT level de-assert: a no-op on the P4 and later */
 		if (mode == DM_INIT && !(lo & 0x4000u))
 			continue;
-		ipi_event(v, i, lo);
+		/* a SIPI to a CPU not waiting for one is dropped (SDM 8.4.4.1) */
+		ipi_event(v, i, lo, mode == DM_STARTUP && !t->apic.wait_sipi);
 		switch (mode) {
 		case DM_INIT:
 			if (t == v)

@@ -124,6 +124,10 @@ struct vmm_run {
 	/* lazy accounting (vmm_sync_counters): runs of `hot` not yet counted */
 	const struct block *hot;
 	uint64_t hot_runs;
+	/* the slice has room until hot_runs reaches hot_limit, for this
+	 * block (block_hook; NULL once the VMM's own work used cycles) */
+	const struct block *limit_block;
+	uint64_t hot_limit;
 
 	/* the block the fast engine is running (vmm.c) */
 	const struct block *cur;

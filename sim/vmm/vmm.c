@@ -44,6 +44,7 @@ void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign)
 	v->stats.by_mode[v->exec] += d;
 	v->stats.cycles += d * COST_INSN;
 	v->run.budget -= d;
+	v->run.limit_block = NULL;	/* the slice's room changed */
 }
 
 /*
@@ -193,6 +194,7 @@ void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s)
 	v->run.cycle_end = s->cycles > UINT64_MAX - v->stats.cycles ?
 			   UINT64_MAX : v->stats.cycles + s->cycles;
 	v->run.cycle_hit = false;
+	v->run.limit_block = NULL;
 }
 
 bool vmm_slice_spent(const struct vcpu *v)
@@ -215,6 +217,7 @@ uint64_t vmm_now_ns(struct vcpu *v)
  */
 static void charged(struct vcpu *v)
 {
+	v->run.limit_block = NULL;	/* the slice's room changed */
 	vmm_sync_counters(v);
 	if (!v->run.cycle_hit && v->stats.cycles >= v->run.cycle_end) {
 		v->run.cycle_hit = true;
@@ -343,6 +346,8 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 {
 	struct vcpu *v = ctx;
 	const struct block *b;
+	uint64_t left;
+	bool short_slice = false;
 
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
@@ -356,12 +361,33 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		return 0;	/* glue between translated units: let it run */
 	if (v->run.budget == 0)
 		return 1;	/* stop only where a guest instruction begins */
+	/*
+	 * Room in the slice?  A loop (the same block again) is checked
+	 * against a limit worked out once; anything else, or the VMM's own
+	 * work since (vmm_charge), works it out again.
+	 */
+	if (b == NULL || b != v->run.hot || b != v->run.limit_block ||
+	    v->run.hot_runs >= v->run.hot_limit) {
+		left = vmm_slice_left(v);
+		if (left == 0) {
+			/* the slice is used up: the VMKernel's turn */
+			v->run.cycle_hit = true;
+			v->run.stop_request = 1;
+			return 1;
+		}
+		short_slice = b != NULL && b->n > left;
+		v->run.limit_block = short_slice ? NULL : b;
+		if (b != NULL && !short_slice)
+			v->run.hot_limit = (b == v->run.hot ? v->run.hot_runs : 0) +
+					   left / b->n;
+	}
 	if (b == NULL || (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT)) ||
-	    b->n > v->run.budget ||
+	    b->n > v->run.budget || short_slice ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
 		 * Single-step this block: it does I/O, ends with an
-		 * instruction the CPU lacks, the budget ends inside it, or (hardware assist) it holds instructions the model of
+		 * instruction the CPU lacks, the budget or the slice ends
+		 * inside it, or (hardware assist) it holds instructions the model of
 		 * VT-x must see before they run.
 		 */
 		v->run.slow_next = 1;
@@ -510,6 +536,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		 * whole.  The next block boundary sees the cycles.
 		 */
 		v->stats.cycles += COST_TRAP;	/* the VMM's own work: %RUN */
+		v->run.limit_block = NULL;
 	}
 	if (blockcache_note_write(vm->code, addr, size)) {
 		/*

@@ -124,6 +124,7 @@ uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
 	 */
 	v->stats.cycles += COST_TRAP;
 	v->stats.vmm_io++;
+	v->run.limit_block = NULL;	/* the slice's room changed */
 	value = apic_read(v, off & ~3u, vmm_now_ns(v));
 	value >>= 8 * (off & 3);
 	return size == 4 ? value : value & ((1u << (8 * size)) - 1);
@@ -137,6 +138,7 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 		return;		/* the APIC takes aligned 32-bit stores only */
 	v->stats.cycles += COST_TRAP;
 	v->stats.vmm_io++;
+	v->run.limit_block = NULL;
 	apic_write(v, off, value, vmm_now_ns(v));
 	/*
 	 * An EOI, a TPR or an IPI to itself may let an interrupt in: the

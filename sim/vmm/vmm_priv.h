@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmm/cost.h"
 #include "vmm/blockcache.h"
 #include "event.h"
 #include "handler.h"
@@ -328,6 +329,20 @@ uint16_t vmm_insn_port(struct vcpu *v, const struct x86_instruction *in);
 /* After the VMM handled `in` (NULL: a port access): let a waiting
  * interrupt in as soon as the guest can take it. */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in);
+
+/*
+ * Instructions the slice still has room for (vmm_slice_begin), at a block
+ * boundary: the counters not yet synced (the repeated block) included.
+ * A run stops where this reaches 0, however the caller split its budget.
+ */
+static inline uint64_t vmm_slice_left(const struct vcpu *v)
+{
+	uint64_t c = v->stats.cycles;
+
+	if (v->run.hot != NULL)
+		c += v->run.hot_runs * v->run.hot->n * COST_INSN;
+	return c < v->run.cycle_end ? (v->run.cycle_end - c) / COST_INSN : 0;
+}
 
 /*
  * CPU hooks for the local APIC's page (vmm_irq.c): a guest load or store

@@ -191,6 +191,11 @@ static int step_block(struct vcpu *v)
 
 	while (rc == SIM_OK && v->run.budget > 0 && runnable(v) &&
 	       !v->run.stop_request && eip >= v->run.slow_lo && eip < v->run.slow_hi) {
+		if (vmm_slice_left(v) == 0) {	/* as block_hook */
+			v->run.cycle_hit = true;
+			v->run.stop_request = 1;
+			break;
+		}
 		rc = vmm_step(v, &s);
 		eip = cpu_reg(v->cpu, X86R_EIP);
 	}

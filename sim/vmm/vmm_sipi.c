@@ -13,9 +13,9 @@
  * the documented equivalent of docs/fidelity.md: a guest written for QEMU
  * boots its APs unchanged as long as its trampoline uses the instructions
  * below (what start-up code uses: CLI, CLD, NOP, XOR, MOV to and from
- * segment, general and control registers, MOV of an immediate, OR, LGDT,
- * LIDT, JMP, far JMP, WBINVD); anything else stops the VM with a message
- * naming the instruction.
+ * segment, general and control registers and [disp16] memory, MOV of an
+ * immediate, OR, LGDT, LIDT, LMSW, JMP, far JMP, INVD, WBINVD); anything
+ * else stops the VM, with the instruction's address as its status.
  */
 #include <string.h>
 
@@ -111,6 +111,22 @@ static int step(struct real *s, uint16_t *cs, uint32_t *eip)
 		v = s->r[m & 7] ^ s->r[(m >> 3) & 7];
 		set_reg(s, op == 0x31 ? m & 7 : (m >> 3) & 7, v, wide);
 		return 0;
+	case 0x8b: case 0x89:			/* MOV r, [disp16] / [disp16], r */
+		m = (uint8_t)fetch(s, 1);
+		if (!mem_operand(s, m, seg, &addr))
+			return -1;
+		if (op == 0x8b) {
+			set_reg(s, (m >> 3) & 7, rd(s, addr, wide ? 4 : 2), wide);
+		} else if (addr + (wide ? 4u : 2u) <= s->vm->ram_size) {
+			uint32_t v = s->r[(m >> 3) & 7];
+
+			for (int i = 0; i < (wide ? 4 : 2); i++)
+				s->vm->ram[addr + (uint32_t)i] = (uint8_t)(v >> (8 * i));
+			vm_touch(s->vm, addr, wide ? 4u : 2u);
+		} else {
+			return -1;
+		}
+		return 0;
 	case 0x8e: case 0x8c:			/* MOV Sreg, r / r, Sreg */
 		m = (uint8_t)fetch(s, 1);
 		if ((m & 0xc0) != 0xc0 || ((m >> 3) & 7) > GS)
@@ -160,8 +176,12 @@ static int step(struct real *s, uint16_t *cs, uint32_t *eip)
 	switch (op) {
 	case 0x08: case 0x09:			/* INVD, WBINVD */
 		return 0;
-	case 0x01:				/* LGDT, LIDT [disp16] */
+	case 0x01:				/* LGDT, LIDT [disp16]; LMSW r */
 		m = (uint8_t)fetch(s, 1);
+		if ((m & 0xf8) == 0xf0) {	/* LMSW: PE, MP, EM, TS */
+			s->cr0 = (s->cr0 & ~0xeu) | (s->r[m & 7] & 0xf);
+			return 0;
+		}
 		if ((((m >> 3) & 7) != 2 && ((m >> 3) & 7) != 3) ||
 		    !mem_operand(s, m, seg, &addr))
 			return -1;

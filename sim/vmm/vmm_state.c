@@ -88,6 +88,7 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 	/* nothing of the last run is left over */
 	v->run.hot = NULL;
 	v->run.hot_runs = 0;
+	v->run.limit_block = NULL;
 	v->run.cur = NULL;
 	v->run.step_insn = NULL;
 	v->run.pending_halt = 0;

@@ -11,6 +11,7 @@
  *            16-bit code 0x18, 16-bit data 0x20
  *   after the kernel, page aligned: command line, boot loader name
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,25 +271,107 @@ static uint32_t put_mmap(uint8_t *ram, uint32_t at, uint64_t base,
 	return at + 24;
 }
 
+/*
+ * Below 1 MiB a segment may use the RAM the firmware does not hold when
+ * QEMU's Multiboot option ROM jumps to the kernel: not the real-mode IVT
+ * and BIOS data (below 0x500), not the page where it builds the memory
+ * map and the Multiboot information (0x9000-0x9fff), not the EBDA, video
+ * memory and ROMs (0x9fc00-0xfffff).
+ */
+static bool low_ok(uint32_t lo, uint32_t hi)
+{
+	return (lo >= 0x500 && hi <= MMAP_ADDR) ||
+	       (lo >= MMAP_ADDR + 0x1000 && hi <= LOW_MEM_END);
+}
+
+static int check_placement(const struct guest_image *img, uint32_t usable_top,
+			   char err[GUEST_ERR_MAX])
+{
+	const uint8_t *b = img->file;
+	uint32_t phoff = rd32(b + 28);
+	uint16_t phnum = rd16(b + 44);
+	char msg[200];
+
+	for (unsigned i = 0; i < phnum; i++) {
+		const uint8_t *ph = b + phoff + i * ELF32_PHDR_SIZE;
+		uint32_t lo = rd32(ph + 12), hi = lo + rd32(ph + 20);
+
+		if (rd32(ph) != PT_LOAD || hi == lo)
+			continue;
+		if (lo >= HIGH_MEM ? hi <= usable_top : low_ok(lo, hi))
+			continue;
+		snprintf(msg, sizeof msg,
+			 "segment %u at 0x%08x-0x%08x is outside the RAM a kernel may use (0x500-0x9000, 0xa000-0x9fc00, 0x%08x-0x%08x)",
+			 i, lo, hi, HIGH_MEM, usable_top);
+		return fail(err, "kernel", msg);
+	}
+	return SIM_OK;
+}
+
+static uint32_t page_up(uint32_t a)
+{
+	return (a + 0xfffu) & ~0xfffu;
+}
+
+/* A module's file into ram[at, at + room); its length in *len. */
+static int load_module(const char *file, uint8_t *ram, uint32_t at,
+		       uint32_t room, uint32_t *len, char err[GUEST_ERR_MAX])
+{
+	FILE *f = fopen(file, "rb");
+	struct stat st;
+	size_t got;
+
+	if (f == NULL) {
+		snprintf(err, GUEST_ERR_MAX, "%s: cannot open the module (no such file, or not readable)", file);
+		return SIM_EIO;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		snprintf(err, GUEST_ERR_MAX, "%s: cannot read the module: not a regular file", file);
+		return SIM_EIO;
+	}
+	if ((uint64_t)st.st_size > room || (uint64_t)st.st_size > GUEST_MODULE_MAX) {
+		fclose(f);
+		snprintf(err, GUEST_ERR_MAX, "%s: the module (%lld bytes) does not fit in guest RAM after the kernel",
+			 file, (long long)st.st_size);
+		return SIM_EFORMAT;
+	}
+	got = fread(ram + at, 1, (size_t)st.st_size, f);
+	fclose(f);
+	if (got != (size_t)st.st_size) {
+		snprintf(err, GUEST_ERR_MAX, "%s: read error", file);
+		return SIM_EIO;
+	}
+	*len = (uint32_t)got;
+	return SIM_OK;
+}
+
 int guest_load(const struct guest_image *img, uint8_t *ram, size_t ram_size,
 	       const char *cmdline, struct guest_boot *boot,
 	       char err[GUEST_ERR_MAX])
 {
+	return guest_load_extra(img, ram, ram_size, cmdline, NULL, boot, err);
+}
+
+int guest_load_extra(const struct guest_image *img, uint8_t *ram,
+		     size_t ram_size, const char *cmdline,
+		     const struct guest_extra *x, struct guest_boot *boot,
+		     char err[GUEST_ERR_MAX])
+{
+	static const char loader_name[] = "ringside";
 	const uint8_t *b = img->file;
-	uint32_t phoff = rd32(b + 28), usable_top, at, str;
+	uint32_t phoff = rd32(b + 28), usable_top, at, base, str, name, mod;
 	uint16_t phnum = rd16(b + 44);
+	int n = x ? x->nmodules : 0, rc;
+	char kcmd[512], mstr[GUEST_MAX_MODULES][256];
+	size_t cmd_len;
 	uint8_t *mbi;
-	char msg[200];
 
 	if (ram_size < 2 * HIGH_MEM + TOP_RESERVED)
 		return fail(err, "guest", "guest RAM is smaller than 2 MiB");
 	usable_top = (uint32_t)ram_size - TOP_RESERVED;
-	if (img->load_lo < HIGH_MEM || img->load_hi > usable_top) {
-		snprintf(msg, sizeof msg,
-			 "kernel occupies 0x%08x-0x%08x, outside usable RAM 0x%08x-0x%08x (Multiboot kernels load at or above 1 MiB)",
-			 img->load_lo, img->load_hi, HIGH_MEM, usable_top);
-		return fail(err, "kernel", msg);
-	}
+	if ((rc = check_placement(img, usable_top, err)) != SIM_OK)
+		return rc;
 	for (unsigned i = 0; i < phnum; i++) {
 		const uint8_t *ph = b + phoff + i * ELF32_PHDR_SIZE;
 		uint32_t off = rd32(ph + 4), paddr = rd32(ph + 12);
@@ -309,12 +392,53 @@ int guest_load(const struct guest_image *img, uint8_t *ram, size_t ram_size,
 	at = put_mmap(ram, at, usable_top, TOP_RESERVED, 2);
 	at = put_mmap(ram, at, 0xfffc0000u, 0x40000, 2);
 
-	/* strings after the kernel, page aligned, as QEMU places them */
-	str = (img->load_hi + 0xfff) & ~0xfffu;
-	if (str + 512 > usable_top)
-		return fail(err, "kernel", "no room after the kernel for the command line");
-	snprintf((char *)ram + str, 256, "%s ", cmdline ? cmdline : "");
-	snprintf((char *)ram + str + 256, 256, "ringside");
+	/*
+	 * After the kernel, page aligned, as QEMU 7.2 lays them out
+	 * (hw/i386/multiboot.c): the module list (16 bytes a module), the
+	 * command lines (the modules', then the kernel's: its path, a
+	 * space, -append's text), the boot loader's name; then each
+	 * module's bytes on a page of its own.
+	 */
+	snprintf(kcmd, sizeof kcmd, "%s %s", cmdline ? cmdline : "",
+		 x && x->append ? x->append : "");
+	cmd_len = strlen(kcmd) + 1;
+	for (int i = 0; i < n; i++) {
+		const char *spec = x->modules[i], *comma = strchr(spec, ',');
+
+		if (comma)	/* FILE,STRING is QEMU's "FILE STRING" */
+			snprintf(mstr[i], sizeof mstr[i], "%.*s %s",
+				 (int)(comma - spec), spec, comma + 1);
+		else
+			snprintf(mstr[i], sizeof mstr[i], "%s", spec);
+		cmd_len += strlen(mstr[i]) + 1;
+	}
+	base = img->load_lo + page_up(img->load_hi - img->load_lo);
+	str = base + (uint32_t)n * 16;
+	name = str + (uint32_t)cmd_len;
+	mod = page_up(name + (uint32_t)sizeof loader_name);
+	if (mod > usable_top || (base < HIGH_MEM && !low_ok(base, mod)))
+		return fail(err, "kernel", "no room after the kernel for the command line and the boot loader name");
+	for (int i = 0; i < n; i++) {
+		char file[160];
+		uint32_t len = 0;
+
+		snprintf(file, sizeof file, "%.*s",
+			 (int)strcspn(x->modules[i], ","), x->modules[i]);
+		rc = load_module(file, ram, mod, usable_top - mod, &len, err);
+		if (rc != SIM_OK)
+			return rc;
+		wr32(ram + base + 16 * i, mod);		/* mod_start */
+		wr32(ram + base + 16 * i + 4, mod + len);	/* mod_end */
+		wr32(ram + base + 16 * i + 8, str);	/* its string */
+		wr32(ram + base + 16 * i + 12, 0);
+		memcpy(ram + str, mstr[i], strlen(mstr[i]) + 1);
+		str += (uint32_t)strlen(mstr[i]) + 1;
+		mod = page_up(mod + len);
+		if (mod > usable_top)
+			return fail(err, file, "the modules do not fit in guest RAM");
+	}
+	memcpy(ram + str, kcmd, strlen(kcmd) + 1);
+	memcpy(ram + name, loader_name, sizeof loader_name);
 
 	mbi = ram + MBI_ADDR;
 	memset(mbi, 0, 88);
@@ -324,11 +448,11 @@ int guest_load(const struct guest_image *img, uint8_t *ram, size_t ram_size,
 	wr32(mbi + 8, (usable_top - HIGH_MEM) / 1024);		/* mem_upper */
 	wr32(mbi + 12, 0x8000ffffu);		/* boot_device: first disk */
 	wr32(mbi + 16, str);			/* cmdline */
-	wr32(mbi + 20, 0);			/* mods_count */
-	wr32(mbi + 24, str);			/* mods_addr */
+	wr32(mbi + 20, (uint32_t)n);		/* mods_count */
+	wr32(mbi + 24, base);			/* mods_addr */
 	wr32(mbi + 44, at - MMAP_ADDR);		/* mmap_length */
 	wr32(mbi + 48, MMAP_ADDR);		/* mmap_addr */
-	wr32(mbi + 64, str + 256);		/* boot_loader_name */
+	wr32(mbi + 64, name);			/* boot_loader_name */
 
 	/* the loader's GDT, byte for byte what QEMU's option ROM leaves */
 	{
@@ -358,5 +482,6 @@ int guest_load(const struct guest_image *img, uint8_t *ram, size_t ram_size,
 	boot->gdt_limit = 5 * 8 - 1;
 	boot->idt_base = 0;		/* the real-mode vector table */
 	boot->idt_limit = 0x3ff;
+	boot->info_end = mod;
 	return SIM_OK;
 }

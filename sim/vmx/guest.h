@@ -46,6 +46,7 @@ struct guest_boot {
 	uint16_t gdt_limit;
 	uint32_t idt_base;
 	uint16_t idt_limit;
+	uint32_t info_end;	/* the end of what the loader wrote after the kernel */
 };
 
 /*
@@ -71,5 +72,24 @@ void guest_close(struct guest_image *img);
 int guest_load(const struct guest_image *img, uint8_t *ram, size_t ram_size,
 	       const char *cmdline, struct guest_boot *boot,
 	       char err[GUEST_ERR_MAX]);
+
+/*
+ * What QEMU's -append and -initrd add to a Multiboot boot: the kernel's
+ * command line after its path, and modules, each "FILE" or "FILE,STRING"
+ * (QEMU's -initrd "FILE STRING": the module's string is "FILE STRING").
+ */
+#define GUEST_MAX_MODULES 8
+#define GUEST_MODULE_MAX (16u << 20)	/* refuse absurd module files */
+struct guest_extra {
+	const char *append;		/* NULL or "" for none */
+	const char *modules[GUEST_MAX_MODULES];
+	int nmodules;
+};
+
+/* guest_load with a command line and modules (x may be NULL). */
+int guest_load_extra(const struct guest_image *img, uint8_t *ram,
+		     size_t ram_size, const char *cmdline,
+		     const struct guest_extra *x, struct guest_boot *boot,
+		     char err[GUEST_ERR_MAX]);
 
 #endif

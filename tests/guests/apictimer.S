@@ -172,40 +172,7 @@ apic_timer:
 spurious:
         iret
 
-puts:   lodsb
-        test %al, %al
-        jz   1f
-        call putc
-        jmp  puts
-1:      ret
-
-newline:
-        mov  $'\n', %al
-putc:   push %edx
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        pop  %edx
-        ret
-
-putdec: push %ebx
-        push %ecx
-        push %edx
-        mov  $10, %ebx
-        xor  %ecx, %ecx
-1:      xor  %edx, %edx
-        div  %ebx
-        push %edx
-        inc  %ecx
-        test %eax, %eax
-        jnz  1b
-2:      pop  %eax
-        add  $'0', %al
-        call putc
-        loop 2b
-        pop  %edx
-        pop  %ecx
-        pop  %ebx
-        ret
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 msg_p1:     .asciz "periodic, divide by 1: "

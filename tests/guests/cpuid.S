@@ -87,7 +87,7 @@ space_hex:
         mov  $' ', %al
         call putc
         pop  %eax
-        .include "tests/guests/print.inc"
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 /* The leaves asked, subleaf beside each; past the last basic (4) and

@@ -68,7 +68,7 @@ show:   mov  $msg_cr0, %esi
         mov  $'\n', %al
         jmp  putc
 
-        .include "tests/guests/print.inc"
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 msg_cr0:    .asciz "cr0="

@@ -73,13 +73,7 @@ ud_handler:
         call puts
         jmp  *resume
 
-puts:   lodsb
-        test %al, %al
-        jz   4f
-        mov  $0x3f8, %dx
-        out  %al, %dx
-        jmp  puts
-4:      ret
+        .include "scenarios/guests/lib/print.inc"
 
         .data
 msg_ok:     .asciz "ok\n"

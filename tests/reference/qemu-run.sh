@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -18,6 +18,10 @@
 #                    Without it the primary channel has no drive.
 #   --smp N          N processors (QEMU's -smp N: N sockets of one core, APIC
 #                    IDs 0..N-1), as ringside's --vcpus N.  Default 1.
+#   --append S       the kernel's command line after its path (-append S), as
+#                    ringside's --append S.
+#   --initrd L       Multiboot modules (-initrd L): "FILE STRING,FILE2", as
+#                    ringside's --module FILE,STRING --module FILE2.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -35,7 +39,7 @@
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf" >&2
     exit 2
 }
 
@@ -43,11 +47,15 @@ cdrom=
 parallel=
 disk=
 smp=1
+append=
+initrd=
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
     --parallel) [ $# -ge 3 ] || usage; parallel=$2; shift 2 ;;
     --disk) [ $# -ge 3 ] || usage; disk=$2; shift 2 ;;
+    --append) [ $# -ge 3 ] || usage; append=$2; shift 2 ;;
+    --initrd) [ $# -ge 3 ] || usage; initrd=$2; shift 2 ;;
     --smp) [ $# -ge 3 ] || usage; smp=$2; shift 2
            case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
     *) usage ;;
@@ -82,6 +90,12 @@ if [ -n "$parallel" ]; then
         exit 1
     fi
     set -- "$@" -parallel "file:$parallel"
+fi
+if [ -n "$append" ]; then
+    set -- "$@" -append "$append"
+fi
+if [ -n "$initrd" ]; then
+    set -- "$@" -initrd "$initrd"
 fi
 copy=
 if [ -n "$disk" ]; then

@@ -51,6 +51,9 @@ static void usage_errors(void **state)
 	expect("--guest", 2, "needs a value");
 	expect("a.lua b.lua", 2, "unexpected argument 'b.lua'");
 	expect("--guest x.elf s.lua", 2, "not both");
+	expect("--module ,x --guest x", 2, "--module wants FILE or FILE,STRING");
+	expect("--module a --module b --module c --module d --module e --module f "
+	       "--module g --module h --module i --guest x", 2, "at most 8 --module");
 	expect("--help", 0, "usage: ringside");
 	expect("--version", 0, "Unicorn 2.");
 }
@@ -72,6 +75,11 @@ static void bad_files(void **state)
 	       2, "Makefile");
 	expect("--headless --guest scenarios/guests/cdrom.elf --cdrom scenarios",
 	       2, "scenarios");
+	/* Multiboot modules: missing, not a file */
+	expect("--headless --guest scenarios/guests/hello.elf --module /nonexistent.bin",
+	       2, "/nonexistent.bin: cannot open the module");
+	expect("--headless --guest scenarios/guests/hello.elf --module scenarios,x",
+	       2, "scenarios: cannot read the module: not a regular file");
 }
 
 /*

@@ -20,6 +20,7 @@
 #include "listing.h"
 #include "status.h"
 #include "testlib.h"
+#include "vm.h"
 
 #define TOUR "scenarios/guests/tour.elf"
 
@@ -76,6 +77,7 @@ static void the_keys_of_the_brief(void **state)
 	assert_string_equal(root('c'), "break-class");
 	assert_string_equal(root('m'), "mode");
 	assert_string_equal(root('t'), "quiz");
+	assert_string_equal(root('V'), "vcpu next");
 	assert_string_equal(root('1'), "view cpu");
 	assert_string_equal(root('2'), "view arch");
 	assert_string_equal(root('3'), "view worlds");
@@ -109,18 +111,34 @@ static void key_names(void **state)
 
 /* ---- on a real world ------------------------------------------------- */
 
-static int setup(void **state)
+/* An app on a VM with this configuration. */
+static int setup_cfg(void **state, const struct vm_config *cfg)
 {
-	struct vm_config cfg = { .guest = TOUR, .mode = MODE_TE };
 	struct app *a;
 	char err[256];
 
-	if (app_create(&cfg, &a, err, sizeof err) != SIM_OK) {
+	if (app_create(cfg, &a, err, sizeof err) != SIM_OK) {
 		print_error("%s\n", err);
 		return -1;
 	}
 	*state = a;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	struct vm_config cfg = { .guest = TOUR, .mode = MODE_TE };
+
+	return setup_cfg(state, &cfg);
+}
+
+/* A 2-vCPU VM running the SMP guest: `V` shows one vCPU, then the other. */
+static int setup_smp(void **state)
+{
+	struct vm_config cfg = { .guest = "scenarios/guests/smp.elf",
+				 .mode = MODE_TE, .vcpus = 2 };
+
+	return setup_cfg(state, &cfg);
 }
 
 static int teardown(void **state)
@@ -133,6 +151,32 @@ static void press(struct app *a, const char *keys)
 {
 	for (const char *k = keys; *k; k++)
 		keys_dispatch(a, (unsigned char)*k);
+}
+
+/*
+ * The CPU view shows any vCPU: after the AP started, `V` moves to vCPU 1
+ * (its own registers: it is not where the BSP is), `V` again back to 0,
+ * and `:vcpu 5` is refused on a 2-vCPU VM with a message.
+ */
+static void vcpu_key(void **state)
+{
+	struct app *a = *state;
+	uint32_t bsp_eip;
+
+	command_run(a, "step 2000000");
+	assert_ptr_equal(session_vcpu(a->sess), session_vm(a->sess)->vcpu[0]);
+	bsp_eip = cpu_reg(session_vcpu(a->sess)->cpu, X86R_EIP);
+	press(a, "V");
+	assert_ptr_equal(session_vcpu(a->sess), session_vm(a->sess)->vcpu[1]);
+	assert_non_null(strstr(a->msg, "vCPU 1 of VM"));
+	assert_true(cpu_reg(session_vcpu(a->sess)->cpu, X86R_EIP) != bsp_eip ||
+		    session_vcpu(a->sess)->state != VCPU_RUNNING);
+	press(a, "V");
+	assert_ptr_equal(session_vcpu(a->sess), session_vm(a->sess)->vcpu[0]);
+	assert_int_equal(command_run(a, "vcpu 5"), -1);
+	assert_true(a->msg_error);
+	assert_int_equal(command_run(a, "vcpu 1"), 0);
+	assert_ptr_equal(session_vcpu(a->sess), session_vm(a->sess)->vcpu[1]);
 }
 
 /* Tables apply by context: the quiz's while a question is open, Log's in Log. */
@@ -447,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
 		cmocka_unit_test(quiz_explains_the_course),
+		cmocka_unit_test_setup_teardown(vcpu_key, setup_smp, teardown),
 		cmocka_unit_test_setup_teardown(listing_only_real_boundaries, setup, teardown),
 	};
 

@@ -461,6 +461,37 @@ static void disk_snapshots_and_backup(void **state)
 }
 
 /*
+ * add_vm{append=, modules=}: the guest sees its command line and its
+ * Multiboot modules as with QEMU's -append and -initrd (test_reference
+ * compares them with QEMU's); wrong forms are refused at the call.
+ */
+static void command_line_and_modules(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play(&p,
+	     "local vm = host{name='e'}:add_vm{guest='build/guests/mbinfo.elf',\n"
+	     "  append='console=ttyS0 quiet',\n"
+	     "  modules={'smp.S,root=/dev/ram0', 'scenarios/guests/disc/notes.txt'}}\n"
+	     "run{until_event='power', vm=vm}\n"
+	     "local out = vm:serial()\n"
+	     "expect(out:find('\"build/guests/mbinfo.elf console=ttyS0 quiet\"', 1, true), 'the command line')\n"
+	     "expect(out:find('mods_count 00000002', 1, true), 'two modules')\n"
+	     "expect(out:find('\"scenarios/guests/smp.S root=/dev/ram0\"', 1, true), 'the first one\\'s string')\n"
+	     "expect(out:find('first line: ISO 9660 stores', 1, true), 'the second one\\'s bytes')\n");
+	expect_done(&p);
+	done(&p);
+	expect_failure("host{name='e'}:add_vm{append='x'}\n", 1, "append= needs a guest=");
+	expect_failure("host{name='e'}:add_vm{guest='hello', modules='x'}\n", 1,
+		       "modules must be a list");
+	expect_failure("host{name='e'}:add_vm{guest='hello', modules={',x'}}\n", 1,
+		       "modules[1] must be");
+	expect_failure("host{name='e'}:add_vm{guest='hello', modules={'nope.bin'}}\n", 1,
+		       "nope.bin: cannot open the module");
+}
+
+/*
  * vm:stats() has every counter of the one list (vcpu_stats.h), under its
  * name, summed over the VM's vCPUs: the very numbers the VMM counted.
  */
@@ -566,6 +597,7 @@ int main(void)
 		cmocka_unit_test(clusters_and_vmotion),
 		cmocka_unit_test(cluster_errors),
 		cmocka_unit_test(disk_snapshots_and_backup),
+		cmocka_unit_test(command_line_and_modules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -179,6 +179,43 @@ static void apictimer(void **state)
 	assert_null(strstr(qemu_out, "off the clock"));
 }
 
+/*
+ * The Multiboot information as QEMU's loader fills it, address for
+ * address: plain, then with a command line (--append, QEMU -append) and
+ * two modules (--module FILE[,STRING], QEMU -initrd "FILE STRING,FILE").
+ */
+#define MOD1 "scenarios/guests/disc/readme.txt"
+#define MOD2 "scenarios/guests/disc/notes.txt"
+static void mbinfo(void **state)
+{
+	(void)state;
+	same_output("build/guests/mbinfo.elf");
+	assert_non_null(strstr(qemu_out, "mods_count 00000000\n"));
+	qemu_flags = "--append 'console=ttyS0 quiet' --initrd '" MOD1 " root=/dev/ram0 ro," MOD2 "'";
+	ringside_flags = "--append 'console=ttyS0 quiet' --module '" MOD1 ",root=/dev/ram0 ro' --module " MOD2;
+	same_output("build/guests/mbinfo.elf");
+	qemu_flags = ringside_flags = "";
+	assert_non_null(strstr(qemu_out, "  \"build/guests/mbinfo.elf console=ttyS0 quiet\"\n"));
+	assert_non_null(strstr(qemu_out, "mods_count 00000002\n"));
+	assert_non_null(strstr(qemu_out, "  \"" MOD1 " root=/dev/ram0 ro\"\n"));
+	/* fw_cfg: the RAM and the CPUs of the machine */
+	assert_non_null(strstr(qemu_out, "fw_cfg signature QEMU\n"));
+	assert_non_null(strstr(qemu_out, "fw_cfg ram_size 08000000\n"));
+	qemu_flags = "--smp 3";
+	ringside_flags = "--vcpus 3";
+	same_output("build/guests/mbinfo.elf");
+	qemu_flags = ringside_flags = "";
+	assert_non_null(strstr(qemu_out, "fw_cfg nb_cpus 00000003\n"));
+}
+
+/* A kernel linked below 1 MiB (128 KiB) boots as on QEMU. */
+static void lowload(void **state)
+{
+	(void)state;
+	same_output("build/guests/lowload.elf");
+	assert_non_null(strstr(qemu_out, "running at 0002000c"));
+}
+
 static void smp1(void **state) { (void)state; smp_on("1", "count: 1000\n"); }
 static void smp2(void **state)
 {
@@ -418,6 +455,8 @@ int main(void)
 		cmocka_unit_test(cpuid),
 		cmocka_unit_test(features),
 		cmocka_unit_test(apictimer),
+		cmocka_unit_test(mbinfo),
+		cmocka_unit_test(lowload),
 		cmocka_unit_test(smp1),
 		cmocka_unit_test(smp2),
 		cmocka_unit_test(smp4),

@@ -1,0 +1,352 @@
+/*
+ * test_apic.c - the local APIC (sim/vmm/apic.c) register by register, on
+ * a 4-vCPU VM: reset values, IPIs to physical and logical destinations
+ * and by shorthand, priorities (TPR, ISR, EOI), illegal vectors, INIT and
+ * SIPI, NMI, and the timer's modes and divide (SDM vol. 3A ch. 10).  The
+ * guest-visible behaviour is compared with QEMU in test_reference.c (the
+ * smp and apictimer guests); this checks what a guest cannot easily see.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+#include "vm.h"
+#include "vmm/apic.h"
+#include "vmm/vmm_priv.h"
+
+struct fixture {
+	struct tl_run r;
+	struct vcpu *v[4];
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	struct vm_config cfg = { .name = "smp", .guest = "scenarios/guests/smp.elf",
+				 .vcpus = 4, .mode = MODE_TE };
+
+	memset(&f, 0, sizeof f);
+	tl_boot_cfg(&cfg, false, &f.r);
+	for (int i = 0; i < 4; i++) {
+		f.v[i] = f.r.vm->vcpu[i];
+		apic_write(f.v[i], APIC_SVR, 0x1ff, 0);	/* software-enabled */
+	}
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	tl_free(&f->r);
+	return 0;
+}
+
+/* Send an IPI from vCPU `from`: ICR high (destination) then low. */
+static void ipi(struct fixture *f, int from, uint8_t dest, uint32_t lo)
+{
+	apic_write(f->v[from], APIC_ICR_HI, (uint32_t)dest << 24, 0);
+	apic_write(f->v[from], APIC_ICR_LO, lo, 0);
+}
+
+/* Which vCPUs have `vector` in their IRR, as a bit mask. */
+static unsigned irr_of(struct fixture *f, int vector)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (apic_read(f->v[i], APIC_IRR + 0x10 * (vector / 32), 0) &
+		    (1u << (vector % 32)))
+			m |= 1u << i;
+	return m;
+}
+
+static void clear_irr(struct fixture *f)
+{
+	for (int i = 0; i < 4; i++)
+		memset(f->v[i]->apic.irr, 0, sizeof f->v[i]->apic.irr);
+}
+
+static void reset_values(void **state)
+{
+	struct fixture *f = *state;
+	struct apic a;
+
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(apic_read(f->v[i], APIC_ID, 0), (uint32_t)i << 24);
+		assert_int_equal(apic_read(f->v[i], APIC_VERSION, 0), 0x50014);
+	}
+	apic_reset(&a, 0, true);
+	assert_int_equal(a.svr, 0xff);			/* software-disabled */
+	assert_int_equal(a.lvt[LVT_LINT0], DM_EXTINT << 8);	/* virtual wire */
+	assert_int_equal(a.lvt[LVT_LINT1], DM_NMI << 8);
+	assert_true(a.lvt[LVT_TIMER] & APIC_LVT_MASKED);
+	apic_reset(&a, 2, false);
+	assert_true(a.lvt[LVT_LINT0] & APIC_LVT_MASKED);	/* an AP */
+	assert_int_equal(a.dfr, 0xffffffffu);
+	/* the AP's IA32_APIC_BASE has no BSP bit */
+	assert_int_equal(f->v[0]->virt.msr[VMSR_APIC_BASE], 0xfee00900u);
+	assert_int_equal(f->v[1]->virt.msr[VMSR_APIC_BASE], 0xfee00800u);
+	assert_true(apic_accepts_pic(f->v[0]));
+	assert_false(apic_accepts_pic(f->v[1]));
+}
+
+static void physical_and_logical(void **state)
+{
+	struct fixture *f = *state;
+
+	ipi(f, 0, 2, 0x4041);			/* fixed, physical, vCPU 2 */
+	assert_int_equal(irr_of(f, 0x41), 1u << 2);
+	ipi(f, 0, 0xff, 0x4042);		/* physical broadcast */
+	assert_int_equal(irr_of(f, 0x42), 0xf);
+	clear_irr(f);
+	/* logical, flat: vCPU 1 is bit 1, vCPU 3 bit 3 */
+	apic_write(f->v[1], APIC_LDR, 0x02u << 24, 0);
+	apic_write(f->v[3], APIC_LDR, 0x08u << 24, 0);
+	ipi(f, 0, 0x0a, 0x4843);		/* logical */
+	assert_int_equal(irr_of(f, 0x43), (1u << 1) | (1u << 3));
+	/* logical, cluster: cluster 1, member bit 0, on vCPU 2 only */
+	for (int i = 0; i < 4; i++)
+		apic_write(f->v[i], APIC_DFR, 0x0fffffffu, 0);
+	apic_write(f->v[2], APIC_LDR, 0x11u << 24, 0);
+	ipi(f, 0, 0x11, 0x4844);
+	assert_int_equal(irr_of(f, 0x44), 1u << 2);
+	ipi(f, 0, 0x21, 0x4845);		/* cluster 2: nobody */
+	assert_int_equal(irr_of(f, 0x45), 0);
+	clear_irr(f);
+}
+
+/* Lowest priority: one destination takes it, the lowest TPR's. */
+static void lowest_priority(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int i = 0; i < 4; i++)
+		apic_write(f->v[i], APIC_TPR, 0x20, 0);
+	apic_write(f->v[2], APIC_TPR, 0x10, 0);
+	ipi(f, 0, 0xff, 0x4146);		/* lowest priority, to all */
+	assert_int_equal(irr_of(f, 0x46), 1u << 2);
+	apic_write(f->v[2], APIC_TPR, 0x20, 0);
+	ipi(f, 0, 0xff, 0x4147);		/* equals: the first */
+	assert_int_equal(irr_of(f, 0x47), 1u << 0);
+	clear_irr(f);
+}
+
+static void shorthands(void **state)
+{
+	struct fixture *f = *state;
+
+	ipi(f, 1, 0, 0x44050);			/* self */
+	assert_int_equal(irr_of(f, 0x50), 1u << 1);
+	ipi(f, 1, 0, 0x84051);			/* all including self */
+	assert_int_equal(irr_of(f, 0x51), 0xf);
+	ipi(f, 1, 0, 0xc4052);			/* all excluding self */
+	assert_int_equal(irr_of(f, 0x52), 0xf & ~(1u << 1));
+	/* delivered: the ICR's delivery-status bit reads 0 */
+	assert_int_equal(apic_read(f->v[1], APIC_ICR_LO, 0) & 0x1000, 0);
+	clear_irr(f);
+}
+
+static void priorities_and_eoi(void **state)
+{
+	struct fixture *f = *state;
+	struct apic *a = &f->v[0]->apic;
+
+	ipi(f, 0, 0, 0x44045);			/* self, 0x45 */
+	apic_write(f->v[0], APIC_TPR, 0x50, 0);
+	assert_int_equal(apic_pending(a), -1);	/* class 4 <= TPR class 5 */
+	apic_write(f->v[0], APIC_TPR, 0x30, 0);
+	assert_int_equal(apic_pending(a), 0x45);
+	apic_ack(a, 0x45);			/* in service */
+	assert_int_equal(apic_read(f->v[0], APIC_PPR, 0), 0x40);
+	ipi(f, 0, 0, 0x44042);			/* same class: waits */
+	assert_int_equal(apic_pending(a), -1);
+	ipi(f, 0, 0, 0x44062);			/* higher class: comes in */
+	assert_int_equal(apic_pending(a), 0x62);
+	apic_ack(a, 0x62);
+	apic_write(f->v[0], APIC_EOI, 0, 0);	/* ends 0x62, the highest */
+	assert_int_equal(apic_read(f->v[0], APIC_ISR + 0x10 * 2, 0),
+			 1u << (0x45 % 32));
+	apic_write(f->v[0], APIC_EOI, 0, 0);	/* ends 0x45 */
+	assert_int_equal(apic_pending(a), 0x42);
+	apic_ack(a, 0x42);
+	apic_write(f->v[0], APIC_EOI, 0, 0);
+	assert_int_equal(apic_pending(a), -1);
+	apic_write(f->v[0], APIC_TPR, 0, 0);
+	/* software-disabled: nothing is delivered, every LVT is masked */
+	ipi(f, 0, 0, 0x44070);
+	apic_write(f->v[0], APIC_SVR, 0xff, 0);
+	assert_int_equal(apic_pending(a), -1);
+	assert_true(apic_read(f->v[0], APIC_LVT_LINT0, 0) & APIC_LVT_MASKED);
+	apic_write(f->v[0], APIC_SVR, 0x1ff, 0);
+	assert_int_equal(apic_pending(a), 0x70);
+	clear_irr(f);
+}
+
+static void illegal_vector_and_nmi(void **state)
+{
+	struct fixture *f = *state;
+
+	ipi(f, 0, 1, 0x4005);			/* fixed, vector 5: illegal */
+	assert_int_equal(irr_of(f, 5), 0);
+	assert_int_equal(apic_read(f->v[0], APIC_ESR, 0) & 0x20, 0x20);
+	assert_int_equal(apic_read(f->v[1], APIC_ESR, 0) & 0x40, 0x40);
+	apic_write(f->v[1], APIC_ESR, 0, 0);
+	assert_int_equal(apic_read(f->v[1], APIC_ESR, 0), 0);
+	ipi(f, 0, 3, 0x4400);			/* NMI */
+	assert_true(f->v[3]->apic.nmi_pending);
+	assert_false(f->v[2]->apic.nmi_pending);
+	f->v[3]->apic.nmi_pending = false;
+}
+
+static void init_and_sipi(void **state)
+{
+	struct fixture *f = *state;
+	struct apic *a = &f->v[2]->apic;
+
+	ipi(f, 0, 2, 0x4608);			/* SIPI without INIT: ignored */
+	assert_false(a->sipi_pending);
+	ipi(f, 0, 2, 0x8500);			/* INIT de-assert: no effect */
+	assert_false(a->wait_sipi);
+	ipi(f, 0, 2, 0x4500);			/* INIT */
+	assert_true(a->wait_sipi);
+	assert_int_equal(f->v[2]->state, VCPU_HALTED);
+	ipi(f, 0, 2, 0x4609);			/* SIPI, vector 9 */
+	assert_false(a->wait_sipi);
+	assert_true(a->sipi_pending);
+	assert_int_equal(a->sipi_vector, 9);
+	ipi(f, 0, 2, 0x460a);			/* the second SIPI: ignored */
+	assert_int_equal(a->sipi_vector, 9);
+	/* the events: one per delivery, startup with the target */
+	{
+		size_t starts = 0;
+
+		for (size_t i = 0; i < f->r.nev; i++)
+			if (f->r.ev[i].kind == EV_TRAP &&
+			    f->r.ev[i].u.trap.action == TRAP_STARTUP) {
+				assert_int_equal(f->r.ev[i].u.trap.a, 2);
+				starts++;
+			}
+		assert_true(starts >= 3);
+	}
+	a->sipi_pending = false;
+}
+
+/* Put bytes into guest RAM at addr. */
+static void poke(struct fixture *f, uint32_t addr, const uint8_t *b, size_t n)
+{
+	memcpy(f->r.vm->ram + addr, b, n);
+}
+
+/*
+ * The real-mode trampoline an AP runs after SIPI (vmm_sipi.c): the VMM
+ * interprets it up to the far jump into protected mode, and the AP starts
+ * there with the GDT, the registers and the stack it set up.  An
+ * instruction it does not know stops the VM at that instruction.
+ */
+static void trampoline(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[2];
+	static const uint8_t code[] = {
+		0xfa,				/* cli */
+		0x31, 0xc0,			/* xor ax, ax */
+		0x8e, 0xd8,			/* mov ds, ax */
+		0xbc, 0x00, 0x70,		/* mov sp, 0x7000 */
+		0x66, 0x8b, 0x1e, 0x30, 0x71,	/* mov ebx, [0x7130] */
+		0x0f, 0x01, 0x16, 0x20, 0x71,	/* lgdt [0x7120] */
+		0xb8, 0x01, 0x00,		/* mov ax, 1 */
+		0x0f, 0x01, 0xf0,		/* lmsw ax: PE */
+		0x66, 0xea, 0x00, 0x10, 0x10, 0x00, 0x08, 0x00, /* ljmpl 0x08:0x101000 */
+	};
+	static const uint8_t gdt[] = {
+		0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff, 0, 0, 0, 0x9a, 0xcf, 0,	/* 0x08 flat code */
+		0xff, 0xff, 0, 0, 0, 0x92, 0xcf, 0,	/* 0x10 flat data */
+		0, 0, 0, 0, 0, 0, 0, 0,
+		23, 0, 0x00, 0x71, 0, 0,		/* 0x7120: limit, base 0x7100 */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x78, 0x56, 0x34, 0x12,		/* 0x7130 */
+	};
+
+	poke(f, 0x7000, code, sizeof code);
+	poke(f, 0x7100, gdt, sizeof gdt);
+	assert_int_equal(vmm_sipi_start(v, 0x07), SIM_OK);
+	assert_int_equal(f->r.vm->state, VM_ON);
+	assert_int_equal(vmm_guest_eip(v), 0x101000);
+	assert_int_equal(vmm_guest_cs(v), 0x08);
+	assert_int_equal(vmm_guest_ss(v), 0x10);	/* the GDT's flat data */
+	assert_int_equal(cpu_reg(v->cpu, X86R_ESP), 0x7000);
+	assert_int_equal(cpu_reg(v->cpu, X86R_EBX), 0x12345678);
+	assert_int_equal(v->virt.gdt_base, 0x7100);
+	assert_int_equal(v->virt.gdt_limit, 23);
+	assert_true(v->virt.cr0 & X86_CR0_PE);
+	assert_false(v->virt.iflag);
+	assert_int_equal(v->virt.msr[VMSR_APIC_BASE], 0xfee00800u);
+	/* HLT is not trampoline code: the VM stops there */
+	poke(f, 0x6000, (const uint8_t[]){ 0xfa, 0xf4 }, 2);
+	assert_int_equal(vmm_sipi_start(f->v[3], 0x06), SIM_OK);
+	assert_int_equal(f->r.vm->state, VM_OFF);
+	assert_int_equal(f->r.vm->power_reason, POWER_BAD_INSN);
+	assert_int_equal(f->r.vm->exit_status, 0x6001);
+}
+
+static void timer(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[1];
+
+	/* one-shot, divide by 2 (DCR 0): 1000 ticks of 2 ns */
+	apic_write(v, APIC_TIMER_DCR, 0x0, 0);
+	apic_write(v, APIC_LVT_TIMER, 0x30, 0);
+	apic_write(v, APIC_TIMER_ICR, 1000, 10000);
+	assert_int_equal(apic_next_ns(&v->apic), 12000);
+	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 11000), 500);
+	apic_advance(v, 11999);
+	assert_int_equal(apic_pending(&v->apic), -1);
+	apic_advance(v, 12000);
+	assert_int_equal(apic_pending(&v->apic), 0x30);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);	/* fired */
+	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 13000), 0);
+	clear_irr(f);
+	/* periodic, divide by 1 (DCR 0xb): every 100 ns, the count reloads */
+	apic_write(v, APIC_TIMER_DCR, 0xb, 20000);
+	apic_write(v, APIC_LVT_TIMER, 0x20031, 20000);
+	apic_write(v, APIC_TIMER_ICR, 100, 20000);
+	apic_advance(v, 20100);
+	assert_int_equal(apic_pending(&v->apic), 0x31);
+	assert_int_equal(apic_next_ns(&v->apic), 20200);
+	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 20150), 50);
+	/* masked: it counts, but interrupts nobody */
+	clear_irr(f);
+	apic_write(v, APIC_LVT_TIMER, 0x30031, 20150);
+	apic_advance(v, 20200);
+	assert_int_equal(apic_pending(&v->apic), -1);
+	/* initial count 0 stops it */
+	apic_write(v, APIC_TIMER_ICR, 0, 20300);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 20400), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(reset_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(physical_and_logical, setup, teardown),
+		cmocka_unit_test_setup_teardown(shorthands, setup, teardown),
+		cmocka_unit_test_setup_teardown(lowest_priority, setup, teardown),
+		cmocka_unit_test_setup_teardown(priorities_and_eoi, setup, teardown),
+		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
+		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
+		cmocka_unit_test_setup_teardown(timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(trampoline, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("local APIC", tests, NULL, NULL);
+}
