@@ -87,6 +87,8 @@ space_hex:
         mov  $' ', %al
         call putc
         pop  %eax
+        jmp  hex
+
         .include "scenarios/guests/lib/print.inc"
 
         .data
