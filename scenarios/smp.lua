@@ -1,5 +1,4 @@
--- smp: a VM with two virtual CPUs, a world for each, on two and on one
--- physical CPU
+-- smp: a 2-vCPU VM: a VMM world per vCPU, IPIs, %RDY on one physical CPU
 --
 -- "There is one VMM process per VM and within a VMM process there is one
 -- thread per virtual CPU configured for that VM."  The scenario boots the

@@ -192,7 +192,8 @@ static enum x86_op map_op(unsigned id, const struct x86_instruction *in)
 	 * 64-bit mode or IA32_EFER.SCE = 0" on Intel, RDTSCP "#UD if
 	 * CPUID.80000001H:EDX.RDTSCP[bit 27] = 0", CLAC/STAC "#UD if
 	 * CPUID.(EAX=07H,ECX=0H):EBX.SMAP[bit 20] = 0").  Unicorn's CPU runs
-	 * some of them anyway, so the VMM raises the #UD itself.
+	 * some of them anyway, so the VMM raises the #UD itself (and so for
+	 * whole instruction sets: absent_group below).
 	 */
 	case X86_INS_SYSCALL: case X86_INS_SYSRET: case X86_INS_RDTSCP:
 	case X86_INS_CLAC: case X86_INS_STAC:
@@ -239,6 +240,33 @@ static void map_operand(const cs_x86_op *src, struct x86_operand *dst)
 	}
 }
 
+/*
+ * Instruction sets qemu32's CPUID does not announce (leaf 1 ECX has only
+ * SSE3; no leaf 7, no extended features): their instructions are #UD on
+ * the reference machine, as QEMU checks each against its CPU's features
+ * [measured: tests/guests/features.S, pshufb and crc32 on
+ * qemu-system-i386].  Unicorn's CPU runs some of them anyway.
+ */
+static bool absent_group(const cs_detail *det)
+{
+	static const uint8_t absent[] = {
+		X86_GRP_3DNOW, X86_GRP_AES, X86_GRP_ADX, X86_GRP_AVX,
+		X86_GRP_AVX2, X86_GRP_AVX512, X86_GRP_BMI, X86_GRP_BMI2,
+		X86_GRP_F16C, X86_GRP_FMA, X86_GRP_FMA4, X86_GRP_FSGSBASE,
+		X86_GRP_RTM, X86_GRP_SHA, X86_GRP_SSE41, X86_GRP_SSE42,
+		X86_GRP_SSE4A, X86_GRP_SSSE3, X86_GRP_PCLMUL, X86_GRP_XOP,
+		X86_GRP_CDI, X86_GRP_ERI, X86_GRP_TBM, X86_GRP_SGX,
+		X86_GRP_DQI, X86_GRP_BWI, X86_GRP_PFI, X86_GRP_VLX,
+		X86_GRP_SMAP,
+	};
+
+	for (int i = 0; i < det->groups_count; i++)
+		for (size_t k = 0; k < sizeof absent; k++)
+			if (det->groups[i] == absent[k])
+				return true;
+	return false;
+}
+
 int disasm_decode(struct disasm *d, const uint8_t *code, size_t len,
 		  uint32_t addr, struct x86_instruction *out)
 {
@@ -262,6 +290,8 @@ int disasm_decode(struct disasm *d, const uint8_t *code, size_t len,
 	for (int i = 0; i < out->nops; i++)
 		map_operand(&x->operands[i], &out->ops[i]);
 	out->op = (uint16_t)map_op(ci->id, out);
+	if (out->op == X86_OP_OTHER && absent_group(ci->detail))
+		out->op = X86_OP_ABSENT;
 	return SIM_OK;
 }
 

@@ -8,7 +8,9 @@
  * IA32_APIC_BASE), CX8 (CMPXCHG8B), CMOV, SEP (tested by sysenter.S),
  * FXSR (FXSAVE with CR4.OSFXSR), SSE and SSE2 (an SSE2 add), PGE and PSE
  * (CR4 bits set and read back), APIC (the local APIC's ID register at
- * the base the MSR gives).  Not announced: SYSCALL and RDTSCP (leaf
+ * the base the MSR gives), FPU (1 + 1), MMX (a packed add), SSE3
+ * (MOVDDUP, leaf 1 ECX bit 0), PAT (its MSR's power-on value), DE, PAE
+ * and MCE (their CR4 bits set and read back).  Not announced: SYSCALL and RDTSCP (leaf
  * 0x80000001 EDX is 0 on qemu32: Intel SDM vol. 2B, SYSCALL "#UD if
  * ... IA32_EFER.SCE = 0 or not in 64-bit mode" and RDTSCP "#UD if
  * CPUID.80000001H:EDX.RDTSCP[bit 27] = 0"), and CLAC (SMAP, leaf 7 not
@@ -59,9 +61,20 @@ _start:
         PROBE sse2, movdqa two, %xmm0; paddd two, %xmm0; movd %xmm0, %eax; cmp $4, %eax; jne fail
         PROBE pge-pse, mov %cr4, %eax; or $0x90, %eax; mov %eax, %cr4; mov %cr4, %ebx; cmp %eax, %ebx; jne fail
         PROBE apic-id, mov 0xfee00020, %eax; shr $24, %eax; cmp $0, %eax; jne fail
+        PROBE fpu, fninit; fld1; fld1; faddp; fistpl qword; cmpl $2, qword; jne fail
+        PROBE mmx, movq two, %mm0; paddd two, %mm0; movd %mm0, %eax; emms; cmp $4, %eax; jne fail
+        PROBE sse3, movddup two, %xmm1; movd %xmm1, %eax; cmp $2, %eax; jne fail
+        PROBE pat, mov $0x277, %ecx; rdmsr; cmp $0x00070406, %eax; jne fail
+        PROBE de-pae-mce, mov %cr4, %eax; or $0x68, %eax; mov %eax, %cr4; mov %cr4, %ebx; cmp %eax, %ebx; jne fail
         PROBE syscall, syscall
         PROBE rdtscp, rdtscp
         PROBE clac, clac
+        PROBE pshufb, pshufb %xmm1, %xmm0
+        PROBE popcnt, popcnt %eax, %eax
+        PROBE crc32, crc32b %al, %eax
+        PROBE movbe, movbe qword, %eax
+        PROBE rdrand, rdrand %eax
+
         EXIT 0
 fail:   mov  $msg_wrong, %esi
         call puts
