@@ -42,6 +42,8 @@ struct cpu {
 	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
 	uint32_t bad_addr;
 	int bad_write;
+	int refused;			/* the guard refused an access */
+	int running;			/* inside cpu_run (the guard's time) */
 };
 
 static const int uc_regs[X86R_COUNT] = {
@@ -218,6 +220,39 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
 }
 
+/*
+ * The VMM's area: every read and write there is shown to the VMM's
+ * guard (instructions fetched there: the block hook), which says
+ * whether it is the VMM's own (its stub, the CPU reading the descriptor
+ * tables it owns) or the guest's: then it stops as a touch of memory that
+ * does not exist.
+ */
+static void refuse(struct cpu *c, uc_engine *uc, uint32_t addr, int access)
+{
+	if (!c->refused) {	/* keep the first: the one the guest made */
+		c->refused = 1;
+		c->bad_addr = addr;
+		c->bad_write = access;
+	}
+	uc_emu_stop(uc);
+}
+
+static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
+		     int size, int64_t value, void *ud)
+{
+	struct cpu *c = ud;
+	int access = type == UC_MEM_WRITE ? CPU_ACCESS_WRITE : CPU_ACCESS_READ;
+
+	if (access == CPU_ACCESS_WRITE && addr >= c->cfg.tables_base &&
+	    addr < (uint64_t)c->cfg.tables_base + c->cfg.tables_size)
+		c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
+	if (c->probing || !c->running || c->hooks.guard == NULL)
+		return;		/* the VMM's own loads (cpu_set_reg) */
+	if (c->hooks.guard(c->hooks.ctx, (uint32_t)addr, size, access,
+			   (uint32_t)value))
+		refuse(c, uc, (uint32_t)addr, access);
+}
+
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 			int size, int64_t value, void *ud)
 {
@@ -338,14 +373,12 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 	 */
 	if (e == CPU_FAST &&
 	    uc_hook_add(uc, &h, UC_HOOK_BLOCK, on_block, c, 0,
-			c->cfg.code_size ? (uint64_t)c->cfg.code_base +
-					   c->cfg.code_size - 1
-					 : ram_end) != UC_ERR_OK)
+			(uint64_t)c->cfg.vmm_base + c->cfg.vmm_size - 1) !=
+	    UC_ERR_OK)
 		return SIM_EINTERNAL;
-	if (c->cfg.tables_size &&
-	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c,
-			c->cfg.tables_base, (uint64_t)c->cfg.tables_base +
-			c->cfg.tables_size - 1) != UC_ERR_OK)
+	if (uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_guard,
+			c, c->cfg.vmm_base, (uint64_t)c->cfg.vmm_base +
+			c->cfg.vmm_size - 1) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	if (uc_hook_add(uc, &h, UC_HOOK_INTR, on_intr, c, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_in, c, 1, 0,
@@ -435,11 +468,30 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
+	c->refused = 0;
+	c->running = 1;
 	err = uc_emu_start(c->uc[e], eip, c->until, 0,
 			   e == CPU_STEP ? (count ? count : 1) : 0);
+	c->running = 0;
 	switch (err) {
 	case UC_ERR_OK:
 		info->exit = CPU_EXIT_STOPPED;
+		if (!c->refused && cpu_reg(c, X86R_EIP) == c->until &&
+		    c->hooks.guard != NULL) {
+			/*
+			 * A jump to the last byte of the address space, where
+			 * Unicorn stops before fetching anything: the guest
+			 * fetches from the VMM's area.
+			 */
+			c->refused = 1;
+			c->bad_addr = c->until;
+			c->bad_write = CPU_ACCESS_FETCH;
+		}
+		if (c->refused) {	/* the guard: as if nothing were there */
+			info->exit = CPU_EXIT_BAD_MEMORY;
+			info->fault_addr = c->bad_addr;
+			info->fault_write = c->bad_write;
+		}
 		break;
 	case UC_ERR_INSN_INVALID:
 		info->exit = CPU_EXIT_BAD_INSN;

@@ -23,7 +23,8 @@
 struct cpu_hooks {
 	void *ctx;
 	/*
-	 * The fast engine is about to run the block at [addr, addr+size).
+	 * The fast engine is about to run the block at [addr, addr+size)
+	 * (in guest RAM or the VMM's area).
 	 * Return 0 to run it, 1 to stop before it (it does not execute).
 	 */
 	int (*block)(void *ctx, uint32_t addr, uint32_t size);
@@ -43,7 +44,19 @@ struct cpu_hooks {
 	 * handler does what the CPU would and may write EIP as usual.
 	 */
 	void (*sysenter)(void *ctx);
+	/*
+	 * A read or write (value: what is stored) of the VMM's area (struct
+	 * cpu_config vmm_base..) by the running code (CPU_ACCESS_*; fetches
+	 * there reach the block hook).  Return 0 to let it happen, 1 if the
+	 * guest may not make it: the run then stops with CPU_EXIT_BAD_MEMORY
+	 * at that address, as for memory that does not exist (a refused
+	 * store has been made by then: the VMM must repair its area).
+	 */
+	int (*guard)(void *ctx, uint32_t addr, int size, int access,
+		     uint32_t value);
 };
+
+enum cpu_access { CPU_ACCESS_READ = 0, CPU_ACCESS_WRITE = 1, CPU_ACCESS_FETCH = 2 };
 
 struct cpu_config {
 	uint8_t *ram;		/* guest RAM, owned by the VM, mapped at 0 */

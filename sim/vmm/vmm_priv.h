@@ -47,6 +47,7 @@
 /* Offsets inside the stub page (vmm_shadow.c writes the code). */
 #define VMM_STUB_LCALL 0x10	/* lcall through VMM_SEL_GATE */
 #define VMM_STUB_GATE  0x20	/* ring 0: load segments, iret */
+#define VMM_STUB_IRET  (VMM_STUB_GATE + 5 + 4 * 9)	/* its last instruction */
 
 /*
  * The real CPL that runs each virtual ring (ring deprivileging; guest rings 1 and 2 sharing CPL 2 is
@@ -265,6 +266,19 @@ void vmm_exception_hook(void *ctx, int vector);
 
 /* The CPU hook for SYSENTER (vmm_trap.c). */
 void vmm_sysenter_hook(void *ctx);
+
+/*
+ * The CPU's guard hook (cpu.h): 1 if the access to the VMM's area at addr
+ * is the guest's, which it may not make (vmm_guard.c).
+ */
+int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
+
+/*
+ * The CPU is about to run [addr, addr+size): true if it may; false if it
+ * is the guest jumping into the VMM's area (the VM is then powered off as
+ * for memory that does not exist, at addr).
+ */
+bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
 
 /*
  * Handle an exception raised by instruction bi (NULL if unknown) with the

@@ -99,8 +99,12 @@ int vmm_settle(struct vcpu *v)
 	struct cpu_exit_info info;
 	int rc = SIM_OK;
 
+	uint32_t eip;
+
 	for (int i = 0; i < 16 && rc == SIM_OK &&
-	     in_stub(cpu_reg(v->cpu, X86R_EIP)); i++) {
+	     in_stub(eip = cpu_reg(v->cpu, X86R_EIP)); i++) {
+		if (!vmm_guard_fetch(v, eip, 1))
+			break;	/* the guest jumped there: powered off */
 		cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = vmm_after_run(v, &info);
 	}
