@@ -43,7 +43,8 @@ struct cpu {
 	uint32_t bad_addr;
 	int bad_write;
 	int refused;			/* the guard refused an access */
-	int running;			/* inside cpu_run (the guard's time) */
+	int running;			/* guest code runs (not a hook): the
+					   guard's time */
 };
 
 static const int uc_regs[X86R_COUNT] = {
@@ -82,8 +83,10 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	struct cpu *c = ud;
 
+	c->running = 0;		/* the VMM's own work: no guard */
 	if (c->hooks.block(c->hooks.ctx, (uint32_t)addr, size))
 		uc_emu_stop(uc);
+	c->running = 1;
 }
 
 static int32_t ctx_int(const struct cpu *c, const uc_context *ctx, long off)
@@ -106,15 +109,21 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
 		probe_exception(c, (int)intno);
 		return;
 	}
+	c->running = 0;
 	c->hooks.exception(c->hooks.ctx, (int)intno);
+	c->running = 1;
 }
 
 static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *ud)
 {
 	struct cpu *c = ud;
+	uint32_t v;
 
 	(void)uc;
-	return c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
+	c->running = 0;
+	v = c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
+	c->running = 1;
+	return v;
 }
 
 static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
@@ -123,7 +132,9 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 	struct cpu *c = ud;
 
 	(void)uc;
+	c->running = 0;
 	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
+	c->running = 1;
 }
 
 /*
@@ -138,7 +149,9 @@ static void on_sysenter(uc_engine *uc, void *ud)
 	struct cpu *c = ud;
 	uint32_t eip;
 
+	c->running = 0;
 	c->hooks.sysenter(c->hooks.ctx);
+	c->running = 1;
 	uc_reg_read(uc, UC_X86_REG_EIP, &eip);
 	eip -= 2;
 	uc_reg_write(uc, UC_X86_REG_EIP, &eip);
@@ -227,8 +240,10 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
  * tables it owns) or the guest's: then it stops as a touch of memory that
  * does not exist.
  */
+#include <stdio.h>
 static void refuse(struct cpu *c, uc_engine *uc, uint32_t addr, int access)
 {
+	if (getenv("GDBG")) fprintf(stderr, "refuse %08x %d eip %08x cs %x\n", addr, access, cpu_reg(c, X86R_EIP), cpu_reg(c, X86R_CS));
 	if (!c->refused) {	/* keep the first: the one the guest made */
 		c->refused = 1;
 		c->bad_addr = addr;
