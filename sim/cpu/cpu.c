@@ -240,10 +240,8 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
  * tables it owns) or the guest's: then it stops as a touch of memory that
  * does not exist.
  */
-#include <stdio.h>
 static void refuse(struct cpu *c, uc_engine *uc, uint32_t addr, int access)
 {
-	if (getenv("GDBG")) fprintf(stderr, "refuse %08x %d eip %08x cs %x\n", addr, access, cpu_reg(c, X86R_EIP), cpu_reg(c, X86R_CS));
 	if (!c->refused) {	/* keep the first: the one the guest made */
 		c->refused = 1;
 		c->bad_addr = addr;

@@ -14,20 +14,22 @@
  *     it; a jump there is refused when it is not armed), and what the
  *     stub and its far call and IRET read and write;
  *   - under binary translation, the translation cache, run as such;
- *   - the CPU reading a descriptor the VMM copied from the guest's own
- *     tables (a segment load, a far jump through the guest's gate), and
- *     setting that descriptor's accessed bit;
+ *   - the CPU reading a descriptor of the guest's part of the real GDT
+ *     or of the shadow LDT (a segment load, a far jump through the
+ *     guest's gate), and setting the accessed bit of one the VMM copied
+ *     from the guest's own tables (vmm_shadow_is_accessed_bit);
  *   - the CPU reading the real TSS for an inner ring's stack.
  * Anything else is the guest touching memory that, on the reference PC
  * (QEMU), does not exist: the run stops as for any address with no memory
  * behind it (vmm_after_run), with the address the guest used, and the VMM
  * rebuilds its tables in case a refused store got through.
  *
- * What is left: a guest read of a shadow descriptor of its own (or of the
- * real TSS) reads the VMM's copy, where QEMU reads nothing (docs/fidelity.md).
+ * Unicorn calls the hook only once the access is made, and cannot fault
+ * it: a guest's read of the guest part of the real GDT, LDT or TSS still
+ * reads the VMM's copy, where QEMU reads nothing (and a load of a selector
+ * past the guest's GDT limit faults on the zero the VMM keeps there); a
+ * refused store stops the run at the end of its block (docs/fidelity.md).
  */
-#include <string.h>
-
 #include "cpu/cpu.h"
 #include "vm.h"
 #include "vmm/bt.h"
@@ -38,25 +40,16 @@ static bool in_stub(uint32_t off)
 	return off >= VMM_STUB_OFF && off < VMM_STUB_OFF + 0x1000;
 }
 
-/* A descriptor the VMM copied from the guest's GDT or LDT. */
-static bool guest_descriptor(const struct vcpu *v, uint32_t off)
+/*
+ * A descriptor of the guest's part of the real GDT (copied from the
+ * guest's, or zero past its limit: a load there faults as it should) or
+ * of the shadow LDT.  The VMM's own eight descriptors are not the guest's.
+ */
+static bool guest_descriptor(uint32_t off)
 {
-	/* (the GDT is at VMM_GDT_OFF, 0) */
-	if (off < 8 * v->run.gdt_shadowed)
-		return off >= 8;			/* not the null one */
-	return off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed;
-}
-
-/* The CPU setting a descriptor's accessed bit (type bit 0, bit 40). */
-static bool accessed_bit(const struct vcpu *v, uint32_t off, int size,
-			 uint32_t value)
-{
-	uint32_t old;
-
-	if (size != 4 || (off & 7) != 4)
-		return false;
-	memcpy(&old, v->vmm_area + off, 4);
-	return !(old & 0x100) && value == (old | 0x100);
+	if (off < VMM_LDT_OFF)		/* the GDT is at VMM_GDT_OFF, 0 */
+		return off >= 8 && off < 8 * VMM_GUEST_GDT_ENTRIES;
+	return off < VMM_STUB_OFF;
 }
 
 bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
@@ -84,9 +77,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 
 	if (in_stub(cpu_reg(v->cpu, X86R_EIP) - VMM_BASE))
 		return 0;	/* the stub's own far call, loads and IRET */
-	if (guest_descriptor(v, off))
+	if (guest_descriptor(off))
 		return access == CPU_ACCESS_READ ? 0
-						 : !accessed_bit(v, off, size, value);
+		       : !vmm_shadow_is_accessed_bit(v, addr, size, value);
 	if (access == CPU_ACCESS_READ && off >= VMM_TSS_OFF &&
 	    off < VMM_TSS_OFF + 0x68)
 		return 0;	/* an inner ring's SS:ESP, for a gate */

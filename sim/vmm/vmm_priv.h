@@ -243,6 +243,14 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size);
  */
 void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size);
 
+/*
+ * Whether the store of value at addr in the real GDT or LDT is the CPU
+ * setting the accessed bit of a descriptor shadowed from the guest's (and
+ * nothing else): the one store there the guard lets through.
+ */
+bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,
+				 uint32_t value);
+
 /* ---- vmm_trap.c ------------------------------------------------------- */
 
 /* How the VMM got control of an instruction. */

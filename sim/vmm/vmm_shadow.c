@@ -199,6 +199,28 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size)
 		vmm_shadow_tss(v);
 }
 
+bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,
+				 uint32_t value)
+{
+	uint32_t off = addr - VMM_BASE, base, i;
+	uint64_t want;
+
+	if (size != 4 || (off & 7) != 4)
+		return false;
+	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed && off >= 8) {
+		i = (off - VMM_GDT_OFF) / 8;
+		base = v->virt.gdt_base;
+	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed) {
+		i = (off - VMM_LDT_OFF) / 8;
+		base = v->virt.ldt_base;
+	} else {
+		return false;
+	}
+	want = shadow_of((uint64_t)vmm_read32(v, base + 8 * i) |
+			 (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32);
+	return want != 0 && (value | 0x100) == ((uint32_t)(want >> 32) | 0x100);
+}
+
 void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size)
 {
 	uint32_t off = addr - VMM_BASE, base, i;
