@@ -349,9 +349,12 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	v->run.cur = NULL;
 	if (v->run.stop_request || v->run.tc_stale)
 		return 1;
-	if (addr >= VMM_BASE && !(v->run.in_bt && addr >= VMM_BASE + BT_TC_OFF) &&
-	    !vmm_guard_fetch(v, addr, size))
-		return 1;	/* the guest jumped into the VMM's area */
+	if (addr >= VMM_BASE && !(v->run.in_bt && addr >= VMM_BASE + BT_TC_OFF)) {
+		if (!vmm_guard_fetch(v, addr, size))
+			return 1;	/* the guest jumped into the VMM's area */
+	} else {
+		v->run.stub_armed = false;	/* the guest's code runs */
+	}
 	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
 		return 0;	/* the VMM's own switch stub: not guest work */
 	b = lookup(v, addr, size);

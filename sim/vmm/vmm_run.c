@@ -158,6 +158,7 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		vmm_sync_ring(v);
 		v->run.ring_dirty = 0;
 	}
+	v->run.stub_armed = false;	/* the guest's code runs (vmm_guard.c) */
 	if (v->run.in_bt) {
 		rc = bt_step(v);
 	} else {
