@@ -472,8 +472,8 @@ static void activate(struct cpu *c, enum cpu_engine e)
 	c->active = e;
 }
 
-void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
-	     struct cpu_exit_info *info)
+static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
+		      uint32_t until, struct cpu_exit_info *info)
 {
 	uint32_t eip;
 	uc_err err;
@@ -483,7 +483,7 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	memset(info, 0, sizeof *info);
 	c->refused = 0;
 	c->running = 1;
-	err = uc_emu_start(c->uc[e], eip, c->until, 0,
+	err = uc_emu_start(c->uc[e], eip, until, 0,
 			   e == CPU_STEP ? (count ? count : 1) : 0);
 	c->running = 0;
 	switch (err) {
@@ -521,6 +521,17 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 		info->error = uc_strerror(err);
 		break;
 	}
+}
+
+void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
+	     struct cpu_exit_info *info)
+{
+	run_until(c, e, count, c->until, info);
+}
+
+void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
+{
+	run_until(c, CPU_STEP, 1, next, info);
 }
 
 void cpu_request_stop(struct cpu *c)

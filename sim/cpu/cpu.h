@@ -107,6 +107,15 @@ void cpu_destroy(struct cpu *c);
 void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	     struct cpu_exit_info *info);
 
+/*
+ * Run the one instruction at EIP on the step engine; next is the address
+ * after it.  Unicorn then translates that instruction alone (its
+ * translation ends where the run would end), so a store into the bytes
+ * after it is not a store into the code being run: Unicorn 2.0.1 restarts
+ * such a store for ever [measured: tests/guests/smcself.S].
+ */
+void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info);
+
 /* Ask the running engine to stop at the next opportunity (from a hook). */
 void cpu_request_stop(struct cpu *c);
 

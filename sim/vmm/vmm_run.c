@@ -127,7 +127,7 @@ static int step_guest(struct vcpu *v, const struct block *b)
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {
-		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		cpu_step_one(v->cpu, eip + bi->x.len, &info);
 		rc = vmm_after_run(v, &info);
 	}
 	if (rc == SIM_OK)

@@ -12,7 +12,8 @@ _start:
         xor  %ebx, %ebx
         mov  $10, %ecx
 1:      movl $7, 2f + 2                 /* patch the imm32 of the add below */
-2:      add  $0, %ebx                   /* 81 c3 imm32 */
+2:      .byte 0x81, 0xc3                /* add ebx, imm32 */
+        .long 0
         movl $0, 2b + 2                 /* and set it back */
         loop 1b
         mov  $msg, %esi
