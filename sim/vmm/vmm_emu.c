@@ -134,6 +134,37 @@ static void port_io(struct vcpu *v, const struct block_insn *bi,
 	}
 }
 
+/*
+ * UD2, or bytes the decoder could not read (the translator calls the VMM
+ * for those).  An x86 instruction is at most 15 bytes: a longer one
+ * (prefixes repeated) is #GP(0) (SDM 2A 2.3.11), and so on QEMU
+ * (target/i386/tcg/translate.c, advance_pc); anything else is #UD.
+ */
+static bool legacy_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+	       b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65;
+}
+
+static void undecoded(struct vcpu *v, const struct x86_instruction *in,
+		      struct emu *out)
+{
+	uint8_t bytes[16];
+	uint32_t p = 0;
+	const struct block *b;
+
+	vmm_read_guest(v, in->addr, bytes, sizeof bytes);
+	while (p < 15 && legacy_prefix(bytes[p]))
+		p++;
+	b = p > 0 && p < 15 ? blockcache_get(v->vm->code, in->addr + p, 0) : NULL;
+	if (p == 15 || (b != NULL && b->n > 0 && !(b->flags & BLOCK_UNDECODED) &&
+			p + b->insns[0].x.len > 15))
+		emu_fault(out, X86_GP, 0);
+	else
+		emu_fault(out, X86_UD, 0);
+}
+
 /* ---- flags ------------------------------------------------------------------- */
 
 static void pushf(struct vcpu *v, const struct x86_instruction *in)
@@ -385,6 +416,7 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 	case X86_OP_RDTSC: rdtsc(v, out); break;
 	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
 	case X86_OP_CPUID: cpuid(v, out); break;
+	case X86_OP_UD: undecoded(v, in, out); break;
 	default:
 		/* anything unknown: not modelled */
 		emu_fault(out, X86_UD, 0);
