@@ -42,13 +42,13 @@ static bool in_stub(uint32_t off)
 
 /*
  * A descriptor of the guest's part of the real GDT (copied from the
- * guest's, or zero past its limit: a load there faults as it should) or
- * of the shadow LDT.  The VMM's own eight descriptors are not the guest's.
+ * guest's, or zero: the null one, and those past the guest's limit, where
+ * a load faults as it should) or of the shadow LDT.  The VMM's own eight descriptors are not the guest's.
  */
 static bool guest_descriptor(uint32_t off)
 {
 	if (off < VMM_LDT_OFF)		/* the GDT is at VMM_GDT_OFF, 0 */
-		return off >= 8 && off < 8 * VMM_GUEST_GDT_ENTRIES;
+		return off < 8 * VMM_GUEST_GDT_ENTRIES;
 	return off < VMM_STUB_OFF;
 }
 

@@ -152,8 +152,15 @@ void vmm_shadow_tss(struct vcpu *v)
 {
 	uint8_t *tss = v->vmm_area + VMM_TSS_OFF;
 	uint32_t esp0 = 0, ss0 = 0, esp2 = 0, ss2 = 0;
+	uint16_t link = 0;
 
 	if ((v->virt.tr & ~3u) != 0 && v->virt.tr_limit >= 27) {
+		/*
+		 * The back link too: an IRET with NT set at CPL 1 runs on
+		 * the CPU, which reads it here and looks the selector up in
+		 * the real GDT, where the guest's descriptors are (iretnt.S).
+		 */
+		link = vmm_read16(v, v->virt.tr_base);
 		esp0 = vmm_read32(v, v->virt.tr_base + 4);
 		ss0 = vmm_read16(v, v->virt.tr_base + 8);
 		esp2 = vmm_read32(v, v->virt.tr_base + 12);
@@ -163,6 +170,7 @@ void vmm_shadow_tss(struct vcpu *v)
 		if (ss2 & ~3u)
 			ss2 = (ss2 & ~3u) | 2;
 	}
+	memcpy(tss + 0, &link, 2);	/* back link */
 	memcpy(tss + 12, &esp0, 4);	/* esp1 */
 	memcpy(tss + 16, &ss0, 4);	/* ss1 */
 	memcpy(tss + 20, &esp2, 4);	/* esp2 */
