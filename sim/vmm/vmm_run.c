@@ -111,6 +111,32 @@ int vmm_settle(struct vcpu *v)
 	return rc;
 }
 
+/*
+ * Whether the instruction at bi has a memory operand in the code after
+ * it, in its page (where Unicorn translates it with what follows).  Such a
+ * store into the code being run is restarted for ever by Unicorn 2.0.1
+ * when it runs on the step engine [measured: tests/guests/smcself.S]; the
+ * step then translates the instruction alone (cpu_step_one), which costs a
+ * translation, so only these do.
+ */
+static bool stores_into_next(struct vcpu *v, const struct block_insn *bi)
+{
+	uint32_t next = bi->x.addr + bi->x.len;
+	uint32_t end = (next | 0xfff) + 16;
+
+	for (int i = 0; i < bi->x.nops; i++) {
+		const struct x86_operand *op = &bi->x.ops[i];
+		uint32_t a;
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		a = vmm_operand_addr(v, op);
+		if (a + (uint32_t)op->size > next && a < end)
+			return true;
+	}
+	return false;
+}
+
 /* One guest instruction of the guest's own code (not translated). */
 static int step_guest(struct vcpu *v, const struct block *b)
 {
@@ -127,7 +153,10 @@ static int step_guest(struct vcpu *v, const struct block *b)
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {
-		cpu_step_one(v->cpu, eip + bi->x.len, &info);
+		if (stores_into_next(v, bi))
+			cpu_step_one(v->cpu, eip + bi->x.len, &info);
+		else
+			cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = vmm_after_run(v, &info);
 	}
 	if (rc == SIM_OK)
