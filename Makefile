@@ -150,10 +150,12 @@ $(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM) |
 		tests/unit/testlib.c $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
-build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld
+build/guests/%.elf: tests/guests/%.S $(wildcard tests/guests/*.inc) tests/guests/link.ld
 	@mkdir -p $(dir $@)
 	as --32 -o $(@:.elf=.o) $<
 	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack -o $@ $(@:.elf=.o)
+
+build/guests/rep4g.elf: tests/guests/repouts.S	# (it includes it)
 
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)

@@ -210,6 +210,15 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 }
 
 /*
+ * Every 1024th return of the CPU, the front end's poll (sim_set_poll): a
+ * run stays bounded in wall-clock time whatever each instruction costs.
+ */
+static bool poll_due(struct vcpu *v)
+{
+	return (++v->run.polls & 1023) == 0 && sim_poll(v->vm->sim);
+}
+
+/*
  * Step through the block the block hook declined: [slow_lo, slow_hi), one
  * instruction at a time.
  */
@@ -223,6 +232,8 @@ static int step_block(struct vcpu *v)
 	       !v->run.stop_request && eip >= v->run.slow_lo && eip < v->run.slow_hi) {
 		rc = vmm_step(v, &s);
 		eip = cpu_reg(v->cpu, X86R_EIP);
+		if (poll_due(v))
+			break;
 	}
 	return rc;
 }
@@ -243,6 +254,7 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 		cpu_run(v->cpu, CPU_FAST, 0, &info);
 		rc = vmm_after_run(v, &info);
 		vmm_finish_block(v);
+		poll_due(v);
 		vmm_sync_counters(v);
 		v->run.hot = NULL;
 		bt_settle(v);		/* translated code was written: flush */

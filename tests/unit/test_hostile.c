@@ -229,6 +229,36 @@ static void triple(void **state)
 	check(&(struct hostile){ "triple", M, POWER_TRIPLE_FAULT, 0, false, true });
 }
 
+/*
+ * A front end's poll (sim_set_poll) is asked while a run of slow
+ * instructions goes on, and stops it where it is: rep4g with a budget of a
+ * billion instructions, stopped by the poll's 20th "yes, stop".
+ */
+static bool stop_after_20(void *ctx)
+{
+	int *n = ctx;
+
+	return ++*n >= 20;
+}
+
+static void poll_bounds_a_run(void **state)
+{
+	(void)state;
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+		int asked = 0;
+
+		tl_boot_mode("build/guests/rep4g.elf", (enum exec_mode)m, false, &r);
+		sim_set_poll(r.sim, stop_after_20, &asked);
+		assert_int_equal(sim_run(r.sim, 1000u * M, &r.stop), SIM_OK);
+		assert_int_equal(r.stop, SIM_STOP_REQUESTED);
+		assert_int_equal(asked, 20);
+		assert_true(sim_insns(r.sim) < 1000u * M);
+		assert_int_equal(r.vm->state, VM_ON);
+		tl_free(&r);
+	}
+}
+
 static int forget(void **state)
 {
 	(void)state;
@@ -251,6 +281,7 @@ int main(void)
 		cmocka_unit_test(irqstorm),
 		cmocka_unit_test(garbage),
 		cmocka_unit_test(triple),
+		cmocka_unit_test(poll_bounds_a_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, forget);
