@@ -105,6 +105,35 @@ static void gate(void **state)
 				 true, true });
 }
 
+/*
+ * A far call through the VMM's own gate (slot 8187, past the guest's GDT).
+ * Under bt and hw the VMM does the far call from the guest's tables: #GP,
+ * a triple fault, as on QEMU.  Under te the CPU reads the VMM's
+ * descriptor, which the guard refuses (before, the guest reached the
+ * VMM's stub at ring 0 and replayed its last frame for ever).
+ */
+static void vmmgate(void **state)
+{
+	struct hostile te = { "vmmgate", M, POWER_BAD_MEMORY, 0xffc00000u + 8187 * 8,
+			      true, false };
+	struct hostile other = { "vmmgate", M, POWER_TRIPLE_FAULT, 0, false, false };
+	struct tl_run r;
+	int st;
+	const char *qemu = tl_qemu("build/guests/vmmgate.elf", "", &st);
+
+	(void)state;
+	assert_string_equal(qemu, "vmmgate: lcall 0xffdb:0\n");
+	run_one(&te, MODE_TE, &r);
+	assert_string_equal(tl_serial(&r), qemu);
+	tl_free(&r);
+	run_one(&other, MODE_BT, &r);
+	assert_string_equal(tl_serial(&r), qemu);
+	tl_free(&r);
+	run_one(&other, MODE_HW, &r);
+	assert_string_equal(tl_serial(&r), qemu);
+	tl_free(&r);
+}
+
 /* Zeroing the VMM's area: the first store ends it. */
 static void vmmzero(void **state)
 {
@@ -270,6 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gate),
+		cmocka_unit_test(vmmgate),
 		cmocka_unit_test(vmmzero),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(jmptop),
