@@ -207,47 +207,53 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size)
 		vmm_shadow_tss(v);
 }
 
+/*
+ * The guest descriptor a slot of the real GDT or shadow LDT was copied
+ * from: its address in the guest's table.  False for the VMM's own slots
+ * and slots past what was copied.
+ */
+static bool guest_slot(struct vcpu *v, uint32_t addr, uint32_t *at)
+{
+	uint32_t off = addr - VMM_BASE;
+
+	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed)
+		*at = v->virt.gdt_base + (off - VMM_GDT_OFF) / 8 * 8;
+	else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed)
+		*at = v->virt.ldt_base + (off - VMM_LDT_OFF) / 8 * 8;
+	else
+		return false;
+	return true;
+}
+
+static uint64_t read_desc(struct vcpu *v, uint32_t at)
+{
+	return (uint64_t)vmm_read32(v, at) | (uint64_t)vmm_read32(v, at + 4) << 32;
+}
+
 bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,
 				 uint32_t value)
 {
-	uint32_t off = addr - VMM_BASE, base, i;
+	uint32_t at;
 	uint64_t want;
 
-	if (size != 4 || (off & 7) != 4)
+	if (size != 4 || (addr & 7) != 4 || addr - VMM_BASE < 8 ||
+	    !guest_slot(v, addr, &at))
 		return false;
-	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed && off >= 8) {
-		i = (off - VMM_GDT_OFF) / 8;
-		base = v->virt.gdt_base;
-	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed) {
-		i = (off - VMM_LDT_OFF) / 8;
-		base = v->virt.ldt_base;
-	} else {
-		return false;
-	}
-	want = shadow_of((uint64_t)vmm_read32(v, base + 8 * i) |
-			 (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32);
+	want = shadow_of(read_desc(v, at));
 	return want != 0 && (value | 0x100) == ((uint32_t)(want >> 32) | 0x100);
 }
 
 void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size)
 {
-	uint32_t off = addr - VMM_BASE, base, i;
+	uint32_t at;
 	uint64_t raw;
 
 	(void)size;
-	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed) {
-		i = (off - VMM_GDT_OFF) / 8;
-		base = v->virt.gdt_base;
-	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed) {
-		i = (off - VMM_LDT_OFF) / 8;
-		base = v->virt.ldt_base;
-	} else {
+	if (!guest_slot(v, addr, &at))
 		return;		/* the VMM's own descriptors */
-	}
-	raw = (uint64_t)vmm_read32(v, base + 8 * i) |
-	      (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32;
+	raw = read_desc(v, at);
 	if (!(raw & (1ull << 40)))
-		vmm_write32(v, base + 8 * i + 4, (uint32_t)(raw >> 32) | 0x100);
+		vmm_write32(v, at + 4, (uint32_t)(raw >> 32) | 0x100);
 }
 
 /*

@@ -3,13 +3,9 @@
  * bytes do, the machine must end (a fault, a triple fault, a halt) or be
  * stopped by the bound, and never harm the simulator. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        mov  $msg, %esi
-        call puts
+        BEGIN msg
         lidt idt_none
         xor  %eax, %eax                 /* registers: known values */
         xor  %ebx, %ebx
@@ -27,9 +23,5 @@ bytes:
         .endr
         .data
 msg:    .asciz "garbage: running 4 KiB of random bytes\n"
-idt_none:
-        .word 0
-        .long 0
-        .bss
-        .space 4096
-stack:
+        NO_IDT
+        STACK

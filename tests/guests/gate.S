@@ -5,17 +5,13 @@
  * GDT (#GP) and with an empty IDT the machine triple-faults.  Under a VMM
  * the guest must never reach the real ring 0 ("ring 0!" printed). */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
         .set SHADOW, 0xffc00000         /* ringside's VMM_BASE: its real GDT */
         .set CODE0, 100 * 8             /* the forged ring-0 code segment */
         .set GATE, 101 * 8              /* the forged call gate */
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
+        BEGIN msg_start
         lidt idt_none
-        mov  $msg_start, %esi
-        call puts
         movl $0x0000ffff, SHADOW + CODE0        /* base 0, limit 4G */
         movl $0x00cf9a00, SHADOW + CODE0 + 4    /* code, DPL 0, present */
         mov  $ring0, %eax
@@ -37,9 +33,5 @@ ring0:  mov  %cr0, %eax                 /* really privileged */
 msg_start: .asciz "gate: start\n"
 msg_back:  .asciz "gate: back\n"
 msg_ring0: .asciz "gate: ring 0!\n"
-idt_none:
-        .word 0
-        .long 0
-        .bss
-        .space 4096
-stack:
+        NO_IDT
+        STACK

@@ -3,18 +3,12 @@
  * VMM's area, which the guest must not reach: a fetch from memory that
  * is not there.  Either way nothing more is printed. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        mov  $msg, %esi
-        call puts
+        BEGIN msg
         mov  $0xffffffff, %eax
         jmp  *%eax
         .include "tests/guests/lib.inc"
         .data
 msg:    .asciz "jmptop: jumping to 0xffffffff\n"
-        .bss
-        .space 4096
-stack:
+        STACK

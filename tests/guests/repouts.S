@@ -3,17 +3,13 @@
  * count is one instruction per iteration for every bound ringside keeps
  * (--max-insns, the scheduler's slice): the VMM must not emulate the
  * whole count at once.  rep4g.S is the same with ECX near 4G. */
-        .include "tests/guests/mb.inc"
         .ifndef COUNT
         .set COUNT, 0x00100000
         .endif
+        .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        mov  $msg_start, %esi
-        call puts
+        BEGIN msg_start
         cld
         mov  $0x100000, %esi            /* the guest's own bytes */
         mov  $0x80, %dx
@@ -27,15 +23,11 @@ _start:
         mov  $msg_esi, %esi
         call puts
         mov  %ebx, %eax
-        call hex
-        mov  $'\n', %al
-        call putc
+        call hexln
         EXIT 0
         .include "tests/guests/lib.inc"
         .data
 msg_start: .asciz "repouts: rep outsb to port 0x80\n"
 msg_ecx:   .asciz "repouts: ecx "
 msg_esi:   .asciz ", esi "
-        .bss
-        .space 4096
-stack:
+        STACK

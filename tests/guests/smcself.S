@@ -4,11 +4,9 @@
  * QEMU, as on a real x86, the store takes effect before the patched
  * instruction runs: the sum is 10 * 7 = 70 ("smcself: 00000046"). */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
+        BEGIN msg
         xor  %ebx, %ebx
         mov  $10, %ecx
 1:      movl $7, 2f + 2                 /* patch the imm32 of the add below */
@@ -16,16 +14,10 @@ _start:
         .long 0
         movl $0, 2b + 2                 /* and set it back */
         loop 1b
-        mov  $msg, %esi
-        call puts
         mov  %ebx, %eax
-        call hex
-        mov  $'\n', %al
-        call putc
+        call hexln
         EXIT 0
         .include "tests/guests/lib.inc"
         .data
 msg:    .asciz "smcself: "
-        .bss
-        .space 4096
-stack:
+        STACK

@@ -4,13 +4,9 @@
  * reads (ADD [EAX], AL, harmless with EAX pointing at a scratch word)
  * on to the BIOS ROM; the guest prints nothing more either way. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        mov  $msg, %esi
-        call puts
+        BEGIN msg
         mov  $0xffc20010, %ecx
         mov  $scratch, %eax
         jmp  *%ecx
@@ -18,6 +14,4 @@ _start:
         .data
 msg:    .asciz "vmmjump: jumping to 0xffc20010\n"
 scratch: .long 0
-        .bss
-        .space 4096
-stack:
+        STACK

@@ -1,16 +1,12 @@
 /* vmmzero.S - zero the top 4 MiB of the address space (the VMM's area
- * under ringside) with REP STOSL, then say so.  On QEMU the stores go
+ * under ringside) with REP STOSL, then exit.  On QEMU the stores go
  * nowhere (no memory there, and the BIOS ROM at the very top ignores
  * them) and the guest goes on; under ringside the first store is a touch
  * of memory the guest does not have, and the run ends there. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        mov  $msg, %esi
-        call puts
+        BEGIN msg
         cld
         mov  $0xffc00000, %edi
         mov  $0x100000, %ecx            /* 4 MiB in dwords */
@@ -20,6 +16,4 @@ _start:
         .include "tests/guests/lib.inc"
         .data
 msg:    .asciz "vmmzero: zeroing 0xffc00000-0xffffffff\n"
-        .bss
-        .space 4096
-stack:
+        STACK

@@ -75,24 +75,35 @@ static void run_one(const struct hostile *h, enum exec_mode mode,
 		assert_int_equal(p->u.power.status, h->status);
 }
 
-static void check(const struct hostile *h)
+/* The guest in mode ends as h says, having printed serial (NULL: any). */
+static void expect(const struct hostile *h, enum exec_mode mode,
+		   const char *serial)
+{
+	struct tl_run r;
+
+	run_one(h, mode, &r);
+	if (serial != NULL && strcmp(tl_serial(&r), serial) != 0)
+		fail_msg("%s --mode=%s prints:\n%s--- not:\n%s", h->guest,
+			 modes[mode], tl_serial(&r), serial);
+	tl_free(&r);
+}
+
+/* QEMU's output for the guest (cached: each runs once). */
+static const char *qemu_says(const char *name)
 {
 	char guest[256];
-	const char *qemu = NULL;
 	int st;
 
-	snprintf(guest, sizeof guest, "build/guests/%s.elf", h->guest);
-	if (h->qemu)
-		qemu = tl_qemu(guest, "", &st);
-	for (int m = MODE_TE; m <= MODE_HW; m++) {
-		struct tl_run r;
+	snprintf(guest, sizeof guest, "build/guests/%s.elf", name);
+	return tl_qemu(guest, "", &st);
+}
 
-		run_one(h, (enum exec_mode)m, &r);
-		if (qemu != NULL && strcmp(tl_serial(&r), qemu) != 0)
-			fail_msg("%s --mode=%s differs from QEMU:\n--- qemu\n%s--- ringside\n%s",
-				 h->guest, modes[m], qemu, tl_serial(&r));
-		tl_free(&r);
-	}
+static void check(const struct hostile *h)
+{
+	const char *qemu = h->qemu ? qemu_says(h->guest) : NULL;
+
+	for (int m = MODE_TE; m <= MODE_HW; m++)
+		expect(h, (enum exec_mode)m, qemu);
 }
 
 #define M 1000000u
@@ -117,21 +128,13 @@ static void vmmgate(void **state)
 	struct hostile te = { "vmmgate", M, POWER_BAD_MEMORY, 0xffc00000u + 8187 * 8,
 			      true, false };
 	struct hostile other = { "vmmgate", M, POWER_TRIPLE_FAULT, 0, false, false };
-	struct tl_run r;
-	int st;
-	const char *qemu = tl_qemu("build/guests/vmmgate.elf", "", &st);
+	const char *qemu = qemu_says("vmmgate");
 
 	(void)state;
 	assert_string_equal(qemu, "vmmgate: lcall 0xffdb:0\n");
-	run_one(&te, MODE_TE, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
-	run_one(&other, MODE_BT, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
-	run_one(&other, MODE_HW, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
+	expect(&te, MODE_TE, qemu);
+	expect(&other, MODE_BT, qemu);
+	expect(&other, MODE_HW, qemu);
 }
 
 /* Zeroing the VMM's area: the first store ends it. */
@@ -162,26 +165,18 @@ static void jmptop(void **state)
 static void smcself(void **state)
 {
 	struct hostile h = { "smcself", M, POWER_DEBUG_EXIT, 0, true, false };
-	struct tl_run r;
-	int st;
-	const char *qemu = tl_qemu("build/guests/smcself.elf", "", &st);
+	const char *qemu = qemu_says("smcself");
 
 	(void)state;
 	assert_string_equal(qemu, "smcself: 00000046\n");
-	run_one(&h, MODE_TE, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
-	run_one(&h, MODE_HW, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
+	expect(&h, MODE_TE, qemu);
+	expect(&h, MODE_HW, qemu);
 	/*
 	 * Known wrong under bt: the translation unit holding the store
 	 * runs on with the old bytes of the instruction after it (the
 	 * translation cache is flushed only once the unit ends).
 	 */
-	run_one(&h, MODE_BT, &r);
-	assert_string_equal(tl_serial(&r), "smcself: 00000000\n");
-	tl_free(&r);
+	expect(&h, MODE_BT, "smcself: 00000000\n");
 }
 
 /* REP OUTSB of 1 MiB: one instruction per iteration, the same answer. */
@@ -226,22 +221,14 @@ static void irqstorm(void **state)
 {
 	struct hostile done = { "irqstorm", 4 * M, POWER_DEBUG_EXIT, 0, true, false };
 	struct hostile stuck = { "irqstorm", 2 * M, STILL_ON, 0, false, false };
-	struct tl_run r;
-	int st;
-	const char *qemu = tl_qemu("build/guests/irqstorm.elf", "", &st);
+	const char *qemu = qemu_says("irqstorm");
 
 	(void)state;
 	assert_string_equal(qemu, "irqstorm: timer at 600 kHz\n"
 			    "irqstorm: counted to a million\n");
-	run_one(&done, MODE_BT, &r);
-	assert_string_equal(tl_serial(&r), qemu);
-	tl_free(&r);
-	run_one(&stuck, MODE_TE, &r);
-	assert_string_equal(tl_serial(&r), "irqstorm: timer at 600 kHz\n");
-	tl_free(&r);
-	run_one(&stuck, MODE_HW, &r);
-	assert_string_equal(tl_serial(&r), "irqstorm: timer at 600 kHz\n");
-	tl_free(&r);
+	expect(&done, MODE_BT, qemu);
+	expect(&stuck, MODE_TE, "irqstorm: timer at 600 kHz\n");
+	expect(&stuck, MODE_HW, "irqstorm: timer at 600 kHz\n");
 }
 
 /* Random bytes with no IDT: they end the machine, as on QEMU's output. */
