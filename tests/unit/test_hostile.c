@@ -137,6 +137,14 @@ static void vmmgate(void **state)
 	expect(&other, MODE_HW, qemu);
 }
 
+/* Reading the VMM's area (the translation cache under bt). */
+static void vmmread(void **state)
+{
+	(void)state;
+	check(&(struct hostile){ "vmmread", M, POWER_BAD_MEMORY, 0xffd00000u,
+				 true, true });
+}
+
 /* Zeroing the VMM's area: the first store ends it. */
 static void vmmzero(void **state)
 {
@@ -287,6 +295,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gate),
 		cmocka_unit_test(vmmgate),
+		cmocka_unit_test(vmmread),
 		cmocka_unit_test(vmmzero),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(jmptop),
