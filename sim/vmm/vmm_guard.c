@@ -85,3 +85,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 		return 0;	/* an inner ring's SS:ESP, for a gate */
 	return 1;
 }
+
+void vmm_guard_repair(struct vcpu *v)
+{
+	vmm_rebuild_tables(v);
+	bt_code_written(v);	/* the TC is flushed when the run settles */
+}

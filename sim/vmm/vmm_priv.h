@@ -289,6 +289,13 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
 
 /*
+ * After a refused access: a store the guest made there before the run
+ * stopped is undone (the tables rebuilt from the guest's, the translation
+ * cache flushed).
+ */
+void vmm_guard_repair(struct vcpu *v);
+
+/*
  * Handle an exception raised by instruction bi (NULL if unknown) with the
  * CPU's error code.  eip is where the CPU left EIP.
  */
