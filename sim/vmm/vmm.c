@@ -353,7 +353,8 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		if (!vmm_guard_fetch(v, addr, size))
 			return 1;	/* the guest jumped into the VMM's area */
 	} else {
-		v->run.stub_armed = false;	/* the guest's code runs */
+		if (v->run.stub_armed)	/* the guest's code runs */
+			vmm_guard_arm(v, false);
 	}
 	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
 		return 0;	/* the VMM's own switch stub: not guest work */

@@ -18,7 +18,9 @@
  *     or of the shadow LDT (a segment load, a far jump through the
  *     guest's gate), and setting the accessed bit of one the VMM copied
  *     from the guest's own tables (vmm_shadow_is_accessed_bit);
- *   - the CPU reading the real TSS for an inner ring's stack.
+ *   - the CPU reading the real TSS for an inner ring's stack, or one of
+ *     the VMM's own descriptors: they have DPL 0 unless the stub is
+ *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
  * Anything else is the guest touching memory that, on the reference PC
  * (QEMU), does not exist: the run stops as for any address with no memory
  * behind it (vmm_after_run), with the address the guest used, and the VMM
@@ -26,9 +28,9 @@
  *
  * Unicorn calls the hook only once the access is made, and cannot fault
  * it: a guest's read of the guest part of the real GDT, LDT or TSS still
- * reads the VMM's copy, where QEMU reads nothing (and a load of a selector
- * past the guest's GDT limit faults on the zero the VMM keeps there); a
- * refused store stops the run at the end of its block (docs/fidelity.md).
+ * reads the VMM's copy, where QEMU reads nothing; a refused store stops
+ * the run at the end of its block, and vmm_guard_repair undoes it
+ * (docs/fidelity.md).
  */
 #include "cpu/cpu.h"
 #include "vm.h"
@@ -52,6 +54,23 @@ static bool guest_descriptor(uint32_t off)
 	return off < VMM_STUB_OFF;
 }
 
+/*
+ * The VMM's gate into its stub (slot 8187) and its flat ring 1-3 code
+ * segments (8188-8190) are usable only while the stub is armed: DPL 3, 1,
+ * 2 and 3 then, DPL 0 otherwise, so that a guest naming them (past its own
+ * GDT limit, which the real GDT's does not enforce) gets #GP(selector), as
+ * on QEMU where they are past the limit (tests/guests/vmmgate.S).
+ */
+void vmm_guard_arm(struct vcpu *v, bool armed)
+{
+	uint64_t *gdt = (uint64_t *)(v->vmm_area + VMM_GDT_OFF);
+	static const unsigned dpl[4] = { 3, 1, 2, 3 };	/* gate, CS1-CS3 */
+
+	v->run.stub_armed = armed;
+	for (int i = 0; i < 4; i++)
+		gdt[8187 + i] = x86_raw_with_dpl(gdt[8187 + i], armed ? dpl[i] : 0);
+}
+
 bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 {
 	uint32_t off = addr - VMM_BASE;
@@ -66,7 +85,7 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 		return false;
 	}
 	if (off + size > VMM_STUB_OFF + VMM_STUB_IRET)
-		v->run.stub_armed = false;	/* its last instruction */
+		vmm_guard_arm(v, false);	/* its last instruction */
 	return true;
 }
 
@@ -80,6 +99,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 	if (guest_descriptor(off))
 		return access == CPU_ACCESS_READ ? 0
 		       : !vmm_shadow_is_accessed_bit(v, addr, size, value);
+	if (access == CPU_ACCESS_READ && off >= 8 * VMM_GUEST_GDT_ENTRIES &&
+	    off < VMM_LDT_OFF)
+		return 0;	/* the VMM's own: DPL 0 unless armed (#GP) */
 	if (access == CPU_ACCESS_READ && off >= VMM_TSS_OFF &&
 	    off < VMM_TSS_OFF + 0x68)
 		return 0;	/* an inner ring's SS:ESP, for a gate */

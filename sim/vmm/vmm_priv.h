@@ -288,6 +288,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
  */
 bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
 
+/* Arm the stub (the VMM sends the CPU there) or disarm it (vmm_guard.c). */
+void vmm_guard_arm(struct vcpu *v, bool armed);
+
 /*
  * After a refused access: a store the guest made there before the run
  * stopped is undone (the tables rebuilt from the guest's, the translation

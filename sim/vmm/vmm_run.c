@@ -189,7 +189,8 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		vmm_sync_ring(v);
 		v->run.ring_dirty = 0;
 	}
-	v->run.stub_armed = false;	/* the guest's code runs (vmm_guard.c) */
+	if (v->run.stub_armed)		/* the guest's code runs */
+		vmm_guard_arm(v, false);
 	if (v->run.in_bt) {
 		rc = bt_step(v);
 	} else {

@@ -323,6 +323,7 @@ static void build_tables(struct vcpu *v)
 	memcpy(tss + 8, &ss0, 4);
 	memcpy(tss + 102, &iomap, 2);
 	write_stub(v->vmm_area + VMM_STUB_OFF);
+	vmm_guard_arm(v, v->run.stub_armed);
 	v->run.gdt_shadowed = v->run.ldt_shadowed = 0;
 }
 
