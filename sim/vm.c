@@ -124,8 +124,6 @@ static int create_vcpu(struct vm *vm, int id)
 		.tables_size = VMM_STUB_OFF - VMM_GDT_OFF,	/* GDT and LDT */
 	};
 	if (vm->cfg.mode == MODE_BT) {
-		cc.code_base = VMM_BASE + BT_TC_OFF;
-		cc.code_size = BT_TC_SIZE;
 		if ((rc = bt_create(v, &v->bt)) != SIM_OK)
 			return rc;
 		v->run.tc_gen = bt_view_generation(v->bt);

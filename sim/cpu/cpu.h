@@ -64,8 +64,6 @@ struct cpu_config {
 	uint8_t *vmm;		/* the VMM's private area, owned by the vCPU */
 	uint32_t vmm_base;	/* where it is mapped (top of the 4 GiB) */
 	uint32_t vmm_size;
-	uint32_t code_base;	/* translated code in the VMM's area: block */
-	uint32_t code_size;	/*   hook there too (0 = none) */
 	uint32_t tables_base;	/* the VMM's descriptor tables: stores the CPU */
 	uint32_t tables_size;	/*   makes there (accessed bits) reach mem_write */
 };
