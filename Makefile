@@ -150,18 +150,20 @@ $(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM) |
 		tests/unit/testlib.c $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
-build/guests/%.elf: tests/guests/%.S tests/guests/mb.inc tests/guests/link.ld \
+build/guests/%.elf: tests/guests/%.S $(wildcard tests/guests/*.inc) tests/guests/link.ld \
 		scenarios/guests/lib/print.inc
 	@mkdir -p $(dir $@)
 	as --32 -o $(@:.elf=.o) $<
 	ld -m elf_i386 -T tests/guests/link.ld -z noexecstack -o $@ $(@:.elf=.o)
 
 # A kernel below 1 MiB: the same, linked at 128 KiB.
-build/guests/lowload.elf: tests/guests/lowload.S tests/guests/mb.inc tests/guests/lowload.ld \
-		scenarios/guests/lib/print.inc
+build/guests/lowload.elf: tests/guests/lowload.S $(wildcard tests/guests/*.inc) \
+		tests/guests/lowload.ld scenarios/guests/lib/print.inc
 	@mkdir -p $(dir $@)
 	as --32 -o $(@:.elf=.o) $<
 	ld -m elf_i386 -T tests/guests/lowload.ld -z noexecstack -o $@ $(@:.elf=.o)
+
+build/guests/rep4g.elf: tests/guests/repouts.S	# (it includes it)
 
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)

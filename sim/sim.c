@@ -259,6 +259,20 @@ void sim_request_stop(struct sim *s)
 			vmm_request_stop(s->vms[i]->vcpu[j]);
 }
 
+void sim_set_poll(struct sim *s, bool (*poll)(void *ctx), void *ctx)
+{
+	s->poll = poll;
+	s->poll_ctx = ctx;
+}
+
+bool sim_poll(struct sim *s)
+{
+	if (s->poll == NULL || !s->poll(s->poll_ctx))
+		return false;
+	sim_request_stop(s);
+	return true;
+}
+
 uint64_t sim_insns(struct sim *s)
 {
 	uint64_t n = 0;

@@ -118,6 +118,18 @@ bool sim_guests_alive(const struct sim *s);
 void sim_request_stop(struct sim *s);
 
 /*
+ * A question sim_run asks now and then while it runs (every 1024th time
+ * the CPU comes back to the VMM): true stops the run as sim_request_stop
+ * does.  For a front end that must answer its user whatever the guest
+ * does (a deadline on the wall clock, ^C); it changes where a run pauses,
+ * never what the simulation does.  NULL: never asked.
+ */
+void sim_set_poll(struct sim *s, bool (*poll)(void *ctx), void *ctx);
+
+/* Ask the poll now (the VMM's loops do); true if it stopped the run. */
+bool sim_poll(struct sim *s);
+
+/*
  * A part of the world with its own clock-driven work (a cluster's
  * VirtualCenter: migrations, DRS, HA).  The scheduler calls tick at the
  * start of every quantum at or after the deadline tick last returned, and

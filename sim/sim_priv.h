@@ -30,6 +30,8 @@ struct sim {
 	bool q_planned;			/* its pCPUs have their worlds */
 	int q_host, q_pcpu;		/* the pCPU playing it out now */
 	int stop_request;
+	bool (*poll)(void *ctx);	/* sim_set_poll */
+	void *poll_ctx;
 };
 
 /*

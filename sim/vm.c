@@ -144,8 +144,6 @@ static int create_vcpu(struct vm *vm, int id)
 		.apic_id = (uint8_t)id,
 	};
 	if (vm->cfg.mode == MODE_BT) {
-		cc.code_base = VMM_BASE + BT_TC_OFF;
-		cc.code_size = BT_TC_SIZE;
 		if ((rc = bt_create(v, &v->bt)) != SIM_OK)
 			return rc;
 		v->run.tc_gen = bt_view_generation(v->bt);

@@ -22,6 +22,7 @@
 #include "explain.h"
 #include "play.h"
 #include "status.h"
+#include "term.h"
 
 const uint32_t app_speeds[APP_SPEED_COUNT] = {
 	1, 2, 5, 10, 20, 50, 100, 1000, 10000, 100000, 1000000, 0
@@ -375,6 +376,22 @@ static void tick_slow(struct app *a, uint64_t now, uint32_t ips)
 	after_run(a, rc, why);
 }
 
+/*
+ * A chunk is sized by how fast the last one ran, but the guest may turn
+ * slow at any instruction (each iteration of a REP OUTSB a trap): the
+ * simulator asks this now and then, and the chunk ends at its deadline or
+ * at ^C, so q and ^C are answered within a frame or two whatever the
+ * guest does.
+ */
+#define RUN_MAX_MS (2 * FREE_TICK_MS)
+
+static bool run_poll(void *ctx)
+{
+	struct app *a = ctx;
+
+	return term_quit_requested() || a->clock_ms() >= a->run_deadline_ms;
+}
+
 /* Fast speeds, free run, and the search for the next trap. */
 static void tick_fast(struct app *a, uint64_t now, uint32_t ips)
 {
@@ -404,7 +421,10 @@ static void tick_fast(struct app *a, uint64_t now, uint32_t ips)
 		o.ctx = a;
 	}
 	t0 = a->clock_ms();
+	a->run_deadline_ms = t0 + RUN_MAX_MS;
+	sim_set_poll(a->sess->sim, run_poll, a);
 	rc = session_run(a->sess, n, &o, &why);
+	sim_set_poll(a->sess->sim, NULL, NULL);
 	dt = a->clock_ms() - t0;
 	a->run_first = false;
 	if (ips == 0 || a->until_trap) {

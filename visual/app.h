@@ -70,6 +70,7 @@ struct app {
 	uint64_t run_next_ms;		/* slow speeds: next step due */
 	uint64_t run_last_ms;		/* fast speeds: last tick */
 	double run_credit;		/* instructions owed at fast speeds */
+	uint64_t run_deadline_ms;	/* a chunk stops here (run_poll) */
 	uint64_t chunk;			/* free run: instructions per tick */
 	uint64_t (*clock_ms)(void);	/* wall clock, for sizing chunks */
 

@@ -42,6 +42,11 @@ struct cpu {
 	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
 	uint32_t bad_addr;
 	int bad_write;
+	int refused;			/* the guard refused an access */
+	int running;			/* guest code runs, not a hook: the
+					   guard's time (the block hook's VMM
+					   work makes no access it refuses,
+					   and a toggle there costs 6%) */
 };
 
 static const int uc_regs[X86R_COUNT] = {
@@ -104,15 +109,21 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
 		probe_exception(c, (int)intno);
 		return;
 	}
+	c->running = 0;
 	c->hooks.exception(c->hooks.ctx, (int)intno);
+	c->running = 1;
 }
 
 static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *ud)
 {
 	struct cpu *c = ud;
+	uint32_t v;
 
 	(void)uc;
-	return c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
+	c->running = 0;
+	v = c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
+	c->running = 1;
+	return v;
 }
 
 static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
@@ -121,7 +132,9 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 	struct cpu *c = ud;
 
 	(void)uc;
+	c->running = 0;
 	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
+	c->running = 1;
 }
 
 /*
@@ -136,7 +149,9 @@ static void on_sysenter(uc_engine *uc, void *ud)
 	struct cpu *c = ud;
 	uint32_t eip;
 
+	c->running = 0;
 	c->hooks.sysenter(c->hooks.ctx);
+	c->running = 1;
 	uc_reg_read(uc, UC_X86_REG_EIP, &eip);
 	eip -= 2;
 	uc_reg_write(uc, UC_X86_REG_EIP, &eip);
@@ -243,6 +258,39 @@ static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
 	(void)uc;
 	c->hooks.mmio_write(c->hooks.ctx, (uint32_t)off, (int)size,
 			    (uint32_t)value);
+}
+
+/*
+ * The VMM's area: every read and write there is shown to the VMM's
+ * guard (instructions fetched there: the block hook), which says
+ * whether it is the VMM's own (its stub, the CPU reading the descriptor
+ * tables it owns) or the guest's: then it stops as a touch of memory that
+ * does not exist.
+ */
+static void refuse(struct cpu *c, uc_engine *uc, uint32_t addr, int access)
+{
+	if (!c->refused) {	/* keep the first: the one the guest made */
+		c->refused = 1;
+		c->bad_addr = addr;
+		c->bad_write = access;
+	}
+	uc_emu_stop(uc);
+}
+
+static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
+		     int size, int64_t value, void *ud)
+{
+	struct cpu *c = ud;
+	int access = type == UC_MEM_WRITE ? CPU_ACCESS_WRITE : CPU_ACCESS_READ;
+
+	if (access == CPU_ACCESS_WRITE && addr >= c->cfg.tables_base &&
+	    addr < (uint64_t)c->cfg.tables_base + c->cfg.tables_size)
+		c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
+	if (c->probing || !c->running || c->hooks.guard == NULL)
+		return;		/* the VMM's own loads (cpu_set_reg) */
+	if (c->hooks.guard(c->hooks.ctx, (uint32_t)addr, size, access,
+			   (uint32_t)value))
+		refuse(c, uc, (uint32_t)addr, access);
 }
 
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
@@ -369,14 +417,12 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 	 */
 	if (e == CPU_FAST &&
 	    uc_hook_add(uc, &h, UC_HOOK_BLOCK, on_block, c, 0,
-			c->cfg.code_size ? (uint64_t)c->cfg.code_base +
-					   c->cfg.code_size - 1
-					 : ram_end) != UC_ERR_OK)
+			(uint64_t)c->cfg.vmm_base + c->cfg.vmm_size - 1) !=
+	    UC_ERR_OK)
 		return SIM_EINTERNAL;
-	if (c->cfg.tables_size &&
-	    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, on_write, c,
-			c->cfg.tables_base, (uint64_t)c->cfg.tables_base +
-			c->cfg.tables_size - 1) != UC_ERR_OK)
+	if (uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_guard,
+			c, c->cfg.vmm_base, (uint64_t)c->cfg.vmm_base +
+			c->cfg.vmm_size - 1) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	if (uc_hook_add(uc, &h, UC_HOOK_INTR, on_intr, c, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(uc, &h, UC_HOOK_INSN, on_in, c, 1, 0,
@@ -457,8 +503,8 @@ static void activate(struct cpu *c, enum cpu_engine e)
 	c->active = e;
 }
 
-void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
-	     struct cpu_exit_info *info)
+static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
+		      uint32_t until, struct cpu_exit_info *info)
 {
 	uint32_t eip;
 	uc_err err;
@@ -466,11 +512,30 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
-	err = uc_emu_start(c->uc[e], eip, c->until, 0,
+	c->refused = 0;
+	c->running = 1;
+	err = uc_emu_start(c->uc[e], eip, until, 0,
 			   e == CPU_STEP ? (count ? count : 1) : 0);
+	c->running = 0;
 	switch (err) {
 	case UC_ERR_OK:
 		info->exit = CPU_EXIT_STOPPED;
+		if (!c->refused && cpu_reg(c, X86R_EIP) == c->until &&
+		    c->hooks.guard != NULL) {
+			/*
+			 * A jump to the last byte of the address space, where
+			 * Unicorn stops before fetching anything: the guest
+			 * fetches from the VMM's area.
+			 */
+			c->refused = 1;
+			c->bad_addr = c->until;
+			c->bad_write = CPU_ACCESS_FETCH;
+		}
+		if (c->refused) {	/* the guard: as if nothing were there */
+			info->exit = CPU_EXIT_BAD_MEMORY;
+			info->fault_addr = c->bad_addr;
+			info->fault_write = c->bad_write;
+		}
 		break;
 	case UC_ERR_INSN_INVALID:
 		info->exit = CPU_EXIT_BAD_INSN;
@@ -487,6 +552,17 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 		info->error = uc_strerror(err);
 		break;
 	}
+}
+
+void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
+	     struct cpu_exit_info *info)
+{
+	run_until(c, e, count, c->until, info);
+}
+
+void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
+{
+	run_until(c, CPU_STEP, 1, next, info);
 }
 
 void cpu_request_stop(struct cpu *c)

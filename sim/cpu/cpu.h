@@ -23,7 +23,8 @@
 struct cpu_hooks {
 	void *ctx;
 	/*
-	 * The fast engine is about to run the block at [addr, addr+size).
+	 * The fast engine is about to run the block at [addr, addr+size)
+	 * (in guest RAM or the VMM's area).
 	 * Return 0 to run it, 1 to stop before it (it does not execute).
 	 */
 	int (*block)(void *ctx, uint32_t addr, uint32_t size);
@@ -46,7 +47,19 @@ struct cpu_hooks {
 	/* A load or store of the device page (offset in it). */
 	uint32_t (*mmio_read)(void *ctx, uint32_t off, int size);
 	void (*mmio_write)(void *ctx, uint32_t off, int size, uint32_t value);
+	/*
+	 * A read or write (value: what is stored) of the VMM's area (struct
+	 * cpu_config vmm_base..) by the running code (CPU_ACCESS_*; fetches
+	 * there reach the block hook).  Return 0 to let it happen, 1 if the
+	 * guest may not make it: the run then stops with CPU_EXIT_BAD_MEMORY
+	 * at that address, as for memory that does not exist (a refused
+	 * store has been made by then: the VMM must repair its area).
+	 */
+	int (*guard)(void *ctx, uint32_t addr, int size, int access,
+		     uint32_t value);
 };
+
+enum cpu_access { CPU_ACCESS_READ = 0, CPU_ACCESS_WRITE = 1, CPU_ACCESS_FETCH = 2 };
 
 struct cpu_config {
 	uint8_t *ram;		/* guest RAM, owned by the VM, mapped at 0 */
@@ -54,8 +67,6 @@ struct cpu_config {
 	uint8_t *vmm;		/* the VMM's private area, owned by the vCPU */
 	uint32_t vmm_base;	/* where it is mapped (top of the 4 GiB) */
 	uint32_t vmm_size;
-	uint32_t code_base;	/* translated code in the VMM's area: block */
-	uint32_t code_size;	/*   hook there too (0 = none) */
 	uint32_t tables_base;	/* the VMM's descriptor tables: stores the CPU */
 	uint32_t tables_size;	/*   makes there (accessed bits) reach mem_write */
 	uint32_t mmio_base;	/* a device page (the local APIC): loads and */
@@ -99,6 +110,15 @@ void cpu_destroy(struct cpu *c);
  */
 void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	     struct cpu_exit_info *info);
+
+/*
+ * Run the one instruction at EIP on the step engine; next is the address
+ * after it.  Unicorn then translates that instruction alone (its
+ * translation ends where the run would end), so a store into the bytes
+ * after it is not a store into the code being run: Unicorn 2.0.1 restarts
+ * such a store for ever [measured: tests/guests/smcself.S].
+ */
+void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info);
 
 /* Ask the running engine to stop at the next opportunity (from a hook). */
 void cpu_request_stop(struct cpu *c);

@@ -162,6 +162,8 @@ struct vmm_run {
 	/* the real tables the VMM shadows (vmm_shadow.c) */
 	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
 	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
+	bool stub_armed;		/* the VMM sent the CPU to its stub */
+	uint32_t polls;			/* CPU runs, for sim_poll (vmm_run.c) */
 };
 
 /*

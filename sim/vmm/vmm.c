@@ -354,6 +354,13 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	v->run.cur = NULL;
 	if (v->run.stop_request || v->run.tc_stale)
 		return 1;
+	if (addr >= VMM_BASE && !(v->run.in_bt && addr >= VMM_BASE + BT_TC_OFF)) {
+		if (!vmm_guard_fetch(v, addr, size))
+			return 1;	/* the guest jumped into the VMM's area */
+	} else {
+		if (v->run.stub_armed)	/* the guest's code runs */
+			vmm_guard_arm(v, false);
+	}
 	if (addr >= VMM_BASE && addr < VMM_BASE + BT_TC_OFF)
 		return 0;	/* the VMM's own switch stub: not guest work */
 	b = lookup(v, addr, size);
@@ -568,5 +575,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->sysenter = vmm_sysenter_hook;
 	out->mmio_read = vmm_mmio_read_hook;
 	out->mmio_write = vmm_mmio_write_hook;
+	out->guard = vmm_guard;
 }
 

@@ -77,7 +77,9 @@ static void string_step(struct vcpu *v, enum x86_register r, int size)
 static void port_io(struct vcpu *v, const struct block_insn *bi,
 		    const struct x86_instruction *in, struct emu *out)
 {
-	uint32_t count = 1, value;
+	const struct x86_operand *m = &in->ops[in->op == X86_OP_INS ? 0 : 1];
+	uint32_t count, value;
+	uint16_t port;
 	int size;
 
 	if (!vmm_ring_allows(v, CLASS_IO, in)) {
@@ -97,33 +99,70 @@ static void port_io(struct vcpu *v, const struct block_insn *bi,
 		break;
 	case X86_OP_INS:	/* ins m, dx: ES:[EDI] <- port DX */
 	case X86_OP_OUTS:	/* outs dx, m: port DX <- DS:[ESI] */
-		if (in->rep)
-			count = cpu_reg(v->cpu, X86R_ECX);
-		for (; count > 0; count--) {
-			const struct x86_operand *m =
-				&in->ops[in->op == X86_OP_INS ? 0 : 1];
-			uint16_t port = (uint16_t)cpu_reg(v->cpu, X86R_DX);
-
-			size = m->size;
-			if (in->op == X86_OP_INS) {
-				value = vmm_port_in(v, bi, port, size);
-				vmm_operand_write(v, m, value);
-				string_step(v, X86R_EDI, size);
-			} else {
-				vmm_port_out(v, bi, port, size,
-					     vmm_operand_read(v, m));
-				string_step(v, X86R_ESI, size);
-			}
-			if (in->rep)
-				cpu_set_reg(v->cpu, X86R_ECX,
-					    cpu_reg(v->cpu, X86R_ECX) - 1);
-			if (v->vm->state != VM_ON)
-				break;	/* the access powered the VM off */
+		/*
+		 * One element per run of the instruction.  With REP the CPU
+		 * repeats the instruction in place, one iteration at a time,
+		 * and may take an interrupt between two (SDM 2B, REP): so
+		 * does the VMM, and every iteration counts as an instruction
+		 * for every bound (--max-insns, the slice), as it does when
+		 * the CPU runs the string directly (trap-and-emulate).
+		 */
+		if (in->rep && cpu_reg(v->cpu, X86R_ECX) == 0)
+			break;
+		size = m->size;
+		port = (uint16_t)cpu_reg(v->cpu, X86R_DX);
+		if (in->op == X86_OP_INS) {
+			value = vmm_port_in(v, bi, port, size);
+			vmm_operand_write(v, m, value);
+			string_step(v, X86R_EDI, size);
+		} else {
+			vmm_port_out(v, bi, port, size, vmm_operand_read(v, m));
+			string_step(v, X86R_ESI, size);
+		}
+		if (!in->rep)
+			break;
+		count = cpu_reg(v->cpu, X86R_ECX) - 1;
+		cpu_set_reg(v->cpu, X86R_ECX, count);
+		if (count > 0 && v->vm->state == VM_ON) {
+			out->result = EMU_JUMP;		/* the next iteration */
+			vmm_current_target(v, &out->target);
+			out->target.eip = in->addr;
 		}
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * UD2, or bytes the decoder could not read (the translator calls the VMM
+ * for those).  An x86 instruction is at most 15 bytes: a longer one
+ * (prefixes repeated) is #GP(0) (SDM 2A 2.3.11), and so on QEMU
+ * (target/i386/tcg/translate.c, advance_pc); anything else is #UD.
+ */
+static bool legacy_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 ||
+	       b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65;
+}
+
+static void undecoded(struct vcpu *v, const struct x86_instruction *in,
+		      struct emu *out)
+{
+	uint8_t bytes[16];
+	uint32_t p = 0;
+	const struct block *b;
+
+	vmm_read_guest(v, in->addr, bytes, sizeof bytes);
+	while (p < 15 && legacy_prefix(bytes[p]))
+		p++;
+	b = p > 0 && p < 15 ? blockcache_get(v->vm->code, in->addr + p, 0) : NULL;
+	if (p == 15 || (b != NULL && b->n > 0 && !(b->flags & BLOCK_UNDECODED) &&
+			p + b->insns[0].x.len > 15))
+		emu_fault(out, X86_GP, 0);
+	else
+		emu_fault(out, X86_UD, 0);
 }
 
 /* ---- flags ------------------------------------------------------------------- */
@@ -378,6 +417,7 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 	case X86_OP_RDTSC: rdtsc(v, out); break;
 	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
 	case X86_OP_CPUID: cpuid(v, out); break;
+	case X86_OP_UD: undecoded(v, in, out); break;
 	default:
 		/* anything unknown: not modelled */
 		emu_fault(out, X86_UD, 0);

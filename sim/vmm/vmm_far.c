@@ -307,6 +307,25 @@ static void far_jmp_call(struct vcpu *v, const struct x86_instruction *in,
 /* ---- far RET and IRET ---------------------------------------------------- */
 
 /*
+ * IRET with NT set returns from a nested task: to the TSS whose selector
+ * is the back link, the first word of the current TSS.  A link in the LDT
+ * or to anything but a busy TSS is #TS(link) (SDM 2A IRET; QEMU 7.2
+ * helper_iret_protected, the reference); the task switch itself is not
+ * modelled (#GP(0)).
+ */
+static void task_return(struct vcpu *v, struct emu *out)
+{
+	uint16_t link = vmm_read16(v, v->virt.tr_base);
+	struct x86_desc d;
+
+	if (X86_SEL_TI(link) || !desc_of(v, link, &d, NULL) || d.s ||
+	    (d.type & 7) != 3)
+		emu_fault(out, X86_TS, link & 0xfffc);
+	else
+		emu_fault(out, X86_GP, 0);	/* a task switch: not modelled */
+}
+
+/*
  * Returning to an outer ring, the CPU nulls data segment registers the new
  * ring may not use (QEMU's validate_seg): judged by the guest's DPLs.
  */
@@ -341,7 +360,7 @@ static void far_return(struct vcpu *v, const struct x86_instruction *in,
 
 	vmm_current_target(v, t);
 	if (iret && (t->eflags & X86_FL_NT)) {
-		emu_fault(out, X86_GP, 0);	/* task return: not modelled */
+		task_return(v, out);
 		return;
 	}
 	vmm_stack_of(v, &s);

@@ -48,6 +48,7 @@
 /* Offsets inside the stub page (vmm_shadow.c writes the code). */
 #define VMM_STUB_LCALL 0x10	/* lcall through VMM_SEL_GATE */
 #define VMM_STUB_GATE  0x20	/* ring 0: load segments, iret */
+#define VMM_STUB_IRET  (VMM_STUB_GATE + 5 + 4 * 9)	/* its last instruction */
 
 /*
  * The real CPL that runs each virtual ring (ring deprivileging; guest rings 1 and 2 sharing CPL 2 is
@@ -243,6 +244,14 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size);
  */
 void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size);
 
+/*
+ * Whether the store of value at addr in the real GDT or LDT is the CPU
+ * setting the accessed bit of a descriptor shadowed from the guest's (and
+ * nothing else): the one store there the guard lets through.
+ */
+bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,
+				 uint32_t value);
+
 /* ---- vmm_trap.c ------------------------------------------------------- */
 
 /* How the VMM got control of an instruction. */
@@ -266,6 +275,29 @@ void vmm_exception_hook(void *ctx, int vector);
 
 /* The CPU hook for SYSENTER (vmm_trap.c). */
 void vmm_sysenter_hook(void *ctx);
+
+/*
+ * The CPU's guard hook (cpu.h): 1 if the access to the VMM's area at addr
+ * is the guest's, which it may not make (vmm_guard.c).
+ */
+int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
+
+/*
+ * The CPU is about to run [addr, addr+size): true if it may; false if it
+ * is the guest jumping into the VMM's area (the VM is then powered off as
+ * for memory that does not exist, at addr).
+ */
+bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
+
+/* Arm the stub (the VMM sends the CPU there) or disarm it (vmm_guard.c). */
+void vmm_guard_arm(struct vcpu *v, bool armed);
+
+/*
+ * After a refused access: a store the guest made there before the run
+ * stopped is undone (the tables rebuilt from the guest's, the translation
+ * cache flushed).
+ */
+void vmm_guard_repair(struct vcpu *v);
 
 /*
  * Handle an exception raised by instruction bi (NULL if unknown) with the

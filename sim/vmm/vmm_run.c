@@ -53,6 +53,8 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 					     X86_UD, 0, eip);
 		break;
 	case CPU_EXIT_BAD_MEMORY:
+		if (info->fault_addr >= VMM_BASE)
+			vmm_guard_repair(v);	/* the guest's store there */
 		vmm_current_insn(v, vmm_guest_eip(v), false);
 		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
 		break;
@@ -100,12 +102,42 @@ int vmm_settle(struct vcpu *v)
 	struct cpu_exit_info info;
 	int rc = SIM_OK;
 
+	uint32_t eip;
+
 	for (int i = 0; i < 16 && rc == SIM_OK &&
-	     in_stub(cpu_reg(v->cpu, X86R_EIP)); i++) {
+	     in_stub(eip = cpu_reg(v->cpu, X86R_EIP)); i++) {
+		if (!vmm_guard_fetch(v, eip, 1))
+			break;	/* the guest jumped there: powered off */
 		cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = vmm_after_run(v, &info);
 	}
 	return rc;
+}
+
+/*
+ * Whether the instruction at bi has a memory operand in the code after
+ * it, in its page (where Unicorn translates it with what follows).  Such a
+ * store into the code being run is restarted for ever by Unicorn 2.0.1
+ * when it runs on the step engine [measured: tests/guests/smcself.S]; the
+ * step then translates the instruction alone (cpu_step_one), which costs a
+ * translation, so only these do.
+ */
+static bool stores_into_next(struct vcpu *v, const struct block_insn *bi)
+{
+	uint32_t next = bi->x.addr + bi->x.len;
+	uint32_t end = (next | 0xfff) + 16;
+
+	for (int i = 0; i < bi->x.nops; i++) {
+		const struct x86_operand *op = &bi->x.ops[i];
+		uint32_t a;
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		a = vmm_operand_addr(v, op);
+		if (a + (uint32_t)op->size > next && a < end)
+			return true;
+	}
+	return false;
 }
 
 /* One guest instruction of the guest's own code (not translated). */
@@ -127,7 +159,10 @@ static int step_guest(struct vcpu *v, const struct block *b)
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {
-		cpu_run(v->cpu, CPU_STEP, 1, &info);
+		if (stores_into_next(v, bi))
+			cpu_step_one(v->cpu, eip + bi->x.len, &info);
+		else
+			cpu_run(v->cpu, CPU_STEP, 1, &info);
 		rc = vmm_after_run(v, &info);
 	}
 	if (rc == SIM_OK)
@@ -158,6 +193,8 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 		vmm_sync_ring(v);
 		v->run.ring_dirty = 0;
 	}
+	if (v->run.stub_armed)		/* the guest's code runs */
+		vmm_guard_arm(v, false);
 	if (v->run.in_bt) {
 		rc = bt_step(v);
 	} else {
@@ -180,6 +217,15 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 }
 
 /*
+ * Every 1024th return of the CPU, the front end's poll (sim_set_poll): a
+ * run stays bounded in wall-clock time whatever each instruction costs.
+ */
+static bool poll_due(struct vcpu *v)
+{
+	return (++v->run.polls & 1023) == 0 && sim_poll(v->vm->sim);
+}
+
+/*
  * Step through the block the block hook declined: [slow_lo, slow_hi), one
  * instruction at a time.
  */
@@ -198,6 +244,8 @@ static int step_block(struct vcpu *v)
 		}
 		rc = vmm_step(v, &s);
 		eip = cpu_reg(v->cpu, X86R_EIP);
+		if (poll_due(v))
+			break;
 	}
 	return rc;
 }
@@ -236,6 +284,7 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 		cpu_run(v->cpu, CPU_FAST, 0, &info);
 		rc = vmm_after_run(v, &info);
 		vmm_finish_block(v);
+		poll_due(v);
 		vmm_sync_counters(v);
 		v->run.hot = NULL;
 		bt_settle(v);		/* translated code was written: flush */

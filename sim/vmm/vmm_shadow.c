@@ -152,8 +152,15 @@ void vmm_shadow_tss(struct vcpu *v)
 {
 	uint8_t *tss = v->vmm_area + VMM_TSS_OFF;
 	uint32_t esp0 = 0, ss0 = 0, esp2 = 0, ss2 = 0;
+	uint16_t link = 0;
 
 	if ((v->virt.tr & ~3u) != 0 && v->virt.tr_limit >= 27) {
+		/*
+		 * The back link too: an IRET with NT set at CPL 1 runs on
+		 * the CPU, which reads it here and looks the selector up in
+		 * the real GDT, where the guest's descriptors are (iretnt.S).
+		 */
+		link = vmm_read16(v, v->virt.tr_base);
 		esp0 = vmm_read32(v, v->virt.tr_base + 4);
 		ss0 = vmm_read16(v, v->virt.tr_base + 8);
 		esp2 = vmm_read32(v, v->virt.tr_base + 12);
@@ -163,6 +170,7 @@ void vmm_shadow_tss(struct vcpu *v)
 		if (ss2 & ~3u)
 			ss2 = (ss2 & ~3u) | 2;
 	}
+	memcpy(tss + 0, &link, 2);	/* back link */
 	memcpy(tss + 12, &esp0, 4);	/* esp1 */
 	memcpy(tss + 16, &ss0, 4);	/* ss1 */
 	memcpy(tss + 20, &esp2, 4);	/* esp2 */
@@ -199,25 +207,53 @@ void vmm_shadow_note_write(struct vcpu *v, uint32_t addr, int size)
 		vmm_shadow_tss(v);
 }
 
+/*
+ * The guest descriptor a slot of the real GDT or shadow LDT was copied
+ * from: its address in the guest's table.  False for the VMM's own slots
+ * and slots past what was copied.
+ */
+static bool guest_slot(struct vcpu *v, uint32_t addr, uint32_t *at)
+{
+	uint32_t off = addr - VMM_BASE;
+
+	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed)
+		*at = v->virt.gdt_base + (off - VMM_GDT_OFF) / 8 * 8;
+	else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed)
+		*at = v->virt.ldt_base + (off - VMM_LDT_OFF) / 8 * 8;
+	else
+		return false;
+	return true;
+}
+
+static uint64_t read_desc(struct vcpu *v, uint32_t at)
+{
+	return (uint64_t)vmm_read32(v, at) | (uint64_t)vmm_read32(v, at + 4) << 32;
+}
+
+bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,
+				 uint32_t value)
+{
+	uint32_t at;
+	uint64_t want;
+
+	if (size != 4 || (addr & 7) != 4 || addr - VMM_BASE < 8 ||
+	    !guest_slot(v, addr, &at))
+		return false;
+	want = shadow_of(read_desc(v, at));
+	return want != 0 && (value | 0x100) == ((uint32_t)(want >> 32) | 0x100);
+}
+
 void vmm_shadow_note_real_write(struct vcpu *v, uint32_t addr, int size)
 {
-	uint32_t off = addr - VMM_BASE, base, i;
+	uint32_t at;
 	uint64_t raw;
 
 	(void)size;
-	if (off < VMM_GDT_OFF + 8 * v->run.gdt_shadowed) {
-		i = (off - VMM_GDT_OFF) / 8;
-		base = v->virt.gdt_base;
-	} else if (off >= VMM_LDT_OFF && off < VMM_LDT_OFF + 8 * v->run.ldt_shadowed) {
-		i = (off - VMM_LDT_OFF) / 8;
-		base = v->virt.ldt_base;
-	} else {
+	if (!guest_slot(v, addr, &at))
 		return;		/* the VMM's own descriptors */
-	}
-	raw = (uint64_t)vmm_read32(v, base + 8 * i) |
-	      (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32;
+	raw = read_desc(v, at);
 	if (!(raw & (1ull << 40)))
-		vmm_write32(v, base + 8 * i + 4, (uint32_t)(raw >> 32) | 0x100);
+		vmm_write32(v, at + 4, (uint32_t)(raw >> 32) | 0x100);
 }
 
 /*
@@ -287,6 +323,7 @@ static void build_tables(struct vcpu *v)
 	memcpy(tss + 8, &ss0, 4);
 	memcpy(tss + 102, &iomap, 2);
 	write_stub(v->vmm_area + VMM_STUB_OFF);
+	vmm_guard_arm(v, v->run.stub_armed);
 	v->run.gdt_shadowed = v->run.ldt_shadowed = 0;
 }
 

@@ -98,6 +98,7 @@ static void switch_via_stub(struct vcpu *v, const struct real_target *r)
 	int cur = cpu_cpl(v->cpu);
 
 	memcpy(v->vmm_area + VMM_FRAME_OFF, vals, sizeof vals);
+	vmm_guard_arm(v, true);		/* vmm_guard.c: the stub may run */
 	cpu_set_reg(v->cpu, X86R_CS, stub_cs[cur]);
 	cpu_set_reg(v->cpu, X86R_EIP, VMM_BASE + VMM_STUB_OFF +
 		    (cur == 0 ? VMM_STUB_GATE : VMM_STUB_LCALL));

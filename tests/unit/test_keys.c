@@ -473,6 +473,40 @@ static void listing_only_real_boundaries(void **state)
 	tl_free(&r);
 }
 
+/*
+ * A free run whose chunk was sized for fast code meets slow code (each
+ * iteration of rep4g's REP OUTSB is a trap or a callout): the chunk still
+ * ends at its deadline on the wall clock (here a clock 10 ms further on at
+ * every look), long before its instructions are done, so q is answered.
+ */
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void)
+{
+	return fake_now += 10;
+}
+
+static void slow_guest_chunk_ends_in_time(void **state)
+{
+	struct vm_config cfg = { .guest = "build/guests/rep4g.elf", .mode = MODE_BT };
+	struct app *a;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(app_create(&cfg, &a, err, sizeof err), SIM_OK);
+	a->clock_ms = fake_clock;
+	press(a, "f");			/* free run */
+	assert_true(a->running);
+	a->chunk = 100000000;		/* sized for a fast guest */
+	app_tick(a, 1000);
+	assert_true(sim_insns(a->sess->sim) > 0);
+	assert_true(sim_insns(a->sess->sim) < 10000000);
+	assert_true(a->running);
+	press(a, "q");
+	assert_true(a->quit);
+	app_destroy(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +527,7 @@ int main(void)
 		cmocka_unit_test(quiz_explains_the_course),
 		cmocka_unit_test_setup_teardown(vcpu_key, setup_smp, teardown),
 		cmocka_unit_test_setup_teardown(listing_only_real_boundaries, setup, teardown),
+		cmocka_unit_test(slow_guest_chunk_ends_in_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

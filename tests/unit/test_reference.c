@@ -27,39 +27,21 @@ static char qemu_out[OUT_MAX], ringside_out[OUT_MAX];
 /* Extra command-line flags for both sides (e.g. a disc in the drive). */
 static const char *qemu_flags = "", *ringside_flags = "";
 
-/*
- * QEMU's output for guest (with qemu_flags) into qemu_out.  QEMU is slow
- * to start: each guest and flags runs once, and later tests reuse it.
- */
-static struct qemu_run {
-	char key[512];
-	char *out;
-} qemu_runs[32];
-
+/* QEMU's output for guest (with qemu_flags) into qemu_out (testlib). */
 static void run_qemu(const char *guest)
 {
-	char cmd[512];
-	int st, i;
+	int st;
+	const char *out = tl_qemu(guest, qemu_flags, &st);
 
-	snprintf(cmd, sizeof cmd, "sh tests/reference/qemu-run.sh %s %s",
-		 qemu_flags, guest);
-	for (i = 0; i < 32 && qemu_runs[i].out != NULL; i++)
-		if (strcmp(qemu_runs[i].key, cmd) == 0) {
-			snprintf(qemu_out, sizeof qemu_out, "%s", qemu_runs[i].out);
-			return;
-		}
-	st = tl_sh(cmd, qemu_out, sizeof qemu_out);
 	if (st != 0)
 		fail_msg("QEMU did not finish %s (status %d)", guest, st);
-	if (i < 32 && (qemu_runs[i].out = strdup(qemu_out)) != NULL)
-		snprintf(qemu_runs[i].key, sizeof qemu_runs[i].key, "%s", cmd);
+	snprintf(qemu_out, sizeof qemu_out, "%s", out);
 }
 
 static int forget_qemu_runs(void **state)
 {
 	(void)state;
-	for (int i = 0; i < 32; i++)
-		free(qemu_runs[i].out);
+	tl_qemu_forget();
 	return 0;
 }
 

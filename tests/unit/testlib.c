@@ -96,6 +96,41 @@ const char *tl_serial(const struct tl_run *r)
 	return buf;
 }
 
+static struct qemu_run {
+	char key[512];
+	char *out;
+	int status;
+} qemu_runs[32];
+
+const char *tl_qemu(const char *guest, const char *flags, int *status)
+{
+	static char out[1 << 16];
+	char cmd[512];
+	int i;
+
+	snprintf(cmd, sizeof cmd, "sh tests/reference/qemu-run.sh %s %s",
+		 flags, guest);
+	for (i = 0; i < 32 && qemu_runs[i].out != NULL; i++)
+		if (strcmp(qemu_runs[i].key, cmd) == 0) {
+			*status = qemu_runs[i].status;
+			return qemu_runs[i].out;
+		}
+	*status = tl_sh(cmd, out, sizeof out);
+	if (i < 32 && (qemu_runs[i].out = strdup(out)) != NULL) {
+		snprintf(qemu_runs[i].key, sizeof qemu_runs[i].key, "%s", cmd);
+		qemu_runs[i].status = *status;
+	}
+	return out;
+}
+
+void tl_qemu_forget(void)
+{
+	for (int i = 0; i < 32; i++) {
+		free(qemu_runs[i].out);
+		qemu_runs[i].out = NULL;
+	}
+}
+
 char *tl_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

@@ -103,6 +103,16 @@ void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
 /* The guest run twice in mode to its end: the same events, byte for byte. */
 void tl_assert_deterministic(const char *guest, enum exec_mode mode);
 
+/*
+ * What guest prints on qemu-system-i386 (tests/reference/qemu-run.sh with
+ * flags, "" for none), and the script's exit status in *status (0: the
+ * guest exited 0 through the debug-exit port; see the script).  QEMU is
+ * slow to start: each guest and flags runs once per process, later calls
+ * get the same answer (the string stays valid until tl_qemu_forget).
+ */
+const char *tl_qemu(const char *guest, const char *flags, int *status);
+void tl_qemu_forget(void);
+
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
 

@@ -1,0 +1,115 @@
+/*
+ * vmm_guard.c - the VMM's area is out of the guest's reach.
+ *
+ * A deprivileging VMM lives in the guest's own address space: ringside's
+ * keeps its real GDT, LDT, TSS, the stub that changes privilege levels
+ * and (under binary translation) the translation cache in the top 4 MiB
+ * (vmm.h).  VMware hid that area by truncating every guest segment below
+ * it, so a guest access there is a #GP the VMM sees [Adams & Agesen,
+ * ASPLOS 2006, sec. 3.2; Bugnion et al., TOCS 2012, sec. 6.2].  Unicorn,
+ * like QEMU's TCG, does not check segment limits, so the VMM checks each
+ * access to the area itself (cpu.h, the guard hook) and lets through only
+ * its own:
+ *   - the stub, run when the VMM switches rings (switch_via_stub arms
+ *     it; a jump there is refused when it is not armed), and what the
+ *     stub and its far call and IRET read and write;
+ *   - under binary translation, the translation cache, run as such;
+ *   - the CPU reading a descriptor of the guest's part of the real GDT
+ *     or of the shadow LDT (a segment load, a far jump through the
+ *     guest's gate), and setting the accessed bit of one the VMM copied
+ *     from the guest's own tables (vmm_shadow_is_accessed_bit);
+ *   - the CPU reading the real TSS for an inner ring's stack, or one of
+ *     the VMM's own descriptors: they have DPL 0 unless the stub is
+ *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
+ * Anything else is the guest touching memory that, on the reference PC
+ * (QEMU), does not exist: the run stops as for any address with no memory
+ * behind it (vmm_after_run), with the address the guest used, and the VMM
+ * rebuilds its tables in case a refused store got through.
+ *
+ * Unicorn calls the hook only once the access is made, and cannot fault
+ * it: a guest's read of the guest part of the real GDT, LDT or TSS still
+ * reads the VMM's copy, where QEMU reads nothing; a refused store stops
+ * the run at the end of its block, and vmm_guard_repair undoes it
+ * (docs/fidelity.md).
+ */
+#include "cpu/cpu.h"
+#include "vm.h"
+#include "vmm/bt.h"
+#include "vmm/vmm_priv.h"
+
+static bool in_stub(uint32_t off)
+{
+	return off >= VMM_STUB_OFF && off < VMM_STUB_OFF + 0x1000;
+}
+
+/*
+ * A descriptor of the guest's part of the real GDT (copied from the
+ * guest's, or zero: the null one, and those past the guest's limit, where
+ * a load faults as it should) or of the shadow LDT.  The VMM's own eight descriptors are not the guest's.
+ */
+static bool guest_descriptor(uint32_t off)
+{
+	if (off < VMM_LDT_OFF)		/* the GDT is at VMM_GDT_OFF, 0 */
+		return off < 8 * VMM_GUEST_GDT_ENTRIES;
+	return off < VMM_STUB_OFF;
+}
+
+/*
+ * The VMM's gate into its stub (slot 8187) and its flat ring 1-3 code
+ * segments (8188-8190) are usable only while the stub is armed: DPL 3, 1,
+ * 2 and 3 then, DPL 0 otherwise, so that a guest naming them (past its own
+ * GDT limit, which the real GDT's does not enforce) gets #GP(selector), as
+ * on QEMU where they are past the limit (tests/guests/vmmgate.S).
+ */
+void vmm_guard_arm(struct vcpu *v, bool armed)
+{
+	uint64_t *gdt = (uint64_t *)(v->vmm_area + VMM_GDT_OFF);
+	static const unsigned dpl[4] = { 3, 1, 2, 3 };	/* gate, CS1-CS3 */
+
+	v->run.stub_armed = armed;
+	for (int i = 0; i < 4; i++)
+		gdt[8187 + i] = x86_raw_with_dpl(gdt[8187 + i], armed ? dpl[i] : 0);
+}
+
+bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
+{
+	uint32_t off = addr - VMM_BASE;
+
+	if (addr < VMM_BASE)
+		return true;
+	if (off >= BT_TC_OFF && v->run.in_bt)
+		return true;	/* translated code, run as translated code */
+	if (!in_stub(off) || !v->run.stub_armed) {
+		vm_power_off(v->vm, POWER_BAD_MEMORY, addr);
+		vmm_stop_soon(v);
+		return false;
+	}
+	if (off + size > VMM_STUB_OFF + VMM_STUB_IRET)
+		vmm_guard_arm(v, false);	/* its last instruction */
+	return true;
+}
+
+int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
+{
+	struct vcpu *v = ctx;
+	uint32_t off = addr - VMM_BASE;
+
+	if (in_stub(cpu_reg(v->cpu, X86R_EIP) - VMM_BASE))
+		return 0;	/* the stub's own far call, loads and IRET */
+	if (guest_descriptor(off))
+		return access == CPU_ACCESS_READ ? 0
+		       : !vmm_shadow_is_accessed_bit(v, addr, size, value);
+	if (access == CPU_ACCESS_READ && off >= 8 * VMM_GUEST_GDT_ENTRIES &&
+	    off < VMM_LDT_OFF)
+		return 0;	/* the VMM's own: DPL 0 unless armed (#GP) */
+	if (access == CPU_ACCESS_READ && off >= VMM_TSS_OFF &&
+	    off < VMM_TSS_OFF + 0x68)
+		return 0;	/* an inner ring's SS:ESP, for a gate */
+	return 1;
+}
+
+void vmm_guard_repair(struct vcpu *v)
+{
+	vmm_rebuild_tables(v);
+	bt_code_written(v);	/* the TC is flushed when the run settles */
+}
