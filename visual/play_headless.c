@@ -23,10 +23,13 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster_board.h"
 #include "command.h"
 #include "esxtop.h"
+#include "files.h"
+#include "headless.h"
 #include "play.h"
 #include "status.h"
 #include "trace.h"
@@ -39,6 +42,8 @@ struct hplay {
 	struct sim *sim;
 	const struct options *opt;
 	FILE *trace;		/* every event goes here, or NULL */
+	struct outfile trace_file;	/* --trace-file, until complete */
+	bool visible;		/* stdout is a terminal: show control bytes */
 	bool json;		/* ... as JSON (else English) */
 	bool plain;		/* narration and notable events on stdout */
 	bool write_error;
@@ -136,8 +141,10 @@ static void print_output(struct hplay *h, const struct event *ev)
 
 	trace_fields(h->sim, ev, output_field, &o);
 	len = o.len && o.text[o.len - 1] == '\n' ? o.len - 1 : o.len;
-	out(h, stdout, "  %s%s%s | %.*s\n", vm ? vm->name : "-",
-	    o.device ? " " : "", o.device ? o.device : "", (int)len, o.text);
+	out(h, stdout, "  %s%s%s | ", vm ? vm->name : "-",
+	    o.device ? " " : "", o.device ? o.device : "");
+	headless_put_guest(stdout, o.text, len, h->visible);
+	out(h, stdout, "\n");
 }
 
 static void show_line(struct hplay *h, const struct scenario_line *l);
@@ -249,6 +256,7 @@ static void show_line(struct hplay *h, const struct scenario_line *l)
 static int open_trace(struct hplay *h)
 {
 	const struct options *opt = h->opt;
+	char err[PATH_MAX + 64];
 
 	h->plain = true;
 	if (opt->trace == TRACE_NONE)
@@ -259,11 +267,11 @@ static int open_trace(struct hplay *h)
 		h->plain = !h->json;	/* JSON on stdout is all there is */
 		return 0;
 	}
-	h->trace = fopen(opt->trace_file, "w");
-	if (h->trace == NULL) {
-		fprintf(stderr, "ringside: %s: %s\n", opt->trace_file, strerror(errno));
+	if (files_create(&h->trace_file, opt->trace_file, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
 		return -1;
 	}
+	h->trace = h->trace_file.f;
 	return 0;
 }
 
@@ -293,7 +301,8 @@ static enum scenario_state play(struct hplay *h)
 	for (;;) {
 		st = scenario_resume(h->sc);
 		show_lines(h);
-		if (st == SCENARIO_DONE || st == SCENARIO_FAILED)
+		if (st == SCENARIO_DONE || st == SCENARIO_FAILED ||
+		    headless_signal())
 			return st;
 		if (st == SCENARIO_PAUSE && h->json && h->trace)
 			out(h, h->trace, "{\"kind\":\"pause\",\"t_ns\":%llu}\n",
@@ -303,7 +312,9 @@ static enum scenario_state play(struct hplay *h)
 		do {
 			scenario_run_slice(h->sc, SLICE,
 					   h->esx ? esx_runner : NULL, h, &done);
-		} while (!done);
+		} while (!done && !headless_signal());
+		if (headless_signal())
+			return st;
 	}
 }
 
@@ -335,7 +346,7 @@ static void verdict(struct hplay *h, enum scenario_state st, int status)
 
 int play_headless(const struct options *opt, const char *path)
 {
-	struct hplay h = { .opt = opt };
+	struct hplay h = { .opt = opt, .visible = isatty(STDOUT_FILENO) };
 	unsigned mask = EVENT_MASK_ALL & ~EVENT_MASK(EV_INSN);
 	char desc[200];
 	enum scenario_state st;
@@ -345,15 +356,16 @@ int play_headless(const struct options *opt, const char *path)
 		return EXIT_USAGE;
 	h.sc = play_open(opt, path);
 	if (h.sc == NULL) {
-		if (h.trace && h.trace != stdout)
-			fclose(h.trace);
+		files_abandon(&h.trace_file);
 		return EXIT_USAGE;
 	}
 	h.sim = scenario_sim(h.sc);
+	headless_catch_signals(h.sim);
 	if (opt->esxtop) {
 		h.plain = false;	/* stdout is the CSV's */
 		if (esxtop_create(h.sim, stdout, opt->interval_ns,
 				  opt->iterations, &h.esx) != SIM_OK) {
+			files_abandon(&h.trace_file);
 			scenario_close(h.sc);
 			return EXIT_USAGE;
 		}
@@ -376,12 +388,13 @@ int play_headless(const struct options *opt, const char *path)
 	status = st == SCENARIO_FAILED ? EXIT_USAGE :
 		 failed || h.refused ? EXIT_GUEST_FAILED : 0;
 	verdict(&h, st, status);
-	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
+	if (files_commit(&h.trace_file) != 0)
 		h.write_error = true;
-	if (fflush(stdout) != 0 || h.write_error) {
+	if (h.write_error) {
 		fprintf(stderr, "ringside: could not write the output\n");
 		status = EXIT_USAGE;
 	}
+	headless_catch_signals(NULL);
 	scenario_close(h.sc);
-	return status;
+	return headless_exit_status(status);
 }
