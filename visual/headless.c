@@ -62,11 +62,13 @@ void headless_catch_signals(struct sim *s)
 	memset(&sa, 0, sizeof sa);
 	signal_sim = s;
 	sa.sa_handler = s ? on_signal : SIG_DFL;
+	sa.sa_flags = SA_RESETHAND;	/* a second ^C kills, whatever runs */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* a closed pipe is a write error with a message, not a silent death */
-	signal(SIGPIPE, s ? SIG_IGN : SIG_DFL);
+	/* a closed pipe is a write error with a message, not a silent
+	 * death; left so until exit, when stdout is flushed last */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int headless_signal(void)
@@ -410,7 +412,8 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (headless_signal())
 		fprintf(stderr, "ringside: stopped by signal %d after %llu instructions\n",
 			headless_signal(), (unsigned long long)sim_insns(h.sim));
-	else if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)
+	else if (vm->state == VM_ON && !opt->quiet && !opt->esxtop &&
+		 !ferror(stdout))
 		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",
 			(unsigned long long)opt->max_insns);
 	status = rc != SIM_OK || (failed(vm) && !(opt->esxtop && vm->state == VM_ON))

@@ -312,8 +312,10 @@ static enum scenario_state play(struct hplay *h)
 		do {
 			scenario_run_slice(h->sc, SLICE,
 					   h->esx ? esx_runner : NULL, h, &done);
-		} while (!done && !headless_signal());
-		if (headless_signal())
+		} while (!done && !headless_signal() &&
+			 !(h->esx && esxtop_done(h->esx)));
+		/* --iterations N: the run ends with its Nth sample, as esxtop -n */
+		if (headless_signal() || (h->esx && esxtop_done(h->esx)))
 			return st;
 	}
 }
@@ -391,7 +393,8 @@ int play_headless(const struct options *opt, const char *path)
 	if (files_commit(&h.trace_file) != 0)
 		h.write_error = true;
 	if (h.write_error) {
-		fprintf(stderr, "ringside: could not write the output\n");
+		if (!ferror(stdout))	/* (stdout's own is said below) */
+			fprintf(stderr, "ringside: could not write the trace\n");
 		status = EXIT_USAGE;
 	}
 	headless_catch_signals(NULL);
