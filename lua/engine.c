@@ -109,7 +109,8 @@ static void kill_script(lua_State *L, const char *where)
 	sc->killed = true;
 	/* from now on at every instruction: no pcall can keep it alive */
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	luaL_error(L, "%s: the scenario %s", where, why);
+	lua_pushfstring(L, "%s: the scenario %s", where, why);
+	lua_error(L);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar)

@@ -202,7 +202,10 @@ static uint64_t quantifiers(const char *p, size_t len)
  * string.rep, find, match, gmatch, gsub: charged before they run, then
  * the real one (upvalue 1) called.  rep costs its count (rep("", 2^63)
  * loops 2^63 times copying nothing); the pattern functions cost the bytes
- * of the subject, once per quantifier of the pattern as well.
+ * of the subject, once per quantifier of the pattern as well, and with a
+ * quantifier the quadratic worst case of one ("a-b" over "aaaa...").  Not
+ * bounded: two or more quantifiers backtracking into each other over a
+ * long subject (n^3 and worse); lstrlib.c counts no steps.
  */
 static int sb_charged(lua_State *L)
 {
@@ -221,7 +224,11 @@ static int sb_charged(lua_State *L)
 				lua_tolstring(L, 2, &plen) : "";
 		bool plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
 
-		cost = (uint64_t)len * (1 + (plain ? 0 : quantifiers(p, plen)));
+		uint64_t q = plain ? 0 : quantifiers(p, plen);
+
+		/* a quantifier may expand to the end of s from each start:
+		 * n^2/2 byte compares, charged at 32 per instruction */
+		cost = (uint64_t)len * (1 + q) + (q ? (uint64_t)len * len / 64 : 0);
 	}
 	engine_charge(L, cost);
 	lua_pushvalue(L, lua_upvalueindex(1));
