@@ -42,7 +42,7 @@
 #define DEF_YIELDS 1000000u
 #define MAX_QUEUED_LINES 10000		/* lines not yet taken by the player */
 #define MAX_QUEUED_BYTES (1u << 20)
-#define ALLOC_BYTES_PER_INSN 8		/* a Lua instruction moves ~8 bytes */
+#define ALLOC_BYTES_PER_INSN 64	/* memcpy moves ~64 bytes per Lua insn */
 
 static void count_hook(lua_State *L, lua_Debug *ar);
 

@@ -210,6 +210,13 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 		/* 3. the kernel, and the Multiboot hand-over data */
 		rc = guest_load(&img, vm->ram, vm->ram_size, vm->guest_path,
 				&vm->boot, err);
+		if (rc != SIM_OK) {	/* "kernel: ..." names no file */
+			char what[GUEST_ERR_MAX];
+
+			snprintf(what, sizeof what, "%s", err);
+			snprintf(err, GUEST_ERR_MAX, "%.120s: %.130s",
+				 vm->guest_path, what);
+		}
 	}
 	if (rc == SIM_OK) {
 		/* what the loader wrote: low memory, the kernel, its strings */

@@ -108,8 +108,7 @@ int files_create(struct outfile *of, const char *path, char *err, int errlen)
 			of->tmp[0] = '\0';
 	}
 	if (of->f == NULL) {
-		snprintf(err, (size_t)errlen, "%s: cannot write (%s)", path,
-			 strerror(errno));
+		snprintf(err, (size_t)errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;

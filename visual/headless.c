@@ -421,8 +421,9 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (files_commit(&h.trace_file) != 0)
 		h.write_error = true;
 	if (h.write_error) {
-		fprintf(stderr, "ringside: could not write %s\n",
-			opt->esxtop ? "the esxtop output" : "the trace");
+		if (!ferror(stdout))	/* (stdout's own is said at exit) */
+			fprintf(stderr, "ringside: could not write %s\n",
+				opt->esxtop ? "the esxtop output" : "the trace");
 		status = EXIT_USAGE;
 	}
 	headless_catch_signals(NULL);

@@ -180,6 +180,11 @@ int guest_open_buffer(const char *name, uint8_t *buf, size_t size,
 		rc = fail(err, name, "no Multiboot header (magic 0x1BADB002) in the first 8 KiB");
 	else if (rc == -2)
 		rc = fail(err, name, "Multiboot header checksum is wrong (magic + flags + checksum must be 0)");
+	else if (flags & MB_AOUT_KLUDGE)
+		/* QEMU (hw/i386/multiboot.c) then ignores the ELF headers and
+		 * loads by the header's addresses, refusing them when invalid
+		 * ("invalid header_addr address"); ringside loads ELF only */
+		rc = fail(err, name, "the Multiboot header asks for the a.out kludge (flag bit 16: load by the header's addresses); ringside loads ELF segments only: clear the flag");
 	else if (flags & 0xffffu & ~MB_SUPPORTED_REQUIREMENTS) {
 		snprintf(msg, sizeof msg,
 			 "Multiboot header requires features ringside does not offer (flags 0x%08x; only page alignment and memory info are supported)",

@@ -214,6 +214,84 @@ static void non_regular_inputs(void **state)
 	unlink(fifo);
 }
 
+/* ---- guest files: every refusal names the file ------------------------------- */
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* hello.elf, changed by patch, written to a temporary file (path). */
+static void patched_hello(char *path, size_t size,
+			  void (*patch)(unsigned char *elf, size_t len))
+{
+	size_t len;
+	unsigned char *elf = (unsigned char *)tl_slurp("scenarios/guests/hello.elf", &len);
+	FILE *f;
+
+	assert_non_null(elf);
+	patch(elf, len);
+	tl_temp_file(path, size, ".elf");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(elf, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	free(elf);
+}
+
+/* The Multiboot header asks for the a.out kludge (flag bit 16). */
+static void ask_aout_kludge(unsigned char *elf, size_t len)
+{
+	for (size_t off = 0; off + 12 <= len && off < 8192; off += 4)
+		if (rd32(elf + off) == 0x1BADB002u) {
+			uint32_t flags = rd32(elf + off + 4) | 0x10000u;
+
+			wr32(elf + off + 4, flags);
+			wr32(elf + off + 8, 0u - 0x1BADB002u - flags);
+			return;
+		}
+	fail_msg("hello.elf has no Multiboot header");
+}
+
+/* The last segment's bss reaches the top of 4 MiB of usable RAM. */
+static void fill_ram(unsigned char *elf, size_t len)
+{
+	uint32_t phoff = rd32(elf + 28), last = 0;
+	unsigned phnum = elf[44] | elf[45] << 8;
+
+	assert_true(phoff + phnum * 32u <= len);
+	for (unsigned i = 0; i < phnum; i++)
+		if (rd32(elf + phoff + i * 32) == 1)	/* PT_LOAD */
+			last = phoff + i * 32;
+	/* 4 MiB less QEMU's reserved 128 KiB, less where it starts */
+	wr32(elf + last + 20, 0x3E0000u - rd32(elf + last + 12));
+}
+
+static void loader_refusals(void **state)
+{
+	char g[256];
+
+	(void)state;
+	/* QEMU refuses it too ("invalid header_addr address", status 1) */
+	patched_hello(g, sizeof g, ask_aout_kludge);
+	want(run("--headless --guest %s", g), 2, "a.out kludge");
+	if (strncmp(out, "ringside: ", 10) != 0 || strncmp(out + 10, g, strlen(g)) != 0)
+		fail_msg("the refusal should name %s:\n%s", g, out);
+	unlink(g);
+	patched_hello(g, sizeof g, fill_ram);
+	want(run("--headless --mem 4 --guest %s", g), 2, "no room after the kernel");
+	if (strncmp(out + 10, g, strlen(g)) != 0)
+		fail_msg("the refusal should name %s:\n%s", g, out);
+	unlink(g);
+}
+
 /* ---- options: parsed strictly, applied or refused ---------------------------- */
 
 static void numbers_strict(void **state)
@@ -384,6 +462,7 @@ int main(void)
 		cmocka_unit_test(outputs_are_not_inputs),
 		cmocka_unit_test(outputs_renamed_in_place),
 		cmocka_unit_test(non_regular_inputs),
+		cmocka_unit_test(loader_refusals),
 		cmocka_unit_test(numbers_strict),
 		cmocka_unit_test(scenario_options),
 		cmocka_unit_test(esxtop_iterations),
