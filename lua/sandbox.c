@@ -217,8 +217,14 @@ static int sb_charged(lua_State *L)
 		luaL_checklstring(L, 1, &len);
 	if (strcmp(name, "rep") == 0) {
 		lua_Integer n = luaL_checkinteger(L, 2);
+		size_t sep = 0;
 
-		cost = n > 0 ? (uint64_t)n : 0;
+		/* with bytes to copy, the result's allocation is charged (and
+		 * refused past the memory limit before any loop): only the
+		 * empty string repeated loops for nothing */
+		if (lua_type(L, 3) == LUA_TSTRING)
+			lua_tolstring(L, 3, &sep);
+		cost = n > 0 && len + sep == 0 ? (uint64_t)n : 0;
 	} else {
 		const char *p = lua_type(L, 2) == LUA_TSTRING ?
 				lua_tolstring(L, 2, &plen) : "";
