@@ -18,9 +18,15 @@ for bin in "$build"/fuzz/fuzz_*; do
 	corpus="$build/fuzz/corpus/$t"
 	mkdir -p "$corpus"
 	log="$build/fuzz/$t.log"
+	# the bundled files are seeds too (read, never written)
+	case $t in
+	scenario) more=scenarios ;;
+	loader) more=scenarios/guests ;;
+	*) more= ;;
+	esac
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$build/fuzz/found-$t-" \
-		"$corpus" "tests/fuzz/$t" >"$log" 2>&1
+		"$corpus" "tests/fuzz/$t" $more >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	found=$(ls "$build/fuzz/found-$t-"* 2>/dev/null | wc -l)
