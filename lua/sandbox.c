@@ -199,8 +199,8 @@ static uint64_t quantifiers(const char *p, size_t len)
 }
 
 /*
- * string.rep, find, match, gmatch, gsub: charged before they run, then
- * the real one (upvalue 1) called.  rep costs its count (rep("", 2^63)
+ * string.rep, find, match, gmatch, gsub, utf8.len, utf8.offset: charged
+ * before they run, then the real one (upvalue 1) called.  rep costs its count (rep("", 2^63)
  * loops 2^63 times copying nothing); the pattern functions cost the bytes
  * of the subject, once per quantifier of the pattern as well, and with a
  * quantifier the quadratic worst case of one ("a-b" over "aaaa...").  Not
@@ -245,21 +245,26 @@ static int sb_charged(lua_State *L)
 
 static void install_bounds(lua_State *L)
 {
-	static const char *const charged[] = { "rep", "find", "match", "gmatch", "gsub" };
+	/* the C functions that scan a string without allocating */
+	static const struct { const char *lib, *name; } charged[] = {
+		{ "string", "rep" }, { "string", "find" }, { "string", "match" },
+		{ "string", "gmatch" }, { "string", "gsub" },
+		{ "utf8", "len" }, { "utf8", "offset" },
+	};
 
 	lua_pushcfunction(L, sb_xpcall);
 	lua_setglobal(L, "xpcall");
 	lua_getglobal(L, "setmetatable");
 	lua_pushcclosure(L, sb_setmetatable, 1);
 	lua_setglobal(L, "setmetatable");
-	lua_getglobal(L, "string");
 	for (size_t i = 0; i < sizeof charged / sizeof charged[0]; i++) {
-		lua_getfield(L, -1, charged[i]);
-		lua_pushstring(L, charged[i]);
+		lua_getglobal(L, charged[i].lib);
+		lua_getfield(L, -1, charged[i].name);
+		lua_pushstring(L, charged[i].name);
 		lua_pushcclosure(L, sb_charged, 2);
-		lua_setfield(L, -2, charged[i]);
+		lua_setfield(L, -2, charged[i].name);
+		lua_pop(L, 1);
 	}
-	lua_pop(L, 1);
 }
 
 /* ---- files --------------------------------------------------------------- */

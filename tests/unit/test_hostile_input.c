@@ -100,6 +100,9 @@ static void scripts_bounded(void **state)
 	script_refused("local s = string.rep('a', 1 << 20)\n"
 		       "for i = 1, 1e6 do local t = s:upper() end print('AFTER')\n",
 		       "instruction budget");
+	script_refused("local s = string.rep('a', 1 << 24)\n"
+		       "for i = 1, 1e6 do utf8.len(s) end print('AFTER')\n",
+		       "instruction budget");
 	/* a raw yield from the scenario's body would be resumed forever */
 	script_refused("while true do coroutine.yield() end\n",
 		       "coroutine.yield() outside a coroutine");
