@@ -15,6 +15,7 @@
  *     /dev/stdout) is written in place: it cannot be renamed over.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,15 +92,21 @@ int files_check(const struct options *o, const char *scenario_path,
 int files_create(struct outfile *of, const char *path, char *err, int errlen)
 {
 	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	mode_t mask = umask(0);
 	int fd;
 
+	umask(mask);
 	memset(of, 0, sizeof *of);
 	snprintf(of->path, sizeof of->path, "%s", path);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (exists && !S_ISREG(st.st_mode)) {
 		of->f = fopen(path, "w");	/* /dev/null, a pipe... */
 	} else {
 		snprintf(of->tmp, sizeof of->tmp, "%s.tmp-XXXXXX", path);
 		fd = mkstemp(of->tmp);
+		/* mkstemp makes it 0600: give it the mode fopen would have */
+		if (fd >= 0)
+			fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
 		if (fd >= 0 && (of->f = fdopen(fd, "w")) == NULL) {
 			close(fd);
 			unlink(of->tmp);

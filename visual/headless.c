@@ -331,22 +331,31 @@ static int run_esxtop(struct headless *h, enum sim_stop *why)
 	return rc;
 }
 
+const char *headless_partial_line(const struct vm *vm, size_t *len)
+{
+	size_t n, start;
+	const char *out = vm_serial(vm, &n);
+
+	if (out == NULL || vm->state != VM_ON)
+		return NULL;
+	for (start = n; start > 0 && out[start - 1] != '\n'; start--)
+		;
+	*len = n - start;
+	return start < n ? out + start : NULL;
+}
+
 /*
  * A run that stops with the VM still on (budget, signal) has output the
  * guest did not end with a newline yet: it is printed, as QEMU would have.
  */
 static void print_partial_line(const struct headless *h, const struct vm *vm)
 {
-	size_t len, start;
-	const char *out = vm_serial(vm, &len);
+	size_t len;
+	const char *tail = headless_partial_line(vm, &len);
 
-	if (!h->plain || out == NULL || vm->state != VM_ON)
+	if (!h->plain || tail == NULL)
 		return;
-	for (start = len; start > 0 && out[start - 1] != '\n'; start--)
-		;
-	if (start == len)
-		return;
-	headless_put_guest(stdout, out + start, len - start, h->visible);
+	headless_put_guest(stdout, tail, len, h->visible);
 	putc('\n', stdout);
 }
 

@@ -32,6 +32,13 @@ int headless_signal(void);
  */
 int headless_exit_status(int status);
 
+/*
+ * The end of a running VM's serial output that no newline has ended yet
+ * (no event shows it), or NULL.
+ */
+struct vm;
+const char *headless_partial_line(const struct vm *vm, size_t *len);
+
 /* Guest output; on a terminal (visible) control bytes shown as ^[ ^G. */
 void headless_put_guest(FILE *out, const char *p, size_t len, bool visible);
 

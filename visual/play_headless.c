@@ -292,6 +292,22 @@ static int esx_runner(void *ctx, uint64_t max_insns, uint64_t until_ns,
 				max_insns, why);
 }
 
+/* The VMs' serial output that no newline ended when the scenario did. */
+static void show_partial_lines(struct hplay *h)
+{
+	for (int id = 0; h->plain && id < sim_vm_count(h->sim); id++) {
+		struct vm *vm = sim_vm(h->sim, id);
+		size_t len;
+		const char *tail = vm ? headless_partial_line(vm, &len) : NULL;
+
+		if (tail == NULL)
+			continue;
+		out(h, stdout, "  %s | ", vm->name);
+		headless_put_guest(stdout, tail, len, h->visible);
+		out(h, stdout, "\n");
+	}
+}
+
 /* Play until the script ends; returns its final state. */
 static enum scenario_state play(struct hplay *h)
 {
@@ -381,6 +397,7 @@ int play_headless(const struct options *opt, const char *path)
 		    desc[0] ? ": " : "", desc);
 	}
 	st = play(&h);
+	show_partial_lines(&h);
 	if (h.esx) {
 		esxtop_finish(h.esx);
 		h.write_error |= esxtop_write_error(h.esx) != 0;

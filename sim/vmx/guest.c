@@ -11,10 +11,12 @@
  *            16-bit code 0x18, 16-bit data 0x20
  *   after the kernel, page aligned: command line, boot loader name
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vmx/guest.h"
 #include "status.h"
@@ -206,7 +208,9 @@ int guest_open_buffer(const char *name, uint8_t *buf, size_t size,
 int guest_open(const char *path, struct guest_image *out,
 	       char err[GUEST_ERR_MAX])
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO would block the open; it is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	struct stat st;
 	uint8_t *buf;
 	long size;
@@ -214,6 +218,8 @@ int guest_open(const char *path, struct guest_image *out,
 
 	memset(out, 0, sizeof *out);
 	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot open (no such file, or not readable)", path);
 		return SIM_EIO;
 	}

@@ -199,7 +199,7 @@ static void outputs_renamed_in_place(void **state)
 
 static void non_regular_inputs(void **state)
 {
-	char fifo[256];
+	char fifo[256], sc[256], text[600];
 
 	(void)state;
 	tl_temp_file(fifo, sizeof fifo, ".elf");
@@ -211,6 +211,13 @@ static void non_regular_inputs(void **state)
 	     2, "a FIFO");
 	want(run("--headless --guest scenarios/guests/hello.elf --disk %s", fifo),
 	     2, "a FIFO");
+	/* a scenario naming one: refused by the loader, which never blocks */
+	snprintf(text, sizeof text,
+		 "local esx = host{name='esx1', kind='esx'}\n"
+		 "esx:add_vm{name='vm1', guest='%s'}\n", fifo);
+	scenario(sc, sizeof sc, text);
+	want(run("--headless %s", sc), 2, "not a regular file");
+	unlink(sc);
 	want(run("--headless --guest scenarios"), 2, "a directory");
 	want(run("--headless --guest scenarios/guests/cdrom.elf --cdrom /dev/zero"),
 	     2, "a device");
@@ -388,7 +395,16 @@ static void stdout_errors(void **state)
 
 static void partial_line_kept(void **state)
 {
+	char sc[256];
+
 	(void)state;
+	/* a scenario that ends while its VM runs */
+	scenario(sc, sizeof sc,
+		 "local esx = host{name='esx1', kind='esx'}\n"
+		 "esx:add_vm{name='vm1', guest='" PARTIAL "'}\n"
+		 "run{insns=100000}\n");
+	want(run("--headless %s", sc), 0, "  vm1 | \033[2J\aabc");
+	unlink(sc);
 	want(run("--headless --quiet --max-insns 100k --guest " PARTIAL " 2>/dev/null | od -c | tr -s ' '"),
 	     0, "a b c \\n");
 }
