@@ -7,6 +7,7 @@
 #   make bench    performance figures (never part of make test)
 #   make golden   rewrite the scenarios' golden traces (tests/golden/)
 #   make docs     regenerate the figures docs/ quotes (tests/docs/docs.sh)
+#   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 20)
 #   make deps     check (and as root install) the dependencies
 #   make install  PREFIX=/usr/local DESTDIR=: the program, the scenarios,
 #                 the guests and the man page ringside(1); make uninstall
@@ -31,6 +32,10 @@ ifeq ($(SAN),1)
 BUILD   ?= build/san
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
            -fno-omit-frame-pointer
+# LeakSanitizer: a leak is a failure, except libunicorn's own (the file
+# says which and why); UBSan: the stack of every report.
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 else
 BUILD   ?= build/rel
 SANFLAGS =
@@ -78,7 +83,7 @@ BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 include scenarios/guests/guests.mk
 
 .PHONY: all deps build run test tests bench clean check-layering help FORCE \
-	golden pkg-check pkg-check-tests docs install uninstall
+	golden pkg-check pkg-check-tests docs install uninstall fuzz fuzz-targets
 
 all: build
 
@@ -173,6 +178,27 @@ $(BENCH_TUI): bench/bench_tui.c $(VIS_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -o $@ $< $(VIS_OBJ) \
 		$(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lutil -lm $(LDFLAGS)
+
+# Fuzzing (tests/fuzz/): every parser of outside input, built with clang
+# and libFuzzer into build/fuzz, run FUZZ_SECONDS each by tests/fuzz/run.sh
+# (which prints the figures docs/bad-input.md quotes).  Not part of `make
+# test`: it needs clang (`make deps FUZZ=1` installs it).
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	@FUZZ=1 sh .ci/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+		WARN="-Wall -Wextra" LDFLAGS= \
+		SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		fuzz-targets
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LUA_OBJ) $(LIBSIM)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -fsanitize=fuzzer -o $@ $< \
+		$(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
 
 run: deps
 	@$(MAKE) --no-print-directory build

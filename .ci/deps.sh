@@ -7,7 +7,7 @@
 # tmux), and that the guest toolchain really makes 32-bit code: `gcc -m32`
 # compiles a freestanding file and `as --32` assembles one (as the guests'
 # build does, scenarios/guests/guests.mk).  Exit status 0 when everything
-# is present afterwards.
+# is present afterwards.  With FUZZ=1 (make fuzz): clang too.
 set -u
 
 missing=""
@@ -29,6 +29,10 @@ command -v as >/dev/null 2>&1 || add binutils
 command -v ld >/dev/null 2>&1 || add binutils
 command -v gcc >/dev/null 2>&1 || add gcc
 command -v tmux >/dev/null 2>&1 || add tmux
+# make fuzz only (FUZZ=1): clang with its libFuzzer runtime
+if [ "${FUZZ:-0}" = 1 ]; then
+	command -v clang >/dev/null 2>&1 || add clang
+fi
 
 # The guest toolchain: 32-bit code from gcc and as.
 guest_toolchain() {

@@ -13,7 +13,14 @@
  *   - time: a count hook runs every HOOK_EVERY Lua instructions and stops
  *     a script that runs too long without yielding.  Once it has fired it
  *     fires at every instruction, so even a loop that catches the error
- *     with pcall dies at its next instruction outside the pcall;
+ *     with pcall dies at its next instruction outside the pcall.  The hook
+ *     counts Lua instructions only, so work done inside C is charged too:
+ *     every byte allocated (ALLOC_BYTES_PER_INSN bytes cost one
+ *     instruction: string.rep, .., table.concat, s:upper...) and, by
+ *     sandbox.c, every byte a pattern function scans.  Lua runs no hook
+ *     inside a __gc finalizer (lgc.c GCTM turns hooks off) nor in a message
+ *     handler called for an error raised by the hook itself: sandbox.c
+ *     refuses __gc and keeps xpcall's handler away from a killed script;
  *   - everything that can raise a Lua error runs inside lua_pcall or
  *     lua_resume, so an error unwinds Lua only, never C or the simulator;
  *   - every error names the file and line it comes from.
@@ -35,6 +42,9 @@
 #define DEF_YIELDS 1000000u
 #define MAX_QUEUED_LINES 10000		/* lines not yet taken by the player */
 #define MAX_QUEUED_BYTES (1u << 20)
+#define ALLOC_BYTES_PER_INSN 64	/* memcpy moves ~64 bytes per Lua insn */
+
+static void count_hook(lua_State *L, lua_Debug *ar);
 
 struct scenario *engine_get(lua_State *L)
 {
@@ -65,23 +75,31 @@ static void *engine_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	}
 	p = realloc(ptr, nsize);
-	if (p != NULL)
+	if (p != NULL) {
 		sc->mem_used = sc->mem_used - old + nsize;
+		/* charged now, checked at the next count hook or charge */
+		if (nsize > old) {
+			sc->insns += (nsize - old) / ALLOC_BYTES_PER_INSN;
+			sc->insns_total += (nsize - old) / ALLOC_BYTES_PER_INSN;
+		}
+	}
 	return p;
 }
 
 /* ---- the instruction budget --------------------------------------------- */
 
-static void count_hook(lua_State *L, lua_Debug *ar)
+/* Over a limit: the error names the line the script is at. */
+static bool over_budget(const struct scenario *sc)
+{
+	return sc->killed || sc->insns > sc->lim.lua_insns ||
+	       sc->insns_total > sc->lim.lua_insns_total;
+}
+
+static void kill_script(lua_State *L, const char *where)
 {
 	struct scenario *sc = engine_get(L);
 	char why[200];
 
-	sc->insns += HOOK_EVERY;
-	sc->insns_total += HOOK_EVERY;
-	if (!sc->killed && sc->insns <= sc->lim.lua_insns &&
-	    sc->insns_total <= sc->lim.lua_insns_total)
-		return;
 	if (sc->insns_total > sc->lim.lua_insns_total)
 		snprintf(why, sizeof why, "ran out of its instruction budget (%llu Lua instructions in all)",
 			 (unsigned long long)sc->lim.lua_insns_total);
@@ -91,10 +109,40 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	sc->killed = true;
 	/* from now on at every instruction: no pcall can keep it alive */
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	lua_getinfo(L, "Sl", ar);
-	lua_pushfstring(L, "%s:%d: the scenario %s", ar->short_src,
-			ar->currentline, why);
+	lua_pushfstring(L, "%s: the scenario %s", where, why);
 	lua_error(L);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+	struct scenario *sc = engine_get(L);
+	char where[ENGINE_WHERE_MAX];
+
+	sc->insns += HOOK_EVERY;
+	sc->insns_total += HOOK_EVERY;
+	if (!over_budget(sc))
+		return;
+	lua_getinfo(L, "Sl", ar);
+	snprintf(where, sizeof where, "%s:%d", ar->short_src, ar->currentline);
+	kill_script(L, where);
+}
+
+void engine_charge(lua_State *L, uint64_t insns)
+{
+	struct scenario *sc = engine_get(L);
+	char where[ENGINE_WHERE_MAX];
+
+	sc->insns += insns;
+	sc->insns_total += insns;
+	if (!over_budget(sc))
+		return;
+	engine_where(L, where, sizeof where);
+	kill_script(L, where);
+}
+
+bool engine_killed(lua_State *L)
+{
+	return engine_get(L)->killed;
 }
 
 /* ---- where, lines and yields -------------------------------------------- */
@@ -173,6 +221,7 @@ int engine_yield(lua_State *L, enum scenario_state st, lua_KFunction k)
 		return luaL_error(L, "more than %d say, pause and run calls: an endless loop?",
 				  (int)sc->lim.max_yields);
 	sc->state = st;
+	sc->api_yield = true;
 	return lua_yieldk(L, 0, 0, k);
 }
 
@@ -264,6 +313,26 @@ static void defaults(struct scenario_limits *l)
  * messages have one; a memory error or error(x, 0) get the line the
  * coroutine (or the state, during set-up) was at.
  */
+/*
+ * Does a message start with a location, "file.lua:12:" or "[string
+ * \"...\"]:3:" or the scenario's own path, as Lua's messages do?  error("1:2:3 x", 0) does not.
+ */
+static bool has_location(const char *msg, const char *path)
+{
+	const char *colon = strchr(msg, ':');
+	const char *p;
+
+	if (colon == NULL || colon == msg || colon[1] < '0' || colon[1] > '9')
+		return false;
+	if (!(colon - msg >= 4 && strncmp(colon - 4, ".lua", 4) == 0) &&
+	    colon[-1] != ']' && (strlen(path) != (size_t)(colon - msg) ||
+				 strncmp(msg, path, strlen(path)) != 0))
+		return false;
+	for (p = colon + 1; *p >= '0' && *p <= '9'; p++)
+		;
+	return *p == ':';
+}
+
 static void set_error(struct scenario *sc, lua_State *th, int status)
 {
 	char where[ENGINE_WHERE_MAX];
@@ -280,14 +349,14 @@ static void set_error(struct scenario *sc, lua_State *th, int status)
 		snprintf(sc->err, sizeof sc->err,
 			 "%s: error (the error value is a %s, not a message)",
 			 where, luaL_typename(th, -1));
-	} else if (colon && colon[1] >= '0' && colon[1] <= '9' &&
+	} else if (has_location(msg, sc->path) &&
 		   strncmp(msg, "lua/", 4) == 0 && strncmp(where, "lua/", 4) != 0) {
 		/* raised in a helper of lua/: the scenario's line comes first */
 		const char *rest = strchr(colon + 1, ':');
 
 		snprintf(sc->err, sizeof sc->err, "%s:%s (in %.*s)", where,
 			 rest ? rest + 1 : "", (int)(rest ? rest - msg : 0), msg);
-	} else if (colon && colon[1] >= '0' && colon[1] <= '9') {
+	} else if (has_location(msg, sc->path)) {
 		snprintf(sc->err, sizeof sc->err, "%s", msg);	/* "file:line: ..." */
 	} else {
 		snprintf(sc->err, sizeof sc->err, "%s: %s", where, msg);
@@ -351,7 +420,19 @@ enum scenario_state scenario_resume(struct scenario *sc)
 	}
 	sc->insns = 0;
 	sc->state = SCENARIO_READY;
+	sc->api_yield = false;
 	rc = lua_resume(sc->co, sc->L, 0, &nres);
+	if (rc == LUA_YIELD && !sc->api_yield) {
+		/* coroutine.yield() from the scenario's own body: the player
+		 * would resume it at once, forever, uncounted */
+		char where[ENGINE_WHERE_MAX];
+
+		where_from(sc->co, 0, where, sizeof where);
+		snprintf(sc->err, sizeof sc->err,
+			 "%s: coroutine.yield() outside a coroutine of the scenario's own: to wait, use pause() or run{...}",
+			 where);
+		return sc->state = SCENARIO_FAILED;
+	}
 	if (rc == LUA_YIELD) {
 		lua_pop(sc->co, nres);
 		return sc->state;

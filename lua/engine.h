@@ -67,6 +67,7 @@ struct scenario {
 	uint64_t insns_total;		/* ... since the start */
 	uint32_t yields;		/* say, pause and run calls so far */
 	bool killed;			/* a limit was hit: stop at once */
+	bool api_yield;			/* the last yield was say/pause/run */
 
 	/* what the script asked the player for */
 	enum scenario_state state;
@@ -104,6 +105,15 @@ void engine_line(lua_State *L, enum scenario_line_kind kind,
  * Lua frame outside the helpers in lua/, as "file:line".
  */
 void engine_where(lua_State *L, char *buf, size_t size);
+
+/*
+ * Charge work done in C (bytes scanned, copies made) to the instruction
+ * budget; raises the budget's error when it is spent.
+ */
+void engine_charge(lua_State *L, uint64_t insns);
+
+/* Has the script hit a limit (every further instruction raises)? */
+bool engine_killed(lua_State *L);
 
 /*
  * Yield the scenario's coroutine to the player with a new state.  Raises

@@ -16,6 +16,13 @@
  *
  * math.random is seeded with a constant: the same scenario must give the
  * same events every time (golden traces rely on it).
+ *
+ * Bounded (engine.c charges the budget): the C functions that can run
+ * long on their own are charged by length (string.rep by its count,
+ * find/match/gmatch/gsub by the bytes they may scan); __gc finalizers are
+ * refused (Lua runs them with hooks off, at collections and at exit, after
+ * the verdict); xpcall's message handler is not called once the budget is
+ * spent (Lua would run it with hooks off, since the error came from one).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -121,6 +128,143 @@ static int sb_load(lua_State *L)
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
 	return lua_gettop(L);
+}
+
+/* ---- bounded: xpcall, __gc, long C calls -------------------------------- */
+
+/* Upvalue 1: the script's message handler, called unless it is killed. */
+static int sb_msgh(lua_State *L)
+{
+	if (engine_killed(L))
+		return 1;		/* the budget's message, as it is */
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* As lbaselib.c's finishpcall: false and the message, or every result. */
+static int xpcall_done(lua_State *L, int status, lua_KContext extra)
+{
+	if (status != LUA_OK && status != LUA_YIELD) {
+		lua_pushboolean(L, 0);
+		lua_pushvalue(L, -2);
+		return 2;
+	}
+	return lua_gettop(L) - (int)extra;
+}
+
+/* xpcall(f, msgh, ...) as lbaselib.c's, with msgh wrapped in sb_msgh. */
+static int sb_xpcall(lua_State *L)
+{
+	int n = lua_gettop(L), status;
+
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, sb_msgh, 1);
+	lua_replace(L, 2);
+	lua_pushboolean(L, 1);
+	lua_pushvalue(L, 1);
+	lua_rotate(L, 3, 2);
+	status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, xpcall_done);
+	return xpcall_done(L, status, 2);
+}
+
+/* setmetatable(t, mt) refusing a finalizer (upvalue 1: the real one). */
+static int sb_setmetatable(lua_State *L)
+{
+	if (lua_type(L, 2) == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "setmetatable: __gc finalizers are refused in a scenario: they run outside its instruction budget, at collections and after its verdict");
+		lua_pop(L, 1);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* Quantifiers in a pattern: each may make a match backtrack over s. */
+static uint64_t quantifiers(const char *p, size_t len)
+{
+	uint64_t q = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '%')
+			i++;
+		else if (strchr("*+-?", p[i]) != NULL)
+			q++;
+	return q;
+}
+
+/*
+ * string.rep, find, match, gmatch, gsub, utf8.len, utf8.offset: charged
+ * before they run, then the real one (upvalue 1) called.  rep costs its count (rep("", 2^63)
+ * loops 2^63 times copying nothing); the pattern functions cost the bytes
+ * of the subject, once per quantifier of the pattern as well, and with a
+ * quantifier the quadratic worst case of one ("a-b" over "aaaa...").  Not
+ * bounded: two or more quantifiers backtracking into each other over a
+ * long subject (n^3 and worse); lstrlib.c counts no steps.
+ */
+static int sb_charged(lua_State *L)
+{
+	const char *name = lua_tostring(L, lua_upvalueindex(2));
+	size_t len = 0, plen = 0;
+	uint64_t cost;
+
+	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
+		luaL_checklstring(L, 1, &len);
+	if (strcmp(name, "rep") == 0) {
+		lua_Integer n = luaL_checkinteger(L, 2);
+		size_t sep = 0;
+
+		/* with bytes to copy, the result's allocation is charged (and
+		 * refused past the memory limit before any loop): only the
+		 * empty string repeated loops for nothing */
+		if (lua_type(L, 3) == LUA_TSTRING)
+			lua_tolstring(L, 3, &sep);
+		cost = n > 0 && len + sep == 0 ? (uint64_t)n : 0;
+	} else {
+		const char *p = lua_type(L, 2) == LUA_TSTRING ?
+				lua_tolstring(L, 2, &plen) : "";
+		bool plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
+
+		uint64_t q = plain ? 0 : quantifiers(p, plen);
+
+		/* a quantifier may expand to the end of s from each start:
+		 * n^2/2 byte compares, charged at 32 per instruction */
+		cost = (uint64_t)len * (1 + q) + (q ? (uint64_t)len * len / 64 : 0);
+	}
+	engine_charge(L, cost);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void install_bounds(lua_State *L)
+{
+	/* the C functions that scan a string without allocating */
+	static const struct { const char *lib, *name; } charged[] = {
+		{ "string", "rep" }, { "string", "find" }, { "string", "match" },
+		{ "string", "gmatch" }, { "string", "gsub" },
+		{ "utf8", "len" }, { "utf8", "offset" },
+	};
+
+	lua_pushcfunction(L, sb_xpcall);
+	lua_setglobal(L, "xpcall");
+	lua_getglobal(L, "setmetatable");
+	lua_pushcclosure(L, sb_setmetatable, 1);
+	lua_setglobal(L, "setmetatable");
+	for (size_t i = 0; i < sizeof charged / sizeof charged[0]; i++) {
+		lua_getglobal(L, charged[i].lib);
+		lua_getfield(L, -1, charged[i].name);
+		lua_pushstring(L, charged[i].name);
+		lua_pushcclosure(L, sb_charged, 2);
+		lua_setfield(L, -2, charged[i].name);
+		lua_pop(L, 1);
+	}
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -275,6 +419,7 @@ void sandbox_open(lua_State *L)
 	lua_pushnil(L);
 	lua_setglobal(L, "warn");	/* would write to stderr */
 	install_refusals(L);
+	install_bounds(L);
 	/* a fixed seed, and no seeding from the clock */
 	lua_getglobal(L, "math");
 	lua_getfield(L, -1, "randomseed");

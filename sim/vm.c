@@ -236,6 +236,13 @@ int vm_boot(struct vm *vm, char err[GUEST_ERR_MAX])
 			x.modules[i] = vm->cfg.modules[i];
 		rc = guest_load_extra(&img, vm->ram, vm->ram_size,
 				      vm->guest_path, &x, &vm->boot, err);
+		if (rc != SIM_OK) {	/* "kernel: ..." names no file */
+			char what[GUEST_ERR_MAX];
+
+			snprintf(what, sizeof what, "%s", err);
+			snprintf(err, GUEST_ERR_MAX, "%.120s: %.130s",
+				 vm->guest_path, what);
+		}
 	}
 	if (rc == SIM_OK) {
 		/* what the loader wrote: low memory, the kernel, its strings */

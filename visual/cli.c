@@ -102,7 +102,8 @@ void cli_usage(FILE *out)
 "\n"
 "Exit status: 0 the guest powered off (writing 0 to the debug-exit port) or\n"
 "halted; 1 it wrote another value there, crashed (triple fault, missing\n"
-"memory) or hit --max-insns; 2 bad arguments or a bad file.\n"
+"memory) or hit --max-insns; 2 bad arguments or a bad file; 130 and 143 a\n"
+"headless run stopped by SIGINT or SIGTERM.\n"
 "\n"
 "Examples:\n"
 "  ringside --headless --guest scenarios/guests/hello.elf\n"
@@ -132,20 +133,24 @@ void cli_vm_config(const struct options *o, const char *guest,
 		cfg->modules[i] = o->modules[i];
 }
 
-/* A count with an optional k/M/G suffix (powers of 1000). */
-static int parse_count(const char *s, uint64_t *out)
+/*
+ * A count: decimal digits only, with an optional k/M/G suffix (powers of
+ * 1000) where suffix is true.  strtoull alone would take " 10", "+10" and
+ * "-1" (as 2^64-1); a number on the command line is digits or nothing.
+ */
+static int parse_number(const char *s, bool suffix, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 	uint64_t mul = 1;
 
-	if (*s == '\0' || *s == '-')
+	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -1;
-	switch (*end) {
+	switch (suffix ? *end : '\0') {
 	case '\0': break;
 	case 'k': case 'K': mul = 1000; end++; break;
 	case 'm': case 'M': mul = 1000000; end++; break;
@@ -156,6 +161,17 @@ static int parse_count(const char *s, uint64_t *out)
 		return -1;
 	*out = v * mul;
 	return 0;
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+	return parse_number(s, true, out);
+}
+
+/* MiB and vCPUs: plain numbers ("1k" MiB would be a surprise). */
+static int parse_plain(const char *s, uint64_t *out)
+{
+	return parse_number(s, false, out);
 }
 
 /*
@@ -230,9 +246,10 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 		case OPT_LIST: o->list = true; break;
 		case OPT_RECORD: o->record = optarg; break;
 		case OPT_PRESENTER: o->presenter = true; break;
-		case OPT_CDROM: o->cdrom = optarg; break;
-		case OPT_APPEND: o->append = optarg; break;
+		case OPT_CDROM: o->cdrom = optarg; o->vm_option = "--cdrom"; break;
+		case OPT_APPEND: o->append = optarg; o->vm_option = "--append"; break;
 		case OPT_MODULE:
+			o->vm_option = "--module";
 			if (o->nmodules == GUEST_MAX_MODULES ||
 			    optarg[0] == '\0' || optarg[0] == ',') {
 				snprintf(err, (size_t)errlen,
@@ -244,9 +261,10 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			}
 			o->modules[o->nmodules++] = optarg;
 			break;
-		case OPT_DISK: o->disk = optarg; break;
+		case OPT_DISK: o->disk = optarg; o->vm_option = "--disk"; break;
 		case OPT_DISK_MB:
-			if (parse_count(optarg, &n) != 0 || n < 1 || n > 131072) {
+			o->vm_option = "--disk-mb";
+			if (parse_plain(optarg, &n) != 0 || n < 1 || n > 131072) {
 				snprintf(err, (size_t)errlen,
 					 "--disk-mb wants MiB from 1 to 131072, not '%s'",
 					 optarg);
@@ -272,7 +290,8 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			}
 			break;
 		case OPT_VCPUS:
-			if (parse_count(optarg, &n) != 0 || n < 1 || n > 8) {
+			o->vm_option = "--vcpus";
+			if (parse_plain(optarg, &n) != 0 || n < 1 || n > 8) {
 				snprintf(err, (size_t)errlen,
 					 "--vcpus wants 1 to 8, not '%s'", optarg);
 				return -1;
@@ -280,6 +299,7 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			o->vcpus = (int)n;
 			break;
 		case OPT_MAX_INSNS:
+			o->vm_option = "--max-insns";
 			if (parse_count(optarg, &o->max_insns) != 0 ||
 			    o->max_insns == 0) {
 				snprintf(err, (size_t)errlen,
@@ -289,7 +309,8 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 			}
 			break;
 		case OPT_MEM:
-			if (parse_count(optarg, &n) != 0 || n < 4 || n > 1024) {
+			o->vm_option = "--mem";
+			if (parse_plain(optarg, &n) != 0 || n < 4 || n > 1024) {
 				snprintf(err, (size_t)errlen,
 					 "--mem wants MiB from 4 to 1024, not '%s'",
 					 optarg);
@@ -354,6 +375,13 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 	if (o->presenter && o->headless) {
 		snprintf(err, (size_t)errlen,
 			 "--presenter is a layout of the TUI: it does not go with --headless");
+		return -1;
+	}
+	/* a scenario makes its own VMs: an option it would ignore is refused */
+	if (o->scenario && o->vm_option) {
+		snprintf(err, (size_t)errlen,
+			 "%s is for --guest: a scenario makes its VMs itself (vm{...} in the script)",
+			 o->vm_option);
 		return -1;
 	}
 	if (o->guest && o->scenario) {

@@ -39,6 +39,7 @@ struct options {
 	uint64_t iterations;	/* esxtop: samples (0 = until the end) */
 	bool list;		/* --list: the bundled scenarios */
 	const char *record;	/* --record FILE: asciinema cast of the TUI */
+	const char *vm_option;	/* the last VM option given (--mem...) */
 	bool presenter;		/* --presenter: the TUI's projector layout */
 };
 

@@ -9,11 +9,14 @@
  * "summary" object.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "esxtop.h"
+#include "files.h"
 #include "headless.h"
 #include "sim.h"
 #include "status.h"
@@ -26,10 +29,84 @@ struct headless {
 	struct sim *sim;
 	const struct options *opt;
 	FILE *trace;		/* where the trace goes, or NULL */
+	struct outfile trace_file;	/* --trace-file, until complete */
+	bool visible;		/* stdout is a terminal: show control bytes */
 	bool plain;		/* print serial output and summary on stdout */
 	bool write_error;
 	uint64_t sectors[2];	/* read, written by the VMKernel for the VMM */
 };
+
+/* ---- signals --------------------------------------------------------------- */
+
+/*
+ * SIGINT and SIGTERM end a headless run as if its budget were spent: the
+ * handler only records the signal and asks the simulator to stop (which
+ * sets flags: sim_request_stop); the run returns, its output so far and
+ * its summary are printed, and the exit status is 128 + the signal, as a
+ * shell reports a process the signal killed (130, 143).
+ */
+static struct sim *volatile signal_sim;
+static volatile sig_atomic_t signal_caught;
+
+static void on_signal(int sig)
+{
+	signal_caught = sig;
+	if (signal_sim != NULL)
+		sim_request_stop(signal_sim);
+}
+
+void headless_catch_signals(struct sim *s)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	signal_sim = s;
+	sa.sa_handler = s ? on_signal : SIG_DFL;
+	sa.sa_flags = SA_RESETHAND;	/* a second ^C kills, whatever runs */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed pipe is a write error with a message, not a silent
+	 * death; left so until exit, when stdout is flushed last */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int headless_signal(void)
+{
+	return signal_caught;
+}
+
+int headless_exit_status(int status)
+{
+	if (signal_caught)
+		return 128 + signal_caught;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "ringside: cannot write the output (standard output: %s)\n",
+			strerror(errno ? errno : EIO));
+		return EXIT_USAGE;
+	}
+	return status;
+}
+
+/*
+ * A guest's bytes for a terminal: what would be a command to the terminal
+ * (ESC starts one, BEL rings it, other C0 controls and DEL) is shown in
+ * caret notation (^[ ^G), as cat -v does; newline and tab pass.  A file or
+ * a pipe gets the bytes unchanged.
+ */
+void headless_put_guest(FILE *out, const char *p, size_t len, bool visible)
+{
+	for (size_t i = 0; visible && i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f))
+			putc(c, out);
+		else
+			fprintf(out, "^%c", c == 0x7f ? '?' : c + '@');
+	}
+	if (!visible)
+		fwrite(p, 1, len, out);
+}
 
 static void on_event(void *ctx, const struct event *ev)
 {
@@ -57,8 +134,9 @@ static void on_event(void *ctx, const struct event *ev)
 			return;
 		if (lpt)
 			fputs("[printer] ", stdout);
-		fwrite(out, 1, len, stdout);
-		fflush(stdout);
+		headless_put_guest(stdout, out, len, h->visible);
+		if (fflush(stdout) != 0)
+			sim_request_stop(h->sim);	/* nobody reads it: stop */
 	}
 }
 
@@ -253,9 +331,38 @@ static int run_esxtop(struct headless *h, enum sim_stop *why)
 	return rc;
 }
 
+const char *headless_partial_line(const struct vm *vm, size_t *len)
+{
+	size_t n, start;
+	const char *out = vm_serial(vm, &n);
+
+	if (out == NULL || vm->state != VM_ON)
+		return NULL;
+	for (start = n; start > 0 && out[start - 1] != '\n'; start--)
+		;
+	*len = n - start;
+	return start < n ? out + start : NULL;
+}
+
+/*
+ * A run that stops with the VM still on (budget, signal) has output the
+ * guest did not end with a newline yet: it is printed, as QEMU would have.
+ */
+static void print_partial_line(const struct headless *h, const struct vm *vm)
+{
+	size_t len;
+	const char *tail = headless_partial_line(vm, &len);
+
+	if (!h->plain || tail == NULL)
+		return;
+	headless_put_guest(stdout, tail, len, h->visible);
+	putc('\n', stdout);
+}
+
 int headless_run_guest(const struct options *opt, const char *guest)
 {
-	struct headless h = { .opt = opt, .plain = true };
+	struct headless h = { .opt = opt, .plain = true,
+			      .visible = isatty(STDOUT_FILENO) };
 	struct vm_config cfg;
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
@@ -270,13 +377,13 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	}
 	if (opt->trace != TRACE_NONE) {
 		if (opt->trace_file) {
-			h.trace = fopen(opt->trace_file, "w");
-			if (h.trace == NULL) {
-				fprintf(stderr, "ringside: %s: %s\n",
-					opt->trace_file, strerror(errno));
+			if (files_create(&h.trace_file, opt->trace_file, err,
+					 sizeof err) != 0) {
+				fprintf(stderr, "ringside: %s\n", err);
 				sim_destroy(h.sim);
 				return EXIT_USAGE;
 			}
+			h.trace = h.trace_file.f;
 		} else {
 			h.trace = stdout;
 			h.plain = opt->trace == TRACE_TEXT;
@@ -288,11 +395,11 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	rc = sim_add_vm(h.sim, &cfg, &vm, err);
 	if (rc != SIM_OK) {
 		fprintf(stderr, "ringside: %s\n", err);
-		if (h.trace && h.trace != stdout)
-			fclose(h.trace);
+		files_abandon(&h.trace_file);
 		sim_destroy(h.sim);
 		return EXIT_USAGE;
 	}
+	headless_catch_signals(h.sim);
 	if (opt->esxtop) {
 		h.plain = false;	/* stdout is the CSV's */
 		rc = run_esxtop(&h, &why);
@@ -302,24 +409,31 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (rc != SIM_OK)
 		fprintf(stderr, "ringside: internal error (%s) while running %s\n",
 			sim_strerror(rc), guest);
+	print_partial_line(&h, vm);
 	if (h.plain && !opt->quiet) {
 		print_summary(vm, sim_now_ns(h.sim), stdout);
 		print_storage(&h, vm, stdout);
 	}
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
-	if (vm->state == VM_ON && !opt->quiet && !opt->esxtop)
+	if (headless_signal())
+		fprintf(stderr, "ringside: stopped by signal %d after %llu instructions\n",
+			headless_signal(), (unsigned long long)sim_insns(h.sim));
+	else if (vm->state == VM_ON && !opt->quiet && !opt->esxtop &&
+		 !ferror(stdout))
 		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",
 			(unsigned long long)opt->max_insns);
 	status = rc != SIM_OK || (failed(vm) && !(opt->esxtop && vm->state == VM_ON))
 		 ? EXIT_GUEST_FAILED : 0;
-	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
+	if (files_commit(&h.trace_file) != 0)
 		h.write_error = true;
 	if (h.write_error) {
-		fprintf(stderr, "ringside: could not write %s\n",
-			opt->esxtop ? "the esxtop output" : "the trace");
+		if (!ferror(stdout))	/* (stdout's own is said at exit) */
+			fprintf(stderr, "ringside: could not write %s\n",
+				opt->esxtop ? "the esxtop output" : "the trace");
 		status = EXIT_USAGE;
 	}
+	headless_catch_signals(NULL);
 	sim_destroy(h.sim);
-	return status;
+	return headless_exit_status(status);
 }

@@ -4,6 +4,9 @@
 #ifndef VISUAL_HEADLESS_H
 #define VISUAL_HEADLESS_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "cli.h"
 
 /*
@@ -11,5 +14,32 @@
  * its output and a summary.  Returns the process exit status.
  */
 int headless_run_guest(const struct options *opt, const char *guest);
+
+/*
+ * SIGINT/SIGTERM stop s (sim_request_stop) and are remembered; SIGPIPE is
+ * ignored so that a closed stdout is a write error.  NULL: defaults again.
+ */
+struct sim;
+void headless_catch_signals(struct sim *s);
+
+/* The signal caught (SIGINT, SIGTERM), or 0. */
+int headless_signal(void);
+
+/*
+ * The exit status of a headless run that would end with status: 128 + the
+ * signal that stopped it, or EXIT_USAGE (with a message) when stdout could
+ * not be written (full disk, closed pipe).
+ */
+int headless_exit_status(int status);
+
+/*
+ * The end of a running VM's serial output that no newline has ended yet
+ * (no event shows it), or NULL.
+ */
+struct vm;
+const char *headless_partial_line(const struct vm *vm, size_t *len);
+
+/* Guest output; on a terminal (visible) control bytes shown as ^[ ^G. */
+void headless_put_guest(FILE *out, const char *p, size_t len, bool visible);
 
 #endif

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "cpu/cpu.h"
+#include "files.h"
 #include "headless.h"
 #include "play.h"
 #include "tui.h"
@@ -16,8 +17,8 @@
 int main(int argc, char **argv)
 {
 	struct options opt;
-	char err[256], path[4096];
-	const char *guest;
+	char err[4400], path[4096], scpath[4200];
+	const char *guest, *scenario = NULL;
 
 	if (cli_parse(argc, argv, &opt, err, sizeof err) != 0) {
 		fprintf(stderr, "ringside: %s\nTry 'ringside --help'.\n", err);
@@ -34,6 +35,17 @@ int main(int argc, char **argv)
 	}
 	if (opt.list)
 		return play_list(stdout);
+	/* every file checked before any is opened (files.c) */
+	if (opt.scenario && play_check(opt.scenario, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (opt.scenario)
+		scenario = play_path(opt.scenario, scpath, sizeof scpath);
+	if (files_check(&opt, scenario, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if (opt.scenario && opt.headless)
 		return play_headless(&opt, opt.scenario);
 	if (opt.scenario && opt.trace == TRACE_NONE)

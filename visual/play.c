@@ -9,6 +9,7 @@
  *     -- tour: everything in 10 minutes
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,22 +107,47 @@ int play_list(FILE *out)
 	return 0;
 }
 
+const char *play_path(const char *name, char *buf, int size)
+{
+	char rootbuf[PATH_MAX];
+	const char *root = data_root(rootbuf, sizeof rootbuf);
+	struct stat st;
+
+	/* "tour" is scenarios/tour.lua, unless a file of that name exists */
+	if (strchr(name, '/') != NULL || stat(name, &st) == 0)
+		return name;
+	snprintf(buf, (size_t)size, "%s%sscenarios/%s%s",
+		 strcmp(root, ".") ? root : "", strcmp(root, ".") ? "/" : "",
+		 name, strstr(name, ".lua") ? "" : ".lua");
+	return buf;
+}
+
+int play_check(const char *name, char *err, int errlen)
+{
+	char buf[PATH_MAX + 32];
+	const char *path = play_path(name, buf, sizeof buf);
+	struct stat st;
+
+	if (stat(path, &st) == 0)
+		return 0;
+	if (path == name)
+		snprintf(err, (size_t)errlen, "%s: cannot open the scenario (%s)",
+			 name, strerror(errno));
+	else
+		snprintf(err, (size_t)errlen,
+			 "no scenario '%s': there is no file %s here, nor %s among the bundled scenarios (ringside --list shows them)",
+			 name, name, path);
+	return -1;
+}
+
 struct scenario *play_open(const struct options *opt, const char *path)
 {
 	char rootbuf[PATH_MAX], named[PATH_MAX + 32], err[SCENARIO_ERR_MAX];
 	struct scenario_config cfg = { .path = path, .mode = opt->mode };
 	struct scenario *sc;
-	struct stat st;
 
 	cfg.root = data_root(rootbuf, sizeof rootbuf);
-	/* "tour" is scenarios/tour.lua, unless a file of that name exists */
-	if (strchr(path, '/') == NULL && stat(path, &st) != 0) {
-		snprintf(named, sizeof named, "%s%sscenarios/%s%s",
-			 strcmp(cfg.root, ".") ? cfg.root : "",
-			 strcmp(cfg.root, ".") ? "/" : "", path,
-			 strstr(path, ".lua") ? "" : ".lua");
-		cfg.path = named;
-	}
+	cfg.path = play_path(path, named, sizeof named);
 	if (scenario_open(&cfg, &sc, err) != SIM_OK) {
 		fprintf(stderr, "ringside: %s\n", err);
 		return NULL;

@@ -39,6 +39,12 @@ int play_list(FILE *out);
  */
 int play_describe(const char *path, char *buf, size_t size);
 
+/* The file a scenario name stands for: name itself, or scenarios/NAME.lua. */
+const char *play_path(const char *name, char *buf, int size);
+
+/* Does the scenario exist?  If not, err names what was looked for, where. */
+int play_check(const char *name, char *err, int errlen);
+
 /*
  * Open the scenario a user named: a path, or a bare name ("tour") for a
  * bundled one.  On failure prints the reason to stderr and returns NULL.

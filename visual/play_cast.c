@@ -32,6 +32,7 @@
 
 #include <curses.h>
 
+#include "files.h"
 #include "play_cast.h"
 
 /* One character cell as the screen shows it. */
@@ -42,7 +43,8 @@ struct cell {
 };
 
 struct cast {
-	FILE *f;
+	struct outfile out;		/* the file, renamed in place at the end */
+	FILE *f;			/* out.f */
 	char path[4096];
 	struct timespec t0;		/* when recording began */
 	int cols, rows;
@@ -319,12 +321,11 @@ int cast_open(const char *path, struct cast **out, char *err, int errlen)
 		snprintf(err, (size_t)errlen, "out of memory");
 		return -1;
 	}
-	c->f = fopen(path, "w");
-	if (c->f == NULL) {
-		snprintf(err, (size_t)errlen, "%s: %s", path, strerror(errno));
+	if (files_create(&c->out, path, err, errlen) != 0) {
 		free(c);
 		return -1;
 	}
+	c->f = c->out.f;
 	snprintf(c->path, sizeof c->path, "%s", path);
 	clock_gettime(CLOCK_MONOTONIC, &c->t0);
 	getmaxyx(stdscr, c->rows, c->cols);
@@ -338,7 +339,7 @@ int cast_open(const char *path, struct cast **out, char *err, int errlen)
 	put(&t, "\"}}\n", 4);
 	if (c->prev == NULL || t.p == NULL || fputs(t.p, c->f) < 0) {
 		snprintf(err, (size_t)errlen, "%s: cannot write", path);
-		fclose(c->f);
+		files_abandon(&c->out);
 		free(c->prev);
 		free(t.p);
 		free(c);
@@ -357,9 +358,9 @@ int cast_close(struct cast *c)
 		return 0;
 	if (c->pending)
 		write_frame(c);		/* the last screen, always */
-	rc = c->error || fclose(c->f) != 0 ? -1 : 0;
 	if (c->error)
-		fclose(c->f);
+		files_abandon(&c->out);
+	rc = c->error || files_commit(&c->out) != 0 ? -1 : 0;
 	free(c->prev);
 	free(c);
 	return rc;

@@ -23,12 +23,15 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster/drs_cluster.h"
 #include "cluster/ha.h"
 #include "cluster_board.h"
 #include "command.h"
 #include "esxtop.h"
+#include "files.h"
+#include "headless.h"
 #include "play.h"
 #include "status.h"
 #include "trace.h"
@@ -41,6 +44,8 @@ struct hplay {
 	struct sim *sim;
 	const struct options *opt;
 	FILE *trace;		/* every event goes here, or NULL */
+	struct outfile trace_file;	/* --trace-file, until complete */
+	bool visible;		/* stdout is a terminal: show control bytes */
 	bool json;		/* ... as JSON (else English) */
 	bool plain;		/* narration and notable events on stdout */
 	bool write_error;
@@ -138,8 +143,10 @@ static void print_output(struct hplay *h, const struct event *ev)
 
 	trace_fields(h->sim, ev, output_field, &o);
 	len = o.len && o.text[o.len - 1] == '\n' ? o.len - 1 : o.len;
-	out(h, stdout, "  %s%s%s | %.*s\n", vm ? vm->name : "-",
-	    o.device ? " " : "", o.device ? o.device : "", (int)len, o.text);
+	out(h, stdout, "  %s%s%s | ", vm ? vm->name : "-",
+	    o.device ? " " : "", o.device ? o.device : "");
+	headless_put_guest(stdout, o.text, len, h->visible);
+	out(h, stdout, "\n");
 }
 
 static void show_line(struct hplay *h, const struct scenario_line *l);
@@ -270,6 +277,7 @@ static void show_line(struct hplay *h, const struct scenario_line *l)
 static int open_trace(struct hplay *h)
 {
 	const struct options *opt = h->opt;
+	char err[PATH_MAX + 64];
 
 	h->plain = true;
 	if (opt->trace == TRACE_NONE)
@@ -280,11 +288,11 @@ static int open_trace(struct hplay *h)
 		h->plain = !h->json;	/* JSON on stdout is all there is */
 		return 0;
 	}
-	h->trace = fopen(opt->trace_file, "w");
-	if (h->trace == NULL) {
-		fprintf(stderr, "ringside: %s: %s\n", opt->trace_file, strerror(errno));
+	if (files_create(&h->trace_file, opt->trace_file, err, sizeof err) != 0) {
+		fprintf(stderr, "ringside: %s\n", err);
 		return -1;
 	}
+	h->trace = h->trace_file.f;
 	return 0;
 }
 
@@ -305,6 +313,22 @@ static int esx_runner(void *ctx, uint64_t max_insns, uint64_t until_ns,
 				max_insns, why);
 }
 
+/* The VMs' serial output that no newline ended when the scenario did. */
+static void show_partial_lines(struct hplay *h)
+{
+	for (int id = 0; h->plain && id < sim_vm_count(h->sim); id++) {
+		struct vm *vm = sim_vm(h->sim, id);
+		size_t len;
+		const char *tail = vm ? headless_partial_line(vm, &len) : NULL;
+
+		if (tail == NULL)
+			continue;
+		out(h, stdout, "  %s | ", vm->name);
+		headless_put_guest(stdout, tail, len, h->visible);
+		out(h, stdout, "\n");
+	}
+}
+
 /* Play until the script ends; returns its final state. */
 static enum scenario_state play(struct hplay *h)
 {
@@ -314,7 +338,8 @@ static enum scenario_state play(struct hplay *h)
 	for (;;) {
 		st = scenario_resume(h->sc);
 		show_lines(h);
-		if (st == SCENARIO_DONE || st == SCENARIO_FAILED)
+		if (st == SCENARIO_DONE || st == SCENARIO_FAILED ||
+		    headless_signal())
 			return st;
 		if (st == SCENARIO_PAUSE && h->json && h->trace)
 			out(h, h->trace, "{\"kind\":\"pause\",\"t_ns\":%llu}\n",
@@ -324,7 +349,11 @@ static enum scenario_state play(struct hplay *h)
 		do {
 			scenario_run_slice(h->sc, SLICE,
 					   h->esx ? esx_runner : NULL, h, &done);
-		} while (!done);
+		} while (!done && !headless_signal() &&
+			 !(h->esx && esxtop_done(h->esx)));
+		/* --iterations N: the run ends with its Nth sample, as esxtop -n */
+		if (headless_signal() || (h->esx && esxtop_done(h->esx)))
+			return st;
 	}
 }
 
@@ -356,7 +385,7 @@ static void verdict(struct hplay *h, enum scenario_state st, int status)
 
 int play_headless(const struct options *opt, const char *path)
 {
-	struct hplay h = { .opt = opt };
+	struct hplay h = { .opt = opt, .visible = isatty(STDOUT_FILENO) };
 	unsigned mask = EVENT_MASK_ALL & ~EVENT_MASK(EV_INSN);
 	char desc[200];
 	enum scenario_state st;
@@ -366,15 +395,16 @@ int play_headless(const struct options *opt, const char *path)
 		return EXIT_USAGE;
 	h.sc = play_open(opt, path);
 	if (h.sc == NULL) {
-		if (h.trace && h.trace != stdout)
-			fclose(h.trace);
+		files_abandon(&h.trace_file);
 		return EXIT_USAGE;
 	}
 	h.sim = scenario_sim(h.sc);
+	headless_catch_signals(h.sim);
 	if (opt->esxtop) {
 		h.plain = false;	/* stdout is the CSV's */
 		if (esxtop_create(h.sim, stdout, opt->interval_ns,
 				  opt->iterations, &h.esx) != SIM_OK) {
+			files_abandon(&h.trace_file);
 			scenario_close(h.sc);
 			return EXIT_USAGE;
 		}
@@ -388,6 +418,7 @@ int play_headless(const struct options *opt, const char *path)
 		    desc[0] ? ": " : "", desc);
 	}
 	st = play(&h);
+	show_partial_lines(&h);
 	if (h.esx) {
 		esxtop_finish(h.esx);
 		h.write_error |= esxtop_write_error(h.esx) != 0;
@@ -397,12 +428,14 @@ int play_headless(const struct options *opt, const char *path)
 	status = st == SCENARIO_FAILED ? EXIT_USAGE :
 		 failed || h.refused ? EXIT_GUEST_FAILED : 0;
 	verdict(&h, st, status);
-	if (h.trace && h.trace != stdout && fclose(h.trace) != 0)
+	if (files_commit(&h.trace_file) != 0)
 		h.write_error = true;
-	if (fflush(stdout) != 0 || h.write_error) {
-		fprintf(stderr, "ringside: could not write the output\n");
+	if (h.write_error) {
+		if (!ferror(stdout))	/* (stdout's own is said below) */
+			fprintf(stderr, "ringside: could not write the trace\n");
 		status = EXIT_USAGE;
 	}
+	headless_catch_signals(NULL);
 	scenario_close(h.sc);
-	return status;
+	return headless_exit_status(status);
 }

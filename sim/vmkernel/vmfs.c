@@ -222,7 +222,8 @@ int vmfs_disk_import(const char *datastore, const char *name,
 	uint64_t sectors;
 	int fd, rc;
 
-	fd = open(image, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO would block the open; it is refused below */
+	fd = open(image, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %s", image, strerror(errno));
 		return SIM_EIO;

@@ -70,7 +70,8 @@ int atapi_open(struct atapi *a, const char *iso_path, char *err,
 	int rc;
 
 	atapi_init_empty(a);
-	a->fd = open(iso_path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO would block the open; check_image refuses it */
+	a->fd = open(iso_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (a->fd < 0) {
 		snprintf(err, errlen, "%s: %s", iso_path, strerror(errno));
 		return SIM_EIO;

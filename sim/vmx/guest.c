@@ -11,11 +11,13 @@
  *            16-bit code 0x18, 16-bit data 0x20
  *   after the kernel, page aligned: command line, boot loader name
  */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vmx/guest.h"
 #include "status.h"
@@ -181,6 +183,11 @@ int guest_open_buffer(const char *name, uint8_t *buf, size_t size,
 		rc = fail(err, name, "no Multiboot header (magic 0x1BADB002) in the first 8 KiB");
 	else if (rc == -2)
 		rc = fail(err, name, "Multiboot header checksum is wrong (magic + flags + checksum must be 0)");
+	else if (flags & MB_AOUT_KLUDGE)
+		/* QEMU (hw/i386/multiboot.c) then ignores the ELF headers and
+		 * loads by the header's addresses, refusing them when invalid
+		 * ("invalid header_addr address"); ringside loads ELF only */
+		rc = fail(err, name, "the Multiboot header asks for the a.out kludge (flag bit 16: load by the header's addresses); ringside loads ELF segments only: clear the flag");
 	else if (flags & 0xffffu & ~MB_SUPPORTED_REQUIREMENTS) {
 		snprintf(msg, sizeof msg,
 			 "Multiboot header requires features ringside does not offer (flags 0x%08x; only page alignment and memory info are supported)",
@@ -202,7 +209,9 @@ int guest_open_buffer(const char *name, uint8_t *buf, size_t size,
 int guest_open(const char *path, struct guest_image *out,
 	       char err[GUEST_ERR_MAX])
 {
-	FILE *f = fopen(path, "rb");
+	/* O_NONBLOCK: a FIFO would block the open; it is refused below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	struct stat st;
 	uint8_t *buf;
 	long size;
@@ -210,6 +219,8 @@ int guest_open(const char *path, struct guest_image *out,
 
 	memset(out, 0, sizeof *out);
 	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot open (no such file, or not readable)", path);
 		return SIM_EIO;
 	}

@@ -66,7 +66,7 @@ static void bad_files(void **state)
 	expect("--headless --guest Makefile", 2, "Makefile: not an ELF file");
 	expect("--headless --guest README.md", 2, "README.md: not an ELF file");
 	expect("--headless --guest ringside", 2, "64-bit ELF");
-	expect("--headless --guest scenarios", 2, "scenarios: cannot read");
+	expect("--headless --guest scenarios", 2, "scenarios: the guest is a directory");
 	expect("--headless --guest tests/guests/mb.inc", 2, "not an ELF file");
 	/* a disc image that is missing, or not an ISO 9660 image */
 	expect("--headless --guest scenarios/guests/cdrom.elf --cdrom /nonexistent.iso",

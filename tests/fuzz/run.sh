@@ -1,0 +1,38 @@
+#!/bin/sh
+# run.sh BUILD SECONDS - run every libFuzzer target in BUILD/fuzz for
+# SECONDS each (`make fuzz`, FUZZ_SECONDS), starting from the seed corpus
+# in tests/fuzz/TARGET/ plus what earlier runs kept in BUILD/fuzz/corpus/.
+# Prints one line of figures per target (from libFuzzer's final stats) and
+# exits non-zero if any target found a crash, a leak or a hang: its input
+# is left in BUILD/fuzz/found-TARGET-*, to be kept as a regression test.
+# The lines also go to tests/fuzz/figures.txt, which docs/bad-input.md
+# shows (commit it after a run: the figures are the program's, not typed).
+build=${1:-build/fuzz}
+secs=${2:-20}
+status=0
+figures=tests/fuzz/figures.txt
+echo "make fuzz FUZZ_SECONDS=$secs on $(nproc) CPUs, $(cd "$(dirname "$0")/../.." && git rev-parse --short HEAD 2>/dev/null || echo '?'):" > "$figures.new"
+for bin in "$build"/fuzz/fuzz_*; do
+	[ -x "$bin" ] || continue
+	t=${bin##*/fuzz_}
+	corpus="$build/fuzz/corpus/$t"
+	mkdir -p "$corpus"
+	log="$build/fuzz/$t.log"
+	# the bundled files are seeds too (read, never written)
+	case $t in
+	scenario) more=scenarios ;;
+	loader) more=scenarios/guests ;;
+	*) more= ;;
+	esac
+	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix="$build/fuzz/found-$t-" \
+		"$corpus" "tests/fuzz/$t" $more >"$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+	found=$(ls "$build/fuzz/found-$t-"* 2>/dev/null | wc -l)
+	echo "fuzz $t: ${execs:-0} executions in ${secs} s, corpus $(ls "$corpus" | wc -l) inputs (seeds $(ls "tests/fuzz/$t" | wc -l)), $found found$([ $rc -eq 0 ] || echo ", exit $rc: see $log")"
+	[ $rc -eq 0 ] && [ "$found" -eq 0 ] || status=1
+done | tee -a "$figures.new"
+mv -f "$figures.new" "$figures"
+grep -q 'found$\|, exit' "$figures" && grep -q ' [1-9][0-9]* found\|, exit' "$figures" && exit 1
+exit 0

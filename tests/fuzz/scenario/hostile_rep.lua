@@ -1,0 +1,2 @@
+local s = string.rep("", math.maxinteger)
+print("after", #s)
