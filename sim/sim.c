@@ -385,7 +385,7 @@ int sim_run(struct sim *s, uint64_t max_insns, enum sim_stop *why)
 	uint64_t left = max_insns;
 
 	s->stop_request = 0;
-	return vmkernel_run(s, &left, UINT64_MAX, why);
+	return vmkernel_play_run(s, &left, UINT64_MAX, why);
 }
 
 int sim_run_until(struct sim *s, uint64_t t_ns, uint64_t max_insns,
@@ -394,5 +394,5 @@ int sim_run_until(struct sim *s, uint64_t t_ns, uint64_t max_insns,
 	uint64_t left = max_insns;
 
 	s->stop_request = 0;
-	return vmkernel_run(s, &left, t_ns, why);
+	return vmkernel_play_run(s, &left, t_ns, why);
 }

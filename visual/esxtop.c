@@ -58,10 +58,10 @@ int esxtop_create(struct sim *s, FILE *out, uint64_t interval_ns,
 	x->s = s;
 	x->out = out;
 	/* counters are exact only at quantum boundaries: whole quanta */
-	x->interval = (interval_ns + VMK_QUANTUM_NS / 2) / VMK_QUANTUM_NS *
-		      VMK_QUANTUM_NS;
+	x->interval = (interval_ns + VMKERNEL_QUANTUM_NS / 2) / VMKERNEL_QUANTUM_NS *
+		      VMKERNEL_QUANTUM_NS;
 	if (x->interval == 0)
-		x->interval = VMK_QUANTUM_NS;
+		x->interval = VMKERNEL_QUANTUM_NS;
 	x->iterations = iterations;
 	x->last_t = sim_now_ns(s);
 	*e = x;

@@ -51,7 +51,7 @@ static void charge_helpers(struct vmkernel *k, struct world *w,
 
 	w->vmx_seen = v->stats.vmx_cycles;
 	w->sys_seen = v->stats.sys_cycles;
-	vmk_set_state(w, WORLD_RUNNING, now);
+	vmkernel_sched_set_state(w, WORLD_RUNNING, now);
 	if (sys_ns > w->t.run)
 		sys_ns = w->t.run;
 	w->t.run -= sys_ns;
@@ -63,7 +63,7 @@ static void charge_helpers(struct vmkernel *k, struct world *w,
 		vmx_ns = w->t.run;
 	w->t.run -= vmx_ns;
 	w->t.wait += vmx_ns;	/* the VMM world waited for its VMX */
-	vmk_set_state(x, x->state, now);
+	vmkernel_sched_set_state(x, x->state, now);
 	if (x->state == WORLD_WAITING && x->t.wait >= vmx_ns)
 		x->t.wait -= vmx_ns;
 	x->t.run += vmx_ns;
@@ -77,7 +77,7 @@ static void block_vcpu(struct world *w, struct vcpu *v, uint64_t now)
 {
 	struct vm *vm = w->vm;
 
-	vmk_set_state(w, WORLD_WAITING, now);
+	vmkernel_sched_set_state(w, WORLD_WAITING, now);
 	w->wake_ns = vmm_devices_next_wake_ns(vm, v->id, now);
 	if (w->wake_ns != UINT64_MAX)
 		return;
@@ -108,7 +108,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		uint64_t until, wake;
 
 		if (vm->state != VM_ON) {
-			vmk_set_state(w, WORLD_DEAD, pc->t);
+			vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);
 			return PLAYED_ON;
 		}
 		/* interrupts due by now reach the vCPU (and may wake it);
@@ -123,7 +123,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 			if (vm->state == VM_ON)
 				block_vcpu(w, v, pc->t);
 			else
-				vmk_set_state(w, WORLD_DEAD, pc->t);
+				vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);
 			return PLAYED_ON;
 		}
 		/* a run of so many cycles: at least one instruction each */
@@ -131,7 +131,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		if (until > q_end)
 			until = q_end;
 		/* ... and where a waiting world wakes that might preempt it */
-		wake = vmk_next_wake(k, i);
+		wake = vmkernel_sched_next_wake(k, i);
 		if (until > wake)
 			until = wake;
 		pc->chunk_left = until > pc->t ? (until - pc->t) * mhz / 1000 : 0;
@@ -174,12 +174,12 @@ static void run_load(struct vmkernel *k, int i, uint64_t q_end)
 	struct world *w = pc->cur;
 	bool modelled = w->kind == WORLD_VMM;
 	uint64_t want = modelled ? w->demand_left : w->work_ns;
-	uint64_t wake = vmk_next_wake(k, i);
+	uint64_t wake = vmkernel_sched_next_wake(k, i);
 	uint64_t end = wake < q_end ? wake : q_end;
 	uint64_t d = end > pc->t ? end - pc->t : 0;
 
 	if (w->vm != NULL && w->vm->state != VM_ON) {
-		vmk_set_state(w, WORLD_DEAD, pc->t);	/* powered off */
+		vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);	/* powered off */
 		return;
 	}
 	if (d > want)
@@ -192,13 +192,13 @@ static void run_load(struct vmkernel *k, int i, uint64_t q_end)
 		w->demand_left -= d;
 	else
 		w->work_ns -= d;
-	vmk_set_state(w, WORLD_RUNNING, pc->t);
+	vmkernel_sched_set_state(w, WORLD_RUNNING, pc->t);
 	if (w->limit_mhz && w->limit_credit <= 0) {
-		vmk_set_state(w, WORLD_READY, pc->t);	/* held back */
+		vmkernel_sched_set_state(w, WORLD_READY, pc->t);	/* held back */
 		return;
 	}
 	if ((modelled ? w->demand_left : w->work_ns) == 0) {
-		vmk_set_state(w, WORLD_WAITING, pc->t);
+		vmkernel_sched_set_state(w, WORLD_WAITING, pc->t);
 		w->wake_ns = modelled ? q_end : UINT64_MAX;
 	}
 }
@@ -216,22 +216,22 @@ static enum played play(struct vmkernel *k, int i, uint64_t q_end,
 		if (w->kind == WORLD_IDLE) {
 			uint64_t t;
 
-			next = vmk_pick(k, i, pc->t);
+			next = vmkernel_sched_pick(k, i, pc->t);
 			if (next != NULL) {
-				vmk_wake(k, next);
-				vmk_switch_to(k, i, next, SWITCH_START, pc->t);
+				vmkernel_sched_wake(k, next);
+				vmkernel_sched_switch_to(k, i, next, SWITCH_START, pc->t);
 				continue;
 			}
-			t = vmk_next_wake(k, i);	/* idle until someone wakes */
+			t = vmkernel_sched_next_wake(k, i);	/* idle until someone wakes */
 			pc->t = t < q_end ? t : q_end;
 			continue;
 		}
 		/* between runs: has a world that should go first woken up? */
-		if (!pc->chunk_open && (next = vmk_pick(k, i, pc->t)) != NULL &&
-		    vmk_before(next, w) && next->state == WORLD_WAITING) {
-			vmk_wake(k, next);
-			if (vmk_before(next, w)) {
-				vmk_switch_to(k, i, next, SWITCH_PREEMPT, pc->t);
+		if (!pc->chunk_open && (next = vmkernel_sched_pick(k, i, pc->t)) != NULL &&
+		    vmkernel_sched_before(next, w) && next->state == WORLD_WAITING) {
+			vmkernel_sched_wake(k, next);
+			if (vmkernel_sched_before(next, w)) {
+				vmkernel_sched_switch_to(k, i, next, SWITCH_PREEMPT, pc->t);
 				continue;
 			}
 		}
@@ -242,10 +242,10 @@ static enum played play(struct vmkernel *k, int i, uint64_t q_end,
 		if (w->state == WORLD_RUNNING)
 			continue;
 		/* it blocked, died or hit its limit: the next one, or idle */
-		next = vmk_pick(k, i, pc->t);
+		next = vmkernel_sched_pick(k, i, pc->t);
 		if (next != NULL)
-			vmk_wake(k, next);
-		vmk_switch_to(k, i, next ? next : pc->idle,
+			vmkernel_sched_wake(k, next);
+		vmkernel_sched_switch_to(k, i, next ? next : pc->idle,
 			  w->state == WORLD_DEAD ? SWITCH_DIED : SWITCH_BLOCKED,
 			  pc->t);
 	}
@@ -280,11 +280,11 @@ static uint64_t skip_idle(struct sim *s, uint64_t q_start)
 	}
 	if (wake == UINT64_MAX)
 		return UINT64_MAX;
-	wake -= wake % VMK_QUANTUM_NS;
+	wake -= wake % VMKERNEL_QUANTUM_NS;
 	return wake > q_start ? wake : q_start;
 }
 
-int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
+int vmkernel_play_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 		 enum sim_stop *why)
 {
 	for (;;) {
@@ -316,8 +316,8 @@ int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 			}
 			next = skip_idle(s, s->q_start);
 			if (due != UINT64_MAX) {	/* its quantum, rounded up */
-				due += VMK_QUANTUM_NS - 1;
-				due -= due % VMK_QUANTUM_NS;
+				due += VMKERNEL_QUANTUM_NS - 1;
+				due -= due % VMKERNEL_QUANTUM_NS;
 				if (due < next)
 					next = due;
 			}
@@ -326,20 +326,20 @@ int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 				return SIM_OK;
 			}
 			if (next > t_stop)
-				next = t_stop - t_stop % VMK_QUANTUM_NS;
+				next = t_stop - t_stop % VMKERNEL_QUANTUM_NS;
 			if (next > s->q_start) {
 				s->q_start = next;
 				s->now_ns = next;
 				continue;	/* time moved: check again */
 			}
 			for (int h = 0; h < s->nhosts; h++)
-				vmk_plan(s->hosts[h]->vmk, s->q_start);
+				vmkernel_sched_plan(s->hosts[h]->vmk, s->q_start);
 			s->q_planned = true;
 			s->q_host = 0;
 			s->q_pcpu = 0;
 		}
 		if (s->q_host == s->nhosts) {	/* every pCPU played: next */
-			s->q_start += VMK_QUANTUM_NS;
+			s->q_start += VMKERNEL_QUANTUM_NS;
 			s->now_ns = s->q_start;
 			s->q_planned = false;
 			continue;
@@ -354,7 +354,7 @@ int vmkernel_run(struct sim *s, uint64_t *left, uint64_t t_stop,
 			*why = SIM_STOP_BUDGET;
 			return SIM_OK;
 		}
-		p = play(k, s->q_pcpu, s->q_start + VMK_QUANTUM_NS, left);
+		p = play(k, s->q_pcpu, s->q_start + VMKERNEL_QUANTUM_NS, left);
 		switch (p) {
 		case PLAYED_ERROR:
 			return SIM_EINTERNAL;

@@ -32,7 +32,7 @@
 #include "vmm/vmm.h"
 
 /* Credit limits and reservations accumulate for at most this long. */
-#define CREDIT_CAP_NS (10 * VMK_QUANTUM_NS)
+#define CREDIT_CAP_NS (10 * VMKERNEL_QUANTUM_NS)
 
 /* ---- accounting ------------------------------------------------------------ */
 
@@ -46,14 +46,15 @@ static bool limited(const struct world *w)
  * last change to the state it leaves.  Re-entering the same state just
  * brings the counters up to date.
  */
-void vmk_set_state(struct world *w, enum world_state st, uint64_t now)
+void vmkernel_sched_set_state(struct world *w, enum world_state st,
+			      uint64_t now)
 {
 	uint64_t d = now > w->since ? now - w->since : 0;
 
 	switch (w->state) {
 	case WORLD_RUNNING:
 		w->t.run += d;
-		w->vtime += d * VMK_SHARES_NORMAL / w->shares;
+		w->vtime += d * VMKERNEL_SHARES_NORMAL / w->shares;
 		w->limit_credit -= (int64_t)d;
 		w->resv_credit -= (int64_t)d;
 		break;
@@ -82,7 +83,7 @@ void world_times_at(const struct world *w, uint64_t now,
 {
 	struct world copy = *w;
 
-	vmk_set_state(&copy, copy.state, now);
+	vmkernel_sched_set_state(&copy, copy.state, now);
 	*out = copy.t;
 }
 
@@ -115,7 +116,7 @@ static struct world *take_off(struct vmkernel *k, int i, uint64_t now)
 		from->pcpu = -1;
 		/* an idle world off its pCPU is not waiting for anything */
 		if (from->state == WORLD_RUNNING)
-			vmk_set_state(from, from->kind == WORLD_IDLE ? WORLD_WAITING
+			vmkernel_sched_set_state(from, from->kind == WORLD_IDLE ? WORLD_WAITING
 								 : WORLD_READY, now);
 	}
 	return from;
@@ -131,13 +132,13 @@ static void put_on(struct vmkernel *k, int i, struct world *from,
 	pc->chunk_open = false;
 	to->pcpu = i;
 	to->q_pcpu = i;
-	vmk_set_state(to, WORLD_RUNNING, now);
+	vmkernel_sched_set_state(to, WORLD_RUNNING, now);
 	if (from != NULL && from != to)
 		switch_event(k, i, from, to, why, now);
 }
 
 /* Replace pCPU i's world by `to` (no event if it is the same world). */
-void vmk_switch_to(struct vmkernel *k, int i, struct world *to,
+void vmkernel_sched_switch_to(struct vmkernel *k, int i, struct world *to,
 		      enum switch_reason why, uint64_t now)
 {
 	struct world *from = k->pcpu[i].cur;
@@ -145,7 +146,7 @@ void vmk_switch_to(struct vmkernel *k, int i, struct world *to,
 	if (from == to) {
 		/* picked again as it was leaving: it simply runs on */
 		if (to->state != WORLD_RUNNING)
-			vmk_set_state(to, WORLD_RUNNING, now);
+			vmkernel_sched_set_state(to, WORLD_RUNNING, now);
 		return;
 	}
 	take_off(k, i, now);
@@ -172,7 +173,7 @@ static bool may_run_on(const struct world *w, int i)
 }
 
 /* Who goes first: owed reservation, then least virtual time, then id. */
-bool vmk_before(const struct world *a, const struct world *b)
+bool vmkernel_sched_before(const struct world *a, const struct world *b)
 {
 	bool ra = a->resv_credit > 0 && a->reservation_mhz != 0;
 	bool rb = b->resv_credit > 0 && b->reservation_mhz != 0;
@@ -185,7 +186,7 @@ bool vmk_before(const struct world *a, const struct world *b)
 }
 
 /* The best world pCPU i may run at time now, or NULL. */
-struct world *vmk_pick(struct vmkernel *k, int i, uint64_t now)
+struct world *vmkernel_sched_pick(struct vmkernel *k, int i, uint64_t now)
 {
 	struct world *best = NULL;
 
@@ -193,7 +194,7 @@ struct world *vmk_pick(struct vmkernel *k, int i, uint64_t now)
 		struct world *w = k->worlds[j];
 
 		if (wants_cpu(w, now) && may_run_on(w, i) &&
-		    (best == NULL || vmk_before(w, best)))
+		    (best == NULL || vmkernel_sched_before(w, best)))
 			best = w;
 	}
 	return best;
@@ -201,7 +202,7 @@ struct world *vmk_pick(struct vmkernel *k, int i, uint64_t now)
 
 /* The least virtual time among the worlds competing now (ready or
  * running): where newcomers and wakers start. */
-uint64_t vmk_min_vtime(struct vmkernel *k)
+uint64_t vmkernel_sched_min_vtime(struct vmkernel *k)
 {
 	uint64_t m = UINT64_MAX;
 
@@ -221,23 +222,23 @@ uint64_t vmk_min_vtime(struct vmkernel *k)
  * time catches up to within a quantum of the others': sleeping earns a
  * world the right to run soon, not to own the CPU for as long as it slept.
  */
-void vmk_wake(struct vmkernel *k, struct world *w)
+void vmkernel_sched_wake(struct vmkernel *k, struct world *w)
 {
 	uint64_t floor;
 
 	if (w->state != WORLD_WAITING)
 		return;
 	/* the others' least virtual time, before w joins them */
-	floor = vmk_min_vtime(k);
-	vmk_set_state(w, WORLD_READY, w->wake_ns > w->since ? w->wake_ns
+	floor = vmkernel_sched_min_vtime(k);
+	vmkernel_sched_set_state(w, WORLD_READY, w->wake_ns > w->since ? w->wake_ns
 							    : w->since);
 	w->wake_ns = UINT64_MAX;
-	if (floor > VMK_QUANTUM_NS && w->vtime < floor - VMK_QUANTUM_NS)
-		w->vtime = floor - VMK_QUANTUM_NS;
+	if (floor > VMKERNEL_QUANTUM_NS && w->vtime < floor - VMKERNEL_QUANTUM_NS)
+		w->vtime = floor - VMKERNEL_QUANTUM_NS;
 }
 
 /* The earliest wake-up among worlds pCPU i could run, or UINT64_MAX. */
-uint64_t vmk_next_wake(struct vmkernel *k, int i)
+uint64_t vmkernel_sched_next_wake(struct vmkernel *k, int i)
 {
 	uint64_t t = UINT64_MAX;
 
@@ -272,7 +273,7 @@ static int place(const struct world *w, const bool *taken,
  * worlds whose time has come, and give each pCPU its world: the ready
  * worlds in priority order, each to a free pCPU it may use.
  */
-void vmk_plan(struct vmkernel *k, uint64_t q_start)
+void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start)
 {
 	uint32_t mhz = k->host->cfg.mhz;
 	int npcpus = k->host->cfg.pcpus, n = 0;
@@ -289,21 +290,21 @@ void vmk_plan(struct vmkernel *k, uint64_t q_start)
 
 		if (w->state == WORLD_DEAD)
 			continue;
-		vmk_set_state(w, w->state, q_start);
+		vmkernel_sched_set_state(w, w->state, q_start);
 		w->q_pcpu = -1;
 		if (w->vm != NULL && w->vm->state != VM_ON &&
 		    w->state != WORLD_RUNNING) {
 			/* its VM is off: the VMKernel tears its worlds down */
-			vmk_set_state(w, WORLD_DEAD, q_start);
+			vmkernel_sched_set_state(w, WORLD_DEAD, q_start);
 			continue;
 		}
 		if (w->limit_mhz) {
-			w->limit_credit += (int64_t)(VMK_QUANTUM_NS * w->limit_mhz / mhz);
+			w->limit_credit += (int64_t)(VMKERNEL_QUANTUM_NS * w->limit_mhz / mhz);
 			if (w->limit_credit > (int64_t)CREDIT_CAP_NS)
 				w->limit_credit = (int64_t)CREDIT_CAP_NS;
 		}
 		if (w->reservation_mhz) {
-			w->resv_credit += (int64_t)(VMK_QUANTUM_NS * w->reservation_mhz / mhz);
+			w->resv_credit += (int64_t)(VMKERNEL_QUANTUM_NS * w->reservation_mhz / mhz);
 			if (w->resv_credit > (int64_t)CREDIT_CAP_NS)
 				w->resv_credit = (int64_t)CREDIT_CAP_NS;
 		}
@@ -311,17 +312,17 @@ void vmk_plan(struct vmkernel *k, uint64_t q_start)
 		    w->vm->state == VM_ON) {
 			uint32_t load = w->vm->cfg.load_mhz;
 
-			w->demand_left = VMK_QUANTUM_NS * (load < mhz ? load : mhz) / mhz;
+			w->demand_left = VMKERNEL_QUANTUM_NS * (load < mhz ? load : mhz) / mhz;
 			if (w->demand_left > 0 && w->state == WORLD_WAITING)
 				w->wake_ns = q_start;
 		}
 		if (w->state == WORLD_WAITING && w->wake_ns <= q_start)
-			vmk_wake(k, w);
+			vmkernel_sched_wake(k, w);
 		/* candidates, in priority order (insertion sort) */
 		if (wants_cpu(w, q_start)) {
 			int at = n++;
 
-			while (at > 0 && vmk_before(w, order[at - 1])) {
+			while (at > 0 && vmkernel_sched_before(w, order[at - 1])) {
 				order[at] = order[at - 1];
 				at--;
 			}

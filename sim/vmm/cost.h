@@ -49,7 +49,7 @@
 #define COST_TRANSLATE     300u	  /* per guest instruction translated */
 #define COST_VM_EXIT       1500u  /* VM exit + VM entry */
 #define COST_STORAGE_IO    10000u /* one sector through the VMKernel's storage stack */
-#define COST_VMK_IRQ       1000u  /* VMKernel: host interrupt behind a
+#define COST_VMKERNEL_IRQ       1000u  /* VMKernel: host interrupt behind a
 				     virtual one [assumption: an interrupt
 				     handler and a post to the VMM] */
 

@@ -232,7 +232,7 @@ int vmm_irq_poll(struct vcpu *v)
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;
 	/* the VMKernel took the host's timer interrupt and posted it */
-	vmm_charge_vmkernel(v, COST_VMK_IRQ);
+	vmm_charge_vmkernel(v, COST_VMKERNEL_IRQ);
 	vmm_charge(v, COST_REFLECT);
 	interrupt_event(v, vector, irq);
 	vmm_deliver(v, vector, DELIVER_EXTERNAL, false, 0, vmm_guest_eip(v),
