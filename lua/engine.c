@@ -358,6 +358,9 @@ static void set_error(struct scenario *sc, lua_State *th, int status)
 			 rest ? rest + 1 : "", (int)(rest ? rest - msg : 0), msg);
 	} else if (has_location(msg, sc->path)) {
 		snprintf(sc->err, sizeof sc->err, "%s", msg);	/* "file:line: ..." */
+	} else if (strcmp(where, "?") == 0) {
+		/* no line of Lua to name (loading the file itself failed) */
+		snprintf(sc->err, sizeof sc->err, "%s", msg);
 	} else {
 		snprintf(sc->err, sizeof sc->err, "%s: %s", where, msg);
 	}

@@ -297,6 +297,11 @@ void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
 		luaL_error(L, "%s: a binary (precompiled) chunk: ringside runs Lua source only",
 			   shown);
 	}
+	if (n >= 4 && memcmp(src, "\177ELF", 4) == 0) {
+		free(src);
+		luaL_error(L, "%s: a kernel (ELF), not a scenario: run it with ringside --guest %s",
+			   shown, shown);
+	}
 	/* lua_load is protected: a syntax error comes back as a status */
 	rc = luaL_loadbufferx(L, src, n, chunkname, "t");
 	free(src);

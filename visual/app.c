@@ -392,6 +392,12 @@ static bool run_poll(void *ctx)
 	return term_quit_requested() || a->clock_ms() >= a->run_deadline_ms;
 }
 
+void app_bound_run(struct app *a, bool on)
+{
+	a->run_deadline_ms = a->clock_ms() + RUN_MAX_MS;
+	sim_set_poll(a->sess->sim, on ? run_poll : NULL, on ? a : NULL);
+}
+
 /* Fast speeds, free run, and the search for the next trap. */
 static void tick_fast(struct app *a, uint64_t now, uint32_t ips)
 {
@@ -421,10 +427,9 @@ static void tick_fast(struct app *a, uint64_t now, uint32_t ips)
 		o.ctx = a;
 	}
 	t0 = a->clock_ms();
-	a->run_deadline_ms = t0 + RUN_MAX_MS;
-	sim_set_poll(a->sess->sim, run_poll, a);
+	app_bound_run(a, true);
 	rc = session_run(a->sess, n, &o, &why);
-	sim_set_poll(a->sess->sim, NULL, NULL);
+	app_bound_run(a, false);
 	dt = a->clock_ms() - t0;
 	a->run_first = false;
 	if (ips == 0 || a->until_trap) {

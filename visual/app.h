@@ -113,6 +113,12 @@ int app_attach(struct sim *sim, struct vm *vm, struct app **out, char *err,
 /* Run what is due and move animations on. */
 void app_tick(struct app *a, uint64_t now_ms);
 
+/*
+ * Bound the run that follows by the wall clock (a frame or two) and by ^C,
+ * whatever the guest does (sim_set_poll); off again after it.
+ */
+void app_bound_run(struct app *a, bool on);
+
 /* How long the loop may wait for a key before the next tick (-1: forever). */
 int app_wait_ms(const struct app *a, uint64_t now_ms);
 

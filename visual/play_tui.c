@@ -261,8 +261,12 @@ static void run_slice(struct play *p, struct app *a, uint64_t now)
 	bool record = a && (r->until_kind >= 0 || r->insns_left <= RECORD_MAX ||
 			    r->animate);
 
+	if (a)		/* q and ^C answered within a frame (app.h) */
+		app_bound_run(a, true);
 	scenario_run_slice(p->sc, n, stepped ? step_runner : frames ? frame_runner :
 			   record ? record_runner : NULL, a, &done);
+	if (a)
+		app_bound_run(a, false);
 	dt = now_ms() - t0;
 	if (!stepped && !record && a)
 		session_refresh(a->sess);

@@ -122,6 +122,11 @@ static void script_messages(void **state)
 	want(run("nosuch"), 2, "no scenario 'nosuch'");
 	if (strstr(out, "scenarios/nosuch.lua") == NULL || strstr(out, "?:"))
 		fail_msg("the message should name scenarios/nosuch.lua:\n%s", out);
+	/* a kernel given where a scenario goes: told how to run it */
+	want(run("--headless scenarios/guests/hello.elf"), 2,
+	     "scenarios/guests/hello.elf: a kernel (ELF), not a scenario: run it with ringside --guest scenarios/guests/hello.elf");
+	if (strstr(out, "?:"))
+		fail_msg("no '?:' position for a file that is not Lua:\n%s", out);
 }
 
 /* ---- files: nothing destroyed ---------------------------------------------- */
