@@ -22,9 +22,7 @@
         .set ROUNDS, 1000
 
 _start:
-        MASK_IRQS
-        mov  $stacks + 4096, %esp
-        FLAT_SEGMENTS
+        FLAT_START stacks+4096
         GATE 0x40, ipi_handler          /* the IPI */
         lidt idt_ptr
 

@@ -10,9 +10,7 @@
         .include "tests/guests/kernel.inc"
 
 _start:
-        MASK_IRQS
-        mov  $stack, %esp
-        FLAT_SEGMENTS
+        FLAT_START
         GATE 6, ud_handler              /* #UD */
         lidt idt_ptr
 

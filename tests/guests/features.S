@@ -33,9 +33,7 @@
 .endm
 
 _start:
-        MASK_IRQS
-        mov  $stack, %esp
-        FLAT_SEGMENTS
+        FLAT_START
         GATE 6, ud_handler              /* #UD */
         lidt idt_ptr
 
@@ -81,12 +79,12 @@ msg_wrong:  .asciz "wrong answer\n"
         .align 16
 two:    .long 2, 2, 2, 2
 qword:  .quad 0
-        FLAT_GDT
-        GDT_PTR
-        .data
-resume: .long 0
         .bss
         .align 16
-fxarea: .space 512
-        IDT 16
+fxarea: .space 512                      /* FXSAVE's, 16-byte aligned */
+        FLAT_GDT
+        GDT_PTR
+        IDT
+        .data
+resume: .long 0
         STACK
