@@ -458,16 +458,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(explore_at_vmotion_pauses, tl_tmux_teardown),
 		cmocka_unit_test_teardown(every_pause_of_every_lesson, tl_tmux_teardown),
 	};
+	int rc;
 
 	(void)argc;
 	/* the sanitized build checks memory, not layout: the smallest size */
 	if (strstr(argv[0], "/san/"))
 		nsizes = 1;
-	if (getenv("TEST_FILTER"))	/* one test: TEST_FILTER=name */
-		cmocka_set_test_filter(getenv("TEST_FILTER"));
-	if (tl_sh("tmux -V >/dev/null 2>&1", tl_tmux_screen,
-		  sizeof tl_tmux_screen) != 0) {
-		return tl_skip_suite("tmux is not installed");
-	}
+	if ((rc = tl_tmux_suite()) != 0)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -377,12 +377,9 @@ int main(void)
 		cmocka_unit_test_teardown(slow_runs_are_stepped, tl_tmux_teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, tl_tmux_teardown),
 	};
+	int rc;
 
-	if (getenv("TEST_FILTER"))	/* one test: TEST_FILTER=name */
-		cmocka_set_test_filter(getenv("TEST_FILTER"));
-	if (tl_sh("tmux -V >/dev/null 2>&1", tl_tmux_screen,
-		  sizeof tl_tmux_screen) != 0) {
-		return tl_skip_suite("tmux is not installed");
-	}
+	if ((rc = tl_tmux_suite()) != 0)
+		return rc;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -418,6 +418,16 @@ void tl_tmux_press(const char *keys)
 	tl_tmux(false, "send-keys -t s %s", keys);
 }
 
+int tl_tmux_suite(void)
+{
+	if (getenv("TEST_FILTER"))	/* one test: TEST_FILTER=name */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
+	if (tl_sh("tmux -V >/dev/null 2>&1", tl_tmux_screen,
+		  sizeof tl_tmux_screen) != 0)
+		return tl_skip_suite("tmux is not installed");
+	return 0;
+}
+
 int tl_tmux_teardown(void **state)
 {
 	(void)state;

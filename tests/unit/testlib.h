@@ -137,6 +137,9 @@ void tl_tmux_play(const char *args, int cols, int rows);
 void tl_tmux_see(const char *text);
 void tl_tmux_press(const char *keys);
 void tl_tmux_stop(void);
+/* Before a suite's tests: TEST_FILTER=name runs one; TL_SKIPPED if tmux
+ * is not installed (tl_skip_suite), else 0. */
+int tl_tmux_suite(void);
 /* A cmocka teardown: the server stopped. */
 int tl_tmux_teardown(void **state);
 
