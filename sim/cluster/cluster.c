@@ -11,9 +11,6 @@
 #include "cluster/cluster_priv.h"
 #include "sim_priv.h"
 #include "status.h"
-#include "vmkernel/vmfs.h"
-#include "vmkernel/vmkernel_sched.h"
-#include "vmkernel/world.h"
 
 static const char *const chost_state_names[CHOST_STATE_COUNT] = {
 	[CHOST_CONNECTED] = "connected",

@@ -15,7 +15,6 @@
 #include "status.h"
 #include "vmkernel/vmfs.h"
 #include "vmkernel/vmkernel_sched.h"
-#include "vmkernel/world.h"
 
 void cluster_account(struct cluster *c, const struct cluster_vm *v, int sign)
 {
