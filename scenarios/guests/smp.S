@@ -14,35 +14,16 @@
  * the CPUs take turns wherever they print.  Exits 0 through the
  * debug-exit port.  Run it with `qemu-system-i386 -smp N -kernel` or
  * `ringside --vcpus N`, N = 1 to 8. */
+        .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
+
         .set APIC, 0xfee00000
-        .set KCODE, 0x08
-        .set KDATA, 0x10
         .set TRAMP, 0x8000              /* SIPI vector 0x08 */
         .set ROUNDS, 1000
 
-        .section .multiboot, "a"
-        .align 4
-        .long 0x1BADB002, 0, -0x1BADB002
-
-        .text
-        .globl _start
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stacks + 4096, %esp
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
-        mov  $ipi_handler, %eax         /* IDT gate 0x40: the IPI */
-        mov  %ax, idt + 0x40 * 8
-        movw $KCODE, idt + 0x40 * 8 + 2
-        movw $0x8e00, idt + 0x40 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 0x40 * 8 + 6
+        FLAT_START stacks+4096
+        GATE 0x40, ipi_handler          /* the IPI */
         lidt idt_ptr
 
         movw $5, %ax                    /* fw_cfg item 5: the CPU count */
@@ -114,9 +95,7 @@ _start:
         jmp  6b
 8:      mov  $msg_bye, %esi
         call puts
-        mov  $0, %al
-        out  %al, $0xf4
-10:     jmp  10b
+        EXIT 0
 
 /* hello: "cpu N: apic id N\n" for this CPU; returns its ID in EAX. */
 hello:  mov  $msg_cpu, %esi
@@ -224,16 +203,10 @@ msg_id:    .asciz ": apic id "
 msg_count: .asciz "count: "
 msg_ipi:   .asciz ": ipi 0x40\n"
 msg_bye:   .asciz "smp: done\n"
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
-        .quad 0x00cf92000000ffff        /* 0x10 kernel data */
-gdt_ptr:
-        .word 3 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
+        FLAT_GDT
+        GDT_PTR
+        IDT 4096
+        .data
 ncpus:   .long 0
 started: .long 0
 go:      .long 0
@@ -244,7 +217,5 @@ ready:   .long 0
 acked:   .long 0
 
         .bss
-        .align 4096
-idt:    .space 256 * 8
         .align 4096
 stacks: .space 9 * 4096

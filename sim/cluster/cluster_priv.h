@@ -62,6 +62,11 @@ void cluster_account(struct cluster *c, const struct cluster_vm *v, int sign);
 uint64_t vmotion_tick(struct cluster *c, uint64_t now, bool *busy);
 void vmotion_free_all(struct vcenter *vc);
 
+/* VirtualCenter (vcenter.c): its timers, then the migrations, at the
+ * world's time now; the next deadline.  Freeing what it holds. */
+uint64_t vcenter_tick(struct cluster *c, uint64_t now, bool *busy);
+void vcenter_free(struct vcenter *vc);
+
 /* DRS's and HA's state go with VirtualCenter (drs_cluster.c, ha_cluster.c). */
 void drs_cluster_free(struct vcenter *vc);
 void ha_cluster_free(struct vcenter *vc);

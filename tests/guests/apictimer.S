@@ -15,19 +15,9 @@
  *   masked:                                       0 interrupts
  * and that the current count runs down.  Exits 0. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 
         .set APIC, 0xfee00000
-        .set KCODE, 0x08
-        .set KDATA, 0x10
-
-.macro GATE vec, handler
-        mov  $\handler, %eax
-        mov  %ax, idt + \vec * 8
-        movw $KCODE, idt + \vec * 8 + 2
-        movw $0x8e00, idt + \vec * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + \vec * 8 + 6
-.endm
 
 /* RUN lvt, dcr, count, label: start the timer, count 5 PIT periods. */
 .macro RUN lvt, dcr, count, label
@@ -44,12 +34,7 @@
 
 _start:
         mov  $stack, %esp
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
+        FLAT_SEGMENTS
         GATE 0x20, irq0
         GATE 0x30, apic_timer
         GATE 0xff, spurious
@@ -186,21 +171,10 @@ msg_total:  .asciz " interrupts\n"
 msg_down:   .asciz "count runs down: "
 msg_yes:    .asciz "yes\n"
 msg_no:     .asciz "no\n"
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff
-        .quad 0x00cf92000000ffff
-gdt_ptr:
-        .word 3 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
+        FLAT_GDT
+        GDT_PTR
+        IDT
+        .data
 pit:    .long 0
 ticks:  .long 0
-
-        .bss
-        .align 8
-idt:    .space 256 * 8
-        .space 4096
-stack:
+        STACK

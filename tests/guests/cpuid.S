@@ -7,27 +7,11 @@
  * ring 0: QEMU implements no performance counters and raises #UD, which
  * the guest's handler reports as "rdpmc: #UD" before exiting 0. */
         .include "tests/guests/mb.inc"
-
-        .set KCODE, 0x08
-        .set KDATA, 0x10
+        .include "tests/guests/kernel.inc"
 
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
-        mov  $ud_handler, %eax          /* IDT gate 6: #UD */
-        mov  %ax, idt + 6 * 8
-        movw $KCODE, idt + 6 * 8 + 2
-        movw $0x8e00, idt + 6 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 6 * 8 + 6
+        FLAT_START
+        GATE 6, ud_handler              /* #UD */
         lidt idt_ptr
 
         mov  $leaves, %edi
@@ -103,19 +87,7 @@ msg_cpuid:  .asciz "cpuid "
 msg_rdpmc:  .asciz "rdpmc: "
 msg_ud:     .asciz "#UD\n"
 msg_ran:    .asciz "ran\n"
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
-        .quad 0x00cf92000000ffff        /* 0x10 kernel data */
-gdt_ptr:
-        .word 3 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
-
-        .bss
-        .align 8
-idt:    .space 256 * 8
-        .space 4096
-stack:
+        FLAT_GDT
+        GDT_PTR
+        IDT
+        STACK

@@ -12,6 +12,7 @@
  * After each write the guest reads CR0 and CR4 back (from the read
  * shadows under VT-x: no exit) and prints them: QEMU prints the same. */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
 
         .set CR0_MP, 0x2
         .set CR0_TS, 0x8
@@ -32,9 +33,7 @@
 .endm
 
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
+        MASK_IRQS
         mov  $stack, %esp
         call show
 

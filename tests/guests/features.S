@@ -16,9 +16,7 @@
  * CPUID.80000001H:EDX.RDTSCP[bit 27] = 0"), and CLAC (SMAP, leaf 7 not
  * even present).  QEMU prints the same lines in every ringside mode. */
         .include "tests/guests/mb.inc"
-
-        .set KCODE, 0x08
-        .set KDATA, 0x10
+        .include "tests/guests/kernel.inc"
 
 /* PROBE name, instructions: print "name: ", run them, print "ok". */
 .macro PROBE name, insns:vararg
@@ -35,22 +33,8 @@
 .endm
 
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
-        mov  $stack, %esp
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
-        mov  $ud_handler, %eax          /* IDT gate 6: #UD */
-        mov  %ax, idt + 6 * 8
-        movw $KCODE, idt + 6 * 8 + 2
-        movw $0x8e00, idt + 6 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 6 * 8 + 6
+        FLAT_START
+        GATE 6, ud_handler              /* #UD */
         lidt idt_ptr
 
         PROBE rdtsc, rdtsc
@@ -95,21 +79,12 @@ msg_wrong:  .asciz "wrong answer\n"
         .align 16
 two:    .long 2, 2, 2, 2
 qword:  .quad 0
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
-        .quad 0x00cf92000000ffff        /* 0x10 kernel data */
-gdt_ptr:
-        .word 3 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
-resume: .long 0
-
         .bss
         .align 16
-fxarea: .space 512
-idt:    .space 256 * 8
-        .space 4096
-stack:
+fxarea: .space 512                      /* FXSAVE's, 16-byte aligned */
+        FLAT_GDT
+        GDT_PTR
+        IDT
+        .data
+resume: .long 0
+        STACK

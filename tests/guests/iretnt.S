@@ -42,8 +42,9 @@ msg_start: .asciz "iretnt: iret with NT set\n"
 msg_ts:    .asciz "iretnt: #TS "
 msg_gp:    .asciz "iretnt: #GP "
 msg_ran:   .asciz "iretnt: returned\n"
-        FLAT_GDT 4
+        FLAT_GDT
         .quad 0x0000890000000067        /* TSS: its base set above */
+        GDT_PTR
         .align 4
 tss:    .long KDATA                     /* back link: not a TSS */
         .space 0x64

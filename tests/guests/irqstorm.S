@@ -32,6 +32,7 @@ timer:  push %eax
         .data
 msg_start: .asciz "irqstorm: timer at 600 kHz\n"
 msg_done:  .asciz "irqstorm: counted to a million\n"
-        FLAT_GDT 3
+        FLAT_GDT
+        GDT_PTR
         IDT
         STACK

@@ -8,15 +8,11 @@
  *     instruction at the target: the handler sees ECX = 0.
  * It prints both counts on COM1; QEMU prints "sti 1" and "iret 0". */
         .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
         .set COM1, 0x3f8
 _start:
         mov  $stack, %esp
-        mov  $irq0, %eax                /* gate 8: interrupt gate to irq0 */
-        mov  %ax, idt + 8 * 8
-        movw $0x08, idt + 8 * 8 + 2     /* the boot code segment */
-        movw $0x8e00, idt + 8 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 8 * 8 + 6
+        GATE 8, irq0                    /* KCODE: the boot CS is 0x08 too */
         lidt idt_ptr
         call wait_irq0
         xor  %ecx, %ecx

@@ -35,6 +35,7 @@ msg_start: .asciz "longinsn: 16 bytes\n"
 msg_ud:    .asciz "longinsn: #UD\n"
 msg_gp:    .asciz "longinsn: #GP, error code and EIP - long: "
 msg_ran:   .asciz "longinsn: ran\n"
-        FLAT_GDT 3
+        FLAT_GDT
+        GDT_PTR
         IDT
         STACK

@@ -10,59 +10,44 @@
  * ringside's fw_cfg does not have).  Exits 0. */
         .include "tests/guests/mb.inc"
 
-_start:
-        mov  $stack, %esp
-        mov  %ebx, %ebp                 /* the Multiboot information */
-        mov  $m_flags, %esi
-        mov  (%ebp), %eax
+/* FIELD label, value: "label" then the value in hex (field, below). */
+.macro FIELD label, value
+        mov  $\label, %esi
+        mov  \value, %eax
         call field
-        mov  $m_lower, %esi
-        mov  4(%ebp), %eax
-        call field
-        mov  $m_upper, %esi
-        mov  8(%ebp), %eax
-        call field
-        mov  $m_bootdev, %esi
-        mov  12(%ebp), %eax
-        call field
-        mov  $m_cmdline, %esi
-        mov  16(%ebp), %eax
-        call field
+.endm
+
+/* QUOTED string: the string at address `string`, between quotes. */
+.macro QUOTED string
         mov  $m_quote, %esi
         call puts
-        mov  16(%ebp), %esi
+        mov  \string, %esi
         call puts
         mov  $m_endq, %esi
         call puts
-        mov  $m_loader, %esi
-        mov  64(%ebp), %eax
-        call field
-        mov  $m_count, %esi
-        mov  20(%ebp), %eax
-        call field
-        mov  $m_addr, %esi
-        mov  24(%ebp), %eax
-        call field
+.endm
+
+_start:
+        mov  $stack, %esp
+        mov  %ebx, %ebp                 /* the Multiboot information */
+        FIELD m_flags, (%ebp)
+        FIELD m_lower, 4(%ebp)
+        FIELD m_upper, 8(%ebp)
+        FIELD m_bootdev, 12(%ebp)
+        FIELD m_cmdline, 16(%ebp)
+        QUOTED 16(%ebp)
+        FIELD m_loader, 64(%ebp)
+        FIELD m_count, 20(%ebp)
+        FIELD m_addr, 24(%ebp)
         mov  20(%ebp), %ecx             /* each module */
         mov  24(%ebp), %edi
 1:      test %ecx, %ecx
         jz   3f
         push %ecx
-        mov  $m_mod, %esi
-        mov  (%edi), %eax
-        call field
-        mov  $m_end, %esi
-        mov  4(%edi), %eax
-        call field
-        mov  $m_str, %esi
-        mov  8(%edi), %eax
-        call field
-        mov  $m_quote, %esi
-        call puts
-        mov  8(%edi), %esi
-        call puts
-        mov  $m_endq, %esi
-        call puts
+        FIELD m_mod, (%edi)
+        FIELD m_end, 4(%edi)
+        FIELD m_str, 8(%edi)
+        QUOTED 8(%edi)
         mov  $m_first, %esi             /* its first line, 60 bytes at most */
         call puts
         mov  (%edi), %esi
@@ -85,15 +70,9 @@ _start:
         add  %edi, %ecx
 5:      cmp  %ecx, %edi
         jae  6f
-        mov  $m_map, %esi
-        mov  4(%edi), %eax
-        call field
-        mov  $m_len, %esi
-        mov  12(%edi), %eax
-        call field
-        mov  $m_type, %esi
-        mov  20(%edi), %eax
-        call field
+        FIELD m_map, 4(%edi)
+        FIELD m_len, 12(%edi)
+        FIELD m_type, 20(%edi)
         add  (%edi), %edi
         add  $4, %edi
         jmp  5b

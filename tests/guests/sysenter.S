@@ -12,29 +12,13 @@
  * 3 (QEMU, helper_rdpmc); the kernel's #GP handler prints "P" and skips
  * it.  On QEMU and in every ringside mode it prints "PS1S2S3\n". */
         .include "tests/guests/mb.inc"
-
-        .set KCODE, 0x08
-        .set KDATA, 0x10
-        .set UCODE, 0x1b
-        .set UDATA, 0x23
-        .set TSS_SEL, 0x28
+        .include "tests/guests/kernel.inc"
 
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
+        MASK_IRQS
         mov  $kstack, %esp
-        mov  $tss, %eax
-        mov  %ax, gdt + 0x28 + 2
-        shr  $16, %eax
-        mov  %al, gdt + 0x28 + 4
-        mov  %ah, gdt + 0x28 + 7
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
+        TSS_BASE
+        FLAT_SEGMENTS
         mov  $TSS_SEL, %ax
         ltr  %ax
         xor  %edx, %edx                 /* the SYSENTER MSRs */
@@ -47,12 +31,7 @@ _start:
         mov  $0x176, %ecx
         mov  $entry, %eax
         wrmsr
-        mov  $gp_handler, %eax          /* IDT gate 13: #GP, ring 0 */
-        mov  %ax, idt + 13 * 8
-        movw $KCODE, idt + 13 * 8 + 2
-        movw $0x8e00, idt + 13 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 13 * 8 + 6
+        GATE 13, gp_handler             /* #GP, ring 0 */
         lidt idt_ptr
         mov  $UDATA, %ax
         mov  %ax, %ds
@@ -108,28 +87,14 @@ entry:  push %eax
         out  %al, %dx
         EXIT 0
 
-        .data
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
-        .quad 0x00cf92000000ffff        /* 0x10 kernel data (CS + 8) */
-        .quad 0x00cffa000000ffff        /* 0x18 user code, DPL 3 (CS + 16) */
-        .quad 0x00cff2000000ffff        /* 0x20 user data, DPL 3 (CS + 24) */
-        .quad 0x0000890000000067        /* 0x28 TSS (base filled in) */
-gdt_ptr:
-        .word 6 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
-tss:    .long 0
-        .long kstack                    /* esp0 */
-        .long KDATA                     /* ss0 */
-        .fill 23, 4, 0
-
+/* KDATA = KCODE + 8, UCODE = KCODE + 16, UDATA = KCODE + 24, as
+ * SYSENTER and SYSEXIT want them. */
+        FLAT_GDT
+        USER_GDT
+        GDT_PTR
+        IDT 16
+        TSS_DATA kstack
         .bss
-        .align 16
-idt:    .space 256 * 8
         .space 4096
 kstack:
         .space 4096

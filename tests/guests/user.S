@@ -4,39 +4,16 @@
  * the execution mode switches four times.  Prints "U1" and "U2" on the
  * serial port, exits 0 if the user code computed the right sum. */
         .include "tests/guests/mb.inc"
-
-        .set KCODE, 0x08
-        .set KDATA, 0x10
-        .set UCODE, 0x1b
-        .set UDATA, 0x23
-        .set TSS_SEL, 0x28
+        .include "tests/guests/kernel.inc"
 
 _start:
-        mov  $0xff, %al                 /* mask every IRQ: QEMU's timer */
-        out  %al, $0x21
-        out  %al, $0xa1
+        MASK_IRQS
         mov  $kstack, %esp
-        /* the TSS descriptor's base, filled in at run time */
-        mov  $tss, %eax
-        mov  %ax, gdt + 0x28 + 2
-        shr  $16, %eax
-        mov  %al, gdt + 0x28 + 4
-        mov  %ah, gdt + 0x28 + 7
-        lgdt gdt_ptr
-        ljmp $KCODE, $1f
-1:      mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        mov  %ax, %ss
+        TSS_BASE                        /* the TSS's base, at run time */
+        FLAT_SEGMENTS
         mov  $TSS_SEL, %ax
         ltr  %ax
-        /* IDT gate 0x80: interrupt gate, DPL 3, to syscall */
-        mov  $syscall, %eax
-        mov  %ax, idt + 0x80 * 8
-        movw $KCODE, idt + 0x80 * 8 + 2
-        movw $0xee00, idt + 0x80 * 8 + 4
-        shr  $16, %eax
-        mov  %ax, idt + 0x80 * 8 + 6
+        GATE 0x80, syscall, 0xee00      /* DPL 3: INT 0x80 from ring 3 */
         lidt idt_ptr
         /* down to ring 3 with interrupts on */
         mov  $UDATA, %ax
@@ -79,28 +56,12 @@ syscall:
         EXIT 0
 5:      EXIT 1
 
-        .data
-        .align 8
-gdt:    .quad 0
-        .quad 0x00cf9a000000ffff        /* 0x08 kernel code */
-        .quad 0x00cf92000000ffff        /* 0x10 kernel data */
-        .quad 0x00cffa000000ffff        /* 0x18 user code, DPL 3 */
-        .quad 0x00cff2000000ffff        /* 0x20 user data, DPL 3 */
-        .quad 0x0000890000000067        /* 0x28 TSS (base filled in) */
-gdt_ptr:
-        .word 6 * 8 - 1
-        .long gdt
-idt_ptr:
-        .word 256 * 8 - 1
-        .long idt
-tss:    .long 0
-        .long kstack                    /* esp0 */
-        .long KDATA                     /* ss0 */
-        .fill 23, 4, 0
-
+        FLAT_GDT
+        USER_GDT
+        GDT_PTR
+        IDT
+        TSS_DATA kstack
         .bss
-        .align 8
-idt:    .space 256 * 8
         .space 4096
 kstack:
         .space 4096

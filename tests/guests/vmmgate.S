@@ -18,6 +18,7 @@ _start:
         .data
 msg:      .asciz "vmmgate: lcall 0xffdb:0\n"
 msg_back: .asciz "vmmgate: back\n"
-        FLAT_GDT 3
+        FLAT_GDT
+        GDT_PTR
         NO_IDT
         STACK

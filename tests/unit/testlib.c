@@ -1,6 +1,7 @@
 /*
  * testlib.c - shared test helpers (see testlib.h).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -341,4 +343,94 @@ void tl_example_c(struct cluster *c, int vm[4])
 			.name = names[i], .host = host[i], .mem_mb = 4096,
 			.demand_mhz = mhz[i], .dirty_mb_s = 16 },
 			vm ? &vm[i] : NULL, err), SIM_OK);
+}
+
+/* ---- a program in tmux ---------------------------------------------------- */
+
+char tl_tmux_screen[1 << 16];
+static char tmux_server[64];	/* tmux -L NAME, one per start */
+static int tmux_servers;
+
+int tl_tmux(bool keep, const char *fmt, ...)
+{
+	char cmd[2048], sink[512];
+	va_list ap;
+	int n = snprintf(cmd, sizeof cmd, "tmux -L %s -f /dev/null ",
+			 tmux_server);
+
+	va_start(ap, fmt);
+	vsnprintf(cmd + n, sizeof cmd - (size_t)n, fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>/dev/null", sizeof cmd - strlen(cmd) - 1);
+	return keep ? tl_sh(cmd, tl_tmux_screen, sizeof tl_tmux_screen)
+		    : tl_sh(cmd, sink, sizeof sink);
+}
+
+void tl_tmux_stop(void)
+{
+	if (tmux_server[0])
+		tl_tmux(false, "kill-server");
+}
+
+/* A new server's name: every start has its own. */
+static void tmux_new_server(void)
+{
+	tl_tmux_stop();
+	snprintf(tmux_server, sizeof tmux_server, "rs-scn-%d-%d", (int)getpid(),
+		 ++tmux_servers);
+}
+
+void tl_tmux_start(const char *cmd, int cols, int rows)
+{
+	tmux_new_server();
+	tl_tmux(false, "new-session -d -s s -x %d -y %d \"%s\"", cols, rows,
+		cmd);
+}
+
+void tl_tmux_play(const char *args, int cols, int rows)
+{
+	char here[PATH_MAX];
+
+	assert_non_null(getcwd(here, sizeof here));
+	tmux_new_server();
+	tl_tmux(false, "new-session -d -s s -x %d -y %d "
+		"\"cd '%s' && ./ringside %s; echo RINGSIDE-EXIT=\\$?; sleep 600\"",
+		cols, rows, here, args);
+}
+
+void tl_tmux_see(const char *text)
+{
+	struct timespec tick = { 0, 40 * 1000000L };
+
+	for (int t = 0; t < TL_TMUX_WAIT_MS; t += 40) {
+		tl_tmux(true, "capture-pane -p -t s");
+		if (strstr(tl_tmux_screen, text))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	fprintf(stderr, "never saw \"%s\"; the screen:\n%s\n", text,
+		tl_tmux_screen);
+	fail_msg("never saw \"%s\"", text);
+}
+
+void tl_tmux_press(const char *keys)
+{
+	tl_tmux(false, "send-keys -t s %s", keys);
+}
+
+int tl_tmux_suite(void)
+{
+	if (getenv("TEST_FILTER"))	/* one test: TEST_FILTER=name */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
+	if (tl_sh("tmux -V >/dev/null 2>&1", tl_tmux_screen,
+		  sizeof tl_tmux_screen) != 0)
+		return tl_skip_suite("tmux is not installed");
+	return 0;
+}
+
+int tl_tmux_teardown(void **state)
+{
+	(void)state;
+	tl_tmux_stop();
+	return 0;
 }

@@ -116,4 +116,31 @@ void tl_qemu_forget(void);
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
 
+/*
+ * A program in a terminal, for the TUI's tests: a private tmux server
+ * per start, a fixed size, keys by send-keys, the screen read by
+ * capture-pane and polled (never a bare sleep), so a slow machine only
+ * makes a test slower.  tl_tmux_screen holds the last capture.
+ */
+#define TL_TMUX_WAIT_MS 20000	/* sanitizers on a busy two-core machine */
+extern char tl_tmux_screen[1 << 16];
+
+/* A tmux command on the server (its output into tl_tmux_screen if keep). */
+int tl_tmux(bool keep, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A new server running the shell command cmd in a COLSxROWS terminal. */
+void tl_tmux_start(const char *cmd, int cols, int rows);
+/* ./ringside ARGS in a COLSxROWS terminal, in the current directory;
+ * "RINGSIDE-EXIT=status" is printed when it ends. */
+void tl_tmux_play(const char *args, int cols, int rows);
+/* Poll the screen until it shows text; fail with the screen if never. */
+void tl_tmux_see(const char *text);
+void tl_tmux_press(const char *keys);
+void tl_tmux_stop(void);
+/* Before a suite's tests: TEST_FILTER=name runs one; TL_SKIPPED if tmux
+ * is not installed (tl_skip_suite), else 0. */
+int tl_tmux_suite(void);
+/* A cmocka teardown: the server stopped. */
+int tl_tmux_teardown(void **state);
+
 #endif

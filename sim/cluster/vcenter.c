@@ -1,0 +1,67 @@
+/*
+ * vcenter.c - VirtualCenter, the cluster's manager: DRS's and HA's
+ * settings, and its timers.  A timer is a function VirtualCenter runs at
+ * a time of the world's clock (DRS's periodic pass, HA's heartbeats); it
+ * returns the delay to its next run, or 0 when done.  The cluster's part
+ * of the world's clock (cluster.c) runs the timers, then the migrations
+ * in flight (vmotion.c).
+ */
+#include <stdint.h>
+
+#include "cluster/cluster_priv.h"
+#include "sim_priv.h"
+#include "status.h"
+
+struct drs_settings *vcenter_drs(struct vcenter *vc)
+{
+	return &vc->drs;
+}
+
+struct ha_settings *vcenter_ha(struct vcenter *vc)
+{
+	return &vc->ha;
+}
+
+int vcenter_add_timer(struct vcenter *vc, uint64_t t_ns, vcenter_timer_fn *fn,
+		      void *ctx)
+{
+	if (vc->ntimers == VCENTER_MAX_TIMERS)
+		return SIM_ESTATE;
+	vc->timers[vc->ntimers++] = (struct vcenter_timer){ t_ns, fn, ctx };
+	sim_part_wake(vc->cluster->sim, vc->cluster, t_ns, false);
+	return SIM_OK;
+}
+
+/* The world's clock reached now: VirtualCenter's timers and migrations. */
+uint64_t vcenter_tick(struct cluster *c, uint64_t now, bool *busy)
+{
+	struct vcenter *vc = &c->vc;
+	uint64_t next = UINT64_MAX, mig;
+
+	/* timers first: one may start migrations (DRS's pass), which
+	 * vmotion_tick then schedules */
+	for (int i = 0; i < vc->ntimers; i++) {
+		struct vcenter_timer *t = &vc->timers[i];
+
+		if (t->at <= now) {
+			uint64_t again = t->fn(c, t->ctx, now);
+
+			if (again == 0) {
+				vc->timers[i--] = vc->timers[--vc->ntimers];
+				continue;
+			}
+			t->at = now + again;
+		}
+		if (t->at < next)
+			next = t->at;
+	}
+	mig = vmotion_tick(c, now, busy);
+	return mig < next ? mig : next;
+}
+
+void vcenter_free(struct vcenter *vc)
+{
+	vmotion_free_all(vc);
+	drs_cluster_free(vc);
+	ha_cluster_free(vc);
+}

@@ -1,0 +1,59 @@
+/*
+ * cpu_priv.h - what the files of the CPU share: struct cpu, the one
+ * place that holds a vCPU's two Unicorn engines and the hooks' state.
+ *
+ *   cpu.c            creation, runs, registers, state save/load
+ *   cpu_hooks.c      Unicorn's callbacks turned into struct cpu_hooks
+ *   cpu_cpuid.c      the processor's CPUID answers (QEMU's qemu32)
+ *   cpu_exception.c  finding and clearing Unicorn's exception state
+ *
+ * Only these files include <unicorn/unicorn.h>.
+ */
+#ifndef RINGSIDE_CPU_PRIV_H
+#define RINGSIDE_CPU_PRIV_H
+
+#include <unicorn/unicorn.h>
+
+#include "cpu/cpu.h"
+
+struct cpu {
+	uc_engine *uc[2];		/* [CPU_FAST], [CPU_STEP] */
+	enum cpu_engine active;		/* which engine holds the state */
+	uc_context *ctx;		/* scratch for moves and acks */
+	size_t ctx_size;
+	struct cpu_hooks hooks;
+	struct cpu_config cfg;
+	uint32_t until;			/* an address never executed */
+	/* offsets inside a saved uc_context, found by probe() */
+	long off_old_exception;
+	long off_error_code;
+	/* probe state */
+	int probing;
+	uc_context *probe_before;
+	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
+	uint32_t bad_addr;
+	int bad_write;
+	int refused;			/* the guard refused an access */
+	int running;			/* guest code runs, not a hook: the
+					   guard's time (the block hook's VMM
+					   work makes no access it refuses,
+					   and a toggle there costs 6%) */
+};
+
+/* The engine that holds the register state now. */
+static inline uc_engine *cpu_live(struct cpu *c)
+{
+	return c->uc[c->active];
+}
+
+/* cpu_hooks.c: maps the MMIO window and adds every hook to engine e. */
+int cpu_hooks_add(struct cpu *c, enum cpu_engine e);
+
+/* cpu_cpuid.c: the CPUID instruction's hook (1: Unicorn's own skipped). */
+int cpu_cpuid_hook(uc_engine *uc, void *ud);
+
+/* cpu_exception.c: the probe at creation, and its exception hook. */
+int cpu_exception_probe(struct cpu *c);
+void cpu_exception_probe_hit(struct cpu *c, int vector);
+
+#endif
