@@ -51,6 +51,23 @@ static void stop_at(struct session *s, uint64_t pos)
 }
 
 /*
+ * An instruction begins a new step record (its trap, I/O and ring switch
+ * follow); with a tape running (animate), the record goes on it too.
+ */
+static void begin_record(struct session *s, struct step_record *r,
+			 const struct event *ev)
+{
+	memset(r, 0, sizeof *r);
+	r->valid = true;
+	r->insn = *ev;
+	if (s->tape) {
+		s->tape_head = (s->tape_head + 1) % s->tape_cap;
+		s->tape_len += s->tape_len < s->tape_cap;
+		s->tape[s->tape_head] = *r;
+	}
+}
+
+/*
  * The last instruction of a VM the views do not show: kept as it comes,
  * so that showing that VM later (session_focus) can explain it at once.
  */
@@ -63,14 +80,7 @@ static void note_other(struct session *s, const struct event *ev)
 	r = &s->last_of[ev->vm];
 	switch (ev->kind) {
 	case EV_INSN:
-		memset(r, 0, sizeof *r);
-		r->valid = true;
-		r->insn = *ev;
-		if (s->tape) {
-			s->tape_head = (s->tape_head + 1) % s->tape_cap;
-			s->tape_len += s->tape_len < s->tape_cap;
-			s->tape[s->tape_head] = *r;
-		}
+		begin_record(s, r, ev);
 		break;
 	case EV_TRAP:
 		r->has_trap = true;
@@ -115,14 +125,7 @@ static void on_event(void *ctx, const struct event *ev)
 			stop_at(s, s->run.pos0 + s->run.count - 1);
 			return;
 		}
-		memset(r, 0, sizeof *r);
-		r->valid = true;
-		r->insn = *ev;
-		if (s->tape) {
-			s->tape_head = (s->tape_head + 1) % s->tape_cap;
-			s->tape_len += s->tape_len < s->tape_cap;
-			s->tape[s->tape_head] = *r;
-		}
+		begin_record(s, r, ev);
 		break;
 	case EV_TRAP:
 	case EV_IO:
