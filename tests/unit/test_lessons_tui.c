@@ -31,7 +31,8 @@
 static size_t nsizes = 3;	/* sizes every lesson is played at */
 
 /* (vmotion's runs outlast TL_TMUX_WAIT_MS on two busy cores even at full
- * speed: explore_at_vmotion_pauses plays it and scans its panes) */
+ * speed: explore_at_vmotion_pauses plays it at the three sizes, waiting
+ * longer, and scans its narration and panes) */
 static const char *const lessons[] = {
 	"bt", "drs", "ha", "holes", "hosted_vs_esx", "rings", "smp", "tour",
 	"vcb", "vmx", "worlds"
@@ -181,30 +182,44 @@ static int scan_panes(const char *where);
 
 static void explore_at_vmotion_pauses(void **state)
 {
+	static const int sizes[][2] = { { 120, 40 }, { 100, 30 }, { 80, 24 } };
 	static char before[sizeof tl_tmux_screen];
-	int pages = 0;
+	char first[64], where[64];
+	char *told = narration_of("vmotion", first, sizeof first);
 
 	(void)state;
-	tl_tmux_play("vmotion", 120, 40);
-	tl_tmux_see("[PAUSED");
-	while (!strstr(tl_tmux_screen, "[the end]") && pages++ < 80) {
-		struct timespec settle = { 0, 300 * 1000000L };
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0] && z < nsizes; z++) {
+		int pages = 0;
 
-		tl_tmux_press("s");
-		tl_tmux_press("s");
-		tl_tmux_press("b");
-		nanosleep(&settle, NULL);
-		tl_tmux(true, "capture-pane -p -t s");
-		if (strstr(tl_tmux_screen, "failed") || strstr(tl_tmux_screen, "cannot go back"))
-			fail_msg("exploring at a pause: %s", tl_tmux_screen);
-		scan_panes("vmotion at 120x40");
-		snprintf(before, sizeof before, "%s", tl_tmux_screen);
-		tl_tmux_press("Space");
-		for (int t = 0; t < 10 && !next_stop(before); t++)
-			;		/* a long run at full speed */
+		snprintf(where, sizeof where, "vmotion at %dx%d", sizes[z][0],
+			 sizes[z][1]);
+		tl_tmux_play("vmotion", sizes[z][0], sizes[z][1]);
+		tl_tmux_see("[PAUSED");
+		tl_tmux_see(first);
+		while (!strstr(tl_tmux_screen, "[the end]") && pages++ < 80) {
+			struct timespec settle = { 0, 300 * 1000000L };
+
+			tl_tmux_press("s");
+			tl_tmux_press("s");
+			tl_tmux_press("b");
+			nanosleep(&settle, NULL);
+			tl_tmux(true, "capture-pane -p -t s");
+			if (strstr(tl_tmux_screen, "failed") ||
+			    strstr(tl_tmux_screen, "cannot go back"))
+				fail_msg("exploring at a pause: %s", tl_tmux_screen);
+			scan_narration(told, where);
+			scan_panes(where);
+			snprintf(before, sizeof before, "%s", tl_tmux_screen);
+			tl_tmux_press("Space");
+			for (int t = 0; t < 10 && !next_stop(before); t++)
+				;	/* a long run at full speed */
+		}
+		/* every expect held: the exit status (the status line says it
+		 * too, cut with an ellipsis at 80 columns) */
+		tl_tmux_see("[the end]");
+		tl_tmux_press("q");
+		tl_tmux_see("RINGSIDE-EXIT=0");
 	}
-	tl_tmux_see("all held");
-	tl_tmux_press("q");
 }
 
 /* The capture's line y as code points (box drawing is 3 bytes of UTF-8). */
