@@ -208,6 +208,7 @@ static const char *const action_names[TRAP_ACTION_COUNT] = {
 	[TRAP_INTERRUPT] = "interrupt",
 	[TRAP_IPI] = "ipi",
 	[TRAP_STARTUP] = "startup",
+	[TRAP_NO_MEMORY] = "no-memory",
 };
 
 const char *trap_action_name(enum trap_action a)

@@ -69,6 +69,11 @@ enum trap_action {
 	TRAP_INTERRUPT,		/* a device interrupt delivered to the guest */
 	TRAP_IPI,		/* an IPI sent through the local APIC's ICR */
 	TRAP_STARTUP,		/* INIT or SIPI: an AP stopped or started */
+	TRAP_NO_MEMORY,		/* the guest touched memory that does not
+				   exist (past RAM, the VMM's area): the VMM
+				   made it as nothing, a read gives 0 and a
+				   store goes nowhere; a = address, b = 1 for
+				   a store (exit_reason: EPT violation in hw) */
 	TRAP_ACTION_COUNT
 };
 

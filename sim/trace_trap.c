@@ -19,6 +19,7 @@ bool trace_trap_has_vector(const struct event *ev)
 	return ev->u.trap.action != TRAP_CALLOUT &&
 	       ev->u.trap.action != TRAP_VM_EXIT &&
 	       ev->u.trap.action != TRAP_STARTUP &&
+	       !(ev->u.trap.action == TRAP_NO_MEMORY && ev->u.trap.exit_reason) &&
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 
@@ -61,6 +62,11 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		else
 			snprintf(buf, size, "SIPI to vCPU %u: it starts in real mode at 0x%05x",
 				 a, (unsigned)ev->u.trap.vector << 12);
+		return;
+	case TRAP_NO_MEMORY:
+		snprintf(buf, size, b ? "store to 0x%08x: no memory there, the VMM drops it"
+				      : "load from 0x%08x: no memory there, the VMM gives 0",
+			 a);
 		return;
 	case TRAP_CALLOUT:
 		if (ev->u.trap.op == X86_OP_RET || ev->u.trap.op == X86_OP_JMP ||

@@ -138,29 +138,25 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
-	c->refused = 0;
 	c->running = 1;
 	err = uc_emu_start(c->uc[e], eip, until, 0,
 			   e == CPU_STEP ? (count ? count : 1) : 0);
 	c->running = 0;
+	if (c->nhidden)
+		cpu_reveal(c);	/* the VMM's area is the VMM's again */
+	c->code_hidden = 0;
 	switch (err) {
 	case UC_ERR_OK:
 		info->exit = CPU_EXIT_STOPPED;
-		if (!c->refused && cpu_reg(c, X86R_EIP) == c->until &&
-		    c->hooks.guard != NULL) {
+		if (cpu_reg(c, X86R_EIP) == c->until && c->hooks.guard != NULL) {
 			/*
 			 * A jump to the last byte of the address space, where
 			 * Unicorn stops before fetching anything: the guest
 			 * fetches from the VMM's area.
 			 */
-			c->refused = 1;
-			c->bad_addr = c->until;
-			c->bad_write = CPU_ACCESS_FETCH;
-		}
-		if (c->refused) {	/* the guard: as if nothing were there */
 			info->exit = CPU_EXIT_BAD_MEMORY;
-			info->fault_addr = c->bad_addr;
-			info->fault_write = c->bad_write;
+			info->fault_addr = c->until;
+			info->fault_write = CPU_ACCESS_FETCH;
 		}
 		break;
 	case UC_ERR_INSN_INVALID:
@@ -172,6 +168,11 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 		info->exit = CPU_EXIT_BAD_MEMORY;
 		info->fault_addr = c->bad_addr;
 		info->fault_write = c->bad_write;
+		break;
+	case UC_ERR_FETCH_PROT:	/* code from nothing (map_nothing): */
+		info->exit = CPU_EXIT_BAD_MEMORY;	/* nothing ran */
+		info->fault_addr = cpu_reg(c, X86R_EIP);
+		info->fault_write = CPU_ACCESS_FETCH;
 		break;
 	default:
 		info->exit = CPU_EXIT_ERROR;

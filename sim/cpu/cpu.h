@@ -50,20 +50,30 @@ struct cpu_hooks {
 	/*
 	 * A read or write (value: what is stored) of the VMM's area (struct
 	 * cpu_config vmm_base..) by the running code (CPU_ACCESS_*; fetches
-	 * there reach the block hook).  Return 0 to let it happen, 1 if the
-	 * guest may not make it: the run then stops with CPU_EXIT_BAD_MEMORY
-	 * at that address, as for memory that does not exist (a refused
-	 * store has been made by then: the VMM must repair its area).
+	 * there reach the block hook).  Return 0 to let it happen (the VMM's
+	 * own: its stub, the CPU reading the descriptor tables it owns), 1 if
+	 * it is the guest's, 2 if it is the guest's and the run must stop
+	 * before the next block (bytes that are run as code).  The guest's is
+	 * made as on a PC where nothing is there: a read gives 0, a store
+	 * goes nowhere (cpu_hooks.c hides the VMM's bytes for the access and
+	 * puts them back before anyone else looks), and no_memory is told.
 	 */
 	int (*guard)(void *ctx, uint32_t addr, int size, int access,
 		     uint32_t value);
+	/*
+	 * The guest touched memory that does not exist: past its RAM (no
+	 * device there), or the VMM's area (the guard said so).  The access
+	 * has been made as nothing: a read gave 0, a store was dropped.
+	 */
+	void (*no_memory)(void *ctx, uint32_t addr, int size, int access);
 };
 
 enum cpu_access { CPU_ACCESS_READ = 0, CPU_ACCESS_WRITE = 1, CPU_ACCESS_FETCH = 2 };
 
 struct cpu_config {
 	uint8_t *ram;		/* guest RAM, owned by the VM, mapped at 0 */
-	uint32_t ram_size;	/* multiple of 4 KiB */
+	uint32_t ram_size;	/* multiple of 4 KiB (from there to the */
+				/*   VMM's area: nothing, see no_memory) */
 	uint8_t *vmm;		/* the VMM's private area, owned by the vCPU */
 	uint32_t vmm_base;	/* where it is mapped (top of the 4 GiB) */
 	uint32_t vmm_size;

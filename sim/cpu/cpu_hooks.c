@@ -20,9 +20,38 @@
 #include "cpu/cpu_priv.h"
 #include "status.h"
 
+/*
+ * A hook hands the CPU to the VMM: the VMM's area is its own again
+ * (bytes hidden from a guest access put back, see hide()), and the guard
+ * lets the VMM's accesses through.
+ */
+static void enter_vmm(struct cpu *c)
+{
+	c->running = 0;
+	if (c->nhidden)
+		cpu_reveal(c);
+}
+
 static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	struct cpu *c = ud;
+
+	if (c->code_hidden) {
+		/*
+		 * The guest touched bytes the VMM runs as code (its stub,
+		 * the translation cache), and this block may have been
+		 * translated while they were hidden: it does not run, and
+		 * its translation is forgotten (cpu_reveal).  Unicorn stops a
+		 * run exactly only here, at a block's start; a stop asked
+		 * from a memory hook restarts the whole block.
+		 */
+		cpu_reveal(c);
+		c->code_hidden = 0;
+		uc_emu_stop(uc);
+		return;
+	}
+	if (c->nhidden)
+		cpu_reveal(c);	/* the VMM may write the TC or its tables */
 
 	if (c->hooks.block(c->hooks.ctx, (uint32_t)addr, size))
 		uc_emu_stop(uc);
@@ -37,7 +66,7 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
 		cpu_exception_probe_hit(c, (int)intno);
 		return;
 	}
-	c->running = 0;
+	enter_vmm(c);
 	c->hooks.exception(c->hooks.ctx, (int)intno);
 	c->running = 1;
 }
@@ -48,7 +77,7 @@ static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *ud)
 	uint32_t v;
 
 	(void)uc;
-	c->running = 0;
+	enter_vmm(c);
 	v = c->hooks.port_in(c->hooks.ctx, (uint16_t)port, size);
 	c->running = 1;
 	return v;
@@ -60,7 +89,7 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 	struct cpu *c = ud;
 
 	(void)uc;
-	c->running = 0;
+	enter_vmm(c);
 	c->hooks.port_out(c->hooks.ctx, (uint16_t)port, size, value);
 	c->running = 1;
 }
@@ -77,7 +106,7 @@ static void on_sysenter(uc_engine *uc, void *ud)
 	struct cpu *c = ud;
 	uint32_t eip;
 
-	c->running = 0;
+	enter_vmm(c);
 	c->hooks.sysenter(c->hooks.ctx);
 	c->running = 1;
 	uc_reg_read(uc, UC_X86_REG_EIP, &eip);
@@ -91,6 +120,8 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	struct cpu *c = ud;
 
 	(void)uc; (void)type; (void)value;
+	if (c->nhidden)
+		cpu_reveal(c);	/* the VMM may rebuild its tables */
 	c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
 }
 
@@ -100,6 +131,8 @@ static uint64_t on_mmio_read(uc_engine *uc, uint64_t off, unsigned size,
 	struct cpu *c = ud;
 
 	(void)uc;
+	if (c->nhidden)
+		cpu_reveal(c);
 	return c->hooks.mmio_read(c->hooks.ctx, (uint32_t)off, (int)size);
 }
 
@@ -109,6 +142,8 @@ static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
 	struct cpu *c = ud;
 
 	(void)uc;
+	if (c->nhidden)
+		cpu_reveal(c);
 	c->hooks.mmio_write(c->hooks.ctx, (uint32_t)off, (int)size,
 			    (uint32_t)value);
 }
@@ -117,17 +152,70 @@ static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
  * The VMM's area: every read and write there is shown to the VMM's
  * guard (instructions fetched there: the block hook), which says
  * whether it is the VMM's own (its stub, the CPU reading the descriptor
- * tables it owns) or the guest's: then it stops as a touch of memory that
- * does not exist.
+ * tables it owns) or the guest's.  The guest's must find nothing there,
+ * as on the reference PC (QEMU: reads give 0, stores go nowhere).  A real
+ * VMM gets that from segment truncation: the access faults, and the VMM
+ * emulates it as a touch of no memory [Adams & Agesen, ASPLOS 2006,
+ * sec. 3.2].  Unicorn calls the hook before the access and cannot fault
+ * it (and stops a run only at a block's start), so the access is made
+ * on the spot as nothing: the 64-byte chunks it touches are saved, a read
+ * finds zeros there, a store lands on bytes that are put back
+ * (cpu_reveal) before the VMM's own accesses, any hook into the VMM, and
+ * the end of the run.  The VMM's data stays intact and unseen.
  */
-static void refuse(struct cpu *c, uc_engine *uc, uint32_t addr, int access)
+#define CHUNK 64u
+
+static struct cpu_hidden *hidden_at(struct cpu *c, uint32_t off)
 {
-	if (!c->refused) {	/* keep the first: the one the guest made */
-		c->refused = 1;
-		c->bad_addr = addr;
-		c->bad_write = access;
+	for (int i = 0; i < c->nhidden; i++)
+		if (c->hidden[i].off == off)
+			return &c->hidden[i];
+	return NULL;
+}
+
+void cpu_reveal(struct cpu *c)
+{
+	for (int i = 0; i < c->nhidden; i++) {
+		uint32_t off = c->hidden[i].off;
+
+		memcpy(c->cfg.vmm + off, c->hidden[i].orig, CHUNK);
+		if (c->code_hidden)	/* translated while hidden? */
+			cpu_invalidate_code(c, c->cfg.vmm_base + off, CHUNK);
 	}
-	uc_emu_stop(uc);
+	c->nhidden = 0;
+}
+
+/* The VMM's own access to [off, off + size): its bytes back first. */
+static void reveal_some(struct cpu *c, uint32_t off, int size)
+{
+	for (int i = 0; i < c->nhidden; i++) {
+		struct cpu_hidden *h = &c->hidden[i];
+
+		if (h->off < off + (uint32_t)size && off < h->off + CHUNK) {
+			memcpy(c->cfg.vmm + h->off, h->orig, CHUNK);
+			*h = c->hidden[--c->nhidden];
+			i--;
+		}
+	}
+}
+
+/* The guest's access to [off, off + size) of the area, made as nothing. */
+static void hide(struct cpu *c, uint32_t off, int size, int access)
+{
+	uint32_t end = off + (uint32_t)size;
+
+	if (end > c->cfg.vmm_size || end < off)
+		end = c->cfg.vmm_size;	/* wraps past 4 GiB: RAM's, not ours */
+	for (uint32_t k = off & ~(CHUNK - 1); k < end; k += CHUNK) {
+		if (hidden_at(c, k) != NULL)
+			continue;
+		if (c->nhidden == CPU_HIDDEN_MAX)
+			cpu_reveal(c);	/* always safe: guest reads re-hide */
+		c->hidden[c->nhidden].off = k;
+		memcpy(c->hidden[c->nhidden++].orig, c->cfg.vmm + k, CHUNK);
+	}
+	if (access == CPU_ACCESS_READ)
+		memset(c->cfg.vmm + off, 0, end - off);
 }
 
 static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
@@ -135,15 +223,59 @@ static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 {
 	struct cpu *c = ud;
 	int access = type == UC_MEM_WRITE ? CPU_ACCESS_WRITE : CPU_ACCESS_READ;
+	uint32_t off = (uint32_t)addr - c->cfg.vmm_base;
+	int guest = 0;
 
+	(void)uc;
+	if (c->probing)
+		return;
+	if (c->running && c->hooks.guard != NULL)
+		guest = c->hooks.guard(c->hooks.ctx, (uint32_t)addr, size,
+				       access, (uint32_t)value);
+	if (guest) {
+		hide(c, off, size, access);
+		if (guest == 2)
+			c->code_hidden = 1;	/* see on_block */
+		c->hooks.no_memory(c->hooks.ctx, (uint32_t)addr, size, access);
+		return;
+	}
+	if (c->nhidden)
+		reveal_some(c, off, size);
 	if (access == CPU_ACCESS_WRITE && addr >= c->cfg.tables_base &&
 	    addr < (uint64_t)c->cfg.tables_base + c->cfg.tables_size)
 		c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
-	if (c->probing || !c->running || c->hooks.guard == NULL)
-		return;		/* the VMM's own loads (cpu_set_reg) */
-	if (c->hooks.guard(c->hooks.ctx, (uint32_t)addr, size, access,
-			   (uint32_t)value))
-		refuse(c, uc, (uint32_t)addr, access);
+}
+
+/*
+ * Guest-physical addresses past RAM (up to the VMM's area, but for the
+ * local APIC's page): no device answers there.  On QEMU's PC a load there
+ * gives 0 and a store goes nowhere [measured: tests/guests/nomem.S]; a real
+ * VMM maps nothing there, takes the fault (a page fault, or under VT-x an
+ * EPT violation) and emulates the access as such.  Unicorn's MMIO region
+ * is that trap: each access reaches the VMM.  Unicorn cannot fetch code
+ * from it (UC_ERR_FETCH_PROT, with nothing run).
+ */
+static uint64_t on_nothing_read(uc_engine *uc, uint64_t off, unsigned size,
+				void *ud)
+{
+	struct cpu_nothing *n = ud;
+
+	(void)uc;
+	if (!n->c->probing)
+		n->c->hooks.no_memory(n->c->hooks.ctx, n->base + (uint32_t)off,
+				      (int)size, CPU_ACCESS_READ);
+	return 0;
+}
+
+static void on_nothing_write(uc_engine *uc, uint64_t off, unsigned size,
+			     uint64_t value, void *ud)
+{
+	struct cpu_nothing *n = ud;
+
+	(void)uc; (void)value;
+	if (!n->c->probing)
+		n->c->hooks.no_memory(n->c->hooks.ctx, n->base + (uint32_t)off,
+				      (int)size, CPU_ACCESS_WRITE);
 }
 
 static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
@@ -158,6 +290,31 @@ static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	return false;		/* let the run fail: the VMM reports it */
 }
 
+/* [lo, hi) as nothing; n says where it starts (callbacks get offsets). */
+static int map_nothing_at(struct cpu *c, uc_engine *uc, int i, uint64_t lo,
+			  uint64_t hi)
+{
+	c->nothing[i].c = c;
+	c->nothing[i].base = (uint32_t)lo;
+	if (hi <= lo)
+		return SIM_OK;
+	return uc_mmio_map(uc, lo, hi - lo, on_nothing_read, &c->nothing[i],
+			   on_nothing_write, &c->nothing[i]) == UC_ERR_OK ?
+	       SIM_OK : SIM_EINTERNAL;
+}
+
+/* Nothing from the end of RAM to the VMM's area, but the MMIO window. */
+static int map_nothing(struct cpu *c, uc_engine *uc)
+{
+	uint64_t lo = c->cfg.ram_size, hi = c->cfg.vmm_base;
+	uint64_t m = c->cfg.mmio_base, me = m + c->cfg.mmio_size;
+
+	if (c->cfg.mmio_size && m >= lo && me <= hi)
+		return map_nothing_at(c, uc, 0, lo, m) != SIM_OK ?
+		       SIM_EINTERNAL : map_nothing_at(c, uc, 1, me, hi);
+	return map_nothing_at(c, uc, 0, lo, hi);
+}
+
 /* Maps the MMIO window and adds every hook to engine e. */
 int cpu_hooks_add(struct cpu *c, enum cpu_engine e)
 {
@@ -168,6 +325,8 @@ int cpu_hooks_add(struct cpu *c, enum cpu_engine e)
 	if (c->cfg.mmio_size &&
 	    uc_mmio_map(uc, c->cfg.mmio_base, c->cfg.mmio_size, on_mmio_read,
 			c, on_mmio_write, c) != UC_ERR_OK)
+		return SIM_EINTERNAL;
+	if (map_nothing(c, uc) != SIM_OK)
 		return SIM_EINTERNAL;
 	/*
 	 * Only the fast engine has a block hook: over guest RAM, and up to

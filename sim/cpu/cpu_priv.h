@@ -16,6 +16,8 @@
 
 #include "cpu/cpu.h"
 
+#define CPU_HIDDEN_MAX 32
+
 struct cpu {
 	uc_engine *uc[2];		/* [CPU_FAST], [CPU_STEP] */
 	enum cpu_engine active;		/* which engine holds the state */
@@ -33,7 +35,18 @@ struct cpu {
 	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
 	uint32_t bad_addr;
 	int bad_write;
-	int refused;			/* the guard refused an access */
+	/* 64-byte chunks of the VMM's area a guest access hid (cpu_hooks.c) */
+	struct cpu_hidden {
+		uint32_t off;		/* in the area */
+		uint8_t orig[64];	/* the VMM's bytes */
+	} hidden[CPU_HIDDEN_MAX];
+	int nhidden;
+	int code_hidden;		/* some of them are run as code */
+	/* the regions past RAM where nothing is (callbacks' user data) */
+	struct cpu_nothing {
+		struct cpu *c;
+		uint32_t base;
+	} nothing[2];
 	int running;			/* guest code runs, not a hook: the
 					   guard's time (the block hook's VMM
 					   work makes no access it refuses,
@@ -48,6 +61,9 @@ static inline uc_engine *cpu_live(struct cpu *c)
 
 /* cpu_hooks.c: maps the MMIO window and adds every hook to engine e. */
 int cpu_hooks_add(struct cpu *c, enum cpu_engine e);
+
+/* cpu_hooks.c: put back the VMM's bytes a guest access hid. */
+void cpu_reveal(struct cpu *c);
 
 /* cpu_cpuid.c: the CPUID instruction's hook (1: Unicorn's own skipped). */
 int cpu_cpuid_hook(uc_engine *uc, void *ud);

@@ -576,5 +576,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->mmio_read = vmm_mmio_read_hook;
 	out->mmio_write = vmm_mmio_write_hook;
 	out->guard = vmm_guard;
+	out->no_memory = vmm_no_memory;
 }
 

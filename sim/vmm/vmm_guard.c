@@ -1,15 +1,21 @@
 /*
- * vmm_guard.c - the VMM's area is out of the guest's reach.
+ * vmm_guard.c - the VMM's area is out of the guest's reach, and memory
+ * that does not exist behaves as on the reference PC.
  *
  * A deprivileging VMM lives in the guest's own address space: ringside's
  * keeps its real GDT, LDT, TSS, the stub that changes privilege levels
  * and (under binary translation) the translation cache in the top 4 MiB
  * (vmm.h).  VMware hid that area by truncating every guest segment below
- * it, so a guest access there is a #GP the VMM sees [Adams & Agesen,
- * ASPLOS 2006, sec. 3.2; Bugnion et al., TOCS 2012, sec. 6.2].  Unicorn,
- * like QEMU's TCG, does not check segment limits, so the VMM checks each
- * access to the area itself (cpu.h, the guard hook) and lets through only
- * its own:
+ * it, so a guest access there is a #GP the VMM sees, and emulates as an
+ * access to whatever the guest's machine has at that address [Adams &
+ * Agesen, ASPLOS 2006, sec. 3.2; Bugnion et al., TOCS 2012, sec. 6.2].
+ * On the reference PC (qemu-system-i386) nothing is there: a load gives
+ * 0 and a store goes nowhere, as past the end of RAM [measured:
+ * tests/guests/nomem.S], so that is what the guest gets, in every mode.
+ *
+ * Unicorn, like QEMU's TCG, does not check segment limits, so the VMM
+ * checks each access to the area itself (cpu.h, the guard hook) and lets
+ * through only its own:
  *   - the stub, run when the VMM switches rings (switch_via_stub arms
  *     it; a jump there is refused when it is not armed), and what the
  *     stub and its far call and IRET read and write;
@@ -21,20 +27,20 @@
  *   - the CPU reading the real TSS for an inner ring's stack, or one of
  *     the VMM's own descriptors: they have DPL 0 unless the stub is
  *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
- * Anything else is the guest touching memory that, on the reference PC
- * (QEMU), does not exist: the run stops as for any address with no memory
- * behind it (vmm_after_run), with the address the guest used, and the VMM
- * rebuilds its tables in case a refused store got through.
+ * Anything else is the guest's: the CPU makes it as nothing (cpu_hooks.c
+ * hides the VMM's bytes for that access and puts them back), and the
+ * VMM's trap is an event (vmm_no_memory).  Past the end of RAM the CPU
+ * has nothing mapped, and every access comes here too.
  *
  * Unicorn calls the hook only once the access is made, and cannot fault
  * it: a guest's read of the guest part of the real GDT, LDT or TSS still
- * reads the VMM's copy, where QEMU reads nothing; a refused store stops
- * the run at the end of its block, and vmm_guard_repair undoes it
- * (docs/fidelity.md).
+ * reads the VMM's copy, where QEMU reads nothing (docs/fidelity.md).
+ * Code fetched from nothing is not run: the VM powers off there.
  */
 #include "cpu/cpu.h"
 #include "vm.h"
 #include "vmm/bt.h"
+#include "vmm/cost.h"
 #include "vmm/vmm_priv.h"
 
 static bool in_stub(uint32_t off)
@@ -89,6 +95,7 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	return true;
 }
 
+/* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
 int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 {
 	struct vcpu *v = ctx;
@@ -105,11 +112,26 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 	if (access == CPU_ACCESS_READ && off >= VMM_TSS_OFF &&
 	    off < VMM_TSS_OFF + 0x68)
 		return 0;	/* an inner ring's SS:ESP, for a gate */
-	return 1;
+	return in_stub(off) || off >= BT_TC_OFF ? 2 : 1;
 }
 
-void vmm_guard_repair(struct vcpu *v)
+/*
+ * The trap a real VMM takes on the guest's access to nothing, and its
+ * answer: under te and bt a #GP (the truncated segment) for the VMM's
+ * area, a page fault (nothing mapped) past RAM; under hw an EPT violation
+ * exit.  Counted and shown, not acted on: the CPU made the access as
+ * nothing already, and a stop in the middle of a block would end it early
+ * while its instructions are counted whole.
+ */
+void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
-	vmm_rebuild_tables(v);
-	bt_code_written(v);	/* the TC is flushed when the run settles */
+	struct vcpu *v = ctx;
+	bool hw = v->exec == MODE_HW;
+
+	(void)size;
+	v->stats.cycles += hw ? COST_VM_EXIT : COST_TRAP;
+	v->run.limit_block = NULL;	/* the slice's room changed */
+	vmm_trap_event(v, NULL, addr >= VMM_BASE ? X86_GP : X86_PF,
+		       TRAP_NO_MEMORY, false, 0, addr,
+		       access == CPU_ACCESS_WRITE, hw ? 48 : 0);
 }

@@ -277,10 +277,14 @@ void vmm_exception_hook(void *ctx, int vector);
 void vmm_sysenter_hook(void *ctx);
 
 /*
- * The CPU's guard hook (cpu.h): 1 if the access to the VMM's area at addr
- * is the guest's, which it may not make (vmm_guard.c).
+ * The CPU's guard hook (cpu.h): 1 (2: bytes run as code) if the access
+ * to the VMM's area at addr is the guest's, which finds nothing there
+ * (vmm_guard.c).
  */
 int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
+
+/* The CPU's no_memory hook (cpu.h): the VMM's trap, an event. */
+void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
 
 /*
  * The CPU is about to run [addr, addr+size): true if it may; false if it
@@ -292,12 +296,6 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
 /* Arm the stub (the VMM sends the CPU there) or disarm it (vmm_guard.c). */
 void vmm_guard_arm(struct vcpu *v, bool armed);
 
-/*
- * After a refused access: a store the guest made there before the run
- * stopped is undone (the tables rebuilt from the guest's, the translation
- * cache flushed).
- */
-void vmm_guard_repair(struct vcpu *v);
 
 /*
  * Handle an exception raised by instruction bi (NULL if unknown) with the

@@ -53,8 +53,6 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 					     X86_UD, 0, eip);
 		break;
 	case CPU_EXIT_BAD_MEMORY:
-		if (info->fault_addr >= VMM_BASE)
-			vmm_guard_repair(v);	/* the guest's store there */
 		vmm_current_insn(v, vmm_guest_eip(v), false);
 		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
 		break;
