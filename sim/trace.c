@@ -505,8 +505,10 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 				  vec ? vec : "INT");
 			if (!vec)
 				sb_printf(&b, " 0x%02x", ev->u.trap.vector);
-			sb_printf(&b, " on %s: %s",
-				  x86_op_name((enum x86_op)ev->u.trap.op),
+			if (ev->u.trap.action != TRAP_NO_MEMORY)
+				sb_printf(&b, " on %s",
+					  x86_op_name((enum x86_op)ev->u.trap.op));
+			sb_printf(&b, ": %s",
 				  trap_action_name((enum trap_action)ev->u.trap.action));
 		}
 		if (detail[0])

@@ -51,7 +51,8 @@ static bool in_stub(uint32_t off)
 /*
  * A descriptor of the guest's part of the real GDT (copied from the
  * guest's, or zero: the null one, and those past the guest's limit, where
- * a load faults as it should) or of the shadow LDT.  The VMM's own eight descriptors are not the guest's.
+ * a load faults as it should) or of the shadow LDT.  The VMM's own eight
+ * descriptors are not the guest's.
  */
 static bool guest_descriptor(uint32_t off)
 {
@@ -95,23 +96,51 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	return true;
 }
 
+/*
+ * Does the instruction at EIP make the CPU read a descriptor (a segment
+ * load, a far transfer, IRET, LAR...)?  Then a read of the descriptor
+ * tables is the CPU's, not the guest's own load of their bytes (which
+ * finds nothing).  Unicorn does not say which it is: the instruction does.
+ */
+static bool reads_descriptors(struct vcpu *v)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block *b;
+
+	if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
+		eip = bt_guest_eip(v, eip);	/* the guest's instruction */
+	b = blockcache_get(v->vm->code, eip, 0);
+	if (b == NULL || b->n == 0)
+		return true;	/* not the guest's code: the VMM's glue */
+	switch ((enum x86_op)b->insns[0].x.op) {
+	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
+	case X86_OP_LOAD_FAR_PTR: case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
+	case X86_OP_RET_FAR: case X86_OP_IRET: case X86_OP_LAR:
+	case X86_OP_LSL: case X86_OP_VERR: case X86_OP_VERW:
+	case X86_OP_LLDT: case X86_OP_LTR: case X86_OP_INT:
+	case X86_OP_INT3: case X86_OP_INTO: case X86_OP_SYSENTER:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
 int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 {
 	struct vcpu *v = ctx;
 	uint32_t off = addr - VMM_BASE;
+	bool tables = off < VMM_STUB_OFF ||
+		      (off >= VMM_TSS_OFF && off < VMM_TSS_OFF + 0x68);
 
 	if (in_stub(cpu_reg(v->cpu, X86R_EIP) - VMM_BASE))
 		return 0;	/* the stub's own far call, loads and IRET */
-	if (guest_descriptor(off))
-		return access == CPU_ACCESS_READ ? 0
-		       : !vmm_shadow_is_accessed_bit(v, addr, size, value);
-	if (access == CPU_ACCESS_READ && off >= 8 * VMM_GUEST_GDT_ENTRIES &&
-	    off < VMM_LDT_OFF)
-		return 0;	/* the VMM's own: DPL 0 unless armed (#GP) */
-	if (access == CPU_ACCESS_READ && off >= VMM_TSS_OFF &&
-	    off < VMM_TSS_OFF + 0x68)
-		return 0;	/* an inner ring's SS:ESP, for a gate */
+	if (access == CPU_ACCESS_WRITE && guest_descriptor(off) &&
+	    vmm_shadow_is_accessed_bit(v, addr, size, value))
+		return 0;	/* the CPU marks a descriptor accessed */
+	if (access == CPU_ACCESS_READ && tables && reads_descriptors(v))
+		return 0;	/* a descriptor, or an inner ring's SS:ESP; the
+				   VMM's own have DPL 0 unless armed (#GP) */
 	return in_stub(off) || off >= BT_TC_OFF ? 2 : 1;
 }
 
