@@ -236,6 +236,14 @@ static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		hide(c, off, size, access);
 		if (guest == 2)
 			c->code_hidden = 1;	/* see on_block */
+		if (guest == 2 && access == CPU_ACCESS_WRITE)
+			/*
+			 * The store may hit the translation that makes it:
+			 * Unicorn would restart it as self-modifying code,
+			 * for ever.  Forgotten first, that translation runs
+			 * to its end (the block is not run again: on_block).
+			 */
+			cpu_invalidate_code(c, (uint32_t)addr, (uint32_t)size);
 		c->hooks.no_memory(c->hooks.ctx, (uint32_t)addr, size, access);
 		return;
 	}

@@ -96,23 +96,11 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	return true;
 }
 
-/*
- * Does the instruction at EIP make the CPU read a descriptor (a segment
- * load, a far transfer, IRET, LAR...)?  Then a read of the descriptor
- * tables is the CPU's, not the guest's own load of their bytes (which
- * finds nothing).  Unicorn does not say which it is: the instruction does.
- */
-static bool reads_descriptors(struct vcpu *v)
+/* Does the CPU read a descriptor to run op (a segment load, a far
+ * transfer, IRET, LAR...)? */
+static bool op_reads_descriptors(enum x86_op op)
 {
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
-	const struct block *b;
-
-	if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
-		eip = bt_guest_eip(v, eip);	/* the guest's instruction */
-	b = blockcache_get(v->vm->code, eip, 0);
-	if (b == NULL || b->n == 0)
-		return true;	/* not the guest's code: the VMM's glue */
-	switch ((enum x86_op)b->insns[0].x.op) {
+	switch (op) {
 	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
 	case X86_OP_LOAD_FAR_PTR: case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
 	case X86_OP_RET_FAR: case X86_OP_IRET: case X86_OP_LAR:
@@ -123,6 +111,35 @@ static bool reads_descriptors(struct vcpu *v)
 	default:
 		return false;
 	}
+}
+
+/*
+ * Is a read of the descriptor tables the CPU's (reading a descriptor for
+ * an instruction that loads one), not the guest's own load of their bytes
+ * (which finds nothing)?  Unicorn does not say, and the EIP it reports in
+ * the middle of a block is exact only for some instructions (for IRET it
+ * is a previous one's): the instruction being stepped decides, or any in
+ * the block being run.  A guest load of the tables in a block that also
+ * loads a segment therefore still reads the VMM's copy.
+ */
+static bool reads_descriptors(struct vcpu *v)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block *b = v->run.cur;
+
+	if (v->run.step_insn != NULL)
+		return op_reads_descriptors((enum x86_op)v->run.step_insn->x.op);
+	if (b == NULL) {
+		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
+			eip = bt_guest_eip(v, eip);	/* the guest's */
+		b = blockcache_get(v->vm->code, eip, 0);
+	}
+	if (b == NULL || b->n == 0)
+		return true;	/* not the guest's code: the VMM's glue */
+	for (uint32_t i = 0; i < b->n; i++)
+		if (op_reads_descriptors((enum x86_op)b->insns[i].x.op))
+			return true;
+	return false;
 }
 
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
