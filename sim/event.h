@@ -72,8 +72,9 @@ enum trap_action {
 	TRAP_NO_MEMORY,		/* the guest touched memory that does not
 				   exist (past RAM, the VMM's area): the VMM
 				   made it as nothing, a read gives 0 and a
-				   store goes nowhere; a = address, b = 1 for
-				   a store (exit_reason: EPT violation in hw) */
+				   store goes nowhere, code is zeros; a =
+				   address, b = 0 load, 1 store, 2 fetch
+				   (exit_reason: EPT violation in hw) */
 	TRAP_ACTION_COUNT
 };
 

@@ -64,8 +64,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 				 a, (unsigned)ev->u.trap.vector << 12);
 		return;
 	case TRAP_NO_MEMORY:
-		snprintf(buf, size, b ? "store to 0x%08x: no memory there, the VMM drops it"
-				      : "load from 0x%08x: no memory there, the VMM gives 0",
+		snprintf(buf, size, b == 2 ? "code fetched from 0x%08x: no memory there, the VMM runs its zeros"
+				    : b ? "store to 0x%08x: no memory there, the VMM drops it"
+				    : "load from 0x%08x: no memory there, the VMM gives 0",
 			 a);
 		return;
 	case TRAP_CALLOUT:

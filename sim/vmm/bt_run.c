@@ -94,15 +94,15 @@ void bt_place(struct vcpu *v, const struct vmm_target *t, uint16_t *cs,
 		}
 	}
 	f = bt_lookup(v->bt, t->eip);
-	if (f == NULL) {	/* the code is outside RAM */
-		v->run.in_bt = false;
-		vm_power_off(v->vm, POWER_BAD_MEMORY, t->eip);
-		return;
-	}
 	v->run.in_bt = true;
 	v->run.bt_cs = t->cs;
 	mode_event(v, MODE_BT, why, t->eip);
 	*cs = tc_cs(vmm_real_cpl(vring));
+	if (f == NULL) {	/* nothing there: the VMM runs it */
+		*eip = t->eip;
+		vmm_guard_nothing_at(v, t->eip);
+		return;
+	}
 	*eip = TC_BASE + f->tc;
 }
 
@@ -154,8 +154,9 @@ static void jump_guest(struct vcpu *v, uint32_t target)
 {
 	struct frag *f = bt_lookup(v->bt, target);
 
-	if (f == NULL) {
-		vm_power_off(v->vm, POWER_BAD_MEMORY, target);
+	if (f == NULL) {	/* nothing there: the VMM runs it (vmm_run) */
+		cpu_set_reg(v->cpu, X86R_EIP, target);
+		vmm_guard_nothing_at(v, target);
 		vmm_stop_soon(v);
 		return;
 	}
@@ -170,8 +171,9 @@ static void chain(struct vcpu *v, int fi, int ei)
 	uint64_t flushes = bt->stats.flushes;
 	struct frag *to = bt_lookup(bt, e.target);
 
-	if (to == NULL) {
-		vm_power_off(v->vm, POWER_BAD_MEMORY, e.target);
+	if (to == NULL) {	/* nothing there: the VMM runs it (vmm_run) */
+		cpu_set_reg(v->cpu, X86R_EIP, e.target);
+		vmm_guard_nothing_at(v, e.target);
 		vmm_stop_soon(v);
 		return;
 	}

@@ -163,6 +163,9 @@ struct vmm_run {
 	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
 	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
 	bool stub_armed;		/* the VMM sent the CPU to its stub */
+	uint32_t nothing_eip;		/* the guest's EIP, where there is no
+					   memory: the VMM runs it (0: not;
+					   vmm_guard.c) */
 	uint32_t polls;			/* CPU runs, for sim_poll (vmm_run.c) */
 };
 

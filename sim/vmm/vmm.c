@@ -352,8 +352,9 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
-	if (v->run.stop_request || v->run.tc_stale)
-		return 1;
+	if (v->run.stop_request || v->run.tc_stale ||
+	    addr == v->run.nothing_eip)
+		return 1;	/* (nothing there: the VMM runs it, vmm_run) */
 	if (addr >= VMM_BASE && !(v->run.in_bt && addr >= VMM_BASE + BT_TC_OFF)) {
 		if (!vmm_guard_fetch(v, addr, size))
 			return 1;	/* the guest jumped into the VMM's area */

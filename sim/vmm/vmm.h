@@ -25,6 +25,7 @@
  *   +0x021000  real TSS
  *   +0x022000  frame the stubs return through
  *   +0x030000  top of the VMM's ring-0 stack
+ *   +0x031000  a page of zeros: code the guest runs from nothing
  */
 #ifndef SIM_VMM_H
 #define SIM_VMM_H
@@ -42,6 +43,7 @@
 #define VMM_TSS_OFF   0x021000u
 #define VMM_FRAME_OFF 0x022000u
 #define VMM_STACK_OFF 0x030000u
+#define VMM_NOTHING_OFF 0x031000u
 
 /*
  * The guest may use GDT entries 0..VMM_GUEST_GDT_ENTRIES-1; the VMM keeps

@@ -38,8 +38,11 @@
  * Code fetched from nothing is not run: the VM powers off there.
  */
 #include "cpu/cpu.h"
+#include "sim.h"
+#include "status.h"
 #include "vm.h"
 #include "vmm/bt.h"
+#include "vmm/apic.h"
 #include "vmm/cost.h"
 #include "vmm/vmm_priv.h"
 
@@ -74,6 +77,8 @@ void vmm_guard_arm(struct vcpu *v, bool armed)
 	static const unsigned dpl[4] = { 3, 1, 2, 3 };	/* gate, CS1-CS3 */
 
 	v->run.stub_armed = armed;
+	if (armed)
+		v->run.nothing_eip = 0;	/* the VMM sends the CPU there */
 	for (int i = 0; i < 4; i++)
 		gdt[8187 + i] = x86_raw_with_dpl(gdt[8187 + i], armed ? dpl[i] : 0);
 }
@@ -87,8 +92,7 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	if (off >= BT_TC_OFF && v->run.in_bt)
 		return true;	/* translated code, run as translated code */
 	if (!in_stub(off) || !v->run.stub_armed) {
-		vm_power_off(v->vm, POWER_BAD_MEMORY, addr);
-		vmm_stop_soon(v);
+		vmm_guard_nothing_at(v, addr);	/* the guest's jump */
 		return false;
 	}
 	if (off + size > VMM_STUB_OFF + VMM_STUB_IRET)
@@ -178,6 +182,74 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 	v->stats.cycles += hw ? COST_VM_EXIT : COST_TRAP;
 	v->run.limit_block = NULL;	/* the slice's room changed */
 	vmm_trap_event(v, NULL, addr >= VMM_BASE ? X86_GP : X86_PF,
-		       TRAP_NO_MEMORY, false, 0, addr,
-		       access == CPU_ACCESS_WRITE, hw ? 48 : 0);
+		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,
+		       hw ? 48 : 0);
+}
+
+/*
+ * Code fetched from nothing.  QEMU's CPU runs what it reads there, zeros:
+ * ADD [EAX], AL, two bytes at a time, until something (an interrupt)
+ * takes it elsewhere [measured: tests/guests/nocode.S].  A real VMM takes
+ * the fault (the truncated code segment, an unmapped page, an EPT
+ * violation) and emulates the instruction; ringside's VMM runs it on the
+ * step engine from a page of zeros it keeps for that (VMM_NOTHING_OFF),
+ * then puts EIP back where the guest is.  The TC, the stub and the block
+ * hook never take the EIP for theirs while nothing_eip holds it.
+ */
+#define NOTHING_LIN (VMM_BASE + VMM_NOTHING_OFF)
+
+void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr)
+{
+	v->run.nothing_eip = addr;
+}
+
+bool vmm_guard_in_nothing(const struct vcpu *v)
+{
+	return v->run.nothing_eip != 0 && !v->run.stub_armed &&
+	       cpu_reg(v->cpu, X86R_EIP) == v->run.nothing_eip;
+}
+
+/* Nothing at a: past RAM but the local APIC's page, or the VMM's area. */
+static bool nothing_there(const struct vcpu *v, uint32_t a)
+{
+	return a >= VMM_BASE ||
+	       (a >= v->vm->ram_size &&
+		(a < APIC_BASE_DEFAULT || a >= APIC_BASE_DEFAULT + 0x1000));
+}
+
+int vmm_guard_run_nothing(struct vcpu *v)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP), off;
+	uint8_t code[X86_INSN_MAX];
+	struct block_insn bi = { .xlat = 0 };
+	struct cpu_exit_info info;
+	size_t i = 0;
+	int rc;
+
+	v->run.nothing_eip = 0;
+	vmm_read_guest(v, eip, code, sizeof code);
+	while (i < sizeof code && code[i] == 0 && nothing_there(v, eip + i))
+		i++;
+	if (i < sizeof code ||
+	    disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
+			  &bi.x) != SIM_OK) {
+		vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
+		return SIM_OK;
+	}
+	bi.cls = (uint8_t)classify_op((enum x86_op)bi.x.op);
+	vmm_begin_step(v, &bi);
+	vmm_no_memory(v, eip, bi.x.len, CPU_ACCESS_FETCH);
+	vmm_set_path(v, &bi, PATH_VMM, v->exec == MODE_HW ? WHY_EXIT :
+					 WHY_TRAP);
+	cpu_set_reg(v->cpu, X86R_EIP, NOTHING_LIN);	/* flat CS: base 0 */
+	cpu_step_one(v->cpu, NOTHING_LIN + bi.x.len, &info);
+	off = cpu_reg(v->cpu, X86R_EIP) - NOTHING_LIN;
+	if (off <= X86_INSN_MAX)	/* fell through: back to the guest's */
+		cpu_set_reg(v->cpu, X86R_EIP, eip + off);
+	rc = vmm_after_run(v, &info);
+	vmm_end_step(v);
+	eip = cpu_reg(v->cpu, X86R_EIP);
+	if (v->vm->state == VM_ON && nothing_there(v, eip))
+		v->run.nothing_eip = eip;	/* on in nothing */
+	return rc;
 }

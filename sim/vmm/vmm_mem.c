@@ -4,8 +4,10 @@
  *
  * Guest memory is identity-mapped (Unicorn 2.0.1 has no paging), so a
  * guest linear address is a guest physical address is an offset into the
- * VM's RAM.  Bytes outside RAM read as 0xff and ignore writes, as on a PC
- * with nothing at those addresses.
+ * VM's RAM.  Bytes outside RAM read as 0 and ignore writes, as on QEMU's
+ * PC where nothing is at those addresses (tests/guests/nomem.S): the VMM
+ * reading a descriptor or a stack there on the guest's behalf finds what
+ * the guest's own load finds (vmm_guard.c).
  */
 #include <string.h>
 
@@ -23,7 +25,7 @@ void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t a = addr + i;	/* wraps at 4 GiB, as the CPU does */
 
-		out[i] = a < vm->ram_size ? vm->ram[a] : 0xff;
+		out[i] = a < vm->ram_size ? vm->ram[a] : 0;
 	}
 }
 

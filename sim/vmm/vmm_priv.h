@@ -287,6 +287,23 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
 
 /*
+ * The guest's EIP is at addr, where there is no memory (past RAM, or the
+ * VMM's area): the VMM runs what is fetched there (vmm_guard_run_nothing)
+ * from now on.
+ */
+void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr);
+
+/* Is the guest's EIP in nothing, for the VMM to run (vmm_guard.c)? */
+bool vmm_guard_in_nothing(const struct vcpu *v);
+
+/*
+ * Run the guest's instruction at EIP, in nothing: the zeros QEMU's CPU
+ * fetches there.  Anything else (an instruction that begins in RAM or in
+ * the local APIC's page) powers the VM off as a touch of no memory.
+ */
+int vmm_guard_run_nothing(struct vcpu *v);
+
+/*
  * The CPU is about to run [addr, addr+size): true if it may; false if it
  * is the guest jumping into the VMM's area (the VM is then powered off as
  * for memory that does not exist, at addr).

@@ -53,6 +53,11 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 					     X86_UD, 0, eip);
 		break;
 	case CPU_EXIT_BAD_MEMORY:
+		if (info->fault_write == CPU_ACCESS_FETCH &&
+		    info->fault_addr == eip) {
+			vmm_guard_nothing_at(v, eip);	/* code from nothing */
+			break;
+		}
 		vmm_current_insn(v, vmm_guest_eip(v), false);
 		vm_power_off(v->vm, POWER_BAD_MEMORY, info->fault_addr);
 		break;
@@ -193,17 +198,17 @@ int vmm_step(struct vcpu *v, enum vmm_stop *why)
 	}
 	if (v->run.stub_armed)		/* the guest's code runs */
 		vmm_guard_arm(v, false);
-	if (v->run.in_bt) {
+	if (vmm_guard_in_nothing(v)) {
+		rc = vmm_guard_run_nothing(v);
+	} else if (v->run.in_bt) {
 		rc = bt_step(v);
 	} else {
 		eip = cpu_reg(v->cpu, X86R_EIP);
 		b = blockcache_get(v->vm->code, eip, 0);
-		if (b == NULL) {	/* EIP outside RAM */
-			vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
-			*why = VMM_STOP_OFF;
-			return SIM_OK;
-		}
-		rc = step_guest(v, b);
+		if (b == NULL)		/* EIP outside RAM */
+			rc = vmm_guard_run_nothing(v);
+		else
+			rc = step_guest(v, b);
 	}
 	vmm_sync_counters(v);
 	v->run.hot = NULL;
@@ -248,6 +253,22 @@ static int step_block(struct vcpu *v)
 	return rc;
 }
 
+/* One instruction in nothing (vmm_guard.c), within the slice. */
+static int step_nothing(struct vcpu *v)
+{
+	enum vmm_stop s;
+	int rc;
+
+	if (vmm_slice_left(v) == 0) {	/* as block_hook */
+		v->run.cycle_hit = true;
+		v->run.stop_request = 1;
+		return SIM_OK;
+	}
+	rc = vmm_step(v, &s);
+	poll_due(v);
+	return rc;
+}
+
 int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 {
 	struct cpu_exit_info info;
@@ -278,6 +299,10 @@ int vmm_run(struct vcpu *v, uint64_t max_insns, struct vmm_ran *out)
 	out->why = VMM_STOP_BUDGET;
 	while (rc == SIM_OK && v->run.budget > 0 && runnable(v) &&
 	       !v->run.stop_request) {
+		if (vmm_guard_in_nothing(v)) {
+			rc = step_nothing(v);	/* the VMM runs it */
+			continue;
+		}
 		v->run.slow_next = 0;
 		cpu_run(v->cpu, CPU_FAST, 0, &info);
 		rc = vmm_after_run(v, &info);

@@ -81,6 +81,7 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 	v->run.ring_dirty = r->ring_dirty;
 	v->run.in_bt = r->in_bt;
 	v->run.bt_cs = r->bt_cs;
+	v->run.nothing_eip = r->nothing_eip;
 	v->run.irq_window = r->irq_window;
 	v->run.sti_state = r->sti_state;
 	v->run.sti_shadow = r->sti_shadow;

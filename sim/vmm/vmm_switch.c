@@ -33,6 +33,8 @@ uint32_t vmm_guest_eip(struct vcpu *v)
 {
 	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 
+	if (vmm_guard_in_nothing(v))
+		return eip;	/* not translated code: the guest's own EIP */
 	return v->run.in_bt ? bt_guest_eip(v, eip) : eip;
 }
 

@@ -2,7 +2,7 @@
  * (0x20000000), then in the top 4 MiB where ringside's VMM keeps its area
  * (0xffc20010, its stub).  Zeros are fetched there, ADD [EAX], AL (EAX
  * on a scratch byte in RAM), two bytes each.
- * The timer (1 kHz) ends each run: its handler says whether it came in
+ * The timer (1 kHz) starts and ends each run: its handler says whether it came in
  * the middle of the zeros, at an instruction boundary, and whether they
  * ran; the first then IRETs into the VMM's area, the second exits.  On
  * QEMU (the reference machine) both runs go on until the tick [measured].
@@ -21,11 +21,22 @@ _start:
         out  %al, $0x40
         mov  $1193 >> 8, %al
         out  %al, $0x40
-        movl $0x20000000, where
         mov  $scratch, %eax
         sti
-        jmp  *where
-tick:   mov  (%esp), %ebx               /* where the tick came in */
+idle:   hlt                             /* a tick sends it there */
+        jmp  idle
+/* Ticks: from idle to 0x20000000, report; from idle to 0xffc20010,
+ * report and exit.  Each run in the zeros starts with a tick, from idle,
+ * and lasts until the next one, whatever the reports cost. */
+tick:   incl state
+        mov  state, %edx
+        mov  targets - 4(,%edx,4), %ebx
+        test $1, %edx
+        jz   0f
+        mov  %ebx, (%esp)               /* 1, 3: into the zeros */
+        mov  %ebx, where
+        jmp  5f
+0:      mov  (%esp), %ebx               /* 2, 4: where the tick came in */
         mov  %ebx, %ecx
         sub  where, %ecx
         mov  $msg_in, %esi
@@ -43,13 +54,11 @@ tick:   mov  (%esp), %ebx               /* where the tick came in */
         jne  3f
         mov  $msg_noran, %esi
 3:      call puts
-        mov  $0x20, %al                 /* EOI */
+        cmpl $4, state
+        je   4f
+        movl $idle, (%esp)              /* wait for the next tick */
+5:      mov  $0x20, %al                 /* EOI */
         out  %al, $0x20
-        cmpl $0x20000000, where
-        jne  4f
-        movl $0xffc20010, where         /* then the VMM's area */
-        movl $0xffc20010, (%esp)
-        movb $0, scratch
         mov  $scratch, %eax
         iret
 4:      EXIT 0
@@ -63,6 +72,8 @@ msg_odd:   .asciz "between instructions\n"
 msg_ran:   .asciz "nocode: they ran\n"
 msg_noran: .asciz "nocode: they did not run\n"
 where:     .long 0
+state:     .long 0
+targets:   .long 0x20000000, idle, 0xffc20010  /* past RAM, the VMM's stub */
         .align 256
         .byte 0
 scratch:   .byte 0
