@@ -108,6 +108,13 @@ void bt_destroy(struct bt *bt);
 void bt_place(struct vcpu *v, const struct vmm_target *t, uint16_t *cs,
 	      uint32_t *eip);
 
+/*
+ * Continue the guest at guest address target, same CS, at its translation
+ * (nothing there: the VMM runs it, vmm_guard.c).  From a hook, or between
+ * runs.
+ */
+void bt_jump_guest(struct vcpu *v, uint32_t target);
+
 /* The guest address a TC address stands for (EIP itself outside the TC). */
 uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip);
 

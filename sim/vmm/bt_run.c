@@ -150,7 +150,7 @@ uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip)
 }
 
 /* Continue the guest at guest address `target`, same CS, in the TC. */
-static void jump_guest(struct vcpu *v, uint32_t target)
+void bt_jump_guest(struct vcpu *v, uint32_t target)
 {
 	struct frag *f = bt_lookup(v->bt, target);
 
@@ -216,7 +216,7 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 	v->stats.callouts++;
 	vmm_charge(v, COST_CALLOUT);
 	vmm_trap_event(v, in, 0, TRAP_CALLOUT, false, 0, target, 0, 0);
-	jump_guest(v, target);
+	bt_jump_guest(v, target);
 }
 
 /* A callout: guest instruction i of fragment fi asks the VMM to act. */

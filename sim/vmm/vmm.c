@@ -353,7 +353,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
 	if (v->run.stop_request || v->run.tc_stale ||
-	    addr == v->run.nothing_eip)
+	    (addr == v->run.nothing_eip && addr != 0))
 		return 1;	/* (nothing there: the VMM runs it, vmm_run) */
 	if (addr >= VMM_BASE && !(v->run.in_bt && addr >= VMM_BASE + BT_TC_OFF)) {
 		if (!vmm_guard_fetch(v, addr, size))

@@ -228,11 +228,11 @@ int vmm_guard_run_nothing(struct vcpu *v)
 
 	v->run.nothing_eip = 0;
 	vmm_read_guest(v, eip, code, sizeof code);
-	while (i < sizeof code && code[i] == 0 && nothing_there(v, eip + i))
-		i++;
-	if (i < sizeof code ||
-	    disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
-			  &bi.x) != SIM_OK) {
+	if (disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
+			  &bi.x) == SIM_OK)
+		while (i < bi.x.len && nothing_there(v, eip + (uint32_t)i))
+			i++;
+	if (i == 0 || i < bi.x.len) {	/* it begins or ends in RAM */
 		vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
 		return SIM_OK;
 	}
@@ -242,7 +242,7 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	vmm_set_path(v, &bi, PATH_VMM, v->exec == MODE_HW ? WHY_EXIT :
 					 WHY_TRAP);
 	cpu_set_reg(v->cpu, X86R_EIP, NOTHING_LIN);	/* flat CS: base 0 */
-	cpu_step_one(v->cpu, NOTHING_LIN + bi.x.len, &info);
+	cpu_run(v->cpu, CPU_STEP, 1, &info);
 	off = cpu_reg(v->cpu, X86R_EIP) - NOTHING_LIN;
 	if (off <= X86_INSN_MAX)	/* fell through: back to the guest's */
 		cpu_set_reg(v->cpu, X86R_EIP, eip + off);
@@ -251,5 +251,7 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	eip = cpu_reg(v->cpu, X86R_EIP);
 	if (v->vm->state == VM_ON && nothing_there(v, eip))
 		v->run.nothing_eip = eip;	/* on in nothing */
+	else if (v->vm->state == VM_ON && v->run.in_bt && off <= X86_INSN_MAX)
+		bt_jump_guest(v, eip);	/* out of it, into RAM: translated */
 	return rc;
 }

@@ -1,7 +1,10 @@
-/* badmem.S - run code where there is no memory (512 MiB, past 128 MiB of
- * RAM).  A load or a store there is made as on QEMU (nomem.S); code
- * fetched from nothing is not run: the VM powers off at that address. */
+/* badmem.S - an instruction that begins in the last byte of RAM (128 MiB)
+ * and ends where there is no memory: MOV EAX, imm32, its immediate past
+ * RAM.  Loads, stores and whole instructions where there is nothing are
+ * made as on QEMU (nomem.S, nocode.S); one that straddles the end of RAM
+ * is not run: the VM powers off at its address (bad-memory). */
         .include "tests/guests/mb.inc"
 _start:
-        mov  $0x20000000, %eax
+        movb $0xb8, 0x07ffffff
+        mov  $0x07ffffff, %eax
         jmp  *%eax
