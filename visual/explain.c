@@ -376,6 +376,9 @@ size_t explain_step(const struct step_record *r, char *buf, size_t size)
 		reflect(&o, r, cls);
 		break;
 	}
+	if (r->has_trap && r->trap.u.trap.action == TRAP_NO_MEMORY)
+		explain_say(&o, " It touched 0x%08x, where the guest's machine has no memory (past its RAM, or the VMM's own area at the top of the address space, which a real VMM hides by truncating the guest's segments). The access trapped to the VMM, which made it as on a real PC: a load gives 0, a store goes nowhere, code there is zeros; the VMM's own data stays unseen.",
+		    r->trap.u.trap.a);
 	course(&o, r);
 	return o.len;
 }

@@ -179,6 +179,9 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 	bool hw = v->exec == MODE_HW;
 
 	(void)size;
+	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
+		vmm_set_path(v, v->run.step_insn, PATH_VMM,
+			     hw ? WHY_EXIT : WHY_TRAP);
 	v->stats.cycles += hw ? COST_VM_EXIT : COST_TRAP;
 	v->run.limit_block = NULL;	/* the slice's room changed */
 	vmm_trap_event(v, NULL, addr >= VMM_BASE ? X86_GP : X86_PF,
@@ -239,8 +242,6 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	bi.cls = (uint8_t)classify_op((enum x86_op)bi.x.op);
 	vmm_begin_step(v, &bi);
 	vmm_no_memory(v, eip, bi.x.len, CPU_ACCESS_FETCH);
-	vmm_set_path(v, &bi, PATH_VMM, v->exec == MODE_HW ? WHY_EXIT :
-					 WHY_TRAP);
 	cpu_set_reg(v->cpu, X86R_EIP, NOTHING_LIN);	/* flat CS: base 0 */
 	cpu_run(v->cpu, CPU_STEP, 1, &info);
 	off = cpu_reg(v->cpu, X86R_EIP) - NOTHING_LIN;
