@@ -36,7 +36,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	struct cpu *c = ud;
 
-	if (c->code_hidden) {
+	if ((c->nhidden | c->code_hidden) == 0)
+		;			/* the usual case: one test */
+	else if (c->code_hidden) {
 		/*
 		 * The guest touched bytes the VMM runs as code (its stub,
 		 * the translation cache), and this block may have been
@@ -49,10 +51,9 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 		c->code_hidden = 0;
 		uc_emu_stop(uc);
 		return;
-	}
-	if (c->nhidden)
+	} else {
 		cpu_reveal(c);	/* the VMM may write the TC or its tables */
-
+	}
 	if (c->hooks.block(c->hooks.ctx, (uint32_t)addr, size))
 		uc_emu_stop(uc);
 }

@@ -24,6 +24,11 @@ struct cpu {
 	uc_context *ctx;		/* scratch for moves and acks */
 	size_t ctx_size;
 	struct cpu_hooks hooks;
+	/* chunks of the VMM's area hidden[] holds (a guest access hid them,
+	   cpu_hooks.c), and whether some are run as code: next to the hooks,
+	   as the block hook reads them every block */
+	int nhidden;
+	int code_hidden;
 	struct cpu_config cfg;
 	uint32_t until;			/* an address never executed */
 	/* offsets inside a saved uc_context, found by probe() */
@@ -35,18 +40,15 @@ struct cpu {
 	/* last unmapped access, from the UC_HOOK_MEM_UNMAPPED hook */
 	uint32_t bad_addr;
 	int bad_write;
-	/* 64-byte chunks of the VMM's area a guest access hid (cpu_hooks.c) */
-	struct cpu_hidden {
-		uint32_t off;		/* in the area */
-		uint8_t orig[64];	/* the VMM's bytes */
-	} hidden[CPU_HIDDEN_MAX];
-	int nhidden;
-	int code_hidden;		/* some of them are run as code */
 	/* the regions past RAM where nothing is (callbacks' user data) */
 	struct cpu_nothing {
 		struct cpu *c;
 		uint32_t base;
 	} nothing[2];
+	struct cpu_hidden {
+		uint32_t off;		/* in the area */
+		uint8_t orig[64];	/* the VMM's bytes */
+	} hidden[CPU_HIDDEN_MAX];
 	int running;			/* guest code runs, not a hook: the
 					   guard's time (the block hook's VMM
 					   work makes no access it refuses,
