@@ -285,6 +285,25 @@ static void jmptop(void **state)
 				 true, true });
 }
 
+/*
+ * The VMM's answers for nothing are the same instruction by instruction
+ * (the TUI's step, vmm_step) as in a run, and the same every run: loads
+ * and stores there (nomem), code run there (vmmjump), a timer's ticks
+ * coming in the zeros (nocode).
+ */
+static void nothing_steps_as_it_runs(void **state)
+{
+	(void)state;
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		tl_assert_steps_as_runs("build/guests/nomem.elf",
+					(enum exec_mode)m, 3000, false);
+		tl_assert_steps_as_runs("build/guests/vmmjump.elf",
+					(enum exec_mode)m, 2000, false);
+		tl_assert_deterministic("build/guests/nocode.elf",
+					(enum exec_mode)m);
+	}
+}
+
 /* An instruction patching the next one in its own block. */
 static void smcself(void **state)
 {
@@ -419,6 +438,7 @@ int main(void)
 		cmocka_unit_test(nomem),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(nocode),
+		cmocka_unit_test(nothing_steps_as_it_runs),
 		cmocka_unit_test(jmptop),
 		cmocka_unit_test(smcself),
 		cmocka_unit_test(repouts),

@@ -100,6 +100,10 @@ void tl_temp_file(char *path, size_t size, const char *suffix);
 void tl_assert_step_equals_run(const char *guest, enum exec_mode mode,
 			       uint64_t n);
 
+/* The same, for a stretch that need not hold system calls (!calls). */
+void tl_assert_steps_as_runs(const char *guest, enum exec_mode mode,
+			     uint64_t n, bool calls);
+
 /* The guest run twice in mode to its end: the same events, byte for byte. */
 void tl_assert_deterministic(const char *guest, enum exec_mode mode);
 
