@@ -305,8 +305,8 @@ int vmm_guard_run_nothing(struct vcpu *v);
 
 /*
  * The CPU is about to run [addr, addr+size): true if it may; false if it
- * is the guest jumping into the VMM's area (the VM is then powered off as
- * for memory that does not exist, at addr).
+ * is the guest jumping into the VMM's area, where it finds nothing: the
+ * VMM runs what it fetches there (vmm_guard_run_nothing).
  */
 bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size);
 
