@@ -1,13 +1,23 @@
 /*
  * history.c - checkpoints of the whole world, and going back to them.
  *
- * A checkpoint is the world's clock, then each host's state and each VM's,
- * saved by their owners: host_state (its session and VMKernel scheduler),
- * vm_snap (the VM's devices, RAM, and each vCPU through the VMM), and
- * each VM's disk as its file holds it (vmfs: not part of the VM's own
- * state, since the file stays on the datastore when the VM moves).  This
- * file knows none of their fields: a new piece of state is saved by its
- * owner, and stepping back cannot forget it.
+ * A checkpoint is the world's clock, then each part's state (a cluster's
+ * VirtualCenter: its VMs' records, migrations, DRS and HA; and where its
+ * live VMs run), each host's state and each VM's, saved by their owners:
+ * sim_part.save, host_state (its session and VMKernel scheduler, with
+ * the worlds of the VMs it runs), vm_snap (the VM's devices, RAM, and
+ * each vCPU through the VMM), and each VM's disk as its file holds it
+ * (vmfs: not part of the VM's own state, since the file stays on the
+ * datastore when the VM moves).  This file knows none of their fields: a
+ * new piece of state is saved by its owner, and stepping back cannot
+ * forget it.
+ *
+ * The world may also be changed between runs, from outside (a script
+ * starts a VMotion, fails a host): replaying from an earlier checkpoint
+ * would not do that again.  So a run that finds events logged since the
+ * history last saw the world takes a checkpoint first, where the change
+ * was made: going back to it or past it keeps the change; going back
+ * before it undoes it, as an editor's undo would.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +26,7 @@
 #include "history.h"
 #include "sim_priv.h"
 #include "status.h"
+#include "event.h"
 #include "vm_snap.h"
 #include "vmkernel/vmfs.h"
 
@@ -25,6 +36,8 @@ struct checkpoint {
 	int nhosts;
 	struct host_state *host[SIM_MAX_HOSTS];
 	struct vmfs_state *disk[SIM_MAX_VMS];	/* per VM, NULL: no disk */
+	int nparts;
+	void *part[SIM_MAX_PARTS];	/* per part, NULL: it saves nothing */
 	int nvms;
 	struct vm_snap *vm[];
 };
@@ -35,13 +48,17 @@ struct history {
 	int keep;
 	struct checkpoint **cp;	/* oldest first */
 	int n;
-	char refusal[160];	/* why the last seek was refused */
+	uint64_t seen_seq;	/* the event log's length when last seen */
+	char refusal[200];	/* why the last seek was refused */
 };
 
-static void free_checkpoint(struct checkpoint *cp)
+static void free_checkpoint(const struct sim *s, struct checkpoint *cp)
 {
 	if (cp == NULL)
 		return;
+	for (int i = 0; i < cp->nparts; i++)
+		if (cp->part[i] != NULL)
+			s->parts[i].free_state(cp->part[i]);
 	for (int i = 0; i < cp->nhosts; i++)
 		host_state_free(cp->host[i]);
 	for (int i = 0; i < cp->nvms; i++) {
@@ -54,8 +71,13 @@ static void free_checkpoint(struct checkpoint *cp)
 /* Can cp be put back on the world as it is now (same hosts, VMs, worlds)? */
 static bool same_shape(const struct sim *s, const struct checkpoint *cp)
 {
-	if (cp->nvms != s->nvms || cp->nhosts != s->nhosts)
+	if (cp->nvms != s->nvms || cp->nhosts != s->nhosts ||
+	    cp->nparts != s->nparts)
 		return false;
+	for (int i = 0; i < s->nparts; i++)
+		if (cp->part[i] != NULL && s->parts[i].fits != NULL &&
+		    !s->parts[i].fits(s->parts[i].ctx, cp->part[i]))
+			return false;
 	for (int i = 0; i < s->nhosts; i++)
 		if (!host_state_fits(s->hosts[i], cp->host[i]))
 			return false;
@@ -76,6 +98,11 @@ static int take(struct history *h, struct checkpoint **out)
 		return SIM_ENOMEM;
 	cp->insns = sim_insns(s);
 	sim_clock_save(s, &cp->clock);
+	for (int i = 0; i < s->nparts && rc == SIM_OK; i++) {
+		if (s->parts[i].save != NULL)
+			rc = s->parts[i].save(s->parts[i].ctx, &cp->part[i]);
+		cp->nparts = i + 1;
+	}
 	for (int i = 0; i < s->nhosts && rc == SIM_OK; i++) {
 		rc = host_state_save(s->hosts[i], &cp->host[i]);
 		cp->nhosts = i + 1;
@@ -87,7 +114,7 @@ static int take(struct history *h, struct checkpoint **out)
 			rc = vmfs_state_save(s->vms[i]->disk, &cp->disk[i]);
 	}
 	if (rc != SIM_OK) {
-		free_checkpoint(cp);
+		free_checkpoint(s, cp);
 		return rc;
 	}
 	*out = cp;
@@ -100,6 +127,11 @@ static int restore(struct history *h, const struct checkpoint *cp)
 	int rc = SIM_OK;
 
 	sim_clock_load(s, &cp->clock);
+	/* the parts first: a cluster puts its live VMs back on the hosts
+	   they ran on, whose VMKernels then get their worlds back */
+	for (int i = 0; i < cp->nparts && rc == SIM_OK; i++)
+		if (cp->part[i] != NULL)
+			rc = s->parts[i].load(s->parts[i].ctx, cp->part[i]);
 	for (int i = 0; i < cp->nhosts && rc == SIM_OK; i++)
 		rc = host_state_load(s->hosts[i], cp->host[i]);
 	for (int i = 0; i < cp->nvms && rc == SIM_OK; i++) {
@@ -123,7 +155,7 @@ static int push(struct history *h)
 
 		for (int i = 1; i < h->n; i++) {
 			if (i % 2)
-				free_checkpoint(h->cp[i]);
+				free_checkpoint(h->s, h->cp[i]);
 			else
 				h->cp[k++] = h->cp[i];
 		}
@@ -136,10 +168,35 @@ static int push(struct history *h)
 	return SIM_OK;
 }
 
+/*
+ * The world was changed between runs (events were logged outside one): a
+ * checkpoint now, in place of one taken at this very position before the
+ * change, so that replaying from it keeps the change.
+ */
+static int mark(struct history *h)
+{
+	struct checkpoint *last = h->cp[h->n - 1];
+
+	if (last->insns == sim_insns(h->s) && h->n > 1) {
+		free_checkpoint(h->s, last);
+		h->n--;
+	} else if (last->insns == sim_insns(h->s)) {
+		struct checkpoint *cp;
+		int rc = take(h, &cp);
+
+		if (rc != SIM_OK)
+			return rc;
+		free_checkpoint(h->s, last);
+		h->cp[0] = cp;
+		return SIM_OK;
+	}
+	return push(h);
+}
+
 static void drop_after(struct history *h, uint64_t insns)
 {
 	while (h->n > 1 && h->cp[h->n - 1]->insns > insns)
-		free_checkpoint(h->cp[--h->n]);
+		free_checkpoint(h->s, h->cp[--h->n]);
 }
 
 int history_create(struct sim *s, uint64_t interval, int keep,
@@ -155,6 +212,7 @@ int history_create(struct sim *s, uint64_t interval, int keep,
 	h->keep = keep >= 2 ? keep : 64;
 	h->cp = calloc((size_t)h->keep, sizeof *h->cp);
 	rc = h->cp ? push(h) : SIM_ENOMEM;
+	h->seen_seq = event_log_total(s->log);
 	if (rc != SIM_OK) {
 		history_destroy(h);
 		return rc;
@@ -168,7 +226,7 @@ void history_destroy(struct history *h)
 	if (h == NULL)
 		return;
 	for (int i = 0; i < h->n; i++)
-		free_checkpoint(h->cp[i]);
+		free_checkpoint(h->s, h->cp[i]);
 	free(h->cp);
 	free(h);
 }
@@ -185,17 +243,20 @@ int history_run(struct history *h, uint64_t max_insns, enum sim_stop *why)
 		if (!same_shape(h->s, h->cp[0])) {
 			/* the world gained a VM: start the history afresh */
 			drop_after(h, 0);
-			free_checkpoint(h->cp[0]);
+			free_checkpoint(h->s, h->cp[0]);
 			h->n = 0;
 			if ((rc = push(h)) != SIM_OK)
 				break;
-		}
+		} else if (event_log_total(h->s->log) != h->seen_seq &&
+			   (rc = mark(h)) != SIM_OK)
+			break;
 		next = (pos / h->interval + 1) * h->interval;
 		rc = sim_run(h->s, left < next - pos ? left : next - pos, why);
 		ran = sim_insns(h->s) - pos;
 		left -= ran < left ? ran : left;
 		if (rc == SIM_OK && ran > 0 && sim_insns(h->s) % h->interval == 0)
 			rc = push(h);
+		h->seen_seq = event_log_total(h->s->log);
 		if (*why != SIM_STOP_BUDGET)
 			break;
 	}
@@ -220,13 +281,14 @@ int history_seek(struct history *h, uint64_t insns)
 	}
 	if (!sim_clock_fits(h->s, &h->cp[i]->clock)) {
 		snprintf(h->refusal, sizeof h->refusal,
-			 "cannot go back before %.3f s: VirtualCenter acted then (a VMotion's step, DRS, HA), and its state is not in the checkpoints",
+			 "cannot go back before %.3f s: a part of the world that keeps no checkpoint of its state acted then",
 			 (double)h->s->parts_acted_ns / 1e9);
 		return SIM_ESTATE;
 	}
 	if ((rc = restore(h, h->cp[i])) != SIM_OK)
 		return rc;
 	drop_after(h, h->cp[i]->insns);
+	h->seen_seq = event_log_total(h->s->log);
 	return history_run(h, insns - h->cp[i]->insns, &why);
 }
 
