@@ -70,17 +70,25 @@ static struct drs_state *state(struct cluster *c)
 	return vc->drs_state;
 }
 
+/* Forget the rules from the n-th on. */
+static void drop_rules(struct drs_state *d, uint32_t n)
+{
+	while (d->nrules > n) {
+		struct drs_rule *r = &d->rules[--d->nrules];
+
+		free((void *)r->vms);
+		free((void *)r->hosts);
+		free((void *)r->name);
+	}
+}
+
 void drs_cluster_free(struct vcenter *vc)
 {
 	struct drs_state *d = vc->drs_state;
 
 	if (d == NULL)
 		return;
-	for (uint32_t i = 0; i < d->nrules; i++) {
-		free((void *)d->rules[i].vms);
-		free((void *)d->rules[i].hosts);
-		free((void *)d->rules[i].name);
-	}
+	drop_rules(d, 0);
 	free(d->rules);
 	drs_plan_free(&d->last);
 	free(d);
@@ -238,6 +246,19 @@ int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 	return SIM_OK;
 }
 
+/* A copy of plan p's moves in *to (the rest by value). */
+static int copy_plan(struct drs_plan *to, const struct drs_plan *p)
+{
+	*to = *p;
+	to->entitlement_mhz = NULL;
+	to->moves = malloc((p->nmoves ? p->nmoves : 1) * sizeof *p->moves);
+	if (to->moves == NULL)
+		return SIM_ENOMEM;
+	if (p->nmoves)
+		memcpy(to->moves, p->moves, p->nmoves * sizeof *p->moves);
+	return SIM_OK;
+}
+
 /* The plan, in cluster ids, kept as the last pass. */
 static int keep(struct drs_state *d, const struct view *v, struct drs_plan *p)
 {
@@ -245,15 +266,11 @@ static int keep(struct drs_state *d, const struct view *v, struct drs_plan *p)
 		p->moves[i].vm = (uint32_t)v->id[p->moves[i].vm];
 	drs_plan_free(&d->last);
 	d->last = *p;
+	d->last.entitlement_mhz = NULL;	/* the moves are what is kept */
+	free(p->entitlement_mhz);
 	d->have_last = true;
 	/* the caller gets its own copy of the moves */
-	p->moves = malloc((p->nmoves ? p->nmoves : 1) * sizeof *p->moves);
-	p->entitlement_mhz = NULL;
-	if (p->moves == NULL)
-		return SIM_ENOMEM;
-	if (p->nmoves)
-		memcpy(p->moves, d->last.moves, p->nmoves * sizeof *p->moves);
-	return SIM_OK;
+	return copy_plan(p, &d->last);
 }
 
 int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
@@ -571,4 +588,68 @@ int drs_cluster_exit_maintenance(struct cluster *c, int host,
 	emit(c, DRS_MAINTENANCE_OUT, 0xffff, (uint32_t)host, (uint32_t)host, 0,
 	     DRS_WHY_MAINTENANCE, 0, 0, 0);
 	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+}
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/*
+ * DRS's state: whether it exists yet, its automation and timer, how many
+ * rules (only ever added), and the last pass's plan with its moves.
+ */
+struct drs_cluster_state {
+	bool exists;
+	enum drs_automation automation;
+	bool timer, have_last;
+	uint32_t nrules;
+	struct drs_plan last;		/* its moves: a copy, owned */
+};
+
+void drs_cluster_state_free(struct drs_cluster_state *st)
+{
+	if (st == NULL)
+		return;
+	drs_plan_free(&st->last);
+	free(st);
+}
+
+int drs_cluster_save(const struct vcenter *vc, struct drs_cluster_state **out)
+{
+	const struct drs_state *d = vc->drs_state;
+	struct drs_cluster_state *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	if (d != NULL) {
+		st->exists = true;
+		st->automation = d->automation;
+		st->timer = d->timer;
+		st->have_last = d->have_last;
+		st->nrules = d->nrules;
+		if (d->have_last && copy_plan(&st->last, &d->last) != SIM_OK) {
+			free(st);
+			return SIM_ENOMEM;
+		}
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+int drs_cluster_load(struct vcenter *vc, const struct drs_cluster_state *st)
+{
+	struct drs_state *d = vc->drs_state;
+
+	if (!st->exists) {
+		drs_cluster_free(vc);
+		return SIM_OK;
+	}
+	if (d == NULL)		/* (it is never freed before the cluster) */
+		return SIM_ESTATE;
+	drop_rules(d, st->nrules);
+	d->automation = st->automation;
+	d->timer = st->timer;
+	drs_plan_free(&d->last);
+	d->have_last = st->have_last;
+	if (st->have_last)
+		return copy_plan(&d->last, &st->last);
+	return SIM_OK;
 }
