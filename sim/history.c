@@ -23,15 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "history.h"
 #include "sim_priv.h"
 #include "status.h"
-#include "event.h"
 #include "vm_snap.h"
 #include "vmkernel/vmfs.h"
 
 struct checkpoint {
 	uint64_t insns;		/* sim_insns() when taken */
+	bool mark;		/* taken after a change from outside (mark) */
 	struct sim_clock clock;
 	int nhosts;
 	struct host_state *host[SIM_MAX_HOSTS];
@@ -151,13 +152,20 @@ static int push(struct history *h)
 	if (h->n > 0 && h->cp[h->n - 1]->insns == sim_insns(h->s))
 		return SIM_OK;
 	if (h->n == h->keep) {
+		/* every other one goes, but not a mark: replaying from the one
+		   before it would not make the change again */
 		int k = 1;
 
 		for (int i = 1; i < h->n; i++) {
-			if (i % 2)
+			if (i % 2 && !h->cp[i]->mark)
 				free_checkpoint(h->s, h->cp[i]);
 			else
 				h->cp[k++] = h->cp[i];
+		}
+		if (k == h->n) {
+			/* all marks: the history now begins at the second */
+			free_checkpoint(h->s, h->cp[0]);
+			memmove(h->cp, h->cp + 1, (size_t)--k * sizeof *h->cp);
 		}
 		h->n = k;
 		h->interval *= 2;
@@ -176,21 +184,24 @@ static int push(struct history *h)
 static int mark(struct history *h)
 {
 	struct checkpoint *last = h->cp[h->n - 1];
+	int rc;
 
 	if (last->insns == sim_insns(h->s) && h->n > 1) {
 		free_checkpoint(h->s, last);
 		h->n--;
 	} else if (last->insns == sim_insns(h->s)) {
 		struct checkpoint *cp;
-		int rc = take(h, &cp);
 
-		if (rc != SIM_OK)
+		if ((rc = take(h, &cp)) != SIM_OK)
 			return rc;
 		free_checkpoint(h->s, last);
 		h->cp[0] = cp;
+		cp->mark = true;
 		return SIM_OK;
 	}
-	return push(h);
+	if ((rc = push(h)) == SIM_OK)
+		h->cp[h->n - 1]->mark = true;
+	return rc;
 }
 
 static void drop_after(struct history *h, uint64_t insns)
@@ -274,6 +285,12 @@ int history_seek(struct history *h, uint64_t insns)
 	for (i = h->n - 1; i > 0 && h->cp[i]->insns > insns; i--)
 		;
 	h->refusal[0] = '\0';
+	if (h->cp[i]->insns > insns) {
+		snprintf(h->refusal, sizeof h->refusal,
+			 "cannot go back before instruction %llu: the history begins there",
+			 (unsigned long long)h->cp[i]->insns);
+		return SIM_ESTATE;
+	}
 	if (!same_shape(h->s, h->cp[i])) {
 		snprintf(h->refusal, sizeof h->refusal,
 			 "cannot go back: a VM or a host was added to the world since");
