@@ -9,6 +9,13 @@
  * world that has a history.  Coming back is a seek to the checkpoint: the
  * world, and its event log, are exactly as the lesson left them, so what
  * the lesson counts next is not disturbed by what the student did.
+ *
+ * A cluster's VirtualCenter goes on meanwhile (VMotion's rounds, DRS's
+ * passes, HA's timeline): its state is in the checkpoints like the rest
+ * (history.h), so the student sees it act and steps back across it.  The
+ * student cannot step back past the pause itself: the history begins
+ * there, since before it the lesson's script acted on the world (started
+ * a VMotion, failed a host), which replaying would not do again.
  */
 #include <stdio.h>
 
@@ -37,7 +44,6 @@ int session_explore_begin(struct session *s)
 		return rc;
 	}
 	s->explore.on = true;
-	sim_hold_parts(s->sim, true);	/* VirtualCenter waits meanwhile */
 	s->explore.pos = session_position(s);
 	s->explore.last = s->last;
 	s->explore.now = s->now;
@@ -59,7 +65,6 @@ int session_explore_end(struct session *s)
 			 rc == SIM_ESTATE && history_refusal(s->hist)[0] ?
 			 history_refusal(s->hist) : sim_strerror(rc));
 	history_destroy(s->hist);
-	sim_hold_parts(s->sim, false);
 	s->hist = NULL;
 	s->hist_start = 0;
 	s->explore.on = false;
