@@ -70,15 +70,22 @@ static void free_checkpoint(const struct sim *s, struct checkpoint *cp)
 }
 
 /* Can cp be put back on the world as it is now (same hosts, VMs, worlds)? */
-static bool same_shape(const struct sim *s, const struct checkpoint *cp)
+/* Can the parts' states in cp be put back (none rebuilt since)? */
+static bool parts_fit(const struct sim *s, const struct checkpoint *cp)
 {
-	if (cp->nvms != s->nvms || cp->nhosts != s->nhosts ||
-	    cp->nparts != s->nparts)
-		return false;
-	for (int i = 0; i < s->nparts; i++)
+	for (int i = 0; i < s->nparts && i < cp->nparts; i++)
 		if (cp->part[i] != NULL && s->parts[i].fits != NULL &&
 		    !s->parts[i].fits(s->parts[i].ctx, cp->part[i]))
 			return false;
+	return true;
+}
+
+/* Can cp be put back on the world as it is now (same hosts, VMs, parts)? */
+static bool same_shape(const struct sim *s, const struct checkpoint *cp)
+{
+	if (cp->nvms != s->nvms || cp->nhosts != s->nhosts ||
+	    cp->nparts != s->nparts || !parts_fit(s, cp))
+		return false;
 	for (int i = 0; i < s->nhosts; i++)
 		if (!host_state_fits(s->hosts[i], cp->host[i]))
 			return false;
@@ -252,7 +259,8 @@ int history_run(struct history *h, uint64_t max_insns, enum sim_stop *why)
 		uint64_t pos = sim_insns(h->s), next, ran;
 
 		if (!same_shape(h->s, h->cp[0])) {
-			/* the world gained a VM: start the history afresh */
+			/* the world gained a VM (or HA was configured again):
+			   start the history afresh */
 			drop_after(h, 0);
 			free_checkpoint(h->s, h->cp[0]);
 			h->n = 0;
@@ -292,8 +300,10 @@ int history_seek(struct history *h, uint64_t insns)
 		return SIM_ESTATE;
 	}
 	if (!same_shape(h->s, h->cp[i])) {
-		snprintf(h->refusal, sizeof h->refusal,
-			 "cannot go back: a VM or a host was added to the world since");
+		snprintf(h->refusal, sizeof h->refusal, "%s",
+			 parts_fit(h->s, h->cp[i]) ?
+			 "cannot go back: a VM or a host was added to the world since" :
+			 "cannot go back: a cluster's HA was configured again since, which rebuilt its agents' model");
 		return SIM_ESTATE;
 	}
 	if (!sim_clock_fits(h->s, &h->cp[i]->clock)) {

@@ -384,6 +384,37 @@ static void ha_back(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * What still cannot be undone: configuring HA again rebuilds its agents'
+ * model (VirtualCenter's timer points at the new one).  Going back past
+ * it is refused with the reason, and the world stays where it is.
+ */
+static void ha_configured_again(void **state)
+{
+	struct sim *s;
+	struct cluster *c = crowded(&s, false);
+	struct ha_cluster_config cfg;
+	struct history *h;
+	char err[GUEST_ERR_MAX];
+	uint64_t at;
+
+	(void)state;
+	ha_cluster_config_default(&cfg);
+	cfg.admission = HA_ADMISSION_OFF;
+	assert_int_equal(ha_cluster_configure(c, &cfg, err), SIM_OK);
+	assert_int_equal(history_create(s, 5000, 0, &h), SIM_OK);
+	run(s, h, 30000);
+	at = sim_insns(s);
+	assert_int_equal(history_back(h, 20000), SIM_OK);	/* as ever */
+	run(s, h, 20000);
+	assert_int_equal(ha_cluster_configure(c, &cfg, err), SIM_OK);
+	assert_int_equal(history_back(h, 20000), SIM_ESTATE);
+	assert_non_null(strstr(history_refusal(h), "HA was configured again"));
+	assert_int_equal(sim_insns(s), at);
+	history_destroy(h);
+	sim_destroy(s);
+}
+
 /* ---- exploring a lesson's pause with VirtualCenter running ------------------ */
 
 /*
@@ -446,6 +477,7 @@ int main(void)
 		cmocka_unit_test(vmotion_back_hw),
 		cmocka_unit_test(drs_back),
 		cmocka_unit_test(ha_back),
+		cmocka_unit_test(ha_configured_again),
 		cmocka_unit_test(explore_with_vcenter_running),
 	};
 
