@@ -319,6 +319,14 @@ int history_seek(struct history *h, uint64_t insns)
 	return history_run(h, insns - h->cp[i]->insns, &why);
 }
 
+int history_mark(struct history *h)
+{
+	int rc = mark(h);
+
+	h->seen_seq = event_log_total(h->s->log);
+	return rc;
+}
+
 int history_back(struct history *h, uint64_t n)
 {
 	uint64_t pos = sim_insns(h->s);

@@ -51,6 +51,16 @@ int history_back(struct history *h, uint64_t n);
 int history_seek(struct history *h, uint64_t insns);
 
 /*
+ * The caller changed the world from outside, between runs (a load
+ * changed, a setting): checkpoint it now and keep that checkpoint, so
+ * replays from here on start after the change.  history_run does this by
+ * itself when it finds events logged since it last ran (most changes log
+ * one: a VMotion started, a host failed); a change that logs none needs
+ * this call.
+ */
+int history_mark(struct history *h);
+
+/*
  * Why the last history_seek or history_back returned SIM_ESTATE, in a
  * sentence ("" if it did not).  Going back is refused past a VM or host
  * added to the world, past a part rebuilt since (a cluster's HA

@@ -16,7 +16,6 @@
 #include "cluster/vmotion.h"
 #include "sim_priv.h"
 #include "status.h"
-#include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
 #define PAGE CLUSTER_PAGE

@@ -415,6 +415,45 @@ static void ha_configured_again(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * A change from outside that logs no event (a modelled VM's load): with
+ * history_mark, going back after it and forward again keeps it; DRS's
+ * pass then sees the same loads and moves the same VMs.
+ */
+static void marked_change(void **state)
+{
+	struct sim *s;
+	struct cluster *c = crowded(&s, false);
+	struct history *h;
+	char err[GUEST_ERR_MAX], *a, *b;
+	uint64_t changed, end;
+
+	(void)state;
+	assert_int_equal(drs_cluster_configure(c, &(struct drs_cluster_config){
+		.enabled = true, .automation = DRS_FULL, .period_s = 30 }, err),
+		SIM_OK);
+	assert_int_equal(history_create(s, 5000, 4, &h), SIM_OK);
+	run(s, h, 12345);
+	changed = sim_insns(s);
+	for (int i = 1; i <= 4; i++)	/* db0..db3 idle: nothing to balance */
+		assert_int_equal(cluster_vm_set_load(c, i, 10, 8), SIM_OK);
+	assert_int_equal(history_mark(h), SIM_OK);
+	while (count(s, EV_DRS, DRS_PASS) < 2)
+		run(s, h, 5000);
+	assert_int_equal(count(s, EV_DRS, DRS_APPLIED), 0);
+	a = fingerprint(s, c);
+	end = sim_insns(s);
+	assert_int_equal(history_seek(h, changed + 1), SIM_OK);
+	assert_int_equal(cluster_vm(c, 1)->demand_mhz, 10);
+	assert_int_equal(history_seek(h, end), SIM_OK);
+	b = fingerprint(s, c);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	history_destroy(h);
+	sim_destroy(s);
+}
+
 /* ---- exploring a lesson's pause with VirtualCenter running ------------------ */
 
 /*
@@ -478,6 +517,7 @@ int main(void)
 		cmocka_unit_test(drs_back),
 		cmocka_unit_test(ha_back),
 		cmocka_unit_test(ha_configured_again),
+		cmocka_unit_test(marked_change),
 		cmocka_unit_test(explore_with_vcenter_running),
 	};
 
