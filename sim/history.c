@@ -50,6 +50,7 @@ struct history {
 	struct checkpoint **cp;	/* oldest first */
 	int n;
 	uint64_t seen_seq;	/* the event log's length when last seen */
+	bool rewound;		/* the first checkpoint is gone */
 	char refusal[200];	/* why the last seek was refused */
 };
 
@@ -150,14 +151,25 @@ static int restore(struct history *h, const struct checkpoint *cp)
 	return rc;
 }
 
-/* Keep a checkpoint; when the list is full, thin it out. */
-static int push(struct history *h)
+/*
+ * Keep a checkpoint; when the list is full, thin it out.  mark: the world
+ * was changed from outside (history_mark): it replaces one taken at this
+ * very position before the change, except the first, which stays as the
+ * world was when the history began (history_rewind).
+ */
+static int push(struct history *h, bool mark)
 {
-	struct checkpoint *cp;
+	struct checkpoint *cp, *last = h->n > 0 ? h->cp[h->n - 1] : NULL;
 	int rc;
 
-	if (h->n > 0 && h->cp[h->n - 1]->insns == sim_insns(h->s))
-		return SIM_OK;
+	if (last != NULL && last->insns == sim_insns(h->s)) {
+		if (!mark)
+			return SIM_OK;
+		if (h->n > 1) {
+			free_checkpoint(h->s, last);
+			h->n--;
+		}
+	}
 	if (h->n == h->keep) {
 		/* every other one goes, but not a mark: replaying from the one
 		   before it would not make the change again */
@@ -173,42 +185,16 @@ static int push(struct history *h)
 			/* all marks: the history now begins at the second */
 			free_checkpoint(h->s, h->cp[0]);
 			memmove(h->cp, h->cp + 1, (size_t)--k * sizeof *h->cp);
+			h->rewound = true;
 		}
 		h->n = k;
 		h->interval *= 2;
 	}
 	if ((rc = take(h, &cp)) != SIM_OK)
 		return rc;
+	cp->mark = mark;
 	h->cp[h->n++] = cp;
 	return SIM_OK;
-}
-
-/*
- * The world was changed between runs (events were logged outside one): a
- * checkpoint now, in place of one taken at this very position before the
- * change, so that replaying from it keeps the change.
- */
-static int mark(struct history *h)
-{
-	struct checkpoint *last = h->cp[h->n - 1];
-	int rc;
-
-	if (last->insns == sim_insns(h->s) && h->n > 1) {
-		free_checkpoint(h->s, last);
-		h->n--;
-	} else if (last->insns == sim_insns(h->s)) {
-		struct checkpoint *cp;
-
-		if ((rc = take(h, &cp)) != SIM_OK)
-			return rc;
-		free_checkpoint(h->s, last);
-		h->cp[0] = cp;
-		cp->mark = true;
-		return SIM_OK;
-	}
-	if ((rc = push(h)) == SIM_OK)
-		h->cp[h->n - 1]->mark = true;
-	return rc;
 }
 
 static void drop_after(struct history *h, uint64_t insns)
@@ -229,7 +215,7 @@ int history_create(struct sim *s, uint64_t interval, int keep,
 	h->interval = interval ? interval : 10000;
 	h->keep = keep >= 2 ? keep : 64;
 	h->cp = calloc((size_t)h->keep, sizeof *h->cp);
-	rc = h->cp ? push(h) : SIM_ENOMEM;
+	rc = h->cp ? push(h, false) : SIM_ENOMEM;
 	h->seen_seq = event_log_total(s->log);
 	if (rc != SIM_OK) {
 		history_destroy(h);
@@ -264,17 +250,19 @@ int history_run(struct history *h, uint64_t max_insns, enum sim_stop *why)
 			drop_after(h, 0);
 			free_checkpoint(h->s, h->cp[0]);
 			h->n = 0;
-			if ((rc = push(h)) != SIM_OK)
+			h->rewound = true;
+			if ((rc = push(h, false)) != SIM_OK)
 				break;
 		} else if (event_log_total(h->s->log) != h->seen_seq &&
-			   (rc = mark(h)) != SIM_OK)
-			break;
+			   (rc = push(h, true)) != SIM_OK) {
+			break;	/* (events logged outside a run: a change) */
+		}
 		next = (pos / h->interval + 1) * h->interval;
 		rc = sim_run(h->s, left < next - pos ? left : next - pos, why);
 		ran = sim_insns(h->s) - pos;
 		left -= ran < left ? ran : left;
 		if (rc == SIM_OK && ran > 0 && sim_insns(h->s) % h->interval == 0)
-			rc = push(h);
+			rc = push(h, false);
 		h->seen_seq = event_log_total(h->s->log);
 		if (*why != SIM_STOP_BUDGET)
 			break;
@@ -321,10 +309,33 @@ int history_seek(struct history *h, uint64_t insns)
 
 int history_mark(struct history *h)
 {
-	int rc = mark(h);
+	int rc = push(h, true);
 
 	h->seen_seq = event_log_total(h->s->log);
 	return rc;
+}
+
+int history_rewind(struct history *h)
+{
+	int rc;
+
+	h->refusal[0] = '\0';
+	if (h->rewound) {
+		snprintf(h->refusal, sizeof h->refusal,
+			 "cannot go back to where the history began: it starts later now (the world gained a VM, or its checkpoints were thinned out)");
+		return SIM_ESTATE;
+	}
+	if (!same_shape(h->s, h->cp[0])) {
+		snprintf(h->refusal, sizeof h->refusal,
+			 "cannot go back: a VM or a host was added, or HA configured again, since");
+		return SIM_ESTATE;
+	}
+	if ((rc = restore(h, h->cp[0])) != SIM_OK)
+		return rc;
+	while (h->n > 1)
+		free_checkpoint(h->s, h->cp[--h->n]);
+	h->seen_seq = event_log_total(h->s->log);
+	return SIM_OK;
 }
 
 int history_back(struct history *h, uint64_t n)

@@ -61,6 +61,13 @@ int history_seek(struct history *h, uint64_t insns);
 int history_mark(struct history *h);
 
 /*
+ * Back to the world exactly as it was when the history began (its first
+ * checkpoint), even if it was changed from outside at that very position
+ * since: a front end exploring at a pause returns there with this.
+ */
+int history_rewind(struct history *h);
+
+/*
  * Why the last history_seek or history_back returned SIM_ESTATE, in a
  * sentence ("" if it did not).  Going back is refused past a VM or host
  * added to the world, past a part rebuilt since (a cluster's HA

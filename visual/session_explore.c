@@ -8,7 +8,9 @@
  * student's steps, runs and steps back are ordinary session commands on a
  * world that has a history.  Coming back is a seek to the checkpoint: the
  * world, and its event log, are exactly as the lesson left them, so what
- * the lesson counts next is not disturbed by what the student did.
+ * the lesson counts next is not disturbed by what the student did (even
+ * a change made at the pause itself, such as applying a DRS
+ * recommendation: history_rewind).
  *
  * A cluster's VirtualCenter goes on meanwhile (VMotion's rounds, DRS's
  * passes, HA's timeline): its state is in the checkpoints like the rest
@@ -58,7 +60,7 @@ int session_explore_end(struct session *s)
 
 	if (!s->explore.on)
 		return SIM_OK;
-	rc = history_seek(s->hist, s->explore.pos);
+	rc = history_rewind(s->hist);	/* even past what the student did */
 	if (rc != SIM_OK)
 		snprintf(s->err, sizeof s->err,
 			 "going back to the lesson failed: %s; the lesson goes on from here",

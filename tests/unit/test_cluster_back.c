@@ -9,6 +9,10 @@
  * contents), the cluster's records (hosts, VMs, migrations).  A world
  * that kept no history must leave the same, so the history itself (its
  * checkpoints, the one it takes after an outside change) changes nothing.
+ * Also: thinning with parts (at most 4 checkpoints), changes from outside
+ * (kept by a marked checkpoint; undone by going back before them; HA
+ * configured again cannot be gone back past), history_rewind, and a
+ * lesson's pause explored while VirtualCenter goes on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -498,6 +502,46 @@ static char *explore_pass(bool explore)
 	}
 }
 
+/*
+ * A change made at the very moment the history began (a student applies
+ * DRS's advice at a lesson's pause): going back to that position keeps
+ * it, being a moment of this timeline; history_rewind, which the
+ * explorer uses to return to the lesson, puts the world back as the
+ * history found it, with exactly its events.
+ */
+static void rewind_to_the_pause(void **state)
+{
+	struct sim *s;
+	struct cluster *c = two_hosts(&s);
+	char err[GUEST_ERR_MAX], *a, *b;
+	struct history *h;
+	int vm, id;
+
+	(void)state;
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "app", .host = 0, .guest = DIRTY, .mem_mb = 32 },
+		&vm, err), SIM_OK);
+	run(s, NULL, 300000);
+	a = fingerprint(s, c);
+	assert_int_equal(history_create(s, 1000000, 0, &h), SIM_OK);
+	assert_int_equal(vmotion_start(c, vm, 1, &(struct precopy_params){
+		.bandwidth_mb_s = 2000, .downtime_ms = 5 }, &id, err), SIM_OK);
+	run(s, h, 30000000);
+	assert_int_equal(vmotion_get(c, id)->phase, MIG_DONE);
+	assert_int_equal(history_seek(h, 300000), SIM_OK);
+	assert_int_equal(vmotion_count(c), 1);		/* the change kept */
+	assert_int_equal(vmotion_get(c, id)->phase, MIG_PRECOPY);
+	run(s, h, 1000);
+	assert_int_equal(history_rewind(h), SIM_OK);
+	b = fingerprint(s, c);
+	assert_string_equal(a, b);			/* as found */
+	assert_int_equal(vmotion_count(c), 0);
+	free(a);
+	free(b);
+	history_destroy(h);
+	sim_destroy(s);
+}
+
 static void explore_with_vcenter_running(void **state)
 {
 	char *plain = explore_pass(false), *explored = explore_pass(true);
@@ -518,6 +562,7 @@ int main(void)
 		cmocka_unit_test(ha_back),
 		cmocka_unit_test(ha_configured_again),
 		cmocka_unit_test(marked_change),
+		cmocka_unit_test(rewind_to_the_pause),
 		cmocka_unit_test(explore_with_vcenter_running),
 	};
 
