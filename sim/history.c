@@ -70,7 +70,6 @@ static void free_checkpoint(const struct sim *s, struct checkpoint *cp)
 	free(cp);
 }
 
-/* Can cp be put back on the world as it is now (same hosts, VMs, worlds)? */
 /* Can the parts' states in cp be put back (none rebuilt since)? */
 static bool parts_fit(const struct sim *s, const struct checkpoint *cp)
 {
