@@ -262,12 +262,14 @@ int compare_run(const struct options *opt)
 	       "  fault delivered to the guest   %5u  [assumption]\n"
 	       "  callout from translated code   %5u  [assumption]\n"
 	       "  translating one instruction    %5u  [assumption]\n"
+	       "  ring change by the VMM's stub  %5u  [assumption]\n"
+	       "  host interrupt (VMKernel)      %5u  [assumption]\n"
 	       "  port I/O in the VMM's devices  %5u  [assumption]\n"
 	       "  port I/O through the VMX       %5u  [assumption: a world switch]\n"
 	       "  a disk sector (VMKernel)      %6u  [assumption: served from the array's cache]\n"
 	       "  VM exit + VM entry (hardware)  %5u  [%s]\n",
 	       COST_INSN, COST_TRAP, COST_REFLECT, COST_CALLOUT, COST_TRANSLATE,
-	       COST_VMM_DEVICE, COST_VMX_IO, COST_STORAGE_IO,
+	       COST_RING_SWITCH, COST_VMKERNEL_IRQ, COST_VMM_DEVICE, COST_VMX_IO, COST_STORAGE_IO,
 	       COST_VMX_ROUND_TRIP, COST_VMX_ROUND_TRIP_SOURCE);
 	printf("  VM exits by reason: the round trip plus the VMM's handling\n");
 	for (size_t i = 0; i < COST_EXIT_REASONS; i++)
