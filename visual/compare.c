@@ -273,7 +273,7 @@ int compare_run(const struct options *opt)
 	       COST_VMX_ROUND_TRIP, COST_VMX_ROUND_TRIP_SOURCE);
 	printf("  VM exits by reason: the round trip plus the VMM's handling\n");
 	for (size_t i = 0; i < COST_EXIT_REASONS; i++)
-		printf("    %2u %-24s %5u  %s\n", cost_exit_table[i].reason,
+		printf("    %2u %-24s %5u  handling: %s\n", cost_exit_table[i].reason,
 		       vmm_exit_reason_name(cost_exit_table[i].reason),
 		       vmm_exit_cost(cost_exit_table[i].reason),
 		       vmm_exit_cost_note(cost_exit_table[i].reason));

@@ -87,19 +87,19 @@ struct cost_exit {
 	const char *note;	/* where handling comes from, or why it is 0 */
 };
 
-#define COST_NO_SOURCE "the VMM's handling: no published figure, none charged"
+#define COST_NO_SOURCE "no published figure, none charged"
 
 /* Every exit reason ringside's VT-x model produces (sim/vmm/vmm_hw.c). */
 static const struct cost_exit cost_exit_table[] = {
-	{ 1, 0, COST_NO_SOURCE "; the host interrupt is the VMKernel's (COST_VMKERNEL_IRQ)" },
+	{ 1, 0, COST_NO_SOURCE "; the host interrupt is the VMKernel's" },
 	{ 7, 0, COST_NO_SOURCE },
 	{ 10, 0, COST_NO_SOURCE },
-	{ 12, 0, COST_NO_SOURCE "; the wait that follows is the VMKernel's (%WAIT)" },
+	{ 12, 0, COST_NO_SOURCE "; the wait after it is the VMKernel's" },
 	{ 13, 0, COST_NO_SOURCE },
 	{ 14, 0, COST_NO_SOURCE },
 	{ 28, 0, COST_NO_SOURCE },
 	{ 29, 0, COST_NO_SOURCE },
-	{ 30, 0, COST_NO_SOURCE "; the device adds COST_VMM_DEVICE or COST_VMX_IO [assumptions]" },
+	{ 30, 0, COST_NO_SOURCE "; the device's work is added [assumption]" },
 	{ 31, 0, COST_NO_SOURCE },
 	{ 32, 0, COST_NO_SOURCE },
 };
