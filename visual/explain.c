@@ -89,7 +89,9 @@ static void course(struct explain_out *o, const struct step_record *r)
 	if (says == NULL)
 		return;
 	explain_say(o, " [The course text says: %s] What ESX really does: %s (%s)",
-	    says, handler_why_text((enum handler_why)r->insn.u.insn.why),
+	    says, r->insn.u.insn.path == PATH_VMX ?
+	    "The VMM took the port access and handed it to the VMX, the VM's user world that emulates its slow devices." :
+	    handler_why_text((enum handler_why)r->insn.u.insn.why),
 	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
