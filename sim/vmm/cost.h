@@ -7,7 +7,9 @@
  * clock rate (MHz) cycles become nanoseconds.
  *
  * These figures are order-of-magnitude models, not measurements of this
- * machine.  Sources and assumptions (see docs/performance.md):
+ * machine, and all but one are assumptions: only a VM exit's round trip
+ * is a published measurement (below).  Sources and assumptions (see
+ * docs/performance.md):
  *  - a #GP trap from ring 1 into the VMM and back, including decoding and
  *    emulating the instruction: about 2000 cycles [assumption, in line with
  *    Adams & Agesen, ASPLOS 2006, who report trap round trips of hundreds
