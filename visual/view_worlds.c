@@ -111,7 +111,7 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 	return y;
 }
 
-#define WORLDS_NOTE "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMM's and VMKernel's work for it; TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval."
+#define WORLDS_NOTE "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMKernel's work on its behalf (host interrupts, the storage stack; the VMM's own work is %RUN, in %USED); TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval."
 
 /*
  * The table scrolls (Up, Down, PgUp, PgDn): a world of three hosts is

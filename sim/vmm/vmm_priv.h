@@ -402,7 +402,8 @@ void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 /* Charge cycles of device emulation done by the VMX (a world switch). */
 /*
  * Charge VMKernel work done on the vCPU's behalf (esxtop's %SYS): taking
- * the host interrupt behind a virtual one.  The VMM's own work (traps,
+ * the host interrupt behind a virtual one, a sector through the storage
+ * stack.  The VMM's own work (traps,
  * callouts, exits) is the VMM world's running time, vmm_charge().
  */
 void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles);
