@@ -161,14 +161,16 @@ static void put(struct esxtop *e, struct building *b, const char *host,
  *   %USED  %RUN + %SYS - %OVRLP (ringside: no overlap, no frequency
  *          scaling or hyper-threading)
  *   %WAIT  blocked, %IDLE of it halted; %RDY ready without a pCPU, %MLMTD
- *          of it held back by a limit.  %RUN + %RDY + %WAIT = 100 per
- *          world (ringside has no co-stop, %CSTP).
+ *          of it held back by a limit; %CSTP co-stopped, held back by the
+ *          co-scheduler until its slowest sibling vCPU catches up.
+ *          %RUN + %RDY + %CSTP + %WAIT = 100 per world.
  */
-enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_MLMTD, C_COUNT };
+enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_CSTP, C_MLMTD,
+	       C_COUNT };
 
 static const char *const counter_names[C_COUNT] = {
 	"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
-	"% Max Limited",
+	"% CoStop", "% Max Limited",
 };
 
 static uint64_t counter(const struct world_times *t, enum counter c)
@@ -180,6 +182,7 @@ static uint64_t counter(const struct world_times *t, enum counter c)
 	case C_WAIT: return t->wait;
 	case C_IDLE: return t->idle;
 	case C_RDY: return t->ready;
+	case C_CSTP: return t->cstp;
 	case C_MLMTD: return t->mlmtd;
 	default: return 0;
 	}
@@ -243,13 +246,14 @@ static void world_word(const struct world *w, char *out, size_t len)
  * The time a world's percentages are of: the sample, or more when a
  * vCPU's clock ran a little past the sample's end (it finishes its
  * instruction): then its own accounted time is the whole, so %RUN + %RDY
- * + %WAIT stays 100.
+ * + %CSTP + %WAIT stays 100.
  */
 static uint64_t life_of(const struct esxtop *e, const struct world_times *cur,
 			int k, uint64_t span)
 {
 	uint64_t life = delta(cur, e->prev, k, C_RUN) +
 			delta(cur, e->prev, k, C_RDY) +
+			delta(cur, e->prev, k, C_CSTP) +
 			delta(cur, e->prev, k, C_WAIT);
 
 	return life < span ? span : life;
