@@ -334,6 +334,74 @@ static void timer(void **state)
 	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 20400), 0);
 }
 
+/*
+ * TSC-deadline mode (SDM vol. 3A 10.5.4.1), register by register, on a VM
+ * that has it; and on one that does not (qemu32's CPUID), the MSR reads 0
+ * and ignores writes.  The host runs at 1000 MHz: a TSC cycle is 1 ns.
+ */
+static void tsc_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[2];
+	uint32_t r[4];
+
+	/* without the feature: mode 10b is not TSC-deadline, the MSR is 0 */
+	apic_write(v, APIC_LVT_TIMER, 0x40030, 0);
+	apic_tsc_deadline_write(v, 5000, 1000, 1000);
+	assert_int_equal(apic_tsc_deadline_read(v), 0);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	cpu_cpuid_of(2, false, 1, 0, r);
+	assert_int_equal(r[2] & CPUID_1_ECX_TSC_DEADLINE, 0);
+	cpu_cpuid_of(2, true, 1, 0, r);
+	assert_int_equal(r[2] & CPUID_1_ECX_TSC_DEADLINE, CPUID_1_ECX_TSC_DEADLINE);
+
+	f->r.vm->cfg.tsc_deadline = true;
+	apic_write(v, APIC_LVT_TIMER, 0x00030, 0);	/* out of the mode... */
+	apic_write(v, APIC_LVT_TIMER, 0x40030, 0);	/* ... and in */
+	/* at TSC 1000, time 3000: a deadline of 5000 is 4000 ns away */
+	apic_tsc_deadline_write(v, 5000, 1000, 3000);
+	assert_int_equal(apic_tsc_deadline_read(v), 5000);
+	assert_int_equal(apic_next_ns(&v->apic), 7000);
+	apic_write(v, APIC_LVT_TIMER, 0x40030, 3500);	/* rewritten: still armed */
+	assert_int_equal(apic_next_ns(&v->apic), 7000);
+	apic_advance(v, 6999);
+	assert_int_equal(apic_pending(&v->apic), -1);
+	apic_advance(v, 7000);
+	assert_int_equal(apic_pending(&v->apic), 0x30);
+	assert_int_equal(apic_tsc_deadline_read(v), 0);	/* cleared when it fires */
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	clear_irr(f);
+	/* a deadline already passed fires at once; 0 disarms */
+	apic_tsc_deadline_write(v, 900, 1000, 8000);
+	assert_int_equal(apic_next_ns(&v->apic), 8000);
+	apic_tsc_deadline_write(v, 0, 1000, 8000);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	/* the initial count is ignored, the current count reads 0 */
+	apic_write(v, APIC_TIMER_ICR, 1000, 9000);
+	assert_int_equal(apic_read(v, APIC_TIMER_ICR, 9000), 0);
+	assert_int_equal(apic_read(v, APIC_TIMER_CCR, 9100), 0);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	/* leaving the mode disarms */
+	apic_tsc_deadline_write(v, 20000, 1000, 9000);
+	assert_int_equal(apic_next_ns(&v->apic), 28000);
+	apic_write(v, APIC_LVT_TIMER, 0x00030, 9500);
+	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
+	assert_int_equal(apic_tsc_deadline_read(v), 0);
+	apic_write(v, APIC_LVT_TIMER, 0x40030, 9600);
+	assert_int_equal(apic_tsc_deadline_read(v), 0);
+	/* saved and loaded with the rest of the APIC */
+	{
+		struct apic saved;
+
+		apic_tsc_deadline_write(v, 30000, 1000, 10000);
+		apic_save(&v->apic, &saved);
+		apic_tsc_deadline_write(v, 0, 1000, 10000);
+		apic_load(&v->apic, &saved);
+		assert_int_equal(apic_tsc_deadline_read(v), 30000);
+		assert_int_equal(apic_next_ns(&v->apic), 39000);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +413,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(timer, setup, teardown),
+		cmocka_unit_test_setup_teardown(tsc_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(trampoline, setup, teardown),
 	};
 
