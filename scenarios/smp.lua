@@ -70,12 +70,14 @@ local c = boot(two, "c", "poll")
 local c0, c1 = world_named(two, "vmm0:c"), world_named(two, "vmm1:c")
 expect(contains(c:serial(), "poll: 1000 reads"), "the BSP polled the UART 1000 times")
 local stops = {}
-for e in events{kind="world", vm=c, reason="co-stop"} do stops[#stops + 1] = e end
+for e in events{kind="world", reason="co-stop"} do stops[#stops + 1] = e end
 local starts = {}
 for e in events{kind="world", vm=c, reason="co-start"} do starts[#starts + 1] = e end
 expect(#stops >= 1 and stops[1].from == "vmm1:c" and stops[1].to == "vmm0:c",
        "the VMKernel co-stopped the AP's world, ahead of the BSP's (EV_WORLD co-stop)")
 expect(stops[1].skew_us > 3000, "its skew had passed the 3 ms threshold")
+expect(#stops >= 2 and stops[2].from == "vmm1:c" and stops[2].pcpu ~= 255,
+       "and it left its pCPU (a switch, reason co-stop)")
 expect(#starts >= 1 and starts[#starts].from == "vmm1:c" and
        starts[#starts].t_ns > stops[1].t_ns,
        "and co-started it once the BSP caught up (EV_WORLD co-start)")
@@ -88,12 +90,12 @@ AP spins until it is done. Each read is a port the VMM hands to the VMX
 (tens of microseconds): the BSP's vCPU waits on the VMX and makes
 little progress; the AP, spinning, races ahead. At %.1f ms its skew
 reached %.3f ms, past the threshold: the VMKernel co-stopped vmm1:c
-(esx1's pCPU went to its idle world) and co-started it %.1f ms later,
+(esx1's pCPU %d went to %s) and co-started it %.1f ms later,
 once the BSP had caught up. vmm1:c was co-stopped %.0f us in all
 (%%CSTP), vmm0:c never. A vCPU spinning far ahead of a sibling that
 cannot answer only burns a pCPU: co-stopping it gives the pCPU to
 another world. See "events{kind='world'}" and esxtop's %% CoStop
 column (ringside --esxtop smp).]],
-    stops[1].t_ns / 1e6, stops[1].skew_us / 1000,
+    stops[1].t_ns / 1e6, stops[1].skew_us / 1000, stops[2].pcpu, stops[2].to,
     (starts[#starts].t_ns - stops[1].t_ns) / 1e6, c1.cstp_ns / 1000)
 tui("view worlds")

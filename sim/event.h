@@ -100,9 +100,11 @@ enum switch_reason {
 	SWITCH_DIED,		/* the running world's VM powered off */
 	SWITCH_PREEMPT,		/* a world further behind its share woke up */
 	/*
-	 * The co-scheduler's decisions (vmkernel_cosched.c), no pCPU
+	 * The co-scheduler's decisions (vmkernel_cosched.c) have no pCPU
 	 * (pcpu EVENT_NO_PCPU): `from` is the vCPU's world, `to` its slowest
-	 * sibling, skew_us how far `from` has progressed ahead of it.
+	 * sibling, skew_us how far `from` has progressed ahead of it.  A
+	 * co-stopped world that was running then leaves its pCPU: a switch
+	 * with reason SWITCH_COSTOP too, on that pCPU.
 	 */
 	SWITCH_COSTOP,		/* from co-stopped: skew past the threshold */
 	SWITCH_COSTART,		/* from co-started: the slowest caught up */

@@ -327,8 +327,7 @@ static void fields_world(struct visit *v, const struct event *ev)
 	f_str(v, "from", world_name(v->s, ev->u.world.host, ev->u.world.from));
 	f_str(v, "to", world_name(v->s, ev->u.world.host, ev->u.world.to));
 	f_str(v, "reason", switch_reason_name((enum switch_reason)ev->u.world.reason));
-	if (ev->u.world.reason == SWITCH_COSTOP ||
-	    ev->u.world.reason == SWITCH_COSTART)
+	if (ev->u.world.pcpu == EVENT_NO_PCPU)	/* a co-scheduling decision */
 		f_int(v, "skew_us", ev->u.world.skew_us);
 }
 
@@ -573,8 +572,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.translate.tc_len, ev->u.translate.tc);
 		break;
 	case EV_WORLD:
-		if (ev->u.world.reason == SWITCH_COSTOP ||
-		    ev->u.world.reason == SWITCH_COSTART) {
+		if (ev->u.world.pcpu == EVENT_NO_PCPU) {
 			cosched_text(s, ev, &b);
 			break;
 		}

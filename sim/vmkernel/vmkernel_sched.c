@@ -368,7 +368,8 @@ void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start)
 			continue;
 		}
 		put_on(k, i, old[i], next,
-		       old[i]->kind == WORLD_IDLE ? SWITCH_START
-						   : SWITCH_QUANTUM, k->pcpu[i].t);
+		       old[i]->kind == WORLD_IDLE ? SWITCH_START :
+		       old[i]->state == WORLD_COSTOP ? SWITCH_COSTOP :
+		       SWITCH_QUANTUM, k->pcpu[i].t);
 	}
 }

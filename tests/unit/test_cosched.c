@@ -251,12 +251,14 @@ static void boot_poll(struct run *r)
 		fail_msg("%s", err);
 }
 
+/* The co-scheduler's decisions of one kind (no pCPU: not switches). */
 static size_t reasons(const struct run *r, enum switch_reason why)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->nev; i++)
-		n += r->ev[i].kind == EV_WORLD && r->ev[i].u.world.reason == why;
+		n += r->ev[i].kind == EV_WORLD && r->ev[i].u.world.reason == why &&
+		     r->ev[i].u.world.pcpu == EVENT_NO_PCPU;
 	return n;
 }
 
