@@ -36,7 +36,8 @@
  * ringside decides at each quantum's start (1 ms): a vCPU whose skew is
  * above VMKERNEL_COSTOP_SKEW_NS is co-stopped; a co-stopped vCPU is
  * co-started once its slowest sibling has caught up to within it.  The
- * papers give no number: "a few milliseconds" (2008); ringside uses 3 ms.
+ * papers give no exact number: "a threshold, typically a few
+ * milliseconds" (vSphere 5.1 paper, of ESX 2.x's); ringside uses 3 ms.
  * Co-scheduling is the VMKernel's: hosted products' vCPU threads are the
  * host OS's to schedule, and are not co-scheduled.
  */
