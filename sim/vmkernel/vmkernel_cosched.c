@@ -22,13 +22,14 @@
  *     paper).  The VM keeps running on whatever pCPUs it gets; only the
  *     vCPU that ran too far ahead waits.
  *
- * Progress: "a vCPU is considered to make progress if it consumes CPU in
- * the guest level or halts" (vSphere 5.1 paper): its world's RUN (in
- * ringside the VMM's traps and exits are part of it) and IDLE;
- * "idle vCPUs do not accumulate skew and are treated as if they were
- * running" (VMware performance blog, "ESX scheduler support for SMP VMs",
- * 2008).  Waiting for a pCPU (RDY), co-stopped (CSTP), the VMKernel's work
- * for it (SYS) or waiting on the VMX's device work is not.  Skew is measured as ESX 4 measures
+ * Progress: a vCPU progresses while it runs the guest, and while the guest
+ * has halted it: "idle vCPUs do not accumulate skew and are treated as if
+ * they were running" (VMware performance blog, "ESX scheduler support for
+ * SMP VMs", 2008).  ringside counts its world's RUN (the VMM's traps and
+ * exits are part of it) and IDLE; waiting for a pCPU (RDY), co-stopped
+ * (CSTP), the VMKernel's work for it (SYS) and waiting on the VMX's device
+ * work are not progress (ringside's reading: the vCPU runs no guest code
+ * then).  Skew is measured as ESX 4 measures
  * it, "the difference in progress between the slowest vCPU and each one
  * of the other vCPUs" (vSphere 4 paper, section 3.1); ESX 3.x summed the
  * time a vCPU lagged, which overestimates (ibid., figure 1).
