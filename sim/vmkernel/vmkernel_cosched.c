@@ -37,6 +37,11 @@
  * ringside decides at each quantum's start (1 ms): a vCPU whose skew is
  * above VMKERNEL_COSTOP_SKEW_NS is co-stopped; a co-stopped vCPU is
  * co-started once its slowest sibling has caught up to within it.  The
+ * paper's co-start ("once the slowest sibling vCPU starts progressing,
+ * the co-stopped vCPUs are eligible to co-start") with a leader that
+ * checks its skew as it runs comes to that: it runs only as far as the
+ * laggard progressed, so its skew stays about the threshold; deciding
+ * once a quantum, ringside waits for the laggard to make the room.  The
  * papers give no exact number: "a threshold, typically a few
  * milliseconds" (vSphere 5.1 paper, of ESX 2.x's); ringside uses 3 ms.
  * Co-scheduling is the VMKernel's: hosted products' vCPU threads are the
