@@ -382,6 +382,9 @@ static inline uint64_t vmm_slice_left(const struct vcpu *v)
  */
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size);
 void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value);
+/* The guest changed its local APIC (a store, WRMSR of the TSC deadline):
+ * an interrupt it lets in ends the run at the next block boundary. */
+void vmm_irq_apic_written(struct vcpu *v);
 
 /*
  * A SIPI arrived at a vCPU waiting for one (vmm_sipi.c): run its real-
