@@ -9,14 +9,14 @@
         .include "tests/guests/kernel.inc"
 _start:
         BEGIN msg
-        xor  %ebx, %ebx
+        mov  $2f + 2, %esi              /* the imm32 below, by register */
         mov  $10, %ecx
-        mov  $2f + 2, %esi
+        xor  %ebx, %ebx
 1:      addl $3, (%esi)                 /* patch the imm32 of the add below */
 2:      .byte 0x81, 0xc3                /* add ebx, imm32 */
         .long 0
         loop 1b
-        mov  %ebx, %eax
+        xchg %ebx, %eax                 /* the sum, to print */
         call hexln
         EXIT 0
         .include "tests/guests/lib.inc"
