@@ -202,6 +202,8 @@ static uint64_t pattern_charge(lua_State *L, const char *name, size_t len)
 	uint64_t scanned, steps, cost;
 	char why[400];
 
+	if (lua_type(L, 2) == LUA_TNUMBER)	/* as Lua will: 1e+30 has a + */
+		lua_tolstring(L, 2, NULL);
 	if (lua_type(L, 2) != LUA_TSTRING || s == NULL ||
 	    (strcmp(name, "find") == 0 && lua_toboolean(L, 4)))
 		return len;	/* plain find, or Lua will refuse the call */
