@@ -195,10 +195,12 @@ fuzz:
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LUA_OBJ) $(LIBSIM)
+# the command line's parser (fuzz_cli) needs nothing else of visual/
+FUZZ_OBJ = $(LUA_OBJ) $(BUILD)/visual/cli.o
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -fsanitize=fuzzer -o $@ $< \
-		$(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Ivisual -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
 
 run: deps
 	@$(MAKE) --no-print-directory build
