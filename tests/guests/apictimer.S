@@ -68,12 +68,7 @@ _start:
         out  %al, $0x21
         mov  $0xff, %al
         out  %al, $0xa1
-        mov  $0x34, %al                 /* PIT channel 0: rate generator */
-        out  %al, $0x43
-        mov  $11932 & 0xff, %al         /* 1193182 / 11932 = 100 Hz */
-        out  %al, $0x40
-        mov  $11932 >> 8, %al
-        out  %al, $0x40
+        PIT_RATE 11932                  /* 1193182 / 11932 = 100 Hz */
         movl $0x1ff, APIC + 0xf0        /* APIC on */
         sti
 

@@ -12,12 +12,7 @@ _start:
         TIMER_ONLY
         GATE 0x20, timer        /* IRQ 0 */
         lidt idt_ptr
-        mov  $0x34, %al                 /* PIT channel 0, mode 2 */
-        out  %al, $0x43
-        mov  $0x9b, %al                 /* divisor 11931: 100 Hz */
-        out  %al, $0x40
-        mov  $0x2e, %al
-        out  %al, $0x40
+        PIT_RATE 11931                  /* 100 Hz */
         sti
 1:      hlt
         mov  ticks, %eax
