@@ -195,10 +195,12 @@ fuzz:
 
 fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LUA_OBJ) $(LIBSIM)
+# the command line's parser (fuzz_cli) needs nothing else of visual/
+FUZZ_OBJ = $(LUA_OBJ) $(BUILD)/visual/cli.o
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIBSIM)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -fsanitize=fuzzer -o $@ $< \
-		$(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
+	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Ivisual -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
 
 run: deps
 	@$(MAKE) --no-print-directory build
@@ -234,10 +236,10 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf build/guests/ticker.elf
 	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
-	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf
+	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf build/guests/ticker.elf
 	@$(BENCH_DRSHA)
 
 # Installed like a Debian tool: DESTDIR for packaging, PREFIX for the rest.

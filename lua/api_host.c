@@ -95,7 +95,7 @@ static void push_worlds(lua_State *L, const struct host *h)
 		/* its times up to now, the state it is in included */
 		world_times_at(w, sim_now_ns(h->sim), &t);
 
-		lua_createtable(L, 0, 16);
+		lua_createtable(L, 0, 17);
 		api_world_set_int(L, "id", (uint64_t)w->id);
 		lua_pushstring(L, w->name);
 		lua_setfield(L, -2, "name");
@@ -121,6 +121,7 @@ static void push_worlds(lua_State *L, const struct host *h)
 		api_world_set_int(L, "wait_ns", t.wait);
 		api_world_set_int(L, "idle_ns", t.idle);
 		api_world_set_int(L, "mlmtd_ns", t.mlmtd);
+		api_world_set_int(L, "cstp_ns", t.cstp);
 		api_world_set_int(L, "sys_ns", t.sys);
 		api_world_set_int(L, "switches", t.switches);
 		lua_rawseti(L, -2, i + 1);

@@ -104,16 +104,18 @@ static void get_modules(lua_State *L, struct vm_config *cfg,
 
 /*
  * h:add_vm{name=, guest=, mem_mb=, vcpus=, mode=, cdrom=, disk=, disk_mb=,
- * append=, modules=} runs a real guest kernel (disk=: a raw image copied
- * to its IDE disk; disk_mb=: a blank one; append=: its command line after
- * its path; modules=: Multiboot modules); without guest=, {cpu_mhz=,
+ * append=, modules=, tsc_deadline=} runs a real guest kernel (disk=: a raw
+ * image copied to its IDE disk; disk_mb=: a blank one; append=: its
+ * command line after its path; modules=: Multiboot modules; tsc_deadline:
+ * its local APICs have TSC-deadline mode, CPUID says so); without guest=, {cpu_mhz=,
  * dirty_mb_s=} make a modelled VM, a load profile only.
  */
 int api_vm_add(lua_State *L)
 {
 	static const char *const fields[] = {
 		"name", "guest", "mem_mb", "vcpus", "mode", "cdrom", "cpu_mhz",
-		"dirty_mb_s", "disk", "disk_mb", "append", "modules", NULL
+		"dirty_mb_s", "disk", "disk_mb", "append", "modules",
+		"tsc_deadline", NULL
 	};
 	struct host *h = api_world_check_host(L, 1);
 	struct vm_config cfg = { .mode = engine_get(L)->mode };
@@ -132,6 +134,11 @@ int api_vm_add(lua_State *L)
 	mode = args_string(L, 2, "mode", "add_vm");
 	cfg.append = args_string(L, 2, "append", "add_vm");
 	get_modules(L, &cfg, mbufs);
+	lua_getfield(L, 2, "tsc_deadline");
+	if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+		return luaL_error(L, "add_vm: tsc_deadline must be true or false");
+	cfg.tsc_deadline = lua_toboolean(L, -1);
+	lua_pop(L, 1);
 	cfg.vcpus = (int)args_count(L, 2, "vcpus", "add_vm", 1, VM_MAX_VCPUS);
 	cfg.mem_mb = (uint32_t)args_count(L, 2, "mem_mb", "add_vm", 4, guest ? 1024 : 1 << 20);
 	cfg.load_mhz = (uint32_t)args_count(L, 2, "cpu_mhz", "add_vm", 1, 100000);
@@ -139,11 +146,11 @@ int api_vm_add(lua_State *L)
 	if (guest && (cfg.load_mhz || cfg.dirty_mb_s))
 		return luaL_error(L, "add_vm: cpu_mhz and dirty_mb_s describe a modelled VM, one without guest=");
 	if (!guest && (mode || cdrom || disk || cfg.disk_mb || cfg.append ||
-		       cfg.nmodules))
+		       cfg.nmodules || cfg.tsc_deadline))
 		return luaL_error(L, "add_vm: %s= needs a guest= to run",
 				  mode ? "mode" : cdrom ? "cdrom" : disk ? "disk" :
 				  cfg.disk_mb ? "disk_mb" : cfg.append ? "append" :
-				  "modules");
+				  cfg.nmodules ? "modules" : "tsc_deadline");
 	if (mode && parse_mode(mode, &cfg.mode) != 0)
 		return luaL_error(L, "add_vm: mode must be \"te\", \"bt\" or \"hw\", not \"%s\"", mode);
 	if (guest)

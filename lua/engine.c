@@ -95,6 +95,24 @@ static bool over_budget(const struct scenario *sc)
 	       sc->insns_total > sc->lim.lua_insns_total;
 }
 
+/*
+ * End the script for good: from now on every instruction raises the same
+ * error (a pcall that caught the first does not get to replace it).
+ */
+static void kill_with(lua_State *L, const char *where, const char *why)
+{
+	struct scenario *sc = engine_get(L);
+
+	if (!sc->killed)
+		snprintf(sc->killed_why, sizeof sc->killed_why,
+			 "%s: the scenario %s", where, why);
+	sc->killed = true;
+	/* from now on at every instruction: no pcall can keep it alive */
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+	lua_pushstring(L, sc->killed_why);
+	lua_error(L);
+}
+
 static void kill_script(lua_State *L, const char *where)
 {
 	struct scenario *sc = engine_get(L);
@@ -106,11 +124,7 @@ static void kill_script(lua_State *L, const char *where)
 	else
 		snprintf(why, sizeof why, "ran %llu Lua instructions without a pause, run or say: an endless loop? (instruction budget)",
 			 (unsigned long long)sc->lim.lua_insns);
-	sc->killed = true;
-	/* from now on at every instruction: no pcall can keep it alive */
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	lua_pushfstring(L, "%s: the scenario %s", where, why);
-	lua_error(L);
+	kill_with(L, where, why);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar)
@@ -138,6 +152,26 @@ void engine_charge(lua_State *L, uint64_t insns)
 		return;
 	engine_where(L, where, sizeof where);
 	kill_script(L, where);
+}
+
+uint64_t engine_budget_left(lua_State *L)
+{
+	struct scenario *sc = engine_get(L);
+	uint64_t a, b;
+
+	if (over_budget(sc))
+		return 0;
+	a = sc->lim.lua_insns - sc->insns;
+	b = sc->lim.lua_insns_total - sc->insns_total;
+	return a < b ? a : b;
+}
+
+void engine_refuse(lua_State *L, const char *why)
+{
+	char where[ENGINE_WHERE_MAX];
+
+	engine_where(L, where, sizeof where);
+	kill_with(L, where, why);
 }
 
 bool engine_killed(lua_State *L)

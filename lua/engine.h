@@ -67,6 +67,7 @@ struct scenario {
 	uint64_t insns_total;		/* ... since the start */
 	uint32_t yields;		/* say, pause and run calls so far */
 	bool killed;			/* a limit was hit: stop at once */
+	char killed_why[SCENARIO_ERR_MAX];	/* ... the error, raised again */
 	bool api_yield;			/* the last yield was say/pause/run */
 
 	/* what the script asked the player for */
@@ -111,6 +112,23 @@ void engine_where(lua_State *L, char *buf, size_t size);
  * budget; raises the budget's error when it is spent.
  */
 void engine_charge(lua_State *L, uint64_t insns);
+
+/* Lua instructions the script may still run (before its next pause). */
+uint64_t engine_budget_left(lua_State *L);
+
+/*
+ * End the script as a spent budget does (no pcall catches it), with the
+ * error "file:line: the scenario <why>".
+ */
+void engine_refuse(lua_State *L, const char *why);
+
+/*
+ * pattern.c: the most steps Lua's matcher may take for pattern p over
+ * subject s (anchor: a leading ^ anchors it, as in find, match and gsub);
+ * *scanned: the subject bytes read to work that out.  Saturates.
+ */
+uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
+		      bool anchor, uint64_t *scanned);
 
 /* Has the script hit a limit (every further instruction raises)? */
 bool engine_killed(lua_State *L);

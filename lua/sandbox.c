@@ -19,7 +19,9 @@
  *
  * Bounded (engine.c charges the budget): the C functions that can run
  * long on their own are charged by length (string.rep by its count,
- * find/match/gmatch/gsub by the bytes they may scan); __gc finalizers are
+ * find/match/gmatch/gsub by the steps their pattern may take over the
+ * string, pattern.c, and refused when that is more than the budget has
+ * left); __gc finalizers are
  * refused (Lua runs them with hooks off, at collections and at exit, after
  * the verdict); xpcall's message handler is not called once the budget is
  * spent (Lua would run it with hooks off, since the error came from one).
@@ -185,32 +187,53 @@ static int sb_setmetatable(lua_State *L)
 	return lua_gettop(L);
 }
 
-/* Quantifiers in a pattern: each may make a match backtrack over s. */
-static uint64_t quantifiers(const char *p, size_t len)
-{
-	uint64_t q = 0;
+/* Matcher steps (a byte compared, an item tried) per Lua instruction. */
+#define STEPS_PER_INSN 32
 
-	for (size_t i = 0; i < len; i++)
-		if (p[i] == '%')
-			i++;
-		else if (strchr("*+-?", p[i]) != NULL)
-			q++;
-	return q;
+/*
+ * A pattern function's worst case (pattern.c), charged before it runs;
+ * refused with the scenario's file and line if it is more than the budget
+ * has left, rather than left to backtrack for minutes.
+ */
+static uint64_t pattern_charge(lua_State *L, const char *name, size_t len)
+{
+	const char *s = lua_tostring(L, 1), *p;
+	size_t plen = 0;
+	uint64_t scanned, steps, cost;
+	char why[400];
+
+	if (lua_type(L, 2) == LUA_TNUMBER)	/* as Lua will: 1e+30 has a + */
+		lua_tolstring(L, 2, NULL);
+	if (lua_type(L, 2) != LUA_TSTRING || s == NULL ||
+	    (strcmp(name, "find") == 0 && lua_toboolean(L, 4)))
+		return len;	/* plain find, or Lua will refuse the call */
+	p = lua_tolstring(L, 2, &plen);
+	steps = pattern_cost(s, len, p, plen, strcmp(name, "gmatch") != 0,
+			     &scanned);
+	cost = steps / STEPS_PER_INSN + scanned / STEPS_PER_INSN + 1;
+	if (steps / STEPS_PER_INSN <= engine_budget_left(L))
+		return cost;
+	engine_charge(L, scanned / STEPS_PER_INSN);
+	snprintf(why, sizeof why,
+		 "called string.%s with the pattern \"%.40s%s\" over %zu bytes: it may backtrack %s%llu steps, more than its instruction budget has left (each *, +, - or ? item multiplies the tries by the length of the string): refused",
+		 name, p, plen > 40 ? "..." : "", len,
+		 steps == UINT64_MAX ? "more than " : "",
+		 (unsigned long long)steps);
+	engine_refuse(L, why);
+	return 0;
 }
 
 /*
  * string.rep, find, match, gmatch, gsub, utf8.len, utf8.offset: charged
- * before they run, then the real one (upvalue 1) called.  rep costs its count (rep("", 2^63)
- * loops 2^63 times copying nothing); the pattern functions cost the bytes
- * of the subject, once per quantifier of the pattern as well, and with a
- * quantifier the quadratic worst case of one ("a-b" over "aaaa...").  Not
- * bounded: two or more quantifiers backtracking into each other over a
- * long subject (n^3 and worse); lstrlib.c counts no steps.
+ * before they run, then the real one (upvalue 1) called.  rep costs its
+ * count (rep("", 2^63) loops 2^63 times copying nothing); the pattern
+ * functions their worst case (pattern_charge); utf8's the bytes of the
+ * subject.
  */
 static int sb_charged(lua_State *L)
 {
 	const char *name = lua_tostring(L, lua_upvalueindex(2));
-	size_t len = 0, plen = 0;
+	size_t len = 0;
 	uint64_t cost;
 
 	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
@@ -225,16 +248,10 @@ static int sb_charged(lua_State *L)
 		if (lua_type(L, 3) == LUA_TSTRING)
 			lua_tolstring(L, 3, &sep);
 		cost = n > 0 && len + sep == 0 ? (uint64_t)n : 0;
+	} else if (strcmp(name, "len") == 0 || strcmp(name, "offset") == 0) {
+		cost = len;		/* utf8's: one pass over the bytes */
 	} else {
-		const char *p = lua_type(L, 2) == LUA_TSTRING ?
-				lua_tolstring(L, 2, &plen) : "";
-		bool plain = strcmp(name, "find") == 0 && lua_toboolean(L, 4);
-
-		uint64_t q = plain ? 0 : quantifiers(p, plen);
-
-		/* a quantifier may expand to the end of s from each start:
-		 * n^2/2 byte compares, charged at 32 per instruction */
-		cost = (uint64_t)len * (1 + q) + (q ? (uint64_t)len * len / 64 : 0);
+		cost = pattern_charge(L, name, len);
 	}
 	engine_charge(L, cost);
 	lua_pushvalue(L, lua_upvalueindex(1));

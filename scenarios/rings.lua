@@ -89,9 +89,9 @@ expect_eq(cpl_of[3], 3, "guest ring 3 runs at CPL 3")
 expect_eq(cpl_of[1], 2, "guest ring 1 runs at CPL 2")
 expect_eq(cpl_of[2], 2, "guest ring 2 runs at CPL 2")
 expect_eq(cpl_of[0], 1, "guest ring 0 runs at CPL 1")
-expect(contains(tour:serial(), "[ring 1] hello from ring 1, meant for system services"),
+expect(contains(tour:serial(), "[ring 1] hello from ring 1 (course's system services)"),
        "the tour's ring 1 code ran")
-expect(contains(tour:serial(), "[ring 2] hello from ring 2, meant for device drivers"),
+expect(contains(tour:serial(), "[ring 2] hello from ring 2 (course's device drivers)"),
        "the tour's ring 2 code ran")
 local ts = tour:stats()
 local outer = ts.by_ring[1] + ts.by_ring[2] + ts.by_ring[3]

@@ -1,4 +1,4 @@
--- smp: a 2-vCPU VM: a VMM world per vCPU, IPIs, %RDY on one physical CPU
+-- smp: a 2-vCPU VM: a VMM world per vCPU, IPIs, %RDY, co-scheduling (%CSTP)
 --
 -- "There is one VMM process per VM and within a VMM process there is one
 -- thread per virtual CPU configured for that VM."  The scenario boots the
@@ -7,15 +7,16 @@
 -- lock, and the BSP sends the AP an IPI.  First on a host with two
 -- physical CPUs, where both VMM worlds run at the same time; then on a
 -- host with one, where they take turns and each waits, ready, while the
--- other runs (%RDY).
+-- other runs (%RDY); last with the BSP polling a device while the AP
+-- spins, where the VMKernel co-stops the AP (%CSTP: vmkernel_cosched.c).
 
 say([[In ESX a VM has one VMM, and inside it a world (a thread the
 VMKernel schedules) per virtual CPU. Each virtual CPU has its own local
 APIC, which the VMM emulates: a guest starts its other processors and
 signals them with inter-processor interrupts (IPIs) written to it.]])
 
-local function boot(h, name)
-  local vm = h:add_vm{name=name, guest="smp", vcpus=2, mem_mb=16}
+local function boot(h, name, append)
+  local vm = h:add_vm{name=name, guest="smp", vcpus=2, mem_mb=16, append=append}
   local t0 = now_ns()
   run{until_event="power", vm=vm}
   return vm, now_ns() - t0
@@ -44,15 +45,57 @@ expect(b:serial() == a:serial(), "the same output on one physical CPU")
 expect(b0.ready_ns > 0 and b1.ready_ns > 0,
        "on one physical CPU each vCPU's world waited, ready, for the other (%RDY)")
 expect(tb > ta, "and the run took longer")
+expect(b0.cstp_ns == 0 and b1.cstp_ns == 0,
+       "taking turns every 1 ms quantum, neither got 3 ms ahead: no co-stop")
 say([[esx2 has one physical CPU for the same two virtual CPUs. The output
 is the same, but the two worlds take turns: vmm0:b was ready but not
 running for %.0f us (%%RDY), vmm1:b for %.0f us, and the run took %.0f us
 instead of %.0f. Worse, a vCPU that spins waiting for its sibling (here
 the BSP waiting for the AP's line, each CPU waiting for the lock) burns
 its whole quantum while the sibling that would release it is not
-running. This is why ESX co-schedules the vCPUs of a VM (it keeps them
-from drifting far apart, running them together when it can), and why a
-VM should not have more vCPUs than the host has physical CPUs.
-ringside's VMKernel schedules each world on its own (no co-scheduling):
-what you see here is the cost co-scheduling exists to avoid.]],
+running. This is why a VM should not have more vCPUs than the host has
+physical CPUs (real ESX refuses to power such a VM on).
+
+The guest assumes its CPUs run at the same pace. The VMKernel keeps them
+from drifting apart by co-scheduling (ESX 3.x and later: relaxed
+co-scheduling): it tracks each vCPU's skew, how far its progress
+(running, or halted) is ahead of its slowest sibling's, and co-stops a
+vCPU whose skew passes a threshold (ringside: 3 ms) until the laggard
+catches up. Here the two took turns every 1 ms quantum, so neither ever
+got 3 ms ahead: no co-stop (%%CSTP 0).]],
     b0.ready_ns / 1000, b1.ready_ns / 1000, tb / 1000, ta / 1000)
+pause()
+
+local c = boot(two, "c", "poll")
+local c0, c1 = world_named(two, "vmm0:c"), world_named(two, "vmm1:c")
+expect(contains(c:serial(), "poll: 1000 reads"), "the BSP polled the UART 1000 times")
+local stops = {}
+for e in events{kind="world", reason="co-stop"} do stops[#stops + 1] = e end
+local starts = {}
+for e in events{kind="world", vm=c, reason="co-start"} do starts[#starts + 1] = e end
+expect(#stops >= 1 and stops[1].from == "vmm1:c" and stops[1].to == "vmm0:c",
+       "the VMKernel co-stopped the AP's world, ahead of the BSP's (EV_WORLD co-stop)")
+expect(stops[1].skew_us > 3000, "its skew had passed the 3 ms threshold")
+expect(#stops >= 2 and stops[2].from == "vmm1:c" and stops[2].pcpu ~= 255,
+       "and it left its pCPU (a switch, reason co-stop)")
+expect(#starts >= 1 and starts[#starts].from == "vmm1:c" and
+       starts[#starts].t_ns > stops[1].t_ns,
+       "and co-started it once the BSP caught up (EV_WORLD co-start)")
+expect(c1.cstp_ns > 0 and c0.cstp_ns == 0,
+       "the AP's world was co-stopped (%CSTP), the BSP's never")
+say([[Back on esx1, with its two physical CPUs, the same guest with "poll"
+on its command line: after the count, the BSP reads the UART's line
+status register 1000 times, as a driver polling its device, while the
+AP spins until it is done. Each read is a port the VMM hands to the VMX
+(tens of microseconds): the BSP's vCPU waits on the VMX and makes
+little progress; the AP, spinning, races ahead. At %.1f ms its skew
+reached %.3f ms, past the threshold: the VMKernel co-stopped vmm1:c
+(esx1's pCPU %d went to %s) and co-started it %.1f ms later,
+once the BSP had caught up. vmm1:c was co-stopped %.0f us in all
+(%%CSTP), vmm0:c never. A vCPU spinning far ahead of a sibling that
+cannot answer only burns a pCPU: co-stopping it gives the pCPU to
+another world. See "events{kind='world'}" and esxtop's %% CoStop
+column (ringside --esxtop smp).]],
+    stops[1].t_ns / 1e6, stops[1].skew_us / 1000, stops[2].pcpu, stops[2].to,
+    (starts[#starts].t_ns - stops[1].t_ns) / 1e6, c1.cstp_ns / 1000)
+tui("view worlds")

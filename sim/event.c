@@ -239,6 +239,8 @@ static const char *const switch_names[SWITCH_REASON_COUNT] = {
 	[SWITCH_BLOCKED] = "blocked",
 	[SWITCH_DIED] = "died",
 	[SWITCH_PREEMPT] = "preempt",
+	[SWITCH_COSTOP] = "co-stop",
+	[SWITCH_COSTART] = "co-start",
 };
 
 const char *switch_reason_name(enum switch_reason r)

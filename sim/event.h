@@ -105,6 +105,15 @@ enum switch_reason {
 	SWITCH_BLOCKED,		/* the running world blocked (HLT, no work) */
 	SWITCH_DIED,		/* the running world's VM powered off */
 	SWITCH_PREEMPT,		/* a world further behind its share woke up */
+	/*
+	 * The co-scheduler's decisions (vmkernel_cosched.c) have no pCPU
+	 * (pcpu EVENT_NO_PCPU): `from` is the vCPU's world, `to` its slowest
+	 * sibling, skew_us how far `from` has progressed ahead of it.  A
+	 * co-stopped world that was running then leaves its pCPU: a switch
+	 * with reason SWITCH_COSTOP too, on that pCPU.
+	 */
+	SWITCH_COSTOP,		/* from co-stopped: skew past the threshold */
+	SWITCH_COSTART,		/* from co-started: the slowest caught up */
 	SWITCH_REASON_COUNT
 };
 
@@ -162,6 +171,7 @@ const char *disk_op_name(enum disk_op op);
 
 #define EVENT_NO_VM 0xffff
 #define EVENT_NO_HOST 0xffff
+#define EVENT_NO_PCPU 0xff
 
 struct event {
 	uint64_t seq;		/* 0, 1, 2... in emission order */
@@ -239,6 +249,7 @@ struct event {
 			uint8_t pcpu;		/* physical CPU */
 			uint8_t reason;		/* enum switch_reason */
 			uint16_t from, to;	/* world ids in that host */
+			uint32_t skew_us;	/* co-stop/co-start: the skew */
 		} world;
 		struct {
 			uint16_t host;		/* host id */

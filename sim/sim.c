@@ -71,11 +71,16 @@ void sim_clock_save(const struct sim *s, struct sim_clock *out)
 	out->q_pcpu = s->q_pcpu;
 	out->next_seq = event_log_total(s->log);
 	out->parts_acted = s->parts_acted;
+	out->nparts = s->nparts;
+	for (int i = 0; i < s->nparts; i++) {
+		out->part_due[i] = s->parts[i].due;
+		out->part_busy[i] = s->parts[i].busy;
+	}
 }
 
 bool sim_clock_fits(const struct sim *s, const struct sim_clock *c)
 {
-	return c->parts_acted == s->parts_acted;
+	return c->parts_acted == s->parts_acted && c->nparts == s->nparts;
 }
 
 void sim_clock_load(struct sim *s, const struct sim_clock *c)
@@ -86,6 +91,10 @@ void sim_clock_load(struct sim *s, const struct sim_clock *c)
 	s->q_planned = c->q_planned;
 	s->q_host = c->q_host;
 	s->q_pcpu = c->q_pcpu;
+	for (int i = 0; i < c->nparts && i < s->nparts; i++) {
+		s->parts[i].due = c->part_due[i];
+		s->parts[i].busy = c->part_busy[i];
+	}
 }
 
 uint64_t sim_now_ns(const struct sim *s)
@@ -223,8 +232,10 @@ uint64_t sim_tick_parts(struct sim *s, uint64_t now, bool *busy)
 
 		if (p->due <= now) {
 			p->due = p->tick(p->ctx, now, &p->busy);
-			s->parts_acted++;
-			s->parts_acted_ns = now;
+			if (p->save == NULL) {	/* history.c cannot undo it */
+				s->parts_acted++;
+				s->parts_acted_ns = now;
+			}
 		}
 		if (p->due < next)
 			next = p->due;

@@ -138,10 +138,26 @@ bool sim_poll(struct sim *s);
  * work under way (a migration) rather than only routine (a DRS pass every
  * five minutes): a world with no running guest and no busy part is idle.
  * The world owns the part: sim_destroy calls destroy(ctx).
+ *
+ * Like every owner of state, a part saves and loads its own, so that
+ * stepping back (history.h) can go back across what it did:
+ *   save        a copy of its state now, self-contained, into *out;
+ *   load        put such a copy back (the part's deadline is the world's:
+ *               the world's clock saves it);
+ *   fits        can the copy still be put back?  (false when the part
+ *               was rebuilt since in a way no copy can undo; history.c
+ *               then refuses, or starts its history afresh);
+ *   free_state  release a copy.
+ * A part without save keeps the world from going back before it last
+ * acted (history_refusal says so).
  */
 struct sim_part {
 	uint64_t (*tick)(void *ctx, uint64_t now, bool *busy);
 	void (*destroy)(void *ctx);
+	int (*save)(void *ctx, void **out);
+	int (*load)(void *ctx, const void *st);
+	bool (*fits)(void *ctx, const void *st);
+	void (*free_state)(void *st);
 	void *ctx;
 	uint64_t due;		/* its next deadline (UINT64_MAX none) */
 	bool busy;		/* it has work under way */
@@ -164,9 +180,9 @@ uint64_t sim_insns(struct sim *s);
 /*
  * Hold the parts (hold true): they are not ticked, so a cluster's
  * VirtualCenter takes no step (no VMotion round, DRS pass or HA timer)
- * until released; the guests run on.  A student exploring a lesson's
- * pause holds them, so going back to the pause finds VirtualCenter as
- * the lesson left it (its state is not in checkpoints: history.h).
+ * until released; the guests run on.  (A front end may want the guests
+ * alone for a while; going back no longer needs it: the parts' state is
+ * in the checkpoints, history.h.)
  */
 void sim_hold_parts(struct sim *s, bool hold);
 

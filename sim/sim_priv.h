@@ -20,8 +20,9 @@ struct sim {
 	int nhosts, hosts_cap;
 	struct sim_part parts[SIM_MAX_PARTS];	/* clusters... */
 	int nparts;
-	/* the parts' work so far: how many times one was ticked, and when
-	   last (their state is not in checkpoints: history.c) */
+	/* the work so far of parts that cannot save their state (no
+	   sim_part.save): how many times one was ticked, and when last;
+	   the world cannot go back before that (history.c) */
 	uint64_t parts_acted, parts_acted_ns;
 	bool parts_held;		/* sim_hold_parts */
 	uint64_t now_ns;		/* simulated time */
@@ -59,15 +60,18 @@ struct sim_clock {
 	int q_host, q_pcpu;
 	uint64_t next_seq;		/* the event log's next sequence number */
 	uint64_t parts_acted;		/* sim.parts_acted then */
+	int nparts;
+	uint64_t part_due[SIM_MAX_PARTS];	/* each part's deadline */
+	bool part_busy[SIM_MAX_PARTS];
 };
 void sim_clock_save(const struct sim *s, struct sim_clock *out);
 /* Put the clock back; events logged after it was saved are dropped. */
 void sim_clock_load(struct sim *s, const struct sim_clock *c);
 
 /*
- * Can the world go back to clock c?  Not once a part (a cluster's
- * VirtualCenter: VMotion's steps, DRS's passes, HA's timers) has acted
- * since: the parts keep state of their own that no checkpoint holds.
+ * Can the world go back to clock c?  Not once a part that cannot save its
+ * state (no sim_part.save) has acted since, nor if a part was attached
+ * since.  (A cluster's VirtualCenter saves its state: history.c keeps it.)
  */
 bool sim_clock_fits(const struct sim *s, const struct sim_clock *c);
 

@@ -17,6 +17,7 @@
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
 #include "vmkernel/storage.h"
+#include "vmkernel/vmkernel.h"
 #include "vmkernel/world.h"
 
 /* A bounded string builder: appends never overflow, always terminate. */
@@ -268,7 +269,28 @@ static const char *hosted_switch(struct sim *s, const struct event *ev)
 		  : "; the VMM driver world-switches back to the host OS context";
 }
 
-/* The scheduler put another world on a physical CPU. */
+/*
+ * The VMKernel's co-scheduler stopped or restarted a vCPU's world
+ * (vmkernel_cosched.c): it ran too far ahead of its slowest sibling, or
+ * that sibling caught up.
+ */
+static void cosched_text(struct sim *s, const struct event *ev,
+			 struct sbuf *b)
+{
+	const char *from = world_name(s, ev->u.world.host, ev->u.world.from);
+	const char *to = world_name(s, ev->u.world.host, ev->u.world.to);
+	unsigned us = ev->u.world.skew_us;
+
+	if (ev->u.world.reason == SWITCH_COSTOP)
+		sb_printf(b, "%s: the VMKernel co-stops %s: %u.%03u ms ahead of %s, past the %u ms skew threshold",
+			  host_name(s, ev->u.world.host), from, us / 1000,
+			  us % 1000, to, (unsigned)(VMKERNEL_COSTOP_SKEW_NS / 1000000));
+	else
+		sb_printf(b, "%s: the VMKernel co-starts %s: %s caught up to %u.%03u ms behind",
+			  host_name(s, ev->u.world.host), from, to,
+			  us / 1000, us % 1000);
+}
+
 /* EV_CLUSTER: names from the cluster that emitted it. */
 static void fields_cluster(struct visit *v, const struct event *ev)
 {
@@ -305,6 +327,8 @@ static void fields_world(struct visit *v, const struct event *ev)
 	f_str(v, "from", world_name(v->s, ev->u.world.host, ev->u.world.from));
 	f_str(v, "to", world_name(v->s, ev->u.world.host, ev->u.world.to));
 	f_str(v, "reason", switch_reason_name((enum switch_reason)ev->u.world.reason));
+	if (ev->u.world.pcpu == EVENT_NO_PCPU)	/* a co-scheduling decision */
+		f_int(v, "skew_us", ev->u.world.skew_us);
 }
 
 /* The storage path: which file of the VM's disk, on which datastore. */
@@ -552,6 +576,10 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.translate.tc_len, ev->u.translate.tc);
 		break;
 	case EV_WORLD:
+		if (ev->u.world.pcpu == EVENT_NO_PCPU) {
+			cosched_text(s, ev, &b);
+			break;
+		}
 		sb_printf(&b, "%s pCPU %u: %s -> %s (%s)",
 			  host_name(s, ev->u.world.host), ev->u.world.pcpu,
 			  world_name(s, ev->u.world.host, ev->u.world.from),

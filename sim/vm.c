@@ -142,6 +142,7 @@ static int create_vcpu(struct vm *vm, int id)
 		.tables_size = VMM_STUB_OFF - VMM_GDT_OFF,	/* GDT and LDT */
 		.mmio_base = APIC_BASE_DEFAULT, .mmio_size = APIC_SIZE,
 		.apic_id = (uint8_t)id,
+		.tsc_deadline = vm->cfg.tsc_deadline,
 	};
 	if (vm->cfg.mode == MODE_BT) {
 		if ((rc = bt_create(v, &v->bt)) != SIM_OK)

@@ -51,6 +51,9 @@ struct vm_config {
 	uint32_t tc_bytes;	/* bt: translation cache size (0: all of
 				   BT_TC_SIZE; a test makes it small) */
 	uint32_t mhz;		/* the host's pCPU clock (set by the host) */
+	bool tsc_deadline;	/* its CPUs announce and have the local APIC
+				   timer's TSC-deadline mode (CPUID.01H:ECX
+				   bit 24); false: qemu32's CPUID, without */
 	/* modelled VMs only */
 	uint32_t load_mhz;	/* CPU demand of each vCPU, in MHz */
 	uint32_t dirty_mb_s;	/* rate it writes memory (for VMotion) */

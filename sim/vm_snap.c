@@ -136,7 +136,25 @@ static void load_page(struct vm *vm, uint32_t p, const uint8_t *src)
 		cpu_invalidate_code(vm->vcpu[j]->cpu, p * PAGE, PAGE);
 }
 
-static void load_ram(struct vm *vm, const struct vm_snap *snap)
+/* VMotion's dirty bits as they were: tracing on (a copy) or off. */
+static int load_dirty(struct vm *vm, const struct vm_snap *snap)
+{
+	uint32_t npages = vm->ram_size / PAGE;
+
+	if (snap->dirty == NULL) {
+		free(vm->dirty);
+		vm->dirty = NULL;
+		vm->ndirty = 0;
+		return SIM_OK;
+	}
+	if (vm->dirty == NULL && (vm->dirty = malloc(npages ? npages : 1)) == NULL)
+		return SIM_ENOMEM;
+	memcpy(vm->dirty, snap->dirty, npages);
+	vm->ndirty = snap->ndirty;
+	return SIM_OK;
+}
+
+static int load_ram(struct vm *vm, const struct vm_snap *snap)
 {
 	uint32_t npages = vm->ram_size / PAGE, k = 0;
 
@@ -149,10 +167,7 @@ static void load_ram(struct vm *vm, const struct vm_snap *snap)
 			load_page(vm, p, src);
 	}
 	memcpy(vm->touched, snap->touched, npages);
-	if (vm->dirty != NULL && snap->dirty != NULL) {
-		memcpy(vm->dirty, snap->dirty, npages);
-		vm->ndirty = snap->ndirty;
-	}
+	return load_dirty(vm, snap);
 }
 
 int vm_snap_load(struct vm *vm, const struct vm_snap *snap)
@@ -169,7 +184,7 @@ int vm_snap_load(struct vm *vm, const struct vm_snap *snap)
 	vmm_devices_load(vm, &snap->dev);
 	if (vm->modelled)
 		return SIM_OK;
-	load_ram(vm, snap);
+	rc = load_ram(vm, snap);
 	for (int j = 0; j < snap->nvcpus && rc == SIM_OK; j++)
 		rc = vmm_state_load(vm->vcpu[j], snap->vcpu[j]);
 	blockcache_collect(vm->code);

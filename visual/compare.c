@@ -21,6 +21,7 @@
 #include "compare.h"
 #include "vmm/cost.h"
 #include "vmm/vcpu_stats.h"
+#include "vmm/vmm.h"
 #include "sim.h"
 #include "status.h"
 
@@ -257,15 +258,25 @@ int compare_run(const struct options *opt)
 		       power_reason_name(c[i].reason));
 	printf("\n\nModelled cost per event, in cycles (sim/vmm/cost.h; docs/performance.md):\n"
 	       "  directly executed instruction  %5u  one cycle per instruction [assumption]\n"
-	       "  trap to the VMM and back       %5u  [assumption; order of Adams & Agesen 2006]\n"
+	       "  trap to the VMM and back       %5u  [assumption]\n"
 	       "  fault delivered to the guest   %5u  [assumption]\n"
 	       "  callout from translated code   %5u  [assumption]\n"
 	       "  translating one instruction    %5u  [assumption]\n"
-	       "  VM exit + VM entry             %5u  [assumption; order of Adams & Agesen 2006]\n"
+	       "  ring change by the VMM's stub  %5u  [assumption]\n"
+	       "  host interrupt (VMKernel)      %5u  [assumption]\n"
+	       "  port I/O in the VMM's devices  %5u  [assumption]\n"
 	       "  port I/O through the VMX       %5u  [assumption: a world switch]\n"
-	       "  a disk sector (VMKernel)      %6u  [assumption: served from the array's cache]\n",
+	       "  a disk sector (VMKernel)      %6u  [assumption: served from the array's cache]\n"
+	       "  VM exit + VM entry (hardware)  %5u  [%s]\n",
 	       COST_INSN, COST_TRAP, COST_REFLECT, COST_CALLOUT, COST_TRANSLATE,
-	       COST_VM_EXIT, COST_VMX_IO, COST_STORAGE_IO);
+	       COST_RING_SWITCH, COST_VMKERNEL_IRQ, COST_VMM_DEVICE, COST_VMX_IO, COST_STORAGE_IO,
+	       COST_VMX_ROUND_TRIP, COST_VMX_ROUND_TRIP_SOURCE);
+	printf("  VM exits by reason: the round trip plus the VMM's handling\n");
+	for (size_t i = 0; i < COST_EXIT_REASONS; i++)
+		printf("    %2u %-24s %5u  handling: %s\n", cost_exit_table[i].reason,
+		       vmm_exit_reason_name(cost_exit_table[i].reason),
+		       vmm_exit_cost(cost_exit_table[i].reason),
+		       vmm_exit_cost_note(cost_exit_table[i].reason));
 	if (qemu && differing_lines(c[0].out, qemu) > 0)
 		printf("\nUnder trap-and-emulate the sensitive instructions that do not trap gave\n"
 		       "the VMM's answers instead of the guest's: see `--mode=te` and docs/x86-holes.md.\n");

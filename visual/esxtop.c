@@ -25,6 +25,8 @@ struct esxtop {
 	uint64_t last_t;		/* time of the previous sample */
 	struct world_times *prev;	/* per world, at last_t */
 	int nprev;
+	int *prev_counts;		/* each host's worlds then */
+	int nprev_hosts;
 	char **cols;			/* every column name seen */
 	int ncols, capcols;
 	struct sample *samples;		/* every row, kept until the end */
@@ -79,6 +81,7 @@ void esxtop_destroy(struct esxtop *e)
 		free(e->samples[i].v);
 	free(e->samples);
 	free(e->prev);
+	free(e->prev_counts);
 	free(e);
 }
 
@@ -161,14 +164,16 @@ static void put(struct esxtop *e, struct building *b, const char *host,
  *   %USED  %RUN + %SYS - %OVRLP (ringside: no overlap, no frequency
  *          scaling or hyper-threading)
  *   %WAIT  blocked, %IDLE of it halted; %RDY ready without a pCPU, %MLMTD
- *          of it held back by a limit.  %RUN + %RDY + %WAIT = 100 per
- *          world (ringside has no co-stop, %CSTP).
+ *          of it held back by a limit; %CSTP co-stopped, held back by the
+ *          co-scheduler until its slowest sibling vCPU catches up.
+ *          %RUN + %RDY + %CSTP + %WAIT = 100 per world.
  */
-enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_MLMTD, C_COUNT };
+enum counter { C_USED, C_RUN, C_SYS, C_WAIT, C_IDLE, C_RDY, C_CSTP, C_MLMTD,
+	       C_COUNT };
 
 static const char *const counter_names[C_COUNT] = {
 	"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
-	"% Max Limited",
+	"% CoStop", "% Max Limited",
 };
 
 static uint64_t counter(const struct world_times *t, enum counter c)
@@ -180,6 +185,7 @@ static uint64_t counter(const struct world_times *t, enum counter c)
 	case C_WAIT: return t->wait;
 	case C_IDLE: return t->idle;
 	case C_RDY: return t->ready;
+	case C_CSTP: return t->cstp;
 	case C_MLMTD: return t->mlmtd;
 	default: return 0;
 	}
@@ -240,19 +246,21 @@ static void world_word(const struct world *w, char *out, size_t len)
 }
 
 /*
- * The time a world's percentages are of: the sample, or more when a
- * vCPU's clock ran a little past the sample's end (it finishes its
- * instruction): then its own accounted time is the whole, so %RUN + %RDY
- * + %WAIT stays 100.
+ * The time a world's percentages are of: its own accounted time over the
+ * sample, which is the sample's length but for three cases: a world born
+ * during the sample (less), and a vCPU whose clock ran a little past a
+ * sample's end to finish an instruction (more in that sample, less in the
+ * next).  Of its own time, %RUN + %RDY + %CSTP + %WAIT stays 100.
  */
 static uint64_t life_of(const struct esxtop *e, const struct world_times *cur,
 			int k, uint64_t span)
 {
 	uint64_t life = delta(cur, e->prev, k, C_RUN) +
 			delta(cur, e->prev, k, C_RDY) +
+			delta(cur, e->prev, k, C_CSTP) +
 			delta(cur, e->prev, k, C_WAIT);
 
-	return life < span ? span : life;
+	return life ? life : span;
 }
 
 /* One counter of world k over the sample, as a fraction of its life. */
@@ -344,6 +352,41 @@ static void host_columns(struct esxtop *e, struct building *b,
 	}
 }
 
+/*
+ * New worlds since the last sample, counted from their start.  Worlds are
+ * laid out host after host, and a host's new worlds come after its old
+ * ones: a VM added to the first host moves every later host's worlds, so
+ * each host's old counters move with them.
+ */
+static int regrow_prev(struct esxtop *e, int n)
+{
+	int nh = sim_host_count(e->s), old = 0, at = 0;
+	struct world_times *grown = calloc((size_t)n + 1, sizeof *grown);
+	int *counts = calloc((size_t)nh + 1, sizeof *counts);
+
+	if (grown == NULL || counts == NULL) {
+		free(grown);
+		free(counts);
+		return SIM_ENOMEM;
+	}
+	for (int h = 0; h < nh; h++) {
+		int was = h < e->nprev_hosts ? e->prev_counts[h] : 0;
+
+		if (was > 0)
+			memcpy(grown + at, e->prev + old, (size_t)was * sizeof *grown);
+		old += was;
+		counts[h] = host_world_count(sim_host(e->s, h));
+		at += counts[h];
+	}
+	free(e->prev);
+	free(e->prev_counts);
+	e->prev = grown;
+	e->prev_counts = counts;
+	e->nprev_hosts = nh;
+	e->nprev = n;
+	return SIM_OK;
+}
+
 /* Take the sample for (last_t, now]. */
 static int row(struct esxtop *e, uint64_t now)
 {
@@ -356,18 +399,10 @@ static int row(struct esxtop *e, uint64_t now)
 		return SIM_ENOMEM;
 	read_all(e, now, cur);
 	if (e->prev == NULL || n != e->nprev) {
-		/* new worlds since the last sample: counted from their start */
-		struct world_times *grown = realloc(e->prev, (size_t)(n + 1) * sizeof *grown);
-
-		if (grown == NULL) {
+		if (regrow_prev(e, n) != SIM_OK) {
 			free(cur);
 			return SIM_ENOMEM;
 		}
-		if (n > e->nprev)
-			memset(grown + e->nprev, 0,
-			       (size_t)(n - e->nprev) * sizeof *grown);
-		e->prev = grown;
-		e->nprev = n;
 	}
 	for (int h = 0; h < sim_host_count(e->s); h++) {
 		struct host *host = sim_host(e->s, h);

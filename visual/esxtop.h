@@ -6,7 +6,7 @@
  * counter path ("\\esx0\Group Cpu(1:vm0)\% Ready").  ringside prints the
  * same shape from simulated time: per host, the physical CPUs' utilization,
  * then for each VM group and each world %USED %RUN %SYS %WAIT %IDLE %RDY
- * %MLMTD over the sample's interval (world.h says what each means).
+ * %CSTP %MLMTD over the sample's interval (world.h says what each means).
  *
  * The sampler drives the simulation: esxtop_run_until() runs the world to
  * each sample boundary in turn (counters can only be read exactly at a

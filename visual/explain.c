@@ -31,6 +31,7 @@
 #include "explain_priv.h"
 #include "handler.h"
 #include "trace.h"
+#include "vmm/cost.h"
 #include "vmm/vmm.h"
 #include "vmm/vmm_devices.h"
 #include "vmx/vmx.h"
@@ -88,7 +89,9 @@ static void course(struct explain_out *o, const struct step_record *r)
 	if (says == NULL)
 		return;
 	explain_say(o, " [The course text says: %s] What ESX really does: %s (%s)",
-	    says, handler_why_text((enum handler_why)r->insn.u.insn.why),
+	    says, r->insn.u.insn.path == PATH_VMX ?
+	    "The VMM took the port access and handed it to the VMX, the VM's user world that emulates its slow devices." :
+	    handler_why_text((enum handler_why)r->insn.u.insn.why),
 	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
@@ -319,8 +322,9 @@ static void vm_exit(struct explain_out *o, const struct step_record *r)
 {
 	char detail[160];
 
-	explain_say(o, " With hardware assist (Intel VT-x) the guest kernel runs at ring 0 in the CPU's non-root mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM, in root mode, %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry is expensive (see docs/hardware-assist.md for the cost).",
-	    vmm_exit_reason_name(r->trap.u.trap.exit_reason), after_vmm(r));
+	explain_say(o, " With hardware assist (Intel VT-x) the guest kernel runs at ring 0 in the CPU's non-root mode, and this instruction makes the CPU itself leave it: a VM exit (reason: %s). The VMM, in root mode, %s, then re-entered the guest with a VM entry. No translation and no deprivileging tricks, but each exit and entry is expensive: %u cycles for the round trip on the first VT-x CPUs (Prescott, measured by Agesen et al., USENIX ATC 2012), and ringside charges nothing more for the VMM's handling, for which no source gives a figure.",
+	    vmm_exit_reason_name(r->trap.u.trap.exit_reason), after_vmm(r),
+	    COST_VMX_ROUND_TRIP);
 	cr_mask_words(o, r, true);
 	trace_trap_detail(&r->trap, detail, sizeof detail);
 	if (detail[0])

@@ -8,7 +8,16 @@
  * student's steps, runs and steps back are ordinary session commands on a
  * world that has a history.  Coming back is a seek to the checkpoint: the
  * world, and its event log, are exactly as the lesson left them, so what
- * the lesson counts next is not disturbed by what the student did.
+ * the lesson counts next is not disturbed by what the student did (even
+ * a change made at the pause itself, such as applying a DRS
+ * recommendation: history_rewind).
+ *
+ * A cluster's VirtualCenter goes on meanwhile (VMotion's rounds, DRS's
+ * passes, HA's timeline): its state is in the checkpoints like the rest
+ * (history.h), so the student sees it act and steps back across it.  The
+ * student cannot step back past the pause itself: the history begins
+ * there, since before it the lesson's script acted on the world (started
+ * a VMotion, failed a host), which replaying would not do again.
  */
 #include <stdio.h>
 
@@ -37,7 +46,6 @@ int session_explore_begin(struct session *s)
 		return rc;
 	}
 	s->explore.on = true;
-	sim_hold_parts(s->sim, true);	/* VirtualCenter waits meanwhile */
 	s->explore.pos = session_position(s);
 	s->explore.last = s->last;
 	s->explore.now = s->now;
@@ -52,14 +60,13 @@ int session_explore_end(struct session *s)
 
 	if (!s->explore.on)
 		return SIM_OK;
-	rc = history_seek(s->hist, s->explore.pos);
+	rc = history_rewind(s->hist);	/* even past what the student did */
 	if (rc != SIM_OK)
 		snprintf(s->err, sizeof s->err,
 			 "going back to the lesson failed: %s; the lesson goes on from here",
 			 rc == SIM_ESTATE && history_refusal(s->hist)[0] ?
 			 history_refusal(s->hist) : sim_strerror(rc));
 	history_destroy(s->hist);
-	sim_hold_parts(s->sim, false);
 	s->hist = NULL;
 	s->hist_start = 0;
 	s->explore.on = false;

@@ -39,6 +39,49 @@ const char *view_count(uint64_t n, char *buf, int size)
  * are the course text's OS convention, so they are not shown as x86's.  The guest's ring
  * and the real CPL are each marked with a pointer and reverse video.
  */
+/*
+ * Under hw the same pane shows VT-x as it is: the guest's four rings in
+ * non-root mode, its kernel at ring 0, and the VMM in root mode [Intel SDM
+ * vol. 3C 23.3; Uhlig et al. 2005].  No ring is given up, so no column of
+ * deprivileged rings: the CPL 1 Unicorn really runs the guest kernel at is
+ * ringside's machinery, said in one line at the bottom.
+ */
+static void pane_rings_vtx(const struct regs *g, const struct rect *r)
+{
+	static const char *const guest[4] = {
+		"kernel", "ring 1", "ring 2", "user"
+	};
+	static const char *const root[4] = {
+		"VMM, VMKernel", "", "", "VMX, user worlds"
+	};
+	char title[96];
+	struct rect in;
+	int y, x = r->x + 1;
+
+	snprintf(title, sizeof title,
+		 "Rings: guest in ring %d of non-root mode (VT-x)", g->vring);
+	in = draw_pane(r, title);
+	y = in.y;
+	if (in.h >= 5)
+		draw_text(&in, y++, x, ROLE_HEADER, "  non-root: guest    root: ESX");
+	for (int k = 0; k < 4 && y < in.y + in.h; k++, y++) {
+		bool here = g->vring == k;
+		int xg = x + 2, xm = xg + 9, xr = xm + 9;
+
+		draw_textf(&in, y, x, ROLE_NORMAL, "%d", k);
+		draw_text(&in, y, xg, here ? ROLE_MARK : ROLE_NORMAL, guest[k]);
+		if (here) {
+			draw_glyph(&in, y, xm, GL_POINT_L, ROLE_MARK);
+			draw_text(&in, y, xm + 1, ROLE_MARK, "guest");
+		}
+		draw_text(&in, y, xr, ROLE_VMM, root[k]);
+	}
+	if (y < in.y + in.h)
+		draw_textf(&in, y, x, ROLE_DIM,
+			   "(ringside's CPU runs it at CPL %d: Unicorn has no VT-x)",
+			   g->cpl);
+}
+
 static void pane_rings(struct app *a, const struct rect *r)
 {
 	static const char *const believed[4] = {
@@ -52,6 +95,10 @@ static void pane_rings(struct app *a, const struct rect *r)
 	struct rect in;
 	int y, x = r->x + 1;
 
+	if (session_vm(a->sess)->cfg.mode == MODE_HW) {
+		pane_rings_vtx(g, r);
+		return;
+	}
 	snprintf(title, sizeof title, "Rings: guest in ring %d, CPU at CPL %d",
 		 g->vring, g->cpl);
 	in = draw_pane(r, title);

@@ -8,6 +8,12 @@
  * step or run is bold and underlined or coloured.  General registers are
  * the same for both: the guest sees the real ones, and they get a third
  * column when the pane is wide enough.
+ *
+ * Under hw there is nothing to believe: with VT-x the guest's own CS, GDTR
+ * and IDTR are live in non-root mode (the right column, the VMCS's guest
+ * state).  The left column is then only ringside's machinery underneath,
+ * Unicorn running the guest kernel at CPL 1 on the VMM's tables, and says
+ * so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -110,15 +116,18 @@ static void gpr_row(int i, const struct regs *g, char *label, char *val)
 void pane_regs(struct app *a, const struct rect *r)
 {
 	const struct regs *now = &a->sess->now, *prev = &a->sess->prev;
-	struct rect in = draw_pane(r, r->w >= 50 ? "Registers: the real CPU | what the guest believes"
-						 : "Registers: real | virtual");
+	bool vtx = session_vm(a->sess)->cfg.mode == MODE_HW;
+	struct rect in = draw_pane(r, vtx ? (r->w >= 50 ? "Registers: ringside's CPU underneath | the guest's (VT-x)"
+							: "Registers: underneath | guest")
+					  : r->w >= 50 ? "Registers: the real CPU | what the guest believes"
+						       : "Registers: real | virtual");
 	int x = in.x + 1, xr = x + 9, xv = xr + 14, xg = xv + 15;
 	int rows = in.h - 1;
 
 	if (in.h <= 0)
 		return;
-	draw_text(&in, in.y, xr, ROLE_HEADER, "real");
-	draw_text(&in, in.y, xv, ROLE_HEADER, "virtual");
+	draw_text(&in, in.y, xr, ROLE_HEADER, vtx ? "underneath" : "real");
+	draw_text(&in, in.y, xv, ROLE_HEADER, vtx ? "non-root" : "virtual");
 	for (int i = 0; i < SYS_ROWS && i < rows; i++) {
 		char label[16], real[16], virt[16], preal[16], pvirt[16];
 		int y = in.y + 1 + i;

@@ -26,6 +26,7 @@
 #include "trace.h"
 #include "view.h"
 #include "vm.h"
+#include "vmm/cost.h"
 #include "vmm/vmm.h"
 #include "vmm/vmm_devices.h"
 
@@ -222,6 +223,11 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 			 vmm_exit_reason_name(ex->u.trap.exit_reason),
 			 ex->u.trap.eip, x86_op_name((enum x86_op)ex->u.trap.op));
 		y = line(&in, y, ROLE_NORMAL, "  exit qualification %08x: %s", q, words);
+		y = line(&in, y, ROLE_NORMAL, "  modelled cost %u cycles: VM exit + VM entry %u, then the VMM's handling",
+			 vmm_exit_cost(ex->u.trap.exit_reason), COST_VMX_ROUND_TRIP);
+		y = line(&in, y, ROLE_DIM, "    round trip: %s", COST_VMX_ROUND_TRIP_SOURCE);
+		y = line(&in, y, ROLE_DIM, "    handling: %s",
+			 vmm_exit_cost_note(ex->u.trap.exit_reason));
 		if (detail[0])
 			y = line(&in, y, ROLE_NORMAL, "  the VMM then: %s", detail);
 	}

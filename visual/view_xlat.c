@@ -126,5 +126,5 @@ void view_xlat_draw(struct app *a, const struct layout *l)
 	for (int i = 0; i < fv.n && y < b->y + b->h - 3; i++)
 		y = draw_pair(a, b, y, &fv, i, geip);
 	draw_wrap(b, y + 1, ROLE_DIM,
-		  "IDENT: copied unchanged, runs at full speed. rewritten: a jump or call redirected so control stays in the translation cache. callout: a call into the VMM (privileged, sensitive or I/O work, or a target known only at run time) - no fault, far cheaper than a trap.");
+		  "IDENT: copied unchanged, runs at full speed (a copied store is followed by a jump to the next byte: the CPU's block ends there, so a store into the code after it is seen). rewritten: a jump or call redirected so control stays in the translation cache. callout: a call into the VMM (privileged, sensitive or I/O work, or a target known only at run time) - no fault, far cheaper than a trap.");
 }

@@ -11,7 +11,12 @@
  * times each under a spin lock (LOCK BTS), and the BSP prints the total.
  * Last, the BSP sends each AP a fixed IPI (vector 0x40), which the AP
  * takes out of HLT and reports.  The output depends only on the CPU count:
- * the CPUs take turns wherever they print.  Exits 0 through the
+ * the CPUs take turns wherever they print.  With the word "poll" on the
+ * kernel command line, between the count and the IPIs the BSP reads the
+ * UART's line status register POLLS times, as a driver polling its
+ * device, while the APs spin until it is done (each read is a port the
+ * VMM hands to the VMX: the BSP's vCPU makes little progress, the
+ * spinning ones race ahead: scenarios/smp.lua).  Exits 0 through the
  * debug-exit port.  Run it with `qemu-system-i386 -smp N -kernel` or
  * `ringside --vcpus N`, N = 1 to 8. */
         .include "tests/guests/mb.inc"
@@ -20,9 +25,11 @@
         .set APIC, 0xfee00000
         .set TRAMP, 0x8000              /* SIPI vector 0x08 */
         .set ROUNDS, 1000
+        .set POLLS, 1000
 
 _start:
         FLAT_START stacks+4096
+        call poll_mode                  /* EBX: the Multiboot information */
         GATE 0x40, ipi_handler          /* the IPI */
         lidt idt_ptr
 
@@ -77,8 +84,17 @@ _start:
         mov  counter, %eax
         call putdec
         call newline
+        cmpl $0, polling
+        je   10f
+        mov  $POLLS, %ecx               /* a driver polling its device */
+        mov  $0x3fd, %dx
+11:     in   %dx, %al                   /* the UART's line status */
+        loop 11b
+        movl $1, polled                 /* the APs may go on */
+        mov  $msg_poll, %esi
+        call puts
 
-        mov  $1, %ebx                   /* an IPI to each AP in turn */
+10:     mov  $1, %ebx                   /* an IPI to each AP in turn */
 6:      cmp  ncpus, %ebx
         jae  8f
 7:      pause
@@ -96,6 +112,21 @@ _start:
 8:      mov  $msg_bye, %esi
         call puts
         EXIT 0
+
+/* poll_mode: `polling` = 1 if the command line (Multiboot information at
+ * EBX, its flags' bit 2) holds "poll". */
+poll_mode:
+        testl $4, (%ebx)
+        jz   2f
+        mov  16(%ebx), %esi
+1:      cmpl $0x6c6c6f70, (%esi)        /* "poll" */
+        je   3f
+        cmpb $0, (%esi)
+        je   2f
+        inc  %esi
+        jmp  1b
+3:      movl $1, polling
+2:      ret
 
 /* hello: "cpu N: apic id N\n" for this CPU; returns its ID in EAX. */
 hello:  mov  $msg_cpu, %esi
@@ -147,7 +178,12 @@ ap_main:
         cmpl $0, go
         je   1b
         call count
-        mov  APIC + 0x20, %eax
+        cmpl $0, polling
+        je   4f
+5:      pause                           /* spin while the BSP polls */
+        cmpl $0, polled
+        je   5b
+4:      mov  APIC + 0x20, %eax
         shr  $24, %eax
 2:      pause                           /* the APs get ready in turn */
         mov  ready, %edx
@@ -202,6 +238,7 @@ msg_cpu:   .asciz "cpu "
 msg_id:    .asciz ": apic id "
 msg_count: .asciz "count: "
 msg_ipi:   .asciz ": ipi 0x40\n"
+msg_poll:  .asciz "poll: 1000 reads of the uart's line status\n"
 msg_bye:   .asciz "smp: done\n"
         FLAT_GDT
         GDT_PTR
@@ -215,6 +252,8 @@ counter: .long 0
 done:    .long 0
 ready:   .long 0
 acked:   .long 0
+polling: .long 0
+polled:  .long 0
 
         .bss
         .align 4096

@@ -70,12 +70,12 @@ static void ring3_main(void)
 
 static void ring1_main(void)
 {
-    sys_write("hello from ring 1, meant for system services");
+    sys_write("hello from ring 1 (course's system services)");
 }
 
 static void ring2_main(void)
 {
-    sys_write("hello from ring 2, meant for device drivers");
+    sys_write("hello from ring 2 (course's device drivers)");
 }
 
 /* ---- The tour. ---- */

@@ -106,6 +106,90 @@ static uint64_t cluster_tick(void *ctx, uint64_t now, bool *busy)
 	return vcenter_tick(ctx, now, busy);
 }
 
+/*
+ * The cluster's state, for stepping back: its hosts as VirtualCenter sees
+ * them (state, totals), what its datastores hold, how many datastores
+ * and networks it has, and the pieces other files own (the VMs' records,
+ * VirtualCenter's).  A host itself is the world's (host_state).
+ */
+struct cluster_state {
+	int nhosts, nds, nnetworks;
+	struct cluster_vm_state *vms;
+	struct vcenter_state *vc;
+	uint64_t *ds_used;		/* nds, after hosts */
+	struct cluster_host hosts[];	/* copies */
+};
+
+static void cluster_state_free(void *p)
+{
+	struct cluster_state *st = p;
+
+	if (st == NULL)
+		return;
+	cluster_vm_state_free(st->vms);
+	vcenter_state_free(st->vc);
+	free(st);
+}
+
+static int cluster_save(void *ctx, void **out)
+{
+	const struct cluster *c = ctx;
+	struct cluster_state *st = malloc(sizeof *st + (size_t)c->nhosts *
+					  sizeof st->hosts[0] +
+					  (size_t)c->nds * sizeof *st->ds_used);
+	int rc;
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->nhosts = c->nhosts;
+	st->nds = c->nds;
+	st->nnetworks = c->nnetworks;
+	st->vms = NULL;
+	st->vc = NULL;
+	st->ds_used = (uint64_t *)&st->hosts[c->nhosts];
+	for (int i = 0; i < c->nhosts; i++)
+		st->hosts[i] = *c->hosts[i];
+	for (int i = 0; i < c->nds; i++)
+		st->ds_used[i] = c->ds[i]->used_mb;
+	if ((rc = cluster_vm_save(c, &st->vms)) != SIM_OK ||
+	    (rc = vcenter_save(&c->vc, &st->vc)) != SIM_OK) {
+		cluster_state_free(st);
+		return rc;
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+/* The same hosts, and VirtualCenter not rebuilt since (HA reconfigured). */
+static bool cluster_fits(void *ctx, const void *p)
+{
+	const struct cluster *c = ctx;
+	const struct cluster_state *st = p;
+
+	return st->nhosts == c->nhosts && st->nds <= c->nds &&
+	       vcenter_fits(&c->vc, st->vc);
+}
+
+static int cluster_load(void *ctx, const void *p)
+{
+	struct cluster *c = ctx;
+	const struct cluster_state *st = p;
+	int rc;
+
+	if (!cluster_fits(c, st))
+		return SIM_ESTATE;
+	for (int i = 0; i < c->nhosts; i++)
+		*c->hosts[i] = st->hosts[i];
+	while (c->nds > st->nds)	/* datastores added since */
+		free(c->ds[--c->nds]);
+	for (int i = 0; i < c->nds; i++)
+		c->ds[i]->used_mb = st->ds_used[i];
+	c->nnetworks = st->nnetworks;	/* (names past it: unused) */
+	if ((rc = cluster_vm_load(c, st->vms)) != SIM_OK)
+		return rc;
+	return vcenter_load(&c->vc, st->vc);
+}
+
 int cluster_create(struct sim *s, const struct cluster_config *cfg,
 		   struct cluster **out, char err[GUEST_ERR_MAX])
 {
@@ -148,7 +232,9 @@ int cluster_create(struct sim *s, const struct cluster_config *cfg,
 	c->cfg.shared_datastore = NULL;	/* the caller's string: not kept */
 	c->cfg.network = NULL;
 	if ((rc = sim_attach(s, &(struct sim_part){ .tick = cluster_tick,
-			.destroy = cluster_destroy, .ctx = c })) != SIM_OK) {
+			.destroy = cluster_destroy, .save = cluster_save,
+			.load = cluster_load, .fits = cluster_fits,
+			.free_state = cluster_state_free, .ctx = c })) != SIM_OK) {
 		snprintf(err, GUEST_ERR_MAX, "too many clusters (at most %d)",
 			 SIM_MAX_PARTS);
 		cluster_destroy(c);

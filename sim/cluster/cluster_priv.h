@@ -32,6 +32,7 @@ struct vcenter {
 	int nactive, active_cap;
 	struct drs_state *drs_state;	/* DRS: rules, last pass */
 	struct ha_link *ha_link;	/* HA: its agents' model */
+	uint32_t ha_configs;		/* times HA was configured (ha{}) */
 };
 
 struct cluster {
@@ -70,5 +71,41 @@ void vcenter_free(struct vcenter *vc);
 /* DRS's and HA's state go with VirtualCenter (drs_cluster.c, ha_cluster.c). */
 void drs_cluster_free(struct vcenter *vc);
 void ha_cluster_free(struct vcenter *vc);
+
+/*
+ * Stepping back (history.h): each owner saves its piece of the cluster's
+ * state and puts it back; the cluster (cluster.c) is the world's part and
+ * gathers them.  Records are copied as arrays (a 10,000-VM cluster is one
+ * copy of its VM records), migrations only while in flight (a finished
+ * one never changes again).  Things only ever appended (VMs, datastores,
+ * rules, migrations) are cut back to their number then.
+ */
+struct cluster_vm_state;	/* cluster_vm.c: the VMs' records */
+int cluster_vm_save(const struct cluster *c, struct cluster_vm_state **out);
+int cluster_vm_load(struct cluster *c, const struct cluster_vm_state *st);
+void cluster_vm_state_free(struct cluster_vm_state *st);
+
+struct vcenter_state;		/* vcenter.c: settings, timers, and below */
+int vcenter_save(const struct vcenter *vc, struct vcenter_state **out);
+int vcenter_load(struct vcenter *vc, const struct vcenter_state *st);
+bool vcenter_fits(const struct vcenter *vc, const struct vcenter_state *st);
+void vcenter_state_free(struct vcenter_state *st);
+
+struct vmotion_state;		/* vmotion.c: the migrations */
+int vmotion_save(const struct vcenter *vc, struct vmotion_state **out);
+void vmotion_load(struct vcenter *vc, const struct vmotion_state *st);
+void vmotion_state_free(struct vmotion_state *st);
+
+struct drs_cluster_state;	/* drs_cluster.c: rules, the last pass */
+int drs_cluster_save(const struct vcenter *vc, struct drs_cluster_state **out);
+int drs_cluster_load(struct vcenter *vc, const struct drs_cluster_state *st);
+void drs_cluster_state_free(struct drs_cluster_state *st);
+
+struct ha_cluster_state;	/* ha_cluster.c: the agents' model */
+int ha_cluster_save(const struct vcenter *vc, struct ha_cluster_state **out);
+int ha_cluster_load(struct vcenter *vc, const struct ha_cluster_state *st);
+bool ha_cluster_fits(const struct vcenter *vc,
+		     const struct ha_cluster_state *st);
+void ha_cluster_state_free(struct ha_cluster_state *st);
 
 #endif

@@ -293,16 +293,72 @@ void cluster_vm_rehome(struct cluster *c, int i, int host)
 	cluster_account(c, v, 1);
 }
 
-int cluster_live_rehost(struct cluster *c, int i, int host, uint64_t wake_ns)
+/* A live VM's ringside VM belongs to host `host` now (its worlds: below). */
+static void place_live(struct cluster *c, struct vm *live, int host)
 {
-	struct vm *live = cluster_vm_live(c, i);
 	struct host *to = c->hosts[host]->host;
 
-	if (live == NULL || live->host == to)
-		return SIM_OK;
-	vmkernel_remove_vm(live->host->vmk, live, wake_ns);
 	live->host = to;
 	live->cfg.host = to->name;
 	live->cfg.mhz = to->cfg.mhz;
-	return vmkernel_adopt_vm(to->vmk, live, wake_ns);
+}
+
+int cluster_live_rehost(struct cluster *c, int i, int host, uint64_t wake_ns)
+{
+	struct vm *live = cluster_vm_live(c, i);
+
+	if (live == NULL || live->host == c->hosts[host]->host)
+		return SIM_OK;
+	vmkernel_remove_vm(live->host->vmk, live, sim_now_ns(c->sim));
+	place_live(c, live, host);
+	return vmkernel_adopt_vm(live->host->vmk, live, wake_ns);
+}
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/* The VMs' records, as one array (cluster_priv.h). */
+struct cluster_vm_state {
+	int nvms;
+	struct cluster_vm vms[];
+};
+
+int cluster_vm_save(const struct cluster *c, struct cluster_vm_state **out)
+{
+	struct cluster_vm_state *st = malloc(sizeof *st + (size_t)c->nvms *
+					     sizeof st->vms[0]);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->nvms = c->nvms;
+	if (c->nvms)
+		memcpy(st->vms, c->vms, (size_t)c->nvms * sizeof st->vms[0]);
+	*out = st;
+	return SIM_OK;
+}
+
+/*
+ * The records as they were (VMs added since are forgotten: a live one
+ * is a ringside VM, which history.c does not go back past), and each
+ * live VM on the host it ran on then; that host's VMKernel gets its
+ * worlds back (host_state).
+ */
+int cluster_vm_load(struct cluster *c, const struct cluster_vm_state *st)
+{
+	if (st->nvms > c->nvms)
+		return SIM_ESTATE;
+	c->nvms = st->nvms;
+	if (st->nvms)
+		memcpy(c->vms, st->vms, (size_t)st->nvms * sizeof st->vms[0]);
+	for (int i = 0; i < c->nvms; i++) {
+		struct vm *live = cluster_vm_live(c, i);
+
+		if (live != NULL)
+			place_live(c, live, c->vms[i].host);
+	}
+	return SIM_OK;
+}
+
+void cluster_vm_state_free(struct cluster_vm_state *st)
+{
+	free(st);
 }

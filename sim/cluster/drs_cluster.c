@@ -12,6 +12,7 @@
 
 #include "cluster/cluster_priv.h"
 #include "cluster/drs_cluster.h"
+#include "cluster/drs_view.h"
 #include "cluster/vmotion.h"
 #include "sim.h"
 #include "status.h"
@@ -70,17 +71,25 @@ static struct drs_state *state(struct cluster *c)
 	return vc->drs_state;
 }
 
+/* Forget the rules from the n-th on. */
+static void drop_rules(struct drs_state *d, uint32_t n)
+{
+	while (d->nrules > n) {
+		struct drs_rule *r = &d->rules[--d->nrules];
+
+		free((void *)r->vms);
+		free((void *)r->hosts);
+		free((void *)r->name);
+	}
+}
+
 void drs_cluster_free(struct vcenter *vc)
 {
 	struct drs_state *d = vc->drs_state;
 
 	if (d == NULL)
 		return;
-	for (uint32_t i = 0; i < d->nrules; i++) {
-		free((void *)d->rules[i].vms);
-		free((void *)d->rules[i].hosts);
-		free((void *)d->rules[i].name);
-	}
+	drop_rules(d, 0);
 	free(d->rules);
 	drs_plan_free(&d->last);
 	free(d);
@@ -115,98 +124,16 @@ static void emit(struct cluster *c, enum drs_action action, uint32_t vm,
 	event_log_emit(sim_events(c->sim), &ev);
 }
 
-/* ---- the cluster as DRS sees it ------------------------------------------- */
-
-struct view {
-	struct drs_cluster dc;
-	struct drs_host *hosts;
-	struct drs_vm *vms;
-	int *id;		/* DRS's VM index -> cluster VM id */
-	int *index;		/* cluster VM id -> DRS's index, or -1 */
-	struct drs_rule *rules;	/* over DRS's indices */
-	uint32_t *rule_vms;
-};
-
-static void view_free(struct view *v)
-{
-	free(v->hosts);
-	free(v->vms);
-	free(v->id);
-	free(v->index);
-	free(v->rules);
-	free(v->rule_vms);
-}
-
-static bool powered_on(const struct cluster_vm *vm)
-{
-	return vm->state != CVM_OFF;
-}
-
-static int view_build(struct cluster *c, struct view *v)
+/* The cluster as DRS sees it now, with DRS's rules (drs_view.h). */
+static int view(struct cluster *c, struct drs_view *v)
 {
 	struct drs_state *d = state(c);
-	size_t nr = 0;
-	uint32_t n = 0;
 
-	memset(v, 0, sizeof *v);
-	if (d == NULL)
+	if (d == NULL) {
+		memset(v, 0, sizeof *v);
 		return SIM_ENOMEM;
-	v->hosts = calloc((size_t)c->nhosts + 1, sizeof *v->hosts);
-	v->vms = calloc((size_t)c->nvms + 1, sizeof *v->vms);
-	v->id = calloc((size_t)c->nvms + 1, sizeof *v->id);
-	v->index = calloc((size_t)c->nvms + 1, sizeof *v->index);
-	for (uint32_t r = 0; r < d->nrules; r++)
-		nr += d->rules[r].nvms;
-	v->rules = calloc(d->nrules + 1, sizeof *v->rules);
-	v->rule_vms = calloc(nr + 1, sizeof *v->rule_vms);
-	if (!v->hosts || !v->vms || !v->id || !v->index || !v->rules ||
-	    !v->rule_vms)
-		return SIM_ENOMEM;
-	for (int h = 0; h < c->nhosts; h++) {
-		const struct cluster_host *ch = c->hosts[h];
-
-		v->hosts[h] = (struct drs_host){
-			ch->host->name, (uint32_t)ch->cpu_mhz, (uint32_t)ch->mem_mb,
-			ch->state == CHOST_MAINTENANCE,
-			ch->state == CHOST_FAILED || ch->state == CHOST_ISOLATED ||
-			ch->state == CHOST_NOT_RESPONDING, 0 };
 	}
-	for (int i = 0; i < c->nvms; i++) {
-		const struct cluster_vm *vm = &c->vms[i];
-
-		v->index[i] = -1;
-		if (!powered_on(vm)) {
-			v->hosts[vm->host].mem_fixed_mb += vm->mem_mb;
-			continue;
-		}
-		v->index[i] = (int)n;
-		v->id[n] = i;
-		v->vms[n++] = (struct drs_vm){
-			vm->name, (uint32_t)vm->host, vm->demand_mhz,
-			vm->reservation_mhz, vm->limit_mhz, vm->shares,
-			vm->mem_mb, vm->reservation_mb, vm->dirty_mb_s,
-			vm->state != CVM_ON };
-	}
-	/* rules over the powered-on VMs only */
-	nr = 0;
-	for (uint32_t r = 0; r < d->nrules; r++) {
-		struct drs_rule *out = &v->rules[v->dc.nrules];
-
-		*out = d->rules[r];
-		out->vms = &v->rule_vms[nr];
-		out->nvms = 0;
-		for (uint32_t i = 0; i < d->rules[r].nvms; i++) {
-			int idx = v->index[d->rules[r].vms[i]];
-
-			if (idx >= 0)
-				v->rule_vms[nr + out->nvms++] = (uint32_t)idx;
-		}
-		nr += out->nvms;
-		v->dc.nrules++;
-	}
-	v->dc = (struct drs_cluster){ v->hosts, (uint32_t)c->nhosts, v->vms, n,
-				      v->rules, v->dc.nrules };
-	return SIM_OK;
+	return drs_view_build(c, d->rules, d->nrules, v);
 }
 
 /* ---- passes and moves -------------------------------------------------------- */
@@ -238,22 +165,31 @@ int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 	return SIM_OK;
 }
 
+/* A copy of plan p's moves in *to (the rest by value). */
+static int copy_plan(struct drs_plan *to, const struct drs_plan *p)
+{
+	*to = *p;
+	to->entitlement_mhz = NULL;
+	to->moves = malloc((p->nmoves ? p->nmoves : 1) * sizeof *p->moves);
+	if (to->moves == NULL)
+		return SIM_ENOMEM;
+	if (p->nmoves)
+		memcpy(to->moves, p->moves, p->nmoves * sizeof *p->moves);
+	return SIM_OK;
+}
+
 /* The plan, in cluster ids, kept as the last pass. */
-static int keep(struct drs_state *d, const struct view *v, struct drs_plan *p)
+static int keep(struct drs_state *d, const struct drs_view *v, struct drs_plan *p)
 {
 	for (size_t i = 0; i < p->nmoves; i++)
 		p->moves[i].vm = (uint32_t)v->id[p->moves[i].vm];
 	drs_plan_free(&d->last);
 	d->last = *p;
+	d->last.entitlement_mhz = NULL;	/* the moves are what is kept */
+	free(p->entitlement_mhz);
 	d->have_last = true;
 	/* the caller gets its own copy of the moves */
-	p->moves = malloc((p->nmoves ? p->nmoves : 1) * sizeof *p->moves);
-	p->entitlement_mhz = NULL;
-	if (p->moves == NULL)
-		return SIM_ENOMEM;
-	if (p->nmoves)
-		memcpy(p->moves, d->last.moves, p->nmoves * sizeof *p->moves);
-	return SIM_OK;
+	return copy_plan(p, &d->last);
 }
 
 int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
@@ -261,7 +197,7 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 {
 	struct drs_state *d = state(c);
 	struct drs_options o;
-	struct view v;
+	struct drs_view v;
 	int rc;
 
 	err[0] = '\0';
@@ -271,7 +207,7 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 			 threshold);
 		return SIM_EINVAL;
 	}
-	if ((rc = view_build(c, &v)) != SIM_OK)
+	if ((rc = view(c, &v)) != SIM_OK)
 		goto out;
 	drs_options_default(&o);
 	o.threshold = threshold;
@@ -305,7 +241,7 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 			drs_cluster_apply(c, m, why);
 	}
 out:
-	view_free(&v);
+	drs_view_free(&v);
 	return rc;
 }
 
@@ -338,7 +274,7 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 	uint32_t mem = cfg->mem_mb ? cfg->mem_mb : cfg->guest ? 128 : 1024;
 	double before = 0.0, best = 0.0;
 	int host = -1, rc, id;
-	struct view v;
+	struct drs_view v;
 
 	err[0] = '\0';
 	if (d == NULL)
@@ -349,8 +285,8 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 			 c->name);
 		return SIM_ESTATE;
 	}
-	if ((rc = view_build(c, &v)) != SIM_OK) {
-		view_free(&v);
+	if ((rc = view(c, &v)) != SIM_OK) {
+		drs_view_free(&v);
 		return rc;
 	}
 	before = drs_imbalance(&v.dc);
@@ -371,7 +307,7 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 			best = sd;
 		}
 	}
-	view_free(&v);
+	drs_view_free(&v);
 	if (host < 0) {
 		snprintf(err, GUEST_ERR_MAX,
 			 "DRS finds no host for %s: none is connected with its network, its datastore and room for %u MB and its reservations",
@@ -398,11 +334,11 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 double drs_cluster_imbalance(struct cluster *c, double *target)
 {
 	struct vcenter *vc = cluster_vcenter(c);
-	struct view v;
+	struct drs_view v;
 	double sd = 0.0;
 	uint32_t counted = 0;
 
-	if (view_build(c, &v) == SIM_OK) {
+	if (view(c, &v) == SIM_OK) {
 		sd = drs_imbalance(&v.dc);
 		for (int h = 0; h < c->nhosts; h++)
 			counted += !v.hosts[h].maintenance && !v.hosts[h].unavailable;
@@ -410,7 +346,7 @@ double drs_cluster_imbalance(struct cluster *c, double *target)
 	if (target)
 		*target = drs_target(vc->drs.threshold ? vc->drs.threshold : 3,
 				     counted);
-	view_free(&v);
+	drs_view_free(&v);
 	return sd;
 }
 
@@ -571,4 +507,68 @@ int drs_cluster_exit_maintenance(struct cluster *c, int host,
 	emit(c, DRS_MAINTENANCE_OUT, 0xffff, (uint32_t)host, (uint32_t)host, 0,
 	     DRS_WHY_MAINTENANCE, 0, 0, 0);
 	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+}
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/*
+ * DRS's state: whether it exists yet, its automation and timer, how many
+ * rules (only ever added), and the last pass's plan with its moves.
+ */
+struct drs_cluster_state {
+	bool exists;
+	enum drs_automation automation;
+	bool timer, have_last;
+	uint32_t nrules;
+	struct drs_plan last;		/* its moves: a copy, owned */
+};
+
+void drs_cluster_state_free(struct drs_cluster_state *st)
+{
+	if (st == NULL)
+		return;
+	drs_plan_free(&st->last);
+	free(st);
+}
+
+int drs_cluster_save(const struct vcenter *vc, struct drs_cluster_state **out)
+{
+	const struct drs_state *d = vc->drs_state;
+	struct drs_cluster_state *st = calloc(1, sizeof *st);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	if (d != NULL) {
+		st->exists = true;
+		st->automation = d->automation;
+		st->timer = d->timer;
+		st->have_last = d->have_last;
+		st->nrules = d->nrules;
+		if (d->have_last && copy_plan(&st->last, &d->last) != SIM_OK) {
+			free(st);
+			return SIM_ENOMEM;
+		}
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+int drs_cluster_load(struct vcenter *vc, const struct drs_cluster_state *st)
+{
+	struct drs_state *d = vc->drs_state;
+
+	if (!st->exists) {
+		drs_cluster_free(vc);
+		return SIM_OK;
+	}
+	if (d == NULL)		/* (it is never freed before the cluster) */
+		return SIM_ESTATE;
+	drop_rules(d, st->nrules);
+	d->automation = st->automation;
+	d->timer = st->timer;
+	drs_plan_free(&d->last);
+	d->have_last = st->have_last;
+	if (st->have_last)
+		return copy_plan(&d->last, &st->last);
+	return SIM_OK;
 }

@@ -167,6 +167,15 @@ void ha_destroy(struct ha *ha);
 
 void ha_set_ops(struct ha *ha, const struct ha_ops *ops);
 
+/*
+ * The model's state, saved and put back on the same model (stepping back,
+ * history.h): every agent, VM and timer as they were.
+ */
+struct ha_state;
+int ha_save(const struct ha *ha, struct ha_state **out);
+int ha_load(struct ha *ha, const struct ha_state *st);
+void ha_state_free(struct ha_state *st);
+
 /* Rules HA respects when it places a restart ("must" rules only). */
 void ha_set_rules(struct ha *ha, const struct drs_rule *rules, uint32_t n);
 

@@ -239,6 +239,7 @@ int ha_cluster_configure(struct cluster *c, const struct ha_cluster_config *cfg,
 		return SIM_EINVAL;
 	}
 	ha_cluster_free(vc);	/* a new configuration starts afresh */
+	vc->ha_configs++;	/* (history cannot go back past it) */
 	vc->ha.enabled = cfg->enabled;
 	vc->ha.failures_tolerated = (int)cfg->host_failures;
 	vc->ha.heartbeat_ms = 1000;
@@ -383,4 +384,62 @@ int ha_cluster_percent(struct cluster *c, struct ha_percent *out)
 	struct ha_link *l = link_now(c);
 
 	return l ? ha_percent(l->ha, out) : SIM_ESTATE;
+}
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/*
+ * HA's state: which configuration (ha{} rebuilds the agents' model, and
+ * VirtualCenter's timer points at it) and the model's own state.
+ */
+struct ha_cluster_state {
+	uint32_t configs;	/* vcenter.ha_configs then */
+	bool timer;
+	struct ha_state *ha;	/* NULL: HA was off */
+};
+
+void ha_cluster_state_free(struct ha_cluster_state *st)
+{
+	if (st == NULL)
+		return;
+	ha_state_free(st->ha);
+	free(st);
+}
+
+int ha_cluster_save(const struct vcenter *vc, struct ha_cluster_state **out)
+{
+	struct ha_cluster_state *st = calloc(1, sizeof *st);
+	int rc = SIM_OK;
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->configs = vc->ha_configs;
+	if (vc->ha_link != NULL) {
+		st->timer = vc->ha_link->timer;
+		rc = ha_save(vc->ha_link->ha, &st->ha);
+	}
+	if (rc != SIM_OK) {
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+/* The same configuration: HA was not configured again since. */
+bool ha_cluster_fits(const struct vcenter *vc,
+		     const struct ha_cluster_state *st)
+{
+	return st->configs == vc->ha_configs &&
+	       (st->ha != NULL) == (vc->ha_link != NULL);
+}
+
+int ha_cluster_load(struct vcenter *vc, const struct ha_cluster_state *st)
+{
+	if (!ha_cluster_fits(vc, st))
+		return SIM_ESTATE;
+	if (st->ha == NULL)
+		return SIM_OK;
+	vc->ha_link->timer = st->timer;
+	return ha_load(vc->ha_link->ha, st->ha);
 }

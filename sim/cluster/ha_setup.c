@@ -241,3 +241,76 @@ uint32_t ha_nvms(const struct ha *ha)
 {
 	return ha->nvms;
 }
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/*
+ * The agents' whole model: the scalars of struct ha (its settings, clock,
+ * restart sequencing) and copies of its three arrays, in one block.
+ */
+struct ha_state {
+	struct ha ha;			/* its pointers are not used */
+	struct ha_host *hosts;		/* ha.nhosts, after the struct */
+	struct ha_vm *vms;		/* ha.nvms */
+	struct ha_timer *heap;		/* ha.nheap */
+};
+
+int ha_save(const struct ha *ha, struct ha_state **out)
+{
+	size_t hb = ha->nhosts * sizeof *ha->hosts,
+	       vb = ha->nvms * sizeof *ha->vms,
+	       tb = ha->nheap * sizeof *ha->heap;
+	struct ha_state *st = malloc(sizeof *st + hb + vb + tb);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->ha = *ha;
+	st->hosts = (struct ha_host *)(st + 1);
+	st->vms = (struct ha_vm *)((char *)st->hosts + hb);
+	st->heap = (struct ha_timer *)((char *)st->vms + vb);
+	if (hb)
+		memcpy(st->hosts, ha->hosts, hb);
+	if (vb)
+		memcpy(st->vms, ha->vms, vb);
+	if (tb)
+		memcpy(st->heap, ha->heap, tb);
+	*out = st;
+	return SIM_OK;
+}
+
+/*
+ * Put the model back.  Its arrays only ever grow, so they have room for
+ * what they held then; what it is wired to (the event log, the cluster's
+ * callbacks, the rules) stays as it is.
+ */
+int ha_load(struct ha *ha, const struct ha_state *st)
+{
+	struct ha now = *ha;
+
+	if (st->ha.nhosts > now.cap_hosts || st->ha.nvms > now.cap_vms ||
+	    st->ha.nheap > now.cap_heap)
+		return SIM_ESTATE;
+	*ha = st->ha;
+	ha->log = now.log;
+	ha->ops = now.ops;
+	ha->rules = now.rules;
+	ha->nrules = now.nrules;
+	ha->hosts = now.hosts;
+	ha->cap_hosts = now.cap_hosts;
+	ha->vms = now.vms;
+	ha->cap_vms = now.cap_vms;
+	ha->heap = now.heap;
+	ha->cap_heap = now.cap_heap;
+	if (ha->nhosts)
+		memcpy(ha->hosts, st->hosts, ha->nhosts * sizeof *ha->hosts);
+	if (ha->nvms)
+		memcpy(ha->vms, st->vms, ha->nvms * sizeof *ha->vms);
+	if (ha->nheap)
+		memcpy(ha->heap, st->heap, ha->nheap * sizeof *ha->heap);
+	return SIM_OK;
+}
+
+void ha_state_free(struct ha_state *st)
+{
+	free(st);
+}

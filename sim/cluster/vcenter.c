@@ -7,6 +7,7 @@
  * in flight (vmotion.c).
  */
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cluster/cluster_priv.h"
 #include "sim_priv.h"
@@ -64,4 +65,72 @@ void vcenter_free(struct vcenter *vc)
 	vmotion_free_all(vc);
 	drs_cluster_free(vc);
 	ha_cluster_free(vc);
+}
+
+/* ---- stepping back ------------------------------------------------------------ */
+
+/* VirtualCenter's settings and timers, and what VMotion, DRS and HA keep. */
+struct vcenter_state {
+	struct drs_settings drs;
+	struct ha_settings ha;
+	struct vcenter_timer timers[VCENTER_MAX_TIMERS];
+	int ntimers;
+	struct vmotion_state *mig;
+	struct drs_cluster_state *drs_state;
+	struct ha_cluster_state *ha_state;
+};
+
+void vcenter_state_free(struct vcenter_state *st)
+{
+	if (st == NULL)
+		return;
+	vmotion_state_free(st->mig);
+	drs_cluster_state_free(st->drs_state);
+	ha_cluster_state_free(st->ha_state);
+	free(st);
+}
+
+int vcenter_save(const struct vcenter *vc, struct vcenter_state **out)
+{
+	struct vcenter_state *st = calloc(1, sizeof *st);
+	int rc;
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->drs = vc->drs;
+	st->ha = vc->ha;
+	st->ntimers = vc->ntimers;
+	for (int i = 0; i < vc->ntimers; i++)
+		st->timers[i] = vc->timers[i];
+	if ((rc = vmotion_save(vc, &st->mig)) != SIM_OK ||
+	    (rc = drs_cluster_save(vc, &st->drs_state)) != SIM_OK ||
+	    (rc = ha_cluster_save(vc, &st->ha_state)) != SIM_OK) {
+		vcenter_state_free(st);
+		return rc;
+	}
+	*out = st;
+	return SIM_OK;
+}
+
+/* A timer's context (HA's agents) must still be the one it was. */
+bool vcenter_fits(const struct vcenter *vc, const struct vcenter_state *st)
+{
+	return ha_cluster_fits(vc, st->ha_state);
+}
+
+int vcenter_load(struct vcenter *vc, const struct vcenter_state *st)
+{
+	int rc;
+
+	if (!vcenter_fits(vc, st))
+		return SIM_ESTATE;
+	vc->drs = st->drs;
+	vc->ha = st->ha;
+	vc->ntimers = st->ntimers;
+	for (int i = 0; i < st->ntimers; i++)
+		vc->timers[i] = st->timers[i];
+	vmotion_load(vc, st->mig);
+	if ((rc = drs_cluster_load(vc, st->drs_state)) != SIM_OK)
+		return rc;
+	return ha_cluster_load(vc, st->ha_state);
 }

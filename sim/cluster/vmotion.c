@@ -16,7 +16,6 @@
 #include "cluster/vmotion.h"
 #include "sim_priv.h"
 #include "status.h"
-#include "vmkernel/vmkernel_sched.h"
 #include "vmkernel/world.h"
 
 #define PAGE CLUSTER_PAGE
@@ -297,15 +296,9 @@ static int stun(struct cluster *c, struct migration *m, uint64_t t)
 	v->state = CVM_STUNNED;
 	emit(c, m, CL_VMOTION_STUN, t, 0, m->pc.final_pages, 0,
 	     (uint8_t)m->pc.stop);
-	if (live != NULL) {
-		struct host *to = cluster_host(c, m->dst)->host;
-
+	if (live != NULL) {	/* (a live VM's round ends now: t is now) */
 		untrace_pages(live);
-		vmkernel_remove_vm(live->host->vmk, live, t);
-		live->host = to;
-		live->cfg.host = to->name;
-		live->cfg.mhz = to->cfg.mhz;
-		rc = vmkernel_adopt_vm(to->vmk, live, m->t_resume);
+		rc = cluster_live_rehost(c, m->vm, m->dst, m->t_resume);
 	}
 	cluster_vm_rehome(c, m->vm, m->dst);
 	emit(c, m, CL_VMOTION_SWITCHOVER, t, m->pc.final_pages, 0, ns,
@@ -406,6 +399,50 @@ void vmotion_free_all(struct vcenter *vc)
 		free(vc->mig[i]);
 	free(vc->mig);
 	free(vc->active);
+}
+
+/* ---- stepping back ------------------------------------------------------------- */
+
+/*
+ * The migrations: how many there were, and a copy of each in flight (a
+ * finished or refused one never changes again, so it needs none).
+ */
+struct vmotion_state {
+	int nmig, nactive;
+	struct migration active[];	/* in vc->active's order */
+};
+
+int vmotion_save(const struct vcenter *vc, struct vmotion_state **out)
+{
+	struct vmotion_state *st = malloc(sizeof *st + (size_t)vc->nactive *
+					  sizeof st->active[0]);
+
+	if (st == NULL)
+		return SIM_ENOMEM;
+	st->nmig = vc->nmig;
+	st->nactive = vc->nactive;
+	for (int i = 0; i < vc->nactive; i++)
+		st->active[i] = *vc->mig[vc->active[i]];
+	*out = st;
+	return SIM_OK;
+}
+
+/* Migrations started since are forgotten; those in flight then resume. */
+void vmotion_load(struct vcenter *vc, const struct vmotion_state *st)
+{
+	while (vc->nmig > st->nmig)
+		free(vc->mig[--vc->nmig]);
+	/* (active_cap only grows: room for them) */
+	vc->nactive = st->nactive;
+	for (int i = 0; i < st->nactive; i++) {
+		vc->active[i] = st->active[i].id;
+		*vc->mig[st->active[i].id] = st->active[i];
+	}
+}
+
+void vmotion_state_free(struct vmotion_state *st)
+{
+	free(st);
 }
 
 /* ---- results ------------------------------------------------------------------ */

@@ -15,6 +15,7 @@
 #ifndef SIM_CPU_H
 #define SIM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/x86.h"
@@ -82,7 +83,12 @@ struct cpu_config {
 	uint32_t mmio_base;	/* a device page (the local APIC): loads and */
 	uint32_t mmio_size;	/*   stores there reach mmio_read/write (0: none) */
 	uint8_t apic_id;	/* what CPUID tells this processor it is */
+	bool tsc_deadline;	/* CPUID announces the APIC's TSC-deadline
+				   timer (leaf 1 ECX bit 24) */
 };
+
+/* CPUID.01H:ECX bit 24: the local APIC timer has TSC-deadline mode. */
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 enum cpu_engine { CPU_FAST = 0, CPU_STEP = 1 };
 
@@ -148,9 +154,10 @@ uint32_t cpu_exception_ack(struct cpu *c);
 void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 /* The same, on the processor whose local APIC ID is apic_id (leaf 1 EBX
- * bits 24-31 say it, as on QEMU's -smp machines). */
-void cpu_cpuid_of(uint8_t apic_id, uint32_t leaf, uint32_t sub,
-		  uint32_t out[4]);
+ * bits 24-31 say it, as on QEMU's -smp machines), with the TSC-deadline
+ * timer announced (leaf 1 ECX bit 24) if tsc_deadline. */
+void cpu_cpuid_of(uint8_t apic_id, bool tsc_deadline, uint32_t leaf,
+		  uint32_t sub, uint32_t out[4]);
 
 /* Registers of the live engine.  Segment registers read as selectors. */
 uint32_t cpu_reg(struct cpu *c, enum x86_register r);

@@ -57,12 +57,15 @@ void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[0] = out[1] = out[2] = out[3] = 0;	/* leaf 4 past its caches */
 }
 
-void cpu_cpuid_of(uint8_t apic_id, uint32_t leaf, uint32_t sub,
-		  uint32_t out[4])
+void cpu_cpuid_of(uint8_t apic_id, bool tsc_deadline, uint32_t leaf,
+		  uint32_t sub, uint32_t out[4])
 {
 	cpu_cpuid(leaf, sub, out);
-	if (leaf == 1)
+	if (leaf == 1) {
 		out[1] |= (uint32_t)apic_id << 24;
+		if (tsc_deadline)
+			out[2] |= CPUID_1_ECX_TSC_DEADLINE;
+	}
 }
 
 /* CPUID run by the CPU: answered from the table; 1 skips Unicorn's own. */
@@ -76,7 +79,7 @@ int cpu_cpuid_hook(uc_engine *uc, void *ud)
 
 	uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
 	uc_reg_read(uc, UC_X86_REG_ECX, &sub);
-	cpu_cpuid_of(c->cfg.apic_id, leaf, sub, r);
+	cpu_cpuid_of(c->cfg.apic_id, c->cfg.tsc_deadline, leaf, sub, r);
 	for (int i = 0; i < 4; i++)
 		uc_reg_write(uc, regs[i], &r[i]);
 	return 1;

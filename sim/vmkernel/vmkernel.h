@@ -17,6 +17,9 @@
 /* system worlds (an idle world per pCPU, the console) and per VM 2 + vCPUs */
 #define VMKERNEL_MAX_WORLDS (HOST_MAX_PCPUS + 1 + HOST_MAX_VMS * 10)
 #define VMKERNEL_SHARES_NORMAL 1000u
+/* co-scheduling: a vCPU this far ahead of its slowest sibling is co-stopped
+ * ("a few milliseconds": vmkernel_cosched.c) */
+#define VMKERNEL_COSTOP_SKEW_NS 3000000ull
 
 /* One physical CPU while it plays its quantum out. */
 struct pcpu {

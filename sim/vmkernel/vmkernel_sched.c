@@ -68,6 +68,9 @@ void vmkernel_sched_set_state(struct world *w, enum world_state st,
 		if (w->kind == WORLD_VMM)
 			w->t.idle += d;	/* the guest halted its vCPU */
 		break;
+	case WORLD_COSTOP:
+		w->t.cstp += d;
+		break;
 	case WORLD_DEAD:
 		break;
 	}
@@ -157,7 +160,8 @@ void vmkernel_sched_switch_to(struct vmkernel *k, int i, struct world *to,
 
 static bool wants_cpu(const struct world *w, uint64_t now)
 {
-	if (w->kind == WORLD_IDLE || w->state == WORLD_DEAD || limited(w))
+	if (w->kind == WORLD_IDLE || w->state == WORLD_DEAD ||
+	    w->state == WORLD_COSTOP || limited(w))
 		return false;
 	if (w->state == WORLD_WAITING)
 		return w->wake_ns <= now;
@@ -284,6 +288,7 @@ void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start)
 	memset(taken, 0, (size_t)npcpus * sizeof *taken);
 	memset(wanted_pinned, 0, (size_t)npcpus * sizeof *wanted_pinned);
 	memset(chosen, 0, (size_t)npcpus * sizeof *chosen);
+	vmkernel_cosched_plan(k, q_start);
 
 	for (int j = 0; j < k->nworlds; j++) {
 		struct world *w = k->worlds[j];
@@ -363,7 +368,8 @@ void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start)
 			continue;
 		}
 		put_on(k, i, old[i], next,
-		       old[i]->kind == WORLD_IDLE ? SWITCH_START
-						   : SWITCH_QUANTUM, k->pcpu[i].t);
+		       old[i]->kind == WORLD_IDLE ? SWITCH_START :
+		       old[i]->state == WORLD_COSTOP ? SWITCH_COSTOP :
+		       SWITCH_QUANTUM, k->pcpu[i].t);
 	}
 }

@@ -54,6 +54,20 @@ uint64_t vmkernel_sched_next_wake(struct vmkernel *k, int i);
 /* The start of a quantum: give each of the host's pCPUs its world. */
 void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start);
 
+/* ---- co-scheduling (vmkernel_cosched.c) ---- */
+
+/*
+ * How far the vCPU world w has progressed ahead of its slowest sibling
+ * (ns), at time now; *slowest is that sibling (w itself if none lags it).
+ */
+uint64_t vmkernel_cosched_skew(const struct vmkernel *k,
+			       const struct world *w, uint64_t now,
+			       const struct world **slowest);
+
+/* The start of a quantum: co-stop the vCPUs too far ahead of a sibling,
+ * co-start those whose slowest sibling caught up (EV_WORLD says so). */
+void vmkernel_cosched_plan(struct vmkernel *k, uint64_t now);
+
 /* The least virtual time among competing worlds. */
 uint64_t vmkernel_sched_min_vtime(struct vmkernel *k);
 

@@ -12,11 +12,15 @@ struct vmkernel_state;
 
 int vmkernel_state_save(const struct vmkernel *k,
 			struct vmkernel_state **out);
-/* SIM_ESTATE if k's worlds are not those the state was saved with. */
+/*
+ * Put it back: the worlds made since are freed, the others get their
+ * saved state (a VM that left since runs here again).  SIM_ESTATE if it
+ * does not fit.
+ */
 int vmkernel_state_load(struct vmkernel *k, const struct vmkernel_state *st);
 void vmkernel_state_free(struct vmkernel_state *st);
 
-/* Does the state fit k (the same worlds)? */
+/* Does the state fit k (its worlds the first of k's, the same pCPUs)? */
 bool vmkernel_state_fits(const struct vmkernel *k,
 			 const struct vmkernel_state *st);
 

@@ -29,11 +29,12 @@ const char *world_kind_name(enum world_kind k)
 static const char *const state_names[] = {
 	[WORLD_READY] = "ready", [WORLD_RUNNING] = "running",
 	[WORLD_WAITING] = "waiting", [WORLD_DEAD] = "dead",
+	[WORLD_COSTOP] = "co-stopped",
 };
 
 const char *world_state_name(enum world_state s)
 {
-	return (unsigned)s <= WORLD_DEAD ? state_names[s] : "?";
+	return (unsigned)s <= WORLD_COSTOP ? state_names[s] : "?";
 }
 
 int host_world_count(const struct host *h)

@@ -22,8 +22,8 @@
  *         behind its virtual ones), outside RUN; the VMM's own traps,
  *         callouts and exits are part of RUN, the VMM world's work.
  * %USED = %RUN + %SYS (esxtop's %RUN + %SYS - %OVRLP, with no overlap,
- * frequency scaling or hyper-threading modelled); %RUN + %RDY + %WAIT =
- * 100 [VMware, "Interpreting esxtop Statistics", 2.2].
+ * frequency scaling or hyper-threading modelled); %RUN + %RDY + %CSTP +
+ * %WAIT = 100 [VMware, "Interpreting esxtop Statistics", 2.2].
  *
  * Scheduling follows ESX's proportional-share design: each world holds
  * shares; a reservation (MHz) is a guaranteed minimum and a limit (MHz) a
@@ -52,14 +52,15 @@ enum world_state {
 	WORLD_READY = 0,	/* wants a pCPU */
 	WORLD_RUNNING,		/* on a pCPU now */
 	WORLD_WAITING,		/* blocked until wake_ns or an event */
-	WORLD_DEAD		/* its VM is off */
+	WORLD_DEAD,		/* its VM is off */
+	WORLD_COSTOP		/* co-stopped: ahead of its slowest sibling */
 };
 
 const char *world_state_name(enum world_state s);
 
 /* Simulated nanoseconds spent in each state, since the world began. */
 struct world_times {
-	uint64_t run, ready, wait, idle, mlmtd, sys;
+	uint64_t run, ready, wait, idle, mlmtd, sys, cstp;
 	uint64_t switches;	/* times it was put on a pCPU */
 };
 

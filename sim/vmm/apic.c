@@ -5,8 +5,11 @@
  * SDM leaves a choice, on QEMU's hw/intc/apic.c (the reference machine):
  * version 0x50014 (6 LVT entries), a timer counting at 1 GHz divided by
  * the divide register (QEMU's APIC_BUS_CYCLE_NS = 1), one-shot and
- * periodic.  TSC-deadline mode is not offered: QEMU's qemu32 does not
- * announce it in CPUID (leaf 1 ECX bit 24), so a guest may not use it.
+ * periodic; and TSC-deadline mode (SDM 10.5.4.1) for a VM configured to
+ * have it (vm_config.tsc_deadline: CPUID leaf 1 ECX bit 24 then says
+ * so).  QEMU's qemu32 does not announce it, nor can QEMU's TCG give it
+ * ("TCG doesn't support requested feature: CPUID.01H:ECX.tsc-deadline"),
+ * so by default a guest may not use it, as on the reference machine.
  *
  * Interrupts wait in the IRR; the highest one above the processor
  * priority (TPR and the highest in service) is delivered when the guest
@@ -156,9 +159,23 @@ static int timer_shift(const struct apic *a)
 	return (int)((v + 1) & 7);
 }
 
+/* The LVT timer's mode, bits 18:17: 00 one-shot, 01 periodic, 10
+ * TSC-deadline (11 reserved). */
+static int timer_mode(uint32_t lvt)
+{
+	return (int)((lvt >> 17) & 3);
+}
+
 static bool periodic(const struct apic *a)
 {
-	return ((a->lvt[LVT_TIMER] >> 17) & 3) == 1;
+	return timer_mode(a->lvt[LVT_TIMER]) == 1;
+}
+
+/* Is the timer in TSC-deadline mode (and does the VM have it)? */
+static bool deadline_mode(const struct vcpu *v)
+{
+	return v->vm->cfg.tsc_deadline &&
+	       timer_mode(v->apic.lvt[LVT_TIMER]) == 2;
 }
 
 /* Ticks counted since the count was loaded. */
@@ -215,7 +232,40 @@ void apic_advance(struct vcpu *v, uint64_t now)
 			timer_arm(a, now);
 	} else {
 		a->timer_next_ns = UINT64_MAX;
+		/* TSC-deadline: "the timer generates an interrupt and
+		 * clears the IA32_TSC_DEADLINE MSR" (SDM 10.5.4.1) */
+		a->tsc_deadline = 0;
 	}
+}
+
+/*
+ * TSC-deadline mode: the timer interrupts when the TSC reaches the
+ * deadline.  ringside's TSC counts the cycles the vCPU executed (it stands
+ * still while the vCPU is halted or waits for a pCPU: fidelity.md), so the
+ * deadline becomes a time when it is written: now plus the cycles to go at
+ * the host's clock rate, as if the TSC went on counting, as a real one
+ * does.  A deadline already passed interrupts at once; 0 disarms.
+ */
+void apic_tsc_deadline_write(struct vcpu *v, uint64_t deadline, uint64_t tsc,
+			     uint64_t now)
+{
+	struct apic *a = &v->apic;
+
+	if (!deadline_mode(v))
+		return;			/* "writes are ignored" */
+	a->tsc_deadline = deadline;
+	if (deadline == 0)
+		a->timer_next_ns = UINT64_MAX;
+	else if (deadline <= tsc)
+		a->timer_next_ns = now;
+	else
+		a->timer_next_ns = now + (deadline - tsc) * 1000u /
+					 v->vm->cfg.mhz;
+}
+
+uint64_t apic_tsc_deadline_read(const struct vcpu *v)
+{
+	return deadline_mode(v) ? v->apic.tsc_deadline : 0;
 }
 
 uint64_t apic_next_ns(const struct apic *a)
@@ -342,6 +392,27 @@ static void send_ipi(struct vcpu *v, uint64_t now)
 
 /* ---- the registers ------------------------------------------------------ */
 
+/*
+ * The LVT timer written.  A change between TSC-deadline mode and another
+ * disarms the timer (SDM 10.5.4.1: the deadline is cleared, and the
+ * initial count is 0 on entering it); within TSC-deadline mode an armed
+ * deadline stays armed (unmasking it, say).
+ */
+static void lvt_timer_write(struct vcpu *v, uint32_t value, uint64_t now)
+{
+	struct apic *a = &v->apic;
+	bool was = deadline_mode(v);
+
+	a->lvt[LVT_TIMER] = value & 0x000710ffu;
+	if (was != deadline_mode(v)) {
+		a->tsc_deadline = 0;
+		a->timer_initial = 0;
+		a->timer_next_ns = UINT64_MAX;
+	} else if (!was) {
+		timer_arm(a, now);
+	}
+}
+
 uint32_t apic_read(struct vcpu *v, uint32_t off, uint64_t now)
 {
 	struct apic *a = &v->apic;
@@ -382,11 +453,10 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR) {
 		int i = (int)(off - APIC_LVT_TIMER) >> 4;
 
-		a->lvt[i] = value & 0x000730ffu;	/* mask, mode, vector... */
-		if (i == LVT_TIMER) {
-			a->lvt[i] = value & 0x000710ffu;
-			timer_arm(a, now);
-		}
+		if (i == LVT_TIMER)
+			lvt_timer_write(v, value, now);
+		else	/* mask, trigger, polarity, delivery mode, vector */
+			a->lvt[i] = value & 0x000730ffu;
 		if (!enabled(a))
 			a->lvt[i] |= APIC_LVT_MASKED;
 		return;
@@ -410,6 +480,8 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 		send_ipi(v, now);
 		break;
 	case APIC_TIMER_ICR:
+		if (deadline_mode(v))
+			break;		/* "writes ... are ignored" */
 		a->timer_initial = value;
 		a->timer_start_ns = now;
 		timer_arm(a, now);
@@ -417,7 +489,8 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	case APIC_TIMER_DCR:
 		/* as QEMU: the ticks since the load are counted at the new rate */
 		a->timer_dcr = value & 0xb;
-		timer_arm(a, now);
+		if (!deadline_mode(v))
+			timer_arm(a, now);
 		break;
 	default:
 		break;			/* read-only or reserved */

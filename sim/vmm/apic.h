@@ -59,6 +59,7 @@ struct apic {
 	uint32_t timer_dcr;
 	uint64_t timer_start_ns;	/* when the count was (re)loaded */
 	uint64_t timer_next_ns;		/* its next interrupt, or UINT64_MAX */
+	uint64_t tsc_deadline;		/* IA32_TSC_DEADLINE: armed, or 0 */
 	bool nmi_pending;
 	/* start-up: INIT puts an AP in wait-for-SIPI, SIPI starts it */
 	bool wait_sipi;
@@ -81,6 +82,18 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now);
 
 /* Raise the timer's interrupt if it is due by now. */
 void apic_advance(struct vcpu *v, uint64_t now);
+
+/*
+ * TSC-deadline mode (SDM vol. 3A 10.5.4.1), for a VM whose CPUID
+ * announces it (vm_config.tsc_deadline): the IA32_TSC_DEADLINE MSR
+ * (0x6e0), read and written by RDMSR/WRMSR, with the vCPU's TSC now and
+ * the time now.  Without the mode (the LVT timer not in it, or the VM
+ * without the feature) it reads 0 and writes are ignored.
+ */
+#define APIC_MSR_TSC_DEADLINE 0x6e0u
+uint64_t apic_tsc_deadline_read(const struct vcpu *v);
+void apic_tsc_deadline_write(struct vcpu *v, uint64_t deadline, uint64_t tsc,
+			     uint64_t now);
 
 /* When the timer next interrupts (UINT64_MAX: never). */
 uint64_t apic_next_ns(const struct apic *a);

@@ -43,8 +43,11 @@ const char *unit_end_name(enum unit_end e)
 	return (unsigned)e < UNIT_END_COUNT ? end_names[e] : "?";
 }
 
+/* A short jump to the next byte: ends the CPU's block there (may_store). */
+#define BREAK_LEN 2
+
 /* The most TC bytes one fragment takes. */
-#define FRAG_MAX_BYTES (BT_UNIT_MAX * X86_INSN_MAX + 32)
+#define FRAG_MAX_BYTES (BT_UNIT_MAX * (X86_INSN_MAX + BREAK_LEN) + 32)
 
 int bt_create(struct vcpu *v, struct bt **out)
 {
@@ -264,6 +267,22 @@ static enum unit_end emit_transfer(struct bt *bt, struct frag *f,
 	       x->op == X86_OP_RET ? UNIT_INDIRECT : UNIT_VMM;
 }
 
+/*
+ * Whether an instruction copied into the TC may store to memory: a memory
+ * first operand (capstone's Intel order puts the destination first, and
+ * XCHG's memory operand; CMP and TEST [m] are counted too, which is
+ * harmless) or an implicit store to the stack (PUSH, PUSHA, ENTER).
+ */
+static bool may_store(const struct x86_instruction *x)
+{
+	uint8_t b = x->bytes[opcode_at(x)];
+
+	if (x->nops >= 1 && x->ops[0].kind == X86_OPND_MEM)
+		return true;
+	return (b >= 0x50 && b <= 0x57) || b == 0x60 || b == 0x68 ||
+	       b == 0x6a || b == 0xc8;
+}
+
 /* Is this instruction copied unchanged? */
 static bool ident(const struct block_insn *g)
 {
@@ -333,6 +352,21 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 			memcpy(bt->tc + bt->top, g->x.bytes, g->x.len);
 			bt->top += g->x.len;
 			w->ident = 1;
+			/*
+			 * A store may hit the code after it, which the CPU has
+			 * already fetched as this unit's TC copy: a real x86
+			 * notices (Intel SDM vol. 3, 11.6 "Self-modifying
+			 * code"), and QEMU ends its block at once
+			 * (tb_invalidate_phys_page_fast: "current_tb_modified").
+			 * So the CPU's block ends after the store, and the
+			 * write hook's stop (bt_code_written) takes effect
+			 * before the next instruction runs from stale bytes.
+			 * The jump is part of the store's translation.
+			 */
+			if (may_store(&g->x)) {
+				emit8(bt, 0xeb);
+				emit8(bt, 0);
+			}
 		} else {
 			emit8(bt, 0xcc);	/* a callout */
 			callout = true;

@@ -142,8 +142,12 @@ uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip)
 	for (i = f->n - 1; i >= 0; i--) {
 		if (off < f->view[i].tc)
 			continue;
-		if (off < f->view[i].tc + f->view[i].tc_len)
+		if (off < f->view[i].tc + f->view[i].tc_len) {
+			/* past a copied store: the jump that ends the block */
+			if (f->view[i].ident && off >= f->view[i].tc + f->g[i].x.len)
+				return f->view[i].guest + f->g[i].x.len;
 			return f->view[i].guest;	/* inside its translation */
+		}
 		return f->guest + f->guest_len;	/* past the last one */
 	}
 	return f->guest;

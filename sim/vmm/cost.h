@@ -7,7 +7,9 @@
  * clock rate (MHz) cycles become nanoseconds.
  *
  * These figures are order-of-magnitude models, not measurements of this
- * machine.  Sources and assumptions (see docs/performance.md):
+ * machine, and all but one are assumptions: only a VM exit's round trip
+ * is a published measurement (below).  Sources and assumptions (see
+ * docs/performance.md):
  *  - a #GP trap from ring 1 into the VMM and back, including decoding and
  *    emulating the instruction: about 2000 cycles [assumption, in line with
  *    Adams & Agesen, ASPLOS 2006, who report trap round trips of hundreds
@@ -27,10 +29,9 @@
  *    100 cycles [assumption: a call and return within the VMM's own ring,
  *    no fault; Adams & Agesen describe callouts as far cheaper than traps];
  *  - translating one guest instruction: 300 cycles [assumption];
- *  - a VM exit followed by a VM entry (hardware assist): 1500 cycles
- *    [assumption: Adams & Agesen, ASPLOS 2006, measured round trips of
- *    this order on the first VT-x processors, and argued that exits, not
- *    instructions, dominate the cost of hardware assist];
+ *  - a VM exit followed by a VM entry (hardware assist): the hardware's
+ *    round trip, cited, plus the VMM's handling by exit reason where a
+ *    source gives it: see COST_VMX_ROUND_TRIP and cost_exit_table below;
  *  - one sector read or written through the VMKernel's storage stack and
  *    VMFS, on top of the port access that asked for it: 10000 cycles
  *    [assumption: ten microseconds, a request served from the array's
@@ -38,6 +39,8 @@
  */
 #ifndef SIM_COST_H
 #define SIM_COST_H
+
+#include <stdint.h>
 
 #define COST_INSN          1u	  /* one directly executed instruction */
 #define COST_TRAP          2000u  /* trap to the VMM, emulate, resume */
@@ -47,10 +50,63 @@
 #define COST_RING_SWITCH   300u	  /* VMM-made privilege change */
 #define COST_CALLOUT       100u	  /* translated code calls the VMM */
 #define COST_TRANSLATE     300u	  /* per guest instruction translated */
-#define COST_VM_EXIT       1500u  /* VM exit + VM entry */
 #define COST_STORAGE_IO    10000u /* one sector through the VMKernel's storage stack */
 #define COST_VMKERNEL_IRQ       1000u  /* VMKernel: host interrupt behind a
 				     virtual one [assumption: an interrupt
 				     handler and a post to the VMM] */
+
+/*
+ * The price of a VM exit under hardware assist: the round trip (VM exit,
+ * then VM entry back into the guest) that the processor itself takes,
+ * plus what the VMM does for the exit's reason.
+ *
+ * The round trip is measured, not assumed.  Agesen, Mattson, Rugina and
+ * Sheldon, "Software Techniques for Avoiding Hardware Virtualization
+ * Exits", USENIX ATC 2012, table 1 ("hardware round-trip latency", in
+ * cycles, of a VM exit and the VM entry back):
+ *     Prescott (Pentium 4, 3Q2005)  3963     Nehalem (3Q2009)       1009
+ *     Merom (Core 2, 2Q2006)        1579     Westmere (1Q2010)       761
+ *     Penryn (1Q2008)               1266     Sandy Bridge (1Q2011)   784
+ * ringside's hw mode shows VT-x as Adams & Agesen (ASPLOS 2006) measured
+ * it, on a Pentium 4 672, a Prescott: 3963 cycles.
+ *
+ * The VMM's handling of an exit (decoding, emulating, updating the VMCS)
+ * depends on the reason, and no source we have gives it per reason for a
+ * VMM of 2006: Adams & Agesen's nanobenchmarks (their figure 4: syscall,
+ * in, cr8wr, call/ret, pgfault, divzero, ptemod) time whole guest
+ * operations, not the VMM's handling of one exit reason.  So the table below charges nothing
+ * for handling and says so, rather than invent a figure.  Port I/O adds
+ * its device's cost (COST_VMM_DEVICE or COST_VMX_IO, assumptions above)
+ * in every mode, and a HLT's wait is the VMKernel's, not cycles.
+ */
+#define COST_VMX_ROUND_TRIP 3963u /* Prescott, Agesen et al. 2012 table 1 */
+#define COST_VMX_ROUND_TRIP_SOURCE \
+	"Agesen et al., USENIX ATC 2012, table 1: Prescott (Pentium 4, the CPU of Adams & Agesen 2006)"
+
+struct cost_exit {
+	uint8_t reason;		/* Intel SDM vol. 3C appendix C */
+	uint32_t handling;	/* the VMM's cycles on top of the round trip */
+	const char *note;	/* where handling comes from, or why it is 0 */
+};
+
+#define COST_NO_SOURCE "no published figure, none charged"
+
+/* Every exit reason ringside's VT-x model produces (sim/vmm/vmm_hw.c). */
+static const struct cost_exit cost_exit_table[] = {
+	{ 1, 0, COST_NO_SOURCE "; the host interrupt is the VMKernel's" },
+	{ 7, 0, COST_NO_SOURCE },
+	{ 10, 0, COST_NO_SOURCE },
+	{ 12, 0, COST_NO_SOURCE "; the wait after it is the VMKernel's" },
+	{ 13, 0, COST_NO_SOURCE },
+	{ 14, 0, COST_NO_SOURCE },
+	{ 28, 0, COST_NO_SOURCE },
+	{ 29, 0, COST_NO_SOURCE },
+	{ 30, 0, COST_NO_SOURCE "; the device's work is added [assumption]" },
+	{ 31, 0, COST_NO_SOURCE },
+	{ 32, 0, COST_NO_SOURCE },
+	{ 48, 0, COST_NO_SOURCE "; a touch of memory that does not exist" },
+};
+
+#define COST_EXIT_REASONS (sizeof cost_exit_table / sizeof cost_exit_table[0])
 
 #endif

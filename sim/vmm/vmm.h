@@ -136,6 +136,14 @@ void vmm_rebuild_tables(struct vcpu *v);
 const char *vmm_exit_reason_name(int reason);
 
 /*
+ * The modelled cycles of a VM exit for this reason: the hardware's round
+ * trip plus the VMM's handling (sim/vmm/cost.h, with its sources), and
+ * what the handling figure rests on.
+ */
+uint32_t vmm_exit_cost(int reason);
+const char *vmm_exit_cost_note(int reason);
+
+/*
  * Hardware assist: the VM exit reason an instruction causes under the VMX
  * controls ringside's VMM sets (vmm_hw.c), or -1 if the CPU handles it in
  * non-root mode without leaving the guest.

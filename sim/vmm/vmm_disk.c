@@ -19,7 +19,7 @@ static int read_sector(void *ctx, uint64_t lba, uint8_t buf[ATA_SECTOR])
 {
 	struct vcpu *v = ctx;
 
-	vmm_charge(v, COST_STORAGE_IO);
+	vmm_charge_vmkernel(v, COST_STORAGE_IO);	/* %SYS */
 	return storage_read(v->vm, v->id, lba, buf);
 }
 
@@ -28,7 +28,7 @@ static int write_sector(void *ctx, uint64_t lba,
 {
 	struct vcpu *v = ctx;
 
-	vmm_charge(v, COST_STORAGE_IO);
+	vmm_charge_vmkernel(v, COST_STORAGE_IO);	/* %SYS */
 	return storage_write(v->vm, v->id, lba, buf);
 }
 

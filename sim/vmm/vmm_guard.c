@@ -182,7 +182,7 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
 			     hw ? WHY_EXIT : WHY_TRAP);
-	v->stats.cycles += hw ? COST_VM_EXIT : COST_TRAP;
+	v->stats.cycles += hw ? vmm_exit_cost(48) : COST_TRAP;
 	v->run.limit_block = NULL;	/* the slice's room changed */
 	vmm_trap_event(v, NULL, addr >= VMM_BASE ? X86_GP : X86_PF,
 		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,

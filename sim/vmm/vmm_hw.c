@@ -109,6 +109,28 @@ const char *vmm_exit_reason_name(int reason)
 	}
 }
 
+static const struct cost_exit *exit_cost(int reason)
+{
+	for (size_t i = 0; i < COST_EXIT_REASONS; i++)
+		if (cost_exit_table[i].reason == reason)
+			return &cost_exit_table[i];
+	return NULL;
+}
+
+uint32_t vmm_exit_cost(int reason)
+{
+	const struct cost_exit *c = exit_cost(reason);
+
+	return COST_VMX_ROUND_TRIP + (c ? c->handling : 0);
+}
+
+const char *vmm_exit_cost_note(int reason)
+{
+	const struct cost_exit *c = exit_cost(reason);
+
+	return c ? c->note : COST_NO_SOURCE;
+}
+
 /* The exit an instruction causes under the controls above, or -1. */
 int vmm_hw_exit_reason(const struct x86_instruction *in)
 {
@@ -214,7 +236,7 @@ static void event_exit(struct vcpu *v, int reason)
 {
 	v->stats.exits++;
 	v->stats.exit_reasons[reason]++;
-	vmm_charge(v, COST_VM_EXIT);
+	vmm_charge(v, vmm_exit_cost(reason));
 	vmm_trap_event(v, NULL, 0, TRAP_VM_EXIT, false, 0, 0, 0,
 		       (uint8_t)reason);
 }

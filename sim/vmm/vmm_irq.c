@@ -140,11 +140,16 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 	v->stats.vmm_io++;
 	v->run.limit_block = NULL;
 	apic_write(v, off, value, vmm_now_ns(v));
-	/*
-	 * An EOI, a TPR or an IPI to itself may let an interrupt in: the
-	 * run ends at the next block boundary (block_hook) and the
-	 * interrupt is polled for then.
-	 */
+	vmm_irq_apic_written(v);
+}
+
+/*
+ * An EOI, a TPR, an IPI to itself or a TSC deadline already passed may
+ * let an interrupt in: the run ends at the next block boundary
+ * (block_hook) and the interrupt is polled for then.
+ */
+void vmm_irq_apic_written(struct vcpu *v)
+{
 	if (v->virt.iflag && (apic_pending(&v->apic) >= 0 ||
 			      vmm_devices_irq_pending(v->vm, v->id))) {
 		v->run.stop_request = 1;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "vmm/bt.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
 
@@ -58,11 +59,17 @@ void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
 		if (a < vm->ram_size)
 			vm->ram[a] = in[i];
 	}
-	/* the VMM's stores bypass the CPU's write hook: tell the caches */
+	/*
+	 * The VMM's stores bypass the CPU's write hook: tell the caches,
+	 * the translators' too (a PUSHF carried out by a callout may land
+	 * on the code after it [tests/guests/smcvmm.S]).
+	 */
 	vm_touch(vm, addr, n);
 	if (blockcache_note_write(vm->code, addr, (int)n))
-		for (int i = 0; i < vm->nvcpus; i++)
+		for (int i = 0; i < vm->nvcpus; i++) {
 			cpu_invalidate_code(vm->vcpu[i]->cpu, addr, n);
+			bt_code_written(vm->vcpu[i]);
+		}
 	vmm_shadow_note_write(v, addr, (int)n);
 }
 

@@ -397,6 +397,9 @@ static inline uint64_t vmm_slice_left(const struct vcpu *v)
  */
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size);
 void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value);
+/* The guest changed its local APIC (a store, WRMSR of the TSC deadline):
+ * an interrupt it lets in ends the run at the next block boundary. */
+void vmm_irq_apic_written(struct vcpu *v);
 
 /*
  * A SIPI arrived at a vCPU waiting for one (vmm_sipi.c): run its real-
@@ -417,7 +420,8 @@ void vmm_disk_out(struct vcpu *v, uint16_t port, int size, uint32_t value);
 /* Charge cycles of device emulation done by the VMX (a world switch). */
 /*
  * Charge VMKernel work done on the vCPU's behalf (esxtop's %SYS): taking
- * the host interrupt behind a virtual one.  The VMM's own work (traps,
+ * the host interrupt behind a virtual one, a sector through the storage
+ * stack.  The VMM's own work (traps,
  * callouts, exits) is the VMM world's running time, vmm_charge().
  */
 void vmm_charge_vmkernel(struct vcpu *v, uint64_t cycles);

@@ -213,6 +213,8 @@ static void rdmsr(struct vcpu *v, struct privop_outcome *out)
 
 	if (slot == VMSR_TSC)
 		val = v->stats.cycles + v->virt.tsc_offset;
+	else if (num == APIC_MSR_TSC_DEADLINE)
+		val = apic_tsc_deadline_read(v);	/* the APIC's */
 	else if (slot >= 0)
 		val = v->virt.msr[slot];
 	cpu_set_reg(v->cpu, X86R_EAX, (uint32_t)val);
@@ -230,6 +232,12 @@ static void wrmsr(struct vcpu *v, struct privop_outcome *out)
 
 	if (slot == VMSR_TSC)
 		v->virt.tsc_offset = val - v->stats.cycles;
+	else if (num == APIC_MSR_TSC_DEADLINE) {
+		apic_tsc_deadline_write(v, val, v->stats.cycles +
+					v->virt.tsc_offset, vmm_now_ns(v));
+		apic_advance(v, vmm_now_ns(v));	/* passed: due now */
+		vmm_irq_apic_written(v);
+	}
 	else if (slot >= 0)
 		v->virt.msr[slot] = val;
 	out->before = num;

@@ -144,7 +144,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		action = TRAP_VM_EXIT;
 		v->stats.exits++;
 		v->stats.exit_reasons[exit_reason & 63]++;
-		vmm_charge(v, COST_VM_EXIT);
+		vmm_charge(v, vmm_exit_cost((int)exit_reason));
 		break;
 	default:
 		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */

@@ -13,7 +13,18 @@
  *   periodic, divide by 16, count 125000 (2 ms):  5 per PIT period
  *   one-shot, count 2000000 (2 ms):               1 interrupt in all
  *   masked:                                       0 interrupts
- * and that the current count runs down.  Exits 0. */
+ * and that the current count runs down.  Then, if CPUID.01H:ECX bit 24
+ * announces it, TSC-deadline mode (SDM vol. 3A 10.5.4.1: LVT timer mode
+ * 10b, the IA32_TSC_DEADLINE MSR 0x6e0), with the TSC counting at 1 GHz
+ * (ringside's 1000 MHz host; QEMU's TCG does not offer the mode):
+ *   re-armed 1000000 TSC cycles after each interrupt: 10 per PIT period
+ *   armed 2000000 ahead:                  1 interrupt, then the MSR reads 0
+ *   a deadline already passed:            an interrupt at once
+ *   armed, then 0 written:                0 interrupts
+ *   an initial count in this mode:        0 interrupts, current count 0
+ *   armed, then the mode changed and back: the MSR reads 0, 0 interrupts
+ * Without the bit it says "tsc-deadline: not announced" and leaves the
+ * MSR alone (it is absent: QEMU raises #GP).  Exits 0. */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 
@@ -57,12 +68,7 @@ _start:
         out  %al, $0x21
         mov  $0xff, %al
         out  %al, $0xa1
-        mov  $0x34, %al                 /* PIT channel 0: rate generator */
-        out  %al, $0x43
-        mov  $11932 & 0xff, %al         /* 1193182 / 11932 = 100 Hz */
-        out  %al, $0x40
-        mov  $11932 >> 8, %al
-        out  %al, $0x40
+        PIT_RATE 11932                  /* 1193182 / 11932 = 100 Hz */
         movl $0x1ff, APIC + 0xf0        /* APIC on */
         sti
 
@@ -97,7 +103,115 @@ _start:
         jb   2f
         mov  $msg_no, %esi
 2:      call puts
+        call tsc_deadline
         EXIT 0
+
+/* ARM ahead: IA32_TSC_DEADLINE = the TSC + ahead.  DISARM: 0. */
+.macro ARM ahead
+        rdtsc
+        add  $\ahead, %eax
+        adc  $0, %edx
+        mov  $0x6e0, %ecx
+        wrmsr
+.endm
+
+.macro DISARM
+        xor  %eax, %eax
+        xor  %edx, %edx
+        mov  $0x6e0, %ecx
+        wrmsr
+.endm
+
+/* tsc_deadline: the TSC-deadline mode, if CPUID announces it. */
+tsc_deadline:
+        mov  $1, %eax
+        cpuid
+        mov  $msg_tscd_no, %esi
+        bt   $24, %ecx
+        jnc  puts
+        mov  $msg_tscd, %esi
+        call puts
+        movl $0x40030, APIC + 0x320     /* TSC-deadline, vector 0x30 */
+
+        call sync                       /* re-armed in the handler */
+        movl $0, ticks
+        movl $1, rearm
+        ARM  1000000
+        call five
+        movl $0, rearm
+        DISARM
+        mov  $msg_rearm, %esi
+        call puts
+        mov  $10, %edi
+        mov  ticks, %eax
+        call per_period
+
+        call sync                       /* one deadline */
+        movl $0, ticks
+        ARM  2000000
+        call five
+        mov  $msg_once, %esi
+        call puts
+        mov  ticks, %eax
+        call total
+        mov  $msg_after, %esi
+        call puts
+        mov  $0x6e0, %ecx
+        rdmsr
+        call putdec
+        call newline
+
+        movl $0, ticks                  /* a deadline passed */
+        ARM  0
+        mov  $100, %ecx
+1:      pause
+        loop 1b
+        mov  $msg_past, %esi
+        call puts
+        mov  ticks, %eax
+        call total
+
+        call sync                       /* armed, then disarmed */
+        movl $0, ticks
+        ARM  2000000
+        DISARM
+        call five
+        mov  $msg_zero, %esi
+        call puts
+        mov  ticks, %eax
+        call total
+
+        call sync                       /* the initial count is ignored */
+        movl $0, ticks
+        movl $1000000, APIC + 0x380
+        call five
+        mov  $msg_icr, %esi
+        call puts
+        mov  ticks, %eax
+        call total
+        mov  $msg_ccr, %esi
+        call puts
+        mov  APIC + 0x390, %eax
+        call putdec
+        call newline
+
+        call sync                       /* a mode change disarms */
+        movl $0, ticks
+        ARM  2000000
+        movl $0x00030, APIC + 0x320
+        movl $0x40030, APIC + 0x320
+        mov  $0x6e0, %ecx
+        rdmsr
+        mov  %eax, %ebx
+        call five
+        mov  $msg_mode, %esi
+        call puts
+        mov  %ebx, %eax
+        call putdec
+        mov  $msg_then, %esi
+        call puts
+        mov  ticks, %eax
+        jmp  total
 
 /* sync: wait for the next PIT tick. */
 sync:   mov  pit, %eax
@@ -151,7 +265,16 @@ irq0:   incl pit
 
 apic_timer:
         incl ticks
-        movl $0, APIC + 0xb0            /* EOI */
+        cmpl $0, rearm
+        je   1f
+        push %eax
+        push %ecx
+        push %edx
+        ARM  1000000                    /* the next deadline */
+        pop  %edx
+        pop  %ecx
+        pop  %eax
+1:      movl $0, APIC + 0xb0            /* EOI */
         iret
 
 spurious:
@@ -171,10 +294,22 @@ msg_total:  .asciz " interrupts\n"
 msg_down:   .asciz "count runs down: "
 msg_yes:    .asciz "yes\n"
 msg_no:     .asciz "no\n"
+msg_tscd:   .asciz "tsc-deadline: announced\n"
+msg_tscd_no: .asciz "tsc-deadline: not announced\n"
+msg_rearm:  .asciz "re-armed every 1000000 tsc cycles: "
+msg_once:   .asciz "one deadline: "
+msg_after:  .asciz "the msr after it: "
+msg_past:   .asciz "a passed deadline, at once: "
+msg_zero:   .asciz "armed, then 0: "
+msg_icr:    .asciz "an initial count: "
+msg_ccr:    .asciz "current count: "
+msg_mode:   .asciz "a mode change: the msr "
+msg_then:   .asciz ", then "
         FLAT_GDT
         GDT_PTR
         IDT
         .data
 pit:    .long 0
 ticks:  .long 0
+rearm:  .long 0
         STACK

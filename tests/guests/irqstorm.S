@@ -9,12 +9,7 @@ _start:
         TIMER_ONLY
         GATE 0x20, timer        /* IRQ 0 */
         lidt idt_ptr
-        mov  $0x34, %al                 /* PIT channel 0, mode 2 */
-        out  %al, $0x43
-        mov  $2, %al                    /* divisor 2 */
-        out  %al, $0x40
-        xor  %al, %al
-        out  %al, $0x40
+        PIT_RATE 2                      /* about 600 kHz */
         sti
         mov  $1000000, %ecx
 2:      dec  %ecx

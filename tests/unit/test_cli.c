@@ -84,17 +84,17 @@ static void bad_files(void **state)
 
 /*
  * esxtop's identities, on every sample of every world (VMware,
- * "Interpreting esxtop Statistics" 2.2): %RUN + %RDY + %WAIT = 100 (no
- * co-stop), %USED = %RUN + %SYS (no overlap), %IDLE within %WAIT, %MLMTD
+ * "Interpreting esxtop Statistics" 2.2): %RUN + %RDY + %CSTP + %WAIT =
+ * 100, %USED = %RUN + %SYS (no overlap), %IDLE within %WAIT, %MLMTD
  * within %RDY; to the CSV's two decimals.  And a group's counters are the
  * sums of its worlds' (section 2.1: "Group Cpu" is the sum over the
  * group's worlds), on every sample of every group.  Returns the number of
- * world samples checked and sets *sys when some world had %SYS > 0, so a
- * caller can insist that the %SYS term was exercised.
+ * world samples checked and sets *sys (*cstp) when some world had %SYS
+ * (%CSTP) > 0, so a caller can insist that the term was exercised.
  */
-static int identities_hold(const char *text, bool *sys)
+static int identities_hold(const char *text, bool *sys, bool *cstp)
 {
-	enum { MAXC = 4096, NK = 7 };
+	enum { MAXC = 4096, NK = 8 };
 	static int kind[MAXC];		/* 0 other, 1..7 a counter */
 	static int group[MAXC];		/* the group column's index, or -1 */
 	static bool is_group[MAXC];
@@ -102,7 +102,7 @@ static int identities_hold(const char *text, bool *sys)
 	static char *cell[MAXC];
 	static const char *const names[NK] = {
 		"% Used", "% Run", "% System", "% Wait", "% Idle", "% Ready",
-		"% Max Limited",
+		"% CoStop", "% Max Limited",
 	};
 	char *csv = strdup(text);
 	char *line, *save, *header;
@@ -110,6 +110,7 @@ static int identities_hold(const char *text, bool *sys)
 
 	assert_non_null(csv);
 	*sys = false;
+	*cstp = false;
 	header = strtok_r(csv, "\n", &save);
 
 	for (char *p = header, *q; p && *p; p = q) {
@@ -164,7 +165,7 @@ static int identities_hold(const char *text, bool *sys)
 			members[c] = 0;
 		}
 		assert_int_equal(c, ncol);
-		/* a world's seven columns are consecutive, % Used first */
+		/* a world's eight columns are consecutive, % Used first */
 		for (int i = 0; i < ncol; i++) {
 			double x;
 
@@ -179,10 +180,11 @@ static int identities_hold(const char *text, bool *sys)
 				continue;
 			checked++;
 			*sys = *sys || v[3] > 0;
-			assert_true(fabs(v[2] + v[6] + v[4] - 100.0) <= 0.05);
+			*cstp = *cstp || v[7] > 0;
+			assert_true(fabs(v[2] + v[6] + v[7] + v[4] - 100.0) <= 0.05);
 			assert_true(fabs(v[1] - v[2] - v[3]) <= 0.02);
 			assert_true(v[5] <= v[4] + 0.01);
-			assert_true(v[7] <= v[6] + 0.01);
+			assert_true(v[8] <= v[6] + 0.01);
 		}
 		for (int g = 0; g < ncol; g++) {
 			if (!is_group[g] || kind[g] == 0 ||
@@ -208,7 +210,7 @@ static void host_options(void **state)
 {
 	char *line, *save;
 	int rows = 0, cols = 0;
-	bool sys;
+	bool sys, cstp;
 
 	(void)state;
 	expect("--headless --esxtop --interval 0.05 --guest scenarios/guests/timer.elf",
@@ -217,7 +219,7 @@ static void host_options(void **state)
 	assert_non_null(strstr(out, "\\\\esx0\\Group Cpu(100:vm0)\\% Used"));
 	assert_non_null(strstr(out, "\\\\esx0\\Physical Cpu(_Total)\\% Util Time"));
 	assert_non_null(strstr(out, "\n\"01/01/2007 00:00:00\","));
-	identities_hold(out, &sys);
+	identities_hold(out, &sys, &cstp);
 	assert_null(strstr(out, "tick 50"));	/* no guest output in the CSV */
 	for (line = strtok_r(out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -245,8 +247,12 @@ static void host_options(void **state)
 	assert_null(strstr(out, "== worlds"));		/* no narration */
 	assert_null(strstr(strchr(out, '\n'), "PDH-CSV"));
 	/* several hosts, several VMs, every world on every sample */
-	assert_true(identities_hold(out, &sys) >= 15 * 10);
+	assert_true(identities_hold(out, &sys, &cstp) >= 15 * 10);
 	assert_true(sys);	/* the VMKernel's %SYS term is not always 0 */
+	/* and an SMP VM co-stopped: the %CSTP term (scenarios/smp.lua) */
+	expect("--headless --esxtop --interval 0.005 smp", 0, "% CoStop");
+	assert_true(identities_hold(out, &sys, &cstp) >= 10);
+	assert_true(cstp);
 	expect("--headless --interval 1 --guest x", 2, "go with --esxtop");
 	expect("--headless --esxtop --interval 0 --guest x", 2, "--interval wants seconds");
 	expect("--headless --esxtop --interval 1e3 --guest x", 2, "--interval wants seconds");

@@ -108,6 +108,39 @@ static void scripts_bounded(void **state)
 		       "coroutine.yield() outside a coroutine");
 }
 
+/*
+ * Patterns: three quantifiers over 4,000 bytes backtrack for minutes
+ * (n^4 steps); refused before they run, naming the file and line, even
+ * under pcall.  The patterns scenarios use, over a text of 34 KB, run.
+ */
+static void patterns_bounded(void **state)
+{
+	char sc[256], where[512];
+
+	(void)state;
+	scenario(sc, sizeof sc, "local s = string.rep('a', 4000)\n"
+		 "print(pcall(string.find, s, 'a*a*a*b'))\n"
+		 "print('AFTER')\n");
+	snprintf(where, sizeof where, "%s:2: the scenario called string.find with the pattern \"a*a*a*b\" over 4000 bytes: it may backtrack", sc);
+	want(run("--headless %s", sc), 2, where);
+	if (strstr(out, "AFTER") != NULL)
+		fail_msg("the script went on after the refusal:\n%s", out);
+	unlink(sc);
+	script_refused("local s = string.rep('x', 1 << 16)\n"
+		       "for w in s:gmatch('(.-)y(.-)z') do end print('AFTER')\n",
+		       "string.gmatch with the pattern \"(.-)y(.-)z\"");
+	scenario(sc, sizeof sc, "local text = string.rep('probe-1: value 123\\n', 1800)\n"
+		 "local n, sum = 0, 0\n"
+		 "for line in text:gmatch('([^\\n]*)\\n?') do\n"
+		 "  local k, v = line:match('^([%w-]+): (.*)$')\n"
+		 "  if k then n = n + 1; sum = sum + tonumber(v:match('%d+')) end\n"
+		 "end\n"
+		 "local _, digits = text:gsub('%d+', '')\n"
+		 "print('lines ' .. n .. ' sum ' .. sum .. ' runs ' .. digits)\n");
+	want(run("--headless %s", sc), 0, "lines 1800 sum 221400 runs 3600");
+	unlink(sc);
+}
+
 static void script_messages(void **state)
 {
 	char sc[256], where[300];
@@ -482,6 +515,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scripts_bounded),
+		cmocka_unit_test(patterns_bounded),
 		cmocka_unit_test(script_messages),
 		cmocka_unit_test(outputs_are_not_inputs),
 		cmocka_unit_test(outputs_renamed_in_place),

@@ -492,6 +492,32 @@ static void command_line_and_modules(void **state)
 }
 
 /*
+ * add_vm{tsc_deadline=true}: the guest's CPUID announces the local APIC
+ * timer's TSC-deadline mode and the mode works (test_apic checks it in
+ * every mode); without it, qemu32's CPUID; wrong forms are refused.
+ */
+static void tsc_deadline_option(void **state)
+{
+	struct play p;
+
+	(void)state;
+	play(&p,
+	     "local h = host{name='e'}\n"
+	     "local on = h:add_vm{guest='build/guests/apictimer.elf', tsc_deadline=true}\n"
+	     "run{until_event='power', vm=on}\n"
+	     "expect(on:serial():find('a passed deadline, at once: 1 interrupts', 1, true), 'on')\n"
+	     "local off = h:add_vm{guest='build/guests/apictimer.elf'}\n"
+	     "run{until_event='power', vm=off}\n"
+	     "expect(off:serial():find('tsc-deadline: not announced', 1, true), 'off')\n");
+	expect_done(&p);
+	done(&p);
+	expect_failure("host{name='e'}:add_vm{guest='hello', tsc_deadline=1}\n", 1,
+		       "tsc_deadline must be true or false");
+	expect_failure("host{name='e'}:add_vm{cpu_mhz=5, tsc_deadline=true}\n", 1,
+		       "tsc_deadline= needs a guest=");
+}
+
+/*
  * vm:stats() has every counter of the one list (vcpu_stats.h), under its
  * name, summed over the VM's vCPUs: the very numbers the VMM counted.
  */
@@ -598,6 +624,7 @@ int main(void)
 		cmocka_unit_test(cluster_errors),
 		cmocka_unit_test(disk_snapshots_and_backup),
 		cmocka_unit_test(command_line_and_modules),
+		cmocka_unit_test(tsc_deadline_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -325,16 +325,24 @@ static void views(void **state)
 }
 
 /*
- * Hardware assist: the VMCS view shows root and non-root mode, the 2006
- * controls and the last exit with its qualification as the SDM lays it
- * out (table 27-5: port 0x3f8 in bits 31:16, an OUT of one byte, port in
- * DX: 0x03f80000), and the CR0/CR4 guest/host masks.
+ * Hardware assist: the Rings pane shows the guest's rings in non-root mode
+ * and ESX in root mode; the VMCS view shows root and non-root mode, the
+ * 2006 controls and the last exit with its qualification as the SDM lays
+ * it out (table 27-5: port 0x3f8 in bits 31:16, an OUT of one byte, port
+ * in DX: 0x03f80000), the CR0/CR4 guest/host masks, and what the exit
+ * cost: Prescott's round trip, 3963 cycles [Agesen et al. 2012, table 1].
  */
 static void vmcs_view(void **state)
 {
 	(void)state;
 	start("", "--mode=hw --guest build/guests/sysenter.elf", 140, 45);
-	keys("n n n n n n n 8");
+	keys("n n n n n n n");
+	/* the Rings pane draws VT-x, not ring deprivileging */
+	expect_screen("Rings: guest in ring 0 of non-root mode (VT-x)");
+	expect_screen("non-root: guest    root: ESX");
+	assert_null(strstr(screen, "real CPU runs"));
+	expect_screen("Registers: ringside's CPU underneath | the guest's (VT-x)");
+	keys("8");
 	expect_screen("ring 0 of non-root mode");
 	expect_screen("primary controls only");
 	expect_screen("use TSC offsetting 1");
@@ -343,6 +351,10 @@ static void vmcs_view(void **state)
 	/* SDM 24.6.6: PE NE WP NW CD PG, and PSE PAE PGE VMXE are the VMM's */
 	expect_screen("CR0 guest/host mask e0010021");
 	expect_screen("CR4 guest/host mask 000020b0");
+	/* the exit's cost, with the source of its figure */
+	expect_screen("modelled cost 3963 cycles: VM exit + VM entry 3963");
+	expect_screen("round trip: Agesen et al., USENIX ATC 2012, table 1");
+	expect_screen("handling: no published figure, none charged");
 }
 
 static void quit_restores_terminal(void **state)
