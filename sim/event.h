@@ -74,7 +74,9 @@ enum trap_action {
 				   made it as nothing, a read gives 0 and a
 				   store goes nowhere, code is zeros; a =
 				   address, b = 0 load, 1 store, 2 fetch
-				   (exit_reason: EPT violation in hw) */
+				   (hw: a VM exit, exception or NMI, #PF:
+				   the VMM's shadow page tables map
+				   nothing there) */
 	TRAP_ACTION_COUNT
 };
 
@@ -199,7 +201,9 @@ struct event {
 			uint8_t action;	/* enum trap_action */
 			uint8_t vring, cpl;
 			uint8_t has_error;
-			uint8_t exit_reason;	/* TRAP_VM_EXIT: SDM number */
+			uint8_t exit_reason;	/* if vm_exit: SDM number */
+			uint8_t vm_exit;	/* 1: the VMM was entered by a
+					   VM exit (hw) */
 			uint32_t error;
 			uint32_t a, b;	/* before/after, meaning per op */
 		} trap;

@@ -199,7 +199,7 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	f_int(v, "cpl", ev->u.trap.cpl);
 	if (ev->u.trap.has_error)
 		f_hex(v, "error", ev->u.trap.error, 4);
-	if (ev->u.trap.exit_reason) {
+	if (ev->u.trap.vm_exit) {
 		f_int(v, "exit_reason", ev->u.trap.exit_reason);
 		f_str(v, "exit", vmm_exit_reason_name(ev->u.trap.exit_reason));
 	}
@@ -500,11 +500,11 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	case EV_TRAP:
 		trace_trap_detail(ev, detail, sizeof detail);
 		vec = x86_vector_name(ev->u.trap.vector);
-		if (ev->u.trap.action == TRAP_VM_EXIT ||
-		    (ev->u.trap.action == TRAP_NO_MEMORY &&
-		     ev->u.trap.exit_reason)) {
+		if (ev->u.trap.vm_exit) {
 			sb_printf(&b, "%08x  VM exit, %s", ev->u.trap.eip,
 				  vmm_exit_reason_name(ev->u.trap.exit_reason));
+			if (ev->u.trap.exit_reason == 0 && vec)	/* which */
+				sb_printf(&b, " (%s)", vec);
 			if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
 				sb_printf(&b, ", on %s",
 					  x86_op_name((enum x86_op)ev->u.trap.op));

@@ -19,7 +19,7 @@ bool trace_trap_has_vector(const struct event *ev)
 	return ev->u.trap.action != TRAP_CALLOUT &&
 	       ev->u.trap.action != TRAP_VM_EXIT &&
 	       ev->u.trap.action != TRAP_STARTUP &&
-	       !(ev->u.trap.action == TRAP_NO_MEMORY && ev->u.trap.exit_reason) &&
+	       !ev->u.trap.vm_exit &&
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 

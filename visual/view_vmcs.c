@@ -121,8 +121,7 @@ static const struct event *last_exit(struct app *a, int *port)
 	for (size_t i = event_log_count(log); i > 0; i--) {
 		const struct event *e = event_log_at(log, i - 1);
 
-		if (e->vm != vm->id || e->kind != EV_TRAP ||
-		    e->u.trap.action != TRAP_VM_EXIT)
+		if (e->vm != vm->id || e->kind != EV_TRAP || !e->u.trap.vm_exit)
 			continue;
 		for (size_t j = i - 1; j > 0 && j + 4 > i; j--) {
 			const struct event *io = event_log_at(log, j - 1);
@@ -189,9 +188,9 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 	y = line(&in, y, ROLE_NORMAL, "              use TSC offsetting 1 (offset %016llx)  interrupt-window exiting %d",
 		 (unsigned long long)v->virt.tsc_offset,
 		 !v->virt.iflag && vmm_devices_irq_pending(vm, v->id));
-	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x%s", pf ? 1u << 14 : 0u,
-		 pf ? " (#PF: the guest pages, so a VMM with shadow page tables wants its faults; ringside does not model paging: none comes)"
-		    : " (empty: paging off, no shadow page tables to keep)");
+	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x (#PF: no EPT in 2006, the VMM keeps shadow page tables%s)",
+		 1u << 14, pf ? "; the guest's own paging is not modelled"
+			      : ", 1:1 while the guest's paging is off; they map its RAM only: a touch of memory that does not exist exits");
 	y = line(&in, y, ROLE_NORMAL, "  CR0 guest/host mask %08x (PE NE WP NW CD PG: the VMM's), read shadow %08x",
 		 vmm_hw_cr_mask(0), vmm_hw_cr_shadow(v, 0));
 	y = line(&in, y, ROLE_NORMAL, "  CR4 guest/host mask %08x (PSE PAE PGE VMXE: the VMM's), read shadow %08x",
@@ -212,7 +211,12 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 					     vm->ram + ex->u.trap.eip, 15,
 					     ex->u.trap.eip, &x) == 0;
 
-		if (decoded)
+		if (ex->u.trap.exit_reason == 0) {	/* a #PF: its address */
+			q = ex->u.trap.a;
+			snprintf(words, sizeof words, "#PF at linear address %08x (%s)",
+				 q, ex->u.trap.b == 0 ? "a load" :
+				 ex->u.trap.b == 1 ? "a store" : "a fetch");
+		} else if (decoded)
 			q = qualification(ex->u.trap.exit_reason, &x, port,
 					  words, sizeof words);
 		else

@@ -259,8 +259,9 @@ static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
  * Guest-physical addresses past RAM (up to the VMM's area, but for the
  * local APIC's page): no device answers there.  On QEMU's PC a load there
  * gives 0 and a store goes nowhere [measured: tests/guests/nomem.S]; a real
- * VMM maps nothing there, takes the fault (a page fault, or under VT-x an
- * EPT violation) and emulates the access as such.  Unicorn's MMIO region
+ * VMM maps nothing there in its page tables, takes the page fault (under
+ * the VT-x of 2006, which has no EPT, a #PF exit on its shadow page
+ * tables) and emulates the access as such.  Unicorn's MMIO region
  * is that trap: each access reaches the VMM.  Unicorn cannot fetch code
  * from it (UC_ERR_FETCH_PROT, with nothing run).
  */

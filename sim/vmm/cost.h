@@ -93,6 +93,7 @@ struct cost_exit {
 
 /* Every exit reason ringside's VT-x model produces (sim/vmm/vmm_hw.c). */
 static const struct cost_exit cost_exit_table[] = {
+	{ 0, 0, COST_NO_SOURCE "; a #PF on the VMM's shadow page tables: memory that does not exist" },
 	{ 1, 0, COST_NO_SOURCE "; the host interrupt is the VMKernel's" },
 	{ 7, 0, COST_NO_SOURCE },
 	{ 10, 0, COST_NO_SOURCE },
@@ -104,7 +105,6 @@ static const struct cost_exit cost_exit_table[] = {
 	{ 30, 0, COST_NO_SOURCE "; the device's work is added [assumption]" },
 	{ 31, 0, COST_NO_SOURCE },
 	{ 32, 0, COST_NO_SOURCE },
-	{ 48, 0, COST_NO_SOURCE "; a touch of memory that does not exist" },
 };
 
 #define COST_EXIT_REASONS (sizeof cost_exit_table / sizeof cost_exit_table[0])

@@ -262,6 +262,8 @@ void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector
 	ev.u.trap.a = a;
 	ev.u.trap.b = b;
 	ev.u.trap.exit_reason = exit_reason;
+	ev.u.trap.vm_exit = action == TRAP_VM_EXIT ||
+			    (action == TRAP_NO_MEMORY && v->exec == MODE_HW);
 	vm_emit(v->vm, v->id, &ev);
 }
 

@@ -168,8 +168,13 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 /*
  * The trap a real VMM takes on the guest's access to nothing, and its
  * answer: under te and bt a #GP (the truncated segment) for the VMM's
- * area, a page fault (nothing mapped) past RAM; under hw an EPT violation
- * exit.  Counted and shown, not acted on: the CPU made the access as
+ * area, a page fault (nothing mapped) past RAM; under hw a VM exit for
+ * a #PF (exit reason 0, exception or NMI): the VT-x of 2006 has no EPT, so
+ * the VMM runs the guest on shadow page tables (1:1 while the guest's
+ * paging is off, vmm_hw.c) that map only its RAM, with #PF set in the
+ * exception bitmap (as the first KVM did without EPT).  The VMM sees the
+ * address is none of the guest's and answers for the memory that is not
+ * there; the guest never sees the fault.  Counted and shown, not acted on: the CPU made the access as
  * nothing already, and a stop in the middle of a block would end it early
  * while its instructions are counted whole.
  */
@@ -182,19 +187,19 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
 			     hw ? WHY_EXIT : WHY_TRAP);
-	v->stats.cycles += hw ? vmm_exit_cost(48) : COST_TRAP;
+	v->stats.cycles += hw ? vmm_exit_cost(0) : COST_TRAP;
 	v->run.limit_block = NULL;	/* the slice's room changed */
-	vmm_trap_event(v, NULL, addr >= VMM_BASE ? X86_GP : X86_PF,
+	vmm_trap_event(v, NULL, addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
 		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,
-		       hw ? 48 : 0);
+		       0);
 }
 
 /*
  * Code fetched from nothing.  QEMU's CPU runs what it reads there, zeros:
  * ADD [EAX], AL, two bytes at a time, until something (an interrupt)
  * takes it elsewhere [measured: tests/guests/nocode.S].  A real VMM takes
- * the fault (the truncated code segment, an unmapped page, an EPT
- * violation) and emulates the instruction; ringside's VMM runs it on the
+ * the fault (the truncated code segment, an unmapped page; under hw a #PF
+ * exit) and emulates the instruction; ringside's VMM runs it on the
  * step engine from a page of zeros it keeps for that (VMM_NOTHING_OFF),
  * then puts EIP back where the guest is.  The TC, the stub and the block
  * hook never take the EIP for theirs while nothing_eip holds it.

@@ -82,16 +82,16 @@
 
 /* SDM vol. 3C table C-1. */
 enum {
-	EXIT_EXTERNAL_INTERRUPT = 1, EXIT_INTERRUPT_WINDOW = 7,
+	EXIT_EXCEPTION_NMI = 0, EXIT_EXTERNAL_INTERRUPT = 1, EXIT_INTERRUPT_WINDOW = 7,
 	EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_INVD = 13,
 	EXIT_INVLPG = 14, EXIT_CR_ACCESS = 28,
-	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32,
-	EXIT_EPT_VIOLATION = 48
+	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32
 };
 
 const char *vmm_exit_reason_name(int reason)
 {
 	switch (reason) {
+	case EXIT_EXCEPTION_NMI: return "exception or NMI";
 	case EXIT_EXTERNAL_INTERRUPT: return "external interrupt";
 	case EXIT_INTERRUPT_WINDOW: return "interrupt window";
 	case EXIT_TRIPLE_FAULT: return "triple fault";
@@ -104,7 +104,6 @@ const char *vmm_exit_reason_name(int reason)
 	case EXIT_IO: return "I/O instruction";
 	case EXIT_RDMSR: return "RDMSR";
 	case EXIT_WRMSR: return "WRMSR";
-	case EXIT_EPT_VIOLATION: return "EPT violation";
 	default: return "?";
 	}
 }

@@ -37,12 +37,21 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 	bool has_error = x86_vector_has_error_code(vector);
 
 	/*
-	 * Under hardware assist the exception bitmap is empty: the CPU
-	 * delivers the guest's own faults through the guest's IDT by itself,
-	 * with no exit and no VMM (ringside's model still does the delivery,
-	 * but it is the hardware's work: no event, no cost).
+	 * Under hardware assist the CPU delivers the guest's own faults
+	 * through the guest's IDT by itself, with no exit and no VMM
+	 * (ringside's model still does the delivery, but it is the
+	 * hardware's work: no event, no cost) - except those the exception
+	 * bitmap names.  A VMM of 2006 (no EPT, shadow page tables) sets #PF
+	 * there: each page fault exits (reason 0, exception or NMI), the VMM
+	 * finds it is the guest's own and injects it on the VM entry.
 	 */
-	if (v->exec != MODE_HW) {
+	if (v->exec == MODE_HW && vector == X86_PF) {
+		v->stats.reflected++;
+		v->stats.exit_reasons[0]++;
+		vmm_charge(v, vmm_exit_cost(0));
+		vmm_trap_event(v, in, vector, TRAP_VM_EXIT, has_error, error,
+			       0, 0, 0);
+	} else if (v->exec != MODE_HW) {
 		v->stats.reflected++;
 		vmm_charge(v, COST_REFLECT);
 		vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error,
@@ -57,7 +66,9 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 {
 	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
 
-	if (v->exec == MODE_HW)	/* the CPU delivers it: no exit */
+	if (v->exec == MODE_HW && vector == X86_PF)	/* the bitmap's */
+		vmm_set_path(v, bi, PATH_VMM, WHY_EXIT);
+	else if (v->exec == MODE_HW)	/* the CPU delivers it: no exit */
 		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
 	else
 		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);

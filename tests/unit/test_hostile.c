@@ -131,6 +131,32 @@ static size_t no_memory(const struct tl_run *r, uint32_t access, uint32_t lo,
 }
 
 /*
+ * The fault a real VMM takes on each: under te and bt the truncated
+ * segment's #GP in the VMM's area and a #PF past RAM; under hw (2006
+ * VT-x, no EPT) a VM exit, reason 0 (exception or NMI) for the #PF its
+ * shadow page tables give, wherever the address (SDM vol. 3C 25.2, the
+ * exception bitmap; table C-1).
+ */
+static void no_memory_faults(enum exec_mode m, const struct tl_run *r)
+{
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct event *e = &r->ev[i];
+
+		if (e->kind != EV_TRAP || e->u.trap.action != TRAP_NO_MEMORY)
+			continue;
+		if (m == MODE_HW) {
+			assert_int_equal(e->u.trap.vm_exit, 1);
+			assert_int_equal(e->u.trap.exit_reason, 0);
+			assert_int_equal(e->u.trap.vector, X86_PF);
+		} else {
+			assert_int_equal(e->u.trap.vm_exit, 0);
+			assert_int_equal(e->u.trap.vector,
+					 e->u.trap.a >= VMM_BASE ? X86_GP : X86_PF);
+		}
+	}
+}
+
+/*
  * A DPL-0 code descriptor and a call gate written into the real GDT: the
  * stores go nowhere (six no-memory traps), the selector names a zero
  * descriptor past the guest's GDT: #GP and, with no IDT, a triple fault,
@@ -192,6 +218,7 @@ static void nomem(void **state)
 		assert_string_equal(tl_serial(&r), qemu);
 		assert_int_equal(no_memory(&r, 0, 0x08000000, UINT32_MAX), 18);
 		assert_int_equal(no_memory(&r, 1, 0x08000000, UINT32_MAX), 6);
+		no_memory_faults((enum exec_mode)m, &r);
 		tl_free(&r);
 	}
 }
