@@ -504,7 +504,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			sb_printf(&b, "%08x  VM exit, %s", ev->u.trap.eip,
 				  vmm_exit_reason_name(ev->u.trap.exit_reason));
 			if (ev->u.trap.exit_reason == 0 && vec)	/* which */
-				sb_printf(&b, " (%s)", vec);
+				sb_printf(&b, ": %s", vec);
 			if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
 				sb_printf(&b, ", on %s",
 					  x86_op_name((enum x86_op)ev->u.trap.op));

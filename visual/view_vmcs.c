@@ -188,9 +188,9 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 	y = line(&in, y, ROLE_NORMAL, "              use TSC offsetting 1 (offset %016llx)  interrupt-window exiting %d",
 		 (unsigned long long)v->virt.tsc_offset,
 		 !v->virt.iflag && vmm_devices_irq_pending(vm, v->id));
-	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x (#PF: no EPT in 2006, the VMM keeps shadow page tables%s)",
-		 1u << 14, pf ? "; the guest's own paging is not modelled"
-			      : ", 1:1 while the guest's paging is off; they map its RAM only: a touch of memory that does not exist exits");
+	y = line(&in, y, ROLE_NORMAL, "  exception bitmap %08x (#PF: no EPT in 2006: %s)",
+		 1u << 14, pf ? "shadow page tables; the guest's own paging is not modelled"
+			      : "the VMM's 1:1 shadow page tables map only the guest's RAM");
 	y = line(&in, y, ROLE_NORMAL, "  CR0 guest/host mask %08x (PE NE WP NW CD PG: the VMM's), read shadow %08x",
 		 vmm_hw_cr_mask(0), vmm_hw_cr_shadow(v, 0));
 	y = line(&in, y, ROLE_NORMAL, "  CR4 guest/host mask %08x (PSE PAE PGE VMXE: the VMM's), read shadow %08x",

@@ -283,21 +283,33 @@ static void vmmjump(void **state)
 /*
  * Code run from nothing, past RAM and in the VMM's area, until the timer
  * takes the guest out: each tick comes in the zeros, at an instruction,
- * after some ran, as on QEMU.
+ * after some ran, as on QEMU.  QEMU's timer follows the host's clock, so a
+ * tick may come there before any zero ran ("they did not run"); ringside's
+ * is simulated time and always lets some run.  QEMU's answer is taken with
+ * that one difference of timing.
  */
 static void nocode(void **state)
 {
 	struct hostile h = { "nocode", M, POWER_DEBUG_EXIT, 0, true, true };
-	const char *qemu = qemu_says("nocode");
+	const char *want = "nocode: running zeros where there is no memory\n"
+		"nocode: the tick came in the zeros, at an instruction\n"
+		"nocode: they ran\n"
+		"nocode: the tick came in the zeros, at an instruction\n"
+		"nocode: they ran\n";
+	char qemu[512], *p;
 
 	(void)state;
-	assert_non_null(strstr(qemu, "came in the zeros, at an instruction\n"
-				     "nocode: they ran\n"));
+	snprintf(qemu, sizeof qemu, "%s", qemu_says("nocode"));
+	while ((p = strstr(qemu, "they did not run\n")) != NULL) {
+		memcpy(p, "they ran\n", 9);
+		memmove(p + 9, p + 17, strlen(p + 17) + 1);
+	}
+	assert_string_equal(qemu, want);
 	for (int m = MODE_TE; m <= MODE_HW; m++) {
 		struct tl_run r;
 
 		run_one(&h, (enum exec_mode)m, &r);
-		assert_string_equal(tl_serial(&r), qemu);
+		assert_string_equal(tl_serial(&r), want);
 		assert_true(no_memory(&r, 2, 0x20000000, 0x20100000) > 10);
 		assert_true(no_memory(&r, 2, 0xffc20010u, 0xffd20010u) > 10);
 		tl_free(&r);
