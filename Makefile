@@ -7,6 +7,7 @@
 #   make bench    performance figures (never part of make test)
 #   make golden   rewrite the scenarios' golden traces (tests/golden/)
 #   make docs     regenerate the figures docs/ quotes (tests/docs/docs.sh)
+#   make bench-docs  write the host times docs/performance.md quotes
 #   make fuzz     libFuzzer targets (clang), FUZZ_SECONDS each (default 20)
 #   make deps     check (and as root install) the dependencies
 #   make install  PREFIX=/usr/local DESTDIR=: the program, the scenarios,
@@ -82,7 +83,7 @@ BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 
 include scenarios/guests/guests.mk
 
-.PHONY: all deps build run test tests bench clean check-layering help FORCE \
+.PHONY: all deps build run test tests bench bench-docs clean check-layering help FORCE \
 	golden pkg-check pkg-check-tests docs install uninstall fuzz fuzz-targets
 
 all: build
@@ -241,6 +242,14 @@ bench: deps
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf build/guests/ticker.elf
 	@$(BENCH_DRSHA)
+
+# The host times docs/ quotes (the <!-- bench: --> blocks of
+# docs/performance.md), written by running the benchmarks: they vary
+# from run to run, so no test checks them, but none is typed.  Run it on
+# a quiet machine and read the diff.
+bench-docs: deps
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) $(TEST_GUESTS)
+	@sh tests/docs/docs.sh write bench
 
 # Installed like a Debian tool: DESTDIR for packaging, PREFIX for the rest.
 install: build

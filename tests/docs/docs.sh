@@ -4,6 +4,12 @@
 # Usage: sh tests/docs/docs.sh write    rewrite every generated block
 #        sh tests/docs/docs.sh check    exit 1 (and show a diff) if a doc
 #                                       disagrees with the program
+#        sh tests/docs/docs.sh write bench
+#                                       rewrite the <!-- bench: --> blocks
+#
+# Host times vary from run to run, so they are in `bench` blocks instead:
+# `make bench-docs` writes them (on a quiet machine), and nothing checks
+# them; they are still the program's output, never typed.
 #
 # A generated block in a page of docs/ is
 #
@@ -20,19 +26,21 @@
 set -eu
 
 mode=${1:-check}
-case "$mode" in write|check) ;; *) echo "usage: $0 write|check" >&2; exit 2 ;; esac
+mark=${2:-docs}
+case "$mode" in write|check) ;; *) echo "usage: $0 write|check [docs|bench]" >&2; exit 2 ;; esac
+case "$mark" in docs|bench) ;; *) echo "usage: $0 write|check [docs|bench]" >&2; exit 2 ;; esac
 [ -x ./ringside ] || { echo "$0: build ./ringside first (make build)" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
 for page in "${DOCS_DIR:-docs}"/*.md; do
-    grep -q '^<!-- docs: ' "$page" || continue
-    awk -v tmp="$tmp" '
-        /^<!-- docs: .* -->$/ {
+    grep -q "^<!-- $mark: " "$page" || continue
+    awk -v tmp="$tmp" -v mark="$mark" '
+        $0 ~ "^<!-- " mark ": .* -->$" {
             print
             cmd = $0
-            sub(/^<!-- docs: /, "", cmd)
+            sub("^<!-- " mark ": ", "", cmd)
             sub(/ -->$/, "", cmd)
             print "```"
             print "$ " cmd
@@ -51,7 +59,7 @@ for page in "${DOCS_DIR:-docs}"/*.md; do
             skipping = 1
             next
         }
-        /^<!-- \/docs -->$/ { skipping = 0; print; next }
+        $0 == "<!-- /" mark " -->" { skipping = 0; print; next }
         !skipping { print }
         END { if (skipping) { print "docs.sh: unterminated block" > "/dev/stderr"; exit 1 }
               if (failed) exit 1 }
