@@ -1,7 +1,8 @@
 /*
  * test_docs.c - no figure in docs/ can go stale: every block between
  * <!-- docs: COMMAND --> markers must be what COMMAND prints now
- * (tests/docs/docs.sh check; `make docs` rewrites them).
+ * (tests/docs/docs.sh check; `make docs` rewrites them); the host times
+ * of <!-- bench: --> blocks are written by `make bench-docs`, not checked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,11 +50,47 @@ static void a_stale_figure_is_caught(void **state)
 	assert_non_null(strstr(out, "disagrees with the program"));
 }
 
+/*
+ * A host time (a <!-- bench: --> block) is written by `make bench-docs`
+ * and left alone by the check, whose figures must not vary; written, it
+ * is the command's output, not what was there.
+ */
+static void bench_blocks_are_written_not_checked(void **state)
+{
+	char dir[] = "build/docs-test-XXXXXX", page[64], cmd[160], text[256];
+	FILE *f;
+	size_t n;
+	int st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(page, sizeof page, "%s/page.md", dir);
+	f = fopen(page, "w");
+	assert_non_null(f);
+	fputs("<!-- bench: echo 7 -->\n```\n$ echo 7\n6\n```\n<!-- /bench -->\n", f);
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh check 2>&1", dir);
+	st = tl_sh(cmd, out, sizeof out);
+	assert_int_equal(st, 0);
+	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh write bench 2>&1", dir);
+	st = tl_sh(cmd, out, sizeof out);
+	assert_int_equal(st, 0);
+	f = fopen(page, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	remove(page);
+	rmdir(dir);
+	assert_string_equal(text, "<!-- bench: echo 7 -->\n```\n$ echo 7\n7\n```\n<!-- /bench -->\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(docs_agree_with_the_program),
 		cmocka_unit_test(a_stale_figure_is_caught),
+		cmocka_unit_test(bench_blocks_are_written_not_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
