@@ -13,6 +13,7 @@
 #include "vmm/bt.h"
 #include "sim.h"
 #include "trace.h"
+#include "trace_priv.h"
 #include "handler.h"
 #include "vmm/vmm.h"
 #include "vmx/vmx.h"
@@ -20,13 +21,7 @@
 #include "vmkernel/vmkernel.h"
 #include "vmkernel/world.h"
 
-/* A bounded string builder: appends never overflow, always terminate. */
-struct sbuf {
-	char *p;
-	size_t size, len;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+void trace_sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -44,24 +39,24 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 /* A JSON string literal, escaped (RFC 8259 section 7). */
 static void sb_json_str(struct sbuf *b, const char *s, size_t n)
 {
-	sb_printf(b, "\"");
+	trace_sb_printf(b, "\"");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"': sb_printf(b, "\\\""); break;
-		case '\\': sb_printf(b, "\\\\"); break;
-		case '\n': sb_printf(b, "\\n"); break;
-		case '\r': sb_printf(b, "\\r"); break;
-		case '\t': sb_printf(b, "\\t"); break;
+		case '"': trace_sb_printf(b, "\\\""); break;
+		case '\\': trace_sb_printf(b, "\\\\"); break;
+		case '\n': trace_sb_printf(b, "\\n"); break;
+		case '\r': trace_sb_printf(b, "\\r"); break;
+		case '\t': trace_sb_printf(b, "\\t"); break;
 		default:
 			if (c < 0x20 || c >= 0x7f)
-				sb_printf(b, "\\u%04x", c);
+				trace_sb_printf(b, "\\u%04x", c);
 			else
-				sb_printf(b, "%c", c);
+				trace_sb_printf(b, "%c", c);
 		}
 	}
-	sb_printf(b, "\"");
+	trace_sb_printf(b, "\"");
 }
 
 size_t trace_json_string(const char *s, size_t n, char *buf, size_t size)
@@ -282,11 +277,11 @@ static void cosched_text(struct sim *s, const struct event *ev,
 	unsigned us = ev->u.world.skew_us;
 
 	if (ev->u.world.reason == SWITCH_COSTOP)
-		sb_printf(b, "%s: the VMKernel co-stops %s: %u.%03u ms ahead of %s, past the %u ms skew threshold",
+		trace_sb_printf(b, "%s: the VMKernel co-stops %s: %u.%03u ms ahead of %s, past the %u ms skew threshold",
 			  host_name(s, ev->u.world.host), from, us / 1000,
 			  us % 1000, to, (unsigned)(VMKERNEL_COSTOP_SKEW_NS / 1000000));
 	else
-		sb_printf(b, "%s: the VMKernel co-starts %s: %s caught up to %u.%03u ms behind",
+		trace_sb_printf(b, "%s: the VMKernel co-starts %s: %s caught up to %u.%03u ms behind",
 			  host_name(s, ev->u.world.host), from, to,
 			  us / 1000, us % 1000);
 }
@@ -432,30 +427,30 @@ static void json_field(void *ctx, const struct trace_field *f)
 	struct json *j = ctx;
 
 	if (f->type == TRACE_END) {
-		sb_printf(&j->b, "]");
+		trace_sb_printf(&j->b, "]");
 		j->first = false;
 		return;
 	}
-	sb_printf(&j->b, j->first ? "" : ",");
+	trace_sb_printf(&j->b, j->first ? "" : ",");
 	j->first = false;
 	if (f->key)
-		sb_printf(&j->b, "\"%s\":", f->key);
+		trace_sb_printf(&j->b, "\"%s\":", f->key);
 	switch (f->type) {
 	case TRACE_INT:
-		sb_printf(&j->b, "%llu", (unsigned long long)f->num);
+		trace_sb_printf(&j->b, "%llu", (unsigned long long)f->num);
 		break;
 	case TRACE_STR:
 		sb_json_str(&j->b, f->str, f->len);
 		break;
 	case TRACE_HEX:
-		sb_printf(&j->b, "\"0x%0*llx\"", f->width,
+		trace_sb_printf(&j->b, "\"0x%0*llx\"", f->width,
 			  (unsigned long long)f->num);
 		break;
 	case TRACE_BOOL:
-		sb_printf(&j->b, f->num ? "true" : "false");
+		trace_sb_printf(&j->b, f->num ? "true" : "false");
 		break;
 	case TRACE_LIST:
-		sb_printf(&j->b, "[");
+		trace_sb_printf(&j->b, "[");
 		j->first = true;
 		break;
 	default:
@@ -469,9 +464,9 @@ size_t trace_json(struct sim *s, const struct event *ev, char *buf,
 	struct json j = { { buf, size, 0 }, true };
 
 	buf[0] = '\0';
-	sb_printf(&j.b, "{");
+	trace_sb_printf(&j.b, "{");
 	trace_fields(s, ev, json_field, &j);
-	sb_printf(&j.b, "}");
+	trace_sb_printf(&j.b, "}");
 	return j.b.len;
 }
 
@@ -480,15 +475,14 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 {
 	struct sbuf b = { buf, size, 0 };
 	char text[X86_TEXT_MAX], detail[160];
-	const char *vec;
 
 	buf[0] = '\0';
-	sb_printf(&b, "%12.3f us  %-4s ", (double)ev->t_ns / 1000.0,
+	trace_sb_printf(&b, "%12.3f us  %-4s ", (double)ev->t_ns / 1000.0,
 		  vm_name(s, ev->vm));
 	switch (ev->kind) {
 	case EV_INSN:
 		trace_insn_asm(s, ev, text, sizeof text);
-		sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s (%s)",
+		trace_sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s (%s)",
 			  ev->u.insn.eip, text, ev->u.insn.vring, ev->u.insn.cpl,
 			  class_name((enum insn_class)ev->u.insn.cls),
 			  ev->u.insn.xlat == 1 ? "IDENT" :
@@ -498,78 +492,40 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  handler_why_name((enum handler_why)ev->u.insn.why));
 		break;
 	case EV_TRAP:
-		trace_trap_detail(ev, detail, sizeof detail);
-		vec = x86_vector_name(ev->u.trap.vector);
-		if (ev->u.trap.vm_exit) {
-			sb_printf(&b, "%08x  VM exit, %s", ev->u.trap.eip,
-				  vmm_exit_reason_name(ev->u.trap.exit_reason));
-			if (ev->u.trap.exit_reason == 0 && vec)	/* which */
-				sb_printf(&b, ": %s", vec);
-			if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
-				sb_printf(&b, ", on %s",
-					  x86_op_name((enum x86_op)ev->u.trap.op));
-		} else if (ev->u.trap.action == TRAP_INTERRUPT) {
-			sb_printf(&b, "%08x  interrupt", ev->u.trap.eip);
-		} else if (ev->u.trap.action == TRAP_IPI ||
-			   ev->u.trap.action == TRAP_STARTUP) {
-			sb_printf(&b, "%08x  %s through the local APIC's ICR",
-				  ev->u.trap.eip, trap_action_name(
-				  (enum trap_action)ev->u.trap.action));
-		} else if (ev->u.trap.action == TRAP_CALLOUT) {
-			sb_printf(&b, "%08x  callout to the VMM for %s",
-				  ev->u.trap.eip,
-				  x86_op_name((enum x86_op)ev->u.trap.op));
-		} else if (!trace_trap_has_vector(ev)) {
-			sb_printf(&b, "%08x  %s enters the VMM (the real MSRs are the VMM's): %s",
-				  ev->u.trap.eip,
-				  x86_op_name((enum x86_op)ev->u.trap.op),
-				  trap_action_name((enum trap_action)ev->u.trap.action));
-		} else {
-			sb_printf(&b, "%08x  trap %s", ev->u.trap.eip,
-				  vec ? vec : "INT");
-			if (!vec)
-				sb_printf(&b, " 0x%02x", ev->u.trap.vector);
-			if (ev->u.trap.action != TRAP_NO_MEMORY)
-				sb_printf(&b, " on %s",
-					  x86_op_name((enum x86_op)ev->u.trap.op));
-			sb_printf(&b, ": %s",
-				  trap_action_name((enum trap_action)ev->u.trap.action));
-		}
-		if (detail[0])
-			sb_printf(&b, " (%s)", detail);
+		trace_trap_text(ev, &b);
 		break;
 	case EV_IO:
-		sb_printf(&b, "%08x  %s port 0x%04x %s 0x%x (%s)", ev->u.io.eip,
+		trace_sb_printf(&b, "%08x  %s port 0x%04x %s 0x%x (%s)", ev->u.io.eip,
 			  ev->u.io.dir == IO_OUT ? "out" : "in", ev->u.io.port,
 			  ev->u.io.dir == IO_OUT ? "<-" : "->", ev->u.io.value,
 			  vmx_device_name((enum vmx_device)ev->u.io.device));
 		break;
 	case EV_SERIAL:
-		sb_printf(&b, "serial output line (%u bytes)", ev->u.serial.len);
+		trace_sb_printf(&b, "serial output line (%u bytes)", ev->u.serial.len);
 		break;
 	case EV_VMX:
-		sb_printf(&b, "VMX bootstrap: %s",
+		trace_sb_printf(&b, "VMX bootstrap: %s",
 			  vmx_boot_step_name((enum vmx_boot_step)ev->u.vmx.step));
 		break;
 	case EV_POWER:
-		sb_printf(&b, "power %s: %s (status 0x%x)",
+		trace_sb_printf(&b, "power %s: %s (status 0x%x)",
 			  ev->u.power.on ? "on" : "off",
 			  power_reason_name((enum power_reason)ev->u.power.reason),
 			  ev->u.power.status);
 		break;
 	case EV_RING:
-		sb_printf(&b, "%08x  guest moves from ring %u to ring %u (real CPL %u)",
+		trace_sb_printf(&b, "%08x  guest moves from ring %u to ring %u (real CPL %u)",
 			  ev->u.ring.eip, ev->u.ring.from, ev->u.ring.to,
 			  ev->u.ring.cpl);
 		break;
 	case EV_MODE:
-		sb_printf(&b, "%08x  execution mode %s -> %s: %s", ev->u.mode.eip,
+		trace_sb_printf(&b, "%08x  execution mode %s -> %s: %s", ev->u.mode.eip,
 			  exec_mode_name((enum exec_mode)ev->u.mode.from),
 			  exec_mode_name((enum exec_mode)ev->u.mode.to),
 			  mode_reason_name((enum mode_reason)ev->u.mode.reason));
 		break;
 	case EV_TRANSLATE:
-		sb_printf(&b, "%08x  translated %u instructions (%u bytes, ends: %s) into %u bytes at 0x%08x",
+		trace_sb_printf(&b, "%08x  translated %u instructions (%u bytes, ends: %s) into %u bytes at 0x%08x",
 			  ev->u.translate.guest, ev->u.translate.n,
 			  ev->u.translate.guest_len,
 			  unit_end_name((enum unit_end)ev->u.translate.end),
@@ -580,23 +536,23 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			cosched_text(s, ev, &b);
 			break;
 		}
-		sb_printf(&b, "%s pCPU %u: %s -> %s (%s)",
+		trace_sb_printf(&b, "%s pCPU %u: %s -> %s (%s)",
 			  host_name(s, ev->u.world.host), ev->u.world.pcpu,
 			  world_name(s, ev->u.world.host, ev->u.world.from),
 			  world_name(s, ev->u.world.host, ev->u.world.to),
 			  switch_reason_name((enum switch_reason)ev->u.world.reason));
-		sb_printf(&b, "%s", hosted_switch(s, ev));
+		trace_sb_printf(&b, "%s", hosted_switch(s, ev));
 		break;
 	case EV_CLUSTER:
-		sb_printf(&b, "%s", cluster_event_text(s, ev, detail,
+		trace_sb_printf(&b, "%s", cluster_event_text(s, ev, detail,
 							 sizeof detail));
 		break;
 	case EV_DISK:
 		storage_event_text(s, ev, detail, sizeof detail);
-		sb_printf(&b, "%s", detail);
+		trace_sb_printf(&b, "%s", detail);
 		break;
 	case EV_HOST:
-		sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),
+		trace_sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),
 			  host_action_name((enum host_action)ev->u.host.action),
 			  ev->u.host.a);
 		break;
@@ -605,7 +561,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		char line[256];
 
 		drs_ha_trace_text(s, ev, line, sizeof line);
-		sb_printf(&b, "%s", line);
+		trace_sb_printf(&b, "%s", line);
 		break;
 	}
 	default:

@@ -87,7 +87,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 /* What a trap event's a/b fields mean, in words ("virtual IF 1 -> 0"). */
 void trace_trap_detail(const struct event *ev, char *buf, size_t size);
 
-/* Whether a trap event carries a vector (see trace.c). */
+/* Whether a trap event carries a vector (see trace_trap.c). */
 bool trace_trap_has_vector(const struct event *ev);
 
 /* The assembly text of an instruction event ("mov eax, cr0"). */

@@ -1,12 +1,15 @@
 /*
- * trace_trap.c - a trap event in words: what the VMM did and what changed
- * (the "detail" of the trace), and which fields it carries.
+ * trace_trap.c - a trap event in words: the text trace's line for it, what
+ * the VMM did and what changed (the "detail" of the trace), and which
+ * fields it carries.
  */
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "cpu/x86.h"
 #include "trace.h"
+#include "trace_priv.h"
+#include "vmm/vmm.h"
 
 /*
  * Does a trap event's vector mean something?  It does where a vector was
@@ -146,3 +149,41 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	}
 }
 
+/* The trap in words, as the text trace says it (trace_priv.h). */
+void trace_trap_text(const struct event *ev, struct sbuf *b)
+{
+	const char *vec = x86_vector_name(ev->u.trap.vector);
+	const char *op = x86_op_name((enum x86_op)ev->u.trap.op);
+	const char *action = trap_action_name((enum trap_action)ev->u.trap.action);
+	char detail[160];
+
+	trace_sb_printf(b, "%08x  ", ev->u.trap.eip);
+	if (ev->u.trap.vm_exit) {
+		trace_sb_printf(b, "VM exit, %s",
+		    vmm_exit_reason_name(ev->u.trap.exit_reason));
+		if (ev->u.trap.exit_reason == 0 && vec)	/* which */
+			trace_sb_printf(b, ": %s", vec);
+		if (ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
+			trace_sb_printf(b, ", on %s", op);
+	} else if (ev->u.trap.action == TRAP_INTERRUPT) {
+		trace_sb_printf(b, "interrupt");
+	} else if (ev->u.trap.action == TRAP_IPI ||
+		   ev->u.trap.action == TRAP_STARTUP) {
+		trace_sb_printf(b, "%s through the local APIC's ICR", action);
+	} else if (ev->u.trap.action == TRAP_CALLOUT) {
+		trace_sb_printf(b, "callout to the VMM for %s", op);
+	} else if (!trace_trap_has_vector(ev)) {
+		trace_sb_printf(b, "%s enters the VMM (the real MSRs are the VMM's): %s",
+		    op, action);
+	} else {
+		trace_sb_printf(b, "trap %s", vec ? vec : "INT");
+		if (!vec)
+			trace_sb_printf(b, " 0x%02x", ev->u.trap.vector);
+		if (ev->u.trap.action != TRAP_NO_MEMORY)
+			trace_sb_printf(b, " on %s", op);
+		trace_sb_printf(b, ": %s", action);
+	}
+	trace_trap_detail(ev, detail, sizeof detail);
+	if (detail[0])
+		trace_sb_printf(b, " (%s)", detail);
+}

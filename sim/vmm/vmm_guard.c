@@ -178,6 +178,11 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
  * nothing already, and a stop in the middle of a block would end it early
  * while its instructions are counted whole.
  */
+uint32_t vmm_guard_fault_cost(const struct vcpu *v)
+{
+	return v->exec == MODE_HW ? vmm_exit_cost(0) : COST_TRAP;
+}
+
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
@@ -187,7 +192,7 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
 			     hw ? WHY_EXIT : WHY_TRAP);
-	v->stats.cycles += hw ? vmm_exit_cost(0) : COST_TRAP;
+	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->run.limit_block = NULL;	/* the slice's room changed */
 	vmm_trap_event(v, NULL, addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
 		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,

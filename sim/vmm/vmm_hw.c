@@ -231,11 +231,16 @@ bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi)
  * then injected on the VM entry (VM-entry interruption-information field),
  * which is the "interrupt" event that follows.
  */
-static void event_exit(struct vcpu *v, int reason)
+void vmm_hw_count_exit(struct vcpu *v, int reason)
 {
 	v->stats.exits++;
-	v->stats.exit_reasons[reason]++;
+	v->stats.exit_reasons[reason & 63]++;
 	vmm_charge(v, vmm_exit_cost(reason));
+}
+
+static void event_exit(struct vcpu *v, int reason)
+{
+	vmm_hw_count_exit(v, reason);
 	vmm_trap_event(v, NULL, 0, TRAP_VM_EXIT, false, 0, 0, 0,
 		       (uint8_t)reason);
 }

@@ -110,11 +110,6 @@ void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns)
 
 /* ---- the local APIC's page (apic.c) -------------------------------------- */
 
-static uint32_t apic_page_cost(const struct vcpu *v)
-{
-	return v->exec == MODE_HW ? vmm_exit_cost(0) : COST_TRAP;
-}
-
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
 {
 	struct vcpu *v = ctx;
@@ -128,7 +123,7 @@ uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
 	 * (a stop in the middle of a block would end it early while its
 	 * instructions are counted whole).
 	 */
-	v->stats.cycles += apic_page_cost(v);
+	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->stats.vmm_io++;
 	v->run.limit_block = NULL;	/* the slice's room changed */
 	value = apic_read(v, off & ~3u, vmm_now_ns(v));
@@ -142,7 +137,7 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 
 	if (!apic_mapped(v, APIC_BASE_DEFAULT + off) || size != 4 || (off & 3))
 		return;		/* the APIC takes aligned 32-bit stores only */
-	v->stats.cycles += apic_page_cost(v);
+	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->stats.vmm_io++;
 	v->run.limit_block = NULL;
 	apic_write(v, off, value, vmm_now_ns(v));
@@ -227,8 +222,9 @@ int vmm_irq_poll(struct vcpu *v)
 		return rc;
 	/*
 	 * VT-x: an interrupt that comes while the guest runs is an external-
-	 * interrupt exit (1).  A halted vCPU's world was blocked (HLT exited):
-	 * the VMM injects on entry, no exit; so after a window it opened.
+	 * interrupt exit, reason 1.  A halted vCPU's world was blocked (HLT
+	 * exited): the VMM injects on entry, no exit; so after a window it
+	 * opened.
 	 */
 	if (v->exec == MODE_HW && v->state == VCPU_RUNNING && !window)
 		vmm_hw_interrupt_exit(v);

@@ -222,6 +222,11 @@ bool vmm_hw_intercept(struct vcpu *v, const struct block_insn *bi);
 
 /* Hardware assist: VM exits for an external interrupt (1), an open
  * interrupt window (7). */
+/*
+ * A VM exit for `reason` taken: counted (in all and by reason) and its
+ * cost charged (vmm_exit_cost).  Every exit goes through here.
+ */
+void vmm_hw_count_exit(struct vcpu *v, int reason);
 void vmm_hw_interrupt_exit(struct vcpu *v);
 void vmm_hw_window_exit(struct vcpu *v);
 
@@ -285,6 +290,13 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 
 /* The CPU's no_memory hook (cpu.h): the VMM's trap, an event. */
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
+
+/*
+ * What the VMM's own fault on a page it keeps from the guest costs
+ * (memory that does not exist, the local APIC's page): a trap under te
+ * and bt, a #PF exit under hw (its shadow page tables map only RAM).
+ */
+uint32_t vmm_guard_fault_cost(const struct vcpu *v);
 
 /*
  * The guest's EIP is at addr, where there is no memory (past RAM, or the

@@ -35,6 +35,7 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 			  int vector, uint32_t error, uint32_t eip)
 {
 	bool has_error = x86_vector_has_error_code(vector);
+	bool exits = v->exec == MODE_HW;
 
 	/*
 	 * Under hardware assist the CPU delivers the guest's own faults
@@ -45,17 +46,15 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 	 * there: each page fault exits (reason 0, exception or NMI), the VMM
 	 * finds it is the guest's own and injects it on the VM entry.
 	 */
-	if (v->exec == MODE_HW && vector == X86_PF) {
+	if (!exits || vector == X86_PF) {
 		v->stats.reflected++;
-		v->stats.exit_reasons[0]++;
-		vmm_charge(v, vmm_exit_cost(0));
-		vmm_trap_event(v, in, vector, TRAP_VM_EXIT, has_error, error,
-			       0, 0, 0);
-	} else if (v->exec != MODE_HW) {
-		v->stats.reflected++;
-		vmm_charge(v, COST_REFLECT);
-		vmm_trap_event(v, in, vector, TRAP_REFLECTED, has_error, error,
-			       0, 0, 0);
+		if (exits)
+			vmm_hw_count_exit(v, 0);	/* exception or NMI */
+		else
+			vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, in, vector,
+			       exits ? TRAP_VM_EXIT : TRAP_REFLECTED,
+			       has_error, error, 0, 0, 0);
 	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
@@ -153,9 +152,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		break;
 	case ENTRY_EXIT:
 		action = TRAP_VM_EXIT;
-		v->stats.exits++;
-		v->stats.exit_reasons[exit_reason & 63]++;
-		vmm_charge(v, vmm_exit_cost((int)exit_reason));
+		vmm_hw_count_exit(v, (int)exit_reason);
 		break;
 	default:
 		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */

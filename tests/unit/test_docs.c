@@ -28,22 +28,39 @@ static void docs_agree_with_the_program(void **state)
 		fail_msg("a page of docs/ disagrees with the program (run make docs):\n%s", out);
 }
 
+/* A page of docs in a folder of its own (dir: "build/docs-test-XXXXXX"). */
+static void make_page(char *dir, char *page, size_t size, const char *text)
+{
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(page, size, "%s/page.md", dir);
+	f = fopen(page, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Run docs.sh with ARGS on that folder: its exit status. */
+static int docs_sh(const char *dir, const char *args)
+{
+	char cmd[160];
+
+	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh %s 2>&1",
+		 dir, args);
+	return tl_sh(cmd, out, sizeof out);
+}
+
 /* The checker itself catches a stale figure (a test that can fail). */
 static void a_stale_figure_is_caught(void **state)
 {
-	char dir[] = "build/docs-test-XXXXXX", page[64], cmd[128];
-	FILE *f;
+	char dir[] = "build/docs-test-XXXXXX", page[64];
 	int st;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(page, sizeof page, "%s/page.md", dir);
-	f = fopen(page, "w");
-	assert_non_null(f);
-	fputs("<!-- docs: echo 42 -->\n```\n$ echo 42\n41\n```\n<!-- /docs -->\n", f);
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh check 2>&1", dir);
-	st = tl_sh(cmd, out, sizeof out);
+	make_page(dir, page, sizeof page,
+		  "<!-- docs: echo 42 -->\n```\n$ echo 42\n41\n```\n<!-- /docs -->\n");
+	st = docs_sh(dir, "check");
 	remove(page);
 	rmdir(dir);
 	assert_int_not_equal(st, 0);
@@ -57,24 +74,15 @@ static void a_stale_figure_is_caught(void **state)
  */
 static void bench_blocks_are_written_not_checked(void **state)
 {
-	char dir[] = "build/docs-test-XXXXXX", page[64], cmd[160], text[256];
+	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
 	FILE *f;
 	size_t n;
-	int st;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(page, sizeof page, "%s/page.md", dir);
-	f = fopen(page, "w");
-	assert_non_null(f);
-	fputs("<!-- bench: echo 7 -->\n```\n$ echo 7\n6\n```\n<!-- /bench -->\n", f);
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh check 2>&1", dir);
-	st = tl_sh(cmd, out, sizeof out);
-	assert_int_equal(st, 0);
-	snprintf(cmd, sizeof cmd, "DOCS_DIR=%s sh tests/docs/docs.sh write bench 2>&1", dir);
-	st = tl_sh(cmd, out, sizeof out);
-	assert_int_equal(st, 0);
+	make_page(dir, page, sizeof page,
+		  "<!-- bench: echo 7 -->\n```\n$ echo 7\n6\n```\n<!-- /bench -->\n");
+	assert_int_equal(docs_sh(dir, "check"), 0);
+	assert_int_equal(docs_sh(dir, "write bench"), 0);
 	f = fopen(page, "r");
 	assert_non_null(f);
 	n = fread(text, 1, sizeof text - 1, f);
