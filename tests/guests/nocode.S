@@ -1,10 +1,14 @@
 /* nocode.S - run code where there is no memory: past the end of RAM
- * (0x20000000), then in the top 4 MiB where ringside's VMM keeps its area
+ * (0x20000000), in the local APIC's page (0xfee00030, its version
+ * register), then in the top 4 MiB where ringside's VMM keeps its area
  * (0xffc20010, its stub).  Zeros are fetched there, ADD [EAX], AL (EAX
- * on a scratch byte in RAM), two bytes each.
+ * on a scratch byte in RAM), two bytes each: in the APIC's page too, as
+ * QEMU's APIC answers 0 to a read narrower than 4 bytes and its CPU
+ * fetches opcode and ModRM a byte at a time [measured: a 4-byte load at
+ * 0xfee00030 gives 0x00050014, a 1- or 2-byte load 0].
  * The timer (1 kHz) starts and ends each run: its handler says whether it came in
  * the middle of the zeros, at an instruction boundary, and whether they
- * ran; the first then IRETs into the VMM's area, the second exits.  On
+ * ran; the first two then IRET into the next place, the third exits.  On
  * QEMU (the reference machine) both runs go on until the tick [measured].
  * The test asserts the same in te, bt and hw (tests/unit/test_hostile.c). */
         .include "tests/guests/mb.inc"
@@ -25,18 +29,18 @@ _start:
         sti
 idle:   hlt                             /* a tick sends it there */
         jmp  idle
-/* Ticks: from idle to 0x20000000, report; from idle to 0xffc20010,
- * report and exit.  Each run in the zeros starts with a tick, from idle,
+/* Ticks: from idle to 0x20000000, report; from idle to 0xfee00030,
+ * report; from idle to 0xffc20010, report and exit.  Each run in the zeros starts with a tick, from idle,
  * and lasts until the next one, whatever the reports cost. */
 tick:   incl state
         mov  state, %edx
         mov  targets - 4(,%edx,4), %ebx
         test $1, %edx
         jz   0f
-        mov  %ebx, (%esp)               /* 1, 3: into the zeros */
+        mov  %ebx, (%esp)               /* 1, 3, 5: into the zeros */
         mov  %ebx, where
         jmp  5f
-0:      mov  (%esp), %ebx               /* 2, 4: where the tick came in */
+0:      mov  (%esp), %ebx               /* 2, 4, 6: where the tick came in */
         mov  %ebx, %ecx
         sub  where, %ecx
         mov  $msg_in, %esi
@@ -54,7 +58,7 @@ tick:   incl state
         jne  3f
         mov  $msg_noran, %esi
 3:      call puts
-        cmpl $4, state
+        cmpl $6, state
         je   4f
         movl $idle, (%esp)              /* wait for the next tick */
 5:      mov  $0x20, %al                 /* EOI */
@@ -73,7 +77,8 @@ msg_ran:   .asciz "nocode: they ran\n"
 msg_noran: .asciz "nocode: they did not run\n"
 where:     .long 0
 state:     .long 0
-targets:   .long 0x20000000, idle, 0xffc20010  /* past RAM, the VMM's stub */
+targets:   .long 0x20000000, idle, 0xfee00030, idle, 0xffc20010
+                                /* past RAM, the APIC, the VMM's stub */
         .align 256
         .byte 0
 scratch:   .byte 0
