@@ -89,12 +89,31 @@ static int chunk_has_code(const struct blockcache *bc, uint32_t c)
 }
 
 /*
+ * Does the instruction at addr, with room bytes of RAM left, go on past
+ * the end of RAM?  Its bytes there are the VMM's to fetch (zeros, as on
+ * QEMU: vmm_guard_run_nothing), so a block ends before it.
+ */
+static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
+{
+	uint8_t code[X86_INSN_MAX] = { 0 };
+	struct x86_instruction x;
+
+	if (room >= X86_INSN_MAX)
+		return false;
+	memcpy(code, bc->ram + addr, room);
+	return disasm_decode(bc->dis, code, sizeof code, addr, &x) == SIM_OK &&
+	       x.len > room;
+}
+
+/*
  * Decode the instructions starting in [addr, addr+size), or one if size is
  * 0.  The last one may run past addr+size: Unicorn reports a block that
  * ends in a faulting instruction (LGDT at CPL 1, say) as ending where the
  * CPU stopped decoding it, not where the instruction ends.  Bytes capstone
  * cannot decode become one OTHER instruction covering the rest of the
- * block; the CPU raises #UD there if they really are invalid.
+ * block; the CPU raises #UD there if they really are invalid.  One that
+ * begins in RAM and ends past it is not part of any block (NULL if it is
+ * the first).
  */
 static struct block *decode(struct blockcache *bc, uint32_t addr,
 			    uint32_t size)
@@ -122,6 +141,8 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 			room = X86_INSN_MAX;
 		if (disasm_decode(bc->dis, bc->ram + addr + off, room,
 				  addr + off, &bi->x) != SIM_OK) {
+			if (ends_past_ram(bc, addr + off, room))
+				break;
 			memset(&bi->x, 0, sizeof bi->x);
 			bi->x.addr = addr + off;
 			bi->x.len = (uint8_t)(want - off > room ? room : want - off);
@@ -142,6 +163,10 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 			b->flags |= BLOCK_FAR_END;
 		off += bi->x.len;
 		b->n++;
+	}
+	if (b->n == 0) {	/* it begins with one ending past RAM */
+		free(b);
+		return NULL;
 	}
 	b->span = off;
 	mark_chunks(bc, addr, off);

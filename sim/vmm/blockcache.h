@@ -53,7 +53,9 @@ void blockcache_destroy(struct blockcache *bc);
 /*
  * The decoded block at [addr, addr+size), decoding it on first use.
  * size 0 asks for just the instruction at addr (what single-stepping
- * needs).  Returns NULL only when out of memory or addr is outside RAM.
+ * needs).  Returns NULL only when out of memory, or addr is outside RAM
+ * or at an instruction that ends past it (the VMM runs those as code
+ * from nothing: vmm_guard_run_nothing).
  */
 const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 				   uint32_t size);

@@ -153,19 +153,10 @@ static void undecoded(struct vcpu *v, const struct x86_instruction *in,
 		      struct emu *out)
 {
 	uint8_t bytes[16];
-	uint32_t p = 0, room = v->vm->ram_size - in->addr;
+	uint32_t p = 0;
 	const struct block *b;
-	struct x86_instruction x;
 
 	vmm_read_guest(v, in->addr, bytes, sizeof bytes);
-	if (in->addr < v->vm->ram_size && room < 15 &&
-	    disasm_decode(sim_disasm(v->vm->sim), bytes, 15, in->addr, &x) ==
-	    SIM_OK && x.len > room) {
-		/* it begins in RAM and ends past it: not run (vmm_guard.c) */
-		vm_power_off(v->vm, POWER_BAD_MEMORY, in->addr);
-		out->result = EMU_NEXT;
-		return;
-	}
 	while (p < 15 && legacy_prefix(bytes[p]))
 		p++;
 	b = p > 0 && p < 15 ? blockcache_get(v->vm->code, in->addr + p, 0) : NULL;

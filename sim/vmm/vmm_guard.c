@@ -35,8 +35,11 @@
  * Unicorn calls the hook only once the access is made, and cannot fault
  * it: a guest's read of the guest part of the real GDT, LDT or TSS still
  * reads the VMM's copy, where QEMU reads nothing (docs/fidelity.md).
- * Code fetched from nothing is not run: the VM powers off there.
+ * Code fetched from nothing is zeros, run by the VMM one instruction at a
+ * time (vmm_guard_run_nothing, below).
  */
+#include <string.h>
+
 #include "cpu/cpu.h"
 #include "sim.h"
 #include "status.h"
@@ -202,14 +205,31 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 /*
  * Code fetched from nothing.  QEMU's CPU runs what it reads there, zeros:
  * ADD [EAX], AL, two bytes at a time, until something (an interrupt)
- * takes it elsewhere [measured: tests/guests/nocode.S].  A real VMM takes
- * the fault (the truncated code segment, an unmapped page; under hw a #PF
- * exit) and emulates the instruction; ringside's VMM runs it on the
- * step engine from a page of zeros it keeps for that (VMM_NOTHING_OFF),
- * then puts EIP back where the guest is.  The TC, the stub and the block
- * hook never take the EIP for theirs while nothing_eip holds it.
+ * takes it elsewhere [measured: tests/guests/nocode.S].  So it does in
+ * the local APIC's page, whose registers answer 0 to a read narrower than
+ * 4 bytes (QEMU's apic_mem_read), and QEMU fetches opcode and ModRM a byte
+ * at a time [measured: nocode.S, a 1-byte load at 0xfee00030 gives 0, a
+ * 4-byte one 0x00050014].  An instruction partly in RAM is read the same
+ * way: RAM's bytes, and zeros for the rest.  One that wraps from
+ * 0xffffffff to 0 runs on QEMU from the last byte of its BIOS ROM, which
+ * is 0 as well [measured: tests/guests/jmptop.S]; one that begins in RAM
+ * and ends past it makes QEMU 7.2 itself abort (an assertion in its
+ * translator), so QEMU with more RAM, zeros there, is the reference for
+ * it [tests/guests/badmem.S].
+ *
+ * A real VMM takes the fault (the truncated code segment, an unmapped
+ * page; under hw a #PF exit) and emulates the instruction; ringside's VMM
+ * runs it on the step engine from a page of zeros it keeps for that
+ * (VMM_NOTHING_OFF), the RAM part of its bytes copied in for that one
+ * instruction, then puts EIP back where the guest is: after it, or where
+ * a relative branch goes (an absolute one went there already), with a
+ * CALL's return address the guest's.  The TC, the stub and the block hook
+ * never take the EIP for theirs while nothing_eip holds it; an exception
+ * raised meanwhile is the guest's, at its own EIP (vmm_guard_nothing_eip).
  */
 #define NOTHING_LIN (VMM_BASE + VMM_NOTHING_OFF)
+
+static const uint8_t zeros[X86_INSN_MAX];
 
 void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr)
 {
@@ -222,47 +242,103 @@ bool vmm_guard_in_nothing(const struct vcpu *v)
 	       cpu_reg(v->cpu, X86R_EIP) == v->run.nothing_eip;
 }
 
-/* Nothing at a: past RAM but the local APIC's page, or the VMM's area. */
+uint32_t vmm_guard_nothing_eip(const struct vcpu *v, uint32_t eip)
+{
+	if (v->run.step_insn == NULL || eip - NOTHING_LIN > X86_INSN_MAX)
+		return eip;
+	return v->run.step_insn->x.addr + (eip - NOTHING_LIN);
+}
+
+/*
+ * Nothing at a, for code: past RAM (the local APIC's page fetches as
+ * zeros too), and the VMM's area.
+ */
 static bool nothing_there(const struct vcpu *v, uint32_t a)
 {
-	return a >= VMM_BASE ||
-	       (a >= v->vm->ram_size &&
-		(a < APIC_BASE_DEFAULT || a >= APIC_BASE_DEFAULT + 0x1000));
+	return a >= VMM_BASE || a >= v->vm->ram_size;
+}
+
+/* A direct branch (JMP, Jcc, CALL, LOOP rel): its target, relative. */
+static bool relative_branch(const struct x86_instruction *x)
+{
+	return (x->op == X86_OP_JMP || x->op == X86_OP_JCC ||
+		x->op == X86_OP_CALL || x->op == X86_OP_LOOP) &&
+	       x->nops > 0 && x->ops[0].kind == X86_OPND_IMM;
+}
+
+/*
+ * Where the guest is, once its instruction x (at eip) ran at NOTHING_LIN
+ * and the CPU is at ran: after it (or at it, faulted), or where its
+ * relative branch goes; elsewhere, where it jumped.  A CALL's return
+ * address is made the guest's.
+ */
+static uint32_t back_to_guest(struct vcpu *v, const struct x86_instruction *x,
+			      uint32_t eip, uint32_t ran)
+{
+	uint32_t off = ran - NOTHING_LIN, ret = NOTHING_LIN + x->len, sp;
+
+	if (x->op == X86_OP_CALL) {
+		sp = vmm_seg_base(v, X86R_SS) + cpu_reg(v->cpu, X86R_ESP);
+		if (vmm_read32(v, sp) == ret)
+			vmm_write32(v, sp, eip + x->len);
+	}
+	if (off <= X86_INSN_MAX)
+		return eip + off;
+	if (relative_branch(x) && off == (uint32_t)x->ops[0].imm - eip)
+		return (uint32_t)x->ops[0].imm;
+	return ran;
+}
+
+/* The guest's code at eip (RAM's bytes, zeros where there is nothing) into
+ * the VMM's page of zeros, or out of it (n bytes; Unicorn's translations
+ * of them forgotten). */
+static void nothing_page(struct vcpu *v, const uint8_t *code, uint32_t n)
+{
+	memcpy(v->vmm_area + VMM_NOTHING_OFF, code ? code : zeros, n);
+	cpu_invalidate_code(v->cpu, NOTHING_LIN, n);
 }
 
 int vmm_guard_run_nothing(struct vcpu *v)
 {
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP), off;
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP), next;
 	uint8_t code[X86_INSN_MAX];
 	struct block_insn bi = { .xlat = 0 };
 	struct cpu_exit_info info;
-	size_t i = 0;
+	uint32_t i = 0, len;
+	bool ram;
 	int rc;
 
 	v->run.nothing_eip = 0;
-	vmm_read_guest(v, eip, code, sizeof code);
+	vmm_read_guest(v, eip, code, sizeof code);	/* 0 past RAM */
 	if (disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
-			  &bi.x) == SIM_OK)
-		while (i < bi.x.len && nothing_there(v, eip + (uint32_t)i))
-			i++;
-	if (i == 0 || i < bi.x.len) {	/* it begins or ends in RAM */
-		vm_power_off(v->vm, POWER_BAD_MEMORY, eip);
-		return SIM_OK;
+			  &bi.x) != SIM_OK) {
+		bi.x.addr = eip;	/* the CPU gives #UD */
+		bi.x.len = 1;
 	}
+	len = bi.x.len;
+	while (i < len && !nothing_there(v, eip + i))
+		i++;			/* the first byte fetched from nothing */
+	ram = memcmp(code, zeros, len) != 0;
 	bi.cls = (uint8_t)classify_op((enum x86_op)bi.x.op);
 	vmm_begin_step(v, &bi);
-	vmm_no_memory(v, eip, bi.x.len, CPU_ACCESS_FETCH);
+	vmm_no_memory(v, eip + (i < len ? i : 0), (int)len,
+		      CPU_ACCESS_FETCH);
+	if (ram)
+		nothing_page(v, code, len);
 	cpu_set_reg(v->cpu, X86R_EIP, NOTHING_LIN);	/* flat CS: base 0 */
 	cpu_run(v->cpu, CPU_STEP, 1, &info);
-	off = cpu_reg(v->cpu, X86R_EIP) - NOTHING_LIN;
-	if (off <= X86_INSN_MAX)	/* fell through: back to the guest's */
-		cpu_set_reg(v->cpu, X86R_EIP, eip + off);
+	if (ram)
+		nothing_page(v, NULL, len);
+	next = back_to_guest(v, &bi.x, eip, cpu_reg(v->cpu, X86R_EIP));
+	cpu_set_reg(v->cpu, X86R_EIP, next);
 	rc = vmm_after_run(v, &info);
 	vmm_end_step(v);
-	eip = cpu_reg(v->cpu, X86R_EIP);
-	if (v->vm->state == VM_ON && nothing_there(v, eip))
-		v->run.nothing_eip = eip;	/* on in nothing */
-	else if (v->vm->state == VM_ON && v->run.in_bt && off <= X86_INSN_MAX)
-		bt_jump_guest(v, eip);	/* out of it, into RAM: translated */
+	if (v->vm->state != VM_ON || cpu_reg(v->cpu, X86R_EIP) != next ||
+	    v->run.stub_armed)
+		return rc;	/* off, or the VMM sent the guest elsewhere */
+	if (nothing_there(v, next))
+		v->run.nothing_eip = next;	/* on in nothing */
+	else if (v->run.in_bt)
+		bt_jump_guest(v, next);	/* out of it, into RAM: translated */
 	return rc;
 }

@@ -309,11 +309,18 @@ void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr);
 bool vmm_guard_in_nothing(const struct vcpu *v);
 
 /*
- * Run the guest's instruction at EIP, in nothing: the zeros QEMU's CPU
- * fetches there.  Anything else (an instruction that begins in RAM or in
- * the local APIC's page) powers the VM off as a touch of no memory.
+ * Run the guest's instruction at EIP, some or all of it in nothing (past
+ * RAM, the local APIC's page, the VMM's area): the zeros QEMU's CPU
+ * fetches there, RAM's bytes for the rest.
  */
 int vmm_guard_run_nothing(struct vcpu *v);
+
+/*
+ * The guest's EIP for the CPU's eip: the same, but while the VMM runs an
+ * instruction from nothing (vmm_guard_run_nothing), where it stands in the
+ * guest's code.
+ */
+uint32_t vmm_guard_nothing_eip(const struct vcpu *v, uint32_t eip);
 
 /*
  * The CPU is about to run [addr, addr+size): true if it may; false if it

@@ -54,6 +54,19 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 		break;
 	case CPU_EXIT_BAD_MEMORY:
 		if (info->fault_write == CPU_ACCESS_FETCH &&
+		    info->fault_addr == eip &&
+		    blockcache_get(v->vm->code, eip, 0) != NULL) {
+			/*
+			 * A block in RAM the CPU could not fetch whole: one of
+			 * its instructions ends past RAM.  Stepped up to that
+			 * one, which the VMM runs (vmm_guard_run_nothing).
+			 */
+			v->run.slow_next = 1;
+			v->run.slow_lo = eip;
+			v->run.slow_hi = v->vm->ram_size;
+			break;
+		}
+		if (info->fault_write == CPU_ACCESS_FETCH &&
 		    info->fault_addr == eip) {
 			vmm_guard_nothing_at(v, eip);	/* code from nothing */
 			break;
@@ -118,17 +131,21 @@ int vmm_settle(struct vcpu *v)
 }
 
 /*
- * Whether the instruction at bi has a memory operand in the code after
- * it, in its page (where Unicorn translates it with what follows).  Such a
- * store into the code being run is restarted for ever by Unicorn 2.0.1
- * when it runs on the step engine [measured: tests/guests/smcself.S]; the
- * step then translates the instruction alone (cpu_step_one), which costs a
- * translation, so only these do.
+ * Whether the instruction at bi must be translated alone (cpu_step_one,
+ * which costs a translation, so only these are).  One with a memory
+ * operand in the code after it, in its page (where Unicorn translates it
+ * with what follows): such a store into the code being run is restarted
+ * for ever by Unicorn 2.0.1 when it runs on the step engine [measured:
+ * tests/guests/smcself.S].  One near the end of RAM, where what follows
+ * may end past it, which Unicorn cannot fetch (tests/guests/badmem.S).
  */
-static bool stores_into_next(struct vcpu *v, const struct block_insn *bi)
+static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 {
 	uint32_t next = bi->x.addr + bi->x.len;
 	uint32_t end = (next | 0xfff) + 16;
+
+	if (next + X86_INSN_MAX > v->vm->ram_size)
+		return true;
 
 	for (int i = 0; i < bi->x.nops; i++) {
 		const struct x86_operand *op = &bi->x.ops[i];
@@ -162,7 +179,7 @@ static int step_guest(struct vcpu *v, const struct block *b)
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {
-		if (stores_into_next(v, bi))
+		if (step_alone(v, bi))
 			cpu_step_one(v->cpu, eip + bi->x.len, &info);
 		else
 			cpu_run(v->cpu, CPU_STEP, 1, &info);
