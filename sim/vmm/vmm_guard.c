@@ -267,13 +267,15 @@ static bool relative_branch(const struct x86_instruction *x)
 }
 
 /*
- * Where the guest is, once its instruction x (at eip) ran at NOTHING_LIN
- * and the CPU is at ran: after it (or at it, faulted), or where its
- * relative branch goes; elsewhere, where it jumped.  A CALL's return
- * address is made the guest's.
+ * Where the guest is (*next), once its instruction x (at eip) ran at
+ * NOTHING_LIN and the CPU is at ran: after it (or at it, faulted), or
+ * where its relative branch goes; elsewhere, where it jumped or where the
+ * VMM delivered an exception (under bt: into its translation, which is
+ * not the guest's to go on from: false).  A CALL's return address is made
+ * the guest's.
  */
-static uint32_t back_to_guest(struct vcpu *v, const struct x86_instruction *x,
-			      uint32_t eip, uint32_t ran)
+static bool back_to_guest(struct vcpu *v, const struct x86_instruction *x,
+			  uint32_t eip, uint32_t ran, uint32_t *next)
 {
 	uint32_t off = ran - NOTHING_LIN, ret = NOTHING_LIN + x->len, sp;
 
@@ -282,11 +284,14 @@ static uint32_t back_to_guest(struct vcpu *v, const struct x86_instruction *x,
 		if (vmm_read32(v, sp) == ret)
 			vmm_write32(v, sp, eip + x->len);
 	}
+	*next = ran;
 	if (off <= X86_INSN_MAX)
-		return eip + off;
-	if (relative_branch(x) && off == (uint32_t)x->ops[0].imm - eip)
-		return (uint32_t)x->ops[0].imm;
-	return ran;
+		*next = eip + off;
+	else if (relative_branch(x) && off == (uint32_t)x->ops[0].imm - eip)
+		*next = (uint32_t)x->ops[0].imm;
+	else if (v->run.in_bt && ran >= VMM_BASE + BT_TC_OFF)
+		return false;
+	return true;
 }
 
 /* The guest's code at eip (RAM's bytes, zeros where there is nothing) into
@@ -305,7 +310,7 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	struct block_insn bi = { .xlat = 0 };
 	struct cpu_exit_info info;
 	uint32_t i = 0, len;
-	bool ram;
+	bool ram, flow;
 	int rc;
 
 	v->run.nothing_eip = 0;
@@ -329,12 +334,12 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	cpu_run(v->cpu, CPU_STEP, 1, &info);
 	if (ram)
 		nothing_page(v, NULL, len);
-	next = back_to_guest(v, &bi.x, eip, cpu_reg(v->cpu, X86R_EIP));
+	flow = back_to_guest(v, &bi.x, eip, cpu_reg(v->cpu, X86R_EIP), &next);
 	cpu_set_reg(v->cpu, X86R_EIP, next);
 	rc = vmm_after_run(v, &info);
 	vmm_end_step(v);
-	if (v->vm->state != VM_ON || cpu_reg(v->cpu, X86R_EIP) != next ||
-	    v->run.stub_armed)
+	if (!flow || v->vm->state != VM_ON ||
+	    cpu_reg(v->cpu, X86R_EIP) != next || v->run.stub_armed)
 		return rc;	/* off, or the VMM sent the guest elsewhere */
 	if (nothing_there(v, next))
 		v->run.nothing_eip = next;	/* on in nothing */

@@ -276,10 +276,16 @@ void vmm_exception_hook(void *ctx, int vector)
 {
 	struct vcpu *v = ctx;
 	uint32_t error = cpu_exception_ack(v->cpu);
-	uint32_t eip = vmm_guard_nothing_eip(v, cpu_reg(v->cpu, X86R_EIP));
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
 	const struct block_insn *bi;
 
-	cpu_set_reg(v->cpu, X86R_EIP, eip);	/* (run from nothing: the guest's) */
+	if (vmm_guard_nothing_eip(v, eip) != eip) {
+		/* the VMM ran it from nothing: the guest's, at its own EIP */
+		eip = vmm_guard_nothing_eip(v, eip);
+		cpu_set_reg(v->cpu, X86R_EIP, eip);
+		vmm_handle_exception(v, v->run.step_insn, vector, error, eip);
+		return;
+	}
 	if (v->run.in_bt) {
 		bt_exception(v, vector, error, eip);
 		return;

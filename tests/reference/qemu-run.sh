@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -18,6 +18,8 @@
 #                    Without it the primary channel has no drive.
 #   --smp N          N processors (QEMU's -smp N: N sockets of one core, APIC
 #                    IDs 0..N-1), as ringside's --vcpus N.  Default 1.
+#   --mem MB         MB MiB of RAM (QEMU's -m MB), as ringside's --mem MB.
+#                    Default QEMU's, 128, as ringside's.
 #   --append S       the kernel's command line after its path (-append S), as
 #                    ringside's --append S.
 #   --initrd L       Multiboot modules (-initrd L): "FILE STRING,FILE2", as
@@ -39,7 +41,7 @@
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] GUEST.elf" >&2
     exit 2
 }
 
@@ -47,6 +49,7 @@ cdrom=
 parallel=
 disk=
 smp=1
+mem=
 append=
 initrd=
 while [ $# -gt 1 ]; do
@@ -58,6 +61,8 @@ while [ $# -gt 1 ]; do
     --initrd) [ $# -ge 3 ] || usage; initrd=$2; shift 2 ;;
     --smp) [ $# -ge 3 ] || usage; smp=$2; shift 2
            case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
+    --mem) [ $# -ge 3 ] || usage; mem=$2; shift 2
+           case "$mem" in ''|*[!0-9]*) usage ;; esac ;;
     *) usage ;;
     esac
 done
@@ -90,6 +95,9 @@ if [ -n "$parallel" ]; then
         exit 1
     fi
     set -- "$@" -parallel "file:$parallel"
+fi
+if [ -n "$mem" ]; then
+    set -- "$@" -m "$mem"
 fi
 if [ -n "$append" ]; then
     set -- "$@" -append "$append"

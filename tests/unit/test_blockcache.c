@@ -42,7 +42,7 @@ static struct blockcache *fresh(void)
 	put(0x4000, (const uint8_t[]){ 0x90, 0xff, 0xff }, 3);	/* nop; (bad) */
 	/* three nops then lgdt [eax] across the 0x1040 chunk boundary */
 	put(0x503c, (const uint8_t[]){ 0x90, 0x90, 0x90, 0x0f, 0x01, 0x10 }, 6);
-	put(RAM_SIZE - 2, (const uint8_t[]){ 0x0f, 0x01 }, 2);	/* cut by RAM's end */
+	put(RAM_SIZE - 2, (const uint8_t[]){ 0x0f, 0x01 }, 2);	/* ends past RAM */
 	assert_int_equal(blockcache_create(ram, RAM_SIZE, dis, &bc), SIM_OK);
 	assert_non_null(bc);
 	return bc;
@@ -199,12 +199,21 @@ static void flags(void **state)
 	assert_int_equal(b->insns[1].x.bytes[0], 0xff);
 	assert_int_equal(b->insns[1].cls, CLASS_INNOCUOUS);
 
-	/* the last two bytes of RAM: lgdt cut off, never read past RAM */
-	b = blockcache_get(bc, RAM_SIZE - 2, 8);
+	/*
+	 * The last two bytes of RAM, 0F 01: with the zeros past RAM, SGDT
+	 * [EAX], 3 bytes, which ends past RAM: in no block (the VMM runs it
+	 * as code from nothing, vmm_guard.c), and a block before it ends
+	 * there.
+	 */
+	assert_null(blockcache_get(bc, RAM_SIZE - 2, 8));
+	assert_null(blockcache_get(bc, RAM_SIZE - 2, 0));
+	b = blockcache_get(bc, RAM_SIZE - 4, 8);	/* 00 00: ADD [EAX], AL */
 	assert_non_null(b);
-	assert_int_equal(b->flags, BLOCK_UNDECODED);
+	assert_int_equal(b->flags, 0);
 	assert_int_equal(b->n, 1);
 	assert_int_equal(b->span, 2);
+	/* the last byte, 01 (ADD r/m32, r32): its ModRM past RAM */
+	assert_null(blockcache_get(bc, RAM_SIZE - 1, 0));
 	/* outside RAM: no block */
 	assert_null(blockcache_get(bc, RAM_SIZE, 1));
 	assert_null(blockcache_get(bc, 0xfffffff0u, 0));

@@ -281,8 +281,6 @@ static void guest_failures(void **state)
 	expect("--headless --max-insns 1000 --guest scenarios/guests/tour.elf", 1,
 	       "stopped after 1000 instructions");
 	assert_non_null(strstr(out, "instructions: 1000 "));
-	expect("--headless --guest build/guests/badmem.elf", 1,
-	       "touched 0x07ffffff, where there is no memory");
 	expect("--headless --guest build/guests/triple.elf", 1, "triple fault");
 	expect("--headless --guest build/guests/halt.elf", 0,
 	       "halted: HLT with interrupts off");

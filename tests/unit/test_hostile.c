@@ -11,8 +11,8 @@
  * 0, a store goes nowhere, and the guest goes on.  Under ringside too, in
  * every mode: each such access is the VMM's trap (a no-memory event) and
  * the VMM's own bytes stay as they were (docs/fidelity.md).  Code fetched
- * there is zeros, run one at a time by the VMM; an instruction that would
- * straddle into RAM (jmptop) is not run: the VM powers off there.
+ * there is zeros, run one at a time by the VMM, also the part past RAM of
+ * an instruction that begins in RAM (badmem) or wraps into it (jmptop).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -281,9 +281,10 @@ static void vmmjump(void **state)
 }
 
 /*
- * Code run from nothing, past RAM and in the VMM's area, until the timer
- * takes the guest out: each tick comes in the zeros, at an instruction,
- * after some ran, as on QEMU.  QEMU's timer follows the host's clock, so a
+ * Code run from nothing, past RAM, in the local APIC's page (zeros on
+ * QEMU too: its APIC answers 0 to a read narrower than 4 bytes) and in
+ * the VMM's area, until the timer takes the guest out: each tick comes in
+ * the zeros, at an instruction, after some ran, as on QEMU.  QEMU's timer follows the host's clock, so a
  * tick may come there before any zero ran ("they did not run"); ringside's
  * is simulated time and always lets some run.  QEMU's answer is taken with
  * that one difference of timing.
@@ -292,6 +293,8 @@ static void nocode(void **state)
 {
 	struct hostile h = { "nocode", M, POWER_DEBUG_EXIT, 0, true, true };
 	const char *want = "nocode: running zeros where there is no memory\n"
+		"nocode: the tick came in the zeros, at an instruction\n"
+		"nocode: they ran\n"
 		"nocode: the tick came in the zeros, at an instruction\n"
 		"nocode: they ran\n"
 		"nocode: the tick came in the zeros, at an instruction\n"
@@ -311,24 +314,90 @@ static void nocode(void **state)
 		run_one(&h, (enum exec_mode)m, &r);
 		assert_string_equal(tl_serial(&r), want);
 		assert_true(no_memory(&r, 2, 0x20000000, 0x20100000) > 10);
+		assert_true(no_memory(&r, 2, 0xfee00030u, 0xfee00fffu) > 10);
 		assert_true(no_memory(&r, 2, 0xffc20010u, 0xffd20010u) > 10);
+		no_memory_faults((enum exec_mode)m, &r);
 		tl_free(&r);
 	}
 }
 
-/* A jump to 0xffffffff (Unicorn's "until"): a fetch there, counted. */
+/*
+ * The code fetches of a run from nothing: n, all at addr (the first byte
+ * in nothing of the instruction there), and their fault in each mode.
+ */
+static void fetches_at(enum exec_mode m, const struct tl_run *r, uint32_t addr,
+		       size_t n)
+{
+	assert_int_equal(no_memory(r, 2, 0, UINT32_MAX), n);
+	assert_int_equal(no_memory(r, 2, addr, addr), n);
+	no_memory_faults(m, r);
+}
+
+/*
+ * A jump to 0xffffffff: the CPU fetches 0 there (nothing under ringside,
+ * the last byte of QEMU's BIOS ROM, also 0) and the rest of the
+ * instruction from address 0, where EIP wraps: ADD [count], AL, then the
+ * guest's own code.  QEMU's output, one no-memory trap (the byte at the
+ * top).  Before, the VM powered off there.
+ */
 static void jmptop(void **state)
 {
+	struct hostile h = { "jmptop", M, POWER_DEBUG_EXIT, 0, true, true };
+	const char *qemu = qemu_says("jmptop");
+
 	(void)state;
-	check(&(struct hostile){ "jmptop", M, POWER_BAD_MEMORY, 0xffffffffu,
-				 true, true });
+	assert_string_equal(qemu, "jmptop: jumping to 0xffffffff\n00000107\n");
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		fetches_at((enum exec_mode)m, &r, 0xffffffffu, 1);
+		tl_free(&r);
+	}
+}
+
+/*
+ * A CALL and a DIV through memory that begin in the last bytes of RAM and
+ * end past it, their displacement's top half there.  QEMU 7.2 with 128 MiB
+ * does not run them: it aborts (an assertion in its translator), with no
+ * more output.  With 256 MiB, zeros there, QEMU calls through the pointer,
+ * pushing 0x08000002, and the DIV's #DE has its own address, 0x07fffffc:
+ * ringside, with 128 MiB, fetches zeros past RAM, as for every other fetch
+ * from nothing, and gives those answers, with a no-memory trap at
+ * 0x08000000 each.  Before, the VM powered off there.
+ */
+static void badmem(void **state)
+{
+	struct hostile h = { "badmem", M, POWER_DEBUG_EXIT, 0, true, true };
+	const char *first =
+		"badmem: instructions that begin in RAM and end past it\n";
+	char qemu[256];
+	int st;
+
+	(void)state;
+	assert_string_equal(tl_qemu("build/guests/badmem.elf", "", &st), first);
+	assert_int_not_equal(st, 0);
+	snprintf(qemu, sizeof qemu, "%s",
+		 tl_qemu("build/guests/badmem.elf", "--mem 256", &st));
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(qemu, "08000002\n07fffffc\n"));
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		fetches_at((enum exec_mode)m, &r, 0x08000000u, 2);
+		tl_free(&r);
+	}
 }
 
 /*
  * The VMM's answers for nothing are the same instruction by instruction
  * (the TUI's step, vmm_step) as in a run, and the same every run: loads
  * and stores there (nomem), code run there (vmmjump), a timer's ticks
- * coming in the zeros (nocode).
+ * coming in the zeros (nocode), instructions partly in RAM (badmem,
+ * jmptop).
  */
 static void nothing_steps_as_it_runs(void **state)
 {
@@ -340,6 +409,11 @@ static void nothing_steps_as_it_runs(void **state)
 					(enum exec_mode)m, 2000, false);
 		tl_assert_deterministic("build/guests/nocode.elf",
 					(enum exec_mode)m);
+		/* past their instructions partly in nothing */
+		tl_assert_steps_as_runs("build/guests/badmem.elf",
+					(enum exec_mode)m, 800, false);
+		tl_assert_steps_as_runs("build/guests/jmptop.elf",
+					(enum exec_mode)m, 400, false);
 	}
 }
 
@@ -498,6 +572,7 @@ int main(void)
 		cmocka_unit_test(nocode),
 		cmocka_unit_test(nothing_steps_as_it_runs),
 		cmocka_unit_test(jmptop),
+		cmocka_unit_test(badmem),
 		cmocka_unit_test(smcself),
 		cmocka_unit_test(smcrmw),
 		cmocka_unit_test(smcvmm),

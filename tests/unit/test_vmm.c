@@ -238,18 +238,6 @@ static void self_modifying_code(void **state)
 	tl_free(&r);
 }
 
-static void bad_memory(void **state)
-{
-	struct tl_run r;
-
-	(void)state;
-	tl_run_guest("build/guests/badmem.elf", false, ALL, &r);
-	assert_int_equal(r.vm->state, VM_OFF);
-	assert_int_equal(r.vm->power_reason, POWER_BAD_MEMORY);
-	assert_int_equal(r.vm->exit_status, 0x07ffffff);	/* straddles RAM's end */
-	tl_free(&r);
-}
-
 static void triple_fault(void **state)
 {
 	struct tl_run r;
@@ -307,7 +295,6 @@ int main(void)
 		cmocka_unit_test(rings_visited),
 		cmocka_unit_test(classify_probes),
 		cmocka_unit_test(self_modifying_code),
-		cmocka_unit_test(bad_memory),
 		cmocka_unit_test(triple_fault),
 		cmocka_unit_test(halt_with_interrupts_off),
 		cmocka_unit_test(vmx_bootstrap_events),
