@@ -45,7 +45,6 @@
 #include "status.h"
 #include "vm.h"
 #include "vmm/bt.h"
-#include "vmm/apic.h"
 #include "vmm/cost.h"
 #include "vmm/vmm_priv.h"
 
@@ -250,12 +249,12 @@ uint32_t vmm_guard_nothing_eip(const struct vcpu *v, uint32_t eip)
 }
 
 /*
- * Nothing at a, for code: past RAM (the local APIC's page fetches as
- * zeros too), and the VMM's area.
+ * Nothing at a, for code: past RAM, the local APIC's page (it fetches as
+ * zeros too) and the VMM's area with it.
  */
 static bool nothing_there(const struct vcpu *v, uint32_t a)
 {
-	return a >= VMM_BASE || a >= v->vm->ram_size;
+	return a >= v->vm->ram_size;
 }
 
 /* A direct branch (JMP, Jcc, CALL, LOOP rel): its target, relative. */
