@@ -322,15 +322,23 @@ static void nocode(void **state)
 }
 
 /*
- * The code fetches of a run from nothing: n, all at addr (the first byte
- * in nothing of the instruction there), and their fault in each mode.
+ * The guest prints qemu in every mode, with n code fetches from nothing,
+ * all at addr (the first byte in nothing of the instruction there), each
+ * the fault of its mode.
  */
-static void fetches_at(enum exec_mode m, const struct tl_run *r, uint32_t addr,
-		       size_t n)
+static void fetches_as_qemu(const struct hostile *h, const char *qemu,
+			    uint32_t addr, size_t n)
 {
-	assert_int_equal(no_memory(r, 2, 0, UINT32_MAX), n);
-	assert_int_equal(no_memory(r, 2, addr, addr), n);
-	no_memory_faults(m, r);
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+
+		run_one(h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		assert_int_equal(no_memory(&r, 2, 0, UINT32_MAX), n);
+		assert_int_equal(no_memory(&r, 2, addr, addr), n);
+		no_memory_faults((enum exec_mode)m, &r);
+		tl_free(&r);
+	}
 }
 
 /*
@@ -347,14 +355,7 @@ static void jmptop(void **state)
 
 	(void)state;
 	assert_string_equal(qemu, "jmptop: jumping to 0xffffffff\n00000107\n");
-	for (int m = MODE_TE; m <= MODE_HW; m++) {
-		struct tl_run r;
-
-		run_one(&h, (enum exec_mode)m, &r);
-		assert_string_equal(tl_serial(&r), qemu);
-		fetches_at((enum exec_mode)m, &r, 0xffffffffu, 1);
-		tl_free(&r);
-	}
+	fetches_as_qemu(&h, qemu, 0xffffffffu, 1);
 }
 
 /*
@@ -382,14 +383,7 @@ static void badmem(void **state)
 		 tl_qemu("build/guests/badmem.elf", "--mem 256", &st));
 	assert_int_equal(st, 0);
 	assert_non_null(strstr(qemu, "08000002\n07fffffc\n"));
-	for (int m = MODE_TE; m <= MODE_HW; m++) {
-		struct tl_run r;
-
-		run_one(&h, (enum exec_mode)m, &r);
-		assert_string_equal(tl_serial(&r), qemu);
-		fetches_at((enum exec_mode)m, &r, 0x08000000u, 2);
-		tl_free(&r);
-	}
+	fetches_as_qemu(&h, qemu, 0x08000000u, 2);
 }
 
 /*
