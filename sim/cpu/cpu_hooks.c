@@ -263,7 +263,8 @@ static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
  * the VT-x of 2006, which has no EPT, a #PF exit on its shadow page
  * tables) and emulates the access as such.  Unicorn's MMIO region
  * is that trap: each access reaches the VMM.  Unicorn cannot fetch code
- * from it (UC_ERR_FETCH_PROT, with nothing run).
+ * from it, nor from the local APIC's window (UC_ERR_FETCH_PROT, with
+ * nothing run): the VMM runs what is fetched there (vmm_guard_run_nothing).
  */
 static uint64_t on_nothing_read(uc_engine *uc, uint64_t off, unsigned size,
 				void *ud)
