@@ -89,8 +89,9 @@ static int chunk_has_code(const struct blockcache *bc, uint32_t c)
 }
 
 /*
- * Does the instruction at addr, with room bytes of RAM left, go on past
- * the end of RAM?  Its bytes there are the VMM's to fetch (zeros, as on
+ * Does the instruction at addr, which the room bytes of RAM left cannot
+ * hold, go on past the end of RAM (or does the CPU read bytes there to
+ * find it invalid)?  Its bytes there are the VMM's to fetch (zeros, as on
  * QEMU: vmm_guard_run_nothing), so a block ends before it.
  */
 static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
@@ -101,7 +102,7 @@ static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
 	if (room >= X86_INSN_MAX)
 		return false;
 	memcpy(code, bc->ram + addr, room);
-	return disasm_decode(bc->dis, code, sizeof code, addr, &x) == SIM_OK &&
+	return disasm_decode(bc->dis, code, sizeof code, addr, &x) != SIM_OK ||
 	       x.len > room;
 }
 

@@ -316,8 +316,8 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	vmm_read_guest(v, eip, code, sizeof code);	/* 0 past RAM */
 	if (disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
 			  &bi.x) != SIM_OK) {
-		bi.x.addr = eip;	/* the CPU gives #UD */
-		bi.x.len = 1;
+		bi.x.addr = eip;	/* the CPU reads on and gives #UD */
+		bi.x.len = sizeof code;
 	}
 	len = bi.x.len;
 	while (i < len && !nothing_there(v, eip + i))

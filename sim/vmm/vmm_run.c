@@ -46,7 +46,7 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 		break;
 	case CPU_EXIT_BAD_INSN:
 		cpu_exception_ack(v->cpu);
-		if (v->run.in_bt)
+		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
 			bt_exception(v, X86_UD, 0, eip);
 		else
 			vmm_handle_exception(v, vmm_current_insn(v, eip, false),

@@ -6,7 +6,9 @@
  *     guest prints;
  *   DIV dword [0x00003348] (F7 35 48 33 00 00), of 0: #DE, whose frame
  *     holds the instruction's own address, 0x07fffffc, which the guest
- *     prints.
+ *     prints;
+ *   0F C7 /0 (0F C7 at 0x07fffffe, its ModRM 00 past RAM), invalid: #UD
+ *     at 0x07fffffe, printed.
  * QEMU 7.2 with 128 MiB does not run them: it aborts (an assertion in its
  * translator).  With 256 MiB, zeros there, it gives those answers
  * [measured]; ringside must give them with 128 MiB in te, bt and hw, each
@@ -17,6 +19,7 @@ _start:
         BEGIN msg
         FLAT_SEGMENTS
         GATE 0, divide
+        GATE 6, invalid
         lidt idt_ptr
         movl $back, 0x3344              /* the pointer the call reads */
         movl $0, 0x3348                 /* the divisor */
@@ -29,6 +32,11 @@ back:   pop  %eax                       /* the return address it pushed */
         mov  $0x07fffffc, %eax
         jmp  *%eax
 divide: pop  %eax                       /* #DE: where it faulted */
+        call hexln
+        movw $0xc70f, 0x07fffffe        /* 0F C7, then nothing */
+        mov  $0x07fffffe, %eax
+        jmp  *%eax
+invalid: pop %eax                       /* #UD: where it faulted */
         call hexln
         EXIT 0
         .include "tests/guests/lib.inc"

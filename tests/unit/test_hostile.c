@@ -360,13 +360,14 @@ static void jmptop(void **state)
 
 /*
  * A CALL and a DIV through memory that begin in the last bytes of RAM and
- * end past it, their displacement's top half there.  QEMU 7.2 with 128 MiB
- * does not run them: it aborts (an assertion in its translator), with no
- * more output.  With 256 MiB, zeros there, QEMU calls through the pointer,
- * pushing 0x08000002, and the DIV's #DE has its own address, 0x07fffffc:
- * ringside, with 128 MiB, fetches zeros past RAM, as for every other fetch
- * from nothing, and gives those answers, with a no-memory trap at
- * 0x08000000 each.  Before, the VM powered off there.
+ * end past it, their displacement's top half there, and an invalid
+ * instruction whose ModRM is past RAM.  QEMU 7.2 with 128 MiB does not run
+ * them: it aborts (an assertion in its translator), with no more output.
+ * With 256 MiB, zeros there, QEMU calls through the pointer, pushing
+ * 0x08000002, the DIV's #DE has its own address, 0x07fffffc, and the #UD
+ * its own, 0x07fffffe: ringside, with 128 MiB, fetches zeros past RAM, as
+ * for every other fetch from nothing, and gives those answers, with a
+ * no-memory trap at 0x08000000 each.  Before, the VM powered off there.
  */
 static void badmem(void **state)
 {
@@ -382,8 +383,8 @@ static void badmem(void **state)
 	snprintf(qemu, sizeof qemu, "%s",
 		 tl_qemu("build/guests/badmem.elf", "--mem 256", &st));
 	assert_int_equal(st, 0);
-	assert_non_null(strstr(qemu, "08000002\n07fffffc\n"));
-	fetches_as_qemu(&h, qemu, 0x08000000u, 2);
+	assert_non_null(strstr(qemu, "08000002\n07fffffc\n07fffffe\n"));
+	fetches_as_qemu(&h, qemu, 0x08000000u, 3);
 }
 
 /*
@@ -405,7 +406,7 @@ static void nothing_steps_as_it_runs(void **state)
 					(enum exec_mode)m);
 		/* past their instructions partly in nothing */
 		tl_assert_steps_as_runs("build/guests/badmem.elf",
-					(enum exec_mode)m, 800, false);
+					(enum exec_mode)m, 950, false);
 		tl_assert_steps_as_runs("build/guests/jmptop.elf",
 					(enum exec_mode)m, 400, false);
 	}
