@@ -54,12 +54,13 @@ int vmm_after_run(struct vcpu *v, const struct cpu_exit_info *info)
 		break;
 	case CPU_EXIT_BAD_MEMORY:
 		if (info->fault_write == CPU_ACCESS_FETCH &&
-		    info->fault_addr == eip &&
+		    info->fault_addr == eip && v->run.step_insn == NULL &&
 		    blockcache_get(v->vm->code, eip, 0) != NULL) {
 			/*
 			 * A block in RAM the CPU could not fetch whole: one of
 			 * its instructions ends past RAM.  Stepped up to that
-			 * one, which the VMM runs (vmm_guard_run_nothing).
+			 * one, which the VMM runs (vmm_guard_run_nothing; so
+			 * does one stepped that still could not be fetched).
 			 */
 			v->run.slow_next = 1;
 			v->run.slow_lo = eip;
