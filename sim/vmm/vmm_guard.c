@@ -100,50 +100,95 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	return true;
 }
 
-/* Does the CPU read a descriptor to run op (a segment load, a far
- * transfer, IRET, LAR...)? */
-static bool op_reads_descriptors(enum x86_op op)
+/* Do [a, a + n) and [b, b + m) meet (modulo 4 GiB, as addresses wrap)? */
+static bool overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
 {
-	switch (op) {
-	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
-	case X86_OP_LOAD_FAR_PTR: case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
-	case X86_OP_RET_FAR: case X86_OP_IRET: case X86_OP_LAR:
-	case X86_OP_LSL: case X86_OP_VERR: case X86_OP_VERW:
-	case X86_OP_LLDT: case X86_OP_LTR: case X86_OP_INT:
-	case X86_OP_INT3: case X86_OP_INTO: case X86_OP_SYSENTER:
-		return true;
-	default:
-		return false;
-	}
+	return (n && b - a < n) || (m && a - b < m);
 }
 
 /*
- * Is a read of the descriptor tables the CPU's (reading a descriptor for
- * an instruction that loads one), not the guest's own load of their bytes
- * (which finds nothing)?  Unicorn does not say, and the EIP it reports in
- * the middle of a block is exact only for some instructions (for IRET it
- * is a previous one's): the instruction being stepped decides, or any in
- * the block being run.  A guest load of the tables in a block that also
- * loads a segment therefore still reads the VMM's copy.
+ * Does [addr, addr + size) touch what instruction d loads for itself:
+ * its memory operand (a far pointer, a selector) or the stack it pops
+ * (POP to a segment register, a far RET or IRET: the whole frame of a
+ * return to an outer ring)?  The registers are still d's own: the CPU
+ * writes them once its loads are done.
  */
-static bool reads_descriptors(struct vcpu *v)
+static bool own_load(struct vcpu *v, const struct x86_instruction *d,
+		     uint32_t addr, int size)
 {
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
-	const struct block *b = v->run.cur;
+	bool far = d->op == X86_OP_LOAD_FAR_PTR || d->op == X86_OP_CALL_FAR ||
+		   d->op == X86_OP_JMP_FAR;
+	struct vmm_stack s;
+	uint32_t n = 0;
 
-	if (v->run.step_insn != NULL)
-		return op_reads_descriptors((enum x86_op)v->run.step_insn->x.op);
+	for (int k = 0; k < d->nops; k++) {
+		const struct x86_operand *op = &d->ops[k];
+		uint32_t len = far ? d->opsize + 2u : op->size;	/* off:sel */
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		if (overlap(vmm_operand_addr(v, op), len, addr, (uint32_t)size))
+			return true;
+	}
+	if (d->op == X86_OP_POP_SREG)
+		n = d->opsize;
+	else if (d->op == X86_OP_IRET)
+		n = 5u * d->opsize;	/* EIP, CS, EFLAGS, ESP, SS */
+	else if (d->op == X86_OP_RET_FAR)
+		n = 4u * d->opsize + (d->nops && d->ops[0].kind == X86_OPND_IMM ?
+				      (uint32_t)d->ops[0].imm : 0);
+	vmm_stack_of(v, &s);
+	return overlap(s.base + s.esp, n, addr, (uint32_t)size);
+}
+
+/*
+ * The instruction the CPU is running that reads descriptors, or NULL; *glue
+ * when the CPU runs none of the guest's (the VMM's glue between translated
+ * units).  Stepped, the instruction is known; in a block run whole, it is
+ * the block's one instruction that reads descriptors and loads for
+ * itself, or any if none loads: a block that mixes descriptor reads with
+ * another instruction's loads is always stepped (BLOCK_DESC_MIXED), as the
+ * EIP Unicorn reports inside the helpers that read descriptors is a
+ * previous instruction's [measured: tests/guests/descread.S].
+ */
+static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
+{
+	const struct block_insn *si = v->run.step_insn;
+	const struct block *b = v->run.cur;
+	uint32_t eip;
+
+	*glue = false;
+	if (si != NULL)
+		return x86_op_reads_descriptors((enum x86_op)si->x.op) ? si : NULL;
 	if (b == NULL) {
+		eip = cpu_reg(v->cpu, X86R_EIP);
 		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
 			eip = bt_guest_eip(v, eip);	/* the guest's */
 		b = blockcache_get(v->vm->code, eip, 0);
 	}
-	if (b == NULL || b->n == 0)
-		return true;	/* not the guest's code: the VMM's glue */
-	for (uint32_t i = 0; i < b->n; i++)
-		if (op_reads_descriptors((enum x86_op)b->insns[i].x.op))
-			return true;
-	return false;
+	if (b == NULL || b->n == 0) {
+		*glue = true;
+		return NULL;
+	}
+	return block_descriptor_reader(b);
+}
+
+/*
+ * Is a read of the descriptor tables the CPU's (a descriptor for an
+ * instruction that loads one, or an inner ring's SS:ESP), not the guest's
+ * own load of their bytes (which finds nothing)?  Unicorn does not say:
+ * it is the CPU's when the instruction running reads descriptors and the
+ * bytes are not the ones it loads for itself (its far pointer, the frame
+ * it pops), which the guest gets as nothing, as any other load.
+ */
+static bool reads_descriptors(struct vcpu *v, uint32_t addr, int size)
+{
+	bool glue;
+	const struct block_insn *d = running_reader(v, &glue);
+
+	if (glue)
+		return true;	/* not the guest's code: the VMM's */
+	return d != NULL && !own_load(v, &d->x, addr, size);
 }
 
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
@@ -159,7 +204,7 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 	if (access == CPU_ACCESS_WRITE && guest_descriptor(off) &&
 	    vmm_shadow_is_accessed_bit(v, addr, size, value))
 		return 0;	/* the CPU marks a descriptor accessed */
-	if (access == CPU_ACCESS_READ && tables && reads_descriptors(v))
+	if (access == CPU_ACCESS_READ && tables && reads_descriptors(v, addr, size))
 		return 0;	/* a descriptor, or an inner ring's SS:ESP; the
 				   VMM's own have DPL 0 unless armed (#GP) */
 	return in_stub(off) || off >= BT_TC_OFF ? 2 : 1;
