@@ -228,20 +228,37 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v)
 	return v->exec == MODE_HW ? vmm_exit_cost(0) : COST_TRAP;
 }
 
+/*
+ * The instruction whose access it is, if the EIP Unicorn reports may be a
+ * previous one's: a load of a far return's or IRET's frame is made in
+ * the helper that reads the descriptor, where the EIP is stale.  The
+ * reader running is known (running_reader), and so is what it loads.
+ */
+static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
+					      int size, int access)
+{
+	bool glue;
+	const struct block_insn *d;
+
+	if (access != CPU_ACCESS_READ || v->run.step_insn != NULL)
+		return NULL;	/* stepped: the EIP is the instruction's */
+	d = running_reader(v, &glue);
+	return d != NULL && own_load(v, &d->x, addr, size) ? &d->x : NULL;
+}
+
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
 	bool hw = v->exec == MODE_HW;
 
-	(void)size;
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
 			     hw ? WHY_EXIT : WHY_TRAP);
 	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->run.limit_block = NULL;	/* the slice's room changed */
-	vmm_trap_event(v, NULL, addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
-		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,
-		       0);
+	vmm_trap_event(v, accessor(v, addr, size, access),
+		       addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
+		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access, 0);
 }
 
 /*
