@@ -126,7 +126,8 @@ int x86_op_reads_descriptors(enum x86_op op);
 
 /*
  * True if the instruction may load from memory for itself: a memory
- * operand (but LEA's and a NOP's, which are only addresses), the stack
+ * operand (but LEA's and a NOP's, which are only addresses; a store's
+ * counts too, which only errs on the safe side), the stack
  * (POP, POPA, POPF, RET, RETF, IRET, LEAVE, ENTER) or a string (MOVS,
  * CMPS, LODS, SCAS, OUTS, XLAT).  Its descriptor reads are not counted.
  */
