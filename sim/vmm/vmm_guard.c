@@ -23,7 +23,9 @@
  *   - the CPU reading a descriptor of the guest's part of the real GDT
  *     or of the shadow LDT (a segment load, a far jump through the
  *     guest's gate), and setting the accessed bit of one the VMM copied
- *     from the guest's own tables (vmm_shadow_is_accessed_bit);
+ *     from the guest's own tables (vmm_shadow_is_accessed_bit): a read
+ *     made while an instruction that reads descriptors runs, of bytes
+ *     that instruction does not load for itself (running_reader);
  *   - the CPU reading the real TSS for an inner ring's stack, or one of
  *     the VMM's own descriptors: they have DPL 0 unless the stub is
  *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
@@ -32,9 +34,16 @@
  * VMM's trap is an event (vmm_no_memory).  Past the end of RAM the CPU
  * has nothing mapped, and every access comes here too.
  *
- * Unicorn calls the hook only once the access is made, and cannot fault
- * it: a guest's read of the guest part of the real GDT, LDT or TSS still
- * reads the VMM's copy, where QEMU reads nothing (docs/fidelity.md).
+ * Unicorn's hook does not say whether a read is the CPU's own descriptor
+ * read or a load of the guest's, and inside the helpers that read
+ * descriptors (a segment load, a far transfer, IRET, LAR) the EIP it
+ * reports is still that of the last plain load before [measured:
+ * tests/guests/descread.S, iretvmm.S].  So the instruction decides: the
+ * one being stepped, or the one in a block run whole that reads
+ * descriptors, a block that mixes that with another instruction's loads
+ * being always stepped (BLOCK_DESC_MIXED, blockcache.c).  The answer is
+ * exact whatever the guest's code, at the price of stepping such blocks
+ * (a kernel's return to user mode: MOV to FS and GS, then IRET).
  * Code fetched from nothing is not run: the VM powers off there.
  */
 #include "cpu/cpu.h"
