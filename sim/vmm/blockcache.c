@@ -95,8 +95,9 @@ static int chunk_has_code(const struct blockcache *bc, uint32_t c)
  * memory hook does not say whether a read is the CPU's own descriptor read
  * or the guest's load, and the EIP it reports is stale inside the helpers
  * that read descriptors [measured: tests/guests/descread.S], so such a
- * block is run one instruction at a time (vmm_guard.c decides each read by
- * the instruction stepped).  Several descriptor reads with no load of
+ * block is run one instruction at a time up to its last instruction that
+ * reads descriptors (block_descriptor_end; vmm_guard.c decides each read
+ * by the instruction stepped), and the rest as a block of its own.  Several descriptor reads with no load of
  * their own (MOV to FS then to GS) need no step: every read of the tables
  * is then one of theirs.
  */
@@ -133,6 +134,16 @@ const struct block_insn *block_descriptor_reader(const struct block *b)
 		any = bi;
 	}
 	return any;
+}
+
+uint32_t block_descriptor_end(const struct block *b)
+{
+	uint32_t end = b->addr;
+
+	for (uint32_t i = 0; i < b->n; i++)
+		if (x86_op_reads_descriptors((enum x86_op)b->insns[i].x.op))
+			end = b->insns[i].x.addr + b->insns[i].x.len;
+	return end;
 }
 
 /*

@@ -69,6 +69,10 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
  */
 const struct block_insn *block_descriptor_reader(const struct block *b);
 
+/* The address after b's last instruction that reads descriptors (or b's
+ * start if none does). */
+uint32_t block_descriptor_end(const struct block *b);
+
 /* Index of the instruction starting at addr in b, or -1. */
 int block_index_of(const struct block *b, uint32_t addr);
 

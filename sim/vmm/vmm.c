@@ -391,21 +391,30 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 			v->run.hot_limit = (b == v->run.hot ? v->run.hot_runs : 0) +
 					   left / b->n;
 	}
-	if (b == NULL ||
-	    (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT | BLOCK_DESC_MIXED)) ||
+	if (b == NULL || (b->flags & (BLOCK_HAS_IO | BLOCK_ABSENT)) ||
 	    b->n > v->run.budget || short_slice ||
 	    (v->exec == MODE_HW && (b->flags & BLOCK_NEEDS_VMM))) {
 		/*
 		 * Single-step this block: it does I/O, ends with an
-		 * instruction the CPU lacks, mixes descriptor reads with
-		 * other loads (vmm_guard.c must tell them apart), the
-		 * budget or the slice ends inside it, or (hardware assist)
-		 * it holds instructions the model of VT-x must see before
-		 * they run.
+		 * instruction the CPU lacks, the budget or the slice ends
+		 * inside it, or (hardware assist) it holds instructions the model of
+		 * VT-x must see before they run.
 		 */
 		v->run.slow_next = 1;
 		v->run.slow_lo = addr;
 		v->run.slow_hi = addr + size;
+		return 1;
+	}
+	if (b->flags & BLOCK_DESC_MIXED) {
+		/*
+		 * It mixes descriptor reads with other loads, which the
+		 * guard must tell apart (vmm_guard.c): stepped up to its last
+		 * instruction that reads descriptors; the rest, which has
+		 * none, is a block of its own on the fast engine.
+		 */
+		v->run.slow_next = 1;
+		v->run.slow_lo = addr;
+		v->run.slow_hi = block_descriptor_end(b);
 		return 1;
 	}
 	if (v->run.ring_dirty) {

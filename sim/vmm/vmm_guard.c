@@ -41,9 +41,10 @@
  * tests/guests/descread.S, iretvmm.S].  So the instruction decides: the
  * one being stepped, or the one in a block run whole that reads
  * descriptors, a block that mixes that with another instruction's loads
- * being always stepped (BLOCK_DESC_MIXED, blockcache.c).  The answer is
- * exact whatever the guest's code, at the price of stepping such blocks
- * (a kernel's return to user mode: MOV to FS and GS, then IRET).
+ * being stepped up to its last instruction that reads descriptors
+ * (BLOCK_DESC_MIXED, blockcache.c).  The answer is exact whatever the
+ * guest's code, at the price of stepping those instructions (a kernel's
+ * return to user mode: MOV to FS and GS, then IRET).
  * Code fetched from nothing is not run: the VM powers off there.
  */
 #include "cpu/cpu.h"
@@ -156,7 +157,7 @@ static bool own_load(struct vcpu *v, const struct x86_instruction *d,
  * units).  Stepped, the instruction is known; in a block run whole, it is
  * the block's one instruction that reads descriptors and loads for
  * itself, or any if none loads: a block that mixes descriptor reads with
- * another instruction's loads is always stepped (BLOCK_DESC_MIXED), as the
+ * another instruction's loads is stepped (BLOCK_DESC_MIXED), as the
  * EIP Unicorn reports inside the helpers that read descriptors is a
  * previous instruction's [measured: tests/guests/descread.S].
  */

@@ -240,14 +240,24 @@ static void descriptor_mix(void **state)
 	assert_null(block_descriptor_reader(b));
 	b = blockcache_get(bc, 0x6010, 7);	/* IRET's frame, two loads */
 	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6017);	/* all of it */
 	b = blockcache_get(bc, 0x6020, 6);
 	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6026);
+	b = blockcache_get(bc, 0x6000, 5);	/* the load alone */
+	assert_false(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6000);
 	b = blockcache_get(bc, 0x6030, 5);	/* no load of their own */
 	assert_false(b->flags & BLOCK_DESC_MIXED);
 	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
 	b = blockcache_get(bc, 0x6040, 6);	/* one: POP GS */
 	assert_false(b->flags & BLOCK_DESC_MIXED);
 	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
+	/* mov fs, ebx; mov eax, [ebx]; inc eax: stepped up to MOV to FS */
+	put(0x6050, (const uint8_t[]){ 0x8e, 0xe3, 0x8b, 0x03, 0x40 }, 5);
+	b = blockcache_get(bc, 0x6050, 5);
+	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6052);
 	b = blockcache_get(bc, 0x2000, 4);	/* no descriptor read */
 	assert_false(b->flags & BLOCK_DESC_MIXED);
 	assert_null(block_descriptor_reader(b));
