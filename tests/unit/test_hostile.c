@@ -270,6 +270,9 @@ static void descread(void **state)
 		else
 			assert_true(n >= 5);
 		tl_free(&r);
+		/* stepped (the TUI's step) as run whole */
+		tl_assert_steps_as_runs("build/guests/descread.elf",
+					(enum exec_mode)m, 1590, false);
 	}
 }
 
