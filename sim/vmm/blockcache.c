@@ -97,9 +97,9 @@ static int chunk_has_code(const struct blockcache *bc, uint32_t c)
  * that read descriptors [measured: tests/guests/descread.S], so such a
  * block is run one instruction at a time up to its last instruction that
  * reads descriptors (block_descriptor_end; vmm_guard.c decides each read
- * by the instruction stepped), and the rest as a block of its own.  Several descriptor reads with no load of
- * their own (MOV to FS then to GS) need no step: every read of the tables
- * is then one of theirs.
+ * by the instruction stepped), and the rest as a block of its own.
+ * Several descriptor reads with no load of their own (MOV to FS then to
+ * GS) need no step: every read of the tables is then one of theirs.
  */
 static bool mixes_descriptors(const struct block *b)
 {

@@ -26,7 +26,7 @@
 #define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
 #define BLOCK_ABSENT     0x10	/* ends with an instruction this CPU lacks (#UD) */
 #define BLOCK_DESC_MIXED 0x20	/* a descriptor read and another load: stepped
-				   (blockcache_mixes_descriptors) */
+				   (mixes_descriptors() in blockcache.c) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */

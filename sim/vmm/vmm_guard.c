@@ -214,7 +214,8 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 	if (access == CPU_ACCESS_WRITE && guest_descriptor(off) &&
 	    vmm_shadow_is_accessed_bit(v, addr, size, value))
 		return 0;	/* the CPU marks a descriptor accessed */
-	if (access == CPU_ACCESS_READ && tables && reads_descriptors(v, addr, size))
+	if (access == CPU_ACCESS_READ && tables &&
+	    reads_descriptors(v, addr, size))
 		return 0;	/* a descriptor, or an inner ring's SS:ESP; the
 				   VMM's own have DPL 0 unless armed (#GP) */
 	return in_stub(off) || off >= BT_TC_OFF ? 2 : 1;
