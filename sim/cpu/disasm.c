@@ -330,6 +330,56 @@ int x86_op_ends_block(enum x86_op op)
 	}
 }
 
+int x86_op_reads_descriptors(enum x86_op op)
+{
+	switch (op) {
+	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
+	case X86_OP_LOAD_FAR_PTR: case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
+	case X86_OP_RET_FAR: case X86_OP_IRET: case X86_OP_LAR:
+	case X86_OP_LSL: case X86_OP_VERR: case X86_OP_VERW:
+	case X86_OP_LLDT: case X86_OP_LTR: case X86_OP_INT:
+	case X86_OP_INT3: case X86_OP_INTO: case X86_OP_SYSENTER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Position of the opcode after any prefixes (Intel SDM vol. 2, 2.1.1). */
+static int opcode_index(const struct x86_instruction *in)
+{
+	static const uint8_t prefixes[] = {
+		0xf0, 0xf2, 0xf3, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0x66, 0x67
+	};
+	int i = 0;
+
+	while (i < in->len && memchr(prefixes, in->bytes[i], sizeof prefixes))
+		i++;
+	return i;
+}
+
+int x86_reads_memory(const struct x86_instruction *in)
+{
+	int i = opcode_index(in);
+	uint8_t b = i < in->len ? in->bytes[i] : 0;
+	uint8_t b2 = i + 1 < in->len ? in->bytes[i + 1] : 0;
+
+	if (b == 0x8d || (b == 0x0f && b2 == 0x1f))
+		return 0;			/* LEA, NOP r/m: no access */
+	for (int k = 0; k < in->nops; k++)
+		if (in->ops[k].kind == X86_OPND_MEM)
+			return 1;
+	if (b == 0x0f)				/* POP FS, POP GS */
+		return b2 == 0xa1 || b2 == 0xa9;
+	return (b >= 0x58 && b <= 0x5f) ||	/* POP r */
+	       b == 0x07 || b == 0x17 || b == 0x1f ||	/* POP ES/SS/DS */
+	       b == 0x61 || b == 0x9d ||	/* POPA, POPF */
+	       b == 0xc2 || b == 0xc3 || b == 0xca || b == 0xcb ||
+	       b == 0xcf || b == 0xc8 || b == 0xc9 ||	/* RET...LEAVE */
+	       (b >= 0xa4 && b <= 0xa7) || (b >= 0xac && b <= 0xaf) ||
+	       b == 0x6e || b == 0x6f || b == 0xd7;	/* strings, XLAT */
+}
+
 static const char *const op_names[X86_OP_COUNT] = {
 	[X86_OP_OTHER] = "other",
 	[X86_OP_CLI] = "cli", [X86_OP_STI] = "sti", [X86_OP_HLT] = "hlt",

@@ -117,6 +117,22 @@ void disasm_text(struct disasm *d, const struct x86_instruction *in,
 /* True if the instruction ends a basic block (any control transfer). */
 int x86_op_ends_block(enum x86_op op);
 
+/*
+ * True if the CPU reads a descriptor (of the GDT, the LDT, or the TSS for
+ * an inner ring's stack) to run op: a segment load, a far transfer, IRET,
+ * LAR, LSL, VERR, VERW, LLDT, LTR, INT n, SYSENTER.
+ */
+int x86_op_reads_descriptors(enum x86_op op);
+
+/*
+ * True if the instruction may load from memory for itself: a memory
+ * operand (but LEA's and a NOP's, which are only addresses; a store's
+ * counts too, which only errs on the safe side), the stack
+ * (POP, POPA, POPF, RET, RETF, IRET, LEAVE, ENTER) or a string (MOVS,
+ * CMPS, LODS, SCAS, OUTS, XLAT).  Its descriptor reads are not counted.
+ */
+int x86_reads_memory(const struct x86_instruction *in);
+
 /* Short lower-case name of an operation, for explanations ("lgdt"). */
 const char *x86_op_name(enum x86_op op);
 

@@ -3,6 +3,7 @@
  * the RAM chunks that hold decoded code so guest stores are cheap to check.
  */
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "vmm/blockcache.h"
@@ -107,6 +108,63 @@ static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
 }
 
 /*
+ * Does the block read a descriptor (a segment load, a far transfer, IRET,
+ * LAR...) and also load from memory in another instruction?  Unicorn's
+ * memory hook does not say whether a read is the CPU's own descriptor read
+ * or the guest's load, and the EIP it reports is stale inside the helpers
+ * that read descriptors [measured: tests/guests/descread.S], so such a
+ * block is run one instruction at a time up to its last instruction that
+ * reads descriptors (block_descriptor_end; vmm_guard.c decides each read
+ * by the instruction stepped), and the rest as a block of its own.
+ * Several descriptor reads with no load of their own (MOV to FS then to
+ * GS) need no step: every read of the tables is then one of theirs.
+ */
+static bool mixes_descriptors(const struct block *b)
+{
+	uint32_t readers = 0, loads = 0, loads_other = 0;
+
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+		bool d = x86_op_reads_descriptors((enum x86_op)x->op);
+		bool l = x86_reads_memory(x);
+
+		readers += d;
+		loads += l;
+		loads_other += l && !d;
+	}
+	return readers > 0 && (loads_other > 0 || (readers > 1 && loads > 0));
+}
+
+const struct block_insn *block_descriptor_reader(const struct block *b)
+{
+	const struct block_insn *any = NULL;
+
+	if (b->flags & BLOCK_DESC_MIXED)
+		return NULL;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct block_insn *bi = &b->insns[i];
+
+		if (bi->xlat == 2 ||
+		    !x86_op_reads_descriptors((enum x86_op)bi->x.op))
+			continue;	/* (rewritten: the VMM runs it) */
+		if (x86_reads_memory(&bi->x))
+			return bi;
+		any = bi;
+	}
+	return any;
+}
+
+uint32_t block_descriptor_end(const struct block *b)
+{
+	uint32_t end = b->addr;
+
+	for (uint32_t i = 0; i < b->n; i++)
+		if (x86_op_reads_descriptors((enum x86_op)b->insns[i].x.op))
+			end = b->insns[i].x.addr + b->insns[i].x.len;
+	return end;
+}
+
+/*
  * Decode the instructions starting in [addr, addr+size), or one if size is
  * 0.  The last one may run past addr+size: Unicorn reports a block that
  * ends in a faulting instruction (LGDT at CPL 1, say) as ending where the
@@ -169,6 +227,8 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 		free(b);
 		return NULL;
 	}
+	if (mixes_descriptors(b))
+		b->flags |= BLOCK_DESC_MIXED;
 	b->span = off;
 	mark_chunks(bc, addr, off);
 	return b;

@@ -25,6 +25,8 @@
 #define BLOCK_UNDECODED  0x04	/* capstone could not decode some bytes */
 #define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
 #define BLOCK_ABSENT     0x10	/* ends with an instruction this CPU lacks (#UD) */
+#define BLOCK_DESC_MIXED 0x20	/* a descriptor read and another load: stepped
+				   (mixes_descriptors() in blockcache.c) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */
@@ -59,6 +61,19 @@ void blockcache_destroy(struct blockcache *bc);
  */
 const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 				   uint32_t size);
+
+/*
+ * The instruction of b the CPU may be reading a descriptor for when it
+ * reads the descriptor tables, or NULL: the one with a memory load of its
+ * own if there is one, else any.  A block that mixes a descriptor read
+ * with a load of another instruction (BLOCK_DESC_MIXED: the CPU cannot
+ * tell the two apart) is never run whole, so its answer is NULL.
+ */
+const struct block_insn *block_descriptor_reader(const struct block *b);
+
+/* The address after b's last instruction that reads descriptors (or b's
+ * start if none does). */
+uint32_t block_descriptor_end(const struct block *b);
 
 /* Index of the instruction starting at addr in b, or -1. */
 int block_index_of(const struct block *b, uint32_t addr);

@@ -23,7 +23,9 @@
  *   - the CPU reading a descriptor of the guest's part of the real GDT
  *     or of the shadow LDT (a segment load, a far jump through the
  *     guest's gate), and setting the accessed bit of one the VMM copied
- *     from the guest's own tables (vmm_shadow_is_accessed_bit);
+ *     from the guest's own tables (vmm_shadow_is_accessed_bit): a read
+ *     made while an instruction that reads descriptors runs, of bytes
+ *     that instruction does not load for itself (running_reader);
  *   - the CPU reading the real TSS for an inner ring's stack, or one of
  *     the VMM's own descriptors: they have DPL 0 unless the stub is
  *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
@@ -32,9 +34,17 @@
  * VMM's trap is an event (vmm_no_memory).  Past the end of RAM the CPU
  * has nothing mapped, and every access comes here too.
  *
- * Unicorn calls the hook only once the access is made, and cannot fault
- * it: a guest's read of the guest part of the real GDT, LDT or TSS still
- * reads the VMM's copy, where QEMU reads nothing (docs/fidelity.md).
+ * Unicorn's hook does not say whether a read is the CPU's own descriptor
+ * read or a load of the guest's, and inside the helpers that read
+ * descriptors (a segment load, a far transfer, IRET, LAR) the EIP it
+ * reports is still that of the last plain load before [measured:
+ * tests/guests/descread.S, iretvmm.S].  So the instruction decides: the
+ * one being stepped, or the one in a block run whole that reads
+ * descriptors, a block that mixes that with another instruction's loads
+ * being stepped up to its last instruction that reads descriptors
+ * (BLOCK_DESC_MIXED, blockcache.c).  The answer is exact whatever the
+ * guest's code, at the price of stepping those instructions (a kernel's
+ * return to user mode: MOV to FS and GS, then IRET).
  * Code fetched from nothing is zeros, run by the VMM one instruction at a
  * time (vmm_guard_run_nothing, below).
  */
@@ -102,50 +112,95 @@ bool vmm_guard_fetch(struct vcpu *v, uint32_t addr, uint32_t size)
 	return true;
 }
 
-/* Does the CPU read a descriptor to run op (a segment load, a far
- * transfer, IRET, LAR...)? */
-static bool op_reads_descriptors(enum x86_op op)
+/* Do [a, a + n) and [b, b + m) meet (modulo 4 GiB, as addresses wrap)? */
+static bool overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
 {
-	switch (op) {
-	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
-	case X86_OP_LOAD_FAR_PTR: case X86_OP_CALL_FAR: case X86_OP_JMP_FAR:
-	case X86_OP_RET_FAR: case X86_OP_IRET: case X86_OP_LAR:
-	case X86_OP_LSL: case X86_OP_VERR: case X86_OP_VERW:
-	case X86_OP_LLDT: case X86_OP_LTR: case X86_OP_INT:
-	case X86_OP_INT3: case X86_OP_INTO: case X86_OP_SYSENTER:
-		return true;
-	default:
-		return false;
-	}
+	return (n && b - a < n) || (m && a - b < m);
 }
 
 /*
- * Is a read of the descriptor tables the CPU's (reading a descriptor for
- * an instruction that loads one), not the guest's own load of their bytes
- * (which finds nothing)?  Unicorn does not say, and the EIP it reports in
- * the middle of a block is exact only for some instructions (for IRET it
- * is a previous one's): the instruction being stepped decides, or any in
- * the block being run.  A guest load of the tables in a block that also
- * loads a segment therefore still reads the VMM's copy.
+ * Does [addr, addr + size) touch what instruction d loads for itself:
+ * its memory operand (a far pointer, a selector) or the stack it pops
+ * (POP to a segment register, a far RET or IRET: the whole frame of a
+ * return to an outer ring)?  The registers are still d's own: the CPU
+ * writes them once its loads are done.
  */
-static bool reads_descriptors(struct vcpu *v)
+static bool own_load(struct vcpu *v, const struct x86_instruction *d,
+		     uint32_t addr, int size)
 {
-	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
-	const struct block *b = v->run.cur;
+	bool far = d->op == X86_OP_LOAD_FAR_PTR || d->op == X86_OP_CALL_FAR ||
+		   d->op == X86_OP_JMP_FAR;
+	struct vmm_stack s;
+	uint32_t n = 0;
 
-	if (v->run.step_insn != NULL)
-		return op_reads_descriptors((enum x86_op)v->run.step_insn->x.op);
+	for (int k = 0; k < d->nops; k++) {
+		const struct x86_operand *op = &d->ops[k];
+		uint32_t len = far ? d->opsize + 2u : op->size;	/* off:sel */
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		if (overlap(vmm_operand_addr(v, op), len, addr, (uint32_t)size))
+			return true;
+	}
+	if (d->op == X86_OP_POP_SREG)
+		n = d->opsize;
+	else if (d->op == X86_OP_IRET)
+		n = 5u * d->opsize;	/* EIP, CS, EFLAGS, ESP, SS */
+	else if (d->op == X86_OP_RET_FAR)
+		n = 4u * d->opsize + (d->nops && d->ops[0].kind == X86_OPND_IMM ?
+				      (uint32_t)d->ops[0].imm : 0);
+	vmm_stack_of(v, &s);
+	return overlap(s.base + s.esp, n, addr, (uint32_t)size);
+}
+
+/*
+ * The instruction the CPU is running that reads descriptors, or NULL; *glue
+ * when the CPU runs none of the guest's (the VMM's glue between translated
+ * units).  Stepped, the instruction is known; in a block run whole, it is
+ * the block's one instruction that reads descriptors and loads for
+ * itself, or any if none loads: a block that mixes descriptor reads with
+ * another instruction's loads is stepped (BLOCK_DESC_MIXED), as the
+ * EIP Unicorn reports inside the helpers that read descriptors is a
+ * previous instruction's [measured: tests/guests/descread.S].
+ */
+static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
+{
+	const struct block_insn *si = v->run.step_insn;
+	const struct block *b = v->run.cur;
+	uint32_t eip;
+
+	*glue = false;
+	if (si != NULL)
+		return x86_op_reads_descriptors((enum x86_op)si->x.op) ? si : NULL;
 	if (b == NULL) {
+		eip = cpu_reg(v->cpu, X86R_EIP);
 		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
 			eip = bt_guest_eip(v, eip);	/* the guest's */
 		b = blockcache_get(v->vm->code, eip, 0);
 	}
-	if (b == NULL || b->n == 0)
-		return true;	/* not the guest's code: the VMM's glue */
-	for (uint32_t i = 0; i < b->n; i++)
-		if (op_reads_descriptors((enum x86_op)b->insns[i].x.op))
-			return true;
-	return false;
+	if (b == NULL || b->n == 0) {
+		*glue = true;
+		return NULL;
+	}
+	return block_descriptor_reader(b);
+}
+
+/*
+ * Is a read of the descriptor tables the CPU's (a descriptor for an
+ * instruction that loads one, or an inner ring's SS:ESP), not the guest's
+ * own load of their bytes (which finds nothing)?  Unicorn does not say:
+ * it is the CPU's when the instruction running reads descriptors and the
+ * bytes are not the ones it loads for itself (its far pointer, the frame
+ * it pops), which the guest gets as nothing, as any other load.
+ */
+static bool reads_descriptors(struct vcpu *v, uint32_t addr, int size)
+{
+	bool glue;
+	const struct block_insn *d = running_reader(v, &glue);
+
+	if (glue)
+		return true;	/* not the guest's code: the VMM's */
+	return d != NULL && !own_load(v, &d->x, addr, size);
 }
 
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
@@ -161,7 +216,8 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value)
 	if (access == CPU_ACCESS_WRITE && guest_descriptor(off) &&
 	    vmm_shadow_is_accessed_bit(v, addr, size, value))
 		return 0;	/* the CPU marks a descriptor accessed */
-	if (access == CPU_ACCESS_READ && tables && reads_descriptors(v))
+	if (access == CPU_ACCESS_READ && tables &&
+	    reads_descriptors(v, addr, size))
 		return 0;	/* a descriptor, or an inner ring's SS:ESP; the
 				   VMM's own have DPL 0 unless armed (#GP) */
 	return in_stub(off) || off >= BT_TC_OFF ? 2 : 1;
@@ -185,20 +241,37 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v)
 	return v->exec == MODE_HW ? vmm_exit_cost(0) : COST_TRAP;
 }
 
+/*
+ * The instruction whose access it is, if the EIP Unicorn reports may be a
+ * previous one's: a load of a far return's or IRET's frame is made in
+ * the helper that reads the descriptor, where the EIP is stale.  The
+ * reader running is known (running_reader), and so is what it loads.
+ */
+static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
+					      int size, int access)
+{
+	bool glue;
+	const struct block_insn *d;
+
+	if (access != CPU_ACCESS_READ || v->run.step_insn != NULL)
+		return NULL;	/* stepped: the EIP is the instruction's */
+	d = running_reader(v, &glue);
+	return d != NULL && own_load(v, &d->x, addr, size) ? &d->x : NULL;
+}
+
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
 	bool hw = v->exec == MODE_HW;
 
-	(void)size;
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
 			     hw ? WHY_EXIT : WHY_TRAP);
 	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->run.limit_block = NULL;	/* the slice's room changed */
-	vmm_trap_event(v, NULL, addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
-		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access,
-		       0);
+	vmm_trap_event(v, accessor(v, addr, size, access),
+		       addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
+		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access, 0);
 }
 
 /*

@@ -221,6 +221,58 @@ static void flags(void **state)
 }
 
 /* A store into decoded code retires its blocks; the next get decodes anew. */
+/*
+ * A block that reads a descriptor and also loads from memory in another
+ * instruction is marked to be stepped; the instruction reading
+ * descriptors in one that is not is the one with a load of its own.
+ */
+static void descriptor_mix(void **state)
+{
+	struct blockcache *bc = fresh();
+	const struct block *b;
+
+	(void)state;
+	/* mov eax, [0xffc00010]; mov ds, ebx */
+	put(0x6000, (const uint8_t[]){ 0xa1, 0x10, 0x00, 0xc0, 0xff, 0x8e,
+				       0xdb }, 7);
+	/* mov fs, ebx; mov gs, ebx; add eax, ebx; iretd */
+	put(0x6010, (const uint8_t[]){ 0x8e, 0xe3, 0x8e, 0xeb, 0x01, 0xd8,
+				       0xcf }, 7);
+	/* mov fs, ebx; lea eax, [ebx]; pop gs */
+	put(0x6020, (const uint8_t[]){ 0x8e, 0xe3, 0x8d, 0x03, 0x0f, 0xa9 }, 6);
+	/* mov fs, ebx; mov gs, ebx; push eax */
+	put(0x6030, (const uint8_t[]){ 0x8e, 0xe3, 0x8e, 0xeb, 0x50 }, 5);
+	/* lea eax, [ebx]; pop gs; add eax, ebx */
+	put(0x6040, (const uint8_t[]){ 0x8d, 0x03, 0x0f, 0xa9, 0x01, 0xd8 }, 6);
+	b = blockcache_get(bc, 0x6000, 7);
+	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_null(block_descriptor_reader(b));
+	b = blockcache_get(bc, 0x6010, 7);	/* IRET's frame, two loads */
+	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6017);	/* all of it */
+	b = blockcache_get(bc, 0x6020, 6);
+	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6026);
+	b = blockcache_get(bc, 0x6000, 5);	/* the load alone */
+	assert_false(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6000);
+	b = blockcache_get(bc, 0x6030, 5);	/* no load of their own */
+	assert_false(b->flags & BLOCK_DESC_MIXED);
+	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
+	b = blockcache_get(bc, 0x6040, 6);	/* one: POP GS */
+	assert_false(b->flags & BLOCK_DESC_MIXED);
+	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
+	/* mov fs, ebx; mov eax, [ebx]; inc eax: stepped up to MOV to FS */
+	put(0x6050, (const uint8_t[]){ 0x8e, 0xe3, 0x8b, 0x03, 0x40 }, 5);
+	b = blockcache_get(bc, 0x6050, 5);
+	assert_true(b->flags & BLOCK_DESC_MIXED);
+	assert_int_equal(block_descriptor_end(b), 0x6052);
+	b = blockcache_get(bc, 0x2000, 4);	/* no descriptor read */
+	assert_false(b->flags & BLOCK_DESC_MIXED);
+	assert_null(block_descriptor_reader(b));
+	blockcache_destroy(bc);
+}
+
 static void writes_invalidate(void **state)
 {
 	struct blockcache *bc = fresh();
@@ -328,6 +380,7 @@ int main(void)
 		cmocka_unit_test(index_of),
 		cmocka_unit_test(cut_short),
 		cmocka_unit_test(flags),
+		cmocka_unit_test(descriptor_mix),
 		cmocka_unit_test(writes_invalidate),
 		cmocka_unit_test(block_across_chunks),
 		cmocka_unit_test(huge_block_count),

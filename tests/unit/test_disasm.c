@@ -280,6 +280,54 @@ static void text(void **state)
 }
 
 /* Which operations end a basic block, for every operation. */
+/*
+ * Which instructions load from memory for themselves (vmm_guard.c tells
+ * their loads from the CPU's descriptor reads): a memory operand but
+ * LEA's and NOP's, the stack, strings, XLAT.
+ */
+static void reads_memory(void **state)
+{
+	static const struct { uint8_t b[7]; uint8_t n; int want; } rows[] = {
+		{ { 0xa1, 0x10, 0x00, 0xc0, 0xff }, 5, 1 },	/* mov eax, [m] */
+		{ { 0x89, 0x03 }, 2, 1 },		/* mov [ebx], eax: counted */
+		{ { 0x8d, 0x03 }, 2, 0 },		/* lea eax, [ebx] */
+		{ { 0x0f, 0x1f, 0x00 }, 3, 0 },		/* nop [eax] */
+		{ { 0x01, 0xd8 }, 2, 0 },		/* add eax, ebx */
+		{ { 0x58 }, 1, 1 },			/* pop eax */
+		{ { 0x0f, 0xa1 }, 2, 1 },		/* pop fs */
+		{ { 0x1f }, 1, 1 },			/* pop ds */
+		{ { 0x61 }, 1, 1 }, { { 0x9d }, 1, 1 },	/* popa, popf */
+		{ { 0xc3 }, 1, 1 }, { { 0xcb }, 1, 1 },	/* ret, retf */
+		{ { 0xcf }, 1, 1 }, { { 0xc9 }, 1, 1 },	/* iret, leave */
+		{ { 0xf3, 0xa5 }, 2, 1 },		/* rep movsd */
+		{ { 0xac }, 1, 1 }, { { 0xd7 }, 1, 1 },	/* lodsb, xlat */
+		{ { 0x8e, 0xd8 }, 2, 0 },		/* mov ds, eax */
+		{ { 0x0f, 0x02, 0xc3 }, 3, 0 },		/* lar eax, ebx */
+		{ { 0xc5, 0x00 }, 2, 1 },		/* lds eax, [eax] */
+		{ { 0x0f, 0xc7, 0x0d, 0x10, 0x00, 0xc0, 0xff }, 7, 1 },
+							/* cmpxchg8b [m] */
+		{ { 0x50 }, 1, 0 }, { { 0x6a, 0x02 }, 2, 0 },	/* push eax, 2 */
+		{ { 0xcd, 0x80 }, 2, 0 },		/* int 0x80 */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct x86_instruction x;
+
+		assert_int_equal(disasm_decode(dis, rows[i].b, rows[i].n, ADDR,
+					       &x), SIM_OK);
+		if (!!x86_reads_memory(&x) != rows[i].want)
+			fail_msg("row %zu (%02x): reads_memory %d, want %d", i,
+				 rows[i].b[0], x86_reads_memory(&x),
+				 rows[i].want);
+	}
+	assert_true(x86_op_reads_descriptors(X86_OP_MOV_TO_SREG));
+	assert_true(x86_op_reads_descriptors(X86_OP_IRET));
+	assert_true(x86_op_reads_descriptors(X86_OP_LAR));
+	assert_false(x86_op_reads_descriptors(X86_OP_MOV_FROM_SREG));
+	assert_false(x86_op_reads_descriptors(X86_OP_OTHER));
+}
+
 static void ends_block(void **state)
 {
 	(void)state;
@@ -349,6 +397,7 @@ int main(void)
 		cmocka_unit_test(lengths_and_errors),
 		cmocka_unit_test(text),
 		cmocka_unit_test(ends_block),
+		cmocka_unit_test(reads_memory),
 		cmocka_unit_test(op_names),
 		cmocka_unit_test(mov_dr4_dr5),
 	};

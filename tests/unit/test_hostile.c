@@ -224,6 +224,94 @@ static void nomem(void **state)
 }
 
 /*
+ * Loads of the real GDT by instructions for which the CPU reads a
+ * descriptor there too, or in their block (descread.S): each finds
+ * nothing, as on QEMU, while the CPU's descriptor reads still find the
+ * VMM's copy (the guest's segment loads, LAR, far return and IRET work).
+ * Under te each is a no-memory trap at the instruction that loads (a MOV
+ * from memory, POP FS, LDS: the EIP of the event is its own, not that of
+ * an instruction before it in the block); bt and hw carry out POP FS and
+ * LDS themselves (a callout, the VT-x model) and read nothing there.
+ */
+static void descread(void **state)
+{
+	struct hostile h = { "descread", M, POWER_DEBUG_EXIT, 0, true, true };
+	const char *qemu = qemu_says("descread");
+
+	(void)state;
+	assert_non_null(strstr(qemu, "descread: done\n"));
+	assert_null(strstr(qemu, "1"));	/* every line 0 */
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+		size_t n = 0;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		no_memory_faults((enum exec_mode)m, &r);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+			const uint8_t *at;
+
+			if (e->kind != EV_TRAP ||
+			    e->u.trap.action != TRAP_NO_MEMORY)
+				continue;
+			at = r.vm->ram + e->u.trap.eip;
+			n++;
+			if (at[0] != 0xa1 &&			/* MOV EAX, [m] */
+			    !(at[0] == 0x0f && at[1] == 0xa1) &&	/* POP FS */
+			    at[0] != 0xc5)			/* LDS */
+				fail_msg("descread --mode=%s: a load from 0x%08x "
+					 "is not made at 0x%08x", modes[m],
+					 e->u.trap.a, e->u.trap.eip);
+		}
+		/* five MOVs, and under te POP FS and LDS's offset and selector */
+		if (m == MODE_TE)
+			assert_int_equal(n, 8);
+		else
+			assert_true(n >= 5);
+		tl_free(&r);
+		/* stepped (the TUI's step) as run whole */
+		tl_assert_steps_as_runs("build/guests/descread.elf",
+					(enum exec_mode)m, 1590, false);
+	}
+}
+
+/*
+ * IRET with its frame in the VMM's area (iretvmm.S): the frame pops as
+ * zeros, #GP(0) for CS 0 and a triple fault, as on QEMU.  Under te the CPU
+ * loads the frame in the helper that reads CS's descriptor, where
+ * Unicorn's EIP is still a previous instruction's: the no-memory traps
+ * name the IRET all the same (three loads: EIP, CS, EFLAGS).  Before, te
+ * popped the VMM's own descriptor bytes as the frame.
+ */
+static void iretvmm(void **state)
+{
+	struct hostile h = { "iretvmm", M, POWER_TRIPLE_FAULT, 0, false, true };
+
+	(void)state;
+	check(&h);
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+		size_t n = 0;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_TRAP ||
+			    e->u.trap.action != TRAP_NO_MEMORY)
+				continue;
+			n++;
+			assert_int_equal(r.vm->ram[e->u.trap.eip], 0xcf);
+			assert_int_equal(e->u.trap.op, X86_OP_IRET);
+		}
+		if (m == MODE_TE)	/* bt and hw: a callout, the VT-x model */
+			assert_int_equal(n, 3);
+		tl_free(&r);
+	}
+}
+
+/*
  * Zeroing the whole VMM's area, 4 MiB with REP STOSL: every store is a
  * no-memory trap, the guest exits as on QEMU, and the VMM's stub and its
  * own descriptors are as they were (the TC is the VMM's to change).
@@ -563,6 +651,8 @@ int main(void)
 		cmocka_unit_test(vmmread),
 		cmocka_unit_test(vmmzero),
 		cmocka_unit_test(nomem),
+		cmocka_unit_test(descread),
+		cmocka_unit_test(iretvmm),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(nocode),
 		cmocka_unit_test(nothing_steps_as_it_runs),
