@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -22,6 +22,13 @@
 #                    ringside's --append S.
 #   --initrd L       Multiboot modules (-initrd L): "FILE STRING,FILE2", as
 #                    ringside's --module FILE,STRING --module FILE2.
+#   --serial-bytes N stop QEMU once the guest has sent N bytes to its serial
+#                    port, and print those N: for a guest that would run for
+#                    minutes (tests/guests/rep4g.S).  The serial port writes
+#                    to a file (-serial file:), whose size is watched: the
+#                    stop depends on the output, never on QEMU's speed, and
+#                    no byte is lost (a pipe that is full makes QEMU's UART
+#                    drop bytes).  The safety timeout is then 300 seconds.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -32,14 +39,16 @@
 #   0    the guest ended by writing 0 to the isa-debug-exit port 0xf4 (QEMU then
 #        exits with status (value << 1) | 1, which is always odd).
 #   3    the guest wrote another value there: a failure it detected itself.
-#   124  timeout: the guest did not finish within 30 seconds.
+#   5    --serial-bytes N: the guest sent N bytes, QEMU was stopped there.
+#   124  timeout: the guest did not finish within 30 seconds (nor send N
+#        bytes within 300 with --serial-bytes).
 #   1    anything else: QEMU could not start, a file could not be read, or the
 #        machine stopped some other way (e.g. a triple fault, which -no-reboot
 #        turns into a plain exit 0).
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf" >&2
     exit 2
 }
 
@@ -49,6 +58,7 @@ disk=
 smp=1
 append=
 initrd=
+bytes=
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
@@ -58,6 +68,8 @@ while [ $# -gt 1 ]; do
     --initrd) [ $# -ge 3 ] || usage; initrd=$2; shift 2 ;;
     --smp) [ $# -ge 3 ] || usage; smp=$2; shift 2
            case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
+    --serial-bytes) [ $# -ge 3 ] || usage; bytes=$2; shift 2
+           case "$bytes" in ''|*[!0-9]*) usage ;; esac ;;
     *) usage ;;
     esac
 done
@@ -105,12 +117,45 @@ if [ -n "$disk" ]; then
     set -- "$@" -drive "file=$copy,format=raw,if=ide"
 fi
 
-timeout 30 qemu-system-i386 -kernel "$guest" -serial stdio -display none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -smp "$smp" "$@" </dev/null
-status=$?
+# machine SERIAL [QEMU options...]: the machine, bounded by $limit seconds;
+# run in a subshell, which it becomes (exec), so that its PID is timeout's.
+machine() {
+    port=$1
+    shift
+    exec timeout "$limit" qemu-system-i386 -kernel "$guest" -serial "$port" \
+        -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -no-reboot -smp "$smp" "$@" </dev/null
+}
+
+if [ -z "$bytes" ]; then
+    limit=30
+    (machine stdio "$@")
+    status=$?
+else
+    limit=300
+    serial=$(mktemp "${TMPDIR:-/tmp}/qemu-run-serial.XXXXXX") || exit 1
+    trap 'rm -f "$copy" "$serial" "$serial.err"' EXIT
+    # (QEMU's messages kept apart: "terminating on signal 15" is our stop)
+    machine "file:$serial" -monitor none "$@" 2>"$serial.err" &
+    pid=$!
+    # Watch the output grow; QEMU ending (or its timeout) ends the watch.
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$(wc -c < "$serial")" -ge "$bytes" ]; then
+            kill "$pid"     # timeout passes the signal on to QEMU
+            wait "$pid"
+            head -c "$bytes" "$serial"
+            exit 5
+        fi
+        sleep 0.05
+    done
+    wait "$pid"
+    status=$?
+    cat "$serial"
+    cat "$serial.err" >&2
+fi
 
 if [ "$status" -eq 124 ]; then
-    echo "qemu-run: $guest timed out after 30 s" >&2
+    echo "qemu-run: $guest timed out after $limit s" >&2
     exit 124
 fi
 if [ $((status % 2)) -eq 1 ]; then
