@@ -535,7 +535,8 @@ static void triple(void **state)
 /*
  * A front end's poll (sim_set_poll) is asked while a run of slow
  * instructions goes on, and stops it where it is: rep4g with a budget of a
- * billion instructions, stopped by the poll's 20th "yes, stop".
+ * billion instructions, stopped in its REP OUTSB by the poll's 20th "yes,
+ * stop".
  */
 static bool stop_after_20(void *ctx)
 {
@@ -558,6 +559,8 @@ static void poll_bounds_a_run(void **state)
 		assert_int_equal(asked, 20);
 		assert_true(sim_insns(r.sim) < 1000u * M);
 		assert_int_equal(r.vm->state, VM_ON);
+		/* in the REP OUTSB, past the text's first byte */
+		assert_true(cpu_reg(r.vm->vcpu[0]->cpu, X86R_ESI) > 0x200000);
 		tl_free(&r);
 	}
 }
