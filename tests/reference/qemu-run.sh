@@ -39,12 +39,12 @@
 #   0    the guest ended by writing 0 to the isa-debug-exit port 0xf4 (QEMU then
 #        exits with status (value << 1) | 1, which is always odd).
 #   3    the guest wrote another value there: a failure it detected itself.
+#   4    the machine triple-faulted (-no-reboot: QEMU stopped there).
 #   5    --serial-bytes N: the guest sent N bytes, QEMU was stopped there.
 #   124  timeout: the guest did not finish within 30 seconds (nor send N
 #        bytes within 300 with --serial-bytes).
 #   1    anything else: QEMU could not start, a file could not be read, or the
-#        machine stopped some other way (e.g. a triple fault, which -no-reboot
-#        turns into a plain exit 0).
+#        machine stopped some other way.
 #   2    bad usage.
 
 usage() {
@@ -109,22 +109,25 @@ fi
 if [ -n "$initrd" ]; then
     set -- "$@" -initrd "$initrd"
 fi
-copy=
+# The run's own files (the disk's copy, QEMU's log...), removed at the end.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-run.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
 if [ -n "$disk" ]; then
-    copy=$(mktemp "${TMPDIR:-/tmp}/qemu-run-disk.XXXXXX") || exit 1
-    trap 'rm -f "$copy"' EXIT
+    copy=$tmp/disk.img
     cp "$disk" "$copy" || exit 1
     set -- "$@" -drive "file=$copy,format=raw,if=ide"
 fi
 
 # machine SERIAL [QEMU options...]: the machine, bounded by $limit seconds;
 # run in a subshell, which it becomes (exec), so that its PID is timeout's.
+# Its CPU resets are logged (-d cpu_reset): "Triple fault" is how a triple
+# fault is told from the other ways QEMU stops under -no-reboot.
 machine() {
     port=$1
     shift
     exec timeout "$limit" qemu-system-i386 -kernel "$guest" -serial "$port" \
         -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -no-reboot -smp "$smp" "$@" </dev/null
+        -no-reboot -smp "$smp" -d cpu_reset -D "$tmp/log" "$@" </dev/null
 }
 
 if [ -z "$bytes" ]; then
@@ -133,10 +136,10 @@ if [ -z "$bytes" ]; then
     status=$?
 else
     limit=300
-    serial=$(mktemp "${TMPDIR:-/tmp}/qemu-run-serial.XXXXXX") || exit 1
-    trap 'rm -f "$copy" "$serial" "$serial.err"' EXIT
+    serial=$tmp/serial
+    : > "$serial"           # (watched before QEMU opens it)
     # (QEMU's messages kept apart: "terminating on signal 15" is our stop)
-    machine "file:$serial" -monitor none "$@" 2>"$serial.err" &
+    machine "file:$serial" -monitor none "$@" 2>"$tmp/err" &
     pid=$!
     # Watch the output grow; QEMU ending (or its timeout) ends the watch.
     while kill -0 "$pid" 2>/dev/null; do
@@ -151,12 +154,16 @@ else
     wait "$pid"
     status=$?
     cat "$serial"
-    cat "$serial.err" >&2
+    cat "$tmp/err" >&2
 fi
 
 if [ "$status" -eq 124 ]; then
     echo "qemu-run: $guest timed out after $limit s" >&2
     exit 124
+fi
+if grep -q "^Triple fault" "$tmp/log" 2>/dev/null; then
+    echo "qemu-run: $guest: triple fault" >&2
+    exit 4
 fi
 if [ $((status % 2)) -eq 1 ]; then
     # Odd: QEMU exited through the debug-exit device.  (Caveat: QEMU's own
