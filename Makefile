@@ -169,8 +169,6 @@ build/guests/lowload.elf: tests/guests/lowload.S $(wildcard tests/guests/*.inc) 
 	as --32 -o $(@:.elf=.o) $<
 	ld -m elf_i386 -T tests/guests/lowload.ld -z noexecstack -o $@ $(@:.elf=.o)
 
-build/guests/rep4g.elf: tests/guests/repouts.S	# (it includes it)
-
 $(BUILD)/bench/%: bench/%.c $(LIBSIM)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -o $@ $< $(LIBSIM) $(PC_LIBS) -lm $(LDFLAGS)

@@ -2,10 +2,8 @@
  * nothing is printed), then ECX and ESI.  A string instruction with a huge
  * count is one instruction per iteration for every bound ringside keeps
  * (--max-insns, the scheduler's slice): the VMM must not emulate the
- * whole count at once.  rep4g.S is the same with ECX near 4G. */
-        .ifndef COUNT
+ * whole count at once.  rep4g.S sends 4G bytes to the serial port. */
         .set COUNT, 0x00100000
-        .endif
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 _start:

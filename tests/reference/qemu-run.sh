@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -24,6 +24,13 @@
 #                    ringside's --append S.
 #   --initrd L       Multiboot modules (-initrd L): "FILE STRING,FILE2", as
 #                    ringside's --module FILE,STRING --module FILE2.
+#   --serial-bytes N stop QEMU once the guest has sent N bytes to its serial
+#                    port, and print those N: for a guest that would run for
+#                    minutes (tests/guests/rep4g.S).  The serial port writes
+#                    to a file (-serial file:), whose size is watched: the
+#                    stop depends on the output, never on QEMU's speed, and
+#                    no byte is lost (a pipe that is full makes QEMU's UART
+#                    drop bytes).  The safety timeout is then 300 seconds.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -34,14 +41,16 @@
 #   0    the guest ended by writing 0 to the isa-debug-exit port 0xf4 (QEMU then
 #        exits with status (value << 1) | 1, which is always odd).
 #   3    the guest wrote another value there: a failure it detected itself.
-#   124  timeout: the guest did not finish within 30 seconds.
+#   4    the machine triple-faulted (-no-reboot: QEMU stopped there).
+#   5    --serial-bytes N: the guest sent N bytes, QEMU was stopped there.
+#   124  timeout: the guest did not finish within 30 seconds (nor send N
+#        bytes within 300 with --serial-bytes).
 #   1    anything else: QEMU could not start, a file could not be read, or the
-#        machine stopped some other way (e.g. a triple fault, which -no-reboot
-#        turns into a plain exit 0).
+#        machine stopped some other way.
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf" >&2
     exit 2
 }
 
@@ -52,6 +61,7 @@ smp=1
 mem=
 append=
 initrd=
+bytes=
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
@@ -63,6 +73,8 @@ while [ $# -gt 1 ]; do
            case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
     --mem) [ $# -ge 3 ] || usage; mem=$2; shift 2
            case "$mem" in ''|*[!0-9]*) usage ;; esac ;;
+    --serial-bytes) [ $# -ge 3 ] || usage; bytes=$2; shift 2
+           case "$bytes" in ''|*[!0-9]*) usage ;; esac ;;
     *) usage ;;
     esac
 done
@@ -105,21 +117,61 @@ fi
 if [ -n "$initrd" ]; then
     set -- "$@" -initrd "$initrd"
 fi
-copy=
+# The run's own files (the disk's copy, QEMU's log...), removed at the end.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-run.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
 if [ -n "$disk" ]; then
-    copy=$(mktemp "${TMPDIR:-/tmp}/qemu-run-disk.XXXXXX") || exit 1
-    trap 'rm -f "$copy"' EXIT
+    copy=$tmp/disk.img
     cp "$disk" "$copy" || exit 1
     set -- "$@" -drive "file=$copy,format=raw,if=ide"
 fi
 
-timeout 30 qemu-system-i386 -kernel "$guest" -serial stdio -display none \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -no-reboot -smp "$smp" "$@" </dev/null
-status=$?
+# machine SERIAL [QEMU options...]: the machine, bounded by $limit seconds;
+# run in a subshell, which it becomes (exec), so that its PID is timeout's.
+# Its CPU resets are logged (-d cpu_reset): "Triple fault" is how a triple
+# fault is told from the other ways QEMU stops under -no-reboot.
+machine() {
+    port=$1
+    shift
+    exec timeout "$limit" qemu-system-i386 -kernel "$guest" -serial "$port" \
+        -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -no-reboot -smp "$smp" -d cpu_reset -D "$tmp/log" "$@" </dev/null
+}
+
+if [ -z "$bytes" ]; then
+    limit=30
+    (machine stdio "$@")
+    status=$?
+else
+    limit=300
+    serial=$tmp/serial
+    : > "$serial"           # (watched before QEMU opens it)
+    # (QEMU's messages kept apart: "terminating on signal 15" is our stop)
+    machine "file:$serial" -monitor none "$@" 2>"$tmp/err" &
+    pid=$!
+    # Watch the output grow; QEMU ending (or its timeout) ends the watch.
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$(wc -c < "$serial")" -ge "$bytes" ]; then
+            kill "$pid"     # timeout passes the signal on to QEMU
+            wait "$pid"
+            head -c "$bytes" "$serial"
+            exit 5
+        fi
+        sleep 0.05
+    done
+    wait "$pid"
+    status=$?
+    cat "$serial"
+    cat "$tmp/err" >&2
+fi
 
 if [ "$status" -eq 124 ]; then
-    echo "qemu-run: $guest timed out after 30 s" >&2
+    echo "qemu-run: $guest timed out after $limit s" >&2
     exit 124
+fi
+if grep -q "^Triple fault" "$tmp/log" 2>/dev/null; then
+    echo "qemu-run: $guest: triple fault" >&2
+    exit 4
 fi
 if [ $((status % 2)) -eq 1 ]; then
     # Odd: QEMU exited through the debug-exit device.  (Caveat: QEMU's own

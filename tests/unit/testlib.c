@@ -101,12 +101,14 @@ const char *tl_serial(const struct tl_run *r)
 static struct qemu_run {
 	char key[512];
 	char *out;
+	size_t len;
 	int status;
 } qemu_runs[32];
 
-const char *tl_qemu(const char *guest, const char *flags, int *status)
+const char *tl_qemu_bytes(const char *guest, const char *flags, size_t *len,
+			  int *status)
 {
-	static char out[1 << 16];
+	static char out[TL_QEMU_MAX + 1];
 	char cmd[512];
 	int i;
 
@@ -115,14 +117,24 @@ const char *tl_qemu(const char *guest, const char *flags, int *status)
 	for (i = 0; i < 32 && qemu_runs[i].out != NULL; i++)
 		if (strcmp(qemu_runs[i].key, cmd) == 0) {
 			*status = qemu_runs[i].status;
+			*len = qemu_runs[i].len;
 			return qemu_runs[i].out;
 		}
-	*status = tl_sh(cmd, out, sizeof out);
-	if (i < 32 && (qemu_runs[i].out = strdup(out)) != NULL) {
+	*status = tl_sh_len(cmd, out, sizeof out, len);
+	if (i < 32 && (qemu_runs[i].out = malloc(*len + 1)) != NULL) {
+		memcpy(qemu_runs[i].out, out, *len + 1);
+		qemu_runs[i].len = *len;
 		snprintf(qemu_runs[i].key, sizeof qemu_runs[i].key, "%s", cmd);
 		qemu_runs[i].status = *status;
 	}
 	return out;
+}
+
+const char *tl_qemu(const char *guest, const char *flags, int *status)
+{
+	size_t len;
+
+	return tl_qemu_bytes(guest, flags, &len, status);
 }
 
 void tl_qemu_forget(void)
@@ -204,16 +216,25 @@ out:
 
 int tl_sh(const char *cmd, char *out, size_t size)
 {
+	size_t len;
+
+	return tl_sh_len(cmd, out, size, &len);
+}
+
+int tl_sh_len(const char *cmd, char *out, size_t size, size_t *len)
+{
 	FILE *p = popen(cmd, "r");
 	size_t n = 0, got;
 	int st;
 
+	*len = 0;
 	if (p == NULL)
 		return -1;
 	while (size > 1 && (got = fread(out + n, 1, size - 1 - n, p)) > 0)
 		n += got;
 	if (size > 0)
 		out[n] = '\0';
+	*len = n;
 	/* drain anything past the buffer so the child can finish */
 	{
 		char sink[4096];

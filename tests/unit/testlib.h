@@ -57,6 +57,8 @@ uint32_t tl_symbol(const char *elf, const char *name);
  * and return its exit status (-1 if it could not run).
  */
 int tl_sh(const char *cmd, char *out, size_t size);
+/* The same, with the number of bytes captured in *len (they may hold NULs). */
+int tl_sh_len(const char *cmd, char *out, size_t size, size_t *len);
 
 /*
  * A seeded pseudo-random number below n (xorshift64; *state must not be
@@ -115,6 +117,14 @@ void tl_assert_deterministic(const char *guest, enum exec_mode mode);
  * get the same answer (the string stays valid until tl_qemu_forget).
  */
 const char *tl_qemu(const char *guest, const char *flags, int *status);
+/*
+ * The same as bytes, *len of them (NULs included, TL_QEMU_MAX at most):
+ * flags "--serial-bytes N" stops QEMU when the guest has sent N bytes
+ * (status 5), for a guest that would run for minutes.
+ */
+#define TL_QEMU_MAX (1 << 20)
+const char *tl_qemu_bytes(const char *guest, const char *flags, size_t *len,
+			  int *status);
 void tl_qemu_forget(void);
 
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
