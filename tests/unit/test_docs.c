@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "event.h"
 #include "testlib.h"
+#include "vmm/cost.h"
 
 static char out[1 << 16];
 
@@ -68,6 +70,52 @@ static void a_stale_figure_is_caught(void **state)
 }
 
 /*
+ * A figure in a sentence (<!-- fig: CMD -->VALUE<!-- /fig -->) is checked
+ * too, and `make docs` writes the command's output in its place, leaving
+ * the rest of the line as it was.
+ */
+static void a_stale_figure_in_a_sentence_is_caught_and_rewritten(void **state)
+{
+	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	make_page(dir, page, sizeof page,
+		  "a trap costs <!-- fig: echo 42 -->41<!-- /fig --> cycles, "
+		  "<!-- fig: printf '1\\n2\\n' -->3<!-- /fig --> left\n");
+	assert_int_not_equal(docs_sh(dir, "check"), 0);
+	assert_non_null(strstr(out, "disagrees with the program"));
+	assert_int_equal(docs_sh(dir, "write"), 0);
+	assert_int_equal(docs_sh(dir, "check"), 0);
+	f = fopen(page, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	remove(page);
+	rmdir(dir);
+	assert_string_equal(text,
+			    "a trap costs <!-- fig: echo 42 -->42<!-- /fig --> cycles, "
+			    "<!-- fig: printf '1\\n2\\n' -->1 2<!-- /fig --> left\n");
+}
+
+/* The figures the pages quote from the source are the program's. */
+static void figure_sh_reads_the_defines(void **state)
+{
+	char want[32];
+
+	(void)state;
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh define COST_TRAP", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%u\n", COST_TRAP);
+	assert_string_equal(out, want);
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh count-kinds", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%d\n", (int)EV_KIND_COUNT);
+	assert_string_equal(out, want);
+	assert_int_not_equal(tl_sh("sh tests/docs/figure.sh define NO_SUCH_NAME 2>&1", out, sizeof out), 0);
+}
+
+/*
  * A host time (a <!-- bench: --> block) is written by `make bench-docs`
  * and left alone by the check, whose figures must not vary; written, it
  * is the command's output, not what was there.
@@ -98,6 +146,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(docs_agree_with_the_program),
 		cmocka_unit_test(a_stale_figure_is_caught),
+		cmocka_unit_test(a_stale_figure_in_a_sentence_is_caught_and_rewritten),
+		cmocka_unit_test(figure_sh_reads_the_defines),
 		cmocka_unit_test(bench_blocks_are_written_not_checked),
 	};
 
