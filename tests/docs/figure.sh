@@ -3,7 +3,8 @@
 # (tests/docs/docs.sh: <!-- fig: sh tests/docs/figure.sh ... -->).
 #
 #   figure.sh define NAME [DIVISOR]
-#       the value of `#define NAME` in sim/ (its u/ull suffix dropped),
+#       the value of `#define NAME` in sim/ (a number or a constant
+#       expression such as (1u << 20), its u/ull suffixes dropped),
 #       divided by DIVISOR if given (ns to ms: 1000000)
 #   figure.sh count-kinds
 #       how many event kinds sim/event.h has
@@ -12,9 +13,19 @@ set -eu
 case "${1:-}" in
 define)
     [ $# -ge 2 ] || { echo "usage: $0 define NAME [DIVISOR]" >&2; exit 2; }
-    v=$(grep -rhE "^#define $2[[:space:]]+[0-9]+u?l?l?\b" sim |
-        sed -E "s/^#define $2[[:space:]]+([0-9]+).*/\1/" | head -n 1)
-    [ -n "$v" ] || { echo "$0: no #define $2 with a number in sim/" >&2; exit 1; }
+    # the expression after the name, comments and u/l suffixes dropped
+    e=$(grep -rhE "^#define $2[[:space:]]" sim | head -n 1 |
+        sed -E "s|^#define $2[[:space:]]+||; s|/\*.*||; s|//.*||; s/[[:space:]]+$//" |
+        sed -E 's/(0x[0-9a-fA-F]+|[0-9]+)[uUlL]+/\1/g')
+    case "$e" in
+    *[0-9]*) ;;
+    *) echo "$0: no #define $2 with a number in sim/" >&2; exit 1 ;;
+    esac
+    case "$e" in
+    *[!0-9a-fA-Fx\ \(\)\<\>\*+-]*)
+        echo "$0: $2 is not a constant expression: $e" >&2; exit 1 ;;
+    esac
+    v=$(($e))
     if [ $# -ge 3 ]; then
         awk -v v="$v" -v d="$3" 'BEGIN { printf "%g\n", v / d }'
     else
