@@ -3,7 +3,7 @@
 # (tests/docs/docs.sh: <!-- fig: sh tests/docs/figure.sh ... -->).
 #
 #   figure.sh define NAME [DIVISOR]
-#       the value of `#define NAME` in sim/ (a number or a constant
+#       the value of `#define NAME` in sim/, visual/ or lua/ (a number or a constant
 #       expression such as (1u << 20), its u/ull suffixes dropped),
 #       divided by DIVISOR if given (ns to ms: 1000000)
 #   figure.sh count-kinds
@@ -14,12 +14,12 @@ case "${1:-}" in
 define)
     [ $# -ge 2 ] || { echo "usage: $0 define NAME [DIVISOR]" >&2; exit 2; }
     # the expression after the name, comments and u/l suffixes dropped
-    e=$(grep -rhE "^#define $2[[:space:]]" sim | head -n 1 |
+    e=$(grep -rhE "^#define $2[[:space:]]" sim visual lua | head -n 1 |
         sed -E "s|^#define $2[[:space:]]+||; s|/\*.*||; s|//.*||; s/[[:space:]]+$//" |
         sed -E 's/(0x[0-9a-fA-F]+|[0-9]+)[uUlL]+/\1/g')
     case "$e" in
     *[0-9]*) ;;
-    *) echo "$0: no #define $2 with a number in sim/" >&2; exit 1 ;;
+    *) echo "$0: no #define $2 with a number in sim/, visual/ or lua/" >&2; exit 1 ;;
     esac
     case "$e" in
     *[!0-9a-fA-Fx\ \(\)\<\>\*+-]*)

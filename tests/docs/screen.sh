@@ -55,4 +55,6 @@ while :; do
     [ $i -lt 40 ] || { echo "$0: the screen never settled" >&2; exit 1; }
     sleep 0.5
 done
-printf '%s\n' "$now" | sed -e 's/[[:space:]]*$//' | awk 'NF { for (; blank > 0; blank--) print ""; print; next } { blank++ }'
+# no trailing blanks; a run of empty lines as one
+printf '%s\n' "$now" | sed -e 's/[[:space:]]*$//' |
+    awk 'NF { if (blank) print ""; blank = 0; print; next } { blank = 1 }'
