@@ -44,16 +44,18 @@ for step in "$@"; do
     esac
 done
 
-# the screen, once two captures half a second apart agree
+# the screen, once three captures 0.4 s apart agree (an animated handler
+# path takes 0.2 s a hop)
 last=""
+same=0
 i=0
-while :; do
+while [ $same -lt 2 ]; do
     now=$(tm capture-pane -p -t s)
-    [ "$now" != "$last" ] || break
+    if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; fi
     last=$now
     i=$((i + 1))
-    [ $i -lt 40 ] || { echo "$0: the screen never settled" >&2; exit 1; }
-    sleep 0.5
+    [ $i -lt 60 ] || { echo "$0: the screen never settled" >&2; exit 1; }
+    sleep 0.4
 done
 # no trailing blanks; a run of empty lines as one
 printf '%s\n' "$now" | sed -e 's/[[:space:]]*$//' |
