@@ -4,7 +4,8 @@
 #
 #   figure.sh define NAME [DIVISOR]
 #       the value of `#define NAME` in sim/, visual/ or lua/ (a number or a constant
-#       expression such as (1u << 20), its u/ull suffixes dropped),
+#       expression such as (1u << 20) or (10 * OTHER_NAME), its u/ull
+#       suffixes dropped),
 #       divided by DIVISOR if given (ns to ms: 1000000)
 #   figure.sh count-kinds
 #       how many event kinds sim/event.h has
@@ -17,6 +18,10 @@ define)
     e=$(grep -rhE "^#define $2[[:space:]]" sim visual lua | head -n 1 |
         sed -E "s|^#define $2[[:space:]]+||; s|/\*.*||; s|//.*||; s/[[:space:]]+$//" |
         sed -E 's/(0x[0-9a-fA-F]+|[0-9]+)[uUlL]+/\1/g')
+    # a name in it is another #define: its value
+    for n in $(printf '%s\n' "$e" | grep -oE '\b[A-Z_][A-Z0-9_]*\b' || true); do
+        e=$(printf '%s\n' "$e" | sed -E "s/\b$n\b/$(sh "$0" define "$n")/g")
+    done
     case "$e" in
     *[0-9]*) ;;
     *) echo "$0: no #define $2 with a number in sim/, visual/ or lua/" >&2; exit 1 ;;
