@@ -49,21 +49,24 @@ pages="${DOCS_DIR:-docs}/*.md"
 for page in $pages; do
     grep -q "^<!-- $mark: \|<!-- fig: " "$page" || continue
     awk -v tmp="$tmp" -v mark="$mark" '
-        # the output of cmd, its lines joined by spaces
-        function run(cmd,    out, script, line, text, n) {
-            out = tmp "/out"
+        # run cmd; its output is in the file tmp "/out"
+        function run(cmd,    script) {
             script = tmp "/cmd.sh"
             print cmd > script
             close(script)
-            if (system("sh " script " > " out " 2>&1") != 0) {
+            if (system("sh " script " > " tmp "/out 2>&1") != 0) {
                 print "docs.sh: the command failed: " cmd > "/dev/stderr"
                 failed = 1
             }
+        }
+        # the output of cmd, its lines joined by spaces
+        function joined(cmd,    line, text, n) {
+            run(cmd)
             text = ""
             n = 0
-            while ((getline line < out) > 0)
+            while ((getline line < (tmp "/out")) > 0)
                 text = text (n++ ? " " : "") line
-            close(out)
+            close(tmp "/out")
             return text
         }
         # every <!-- fig: CMD -->VALUE<!-- /fig --> of a line, VALUE rewritten
@@ -78,7 +81,7 @@ for page in $pages; do
                     break
                 }
                 cmd = substr(s, i + 10, j - 11)
-                head = head substr(s, 1, i - 1) "<!-- fig: " cmd " -->" run(cmd) "<!-- /fig -->"
+                head = head substr(s, 1, i - 1) "<!-- fig: " cmd " -->" joined(cmd) "<!-- /fig -->"
                 s = substr(s, i + k - 1 + 13)
             }
             return head s
@@ -91,17 +94,10 @@ for page in $pages; do
             sub(/ -->$/, "", cmd)
             print "```"
             print "$ " cmd
-            out = tmp "/out"
-            script = tmp "/cmd.sh"
-            print cmd > script
-            close(script)
-            if (system("sh " script " > " out " 2>&1") != 0) {
-                print "docs.sh: the command failed: " cmd > "/dev/stderr"
-                failed = 1
-            }
-            while ((getline line < out) > 0)
+            run(cmd)
+            while ((getline line < (tmp "/out")) > 0)
                 print line
-            close(out)
+            close(tmp "/out")
             print "```"
             skipping = 1
             next

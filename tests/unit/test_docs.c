@@ -43,6 +43,21 @@ static void make_page(char *dir, char *page, size_t size, const char *text)
 	fclose(f);
 }
 
+/* The text of the page (at most size - 1 bytes), then the folder removed. */
+static void read_page_and_clean(char *dir, const char *page, char *text,
+				size_t size)
+{
+	FILE *f = fopen(page, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, size - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	remove(page);
+	rmdir(dir);
+}
+
 /* Run docs.sh with ARGS on that folder: its exit status. */
 static int docs_sh(const char *dir, const char *args)
 {
@@ -77,8 +92,6 @@ static void a_stale_figure_is_caught(void **state)
 static void a_stale_figure_in_a_sentence_is_caught_and_rewritten(void **state)
 {
 	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	make_page(dir, page, sizeof page,
@@ -88,13 +101,7 @@ static void a_stale_figure_in_a_sentence_is_caught_and_rewritten(void **state)
 	assert_non_null(strstr(out, "disagrees with the program"));
 	assert_int_equal(docs_sh(dir, "write"), 0);
 	assert_int_equal(docs_sh(dir, "check"), 0);
-	f = fopen(page, "r");
-	assert_non_null(f);
-	n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	remove(page);
-	rmdir(dir);
+	read_page_and_clean(dir, page, text, sizeof text);
 	assert_string_equal(text,
 			    "a trap costs <!-- fig: echo 42 -->42<!-- /fig --> cycles, "
 			    "<!-- fig: printf '1\\n2\\n' -->1 2<!-- /fig --> left\n");
@@ -123,21 +130,13 @@ static void figure_sh_reads_the_defines(void **state)
 static void bench_blocks_are_written_not_checked(void **state)
 {
 	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	make_page(dir, page, sizeof page,
 		  "<!-- bench: echo 7 -->\n```\n$ echo 7\n6\n```\n<!-- /bench -->\n");
 	assert_int_equal(docs_sh(dir, "check"), 0);
 	assert_int_equal(docs_sh(dir, "write bench"), 0);
-	f = fopen(page, "r");
-	assert_non_null(f);
-	n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	remove(page);
-	rmdir(dir);
+	read_page_and_clean(dir, page, text, sizeof text);
 	assert_string_equal(text, "<!-- bench: echo 7 -->\n```\n$ echo 7\n7\n```\n<!-- /bench -->\n");
 }
 
