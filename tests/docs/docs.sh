@@ -20,9 +20,19 @@
 #     ```
 #     <!-- /docs -->
 #
+# A figure in a sentence is
+#
+#     a trap costs <!-- fig: COMMAND -->2000<!-- /fig --> cycles
+#
+# (a rendered page shows "a trap costs 2000 cycles"): the text between the
+# markers is COMMAND's output, its lines joined by spaces.  COMMAND must
+# not contain "-->"; tests/docs/figure.sh prints the figures the program
+# is built with (`figure.sh define COST_TRAP`).
+#
 # `make docs` writes them; test_docs (part of `make test`) checks them, so
 # no figure in docs/ can go stale: change the program, run `make docs`,
-# read the diff, commit it.  DOCS_DIR=dir checks another folder of pages.
+# read the diff, commit it.  DOCS_DIR=dir checks another folder of pages
+# (README.md is checked too).
 set -eu
 
 mode=${1:-check}
@@ -34,9 +44,49 @@ case "$mark" in docs|bench) ;; *) echo "usage: $0 write|check [docs|bench]" >&2;
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0
-for page in "${DOCS_DIR:-docs}"/*.md; do
-    grep -q "^<!-- $mark: " "$page" || continue
+pages="${DOCS_DIR:-docs}/*.md"
+[ -n "${DOCS_DIR:-}" ] || pages="$pages README.md"
+for page in $pages; do
+    grep -q "^<!-- $mark: \|<!-- fig: " "$page" || continue
     awk -v tmp="$tmp" -v mark="$mark" '
+        # run cmd; its output is in the file tmp "/out"
+        function run(cmd,    script) {
+            script = tmp "/cmd.sh"
+            print cmd > script
+            close(script)
+            if (system("sh " script " > " tmp "/out 2>&1") != 0) {
+                print "docs.sh: the command failed: " cmd > "/dev/stderr"
+                failed = 1
+            }
+        }
+        # the output of cmd, its lines joined by spaces
+        function joined(cmd,    line, text, n) {
+            run(cmd)
+            text = ""
+            n = 0
+            while ((getline line < (tmp "/out")) > 0)
+                text = text (n++ ? " " : "") line
+            close(tmp "/out")
+            return text
+        }
+        # every <!-- fig: CMD -->VALUE<!-- /fig --> of a line, VALUE rewritten
+        function figures(s,    head, i, j, k, cmd) {
+            head = ""
+            while ((i = index(s, "<!-- fig: ")) > 0) {
+                j = index(substr(s, i), " -->")
+                k = index(substr(s, i), "<!-- /fig -->")
+                if (j == 0 || k == 0 || k < j) {
+                    print "docs.sh: unterminated figure: " s > "/dev/stderr"
+                    failed = 1
+                    break
+                }
+                cmd = substr(s, i + 10, j - 11)
+                head = head substr(s, 1, i - 1) "<!-- fig: " cmd " -->" joined(cmd) "<!-- /fig -->"
+                s = substr(s, i + k - 1 + 13)
+            }
+            return head s
+        }
+        mark == "docs" && !skipping && index($0, "<!-- fig: ") { print figures($0); next }
         $0 ~ "^<!-- " mark ": .* -->$" {
             print
             cmd = $0
@@ -44,17 +94,10 @@ for page in "${DOCS_DIR:-docs}"/*.md; do
             sub(/ -->$/, "", cmd)
             print "```"
             print "$ " cmd
-            out = tmp "/out"
-            script = tmp "/cmd.sh"
-            print cmd > script
-            close(script)
-            if (system("sh " script " > " out " 2>&1") != 0) {
-                print "docs.sh: the command failed: " cmd > "/dev/stderr"
-                failed = 1
-            }
-            while ((getline line < out) > 0)
+            run(cmd)
+            while ((getline line < (tmp "/out")) > 0)
                 print line
-            close(out)
+            close(tmp "/out")
             print "```"
             skipping = 1
             next

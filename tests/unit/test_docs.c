@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "event.h"
 #include "testlib.h"
+#include "vmm/cost.h"
 
 static char out[1 << 16];
 
@@ -39,6 +41,21 @@ static void make_page(char *dir, char *page, size_t size, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/* The text of the page (at most size - 1 bytes), then the folder removed. */
+static void read_page_and_clean(char *dir, const char *page, char *text,
+				size_t size)
+{
+	FILE *f = fopen(page, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(text, 1, size - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	remove(page);
+	rmdir(dir);
 }
 
 /* Run docs.sh with ARGS on that folder: its exit status. */
@@ -68,6 +85,44 @@ static void a_stale_figure_is_caught(void **state)
 }
 
 /*
+ * A figure in a sentence (<!-- fig: CMD -->VALUE<!-- /fig -->) is checked
+ * too, and `make docs` writes the command's output in its place, leaving
+ * the rest of the line as it was.
+ */
+static void a_stale_figure_in_a_sentence_is_caught_and_rewritten(void **state)
+{
+	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
+
+	(void)state;
+	make_page(dir, page, sizeof page,
+		  "a trap costs <!-- fig: echo 42 -->41<!-- /fig --> cycles, "
+		  "<!-- fig: printf '1\\n2\\n' -->3<!-- /fig --> left\n");
+	assert_int_not_equal(docs_sh(dir, "check"), 0);
+	assert_non_null(strstr(out, "disagrees with the program"));
+	assert_int_equal(docs_sh(dir, "write"), 0);
+	assert_int_equal(docs_sh(dir, "check"), 0);
+	read_page_and_clean(dir, page, text, sizeof text);
+	assert_string_equal(text,
+			    "a trap costs <!-- fig: echo 42 -->42<!-- /fig --> cycles, "
+			    "<!-- fig: printf '1\\n2\\n' -->1 2<!-- /fig --> left\n");
+}
+
+/* The figures the pages quote from the source are the program's. */
+static void figure_sh_reads_the_defines(void **state)
+{
+	char want[32];
+
+	(void)state;
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh define COST_TRAP", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%u\n", COST_TRAP);
+	assert_string_equal(out, want);
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh count-kinds", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%d\n", (int)EV_KIND_COUNT);
+	assert_string_equal(out, want);
+	assert_int_not_equal(tl_sh("sh tests/docs/figure.sh define NO_SUCH_NAME 2>&1", out, sizeof out), 0);
+}
+
+/*
  * A host time (a <!-- bench: --> block) is written by `make bench-docs`
  * and left alone by the check, whose figures must not vary; written, it
  * is the command's output, not what was there.
@@ -75,21 +130,13 @@ static void a_stale_figure_is_caught(void **state)
 static void bench_blocks_are_written_not_checked(void **state)
 {
 	char dir[] = "build/docs-test-XXXXXX", page[64], text[256];
-	FILE *f;
-	size_t n;
 
 	(void)state;
 	make_page(dir, page, sizeof page,
 		  "<!-- bench: echo 7 -->\n```\n$ echo 7\n6\n```\n<!-- /bench -->\n");
 	assert_int_equal(docs_sh(dir, "check"), 0);
 	assert_int_equal(docs_sh(dir, "write bench"), 0);
-	f = fopen(page, "r");
-	assert_non_null(f);
-	n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
-	remove(page);
-	rmdir(dir);
+	read_page_and_clean(dir, page, text, sizeof text);
 	assert_string_equal(text, "<!-- bench: echo 7 -->\n```\n$ echo 7\n7\n```\n<!-- /bench -->\n");
 }
 
@@ -98,6 +145,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(docs_agree_with_the_program),
 		cmocka_unit_test(a_stale_figure_is_caught),
+		cmocka_unit_test(a_stale_figure_in_a_sentence_is_caught_and_rewritten),
+		cmocka_unit_test(figure_sh_reads_the_defines),
 		cmocka_unit_test(bench_blocks_are_written_not_checked),
 	};
 

@@ -1,0 +1,48 @@
+#!/bin/sh
+# figure.sh - a figure the program is built with, for a page of docs/
+# (tests/docs/docs.sh: <!-- fig: sh tests/docs/figure.sh ... -->).
+#
+#   figure.sh define NAME [DIVISOR]
+#       the value of `#define NAME` in sim/, visual/ or lua/ (a number or a constant
+#       expression such as (1u << 20) or (10 * OTHER_NAME), its u/ull
+#       suffixes dropped),
+#       divided by DIVISOR if given (ns to ms: 1000000)
+#   figure.sh count-kinds
+#       how many event kinds sim/event.h has
+set -eu
+
+case "${1:-}" in
+define)
+    [ $# -ge 2 ] || { echo "usage: $0 define NAME [DIVISOR]" >&2; exit 2; }
+    # the expression after the name, comments and u/l suffixes dropped
+    e=$(grep -rhE "^#define $2[[:space:]]" sim visual lua | head -n 1 |
+        sed -E "s|^#define $2[[:space:]]+||; s|/\*.*||; s|//.*||; s/[[:space:]]+$//" |
+        sed -E 's/(0x[0-9a-fA-F]+|[0-9]+)[uUlL]+/\1/g')
+    # a name in it is another #define: its value
+    for n in $(printf '%s\n' "$e" | grep -oE '\b[A-Z_][A-Z0-9_]*\b' || true); do
+        e=$(printf '%s\n' "$e" | sed -E "s/\b$n\b/$(sh "$0" define "$n")/g")
+    done
+    case "$e" in
+    *[0-9]*) ;;
+    *) echo "$0: no #define $2 with a number in sim/, visual/ or lua/" >&2; exit 1 ;;
+    esac
+    case "$e" in
+    *[!0-9a-fA-Fx\ \(\)\<\>\*+-]*)
+        echo "$0: $2 is not a constant expression: $e" >&2; exit 1 ;;
+    esac
+    v=$(($e))
+    if [ $# -ge 3 ]; then
+        awk -v v="$v" -v d="$3" 'BEGIN { printf "%g\n", v / d }'
+    else
+        echo "$v"
+    fi
+    ;;
+count-kinds)
+    sed -n '/^enum event_kind/,/EV_KIND_COUNT/p' sim/event.h |
+        grep -cE '^[[:space:]]+EV_[A-Z_]+( = 0)?,'
+    ;;
+*)
+    echo "usage: $0 define NAME [DIVISOR] | count-kinds" >&2
+    exit 2
+    ;;
+esac
