@@ -1,5 +1,5 @@
 /*
- * view_vmcs.c - the VMCS of the vCPU under hardware assist (view 7).
+ * view_vmcs.c - the VMCS of the vCPU under hardware assist (view 8, key 8).
  *
  * With VT-x the VMM describes each vCPU to the processor in a VMCS, the
  * virtual-machine control structure [Intel SDM vol. 3C ch. 24]: the
