@@ -85,7 +85,7 @@ void bt_place(struct vcpu *v, const struct vmm_target *t, uint16_t *cs,
 		return;
 	}
 	/* the TC runs with a flat code segment: the guest's must be flat too */
-	if (vmm_guest_desc(v, t->cs, &raw)) {
+	if (vmm_peek_desc(v, t->cs, &raw)) {
 		x86_desc_decode(raw, &d);
 		if (d.base != 0) {
 			v->run.in_bt = false;
@@ -200,9 +200,11 @@ static void chain(struct vcpu *v, int fi, int ei)
 static void indirect(struct vcpu *v, const struct block_insn *bi)
 {
 	const struct x86_instruction *in = &bi->x;
+	struct vmm_for acting;
 	struct vmm_stack s;
 	uint32_t target;
 
+	vmm_for_guest(v, in, in->addr, &acting);
 	vmm_stack_of(v, &s);
 	if (in->op == X86_OP_RET) {
 		target = vmm_pop(v, &s, in->opsize);
@@ -213,6 +215,7 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 		if (in->op == X86_OP_CALL)
 			vmm_push(v, &s, in->addr + in->len, in->opsize);
 	}
+	vmm_for_done(v, &acting);
 	if (in->opsize == 2)
 		target &= 0xffff;
 	cpu_set_reg(v->cpu, X86R_ESP, s.esp);

@@ -100,6 +100,30 @@ enum vmm_sti_shadow {
 };
 
 /*
+ * Accesses to guest memory the VMM makes for the guest, as the CPU would
+ * (an instruction it carries out, an interrupt it delivers): of nothing,
+ * each is the VMM's trap, as when the CPU makes it (vmm_mem.c).
+ */
+struct vmm_for {
+	bool on;				/* the VMM acts for the guest */
+	uint32_t eip;				/* ... for the instruction here */
+	const struct x86_instruction *in;	/* ... this one (NULL: unknown) */
+};
+
+/*
+ * The CPU's own accesses of nothing since the VMM last acted for the
+ * guest, all by the instruction at eip (vmm_guard.c).  Under te the VMM
+ * carries out an instruction after the CPU tried it and trapped (IRET):
+ * its loads the CPU made already are not trapped a second time.
+ */
+#define VMM_CPU_NOTHING 8
+struct vmm_cpu_nothing {
+	uint32_t eip;
+	int n;
+	struct { uint32_t addr; int access; } at[VMM_CPU_NOTHING];
+};
+
+/*
  * The VMM's private run state of a vCPU: which block it is in, how much
  * of the run is left, the instruction being stepped, the interrupt
  * shadow, the slice the VMKernel gave it.  Only sim/vmm/ reads or writes
@@ -166,6 +190,9 @@ struct vmm_run {
 	uint32_t nothing_eip;		/* the guest's EIP, where there is no
 					   memory: the VMM runs it (0: not;
 					   vmm_guard.c) */
+	struct vmm_for for_guest;	/* whose accesses the VMM is making
+					   (vmm_mem.c, vmm_for_guest) */
+	struct vmm_cpu_nothing cpu_nothing;	/* ... and the CPU made */
 	uint32_t polls;			/* CPU runs, for sim_poll (vmm_run.c) */
 };
 

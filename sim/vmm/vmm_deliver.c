@@ -129,9 +129,10 @@ static bool makes_double_fault(int first, int second)
 	return false;
 }
 
-bool vmm_deliver(struct vcpu *v, int vector, enum deliver_kind kind,
-		 bool has_error, uint32_t error, uint32_t return_eip,
-		 uint32_t fault_eip)
+/* vmm_deliver's work: the vector, or the fault delivering it raises. */
+static bool deliver(struct vcpu *v, int vector, enum deliver_kind kind,
+		    bool has_error, uint32_t error, uint32_t return_eip,
+		    uint32_t fault_eip)
 {
 	struct fault f, g;
 
@@ -160,4 +161,18 @@ triple:
 	vm_power_off(v->vm, POWER_TRIPLE_FAULT, fault_eip);
 	vmm_stop_soon(v);
 	return false;
+}
+
+bool vmm_deliver(struct vcpu *v, int vector, enum deliver_kind kind,
+		 bool has_error, uint32_t error, uint32_t return_eip,
+		 uint32_t fault_eip)
+{
+	struct vmm_for acting;
+	bool resumes;
+
+	vmm_for_guest(v, NULL, fault_eip, &acting);	/* the CPU's work */
+	resumes = deliver(v, vector, kind, has_error, error, return_eip,
+			  fault_eip);
+	vmm_for_done(v, &acting);
+	return resumes;
 }

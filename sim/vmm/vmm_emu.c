@@ -156,7 +156,7 @@ static void undecoded(struct vcpu *v, const struct x86_instruction *in,
 	uint32_t p = 0;
 	const struct block *b;
 
-	vmm_read_guest(v, in->addr, bytes, sizeof bytes);
+	vmm_peek_guest(v, in->addr, bytes, sizeof bytes);
 	while (p < 15 && legacy_prefix(bytes[p]))
 		p++;
 	b = p > 0 && p < 15 ? blockcache_get(v->vm->code, in->addr + p, 0) : NULL;

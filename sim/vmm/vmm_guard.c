@@ -259,19 +259,64 @@ static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
 	return d != NULL && own_load(v, &d->x, addr, size) ? &d->x : NULL;
 }
 
+/* The VMM's trap for an access of nothing by instruction in (NULL: the
+ * one at the guest's EIP): its cost, and the event. */
+static void no_memory_trap(struct vcpu *v, const struct x86_instruction *in,
+			   uint32_t addr, int access)
+{
+	v->stats.cycles += vmm_guard_fault_cost(v);
+	v->run.limit_block = NULL;	/* the slice's room changed */
+	vmm_trap_event(v, in, addr >= VMM_BASE && v->exec != MODE_HW ?
+			      X86_GP : X86_PF,
+		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access, 0);
+}
+
+/* Did the CPU trap already for this access of instruction eip's? */
+static bool cpu_made(const struct vcpu *v, uint32_t eip, uint32_t addr,
+		     int access)
+{
+	const struct vmm_cpu_nothing *c = &v->run.cpu_nothing;
+
+	for (int i = 0; i < c->n && c->eip == eip; i++)
+		if (c->at[i].addr == addr && c->at[i].access == access)
+			return true;
+	return false;
+}
+
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
-	bool hw = v->exec == MODE_HW;
+	const struct x86_instruction *in = accessor(v, addr, size, access);
+	struct vmm_cpu_nothing *c = &v->run.cpu_nothing;
+	uint32_t eip = in != NULL ? in->addr : vmm_guest_eip(v);
 
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
-			     hw ? WHY_EXIT : WHY_TRAP);
-	v->stats.cycles += vmm_guard_fault_cost(v);
-	v->run.limit_block = NULL;	/* the slice's room changed */
-	vmm_trap_event(v, accessor(v, addr, size, access),
-		       addr >= VMM_BASE && !hw ? X86_GP : X86_PF,
-		       TRAP_NO_MEMORY, false, 0, addr, (uint32_t)access, 0);
+			     v->exec == MODE_HW ? WHY_EXIT : WHY_TRAP);
+	if (c->n > 0 && c->eip != eip)
+		c->n = 0;
+	if (c->n < VMM_CPU_NOTHING && !cpu_made(v, eip, addr, access)) {
+		c->eip = eip;
+		c->at[c->n].addr = addr;
+		c->at[c->n++].access = access;
+	}
+	no_memory_trap(v, in, addr, access);
+}
+
+/*
+ * The VMM's own access, made for the guest (vmm_mem.c): where the CPU
+ * would have made it, a real VMM would take the same fault (an unmapped
+ * page, a truncated segment; under hw the #PF exit its shadow page tables
+ * give), and so does ringside's, naming the instruction it carries out.
+ */
+void vmm_guard_for_guest(struct vcpu *v, uint32_t addr, int access)
+{
+	const struct vmm_for *f = &v->run.for_guest;
+	struct x86_instruction at = { .addr = f->eip, .op = X86_OP_OTHER };
+
+	if (cpu_made(v, f->eip, addr, access))
+		return;	/* te: the CPU tried it and trapped there already */
+	no_memory_trap(v, f->in != NULL ? f->in : &at, addr, access);
 }
 
 /*
@@ -353,7 +398,7 @@ static bool back_to_guest(struct vcpu *v, const struct x86_instruction *x,
 
 	if (x->op == X86_OP_CALL) {
 		sp = vmm_seg_base(v, X86R_SS) + cpu_reg(v->cpu, X86R_ESP);
-		if (vmm_read32(v, sp) == ret)
+		if (vmm_peek32(v, sp) == ret)
 			vmm_write32(v, sp, eip + x->len);
 	}
 	*next = ran;
@@ -386,7 +431,7 @@ int vmm_guard_run_nothing(struct vcpu *v)
 	int rc;
 
 	v->run.nothing_eip = 0;
-	vmm_read_guest(v, eip, code, sizeof code);	/* 0 past RAM */
+	vmm_peek_guest(v, eip, code, sizeof code);	/* 0 past RAM */
 	if (disasm_decode(sim_disasm(v->vm->sim), code, sizeof code, eip,
 			  &bi.x) != SIM_OK) {
 		bi.x.addr = eip;	/* the CPU reads on and gives #UD */

@@ -5,9 +5,16 @@
  * Guest memory is identity-mapped (Unicorn 2.0.1 has no paging), so a
  * guest linear address is a guest physical address is an offset into the
  * VM's RAM.  Bytes outside RAM read as 0 and ignore writes, as on QEMU's
- * PC where nothing is at those addresses (tests/guests/nomem.S): the VMM
- * reading a descriptor or a stack there on the guest's behalf finds what
- * the guest's own load finds (vmm_guard.c).
+ * PC where nothing is at those addresses (tests/guests/nomem.S).
+ *
+ * Two kinds of access, told apart here and nowhere else.  The VMM acting
+ * for the guest (vmm_for_guest: an instruction it carries out, an
+ * interrupt it delivers) makes the accesses the CPU would: of nothing,
+ * each is the VMM's trap, exactly as when the CPU makes it (vmm_guard.c),
+ * and names the guest's instruction [tests/guests/vmmfor.S].  The VMM
+ * looking for itself (its shadow tables, which ring the guest is in, the
+ * bytes of an instruction it decodes) is no access of the guest's: the
+ * vmm_peek_ functions, never a trap.
  */
 #include <string.h>
 
@@ -18,7 +25,41 @@
 
 /* ---- guest memory ------------------------------------------------------ */
 
-void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
+void vmm_for_guest(struct vcpu *v, const struct x86_instruction *in,
+		   uint32_t eip, struct vmm_for *saved)
+{
+	*saved = v->run.for_guest;
+	if (v->run.for_guest.on)
+		return;		/* a delivery within the instruction: its own */
+	v->run.for_guest.on = true;
+	v->run.for_guest.in = in;
+	v->run.for_guest.eip = in != NULL ? in->addr : eip;
+}
+
+void vmm_for_done(struct vcpu *v, const struct vmm_for *saved)
+{
+	v->run.for_guest = *saved;
+	if (!saved->on)
+		v->run.cpu_nothing.n = 0;	/* what the CPU made is done with */
+}
+
+/*
+ * [addr, addr + n) accessed by the VMM (access: CPU_ACCESS_READ or
+ * _WRITE): where it meets nothing, and the VMM acts for the guest, the
+ * VMM's trap at the first byte there, as the CPU's for its own access.
+ */
+static void access_nothing(struct vcpu *v, uint32_t addr, uint32_t n,
+			   int access)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (addr + i >= v->vm->ram_size) {	/* wraps, as the CPU */
+			if (v->run.for_guest.on)
+				vmm_guard_for_guest(v, addr + i, access);
+			return;
+		}
+}
+
+void vmm_peek_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
 {
 	struct vm *vm = v->vm;
 	uint8_t *out = buf;
@@ -30,13 +71,25 @@ void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
 	}
 }
 
-uint32_t vmm_read32(struct vcpu *v, uint32_t addr)
+uint32_t vmm_peek32(struct vcpu *v, uint32_t addr)
 {
 	uint8_t b[4];
 
-	vmm_read_guest(v, addr, b, 4);
+	vmm_peek_guest(v, addr, b, 4);
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	       (uint32_t)b[3] << 24;
+}
+
+void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
+{
+	access_nothing(v, addr, n, CPU_ACCESS_READ);
+	vmm_peek_guest(v, addr, buf, n);
+}
+
+uint32_t vmm_read32(struct vcpu *v, uint32_t addr)
+{
+	access_nothing(v, addr, 4, CPU_ACCESS_READ);
+	return vmm_peek32(v, addr);
 }
 
 uint16_t vmm_read16(struct vcpu *v, uint32_t addr)
@@ -53,6 +106,7 @@ void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
 	struct vm *vm = v->vm;
 	const uint8_t *in = buf;
 
+	access_nothing(v, addr, n, CPU_ACCESS_WRITE);
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t a = addr + i;
 
@@ -95,7 +149,9 @@ bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp)
 	return true;
 }
 
-bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
+/* Where sel's descriptor is in the guest's own GDT or LDT (*at), if the
+ * selector names one within the table's limit. */
+static bool desc_at(struct vcpu *v, uint16_t sel, uint32_t *at)
 {
 	uint32_t base, limit, off = X86_SEL_INDEX(sel) * 8u;
 
@@ -112,8 +168,27 @@ bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
 	}
 	if (off + 7 > limit)
 		return false;
-	*raw = (uint64_t)vmm_read32(v, base + off) |
-	       (uint64_t)vmm_read32(v, base + off + 4) << 32;
+	*at = base + off;
+	return true;
+}
+
+bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
+{
+	uint32_t at;
+
+	if (!desc_at(v, sel, &at))
+		return false;
+	*raw = (uint64_t)vmm_read32(v, at) | (uint64_t)vmm_read32(v, at + 4) << 32;
+	return true;
+}
+
+bool vmm_peek_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
+{
+	uint32_t at;
+
+	if (!desc_at(v, sel, &at))
+		return false;
+	*raw = (uint64_t)vmm_peek32(v, at) | (uint64_t)vmm_peek32(v, at + 4) << 32;
 	return true;
 }
 

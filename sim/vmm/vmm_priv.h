@@ -81,12 +81,29 @@ int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs);
  */
 bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp);
 
-/* Read guest physical memory; bytes outside RAM read as 0xff. */
+/*
+ * The VMM acts for the guest from now until vmm_for_done(v, saved): its
+ * accesses are the guest instruction in's (NULL: the one at eip, an
+ * interrupt's delivery), and where they meet nothing each is the VMM's
+ * trap (vmm_guard_for_guest).  Within an act already begun, the
+ * instruction stays the first one's (the delivery of its fault).
+ */
+void vmm_for_guest(struct vcpu *v, const struct x86_instruction *in,
+		   uint32_t eip, struct vmm_for *saved);
+void vmm_for_done(struct vcpu *v, const struct vmm_for *saved);
+
+/* Read guest physical memory; bytes outside RAM read as 0 (a trap, if
+ * the VMM acts for the guest). */
 void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
 uint32_t vmm_read32(struct vcpu *v, uint32_t addr);
 uint16_t vmm_read16(struct vcpu *v, uint32_t addr);
 
-/* Write guest physical memory (outside RAM: dropped), noting code changes. */
+/* The VMM's own look at guest memory (0 outside RAM): never a trap. */
+void vmm_peek_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n);
+uint32_t vmm_peek32(struct vcpu *v, uint32_t addr);
+
+/* Write guest physical memory (outside RAM: dropped, a trap if the VMM
+ * acts for the guest), noting code changes. */
 void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
 		     uint32_t n);
 void vmm_write32(struct vcpu *v, uint32_t addr, uint32_t value);
@@ -94,9 +111,11 @@ void vmm_write32(struct vcpu *v, uint32_t addr, uint32_t value);
 /*
  * The guest's own descriptor for a selector, from its GDT or LDT as the
  * guest set them (the virtual tables, not the shadow).  Returns false if the
- * selector is null or beyond the table's limit.
+ * selector is null or beyond the table's limit.  vmm_peek_desc: the VMM's
+ * own look at it.
  */
 bool vmm_guest_desc(struct vcpu *v, uint16_t sel, uint64_t *raw);
+bool vmm_peek_desc(struct vcpu *v, uint16_t sel, uint64_t *raw);
 
 /* Base address of the segment in a segment register (guest descriptor). */
 uint32_t vmm_seg_base(struct vcpu *v, enum x86_register seg);
@@ -290,6 +309,10 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 
 /* The CPU's no_memory hook (cpu.h): the VMM's trap, an event. */
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
+
+/* The same trap for the VMM's own access at addr, made for the guest
+ * (vmm_for_guest; access: CPU_ACCESS_READ or _WRITE). */
+void vmm_guard_for_guest(struct vcpu *v, uint32_t addr, int access);
 
 /*
  * What the VMM's own fault on a page it keeps from the guest costs

@@ -95,8 +95,8 @@ static void shadow_range(struct vcpu *v, uint64_t *table, uint32_t base,
 			 uint32_t first, uint32_t last)
 {
 	for (uint32_t i = first; i <= last; i++) {
-		uint64_t raw = (uint64_t)vmm_read32(v, base + 8 * i) |
-			       (uint64_t)vmm_read32(v, base + 8 * i + 4) << 32;
+		uint64_t raw = (uint64_t)vmm_peek32(v, base + 8 * i) |
+			       (uint64_t)vmm_peek32(v, base + 8 * i + 4) << 32;
 
 		table[i] = i == 0 && table == real_gdt(v) ? 0 : shadow_of(raw);
 	}
@@ -160,11 +160,11 @@ void vmm_shadow_tss(struct vcpu *v)
 		 * the CPU, which reads it here and looks the selector up in
 		 * the real GDT, where the guest's descriptors are (iretnt.S).
 		 */
-		link = vmm_read16(v, v->virt.tr_base);
-		esp0 = vmm_read32(v, v->virt.tr_base + 4);
-		ss0 = vmm_read16(v, v->virt.tr_base + 8);
-		esp2 = vmm_read32(v, v->virt.tr_base + 12);
-		ss2 = vmm_read16(v, v->virt.tr_base + 16);
+		link = (uint16_t)vmm_peek32(v, v->virt.tr_base);
+		esp0 = vmm_peek32(v, v->virt.tr_base + 4);
+		ss0 = (uint16_t)vmm_peek32(v, v->virt.tr_base + 8);
+		esp2 = vmm_peek32(v, v->virt.tr_base + 12);
+		ss2 = (uint16_t)vmm_peek32(v, v->virt.tr_base + 16);
 		if (ss0 & ~3u)
 			ss0 = (ss0 & ~3u) | 1;
 		if (ss2 & ~3u)
@@ -227,7 +227,7 @@ static bool guest_slot(struct vcpu *v, uint32_t addr, uint32_t *at)
 
 static uint64_t read_desc(struct vcpu *v, uint32_t at)
 {
-	return (uint64_t)vmm_read32(v, at) | (uint64_t)vmm_read32(v, at + 4) << 32;
+	return (uint64_t)vmm_peek32(v, at) | (uint64_t)vmm_peek32(v, at + 4) << 32;
 }
 
 bool vmm_shadow_is_accessed_bit(struct vcpu *v, uint32_t addr, int size,

@@ -64,7 +64,7 @@ int vmm_vring_at(struct vcpu *v, int cpl, uint16_t cs)
 		return 0;
 	if (cpl == 3)
 		return 3;
-	if (vmm_guest_desc(v, cs, &raw) && x86_raw_dpl(raw) == 1)
+	if (vmm_peek_desc(v, cs, &raw) && x86_raw_dpl(raw) == 1)
 		return 1;
 	return 2;
 }

@@ -128,6 +128,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 {
 	const struct x86_instruction *in = &bi->x;
 	enum trap_action action;
+	struct vmm_for acting;
 	struct emu e;
 
 	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
@@ -135,6 +136,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		return;
 	}
 	set_handling(v, bi, how);
+	vmm_for_guest(v, in, in->addr, &acting);	/* its accesses, the VMM's */
 	switch (how) {
 	case ENTRY_TRAP:
 		action = bi->cls == CLASS_PRIVILEGED ? TRAP_EMULATED
@@ -200,6 +202,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		vmm_stop_soon(v);
 		break;
 	}
+	vmm_for_done(v, &acting);
 	vmm_irq_window_check(v, in);
 }
 
