@@ -446,6 +446,49 @@ static void vmmfor(void **state)
 }
 
 /*
+ * Loads and stores of nothing that Unicorn makes in a helper rather than
+ * in translated code (helpereip.S): CMPXCHG8B, BOUND, x87 loads and stores
+ * (FLD, FILD, FBLD, FSTP, FISTP, FLDENV, FRSTOR) and FXRSTOR, each after a
+ * plain load in its block, where the EIP Unicorn reports is that load's
+ * [measured].  QEMU's output, and every no-memory trap names its own
+ * instruction, in every mode.
+ */
+static void helpereip(void **state)
+{
+	struct hostile h = { "helpereip", M, POWER_DEBUG_EXIT, 0, true, true };
+	static const uint8_t ops[] = {
+		0x0f, 0x62, 0xdd, 0xdb, 0xdf, 0xdd, 0xdb, 0xd9, 0xdd, 0x0f
+	};
+	const char *qemu = qemu_says("helpereip");
+
+	(void)state;
+	assert_non_null(strstr(qemu, "helpereip: done\n"));
+	ends_as_on_qemu(&h);
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+		size_t n = 0;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		no_memory_faults((enum exec_mode)m, &r);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_TRAP ||
+			    e->u.trap.action != TRAP_NO_MEMORY)
+				continue;
+			n++;
+			if (memchr(ops, r.vm->ram[e->u.trap.eip], sizeof ops) == NULL)
+				fail_msg("helpereip --mode=%s: the access of 0x%08x "
+					 "is named at 0x%08x, not its instruction",
+					 modes[m], e->u.trap.a, e->u.trap.eip);
+		}
+		assert_true(n >= 10);
+		tl_free(&r);
+	}
+}
+
+/*
  * Zeroing the whole VMM's area, 4 MiB with REP STOSL: every store is a
  * no-memory trap, the guest exits as on QEMU, and the VMM's stub and its
  * own descriptors are as they were (the TC is the VMM's to change).
@@ -892,6 +935,7 @@ int main(void)
 		cmocka_unit_test(descread),
 		cmocka_unit_test(iretvmm),
 		cmocka_unit_test(vmmfor),
+		cmocka_unit_test(helpereip),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(nocode),
 		cmocka_unit_test(nothing_steps_as_it_runs),
