@@ -380,6 +380,24 @@ int x86_reads_memory(const struct x86_instruction *in)
 	       b == 0x6e || b == 0x6f || b == 0xd7;	/* strings, XLAT */
 }
 
+int x86_stale_eip(const struct x86_instruction *in)
+{
+	int i = opcode_index(in);
+	uint8_t b = i < in->len ? in->bytes[i] : 0;
+	uint8_t b2 = i + 1 < in->len ? in->bytes[i + 1] : 0;
+	int reg = i + 2 < in->len ? in->bytes[i + 2] >> 3 & 7 : 0; /* 0F xx /r */
+
+	if (x86_op_reads_descriptors((enum x86_op)in->op))
+		return 1;
+	if (!x86_reads_memory(in))
+		return 0;		/* the register forms: no access */
+	if (b == 0x0f)
+		return (b2 == 0xc7 && reg == 1) ||	/* CMPXCHG8B */
+		       (b2 == 0xae && reg == 1);	/* FXRSTOR */
+	return b == 0x62 ||				/* BOUND */
+	       (b >= 0xd8 && b <= 0xdf);		/* x87 */
+}
+
 static const char *const op_names[X86_OP_COUNT] = {
 	[X86_OP_OTHER] = "other",
 	[X86_OP_CLI] = "cli", [X86_OP_STI] = "sti", [X86_OP_HLT] = "hlt",

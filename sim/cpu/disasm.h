@@ -133,6 +133,15 @@ int x86_op_reads_descriptors(enum x86_op op);
  */
 int x86_reads_memory(const struct x86_instruction *in);
 
+/*
+ * True if Unicorn 2.0.1 makes the instruction's memory accesses in a
+ * helper, where the EIP its memory hook reports is still a previous
+ * instruction's: one that reads descriptors (x86_op_reads_descriptors),
+ * CMPXCHG8B, BOUND, the x87 instructions with a memory operand and
+ * FXRSTOR [measured: tests/guests/descread.S, iretvmm.S, helpereip.S].
+ */
+int x86_stale_eip(const struct x86_instruction *in);
+
 /* Short lower-case name of an operation, for explanations ("lgdt"). */
 const char *x86_op_name(enum x86_op op);
 

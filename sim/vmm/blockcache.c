@@ -108,44 +108,45 @@ static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
 }
 
 /*
- * Does the block read a descriptor (a segment load, a far transfer, IRET,
- * LAR...) and also load from memory in another instruction?  Unicorn's
- * memory hook does not say whether a read is the CPU's own descriptor read
- * or the guest's load, and the EIP it reports is stale inside the helpers
- * that read descriptors [measured: tests/guests/descread.S], so such a
- * block is run one instruction at a time up to its last instruction that
- * reads descriptors (block_descriptor_end; vmm_guard.c decides each read
- * by the instruction stepped), and the rest as a block of its own.
- * Several descriptor reads with no load of their own (MOV to FS then to
- * GS) need no step: every read of the tables is then one of theirs.
+ * Does the block hold an instruction whose accesses Unicorn reports with a
+ * stale EIP (x86_stale_eip: a descriptor read, a segment load, a far
+ * transfer, IRET, LAR...; CMPXCHG8B, BOUND, x87, FXRSTOR), and also a load
+ * of another instruction?  Unicorn's memory hook does not say whether a
+ * read is the CPU's own descriptor read or the guest's load, nor, inside
+ * those helpers, which instruction makes it: the EIP it reports is a
+ * previous one's [measured: tests/guests/descread.S, helpereip.S].  So
+ * such a block is run one instruction at a time up to its last such
+ * instruction (block_stale_end; vmm_guard.c decides each access by the
+ * instruction stepped), and the rest as a block of its own.  Several
+ * with no load of their own (MOV to FS then to GS) need no step: every
+ * read of the tables is then one of theirs.
  */
-static bool mixes_descriptors(const struct block *b)
+static bool mixes_stale(const struct block *b)
 {
-	uint32_t readers = 0, loads = 0, loads_other = 0;
+	uint32_t stale = 0, loads = 0, loads_other = 0;
 
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct x86_instruction *x = &b->insns[i].x;
-		bool d = x86_op_reads_descriptors((enum x86_op)x->op);
+		bool s = x86_stale_eip(x);
 		bool l = x86_reads_memory(x);
 
-		readers += d;
+		stale += s;
 		loads += l;
-		loads_other += l && !d;
+		loads_other += l && !s;
 	}
-	return readers > 0 && (loads_other > 0 || (readers > 1 && loads > 0));
+	return stale > 0 && (loads_other > 0 || (stale > 1 && loads > 0));
 }
 
-const struct block_insn *block_descriptor_reader(const struct block *b)
+const struct block_insn *block_stale_insn(const struct block *b)
 {
 	const struct block_insn *any = NULL;
 
-	if (b->flags & BLOCK_DESC_MIXED)
+	if (b->flags & BLOCK_STALE_MIXED)
 		return NULL;
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct block_insn *bi = &b->insns[i];
 
-		if (bi->xlat == 2 ||
-		    !x86_op_reads_descriptors((enum x86_op)bi->x.op))
+		if (bi->xlat == 2 || !x86_stale_eip(&bi->x))
 			continue;	/* (rewritten: the VMM runs it) */
 		if (x86_reads_memory(&bi->x))
 			return bi;
@@ -154,12 +155,12 @@ const struct block_insn *block_descriptor_reader(const struct block *b)
 	return any;
 }
 
-uint32_t block_descriptor_end(const struct block *b)
+uint32_t block_stale_end(const struct block *b)
 {
 	uint32_t end = b->addr;
 
 	for (uint32_t i = 0; i < b->n; i++)
-		if (x86_op_reads_descriptors((enum x86_op)b->insns[i].x.op))
+		if (x86_stale_eip(&b->insns[i].x))
 			end = b->insns[i].x.addr + b->insns[i].x.len;
 	return end;
 }
@@ -227,8 +228,8 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 		free(b);
 		return NULL;
 	}
-	if (mixes_descriptors(b))
-		b->flags |= BLOCK_DESC_MIXED;
+	if (mixes_stale(b))
+		b->flags |= BLOCK_STALE_MIXED;
 	b->span = off;
 	mark_chunks(bc, addr, off);
 	return b;

@@ -25,8 +25,9 @@
 #define BLOCK_UNDECODED  0x04	/* capstone could not decode some bytes */
 #define BLOCK_NEEDS_VMM  0x08	/* privileged, I/O, sensitive or CPUID inside */
 #define BLOCK_ABSENT     0x10	/* ends with an instruction this CPU lacks (#UD) */
-#define BLOCK_DESC_MIXED 0x20	/* a descriptor read and another load: stepped
-				   (mixes_descriptors() in blockcache.c) */
+#define BLOCK_STALE_MIXED 0x20	/* an access Unicorn reports with a stale EIP
+				   and another load: stepped (mixes_stale()
+				   in blockcache.c) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */
@@ -63,17 +64,17 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 				   uint32_t size);
 
 /*
- * The instruction of b the CPU may be reading a descriptor for when it
- * reads the descriptor tables, or NULL: the one with a memory load of its
- * own if there is one, else any.  A block that mixes a descriptor read
- * with a load of another instruction (BLOCK_DESC_MIXED: the CPU cannot
- * tell the two apart) is never run whole, so its answer is NULL.
+ * The instruction of b whose accesses Unicorn reports with a stale EIP
+ * (x86_stale_eip: the one the CPU may be reading a descriptor for, or
+ * loading in a helper), or NULL: the one with a memory access of its own
+ * if there is one, else any.  A block that mixes such an instruction with
+ * a load of another's (BLOCK_STALE_MIXED: the CPU cannot tell the two
+ * apart) is never run whole, so its answer is NULL.
  */
-const struct block_insn *block_descriptor_reader(const struct block *b);
+const struct block_insn *block_stale_insn(const struct block *b);
 
-/* The address after b's last instruction that reads descriptors (or b's
- * start if none does). */
-uint32_t block_descriptor_end(const struct block *b);
+/* The address after b's last such instruction (or b's start if none). */
+uint32_t block_stale_end(const struct block *b);
 
 /* Index of the instruction starting at addr in b, or -1. */
 int block_index_of(const struct block *b, uint32_t addr);

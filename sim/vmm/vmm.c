@@ -405,7 +405,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		v->run.slow_hi = addr + size;
 		return 1;
 	}
-	if (b->flags & BLOCK_DESC_MIXED) {
+	if (b->flags & BLOCK_STALE_MIXED) {
 		/*
 		 * It mixes descriptor reads with other loads, which the
 		 * guard must tell apart (vmm_guard.c): stepped up to its last
@@ -414,7 +414,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		 */
 		v->run.slow_next = 1;
 		v->run.slow_lo = addr;
-		v->run.slow_hi = block_descriptor_end(b);
+		v->run.slow_hi = block_stale_end(b);
 		return 1;
 	}
 	if (v->run.ring_dirty) {

@@ -25,7 +25,7 @@
  *     guest's gate), and setting the accessed bit of one the VMM copied
  *     from the guest's own tables (vmm_shadow_is_accessed_bit): a read
  *     made while an instruction that reads descriptors runs, of bytes
- *     that instruction does not load for itself (running_reader);
+ *     that instruction does not load for itself (running_stale);
  *   - the CPU reading the real TSS for an inner ring's stack, or one of
  *     the VMM's own descriptors: they have DPL 0 unless the stub is
  *     armed (vmm_guard_arm), so a guest load of one is #GP(selector).
@@ -35,14 +35,15 @@
  * has nothing mapped, and every access comes here too.
  *
  * Unicorn's hook does not say whether a read is the CPU's own descriptor
- * read or a load of the guest's, and inside the helpers that read
- * descriptors (a segment load, a far transfer, IRET, LAR) the EIP it
- * reports is still that of the last plain load before [measured:
- * tests/guests/descread.S, iretvmm.S].  So the instruction decides: the
- * one being stepped, or the one in a block run whole that reads
- * descriptors, a block that mixes that with another instruction's loads
- * being stepped up to its last instruction that reads descriptors
- * (BLOCK_DESC_MIXED, blockcache.c).  The answer is exact whatever the
+ * read or a load of the guest's, and inside its helpers (those that read
+ * descriptors: a segment load, a far transfer, IRET, LAR; and CMPXCHG8B,
+ * BOUND, x87, FXRSTOR) the EIP it reports is still that of the last plain
+ * access before [measured: tests/guests/descread.S, iretvmm.S,
+ * helpereip.S].  So the instruction decides: the one being stepped, or
+ * the one in a block run whole whose accesses have a stale EIP
+ * (x86_stale_eip), a block that mixes that with another instruction's
+ * loads being stepped up to its last such instruction
+ * (BLOCK_STALE_MIXED, blockcache.c).  The answer is exact whatever the
  * guest's code, at the price of stepping those instructions (a kernel's
  * return to user mode: MOV to FS and GS, then IRET).
  * Code fetched from nothing is zeros, run by the VMM one instruction at a
@@ -119,23 +120,26 @@ static bool overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
 }
 
 /*
- * Does [addr, addr + size) touch what instruction d loads for itself:
- * its memory operand (a far pointer, a selector) or the stack it pops
- * (POP to a segment register, a far RET or IRET: the whole frame of a
- * return to an outer ring)?  The registers are still d's own: the CPU
- * writes them once its loads are done.
+ * Does [addr, addr + size) touch what instruction d accesses for itself:
+ * its memory operand (a far pointer, a selector; what a helper loads or
+ * stores, up to FXRSTOR's 512 bytes) or the stack it pops (POP to a
+ * segment register, a far RET or IRET: the whole frame of a return to an
+ * outer ring)?  The registers are still d's own: the CPU writes them once
+ * its accesses are done.
  */
-static bool own_load(struct vcpu *v, const struct x86_instruction *d,
-		     uint32_t addr, int size)
+static bool own_access(struct vcpu *v, const struct x86_instruction *d,
+		       uint32_t addr, int size)
 {
 	bool far = d->op == X86_OP_LOAD_FAR_PTR || d->op == X86_OP_CALL_FAR ||
 		   d->op == X86_OP_JMP_FAR;
+	bool helper = !x86_op_reads_descriptors((enum x86_op)d->op);
 	struct vmm_stack s;
 	uint32_t n = 0;
 
 	for (int k = 0; k < d->nops; k++) {
 		const struct x86_operand *op = &d->ops[k];
-		uint32_t len = far ? d->opsize + 2u : op->size;	/* off:sel */
+		uint32_t len = far ? d->opsize + 2u :	/* off:sel */
+			       helper ? 512u : op->size;
 
 		if (op->kind != X86_OPND_MEM)
 			continue;
@@ -154,16 +158,17 @@ static bool own_load(struct vcpu *v, const struct x86_instruction *d,
 }
 
 /*
- * The instruction the CPU is running that reads descriptors, or NULL; *glue
- * when the CPU runs none of the guest's (the VMM's glue between translated
- * units).  Stepped, the instruction is known; in a block run whole, it is
- * the block's one instruction that reads descriptors and loads for
- * itself, or any if none loads: a block that mixes descriptor reads with
- * another instruction's loads is stepped (BLOCK_DESC_MIXED), as the
- * EIP Unicorn reports inside the helpers that read descriptors is a
- * previous instruction's [measured: tests/guests/descread.S].
+ * The instruction the CPU is running whose accesses Unicorn reports with a
+ * stale EIP (x86_stale_eip: it reads descriptors, or accesses memory in a
+ * helper), or NULL; *glue when the CPU runs none of the guest's (the VMM's
+ * glue between translated units).  Stepped, the instruction is known; in
+ * a block run whole, it is the block's one such instruction that accesses
+ * memory for itself, or any if none does: a block that mixes one with
+ * another instruction's loads is stepped (BLOCK_STALE_MIXED), as the EIP
+ * Unicorn reports inside its helpers is a previous instruction's
+ * [measured: tests/guests/descread.S, helpereip.S].
  */
-static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
+static const struct block_insn *running_stale(struct vcpu *v, bool *glue)
 {
 	const struct block_insn *si = v->run.step_insn;
 	const struct block *b = v->run.cur;
@@ -171,7 +176,7 @@ static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
 
 	*glue = false;
 	if (si != NULL)
-		return x86_op_reads_descriptors((enum x86_op)si->x.op) ? si : NULL;
+		return x86_stale_eip(&si->x) ? si : NULL;
 	if (b == NULL) {
 		eip = cpu_reg(v->cpu, X86R_EIP);
 		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
@@ -182,7 +187,7 @@ static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
 		*glue = true;
 		return NULL;
 	}
-	return block_descriptor_reader(b);
+	return block_stale_insn(b);
 }
 
 /*
@@ -196,11 +201,12 @@ static const struct block_insn *running_reader(struct vcpu *v, bool *glue)
 static bool reads_descriptors(struct vcpu *v, uint32_t addr, int size)
 {
 	bool glue;
-	const struct block_insn *d = running_reader(v, &glue);
+	const struct block_insn *d = running_stale(v, &glue);
 
 	if (glue)
 		return true;	/* not the guest's code: the VMM's */
-	return d != NULL && !own_load(v, &d->x, addr, size);
+	return d != NULL && x86_op_reads_descriptors((enum x86_op)d->x.op) &&
+	       !own_access(v, &d->x, addr, size);
 }
 
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
@@ -244,19 +250,20 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v)
 /*
  * The instruction whose access it is, if the EIP Unicorn reports may be a
  * previous one's: a load of a far return's or IRET's frame is made in
- * the helper that reads the descriptor, where the EIP is stale.  The
- * reader running is known (running_reader), and so is what it loads.
+ * the helper that reads the descriptor, an x87 load or store in its
+ * helper, where the EIP is stale.  The instruction running is known
+ * (running_stale), and so is what it accesses.
  */
 static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
-					      int size, int access)
+					      int size)
 {
 	bool glue;
 	const struct block_insn *d;
 
-	if (access != CPU_ACCESS_READ || v->run.step_insn != NULL)
+	if (v->run.step_insn != NULL)
 		return NULL;	/* stepped: the EIP is the instruction's */
-	d = running_reader(v, &glue);
-	return d != NULL && own_load(v, &d->x, addr, size) ? &d->x : NULL;
+	d = running_stale(v, &glue);
+	return d != NULL && own_access(v, &d->x, addr, size) ? &d->x : NULL;
 }
 
 /* The VMM's trap for an access of nothing by instruction in (NULL: the
@@ -286,7 +293,7 @@ static bool cpu_made(const struct vcpu *v, uint32_t eip, uint32_t addr,
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
-	const struct x86_instruction *in = accessor(v, addr, size, access);
+	const struct x86_instruction *in = accessor(v, addr, size);
 	struct vmm_cpu_nothing *c = &v->run.cpu_nothing;
 	uint32_t eip = in != NULL ? in->addr : vmm_guest_eip(v);
 

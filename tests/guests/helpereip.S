@@ -11,6 +11,8 @@
  *   F  FSTP and FISTP to nothing (stores), then FNSTSW: no fault
  *   G  FLDENV and FRSTOR of zeros: the control word 0 (FNSTCW)
  *   H  FXRSTOR of zeros: the control word 0 again (after FNINIT)
+ *   I  FILD in a block with no other access, after another instruction,
+ *      FISTP: 0
  * Under ringside each access of nothing is a no-memory trap that must
  * name its own instruction (test_hostile.c). */
         .include "tests/guests/mb.inc"
@@ -83,6 +85,15 @@ h_fxrstor: fxrstor NOTHING
         fnstcw out
         movzwl out, %eax
         fninit
+        call hexln
+
+        mov  word, %ebx                 /* I */
+        jmp  1f
+1:      xor  %ecx, %ecx
+i_fild: fildl NOTHING
+        jmp  2f
+2:      fistpl out
+        mov  out, %eax
         call hexln
 
         mov  $msg_end, %esi

@@ -245,31 +245,41 @@ static void descriptor_mix(void **state)
 	/* lea eax, [ebx]; pop gs; add eax, ebx */
 	put(0x6040, (const uint8_t[]){ 0x8d, 0x03, 0x0f, 0xa9, 0x01, 0xd8 }, 6);
 	b = blockcache_get(bc, 0x6000, 7);
-	assert_true(b->flags & BLOCK_DESC_MIXED);
-	assert_null(block_descriptor_reader(b));
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_null(block_stale_insn(b));
 	b = blockcache_get(bc, 0x6010, 7);	/* IRET's frame, two loads */
-	assert_true(b->flags & BLOCK_DESC_MIXED);
-	assert_int_equal(block_descriptor_end(b), 0x6017);	/* all of it */
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6017);	/* all of it */
 	b = blockcache_get(bc, 0x6020, 6);
-	assert_true(b->flags & BLOCK_DESC_MIXED);
-	assert_int_equal(block_descriptor_end(b), 0x6026);
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6026);
 	b = blockcache_get(bc, 0x6000, 5);	/* the load alone */
-	assert_false(b->flags & BLOCK_DESC_MIXED);
-	assert_int_equal(block_descriptor_end(b), 0x6000);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6000);
 	b = blockcache_get(bc, 0x6030, 5);	/* no load of their own */
-	assert_false(b->flags & BLOCK_DESC_MIXED);
-	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_ptr_equal(block_stale_insn(b), &b->insns[1]);
 	b = blockcache_get(bc, 0x6040, 6);	/* one: POP GS */
-	assert_false(b->flags & BLOCK_DESC_MIXED);
-	assert_ptr_equal(block_descriptor_reader(b), &b->insns[1]);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_ptr_equal(block_stale_insn(b), &b->insns[1]);
 	/* mov fs, ebx; mov eax, [ebx]; inc eax: stepped up to MOV to FS */
 	put(0x6050, (const uint8_t[]){ 0x8e, 0xe3, 0x8b, 0x03, 0x40 }, 5);
 	b = blockcache_get(bc, 0x6050, 5);
-	assert_true(b->flags & BLOCK_DESC_MIXED);
-	assert_int_equal(block_descriptor_end(b), 0x6052);
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6052);
+	/* mov eax, [ebx]; fld qword [ebx]: an x87 load, in its helper */
+	put(0x6060, (const uint8_t[]){ 0x8b, 0x03, 0xdd, 0x03 }, 4);
+	b = blockcache_get(bc, 0x6060, 4);
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6064);
+	/* xor ecx, ecx; fild dword [ebx]; fstp st0: the one access, FILD's */
+	put(0x6070, (const uint8_t[]){ 0x31, 0xc9, 0xdb, 0x03, 0xdd, 0xd8 }, 6);
+	b = blockcache_get(bc, 0x6070, 6);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_ptr_equal(block_stale_insn(b), &b->insns[1]);
 	b = blockcache_get(bc, 0x2000, 4);	/* no descriptor read */
-	assert_false(b->flags & BLOCK_DESC_MIXED);
-	assert_null(block_descriptor_reader(b));
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_null(block_stale_insn(b));
 	blockcache_destroy(bc);
 }
 
