@@ -663,11 +663,48 @@ static void badmem(void **state)
 }
 
 /*
+ * JMP, CALL and Jcc rel32 that begin in the last bytes of RAM and end past
+ * it, their displacement's top half there (relend.S): QEMU 7.2 with 128
+ * MiB aborts (its translator's assertion); with 256 MiB, zeros there, each
+ * goes where its displacement says, 0x08002012 (a JZ not taken on at
+ * 0x08000002), and runs the zeros until the timer's tick, a CALL pushing
+ * 0x08000002.  Ringside with 128 MiB gives that answer in every mode, each
+ * branch a no-memory trap at 0x08000000 (its first byte in nothing), the
+ * zeros after it one each.
+ */
+static void relend(void **state)
+{
+	struct hostile h = { "relend", M, POWER_DEBUG_EXIT, 0, true, true };
+	char qemu[512];
+	int st;
+
+	(void)state;
+	tl_qemu("build/guests/relend.elf", "", &st);
+	assert_int_not_equal(st, 0);
+	snprintf(qemu, sizeof qemu, "%s",
+		 tl_qemu("build/guests/relend.elf", "--mem 256", &st));
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(qemu, "0000000a\n00000001\n0000000b\n00000001\n"
+				     "08000002\n0000000c\n00000001\n"
+				     "0000000d\n00000001\nrelend: done\n"));
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+
+		run_one(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		assert_int_equal(no_memory(&r, 2, 0x08000000u, 0x08000000u), 4);
+		assert_true(no_memory(&r, 2, 0x08000002u, 0x08100000u) > 10);
+		no_memory_faults((enum exec_mode)m, &r);
+		tl_free(&r);
+	}
+}
+
+/*
  * The VMM's answers for nothing are the same instruction by instruction
  * (the TUI's step, vmm_step) as in a run, and the same every run: loads
  * and stores there (nomem), code run there (vmmjump), a timer's ticks
- * coming in the zeros (nocode), instructions partly in RAM (badmem,
- * jmptop).
+ * coming in the zeros (nocode, relend), instructions partly in RAM
+ * (badmem, jmptop).
  */
 static void nothing_steps_as_it_runs(void **state)
 {
@@ -684,6 +721,8 @@ static void nothing_steps_as_it_runs(void **state)
 					(enum exec_mode)m, 950, false);
 		tl_assert_steps_as_runs("build/guests/jmptop.elf",
 					(enum exec_mode)m, 400, false);
+		tl_assert_deterministic("build/guests/relend.elf",
+					(enum exec_mode)m);
 	}
 }
 
@@ -941,6 +980,7 @@ int main(void)
 		cmocka_unit_test(nothing_steps_as_it_runs),
 		cmocka_unit_test(jmptop),
 		cmocka_unit_test(badmem),
+		cmocka_unit_test(relend),
 		cmocka_unit_test(smcself),
 		cmocka_unit_test(smcrmw),
 		cmocka_unit_test(smcvmm),
