@@ -700,6 +700,21 @@ static void relend(void **state)
 }
 
 /*
+ * A 16-bit stack segment (stack16.S): IRET, INT n and RETF, which the VMM
+ * carries out for the guest in some mode (te's trap, a callout, the VT-x
+ * model, the delivery), address it with SP and keep ESP's top half, as on
+ * QEMU.  Before, the VMM used ESP whole: it popped a decoy frame and
+ * pushed the interrupt's where the CPU does not.
+ */
+static void stack16(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(qemu_says("stack16"),
+			       "0020800c\n00000000\n00207ff4\n00208008\n"));
+	check(&(struct hostile){ "stack16", M, POWER_DEBUG_EXIT, 0, true, true });
+}
+
+/*
  * The VMM's answers for nothing are the same instruction by instruction
  * (the TUI's step, vmm_step) as in a run, and the same every run: loads
  * and stores there (nomem), code run there (vmmjump), a timer's ticks
@@ -981,6 +996,7 @@ int main(void)
 		cmocka_unit_test(jmptop),
 		cmocka_unit_test(badmem),
 		cmocka_unit_test(relend),
+		cmocka_unit_test(stack16),
 		cmocka_unit_test(smcself),
 		cmocka_unit_test(smcrmw),
 		cmocka_unit_test(smcvmm),
