@@ -209,7 +209,7 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 	if (in->op == X86_OP_RET) {
 		target = vmm_pop(v, &s, in->opsize);
 		if (in->nops && in->ops[0].kind == X86_OPND_IMM)
-			s.esp += (uint32_t)in->ops[0].imm;
+			vmm_stack_add(&s, (uint32_t)in->ops[0].imm);
 	} else {
 		target = vmm_operand_read(v, &in->ops[0]);
 		if (in->op == X86_OP_CALL)

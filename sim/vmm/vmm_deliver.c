@@ -91,7 +91,7 @@ static int deliver_once(struct vcpu *v, int vector, enum deliver_kind kind,
 			return raise(f, X86_TS, (new_ss & ~3u) + ext);
 		if (!stack.p)
 			return raise(f, X86_SS, (new_ss & ~3u) + ext);
-		s.base = stack.base;
+		vmm_stack_at(&s, &stack, s.esp);
 		vmm_push(v, &s, t.ss, size);
 		vmm_push(v, &s, t.esp, size);
 		t.ss = new_ss;

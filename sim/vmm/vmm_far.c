@@ -270,19 +270,20 @@ static void far_jmp_call(struct vcpu *v, const struct x86_instruction *in,
 		if (call && !(cd.type & X86_TYPE_CONFORMING) && dpl < cpl) {
 			/* to an inner ring: the TSS's stack, parameters copied */
 			unsigned count = (unsigned)(gate_raw >> 32) & 0x1f;
-			uint32_t new_esp, old_esp = s.esp, old_base = s.base;
+			struct vmm_stack old = s;
+			uint32_t new_esp;
 
 			if (!inner_stack(v, dpl, &new_ss, &new_esp, &sd, out))
 				return;
-			s.base = sd.base;
-			s.esp = new_esp;
+			vmm_stack_at(&s, &sd, new_esp);
 			vmm_push(v, &s, out->target.ss, size);
-			vmm_push(v, &s, old_esp, size);
-			for (unsigned i = count; i-- > 0;)
-				vmm_push(v, &s, size == 4 ?
-					 vmm_read32(v, old_base + old_esp + 4 * i) :
-					 vmm_read16(v, old_base + old_esp + 2 * i),
-					 size);
+			vmm_push(v, &s, old.esp, size);
+			for (unsigned i = count; i-- > 0;) {
+				uint32_t a = vmm_stack_addr(&old, (uint32_t)size * i);
+
+				vmm_push(v, &s, size == 4 ? vmm_read32(v, a) :
+					 vmm_read16(v, a), size);
+			}
 			out->target.ss = (uint16_t)((new_ss & ~3u) | dpl);
 			cpl = dpl;
 		}
@@ -354,7 +355,7 @@ static void far_return(struct vcpu *v, const struct x86_instruction *in,
 	struct vmm_target *t = &out->target;
 	uint32_t eip, flags = 0, mask, err;
 	struct x86_desc d, sd;
-	struct vmm_stack s;
+	struct vmm_stack s, outer;
 	uint16_t cs, ss;
 	int size = in->opsize;
 
@@ -385,7 +386,7 @@ static void far_return(struct vcpu *v, const struct x86_instruction *in,
 		emu_fault(out, X86_NP, err);
 		return;
 	}
-	s.esp += addend;
+	vmm_stack_add(&s, addend);
 	if (rpl > cpl) {	/* to an outer ring: its stack comes back too */
 		t->esp = vmm_pop(v, &s, size);
 		ss = (uint16_t)vmm_pop(v, &s, size);
@@ -400,7 +401,9 @@ static void far_return(struct vcpu *v, const struct x86_instruction *in,
 			emu_fault(out, X86_NP, ss & ~3u);
 			return;
 		}
-		t->esp += addend;
+		vmm_stack_at(&outer, &sd, t->esp);
+		vmm_stack_add(&outer, addend);
+		t->esp = outer.esp;
 		t->ss = ss;
 		t->ds = outer_seg(v, t->ds, rpl, false);
 		t->es = outer_seg(v, t->es, rpl, false);

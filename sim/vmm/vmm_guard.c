@@ -154,7 +154,7 @@ static bool own_access(struct vcpu *v, const struct x86_instruction *d,
 		n = 4u * d->opsize + (d->nops && d->ops[0].kind == X86_OPND_IMM ?
 				      (uint32_t)d->ops[0].imm : 0);
 	vmm_stack_of(v, &s);
-	return overlap(s.base + s.esp, n, addr, (uint32_t)size);
+	return overlap(vmm_stack_addr(&s, 0), n, addr, (uint32_t)size);
 }
 
 /*
@@ -402,9 +402,11 @@ static bool back_to_guest(struct vcpu *v, const struct x86_instruction *x,
 			  uint32_t eip, uint32_t ran, uint32_t *next)
 {
 	uint32_t off = ran - NOTHING_LIN, ret = NOTHING_LIN + x->len, sp;
+	struct vmm_stack s;
 
 	if (x->op == X86_OP_CALL) {
-		sp = vmm_seg_base(v, X86R_SS) + cpu_reg(v->cpu, X86R_ESP);
+		vmm_stack_of(v, &s);
+		sp = vmm_stack_addr(&s, 0);
 		if (vmm_peek32(v, sp) == ret)
 			vmm_write32(v, sp, eip + x->len);
 	}

@@ -192,14 +192,21 @@ bool vmm_peek_desc(struct vcpu *v, uint16_t sel, uint64_t *raw)
 	return true;
 }
 
+/* The guest's descriptor of segment register seg (zeros if none): what
+ * the CPU holds in the register's hidden part, no access of the guest's. */
+static void seg_desc(struct vcpu *v, enum x86_register seg, struct x86_desc *d)
+{
+	uint64_t raw = 0;
+
+	vmm_peek_desc(v, (uint16_t)cpu_reg(v->cpu, seg), &raw);
+	x86_desc_decode(raw, d);
+}
+
 uint32_t vmm_seg_base(struct vcpu *v, enum x86_register seg)
 {
-	uint64_t raw;
 	struct x86_desc d;
 
-	if (!vmm_guest_desc(v, (uint16_t)cpu_reg(v->cpu, seg), &raw))
-		return 0;
-	x86_desc_decode(raw, &d);
+	seg_desc(v, seg, &d);
 	return d.base;
 }
 
@@ -259,8 +266,27 @@ void vmm_operand_write(struct vcpu *v, const struct x86_operand *op,
 
 void vmm_stack_of(struct vcpu *v, struct vmm_stack *s)
 {
-	s->base = vmm_seg_base(v, X86R_SS);
-	s->esp = cpu_reg(v->cpu, X86R_ESP);
+	struct x86_desc d;
+
+	seg_desc(v, X86R_SS, &d);
+	vmm_stack_at(s, &d, cpu_reg(v->cpu, X86R_ESP));
+}
+
+void vmm_stack_at(struct vmm_stack *s, const struct x86_desc *d, uint32_t esp)
+{
+	s->base = d->base;
+	s->esp = esp;
+	s->mask = d->db ? 0xffffffffu : 0xffffu;
+}
+
+uint32_t vmm_stack_addr(const struct vmm_stack *s, uint32_t off)
+{
+	return s->base + ((s->esp + off) & s->mask);
+}
+
+void vmm_stack_add(struct vmm_stack *s, uint32_t n)
+{
+	s->esp = (s->esp & ~s->mask) | ((s->esp + n) & s->mask);
 }
 
 void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size)
@@ -268,15 +294,15 @@ void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size)
 	uint8_t b[4] = { (uint8_t)value, (uint8_t)(value >> 8),
 			 (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
 
-	s->esp -= (uint32_t)size;
-	vmm_write_guest(v, s->base + s->esp, b, (uint32_t)size);
+	vmm_stack_add(s, (uint32_t)-size);
+	vmm_write_guest(v, vmm_stack_addr(s, 0), b, (uint32_t)size);
 }
 
 uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size)
 {
-	uint32_t value = size == 4 ? vmm_read32(v, s->base + s->esp)
-				   : vmm_read16(v, s->base + s->esp);
+	uint32_t a = vmm_stack_addr(s, 0);
+	uint32_t value = size == 4 ? vmm_read32(v, a) : vmm_read16(v, a);
 
-	s->esp += (uint32_t)size;
+	vmm_stack_add(s, (uint32_t)size);
 	return value;
 }

@@ -130,13 +130,25 @@ uint32_t vmm_operand_read(struct vcpu *v, const struct x86_operand *op);
 void vmm_operand_write(struct vcpu *v, const struct x86_operand *op,
 		       uint32_t value);
 
-/* A guest stack the VMM pushes to and pops from on the guest's behalf. */
+/*
+ * A guest stack the VMM pushes to and pops from on the guest's behalf.  A
+ * 16-bit stack segment (its descriptor's B flag clear) is addressed with
+ * SP, and a push or pop changes SP only, ESP's top half kept (SDM 3A
+ * 3.4.5) [tests/guests/stack16.S].
+ */
 struct vmm_stack {
 	uint32_t base;		/* SS base (the guest's descriptor) */
-	uint32_t esp;
+	uint32_t esp;		/* ESP, all of it */
+	uint32_t mask;		/* what addresses it: 0xffff (SP), or all */
 };
 
+/* The guest's stack now (SS:ESP); a stack of segment d at esp. */
 void vmm_stack_of(struct vcpu *v, struct vmm_stack *s);
+void vmm_stack_at(struct vmm_stack *s, const struct x86_desc *d, uint32_t esp);
+/* The linear address off bytes above the top of s. */
+uint32_t vmm_stack_addr(const struct vmm_stack *s, uint32_t off);
+/* Move the top of s by n bytes (a RET n's, an IRET's), within its mask. */
+void vmm_stack_add(struct vmm_stack *s, uint32_t n);
 void vmm_push(struct vcpu *v, struct vmm_stack *s, uint32_t value, int size);
 uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
 
