@@ -215,6 +215,42 @@ static void no_memory_faults(enum exec_mode m, const struct tl_run *r)
 }
 
 /*
+ * The run's no-memory traps, each named at an instruction ours() accepts
+ * (given the bytes at its EIP): how many.
+ */
+static size_t traps_named(const char *guest, enum exec_mode m,
+			  const struct tl_run *r, bool (*ours)(const uint8_t *at))
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct event *e = &r->ev[i];
+
+		if (e->kind != EV_TRAP || e->u.trap.action != TRAP_NO_MEMORY)
+			continue;
+		n++;
+		if (!ours(r->vm->ram + e->u.trap.eip))
+			fail_msg("%s --mode=%s: the access of 0x%08x is named "
+				 "at 0x%08x, not its instruction", guest,
+				 modes[m], e->u.trap.a, e->u.trap.eip);
+	}
+	return n;
+}
+
+/* descread.S's loads: MOV EAX, [m], POP FS, LDS. */
+static bool descread_insn(const uint8_t *at)
+{
+	return at[0] == 0xa1 || (at[0] == 0x0f && at[1] == 0xa1) ||
+	       at[0] == 0xc5;
+}
+
+/* helpereip.S's: CMPXCHG8B, FXRSTOR (0F), BOUND, x87. */
+static bool helper_insn(const uint8_t *at)
+{
+	return at[0] == 0x0f || at[0] == 0x62 || (at[0] >= 0xd8 && at[0] <= 0xdf);
+}
+
+/*
  * A DPL-0 code descriptor and a call gate written into the real GDT: the
  * stores go nowhere (six no-memory traps), the selector names a zero
  * descriptor past the guest's GDT: #GP and, with no IDT, a triple fault,
@@ -304,29 +340,13 @@ static void descread(void **state)
 	assert_null(strstr(qemu, "1"));	/* every line 0 */
 	for (int m = MODE_TE; m <= MODE_HW; m++) {
 		struct tl_run r;
-		size_t n = 0;
 
 		run_one(&h, (enum exec_mode)m, &r);
 		assert_string_equal(tl_serial(&r), qemu);
 		no_memory_faults((enum exec_mode)m, &r);
-		for (size_t i = 0; i < r.nev; i++) {
-			const struct event *e = &r.ev[i];
-			const uint8_t *at;
-
-			if (e->kind != EV_TRAP ||
-			    e->u.trap.action != TRAP_NO_MEMORY)
-				continue;
-			at = r.vm->ram + e->u.trap.eip;
-			n++;
-			if (at[0] != 0xa1 &&			/* MOV EAX, [m] */
-			    !(at[0] == 0x0f && at[1] == 0xa1) &&	/* POP FS */
-			    at[0] != 0xc5)			/* LDS */
-				fail_msg("descread --mode=%s: a load from 0x%08x "
-					 "is not made at 0x%08x", modes[m],
-					 e->u.trap.a, e->u.trap.eip);
-		}
 		/* five MOVs, POP FS, and LDS's offset and selector */
-		assert_int_equal(n, 8);
+		assert_int_equal(traps_named("descread", (enum exec_mode)m, &r,
+					     descread_insn), 8);
 		tl_free(&r);
 		/* stepped (the TUI's step) as run whole */
 		tl_assert_steps_as_runs("build/guests/descread.elf",
@@ -456,9 +476,6 @@ static void vmmfor(void **state)
 static void helpereip(void **state)
 {
 	struct hostile h = { "helpereip", M, POWER_DEBUG_EXIT, 0, true, true };
-	static const uint8_t ops[] = {
-		0x0f, 0x62, 0xdd, 0xdb, 0xdf, 0xdd, 0xdb, 0xd9, 0xdd, 0x0f
-	};
 	const char *qemu = qemu_says("helpereip");
 
 	(void)state;
@@ -466,24 +483,12 @@ static void helpereip(void **state)
 	ends_as_on_qemu(&h);
 	for (int m = MODE_TE; m <= MODE_HW; m++) {
 		struct tl_run r;
-		size_t n = 0;
 
 		run_one(&h, (enum exec_mode)m, &r);
 		assert_string_equal(tl_serial(&r), qemu);
 		no_memory_faults((enum exec_mode)m, &r);
-		for (size_t i = 0; i < r.nev; i++) {
-			const struct event *e = &r.ev[i];
-
-			if (e->kind != EV_TRAP ||
-			    e->u.trap.action != TRAP_NO_MEMORY)
-				continue;
-			n++;
-			if (memchr(ops, r.vm->ram[e->u.trap.eip], sizeof ops) == NULL)
-				fail_msg("helpereip --mode=%s: the access of 0x%08x "
-					 "is named at 0x%08x, not its instruction",
-					 modes[m], e->u.trap.a, e->u.trap.eip);
-		}
-		assert_true(n >= 10);
+		assert_true(traps_named("helpereip", (enum exec_mode)m, &r,
+					helper_insn) >= 10);
 		tl_free(&r);
 	}
 }
