@@ -80,6 +80,30 @@ static void example_a3_arithmetic(void **state)
 }
 
 /*
+ * Example A3 with auto-converge (docs/vmotion.md): the throttle rises
+ * until a round dirties less than the threshold; it reaches 70% and the
+ * migration converges in 15 rounds.
+ */
+static void example_a3_auto_converge(void **state)
+{
+	struct precopy pc;
+	struct precopy_params p = { .bandwidth_mb_s = 100, .auto_converge = true };
+	char err[100];
+	bool thr;
+	enum precopy_stop st = PRECOPY_GOING;
+
+	(void)state;
+	assert_int_equal(precopy_params_check(&p, err, sizeof err), SIM_OK);
+	precopy_start(&pc, &p, 1024 * MIB_PAGES);
+	while (st == PRECOPY_GOING)
+		st = precopy_round_done(&pc, precopy_model_dirtied(&pc, 150,
+						pc.ram_pages), &thr);
+	assert_int_equal(st, PRECOPY_CONVERGED);
+	assert_int_equal(pc.throttle_pct, 70);
+	assert_int_equal(pc.rounds, 15);
+}
+
+/*
  * QEMU's auto-converge: a round dirtying more than half of what it sent
  * counts; at the second such round the throttle starts at 20%, then
  * +10% per two such rounds, capped at 99%.
@@ -323,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_a_arithmetic),
 		cmocka_unit_test(example_a3_arithmetic),
+		cmocka_unit_test(example_a3_auto_converge),
 		cmocka_unit_test(auto_converge_steps),
 		cmocka_unit_test(example_a_in_a_cluster),
 		cmocka_unit_test(example_a3_in_a_cluster),
