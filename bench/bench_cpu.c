@@ -40,6 +40,7 @@
 
 #include "cpu/disasm.h"
 #include "event.h"
+#include "vmm/vmm.h"
 #include "vmx/guest.h"
 #include "sim.h"
 #include "status.h"
@@ -73,9 +74,6 @@ enum raw_hooks {
 				   only, which the guest never touches */
 	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
 };
-
-/* Where ringside's VMM lives in the guest's address space: the top 4 MiB. */
-#define VMM_AREA 0xffc00000u
 
 /* A block the block hook has seen, and how often it ran. */
 struct raw_block {
@@ -179,7 +177,7 @@ static void raw_hook(uc_engine *uc, struct raw *r)
 		uc_hook_add(uc, &h, UC_HOOK_CODE, raw_code, r, 1, 0);
 	if (r->hooks & RAW_GUARD)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-			    raw_guard, r, VMM_AREA, 0xffffffffu);
+			    raw_guard, r, VMM_BASE, VMM_BASE + (VMM_SIZE - 1));
 	if (r->hooks & RAW_WRITES)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, raw_write, r, 0,
 			    RAM_SIZE - 1);
