@@ -51,6 +51,7 @@
  * second, so a busy machine's noise is a large part of one: best of more.
  */
 #define HOOK_REPEATS 7
+#define MAX_REPEATS HOOK_REPEATS
 #define RAM_SIZE (128u << 20)
 #define PAGE_SHIFT 12
 #define BLOCK_SLOTS 4096	/* the block hook's table, direct-mapped */
@@ -231,29 +232,51 @@ static double run_raw(const char *path, struct raw *r)
 }
 
 /*
- * A raw run of path with each of the n hook sets: the fastest of repeats
- * in best[k], and what the hooks saw in seen[k].  The sets take turns,
- * so a machine that slows down for a while slows them all.
+ * Raw runs of path with each of the n hook sets, repeats times: the time
+ * of set k's i-th run in t[k][i], and what its hooks saw in seen[k].  The
+ * sets take turns, so a run and the other sets' runs beside it share the
+ * machine's mood of the moment: their ratio is steadier than the ratio
+ * of two bests, when a busy machine makes a run now and then much
+ * faster or slower than the others.
  */
-static void raw_best(const char *path, const struct raw_set *set, int n,
-		     int repeats, struct raw *r, double *best,
+static void raw_runs(const char *path, const struct raw_set *set, int n,
+		     int repeats, struct raw *r, double t[][MAX_REPEATS],
 		     struct raw_seen *seen)
 {
-	double t;
-
-	for (int k = 0; k < n; k++)
-		best[k] = 1e9;
 	for (int i = 0; i < repeats; i++) {
 		for (int k = 0; k < n; k++) {
 			r->hooks = set[k].hooks;
 			r->limit = set[k].limit;
-			t = run_raw(path, r);
-			if (t < best[k])
-				best[k] = t;
+			t[k][i] = run_raw(path, r);
 			seen[k].insns = r->insns;
 			seen[k].blocks = r->blocks;
 		}
 	}
+}
+
+static double fastest(const double *t, int n)
+{
+	double best = t[0];
+
+	for (int i = 1; i < n; i++)
+		if (t[i] < best)
+			best = t[i];
+	return best;
+}
+
+/* The median of num[i] / den[i] over n runs taken side by side. */
+static double median_ratio(const double *num, const double *den, int n)
+{
+	double q[MAX_REPEATS], x;
+	int j;
+
+	for (int i = 0; i < n; i++) {	/* insertion sort: n is small */
+		x = num[i] / den[i];
+		for (j = i; j > 0 && q[j - 1] > x; j--)
+			q[j] = q[j - 1];
+		q[j] = x;
+	}
+	return n % 2 ? q[n / 2] : (q[n / 2 - 1] + q[n / 2]) / 2;
 }
 
 /* What a run under ringside's VMM did. */
@@ -371,17 +394,20 @@ static void bench_hooks(const char *path, uint64_t n, struct raw *r)
 		{ RAW_CODE, 0, "a code hook" },
 		{ RAW_DECODE, DECODE_LIMIT, "a code hook, decoding" },
 	};
-	double t[4], mips[4];
+	double t[4][MAX_REPEATS], best, insns;
 	struct raw_seen seen[4];
 
-	raw_best(path, set, 4, HOOK_REPEATS, r, t, seen);
-	printf("Unicorn alone with a hook more than (a): %s, best of %d\n",
-	       path, HOOK_REPEATS);
+	raw_runs(path, set, 4, HOOK_REPEATS, r, t, seen);
+	printf("Unicorn alone with a hook more than (a): %s, best of %d; ratio of the speeds, the median of the %d side by side\n",
+	       path, HOOK_REPEATS, HOOK_REPEATS);
 	for (int k = 0; k < 4; k++) {
-		mips[k] = (double)(set[k].limit ? seen[k].insns : n) / t[k] / 1e6;
-		printf("  %-30s %8.3f s  %8.1f MIPS", set[k].name, t[k], mips[k]);
-		if (k > 0)
-			printf("  ratio %#.3g", mips[k] / mips[0]);
+		best = fastest(t[k], HOOK_REPEATS);
+		insns = (double)(set[k].limit ? seen[k].insns : n);
+		printf("  %-30s %8.3f s  %8.1f MIPS", set[k].name, best,
+		       insns / best / 1e6);
+		if (k > 0)	/* speed k / speed 0 = its share of n, times t0 / tk */
+			printf("  ratio %#.3g", insns / (double)n *
+			       median_ratio(t[0], t[k], HOOK_REPEATS));
 		if (set[k].hooks == RAW_BLOCK)
 			printf(" (%llu blocks)", (unsigned long long)seen[k].blocks);
 		if (set[k].limit)
@@ -404,15 +430,17 @@ static void bench_memory_hooks(const char *dirty, struct raw *r)
 		{ RAW_GUARD | RAW_WRITES, 0, "and one marking written pages" },
 	};
 	static const char *const to[3] = { "", "none", "the line above" };
-	double t[3];
+	double t[3][MAX_REPEATS];
 	struct raw_seen seen[3];
 
-	raw_best(dirty, set, 3, REPEATS, r, t, seen);
-	printf("Unicorn alone with memory hooks: %s, best of %d\n", dirty, REPEATS);
+	raw_runs(dirty, set, 3, REPEATS, r, t, seen);
+	printf("Unicorn alone with memory hooks: %s, best of %d; ratio of the times, the median of the %d side by side\n",
+	       dirty, REPEATS, REPEATS);
 	for (int k = 0; k < 3; k++) {
-		printf("  %-30s %8.3f s", set[k].name, t[k]);
+		printf("  %-30s %8.3f s", set[k].name, fastest(t[k], REPEATS));
 		if (k > 0)
-			printf("  ratio %.2f to %s", t[k] / t[k - 1], to[k]);
+			printf("  ratio %.2f to %s",
+			       median_ratio(t[k], t[k - 1], REPEATS), to[k]);
 		printf("\n");
 	}
 }
