@@ -3,7 +3,7 @@
  * bare CPU library?
  *
  * Runs one guest (default scenarios/guests/bench.elf: a 100M-instruction
- * loop) twice in the same process:
+ * loop) several ways in the same process:
  *   (a) raw: Unicorn alone, no block or code hooks, guest at ring 0; only
  *       the IN/OUT hooks the guest's serial polling needs (they cost
  *       nothing outside I/O instructions);
@@ -13,8 +13,23 @@
  *   (d) the same under the hardware-assist model.
  * Prints MIPS for each and its ratio to (a) (best of three runs), then the
  * cost of one trap-and-emulate round trip (tests/guests/traps.S: 200000
- * CLI/STI at ring 0).  Figures, never a pass/fail: the target (b/a >= 0.33)
- * is reported, not asserted.
+ * CLI/STI at ring 0).
+ *
+ * Then what ringside's design rests on (docs/ARCHITECTURE.md, "Unicorn
+ * 2.0.1 on this machine"): Unicorn alone with one hook more than (a), the
+ * hooks a simulator could count instructions with: a block hook keeping
+ * per-block counts in a table by address (what sim/cpu/cpu_hooks.c does),
+ * a code hook on every instruction, and a code hook that also decodes
+ * each instruction (capstone, through sim/cpu/disasm.c); and a
+ * memory-write hook marking each written page, the way ringside tracks
+ * dirty pages, on scenarios/guests/dirty.elf, which writes memory.
+ *
+ * Last, the cost of one touch of memory that does not exist
+ * (tests/guests/vmmzero.S: 1,048,576 stores into the VMM's area, each a
+ * no-memory trap, or a VM exit under hw) in each mode.
+ *
+ * Figures, never a pass/fail: the target (b/a >= 0.33) is reported, not
+ * asserted.  Usage: bench_cpu [bench.elf [traps.elf [vmmzero.elf [dirty.elf]]]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +38,29 @@
 
 #include <unicorn/unicorn.h>
 
+#include "cpu/disasm.h"
+#include "event.h"
+#include "vmm/vmm.h"
 #include "vmx/guest.h"
 #include "sim.h"
 #include "status.h"
+
+#define REPEATS 3	/* best of three: the runs are short */
+/*
+ * The runs of bench.elf without a code hook take a few hundredths of a
+ * second, so a busy machine's noise is a large part of one: best of more.
+ */
+#define HOOK_REPEATS 7
+#define MAX_REPEATS HOOK_REPEATS
+#define RAM_SIZE (128u << 20)
+#define PAGE_SHIFT 12
+#define BLOCK_SLOTS 4096	/* the block hook's table, direct-mapped */
+/*
+ * A code hook that decodes runs at about a thousandth of (a)'s speed: it
+ * is timed over the guest's first instructions only, or one run would
+ * take a minute.
+ */
+#define DECODE_LIMIT 2000000u
 
 static double now(void)
 {
@@ -34,6 +69,49 @@ static double now(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
+
+/* The hooks a raw run adds to the I/O every guest needs (flags). */
+enum raw_hooks {
+	RAW_NONE = 0,		/* (a) */
+	RAW_BLOCK = 1 << 0,	/* a block hook counting each block, by address */
+	RAW_CODE = 1 << 1,	/* a code hook on every instruction */
+	RAW_DECODE = 1 << 2,	/* the same, decoding the instruction too */
+	RAW_GUARD = 1 << 3,	/* a load and store hook on the VMM's area
+				   only, which the guest never touches */
+	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
+};
+
+/* A block the block hook has seen, and how often it ran. */
+struct raw_block {
+	uint64_t addr;
+	uint32_t size;
+	uint64_t runs;
+};
+
+/* A raw run: its hooks, and what they keep. */
+struct raw {
+	unsigned hooks;		/* enum raw_hooks */
+	uint64_t limit;		/* code hooks: stop after this many (0: none) */
+	uint64_t insns;		/* OUT: instructions a code hook saw */
+	uint64_t blocks;	/* OUT: blocks the block hook saw */
+	const uint8_t *ram;	/* the guest's RAM, for the decoder */
+	struct disasm *dis;	/* RAW_DECODE's decoder */
+	struct raw_block block[BLOCK_SLOTS];
+	uint8_t dirty[RAM_SIZE >> PAGE_SHIFT];	/* a byte per written page */
+};
+
+/* A set of hooks to time, and its name in the report. */
+struct raw_set {
+	unsigned hooks;		/* enum raw_hooks */
+	uint64_t limit;		/* see DECODE_LIMIT; 0: the whole run */
+	const char *name;
+};
+
+/* What a set's hooks saw in its last run. */
+struct raw_seen {
+	uint64_t insns;		/* the code hook's instructions */
+	uint64_t blocks;	/* the block hook's blocks */
+};
 
 static uint32_t raw_in(uc_engine *uc, uint32_t port, int size, void *ud)
 {
@@ -49,14 +127,75 @@ static void raw_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
 		uc_emu_stop(uc);
 }
 
-/* (a) the guest on bare Unicorn: flat segments, CPL 0. */
-static double run_raw(const char *path, double *seconds)
+/* The same block again costs one comparison; another evicts it. */
+static void raw_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+	struct raw *r = ud;
+	struct raw_block *b = &r->block[addr % BLOCK_SLOTS];
+
+	(void)uc;
+	r->blocks++;
+	if (b->addr != addr || b->size != size) {
+		b->addr = addr;
+		b->size = size;
+		b->runs = 0;
+	}
+	b->runs++;
+}
+
+static void raw_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+	struct raw *r = ud;
+	struct x86_instruction in;
+
+	if ((r->hooks & RAW_DECODE) && addr + size <= RAM_SIZE &&
+	    disasm_decode(r->dis, r->ram + addr, size, (uint32_t)addr, &in) !=
+	    SIM_OK)
+		fprintf(stderr, "bench: cannot decode at %#llx\n",
+			(unsigned long long)addr);
+	if (++r->insns == r->limit)
+		uc_emu_stop(uc);
+}
+
+static void raw_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
+		      int size, int64_t value, void *ud)
+{
+	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
+}
+
+static void raw_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
+		      int size, int64_t value, void *ud)
+{
+	struct raw *r = ud;
+
+	(void)uc; (void)type; (void)size; (void)value;
+	r->dirty[(addr % RAM_SIZE) >> PAGE_SHIFT] = 1;
+}
+
+/* Add r's hooks to uc. */
+static void raw_hook(uc_engine *uc, struct raw *r)
+{
+	uc_hook h;
+
+	if (r->hooks & RAW_BLOCK)
+		uc_hook_add(uc, &h, UC_HOOK_BLOCK, raw_block, r, 1, 0);
+	if (r->hooks & (RAW_CODE | RAW_DECODE))
+		uc_hook_add(uc, &h, UC_HOOK_CODE, raw_code, r, 1, 0);
+	if (r->hooks & RAW_GUARD)
+		uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+			    raw_guard, r, VMM_BASE, VMM_BASE + (VMM_SIZE - 1));
+	if (r->hooks & RAW_WRITES)
+		uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, raw_write, r, 0,
+			    RAM_SIZE - 1);
+}
+
+/* (a) the guest on bare Unicorn with r's hooks: flat segments, CPL 0. */
+static double run_raw(const char *path, struct raw *r)
 {
 	struct guest_image img;
 	struct guest_boot boot;
 	char err[GUEST_ERR_MAX];
-	uint32_t ram_size = 128u << 20;
-	uint8_t *ram = aligned_alloc(4096, ram_size);
+	uint8_t *ram = aligned_alloc(4096, RAM_SIZE);
 	uc_engine *uc;
 	uc_hook h;
 	uint32_t eax, ebx, esp = 0x8000;
@@ -66,16 +205,19 @@ static double run_raw(const char *path, double *seconds)
 		fprintf(stderr, "bench: %s\n", ram ? err : "out of memory");
 		exit(2);
 	}
-	memset(ram, 0, ram_size);
-	if (guest_load(&img, ram, ram_size, path, &boot, err) != SIM_OK) {
+	memset(ram, 0, RAM_SIZE);
+	if (guest_load(&img, ram, RAM_SIZE, path, &boot, err) != SIM_OK) {
 		fprintf(stderr, "bench: %s\n", err);
 		exit(2);
 	}
 	guest_close(&img);
 	uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
-	uc_mem_map_ptr(uc, 0, ram_size, UC_PROT_ALL, ram);
+	uc_mem_map_ptr(uc, 0, RAM_SIZE, UC_PROT_ALL, ram);
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_in, NULL, 1, 0, UC_X86_INS_IN);
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_out, NULL, 1, 0, UC_X86_INS_OUT);
+	r->insns = r->blocks = 0;
+	r->ram = ram;
+	raw_hook(uc, r);
 	eax = boot.eax;
 	ebx = boot.ebx;
 	uc_reg_write(uc, UC_X86_REG_EAX, &eax);
@@ -83,25 +225,89 @@ static double run_raw(const char *path, double *seconds)
 	uc_reg_write(uc, UC_X86_REG_ESP, &esp);
 	t = now();
 	uc_emu_start(uc, boot.eip, 0xffffffffu, 0, 0);
-	*seconds = now() - t;
+	t = now() - t;
 	uc_close(uc);
 	free(ram);
-	return *seconds;
+	return t;
 }
 
-/* (b) the same guest under ringside's VMM; returns instructions run. */
-static uint64_t run_ringside(const char *path, enum exec_mode mode,
-			     double *seconds, struct vcpu_stats *st,
-			     uint64_t *blocks)
+/*
+ * Raw runs of path with each of the n hook sets, repeats times: the time
+ * of set k's i-th run in t[k][i], and what its hooks saw in seen[k].  The
+ * sets take turns, so a run and the other sets' runs beside it share the
+ * machine's mood of the moment: their ratio is steadier than the ratio
+ * of two bests, when a busy machine makes a run now and then much
+ * faster or slower than the others.
+ */
+static void raw_runs(const char *path, const struct raw_set *set, int n,
+		     int repeats, struct raw *r, double t[][MAX_REPEATS],
+		     struct raw_seen *seen)
+{
+	for (int i = 0; i < repeats; i++) {
+		for (int k = 0; k < n; k++) {
+			r->hooks = set[k].hooks;
+			r->limit = set[k].limit;
+			t[k][i] = run_raw(path, r);
+			seen[k].insns = r->insns;
+			seen[k].blocks = r->blocks;
+		}
+	}
+}
+
+static double fastest(const double *t, int n)
+{
+	double best = t[0];
+
+	for (int i = 1; i < n; i++)
+		if (t[i] < best)
+			best = t[i];
+	return best;
+}
+
+/* The median of num[i] / den[i] over n runs taken side by side. */
+static double median_ratio(const double *num, const double *den, int n)
+{
+	double q[MAX_REPEATS], x;
+	int j;
+
+	for (int i = 0; i < n; i++) {	/* insertion sort: n is small */
+		x = num[i] / den[i];
+		for (j = i; j > 0 && q[j - 1] > x; j--)
+			q[j] = q[j - 1];
+		q[j] = x;
+	}
+	return n % 2 ? q[n / 2] : (q[n / 2 - 1] + q[n / 2]) / 2;
+}
+
+/* What a run under ringside's VMM did. */
+struct run {
+	double seconds;		/* host time */
+	uint64_t insns;		/* guest instructions */
+	uint64_t blocks;	/* blocks the fast engine ran */
+	uint64_t nomem;		/* no-memory traps */
+	struct vcpu_stats st;
+};
+
+static void count_nomem(void *ctx, const struct event *ev)
+{
+	if (ev->u.trap.action == TRAP_NO_MEMORY)
+		++*(uint64_t *)ctx;
+}
+
+/* (b) the same guest under ringside's VMM. */
+static void run_ringside(const char *path, enum exec_mode mode,
+			 struct run *out)
 {
 	struct sim *s;
 	struct vm *vm;
-	char err[GUEST_ERR_MAX];
+	char err[GUEST_ERR_MAX] = "cannot create the simulator";
 	enum sim_stop why;
 	double t;
-	uint64_t n;
 
+	out->nomem = 0;
 	if (sim_create(NULL, &s) != SIM_OK ||
+	    event_log_subscribe(sim_events(s), EVENT_MASK(EV_TRAP), count_nomem,
+				&out->nomem) < 0 ||
 	    sim_add_vm(s, &(struct vm_config){ .guest = path, .mode = mode },
 		       &vm, err) !=
 	    SIM_OK) {
@@ -110,63 +316,172 @@ static uint64_t run_ringside(const char *path, enum exec_mode mode,
 	}
 	t = now();
 	sim_run(s, 2000000000ull, &why);
-	*seconds = now() - t;
-	n = sim_insns(s);
-	*st = vm->vcpu[0]->stats;
-	*blocks = vm->vcpu[0]->run.blocks_run;
+	out->seconds = now() - t;
+	out->insns = sim_insns(s);
+	out->st = vm->vcpu[0]->stats;
+	out->blocks = vm->vcpu[0]->run.blocks_run;
 	if (vm->state != VM_OFF || vm->power_reason != POWER_DEBUG_EXIT)
 		fprintf(stderr, "bench: warning: the guest did not finish cleanly\n");
 	sim_destroy(s);
-	return n;
 }
 
-#define REPEATS 3	/* best of three: the runs are short */
+/* run into best if it was faster. */
+static void keep_best(struct run *best, const struct run *run)
+{
+	if (run->seconds < best->seconds)
+		*best = *run;
+}
+
+static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
+static const char *const mode_names[3] = { "te", "bt", "hw" };
+
+/* (a) to (d) and the trap round trip; returns the guest's instruction count. */
+static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
+{
+	static const char *const names[3] = {
+		"(b) ringside te, exact counts", "(c) ringside bt, exact counts",
+		"(d) ringside hw, exact counts",
+	};
+	struct run m[3] = { { .seconds = 1e9 }, { .seconds = 1e9 }, { .seconds = 1e9 } };
+	struct run trap = { .seconds = 1e9 }, run;
+	double ta = 1e9, t, mips_a;
+
+	r->hooks = RAW_NONE;
+	for (int i = 0; i < REPEATS; i++) {
+		t = run_raw(path, r);
+		if (t < ta)
+			ta = t;
+		for (int k = 0; k < 3; k++) {
+			run_ringside(path, modes[k], &run);
+			keep_best(&m[k], &run);
+		}
+		run_ringside(traps, MODE_TE, &run);
+		keep_best(&trap, &run);
+	}
+	mips_a = (double)m[0].insns / ta / 1e6;
+	printf("bench: %s, %llu guest instructions (%llu innocuous, %llu io), best of %d runs\n",
+	       path, (unsigned long long)m[0].insns,
+	       (unsigned long long)m[0].st.by_class[CLASS_INNOCUOUS],
+	       (unsigned long long)m[0].st.by_class[CLASS_IO], REPEATS);
+	printf("  (a) raw Unicorn, no hooks      %8.3f s  %8.1f MIPS\n", ta, mips_a);
+	for (int k = 0; k < 3; k++) {
+		double mips = (double)m[k].insns / m[k].seconds / 1e6;
+
+		printf("  %-30s %8.3f s  %8.1f MIPS  ratio %.2f (target >= 0.33: %s)\n",
+		       names[k], m[k].seconds, mips, mips / mips_a,
+		       mips / mips_a >= 0.33 ? "met" : "NOT met");
+	}
+	printf("  blocks run: te %llu, bt %llu, hw %llu; bt callouts %llu, hw exits %llu\n",
+	       (unsigned long long)m[0].blocks, (unsigned long long)m[1].blocks,
+	       (unsigned long long)m[2].blocks,
+	       (unsigned long long)m[1].st.callouts,
+	       (unsigned long long)m[2].st.exits);
+	printf("trap-and-emulate: %s, %llu privileged instructions trapped in %.3f s: %.2f us per trap\n",
+	       traps, (unsigned long long)trap.st.traps, trap.seconds,
+	       trap.st.traps ? trap.seconds * 1e6 / (double)trap.st.traps : 0.0);
+	return m[0].insns;
+}
+
+/*
+ * Unicorn alone with a hook more than (a), on the same guest: n is its
+ * instruction count.
+ */
+static void bench_hooks(const char *path, uint64_t n, struct raw *r)
+{
+	static const struct raw_set set[4] = {
+		{ RAW_NONE, 0, "(a) again, no hooks" },
+		{ RAW_BLOCK, 0, "a block hook, counting blocks" },
+		{ RAW_CODE, 0, "a code hook" },
+		{ RAW_DECODE, DECODE_LIMIT, "a code hook, decoding" },
+	};
+	double t[4][MAX_REPEATS], best, insns;
+	struct raw_seen seen[4];
+
+	raw_runs(path, set, 4, HOOK_REPEATS, r, t, seen);
+	printf("Unicorn alone with a hook more than (a): %s, best of %d; ratio of the speeds, the median of the %d side by side\n",
+	       path, HOOK_REPEATS, HOOK_REPEATS);
+	for (int k = 0; k < 4; k++) {
+		best = fastest(t[k], HOOK_REPEATS);
+		insns = (double)(set[k].limit ? seen[k].insns : n);
+		printf("  %-30s %8.3f s  %8.1f MIPS", set[k].name, best,
+		       insns / best / 1e6);
+		if (k > 0)	/* speed k / speed 0 = its share of n, times t0 / tk */
+			printf("  ratio %#.3g", insns / (double)n *
+			       median_ratio(t[0], t[k], HOOK_REPEATS));
+		if (set[k].hooks == RAW_BLOCK)
+			printf(" (%llu blocks)", (unsigned long long)seen[k].blocks);
+		if (set[k].limit)
+			printf(" (its first %llu instructions)",
+			       (unsigned long long)seen[k].insns);
+		printf("\n");
+	}
+}
+
+/*
+ * Memory hooks on a guest that loads and stores: none, one on the VMM's
+ * area only (which the guest never touches), then a second, marking
+ * each page the guest writes.
+ */
+static void bench_memory_hooks(const char *dirty, struct raw *r)
+{
+	static const struct raw_set set[3] = {
+		{ RAW_NONE, 0, "none" },
+		{ RAW_GUARD, 0, "one on the VMM's area only" },
+		{ RAW_GUARD | RAW_WRITES, 0, "and one marking written pages" },
+	};
+	static const char *const to[3] = { "", "none", "the line above" };
+	double t[3][MAX_REPEATS];
+	struct raw_seen seen[3];
+
+	raw_runs(dirty, set, 3, REPEATS, r, t, seen);
+	printf("Unicorn alone with memory hooks: %s, best of %d; ratio of the times, the median of the %d side by side\n",
+	       dirty, REPEATS, REPEATS);
+	for (int k = 0; k < 3; k++) {
+		printf("  %-30s %8.3f s", set[k].name, fastest(t[k], REPEATS));
+		if (k > 0)
+			printf("  ratio %.2f to %s",
+			       median_ratio(t[k], t[k - 1], REPEATS), to[k]);
+		printf("\n");
+	}
+}
+
+/* One touch of memory that does not exist, in each mode. */
+static void bench_nomem(const char *vmmzero)
+{
+	struct run best, run;
+
+	printf("no-memory traps: %s, best of %d\n", vmmzero, REPEATS);
+	for (int k = 0; k < 3; k++) {
+		best.seconds = 1e9;
+		best.nomem = 0;
+		for (int i = 0; i < REPEATS; i++) {
+			run_ringside(vmmzero, modes[k], &run);
+			keep_best(&best, &run);
+		}
+		printf("  %s: %llu in %.3f s: %.2f us each\n", mode_names[k],
+		       (unsigned long long)best.nomem, best.seconds,
+		       best.nomem ? best.seconds * 1e6 / (double)best.nomem : 0.0);
+	}
+}
 
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "scenarios/guests/bench.elf";
 	const char *traps = argc > 2 ? argv[2] : "build/guests/traps.elf";
-	static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
-	static const char *const names[3] = {
-		"(b) ringside te, exact counts", "(c) ringside bt, exact counts",
-		"(d) ringside hw, exact counts",
-	};
-	struct vcpu_stats st[3], tst;
-	double ta = 1e9, tm[3] = { 1e9, 1e9, 1e9 }, tt = 1e9, t, mips_a;
-	uint64_t n = 0, blocks[3] = { 0 }, tblocks;
+	const char *vmmzero = argc > 3 ? argv[3] : "build/guests/vmmzero.elf";
+	const char *dirty = argc > 4 ? argv[4] : "scenarios/guests/dirty.elf";
+	struct raw *r = calloc(1, sizeof *r);
+	uint64_t n;
 
-	for (int i = 0; i < REPEATS; i++) {
-		run_raw(path, &t);
-		if (t < ta)
-			ta = t;
-		for (int m = 0; m < 3; m++) {
-			n = run_ringside(path, modes[m], &t, &st[m], &blocks[m]);
-			if (t < tm[m])
-				tm[m] = t;
-		}
-		run_ringside(traps, MODE_TE, &t, &tst, &tblocks);
-		if (t < tt)
-			tt = t;
+	if (r == NULL || disasm_create(&r->dis) != SIM_OK) {
+		fprintf(stderr, "bench: out of memory\n");
+		return 2;
 	}
-	mips_a = (double)n / ta / 1e6;
-	printf("bench: %s, %llu guest instructions (%llu innocuous, %llu io), best of %d runs\n",
-	       path, (unsigned long long)n,
-	       (unsigned long long)st[0].by_class[CLASS_INNOCUOUS],
-	       (unsigned long long)st[0].by_class[CLASS_IO], REPEATS);
-	printf("  (a) raw Unicorn, no hooks      %8.3f s  %8.1f MIPS\n", ta, mips_a);
-	for (int m = 0; m < 3; m++) {
-		double mips = (double)n / tm[m] / 1e6;
-
-		printf("  %-30s %8.3f s  %8.1f MIPS  ratio %.2f (target >= 0.33: %s)\n",
-		       names[m], tm[m], mips, mips / mips_a,
-		       mips / mips_a >= 0.33 ? "met" : "NOT met");
-	}
-	printf("  blocks run: te %llu, bt %llu, hw %llu; bt callouts %llu, hw exits %llu\n",
-	       (unsigned long long)blocks[0], (unsigned long long)blocks[1],
-	       (unsigned long long)blocks[2],
-	       (unsigned long long)st[1].callouts, (unsigned long long)st[2].exits);
-	printf("trap-and-emulate: %s, %llu privileged instructions trapped in %.3f s: %.2f us per trap\n",
-	       traps, (unsigned long long)tst.traps, tt,
-	       tst.traps ? tt * 1e6 / (double)tst.traps : 0.0);
+	n = bench_modes(path, traps, r);
+	bench_hooks(path, n, r);
+	bench_memory_hooks(dirty, r);
+	bench_nomem(vmmzero);
+	disasm_destroy(r->dis);
+	free(r);
 	return 0;
 }

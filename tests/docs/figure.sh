@@ -6,7 +6,11 @@
 #       the value of `#define NAME` in sim/, visual/ or lua/ (a number or a constant
 #       expression such as (1u << 20) or (10 * OTHER_NAME), its u/ull
 #       suffixes dropped),
-#       divided by DIVISOR if given (ns to ms: 1000000)
+#       divided by DIVISOR if given (ns to ms: 1000000); the #define may
+#       continue on the next lines (a trailing backslash) and OR its
+#       terms: (X86_CR0_PE | X86_CR0_PG)
+#   figure.sh hex NAME
+#       the same value as eight hex digits, as a register is shown (e0010021)
 #   figure.sh count-kinds
 #       how many event kinds sim/event.h has
 set -eu
@@ -14,9 +18,14 @@ set -eu
 case "${1:-}" in
 define)
     [ $# -ge 2 ] || { echo "usage: $0 define NAME [DIVISOR]" >&2; exit 2; }
-    # the expression after the name, comments and u/l suffixes dropped
-    e=$(grep -rhE "^#define $2[[:space:]]" sim visual lua | head -n 1 |
-        sed -E "s|^#define $2[[:space:]]+||; s|/\*.*||; s|//.*||; s/[[:space:]]+$//" |
+    # the expression after the name, its continuation lines joined,
+    # comments and u/l suffixes dropped
+    e=$(find sim visual lua -name '*.[ch]' -exec awk -v name="$2" '
+            on { line = line " " $0 }
+            !on && $1 == "#define" && $2 == name { on = 1; line = $0 }
+            on && !/\\$/ { print line; exit }
+            on { sub(/\\$/, "", line) }' {} + | head -n 1 |
+        sed -E "s|^#define[[:space:]]+$2[[:space:]]+||; s|/\*[^*]*\*/||g; s|/\*.*||; s|//.*||; s/[[:space:]]+/ /g; s/ $//" |
         sed -E 's/(0x[0-9a-fA-F]+|[0-9]+)[uUlL]+/\1/g')
     # a name in it is another #define: its value
     for n in $(printf '%s\n' "$e" | grep -oE '\b[A-Z_][A-Z0-9_]*\b' || true); do
@@ -27,7 +36,7 @@ define)
     *) echo "$0: no #define $2 with a number in sim/, visual/ or lua/" >&2; exit 1 ;;
     esac
     case "$e" in
-    *[!0-9a-fA-Fx\ \(\)\<\>\*+-]*)
+    *[!0-9a-fA-Fx\ \(\)\<\>\*+\|-]*)
         echo "$0: $2 is not a constant expression: $e" >&2; exit 1 ;;
     esac
     v=$(($e))
@@ -37,12 +46,17 @@ define)
         echo "$v"
     fi
     ;;
+hex)
+    [ $# -eq 2 ] || { echo "usage: $0 hex NAME" >&2; exit 2; }
+    v=$(sh "$0" define "$2")
+    printf '%08x\n' "$v"
+    ;;
 count-kinds)
     sed -n '/^enum event_kind/,/EV_KIND_COUNT/p' sim/event.h |
         grep -cE '^[[:space:]]+EV_[A-Z_]+( = 0)?,'
     ;;
 *)
-    echo "usage: $0 define NAME [DIVISOR] | count-kinds" >&2
+    echo "usage: $0 define NAME [DIVISOR] | hex NAME | count-kinds" >&2
     exit 2
     ;;
 esac

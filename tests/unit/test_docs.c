@@ -17,6 +17,7 @@
 #include "event.h"
 #include "testlib.h"
 #include "vmm/cost.h"
+#include "vmm/vmm.h"
 
 static char out[1 << 16];
 
@@ -123,6 +124,24 @@ static void figure_sh_reads_the_defines(void **state)
 }
 
 /*
+ * hardware-assist.md quotes the CR0 and CR4 guest/host masks, each a
+ * #define that ORs bits named in another file over two lines: `hex`
+ * gives what the VMCS view shows.
+ */
+static void figure_sh_reads_a_mask_of_named_bits(void **state)
+{
+	char want[32];
+
+	(void)state;
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh hex HW_CR0_OWNED", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%08x\n", vmm_hw_cr_mask(0));
+	assert_string_equal(out, want);
+	assert_int_equal(tl_sh("sh tests/docs/figure.sh hex HW_CR4_OWNED", out, sizeof out), 0);
+	snprintf(want, sizeof want, "%08x\n", vmm_hw_cr_mask(4));
+	assert_string_equal(out, want);
+}
+
+/*
  * A host time (a <!-- bench: --> block) is written by `make bench-docs`
  * and left alone by the check, whose figures must not vary; written, it
  * is the command's output, not what was there.
@@ -147,6 +166,7 @@ int main(void)
 		cmocka_unit_test(a_stale_figure_is_caught),
 		cmocka_unit_test(a_stale_figure_in_a_sentence_is_caught_and_rewritten),
 		cmocka_unit_test(figure_sh_reads_the_defines),
+		cmocka_unit_test(figure_sh_reads_a_mask_of_named_bits),
 		cmocka_unit_test(bench_blocks_are_written_not_checked),
 	};
 

@@ -53,30 +53,56 @@ static void example_a_arithmetic(void **state)
 }
 
 /*
- * Example A3: M = 1024, R = 100, D = 150 MiB/s: every round dirties all
- * of RAM; after 4 passes 4096 MiB > 3 x 1024 have been sent (Xen's cap),
- * so the last 1024 MiB go with the guest stopped: 10.24 s of downtime.
+ * Example A3's migration, M = 1024, R = 100, D = 150 MiB/s, with or
+ * without auto-converge, run to its end in pc: how it stopped.
  */
-static void example_a3_arithmetic(void **state)
+static enum precopy_stop example_a3(struct precopy *pc, bool auto_converge)
 {
-	struct precopy pc;
-	struct precopy_params p = { .bandwidth_mb_s = 100 };
+	struct precopy_params p = { .bandwidth_mb_s = 100,
+				    .auto_converge = auto_converge };
 	char err[100];
 	bool thr;
 	enum precopy_stop st = PRECOPY_GOING;
 
-	(void)state;
 	assert_int_equal(precopy_params_check(&p, err, sizeof err), SIM_OK);
-	precopy_start(&pc, &p, 1024 * MIB_PAGES);
+	precopy_start(pc, &p, 1024 * MIB_PAGES);
 	while (st == PRECOPY_GOING)
-		st = precopy_round_done(&pc, precopy_model_dirtied(&pc, 150,
-						pc.ram_pages), &thr);
-	assert_int_equal(st, PRECOPY_FACTOR_CAP);
+		st = precopy_round_done(pc, precopy_model_dirtied(pc, 150,
+						pc->ram_pages), &thr);
+	return st;
+}
+
+/*
+ * Example A3: every round dirties all of RAM; after 4 passes 4096 MiB >
+ * 3 x 1024 have been sent (Xen's cap), so the last 1024 MiB go with the
+ * guest stopped: 10.24 s of downtime.
+ */
+static void example_a3_arithmetic(void **state)
+{
+	struct precopy pc;
+
+	(void)state;
+	assert_int_equal(example_a3(&pc, false), PRECOPY_FACTOR_CAP);
 	assert_int_equal(pc.rounds, 4);
 	assert_int_equal(pc.final_pages, 1024 * MIB_PAGES);
 	assert_int_equal(pc.sent + pc.final_pages, 5120 * MIB_PAGES);
 	assert_int_equal(precopy_send_ns(&pc, pc.final_pages * 4096),
 			 10240000000ull);
+}
+
+/*
+ * Example A3 with auto-converge, as docs/vmotion.md quotes it: the
+ * throttle rises until a round dirties less than the threshold; it
+ * reaches 70% and the migration converges in 15 rounds.
+ */
+static void example_a3_auto_converge(void **state)
+{
+	struct precopy pc;
+
+	(void)state;
+	assert_int_equal(example_a3(&pc, true), PRECOPY_CONVERGED);
+	assert_int_equal(pc.throttle_pct, 70);
+	assert_int_equal(pc.rounds, 15);
 }
 
 /*
@@ -323,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_a_arithmetic),
 		cmocka_unit_test(example_a3_arithmetic),
+		cmocka_unit_test(example_a3_auto_converge),
 		cmocka_unit_test(auto_converge_steps),
 		cmocka_unit_test(example_a_in_a_cluster),
 		cmocka_unit_test(example_a3_in_a_cluster),
