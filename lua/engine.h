@@ -130,6 +130,14 @@ void engine_refuse(lua_State *L, const char *why);
 uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
 		      bool anchor, uint64_t *scanned);
 
+/*
+ * elements.c: the Lua instructions a call of lib.name (the table library's
+ * loops, string.byte, utf8.codepoint) is worth, from its arguments on L's
+ * stack; refuses the call (engine_refuse) if that is more than the budget
+ * has left.
+ */
+uint64_t elements_cost(lua_State *L, const char *lib, const char *name);
+
 /* Has the script hit a limit (every further instruction raises)? */
 bool engine_killed(lua_State *L);
 

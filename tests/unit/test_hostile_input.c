@@ -109,6 +109,48 @@ static void scripts_bounded(void **state)
 }
 
 /*
+ * The table library's loops (ltablib.c) and the functions that return one
+ * value per byte or element run in C: no Lua instruction is counted while
+ * they loop, and with C functions as metamethods (rawequal, rawlen) even
+ * the element accesses run no Lua.  table.move over 2^62 elements, a
+ * __len of 2^62 given to insert or remove, a sort of 2^31 elements, or
+ * s:byte(1, -1) over 900 KB in a loop ran for hours, deaf to SIGTERM.
+ */
+static void table_calls_bounded(void **state)
+{
+	(void)state;
+	script_refused("table.move({}, 1, 1 << 62, 2) print('AFTER')\n",
+		       "table.move over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal})\n"
+		       "table.move(a, 1, 1 << 62, 2) print('AFTER')\n",
+		       "table.move over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal,\n"
+		       "  __len = function() return 1 << 62 end})\n"
+		       "pcall(table.insert, a, 1, 0) print('AFTER')\n",
+		       ":3: the scenario called table.insert over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal,\n"
+		       "  __len = function() return 1 << 62 end})\n"
+		       "table.remove(a, 1) print('AFTER')\n",
+		       "table.remove over 4611686018427387903 elements");
+	script_refused("local a = setmetatable({}, {__index = rawlen, __newindex = rawequal,\n"
+		       "  __len = function() return (1 << 31) - 2 end})\n"
+		       "table.sort(a) print('AFTER')\n", "table.sort over 2147483646 elements");
+	script_refused("local a = setmetatable({}, {__index = rawlen})\n"
+		       "print(#table.concat(a, '', 1, 1 << 40)) print('AFTER')\n",
+		       "table.concat over 1099511627776 elements");
+	/* one value per element: charged by the values returned */
+	script_refused("local s = string.rep('a', 900000)\n"
+		       "for i = 1, 1e9 do s:byte(1, -1) end print('AFTER')\n",
+		       "instruction budget");
+	script_refused("local s = string.rep('a', 900000)\n"
+		       "for i = 1, 1e9 do utf8.codepoint(s, 1, -1) end print('AFTER')\n",
+		       "instruction budget");
+	script_refused("local t = {} for i = 1, 900000 do t[i] = i end\n"
+		       "for i = 1, 1e9 do table.unpack(t) end print('AFTER')\n",
+		       "instruction budget");
+}
+
+/*
  * Patterns: three quantifiers over 4,000 bytes backtrack for minutes
  * (n^4 steps); refused before they run, naming the file and line, even
  * under pcall.  The patterns scenarios use, over a text of 34 KB, run.
@@ -515,6 +557,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scripts_bounded),
+		cmocka_unit_test(table_calls_bounded),
 		cmocka_unit_test(patterns_bounded),
 		cmocka_unit_test(script_messages),
 		cmocka_unit_test(outputs_are_not_inputs),
