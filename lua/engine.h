@@ -18,6 +18,7 @@
 #define LUA_ENGINE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -66,6 +67,8 @@ struct scenario {
 	uint64_t insns;			/* Lua instructions since the last resume */
 	uint64_t insns_total;		/* ... since the start */
 	uint32_t yields;		/* say, pause and run calls so far */
+	uint64_t cpu_start_ns;		/* thread CPU time at the last resume */
+	volatile sig_atomic_t interrupted;	/* the signal that stopped it */
 	bool killed;			/* a limit was hit: stop at once */
 	char killed_why[SCENARIO_ERR_MAX];	/* ... the error, raised again */
 	bool api_yield;			/* the last yield was say/pause/run */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -148,6 +149,32 @@ static void table_calls_bounded(void **state)
 	script_refused("local t = {} for i = 1, 900000 do t[i] = i end\n"
 		       "for i = 1, 1e9 do table.unpack(t) end print('AFTER')\n",
 		       "instruction budget");
+}
+
+/*
+ * One Lua instruction can do work in proportion to the values it moves:
+ * a vararg of 200,000 values is copied whole by each `...` (OP_VARARG)
+ * and each call, and comparing two long strings reads them whole.  No
+ * instruction count sees that; the time limit is the backstop: the run
+ * ends with the file and line, not after hours.
+ */
+static void heavy_instructions_bounded(void **state)
+{
+	char sc[256];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		 "local function f(...)\n"
+		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		 "end\n"
+		 "f(table.unpack(t)) print('AFTER')\n");
+	want(run("--headless %s", sc), 2, ":3: the scenario ran for");
+	if (strstr(out, "CPU time") == NULL || strstr(out, "AFTER") != NULL)
+		fail_msg("not stopped by its time limit:\n%s", out);
+	if (time(NULL) - t0 > 60)
+		fail_msg("stopped after %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
 }
 
 /*
@@ -540,6 +567,38 @@ static void signals_end_runs(void **state)
 	signalled(SIGINT, 130);
 }
 
+/*
+ * A scenario whose Lua is busy (each instruction copying a long vararg)
+ * when SIGTERM comes: the script stops at its next instruction, with its
+ * line and the signal named, and the status is 143.  It used to go on
+ * until its own limits ended it.
+ */
+static void signals_stop_scripts(void **state)
+{
+	char sc[256], cmd[600];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		 "say('ready')\n"
+		 "local function f(...)\n"
+		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		 "end\n"
+		 "f(table.unpack(t)) print('AFTER')\n");
+	snprintf(cmd, sizeof cmd,
+		 "(./ringside --headless %s 2>&1 & p=$!; sleep 1; kill -TERM $p;"
+		 " (sleep 20; kill -KILL $p) >/dev/null 2>&1 &"
+		 " wait $p; echo \"status $?\") | cat",
+		 sc);
+	tl_sh(cmd, out, sizeof out);
+	if (strstr(out, "status 143") == NULL ||
+	    strstr(out, ":4: the scenario was stopped by signal 15") == NULL)
+		fail_msg("not stopped by SIGTERM:\n%s", out);
+	if (time(NULL) - t0 > 5)
+		fail_msg("SIGTERM took %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
+}
+
 static void terminal_sees_no_escapes(void **state)
 {
 	(void)state;
@@ -558,6 +617,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scripts_bounded),
 		cmocka_unit_test(table_calls_bounded),
+		cmocka_unit_test(heavy_instructions_bounded),
 		cmocka_unit_test(patterns_bounded),
 		cmocka_unit_test(script_messages),
 		cmocka_unit_test(outputs_are_not_inputs),
@@ -570,6 +630,7 @@ int main(void)
 		cmocka_unit_test(stdout_errors),
 		cmocka_unit_test(partial_line_kept),
 		cmocka_unit_test(signals_end_runs),
+		cmocka_unit_test(signals_stop_scripts),
 		cmocka_unit_test(terminal_sees_no_escapes),
 	};
 
