@@ -318,6 +318,9 @@ static void non_regular_inputs(void **state)
 	     2, "a FIFO");
 	want(run("--headless --guest scenarios/guests/hello.elf --disk %s", fifo),
 	     2, "a FIFO");
+	/* a Multiboot module: its open blocked for ever */
+	want(run("--headless --guest scenarios/guests/hello.elf --module %s,x", fifo),
+	     2, "cannot read the module: not a regular file");
 	/* a scenario naming one: refused by the loader, which never blocks */
 	snprintf(text, sizeof text,
 		 "local esx = host{name='esx1', kind='esx'}\n"
