@@ -17,7 +17,8 @@
  *     counts Lua instructions only, so work done inside C is charged too:
  *     every byte allocated (ALLOC_BYTES_PER_INSN bytes cost one
  *     instruction: string.rep, .., table.concat, s:upper...) and, by
- *     sandbox.c, every byte a pattern function scans.  Lua runs no hook
+ *     sandbox.c, every byte a pattern function scans and every element
+ *     a table function or string.byte visits (elements.c).  Lua runs no hook
  *     inside a __gc finalizer (lgc.c GCTM turns hooks off) nor in a message
  *     handler called for an error raised by the hook itself: sandbox.c
  *     refuses __gc and keeps xpcall's handler away from a killed script;
