@@ -17,10 +17,14 @@
  *     counts Lua instructions only, so work done inside C is charged too:
  *     every byte allocated (ALLOC_BYTES_PER_INSN bytes cost one
  *     instruction: string.rep, .., table.concat, s:upper...) and, by
- *     sandbox.c, every byte a pattern function scans.  Lua runs no hook
+ *     sandbox.c, every byte a pattern function scans and every element
+ *     a table function or string.byte visits (elements.c).  Lua runs no hook
  *     inside a __gc finalizer (lgc.c GCTM turns hooks off) nor in a message
  *     handler called for an error raised by the hook itself: sandbox.c
  *     refuses __gc and keeps xpcall's handler away from a killed script;
+ *     and the hook reads the CPU clock, a backstop for instructions that
+ *     each do much work (over_time), and the flag a signal sets
+ *     (scenario_interrupt);
  *   - everything that can raise a Lua error runs inside lua_pcall or
  *     lua_resume, so an error unwinds Lua only, never C or the simulator;
  *   - every error names the file and line it comes from.
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -40,6 +45,7 @@
 #define DEF_LUA_TOTAL 1000000000ull	/* in the whole scenario */
 #define DEF_MEM (64u << 20)		/* bytes */
 #define DEF_YIELDS 1000000u
+#define DEF_CPU_MS 10000u		/* ten times the default budget's time */
 #define MAX_QUEUED_LINES 10000		/* lines not yet taken by the player */
 #define MAX_QUEUED_BYTES (1u << 20)
 #define ALLOC_BYTES_PER_INSN 64	/* memcpy moves ~64 bytes per Lua insn */
@@ -127,18 +133,64 @@ static void kill_script(lua_State *L, const char *where)
 	kill_with(L, where, why);
 }
 
+/* CPU time this thread has used, in ns (the clock other processes do
+ * not advance). */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The time limit: a backstop, not the budget.  Some instructions do work
+ * in proportion to the values they move, which the count cannot see: `...`
+ * and a call copy a vararg of up to a million values each time, == and <
+ * read two long strings whole.  A script made of those runs for hours
+ * inside its instruction budget; the clock, read at each count hook (every
+ * HOOK_EVERY instructions, a few ns each), ends it.  An ordinary script
+ * spends its whole instruction budget in a tenth of this time, so the
+ * limit never decides its outcome.
+ */
+static bool over_time(const struct scenario *sc)
+{
+	return cpu_ns() - sc->cpu_start_ns > (uint64_t)sc->lim.cpu_ms * 1000000u;
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
 	struct scenario *sc = engine_get(L);
-	char where[ENGINE_WHERE_MAX];
+	char where[ENGINE_WHERE_MAX], why[300];
 
 	sc->insns += HOOK_EVERY;
 	sc->insns_total += HOOK_EVERY;
-	if (!over_budget(sc))
+	if (!over_budget(sc) && !sc->interrupted && !over_time(sc))
 		return;
 	lua_getinfo(L, "Sl", ar);
 	snprintf(where, sizeof where, "%s:%d", ar->short_src, ar->currentline);
+	if (sc->interrupted) {
+		snprintf(why, sizeof why, "was stopped by signal %d",
+			 (int)sc->interrupted);
+		kill_with(L, where, why);
+	}
+	if (!over_budget(sc)) {
+		snprintf(why, sizeof why,
+			 "ran for %u s of CPU time without a pause, run or say (time limit): some of its instructions do much work each (a long vararg ..., comparisons of long strings)",
+			 sc->lim.cpu_ms / 1000);
+		kill_with(L, where, why);
+	}
 	kill_script(L, where);
+}
+
+void scenario_interrupt(struct scenario *sc, int sig)
+{
+	sc->interrupted = sig;
+	/* the hook at the very next instruction, wherever the script is */
+	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, 1);
+	if (sc->co != NULL)
+		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, 1);
 }
 
 void engine_charge(lua_State *L, uint64_t insns)
@@ -340,6 +392,8 @@ static void defaults(struct scenario_limits *l)
 		l->mem_bytes = DEF_MEM;
 	if (l->max_yields == 0)
 		l->max_yields = DEF_YIELDS;
+	if (l->cpu_ms == 0)
+		l->cpu_ms = DEF_CPU_MS;
 }
 
 /*
@@ -429,6 +483,7 @@ int scenario_open(const struct scenario_config *cfg, struct scenario **out,
 	*(struct scenario **)lua_getextraspace(sc->L) = sc;
 	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
 	lua_pushcfunction(sc->L, setup);
+	sc->cpu_start_ns = cpu_ns();
 	rc = lua_pcall(sc->L, 0, 0, 0);
 	if (rc != LUA_OK) {
 		set_error(sc, sc->L, rc);
@@ -458,6 +513,7 @@ enum scenario_state scenario_resume(struct scenario *sc)
 	sc->insns = 0;
 	sc->state = SCENARIO_READY;
 	sc->api_yield = false;
+	sc->cpu_start_ns = cpu_ns();
 	rc = lua_resume(sc->co, sc->L, 0, &nres);
 	if (rc == LUA_YIELD && !sc->api_yield) {
 		/* coroutine.yield() from the scenario's own body: the player

@@ -18,6 +18,7 @@
 #define LUA_ENGINE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -66,6 +67,8 @@ struct scenario {
 	uint64_t insns;			/* Lua instructions since the last resume */
 	uint64_t insns_total;		/* ... since the start */
 	uint32_t yields;		/* say, pause and run calls so far */
+	uint64_t cpu_start_ns;		/* thread CPU time at the last resume */
+	volatile sig_atomic_t interrupted;	/* the signal that stopped it */
 	bool killed;			/* a limit was hit: stop at once */
 	char killed_why[SCENARIO_ERR_MAX];	/* ... the error, raised again */
 	bool api_yield;			/* the last yield was say/pause/run */
@@ -129,6 +132,14 @@ void engine_refuse(lua_State *L, const char *why);
  */
 uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
 		      bool anchor, uint64_t *scanned);
+
+/*
+ * elements.c: the Lua instructions a call of lib.name (the table library's
+ * loops, string.byte, utf8.codepoint) is worth, from its arguments on L's
+ * stack; refuses the call (engine_refuse) if that is more than the budget
+ * has left.
+ */
+uint64_t elements_cost(lua_State *L, const char *lib, const char *name);
 
 /* Has the script hit a limit (every further instruction raises)? */
 bool engine_killed(lua_State *L);

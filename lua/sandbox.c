@@ -20,8 +20,9 @@
  * Bounded (engine.c charges the budget): the C functions that can run
  * long on their own are charged by length (string.rep by its count,
  * find/match/gmatch/gsub by the steps their pattern may take over the
- * string, pattern.c, and refused when that is more than the budget has
- * left); __gc finalizers are
+ * string, pattern.c, the table library's loops, string.byte and
+ * utf8.codepoint by the elements they visit, elements.c; each refused
+ * when that is more than the budget has left); __gc finalizers are
  * refused (Lua runs them with hooks off, at collections and at exit, after
  * the verdict); xpcall's message handler is not called once the budget is
  * spent (Lua would run it with hooks off, since the error came from one).
@@ -190,18 +191,29 @@ static int sb_setmetatable(lua_State *L)
 /* Matcher steps (a byte compared, an item tried) per Lua instruction. */
 #define STEPS_PER_INSN 32
 
+/* A string argument's length (a number counts as its text); 0 otherwise. */
+static size_t str_len(lua_State *L, int arg)
+{
+	size_t len = 0;
+
+	if (lua_type(L, arg) == LUA_TSTRING || lua_type(L, arg) == LUA_TNUMBER)
+		lua_tolstring(L, arg, &len);
+	return len;
+}
+
 /*
  * A pattern function's worst case (pattern.c), charged before it runs;
  * refused with the scenario's file and line if it is more than the budget
  * has left, rather than left to backtrack for minutes.
  */
-static uint64_t pattern_charge(lua_State *L, const char *name, size_t len)
+static uint64_t pattern_charge(lua_State *L, const char *lib, const char *name)
 {
+	size_t len = str_len(L, 1), plen = 0;
 	const char *s = lua_tostring(L, 1), *p;
-	size_t plen = 0;
 	uint64_t scanned, steps, cost;
 	char why[400];
 
+	(void)lib;
 	if (lua_type(L, 2) == LUA_TNUMBER)	/* as Lua will: 1e+30 has a + */
 		lua_tolstring(L, 2, NULL);
 	if (lua_type(L, 2) != LUA_TSTRING || s == NULL ||
@@ -224,36 +236,61 @@ static uint64_t pattern_charge(lua_State *L, const char *name, size_t len)
 }
 
 /*
- * string.rep, find, match, gmatch, gsub, utf8.len, utf8.offset: charged
- * before they run, then the real one (upvalue 1) called.  rep costs its
- * count (rep("", 2^63) loops 2^63 times copying nothing); the pattern
- * functions their worst case (pattern_charge); utf8's the bytes of the
- * subject.
+ * string.rep costs its count when it copies nothing (rep("", 2^63) loops
+ * 2^63 times); with bytes to copy, the result's allocation is charged
+ * (and refused past the memory limit before any loop).
+ */
+static uint64_t rep_charge(lua_State *L, const char *lib, const char *name)
+{
+	lua_Integer n = luaL_checkinteger(L, 2);
+
+	(void)lib;
+	(void)name;
+	return n > 0 && str_len(L, 1) + str_len(L, 3) == 0 ? (uint64_t)n : 0;
+}
+
+/* utf8.len and utf8.offset: one pass over the bytes of the subject. */
+static uint64_t scan_charge(lua_State *L, const char *lib, const char *name)
+{
+	(void)lib;
+	(void)name;
+	return str_len(L, 1);
+}
+
+/* A C function that can run long on its own, and what a call costs. */
+struct charged {
+	const char *lib, *name;
+	uint64_t (*cost)(lua_State *L, const char *lib, const char *name);
+};
+
+static const struct charged charged[] = {
+	{ "string", "rep", rep_charge },
+	{ "string", "find", pattern_charge },
+	{ "string", "match", pattern_charge },
+	{ "string", "gmatch", pattern_charge },
+	{ "string", "gsub", pattern_charge },
+	{ "utf8", "len", scan_charge },
+	{ "utf8", "offset", scan_charge },
+	/* loops over elements (elements.c) */
+	{ "string", "byte", elements_cost },
+	{ "utf8", "codepoint", elements_cost },
+	{ "table", "move", elements_cost },
+	{ "table", "insert", elements_cost },
+	{ "table", "remove", elements_cost },
+	{ "table", "concat", elements_cost },
+	{ "table", "unpack", elements_cost },
+	{ "table", "sort", elements_cost },
+};
+
+/*
+ * One of charged[] (upvalue 2, a light userdata): charged before it runs,
+ * then the real one (upvalue 1) called.
  */
 static int sb_charged(lua_State *L)
 {
-	const char *name = lua_tostring(L, lua_upvalueindex(2));
-	size_t len = 0;
-	uint64_t cost;
+	const struct charged *c = lua_touserdata(L, lua_upvalueindex(2));
 
-	if (lua_type(L, 1) == LUA_TSTRING || lua_type(L, 1) == LUA_TNUMBER)
-		luaL_checklstring(L, 1, &len);
-	if (strcmp(name, "rep") == 0) {
-		lua_Integer n = luaL_checkinteger(L, 2);
-		size_t sep = 0;
-
-		/* with bytes to copy, the result's allocation is charged (and
-		 * refused past the memory limit before any loop): only the
-		 * empty string repeated loops for nothing */
-		if (lua_type(L, 3) == LUA_TSTRING)
-			lua_tolstring(L, 3, &sep);
-		cost = n > 0 && len + sep == 0 ? (uint64_t)n : 0;
-	} else if (strcmp(name, "len") == 0 || strcmp(name, "offset") == 0) {
-		cost = len;		/* utf8's: one pass over the bytes */
-	} else {
-		cost = pattern_charge(L, name, len);
-	}
-	engine_charge(L, cost);
+	engine_charge(L, c->cost(L, c->lib, c->name));
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -262,13 +299,6 @@ static int sb_charged(lua_State *L)
 
 static void install_bounds(lua_State *L)
 {
-	/* the C functions that scan a string without allocating */
-	static const struct { const char *lib, *name; } charged[] = {
-		{ "string", "rep" }, { "string", "find" }, { "string", "match" },
-		{ "string", "gmatch" }, { "string", "gsub" },
-		{ "utf8", "len" }, { "utf8", "offset" },
-	};
-
 	lua_pushcfunction(L, sb_xpcall);
 	lua_setglobal(L, "xpcall");
 	lua_getglobal(L, "setmetatable");
@@ -277,7 +307,7 @@ static void install_bounds(lua_State *L)
 	for (size_t i = 0; i < sizeof charged / sizeof charged[0]; i++) {
 		lua_getglobal(L, charged[i].lib);
 		lua_getfield(L, -1, charged[i].name);
-		lua_pushstring(L, charged[i].name);
+		lua_pushlightuserdata(L, (void *)&charged[i]);
 		lua_pushcclosure(L, sb_charged, 2);
 		lua_setfield(L, -2, charged[i].name);
 		lua_pop(L, 1);

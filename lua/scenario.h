@@ -43,6 +43,9 @@ struct scenario_limits {
 	uint64_t lua_insns_total;	/* over the whole scenario (1 billion) */
 	size_t mem_bytes;	/* memory the Lua state may hold (64 MiB) */
 	uint32_t max_yields;	/* say/pause/run calls in all (1 million) */
+	uint32_t cpu_ms;	/* CPU time between two yields (10 s): the
+				   backstop for instructions that each do
+				   much work, which no count sees */
 };
 
 struct scenario_config {
@@ -117,6 +120,13 @@ const char *scenario_file(const struct scenario *sc);
  * is pending (SCENARIO_RUN and not yet done).
  */
 enum scenario_state scenario_resume(struct scenario *sc);
+
+/*
+ * Stop the script at its next Lua instruction, with the error "file:line:
+ * the scenario was stopped by signal SIG".  Safe to call from a signal
+ * handler (Lua's lua_sethook is, as lua.c's ^C handler relies on).
+ */
+void scenario_interrupt(struct scenario *sc, int sig);
 
 /* The next queued line, oldest first; false when there is none. */
 bool scenario_next_line(struct scenario *sc, struct scenario_line *out);

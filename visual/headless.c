@@ -18,6 +18,7 @@
 #include "esxtop.h"
 #include "files.h"
 #include "headless.h"
+#include "scenario.h"
 #include "sim.h"
 #include "status.h"
 #include "trace.h"
@@ -46,6 +47,7 @@ struct headless {
  * shell reports a process the signal killed (130, 143).
  */
 static struct sim *volatile signal_sim;
+static struct scenario *volatile signal_scenario;
 static volatile sig_atomic_t signal_caught;
 
 static void on_signal(int sig)
@@ -53,14 +55,18 @@ static void on_signal(int sig)
 	signal_caught = sig;
 	if (signal_sim != NULL)
 		sim_request_stop(signal_sim);
+	/* a script busy in Lua never reaches a check of signal_caught */
+	if (signal_scenario != NULL)
+		scenario_interrupt(signal_scenario, sig);
 }
 
-void headless_catch_signals(struct sim *s)
+void headless_catch_signals(struct sim *s, struct scenario *sc)
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
 	signal_sim = s;
+	signal_scenario = s ? sc : NULL;
 	sa.sa_handler = s ? on_signal : SIG_DFL;
 	sa.sa_flags = SA_RESETHAND;	/* a second ^C kills, whatever runs */
 	sigemptyset(&sa.sa_mask);
@@ -399,7 +405,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 		sim_destroy(h.sim);
 		return EXIT_USAGE;
 	}
-	headless_catch_signals(h.sim);
+	headless_catch_signals(h.sim, NULL);
 	if (opt->esxtop) {
 		h.plain = false;	/* stdout is the CSV's */
 		rc = run_esxtop(&h, &why);
@@ -433,7 +439,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 				opt->esxtop ? "the esxtop output" : "the trace");
 		status = EXIT_USAGE;
 	}
-	headless_catch_signals(NULL);
+	headless_catch_signals(NULL, NULL);
 	sim_destroy(h.sim);
 	return headless_exit_status(status);
 }

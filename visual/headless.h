@@ -16,11 +16,14 @@
 int headless_run_guest(const struct options *opt, const char *guest);
 
 /*
- * SIGINT/SIGTERM stop s (sim_request_stop) and are remembered; SIGPIPE is
- * ignored so that a closed stdout is a write error.  NULL: defaults again.
+ * SIGINT/SIGTERM stop s (sim_request_stop) and sc's script, if any, at its
+ * next Lua instruction (scenario_interrupt), and are remembered; SIGPIPE
+ * is ignored so that a closed stdout is a write error.  s NULL: defaults
+ * again.
  */
 struct sim;
-void headless_catch_signals(struct sim *s);
+struct scenario;
+void headless_catch_signals(struct sim *s, struct scenario *sc);
 
 /* The signal caught (SIGINT, SIGTERM), or 0. */
 int headless_signal(void);

@@ -399,7 +399,7 @@ int play_headless(const struct options *opt, const char *path)
 		return EXIT_USAGE;
 	}
 	h.sim = scenario_sim(h.sc);
-	headless_catch_signals(h.sim);
+	headless_catch_signals(h.sim, h.sc);
 	if (opt->esxtop) {
 		h.plain = false;	/* stdout is the CSV's */
 		if (esxtop_create(h.sim, stdout, opt->interval_ns,
@@ -435,7 +435,7 @@ int play_headless(const struct options *opt, const char *path)
 			fprintf(stderr, "ringside: could not write the trace\n");
 		status = EXIT_USAGE;
 	}
-	headless_catch_signals(NULL);
+	headless_catch_signals(NULL, NULL);
 	scenario_close(h.sc);
 	return headless_exit_status(status);
 }

@@ -328,11 +328,15 @@ static uint32_t page_up(uint32_t a)
 static int load_module(const char *file, uint8_t *ram, uint32_t at,
 		       uint32_t room, uint32_t *len, char err[GUEST_ERR_MAX])
 {
-	FILE *f = fopen(file, "rb");
+	/* O_NONBLOCK: a FIFO would block the open; it is refused below */
+	int fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
 	struct stat st;
 	size_t got;
 
 	if (f == NULL) {
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, GUEST_ERR_MAX, "%s: cannot open the module (no such file, or not readable)", file);
 		return SIM_EIO;
 	}

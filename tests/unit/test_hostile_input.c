@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -106,6 +107,74 @@ static void scripts_bounded(void **state)
 	/* a raw yield from the scenario's body would be resumed forever */
 	script_refused("while true do coroutine.yield() end\n",
 		       "coroutine.yield() outside a coroutine");
+}
+
+/*
+ * The table library's loops (ltablib.c) and the functions that return one
+ * value per byte or element run in C: no Lua instruction is counted while
+ * they loop, and with C functions as metamethods (rawequal, rawlen) even
+ * the element accesses run no Lua.  table.move over 2^62 elements, a
+ * __len of 2^62 given to insert or remove, a sort of 2^31 elements, or
+ * s:byte(1, -1) over 900 KB in a loop ran for hours, deaf to SIGTERM.
+ */
+static void table_calls_bounded(void **state)
+{
+	(void)state;
+	script_refused("table.move({}, 1, 1 << 62, 2) print('AFTER')\n",
+		       "table.move over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal})\n"
+		       "table.move(a, 1, 1 << 62, 2) print('AFTER')\n",
+		       "table.move over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal,\n"
+		       "  __len = function() return 1 << 62 end})\n"
+		       "pcall(table.insert, a, 1, 0) print('AFTER')\n",
+		       ":3: the scenario called table.insert over 4611686018427387904 elements");
+	script_refused("local a = setmetatable({}, {__index = rawequal, __newindex = rawequal,\n"
+		       "  __len = function() return 1 << 62 end})\n"
+		       "table.remove(a, 1) print('AFTER')\n",
+		       "table.remove over 4611686018427387903 elements");
+	script_refused("local a = setmetatable({}, {__index = rawlen, __newindex = rawequal,\n"
+		       "  __len = function() return (1 << 31) - 2 end})\n"
+		       "table.sort(a) print('AFTER')\n", "table.sort over 2147483646 elements");
+	script_refused("local a = setmetatable({}, {__index = rawlen})\n"
+		       "print(#table.concat(a, '', 1, 1 << 40)) print('AFTER')\n",
+		       "table.concat over 1099511627776 elements");
+	/* one value per element: charged by the values returned */
+	script_refused("local s = string.rep('a', 900000)\n"
+		       "for i = 1, 1e9 do s:byte(1, -1) end print('AFTER')\n",
+		       "instruction budget");
+	script_refused("local s = string.rep('a', 900000)\n"
+		       "for i = 1, 1e9 do utf8.codepoint(s, 1, -1) end print('AFTER')\n",
+		       "instruction budget");
+	script_refused("local t = {} for i = 1, 900000 do t[i] = i end\n"
+		       "for i = 1, 1e9 do table.unpack(t) end print('AFTER')\n",
+		       "instruction budget");
+}
+
+/*
+ * One Lua instruction can do work in proportion to the values it moves:
+ * a vararg of 200,000 values is copied whole by each `...` (OP_VARARG)
+ * and each call, and comparing two long strings reads them whole.  No
+ * instruction count sees that; the time limit is the backstop: the run
+ * ends with the file and line, not after hours.
+ */
+static void heavy_instructions_bounded(void **state)
+{
+	char sc[256];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		 "local function f(...)\n"
+		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		 "end\n"
+		 "f(table.unpack(t)) print('AFTER')\n");
+	want(run("--headless %s", sc), 2, ":3: the scenario ran for");
+	if (strstr(out, "CPU time") == NULL || strstr(out, "AFTER") != NULL)
+		fail_msg("not stopped by its time limit:\n%s", out);
+	if (time(NULL) - t0 > 60)
+		fail_msg("stopped after %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
 }
 
 /*
@@ -249,6 +318,9 @@ static void non_regular_inputs(void **state)
 	     2, "a FIFO");
 	want(run("--headless --guest scenarios/guests/hello.elf --disk %s", fifo),
 	     2, "a FIFO");
+	/* a Multiboot module: its open blocked for ever */
+	want(run("--headless --guest scenarios/guests/hello.elf --module %s,x", fifo),
+	     2, "cannot read the module: not a regular file");
 	/* a scenario naming one: refused by the loader, which never blocks */
 	snprintf(text, sizeof text,
 		 "local esx = host{name='esx1', kind='esx'}\n"
@@ -260,6 +332,29 @@ static void non_regular_inputs(void **state)
 	want(run("--headless --guest scenarios/guests/cdrom.elf --cdrom /dev/zero"),
 	     2, "a device");
 	unlink(fifo);
+}
+
+/*
+ * A --disk image of 3 GiB that is all holes (truncate -s): read sector by
+ * sector, its import took half a minute before the guest started (two
+ * minutes... twenty for the 128 GiB an IDE disk may hold).  Its holes are
+ * skipped now: the guest runs at once.
+ */
+static void sparse_disk_image(void **state)
+{
+	char img[256];
+	time_t t0;
+
+	(void)state;
+	tl_temp_file(img, sizeof img, ".img");
+	assert_int_equal(truncate(img, 3ll << 30), 0);
+	t0 = time(NULL);
+	want(run("--headless --guest scenarios/guests/hello.elf --disk %s", img),
+	     0, "booted with magic");
+	if (time(NULL) - t0 > 10)
+		fail_msg("a sparse 3 GiB image took %lld s to import",
+			 (long long)(time(NULL) - t0));
+	unlink(img);
 }
 
 /* ---- guest files: every refusal names the file ------------------------------- */
@@ -498,6 +593,38 @@ static void signals_end_runs(void **state)
 	signalled(SIGINT, 130);
 }
 
+/*
+ * A scenario whose Lua is busy (each instruction copying a long vararg)
+ * when SIGTERM comes: the script stops at its next instruction, with its
+ * line and the signal named, and the status is 143.  It used to go on
+ * until its own limits ended it.
+ */
+static void signals_stop_scripts(void **state)
+{
+	char sc[256], cmd[600];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		 "say('ready')\n"
+		 "local function f(...)\n"
+		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		 "end\n"
+		 "f(table.unpack(t)) print('AFTER')\n");
+	snprintf(cmd, sizeof cmd,
+		 "(./ringside --headless %s 2>&1 & p=$!; sleep 1; kill -TERM $p;"
+		 " (sleep 20; kill -KILL $p) >/dev/null 2>&1 &"
+		 " wait $p; echo \"status $?\") | cat",
+		 sc);
+	tl_sh(cmd, out, sizeof out);
+	if (strstr(out, "status 143") == NULL ||
+	    strstr(out, ":4: the scenario was stopped by signal 15") == NULL)
+		fail_msg("not stopped by SIGTERM:\n%s", out);
+	if (time(NULL) - t0 > 5)
+		fail_msg("SIGTERM took %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
+}
+
 static void terminal_sees_no_escapes(void **state)
 {
 	(void)state;
@@ -515,11 +642,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scripts_bounded),
+		cmocka_unit_test(table_calls_bounded),
+		cmocka_unit_test(heavy_instructions_bounded),
 		cmocka_unit_test(patterns_bounded),
 		cmocka_unit_test(script_messages),
 		cmocka_unit_test(outputs_are_not_inputs),
 		cmocka_unit_test(outputs_renamed_in_place),
 		cmocka_unit_test(non_regular_inputs),
+		cmocka_unit_test(sparse_disk_image),
 		cmocka_unit_test(loader_refusals),
 		cmocka_unit_test(numbers_strict),
 		cmocka_unit_test(scenario_options),
@@ -527,6 +657,7 @@ int main(void)
 		cmocka_unit_test(stdout_errors),
 		cmocka_unit_test(partial_line_kept),
 		cmocka_unit_test(signals_end_runs),
+		cmocka_unit_test(signals_stop_scripts),
 		cmocka_unit_test(terminal_sees_no_escapes),
 	};
 
