@@ -151,6 +151,14 @@ static void table_calls_bounded(void **state)
 		       "instruction budget");
 }
 
+/* A vararg of 200,000 values, and a loop that reads it for ever: each
+ * select('#', ...) copies them all, one Lua instruction's worth of count. */
+#define VARARG_TABLE "local t = {} for i = 1, 200000 do t[i] = i end\n"
+#define VARARG_LOOP "local function f(...)\n" \
+	"  for i = 1, 1e9 do local _ = select('#', ...) end\n" \
+	"end\n" \
+	"f(table.unpack(t)) print('AFTER')\n"
+
 /*
  * One Lua instruction can do work in proportion to the values it moves:
  * a vararg of 200,000 values is copied whole by each `...` (OP_VARARG)
@@ -164,11 +172,7 @@ static void heavy_instructions_bounded(void **state)
 	time_t t0 = time(NULL);
 
 	(void)state;
-	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
-		 "local function f(...)\n"
-		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
-		 "end\n"
-		 "f(table.unpack(t)) print('AFTER')\n");
+	scenario(sc, sizeof sc, VARARG_TABLE VARARG_LOOP);
 	want(run("--headless %s", sc), 2, ":3: the scenario ran for");
 	if (strstr(out, "CPU time") == NULL || strstr(out, "AFTER") != NULL)
 		fail_msg("not stopped by its time limit:\n%s", out);
@@ -605,12 +609,7 @@ static void signals_stop_scripts(void **state)
 	time_t t0 = time(NULL);
 
 	(void)state;
-	scenario(sc, sizeof sc, "local t = {} for i = 1, 200000 do t[i] = i end\n"
-		 "say('ready')\n"
-		 "local function f(...)\n"
-		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
-		 "end\n"
-		 "f(table.unpack(t)) print('AFTER')\n");
+	scenario(sc, sizeof sc, VARARG_TABLE "say('ready')\n" VARARG_LOOP);
 	snprintf(cmd, sizeof cmd,
 		 "(./ringside --headless %s 2>&1 & p=$!; sleep 1; kill -TERM $p;"
 		 " (sleep 20; kill -KILL $p) >/dev/null 2>&1 &"
