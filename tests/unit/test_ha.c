@@ -2,8 +2,8 @@
  * test_ha.c - HA (sim/cluster/ha*.c): the published detection timelines to
  * the second, the election rule, restart order and readiness, the 32
  * power-on limit, the retry schedule, isolation responses and the disk
- * lock, partitions, admission control's worked examples exactly, and
- * seeded random clusters where every protected VM that fits restarts.
+ * lock, partitions, and seeded random clusters where every protected VM
+ * that fits restarts.  Admission control is test_ha_admission.c.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,107 +21,10 @@
 
 #define S HA_SECOND
 
-/* A cluster under test: HA, its event log, the events seen. */
-struct world {
-	struct ha *ha;
-	struct event_log *log;
-	char names[128][12];
-};
-
-static void setup_world(struct world *w, const struct ha_config *cfg)
-{
-	memset(w, 0, sizeof *w);
-	assert_int_equal(event_log_create(1 << 16, &w->log), SIM_OK);
-	assert_int_equal(ha_create(cfg, w->log, &w->ha), SIM_OK);
-}
-
-static void teardown_world(struct world *w)
-{
-	ha_destroy(w->ha);
-	event_log_destroy(w->log);
-}
-
-/* Hosts "h0".."hn-1" (moid "host-<10+i>"), equal datastores and size. */
-static void add_hosts(struct world *w, uint32_t n, uint32_t mhz, uint32_t mb)
-{
-	static char moids[32][16];
-
-	for (uint32_t i = 0; i < n; i++) {
-		struct ha_host_cfg h = { NULL, NULL, 2, mhz, mb };
-		uint32_t id;
-
-		snprintf(moids[i], sizeof moids[i], "host-%u", 10 + i);
-		h.moid = moids[i];
-		h.name = moids[i];
-		assert_int_equal(ha_add_host(w->ha, &h, &id), SIM_OK);
-		assert_int_equal(id, i);
-	}
-}
-
-static uint32_t add_vm(struct world *w, uint32_t host, enum ha_priority p,
-		       enum ha_isolation iso)
-{
-	struct ha_vm_cfg v = { NULL, host, p, iso, 100, 256, 0, 0 };
-	uint32_t id;
-	char msg[256];
-
-	snprintf(w->names[ha_nvms(w->ha)], sizeof w->names[0], "vm%u",
-		 ha_nvms(w->ha));
-	v.name = w->names[ha_nvms(w->ha)];
-	assert_int_equal(ha_add_vm(w->ha, &v, &id), SIM_OK);
-	assert_int_equal(ha_power_on(w->ha, id, host, 0, msg, sizeof msg), SIM_OK);
-	return id;
-}
-
-/*
- * The time (in whole seconds) of the n-th EV_HA event with this action,
- * host (HA_NONE: any) and VM (HA_NONE: any); -1 if there is none.
- */
-static long when(const struct world *w, enum ha_action a, uint32_t host,
-		 uint32_t vm, int n)
-{
-	for (size_t i = 0; i < event_log_count(w->log); i++) {
-		const struct event *e = event_log_at(w->log, i);
-
-		if (e->kind != EV_HA || e->u.ha.action != a)
-			continue;
-		if (host != HA_NONE && e->u.ha.host != host)
-			continue;
-		if (vm != HA_NONE && e->u.ha.vm != vm)
-			continue;
-		if (n-- == 0)
-			return (long)(e->t_ns / S);
-	}
-	return -1;
-}
-
-static int count(const struct world *w, enum ha_action a)
-{
-	int n = 0;
-
-	for (size_t i = 0; i < event_log_count(w->log); i++) {
-		const struct event *e = event_log_at(w->log, i);
-
-		n += e->kind == EV_HA && e->u.ha.action == a;
-	}
-	return n;
-}
-
-/* Three hosts; h2 ("host-12", the highest moid) is elected at T15. */
-static void three_hosts(struct world *w, const struct ha_config *cfg)
-{
-	setup_world(w, cfg);
-	add_hosts(w, 3, 20000, 65536);
-	assert_int_equal(ha_enable(w->ha, 0), SIM_OK);
-	ha_run_until(w->ha, 20 * S);
-	assert_int_equal(when(w, HA_MASTER, 2, HA_NONE, 0), 15);
-	assert_int_equal(ha_master(w->ha, 0), 2);
-}
-
 /* Most datastores first, then the highest moid compared as text. */
 static void election_rule(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	struct ha_host_cfg h[4] = {
 		{ "a", "host-100", 3, 1000, 1000 },
 		{ "b", "host-99", 3, 1000, 1000 },
@@ -131,7 +34,7 @@ static void election_rule(void **state)
 	uint32_t id;
 
 	(void)state;
-	setup_world(&w, NULL);
+	tl_ha_setup(&w, NULL);
 	for (int i = 0; i < 4; i++)
 		ha_add_host(w.ha, &h[i], &id);
 	ha_enable(w.ha, 5 * S);
@@ -140,8 +43,8 @@ static void election_rule(void **state)
 	ha_run_until(w.ha, 20 * S);
 	/* "host-99" > "host-12" > "host-100" as text; host-999 has fewer */
 	assert_int_equal(ha_master(w.ha, 0), 1);
-	assert_int_equal(when(&w, HA_MASTER, 1, HA_NONE, 0), 20);
-	teardown_world(&w);
+	assert_int_equal(tl_ha_when(&w, HA_MASTER, 1, HA_NONE, 0), 20);
+	tl_ha_teardown(&w);
 }
 
 /* A failed slave: T3 watch, T10 unreachable, dead at T18 (T15 without
@@ -149,27 +52,27 @@ static void election_rule(void **state)
 static void failed_slave(void **state)
 {
 	struct ha_config cfg;
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm, host;
 
 	(void)state;
 	for (int hb = 2; hb >= 0; hb -= 2) {
 		ha_config_default(&cfg);
 		cfg.hb_datastores = (uint32_t)hb;
-		three_hosts(&w, &cfg);
-		vm = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+		tl_ha_three_hosts(&w, &cfg);
+		vm = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 		ha_fail_host(w.ha, 0, 100 * S);
 		ha_run_until(w.ha, 200 * S);
-		assert_int_equal(when(&w, HA_HOST_FAILED, 0, HA_NONE, 0), 100);
-		assert_int_equal(when(&w, HA_VM_OFF, 0, vm, 0), 100);
-		assert_int_equal(when(&w, HA_HB_MISSED, 0, HA_NONE, 0), 103);
-		assert_int_equal(when(&w, HA_UNREACHABLE, 0, HA_NONE, 0), 110);
-		assert_int_equal(when(&w, HA_DEAD, 0, HA_NONE, 0), hb ? 118 : 115);
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), hb ? 118 : 115);
-		assert_int_equal(when(&w, HA_RESTARTED, HA_NONE, vm, 0), hb ? 120 : 117);
+		assert_int_equal(tl_ha_when(&w, HA_HOST_FAILED, 0, HA_NONE, 0), 100);
+		assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, vm, 0), 100);
+		assert_int_equal(tl_ha_when(&w, HA_HB_MISSED, 0, HA_NONE, 0), 103);
+		assert_int_equal(tl_ha_when(&w, HA_UNREACHABLE, 0, HA_NONE, 0), 110);
+		assert_int_equal(tl_ha_when(&w, HA_DEAD, 0, HA_NONE, 0), hb ? 118 : 115);
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), hb ? 118 : 115);
+		assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, vm, 0), hb ? 120 : 117);
 		assert_true(ha_vm_running(w.ha, vm, &host));
 		assert_int_not_equal(host, 0);
-		teardown_world(&w);
+		tl_ha_teardown(&w);
 	}
 }
 
@@ -180,37 +83,37 @@ static void failed_slave(void **state)
  */
 static void failed_right_after_election(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 
 	(void)state;
-	three_hosts(&w, NULL);	/* enabled at 0, master at 15, run to 20 */
-	add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	tl_ha_three_hosts(&w, NULL);	/* enabled at 0, master at 15, run to 20 */
+	tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_fail_host(w.ha, 0, 20 * S);
 	ha_run_until(w.ha, 100 * S);
-	assert_int_equal(count(&w, HA_DEAD), 1);
-	assert_int_equal(when(&w, HA_DEAD, 0, HA_NONE, 0), 38);
-	teardown_world(&w);
+	assert_int_equal(tl_ha_count(&w, HA_DEAD), 1);
+	assert_int_equal(tl_ha_when(&w, HA_DEAD, 0, HA_NONE, 0), 38);
+	tl_ha_teardown(&w);
 }
 
 /* The master fails: election T10, new master T25, restarts T35. */
 static void failed_master(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm;
 
 	(void)state;
-	three_hosts(&w, NULL);
-	vm = add_vm(&w, 2, HA_PRIO_HIGH, HA_ISO_LEAVE_ON);
+	tl_ha_three_hosts(&w, NULL);
+	vm = tl_ha_add_vm(&w, 2, HA_PRIO_HIGH, HA_ISO_LEAVE_ON);
 	ha_fail_host(w.ha, 2, 100 * S);
 	ha_run_until(w.ha, 200 * S);
-	assert_int_equal(when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
-	assert_int_equal(when(&w, HA_MASTER, 1, HA_NONE, 0), 125);	/* host-11 */
-	assert_int_equal(when(&w, HA_DEAD, 2, HA_NONE, 0), 135);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), 135);
+	assert_int_equal(tl_ha_when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
+	assert_int_equal(tl_ha_when(&w, HA_MASTER, 1, HA_NONE, 0), 125);	/* host-11 */
+	assert_int_equal(tl_ha_when(&w, HA_DEAD, 2, HA_NONE, 0), 135);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), 135);
 	assert_true(ha_vm_running(w.ha, vm, NULL));
 	/* nobody ran the slave timeline for the master */
-	assert_int_equal(count(&w, HA_HB_MISSED), 0);
-	teardown_world(&w);
+	assert_int_equal(tl_ha_count(&w, HA_HB_MISSED), 0);
+	tl_ha_teardown(&w);
 }
 
 /*
@@ -220,14 +123,14 @@ static void failed_master(void **state)
  */
 static void isolated_slave(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t off, stay, shut, tools;
 
 	(void)state;
-	three_hosts(&w, NULL);
-	off = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
-	stay = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
-	shut = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_SHUTDOWN);
+	tl_ha_three_hosts(&w, NULL);
+	off = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
+	stay = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	shut = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_SHUTDOWN);
 	{
 		struct ha_vm_cfg v = { "tools", 0, HA_PRIO_MEDIUM, HA_ISO_SHUTDOWN,
 				       100, 256, 0, 1 };
@@ -238,42 +141,42 @@ static void isolated_slave(void **state)
 	}
 	ha_isolate_host(w.ha, 0, false, 100 * S);
 	ha_run_until(w.ha, 1000 * S);
-	assert_int_equal(when(&w, HA_HB_MISSED, 0, HA_NONE, 0), 103);
-	assert_int_equal(when(&w, HA_ALIVE_ELSEWHERE, 0, HA_NONE, 0), 118);
-	assert_int_equal(count(&w, HA_DEAD), 0);
-	assert_int_equal(when(&w, HA_ELECTION, 0, HA_NONE, 0), 110);
-	assert_int_equal(when(&w, HA_MASTER, 0, HA_NONE, 0), 125);
-	assert_int_equal(when(&w, HA_PING_ISOLATION, 0, HA_NONE, 0), 125);
-	assert_int_equal(when(&w, HA_ISOLATED, 0, HA_NONE, 0), 130);
-	assert_int_equal(when(&w, HA_ISOLATION_RESPONSE, 0, off, 0), 160);
-	assert_int_equal(when(&w, HA_VM_OFF, 0, off, 0), 160);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, off, 0), 160);
-	assert_int_equal(when(&w, HA_RESTARTED, HA_NONE, off, 0), 162);
-	assert_int_equal(when(&w, HA_VM_OFF, 0, stay, 0), -1);
-	assert_int_equal(when(&w, HA_VM_OFF, 0, tools, 0), 190);	/* 30 s */
-	assert_int_equal(when(&w, HA_VM_OFF, 0, shut, 0), 460);	/* 300 s */
-	assert_int_equal(when(&w, HA_RESTARTED, HA_NONE, shut, 0), 462);
-	teardown_world(&w);
+	assert_int_equal(tl_ha_when(&w, HA_HB_MISSED, 0, HA_NONE, 0), 103);
+	assert_int_equal(tl_ha_when(&w, HA_ALIVE_ELSEWHERE, 0, HA_NONE, 0), 118);
+	assert_int_equal(tl_ha_count(&w, HA_DEAD), 0);
+	assert_int_equal(tl_ha_when(&w, HA_ELECTION, 0, HA_NONE, 0), 110);
+	assert_int_equal(tl_ha_when(&w, HA_MASTER, 0, HA_NONE, 0), 125);
+	assert_int_equal(tl_ha_when(&w, HA_PING_ISOLATION, 0, HA_NONE, 0), 125);
+	assert_int_equal(tl_ha_when(&w, HA_ISOLATED, 0, HA_NONE, 0), 130);
+	assert_int_equal(tl_ha_when(&w, HA_ISOLATION_RESPONSE, 0, off, 0), 160);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, off, 0), 160);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, off, 0), 160);
+	assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, off, 0), 162);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, stay, 0), -1);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, tools, 0), 190);	/* 30 s */
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, shut, 0), 460);	/* 300 s */
+	assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, shut, 0), 462);
+	tl_ha_teardown(&w);
 }
 
 /* An isolated master: isolated at T5, responds at T35; the others elect. */
 static void isolated_master(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm;
 
 	(void)state;
-	three_hosts(&w, NULL);
-	vm = add_vm(&w, 2, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
+	tl_ha_three_hosts(&w, NULL);
+	vm = tl_ha_add_vm(&w, 2, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
 	ha_isolate_host(w.ha, 2, false, 100 * S);
 	ha_run_until(w.ha, 300 * S);
-	assert_int_equal(when(&w, HA_PING_ISOLATION, 2, HA_NONE, 0), 100);
-	assert_int_equal(when(&w, HA_ISOLATED, 2, HA_NONE, 0), 105);
-	assert_int_equal(when(&w, HA_ISOLATION_RESPONSE, 2, vm, 0), 135);
-	assert_int_equal(when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
-	assert_int_equal(when(&w, HA_MASTER, 1, HA_NONE, 0), 125);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), 135);
-	teardown_world(&w);
+	assert_int_equal(tl_ha_when(&w, HA_PING_ISOLATION, 2, HA_NONE, 0), 100);
+	assert_int_equal(tl_ha_when(&w, HA_ISOLATED, 2, HA_NONE, 0), 105);
+	assert_int_equal(tl_ha_when(&w, HA_ISOLATION_RESPONSE, 2, vm, 0), 135);
+	assert_int_equal(tl_ha_when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
+	assert_int_equal(tl_ha_when(&w, HA_MASTER, 1, HA_NONE, 0), 125);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), 135);
+	tl_ha_teardown(&w);
 }
 
 /*
@@ -286,38 +189,38 @@ static void isolated_master(void **state)
 static void disk_lock_decides(void **state)
 {
 	struct ha_config cfg;
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm, host;
 	static const long at[] = { 115, 235, 475, 955, 1915 };
 
 	(void)state;
 	ha_config_default(&cfg);
 	cfg.hb_datastores = 0;
-	three_hosts(&w, &cfg);
-	vm = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	tl_ha_three_hosts(&w, &cfg);
+	vm = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_isolate_host(w.ha, 0, false, 100 * S);
 	ha_run_until(w.ha, 3000 * S);
-	assert_int_equal(when(&w, HA_DEAD, 0, HA_NONE, 0), 115);
+	assert_int_equal(tl_ha_when(&w, HA_DEAD, 0, HA_NONE, 0), 115);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(when(&w, HA_LOCKED, HA_NONE, vm, i), at[i]);
-	assert_int_equal(when(&w, HA_GAVE_UP, HA_NONE, vm, 0), 1915);
+		assert_int_equal(tl_ha_when(&w, HA_LOCKED, HA_NONE, vm, i), at[i]);
+	assert_int_equal(tl_ha_when(&w, HA_GAVE_UP, HA_NONE, vm, 0), 1915);
 	assert_int_equal(ha_vm_attempts(w.ha, vm), 5);
 	/* the network comes back: the VM was running all along */
 	ha_restore_host(w.ha, 0, 3000 * S);
 	assert_true(ha_vm_running(w.ha, vm, &host));
 	assert_int_equal(host, 0);
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 
-	three_hosts(&w, &cfg);
-	vm = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
+	tl_ha_three_hosts(&w, &cfg);
+	vm = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
 	ha_isolate_host(w.ha, 0, false, 100 * S);
 	ha_run_until(w.ha, 3000 * S);
-	assert_int_equal(when(&w, HA_LOCKED, HA_NONE, vm, 0), 115);
-	assert_int_equal(when(&w, HA_VM_OFF, 0, vm, 0), 160);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), 235);
+	assert_int_equal(tl_ha_when(&w, HA_LOCKED, HA_NONE, vm, 0), 115);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, vm, 0), 160);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), 235);
 	assert_true(ha_vm_running(w.ha, vm, &host));
 	assert_int_not_equal(host, 0);
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /*
@@ -328,112 +231,112 @@ static void disk_lock_decides(void **state)
  */
 static void two_copies(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm, host;
 
 	(void)state;
-	three_hosts(&w, NULL);
-	vm = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	tl_ha_three_hosts(&w, NULL);
+	vm = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_isolate_host(w.ha, 0, true, 100 * S);
 	ha_run_until(w.ha, 400 * S);
-	assert_int_equal(when(&w, HA_DEAD, 0, HA_NONE, 0), 118);
-	assert_int_equal(when(&w, HA_RESTARTED, HA_NONE, vm, 0), 120);
-	assert_int_equal(when(&w, HA_VM_OFF, 0, vm, 0), -1);	/* still on */
+	assert_int_equal(tl_ha_when(&w, HA_DEAD, 0, HA_NONE, 0), 118);
+	assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, vm, 0), 120);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, vm, 0), -1);	/* still on */
 	ha_restore_host(w.ha, 0, 400 * S);
-	assert_int_equal(when(&w, HA_LOCK_LOST, 0, vm, 0), 400);
+	assert_int_equal(tl_ha_when(&w, HA_LOCK_LOST, 0, vm, 0), 400);
 	assert_true(ha_vm_running(w.ha, vm, &host));
 	assert_int_not_equal(host, 0);
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* A partition: the far side elects its own master; nothing restarts. */
 static void partition(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t side[4] = { 1, 1, 0, 0 };
 
 	(void)state;
-	setup_world(&w, NULL);
-	add_hosts(&w, 4, 20000, 65536);
+	tl_ha_setup(&w, NULL);
+	tl_ha_add_hosts(&w, 4, 20000, 65536);
 	ha_enable(w.ha, 0);
 	ha_run_until(w.ha, 20 * S);
 	assert_int_equal(ha_master(w.ha, 0), 3);
-	add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
+	tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
 	ha_partition(w.ha, side, 100 * S);
 	ha_run_until(w.ha, 300 * S);
-	assert_int_equal(when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
-	assert_int_equal(when(&w, HA_MASTER, 1, HA_NONE, 0), 125);
-	assert_int_equal(when(&w, HA_ALIVE_ELSEWHERE, 0, HA_NONE, 0), 118);
-	assert_int_equal(when(&w, HA_ALIVE_ELSEWHERE, 1, HA_NONE, 0), 118);
-	assert_int_equal(count(&w, HA_DEAD), 0);
-	assert_int_equal(count(&w, HA_RESTART), 0);
-	assert_int_equal(count(&w, HA_ISOLATED), 0);
+	assert_int_equal(tl_ha_when(&w, HA_ELECTION, HA_NONE, HA_NONE, 0), 110);
+	assert_int_equal(tl_ha_when(&w, HA_MASTER, 1, HA_NONE, 0), 125);
+	assert_int_equal(tl_ha_when(&w, HA_ALIVE_ELSEWHERE, 0, HA_NONE, 0), 118);
+	assert_int_equal(tl_ha_when(&w, HA_ALIVE_ELSEWHERE, 1, HA_NONE, 0), 118);
+	assert_int_equal(tl_ha_count(&w, HA_DEAD), 0);
+	assert_int_equal(tl_ha_count(&w, HA_RESTART), 0);
+	assert_int_equal(tl_ha_count(&w, HA_ISOLATED), 0);
 	/* healed: one master again, by the rule (host-13) */
 	side[0] = side[1] = 0;
 	ha_partition(w.ha, side, 300 * S);
 	assert_int_equal(ha_master(w.ha, 0), 3);
 	assert_int_equal(ha_master(w.ha, 1), 3);
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* Highest first; with poweredOn each priority waits for the one before. */
 static void priority_order(void **state)
 {
 	struct ha_config cfg;
-	struct world w;
+	struct tl_ha w;
 	uint32_t lo, med, hi, off;
 
 	(void)state;
 	for (int ready = 1; ready >= 0; ready--) {
 		ha_config_default(&cfg);
 		cfg.readiness = ready ? HA_READY_POWERED_ON : HA_READY_NONE;
-		three_hosts(&w, &cfg);
-		lo = add_vm(&w, 0, HA_PRIO_LOW, HA_ISO_LEAVE_ON);
-		med = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
-		hi = add_vm(&w, 0, HA_PRIO_HIGHEST, HA_ISO_LEAVE_ON);
-		off = add_vm(&w, 0, HA_PRIO_DISABLED, HA_ISO_LEAVE_ON);
+		tl_ha_three_hosts(&w, &cfg);
+		lo = tl_ha_add_vm(&w, 0, HA_PRIO_LOW, HA_ISO_LEAVE_ON);
+		med = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+		hi = tl_ha_add_vm(&w, 0, HA_PRIO_HIGHEST, HA_ISO_LEAVE_ON);
+		off = tl_ha_add_vm(&w, 0, HA_PRIO_DISABLED, HA_ISO_LEAVE_ON);
 		ha_fail_host(w.ha, 0, 100 * S);
 		ha_run_until(w.ha, 300 * S);
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, hi, 0), 118);
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, med, 0), ready ? 120 : 118);
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, lo, 0), ready ? 122 : 118);
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, off, 0), -1);
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, hi, 0), 118);
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, med, 0), ready ? 120 : 118);
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, lo, 0), ready ? 122 : 118);
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, off, 0), -1);
 		assert_false(ha_vm_running(w.ha, off, NULL));
 		/* the event order is the priority order */
-		assert_true(when(&w, HA_RESTART, HA_NONE, HA_NONE, 0) == 118);
-		teardown_world(&w);
+		assert_true(tl_ha_when(&w, HA_RESTART, HA_NONE, HA_NONE, 0) == 118);
+		tl_ha_teardown(&w);
 	}
 }
 
 /* At most 32 power-ons at once on a host: 40 VMs onto one survivor. */
 static void thirty_two_at_a_time(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t first;
 
 	(void)state;
-	setup_world(&w, NULL);
-	add_hosts(&w, 2, 200000, 1 << 20);
+	tl_ha_setup(&w, NULL);
+	tl_ha_add_hosts(&w, 2, 200000, 1 << 20);
 	ha_enable(w.ha, 0);
 	ha_run_until(w.ha, 20 * S);
 	first = ha_nvms(w.ha);
 	for (int i = 0; i < 40; i++)
-		add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+		tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_fail_host(w.ha, 0, 100 * S);
 	ha_run_until(w.ha, 300 * S);
 	for (uint32_t i = 0; i < 40; i++) {
-		assert_int_equal(when(&w, HA_RESTART, HA_NONE, first + i, 0),
+		assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, first + i, 0),
 				 i < 32 ? 118 : 120);
 		assert_true(ha_vm_running(w.ha, first + i, NULL));
 	}
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* No host has room: retries at +2, +6, +14, +30 min; room appears. */
 static void retries_until_room(void **state)
 {
 	struct ha_config cfg;
-	struct world w;
+	struct tl_ha w;
 	struct ha_vm_cfg big = { "big", 0, HA_PRIO_HIGH, HA_ISO_LEAVE_ON,
 				 15000, 1024, 0, 0 };
 	struct ha_vm_cfg f = { "filler", 1, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON,
@@ -445,7 +348,7 @@ static void retries_until_room(void **state)
 	(void)state;
 	ha_config_default(&cfg);
 	cfg.admission.policy = HA_ADMISSION_OFF;
-	three_hosts(&w, &cfg);
+	tl_ha_three_hosts(&w, &cfg);
 	ha_add_vm(w.ha, &big, &vm);
 	ha_power_on(w.ha, vm, 0, 0, msg, sizeof msg);
 	for (uint32_t h = 1; h <= 2; h++) {
@@ -455,36 +358,36 @@ static void retries_until_room(void **state)
 	}
 	ha_fail_host(w.ha, 0, 100 * S);
 	ha_run_until(w.ha, 700 * S);
-	assert_int_equal(when(&w, HA_NO_HOST, HA_NONE, vm, 0), 118);
-	assert_int_equal(when(&w, HA_NO_HOST, HA_NONE, vm, 1), 238);
-	assert_int_equal(when(&w, HA_NO_HOST, HA_NONE, vm, 2), 478);
+	assert_int_equal(tl_ha_when(&w, HA_NO_HOST, HA_NONE, vm, 0), 118);
+	assert_int_equal(tl_ha_when(&w, HA_NO_HOST, HA_NONE, vm, 1), 238);
+	assert_int_equal(tl_ha_when(&w, HA_NO_HOST, HA_NONE, vm, 2), 478);
 	/* a host is added: the next retry (T0 + 14 min) finds room */
 	ha_add_host(w.ha, &extra, &id);
 	ha_run_until(w.ha, 2000 * S);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), 958);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), 958);
 	assert_int_equal(ha_vm_attempts(w.ha, vm), 4);
 	assert_true(ha_vm_running(w.ha, vm, &host));
 	assert_int_equal(host, 3);
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* A host that fails and is back before HA calls it dead: its VMs died
  * with it, and the master restarts them when it hears it again. */
 static void back_before_dead(void **state)
 {
-	struct world w;
+	struct tl_ha w;
 	uint32_t vm, host;
 
 	(void)state;
-	three_hosts(&w, NULL);
-	vm = add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	tl_ha_three_hosts(&w, NULL);
+	vm = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_fail_host(w.ha, 0, 100 * S);
 	ha_restore_host(w.ha, 0, 105 * S);
 	ha_run_until(w.ha, 300 * S);
-	assert_int_equal(count(&w, HA_DEAD), 0);
-	assert_int_equal(when(&w, HA_RESTART, HA_NONE, vm, 0), 105);
+	assert_int_equal(tl_ha_count(&w, HA_DEAD), 0);
+	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, vm, 0), 105);
 	assert_true(ha_vm_running(w.ha, vm, &host));
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* A VM-host "must" rule: the restart goes where the rule says. */
@@ -492,178 +395,21 @@ static void restart_respects_rules(void **state)
 {
 	static const uint32_t vms[] = { 0 }, hosts[] = { 1 };
 	struct drs_rule r = { "db-on-h1", DRS_RULE_ON_HOSTS, 1, vms, 1, hosts, 1 };
-	struct world w;
+	struct tl_ha w;
 	uint32_t host;
 
 	(void)state;
-	setup_world(&w, NULL);
-	add_hosts(&w, 4, 20000, 65536);
+	tl_ha_setup(&w, NULL);
+	tl_ha_add_hosts(&w, 4, 20000, 65536);
 	ha_set_rules(w.ha, &r, 1);
 	ha_enable(w.ha, 0);
 	ha_run_until(w.ha, 20 * S);
-	add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
+	tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	ha_fail_host(w.ha, 0, 100 * S);
 	ha_run_until(w.ha, 200 * S);
 	assert_true(ha_vm_running(w.ha, 0, &host));
 	assert_int_equal(host, 1);	/* not h2, the emptiest by index */
-	teardown_world(&w);
-}
-
-/* ---- admission control --------------------------------------------------- */
-
-#define GB 1024
-
-/* Worked example B (vSphere Availability guide), exactly. */
-static const struct ha_adm_host hostsB[3] = {
-	{ "h1", 9000, 9 * GB, 1 }, { "h2", 9000, 6 * GB, 1 },
-	{ "h3", 6000, 6 * GB, 1 },
-};
-
-static struct ha_adm_vm vmsB[6] = {
-	{ "v1", 0, 2000, 1 * GB, 0, 1 }, { "v2", 0, 2000, 1 * GB, 0, 1 },
-	{ "v3", 1, 1000, 2 * GB, 0, 1 }, { "v4", 1, 1000, 1 * GB, 0, 1 },
-	{ "v5", 2, 1000, 1 * GB, 0, 1 }, { "v6", 2, 500, 512, 0, 0 },
-};
-
-static void slots_example(void **state)
-{
-	struct ha_adm_config cfg;
-	struct ha_slots s;
-	uint32_t per[3];
-	char msg[400];
-
-	(void)state;
-	ha_adm_config_default(&cfg);
-	assert_int_equal(ha_slots_compute(hostsB, 3, vmsB, 6, &cfg, per, &s), SIM_OK);
-	assert_int_equal(s.slot_cpu_mhz, 2000);
-	assert_int_equal(s.slot_mem_mb, 2 * GB);
-	assert_int_equal(per[0], 4);
-	assert_int_equal(per[1], 3);
-	assert_int_equal(per[2], 3);
-	assert_int_equal(s.total, 10);
-	assert_int_equal(s.usable, 6);
-	assert_int_equal(s.used, 5);
-	assert_int_equal(s.available, 1);
-	assert_int_equal(s.failover_capacity, 1);
-	assert_int_equal(s.held_back[0], 0);
-	/* v6 fits the last slot; a seventh VM would not */
-	assert_int_equal(ha_admission_check(hostsB, 3, vmsB, 6, &cfg, 5, 2,
-					    msg, sizeof msg), SIM_OK);
-	vmsB[5].powered_on = 1;
-	{
-		struct ha_adm_vm more[7];
-
-		memcpy(more, vmsB, sizeof vmsB);
-		more[6] = (struct ha_adm_vm){ "v7", 0, 100, 100, 0, 0 };
-		assert_int_equal(ha_admission_check(hostsB, 3, more, 7, &cfg, 6, 0,
-						    msg, sizeof msg), SIM_ESTATE);
-		assert_string_equal(msg,
-				    "HA admission control (slots) refuses v7: a slot is 2000 MHz / 2048 MB; the hosts hold 10 slots, 4 held back for 1 host failure (h1), 6 usable, 7 would be used: -1 available");
-	}
-	vmsB[5].powered_on = 0;
-	/* the CPU slot is never below 32 MHz; overhead counts in memory */
-	{
-		struct ha_adm_vm tiny[1] = { { "t", 0, 0, 0, 90, 1 } };
-
-		ha_slots_compute(hostsB, 3, tiny, 1, &cfg, per, &s);
-		assert_int_equal(s.slot_cpu_mhz, 32);
-		assert_int_equal(s.slot_mem_mb, 90);
-		assert_int_equal(per[0], 9 * GB / 90);	/* memory binds */
-		assert_int_equal(per[2], 6000 / 32 < 6 * GB / 90 ? 6000 / 32 : 6 * GB / 90);
-	}
-}
-
-/* The percentage example: 70% CPU / 71% memory free; 45% / 46% left. */
-static void percentage_example(void **state)
-{
-	static const struct ha_adm_host h[3] = {
-		{ "h1", 9000, 9000, 1 }, { "h2", 9000, 6000, 1 },
-		{ "h3", 6000, 6000, 1 },
-	};
-	struct ha_adm_vm v[6] = {
-		{ "v1", 0, 2000, 1000, 0, 1 }, { "v2", 0, 2000, 1000, 0, 1 },
-		{ "v3", 1, 1000, 2000, 0, 1 }, { "v4", 1, 1000, 1000, 0, 1 },
-		{ "v5", 2, 1000, 1000, 0, 1 }, { "big", 2, 11000, 1000, 0, 0 },
-	};
-	struct ha_adm_config cfg;
-	struct ha_percent p;
-	char msg[400];
-
-	(void)state;
-	ha_adm_config_default(&cfg);
-	cfg.policy = HA_ADMISSION_PERCENTAGE;
-	ha_percent_compute(h, 3, v, 6, &cfg, &p);
-	assert_int_equal(p.total_mhz, 24000);
-	assert_int_equal(p.total_mb, 21000);
-	assert_int_equal(p.reserved_mhz, 7000);
-	assert_int_equal(p.reserved_mb, 6000);
-	assert_int_equal(p.cpu_free_pct, 70);
-	assert_int_equal(p.mem_free_pct, 71);
-	assert_int_equal(p.cpu_left_pct, 45);
-	assert_int_equal(p.mem_left_pct, 46);
-	/* 11 GHz more would leave 25% of CPU: exactly allowed; 11,001 not */
-	assert_int_equal(ha_admission_check(h, 3, v, 6, &cfg, 5, 2, msg, sizeof msg),
-			 SIM_OK);
-	v[5].reservation_mhz = 11001;
-	assert_int_equal(ha_admission_check(h, 3, v, 6, &cfg, 5, 2, msg, sizeof msg),
-			 SIM_ESTATE);
-	assert_non_null(strstr(msg, "18001 of 24000 MHz"));
-}
-
-static void failover_host_policy(void **state)
-{
-	struct ha_config cfg;
-	struct world w;
-	uint32_t vm, host;
-	char msg[300];
-	struct ha_vm_cfg v = { "web", 2, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON, 100, 100, 0, 0 };
-
-	(void)state;
-	ha_config_default(&cfg);
-	cfg.admission.policy = HA_ADMISSION_FAILOVER_HOST;
-	cfg.admission.failover_host = 1;
-	three_hosts(&w, &cfg);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 1, 30 * S, msg, sizeof msg), SIM_ESTATE);
-	assert_string_equal(msg, "HA admission control (failover host) refuses web on host-11: it is the dedicated failover host, kept empty for restarts");
-	assert_int_equal(when(&w, HA_REFUSED, 1, vm, 0), 30);
-	assert_int_equal(ha_power_on(w.ha, vm, 0, 30 * S, msg, sizeof msg), SIM_OK);
-	ha_fail_host(w.ha, 0, 100 * S);
-	ha_run_until(w.ha, 200 * S);
-	assert_true(ha_vm_running(w.ha, vm, &host));
-	assert_int_equal(host, 1);	/* restarts go to the failover host */
-	teardown_world(&w);
-}
-
-/* Through HA: the slots of the live cluster, and a refused power-on. */
-static void refused_power_on(void **state)
-{
-	struct world w;
-	struct ha_slots s;
-	uint32_t per[3], vm;
-	char msg[400];
-	struct ha_vm_cfg v = { "db", 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON, 8000, 1024, 0, 0 };
-
-	(void)state;
-	setup_world(&w, NULL);
-	add_hosts(&w, 3, 16000, 16384);
-	ha_enable(w.ha, 0);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 0, 0, msg, sizeof msg), SIM_OK);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 1, 0, msg, sizeof msg), SIM_OK);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 2, 0, msg, sizeof msg), SIM_OK);
-	ha_slots(w.ha, per, &s);	/* 2 slots per host; 4 usable; 3 used */
-	assert_int_equal(s.total, 6);
-	assert_int_equal(s.available, 1);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 2, 0, msg, sizeof msg), SIM_OK);
-	ha_add_vm(w.ha, &v, &vm);
-	assert_int_equal(ha_power_on(w.ha, vm, 2, 0, msg, sizeof msg), SIM_ESTATE);
-	assert_non_null(strstr(msg, "refuses db: a slot is 8000 MHz / 1024 MB"));
-	assert_false(ha_vm_running(w.ha, vm, NULL));
-	teardown_world(&w);
+	tl_ha_teardown(&w);
 }
 
 /* ---- seeded random clusters ---------------------------------------------- */
@@ -687,15 +433,15 @@ static void random_failures(void **state)
 	rng = 0x2545f4914f6cdd1dull;
 	for (int trial = 0; trial < 200; trial++) {
 		struct ha_config cfg;
-		struct world w;
+		struct tl_ha w;
 		uint32_t nh = 2 + rnd(8), dead = rnd(nh), nv = rnd(80);
 
 		ha_config_default(&cfg);
 		cfg.admission.policy = HA_ADMISSION_OFF;
 		cfg.readiness = (enum ha_readiness)rnd(2);
 		cfg.hb_datastores = rnd(2) * 2;
-		setup_world(&w, &cfg);
-		add_hosts(&w, nh, 400000, 1 << 22);
+		tl_ha_setup(&w, &cfg);
+		tl_ha_add_hosts(&w, nh, 400000, 1 << 22);
 		ha_enable(w.ha, 0);
 		ha_run_until(w.ha, 20 * S);
 		for (uint32_t i = 0; i < nv; i++) {
@@ -718,7 +464,7 @@ static void random_failures(void **state)
 			if (on)
 				assert_int_not_equal(host, dead);
 			else
-				assert_int_equal(when(&w, HA_VM_OFF, dead, i, 0), 100);
+				assert_int_equal(tl_ha_when(&w, HA_VM_OFF, dead, i, 0), 100);
 		}
 		for (size_t i = 0; i < event_log_count(w.log); i++) {
 			const struct event *e = event_log_at(w.log, i);
@@ -731,8 +477,8 @@ static void random_failures(void **state)
 						 e->u.ha.priority != HA_PRIO_DISABLED);
 			}
 		}
-		assert_int_equal(count(&w, HA_GAVE_UP), 0);
-		teardown_world(&w);
+		assert_int_equal(tl_ha_count(&w, HA_GAVE_UP), 0);
+		tl_ha_teardown(&w);
 	}
 }
 
@@ -753,10 +499,6 @@ int main(void)
 		cmocka_unit_test(retries_until_room),
 		cmocka_unit_test(back_before_dead),
 		cmocka_unit_test(restart_respects_rules),
-		cmocka_unit_test(slots_example),
-		cmocka_unit_test(percentage_example),
-		cmocka_unit_test(failover_host_policy),
-		cmocka_unit_test(refused_power_on),
 		cmocka_unit_test(random_failures),
 	};
 

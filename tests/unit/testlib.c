@@ -462,3 +462,96 @@ int tl_tmux_teardown(void **state)
 	tl_tmux_stop();
 	return 0;
 }
+
+/* ---- HA worlds (test_ha, test_ha_admission) ------------------------------ */
+
+void tl_ha_setup(struct tl_ha *w, const struct ha_config *cfg)
+{
+	memset(w, 0, sizeof *w);
+	assert_int_equal(event_log_create(1 << 16, &w->log), SIM_OK);
+	assert_int_equal(ha_create(cfg, w->log, &w->ha), SIM_OK);
+}
+
+void tl_ha_teardown(struct tl_ha *w)
+{
+	ha_destroy(w->ha);
+	event_log_destroy(w->log);
+}
+
+/* Hosts "h0".."hn-1" (moid "host-<10+i>"), equal datastores and size. */
+void tl_ha_add_hosts(struct tl_ha *w, uint32_t n, uint32_t mhz,
+		     uint32_t mb)
+{
+	static char moids[32][16];
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct ha_host_cfg h = { NULL, NULL, 2, mhz, mb };
+		uint32_t id;
+
+		snprintf(moids[i], sizeof moids[i], "host-%u", 10 + i);
+		h.moid = moids[i];
+		h.name = moids[i];
+		assert_int_equal(ha_add_host(w->ha, &h, &id), SIM_OK);
+		assert_int_equal(id, i);
+	}
+}
+
+uint32_t tl_ha_add_vm(struct tl_ha *w, uint32_t host, enum ha_priority p,
+		      enum ha_isolation iso)
+{
+	struct ha_vm_cfg v = { NULL, host, p, iso, 100, 256, 0, 0 };
+	uint32_t id;
+	char msg[256];
+
+	snprintf(w->names[ha_nvms(w->ha)], sizeof w->names[0], "vm%u",
+		 ha_nvms(w->ha));
+	v.name = w->names[ha_nvms(w->ha)];
+	assert_int_equal(ha_add_vm(w->ha, &v, &id), SIM_OK);
+	assert_int_equal(ha_power_on(w->ha, id, host, 0, msg, sizeof msg), SIM_OK);
+	return id;
+}
+
+/*
+ * The time (in whole seconds) of the n-th EV_HA event with this action,
+ * host (HA_NONE: any) and VM (HA_NONE: any); -1 if there is none.
+ */
+long tl_ha_when(const struct tl_ha *w, enum ha_action a, uint32_t host,
+		uint32_t vm, int n)
+{
+	for (size_t i = 0; i < event_log_count(w->log); i++) {
+		const struct event *e = event_log_at(w->log, i);
+
+		if (e->kind != EV_HA || e->u.ha.action != a)
+			continue;
+		if (host != HA_NONE && e->u.ha.host != host)
+			continue;
+		if (vm != HA_NONE && e->u.ha.vm != vm)
+			continue;
+		if (n-- == 0)
+			return (long)(e->t_ns / HA_SECOND);
+	}
+	return -1;
+}
+
+int tl_ha_count(const struct tl_ha *w, enum ha_action a)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < event_log_count(w->log); i++) {
+		const struct event *e = event_log_at(w->log, i);
+
+		n += e->kind == EV_HA && e->u.ha.action == a;
+	}
+	return n;
+}
+
+/* Three hosts; h2 ("host-12", the highest moid) is elected at T15. */
+void tl_ha_three_hosts(struct tl_ha *w, const struct ha_config *cfg)
+{
+	tl_ha_setup(w, cfg);
+	tl_ha_add_hosts(w, 3, 20000, 65536);
+	assert_int_equal(ha_enable(w->ha, 0), SIM_OK);
+	ha_run_until(w->ha, 20 * HA_SECOND);
+	assert_int_equal(tl_ha_when(w, HA_MASTER, 2, HA_NONE, 0), 15);
+	assert_int_equal(ha_master(w->ha, 0), 2);
+}

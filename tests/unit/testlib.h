@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cluster/ha.h"
 #include "sim.h"
 #include "status.h"
 #include "vmx/vmx.h"
@@ -156,5 +157,30 @@ void tl_tmux_stop(void);
 int tl_tmux_suite(void);
 /* A cmocka teardown: the server stopped. */
 int tl_tmux_teardown(void **state);
+
+/*
+ * An HA cluster under test (sim/cluster/ha*.c): HA, its event log, the
+ * VMs' names.  tl_ha_setup creates it (cfg NULL: the defaults);
+ * tl_ha_add_hosts adds hosts "host-10".."host-<9+n>" with equal
+ * datastores and size; tl_ha_add_vm adds a VM "vm<i>" and powers it on;
+ * tl_ha_three_hosts sets up three hosts and runs to the election of
+ * host-12 (the highest moid) at T15.  tl_ha_when gives the time in whole
+ * seconds of the n-th EV_HA event with this action, host and VM (HA_NONE:
+ * any), -1 if there is none; tl_ha_count counts the events of an action.
+ */
+struct tl_ha {
+	struct ha *ha;
+	struct event_log *log;
+	char names[128][12];
+};
+void tl_ha_setup(struct tl_ha *w, const struct ha_config *cfg);
+void tl_ha_teardown(struct tl_ha *w);
+void tl_ha_add_hosts(struct tl_ha *w, uint32_t n, uint32_t mhz, uint32_t mb);
+uint32_t tl_ha_add_vm(struct tl_ha *w, uint32_t host, enum ha_priority p,
+		      enum ha_isolation iso);
+void tl_ha_three_hosts(struct tl_ha *w, const struct ha_config *cfg);
+long tl_ha_when(const struct tl_ha *w, enum ha_action a, uint32_t host,
+		uint32_t vm, int n);
+int tl_ha_count(const struct tl_ha *w, enum ha_action a);
 
 #endif
