@@ -34,6 +34,7 @@ void vmm_for_guest(struct vcpu *v, const struct x86_instruction *in,
 	v->run.for_guest.on = true;
 	v->run.for_guest.in = in;
 	v->run.for_guest.eip = in != NULL ? in->addr : eip;
+	v->run.for_guest.delivery = false;
 }
 
 void vmm_for_done(struct vcpu *v, const struct vmm_for *saved)

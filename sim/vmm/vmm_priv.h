@@ -85,8 +85,9 @@ bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp);
  * The VMM acts for the guest from now until vmm_for_done(v, saved): its
  * accesses are the guest instruction in's (NULL: the one at eip, an
  * interrupt's delivery), and where they meet nothing each is the VMM's
- * trap (vmm_guard_for_guest).  Within an act already begun, the
- * instruction stays the first one's (the delivery of its fault).
+ * trap (vmm_guard_for_guest).  Within an act already begun, the EIP
+ * stays the first one's (the delivery of its fault; vmm_deliver names
+ * the operation X86_OP_DELIVERY for an exception's or interrupt's frame).
  */
 void vmm_for_guest(struct vcpu *v, const struct x86_instruction *in,
 		   uint32_t eip, struct vmm_for *saved);

@@ -250,11 +250,15 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 	if (bi && is_int_op((enum x86_op)bi->x.op) &&
 	    eip == bi->x.addr + bi->x.len) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
+		struct vmm_for acting;
+
 		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
 		v->stats.soft_ints++;
 		vmm_charge(v, COST_REFLECT);
 		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);
+		vmm_for_guest(v, &bi->x, bi->x.addr, &acting);	/* its frame */
 		vmm_deliver(v, vector, DELIVER_SOFT, false, 0, eip, bi->x.addr);
+		vmm_for_done(v, &acting);
 		return;
 	}
 	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
@@ -264,15 +268,25 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 	reflect(v, bi, vector, error);
 }
 
-/* Is the exception at eip the INT n that the block or step ends with? */
+/*
+ * Is the exception at eip an INT n (INT3, INTO) of the step or the block,
+ * which the CPU left EIP after?  INT n and INT3 end a block; INTO, which
+ * goes on when OF is clear, may be anywhere in it [measured:
+ * tests/guests/pusheip.S].
+ */
 static bool soft_int_at(struct vcpu *v, uint32_t eip)
 {
-	const struct block_insn *bi = v->run.step_insn;
+	const struct block_insn *si = v->run.step_insn;
+	const struct block *b = v->run.cur;
 
-	if (bi == NULL && v->run.cur != NULL && v->run.cur->n > 0)
-		bi = &v->run.cur->insns[v->run.cur->n - 1];
-	return bi != NULL && is_int_op((enum x86_op)bi->x.op) &&
-	       bi->x.addr + bi->x.len == eip;
+	if (si != NULL)
+		return is_int_op((enum x86_op)si->x.op) &&
+		       si->x.addr + si->x.len == eip;
+	for (uint32_t i = 0; b != NULL && i < b->n; i++)
+		if (is_int_op((enum x86_op)b->insns[i].x.op) &&
+		    b->insns[i].x.addr + b->insns[i].x.len == eip)
+			return true;
+	return false;
 }
 
 void vmm_exception_hook(void *ctx, int vector)

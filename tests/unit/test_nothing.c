@@ -195,39 +195,48 @@ static void iretvmm(void **state)
 	}
 }
 
-/* A no-memory trap the run must have: at the instruction whose first
- * byte is op, a load (0) or store (1) at addr. */
-struct nothing_at {
-	uint8_t op;
+/* The run's no-memory traps, in order, come in runs of n at the
+ * instruction at label (tests/guests/GUEST.S), each with op as the
+ * event's operation and access (0 load, 1 store), the first at addr;
+ * each is the fault of its mode. */
+struct named_at {
+	const char *label;
+	enum x86_op op;
 	uint32_t access, addr;
+	size_t n;
 };
 
-/* The run's no-memory traps are exactly want[0..n), in order, each the
- * fault of its mode. */
-static void nothing_as(const char *guest, enum exec_mode m,
-		       const struct tl_run *r, const struct nothing_at *want,
-		       size_t n)
+static void named_as(const char *guest, enum exec_mode m,
+		     const struct tl_run *r, const struct named_at *want,
+		     size_t nwant)
 {
-	size_t k = 0;
+	char elf[256];
+	size_t k = 0, left = nwant ? want[0].n : 0;
 
+	snprintf(elf, sizeof elf, "build/guests/%s.elf", guest);
 	no_memory_faults(m, r);
 	for (size_t i = 0; i < r->nev; i++) {
 		const struct event *e = &r->ev[i];
+		const struct named_at *w = k < nwant ? &want[k] : NULL;
 
 		if (e->kind != EV_TRAP || e->u.trap.action != TRAP_NO_MEMORY)
 			continue;
-		if (k == n || r->vm->ram[e->u.trap.eip] != want[k].op ||
-		    e->u.trap.b != want[k].access || e->u.trap.a != want[k].addr)
-			fail_msg("%s --mode=%s: no-memory trap %zu: access %u at "
-				 "0x%08x by 0x%08x (opcode %02x), not the one "
-				 "expected", guest, tl_modes[m], k, e->u.trap.b,
-				 e->u.trap.a, e->u.trap.eip,
-				 r->vm->ram[e->u.trap.eip]);
-		k++;
+		if (w == NULL || e->u.trap.eip != tl_symbol(elf, w->label) ||
+		    e->u.trap.op != w->op || e->u.trap.b != w->access ||
+		    (left == w->n && e->u.trap.a != w->addr))
+			fail_msg("%s --mode=%s: no-memory trap (access %u at "
+				 "0x%08x) named at 0x%08x, %s: not %s's, %s, "
+				 "access %u (at 0x%08x)", guest, tl_modes[m],
+				 e->u.trap.b, e->u.trap.a, e->u.trap.eip,
+				 x86_op_name((enum x86_op)e->u.trap.op),
+				 w ? w->label : "no more", w ? x86_op_name(w->op) : "",
+				 w ? w->access : 0, w ? w->addr : 0);
+		if (--left == 0 && ++k < nwant)
+			left = want[k].n;
 	}
-	if (k != n)
-		fail_msg("%s --mode=%s: %zu no-memory traps, not %zu", guest,
-			 tl_modes[m], k, n);
+	if (k != nwant)
+		fail_msg("%s --mode=%s: no more no-memory traps from %s's on",
+			 guest, tl_modes[m], want[k].label);
 }
 
 /*
@@ -236,23 +245,21 @@ static void nothing_as(const char *guest, enum exec_mode m,
  * VT-x model), in every mode the delivery of INT n and of an exception,
  * each with its memory operand or its stack in nothing.  QEMU's output,
  * and the VMM's trap for each access, as when the CPU makes it, naming
- * the instruction: the same traps in every mode.  Before, the VMM read
- * zeros and dropped stores there with no trap.
+ * the instruction and its operation (an INT n's frame is INT's, an
+ * exception's the delivery's): the same traps in every mode.  Before,
+ * the VMM read zeros and dropped stores there with no trap, and then
+ * named the operation by who made the access ("other" under te).
  */
 static void vmmfor(void **state)
 {
 	struct tl_hostile h = { "vmmfor", M, POWER_DEBUG_EXIT, 0, true, true };
-	static const struct nothing_at want[] = {
-		{ 0xc3, 0, 0xffc40000u },	/* A: RET */
-		{ 0xff, 0, 0x09000000u },	/* B: CALL [nothing] */
-		{ 0x9c, 1, 0xffc3fffcu },	/* C: PUSHF, then POP */
-		{ 0x58, 0, 0xffc3fffcu },
-		{ 0xcd, 1, 0xffc3fffcu },	/* D: INT 0x30's frame */
-		{ 0xcd, 1, 0xffc3fff8u },
-		{ 0xcd, 1, 0xffc3fff4u },
-		{ 0x0f, 1, 0x08fffffcu },	/* E: UD2's #UD frame */
-		{ 0x0f, 1, 0x08fffff8u },
-		{ 0x0f, 1, 0x08fffff4u },
+	static const struct named_at want[] = {
+		{ "a_ret", X86_OP_RET, 0, 0xffc40000u, 1 },
+		{ "b_call", X86_OP_CALL, 0, 0x09000000u, 1 },
+		{ "c_push", X86_OP_PUSHF, 1, 0xffc3fffcu, 1 },
+		{ "c_pop", X86_OP_OTHER, 0, 0xffc3fffcu, 1 },
+		{ "d_int", X86_OP_INT, 1, 0xffc3fffcu, 3 },	/* its frame */
+		{ "e_ud", X86_OP_DELIVERY, 1, 0x08fffffcu, 3 },	/* #UD's */
 	};
 	const char *qemu = tl_qemu_says("vmmfor");
 
@@ -265,8 +272,53 @@ static void vmmfor(void **state)
 
 		tl_hostile_run(&h, (enum exec_mode)m, &r);
 		assert_string_equal(tl_serial(&r), qemu);
-		nothing_as("vmmfor", (enum exec_mode)m, &r, want,
+		named_as("vmmfor", (enum exec_mode)m, &r, want,
 			   sizeof want / sizeof want[0]);
+		tl_free(&r);
+	}
+}
+
+/*
+ * Pushes and stores of nothing made by instructions alone in their block
+ * after another that accessed nothing (pusheip.S): under te the CPU makes
+ * a CALL FAR's pushes, direct, through a pointer or a gate, to the same
+ * ring or an inner one, in Unicorn's helper, and FXSAVE's stores in every
+ * mode, where the EIP Unicorn reports is a previous instruction's
+ * [measured]; INT3, INTO and INT n the VMM delivers, a #GP frame too.
+ * QEMU's output, and each trap names its instruction and what it was
+ * doing (the operation, the delivery for the #GP's frame), in every mode.
+ */
+static void pusheip(void **state)
+{
+	struct tl_hostile h = { "pusheip", M, POWER_DEBUG_EXIT, 0, true, true };
+	static const struct named_at want[] = {
+		{ "a_call", X86_OP_CALL_FAR, 1, 0xffc3fffcu, 2 },  /* CS, EIP */
+		{ "b_call", X86_OP_CALL_FAR, 1, 0x08fffffcu, 2 },
+		{ "c_call", X86_OP_CALL_FAR, 1, 0xffc3fffcu, 2 },
+		{ "d_int3", X86_OP_INT3, 1, 0xffc3fffcu, 3 },	/* EFLAGS... */
+		{ "e_into", X86_OP_INTO, 1, 0x08fffffcu, 3 },
+		{ "f_int", X86_OP_INT, 1, 0xffc3fffcu, 3 },
+		{ "g_enter", X86_OP_OTHER, 1, 0xffc3fffcu, 3 },
+		{ "h_retf", X86_OP_RET_FAR, 0, 0xffc40000u, 2 },  /* EIP, CS */
+		{ "h_retf", X86_OP_DELIVERY, 1, 0xffc3fffcu, 4 }, /* #GP's */
+		{ "i_push", X86_OP_OTHER, 1, 0xffc3fffcu, 1 },
+		{ "i_call", X86_OP_CALL_FAR, 1, 0xffc3fff8u, 2 },
+		{ "j_fxsave", X86_OP_OTHER, 1, 0xffc40000u, 21 }, /* 512 B */
+		{ "k_call", X86_OP_CALL_FAR, 1, 0xffc3fffcu, 4 },  /* SS... */
+	};
+	const char *qemu = tl_qemu_says("pusheip");
+
+	(void)state;
+	assert_non_null(strstr(qemu, "ffc3ffec\nffc3fffc\n00000011\n"));
+	assert_non_null(strstr(qemu, "pusheip: done\n"));
+	tl_ends_as_on_qemu(&h);
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+
+		tl_hostile_run(&h, (enum exec_mode)m, &r);
+		assert_string_equal(tl_serial(&r), qemu);
+		named_as("pusheip", (enum exec_mode)m, &r, want,
+			 sizeof want / sizeof want[0]);
 		tl_free(&r);
 	}
 }
@@ -569,6 +621,7 @@ int main(void)
 		cmocka_unit_test(iretvmm),
 		cmocka_unit_test(vmmfor),
 		cmocka_unit_test(helpereip),
+		cmocka_unit_test(pusheip),
 		cmocka_unit_test(vmmjump),
 		cmocka_unit_test(nocode),
 		cmocka_unit_test(nothing_steps_as_it_runs),
