@@ -448,7 +448,10 @@ static inline uint64_t vmm_slice_left(const struct vcpu *v)
 
 /*
  * CPU hooks for the local APIC's page (vmm_irq.c): a guest load or store
- * there is a trap the VMM answers from the vCPU's APIC (apic.c).
+ * there is a trap the VMM answers from the vCPU's APIC (apic.c), 4 bytes
+ * at a time, as QEMU's APIC (a narrower load gives 0, a narrower store
+ * is dropped).  The VMM's own accesses for the guest go there too
+ * (vmm_mem.c).
  */
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size);
 void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value);
