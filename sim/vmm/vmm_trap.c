@@ -30,6 +30,13 @@ static bool is_int_op(enum x86_op op)
 	return op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO;
 }
 
+/* Is bi an INT n (INT3, INTO) that the CPU left EIP after, at eip? */
+static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
+{
+	return is_int_op((enum x86_op)bi->x.op) &&
+	       bi->x.addr + bi->x.len == eip;
+}
+
 /* Give the guest an exception as hardware would have. */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 			  int vector, uint32_t error, uint32_t eip)
@@ -247,8 +254,7 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 		vector = X86_GP;
 		error = 0;
 	}
-	if (bi && is_int_op((enum x86_op)bi->x.op) &&
-	    eip == bi->x.addr + bi->x.len) {
+	if (bi && soft_int_ends_at(bi, eip)) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
 		struct vmm_for acting;
 
@@ -269,22 +275,25 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 }
 
 /*
- * Is the exception at eip an INT n (INT3, INTO) of the step or the block,
- * which the CPU left EIP after?  INT n and INT3 end a block; INTO, which
- * goes on when OF is clear, may be anywhere in it [measured:
- * tests/guests/pusheip.S].
+ * Is the exception (vector) at eip an INT n of the step or the block?
+ * INT n and INT3 end a block; INTO, which goes on when OF is clear, may
+ * be anywhere in it [measured: tests/guests/pusheip.S], and #OF is its
+ * alone (a fault of the instruction after it has the same EIP).
  */
-static bool soft_int_at(struct vcpu *v, uint32_t eip)
+static bool soft_int_at(struct vcpu *v, uint32_t eip, int vector)
 {
 	const struct block_insn *si = v->run.step_insn;
 	const struct block *b = v->run.cur;
 
 	if (si != NULL)
-		return is_int_op((enum x86_op)si->x.op) &&
-		       si->x.addr + si->x.len == eip;
-	for (uint32_t i = 0; b != NULL && i < b->n; i++)
-		if (is_int_op((enum x86_op)b->insns[i].x.op) &&
-		    b->insns[i].x.addr + b->insns[i].x.len == eip)
+		return soft_int_ends_at(si, eip);
+	if (b == NULL || b->n == 0)
+		return false;
+	if (soft_int_ends_at(&b->insns[b->n - 1], eip))
+		return true;
+	for (uint32_t i = 0; vector == X86_OF && i < b->n; i++)
+		if (b->insns[i].x.op == X86_OP_INTO &&
+		    soft_int_ends_at(&b->insns[i], eip))
 			return true;
 	return false;
 }
@@ -313,7 +322,7 @@ void vmm_exception_hook(void *ctx, int vector)
 		vmm_stop_soon(v);
 		return;
 	}
-	bi = vmm_current_insn(v, eip, soft_int_at(v, eip));
+	bi = vmm_current_insn(v, eip, soft_int_at(v, eip, vector));
 	vmm_handle_exception(v, bi, vector, error, eip);
 }
 

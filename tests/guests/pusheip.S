@@ -14,6 +14,8 @@
  *   H  RETF: it pops 0:0, #GP(0) for the null CS, whose frame goes nowhere
  *   I  PUSH, then CALL FAR, in one block: one store each, then two
  *   J  FXSAVE into the VMM's area: its stores go nowhere
+ *   L  INTO with OF clear, then DIV by 0 in its block: #DE, not #OF,
+ *      whose frame goes nowhere
  *   K  from ring 3, CALL FAR through the call gate to ring 0, whose stack
  *      (the TSS's ESP0) is in the VMM's area: SS, ESP, CS, EIP go nowhere
  * Under ringside each access of nothing is a no-memory trap naming its own
@@ -37,6 +39,7 @@ _start:
         GATE 4, e_to, 0xee00
         GATE 0x30, f_to, 0xee00
         GATE 13, h_to
+        GATE 0, l_to
         lidt idt_ptr
 
         mov  word, %ebx                 /* A */
@@ -126,6 +129,15 @@ i_to:   mov  $stack, %esp
 1:      xor  %ecx, %ecx
 j_fxsave: fxsave VMMAREA
         mov  $0x13, %eax
+        call hexln
+
+        xor  %eax, %eax                 /* L: OF clear */
+        xor  %ecx, %ecx
+        mov  $PASTRAM, %esp
+l_into: into
+l_div:  div  %ecx
+l_to:   mov  $stack, %esp
+        mov  $0x15, %eax
         call hexln
 
         movl $1, in_user                /* K */

@@ -304,6 +304,7 @@ static void pusheip(void **state)
 		{ "i_push", X86_OP_OTHER, 1, 0xffc3fffcu, 1 },
 		{ "i_call", X86_OP_CALL_FAR, 1, 0xffc3fff8u, 2 },
 		{ "j_fxsave", X86_OP_OTHER, 1, 0xffc40000u, 21 }, /* 512 B */
+		{ "l_div", X86_OP_DELIVERY, 1, 0x08fffffcu, 3 },	/* not INTO */
 		{ "k_call", X86_OP_CALL_FAR, 1, 0xffc3fffcu, 4 },  /* SS... */
 	};
 	const char *qemu = tl_qemu_says("pusheip");
