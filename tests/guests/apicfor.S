@@ -17,7 +17,7 @@
  *      EFLAGS 8, where the guest put JMP [next]
  *   G  INT 0x30 with ESP just above the initial count: its frame's
  *      stores land on it, the handler reads back the last, its EIP
- * Under ringside none of these is a no-memory trap (test_nothing.c). */
+ * Under ringside none of these is a no-memory trap (test_named.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set APIC, 0xfee00000

@@ -19,7 +19,7 @@
  *   K  from ring 3, CALL FAR through the call gate to ring 0, whose stack
  *      (the TSS's ESP0) is in the VMM's area: SS, ESP, CS, EIP go nowhere
  * Under ringside each access of nothing is a no-memory trap naming its own
- * instruction, in every mode (test_nothing.c). */
+ * instruction, in every mode (test_named.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set VMMAREA, 0xffc40000

@@ -128,6 +128,8 @@ const char *tl_qemu_bytes(const char *guest, const char *flags, size_t *len,
 void tl_qemu_forget(void);
 
 /*
+ * The hostile guests' helpers (testlib_hostile.c).
+ *
  * A hostile guest (build/guests/NAME.elf, from tests/guests/NAME.S) and
  * how it must end in every mode: its last power event, within bound
  * instructions (TL_STILL_ON: the bound stopped it, the VM still on).
@@ -168,6 +170,14 @@ const char *tl_qemu_says(const char *name);
  * loads (access 0), stores (1) or fetches (2) at addresses in [lo, hi]. */
 size_t tl_no_memory(const struct tl_run *r, uint32_t access, uint32_t lo,
 		    uint32_t hi);
+/*
+ * Each of the run's no-memory traps is the fault a real VMM takes there in
+ * mode m: under te and bt the truncated segment's #GP in the VMM's area
+ * and a #PF past RAM; under hw (2006 VT-x, no EPT) a VM exit, reason 0
+ * (exception or NMI) for the #PF its shadow page tables give, wherever
+ * the address (SDM vol. 3C 25.2, the exception bitmap; table C-1).
+ */
+void tl_no_memory_faults(enum exec_mode m, const struct tl_run *r);
 
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
