@@ -327,13 +327,6 @@ static void poll_bounds_a_run(void **state)
 	}
 }
 
-static int forget(void **state)
-{
-	(void)state;
-	tl_qemu_forget();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,5 +345,5 @@ int main(void)
 		cmocka_unit_test(poll_bounds_a_run),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, forget);
+	return cmocka_run_group_tests(tests, NULL, tl_qemu_teardown);
 }

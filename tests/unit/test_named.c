@@ -338,13 +338,6 @@ static void stack16(void **state)
 	tl_hostile_check(&(struct tl_hostile){ "stack16", M, POWER_DEBUG_EXIT, 0, true, true });
 }
 
-static int forget(void **state)
-{
-	(void)state;
-	tl_qemu_forget();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,5 +350,5 @@ int main(void)
 		cmocka_unit_test(stack16),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, forget);
+	return cmocka_run_group_tests(tests, NULL, tl_qemu_teardown);
 }

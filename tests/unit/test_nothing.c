@@ -300,13 +300,6 @@ static void nothing_steps_as_it_runs(void **state)
 	}
 }
 
-static int forget(void **state)
-{
-	(void)state;
-	tl_qemu_forget();
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,5 +314,5 @@ int main(void)
 		cmocka_unit_test(relend),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, forget);
+	return cmocka_run_group_tests(tests, NULL, tl_qemu_teardown);
 }

@@ -126,6 +126,8 @@ const char *tl_qemu(const char *guest, const char *flags, int *status);
 const char *tl_qemu_bytes(const char *guest, const char *flags, size_t *len,
 			  int *status);
 void tl_qemu_forget(void);
+/* A cmocka group teardown: tl_qemu_forget. */
+int tl_qemu_teardown(void **state);
 
 /*
  * The hostile guests' helpers (testlib_hostile.c).
