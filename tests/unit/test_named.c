@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "testlib.h"
+#include "trace.h"
 #include "vm.h"
 #include "vmm/vmm.h"
 
@@ -217,6 +218,25 @@ static void vmmfor(void **state)
 	}
 }
 
+/* The text trace of the run's first no-memory trap says what and where. */
+static void text_says(const struct tl_run *r, const char *what,
+		      const char *where)
+{
+	char txt[256];
+
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_TRAP &&
+		    r->ev[i].u.trap.action == TRAP_NO_MEMORY) {
+			trace_text(r->sim, &r->ev[i], txt, sizeof txt);
+			if (strstr(txt, what) == NULL ||
+			    strstr(txt, where) == NULL)
+				fail_msg("the trap reads \"%s\": not %s, %s", txt,
+					 what, where);
+			return;
+		}
+	fail_msg("no no-memory trap");
+}
+
 /*
  * Pushes and stores of nothing made by instructions alone in their block
  * after another that accessed nothing (pusheip.S): under te the CPU makes
@@ -259,6 +279,7 @@ static void pusheip(void **state)
 		assert_string_equal(tl_serial(&r), qemu);
 		named_as("pusheip", (enum exec_mode)m, &r, want,
 			 sizeof want / sizeof want[0]);
+		text_says(&r, "on far call", "0xffc3fffc");	/* a_call's */
 		tl_free(&r);
 	}
 }
