@@ -150,8 +150,8 @@ int x86_stale_eip(const struct x86_instruction *in);
 /*
  * True if the instruction pushes on the stack: PUSH (a register, an
  * immediate, a segment register, memory), PUSHA, PUSHF, CALL (near or
- * far), ENTER.  Stores x86_reads_memory does not count but PUSH's from
- * memory (a string store's has its memory operand, which it counts).
+ * far), ENTER: the stores x86_reads_memory leaves out (it counts memory
+ * operands, a string instruction's included).
  */
 int x86_pushes(const struct x86_instruction *in);
 

@@ -111,13 +111,14 @@ static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
  * Does the block hold an instruction whose accesses Unicorn reports with a
  * stale EIP (x86_stale_eip: a descriptor read, a segment load, a far
  * transfer, IRET, LAR...; CMPXCHG8B, BOUND, x87, FXSAVE, FXRSTOR), and
- * also a load of another instruction?  Unicorn's memory hook does not say whether a
- * read is the CPU's own descriptor read or the guest's load, nor, inside
- * those helpers, which instruction makes it: the EIP it reports is a
- * previous one's [measured: tests/guests/descread.S, helpereip.S].  So
- * such a block is run one instruction at a time up to its last such
- * instruction (block_stale_end; vmm_guard.c decides each access by the
- * instruction stepped), and the rest as a block of its own.  Several
+ * also a load of another instruction?  Unicorn's memory hook does not say
+ * whether a read is the CPU's own descriptor read or the guest's load,
+ * nor, inside those helpers, which instruction makes it: the EIP it
+ * reports is a previous one's [measured: tests/guests/descread.S,
+ * helpereip.S].  So such a block is run one instruction at a time up to
+ * its last such instruction (block_stale_end; vmm_guard.c decides each
+ * access by the instruction stepped), and the rest as a block of its
+ * own.  Several
  * with no load of their own (MOV to FS then to GS) need no step: every
  * read of the tables is then one of theirs.  A far CALL, whose pushes
  * are made in its helper [measured: tests/guests/pusheip.S], is stepped

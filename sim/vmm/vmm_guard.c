@@ -45,9 +45,10 @@
  * mixes that with another instruction's loads (or a far CALL with
  * another's pushes) being stepped up to its last such instruction
  * (BLOCK_STALE_MIXED, blockcache.c).  The trap names that instruction
- * and its operation, as the VMM's for its own accesses do.  The answer is exact whatever the
- * guest's code, at the price of stepping those instructions (a kernel's
- * return to user mode: MOV to FS and GS, then IRET).
+ * and its operation, as the VMM's for its own accesses do.  The answer is
+ * exact whatever the guest's code, at the price of stepping those
+ * instructions (a kernel's return to user mode: MOV to FS and GS, then
+ * IRET).
  * Code fetched from nothing is zeros, run by the VMM one instruction at a
  * time (vmm_guard_run_nothing, below).
  */
@@ -163,17 +164,8 @@ static bool own_access(struct vcpu *v, const struct x86_instruction *d,
 	return overlap(vmm_stack_addr(&s, 0), n, addr, (uint32_t)size);
 }
 
-/*
- * The instruction the CPU is running whose accesses Unicorn reports with a
- * stale EIP (x86_stale_eip: it reads descriptors, or accesses memory in a
- * helper), or NULL; *glue when the CPU runs none of the guest's (the VMM's
- * glue between translated units).  Stepped, the instruction is known; in
- * a block run whole, it is the block's one such instruction that accesses
- * memory for itself, or any if none does: a block that mixes one with
- * another instruction's loads is stepped (BLOCK_STALE_MIXED), as the EIP
- * Unicorn reports inside its helpers is a previous instruction's
- * [measured: tests/guests/descread.S, helpereip.S].
- */
+/* The guest's block the CPU is running whole (NULL: the VMM's glue
+ * between translated units, or a block not decoded). */
 static const struct block *running_block(struct vcpu *v)
 {
 	const struct block *b = v->run.cur;
@@ -188,6 +180,17 @@ static const struct block *running_block(struct vcpu *v)
 	return b != NULL && b->n > 0 ? b : NULL;
 }
 
+/*
+ * The instruction the CPU is running whose accesses Unicorn reports with a
+ * stale EIP (x86_stale_eip: it reads descriptors, or accesses memory in a
+ * helper), or NULL; *glue when the CPU runs none of the guest's (the VMM's
+ * glue between translated units).  Stepped, the instruction is known; in
+ * a block run whole, it is the block's one such instruction that accesses
+ * memory for itself, or any if none does: a block that mixes one with
+ * another instruction's loads is stepped (BLOCK_STALE_MIXED), as the EIP
+ * Unicorn reports inside its helpers is a previous instruction's
+ * [measured: tests/guests/descread.S, helpereip.S].
+ */
 static const struct block_insn *running_stale(struct vcpu *v, bool *glue)
 {
 	const struct block_insn *si = v->run.step_insn;
