@@ -65,7 +65,8 @@ APP_SRC  = $(wildcard visual/*.c) $(wildcard lua/*.c)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TESTLIB  = tests/unit/testlib.c tests/unit/testlib.h
+TESTLIB_SRC = tests/unit/testlib.c tests/unit/testlib_hostile.c
+TESTLIB  = $(TESTLIB_SRC) tests/unit/testlib.h
 # Small assembly guests the tests run (a guest is the same for SAN=1).
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)
 TEST_GUESTS = $(TEST_GUEST_SRC:tests/guests/%.S=build/guests/%.elf)
@@ -141,19 +142,19 @@ $(BUILD)/lua/%.o: lua/%.c | pkg-check
 
 $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< tests/unit/testlib.c \
+	$(CC) $(CFLAGS) -Isim -Itests/unit -o $@ $< $(TESTLIB_SRC) \
 		$(LIBSIM) $(PC_LIBS) $(CMOCKA) -lm $(LDFLAGS)
 
 $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ivisual -Itests/unit -o $@ $< \
-		tests/unit/testlib.c $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
+		$(TESTLIB_SRC) $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
 $(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Itests/unit -o $@ $< \
-		tests/unit/testlib.c $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
+		$(TESTLIB_SRC) $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
 build/guests/%.elf: tests/guests/%.S $(wildcard tests/guests/*.inc) tests/guests/link.ld \

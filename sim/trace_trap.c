@@ -179,7 +179,8 @@ void trace_trap_text(const struct event *ev, struct sbuf *b)
 		trace_sb_printf(b, "trap %s", vec ? vec : "INT");
 		if (!vec)
 			trace_sb_printf(b, " 0x%02x", ev->u.trap.vector);
-		if (ev->u.trap.action != TRAP_NO_MEMORY)
+		if (ev->u.trap.action != TRAP_NO_MEMORY ||
+		    ev->u.trap.op != X86_OP_OTHER)	/* an instruction's */
 			trace_sb_printf(b, " on %s", op);
 		trace_sb_printf(b, ": %s", action);
 	}

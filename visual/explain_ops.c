@@ -107,6 +107,7 @@ static const struct explain_op_words ops[X86_OP_COUNT] = {
 		"it does not trap, so the guest read the real processor's identity and features, which the VMM can neither hide nor change" },
 	[X86_OP_UD] = { "UD2 is invalid on purpose: it always raises #UD (invalid opcode).", NULL, NULL },
 	[X86_OP_ABSENT] = { "This instruction belongs to a later processor: CPUID does not announce it, so it raises #UD (invalid opcode) as on QEMU's qemu32.", NULL, NULL },
+	[X86_OP_DELIVERY] = { "No instruction: the VMM delivered an exception or interrupt through the guest's IDT, reading its gate and pushing its frame as the CPU would.", NULL, NULL },
 };
 
 const struct explain_op_words *explain_op_words(unsigned op)

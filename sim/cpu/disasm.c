@@ -393,9 +393,26 @@ int x86_stale_eip(const struct x86_instruction *in)
 		return 0;		/* the register forms: no access */
 	if (b == 0x0f)
 		return (b2 == 0xc7 && reg == 1) ||	/* CMPXCHG8B */
-		       (b2 == 0xae && reg == 1);	/* FXRSTOR */
+		       (b2 == 0xae && reg <= 1);	/* FXSAVE, FXRSTOR */
 	return b == 0x62 ||				/* BOUND */
 	       (b >= 0xd8 && b <= 0xdf);		/* x87 */
+}
+
+int x86_pushes(const struct x86_instruction *in)
+{
+	int i = opcode_index(in);
+	uint8_t b = i < in->len ? in->bytes[i] : 0;
+	uint8_t b2 = i + 1 < in->len ? in->bytes[i + 1] : 0;
+	int reg = b2 >> 3 & 7;				/* FF /r */
+
+	if (b == 0x0f)
+		return b2 == 0xa0 || b2 == 0xa8;	/* PUSH FS, GS */
+	return (b >= 0x50 && b <= 0x57) ||		/* PUSH r */
+	       b == 0x68 || b == 0x6a ||		/* PUSH imm */
+	       b == 0x06 || b == 0x0e || b == 0x16 || b == 0x1e ||
+	       b == 0x60 || b == 0x9c ||		/* PUSHA, PUSHF */
+	       b == 0xe8 || b == 0x9a || b == 0xc8 ||	/* CALL, ENTER */
+	       (b == 0xff && (reg == 2 || reg == 3 || reg == 6));
 }
 
 static const char *const op_names[X86_OP_COUNT] = {
@@ -428,6 +445,7 @@ static const char *const op_names[X86_OP_COUNT] = {
 	[X86_OP_RET] = "ret", [X86_OP_LOOP] = "loop",
 	[X86_OP_CPUID] = "cpuid", [X86_OP_UD] = "ud2",
 	[X86_OP_ABSENT] = "absent",
+	[X86_OP_DELIVERY] = "delivery",
 };
 
 const char *x86_op_name(enum x86_op op)

@@ -55,6 +55,10 @@ enum x86_op {
 	X86_OP_CPUID, X86_OP_UD,
 	X86_OP_ABSENT,		/* SYSCALL, RDTSCP, CLAC...: not on this CPU (#UD) */
 
+	/* no instruction: what the VMM does for the guest on its own */
+	X86_OP_DELIVERY,	/* an exception's or interrupt's delivery: the
+				   IDT, the descriptors, the frame it pushes */
+
 	X86_OP_COUNT
 };
 
@@ -136,11 +140,20 @@ int x86_reads_memory(const struct x86_instruction *in);
 /*
  * True if Unicorn 2.0.1 makes the instruction's memory accesses in a
  * helper, where the EIP its memory hook reports is still a previous
- * instruction's: one that reads descriptors (x86_op_reads_descriptors),
- * CMPXCHG8B, BOUND, the x87 instructions with a memory operand and
- * FXRSTOR [measured: tests/guests/descread.S, iretvmm.S, helpereip.S].
+ * instruction's: one that reads descriptors (x86_op_reads_descriptors;
+ * a far CALL's pushes too), CMPXCHG8B, BOUND, the x87 instructions with a
+ * memory operand, FXSAVE and FXRSTOR [measured: tests/guests/descread.S,
+ * iretvmm.S, helpereip.S, pusheip.S].
  */
 int x86_stale_eip(const struct x86_instruction *in);
+
+/*
+ * True if the instruction pushes on the stack: PUSH (a register, an
+ * immediate, a segment register, memory), PUSHA, PUSHF, CALL (near or
+ * far), ENTER: the stores x86_reads_memory leaves out (it counts memory
+ * operands, a string instruction's included).
+ */
+int x86_pushes(const struct x86_instruction *in);
 
 /* Short lower-case name of an operation, for explanations ("lgdt"). */
 const char *x86_op_name(enum x86_op op);

@@ -110,31 +110,41 @@ static bool ends_past_ram(struct blockcache *bc, uint32_t addr, uint32_t room)
 /*
  * Does the block hold an instruction whose accesses Unicorn reports with a
  * stale EIP (x86_stale_eip: a descriptor read, a segment load, a far
- * transfer, IRET, LAR...; CMPXCHG8B, BOUND, x87, FXRSTOR), and also a load
- * of another instruction?  Unicorn's memory hook does not say whether a
- * read is the CPU's own descriptor read or the guest's load, nor, inside
- * those helpers, which instruction makes it: the EIP it reports is a
- * previous one's [measured: tests/guests/descread.S, helpereip.S].  So
- * such a block is run one instruction at a time up to its last such
- * instruction (block_stale_end; vmm_guard.c decides each access by the
- * instruction stepped), and the rest as a block of its own.  Several
+ * transfer, IRET, LAR...; CMPXCHG8B, BOUND, x87, FXSAVE, FXRSTOR), and
+ * also a load of another instruction?  Unicorn's memory hook does not say
+ * whether a read is the CPU's own descriptor read or the guest's load,
+ * nor, inside those helpers, which instruction makes it: the EIP it
+ * reports is a previous one's [measured: tests/guests/descread.S,
+ * helpereip.S].  So such a block is run one instruction at a time up to
+ * its last such instruction (block_stale_end; vmm_guard.c decides each
+ * access by the instruction stepped), and the rest as a block of its
+ * own.  Several
  * with no load of their own (MOV to FS then to GS) need no step: every
- * read of the tables is then one of theirs.
+ * read of the tables is then one of theirs.  A far CALL, whose pushes
+ * are made in its helper [measured: tests/guests/pusheip.S], is stepped
+ * with another instruction's push as with another's load: in a block run
+ * whole, every store but a memory operand's (a load, to this rule) is
+ * then its own.
  */
 static bool mixes_stale(const struct block *b)
 {
 	uint32_t stale = 0, loads = 0, loads_other = 0;
+	uint32_t stale_pushes = 0, pushes_other = 0;
 
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct x86_instruction *x = &b->insns[i].x;
 		bool s = x86_stale_eip(x);
 		bool l = x86_reads_memory(x);
+		bool p = x86_pushes(x);
 
 		stale += s;
 		loads += l;
 		loads_other += l && !s;
+		stale_pushes += s && p;
+		pushes_other += p && !s;
 	}
-	return stale > 0 && (loads_other > 0 || (stale > 1 && loads > 0));
+	return stale > 0 && (loads_other > 0 || (stale > 1 && loads > 0) ||
+			     (stale_pushes > 0 && pushes_other > 0));
 }
 
 const struct block_insn *block_stale_insn(const struct block *b)

@@ -108,6 +108,8 @@ struct vmm_for {
 	bool on;				/* the VMM acts for the guest */
 	uint32_t eip;				/* ... for the instruction here */
 	const struct x86_instruction *in;	/* ... this one (NULL: unknown) */
+	bool delivery;				/* ... delivering an exception
+						   or interrupt (its frame) */
 };
 
 /*

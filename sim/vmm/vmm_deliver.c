@@ -171,6 +171,8 @@ bool vmm_deliver(struct vcpu *v, int vector, enum deliver_kind kind,
 	bool resumes;
 
 	vmm_for_guest(v, NULL, fault_eip, &acting);	/* the CPU's work */
+	if (kind != DELIVER_SOFT)	/* (INT n's is the instruction's) */
+		v->run.for_guest.delivery = true;
 	resumes = deliver(v, vector, kind, has_error, error, return_eip,
 			  fault_eip);
 	vmm_for_done(v, &acting);

@@ -36,16 +36,19 @@
  *
  * Unicorn's hook does not say whether a read is the CPU's own descriptor
  * read or a load of the guest's, and inside its helpers (those that read
- * descriptors: a segment load, a far transfer, IRET, LAR; and CMPXCHG8B,
- * BOUND, x87, FXRSTOR) the EIP it reports is still that of the last plain
- * access before [measured: tests/guests/descread.S, iretvmm.S,
- * helpereip.S].  So the instruction decides: the one being stepped, or
- * the one in a block run whole whose accesses have a stale EIP
- * (x86_stale_eip), a block that mixes that with another instruction's
- * loads being stepped up to its last such instruction
- * (BLOCK_STALE_MIXED, blockcache.c).  The answer is exact whatever the
- * guest's code, at the price of stepping those instructions (a kernel's
- * return to user mode: MOV to FS and GS, then IRET).
+ * descriptors: a segment load, a far transfer and a far CALL's pushes,
+ * IRET, LAR; and CMPXCHG8B, BOUND, x87, FXSAVE, FXRSTOR) the EIP it
+ * reports is still that of the last plain access before [measured:
+ * tests/guests/descread.S, iretvmm.S, helpereip.S, pusheip.S].  So the
+ * instruction decides: the one being stepped, or the one in a block run
+ * whole whose accesses have a stale EIP (x86_stale_eip), a block that
+ * mixes that with another instruction's loads (or a far CALL with
+ * another's pushes) being stepped up to its last such instruction
+ * (BLOCK_STALE_MIXED, blockcache.c).  The trap names that instruction
+ * and its operation, as the VMM's for its own accesses do.  The answer is
+ * exact whatever the guest's code, at the price of stepping those
+ * instructions (a kernel's return to user mode: MOV to FS and GS, then
+ * IRET).
  * Code fetched from nothing is zeros, run by the VMM one instruction at a
  * time (vmm_guard_run_nothing, below).
  */
@@ -122,13 +125,15 @@ static bool overlap(uint32_t a, uint32_t n, uint32_t b, uint32_t m)
 /*
  * Does [addr, addr + size) touch what instruction d accesses for itself:
  * its memory operand (a far pointer, a selector; what a helper loads or
- * stores, up to FXRSTOR's 512 bytes) or the stack it pops (POP to a
- * segment register, a far RET or IRET: the whole frame of a return to an
- * outer ring)?  The registers are still d's own: the CPU writes them once
- * its accesses are done.
+ * stores, up to FXSAVE's and FXRSTOR's 512 bytes), the stack it pops (POP
+ * to a segment register, a far RET or IRET: the whole frame of a return
+ * to an outer ring) or, for a store, the stack a far CALL pushes on
+ * (its own, or an inner ring's from the TSS: in a block run whole no other
+ * instruction pushes, BLOCK_STALE_MIXED)?  The registers are still d's
+ * own: the CPU writes them once its accesses are done.
  */
 static bool own_access(struct vcpu *v, const struct x86_instruction *d,
-		       uint32_t addr, int size)
+		       uint32_t addr, int size, bool store)
 {
 	bool far = d->op == X86_OP_LOAD_FAR_PTR || d->op == X86_OP_CALL_FAR ||
 		   d->op == X86_OP_JMP_FAR;
@@ -146,6 +151,8 @@ static bool own_access(struct vcpu *v, const struct x86_instruction *d,
 		if (overlap(vmm_operand_addr(v, op), len, addr, (uint32_t)size))
 			return true;
 	}
+	if (store && d->op == X86_OP_CALL_FAR)
+		return true;
 	if (d->op == X86_OP_POP_SREG)
 		n = d->opsize;
 	else if (d->op == X86_OP_IRET)
@@ -155,6 +162,22 @@ static bool own_access(struct vcpu *v, const struct x86_instruction *d,
 				      (uint32_t)d->ops[0].imm : 0);
 	vmm_stack_of(v, &s);
 	return overlap(vmm_stack_addr(&s, 0), n, addr, (uint32_t)size);
+}
+
+/* The guest's block the CPU is running whole (NULL: the VMM's glue
+ * between translated units, or a block not decoded). */
+static const struct block *running_block(struct vcpu *v)
+{
+	const struct block *b = v->run.cur;
+	uint32_t eip;
+
+	if (b == NULL) {
+		eip = cpu_reg(v->cpu, X86R_EIP);
+		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
+			eip = bt_guest_eip(v, eip);	/* the guest's */
+		b = blockcache_get(v->vm->code, eip, 0);
+	}
+	return b != NULL && b->n > 0 ? b : NULL;
 }
 
 /*
@@ -171,23 +194,36 @@ static bool own_access(struct vcpu *v, const struct x86_instruction *d,
 static const struct block_insn *running_stale(struct vcpu *v, bool *glue)
 {
 	const struct block_insn *si = v->run.step_insn;
-	const struct block *b = v->run.cur;
-	uint32_t eip;
+	const struct block *b;
 
 	*glue = false;
 	if (si != NULL)
 		return x86_stale_eip(&si->x) ? si : NULL;
+	b = running_block(v);
 	if (b == NULL) {
-		eip = cpu_reg(v->cpu, X86R_EIP);
-		if (v->run.in_bt && eip >= VMM_BASE + BT_TC_OFF)
-			eip = bt_guest_eip(v, eip);	/* the guest's */
-		b = blockcache_get(v->vm->code, eip, 0);
-	}
-	if (b == NULL || b->n == 0) {
 		*glue = true;
 		return NULL;
 	}
 	return block_stale_insn(b);
+}
+
+/*
+ * The guest's instruction at eip, which the CPU is running (the one
+ * stepped, or one of the block run whole), or NULL if the VMM has not
+ * decoded it: to name its operation in the trap, as the VMM names its own
+ * accesses for an instruction.
+ */
+static const struct x86_instruction *running_at(struct vcpu *v, uint32_t eip)
+{
+	const struct block_insn *si = v->run.step_insn;
+	const struct block *b = si != NULL ? NULL : running_block(v);
+
+	if (si != NULL)
+		return si->x.addr == eip ? &si->x : NULL;
+	for (uint32_t i = 0; b != NULL && i < b->n; i++)
+		if (b->insns[i].x.addr == eip)
+			return &b->insns[i].x;
+	return NULL;
 }
 
 /*
@@ -206,7 +242,7 @@ static bool reads_descriptors(struct vcpu *v, uint32_t addr, int size)
 	if (glue)
 		return true;	/* not the guest's code: the VMM's */
 	return d != NULL && x86_op_reads_descriptors((enum x86_op)d->x.op) &&
-	       !own_access(v, &d->x, addr, size);
+	       !own_access(v, &d->x, addr, size, false);
 }
 
 /* 1: the guest's access, 2: ... of bytes run as code (stop before more). */
@@ -250,12 +286,13 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v)
 /*
  * The instruction whose access it is, if the EIP Unicorn reports may be a
  * previous one's: a load of a far return's or IRET's frame is made in
- * the helper that reads the descriptor, an x87 load or store in its
- * helper, where the EIP is stale.  The instruction running is known
- * (running_stale), and so is what it accesses.
+ * the helper that reads the descriptor, a far CALL's pushes in its
+ * helper, an x87 load or store in its helper, where the EIP is stale.
+ * The instruction running is known (running_stale), and so is what it
+ * accesses.
  */
 static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
-					      int size)
+					      int size, int access)
 {
 	bool glue;
 	const struct block_insn *d;
@@ -263,7 +300,8 @@ static const struct x86_instruction *accessor(struct vcpu *v, uint32_t addr,
 	if (v->run.step_insn != NULL)
 		return NULL;	/* stepped: the EIP is the instruction's */
 	d = running_stale(v, &glue);
-	return d != NULL && own_access(v, &d->x, addr, size) ? &d->x : NULL;
+	return d != NULL && own_access(v, &d->x, addr, size,
+				       access == CPU_ACCESS_WRITE) ? &d->x : NULL;
 }
 
 /* The VMM's trap for an access of nothing by instruction in (NULL: the
@@ -293,9 +331,12 @@ static bool cpu_made(const struct vcpu *v, uint32_t eip, uint32_t addr,
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
 {
 	struct vcpu *v = ctx;
-	const struct x86_instruction *in = accessor(v, addr, size);
+	const struct x86_instruction *in = accessor(v, addr, size, access);
 	struct vmm_cpu_nothing *c = &v->run.cpu_nothing;
 	uint32_t eip = in != NULL ? in->addr : vmm_guest_eip(v);
+
+	if (in == NULL)
+		in = running_at(v, eip);	/* (NULL: named by its EIP) */
 
 	if (v->run.step_insn != NULL)	/* stepped: its path is the VMM's */
 		vmm_set_path(v, v->run.step_insn, PATH_VMM,
@@ -314,16 +355,23 @@ void vmm_no_memory(void *ctx, uint32_t addr, int size, int access)
  * The VMM's own access, made for the guest (vmm_mem.c): where the CPU
  * would have made it, a real VMM would take the same fault (an unmapped
  * page, a truncated segment; under hw the #PF exit its shadow page tables
- * give), and so does ringside's, naming the instruction it carries out.
+ * give), and so does ringside's, naming the instruction it carries out,
+ * or the delivery of an exception or interrupt at its EIP (X86_OP_DELIVERY:
+ * the frame it pushes, the gate and descriptors it reads; an INT n's are
+ * the instruction's own).
  */
 void vmm_guard_for_guest(struct vcpu *v, uint32_t addr, int access)
 {
 	const struct vmm_for *f = &v->run.for_guest;
-	struct x86_instruction at = { .addr = f->eip, .op = X86_OP_OTHER };
+	struct x86_instruction at = {
+		.addr = f->eip,
+		.op = f->delivery ? X86_OP_DELIVERY : X86_OP_OTHER,
+	};
 
 	if (cpu_made(v, f->eip, addr, access))
 		return;	/* te: the CPU tried it and trapped there already */
-	no_memory_trap(v, f->in != NULL ? f->in : &at, addr, access);
+	no_memory_trap(v, f->in != NULL && !f->delivery ? f->in : &at, addr,
+		       access);
 }
 
 /*

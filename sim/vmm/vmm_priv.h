@@ -85,8 +85,9 @@ bool vmm_tss_stack(struct vcpu *v, int ring, uint16_t *ss, uint32_t *esp);
  * The VMM acts for the guest from now until vmm_for_done(v, saved): its
  * accesses are the guest instruction in's (NULL: the one at eip, an
  * interrupt's delivery), and where they meet nothing each is the VMM's
- * trap (vmm_guard_for_guest).  Within an act already begun, the
- * instruction stays the first one's (the delivery of its fault).
+ * trap (vmm_guard_for_guest).  Within an act already begun, the EIP
+ * stays the first one's (the delivery of its fault; vmm_deliver names
+ * the operation X86_OP_DELIVERY for an exception's or interrupt's frame).
  */
 void vmm_for_guest(struct vcpu *v, const struct x86_instruction *in,
 		   uint32_t eip, struct vmm_for *saved);
@@ -447,7 +448,10 @@ static inline uint64_t vmm_slice_left(const struct vcpu *v)
 
 /*
  * CPU hooks for the local APIC's page (vmm_irq.c): a guest load or store
- * there is a trap the VMM answers from the vCPU's APIC (apic.c).
+ * there is a trap the VMM answers from the vCPU's APIC (apic.c), 4 bytes
+ * at a time, as QEMU's APIC (a narrower load gives 0, a narrower store
+ * is dropped).  The VMM's own accesses for the guest go there too
+ * (vmm_mem.c).
  */
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size);
 void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value);

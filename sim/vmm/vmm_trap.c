@@ -30,6 +30,13 @@ static bool is_int_op(enum x86_op op)
 	return op == X86_OP_INT || op == X86_OP_INT3 || op == X86_OP_INTO;
 }
 
+/* Is bi an INT n (INT3, INTO) that the CPU left EIP after, at eip? */
+static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
+{
+	return is_int_op((enum x86_op)bi->x.op) &&
+	       bi->x.addr + bi->x.len == eip;
+}
+
 /* Give the guest an exception as hardware would have. */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 			  int vector, uint32_t error, uint32_t eip)
@@ -247,14 +254,17 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 		vector = X86_GP;
 		error = 0;
 	}
-	if (bi && is_int_op((enum x86_op)bi->x.op) &&
-	    eip == bi->x.addr + bi->x.len) {
+	if (bi && soft_int_ends_at(bi, eip)) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */
+		struct vmm_for acting;
+
 		vmm_set_path(v, bi, PATH_VMM, WHY_DELIVER);
 		v->stats.soft_ints++;
 		vmm_charge(v, COST_REFLECT);
 		vmm_trap_event(v, &bi->x, vector, TRAP_SOFT_INT, false, 0, eip, 0, 0);
+		vmm_for_guest(v, &bi->x, bi->x.addr, &acting);	/* its frame */
 		vmm_deliver(v, vector, DELIVER_SOFT, false, 0, eip, bi->x.addr);
+		vmm_for_done(v, &acting);
 		return;
 	}
 	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
@@ -264,15 +274,28 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 	reflect(v, bi, vector, error);
 }
 
-/* Is the exception at eip the INT n that the block or step ends with? */
-static bool soft_int_at(struct vcpu *v, uint32_t eip)
+/*
+ * Is the exception (vector) at eip an INT n of the step or the block?
+ * INT n and INT3 end a block; INTO, which goes on when OF is clear, may
+ * be anywhere in it [measured: tests/guests/pusheip.S], and #OF is its
+ * alone (a fault of the instruction after it has the same EIP).
+ */
+static bool soft_int_at(struct vcpu *v, uint32_t eip, int vector)
 {
-	const struct block_insn *bi = v->run.step_insn;
+	const struct block_insn *si = v->run.step_insn;
+	const struct block *b = v->run.cur;
 
-	if (bi == NULL && v->run.cur != NULL && v->run.cur->n > 0)
-		bi = &v->run.cur->insns[v->run.cur->n - 1];
-	return bi != NULL && is_int_op((enum x86_op)bi->x.op) &&
-	       bi->x.addr + bi->x.len == eip;
+	if (si != NULL)
+		return soft_int_ends_at(si, eip);
+	if (b == NULL || b->n == 0)
+		return false;
+	if (soft_int_ends_at(&b->insns[b->n - 1], eip))
+		return true;
+	for (uint32_t i = 0; vector == X86_OF && i < b->n; i++)
+		if (b->insns[i].x.op == X86_OP_INTO &&
+		    soft_int_ends_at(&b->insns[i], eip))
+			return true;
+	return false;
 }
 
 void vmm_exception_hook(void *ctx, int vector)
@@ -299,7 +322,7 @@ void vmm_exception_hook(void *ctx, int vector)
 		vmm_stop_soon(v);
 		return;
 	}
-	bi = vmm_current_insn(v, eip, soft_int_at(v, eip));
+	bi = vmm_current_insn(v, eip, soft_int_at(v, eip, vector));
 	vmm_handle_exception(v, bi, vector, error, eip);
 }
 

@@ -12,7 +12,7 @@
  * QEMU 7.2 with 128 MiB does not run them: it aborts (an assertion in its
  * translator).  With 256 MiB, zeros there, it gives those answers
  * [measured]; ringside must give them with 128 MiB in te, bt and hw, each
- * instruction a no-memory trap (tests/unit/test_hostile.c). */
+ * instruction a no-memory trap (tests/unit/test_nothing.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 _start:

@@ -14,7 +14,7 @@
  *   I  FILD in a block with no other access, after another instruction,
  *      FISTP: 0
  * Under ringside each access of nothing is a no-memory trap that must
- * name its own instruction (test_hostile.c). */
+ * name its own instruction (test_named.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set NOTHING, 0xffc40000

@@ -5,7 +5,7 @@
  * 0, in RAM (EIP wraps at 4 GiB): the guest puts its ModRM byte and
  * displacement there, so it is ADD [count], AL (00 05 <count>), six bytes,
  * followed at 5 by JMP EBX back into the guest, which prints count.  The
- * same in te, bt and hw as on QEMU (tests/unit/test_hostile.c). */
+ * same in te, bt and hw as on QEMU (tests/unit/test_nothing.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 _start:

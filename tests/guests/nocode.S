@@ -10,7 +10,7 @@
  * the middle of the zeros, at an instruction boundary, and whether they
  * ran; the first two then IRET into the next place, the third exits.  On
  * QEMU (the reference machine) both runs go on until the tick [measured].
- * The test asserts the same in te, bt and hw (tests/unit/test_hostile.c). */
+ * The test asserts the same in te, bt and hw (tests/unit/test_nothing.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 _start:

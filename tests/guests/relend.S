@@ -12,7 +12,7 @@
  * 1 MiB of where it went (else the EIP it came at).  QEMU 7.2 with 128 MiB
  * aborts on the first (an assertion in its translator); with 256 MiB,
  * zeros there, it prints this [measured], as ringside must with 128 MiB in
- * te, bt and hw (tests/unit/test_hostile.c). */
+ * te, bt and hw (tests/unit/test_nothing.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set END, 0x08000000            /* the end of 128 MiB of RAM */

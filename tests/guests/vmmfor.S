@@ -13,7 +13,7 @@
  *   E  UD2 (#UD) with ESP past RAM: the same
  * Each line printed is what QEMU prints; under ringside every access of
  * nothing is the VMM's trap, in every mode, whoever makes it (the CPU or
- * the VMM for the guest), naming the instruction (test_hostile.c). */
+ * the VMM for the guest), naming the instruction (test_named.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set VMMAREA, 0xffc40000

@@ -277,6 +277,22 @@ static void descriptor_mix(void **state)
 	b = blockcache_get(bc, 0x6070, 6);
 	assert_false(b->flags & BLOCK_STALE_MIXED);
 	assert_ptr_equal(block_stale_insn(b), &b->insns[1]);
+	/* push eax; call far 0x8:0x6000: its pushes, in its helper */
+	put(0x6080, (const uint8_t[]){ 0x50, 0x9a, 0x00, 0x60, 0x00, 0x00,
+				       0x08, 0x00 }, 8);
+	b = blockcache_get(bc, 0x6080, 8);
+	assert_true(b->flags & BLOCK_STALE_MIXED);
+	assert_int_equal(block_stale_end(b), 0x6088);
+	/* mov esp, ebx; call far 0x8:0x6000: every push its own */
+	put(0x6090, (const uint8_t[]){ 0x89, 0xdc, 0x9a, 0x00, 0x60, 0x00,
+				       0x00, 0x08, 0x00 }, 9);
+	b = blockcache_get(bc, 0x6090, 9);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
+	assert_ptr_equal(block_stale_insn(b), &b->insns[1]);
+	/* push eax; mov ds, ebx: a push, but no far CALL */
+	put(0x60a0, (const uint8_t[]){ 0x50, 0x8e, 0xdb }, 3);
+	b = blockcache_get(bc, 0x60a0, 3);
+	assert_false(b->flags & BLOCK_STALE_MIXED);
 	b = blockcache_get(bc, 0x2000, 4);	/* no descriptor read */
 	assert_false(b->flags & BLOCK_STALE_MIXED);
 	assert_null(block_stale_insn(b));

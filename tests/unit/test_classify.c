@@ -43,7 +43,7 @@ static void fill_expected(void)
 	};
 	static const uint16_t innocuous[] = {
 		X86_OP_OTHER, X86_OP_JMP, X86_OP_JCC, X86_OP_CALL, X86_OP_RET,
-		X86_OP_LOOP, X86_OP_UD, X86_OP_ABSENT,
+		X86_OP_LOOP, X86_OP_UD, X86_OP_ABSENT, X86_OP_DELIVERY,
 	};
 
 	memset(expected, UNSET, sizeof expected);

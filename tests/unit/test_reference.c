@@ -38,13 +38,6 @@ static void run_qemu(const char *guest)
 	snprintf(qemu_out, sizeof qemu_out, "%s", out);
 }
 
-static int forget_qemu_runs(void **state)
-{
-	(void)state;
-	tl_qemu_forget();
-	return 0;
-}
-
 static void run_ringside(const char *guest, const char *mode)
 {
 	char cmd[512];
@@ -464,5 +457,5 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("reference (QEMU)", tests, NULL,
-					   forget_qemu_runs);
+					   tl_qemu_teardown);
 }

@@ -145,6 +145,13 @@ void tl_qemu_forget(void)
 	}
 }
 
+int tl_qemu_teardown(void **state)
+{
+	(void)state;
+	tl_qemu_forget();
+	return 0;
+}
+
 char *tl_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

@@ -127,6 +127,60 @@ const char *tl_qemu(const char *guest, const char *flags, int *status);
 const char *tl_qemu_bytes(const char *guest, const char *flags, size_t *len,
 			  int *status);
 void tl_qemu_forget(void);
+/* A cmocka group teardown: tl_qemu_forget. */
+int tl_qemu_teardown(void **state);
+
+/*
+ * The hostile guests' helpers (testlib_hostile.c).
+ *
+ * A hostile guest (build/guests/NAME.elf, from tests/guests/NAME.S) and
+ * how it must end in every mode: its last power event, within bound
+ * instructions (TL_STILL_ON: the bound stopped it, the VM still on).
+ */
+#define TL_STILL_ON POWER_REASON_COUNT
+struct tl_hostile {
+	const char *guest;		/* NAME */
+	uint64_t bound;			/* instructions at most */
+	enum power_reason end;		/* how the VM ends (or TL_STILL_ON) */
+	uint32_t status;		/* exit code, or the address touched */
+	bool check_status;
+	bool qemu;			/* serial output and end as on QEMU */
+};
+
+/* The modes' names as the command line spells them, by enum exec_mode. */
+extern const char *const tl_modes[];
+
+/* Run h's guest in mode to its end or its bound, which it must reach as
+ * h says (fails the test if not); the caller tl_free()s r. */
+void tl_hostile_run(const struct tl_hostile *h, enum exec_mode mode,
+		    struct tl_run *r);
+/* The same, and the guest printed serial (NULL: anything). */
+void tl_hostile_expect(const struct tl_hostile *h, enum exec_mode mode,
+		       const char *serial);
+/* h ends on QEMU as h says it ends under ringside (qemu-run.sh's status:
+ * 0 for the debug-exit port written 0, 3 for another value, 4 for a
+ * triple fault). */
+void tl_ends_as_on_qemu(const struct tl_hostile *h);
+/* h in te, bt and hw; if h->qemu, with QEMU's output and end. */
+void tl_hostile_check(const struct tl_hostile *h);
+
+/* QEMU's output for build/guests/NAME.elf (tl_qemu, no flags), and
+ * qemu-run.sh's status in *end. */
+const char *tl_qemu_ran(const char *name, int *end);
+const char *tl_qemu_says(const char *name);
+
+/* The run's no-memory traps (the VMM's, for memory that does not exist):
+ * loads (access 0), stores (1) or fetches (2) at addresses in [lo, hi]. */
+size_t tl_no_memory(const struct tl_run *r, uint32_t access, uint32_t lo,
+		    uint32_t hi);
+/*
+ * Each of the run's no-memory traps is the fault a real VMM takes there in
+ * mode m: under te and bt the truncated segment's #GP in the VMM's area
+ * and a #PF past RAM; under hw (2006 VT-x, no EPT) a VM exit, reason 0
+ * (exception or NMI) for the #PF its shadow page tables give, wherever
+ * the address (SDM vol. 3C 25.2, the exception bitmap; table C-1).
+ */
+void tl_no_memory_faults(enum exec_mode m, const struct tl_run *r);
 
 /* A whole file into a malloc'd, NUL-terminated buffer (NULL on error). */
 char *tl_slurp(const char *path, size_t *len);
