@@ -102,6 +102,44 @@ static bool over_budget(const struct scenario *sc)
 }
 
 /*
+ * The hook at the very next instruction of every thread that is running:
+ * the state's main thread, the scenario's coroutine and the script's own
+ * coroutines resumed inside it (coroutines.c records them).  A hook is a
+ * thread's own, and a coroutine created by the script starts with a copy
+ * of its creator's (every HOOK_EVERY instructions).  Only lua_sethook,
+ * which Lua allows in a signal handler (ldebug.c): scenario_interrupt
+ * calls this from one.
+ */
+static void hook_running(struct scenario *sc)
+{
+	int n = sc->nrunning;
+
+	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, 1);
+	if (sc->co != NULL)
+		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, 1);
+	for (int i = 0; i < n && i < ENGINE_NEST_MAX; i++) {
+		lua_State *th = sc->running[i];
+
+		if (th != NULL)
+			lua_sethook(th, count_hook, LUA_MASKCOUNT, 1);
+	}
+}
+
+/* Raise the error that ended the script, in L. */
+static void raise_killed(lua_State *L)
+{
+	struct scenario *sc = engine_get(L);
+
+	/* from now on at every instruction of every running thread: no
+	 * pcall, and no coroutine.resume in an outer coroutine, can keep it
+	 * alive */
+	hook_running(sc);
+	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+	lua_pushstring(L, sc->killed_why);
+	lua_error(L);
+}
+
+/*
  * End the script for good: from now on every instruction raises the same
  * error (a pcall that caught the first does not get to replace it).
  */
@@ -113,10 +151,7 @@ static void kill_with(lua_State *L, const char *where, const char *why)
 		snprintf(sc->killed_why, sizeof sc->killed_why,
 			 "%s: the scenario %s", where, why);
 	sc->killed = true;
-	/* from now on at every instruction: no pcall can keep it alive */
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	lua_pushstring(L, sc->killed_why);
-	lua_error(L);
+	raise_killed(L);
 }
 
 static void kill_script(lua_State *L, const char *where)
@@ -188,9 +223,31 @@ void scenario_interrupt(struct scenario *sc, int sig)
 {
 	sc->interrupted = sig;
 	/* the hook at the very next instruction, wherever the script is */
-	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, 1);
-	if (sc->co != NULL)
-		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, 1);
+	hook_running(sc);
+}
+
+void engine_enter(lua_State *L, lua_State *co)
+{
+	struct scenario *sc = engine_get(L);
+	int n = sc->nrunning;
+
+	if (n >= ENGINE_NEST_MAX)
+		luaL_error(L, "coroutines resumed inside one another more than %d deep",
+			   ENGINE_NEST_MAX);
+	/* the entry first, then the count: a signal sees either whole */
+	sc->running[n] = co;
+	sc->nrunning = n + 1;
+}
+
+void engine_leave(lua_State *L)
+{
+	struct scenario *sc = engine_get(L);
+	int n = sc->nrunning - 1;
+
+	sc->nrunning = n;
+	sc->running[n] = NULL;
+	if (sc->killed)
+		raise_killed(L);
 }
 
 void engine_charge(lua_State *L, uint64_t insns)
@@ -421,6 +478,11 @@ static bool has_location(const char *msg, const char *path)
 	return *p == ':';
 }
 
+bool engine_has_location(lua_State *L, const char *msg)
+{
+	return has_location(msg, engine_get(L)->path);
+}
+
 static void set_error(struct scenario *sc, lua_State *th, int status)
 {
 	char where[ENGINE_WHERE_MAX];
@@ -514,7 +576,13 @@ enum scenario_state scenario_resume(struct scenario *sc)
 	sc->state = SCENARIO_READY;
 	sc->api_yield = false;
 	sc->cpu_start_ns = cpu_ns();
+	sc->nrunning = 0;
 	rc = lua_resume(sc->co, sc->L, 0, &nres);
+	if (sc->killed && (rc == LUA_OK || rc == LUA_YIELD)) {
+		/* (hook_running makes this unreachable: a backstop) */
+		snprintf(sc->err, sizeof sc->err, "%s", sc->killed_why);
+		return sc->state = SCENARIO_FAILED;
+	}
 	if (rc == LUA_YIELD && !sc->api_yield) {
 		/* coroutine.yield() from the scenario's own body: the player
 		 * would resume it at once, forever, uncounted */

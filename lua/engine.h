@@ -5,6 +5,7 @@
  *   engine.c      the state, its memory and instruction limits, the
  *                 coroutine, the queue of lines, errors
  *   sandbox.c     which libraries a scenario gets; load and require
+ *   coroutines.c  the script's own coroutines: each resume recorded
  *   args.c        reading the tables passed to host{}, add_vm{}, run{}
  *   api_world.c   hosts and VMs as Lua objects (userdata holding ids)
  *   api_host.c    host{}, a host's fields, logoff, remote_admin, worlds
@@ -30,6 +31,12 @@
 
 /* Where one line of the script is: "scenarios/tour.lua:12". */
 #define ENGINE_WHERE_MAX 300
+
+/*
+ * The script's own coroutines resumed inside one another, at most (Lua's
+ * C stack stops a script a little short of it: "C stack overflow").
+ */
+#define ENGINE_NEST_MAX 256
 
 /* run{until_event=K, match={insn="lgdt"}}: a field the event must have. */
 #define RUN_MATCH_MAX 8
@@ -69,6 +76,11 @@ struct scenario {
 	uint32_t yields;		/* say, pause and run calls so far */
 	uint64_t cpu_start_ns;		/* thread CPU time at the last resume */
 	volatile sig_atomic_t interrupted;	/* the signal that stopped it */
+	/* the script's own coroutines running now, outermost first (each
+	 * resumed by the one before; sc->co resumed the first): a limit or a
+	 * signal must stop them all, and each has its own hook */
+	lua_State *volatile running[ENGINE_NEST_MAX];
+	volatile sig_atomic_t nrunning;
 	bool killed;			/* a limit was hit: stop at once */
 	char killed_why[SCENARIO_ERR_MAX];	/* ... the error, raised again */
 	bool api_yield;			/* the last yield was say/pause/run */
@@ -140,6 +152,24 @@ uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
  * has left.
  */
 uint64_t elements_cost(lua_State *L, const char *lib, const char *name);
+
+/*
+ * coroutines.c: the thread co is about to run, resumed by L's thread, or
+ * it has stopped (engine_leave, in the reverse order).  engine_enter
+ * raises an error past ENGINE_NEST_MAX; engine_leave raises the limit's
+ * error in L if co hit one (coroutine.resume caught it in co).
+ */
+void engine_enter(lua_State *L, lua_State *co);
+void engine_leave(lua_State *L);
+
+/*
+ * Does msg start with a location, "file.lua:12:", "[string \"...\"]:3:" or
+ * the scenario's own path and a line, as Lua's messages do?
+ */
+bool engine_has_location(lua_State *L, const char *msg);
+
+/* coroutines.c: coroutine.resume, close and wrap, as the script gets them. */
+void coroutines_open(lua_State *L);
 
 /* Has the script hit a limit (every further instruction raises)? */
 bool engine_killed(lua_State *L);

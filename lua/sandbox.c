@@ -25,7 +25,9 @@
  * when that is more than the budget has left); __gc finalizers are
  * refused (Lua runs them with hooks off, at collections and at exit, after
  * the verdict); xpcall's message handler is not called once the budget is
- * spent (Lua would run it with hooks off, since the error came from one).
+ * spent (Lua would run it with hooks off, since the error came from one);
+ * a limit hit in a coroutine of the script's own stops every coroutine
+ * that resumed it (coroutines.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -472,6 +474,7 @@ void sandbox_open(lua_State *L)
 	lua_setglobal(L, "warn");	/* would write to stderr */
 	install_refusals(L);
 	install_bounds(L);
+	coroutines_open(L);	/* resumes recorded, for the limits */
 	/* a fixed seed, and no seeding from the clock */
 	lua_getglobal(L, "math");
 	lua_getfield(L, -1, "randomseed");

@@ -157,30 +157,52 @@ static void signals_end_runs(void **state)
 }
 
 /*
- * A scenario whose Lua is busy (each instruction copying a long vararg)
- * when SIGTERM comes: the script stops at its next instruction, with its
- * line and the signal named, and the status is 143.  It used to go on
- * until its own limits ended it.
+ * The scenario text (after VARARG_TABLE and a say) gets SIGTERM a second
+ * after it starts: it must stop at once, at `line`, with status 143, and
+ * nothing it would print after must be printed.
  */
-static void signals_stop_scripts(void **state)
+static void sigterm_stops_script(const char *text, int line)
 {
-	char sc[256], cmd[600];
+	char sc[256], cmd[600], where[80];
 	time_t t0 = time(NULL);
 
-	(void)state;
-	tl_scenario(sc, sizeof sc, VARARG_TABLE "say('ready')\n" VARARG_LOOP);
+	tl_scenario(sc, sizeof sc, text);
 	snprintf(cmd, sizeof cmd,
 		 "(./ringside --headless %s 2>&1 & p=$!; sleep 1; kill -TERM $p;"
 		 " (sleep 20; kill -KILL $p) >/dev/null 2>&1 &"
 		 " wait $p; echo \"status $?\") | cat",
 		 sc);
 	tl_sh(cmd, tl_out, sizeof tl_out);
-	if (strstr(tl_out, "status 143") == NULL ||
-	    strstr(tl_out, ":4: the scenario was stopped by signal 15") == NULL)
-		fail_msg("not stopped by SIGTERM:\n%s", tl_out);
+	snprintf(where, sizeof where, ":%d: the scenario was stopped by signal 15", line);
+	if (strstr(tl_out, "status 143") == NULL || strstr(tl_out, where) == NULL)
+		fail_msg("not stopped by SIGTERM at %s:\n%s", where, tl_out);
+	if (strstr(tl_out, "AFTER") != NULL)
+		fail_msg("the script went on after SIGTERM:\n%s", tl_out);
 	if (time(NULL) - t0 > 5)
 		fail_msg("SIGTERM took %lld s", (long long)(time(NULL) - t0));
 	unlink(sc);
+}
+
+/*
+ * A scenario whose Lua is busy (each instruction copying a long vararg)
+ * when SIGTERM comes: the script stops at its next instruction, with its
+ * line and the signal named, and the status is 143.  It used to go on
+ * until its own limits ended it.  The same two coroutines deep: every
+ * coroutine that resumed the busy one stops too (each has a hook of its
+ * own); the outer one used to print the inner one's error and go on.
+ */
+static void signals_stop_scripts(void **state)
+{
+	(void)state;
+	sigterm_stops_script(VARARG_TABLE "say('ready')\n" VARARG_LOOP, 4);
+	sigterm_stops_script(VARARG_TABLE "say('ready')\n"
+			     "local outer = coroutine.wrap(function()\n"
+			     "  local inner = coroutine.create(function(...)\n"
+			     "    for i = 1, 1e9 do local _ = select('#', ...) end\n"
+			     "  end)\n"
+			     "  print('AFTER', coroutine.resume(inner, table.unpack(t)))\n"
+			     "end)\n"
+			     "print('AFTER', pcall(outer))\n", 5);
 }
 
 static void terminal_sees_no_escapes(void **state)

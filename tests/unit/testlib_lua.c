@@ -15,8 +15,7 @@
 #include "status.h"
 #include "testlib_lua.h"
 
-/* Small limits, so runaway scripts are stopped quickly. */
-static const struct scenario_limits small = {
+const struct scenario_limits tl_play_small = {
 	.lua_insns = 2000000, .lua_insns_total = 20000000,
 	.mem_bytes = 16u << 20, .max_yields = 1000,
 };
@@ -37,9 +36,15 @@ static void write_script(struct tl_play *p, const char *src)
 
 void tl_play(struct tl_play *p, const char *src)
 {
+	tl_play_with(p, src, &tl_play_small);
+}
+
+void tl_play_with(struct tl_play *p, const char *src,
+		  const struct scenario_limits *lim)
+{
 	static const char *const kinds[] = { "SAY", "PRINT", "OK", "FAIL" };
 	struct scenario_config cfg = { .root = ".", .mode = MODE_TE,
-				       .limits = small };
+				       .limits = *lim };
 	struct scenario_line line;
 	bool done;
 

@@ -29,6 +29,10 @@ struct tl_play {
  * for inspection: tl_play_close ends it.
  */
 void tl_play(struct tl_play *p, const char *src);
+/* The same with other limits (tl_play_small: tl_play's). */
+void tl_play_with(struct tl_play *p, const char *src,
+		  const struct scenario_limits *lim);
+extern const struct scenario_limits tl_play_small;
 /* The script must have run to its end, every expect holding. */
 void tl_play_expect_done(struct tl_play *p);
 /* Close the scenario and remove its file. */
