@@ -556,6 +556,12 @@ static int play_views(struct play *p)
 	return 0;
 }
 
+/* term_on_quit's callback: async-signal-safe (scenario.h). */
+static void interrupt_script(void *sc, int sig)
+{
+	scenario_interrupt(sc, sig);
+}
+
 int play_tui(const struct options *opt, const char *path)
 {
 	struct play *p;
@@ -584,8 +590,12 @@ int play_tui(const struct options *opt, const char *path)
 		play_free(p);
 		return EXIT_USAGE;
 	}
+	/* ^C while the script is busy in Lua: it stops at its next
+	 * instruction, and the loop, back at once, quits */
+	term_on_quit(interrupt_script, p->sc);
 	if (card_loop(p))
 		play_views(p);
+	term_on_quit(NULL, NULL);
 	status = verdict(p);
 	if (tui_close(opt, p->cast) != 0)
 		status = EXIT_USAGE;

@@ -16,11 +16,25 @@
 
 static volatile sig_atomic_t quit_signal;
 static SCREEN *screen;		/* ours, from newterm */
+/* who else must hear of a quit signal at once (term_on_quit) */
+static void (*volatile quit_fn)(void *ctx, int sig);
+static void *volatile quit_ctx;
 
 static void on_quit_signal(int sig)
 {
-	(void)sig;
-	quit_signal = 1;	/* the loop sees it; nothing else here */
+	void (*fn)(void *ctx, int sig) = quit_fn;
+
+	quit_signal = 1;	/* the loop sees it */
+	if (fn != NULL)
+		fn(quit_ctx, sig);
+}
+
+void term_on_quit(void (*fn)(void *ctx, int sig), void *ctx)
+{
+	/* cleared first: the handler never sees a new fn with an old ctx */
+	quit_fn = NULL;
+	quit_ctx = ctx;
+	quit_fn = fn;
 }
 
 void term_probe(bool no_color_flag, struct term_caps *caps)
@@ -95,6 +109,10 @@ void term_close(void)
 
 int term_getkey(int timeout_ms)
 {
+	/* a signal that came while the loop was busy (in a script, say) did
+	 * not interrupt a read: do not start one, which could wait for ever */
+	if (quit_signal)
+		return ERR;
 	wtimeout(stdscr, timeout_ms);
 	return wgetch(stdscr);
 }

@@ -7,8 +7,9 @@
  *   UTF-8    if the locale's character set is UTF-8 (setlocale(LC_ALL, "")
  *            then nl_langinfo(CODESET)); otherwise every glyph is ASCII.
  * Signals only set a flag: SIGWINCH is curses' (it turns into KEY_RESIZE),
- * SIGINT, SIGTERM and SIGHUP ask the loop to quit, and the loop restores
- * the terminal.  Nothing is ever drawn from a signal handler.
+ * SIGINT, SIGTERM and SIGHUP ask the loop to quit (and stop a busy
+ * script: term_on_quit), and the loop restores the terminal.  Nothing is
+ * ever drawn from a signal handler.
  */
 #ifndef VISUAL_TERM_H
 #define VISUAL_TERM_H
@@ -37,5 +38,13 @@ void term_size(int *cols, int *rows);
 
 /* A quit signal (SIGINT, SIGTERM, SIGHUP) arrived. */
 bool term_quit_requested(void);
+
+/*
+ * fn(ctx, sig) is called from the quit signals' handler, after the flag
+ * is set, for work that cannot wait for the loop: a script busy in Lua
+ * does not return to it (play_tui.c: scenario_interrupt).  fn must be
+ * async-signal-safe.  NULL: nobody.
+ */
+void term_on_quit(void (*fn)(void *ctx, int sig), void *ctx);
 
 #endif

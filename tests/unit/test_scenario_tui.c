@@ -195,6 +195,39 @@ static void script_error_is_shown(void **state)
 	unlink(path);
 }
 
+/*
+ * ^C while the script is busy in Lua, in one heavy instruction after
+ * another (each copies a vararg of 200,000 values): the script stops at
+ * its next instruction and the TUI quits at once, naming the line.  It
+ * used to wait for the script's 10 s CPU limit, the keys unread.
+ */
+static void ctrl_c_stops_a_busy_script(void **state)
+{
+	char path[256], want[320];
+	struct timespec t0, t1;
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_write_file(path,
+		   "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		   "say('busy now')\n"
+		   "local function f(...)\n"
+		   "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		   "end\n"
+		   "f(table.unpack(t))\n");
+	tl_tmux_play(path, 100, 30);
+	tl_tmux_see("busy now");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tl_tmux_press("C-c");
+	tl_tmux_see("RINGSIDE-EXIT=2");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(want, sizeof want, "%s:4: the scenario was stopped by signal 2", path);
+	tl_tmux_see(want);
+	if (t1.tv_sec - t0.tv_sec > 3)
+		fail_msg("^C took %lld s to quit", (long long)(t1.tv_sec - t0.tv_sec));
+	unlink(path);
+}
+
 /* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
 static void tui_commands(void **state)
 {
@@ -373,6 +406,7 @@ int main(void)
 		cmocka_unit_test_teardown(drs_key_applies_a_recommendation, tl_tmux_teardown),
 		cmocka_unit_test_teardown(title_card_before_the_first_vm, tl_tmux_teardown),
 		cmocka_unit_test_teardown(script_error_is_shown, tl_tmux_teardown),
+		cmocka_unit_test_teardown(ctrl_c_stops_a_busy_script, tl_tmux_teardown),
 		cmocka_unit_test_teardown(tui_commands, tl_tmux_teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, tl_tmux_teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, tl_tmux_teardown),
