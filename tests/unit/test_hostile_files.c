@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "testlib.h"
+#include "vmkernel/vmfs.h"
 
 /* ---- files: nothing destroyed ---------------------------------------------- */
 
@@ -147,6 +148,28 @@ static void sparse_disk_image(void **state)
 	if (time(NULL) - t0 > 10)
 		fail_msg("a sparse 3 GiB image took %lld s to import",
 			 (long long)(time(NULL) - t0));
+	unlink(img);
+}
+
+/*
+ * A dense --disk image (every sector data) was read whole into memory, up
+ * to the 128 GiB an IDE disk holds.  Past VMFS_IMPORT_MAX of data it is
+ * refused, naming the file, having read no more than that.  The image:
+ * one sector over the cap, every byte 'x' (made in a fraction of a second).
+ */
+static void dense_disk_image(void **state)
+{
+	char img[256], cmd[600], want[512];
+
+	(void)state;
+	tl_temp_file(img, sizeof img, ".img");
+	snprintf(cmd, sizeof cmd, "head -c %llu /dev/zero | tr '\\0' x > %s",
+		 (unsigned long long)VMFS_IMPORT_MAX + VMFS_SECTOR, img);
+	assert_int_equal(tl_sh(cmd, tl_out, sizeof tl_out), 0);
+	snprintf(want, sizeof want, "ringside: %s: more than %llu MiB of data", img,
+		 (unsigned long long)VMFS_IMPORT_MAX >> 20);
+	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf --disk %s", img),
+		2, want);
 	unlink(img);
 }
 
@@ -294,6 +317,7 @@ int main(void)
 		cmocka_unit_test(outputs_renamed_in_place),
 		cmocka_unit_test(non_regular_inputs),
 		cmocka_unit_test(sparse_disk_image),
+		cmocka_unit_test(dense_disk_image),
 		cmocka_unit_test(loader_refusals),
 		cmocka_unit_test(numbers_strict),
 		cmocka_unit_test(scenario_options),
