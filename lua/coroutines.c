@@ -7,14 +7,14 @@
  * them need the engine:
  *
  *   - Limits.  Lua's hooks are per thread: a coroutine starts with a copy
- *     of its creator's count hook, and when a limit or a signal (engine.c)
+ *     of its creator's count hook, and when a limit or a signal (limits.c)
  *     has to stop the script at its very next instruction, the hook of
  *     every thread that is running must be set, not only the one that hit
  *     the limit.  coroutine.resume catches the error raised in the
  *     coroutine and returns false: without this the coroutine that resumed
  *     it ran on, and a script whose limit was hit two coroutines deep ended
- *     "all held".  So each resume is recorded (engine_enter) for as long as
- *     the coroutine runs (engine_leave), and a killed coroutine's resumer
+ *     "all held".  So each resume is recorded (limits_enter) for as long as
+ *     the coroutine runs (limits_leave), and a killed coroutine's resumer
  *     gets the same error at once.
  *
  *   - Messages.  wrap's function raises the coroutine's error in its caller
@@ -34,7 +34,7 @@
 /*
  * coroutine.resume(co, ...) and coroutine.close(co): upvalue 1 is Lua's
  * own.  Neither raises the coroutine's error (both return false and the
- * message); only a wrong argument raises, and engine_leave the limit's
+ * message); only a wrong argument raises, and limits_leave the limit's
  * error when the coroutine hit one.
  */
 static int co_tracked(lua_State *L)
@@ -43,11 +43,11 @@ static int co_tracked(lua_State *L)
 	int rc;
 
 	luaL_argexpected(L, co != NULL, 1, "coroutine");
-	engine_enter(L, co);
+	limits_enter(L, co);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	rc = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-	engine_leave(L);
+	limits_leave(L);
 	if (rc != LUA_OK)
 		return lua_error(L);
 	return lua_gettop(L);
@@ -63,11 +63,11 @@ static int co_wrapped(lua_State *L)
 {
 	int rc;
 
-	engine_enter(L, lua_tothread(L, lua_upvalueindex(2)));
+	limits_enter(L, lua_tothread(L, lua_upvalueindex(2)));
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	rc = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-	engine_leave(L);
+	limits_leave(L);
 	if (rc == LUA_OK)
 		return lua_gettop(L);
 	if (rc != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING &&

@@ -2,8 +2,8 @@
  * engine.h - what the files of lua/ share: the scenario's innards and the
  * registration of each part of the API.  Players include scenario.h only.
  *
- *   engine.c      the state, its memory and instruction limits, the
- *                 coroutine, the queue of lines, errors
+ *   engine.c      the state, the coroutine, the queue of lines, errors
+ *   limits.c      memory, the instruction budget, CPU time, signals
  *   sandbox.c     which libraries a scenario gets; load and require
  *   coroutines.c  the script's own coroutines: each resume recorded
  *   args.c        reading the tables passed to host{}, add_vm{}, run{}
@@ -122,20 +122,43 @@ void engine_line(lua_State *L, enum scenario_line_kind kind,
  */
 void engine_where(lua_State *L, char *buf, size_t size);
 
+/* ---- limits.c: memory, instructions, CPU time, signals ---- */
+
+/* Lua's allocator (lua_Alloc) for sc's state (ud), within its memory limit. */
+void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* The count hook on sc's new state; the CPU clock started. */
+void limits_start(struct scenario *sc);
+
+/* Before each resume: a new budget between two yields, the clock restarted. */
+void limits_resume(struct scenario *sc);
+
 /*
  * Charge work done in C (bytes scanned, copies made) to the instruction
  * budget; raises the budget's error when it is spent.
  */
-void engine_charge(lua_State *L, uint64_t insns);
+void limits_charge(lua_State *L, uint64_t insns);
 
 /* Lua instructions the script may still run (before its next pause). */
-uint64_t engine_budget_left(lua_State *L);
+uint64_t limits_budget_left(lua_State *L);
 
 /*
  * End the script as a spent budget does (no pcall catches it), with the
  * error "file:line: the scenario <why>".
  */
-void engine_refuse(lua_State *L, const char *why);
+void limits_refuse(lua_State *L, const char *why);
+
+/* Has the script hit a limit (every further instruction raises)? */
+bool limits_killed(lua_State *L);
+
+/*
+ * The thread co is about to run, resumed by L's thread (coroutines.c), or
+ * it has stopped (limits_leave, in the reverse order).  limits_enter
+ * raises an error past ENGINE_NEST_MAX; limits_leave raises the limit's
+ * error in L if co hit one (coroutine.resume caught it in co).
+ */
+void limits_enter(lua_State *L, lua_State *co);
+void limits_leave(lua_State *L);
 
 /*
  * pattern.c: the most steps Lua's matcher may take for pattern p over
@@ -148,19 +171,10 @@ uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
 /*
  * elements.c: the Lua instructions a call of lib.name (the table library's
  * loops, string.byte, utf8.codepoint) is worth, from its arguments on L's
- * stack; refuses the call (engine_refuse) if that is more than the budget
+ * stack; refuses the call (limits_refuse) if that is more than the budget
  * has left.
  */
 uint64_t elements_cost(lua_State *L, const char *lib, const char *name);
-
-/*
- * coroutines.c: the thread co is about to run, resumed by L's thread, or
- * it has stopped (engine_leave, in the reverse order).  engine_enter
- * raises an error past ENGINE_NEST_MAX; engine_leave raises the limit's
- * error in L if co hit one (coroutine.resume caught it in co).
- */
-void engine_enter(lua_State *L, lua_State *co);
-void engine_leave(lua_State *L);
 
 /*
  * Does msg start with a location, "file.lua:12:", "[string \"...\"]:3:" or
@@ -170,9 +184,6 @@ bool engine_has_location(lua_State *L, const char *msg);
 
 /* coroutines.c: coroutine.resume, close and wrap, as the script gets them. */
 void coroutines_open(lua_State *L);
-
-/* Has the script hit a limit (every further instruction raises)? */
-bool engine_killed(lua_State *L);
 
 /*
  * Yield the scenario's coroutine to the player with a new state.  Raises

@@ -17,7 +17,7 @@
  * math.random is seeded with a constant: the same scenario must give the
  * same events every time (golden traces rely on it).
  *
- * Bounded (engine.c charges the budget): the C functions that can run
+ * Bounded (limits.c charges the budget): the C functions that can run
  * long on their own are charged by length (string.rep by its count,
  * find/match/gmatch/gsub by the steps their pattern may take over the
  * string, pattern.c, the table library's loops, string.byte and
@@ -140,7 +140,7 @@ static int sb_load(lua_State *L)
 /* Upvalue 1: the script's message handler, called unless it is killed. */
 static int sb_msgh(lua_State *L)
 {
-	if (engine_killed(L))
+	if (limits_killed(L))
 		return 1;		/* the budget's message, as it is */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -225,15 +225,15 @@ static uint64_t pattern_charge(lua_State *L, const char *lib, const char *name)
 	steps = pattern_cost(s, len, p, plen, strcmp(name, "gmatch") != 0,
 			     &scanned);
 	cost = steps / STEPS_PER_INSN + scanned / STEPS_PER_INSN + 1;
-	if (steps / STEPS_PER_INSN <= engine_budget_left(L))
+	if (steps / STEPS_PER_INSN <= limits_budget_left(L))
 		return cost;
-	engine_charge(L, scanned / STEPS_PER_INSN);
+	limits_charge(L, scanned / STEPS_PER_INSN);
 	snprintf(why, sizeof why,
 		 "called string.%s with the pattern \"%.40s%s\" over %zu bytes: it may backtrack %s%llu steps, more than its instruction budget has left (each *, +, - or ? item multiplies the tries by the length of the string): refused",
 		 name, p, plen > 40 ? "..." : "", len,
 		 steps == UINT64_MAX ? "more than " : "",
 		 (unsigned long long)steps);
-	engine_refuse(L, why);
+	limits_refuse(L, why);
 	return 0;
 }
 
@@ -292,7 +292,7 @@ static int sb_charged(lua_State *L)
 {
 	const struct charged *c = lua_touserdata(L, lua_upvalueindex(2));
 
-	engine_charge(L, c->cost(L, c->lib, c->name));
+	limits_charge(L, c->cost(L, c->lib, c->name));
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
