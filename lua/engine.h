@@ -76,6 +76,9 @@ struct scenario {
 	uint32_t yields;		/* say, pause and run calls so far */
 	uint64_t cpu_start_ns;		/* thread CPU time at the last resume */
 	volatile sig_atomic_t interrupted;	/* the signal that stopped it */
+	volatile sig_atomic_t poll_due;	/* scenario_poll_soon: poll at once */
+	const char *(*poll)(void *ctx);	/* the player's (scenario_set_poll) */
+	void *poll_ctx;
 	/* the script's own coroutines running now, outermost first (each
 	 * resumed by the one before; sc->co resumed the first): a limit or a
 	 * signal must stop them all, and each has its own hook */

@@ -22,7 +22,9 @@
  *     each do much work (over_time);
  *   - signals: scenario_interrupt, from a signal handler, sets the hook of
  *     every running thread to the very next instruction (coroutines.c
- *     records which threads run).
+ *     records which threads run); scenario_poll_soon does the same for a
+ *     player that must look at its keys while the script runs (the TUI,
+ *     from a timer).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +84,8 @@ static bool over_budget(const struct scenario *sc)
 }
 
 /*
- * The hook at the very next instruction of every thread that is running:
+ * The hook at the very next instruction (every 1) of every thread that is
+ * running, or back to every HOOK_EVERY:
  * the state's main thread, the scenario's coroutine and the script's own
  * coroutines resumed inside it (coroutines.c records them).  A hook is a
  * thread's own, and a coroutine created by the script starts with a copy
@@ -90,18 +93,18 @@ static bool over_budget(const struct scenario *sc)
  * which Lua allows in a signal handler (ldebug.c): scenario_interrupt
  * calls this from one.
  */
-static void hook_running(struct scenario *sc)
+static void hook_running(struct scenario *sc, int every)
 {
 	int n = sc->nrunning;
 
-	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, 1);
+	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, every);
 	if (sc->co != NULL)
-		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, 1);
+		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, every);
 	for (int i = 0; i < n && i < ENGINE_NEST_MAX; i++) {
 		lua_State *th = sc->running[i];
 
 		if (th != NULL)
-			lua_sethook(th, count_hook, LUA_MASKCOUNT, 1);
+			lua_sethook(th, count_hook, LUA_MASKCOUNT, every);
 	}
 }
 
@@ -113,7 +116,7 @@ static void raise_killed(lua_State *L)
 	/* from now on at every instruction of every running thread: no
 	 * pcall, and no coroutine.resume in an outer coroutine, can keep it
 	 * alive */
-	hook_running(sc);
+	hook_running(sc, 1);
 	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
 	lua_pushstring(L, sc->killed_why);
 	lua_error(L);
@@ -179,9 +182,18 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 	struct scenario *sc = engine_get(L);
 	char where[ENGINE_WHERE_MAX], why[300];
 
-	sc->insns += HOOK_EVERY;
-	sc->insns_total += HOOK_EVERY;
-	if (!over_budget(sc) && !sc->interrupted && !over_time(sc))
+	const char *stop = NULL;
+
+	sc->insns += (uint64_t)lua_gethookcount(L);
+	sc->insns_total += (uint64_t)lua_gethookcount(L);
+	if (sc->poll_due && !sc->killed) {
+		/* the player's turn (a key typed in the TUI), then the usual
+		 * pace again; a signal meanwhile is seen just below */
+		sc->poll_due = 0;
+		hook_running(sc, HOOK_EVERY);
+		stop = sc->poll ? sc->poll(sc->poll_ctx) : NULL;
+	}
+	if (!over_budget(sc) && !sc->interrupted && !stop && !over_time(sc))
 		return;
 	lua_getinfo(L, "Sl", ar);
 	snprintf(where, sizeof where, "%s:%d", ar->short_src, ar->currentline);
@@ -190,6 +202,8 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 			 (int)sc->interrupted);
 		kill_with(L, where, why);
 	}
+	if (stop)
+		kill_with(L, where, stop);
 	if (!over_budget(sc)) {
 		snprintf(why, sizeof why,
 			 "ran for %u s of CPU time without a pause, run or say (time limit): some of its instructions do much work each (a long vararg ..., comparisons of long strings)",
@@ -203,7 +217,20 @@ void scenario_interrupt(struct scenario *sc, int sig)
 {
 	sc->interrupted = sig;
 	/* the hook at the very next instruction, wherever the script is */
-	hook_running(sc);
+	hook_running(sc, 1);
+}
+
+void scenario_set_poll(struct scenario *sc, const char *(*poll)(void *ctx),
+		       void *ctx)
+{
+	sc->poll = poll;
+	sc->poll_ctx = ctx;
+}
+
+void scenario_poll_soon(struct scenario *sc)
+{
+	sc->poll_due = 1;
+	hook_running(sc, 1);
 }
 
 void limits_enter(lua_State *L, lua_State *co)

@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -125,4 +126,62 @@ void term_size(int *cols, int *rows)
 bool term_quit_requested(void)
 {
 	return quit_signal != 0;
+}
+
+/* ---- while the loop is busy elsewhere ------------------------------------- */
+
+#define KEYS_HELD 32		/* keys read and put back by term_key_typed */
+
+static void (*volatile tick_fn)(void *ctx);
+static void *volatile tick_ctx;
+
+static void on_tick(int sig)
+{
+	void (*fn)(void *ctx) = tick_fn;
+
+	(void)sig;
+	if (fn != NULL)
+		fn(tick_ctx);
+}
+
+void term_tick_start(int ms, void (*fn)(void *ctx), void *ctx)
+{
+	struct itimerval every = { { ms / 1000, ms % 1000 * 1000 },
+				   { ms / 1000, ms % 1000 * 1000 } };
+	struct sigaction sa;
+
+	tick_fn = NULL;
+	tick_ctx = ctx;
+	tick_fn = fn;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_tick;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;	/* the loop's own calls go on */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+}
+
+void term_tick_stop(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	tick_fn = NULL;
+}
+
+bool term_key_typed(bool (*wanted)(void *ctx, int key), void *ctx)
+{
+	int held[KEYS_HELD], n = 0, key;
+	bool found = false;
+
+	while (n < KEYS_HELD && (key = term_getkey(0)) != ERR) {
+		if (!found && wanted(ctx, key))
+			found = true;		/* taken: it has been answered */
+		else
+			held[n++] = key;
+	}
+	/* back in the order they came: ungetch puts a key in front */
+	while (n > 0)
+		ungetch(held[--n]);
+	return found;
 }

@@ -47,4 +47,19 @@ bool term_quit_requested(void);
  */
 void term_on_quit(void (*fn)(void *ctx, int sig), void *ctx);
 
+/*
+ * While the loop is busy elsewhere (a script in Lua, which returns only
+ * when it yields): fn(ctx) every ms milliseconds from SIGALRM's handler
+ * (so fn must be async-signal-safe), until term_tick_stop.
+ */
+void term_tick_start(int ms, void (*fn)(void *ctx), void *ctx);
+void term_tick_stop(void);
+
+/*
+ * Read the keys typed so far without losing them: true if one of them is
+ * wanted(ctx, key) (that one is taken); every other key is put back, in
+ * order, for the loop to read.
+ */
+bool term_key_typed(bool (*wanted)(void *ctx, int key), void *ctx);
+
 #endif
