@@ -151,6 +151,10 @@ uint64_t limits_budget_left(lua_State *L);
  */
 void limits_refuse(lua_State *L, const char *why);
 
+/* A full collection's work, in instructions: the heap's bytes, priced
+ * as allocated bytes are. */
+uint64_t limits_heap_cost(lua_State *L);
+
 /* Has the script hit a limit (every further instruction raises)? */
 bool limits_killed(lua_State *L);
 

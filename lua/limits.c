@@ -290,6 +290,14 @@ void limits_refuse(lua_State *L, const char *why)
 	kill_with(L, where, why);
 }
 
+uint64_t limits_heap_cost(lua_State *L)
+{
+	/* measured: 100 full collections of 15 MB of small tables (200,000
+	 * of them) took 0.4 s, 0.27 ns a byte; at ~10 ns a Lua instruction
+	 * that is one per 40 bytes, the order of ALLOC_BYTES_PER_INSN */
+	return engine_get(L)->mem_used / ALLOC_BYTES_PER_INSN;
+}
+
 bool limits_killed(lua_State *L)
 {
 	return engine_get(L)->killed;

@@ -38,6 +38,53 @@ static void script_refused(const char *text, const char *needle)
 	unlink(sc);
 }
 
+/*
+ * More C calls whose work grows with their input and was not counted
+ * (found probing the sandbox): string.pack, packsize and unpack read their
+ * format byte by byte, tonumber its string, format's %q escapes each byte,
+ * and a full collection traverses the whole heap.  Each ran until the
+ * 10 s CPU limit (15 to 37 s on a busy machine); each is charged now, and
+ * the budget ends it in a fraction of that.
+ */
+static void more_calls_bounded(void **state)
+{
+	static const char *const scripts[] = {
+		"local f = ('i'):rep(1 << 20)\n"
+		"for i = 1, 1e9 do string.packsize(f) end print('AFTER')\n",
+		"local f, d = ('x'):rep(1 << 20), ('a'):rep(1 << 20)\n"
+		"for i = 1, 1e9 do string.unpack(f, d) end print('AFTER')\n",
+		"local f = ('x'):rep(1 << 20)\n"
+		"for i = 1, 1e9 do string.pack(f) end print('AFTER')\n",
+		"local s = ('7'):rep(1 << 22)\n"
+		"for i = 1, 1e9 do local n = tonumber(s) end print('AFTER')\n",
+		"local s = ('\\0'):rep(1 << 20)\n"
+		"for i = 1, 1e9 do local q = ('%q'):format(s) end print('AFTER')\n",
+		"local t = {} for i = 1, 200000 do t[i] = {} end\n"
+		"for i = 1, 1e9 do collectgarbage() end print('AFTER')\n",
+		"local t = {} for i = 1, 200000 do t[i] = {} end\n"
+		"for i = 1, 1e9 do collectgarbage('step', 1 << 20) end print('AFTER')\n",
+	};
+
+	char sc[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+		time_t t0 = time(NULL);
+
+		script_refused(scripts[i], ":2: the scenario ran 100000000 Lua instructions");
+		if (time(NULL) - t0 > 8)
+			fail_msg("script %zu took %lld s", i, (long long)(time(NULL) - t0));
+	}
+	/* what scenarios do with them works as in Lua */
+	tl_scenario(sc, sizeof sc,
+		    "local v = string.unpack('<i4', string.pack('<i4', 7))\n"
+		    "collectgarbage() collectgarbage('step')\n"
+		    "print('got', v, string.packsize('i4'), tonumber('42'), tonumber(0/0) ~= 0/0,\n"
+		    "      ('%q'):format('a\\0b'), ('%5.1f'):format(2.25), collectgarbage('count') > 0)\n");
+	tl_want(tl_ringside("--headless %s", sc), 0, "got\t7\t4\t42\ttrue\t\"a\\0b\"\t  2.2\ttrue");
+	unlink(sc);
+}
+
 static void scripts_bounded(void **state)
 {
 	(void)state;
@@ -173,6 +220,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scripts_bounded),
+		cmocka_unit_test(more_calls_bounded),
 		cmocka_unit_test(table_calls_bounded),
 		cmocka_unit_test(patterns_bounded),
 		cmocka_unit_test(script_messages),

@@ -45,6 +45,11 @@ static void forbidden_things_are_refused(void **state)
 		       "no module 'no_such_module' in scenarios/ or lua/");
 	tl_play_expect_failure("math.randomseed()\n", 1, "number expected");
 	tl_play_expect_failure("setmetatable(os, {})\n", 1, "protected metatable");
+	/* a collector set to run without pause works outside the budget */
+	tl_play_expect_failure("collectgarbage('setpause', 0)\n", 1,
+			       "collectgarbage('setpause') is not available in a scenario");
+	tl_play_expect_failure("\ncollectgarbage('incremental', 0, 1000)\n", 2,
+			       "collectgarbage('incremental') is not available in a scenario");
 }
 
 static void safe_things_work(void **state)
