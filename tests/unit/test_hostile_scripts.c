@@ -27,6 +27,16 @@
 
 /* ---- scripts: every one bounded ------------------------------------------- */
 
+/* A script that must run to its end (status 0) and print needle. */
+static void script_runs(const char *text, const char *needle)
+{
+	char sc[256];
+
+	tl_scenario(sc, sizeof sc, text);
+	tl_want(tl_ringside("--headless %s", sc), 0, needle);
+	unlink(sc);
+}
+
 static void script_refused(const char *text, const char *needle)
 {
 	char sc[256];
@@ -65,8 +75,6 @@ static void more_calls_bounded(void **state)
 		"for i = 1, 1e9 do collectgarbage('step', 1 << 20) end print('AFTER')\n",
 	};
 
-	char sc[256];
-
 	(void)state;
 	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
 		time_t t0 = time(NULL);
@@ -76,13 +84,11 @@ static void more_calls_bounded(void **state)
 			fail_msg("script %zu took %lld s", i, (long long)(time(NULL) - t0));
 	}
 	/* what scenarios do with them works as in Lua */
-	tl_scenario(sc, sizeof sc,
-		    "local v = string.unpack('<i4', string.pack('<i4', 7))\n"
+	script_runs("local v = string.unpack('<i4', string.pack('<i4', 7))\n"
 		    "collectgarbage() collectgarbage('step')\n"
 		    "print('got', v, string.packsize('i4'), tonumber('42'), tonumber(0/0) ~= 0/0,\n"
-		    "      ('%q'):format('a\\0b'), ('%5.1f'):format(2.25), collectgarbage('count') > 0)\n");
-	tl_want(tl_ringside("--headless %s", sc), 0, "got\t7\t4\t42\ttrue\t\"a\\0b\"\t  2.2\ttrue");
-	unlink(sc);
+		    "      ('%q'):format('a\\0b'), ('%5.1f'):format(2.25), collectgarbage('count') > 0)\n",
+		    "got\t7\t4\t42\ttrue\t\"a\\0b\"\t  2.2\ttrue");
 }
 
 static void scripts_bounded(void **state)
@@ -183,16 +189,15 @@ static void patterns_bounded(void **state)
 	script_refused("local s = string.rep('x', 1 << 16)\n"
 		       "for w in s:gmatch('(.-)y(.-)z') do end print('AFTER')\n",
 		       "string.gmatch with the pattern \"(.-)y(.-)z\"");
-	tl_scenario(sc, sizeof sc, "local text = string.rep('probe-1: value 123\\n', 1800)\n"
-		 "local n, sum = 0, 0\n"
-		 "for line in text:gmatch('([^\\n]*)\\n?') do\n"
-		 "  local k, v = line:match('^([%w-]+): (.*)$')\n"
-		 "  if k then n = n + 1; sum = sum + tonumber(v:match('%d+')) end\n"
-		 "end\n"
-		 "local _, digits = text:gsub('%d+', '')\n"
-		 "print('lines ' .. n .. ' sum ' .. sum .. ' runs ' .. digits)\n");
-	tl_want(tl_ringside("--headless %s", sc), 0, "lines 1800 sum 221400 runs 3600");
-	unlink(sc);
+	script_runs("local text = string.rep('probe-1: value 123\\n', 1800)\n"
+		    "local n, sum = 0, 0\n"
+		    "for line in text:gmatch('([^\\n]*)\\n?') do\n"
+		    "  local k, v = line:match('^([%w-]+): (.*)$')\n"
+		    "  if k then n = n + 1; sum = sum + tonumber(v:match('%d+')) end\n"
+		    "end\n"
+		    "local _, digits = text:gsub('%d+', '')\n"
+		    "print('lines ' .. n .. ' sum ' .. sum .. ' runs ' .. digits)\n",
+		    "lines 1800 sum 221400 runs 3600");
 }
 
 static void script_messages(void **state)
