@@ -79,6 +79,7 @@ UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys
 # The Lua binding's tests link lua/ (and Lua) with the sim library.
 LUA_OBJ  = $(filter $(BUILD)/lua/%,$(APP_OBJ))
 LUA_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lua*.c))
+TESTLIB_LUA = tests/unit/testlib_lua.c tests/unit/testlib_lua.h
 BENCH_TUI = $(BUILD)/bench/bench_tui
 BENCH_CLUSTER = $(BUILD)/bench/bench_cluster
 
@@ -151,10 +152,11 @@ $(UI_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(VIS_OBJ) $(LIBSIM) | 
 		$(TESTLIB_SRC) $(VIS_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
-$(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(LUA_OBJ) $(LIBSIM) | pkg-check-tests
+$(LUA_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(TESTLIB) $(TESTLIB_LUA) $(LUA_OBJ) $(LIBSIM) | pkg-check-tests
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(UI_CFLAGS) -Isim -Ilua -Itests/unit -o $@ $< \
-		$(TESTLIB_SRC) $(LUA_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) \
+		$(TESTLIB_SRC) tests/unit/testlib_lua.c $(LUA_OBJ) $(LIBSIM) \
+		$(PC_LIBS) $(UI_LIBS) \
 		$(CMOCKA) -lm $(LDFLAGS)
 
 build/guests/%.elf: tests/guests/%.S $(wildcard tests/guests/*.inc) tests/guests/link.ld \

@@ -115,12 +115,12 @@ uint64_t elements_cost(lua_State *L, const char *lib, const char *name)
 			     tab_len(L, 1) : opt_int(L, first + 1, 0));
 	}
 	steps = strcmp(name, "sort") == 0 ? sort_steps(elems) : elems;
-	if (steps <= engine_budget_left(L))
+	if (steps <= limits_budget_left(L))
 		return steps;
 	snprintf(why, sizeof why,
 		 "called %s.%s over %llu elements (%llu steps in C, one Lua instruction each), more than its instruction budget has left: refused",
 		 lib, name, (unsigned long long)elems,
 		 (unsigned long long)steps);
-	engine_refuse(L, why);
+	limits_refuse(L, why);
 	return 0;
 }

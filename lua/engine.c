@@ -1,5 +1,6 @@
 /*
- * engine.c - one scenario: its Lua state, its limits, its coroutine.
+ * engine.c - one scenario: its Lua state, its coroutine, its lines and
+ * its errors.
  *
  * The scenario runs as a Lua coroutine.  Each call to scenario_resume runs
  * it until it yields (say, pause, run{}) or ends; the player does what was
@@ -8,23 +9,9 @@
  * simulator (its callbacks only set flags).
  *
  * A teacher's script must never hang or crash the program, so:
- *   - memory: the state allocates through engine_alloc, which refuses to
- *     grow past the limit; Lua turns the refusal into an error;
- *   - time: a count hook runs every HOOK_EVERY Lua instructions and stops
- *     a script that runs too long without yielding.  Once it has fired it
- *     fires at every instruction, so even a loop that catches the error
- *     with pcall dies at its next instruction outside the pcall.  The hook
- *     counts Lua instructions only, so work done inside C is charged too:
- *     every byte allocated (ALLOC_BYTES_PER_INSN bytes cost one
- *     instruction: string.rep, .., table.concat, s:upper...) and, by
- *     sandbox.c, every byte a pattern function scans and every element
- *     a table function or string.byte visits (elements.c).  Lua runs no hook
- *     inside a __gc finalizer (lgc.c GCTM turns hooks off) nor in a message
- *     handler called for an error raised by the hook itself: sandbox.c
- *     refuses __gc and keeps xpcall's handler away from a killed script;
- *     and the hook reads the CPU clock, a backstop for instructions that
- *     each do much work (over_time), and the flag a signal sets
- *     (scenario_interrupt);
+ *   - memory, instructions, CPU time and signals are limits.c's business:
+ *     the state allocates through it, and its count hook stops a script
+ *     that runs too long without yielding;
  *   - everything that can raise a Lua error runs inside lua_pcall or
  *     lua_resume, so an error unwinds Lua only, never C or the simulator;
  *   - every error names the file and line it comes from.
@@ -33,14 +20,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <lauxlib.h>
 
 #include "engine.h"
 #include "status.h"
 
-#define HOOK_EVERY 1000			/* Lua instructions per count hook */
 #define DEF_LUA_INSNS 100000000ull	/* between two yields (~1 s) */
 #define DEF_LUA_TOTAL 1000000000ull	/* in the whole scenario */
 #define DEF_MEM (64u << 20)		/* bytes */
@@ -48,187 +33,11 @@
 #define DEF_CPU_MS 10000u		/* ten times the default budget's time */
 #define MAX_QUEUED_LINES 10000		/* lines not yet taken by the player */
 #define MAX_QUEUED_BYTES (1u << 20)
-#define ALLOC_BYTES_PER_INSN 64	/* memcpy moves ~64 bytes per Lua insn */
-
-static void count_hook(lua_State *L, lua_Debug *ar);
 
 struct scenario *engine_get(lua_State *L)
 {
 	/* every thread of a state starts with a copy of the main extra space */
 	return *(struct scenario **)lua_getextraspace(L);
-}
-
-/* ---- memory ------------------------------------------------------------- */
-
-/*
- * Lua's allocator contract (lua_Alloc): nsize 0 frees; otherwise behave
- * like realloc.  When ptr is NULL, osize is a type tag, not a size.
- * Growing past the limit fails, and Lua raises "not enough memory".
- */
-static void *engine_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct scenario *sc = ud;
-	size_t old = ptr ? osize : 0;
-	void *p;
-
-	if (nsize == 0) {
-		free(ptr);
-		sc->mem_used -= old;
-		return NULL;
-	}
-	if (nsize > old && sc->mem_used - old + nsize > sc->lim.mem_bytes) {
-		sc->mem_refused = true;
-		return NULL;
-	}
-	p = realloc(ptr, nsize);
-	if (p != NULL) {
-		sc->mem_used = sc->mem_used - old + nsize;
-		/* charged now, checked at the next count hook or charge */
-		if (nsize > old) {
-			sc->insns += (nsize - old) / ALLOC_BYTES_PER_INSN;
-			sc->insns_total += (nsize - old) / ALLOC_BYTES_PER_INSN;
-		}
-	}
-	return p;
-}
-
-/* ---- the instruction budget --------------------------------------------- */
-
-/* Over a limit: the error names the line the script is at. */
-static bool over_budget(const struct scenario *sc)
-{
-	return sc->killed || sc->insns > sc->lim.lua_insns ||
-	       sc->insns_total > sc->lim.lua_insns_total;
-}
-
-/*
- * End the script for good: from now on every instruction raises the same
- * error (a pcall that caught the first does not get to replace it).
- */
-static void kill_with(lua_State *L, const char *where, const char *why)
-{
-	struct scenario *sc = engine_get(L);
-
-	if (!sc->killed)
-		snprintf(sc->killed_why, sizeof sc->killed_why,
-			 "%s: the scenario %s", where, why);
-	sc->killed = true;
-	/* from now on at every instruction: no pcall can keep it alive */
-	lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
-	lua_pushstring(L, sc->killed_why);
-	lua_error(L);
-}
-
-static void kill_script(lua_State *L, const char *where)
-{
-	struct scenario *sc = engine_get(L);
-	char why[200];
-
-	if (sc->insns_total > sc->lim.lua_insns_total)
-		snprintf(why, sizeof why, "ran out of its instruction budget (%llu Lua instructions in all)",
-			 (unsigned long long)sc->lim.lua_insns_total);
-	else
-		snprintf(why, sizeof why, "ran %llu Lua instructions without a pause, run or say: an endless loop? (instruction budget)",
-			 (unsigned long long)sc->lim.lua_insns);
-	kill_with(L, where, why);
-}
-
-/* CPU time this thread has used, in ns (the clock other processes do
- * not advance). */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * The time limit: a backstop, not the budget.  Some instructions do work
- * in proportion to the values they move, which the count cannot see: `...`
- * and a call copy a vararg of up to a million values each time, == and <
- * read two long strings whole.  A script made of those runs for hours
- * inside its instruction budget; the clock, read at each count hook (every
- * HOOK_EVERY instructions, a few ns each), ends it.  An ordinary script
- * spends its whole instruction budget in a tenth of this time, so the
- * limit never decides its outcome.
- */
-static bool over_time(const struct scenario *sc)
-{
-	return cpu_ns() - sc->cpu_start_ns > (uint64_t)sc->lim.cpu_ms * 1000000u;
-}
-
-static void count_hook(lua_State *L, lua_Debug *ar)
-{
-	struct scenario *sc = engine_get(L);
-	char where[ENGINE_WHERE_MAX], why[300];
-
-	sc->insns += HOOK_EVERY;
-	sc->insns_total += HOOK_EVERY;
-	if (!over_budget(sc) && !sc->interrupted && !over_time(sc))
-		return;
-	lua_getinfo(L, "Sl", ar);
-	snprintf(where, sizeof where, "%s:%d", ar->short_src, ar->currentline);
-	if (sc->interrupted) {
-		snprintf(why, sizeof why, "was stopped by signal %d",
-			 (int)sc->interrupted);
-		kill_with(L, where, why);
-	}
-	if (!over_budget(sc)) {
-		snprintf(why, sizeof why,
-			 "ran for %u s of CPU time without a pause, run or say (time limit): some of its instructions do much work each (a long vararg ..., comparisons of long strings)",
-			 sc->lim.cpu_ms / 1000);
-		kill_with(L, where, why);
-	}
-	kill_script(L, where);
-}
-
-void scenario_interrupt(struct scenario *sc, int sig)
-{
-	sc->interrupted = sig;
-	/* the hook at the very next instruction, wherever the script is */
-	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, 1);
-	if (sc->co != NULL)
-		lua_sethook(sc->co, count_hook, LUA_MASKCOUNT, 1);
-}
-
-void engine_charge(lua_State *L, uint64_t insns)
-{
-	struct scenario *sc = engine_get(L);
-	char where[ENGINE_WHERE_MAX];
-
-	sc->insns += insns;
-	sc->insns_total += insns;
-	if (!over_budget(sc))
-		return;
-	engine_where(L, where, sizeof where);
-	kill_script(L, where);
-}
-
-uint64_t engine_budget_left(lua_State *L)
-{
-	struct scenario *sc = engine_get(L);
-	uint64_t a, b;
-
-	if (over_budget(sc))
-		return 0;
-	a = sc->lim.lua_insns - sc->insns;
-	b = sc->lim.lua_insns_total - sc->insns_total;
-	return a < b ? a : b;
-}
-
-void engine_refuse(lua_State *L, const char *why)
-{
-	char where[ENGINE_WHERE_MAX];
-
-	engine_where(L, where, sizeof where);
-	kill_with(L, where, why);
-}
-
-bool engine_killed(lua_State *L)
-{
-	return engine_get(L)->killed;
 }
 
 /* ---- where, lines and yields -------------------------------------------- */
@@ -421,6 +230,11 @@ static bool has_location(const char *msg, const char *path)
 	return *p == ':';
 }
 
+bool engine_has_location(lua_State *L, const char *msg)
+{
+	return has_location(msg, engine_get(L)->path);
+}
+
 static void set_error(struct scenario *sc, lua_State *th, int status)
 {
 	char where[ENGINE_WHERE_MAX];
@@ -472,7 +286,7 @@ int scenario_open(const struct scenario_config *cfg, struct scenario **out,
 	defaults(&sc->lim);
 	sc->run_sub = -1;
 	rc = sim_create(NULL, &sc->sim);
-	if (rc == SIM_OK && (sc->L = lua_newstate(engine_alloc, sc)) == NULL)
+	if (rc == SIM_OK && (sc->L = lua_newstate(limits_alloc, sc)) == NULL)
 		rc = SIM_ENOMEM;
 	if (rc != SIM_OK) {
 		snprintf(err, SCENARIO_ERR_MAX, "cannot create the world: %s",
@@ -481,9 +295,8 @@ int scenario_open(const struct scenario_config *cfg, struct scenario **out,
 		return rc;
 	}
 	*(struct scenario **)lua_getextraspace(sc->L) = sc;
-	lua_sethook(sc->L, count_hook, LUA_MASKCOUNT, HOOK_EVERY);
+	limits_start(sc);
 	lua_pushcfunction(sc->L, setup);
-	sc->cpu_start_ns = cpu_ns();
 	rc = lua_pcall(sc->L, 0, 0, 0);
 	if (rc != LUA_OK) {
 		set_error(sc, sc->L, rc);
@@ -510,11 +323,15 @@ enum scenario_state scenario_resume(struct scenario *sc)
 			 sc->path, sim_strerror(sc->run_status));
 		return sc->state = SCENARIO_FAILED;
 	}
-	sc->insns = 0;
 	sc->state = SCENARIO_READY;
 	sc->api_yield = false;
-	sc->cpu_start_ns = cpu_ns();
+	limits_resume(sc);
 	rc = lua_resume(sc->co, sc->L, 0, &nres);
+	if (sc->killed && (rc == LUA_OK || rc == LUA_YIELD)) {
+		/* (hook_running makes this unreachable: a backstop) */
+		snprintf(sc->err, sizeof sc->err, "%s", sc->killed_why);
+		return sc->state = SCENARIO_FAILED;
+	}
 	if (rc == LUA_YIELD && !sc->api_yield) {
 		/* coroutine.yield() from the scenario's own body: the player
 		 * would resume it at once, forever, uncounted */

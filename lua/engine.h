@@ -2,9 +2,10 @@
  * engine.h - what the files of lua/ share: the scenario's innards and the
  * registration of each part of the API.  Players include scenario.h only.
  *
- *   engine.c      the state, its memory and instruction limits, the
- *                 coroutine, the queue of lines, errors
+ *   engine.c      the state, the coroutine, the queue of lines, errors
+ *   limits.c      memory, the instruction budget, CPU time, signals
  *   sandbox.c     which libraries a scenario gets; load and require
+ *   coroutines.c  the script's own coroutines: each resume recorded
  *   args.c        reading the tables passed to host{}, add_vm{}, run{}
  *   api_world.c   hosts and VMs as Lua objects (userdata holding ids)
  *   api_host.c    host{}, a host's fields, logoff, remote_admin, worlds
@@ -30,6 +31,12 @@
 
 /* Where one line of the script is: "scenarios/tour.lua:12". */
 #define ENGINE_WHERE_MAX 300
+
+/*
+ * The script's own coroutines resumed inside one another, at most (Lua's
+ * C stack stops a script a little short of it: "C stack overflow").
+ */
+#define ENGINE_NEST_MAX 256
 
 /* run{until_event=K, match={insn="lgdt"}}: a field the event must have. */
 #define RUN_MATCH_MAX 8
@@ -69,6 +76,14 @@ struct scenario {
 	uint32_t yields;		/* say, pause and run calls so far */
 	uint64_t cpu_start_ns;		/* thread CPU time at the last resume */
 	volatile sig_atomic_t interrupted;	/* the signal that stopped it */
+	volatile sig_atomic_t poll_due;	/* scenario_poll_soon: poll at once */
+	const char *(*poll)(void *ctx);	/* the player's (scenario_set_poll) */
+	void *poll_ctx;
+	/* the script's own coroutines running now, outermost first (each
+	 * resumed by the one before; sc->co resumed the first): a limit or a
+	 * signal must stop them all, and each has its own hook */
+	lua_State *volatile running[ENGINE_NEST_MAX];
+	volatile sig_atomic_t nrunning;
 	bool killed;			/* a limit was hit: stop at once */
 	char killed_why[SCENARIO_ERR_MAX];	/* ... the error, raised again */
 	bool api_yield;			/* the last yield was say/pause/run */
@@ -110,20 +125,47 @@ void engine_line(lua_State *L, enum scenario_line_kind kind,
  */
 void engine_where(lua_State *L, char *buf, size_t size);
 
+/* ---- limits.c: memory, instructions, CPU time, signals ---- */
+
+/* Lua's allocator (lua_Alloc) for sc's state (ud), within its memory limit. */
+void *limits_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* The count hook on sc's new state; the CPU clock started. */
+void limits_start(struct scenario *sc);
+
+/* Before each resume: a new budget between two yields, the clock restarted. */
+void limits_resume(struct scenario *sc);
+
 /*
  * Charge work done in C (bytes scanned, copies made) to the instruction
  * budget; raises the budget's error when it is spent.
  */
-void engine_charge(lua_State *L, uint64_t insns);
+void limits_charge(lua_State *L, uint64_t insns);
 
 /* Lua instructions the script may still run (before its next pause). */
-uint64_t engine_budget_left(lua_State *L);
+uint64_t limits_budget_left(lua_State *L);
 
 /*
  * End the script as a spent budget does (no pcall catches it), with the
  * error "file:line: the scenario <why>".
  */
-void engine_refuse(lua_State *L, const char *why);
+void limits_refuse(lua_State *L, const char *why);
+
+/* A full collection's work, in instructions: the heap's bytes, priced
+ * as allocated bytes are. */
+uint64_t limits_heap_cost(lua_State *L);
+
+/* Has the script hit a limit (every further instruction raises)? */
+bool limits_killed(lua_State *L);
+
+/*
+ * The thread co is about to run, resumed by L's thread (coroutines.c), or
+ * it has stopped (limits_leave, in the reverse order).  limits_enter
+ * raises an error past ENGINE_NEST_MAX; limits_leave raises the limit's
+ * error in L if co hit one (coroutine.resume caught it in co).
+ */
+void limits_enter(lua_State *L, lua_State *co);
+void limits_leave(lua_State *L);
 
 /*
  * pattern.c: the most steps Lua's matcher may take for pattern p over
@@ -136,13 +178,19 @@ uint64_t pattern_cost(const char *s, size_t n, const char *p, size_t plen,
 /*
  * elements.c: the Lua instructions a call of lib.name (the table library's
  * loops, string.byte, utf8.codepoint) is worth, from its arguments on L's
- * stack; refuses the call (engine_refuse) if that is more than the budget
+ * stack; refuses the call (limits_refuse) if that is more than the budget
  * has left.
  */
 uint64_t elements_cost(lua_State *L, const char *lib, const char *name);
 
-/* Has the script hit a limit (every further instruction raises)? */
-bool engine_killed(lua_State *L);
+/*
+ * Does msg start with a location, "file.lua:12:", "[string \"...\"]:3:" or
+ * the scenario's own path and a line, as Lua's messages do?
+ */
+bool engine_has_location(lua_State *L, const char *msg);
+
+/* coroutines.c: coroutine.resume, close and wrap, as the script gets them. */
+void coroutines_open(lua_State *L);
 
 /*
  * Yield the scenario's coroutine to the player with a new state.  Raises

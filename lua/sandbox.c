@@ -17,15 +17,18 @@
  * math.random is seeded with a constant: the same scenario must give the
  * same events every time (golden traces rely on it).
  *
- * Bounded (engine.c charges the budget): the C functions that can run
+ * Bounded (limits.c charges the budget): the C functions that can run
  * long on their own are charged by length (string.rep by its count,
  * find/match/gmatch/gsub by the steps their pattern may take over the
  * string, pattern.c, the table library's loops, string.byte and
  * utf8.codepoint by the elements they visit, elements.c; each refused
- * when that is more than the budget has left); __gc finalizers are
+ * when that is more than the budget has left; pack, unpack, tonumber and
+ * format by the bytes they read, collectgarbage by the heap it walks); __gc finalizers are
  * refused (Lua runs them with hooks off, at collections and at exit, after
  * the verdict); xpcall's message handler is not called once the budget is
- * spent (Lua would run it with hooks off, since the error came from one).
+ * spent (Lua would run it with hooks off, since the error came from one);
+ * a limit hit in a coroutine of the script's own stops every coroutine
+ * that resumed it (coroutines.c).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -138,7 +141,7 @@ static int sb_load(lua_State *L)
 /* Upvalue 1: the script's message handler, called unless it is killed. */
 static int sb_msgh(lua_State *L)
 {
-	if (engine_killed(L))
+	if (limits_killed(L))
 		return 1;		/* the budget's message, as it is */
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -223,15 +226,15 @@ static uint64_t pattern_charge(lua_State *L, const char *lib, const char *name)
 	steps = pattern_cost(s, len, p, plen, strcmp(name, "gmatch") != 0,
 			     &scanned);
 	cost = steps / STEPS_PER_INSN + scanned / STEPS_PER_INSN + 1;
-	if (steps / STEPS_PER_INSN <= engine_budget_left(L))
+	if (steps / STEPS_PER_INSN <= limits_budget_left(L))
 		return cost;
-	engine_charge(L, scanned / STEPS_PER_INSN);
+	limits_charge(L, scanned / STEPS_PER_INSN);
 	snprintf(why, sizeof why,
 		 "called string.%s with the pattern \"%.40s%s\" over %zu bytes: it may backtrack %s%llu steps, more than its instruction budget has left (each *, +, - or ? item multiplies the tries by the length of the string): refused",
 		 name, p, plen > 40 ? "..." : "", len,
 		 steps == UINT64_MAX ? "more than " : "",
 		 (unsigned long long)steps);
-	engine_refuse(L, why);
+	limits_refuse(L, why);
 	return 0;
 }
 
@@ -249,12 +252,62 @@ static uint64_t rep_charge(lua_State *L, const char *lib, const char *name)
 	return n > 0 && str_len(L, 1) + str_len(L, 3) == 0 ? (uint64_t)n : 0;
 }
 
-/* utf8.len and utf8.offset: one pass over the bytes of the subject. */
+/*
+ * utf8.len and utf8.offset: one pass over the bytes of the subject;
+ * string.pack, packsize and unpack: over their format, read item by item
+ * (unpack's data is read only as far as the format says).
+ */
 static uint64_t scan_charge(lua_State *L, const char *lib, const char *name)
 {
 	(void)lib;
 	(void)name;
 	return str_len(L, 1);
+}
+
+/*
+ * tonumber and string.format: one pass over each string argument (format's
+ * %q escapes byte by byte, slower than the copy the allocation charge
+ * prices).  Strings only: a number's text would replace the number on the
+ * stack (tonumber(0/0) is NaN; "nan" is no numeral).
+ */
+static uint64_t strings_charge(lua_State *L, const char *lib, const char *name)
+{
+	uint64_t n = 0;
+
+	(void)lib;
+	(void)name;
+	for (int i = 1; i <= lua_gettop(L); i++)
+		if (lua_type(L, i) == LUA_TSTRING)
+			n += lua_rawlen(L, i);
+	return n;
+}
+
+/*
+ * collectgarbage: a collection ("collect", the default; "step", which may
+ * finish a cycle; a change of mode, which runs one) traverses the whole
+ * heap, in C.  count, isrunning, stop and restart only read or set a
+ * flag.  The collector's pace (setpause, setstepmul, the parameters of
+ * incremental and generational) is refused: with no pause and a large
+ * multiplier it works between the script's instructions, charged by
+ * nobody (a loop making small tables ran to the time limit).
+ */
+static uint64_t gc_charge(lua_State *L, const char *lib, const char *name)
+{
+	static const char *const cheap[] = { "count", "isrunning", "stop",
+					      "restart" };
+	const char *opt = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "collect";
+
+	(void)lib;
+	(void)name;
+	if (strcmp(opt, "setpause") == 0 || strcmp(opt, "setstepmul") == 0 ||
+	    ((strcmp(opt, "incremental") == 0 || strcmp(opt, "generational") == 0) &&
+	     !lua_isnoneornil(L, 2)))
+		luaL_error(L, "collectgarbage('%s') is not available in a scenario: the collector's pace is ringside's (set to run without pause, it works outside the instruction budget)",
+			   opt);
+	for (size_t i = 0; i < sizeof cheap / sizeof cheap[0]; i++)
+		if (strcmp(opt, cheap[i]) == 0)
+			return 0;
+	return limits_heap_cost(L);
 }
 
 /* A C function that can run long on its own, and what a call costs. */
@@ -271,6 +324,12 @@ static const struct charged charged[] = {
 	{ "string", "gsub", pattern_charge },
 	{ "utf8", "len", scan_charge },
 	{ "utf8", "offset", scan_charge },
+	{ "string", "pack", scan_charge },
+	{ "string", "packsize", scan_charge },
+	{ "string", "unpack", scan_charge },
+	{ "string", "format", strings_charge },
+	{ "_G", "tonumber", strings_charge },	/* _G: the base library */
+	{ "_G", "collectgarbage", gc_charge },
 	/* loops over elements (elements.c) */
 	{ "string", "byte", elements_cost },
 	{ "utf8", "codepoint", elements_cost },
@@ -290,7 +349,7 @@ static int sb_charged(lua_State *L)
 {
 	const struct charged *c = lua_touserdata(L, lua_upvalueindex(2));
 
-	engine_charge(L, c->cost(L, c->lib, c->name));
+	limits_charge(L, c->cost(L, c->lib, c->name));
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -472,6 +531,7 @@ void sandbox_open(lua_State *L)
 	lua_setglobal(L, "warn");	/* would write to stderr */
 	install_refusals(L);
 	install_bounds(L);
+	coroutines_open(L);	/* resumes recorded, for the limits */
 	/* a fixed seed, and no seeding from the clock */
 	lua_getglobal(L, "math");
 	lua_getfield(L, -1, "randomseed");

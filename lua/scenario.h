@@ -128,6 +128,18 @@ enum scenario_state scenario_resume(struct scenario *sc);
  */
 void scenario_interrupt(struct scenario *sc, int sig);
 
+/*
+ * For a player that cannot wait for the script to yield (the TUI reads no
+ * key while Lua runs): after scenario_poll_soon (safe from a signal
+ * handler, a timer's), at the script's next Lua instruction, poll(ctx) is
+ * called, from Lua's count hook, never from the handler.  It must not
+ * touch the scenario.  A non-NULL answer stops the script with the error
+ * "file:line: the scenario <answer>"; NULL lets it go on.
+ */
+void scenario_set_poll(struct scenario *sc, const char *(*poll)(void *ctx),
+		       void *ctx);
+void scenario_poll_soon(struct scenario *sc);
+
 /* The next queued line, oldest first; false when there is none. */
 bool scenario_next_line(struct scenario *sc, struct scenario_line *out);
 

@@ -206,6 +206,35 @@ static int parse_seconds(const char *s, uint64_t *ns)
 	return *ns >= 1000000ull && *ns <= 3600000000000ull ? 0 : -1;
 }
 
+/*
+ * Every option that names a file, and the scenario: an empty name is
+ * refused by the option's name.  Read as "no file" it was ignored
+ * (--trace-file "" ran with no trace file); opened, it was reported as
+ * "ringside: : cannot open".
+ */
+static int check_names(const struct options *o, char *err, int errlen)
+{
+	const struct { const char *opt, *name; } names[] = {
+		{ "--guest", o->guest }, { "--trace-file", o->trace_file },
+		{ "--record", o->record }, { "--cdrom", o->cdrom },
+		{ "--disk", o->disk },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].name && names[i].name[0] == '\0') {
+			snprintf(err, (size_t)errlen,
+				 "%s wants a file name, not an empty one",
+				 names[i].opt);
+			return -1;
+		}
+	if (o->scenario && o->scenario[0] == '\0') {
+		snprintf(err, (size_t)errlen,
+			 "the scenario's name is empty: give NAME or FILE.lua (ringside --list shows the bundled ones)");
+		return -1;
+	}
+	return 0;
+}
+
 int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 {
 	int c;
@@ -346,6 +375,16 @@ int cli_parse(int argc, char **argv, struct options *o, char *err, int errlen)
 	if (optind < argc) {
 		snprintf(err, (size_t)errlen, "unexpected argument '%s'",
 			 argv[optind]);
+		return -1;
+	}
+	if (check_names(o, err, errlen) != 0)
+		return -1;
+	if (o->list && (o->scenario || o->guest)) {
+		if (o->scenario)
+			snprintf(err, (size_t)errlen,
+				 "--list takes no argument, not '%s'", o->scenario);
+		else
+			snprintf(err, (size_t)errlen, "--list does not go with --guest");
 		return -1;
 	}
 	if ((o->trace_file || o->trace_insns) && o->trace == TRACE_NONE) {

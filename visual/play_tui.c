@@ -130,7 +130,7 @@ static void mark_pause(struct play *p)
 
 static void resume(struct play *p, struct app *a)
 {
-	p->st = scenario_resume(p->sc);
+	p->st = play_busy_resume(p, a);
 	focus(p, a);		/* a VM it made first: tui("focus") may follow */
 	play_take_lines(p, a);
 	if (p->st == SCENARIO_FAILED)
@@ -498,6 +498,8 @@ static bool card_loop(struct play *p)
 		int key;
 
 		dirty |= advance(p, NULL, now);
+		if (p->quit)
+			return false;	/* q stopped a busy script */
 		for (int i = 0; i < sim_vm_count(p->sim); i++)
 			if (!sim_vm(p->sim, i)->modelled)
 				return true;
@@ -584,8 +586,12 @@ int play_tui(const struct options *opt, const char *path)
 		play_free(p);
 		return EXIT_USAGE;
 	}
+	/* ^C or q while the script is busy in Lua: it stops at its next
+	 * instruction, and the loop, back at once, quits */
+	play_busy_watch(p);
 	if (card_loop(p))
 		play_views(p);
+	play_busy_unwatch(p);
 	status = verdict(p);
 	if (tui_close(opt, p->cast) != 0)
 		status = EXIT_USAGE;

@@ -61,6 +61,10 @@ struct play {
 	uint64_t chunk;			/* free run: instructions per slice */
 	uint64_t next_ms;		/* stepped or paced: next slice due */
 	double credit;			/* paced: instructions owed */
+
+	/* while the script runs (play_busy.c) */
+	struct app *app;		/* the views, or NULL (the title card) */
+	bool quit;			/* the quit key stopped the script */
 };
 
 /*
@@ -70,6 +74,16 @@ struct play {
 void play_add_line(struct play *p, enum scenario_line_kind kind,
 		   const char *text, const char *where);
 void play_take_lines(struct play *p, struct app *a);
+
+/*
+ * play_busy.c: while the script runs, ^C and the key that quits stop it
+ * at its next Lua instruction (watch before the first resume, unwatch
+ * before closing it); play_busy_resume is scenario_resume with them
+ * watched, on the views a (NULL: the title card), which it tells to quit.
+ */
+void play_busy_watch(struct play *p);
+void play_busy_unwatch(struct play *p);
+enum scenario_state play_busy_resume(struct play *p, struct app *a);
 
 /* Free the narration. */
 void play_forget_lines(struct play *p);

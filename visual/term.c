@@ -5,6 +5,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,11 +17,25 @@
 
 static volatile sig_atomic_t quit_signal;
 static SCREEN *screen;		/* ours, from newterm */
+/* who else must hear of a quit signal at once (term_on_quit) */
+static void (*volatile quit_fn)(void *ctx, int sig);
+static void *volatile quit_ctx;
 
 static void on_quit_signal(int sig)
 {
-	(void)sig;
-	quit_signal = 1;	/* the loop sees it; nothing else here */
+	void (*fn)(void *ctx, int sig) = quit_fn;
+
+	quit_signal = 1;	/* the loop sees it */
+	if (fn != NULL)
+		fn(quit_ctx, sig);
+}
+
+void term_on_quit(void (*fn)(void *ctx, int sig), void *ctx)
+{
+	/* cleared first: the handler never sees a new fn with an old ctx */
+	quit_fn = NULL;
+	quit_ctx = ctx;
+	quit_fn = fn;
 }
 
 void term_probe(bool no_color_flag, struct term_caps *caps)
@@ -95,6 +110,10 @@ void term_close(void)
 
 int term_getkey(int timeout_ms)
 {
+	/* a signal that came while the loop was busy (in a script, say) did
+	 * not interrupt a read: do not start one, which could wait for ever */
+	if (quit_signal)
+		return ERR;
 	wtimeout(stdscr, timeout_ms);
 	return wgetch(stdscr);
 }
@@ -107,4 +126,62 @@ void term_size(int *cols, int *rows)
 bool term_quit_requested(void)
 {
 	return quit_signal != 0;
+}
+
+/* ---- while the loop is busy elsewhere ------------------------------------- */
+
+#define KEYS_HELD 32		/* keys read and put back by term_key_typed */
+
+static void (*volatile tick_fn)(void *ctx);
+static void *volatile tick_ctx;
+
+static void on_tick(int sig)
+{
+	void (*fn)(void *ctx) = tick_fn;
+
+	(void)sig;
+	if (fn != NULL)
+		fn(tick_ctx);
+}
+
+void term_tick_start(int ms, void (*fn)(void *ctx), void *ctx)
+{
+	struct itimerval every = { { ms / 1000, ms % 1000 * 1000 },
+				   { ms / 1000, ms % 1000 * 1000 } };
+	struct sigaction sa;
+
+	tick_fn = NULL;
+	tick_ctx = ctx;
+	tick_fn = fn;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_tick;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;	/* the loop's own calls go on */
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every, NULL);
+}
+
+void term_tick_stop(void)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	tick_fn = NULL;
+}
+
+bool term_key_typed(bool (*wanted)(void *ctx, int key), void *ctx)
+{
+	int held[KEYS_HELD], n = 0, key;
+	bool found = false;
+
+	while (n < KEYS_HELD && (key = term_getkey(0)) != ERR) {
+		if (!found && wanted(ctx, key))
+			found = true;		/* taken: it has been answered */
+		else
+			held[n++] = key;
+	}
+	/* back in the order they came: ungetch puts a key in front */
+	while (n > 0)
+		ungetch(held[--n]);
+	return found;
 }

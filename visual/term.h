@@ -7,8 +7,9 @@
  *   UTF-8    if the locale's character set is UTF-8 (setlocale(LC_ALL, "")
  *            then nl_langinfo(CODESET)); otherwise every glyph is ASCII.
  * Signals only set a flag: SIGWINCH is curses' (it turns into KEY_RESIZE),
- * SIGINT, SIGTERM and SIGHUP ask the loop to quit, and the loop restores
- * the terminal.  Nothing is ever drawn from a signal handler.
+ * SIGINT, SIGTERM and SIGHUP ask the loop to quit (and stop a busy
+ * script: term_on_quit), and the loop restores the terminal.  Nothing is
+ * ever drawn from a signal handler.
  */
 #ifndef VISUAL_TERM_H
 #define VISUAL_TERM_H
@@ -37,5 +38,28 @@ void term_size(int *cols, int *rows);
 
 /* A quit signal (SIGINT, SIGTERM, SIGHUP) arrived. */
 bool term_quit_requested(void);
+
+/*
+ * fn(ctx, sig) is called from the quit signals' handler, after the flag
+ * is set, for work that cannot wait for the loop: a script busy in Lua
+ * does not return to it (play_tui.c: scenario_interrupt).  fn must be
+ * async-signal-safe.  NULL: nobody.
+ */
+void term_on_quit(void (*fn)(void *ctx, int sig), void *ctx);
+
+/*
+ * While the loop is busy elsewhere (a script in Lua, which returns only
+ * when it yields): fn(ctx) every ms milliseconds from SIGALRM's handler
+ * (so fn must be async-signal-safe), until term_tick_stop.
+ */
+void term_tick_start(int ms, void (*fn)(void *ctx), void *ctx);
+void term_tick_stop(void);
+
+/*
+ * Read the keys typed so far without losing them: true if one of them is
+ * wanted(ctx, key) (that one is taken); every other key is put back, in
+ * order, for the loop to read.
+ */
+bool term_key_typed(bool (*wanted)(void *ctx, int key), void *ctx);
 
 #endif

@@ -38,23 +38,34 @@ static uint64_t now_ms(void)
 	return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
 }
 
+/* One frame: the screen as the app is now. */
+static void frame(struct app *a)
+{
+	if (a->repaint)
+		clearok(curscr, TRUE);
+	a->repaint = false;
+	a->dirty = false;
+	screen_draw(a);
+	if (a->cast)		/* --record: this frame too */
+		cast_frame(a->cast);
+}
+
 void tui_loop(struct app *a)
 {
-	uint64_t last_draw = 0;
+	uint64_t last_draw = now_ms();
 
+	/* the first frame before anything runs: a scenario's script may be
+	 * busy for a while before it yields again */
+	frame(a);
 	while (!a->quit && !term_quit_requested()) {
 		uint64_t now = now_ms();
 		int key, n = 0;
 
 		app_tick(a, now);
+		if (a->quit)
+			break;	/* q stopped a busy script: no wait for a key */
 		if (a->dirty && (!app_running_fast(a) || now - last_draw >= FRAME_MS)) {
-			if (a->repaint)
-				clearok(curscr, TRUE);
-			a->repaint = false;
-			a->dirty = false;
-			screen_draw(a);
-			if (a->cast)		/* --record: this frame too */
-				cast_frame(a->cast);
+			frame(a);
 			last_draw = now;
 		}
 		key = term_getkey(cast_wait_ms(a->cast, app_wait_ms(a, now_ms())));

@@ -17,7 +17,8 @@ int storage_create_disk(const char *datastore, const char *name,
 	int rc;
 
 	if (image != NULL)
-		return vmfs_disk_import(datastore, name, image, out, err, errlen);
+		return vmfs_disk_import(datastore, name, image, VMFS_IMPORT_MAX,
+					out, err, errlen);
 	rc = vmfs_disk_create(datastore, name, (uint64_t)mb << 11, out);
 	if (rc != SIM_OK)
 		snprintf(err, errlen, "a blank disk of %u MiB on %s: %s", mb,

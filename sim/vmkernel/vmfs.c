@@ -193,9 +193,9 @@ static bool all_zero(const uint8_t *p, size_t n)
 #define IMPORT_CHUNK (128u * VMFS_SECTOR)	/* bytes per read */
 
 /* Sectors [lba, lba + n) of the image from buf into the base layer,
- * all but the zero ones. */
+ * all but the zero ones; SIM_EFORMAT past max_grains of them. */
 static int import_chunk(struct vmfs_disk *d, uint64_t lba, const uint8_t *buf,
-			uint64_t n)
+			uint64_t n, uint64_t max_grains)
 {
 	for (uint64_t i = 0; i < n; i++) {
 		const uint8_t *s = buf + i * VMFS_SECTOR;
@@ -203,6 +203,8 @@ static int import_chunk(struct vmfs_disk *d, uint64_t lba, const uint8_t *buf,
 
 		if (all_zero(s, VMFS_SECTOR))
 			continue;	/* sparse: zeros are not stored */
+		if (d->layer[0].grains == max_grains)
+			return SIM_EFORMAT;
 		if ((g = grain_alloc(&d->layer[0], lba + i)) == NULL)
 			return SIM_ENOMEM;
 		memcpy(g, s, VMFS_SECTOR);
@@ -219,7 +221,7 @@ static int import_chunk(struct vmfs_disk *d, uint64_t lba, const uint8_t *buf,
  * data, which is still correct.
  */
 static int import_sectors(struct vmfs_disk *d, int fd, const char *image,
-			  char *err, size_t errlen)
+			  uint64_t max_bytes, char *err, size_t errlen)
 {
 	uint8_t buf[IMPORT_CHUNK];
 	off_t size = (off_t)(d->sectors * VMFS_SECTOR), off = 0, end;
@@ -246,7 +248,13 @@ static int import_sectors(struct vmfs_disk *d, int fd, const char *image,
 			memset(buf + got, 0, sizeof buf - (size_t)got);
 			rc = import_chunk(d, (uint64_t)off / VMFS_SECTOR, buf,
 					  ((uint64_t)got + VMFS_SECTOR - 1) /
-					  VMFS_SECTOR);
+					  VMFS_SECTOR, max_bytes / VMFS_SECTOR);
+			if (rc == SIM_EFORMAT)	/* "64 MiB", "1 KiB" */
+				snprintf(err, errlen,
+					 "%s: more than %llu %s of data (sectors not all zeros): ringside holds a disk in memory; holes and zero sectors cost nothing",
+					 image, (unsigned long long)(max_bytes % (1u << 20) ?
+								     max_bytes >> 10 : max_bytes >> 20),
+					 max_bytes % (1u << 20) ? "KiB" : "MiB");
 			if (rc != SIM_OK)
 				return rc;
 			off += got;
@@ -256,8 +264,8 @@ static int import_sectors(struct vmfs_disk *d, int fd, const char *image,
 }
 
 int vmfs_disk_import(const char *datastore, const char *name,
-		     const char *image, struct vmfs_disk **out, char *err,
-		     size_t errlen)
+		     const char *image, uint64_t max_bytes,
+		     struct vmfs_disk **out, char *err, size_t errlen)
 {
 	struct stat st;
 	uint64_t sectors;
@@ -285,7 +293,7 @@ int vmfs_disk_import(const char *datastore, const char *name,
 	}
 	rc = vmfs_disk_create(datastore, name, sectors, out);
 	if (rc == SIM_OK &&
-	    (rc = import_sectors(*out, fd, image, err, errlen)) != SIM_OK) {
+	    (rc = import_sectors(*out, fd, image, max_bytes, err, errlen)) != SIM_OK) {
 		vmfs_disk_destroy(*out);
 		*out = NULL;
 	}

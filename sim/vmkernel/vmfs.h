@@ -52,13 +52,25 @@ int vmfs_disk_create(const char *datastore, const char *name,
 		     uint64_t sectors, struct vmfs_disk **out);
 
 /*
+ * The most data an imported image may hold, in bytes: ringside keeps a
+ * disk in memory, one grain per sector that is not all zeros, so a dense
+ * image of the 128 GiB an IDE disk may hold was read whole into memory.
+ * Holes and zero sectors cost nothing (a sparse 128 GiB image is fine);
+ * the guests ringside runs use a few MiB (scenarios/guests/disk.img: 1).
+ * A guest's own writes are not counted here.
+ */
+#define VMFS_IMPORT_MAX (64ull << 20)
+
+/*
  * A disk holding a copy of the raw image file `image` (its size rounded
- * up to whole sectors).  The file is only read.  On failure err names the
+ * up to whole sectors).  The file is only read.  An image with more than
+ * max_bytes of data (VMFS_IMPORT_MAX; tests give less) is refused,
+ * SIM_EFORMAT, once that much has been read.  On failure err names the
  * file and what is wrong with it.
  */
 int vmfs_disk_import(const char *datastore, const char *name,
-		     const char *image, struct vmfs_disk **out, char *err,
-		     size_t errlen);
+		     const char *image, uint64_t max_bytes,
+		     struct vmfs_disk **out, char *err, size_t errlen);
 
 void vmfs_disk_destroy(struct vmfs_disk *d);
 

@@ -58,6 +58,37 @@ static void usage_errors(void **state)
 	expect("--version", 0, "Unicorn 2.");
 }
 
+/*
+ * An empty name is refused by the option's name, never read as "no file"
+ * (--trace-file "" ran with no trace file) nor printed as ": cannot open";
+ * --list takes nothing after it (it ignored "extra").
+ */
+static void empty_names_and_list_arguments(void **state)
+{
+	static const char *const empty[][2] = {
+		{ "--headless --guest ''", "--guest wants a file name, not an empty one" },
+		{ "--headless --guest scenarios/guests/hello.elf --trace=jsonl --trace-file ''",
+		  "--trace-file wants a file name, not an empty one" },
+		{ "--record '' tour", "--record wants a file name, not an empty one" },
+		{ "--headless --guest scenarios/guests/cdrom.elf --cdrom ''",
+		  "--cdrom wants a file name, not an empty one" },
+		{ "--headless --guest scenarios/guests/hello.elf --disk ''",
+		  "--disk wants a file name, not an empty one" },
+		{ "--headless ''", "the scenario's name is empty" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		expect(empty[i][0], 2, empty[i][1]);
+		if (strstr(out, "ringside: :") != NULL)
+			fail_msg("ringside %s: an empty name printed:\n%s", empty[i][0], out);
+	}
+	expect("--list extra", 2, "--list takes no argument, not 'extra'");
+	expect("--list --guest scenarios/guests/hello.elf", 2,
+	       "--list does not go with --guest");
+	expect("--list", 0, "Bundled scenarios");
+}
+
 static void bad_files(void **state)
 {
 	(void)state;
@@ -339,6 +370,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(empty_names_and_list_arguments),
 		cmocka_unit_test(bad_files),
 		cmocka_unit_test(headless_summary),
 		cmocka_unit_test(guest_failures),

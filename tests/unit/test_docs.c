@@ -3,6 +3,8 @@
  * <!-- docs: COMMAND --> markers must be what COMMAND prints now
  * (tests/docs/docs.sh check; `make docs` rewrites them); the host times
  * of <!-- bench: --> blocks are written by `make bench-docs`, not checked.
+ * Nor can a test a page names: "test_cli `usage_errors`" must be a test of
+ * tests/unit/test_cli.c (tests/docs/test-names.sh).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +31,28 @@ static void docs_agree_with_the_program(void **state)
 	st = tl_sh("sh tests/docs/docs.sh check 2>&1", out, sizeof out);
 	if (st != 0)
 		fail_msg("a page of docs/ disagrees with the program (run make docs):\n%s", out);
+}
+
+/*
+ * The tests docs/ names (docs/bad-input.md gives one per row) exist, in the
+ * suite named: a suite split or a test renamed leaves no stale row.  And
+ * a stale name is caught.
+ */
+static void docs_name_real_tests(void **state)
+{
+	char page[256], cmd[400];
+
+	(void)state;
+	if (tl_sh("sh tests/docs/test-names.sh 2>&1", out, sizeof out) != 0)
+		fail_msg("docs/ names tests that do not exist:\n%s", out);
+	tl_temp_file(page, sizeof page, ".md");
+	tl_write_file(page, "| a | b | test_cli `usage_errors`, `no_such_test`; test_nosuch `x` |\n");
+	snprintf(cmd, sizeof cmd, "sh tests/docs/test-names.sh %s 2>&1", page);
+	assert_int_equal(tl_sh(cmd, out, sizeof out), 1);
+	if (strstr(out, "test_cli `no_such_test`") == NULL ||
+	    strstr(out, "test_nosuch `x`") == NULL || strstr(out, "usage_errors") != NULL)
+		fail_msg("wanted no_such_test and test_nosuch reported, usage_errors not:\n%s", out);
+	unlink(page);
 }
 
 /* A page of docs in a folder of its own (dir: "build/docs-test-XXXXXX"). */
@@ -163,6 +187,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(docs_agree_with_the_program),
+		cmocka_unit_test(docs_name_real_tests),
 		cmocka_unit_test(a_stale_figure_is_caught),
 		cmocka_unit_test(a_stale_figure_in_a_sentence_is_caught_and_rewritten),
 		cmocka_unit_test(figure_sh_reads_the_defines),

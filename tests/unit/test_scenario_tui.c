@@ -195,6 +195,51 @@ static void script_error_is_shown(void **state)
 	unlink(path);
 }
 
+/*
+ * ^C or q while the script is busy in Lua, in one heavy instruction after
+ * another (each copies a vararg of 200,000 values): the script stops at
+ * its next instruction and the TUI quits at once, naming the line.  Both
+ * used to wait for the script's 10 s CPU limit, the keys unread.  On the
+ * title card (no VM yet), and in the views (vm: a VM runs hello first).
+ */
+static void busy_script_quits(bool vm, const char *key, const char *why)
+{
+	char path[256], want[320], text[600];
+	struct timespec t0, t1;
+
+	tl_temp_file(path, sizeof path, ".lua");
+	snprintf(text, sizeof text, "%s"
+		 "local t = {} for i = 1, 200000 do t[i] = i end\n"
+		 "say('busy now')\n"
+		 "local function f(...)\n"
+		 "  for i = 1, 1e9 do local _ = select('#', ...) end\n"
+		 "end\n"
+		 "f(table.unpack(t))\n",
+		 vm ? "host{}:add_vm{name='v', guest='hello'}\n" : "");
+	tl_write_file(path, text);
+	tl_tmux_play(path, 100, 30);
+	tl_tmux_see("busy now");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tl_tmux_press(key);
+	tl_tmux_see("RINGSIDE-EXIT=2");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snprintf(want, sizeof want, "%s:%d: the scenario %s", path, vm ? 5 : 4, why);
+	tl_tmux_see(want);
+	if (t1.tv_sec - t0.tv_sec > 3)
+		fail_msg("%s took %lld s to quit", key, (long long)(t1.tv_sec - t0.tv_sec));
+	tl_tmux_stop();
+	unlink(path);
+}
+
+static void busy_script_quits_on_keys(void **state)
+{
+	(void)state;
+	busy_script_quits(false, "C-c", "was stopped by signal 2");
+	busy_script_quits(false, "q", "was stopped: q was pressed while it ran");
+	busy_script_quits(true, "C-c", "was stopped by signal 2");
+	busy_script_quits(true, "q", "was stopped: q was pressed while it ran");
+}
+
 /* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
 static void tui_commands(void **state)
 {
@@ -373,6 +418,7 @@ int main(void)
 		cmocka_unit_test_teardown(drs_key_applies_a_recommendation, tl_tmux_teardown),
 		cmocka_unit_test_teardown(title_card_before_the_first_vm, tl_tmux_teardown),
 		cmocka_unit_test_teardown(script_error_is_shown, tl_tmux_teardown),
+		cmocka_unit_test_teardown(busy_script_quits_on_keys, tl_tmux_teardown),
 		cmocka_unit_test_teardown(tui_commands, tl_tmux_teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, tl_tmux_teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, tl_tmux_teardown),

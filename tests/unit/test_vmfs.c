@@ -190,7 +190,7 @@ static void image_is_copied_and_left_alone(void **state)
 	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
 	assert_int_equal(fwrite(s, 1, 100, f), 100);	/* a partial sector */
 	fclose(f);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
 					  sizeof err), SIM_OK);
 	assert_int_equal(vmfs_sectors(d), 2);
 	expect(d, 0, 0, 5);
@@ -207,12 +207,50 @@ static void image_is_copied_and_left_alone(void **state)
 	fill(s, 5);
 	assert_memory_equal(back, s, VMFS_SECTOR);
 	unlink(path);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
 					  sizeof err), SIM_EIO);
 	assert_non_null(strstr(err, path));
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", VMFS_IMPORT_MAX, &d, err,
 					  sizeof err), SIM_EFORMAT);
 	assert_non_null(strstr(err, "not a regular file"));
+}
+
+/*
+ * A disk is held in memory: an image with more data than the cap allows
+ * is refused, naming the file; zero sectors and holes are not data and
+ * cost nothing.  The image: a hole, 3 data sectors, 2 zero sectors.
+ */
+static void import_is_capped(void **state)
+{
+	char path[4096], err[256] = "";
+	uint8_t s[VMFS_SECTOR], zero[2 * VMFS_SECTOR] = { 0 };
+	struct vmfs_disk *d = NULL;
+	FILE *f;
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".img");
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 1 << 20, SEEK_SET), 0);
+	for (int i = 0; i < 3; i++) {
+		fill(s, 7 + i);
+		assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
+	}
+	assert_int_equal(fwrite(zero, 1, sizeof zero, f), sizeof zero);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, 3 * VMFS_SECTOR,
+					  &d, err, sizeof err), SIM_OK);
+	assert_int_equal(vmfs_layer_sectors(d, 0), 3);
+	expect(d, 0, (1 << 20) / VMFS_SECTOR + 2, 9);
+	vmfs_disk_destroy(d);
+	d = NULL;
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, 2 * VMFS_SECTOR,
+					  &d, err, sizeof err), SIM_EFORMAT);
+	assert_null(d);
+	if (strncmp(err, path, strlen(path)) != 0 ||
+	    strstr(err, "more than 1 KiB of data") == NULL)
+		fail_msg("the refusal should name %s and the cap: %s", path, err);
+	unlink(path);
 }
 
 static void saved_state_comes_back(void **state)
@@ -282,6 +320,7 @@ int main(void)
 		cmocka_unit_test(revert_drops_later_writes),
 		cmocka_unit_test(consolidate_keeps_every_view),
 		cmocka_unit_test(image_is_copied_and_left_alone),
+		cmocka_unit_test(import_is_capped),
 		cmocka_unit_test(saved_state_comes_back),
 		cmocka_unit_test(saved_states_share_grains),
 	};

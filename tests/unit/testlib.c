@@ -262,6 +262,35 @@ void tl_write_file(const char *path, const char *text)
 	assert_int_equal(fclose(f), 0);
 }
 
+char tl_out[1 << 20];
+
+int tl_ringside(const char *fmt, ...)
+{
+	char args[2048], cmd[2400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof cmd, "timeout -s KILL 120 ./ringside %s%s", args,
+		 strstr(args, "2>") ? "" : " 2>&1");
+	return tl_sh(cmd, tl_out, sizeof tl_out);
+}
+
+void tl_want(int st, int status, const char *needle)
+{
+	if (st != status)
+		fail_msg("status %d, expected %d; output:\n%s", st, status, tl_out);
+	if (needle && strstr(tl_out, needle) == NULL)
+		fail_msg("output lacks \"%s\":\n%s", needle, tl_out);
+}
+
+void tl_scenario(char *path, size_t size, const char *text)
+{
+	tl_temp_file(path, size, ".lua");
+	tl_write_file(path, text);
+}
+
 int tl_skip_suite(const char *why)
 {
 	printf("[==========] 0 test(s) run.\n[  SKIPPED ] %s\n", why);

@@ -77,6 +77,20 @@ uint32_t tl_rand(uint64_t *state, uint32_t n);
 struct cluster;
 void tl_example_c(struct cluster *c, int vm[4]);
 
+/*
+ * ./ringside ARGS (printf-style), run from the repository root as a user
+ * would, under `timeout -s KILL 120` as a safety net only (a hang becomes
+ * status 137, a failure, not a stuck suite).  stderr is merged into the
+ * output unless ARGS redirect it themselves.  The output is in tl_out;
+ * the exit status is returned.
+ */
+extern char tl_out[1 << 20];
+int tl_ringside(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Fail unless st is status and tl_out holds needle (NULL: any output). */
+void tl_want(int st, int status, const char *needle);
+/* A temporary scenario file holding text (tl_temp_file); its path in path. */
+void tl_scenario(char *path, size_t size, const char *text);
+
 /* Write text to a file (fails the test if it cannot). */
 void tl_write_file(const char *path, const char *text);
 

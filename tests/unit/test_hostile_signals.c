@@ -1,0 +1,233 @@
+/*
+ * test_hostile_signals.c - runs a user stops or that would never stop
+ * (issue 14): scripts busy in single heavy instructions (the CPU-time
+ * limit), SIGINT and SIGTERM in a guest run and in a busy script, a full
+ * or closed stdout, guest output with no final newline or with escape
+ * sequences for a terminal.  Every run must end promptly with its output
+ * so far and the status that names why.
+ * Each command runs under `timeout -s KILL` (tl_ringside) as a safety net
+ * only: a hang becomes a failure (status 137) instead of a stuck suite.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testlib.h"
+
+#define PARTIAL "build/guests/partial.elf"
+
+/* A vararg of 200,000 values, and a loop that reads it for ever: each
+ * select('#', ...) copies them all, one Lua instruction's worth of count. */
+#define VARARG_TABLE "local t = {} for i = 1, 200000 do t[i] = i end\n"
+#define VARARG_LOOP "local function f(...)\n" \
+	"  for i = 1, 1e9 do local _ = select('#', ...) end\n" \
+	"end\n" \
+	"f(table.unpack(t)) print('AFTER')\n"
+
+/*
+ * One Lua instruction can do work in proportion to the values it moves:
+ * a vararg of 200,000 values is copied whole by each `...` (OP_VARARG)
+ * and each call, and comparing two long strings reads them whole.  No
+ * instruction count sees that; the time limit is the backstop: the run
+ * ends with the file and line, not after hours.
+ */
+static void heavy_instructions_bounded(void **state)
+{
+	char sc[256];
+	time_t t0 = time(NULL);
+
+	(void)state;
+	tl_scenario(sc, sizeof sc, VARARG_TABLE VARARG_LOOP);
+	tl_want(tl_ringside("--headless %s", sc), 2, ":3: the scenario ran for");
+	if (strstr(tl_out, "CPU time") == NULL || strstr(tl_out, "AFTER") != NULL)
+		fail_msg("not stopped by its time limit:\n%s", tl_out);
+	if (time(NULL) - t0 > 60)
+		fail_msg("stopped after %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
+}
+
+/* ---- stdout, signals, partial lines, terminals --------------------------------- */
+
+static void stdout_errors(void **state)
+{
+	int fds[2], st;
+	pid_t pid;
+
+	(void)state;
+	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf 2>&1 >/dev/full"),
+	     2, "cannot write the output");
+	tl_want(tl_ringside("--headless holes 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf 2>&1 >&-"),
+	     2, "cannot write the output");
+	/* a pipe nobody reads any more */
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		execl("./ringside", "ringside", "--headless", "--guest",
+		      "scenarios/guests/hello.elf", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 2)
+		fail_msg("stdout a closed pipe: %s %d, expected exit status 2",
+			 WIFEXITED(st) ? "status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
+static void partial_line_kept(void **state)
+{
+	char sc[256];
+
+	(void)state;
+	/* a scenario that ends while its VM runs */
+	tl_scenario(sc, sizeof sc,
+		 "local esx = host{name='esx1', kind='esx'}\n"
+		 "esx:add_vm{name='vm1', guest='" PARTIAL "'}\n"
+		 "run{insns=100000}\n");
+	tl_want(tl_ringside("--headless %s", sc), 0, "  vm1 | \033[2J\aabc");
+	unlink(sc);
+	tl_want(tl_ringside("--headless --quiet --max-insns 100k --guest " PARTIAL " 2>/dev/null | od -c | tr -s ' '"),
+	     0, "a b c \\n");
+}
+
+/* Start the partial guest, wait for its first line, send sig; its output
+ * and the summary must be printed, and the status be 128 + sig. */
+static void signalled(int sig, int status)
+{
+	int fds[2], st;
+	size_t n = 0;
+	ssize_t got;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		execl("./ringside", "ringside", "--headless", "--guest", PARTIAL,
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	while (strstr(tl_out, "ready") == NULL &&
+	       (got = read(fds[0], tl_out + n, sizeof tl_out - 1 - n)) > 0) {
+		n += (size_t)got;
+		tl_out[n] = '\0';
+	}
+	kill(pid, sig);
+	while ((got = read(fds[0], tl_out + n, sizeof tl_out - 1 - n)) > 0)
+		n += (size_t)got;
+	tl_out[n] = '\0';
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != status)
+		fail_msg("signal %d: %s %d, expected exit status %d:\n%s", sig,
+			 WIFEXITED(st) ? "status" : "signal",
+			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), status, tl_out);
+	/* (the partial line is partial_line_kept's: "abc" may come after) */
+	if (strstr(tl_out, "--- ringside:") == NULL ||
+	    strstr(tl_out, "stopped by signal") == NULL)
+		fail_msg("signal %d: the summary is missing:\n%s", sig, tl_out);
+}
+
+static void signals_end_runs(void **state)
+{
+	(void)state;
+	tl_out[0] = '\0';
+	signalled(SIGTERM, 143);
+	tl_out[0] = '\0';
+	signalled(SIGINT, 130);
+}
+
+/*
+ * The scenario text (after VARARG_TABLE and a say) gets SIGTERM a second
+ * after it starts: it must stop at once, at `line`, with status 143, and
+ * nothing it would print after must be printed.
+ */
+static void sigterm_stops_script(const char *text, int line)
+{
+	char sc[256], cmd[600], where[80];
+	time_t t0 = time(NULL);
+
+	tl_scenario(sc, sizeof sc, text);
+	snprintf(cmd, sizeof cmd,
+		 "(./ringside --headless %s 2>&1 & p=$!; sleep 1; kill -TERM $p;"
+		 " (sleep 20; kill -KILL $p) >/dev/null 2>&1 &"
+		 " wait $p; echo \"status $?\") | cat",
+		 sc);
+	tl_sh(cmd, tl_out, sizeof tl_out);
+	snprintf(where, sizeof where, ":%d: the scenario was stopped by signal 15", line);
+	if (strstr(tl_out, "status 143") == NULL || strstr(tl_out, where) == NULL)
+		fail_msg("not stopped by SIGTERM at %s:\n%s", where, tl_out);
+	if (strstr(tl_out, "AFTER") != NULL)
+		fail_msg("the script went on after SIGTERM:\n%s", tl_out);
+	if (time(NULL) - t0 > 5)
+		fail_msg("SIGTERM took %lld s", (long long)(time(NULL) - t0));
+	unlink(sc);
+}
+
+/*
+ * A scenario whose Lua is busy (each instruction copying a long vararg)
+ * when SIGTERM comes: the script stops at its next instruction, with its
+ * line and the signal named, and the status is 143.  It used to go on
+ * until its own limits ended it.  The same two coroutines deep: every
+ * coroutine that resumed the busy one stops too (each has a hook of its
+ * own); the outer one used to print the inner one's error and go on.
+ */
+static void signals_stop_scripts(void **state)
+{
+	(void)state;
+	sigterm_stops_script(VARARG_TABLE "say('ready')\n" VARARG_LOOP, 4);
+	sigterm_stops_script(VARARG_TABLE "say('ready')\n"
+			     "local outer = coroutine.wrap(function()\n"
+			     "  local inner = coroutine.create(function(...)\n"
+			     "    for i = 1, 1e9 do local _ = select('#', ...) end\n"
+			     "  end)\n"
+			     "  print('AFTER', coroutine.resume(inner, table.unpack(t)))\n"
+			     "end)\n"
+			     "print('AFTER', pcall(outer))\n", 5);
+}
+
+static void terminal_sees_no_escapes(void **state)
+{
+	(void)state;
+	/* script(1) gives ringside a terminal for stdout */
+	tl_want(tl_sh("timeout -s KILL 60 script -qec './ringside --headless --quiet --max-insns 100k --guest " PARTIAL "' /dev/null 2>&1",
+		   tl_out, sizeof tl_out), 1, "^[[2J^Gabc");
+	if (strchr(tl_out, '\033') != NULL || strchr(tl_out, '\007') != NULL)
+		fail_msg("an escape sequence or BEL reached the terminal");
+	/* a file gets the bytes as they are */
+	tl_want(tl_ringside("--headless --quiet --max-insns 100k --guest " PARTIAL " | od -c | tr -s ' '"),
+	     0, "033 [ 2 J \\a a b c");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(heavy_instructions_bounded),
+		cmocka_unit_test(stdout_errors),
+		cmocka_unit_test(partial_line_kept),
+		cmocka_unit_test(signals_end_runs),
+		cmocka_unit_test(signals_stop_scripts),
+		cmocka_unit_test(terminal_sees_no_escapes),
+	};
+
+	return cmocka_run_group_tests_name("hostile_signals", tests, NULL, NULL);
+}
