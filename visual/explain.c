@@ -95,6 +95,20 @@ static void course(struct explain_out *o, const struct step_record *r)
 	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
+size_t explain_course(const struct step_record *r, char *buf, size_t size)
+{
+	struct explain_out o = { buf, size, 0 };
+
+	if (size > 0)
+		buf[0] = '\0';
+	course(&o, r);
+	if (o.len > 0) {	/* without the paragraph's space before it */
+		memmove(buf, buf + 1, o.len);
+		o.len--;
+	}
+	return o.len;
+}
+
 /*
  * A write to CR0 or CR4 (MOV, CLTS, LMSW) under VT-x exits only when it
  * changes a bit the VMM owns in the guest/host mask (SDM vol. 3C

@@ -24,6 +24,15 @@
 size_t explain_step(const struct step_record *r, char *buf, size_t size);
 
 /*
+ * Where the course text simplifies about an instruction that ran: its
+ * sentence, marked "[The course text says: ...]", then "What ESX really
+ * does:" and the path it took (the end of explain_step's paragraph, for
+ * the quiz too).  Returns the length written: 0, and buf "", where the
+ * course says nothing wrong about it.
+ */
+size_t explain_course(const struct step_record *r, char *buf, size_t size);
+
+/*
  * One sentence about an instruction that has not run yet: what will
  * happen to it (for the "Next:" line).  vring: the guest's ring now;
  * exec: how the vCPU runs now (te, bt, direct under bt, or hw).

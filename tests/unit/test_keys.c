@@ -380,8 +380,10 @@ static void run_to_power_off(void **state)
 
 /*
  * The quiz grades the real answer (the VMM emulates a privileged
- * instruction) and, to a student who gave the course text's answer (the
- * VMKernel), explains the course's sentence as the course's.
+ * instruction) and, wherever the course text simplifies, shows the
+ * course's sentence marked as the course's and then what ESX really does,
+ * whatever the student answered; to a student who gave the course's
+ * answer (the VMKernel), it says so.
  */
 static void quiz_explains_the_course(void **state)
 {
@@ -391,24 +393,46 @@ static void quiz_explains_the_course(void **state)
 	(void)state;
 	memset(&r, 0, sizeof r);
 	r.valid = true;
+	r.op = X86_OP_LGDT;
 	r.insn.u.insn.cls = CLASS_PRIVILEGED;
 	r.insn.u.insn.path = PATH_VMM;
 	r.insn.u.insn.why = WHY_TRAP;
 	quiz_grade(&q, ANSWER_VMKERNEL, &r);
 	assert_int_equal(q.correct, ANSWER_VMM);
 	assert_int_equal(q.right, 0);
-	assert_non_null(strstr(q.course, "The course text says"));
+	assert_non_null(strstr(q.course, "the course text's answer"));
+	assert_non_null(strstr(q.course, "[The course text says: \"In such case, VMM sends instruction to VMKernel"));
+	assert_non_null(strstr(q.course, "What ESX really does:"));
 	assert_non_null(strstr(q.why, "guest>vmm>guest (trap)"));
+	/* the right answer: the course's sentence is still shown, as the course's */
+	quiz_grade(&q, ANSWER_VMM, &r);
+	assert_int_equal(q.right, 1);
+	assert_non_null(strstr(q.course, "[The course text says: \"In such case"));
+	assert_null(strstr(q.course, "the course text's answer"));
 	/* HLT is the VMKernel's too: that answer is right */
+	r.op = X86_OP_HLT;
 	r.insn.u.insn.path = PATH_VMKERNEL;
 	quiz_grade(&q, ANSWER_VMKERNEL, &r);
 	assert_int_equal(q.correct, ANSWER_VMKERNEL);
-	assert_int_equal(q.right, 1);
-	/* the guest's own fault: the guest handles it */
-	r.insn.u.insn.path = PATH_VMM;
+	assert_int_equal(q.right, 2);
+	/* the guest's own fault at ring 3: the guest handles it; the course
+	 * said rings 1-3 run directly */
+	r.op = X86_OP_CLI;
+	r.insn.u.insn.vring = 3;
 	r.insn.u.insn.why = WHY_REFLECT;
-	quiz_grade(&q, ANSWER_GUEST, &r);
+	r.insn.u.insn.path = PATH_VMM;
+	quiz_grade(&q, ANSWER_HARDWARE, &r);
 	assert_int_equal(q.correct, ANSWER_GUEST);
+	assert_non_null(strstr(q.course, "1 thru 3"));
+	assert_non_null(strstr(q.course, "the course text's answer"));
+	/* where the course says nothing wrong, nothing is added */
+	r.op = X86_OP_OTHER;
+	r.insn.u.insn.vring = 0;
+	r.insn.u.insn.cls = CLASS_INNOCUOUS;
+	r.insn.u.insn.path = PATH_DIRECT;
+	r.insn.u.insn.why = WHY_NATIVE;
+	quiz_grade(&q, ANSWER_HARDWARE, &r);
+	assert_string_equal(q.course, "");
 }
 
 /* Switching mode restarts from power-on (or says why it cannot). */
