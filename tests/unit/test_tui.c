@@ -355,6 +355,12 @@ static void vmcs_view(void **state)
 	expect_screen("modelled cost 3963 cycles: VM exit + VM entry 3963");
 	expect_screen("round trip: Agesen et al., USENIX ATC 2012, table 1");
 	expect_screen("handling: no published figure, none charged");
+	/* the Architecture view too: the guest kernel at ring 0 of
+	 * non-root mode, the VMM in root mode (not deprivileging's CPL 1) */
+	keys("2");
+	expect_screen("Guest OS: sysenter.elf, ring 0 of non-root mode");
+	expect_screen("VMM (root mode)");
+	assert_null(strstr(screen, "at CPL 1"));
 }
 
 static void quit_restores_terminal(void **state)
