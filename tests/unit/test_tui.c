@@ -309,6 +309,8 @@ static void views(void **state)
 	keys("3");
 	expect_screen("vmx:vm0");
 	expect_screen("vmm0:vm0");
+	/* esxtop's %RUN beside %USED and %SYS (%USED = %RUN + %SYS) */
+	expect_screen("%USED  %RUN  %SYS");
 	keys("Tab");
 	expect_screen("Translation: guest code beside the translation cache");
 	expect_screen("does not use binary translation");	/* --mode=te */
