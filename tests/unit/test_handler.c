@@ -13,7 +13,10 @@
  *     keeps the PIC and the PIT;
  *   - under te the holes run untrapped and answer wrong: all of them at
  *     CPL 1, and SGDT SIDT SLDT SMSW STR even at ring 3 [Robin & Irvine
- *     2000]; IRET and far RET to ring 0 fault at CPL 1 and the VMM does
+ *     2000], and LSL, which reads the VMM's shadow descriptor, its limit
+ *     truncated below the VMM's area [docs/x86-holes.md; Bugnion et al.
+ *     2012 on segment truncation; test_reference's ring3desc against
+ *     QEMU]; IRET and far RET to ring 0 fault at CPL 1 and the VMM does
  *     them;
  *   - under bt guest code is translated unless it is ring 3 with IF=1 and
  *     IOPL<3 [Bugnion et al., TOCS 2012]; classify.elf runs its ring-3
@@ -79,9 +82,12 @@ static const char *const hw_exits[] = {
 static const char *const cr_guest_bits[] = {
 	"lmsw", "clts", "mov-to-cr0", "mov-to-cr4", NULL
 };
-/* The holes that show the VMM's own tables at any ring ("Red Pill"). */
+/*
+ * The holes that show the VMM at any ring: its own tables ("Red Pill"),
+ * and its truncation of the guest's segments (LSL).
+ */
 static const char *const red_pill[] = {
-	"sgdt", "sidt", "sldt", "smsw", "str", NULL
+	"sgdt", "sidt", "sldt", "smsw", "str", "lsl", NULL
 };
 /* Returns that fault at CPL 1 on the guest kernel's RPL-0 selectors. */
 static const char *const rpl_traps[] = { "iret", "far-ret", NULL };
@@ -270,6 +276,42 @@ static void only_ring3_runs_directly(void **state)
 }
 
 /*
+ * bt's direct execution of ring 3 is no cure for the holes that show the
+ * VMM at any ring: tests/guests/ring3desc.S runs LSL and LAR at ring 3
+ * with IF=1; LSL answers from the truncated shadow descriptor (a hole:
+ * test_reference compares it with QEMU), LAR right.
+ */
+static void direct_ring3_lsl_is_a_hole(void **state)
+{
+	struct tl_run r;
+	int lsl = 0, lar = 0;
+
+	(void)state;
+	tl_boot_mode("build/guests/ring3desc.elf", MODE_BT, true, &r);
+	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+	for (size_t i = 0; i < r.nev; i++) {
+		const struct event *e = &r.ev[i];
+
+		if (e->kind != EV_INSN || e->u.insn.bytes[0] != 0x0f ||
+		    (e->u.insn.bytes[1] != 0x03 && e->u.insn.bytes[1] != 0x02))
+			continue;
+		assert_int_equal(e->u.insn.vring, 3);
+		assert_int_equal(e->u.insn.mode, MODE_DIRECT);
+		assert_int_equal(e->u.insn.path, PATH_DIRECT);
+		if (e->u.insn.bytes[1] == 0x03) {
+			lsl++;
+			assert_int_equal(e->u.insn.why, WHY_HOLE);
+		} else {
+			lar++;
+			assert_int_equal(e->u.insn.why, WHY_NATIVE);
+		}
+	}
+	assert_int_equal(lsl, 2);
+	assert_int_equal(lar, 2);
+	tl_free(&r);
+}
+
+/*
  * SYSENTER and SYSEXIT [Intel SDM vol. 2B; Adams & Agesen 2006]: a
  * deprivileging VMM owns the real SYSENTER MSRs, so SYSENTER from the
  * guest's ring 3 enters the VMM (te, and bt's direct execution), which
@@ -432,6 +474,7 @@ int main(void)
 		cmocka_unit_test(probes_follow_the_sources),
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
+		cmocka_unit_test(direct_ring3_lsl_is_a_hole),
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(hw_interrupt_exits),
