@@ -1,12 +1,15 @@
 /*
  * explain.h - what an instruction did, in words a first-year student reads.
  *
- * The words follow the seed text ringside teaches: direct execution for
- * work in rings 1-3; ring-0 work virtualized, the VMM handing it to the
- * VMKernel and returning the result so the guest believes it owns ring 0;
- * the VMX emulating the non-critical devices (serial and parallel ports,
- * the CD-ROM).  Every x86_op has a sentence, and every class/path/ring
- * combination the VMM produces has a paragraph.  Pure text: no curses.
+ * The words tell what ESX really does (sim/handler.h's model): the VMM
+ * emulates privileged and sensitive instructions on the virtual CPU, the
+ * VMKernel takes part only where it acts (a HLT blocks the vCPU's world),
+ * the VMX emulates the non-critical devices (serial and parallel ports,
+ * the CD-ROM).  Where the seed text ringside teaches simplifies ("direct
+ * execution for rings 1-3", "VMM sends instruction to VMKernel"), its
+ * sentence follows, marked as the course's (explain_course).  Every
+ * x86_op has a sentence, and every class/path/ring combination the VMM
+ * produces has a paragraph.  Pure text: no curses.
  */
 #ifndef VISUAL_EXPLAIN_H
 #define VISUAL_EXPLAIN_H
