@@ -255,10 +255,7 @@ static void world_word(const struct world *w, char *out, size_t len)
 static uint64_t life_of(const struct esxtop *e, const struct world_times *cur,
 			int k, uint64_t span)
 {
-	uint64_t life = delta(cur, e->prev, k, C_RUN) +
-			delta(cur, e->prev, k, C_RDY) +
-			delta(cur, e->prev, k, C_CSTP) +
-			delta(cur, e->prev, k, C_WAIT);
+	uint64_t life = world_life(&cur[k]) - world_life(&e->prev[k]);
 
 	return life ? life : span;
 }
@@ -274,8 +271,7 @@ static bool in_sample(const struct esxtop *e, const struct world_times *cur,
 		      int k, const struct world *wd)
 {
 	return wd->state != WORLD_DEAD ||
-	       delta(cur, e->prev, k, C_RUN) + delta(cur, e->prev, k, C_RDY) +
-	       delta(cur, e->prev, k, C_CSTP) + delta(cur, e->prev, k, C_WAIT) > 0;
+	       world_life(&cur[k]) > world_life(&e->prev[k]);
 }
 
 /* One counter of world k over the sample, as a fraction of its life. */

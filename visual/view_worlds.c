@@ -77,18 +77,20 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 	for (int i = 0; i < host_world_count(h); i++) {
 		const struct world *w = host_world(h, i);
 		struct world_times t;
+		uint64_t life;
 		char pcpu[16] = "-";
 
 		if (w->state == WORLD_DEAD)
 			continue;
 		world_times_at(w, now, &t);
-		percent(used, sizeof used, t.run + t.sys, now);	/* %RUN + %SYS */
-		percent(run, sizeof run, t.run, now);
-		percent(rdy, sizeof rdy, t.ready, now);
-		percent(cstp, sizeof cstp, t.cstp, now);
-		percent(wait, sizeof wait, t.wait, now);
-		percent(idle, sizeof idle, t.idle, now);
-		percent(sys, sizeof sys, t.sys, now);
+		life = world_life(&t) ? world_life(&t) : now;	/* since it began */
+		percent(used, sizeof used, t.run + t.sys, life);	/* %RUN + %SYS */
+		percent(run, sizeof run, t.run, life);
+		percent(rdy, sizeof rdy, t.ready, life);
+		percent(cstp, sizeof cstp, t.cstp, life);
+		percent(wait, sizeof wait, t.wait, life);
+		percent(idle, sizeof idle, t.idle, life);
+		percent(sys, sizeof sys, t.sys, life);
 		snprintf(wid, sizeof wid, "%d", w->id);
 		if (w->pcpu >= 0)
 			snprintf(pcpu, sizeof pcpu, "%d", w->pcpu);

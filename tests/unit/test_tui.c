@@ -365,6 +365,45 @@ static void vmcs_view(void **state)
 	assert_null(strstr(screen, "at CPL 1"));
 }
 
+/*
+ * The Worlds view's percentages are of each world's life ("since the
+ * world began"), so a world born late still adds up: %RUN + %RDY + %CSTP
+ * + %WAIT = 100, as esxtop documents.  A host added after 0.1 s of
+ * simulated time: its service console has waited all its life, 100.0.
+ */
+static void worlds_of_a_late_host_add_up(void **state)
+{
+	static const char *const lua =
+		"local a = host{name=\"early\", kind=\"esx\", cpus=1}\n"
+		"a:add_vm{name=\"v1\", guest=\"timer\", mem_mb=16}\n"
+		"run{seconds=0.1}\n"
+		"local b = host{name=\"late\", kind=\"esx\", cpus=1}\n"
+		"b:add_vm{name=\"v2\", guest=\"timer\", mem_mb=16}\n"
+		"run{seconds=0.05}\n"
+		"say(\"late host added\")\n"
+		"pause()\n";
+	char path[] = "/tmp/ringside-late-XXXXXX.lua", args[128];
+	int fd = mkstemps(path, 4);
+	const char *late, *console;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, lua, strlen(lua)), (ssize_t)strlen(lua));
+	close(fd);
+	snprintf(args, sizeof args, "%s", path);
+	start("", args, 140, 50);
+	expect_screen("late host added");
+	keys("3");
+	expect_screen("late (esx)");
+	late = strstr(screen, "late (esx)");
+	console = strstr(late, "console");
+	assert_non_null(console);
+	/* STATE, %USED %RUN %SYS %RDY %CSTP, then %WAIT */
+	if (strstr(console, "waiting   0.0   0.0   0.0   0.0   0.0 100.0") != console + 15)
+		fail_msg("the late host's console does not add up to 100:\n%.100s", console);
+	unlink(path);
+}
+
 static void quit_restores_terminal(void **state)
 {
 	char out[64];
@@ -412,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ascii_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(views, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(worlds_of_a_late_host_add_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_restores_terminal, setup, teardown),
 		cmocka_unit_test(not_a_terminal),
 	};
