@@ -219,7 +219,7 @@ const char *handler_kind_name(enum handler_kind kind)
 static const char *const why_texts[WHY_COUNT] = {
 	[WHY_NATIVE] = "The CPU ran it as it is, with the right answer; no VMM involved.",
 	[WHY_TRANSLATED] = "It ran as translated code in the translation cache (copied IDENT, or a rewritten jump): no trap, no VMM entry.",
-	[WHY_NONROOT] = "VT-x non-root mode: the guest is at its own ring 0, so the CPU ran it right, with no VM exit.",
+	[WHY_NONROOT] = "VT-x non-root mode: the guest runs at its own rings, so the CPU did it on the guest's own state with no VM exit (outside ring 0 a privileged instruction is the guest's own #GP, which the CPU delivers through the guest's IDT).",
 	[WHY_HOLE] = "Sensitive but not privileged: no trap, so the CPU answered from the VMM's real state - the wrong answer for the guest (a hole).",
 	[WHY_TRAP] = "It trapped (#GP at the guest kernel's real CPL 1) and the VMM emulated it on the virtual CPU.",
 	[WHY_CALLOUT] = "The translator replaced it by a callout: the VMM emulated it on the virtual CPU, no trap.",

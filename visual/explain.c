@@ -137,6 +137,8 @@ static void direct(struct explain_out *o, const struct step_record *r,
 	if (r->insn.u.insn.why == WHY_NONROOT) {
 		if (cls == CLASS_INNOCUOUS)
 			explain_say(o, " It ran on the hardware, in non-root mode: no VM exit.");
+		else if ((cls == CLASS_PRIVILEGED || cls == CLASS_IO) && vring > 0)
+			explain_say(o, " No VM exit: outside ring 0 real hardware refuses it, and VT-x checks privilege before any exit, so the CPU itself delivered the guest's own #GP through the guest's IDT, as on a machine without a VMM.");
 		else
 			explain_say(o, " The VMM's 2006 VT-x controls do not make this exit: the CPU itself ran it in non-root mode, on the guest's own state, and gave the right answer (or delivered the guest's own fault through the guest's IDT).");
 		cr_mask_words(o, r, false);

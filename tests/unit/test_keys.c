@@ -16,6 +16,7 @@
 #include "command.h"
 #include "handler.h"
 #include "keys.h"
+#include "explain.h"
 #include "quiz.h"
 #include "listing.h"
 #include "status.h"
@@ -435,6 +436,40 @@ static void quiz_explains_the_course(void **state)
 	assert_string_equal(q.course, "");
 }
 
+/*
+ * Under VT-x a privileged instruction outside ring 0 does not exit: the
+ * CPU checks privilege first and delivers the guest's own #GP through
+ * the guest's IDT (SDM vol. 3C 25.1.1).  The words say so, not that the
+ * CPU "ran it right" at the guest's ring 0.
+ */
+static void nonroot_words_by_ring(void **state)
+{
+	struct x86_instruction x = { .op = X86_OP_LGDT };
+	struct step_record r;
+	char buf[2048];
+
+	(void)state;
+	explain_next(&x, 3, MODE_HW, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the guest's own #GP"));
+	assert_non_null(strstr(buf, "no VM exit"));
+	explain_next(&x, 0, MODE_HW, buf, sizeof buf);
+	assert_null(strstr(buf, "#GP"));
+	memset(&r, 0, sizeof r);
+	r.valid = true;
+	r.op = X86_OP_LGDT;
+	r.insn.kind = EV_INSN;
+	r.insn.u.insn.cls = CLASS_PRIVILEGED;
+	r.insn.u.insn.mode = MODE_HW;
+	r.insn.u.insn.vring = 3;
+	r.insn.u.insn.cpl = 3;
+	r.insn.u.insn.path = PATH_DIRECT;
+	r.insn.u.insn.why = WHY_NONROOT;
+	explain_step(&r, buf, sizeof buf);
+	assert_non_null(strstr(buf, "the guest's own #GP"));
+	assert_null(strstr(buf, "gave the right answer"));
+	assert_null(strstr(handler_why_text(WHY_NONROOT), "at its own ring 0"));
+}
+
 /* Switching mode restarts from power-on (or says why it cannot). */
 static void mode_switch(void **state)
 {
@@ -549,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
 		cmocka_unit_test(quiz_explains_the_course),
+		cmocka_unit_test(nonroot_words_by_ring),
 		cmocka_unit_test_setup_teardown(vcpu_key, setup_smp, teardown),
 		cmocka_unit_test_setup_teardown(listing_only_real_boundaries, setup, teardown),
 		cmocka_unit_test(slow_guest_chunk_ends_in_time),
