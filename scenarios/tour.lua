@@ -40,7 +40,7 @@ world, allocate and map memory, load the kernel, create the VMM, start):
 look for them in the log. The guest kernel is about to run.]], esx.name)
 pause()
 
--- Direct execution: everything up to the first privileged instruction.
+-- Deprivileged execution (te): everything up to the first privileged instruction.
 local why, trap = run{until_event="trap", vm=vm, animate=4}  -- TUI: its path, hop by hop
 local st = vm:stats()
 expect(why == "event" and trap.insn == "lgdt", "the first trap is the guest's LGDT")

@@ -57,8 +57,16 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
 	case X86_OP_SGDT: case X86_OP_SIDT: case X86_OP_SLDT:
 	case X86_OP_SMSW: case X86_OP_STR:
 		return HK_HOLE_REG;
+	/*
+	 * A deprivileging VMM truncates the guest's segments so that they
+	 * stop below its own area at the top of the address space, in the
+	 * shadow descriptors the CPU really uses: LSL reads that limit at
+	 * any ring, ring 3 included (tests/guests/ring3desc.S against QEMU).
+	 */
+	case X86_OP_LSL:
+		return HK_HOLE_LIMIT;
 	case X86_OP_PUSHF: case X86_OP_POPF:
-	case X86_OP_LAR: case X86_OP_LSL: case X86_OP_VERR: case X86_OP_VERW:
+	case X86_OP_LAR: case X86_OP_VERR: case X86_OP_VERW:
 	case X86_OP_PUSH_SREG: case X86_OP_POP_SREG:
 	case X86_OP_MOV_TO_SREG: case X86_OP_MOV_FROM_SREG:
 	case X86_OP_LOAD_FAR_PTR:
@@ -102,8 +110,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     CPL 3.  Privileged instructions trap at ring 0; elsewhere they are
  *     the guest's own #GP, which the VMM reflects.  The holes run without
  *     trapping: SGDT and its group are wrong at every ring (they show the
- *     VMM's tables), the CPL-dependent ones only where CPL is not the
- *     guest's ring.  RDTSC traps everywhere (CR4.TSD keeps time virtual).
+ *     VMM's tables), and so is LSL (the VMM's truncated limits); the
+ *     CPL-dependent ones only where CPL is not the guest's ring.  RDTSC traps everywhere (CR4.TSD keeps time virtual).
  *     IRET and far RET trap when they return to the kernel's RPL 0.
  *     SYSENTER enters the VMM, whose entry the real SYSENTER MSRs hold.
  * bt: translated code (guest rings 0-2, and ring 3 while IF=0 or IOPL=3):
@@ -111,7 +119,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     do, lookups for indirect transfers.  A privileged instruction
  *     outside ring 0 is still the guest's own #GP, reflected.
  * direct: bt's direct execution of guest ring 3 (IF=1, IOPL<3): as te's
- *     ring 3, holes included ("Red Pill": SGDT shows the VMM's GDT).
+ *     ring 3, holes included ("Red Pill": SGDT shows the VMM's GDT; LSL
+ *     the truncated limit).
  * hw: the guest kernel runs at ring 0 in non-root mode: only what the
  *     2006 controls name exits; the rest, holes included, runs right.
  *     Privilege checks come before exits: a privileged instruction or
@@ -128,6 +137,7 @@ static const uint8_t table[HK_COUNT][MODE_COUNT][4] = {
 	[HK_IO_VMM] =       { { P, F, F, F }, { C, F, F, F }, { X, R, R, R }, { F, F, F, F } },
 	[HK_IO_VMX] =       { { P, F, F, F }, { C, F, F, F }, { X, R, R, R }, { F, F, F, F } },
 	[HK_HOLE_REG] =     { { H, H, H, H }, { C, C, C, C }, { R, R, R, R }, { H, H, H, H } },
+	[HK_HOLE_LIMIT] =   { { H, H, H, H }, { C, C, C, C }, { R, R, R, R }, { H, H, H, H } },
 	[HK_HOLE_CPL] =     { { H, H, H, N }, { C, C, C, C }, { R, R, R, R }, { N, N, N, N } },
 	[HK_RPL_TRAP] =     { { P, P, P, N }, { C, C, C, C }, { R, R, R, R }, { N, N, N, N } },
 	[HK_RDTSC] =        { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
@@ -195,7 +205,8 @@ static const char *const kind_names[HK_COUNT] = {
 	[HK_PRIVILEGED] = "privileged", [HK_PRIV_NONROOT] = "privileged",
 	[HK_HLT] = "hlt", [HK_IO_VMM] = "io (vmm device)",
 	[HK_IO_VMX] = "io (vmx device)", [HK_HOLE_REG] = "sensitive",
-	[HK_HOLE_CPL] = "sensitive", [HK_RPL_TRAP] = "sensitive",
+	[HK_HOLE_LIMIT] = "sensitive", [HK_HOLE_CPL] = "sensitive",
+	[HK_RPL_TRAP] = "sensitive",
 	[HK_RDTSC] = "time", [HK_SOFT_INT] = "int n", [HK_CPUID] = "cpuid",
 	[HK_SYSENTER] = "sysenter",
 };
@@ -208,7 +219,7 @@ const char *handler_kind_name(enum handler_kind kind)
 static const char *const why_texts[WHY_COUNT] = {
 	[WHY_NATIVE] = "The CPU ran it as it is, with the right answer; no VMM involved.",
 	[WHY_TRANSLATED] = "It ran as translated code in the translation cache (copied IDENT, or a rewritten jump): no trap, no VMM entry.",
-	[WHY_NONROOT] = "VT-x non-root mode: the guest is at its own ring 0, so the CPU ran it right, with no VM exit.",
+	[WHY_NONROOT] = "VT-x non-root mode: the guest runs at its own rings, so the CPU did it on the guest's own state with no VM exit (outside ring 0 a privileged instruction is the guest's own #GP, which the CPU delivers through the guest's IDT).",
 	[WHY_HOLE] = "Sensitive but not privileged: no trap, so the CPU answered from the VMM's real state - the wrong answer for the guest (a hole).",
 	[WHY_TRAP] = "It trapped (#GP at the guest kernel's real CPL 1) and the VMM emulated it on the virtual CPU.",
 	[WHY_CALLOUT] = "The translator replaced it by a callout: the VMM emulated it on the virtual CPU, no trap.",
@@ -239,7 +250,8 @@ const char *handler_course_says(enum handler_kind kind, int vring)
 		if (vring == 0)
 			return NULL;
 		return RINGS_1_3;
-	case HK_HOLE_REG: case HK_HOLE_CPL: case HK_RPL_TRAP: case HK_RDTSC:
+	case HK_HOLE_REG: case HK_HOLE_LIMIT: case HK_HOLE_CPL:
+	case HK_RPL_TRAP: case HK_RDTSC:
 	case HK_CPUID: case HK_SOFT_INT: case HK_SYSENTER:
 		return RINGS_1_3;
 	default:

@@ -64,7 +64,11 @@ enum handler_kind {
 	HK_HOLE_REG,		/* sgdt sidt sldt smsw str: the real tables'
 				   registers, wrong at any deprivileged ring
 				   ("Red Pill") */
-	HK_HOLE_CPL,		/* pushf popf lar lsl verr verw, sreg moves,
+	HK_HOLE_LIMIT,		/* lsl: the limit of the VMM's shadow
+				   descriptor, truncated below the VMM's area
+				   (segment truncation): wrong at any
+				   deprivileged ring, ring 3 included */
+	HK_HOLE_CPL,		/* pushf popf lar verr verw, sreg moves,
 				   far call/jmp: wrong only where the guest's
 				   ring is not the real CPL */
 	HK_RPL_TRAP,		/* iret, far ret: fault at CPL 1 on the guest

@@ -255,12 +255,23 @@ static void world_word(const struct world *w, char *out, size_t len)
 static uint64_t life_of(const struct esxtop *e, const struct world_times *cur,
 			int k, uint64_t span)
 {
-	uint64_t life = delta(cur, e->prev, k, C_RUN) +
-			delta(cur, e->prev, k, C_RDY) +
-			delta(cur, e->prev, k, C_CSTP) +
-			delta(cur, e->prev, k, C_WAIT);
+	uint64_t life = world_life(&cur[k]) - world_life(&e->prev[k]);
 
 	return life ? life : span;
+}
+
+/*
+ * Whether world k (wd) is in this sample: a live world is; a dead one
+ * only if it lived part of the sample (a VM powered off during it: its
+ * worlds did that VM's work, and their times stopped when they died, so
+ * their percentages, of their own life, still add up).  A world dead
+ * before the sample began is gone, as from esxtop's screen.
+ */
+static bool in_sample(const struct esxtop *e, const struct world_times *cur,
+		      int k, const struct world *wd)
+{
+	return wd->state != WORLD_DEAD ||
+	       world_life(&cur[k]) > world_life(&e->prev[k]);
 }
 
 /* One counter of world k over the sample, as a fraction of its life. */
@@ -291,23 +302,21 @@ static void host_columns(struct esxtop *e, struct building *b,
 	put(e, b, host->name, "Physical Cpu", "_Total", "% Util Time",
 	    pct(busy_total, span * (uint64_t)host->cfg.pcpus));
 	/*
-	 * Groups: the sums over their worlds.  A world whose VM is off is
-	 * gone, as from esxtop's screen: its cells stay empty in this sample
-	 * (its times stopped when it died, so its counters would not add up
-	 * to the sample).
+	 * Groups: the sums over their worlds.  A world gone before the
+	 * sample began (in_sample) leaves its cells empty in this sample.
 	 */
 	for (int w = 0; w < host_world_count(host); w++) {
 		struct world *wd = host_world(host, w);
 		int gid, seen = 0;
 
-		if (wd->state == WORLD_DEAD)
+		if (!in_sample(e, cur, first + w, wd))
 			continue;
 		group_of(wd, &gid, gname, sizeof gname);
 		for (int o = 0; o < w; o++) {
 			int g2;
 			char n2[64];
 
-			if (host_world(host, o)->state == WORLD_DEAD)
+			if (!in_sample(e, cur, first + o, host_world(host, o)))
 				continue;
 			group_of(host_world(host, o), &g2, n2, sizeof n2);
 			seen |= g2 == gid;
@@ -322,7 +331,7 @@ static void host_columns(struct esxtop *e, struct building *b,
 				int g2;
 				char n2[64];
 
-				if (host_world(host, o)->state == WORLD_DEAD)
+				if (!in_sample(e, cur, first + o, host_world(host, o)))
 					continue;
 				group_of(host_world(host, o), &g2, n2, sizeof n2);
 				if (g2 == gid)
@@ -339,7 +348,7 @@ static void host_columns(struct esxtop *e, struct building *b,
 		struct world *wd = host_world(host, w);
 		int gid;
 
-		if (wd->state == WORLD_DEAD)
+		if (!in_sample(e, cur, first + w, wd))
 			continue;
 		group_of(wd, &gid, gname, sizeof gname);
 		world_word(wd, word, sizeof word);

@@ -95,6 +95,20 @@ static void course(struct explain_out *o, const struct step_record *r)
 	    path_text((enum insn_path)r->insn.u.insn.path));
 }
 
+size_t explain_course(const struct step_record *r, char *buf, size_t size)
+{
+	struct explain_out o = { buf, size, 0 };
+
+	if (size > 0)
+		buf[0] = '\0';
+	course(&o, r);
+	if (o.len > 0) {	/* without the paragraph's space before it */
+		memmove(buf, buf + 1, o.len);
+		o.len--;
+	}
+	return o.len;
+}
+
 /*
  * A write to CR0 or CR4 (MOV, CLTS, LMSW) under VT-x exits only when it
  * changes a bit the VMM owns in the guest/host mask (SDM vol. 3C
@@ -123,6 +137,8 @@ static void direct(struct explain_out *o, const struct step_record *r,
 	if (r->insn.u.insn.why == WHY_NONROOT) {
 		if (cls == CLASS_INNOCUOUS)
 			explain_say(o, " It ran on the hardware, in non-root mode: no VM exit.");
+		else if ((cls == CLASS_PRIVILEGED || cls == CLASS_IO) && vring > 0)
+			explain_say(o, " No VM exit: outside ring 0 real hardware refuses it, and VT-x checks privilege before any exit, so the CPU itself delivered the guest's own #GP through the guest's IDT, as on a machine without a VMM.");
 		else
 			explain_say(o, " The VMM's 2006 VT-x controls do not make this exit: the CPU itself ran it in non-root mode, on the guest's own state, and gave the right answer (or delivered the guest's own fault through the guest's IDT).");
 		cr_mask_words(o, r, false);

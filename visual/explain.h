@@ -1,12 +1,15 @@
 /*
  * explain.h - what an instruction did, in words a first-year student reads.
  *
- * The words follow the seed text ringside teaches: direct execution for
- * work in rings 1-3; ring-0 work virtualized, the VMM handing it to the
- * VMKernel and returning the result so the guest believes it owns ring 0;
- * the VMX emulating the non-critical devices (serial and parallel ports,
- * the CD-ROM).  Every x86_op has a sentence, and every class/path/ring
- * combination the VMM produces has a paragraph.  Pure text: no curses.
+ * The words tell what ESX really does (sim/handler.h's model): the VMM
+ * emulates privileged and sensitive instructions on the virtual CPU, the
+ * VMKernel takes part only where it acts (a HLT blocks the vCPU's world),
+ * the VMX emulates the non-critical devices (serial and parallel ports,
+ * the CD-ROM).  Where the seed text ringside teaches simplifies ("direct
+ * execution for rings 1-3", "VMM sends instruction to VMKernel"), its
+ * sentence follows, marked as the course's (explain_course).  Every
+ * x86_op has a sentence, and every class/path/ring combination the VMM
+ * produces has a paragraph.  Pure text: no curses.
  */
 #ifndef VISUAL_EXPLAIN_H
 #define VISUAL_EXPLAIN_H
@@ -22,6 +25,15 @@
  * and why, and what changed.  Returns the length written.
  */
 size_t explain_step(const struct step_record *r, char *buf, size_t size);
+
+/*
+ * Where the course text simplifies about an instruction that ran: its
+ * sentence, marked "[The course text says: ...]", then "What ESX really
+ * does:" and the path it took (the end of explain_step's paragraph, for
+ * the quiz too).  Returns the length written: 0, and buf "", where the
+ * course says nothing wrong about it.
+ */
+size_t explain_course(const struct step_record *r, char *buf, size_t size);
 
 /*
  * One sentence about an instruction that has not run yet: what will

@@ -33,6 +33,19 @@ static const char *const next_words[WHY_COUNT] = {
 };
 
 /*
+ * A privileged instruction, or port I/O with IOPL 0, outside ring 0: the
+ * guest's own #GP on real hardware, and under VT-x too, where privilege
+ * is checked before any VM exit (Intel SDM vol. 3C 25.1.1).
+ */
+static bool outside_ring0_faults(const struct x86_instruction *x)
+{
+	enum handler_kind k = handler_kind_of(x, false);
+
+	return k == HK_PRIVILEGED || k == HK_PRIV_NONROOT || k == HK_HLT ||
+	       k == HK_IO_VMX;
+}
+
+/*
  * What will happen to an instruction depends on the execution mode as
  * much as on its class: the model (handler.h) says which way it goes.
  */
@@ -51,7 +64,10 @@ size_t explain_next(const struct x86_instruction *x, int vring,
 
 	if (size)
 		buf[0] = '\0';
-	explain_say(&o, "%s", next_words[h.why]);
+	if (h.why == WHY_NONROOT && vring > 0 && outside_ring0_faults(x))
+		explain_say(&o, "no VM exit: real hardware refuses it outside ring 0, and the CPU checks that first; it will deliver the guest's own #GP through the guest's IDT");
+	else
+		explain_say(&o, "%s", next_words[h.why]);
 	if (h.why == WHY_EXIT && reason >= 0)
 		explain_say(&o, " (reason %d: %s)", reason, vmm_exit_reason_name(reason));
 	if (h.why == WHY_EXIT && reason == 28 && x->op != X86_OP_MOV_FROM_CR &&

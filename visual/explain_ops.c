@@ -69,7 +69,7 @@ static const struct explain_op_words ops[X86_OP_COUNT] = {
 	[X86_OP_LAR] = { "LAR reads a segment's access rights, as allowed from the current privilege level.", NULL,
 		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
 	[X86_OP_LSL] = { "LSL reads a segment's limit, as allowed from the current privilege level.", NULL,
-		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
+		"the CPU read the VMM's shadow descriptor, whose limit stops below the VMM's own area at the top of the address space (segment truncation), not the guest's: wrong at any deprivileged ring, ring 3 included" },
 	[X86_OP_VERR] = { "VERR asks whether a segment is readable from the current privilege level.", NULL,
 		"the answer was computed for the real CPL, not the ring the guest believes it is in" },
 	[X86_OP_VERW] = { "VERW asks whether a segment is writable from the current privilege level.", NULL,

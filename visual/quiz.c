@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "explain.h"
 #include "handler.h"
 #include "quiz.h"
 
@@ -93,6 +94,9 @@ enum quiz_answer quiz_expected(const struct step_record *r)
 void quiz_grade(struct quiz *q, enum quiz_answer given,
 		const struct step_record *r)
 {
+	enum quiz_answer course_answer;
+	size_t n;
+
 	q->pending = false;
 	remember(q, q->eip);
 	if (!r->valid)
@@ -107,13 +111,17 @@ void quiz_grade(struct quiz *q, enum quiz_answer given,
 		 r->text[0] ? r->text : "it",
 		 path_text((enum insn_path)r->insn.u.insn.path),
 		 handler_why_name((enum handler_why)r->insn.u.insn.why));
-	/* where the course text would have said otherwise, say so */
-	if (given != q->correct && given == ANSWER_VMKERNEL &&
-	    r->insn.u.insn.cls == CLASS_PRIVILEGED)
-		snprintf(q->course, sizeof q->course, "The course text says the VMM \"sends instruction to VMKernel\"; in ESX the VMM itself emulates it (the VMKernel only deschedules a halted vCPU).");
-	else if (given != q->correct && given == ANSWER_HARDWARE &&
-		 r->insn.u.insn.vring > 0)
-		snprintf(q->course, sizeof q->course, "The course text says rings 1-3 run directly; in ESX only guest ring 3 does, and instructions that need the VMM still reach it.");
-	else
+	/*
+	 * Where the course text simplifies, its sentence as the course's and
+	 * then the truth, whatever the answer; and to a student who gave the
+	 * course's answer (ring-0 work to the VMKernel, rings 1-3 directly
+	 * on the hardware), that it was the course's.
+	 */
+	course_answer = r->insn.u.insn.vring == 0 ? ANSWER_VMKERNEL
+						  : ANSWER_HARDWARE;
+	n = snprintf(q->course, sizeof q->course, "%s",
+		     given != q->correct && given == course_answer ?
+		     "That was the course text's answer. " : "");
+	if (explain_course(r, q->course + n, sizeof q->course - n) == 0)
 		q->course[0] = '\0';
 }

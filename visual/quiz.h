@@ -21,9 +21,10 @@
 
 enum quiz_answer {
 	ANSWER_HARDWARE = 0,	/* direct execution */
-	ANSWER_VMM,		/* the VMM finishes it itself */
-	ANSWER_VMKERNEL,	/* virtualized on the virtual CPU */
-	ANSWER_VMX,		/* a device model */
+	ANSWER_VMM,		/* the VMM emulated it on the virtual CPU */
+	ANSWER_VMKERNEL,	/* the VMKernel took part: a HLT blocked
+				   the vCPU's world */
+	ANSWER_VMX,		/* the VMX's device model (its ports) */
 	ANSWER_GUEST,		/* the guest's own handler, via its IDT */
 	ANSWER_COUNT
 };
@@ -41,8 +42,9 @@ struct quiz {
 	bool graded;
 	enum quiz_answer given, correct;
 	char why[160];		/* the real path, in words */
-	char course[200];	/* the course text's answer, marked as
-				   such, when the student gave it; or "" */
+	char course[640];	/* where the course text simplifies: its
+				   sentence, marked as the course's, then
+				   the truth (explain_course); or "" */
 	uint64_t gen;		/* the session's last_gen it was graded at */
 	/* the score */
 	int asked, right;

@@ -57,18 +57,26 @@ static void stack(struct app *a, const struct rect *d)
 	const char *guest = strrchr(vm->guest_path, '/');
 	int x = d->x + 1, w = d->w - 2, vmw = w * 64 / 100, y = d->y + 2;
 	int half = vmw / 2;
+	bool vt_x = vm->cfg.mode == MODE_HW;
 	char text[300];
 
 	guest = guest ? guest + 1 : vm->guest_path;
 	draw_text(d, d->y, x, ROLE_HEADER, hosted_now(a) ?
 		  "Hosted: VMware Workstation / Server" :
 		  "Bare metal: VMware ESX Server");
-	snprintf(text, sizeof text, "Guest OS: %s, ring 0 at CPL 1", guest);
+	/*
+	 * Where the guest kernel runs: deprivileged to CPL 1 under te and
+	 * bt; under VT-x at its own ring 0, in non-root mode, with the VMM in
+	 * root mode (Uhlig et al. 2005), whatever Unicorn runs underneath.
+	 */
+	snprintf(text, sizeof text, vt_x ? "Guest OS: %s, ring 0 of non-root mode"
+					 : "Guest OS: %s, ring 0 at CPL 1", guest);
 	layer(d, y, x, vmw, layer_role(a, HOP_GUEST), text);
 	snprintf(text, sizeof text, "VM %s: %d vCPU, %u MiB", vm->name,
 		 vm->nvcpus, vm->ram_size >> 20);
 	layer(d, y + 3, x, vmw, ROLE_NORMAL, text);
-	layer(d, y + 6, x, half, layer_role(a, HOP_VMM), "VMM (ring 0)");
+	layer(d, y + 6, x, half, layer_role(a, HOP_VMM),
+	      vt_x ? "VMM (root mode)" : "VMM (ring 0)");
 	layer(d, y + 6, x + half, vmw - half, layer_role(a, HOP_VMX),
 	      hosted_now(a) ? "VMX (host process)" : "VMX (user world)");
 	draw_text(d, y + 9, x + 1, ROLE_DIM, hosted_now(a) ?

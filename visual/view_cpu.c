@@ -167,7 +167,7 @@ static void quiz_question(struct app *a, struct flow *f)
 static void quiz_result(struct app *a, struct flow *f)
 {
 	const struct quiz *q = &a->quiz;
-	char text[520];
+	char text[1024];
 	bool right = q->given == q->correct;
 
 	snprintf(text, sizeof text, "%s You said the %s; it was the %s: %s. %s",

@@ -106,8 +106,10 @@ static void build(struct help *h, const struct app *a)
 		add(h, ROLE_NORMAL, "  %-12s %-13s %s", c->name, c->usage, c->help);
 	add(h, ROLE_NORMAL, "%s", "");
 	add(h, ROLE_HEADER, "READING THE CPU VIEW");
-	add(h, ROLE_NORMAL, "  Rings: the ring the guest believes it is in, and the real CPL. The VMM keeps");
-	add(h, ROLE_NORMAL, "    real ring 0: guest ring 0 runs at CPL 1, rings 1-2 at CPL 2, ring 3 at CPL 3.");
+	add(h, ROLE_NORMAL, "  Rings: the ring the guest believes it is in, and the real CPL. Under te and bt");
+	add(h, ROLE_NORMAL, "    the VMM keeps real ring 0: guest ring 0 runs at CPL 1, rings 1-2 at CPL 2,");
+	add(h, ROLE_NORMAL, "    ring 3 at CPL 3. Under hw (VT-x) the guest keeps its own rings in non-root");
+	add(h, ROLE_NORMAL, "    mode and the VMM runs in root mode.");
 	add(h, ROLE_NORMAL, "  Handler path: the components the last instruction went through, hop by hop.");
 	add(h, ROLE_NORMAL, "  Code: > marks the next instruction, a bullet the last one, * a breakpoint;");
 	add(h, ROLE_NORMAL, "    each line ends with its class (privileged, io, sensitive) and the mode it");

@@ -18,8 +18,8 @@
 #include "vmm/vmm.h"
 #include "vmkernel/world.h"
 
-/* One row: 80 columns at most. */
-#define ROW " %3s %-14.14s %-7.7s %6s %6s %6s %6s %6s %6s %7s %6s %6s"
+/* One row: 89 columns (a narrower terminal clips TRAPS and PCPU). */
+#define ROW " %3s %-14.14s %-7.7s %5s %5s %5s %5s %5s %5s %5s %7s %6s %4s"
 
 static const char *state_word(const struct world *w)
 {
@@ -60,8 +60,8 @@ static int live_worlds(struct host *h)
 static int draw_host(const struct rect *b, int y, struct host *h,
 		     uint64_t now)
 {
-	char used[16], rdy[16], cstp[16], wait[16], idle[16], sys[16],
-	     ins[32], trp[32], wid[12];
+	char used[16], run[16], rdy[16], cstp[16], wait[16], idle[16],
+	     sys[16], ins[32], trp[32], wid[12];
 	int gone = host_world_count(h) - live_worlds(h);
 
 	draw_textf(b, y++, b->x + 1, ROLE_HEADER,
@@ -72,22 +72,25 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 		   host_kind_is_hosted(h->cfg.kind) && !h->logged_in ?
 		   ", user logged off" : "");
 	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
-		   "%USED", "%RDY", "%CSTP", "%WAIT", "%IDLE", "%SYS", "INSNS",
-		   "TRAPS", "PCPU");
+		   "%USED", "%RUN", "%SYS", "%RDY", "%CSTP", "%WAIT", "%IDLE",
+		   "INSNS", "TRAPS", "PCPU");
 	for (int i = 0; i < host_world_count(h); i++) {
 		const struct world *w = host_world(h, i);
 		struct world_times t;
+		uint64_t life;
 		char pcpu[16] = "-";
 
 		if (w->state == WORLD_DEAD)
 			continue;
 		world_times_at(w, now, &t);
-		percent(used, sizeof used, t.run + t.sys, now);	/* %RUN + %SYS */
-		percent(rdy, sizeof rdy, t.ready, now);
-		percent(cstp, sizeof cstp, t.cstp, now);
-		percent(wait, sizeof wait, t.wait, now);
-		percent(idle, sizeof idle, t.idle, now);
-		percent(sys, sizeof sys, t.sys, now);
+		life = world_life(&t) ? world_life(&t) : now;	/* since it began */
+		percent(used, sizeof used, t.run + t.sys, life);	/* %RUN + %SYS */
+		percent(run, sizeof run, t.run, life);
+		percent(rdy, sizeof rdy, t.ready, life);
+		percent(cstp, sizeof cstp, t.cstp, life);
+		percent(wait, sizeof wait, t.wait, life);
+		percent(idle, sizeof idle, t.idle, life);
+		percent(sys, sizeof sys, t.sys, life);
 		snprintf(wid, sizeof wid, "%d", w->id);
 		if (w->pcpu >= 0)
 			snprintf(pcpu, sizeof pcpu, "%d", w->pcpu);
@@ -102,8 +105,8 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 			snprintf(trp, sizeof trp, "-");
 		}
 		draw_textf(b, y++, b->x, role_of(w), ROW, wid, w->name,
-			   state_word(w), used, rdy, cstp, wait, idle, sys, ins,
-			   trp, pcpu);
+			   state_word(w), used, run, sys, rdy, cstp, wait, idle,
+			   ins, trp, pcpu);
 	}
 	if (gone > 0)
 		draw_textf(b, y++, b->x + 1, ROLE_DIM,
@@ -112,7 +115,7 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 	return y;
 }
 
-#define WORLDS_NOTE "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED: on a pCPU; %RDY: ready but waiting for one; %CSTP: co-stopped, an SMP VM's vCPU held back until its slowest sibling catches up; %WAIT: blocked (%IDLE: its guest halted); %SYS: the VMKernel's work on its behalf (host interrupts, the storage stack; the VMM's own work is %RUN, in %USED); TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval."
+#define WORLDS_NOTE "The VMKernel schedules worlds on physical CPUs: a VMM world per vCPU (the VMM thread running it), a VMX world per VM (bootstrap, serial/parallel/CD-ROM emulation: its device work shows as its %USED), an MKS world (remote console), the service console on pCPU 0, an idle world per pCPU. %USED = %RUN + %SYS; %RUN: on a pCPU doing its own work (for a VMM world the guest's code and the VMM's traps, callouts, exits and emulation); %SYS: the VMKernel's work on its behalf (host interrupts, the storage stack); %RDY: ready but waiting for a pCPU; %CSTP: co-stopped, an SMP VM's vCPU held back until its slowest sibling catches up; %WAIT: blocked (%IDLE: its guest halted); TRAPS: traps, callouts and VM exits. Since the world began; `ringside --headless --esxtop` prints them per interval."
 
 /*
  * The table scrolls (Up, Down, PgUp, PgDn): a world of three hosts is

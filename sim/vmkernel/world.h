@@ -109,6 +109,17 @@ struct world {
 void world_times_at(const struct world *w, uint64_t now,
 		    struct world_times *out);
 
+/*
+ * A world's accounted life: the time it was running, ready, co-stopped or
+ * waiting (%SYS is the VMKernel's time for it, outside that).  esxtop's
+ * percentages are of it, so %RUN + %RDY + %CSTP + %WAIT = 100 for a world
+ * born late or dead early too.
+ */
+static inline uint64_t world_life(const struct world_times *t)
+{
+	return t->run + t->ready + t->cstp + t->wait;
+}
+
 /* The worlds of a host, in creation order. */
 int host_world_count(const struct host *h);
 struct world *host_world(const struct host *h, int i);

@@ -68,7 +68,9 @@
  *     Merom (Core 2, 2Q2006)        1579     Westmere (1Q2010)       761
  *     Penryn (1Q2008)               1266     Sandy Bridge (1Q2011)   784
  * ringside's hw mode shows VT-x as Adams & Agesen (ASPLOS 2006) measured
- * it, on a Pentium 4 672, a Prescott: 3963 cycles.
+ * it, on a Pentium 4 672, a Prescott: 3963 cycles.  No second source
+ * quoting this table has been found: check the paper before citing these
+ * figures elsewhere.
  *
  * The VMM's handling of an exit (decoding, emulating, updating the VMCS)
  * depends on the reason, and no source we have gives it per reason for a

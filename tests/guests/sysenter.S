@@ -15,12 +15,7 @@
         .include "tests/guests/kernel.inc"
 
 _start:
-        MASK_IRQS
-        mov  $kstack, %esp
-        TSS_BASE
-        FLAT_SEGMENTS
-        mov  $TSS_SEL, %ax
-        ltr  %ax
+        USER_START
         xor  %edx, %edx                 /* the SYSENTER MSRs */
         mov  $0x174, %ecx
         mov  $KCODE, %eax
@@ -33,15 +28,7 @@ _start:
         wrmsr
         GATE 13, gp_handler             /* #GP, ring 0 */
         lidt idt_ptr
-        mov  $UDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        push $UDATA
-        push $ustack
-        push $0x202                     /* IF on */
-        push $UCODE
-        push $user
-        iret
+        TO_RING3 user
 
 user:   xor  %ecx, %ecx
         rdpmc                           /* #GP: CR4.PCE is clear */
@@ -94,8 +81,4 @@ entry:  push %eax
         GDT_PTR
         IDT 16
         TSS_DATA kstack
-        .bss
-        .space 4096
-kstack:
-        .space 4096
-ustack:
+        USER_STACKS

@@ -7,24 +7,11 @@
         .include "tests/guests/kernel.inc"
 
 _start:
-        MASK_IRQS
-        mov  $kstack, %esp
-        TSS_BASE                        /* the TSS's base, at run time */
-        FLAT_SEGMENTS
-        mov  $TSS_SEL, %ax
-        ltr  %ax
+        USER_START
         GATE 0x80, syscall, 0xee00      /* DPL 3: INT 0x80 from ring 3 */
         lidt idt_ptr
         /* down to ring 3 with interrupts on */
-        mov  $UDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        push $UDATA
-        push $ustack
-        push $0x202
-        push $UCODE
-        push $user
-        iret
+        TO_RING3 user
 
 user:   xor  %eax, %eax
         mov  $100, %ecx
@@ -61,8 +48,4 @@ syscall:
         GDT_PTR
         IDT
         TSS_DATA kstack
-        .bss
-        .space 4096
-kstack:
-        .space 4096
-ustack:
+        USER_STACKS

@@ -236,6 +236,55 @@ static int identities_hold(const char *text, bool *sys, bool *cstp)
 	return checked;
 }
 
+/*
+ * The value of column `name` (without its quotes) in the first sample of
+ * the CSV in text; NAN when the header has no such column or the sample
+ * leaves it empty.
+ */
+static double first_sample(const char *text, const char *name)
+{
+	const char *nl = strchr(text, '\n'), *at, *p;
+	int col = 0;
+
+	at = strstr(text, name);
+	if (nl == NULL || at == NULL || at > nl)
+		return NAN;
+	for (p = text; p < at; p++)
+		col += *p == ',';
+	for (p = nl + 1; col > 0 && *p && *p != '\n'; p++)
+		col -= *p == ',';
+	return p[0] == '"' && p[1] != '"' ? strtod(p + 1, NULL) : NAN;
+}
+
+/*
+ * A VM that powers off during a sample: its worlds ran in that sample, so
+ * the sample has them (the VMM world's %RUN is the VM's CPU time), though
+ * they are gone when it is taken.  Here the whole run is one 2-second
+ * sample, so the VMM world is in no other.
+ */
+static void esxtop_keeps_a_world_that_died_in_the_sample(void **state)
+{
+	bool sys, cstp;
+	double run, wait;
+
+	(void)state;
+	expect("--headless --esxtop --interval 2 --guest scenarios/guests/timer.elf",
+	       0, "\"(PDH-CSV 4.0) (UTC)(0)\"");
+	run = first_sample(out, "\\\\esx0\\Vcpu(100:vm0:5:vmm0)\\% Run\"");
+	wait = first_sample(out, "\\\\esx0\\Vcpu(100:vm0:5:vmm0)\\% Wait\"");
+	if (isnan(run))
+		fail_msg("the VMM world that ran the guest is not in the sample:\n%s", out);
+	assert_true(run > 0);
+	/* its percentages are of its own life in the sample */
+	assert_true(fabs(run + wait + first_sample(out, "\\\\esx0\\Vcpu(100:vm0:5:vmm0)\\% Ready\"")
+			 + first_sample(out, "\\\\esx0\\Vcpu(100:vm0:5:vmm0)\\% CoStop\"") - 100.0) <= 0.05);
+	assert_true(first_sample(out, "\\\\esx0\\Group Cpu(100:vm0)\\% Run\"") >= run);
+	/* and the identities still hold when it is gone in later samples */
+	expect("--headless --esxtop --interval 0.2 --guest scenarios/guests/timer.elf",
+	       0, "Vcpu(100:vm0:5:vmm0)");
+	identities_hold(out, &sys, &cstp);
+}
+
 /* The host options: esxtop's CSV, vCPUs, the CD-ROM. */
 static void host_options(void **state)
 {
@@ -377,6 +426,7 @@ int main(void)
 		cmocka_unit_test(json_trace),
 		cmocka_unit_test(trace_file),
 		cmocka_unit_test(host_options),
+		cmocka_unit_test(esxtop_keeps_a_world_that_died_in_the_sample),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

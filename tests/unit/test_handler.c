@@ -13,7 +13,10 @@
  *     keeps the PIC and the PIT;
  *   - under te the holes run untrapped and answer wrong: all of them at
  *     CPL 1, and SGDT SIDT SLDT SMSW STR even at ring 3 [Robin & Irvine
- *     2000]; IRET and far RET to ring 0 fault at CPL 1 and the VMM does
+ *     2000], and LSL, which reads the VMM's shadow descriptor, its limit
+ *     truncated below the VMM's area [docs/x86-holes.md; Bugnion et al.
+ *     2012 on segment truncation; test_reference's ring3desc against
+ *     QEMU]; IRET and far RET to ring 0 fault at CPL 1 and the VMM does
  *     them;
  *   - under bt guest code is translated unless it is ring 3 with IF=1 and
  *     IOPL<3 [Bugnion et al., TOCS 2012]; classify.elf runs its ring-3
@@ -79,9 +82,12 @@ static const char *const hw_exits[] = {
 static const char *const cr_guest_bits[] = {
 	"lmsw", "clts", "mov-to-cr0", "mov-to-cr4", NULL
 };
-/* The holes that show the VMM's own tables at any ring ("Red Pill"). */
+/*
+ * The holes that show the VMM at any ring: its own tables ("Red Pill"),
+ * and its truncation of the guest's segments (LSL).
+ */
 static const char *const red_pill[] = {
-	"sgdt", "sidt", "sldt", "smsw", "str", NULL
+	"sgdt", "sidt", "sldt", "smsw", "str", "lsl", NULL
 };
 /* Returns that fault at CPL 1 on the guest kernel's RPL-0 selectors. */
 static const char *const rpl_traps[] = { "iret", "far-ret", NULL };
@@ -196,6 +202,102 @@ static void probes_follow_the_sources(void **state)
 }
 
 /*
+ * The model at guest rings 1-3, in every mode, direct execution included:
+ * classify.elf probes rings 0 and 3 only, so rings 1 and 2 (and bt's
+ * direct execution) are checked on the model the explanations, the quiz
+ * and the docs read, against the same sources:
+ *   - te: guest rings 1 and 2 run at CPL 2; a privileged or I/O
+ *     instruction (IOPL 0) there faults on real hardware too, so it is
+ *     the guest's own #GP, which the VMM reflects; the VMM's tables
+ *     (SGDT group) and its truncated limits (LSL) show at every ring;
+ *   - bt: rings 0-2 are translated [Bugnion et al. 2012]: innocuous code
+ *     is IDENT in the translation cache, sensitive code a callout, a
+ *     privileged instruction outside ring 0 the guest's own #GP;
+ *   - direct (bt's ring 3 with IF=1, IOPL<3): ring 3 as on the CPU, the
+ *     holes that show the VMM included ("Red Pill");
+ *   - hw: the guest at its own ring in non-root mode; outside ring 0 a
+ *     privileged instruction is the guest's own #GP, delivered by the CPU
+ *     with no exit (privilege checks come before exits, SDM vol. 3C
+ *     25.1.1); CPUID exits at every ring (25.1.2).
+ */
+static struct want ring_oracle(enum x86_op op, enum exec_mode m, int ring)
+{
+	bool priv = op == X86_OP_LGDT || op == X86_OP_CLI ||
+		    op == X86_OP_MOV_TO_CR || op == X86_OP_WRMSR ||
+		    op == X86_OP_HLT || op == X86_OP_OUT;
+	bool shows_vmm = op == X86_OP_SGDT || op == X86_OP_STR ||
+			 op == X86_OP_LSL;
+	bool sensitive = shows_vmm || op == X86_OP_PUSHF || op == X86_OP_LAR;
+
+	if (op == X86_OP_CPUID)
+		return m == MODE_HW ? (struct want){ PATH_VMM, WHY_EXIT }
+		       : m == MODE_BT ? (struct want){ PATH_VMM, WHY_CALLOUT }
+		       : (struct want){ PATH_DIRECT, WHY_HOLE };
+	switch (m) {
+	case MODE_HW:	/* ordinary code is "native" in every mode */
+		return op == X86_OP_OTHER ? (struct want){ PATH_DIRECT, WHY_NATIVE }
+					  : (struct want){ PATH_DIRECT, WHY_NONROOT };
+	case MODE_BT:
+		if (priv)
+			return (struct want){ PATH_VMM, WHY_REFLECT };
+		return sensitive ? (struct want){ PATH_VMM, WHY_CALLOUT }
+				 : (struct want){ PATH_DIRECT, WHY_TRANSLATED };
+	case MODE_DIRECT:
+		if (priv)
+			return (struct want){ PATH_VMM, WHY_REFLECT };
+		return shows_vmm ? (struct want){ PATH_DIRECT, WHY_HOLE }
+				 : (struct want){ PATH_DIRECT, WHY_NATIVE };
+	default:	/* MODE_TE */
+		if (priv)
+			return (struct want){ PATH_VMM, WHY_REFLECT };
+		if (shows_vmm || (sensitive && ring < 3))
+			return (struct want){ PATH_DIRECT, WHY_HOLE };
+		return (struct want){ PATH_DIRECT, WHY_NATIVE };
+	}
+}
+
+static void model_at_every_ring(void **state)
+{
+	static const enum x86_op ops[] = {
+		X86_OP_OTHER, X86_OP_LGDT, X86_OP_CLI, X86_OP_MOV_TO_CR,
+		X86_OP_WRMSR, X86_OP_HLT, X86_OP_OUT, X86_OP_SGDT, X86_OP_STR,
+		X86_OP_LSL, X86_OP_PUSHF, X86_OP_LAR, X86_OP_CPUID,
+	};
+	static const enum exec_mode modes[] = {
+		MODE_TE, MODE_BT, MODE_HW, MODE_DIRECT
+	};
+	int cells = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		for (size_t k = 0; k < 4; k++)
+			for (int ring = 1; ring < 4; ring++) {
+				struct x86_instruction x = { .op = ops[i] };
+				struct want w;
+				struct handler h;
+
+				if (modes[k] == MODE_DIRECT && ring != 3)
+					continue;	/* direct execution is ring 3's */
+				if (x.op == X86_OP_MOV_TO_CR) {	/* mov cr3, eax */
+					x.nops = 2;
+					x.ops[0].kind = X86_OPND_REG;
+					x.ops[0].reg = X86R_CR3;
+				}
+				w = ring_oracle(ops[i], modes[k], ring);
+				h = handler_decide(handler_kind_of(&x, false),
+						   modes[k], ring);
+				if (h.path != w.path || h.why != w.why)
+					fail_msg("%s ring %d %s: the model says %s (%s), the sources %s (%s)",
+						 exec_mode_name(modes[k]), ring,
+						 x86_op_name(ops[i]),
+						 path_text(h.path), handler_why_name(h.why),
+						 path_text(w.path), handler_why_name(w.why));
+				cells++;
+			}
+	assert_true(cells > 100);
+}
+
+/*
  * HLT with interrupts on: the VMM emulates it and the VMKernel deschedules
  * the world (an EV_WORLD switch with reason "blocked" follows), in every
  * mode; under hw it is a VM exit (reason 12).
@@ -266,6 +368,42 @@ static void only_ring3_runs_directly(void **state)
 	}
 	assert_true(direct > 200);
 	assert_int_equal(calls, 2);
+	tl_free(&r);
+}
+
+/*
+ * bt's direct execution of ring 3 is no cure for the holes that show the
+ * VMM at any ring: tests/guests/ring3desc.S runs LSL and LAR at ring 3
+ * with IF=1; LSL answers from the truncated shadow descriptor (a hole:
+ * test_reference compares it with QEMU), LAR right.
+ */
+static void direct_ring3_lsl_is_a_hole(void **state)
+{
+	struct tl_run r;
+	int lsl = 0, lar = 0;
+
+	(void)state;
+	tl_boot_mode("build/guests/ring3desc.elf", MODE_BT, true, &r);
+	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+	for (size_t i = 0; i < r.nev; i++) {
+		const struct event *e = &r.ev[i];
+
+		if (e->kind != EV_INSN || e->u.insn.bytes[0] != 0x0f ||
+		    (e->u.insn.bytes[1] != 0x03 && e->u.insn.bytes[1] != 0x02))
+			continue;
+		assert_int_equal(e->u.insn.vring, 3);
+		assert_int_equal(e->u.insn.mode, MODE_DIRECT);
+		assert_int_equal(e->u.insn.path, PATH_DIRECT);
+		if (e->u.insn.bytes[1] == 0x03) {
+			lsl++;
+			assert_int_equal(e->u.insn.why, WHY_HOLE);
+		} else {
+			lar++;
+			assert_int_equal(e->u.insn.why, WHY_NATIVE);
+		}
+	}
+	assert_int_equal(lsl, 2);
+	assert_int_equal(lar, 2);
 	tl_free(&r);
 }
 
@@ -430,8 +568,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(probes_follow_the_sources),
+		cmocka_unit_test(model_at_every_ring),
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
+		cmocka_unit_test(direct_ring3_lsl_is_a_hole),
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(hw_interrupt_exits),

@@ -354,6 +354,32 @@ static void holes_fixed(void **state)
 	same_output_in("scenarios/guests/holes.elf", "bt hw");
 }
 
+/*
+ * Ring-3 code reading its own segments (tests/guests/ring3desc.S: LSL and
+ * LAR of the user data and code selectors).  Under te, and under bt where
+ * ring 3 runs directly, the CPU answers from the VMM's shadow descriptors,
+ * whose limits stop below the VMM's area at the top of the address space
+ * (segment truncation): LSL gives ffbfffff, not QEMU's ffffffff, even at
+ * ring 3.  LAR is right there (a DPL-3 segment keeps DPL 3).  VT-x shows
+ * the guest its own descriptors: all of it as on QEMU.
+ */
+static void ring3_sees_truncated_limits(void **state)
+{
+	static const char *const guest = "build/guests/ring3desc.elf";
+	static const char *const modes[] = { "te", "bt" };
+
+	(void)state;
+	same_output_in(guest, "hw");
+	run_qemu(guest);
+	assert_string_equal(qemu_out, "ffffffff\n00c0f300\nffffffff\n00c0fa00\n");
+	for (int k = 0; k < 2; k++) {
+		run_ringside(guest, modes[k]);
+		if (strcmp(ringside_out, "ffbfffff\n00c0f300\nffbfffff\n00c0fa00\n") != 0)
+			fail_msg("--mode=%s: LSL at ring 3 should show the truncated limit, LAR the guest's rights:\n%s",
+				 modes[k], ringside_out);
+	}
+}
+
 /* The label of an output line: what comes before the first ':'. */
 static void label_of(const char *line, char *buf, size_t n)
 {
@@ -454,6 +480,7 @@ int main(void)
 		cmocka_unit_test(smp4),
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
+		cmocka_unit_test(ring3_sees_truncated_limits),
 	};
 
 	return cmocka_run_group_tests_name("reference (QEMU)", tests, NULL,

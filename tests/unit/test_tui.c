@@ -309,6 +309,8 @@ static void views(void **state)
 	keys("3");
 	expect_screen("vmx:vm0");
 	expect_screen("vmm0:vm0");
+	/* esxtop's %RUN beside %USED and %SYS (%USED = %RUN + %SYS) */
+	expect_screen("%USED  %RUN  %SYS");
 	keys("Tab");
 	expect_screen("Translation: guest code beside the translation cache");
 	expect_screen("does not use binary translation");	/* --mode=te */
@@ -355,6 +357,51 @@ static void vmcs_view(void **state)
 	expect_screen("modelled cost 3963 cycles: VM exit + VM entry 3963");
 	expect_screen("round trip: Agesen et al., USENIX ATC 2012, table 1");
 	expect_screen("handling: no published figure, none charged");
+	/* the Architecture view too: the guest kernel at ring 0 of
+	 * non-root mode, the VMM in root mode (not deprivileging's CPL 1) */
+	keys("2");
+	expect_screen("Guest OS: sysenter.elf, ring 0 of non-root mode");
+	expect_screen("VMM (root mode)");
+	assert_null(strstr(screen, "at CPL 1"));
+}
+
+/*
+ * The Worlds view's percentages are of each world's life ("since the
+ * world began"), so a world born late still adds up: %RUN + %RDY + %CSTP
+ * + %WAIT = 100, as esxtop documents.  A host added after 0.1 s of
+ * simulated time: its service console has waited all its life, 100.0.
+ */
+static void worlds_of_a_late_host_add_up(void **state)
+{
+	static const char *const lua =
+		"local a = host{name=\"early\", kind=\"esx\", cpus=1}\n"
+		"a:add_vm{name=\"v1\", guest=\"timer\", mem_mb=16}\n"
+		"run{seconds=0.1}\n"
+		"local b = host{name=\"late\", kind=\"esx\", cpus=1}\n"
+		"b:add_vm{name=\"v2\", guest=\"timer\", mem_mb=16}\n"
+		"run{seconds=0.05}\n"
+		"say(\"late host added\")\n"
+		"pause()\n";
+	char path[] = "/tmp/ringside-late-XXXXXX.lua", args[128];
+	int fd = mkstemps(path, 4);
+	const char *late, *console;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, lua, strlen(lua)), (ssize_t)strlen(lua));
+	close(fd);
+	snprintf(args, sizeof args, "%s", path);
+	start("", args, 140, 50);
+	expect_screen("late host added");
+	keys("3");
+	expect_screen("late (esx)");
+	late = strstr(screen, "late (esx)");
+	console = strstr(late, "console");
+	assert_non_null(console);
+	/* STATE, %USED %RUN %SYS %RDY %CSTP, then %WAIT */
+	if (strstr(console, "waiting   0.0   0.0   0.0   0.0   0.0 100.0") != console + 15)
+		fail_msg("the late host's console does not add up to 100:\n%.100s", console);
+	unlink(path);
 }
 
 static void quit_restores_terminal(void **state)
@@ -404,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ascii_locale, setup, teardown),
 		cmocka_unit_test_setup_teardown(views, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_view, setup, teardown),
+		cmocka_unit_test_setup_teardown(worlds_of_a_late_host_add_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_restores_terminal, setup, teardown),
 		cmocka_unit_test(not_a_terminal),
 	};

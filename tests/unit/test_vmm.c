@@ -161,7 +161,9 @@ static const struct event *trap_at(const struct tl_run *r, uint32_t eip)
  * ran in, and the path it took.  Privileged at ring 0: emulated by the
  * VMM.  Privileged or I/O at ring 3: the guest's own #GP, reflected.
  * I/O at ring 0: the VMX.  Sensitive: no trap, except INT n (delivered by
- * the VMM) and the far returns the VMM must finish (ring compression).
+ * the VMM) and the IRET and far RET that fault at CPL 1 on the guest
+ * kernel's RPL-0 selectors, which the VMM finishes (ring aliasing, Uhlig
+ * et al. 2005: the guest runs at a ring it was not written for).
  */
 static void classify_probes(void **state)
 {
@@ -209,7 +211,7 @@ static void classify_probes(void **state)
 			assert_int_equal(ev->u.insn.why, WHY_DELIVER);
 			assert_int_equal(tr->u.trap.action, TRAP_SOFT_INT);
 		} else if (ev->u.insn.path == PATH_VMM) {
-			/* only the VMM's ring-compression fix-ups may trap */
+			/* only the VMM's ring-aliasing fix-ups may trap */
 			assert_non_null(tr);
 			assert_int_equal(tr->u.trap.action, TRAP_VMM_EMULATED);
 			assert_true(strcmp(p.name, "iret") == 0 ||

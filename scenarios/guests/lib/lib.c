@@ -216,9 +216,11 @@ void gdt_init(void)
     gdt_set(5, (u32)&cpu.tss, sizeof(struct tss) - 1, 0x89, 0);
 }
 
-/* Rings 1 and 2 exist on x86 but are rarely used (the 1980s plan was ring 1
- * for system services and ring 2 for device drivers).  They need their own
- * segments: DPL 1 (access 0xBB/0xB3) and DPL 2 (0xDB/0xD3). */
+/* Rings 1 and 2 exist on x86 but are rarely used: x86 gives them no meaning
+ * of their own (the course text's ring 1 "system services" and ring 2
+ * "device drivers" are an OS convention; Windows and Linux use rings 0 and
+ * 3 only).  They need their own segments: DPL 1 (access 0xBB/0xB3) and
+ * DPL 2 (0xDB/0xD3). */
 void gdt_add_middle_rings(void)
 {
     gdt_set(6, 0, FLAT_LIMIT, 0xBB, FLAGS_4K_32BIT);         /* 0x30: code, DPL 1 */
