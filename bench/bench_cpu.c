@@ -53,9 +53,9 @@
 #define REPEATS 3	/* best of three: the runs are short */
 /*
  * ringside's runs of bench.elf, each in a fresh engine, took either about
- * 0.09 s or about 0.15 s on a quiet machine (the first run's swing that
- * run_raw() avoids for (a)): the best of seven is nearly always the
- * faster.
+ * 0.09 s or about 0.14 s on a quiet machine, and a process often gets
+ * only one of the two: the best of seven finds the faster more often than
+ * the best of three, not always (docs/performance.md).
  */
 #define MODE_REPEATS 7
 /*
