@@ -236,12 +236,12 @@ static double raw_once(uc_engine *uc, const char *path, uint8_t *ram)
 /*
  * (a) the guest on bare Unicorn with r's hooks, timed on its second run
  * in the same engine, its code translated and chained by the first.  The
- * first run of a fresh engine was the one that swung: over a minute of
- * runs on this 2-vCPU VM, bench.elf's took 0.023 s to 0.062 s, the second
- * runs beside them 0.020 s to 0.023 s (and slow again once the TB cache
- * was flushed between the two runs: the code written afresh, then
- * patched as the loop chains to itself, runs slower; docs/performance.md
- * has the measurements).  The ratios are of a steady figure this way.
+ * first run of a fresh engine was the one that swung: on this 2-vCPU VM
+ * bench.elf's first runs took 0.023 s to 0.063 s, second runs 0.020 s to
+ * 0.023 s, and slow again once the TB cache was flushed between the two:
+ * freshly written code is what runs slow, for a reason the VM's missing
+ * hardware counters do not tell (docs/performance.md has what was tried).
+ * The ratios are of a steady figure this way.
  */
 static double run_raw(const char *path, struct raw *r)
 {
