@@ -12,6 +12,8 @@ failed=""
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	# a binary left in BUILD by a suite since split or removed is not run
+	[ -f "tests/unit/$name.c" ] || continue
 	echo "== $name"
 	"$t"
 	rc=$?
