@@ -373,6 +373,33 @@ static void keep_best(struct run *best, const struct run *run)
 static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
 static const char *const mode_names[3] = { "te", "bt", "hw" };
 
+/*
+ * The guest at path on raw Unicorn (no hooks) and in each mode, the best
+ * of repeats runs of each, interleaved so that a noisy spell of the
+ * machine falls on all of them alike: the modes' best runs in best[],
+ * raw Unicorn's best time returned.
+ */
+static double best_of_modes(const char *path, int repeats, struct raw *r,
+			    struct run best[3])
+{
+	struct run run;
+	double ta = 1e9, t;
+
+	r->hooks = RAW_NONE;
+	for (int k = 0; k < 3; k++)
+		best[k].seconds = 1e9;
+	for (int i = 0; i < repeats; i++) {
+		t = run_raw(path, r);
+		if (t < ta)
+			ta = t;
+		for (int k = 0; k < 3; k++) {
+			run_ringside(path, modes[k], &run);
+			keep_best(&best[k], &run);
+		}
+	}
+	return ta;
+}
+
 /* (a) to (d) and the trap round trip; returns the guest's instruction count. */
 static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 {
@@ -380,19 +407,10 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 		"(b) ringside te, exact counts", "(c) ringside bt, exact counts",
 		"(d) ringside hw, exact counts",
 	};
-	struct run m[3] = { { .seconds = 1e9 }, { .seconds = 1e9 }, { .seconds = 1e9 } };
-	struct run trap = { .seconds = 1e9 }, run;
-	double ta = 1e9, t, mips_a;
+	struct run m[3], trap = { .seconds = 1e9 }, run;
+	double ta = best_of_modes(path, MODE_REPEATS, r, m), mips_a;
 
-	r->hooks = RAW_NONE;
 	for (int i = 0; i < MODE_REPEATS; i++) {
-		t = run_raw(path, r);
-		if (t < ta)
-			ta = t;
-		for (int k = 0; k < 3; k++) {
-			run_ringside(path, modes[k], &run);
-			keep_best(&m[k], &run);
-		}
 		run_ringside(traps, MODE_TE, &run);
 		keep_best(&trap, &run);
 	}
@@ -512,21 +530,9 @@ static void bench_nomem(const char *vmmzero)
  */
 static void bench_stepped(const char *x87, struct raw *r)
 {
-	struct run best[3], run;
-	double ta = 1e9, t;
+	struct run best[3];
+	double ta = best_of_modes(x87, REPEATS, r, best);
 
-	r->hooks = RAW_NONE;
-	for (int k = 0; k < 3; k++)
-		best[k].seconds = 1e9;
-	for (int i = 0; i < REPEATS; i++) {
-		t = run_raw(x87, r);
-		if (t < ta)
-			ta = t;
-		for (int k = 0; k < 3; k++) {
-			run_ringside(x87, modes[k], &run);
-			keep_best(&best[k], &run);
-		}
-	}
 	printf("x87 beside plain loads: %s, %llu guest instructions, best of %d\n",
 	       x87, (unsigned long long)best[0].insns, REPEATS);
 	printf("  %-30s %8.3f s  %8.1f MIPS\n", "raw Unicorn, no hooks", ta,

@@ -37,18 +37,30 @@
  * message); only a wrong argument raises, and limits_leave the limit's
  * error when the coroutine hit one.
  */
-static int co_tracked(lua_State *L)
+/*
+ * Call upvalue 1 (Lua's own function) with the arguments on the stack,
+ * co recorded as running meanwhile; returns lua_pcall's status, with the
+ * results or the error on the stack.  limits_leave raises the limit's
+ * error if the script was killed meanwhile.
+ */
+static int call_tracked(lua_State *L, lua_State *co)
 {
-	lua_State *co = lua_tothread(L, 1);
 	int rc;
 
-	luaL_argexpected(L, co != NULL, 1, "coroutine");
 	limits_enter(L, co);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	rc = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
 	limits_leave(L);
-	if (rc != LUA_OK)
+	return rc;
+}
+
+static int co_tracked(lua_State *L)
+{
+	lua_State *co = lua_tothread(L, 1);
+
+	luaL_argexpected(L, co != NULL, 1, "coroutine");
+	if (call_tracked(L, co) != LUA_OK)
 		return lua_error(L);
 	return lua_gettop(L);
 }
@@ -61,13 +73,8 @@ static int co_tracked(lua_State *L)
  */
 static int co_wrapped(lua_State *L)
 {
-	int rc;
+	int rc = call_tracked(L, lua_tothread(L, lua_upvalueindex(2)));
 
-	limits_enter(L, lua_tothread(L, lua_upvalueindex(2)));
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	rc = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-	limits_leave(L);
 	if (rc == LUA_OK)
 		return lua_gettop(L);
 	if (rc != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING &&

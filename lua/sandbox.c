@@ -23,9 +23,9 @@
  * string, pattern.c, the table library's loops, string.byte and
  * utf8.codepoint by the elements they visit, elements.c; each refused
  * when that is more than the budget has left; pack, unpack, tonumber and
- * format by the bytes they read, collectgarbage by the heap it walks); __gc finalizers are
- * refused (Lua runs them with hooks off, at collections and at exit, after
- * the verdict); xpcall's message handler is not called once the budget is
+ * format by the bytes they read, collectgarbage by the heap it walks);
+ * __gc finalizers are refused (Lua runs them with hooks off, at
+ * collections and at exit, after the verdict); xpcall's message handler is not called once the budget is
  * spent (Lua would run it with hooks off, since the error came from one);
  * a limit hit in a coroutine of the script's own stops every coroutine
  * that resumed it (coroutines.c).

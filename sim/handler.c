@@ -111,7 +111,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     the guest's own #GP, which the VMM reflects.  The holes run without
  *     trapping: SGDT and its group are wrong at every ring (they show the
  *     VMM's tables), and so is LSL (the VMM's truncated limits); the
- *     CPL-dependent ones only where CPL is not the guest's ring.  RDTSC traps everywhere (CR4.TSD keeps time virtual).
+ *     CPL-dependent ones only where CPL is not the guest's ring.  RDTSC
+ *     traps everywhere (CR4.TSD keeps time virtual).
  *     IRET and far RET trap when they return to the kernel's RPL 0.
  *     SYSENTER enters the VMM, whose entry the real SYSENTER MSRs hold.
  * bt: translated code (guest rings 0-2, and ring 3 while IF=0 or IOPL=3):
