@@ -586,9 +586,7 @@ int play_tui(const struct options *opt, const char *path)
 		play_free(p);
 		return EXIT_USAGE;
 	}
-	/* ^C or q while the script is busy in Lua: it stops at its next
-	 * instruction, and the loop, back at once, quits */
-	play_busy_watch(p);
+	play_busy_watch(p);	/* ^C or q stop a script busy in Lua */
 	if (card_loop(p))
 		play_views(p);
 	play_busy_unwatch(p);
