@@ -4,6 +4,8 @@
 #   make run      install what is missing, build, play the narrated tour
 #   make test     install what is missing, build, run every test
 #   make test SAN=1   the same under AddressSanitizer + UBSan
+#   make test JOBS=1  one compiler and one test suite at a time (default:
+#                 one per core)
 #   make bench    performance figures (never part of make test)
 #   make golden   rewrite the scenarios' golden traces (tests/golden/)
 #   make docs     regenerate the figures docs/ quotes (tests/docs/docs.sh)
@@ -28,6 +30,8 @@ PKGS     = unicorn capstone lua5.4 ncursesw cmocka
 WARN     = -Wall -Wextra -Werror
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT     ?= -O2 -g
+# How many compilers and test suites `make test` runs at once.
+JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 
 ifeq ($(SAN),1)
 BUILD   ?= build/san
@@ -205,17 +209,17 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) $(LIBSIM)
 		$(FUZZ_OBJ) $(LIBSIM) $(PC_LIBS) $(UI_LIBS) -lm
 
 run: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory -j$(JOBS) build
 	./ringside tour
 
 # Every test: unit tests (cmocka), the QEMU reference comparison, the
 # terminal tests.  Each prints cmocka's summary lines.
 test: deps
-	@$(MAKE) --no-print-directory build
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory -j$(JOBS) build
+	@$(MAKE) --no-print-directory -j$(JOBS) tests
 
 tests: check-layering $(UNIT_BIN) $(GUESTS) $(TEST_GUESTS) ringside
-	@sh tests/run-all.sh $(BUILD)
+	@JOBS=$(JOBS) sh tests/run-all.sh $(BUILD)
 
 # Golden traces (tests/golden/NAME.jsonl): what each bundled scenario
 # does, event by event.  A test compares every scenario's trace with its
