@@ -265,6 +265,45 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 	return b;
 }
 
+/*
+ * Walk the instructions from addr as Unicorn's translator would, to the
+ * first that ends a translation block.
+ */
+static uint32_t walk_reach(struct blockcache *bc, uint32_t addr)
+{
+	uint32_t at = addr;
+
+	while (at < bc->ram_size && at - addr < BLOCK_TB_BYTES) {
+		uint32_t room = bc->ram_size - at;
+		struct x86_instruction x;
+
+		if (room > X86_INSN_MAX)
+			room = X86_INSN_MAX;
+		if (disasm_decode(bc->dis, bc->ram + at, room, at, &x) != SIM_OK)
+			return at + room;	/* #UD there: the block ends */
+		at += x.len;
+		if (x86_op_ends_block((enum x86_op)x.op))
+			break;
+	}
+	return at < bc->ram_size ? at : bc->ram_size;
+}
+
+uint32_t blockcache_reach(struct blockcache *bc, uint32_t addr)
+{
+	struct block *b;
+
+	if (blockcache_get(bc, addr, 0) == NULL)
+		return 0;
+	for (b = bc->bucket[hash(addr, 0)]; b->addr != addr || b->size != 0;
+	     b = b->next)
+		;	/* blockcache_get just found or made it */
+	if (b->reach == 0) {
+		b->reach = walk_reach(bc, addr);
+		mark_chunks(bc, addr, b->reach - addr);
+	}
+	return b->reach;
+}
+
 int blockcache_boundaries(const struct blockcache *bc, uint32_t lo,
 			  uint32_t hi, uint32_t *out, int max)
 {
@@ -304,6 +343,8 @@ static void retire_chunk(struct blockcache *bc, uint32_t c)
 			struct block *b = *pp;
 			uint32_t end = b->addr + b->span;
 
+			if (b->reach > end)
+				end = b->reach;	/* the code it was run with */
 			if (b->addr < hi && end > lo) {
 				*pp = b->next;
 				b->next = bc->retired;
