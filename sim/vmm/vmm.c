@@ -592,5 +592,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->mmio_write = vmm_mmio_write_hook;
 	out->guard = vmm_guard;
 	out->no_memory = vmm_no_memory;
+	out->renewed = vmm_renewed_hook;
 }
 

@@ -323,6 +323,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 /* The CPU's no_memory hook (cpu.h): the VMM's trap, an event. */
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
 
+/* vmm_run.c: the CPU replaced an engine (cpu_hooks.renewed): EV_ENGINE. */
+void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations);
+
 /* The same trap for the VMM's own access at addr, made for the guest
  * (vmm_for_guest; access: CPU_ACCESS_READ or _WRITE). */
 void vmm_guard_for_guest(struct vcpu *v, uint32_t addr, int access);

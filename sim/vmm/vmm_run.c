@@ -169,6 +169,17 @@ static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 	return false;
 }
 
+void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations)
+{
+	struct vcpu *v = ctx;
+	struct event ev = { .kind = EV_ENGINE };
+
+	ev.u.engine.engine = (uint8_t)engine;
+	ev.u.engine.retranslations = retranslations;
+	ev.u.engine.eip = cpu_reg(v->cpu, X86R_EIP);
+	vm_emit(v->vm, v->id, &ev);
+}
+
 /* One guest instruction of the guest's own code (not translated). */
 static int step_guest(struct vcpu *v, const struct block *b)
 {
