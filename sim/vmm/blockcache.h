@@ -28,6 +28,8 @@
 #define BLOCK_STALE_MIXED 0x20	/* an access Unicorn reports with a stale EIP
 				   and another load: stepped (mixes_stale()
 				   in blockcache.c) */
+#define BLOCK_FIXED_ADDRS 0x40	/* every access at an address its bytes
+				   fix (fixed_accesses() in blockcache.c) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */

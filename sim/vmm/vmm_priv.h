@@ -344,6 +344,14 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v);
  */
 void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr);
 
+/*
+ * Does every access of block b land in RAM (BLOCK_FIXED_ADDRS, at
+ * addresses in RAM with the segments as they are, paging off)?  Then
+ * none reaches the guard, and a block that mixes accesses Unicorn reports
+ * with a stale EIP with other loads (BLOCK_STALE_MIXED) runs whole.
+ */
+bool vmm_guard_block_in_ram(struct vcpu *v, const struct block *b);
+
 /* Is the guest's EIP in nothing, for the VMM to run (vmm_guard.c)? */
 bool vmm_guard_in_nothing(const struct vcpu *v);
 

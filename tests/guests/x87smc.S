@@ -1,8 +1,11 @@
 /* x87smc.S - a long loop whose stores land later in the code's own page,
  * past the loop's code (issue #14, "every run is bounded").  The loop is
- * x87loop.S's, 7 instructions an iteration, with its operands moved from
+ * x87loop.S's, 8 instructions an iteration, with its operands moved from
  * a page of their own into the code's page, right after the code:
- *   mov  y, %eax          a plain load
+ *   mov  (%esi), %eax     a plain load of y, through a register: where
+ *                         it lands is not known before the block runs,
+ *                         so the block is stepped (BLOCK_STALE_MIXED,
+ *                         vmm_guard_block_in_ram)
  *   fldl x; faddl step    x87 loads (in Unicorn's helpers: stepped)
  *   fstpl x               an x87 store, into the code's page
  *   add, dec, jnz
@@ -22,9 +25,10 @@ _start:
         fninit
         mov  $ITERATIONS, %ecx
         xor  %edx, %edx
+        mov  $y, %esi
         jmp  1f
         .balign 64                      /* the loop and its data in one page */
-1:      mov  y, %eax
+1:      mov  (%esi), %eax
         fldl x
         faddl step
         fstpl x
