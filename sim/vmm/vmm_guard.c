@@ -527,9 +527,9 @@ int vmm_guard_run_nothing(struct vcpu *v)
 
 bool vmm_guard_block_in_ram(struct vcpu *v, const struct block *b)
 {
-	if (!(b->flags & BLOCK_FIXED_ADDRS) ||
-	    (cpu_reg(v->cpu, X86R_CR0) & X86_CR0_PG))
-		return false;	/* (paged: the tables say where it lands) */
+	/* (paged or not: Unicorn uses the linear address as physical) */
+	if (!(b->flags & BLOCK_FIXED_ADDRS))
+		return false;
 	for (uint32_t i = 0; i < b->n; i++) {
 		const struct x86_instruction *x = &b->insns[i].x;
 

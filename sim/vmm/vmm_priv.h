@@ -346,7 +346,7 @@ void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr);
 
 /*
  * Does every access of block b land in RAM (BLOCK_FIXED_ADDRS, at
- * addresses in RAM with the segments as they are, paging off)?  Then
+ * addresses in RAM with the segments as they are)?  Then
  * none reaches the guard, and a block that mixes accesses Unicorn reports
  * with a stale EIP with other loads (BLOCK_STALE_MIXED) runs whole.
  */
