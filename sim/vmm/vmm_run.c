@@ -159,7 +159,8 @@ static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 		if (op->kind != X86_OPND_MEM)
 			continue;
 		a = vmm_operand_addr(v, op);
-		if (a + (uint32_t)op->size <= next || a >= next + BLOCK_TB_BYTES + X86_INSN_MAX)
+		if (a + (uint32_t)op->size <= next ||
+		    a >= next + BLOCK_TB_BYTES + X86_INSN_MAX)
 			continue;	/* before it, or past any block */
 		if (reach == 0)
 			reach = blockcache_reach(v->vm->code, bi->x.addr);
