@@ -36,6 +36,8 @@ enum event_kind {
 	EV_DRS,		/* DRS recommended or made a move (cluster/drs.h) */
 	EV_HA,		/* a step of HA's detection or restarts (cluster/ha.h) */
 	EV_DISK,	/* storage: a sector read or written, a snapshot, a backup step */
+	EV_ENGINE,	/* a vCPU's CPU replaced its Unicorn engine (cpu.h,
+			   cpu_set_renew_after): Unicorn's memory bounded */
 	EV_KIND_COUNT
 };
 
@@ -299,6 +301,11 @@ struct event {
 			uint32_t lba;		/* first sector */
 			uint32_t n;		/* sectors (or bytes, for a copy) */
 		} disk;
+		struct {
+			uint8_t engine;		/* enum cpu_engine (cpu.h) */
+			uint32_t retranslations; /* the old engine's */
+			uint32_t eip;		/* where the guest was */
+		} engine;
 	} u;
 };
 

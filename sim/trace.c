@@ -9,6 +9,7 @@
 #include "cluster/cluster.h"
 #include "cluster/drs_ha_trace.h"
 #include "cluster/vmotion.h"
+#include "cpu/cpu.h"
 #include "cpu/disasm.h"
 #include "vmm/bt.h"
 #include "sim.h"
@@ -344,6 +345,16 @@ static void fields_disk(struct visit *v, const struct event *ev)
 		f_str(v, "path", "guest>vmm>vmkernel>datastore");
 }
 
+/* A CPU's two Unicorn engines (cpu.h), as EV_ENGINE names them. */
+static const char *engine_name(unsigned e)
+{
+	static const char *const names[] = {
+		[CPU_FAST] = "fast", [CPU_STEP] = "step"
+	};
+
+	return e < sizeof names / sizeof names[0] ? names[e] : "?";
+}
+
 void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		  void *ctx)
 {
@@ -351,7 +362,8 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 	/* events about one virtual CPU carry its number */
 	bool vcpu = ev->kind == EV_INSN || ev->kind == EV_TRAP ||
 		    ev->kind == EV_IO || ev->kind == EV_RING ||
-		    ev->kind == EV_MODE || ev->kind == EV_TRANSLATE;
+		    ev->kind == EV_MODE || ev->kind == EV_TRANSLATE ||
+		    ev->kind == EV_ENGINE;
 
 	fields_common(&v, ev, vcpu);
 	switch (ev->kind) {
@@ -400,6 +412,11 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		break;
 	case EV_DISK:
 		fields_disk(&v, ev);
+		break;
+	case EV_ENGINE:
+		f_str(&v, "engine", engine_name(ev->u.engine.engine));
+		f_int(&v, "retranslations", ev->u.engine.retranslations);
+		f_hex(&v, "eip", ev->u.engine.eip, 8);
 		break;
 	case EV_HOST:
 		f_str(&v, "host", host_name(s, ev->u.host.host));
@@ -550,6 +567,11 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	case EV_DISK:
 		storage_event_text(s, ev, detail, sizeof detail);
 		trace_sb_printf(&b, "%s", detail);
+		break;
+	case EV_ENGINE:
+		trace_sb_printf(&b, "%08x  new %s engine for the CPU after %u retranslations (Unicorn's memory bounded)",
+			  ev->u.engine.eip, engine_name(ev->u.engine.engine),
+			  ev->u.engine.retranslations);
 		break;
 	case EV_HOST:
 		trace_sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),

@@ -87,6 +87,7 @@ int cpu_create(const struct cpu_config *cfg, const struct cpu_hooks *hooks,
 	c->hooks = *hooks;
 	c->until = cfg->vmm_base + cfg->vmm_size - 1;
 	c->active = CPU_STEP;
+	c->renew_after = CPU_RENEW_AFTER;
 	if ((rc = open_engine(c, CPU_STEP)) != SIM_OK ||
 	    (rc = open_engine(c, CPU_FAST)) != SIM_OK) {
 		*error = "Unicorn could not create an x86 engine";
@@ -129,18 +130,73 @@ static void activate(struct cpu *c, enum cpu_engine e)
 	c->active = e;
 }
 
+/*
+ * Replace engine e by a new one (cpu_set_renew_after): the live register
+ * state, if e holds it, goes over through c->ctx as in activate().  If
+ * the new one cannot be made, e goes on as it was, and is tried again
+ * after as many retranslations.
+ */
+static void renew(struct cpu *c, enum cpu_engine e)
+{
+	uc_engine *old = c->uc[e];
+	uint32_t n = c->retranslations[e];
+
+	c->retranslations[e] = 0;
+	if (c->active == e)
+		uc_context_save(old, c->ctx);
+	c->uc[e] = NULL;
+	if (open_engine(c, e) != SIM_OK) {
+		if (c->uc[e] != NULL)
+			uc_close(c->uc[e]);
+		c->uc[e] = old;
+		return;
+	}
+	if (c->active == e)
+		uc_context_restore(c->uc[e], c->ctx);
+	uc_close(old);
+	if (c->hooks.renewed != NULL)
+		c->hooks.renewed(c->hooks.ctx, e, n);
+}
+
+/*
+ * Some translations were thrown away, or one made alone, on engine e.
+ * The fast engine may go on for a whole slice inside one run, storing
+ * into its code all along [measured: tests/guests/smcloop.S, 319,000 in
+ * one run]: once an engine is due, the block hook stops the run before
+ * the next block (cpu_hooks.c), and the caller's next cpu_run replaces
+ * it.
+ */
+static void retranslated(struct cpu *c, enum cpu_engine e)
+{
+	if (c->renew_after != 0 && ++c->retranslations[e] >= c->renew_after)
+		c->renew_due = 1;
+}
+
+void cpu_set_renew_after(struct cpu *c, uint32_t n)
+{
+	c->renew_after = n;
+	c->renew_due = 0;	/* (a lower n counts from here) */
+}
+
 static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 		      uint32_t until, struct cpu_exit_info *info)
 {
 	uint32_t eip;
 	uc_err err;
 
+	for (int k = 0; k < 2 && c->depth == 0 && c->renew_due; k++)
+		if (c->retranslations[k] >= c->renew_after)
+			renew(c, (enum cpu_engine)k);
+	if (c->depth == 0)
+		c->renew_due = 0;
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
 	c->running = 1;
+	c->depth++;
 	err = uc_emu_start(c->uc[e], eip, until, 0,
 			   e == CPU_STEP ? (count ? count : 1) : 0);
+	c->depth--;
 	c->running = 0;
 	if (c->nhidden)
 		cpu_reveal(c);	/* the VMM's area is the VMM's again */
@@ -189,6 +245,7 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 
 void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
 {
+	retranslated(c, CPU_STEP);
 	run_until(c, CPU_STEP, 1, next, info);
 }
 
@@ -251,8 +308,10 @@ int cpu_cpl(struct cpu *c)
 
 void cpu_invalidate_code(struct cpu *c, uint32_t addr, uint32_t len)
 {
-	for (int e = 0; e < 2; e++)
+	for (int e = 0; e < 2; e++) {
 		uc_ctl_remove_cache(c->uc[e], addr, (uint64_t)addr + len);
+		retranslated(c, (enum cpu_engine)e);
+	}
 }
 
 /* A saved uc_context is the whole CPUX86State: registers, not memory. */
@@ -289,6 +348,9 @@ void cpu_state_free(struct cpu_state *st)
 void cpu_invalidate_code_idle(struct cpu *c, uint32_t addr, uint32_t len)
 {
 	uc_ctl_remove_cache(c->uc[!c->active], addr, (uint64_t)addr + len);
+	/* the running one saw the store: it throws its translation away */
+	retranslated(c, CPU_FAST);
+	retranslated(c, CPU_STEP);
 }
 
 enum cpu_engine cpu_active_engine(const struct cpu *c)

@@ -8,7 +8,8 @@
  * docs/ARCHITECTURE.md):
  *  - UC_HOOK_INTR receives every exception and INT n; Unicorn never reads
  *    the IDT itself (cpu_exception.c keeps it from double-faulting).
- *  - uc_emu_stop() inside the block hook stops before that block runs.
+ *  - uc_emu_stop() inside the block hook stops before that block runs;
+ *    inside a memory hook it restarts the whole block.
  *  - One block hook, not two: Unicorn calls a lone block hook directly,
  *    but walks a list for several, which costs a third of the speed.
  *
@@ -36,9 +37,13 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
 	struct cpu *c = ud;
 
-	if ((c->nhidden | c->code_hidden) == 0)
+	if ((c->nhidden | c->code_hidden | c->renew_due) == 0)
 		;			/* the usual case: one test */
-	else if (c->code_hidden) {
+	else if (c->renew_due) {
+		/* cpu.c replaces an engine at the next run: stop before */
+		uc_emu_stop(uc);
+		return;
+	} else if (c->code_hidden) {
 		/*
 		 * The guest touched bytes the VMM runs as code (its stub,
 		 * the translation cache), and this block may have been
@@ -51,7 +56,7 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 		c->code_hidden = 0;
 		uc_emu_stop(uc);
 		return;
-	} else {
+	} else if (c->nhidden) {
 		cpu_reveal(c);	/* the VMM may write the TC or its tables */
 	}
 	if (c->hooks.block(c->hooks.ctx, (uint32_t)addr, size))

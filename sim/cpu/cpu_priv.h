@@ -49,6 +49,16 @@ struct cpu {
 		uint32_t off;		/* in the area */
 		uint8_t orig[64];	/* the VMM's bytes */
 	} hidden[CPU_HIDDEN_MAX];
+	uint32_t retranslations[2];	/* per engine, since it was made:
+					   translations thrown away or made
+					   alone (cpu_set_renew_after) */
+	uint32_t renew_after;		/* replace an engine after that many */
+	int renew_due;			/* an engine is due (retranslations
+					   reached renew_after): the block
+					   hook stops the run */
+	int depth;			/* runs in progress (a hook's VMM work
+					   may run the CPU too): an engine is
+					   replaced only at depth 0 */
 	int running;			/* guest code runs, not a hook: the
 					   guard's time (the block hook's VMM
 					   work makes no access it refuses,

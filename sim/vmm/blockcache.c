@@ -147,6 +147,53 @@ static bool mixes_stale(const struct block *b)
 			     (stale_pushes > 0 && pushes_other > 0));
 }
 
+/* Skip the prefixes of x: the opcode's first byte. */
+static uint8_t opcode_byte(const struct x86_instruction *x)
+{
+	static const uint8_t prefixes[] = {
+		0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65
+	};
+	uint8_t i = 0;
+
+	while (i < x->len && memchr(prefixes, x->bytes[i], sizeof prefixes))
+		i++;
+	return i < x->len ? x->bytes[i] : 0;
+}
+
+/*
+ * Does every memory access of the block go to an address its bytes fix
+ * (a memory operand with no base nor index register: a displacement in
+ * a segment), with no descriptor read, no push, no other access of its
+ * own (POP, RET, LEAVE, a string, XLAT)?  Where each access lands is
+ * then known before the block runs: if all land in RAM, none reaches the
+ * guard, which alone needs the EIP Unicorn reports (vmm_guard.c), and a
+ * block BLOCK_STALE_MIXED may run whole (vmm_guard_block_in_ram).
+ */
+static bool fixed_accesses(const struct block *b)
+{
+	if (b->flags & BLOCK_UNDECODED)
+		return false;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+		int mem = 0;
+
+		if (x86_op_reads_descriptors((enum x86_op)x->op) ||
+		    x86_pushes(x) || opcode_byte(x) == 0x8f)	/* POP r/m */
+			return false;
+		for (int k = 0; k < x->nops; k++) {
+			if (x->ops[k].kind != X86_OPND_MEM)
+				continue;
+			if (x->ops[k].base != X86R_NONE ||
+			    x->ops[k].index != X86R_NONE)
+				return false;
+			mem++;
+		}
+		if (mem == 0 && x86_reads_memory(x))
+			return false;	/* the stack's, a string's */
+	}
+	return true;
+}
+
 const struct block_insn *block_stale_insn(const struct block *b)
 {
 	const struct block_insn *any = NULL;
@@ -240,6 +287,8 @@ static struct block *decode(struct blockcache *bc, uint32_t addr,
 	}
 	if (mixes_stale(b))
 		b->flags |= BLOCK_STALE_MIXED;
+	if (fixed_accesses(b))
+		b->flags |= BLOCK_FIXED_ADDRS;
 	b->span = off;
 	mark_chunks(bc, addr, off);
 	return b;
@@ -263,6 +312,45 @@ const struct block *blockcache_get(struct blockcache *bc, uint32_t addr,
 	bc->bucket[h] = b;
 	bc->stats.blocks++;
 	return b;
+}
+
+/*
+ * Walk the instructions from addr as Unicorn's translator would, to the
+ * first that ends a translation block.
+ */
+static uint32_t walk_reach(struct blockcache *bc, uint32_t addr)
+{
+	uint32_t at = addr;
+
+	while (at < bc->ram_size && at - addr < BLOCK_TB_BYTES) {
+		uint32_t room = bc->ram_size - at;
+		struct x86_instruction x;
+
+		if (room > X86_INSN_MAX)
+			room = X86_INSN_MAX;
+		if (disasm_decode(bc->dis, bc->ram + at, room, at, &x) != SIM_OK)
+			return at + room;	/* #UD there: the block ends */
+		at += x.len;
+		if (x86_op_ends_block((enum x86_op)x.op))
+			break;
+	}
+	return at < bc->ram_size ? at : bc->ram_size;
+}
+
+uint32_t blockcache_reach(struct blockcache *bc, uint32_t addr)
+{
+	struct block *b;
+
+	if (blockcache_get(bc, addr, 0) == NULL)
+		return 0;
+	for (b = bc->bucket[hash(addr, 0)]; b->addr != addr || b->size != 0;
+	     b = b->next)
+		;	/* blockcache_get just found or made it */
+	if (b->reach == 0) {
+		b->reach = walk_reach(bc, addr);
+		mark_chunks(bc, addr, b->reach - addr);
+	}
+	return b->reach;
 }
 
 int blockcache_boundaries(const struct blockcache *bc, uint32_t lo,
@@ -304,6 +392,8 @@ static void retire_chunk(struct blockcache *bc, uint32_t c)
 			struct block *b = *pp;
 			uint32_t end = b->addr + b->span;
 
+			if (b->reach > end)
+				end = b->reach;	/* the code it was run with */
 			if (b->addr < hi && end > lo) {
 				*pp = b->next;
 				b->next = bc->retired;

@@ -28,6 +28,8 @@
 #define BLOCK_STALE_MIXED 0x20	/* an access Unicorn reports with a stale EIP
 				   and another load: stepped (mixes_stale()
 				   in blockcache.c) */
+#define BLOCK_FIXED_ADDRS 0x40	/* every access at an address its bytes
+				   fix (fixed_accesses() in blockcache.c) */
 
 struct block_insn {
 	struct x86_instruction x;	/* decoded form */
@@ -40,6 +42,7 @@ struct block {
 	uint32_t size;		/* bytes, as the CPU reported (0: one insn) */
 	uint32_t span;		/* bytes the decoded instructions cover */
 	uint32_t n;		/* instructions */
+	uint32_t reach;		/* blockcache_reach's answer (0: not asked) */
 	uint8_t flags;
 	uint32_t class_count[CLASS_COUNT];
 	struct block *next;	/* hash chain */
@@ -75,6 +78,25 @@ const struct block_insn *block_stale_insn(const struct block *b);
 
 /* The address after b's last such instruction (or b's start if none). */
 uint32_t block_stale_end(const struct block *b);
+
+/* QEMU's longest translation block, in bytes before its last instruction. */
+#define BLOCK_TB_BYTES (4096 - 32)
+
+/*
+ * The end of the guest bytes Unicorn translates together with the
+ * instruction at addr when a run starts there: its translation block
+ * goes on to the first instruction that ends one (a control transfer,
+ * HLT, #UD: x86_op_ends_block) or, at most, to the instruction that
+ * crosses BLOCK_TB_BYTES (QEMU's i386 translator, i386_tr_translate_insn
+ * in target/i386/translate.c, stops a block once it holds
+ * TARGET_PAGE_SIZE - 32 bytes), or to the end of RAM.  A store into
+ * [addr + its length, reach) lands in the code being run; one past it
+ * does not.  The answer errs long, never short (Unicorn may end a block
+ * sooner, never later), is remembered with the one-instruction block at
+ * addr and forgotten, with it, when a byte of the reach is written.
+ * 0 if there is no instruction at addr (as blockcache_get).
+ */
+uint32_t blockcache_reach(struct blockcache *bc, uint32_t addr);
 
 /* Index of the instruction starting at addr in b, or -1. */
 int block_index_of(const struct block *b, uint32_t addr);

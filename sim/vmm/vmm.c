@@ -405,12 +405,13 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 		v->run.slow_hi = addr + size;
 		return 1;
 	}
-	if (b->flags & BLOCK_STALE_MIXED) {
+	if ((b->flags & BLOCK_STALE_MIXED) && !vmm_guard_block_in_ram(v, b)) {
 		/*
 		 * It mixes descriptor reads with other loads, which the
 		 * guard must tell apart (vmm_guard.c): stepped up to its last
 		 * instruction that reads descriptors; the rest, which has
-		 * none, is a block of its own on the fast engine.
+		 * none, is a block of its own on the fast engine.  (Not if
+		 * no access of it can reach the guard.)
 		 */
 		v->run.slow_next = 1;
 		v->run.slow_lo = addr;
@@ -592,5 +593,6 @@ void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)
 	out->mmio_write = vmm_mmio_write_hook;
 	out->guard = vmm_guard;
 	out->no_memory = vmm_no_memory;
+	out->renewed = vmm_renewed_hook;
 }
 

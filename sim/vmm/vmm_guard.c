@@ -521,3 +521,23 @@ int vmm_guard_run_nothing(struct vcpu *v)
 		bt_jump_guest(v, next);	/* out of it, into RAM: translated */
 	return rc;
 }
+
+/* The largest memory operand: FXSAVE's 512 bytes (Intel SDM vol. 2A). */
+#define OPERAND_MAX 512
+
+bool vmm_guard_block_in_ram(struct vcpu *v, const struct block *b)
+{
+	/* (paged or not: Unicorn uses the linear address as physical) */
+	if (!(b->flags & BLOCK_FIXED_ADDRS))
+		return false;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+
+		for (int k = 0; k < x->nops; k++)
+			if (x->ops[k].kind == X86_OPND_MEM &&
+			    (uint64_t)vmm_operand_addr(v, &x->ops[k]) +
+			    OPERAND_MAX > v->vm->ram_size)
+				return false;
+	}
+	return true;
+}

@@ -323,6 +323,9 @@ int vmm_guard(void *ctx, uint32_t addr, int size, int access, uint32_t value);
 /* The CPU's no_memory hook (cpu.h): the VMM's trap, an event. */
 void vmm_no_memory(void *ctx, uint32_t addr, int size, int access);
 
+/* vmm_run.c: the CPU replaced an engine (cpu_hooks.renewed): EV_ENGINE. */
+void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations);
+
 /* The same trap for the VMM's own access at addr, made for the guest
  * (vmm_for_guest; access: CPU_ACCESS_READ or _WRITE). */
 void vmm_guard_for_guest(struct vcpu *v, uint32_t addr, int access);
@@ -340,6 +343,14 @@ uint32_t vmm_guard_fault_cost(const struct vcpu *v);
  * from now on.
  */
 void vmm_guard_nothing_at(struct vcpu *v, uint32_t addr);
+
+/*
+ * Does every access of block b land in RAM (BLOCK_FIXED_ADDRS, at
+ * addresses in RAM with the segments as they are)?  Then
+ * none reaches the guard, and a block that mixes accesses Unicorn reports
+ * with a stale EIP with other loads (BLOCK_STALE_MIXED) runs whole.
+ */
+bool vmm_guard_block_in_ram(struct vcpu *v, const struct block *b);
 
 /* Is the guest's EIP in nothing, for the VMM to run (vmm_guard.c)? */
 bool vmm_guard_in_nothing(const struct vcpu *v);

@@ -134,16 +134,20 @@ int vmm_settle(struct vcpu *v)
 /*
  * Whether the instruction at bi must be translated alone (cpu_step_one,
  * which costs a translation, so only these are).  One with a memory
- * operand in the code after it, in its page (where Unicorn translates it
- * with what follows): such a store into the code being run is restarted
+ * operand in the code Unicorn translates with it (blockcache_reach: up
+ * to the next jump): such a store into the code being run is restarted
  * for ever by Unicorn 2.0.1 when it runs on the step engine [measured:
  * tests/guests/smcself.S].  One near the end of RAM, where what follows
  * may end past it, which Unicorn cannot fetch (tests/guests/badmem.S).
+ * Not one whose operand is only further on in the page, as data after
+ * the code often is: each translation alone costs Unicorn memory it
+ * keeps, and a loop of them once grew it past a gigabyte and crashed it
+ * [measured: tests/guests/x87smc.S; Unicorn issue #1946].
  */
 static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 {
 	uint32_t next = bi->x.addr + bi->x.len;
-	uint32_t end = (next | 0xfff) + 16;
+	uint32_t reach = 0;
 
 	if (next + X86_INSN_MAX > v->vm->ram_size)
 		return true;
@@ -155,10 +159,26 @@ static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 		if (op->kind != X86_OPND_MEM)
 			continue;
 		a = vmm_operand_addr(v, op);
-		if (a + (uint32_t)op->size > next && a < end)
+		if (a + (uint32_t)op->size <= next ||
+		    a >= next + BLOCK_TB_BYTES + X86_INSN_MAX)
+			continue;	/* before it, or past any block */
+		if (reach == 0)
+			reach = blockcache_reach(v->vm->code, bi->x.addr);
+		if (a < reach)
 			return true;
 	}
 	return false;
+}
+
+void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations)
+{
+	struct vcpu *v = ctx;
+	struct event ev = { .kind = EV_ENGINE };
+
+	ev.u.engine.engine = (uint8_t)engine;
+	ev.u.engine.retranslations = retranslations;
+	ev.u.engine.eip = cpu_reg(v->cpu, X86R_EIP);
+	vm_emit(v->vm, v->id, &ev);
 }
 
 /* One guest instruction of the guest's own code (not translated). */

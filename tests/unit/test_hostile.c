@@ -15,14 +15,20 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "testlib.h"
+#include "cpu/cpu.h"
 #include "vm.h"
 #include "vmm/vmm.h"
 
@@ -81,21 +87,216 @@ static void vmmgate(void **state)
 	tl_hostile_check(&(struct tl_hostile){ "vmmgate", M, POWER_TRIPLE_FAULT, 0, false, true });
 }
 
+/* ---- runs bounded in memory (issue #14) --------------------------------- */
 
+/*
+ * A run's peak resident memory.  Under AddressSanitizer (make test
+ * SAN=1), which shadows memory and keeps what is freed for a while (its
+ * quarantine, cut to 8 MiB for these runs: ringside_peak_kib), twice it.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define PEAK_KIB_MAX (200 * 1024)
+#else
+#define PEAK_KIB_MAX (100 * 1024)
+#endif
 
+/*
+ * The peak resident memory of process pid, in KiB, if it runs ringside
+ * (after its exec): VmHWM in /proc/pid/status, the high-water mark of its
+ * own address space.  Not getrusage's ru_maxrss: a child counts there
+ * what it had before its exec, the copy of this test's memory.  0 if
+ * not known (not yet ringside, or ended).
+ */
+static long ringside_hwm_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = 0;
+	bool ours = false;
+	FILE *f;
 
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strcmp(line, "Name:\tringside\n") == 0)
+			ours = true;
+		else if (strncmp(line, "VmHWM:", 6) == 0)
+			kib = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return ours ? kib : 0;
+}
 
+/*
+ * ./ringside --headless --quiet on build/guests/<guest>.elf in `mode`,
+ * with --max-insns max if max > 0, in a child process: what it prints
+ * (the guest's output) into out, its exit status into *status (-1: a
+ * signal ended it), and its peak resident memory in KiB, watched every
+ * 10 ms while it runs (the mark only rises: a run that grows is seen).
+ */
+static long ringside_peak_kib(const char *guest, enum exec_mode mode,
+			      uint64_t max, char *out, size_t size, int *status)
+{
+	char path[256], modearg[32], maxarg[32];
+	char *argv[] = { "./ringside", "--headless", "--quiet", modearg,
+			 "--guest", path, "--max-insns", maxarg, NULL };
+	size_t n = 0;
+	ssize_t k;
+	long peak = 0, kib;
+	int fd[2], st;
+	pid_t pid;
 
+	snprintf(path, sizeof path, "build/guests/%s.elf", guest);
+	snprintf(modearg, sizeof modearg, "--mode=%s", tl_modes[mode]);
+	snprintf(maxarg, sizeof maxarg, "%" PRIu64, max);
+	if (max == 0)
+		argv[6] = NULL;		/* no bound but the default */
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *asan = getenv("ASAN_OPTIONS");
+		char opts[512];
 
+		snprintf(opts, sizeof opts, "%s%squarantine_size_mb=8",
+			 asan ? asan : "", asan && *asan ? ":" : "");
+		setenv("ASAN_OPTIONS", opts, 1);	/* (ignored without) */
+		dup2(fd[1], STDOUT_FILENO);
+		close(fd[0]);
+		close(fd[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	fcntl(fd[0], F_SETFL, O_NONBLOCK);	/* read as it comes: never full */
+	do {
+		if ((kib = ringside_hwm_kib(pid)) > peak)
+			peak = kib;
+		while (n + 1 < size &&
+		       (k = read(fd[0], out + n, size - 1 - n)) > 0)
+			n += (size_t)k;
+		usleep(10000);
+	} while (waitpid(pid, &st, WNOHANG) == 0);
+	while (n + 1 < size && (k = read(fd[0], out + n, size - 1 - n)) > 0)
+		n += (size_t)k;
+	out[n] = '\0';
+	close(fd[0]);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	assert_true(peak > 0);	/* it was watched */
+	return peak;
+}
 
+/*
+ * x87loop's loop with its data in the code's page, after the code: 6.4
+ * million instructions whose x87 instructions are stepped (their
+ * accesses come with a stale EIP, beside a load through a register).
+ * Before, under te and hw, each such step with an operand anywhere later
+ * in the page was translated alone, and Unicorn's memory grew until it
+ * crashed (SIGSEGV at 1.18 GB, 19 s); now only an operand in the code
+ * translated with the instruction is (blockcache_reach): none here, so
+ * no engine is replaced (EV_ENGINE: with the old rule, 18.7 s), and the
+ * run is QEMU's, in every mode, in little memory.
+ */
+static void x87smc(void **state)
+{
+	struct tl_hostile h = { "x87smc", 7 * M, POWER_DEBUG_EXIT, 0, true, true };
+	const char *qemu = tl_qemu_says("x87smc");
 
+	(void)state;
+	assert_string_equal(qemu, "x87smc: 800000 iterations of FLD, FADD, FSTP "
+			    "and a MOV store, data in the code's page\n"
+			    "000c3500\n00249f00\nx87smc: done\n");
+	tl_ends_as_on_qemu(&h);
+	for (int m = MODE_TE; m <= MODE_HW; m += MODE_HW - MODE_TE) {
+		struct tl_run r;
 
+		/* nothing translated alone: no engine had to be replaced */
+		tl_hostile_run(&h, (enum exec_mode)m, &r);
+		assert_int_equal(tl_count(&r, EV_ENGINE), 0);
+		tl_free(&r);
+	}
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		char out[4096];
+		int st;
+		long kib = ringside_peak_kib("x87smc", (enum exec_mode)m, 0,
+					     out, sizeof out, &st);
 
+		if (st != 0 || strcmp(out, qemu) != 0)
+			fail_msg("x87smc --mode=%s: status %d, printed:\n%s",
+				 tl_modes[m], st, out);
+		if (kib > PEAK_KIB_MAX)
+			fail_msg("x87smc --mode=%s: peak RSS %ld KiB", tl_modes[m], kib);
+	}
+}
 
+/*
+ * smcloop: a store into the code being run, two a loop, a million loops:
+ * each throws Unicorn's translation away.  The first million
+ * instructions (200,000 loops) stay in little memory under te and hw,
+ * as the CPU replaces an engine after CPU_RENEW_AFTER retranslations
+ * (without that: 890 MB for the whole run).  Printed: QEMU's first line.
+ */
+static void smcloop_bounded(void **state)
+{
+	(void)state;
+	for (int m = MODE_TE; m <= MODE_HW; m += MODE_HW - MODE_TE) {
+		char out[4096];
+		int st;
+		long kib = ringside_peak_kib("smcloop", (enum exec_mode)m, M,
+					     out, sizeof out, &st);
 
+		assert_int_equal(st, 1);	/* the bound stopped it */
+		assert_string_equal(out, "smcloop: \n");
+		if (kib > PEAK_KIB_MAX)
+			fail_msg("smcloop --mode=%s: peak RSS %ld KiB", tl_modes[m], kib);
+	}
+}
 
+/* smcloop under te, the CPU replacing an engine after renew_after. */
+static void run_smcloop(uint32_t renew_after, struct tl_run *r)
+{
+	tl_boot_mode("build/guests/smcloop.elf", MODE_TE, false, r);
+	cpu_set_renew_after(r->vm->vcpu[0]->cpu, renew_after);
+	assert_int_equal(sim_run(r->sim, 300000, &r->stop), SIM_OK);
+}
 
+/*
+ * A replaced engine loses nothing: smcloop's first 300,000 instructions
+ * with an engine replaced after every 100 retranslations (EV_ENGINE, a
+ * few thousand times) end where they end with none replaced, with the
+ * same registers and output.
+ */
+static void renew_keeps_state(void **state)
+{
+	static const enum x86_register regs[] = {
+		X86R_EAX, X86R_ECX, X86R_EDX, X86R_EBX, X86R_ESP, X86R_EBP,
+		X86R_ESI, X86R_EDI, X86R_EIP, X86R_EFLAGS, X86R_CS, X86R_DS,
+		X86R_SS, X86R_CR0
+	};
+	struct tl_run never, often;
+	const struct event *last = NULL;
 
+	(void)state;
+	run_smcloop(0, &never);
+	run_smcloop(100, &often);
+	assert_int_equal(tl_count(&never, EV_ENGINE), 0);
+	assert_true(tl_count(&often, EV_ENGINE) > 1000);
+	for (size_t i = 0; i < often.nev; i++)
+		if (often.ev[i].kind == EV_ENGINE)
+			last = &often.ev[i];
+	assert_int_equal(last->u.engine.retranslations, 100);
+	assert_int_equal(sim_insns(often.sim), sim_insns(never.sim));
+	assert_string_equal(tl_serial(&often), tl_serial(&never));
+	for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+		assert_int_equal(cpu_reg(often.vm->vcpu[0]->cpu, regs[i]),
+				 cpu_reg(never.vm->vcpu[0]->cpu, regs[i]));
+	/* the loop ran, each patch seen: 7 a loop (ECX counts them down) */
+	assert_true(cpu_reg(often.vm->vcpu[0]->cpu, X86R_EBX) > 7 * 20000);
+	assert_int_equal(cpu_reg(often.vm->vcpu[0]->cpu, X86R_EBX) % 7, 0);
+	assert_true(cpu_reg(often.vm->vcpu[0]->cpu, X86R_ECX) < 1000000 - 20000);
+	tl_free(&never);
+	tl_free(&often);
+}
 
 /*
  * An instruction patching the next one in its own block (under bt: in its
@@ -332,6 +533,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(gate),
 		cmocka_unit_test(vmmgate),
+		cmocka_unit_test(x87smc),
+		cmocka_unit_test(smcloop_bounded),
+		cmocka_unit_test(renew_keeps_state),
 		cmocka_unit_test(smcself),
 		cmocka_unit_test(smcrmw),
 		cmocka_unit_test(smcvmm),
