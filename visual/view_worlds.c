@@ -153,7 +153,7 @@ void view_worlds_draw(struct app *a, const struct layout *l)
 	struct rect list = { b->x, b->y + 1, b->w, b->h - 1 };
 	struct sim *s = a->sess->sim;
 	uint64_t now = sim_clock_ns(s);
-	char n1[32], more[64] = "";
+	char n1[32], title[96], more[48] = "";
 	int total = 0, top = a->worlds_scroll, y;
 
 	for (int i = 0; i < sim_host_count(s); i++) {
@@ -166,15 +166,16 @@ void view_worlds_draw(struct app *a, const struct layout *l)
 	/* the view keeps the scroll within its text (Up works at once) */
 	if (top > total - list.h)
 		top = a->worlds_scroll = total - list.h > 0 ? total - list.h : 0;
-	if (top > 0 || total - top > list.h)	/* short: 80 columns */
-		snprintf(more, sizeof more, "  [%s%s%s]",
-			 top > 0 ? "Up: more" : "",
-			 top > 0 && total - top > list.h ? ", " : "",
-			 total - top > list.h ? "Down: more" : "");
-	draw_textf(b, b->y, b->x + 1, ROLE_HEADER,
-		   "Worlds: simulated time %.3f ms, %s instructions%s",
-		   (double)now / 1e6,
-		   view_count(session_position(a->sess), n1, sizeof n1), more);
+	snprintf(title, sizeof title,
+		 "Worlds: simulated time %.3f ms, %s instructions",
+		 (double)now / 1e6,
+		 view_count(session_position(a->sess), n1, sizeof n1));
+	if (top > 0 || total - top > list.h)	/* whole in 80 columns */
+		draw_scroll_hint(top > 0, total - top > list.h,
+				 b->w - (int)strlen(title) - 4, more,
+				 sizeof more);
+	draw_textf(b, b->y, b->x + 1, ROLE_HEADER, "%s%s%s", title,
+		   more[0] ? "   " : "", more);
 	y = list.y - top;
 	for (int i = 0; i < sim_host_count(s); i++)
 		y = draw_host(&list, y + 1, sim_host(s, i), now);

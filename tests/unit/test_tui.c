@@ -420,7 +420,7 @@ static void worlds_fit_80_columns(void **state)
 	start("", "--mode=te --vcpus 4", 80, 24);
 	keys("n n n 3");
 	expect_screen("vmm0:vm0");
-	expect_screen("[Down: more]");
+	expect_screen("[Down: more below]");
 	for (line = strtok_r(screen, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		bool row = strstr(line, "waiting") || strstr(line, "running") ||
