@@ -47,6 +47,11 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	case TRAP_TRIPLE_FAULT:
 		snprintf(buf, size, "triple fault");
 		return;
+	case TRAP_INJECTED:
+		snprintf(buf, size, "the VMM's answer: %s injected on the VM entry, through the guest's IDT",
+			 x86_vector_name(ev->u.trap.vector) ?
+			 x86_vector_name(ev->u.trap.vector) : "an exception");
+		return;
 	case TRAP_INTERRUPT:
 		if (a == UINT32_MAX)	/* not the PIC's: the local APIC's */
 			snprintf(buf, size, "%s delivered through the guest's IDT by the local APIC",

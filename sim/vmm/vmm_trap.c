@@ -37,9 +37,15 @@ static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
 	       bi->x.addr + bi->x.len == eip;
 }
 
-/* Give the guest an exception as hardware would have. */
+/*
+ * Give the guest an exception as hardware would have.  injected: under
+ * hardware assist, the answer of the VMM's emulation after a VM exit,
+ * which the VMM injects on the VM entry (VM-entry interruption-information
+ * field, SDM vol. 3C 24.8.3): its work, so an event (the exit was counted).
+ */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
-			  int vector, uint32_t error, uint32_t eip)
+			  int vector, uint32_t error, uint32_t eip,
+			  bool injected)
 {
 	bool has_error = x86_vector_has_error_code(vector);
 	bool exits = v->exec == MODE_HW;
@@ -62,6 +68,9 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 		vmm_trap_event(v, in, vector,
 			       exits ? TRAP_VM_EXIT : TRAP_REFLECTED,
 			       has_error, error, 0, 0, 0);
+	} else if (injected) {
+		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
+			       0, 0, 0);
 	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
@@ -78,7 +87,7 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
 	else
 		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
-	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, false);
 }
 
 /*
@@ -194,7 +203,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			    in->addr + in->len, in->addr);
 		break;
 	case EMU_FAULT:
-		deliver_fault(v, in, e.vector, e.error, in->addr);
+		deliver_fault(v, in, e.vector, e.error, in->addr,
+			      how == ENTRY_EXIT);
 		break;
 	case EMU_HALT:
 		if (!v->virt.iflag) {

@@ -297,8 +297,22 @@ static void rdpmc_paths(void **state)
 			assert_int_equal(h.path, want[k].w[i].path);
 			assert_int_equal(h.why, want[k].w[i].why);
 		}
-		if (want[k].mode == MODE_HW)
+		if (want[k].mode == MODE_HW) {
+			int injected = 0;
+
 			assert_int_equal(r.vm->vcpu[0]->stats.exit_reasons[15], 2);
+			/* each exit's #UD is the VMM's, injected on VM entry */
+			for (size_t i = 0; i < r.nev; i++)
+				if (r.ev[i].kind == EV_TRAP &&
+				    r.ev[i].u.trap.action == TRAP_INJECTED) {
+					injected++;
+					assert_int_equal(r.ev[i].u.trap.vector, X86_UD);
+					assert_int_equal(r.ev[i - 1].u.trap.action,
+							 TRAP_VM_EXIT);
+					assert_int_equal(r.ev[i - 1].u.trap.exit_reason, 15);
+				}
+			assert_int_equal(injected, 2);
+		}
 		tl_free(&r);
 	}
 }
