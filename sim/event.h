@@ -79,6 +79,9 @@ enum trap_action {
 				   (hw: a VM exit, exception or NMI, #PF:
 				   the VMM's shadow page tables map
 				   nothing there) */
+	TRAP_INJECTED,		/* hw: the exception the VMM's emulation
+				   answered (RDPMC's #UD, a bad MOV CR's
+				   #GP), injected on the VM entry */
 	TRAP_ACTION_COUNT
 };
 

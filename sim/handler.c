@@ -82,6 +82,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
 		return HK_SOFT_INT;
 	case X86_OP_CPUID:
 		return HK_CPUID;
+	case X86_OP_RDPMC:
+		return HK_RDPMC;
 	case X86_OP_RET:
 		return HK_INDIRECT;
 	case X86_OP_JMP: case X86_OP_CALL:
@@ -115,6 +117,9 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     traps everywhere (CR4.TSD keeps time virtual).
  *     IRET and far RET trap when they return to the kernel's RPL 0.
  *     SYSENTER enters the VMM, whose entry the real SYSENTER MSRs hold.
+ *     RDPMC traps at every CPL, the real CR4.PCE being clear: at ring 0
+ *     the VMM emulates it; elsewhere, with the guest's PCE clear too,
+ *     real hardware would refuse it, so it is the guest's own #GP.
  * bt: translated code (guest rings 0-2, and ring 3 while IF=0 or IOPL=3):
  *     IDENT code in the translation cache, callouts for what the VMM must
  *     do, lookups for indirect transfers.  A privileged instruction
@@ -126,7 +131,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  *     2006 controls name exits; the rest, holes included, runs right.
  *     Privilege checks come before exits: a privileged instruction or
  *     port I/O outside the allowed rings is the guest's own #GP, which the
- *     CPU delivers through the guest's IDT with no exit.
+ *     CPU delivers through the guest's IDT with no exit; so is RDPMC at
+ *     rings 1-3 with CR4.PCE clear, which exits at ring 0 (RDPMC exiting).
  */
 static const uint8_t table[HK_COUNT][MODE_COUNT][4] = {
 	/*                   te            bt            hw            direct */
@@ -145,6 +151,7 @@ static const uint8_t table[HK_COUNT][MODE_COUNT][4] = {
 	[HK_SOFT_INT] =     { { D, D, D, D }, { D, D, D, D }, { R, R, R, R }, { D, D, D, D } },
 	[HK_CPUID] =        { { H, H, H, H }, { C, C, C, C }, { X, X, X, X }, { H, H, H, H } },
 	[HK_SYSENTER] =     { { P, P, P, P }, { C, C, C, C }, { R, R, R, R }, { P, P, P, P } },
+	[HK_RDPMC] =        { { P, F, F, F }, { C, F, F, F }, { X, R, R, R }, { F, F, F, F } },
 };
 
 #undef N
@@ -209,7 +216,7 @@ static const char *const kind_names[HK_COUNT] = {
 	[HK_HOLE_LIMIT] = "sensitive", [HK_HOLE_CPL] = "sensitive",
 	[HK_RPL_TRAP] = "sensitive",
 	[HK_RDTSC] = "time", [HK_SOFT_INT] = "int n", [HK_CPUID] = "cpuid",
-	[HK_SYSENTER] = "sysenter",
+	[HK_SYSENTER] = "sysenter", [HK_RDPMC] = "counters",
 };
 
 const char *handler_kind_name(enum handler_kind kind)
@@ -254,6 +261,7 @@ const char *handler_course_says(enum handler_kind kind, int vring)
 	case HK_HOLE_REG: case HK_HOLE_LIMIT: case HK_HOLE_CPL:
 	case HK_RPL_TRAP: case HK_RDTSC:
 	case HK_CPUID: case HK_SOFT_INT: case HK_SYSENTER:
+	case HK_RDPMC:
 		return RINGS_1_3;
 	default:
 		return NULL;

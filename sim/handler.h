@@ -30,8 +30,8 @@
  *          up an indirect jump's target in the translation cache.
  *
  * handler_decide() is the table (kind x execution mode x guest ring) the
- * VMM, the explanations, the quiz and the docs read.  It assumes IOPL 0,
- * as ordinary kernels set it.  The runtime may still end elsewhere when
+ * VMM, the explanations, the quiz and the docs read.  It assumes IOPL 0
+ * and CR4.PCE 0, as ordinary kernels set them.  The runtime may still end elsewhere when
  * the instruction itself faults (a bad CR0 value is the guest's own #GP)
  * or when its operands decide (an IRET to ring 3 does not trap at CPL 1:
  * it runs, a hole; under VT-x a MOV to CR0/CR4, CLTS or LMSW that changes
@@ -79,6 +79,8 @@ enum handler_kind {
 	HK_CPUID,		/* unprivileged; VMMs virtualize its answer */
 	HK_SYSENTER,		/* fast system call: the real MSRs are the
 				   VMM's under te, the guest's under VT-x */
+	HK_RDPMC,		/* performance counters: the real CR4.PCE is
+				   kept clear (te, bt), RDPMC exiting (VT-x) */
 	HK_COUNT
 };
 

@@ -76,6 +76,19 @@ static const char *vm_name(struct sim *s, uint16_t id)
 	return vm ? vm->name : "-";
 }
 
+/*
+ * Does the VM's guest run in VT-x non-root mode (hw)?  There its kernel is
+ * at its own ring 0, and the CPL that Unicorn runs it at underneath is
+ * ringside's, not the model's (docs/fidelity.md): where the trace gives a
+ * CPL it says "non-root" instead, and the JSON adds "nonroot":true.
+ */
+static bool vm_nonroot(struct sim *s, uint16_t id)
+{
+	struct vm *vm = sim_vm(s, id);
+
+	return vm != NULL && vm->cfg.mode == MODE_HW;
+}
+
 void trace_insn_asm(struct sim *s, const struct event *ev, char *buf,
 		    size_t size)
 {
@@ -151,6 +164,8 @@ static void fields_insn(struct visit *v, const struct event *ev)
 	f_str(v, "asm", text);
 	f_int(v, "vring", ev->u.insn.vring);
 	f_int(v, "cpl", ev->u.insn.cpl);
+	if (ev->u.insn.mode == MODE_HW)
+		f_bool(v, "nonroot", true);
 	f_str(v, "class", class_name((enum insn_class)ev->u.insn.cls));
 	f_str(v, "mode", exec_mode_name((enum exec_mode)ev->u.insn.mode));
 	f_emit(v, "path", TRACE_LIST, NULL, 0, 0, 0);
@@ -193,6 +208,8 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	f_str(v, "action", trap_action_name((enum trap_action)ev->u.trap.action));
 	f_int(v, "vring", ev->u.trap.vring);
 	f_int(v, "cpl", ev->u.trap.cpl);
+	if (vm_nonroot(v->s, ev->vm))
+		f_bool(v, "nonroot", true);
 	if (ev->u.trap.has_error)
 		f_hex(v, "error", ev->u.trap.error, 4);
 	if (ev->u.trap.vm_exit) {
@@ -393,6 +410,8 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		f_int(&v, "from", ev->u.ring.from);
 		f_int(&v, "to", ev->u.ring.to);
 		f_int(&v, "cpl", ev->u.ring.cpl);
+		if (vm_nonroot(s, ev->vm))
+			f_bool(&v, "nonroot", true);
 		f_hex(&v, "eip", ev->u.ring.eip, 8);
 		break;
 	case EV_MODE:
@@ -491,7 +510,7 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		  size_t size)
 {
 	struct sbuf b = { buf, size, 0 };
-	char text[X86_TEXT_MAX], detail[160];
+	char text[X86_TEXT_MAX], detail[160], cpl[16];
 
 	buf[0] = '\0';
 	trace_sb_printf(&b, "%12.3f us  %-4s ", (double)ev->t_ns / 1000.0,
@@ -499,8 +518,12 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 	switch (ev->kind) {
 	case EV_INSN:
 		trace_insn_asm(s, ev, text, sizeof text);
-		trace_sb_printf(&b, "%08x  %-28s ring %u (cpl %u)  %-10s %-6s %s (%s)",
-			  ev->u.insn.eip, text, ev->u.insn.vring, ev->u.insn.cpl,
+		if (ev->u.insn.mode == MODE_HW)
+			snprintf(cpl, sizeof cpl, "non-root");
+		else
+			snprintf(cpl, sizeof cpl, "cpl %u", ev->u.insn.cpl);
+		trace_sb_printf(&b, "%08x  %-28s ring %u (%s)  %-10s %-6s %s (%s)",
+			  ev->u.insn.eip, text, ev->u.insn.vring, cpl,
 			  class_name((enum insn_class)ev->u.insn.cls),
 			  ev->u.insn.xlat == 1 ? "IDENT" :
 			  ev->u.insn.xlat == 2 ? "rewr." :
@@ -531,9 +554,13 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 			  ev->u.power.status);
 		break;
 	case EV_RING:
-		trace_sb_printf(&b, "%08x  guest moves from ring %u to ring %u (real CPL %u)",
-			  ev->u.ring.eip, ev->u.ring.from, ev->u.ring.to,
-			  ev->u.ring.cpl);
+		if (vm_nonroot(s, ev->vm))
+			trace_sb_printf(&b, "%08x  guest moves from ring %u to ring %u (VT-x non-root mode)",
+				  ev->u.ring.eip, ev->u.ring.from, ev->u.ring.to);
+		else
+			trace_sb_printf(&b, "%08x  guest moves from ring %u to ring %u (real CPL %u)",
+				  ev->u.ring.eip, ev->u.ring.from, ev->u.ring.to,
+				  ev->u.ring.cpl);
 		break;
 	case EV_MODE:
 		trace_sb_printf(&b, "%08x  execution mode %s -> %s: %s", ev->u.mode.eip,

@@ -26,6 +26,9 @@ bool trace_trap_has_vector(const struct event *ev)
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 
+/* What the VMM answers to RDPMC once it has it (vmm_emu.c). */
+#define RDPMC_DETAIL "the virtual CPU has no performance counters: #UD for the guest"
+
 void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 {
 	uint32_t a = ev->u.trap.a, b = ev->u.trap.b;
@@ -43,6 +46,11 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		return;
 	case TRAP_TRIPLE_FAULT:
 		snprintf(buf, size, "triple fault");
+		return;
+	case TRAP_INJECTED:
+		snprintf(buf, size, "the VMM's answer: %s injected on the VM entry, through the guest's IDT",
+			 x86_vector_name(ev->u.trap.vector) ?
+			 x86_vector_name(ev->u.trap.vector) : "an exception");
 		return;
 	case TRAP_INTERRUPT:
 		if (a == UINT32_MAX)	/* not the PIC's: the local APIC's */
@@ -84,6 +92,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		case X86_OP_RDTSC:
 			snprintf(buf, size, "virtual TSC = 0x%08x%08x", b, a);
 			break;
+		case X86_OP_RDPMC:
+			snprintf(buf, size, RDPMC_DETAIL);
+			break;
 		case X86_OP_SYSENTER:
 			snprintf(buf, size, "into the guest kernel at 0x%04x:0x%08x, from its SYSENTER MSRs",
 				 b, a);
@@ -110,6 +121,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	case X86_OP_CPUID:
 		snprintf(buf, size, "CPUID leaf 0x%x answered from the virtual CPU: EAX = 0x%08x",
 			 a, b);
+		break;
+	case X86_OP_RDPMC:
+		snprintf(buf, size, RDPMC_DETAIL);
 		break;
 	case X86_OP_SYSEXIT:
 		snprintf(buf, size, "back to ring 3 at 0x%04x:0x%08x (EDX), stack from ECX",

@@ -248,3 +248,12 @@ char *draw_ascii(char *dst, const char *src, int n, int size)
 	dst[i < size ? i : size - 1] = '\0';
 	return dst;
 }
+
+void draw_scroll_hint(bool up, bool down, int room, char *buf, size_t size)
+{
+	snprintf(buf, size, "[%s%s%s]", up ? "Up: more above" : "",
+		 up && down ? ", " : "", down ? "Down: more below" : "");
+	if ((int)strlen(buf) > room)
+		snprintf(buf, size, "[%s: more]",
+			 up && down ? "Up/Down" : up ? "Up" : "Down");
+}

@@ -12,6 +12,7 @@
 #define VISUAL_DRAW_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "layout.h"
@@ -22,6 +23,13 @@ int draw_text(const struct rect *clip, int y, int x, enum role r,
 	      const char *s);
 int draw_textf(const struct rect *clip, int y, int x, enum role r,
 	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * A scrolled pane's hint for its title, into buf: "[Up: more above, Down:
+ * more below]" (the parts that apply), or "[Up/Down: more]" when the long
+ * one would take more than room columns.  up or down must be true.
+ */
+void draw_scroll_hint(bool up, bool down, int room, char *buf, size_t size);
 
 /* Fill a rectangle (clipped to clip) with blanks in role r. */
 void draw_fill(const struct rect *clip, const struct rect *area, enum role r);

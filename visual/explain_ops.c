@@ -97,6 +97,8 @@ static const struct explain_op_words ops[X86_OP_COUNT] = {
 		"at CPL 1 IRET never restores the real IF, and the VMM did not see it: the virtual IF and IOPL keep their old values" },
 	[X86_OP_RDTSC] = { "RDTSC reads the time-stamp counter, the CPU's cycle count.", NULL,
 		"the guest read real time instead of its virtual time" },
+	[X86_OP_RDPMC] = { "RDPMC reads a performance-monitoring counter (ECX picks it); outside ring 0 only if CR4.PCE allows it.",
+		"the virtual CPU has no performance counters, so the VMM gave the guest #UD, as QEMU does", NULL },
 	[X86_OP_SYSENTER] = { "SYSENTER is the fast system-call entry into ring 0.", NULL, NULL },
 	[X86_OP_JMP] = { "JMP jumps: ordinary control flow inside the guest.", NULL, NULL },
 	[X86_OP_JCC] = { "A conditional jump: ordinary control flow inside the guest.", NULL, NULL },

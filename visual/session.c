@@ -68,6 +68,19 @@ static void begin_record(struct session *s, struct step_record *r,
 }
 
 /*
+ * A trap event of the latest instruction.  An exception the VMM injects
+ * after a VM exit (hw) is the answer of the exit, not how the VMM got
+ * control: the record keeps the exit, whose reason the explanation gives.
+ */
+static void record_trap(struct step_record *r, const struct event *ev)
+{
+	if (r->has_trap && ev->u.trap.action == TRAP_INJECTED)
+		return;
+	r->has_trap = true;
+	r->trap = *ev;
+}
+
+/*
  * The last instruction of a VM the views do not show: kept as it comes,
  * so that showing that VM later (session_focus) can explain it at once.
  */
@@ -83,8 +96,7 @@ static void note_other(struct session *s, const struct event *ev)
 		begin_record(s, r, ev);
 		break;
 	case EV_TRAP:
-		r->has_trap = true;
-		r->trap = *ev;
+		record_trap(r, ev);
 		break;
 	case EV_IO:
 		r->has_io = true;
@@ -141,8 +153,7 @@ static void on_event(void *ctx, const struct event *ev)
 		    (s->run.stopping && s->run.stop_why == RUN_BREAK))
 			return;
 		if (ev->kind == EV_TRAP) {
-			r->has_trap = true;
-			r->trap = *ev;
+			record_trap(r, ev);
 		} else if (ev->kind == EV_IO) {
 			r->has_io = true;
 			r->io = *ev;

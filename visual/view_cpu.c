@@ -256,14 +256,10 @@ static void pane_explain(struct app *a, const struct rect *r)
 		if (f.top > 0 || m.row - f.top > in.h) {
 			bool up = f.top > 0, down = m.row - f.top > in.h;
 
-			snprintf(more, sizeof more, "[%s%s%s]",
-				 up ? "Up: more above" : "",
-				 up && down ? ", " : "",
-				 down ? "Down: more below" : "");
 			/* in a narrow pane, short enough to leave the title whole */
-			if ((int)(strlen(more) + sizeof EXPLAIN_TITLE) + 3 > r->w)
-				snprintf(more, sizeof more, "[%s: more]",
-					 up && down ? "Up/Down" : up ? "Up" : "Down");
+			draw_scroll_hint(up, down,
+					 r->w - (int)sizeof EXPLAIN_TITLE - 3,
+					 more, sizeof more);
 			draw_text(&title, r->y, r->x + r->w - (int)strlen(more) - 1,
 				  ROLE_TAB_ACTIVE, more);
 		}

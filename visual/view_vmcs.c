@@ -183,7 +183,7 @@ void view_vmcs_draw(struct app *a, const struct layout *l)
 		 (unsigned)v->virt.msr[VMSR_SYSENTER_EIP]);
 	y = line(&in, y + 1, ROLE_TITLE, "Execution controls (2006: primary controls only; no secondary controls, so no EPT, no descriptor-table or WBINVD exiting)");
 	y = line(&in, y, ROLE_NORMAL, "  pin-based:  external-interrupt exiting 1   NMI exiting 0");
-	y = line(&in, y, ROLE_NORMAL, "  processor:  HLT exiting 1  INVLPG exiting 1  CR3-load/store exiting 1  MOV-DR exiting 1");
+	y = line(&in, y, ROLE_NORMAL, "  processor:  HLT exiting 1  INVLPG exiting 1  RDPMC exiting 1  CR3-load/store exiting 1  MOV-DR exiting 1");
 	y = line(&in, y, ROLE_NORMAL, "              unconditional I/O exiting 1  use MSR bitmaps 0 (RDMSR/WRMSR exit)  RDTSC exiting 0");
 	y = line(&in, y, ROLE_NORMAL, "              use TSC offsetting 1 (offset %016llx)  interrupt-window exiting %d",
 		 (unsigned long long)v->virt.tsc_offset,

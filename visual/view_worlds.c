@@ -9,6 +9,7 @@
  * esxtop's counters since the world began (world.h explains each), and
  * for a VMM world what the VMM did for it.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,8 +19,32 @@
 #include "vmm/vmm.h"
 #include "vmkernel/world.h"
 
-/* One row: 89 columns (a narrower terminal clips TRAPS and PCPU). */
-#define ROW " %3s %-14.14s %-7.7s %5s %5s %5s %5s %5s %5s %5s %7s %6s %4s"
+/*
+ * A row's columns, esxtop's first.  Wide, 89 columns; in a narrower body
+ * (an 80-column terminal) the names are cut to 12 and INSNS, which is
+ * ringside's and in the title too, is dropped: 79 columns.
+ */
+enum { COL_WID, COL_NAME, COL_STATE, COL_USED, COL_RUN, COL_SYS, COL_RDY,
+       COL_CSTP, COL_WAIT, COL_IDLE, COL_INSNS, COL_TRAPS, COL_PCPU, NCOLS };
+#define ROW_WIDE 89
+
+static void draw_row(const struct rect *b, int y, enum role role,
+		     const char *const col[NCOLS])
+{
+	bool narrow = b->w < ROW_WIDE;
+	int name = narrow ? 12 : 14;
+	char line[ROW_WIDE + 1], insns[16] = "";
+
+	if (!narrow)
+		snprintf(insns, sizeof insns, " %7s", col[COL_INSNS]);
+	snprintf(line, sizeof line,
+		 " %3s %-*.*s %-7.7s %5s %5s %5s %5s %5s %5s %5s%s %6s %4s",
+		 col[COL_WID], name, name, col[COL_NAME], col[COL_STATE],
+		 col[COL_USED], col[COL_RUN], col[COL_SYS], col[COL_RDY],
+		 col[COL_CSTP], col[COL_WAIT], col[COL_IDLE], insns,
+		 col[COL_TRAPS], col[COL_PCPU]);
+	draw_text(b, y, b->x, role, line);
+}
 
 static const char *state_word(const struct world *w)
 {
@@ -71,9 +96,9 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 		   host_vm_count(h) == 1 ? "" : "s",
 		   host_kind_is_hosted(h->cfg.kind) && !h->logged_in ?
 		   ", user logged off" : "");
-	draw_textf(b, y++, b->x, ROLE_TITLE, ROW, "WID", "NAME", "STATE",
-		   "%USED", "%RUN", "%SYS", "%RDY", "%CSTP", "%WAIT", "%IDLE",
-		   "INSNS", "TRAPS", "PCPU");
+	draw_row(b, y++, ROLE_TITLE, (const char *const[NCOLS]){
+		"WID", "NAME", "STATE", "%USED", "%RUN", "%SYS", "%RDY",
+		"%CSTP", "%WAIT", "%IDLE", "INSNS", "TRAPS", "PCPU" });
 	for (int i = 0; i < host_world_count(h); i++) {
 		const struct world *w = host_world(h, i);
 		struct world_times t;
@@ -104,9 +129,9 @@ static int draw_host(const struct rect *b, int y, struct host *h,
 			snprintf(ins, sizeof ins, "-");
 			snprintf(trp, sizeof trp, "-");
 		}
-		draw_textf(b, y++, b->x, role_of(w), ROW, wid, w->name,
-			   state_word(w), used, run, sys, rdy, cstp, wait, idle,
-			   ins, trp, pcpu);
+		draw_row(b, y++, role_of(w), (const char *const[NCOLS]){
+			wid, w->name, state_word(w), used, run, sys, rdy, cstp,
+			wait, idle, ins, trp, pcpu });
 	}
 	if (gone > 0)
 		draw_textf(b, y++, b->x + 1, ROLE_DIM,
@@ -128,7 +153,7 @@ void view_worlds_draw(struct app *a, const struct layout *l)
 	struct rect list = { b->x, b->y + 1, b->w, b->h - 1 };
 	struct sim *s = a->sess->sim;
 	uint64_t now = sim_clock_ns(s);
-	char n1[32], more[64] = "";
+	char n1[32], title[96], more[48] = "";
 	int total = 0, top = a->worlds_scroll, y;
 
 	for (int i = 0; i < sim_host_count(s); i++) {
@@ -141,15 +166,16 @@ void view_worlds_draw(struct app *a, const struct layout *l)
 	/* the view keeps the scroll within its text (Up works at once) */
 	if (top > total - list.h)
 		top = a->worlds_scroll = total - list.h > 0 ? total - list.h : 0;
-	if (top > 0 || total - top > list.h)
-		snprintf(more, sizeof more, "   [%s%s%s]",
-			 top > 0 ? "Up: more above" : "",
-			 top > 0 && total - top > list.h ? ", " : "",
-			 total - top > list.h ? "Down: more below" : "");
-	draw_textf(b, b->y, b->x + 1, ROLE_HEADER,
-		   "Worlds: simulated time %.3f ms, %s instructions%s",
-		   (double)now / 1e6,
-		   view_count(session_position(a->sess), n1, sizeof n1), more);
+	snprintf(title, sizeof title,
+		 "Worlds: simulated time %.3f ms, %s instructions",
+		 (double)now / 1e6,
+		 view_count(session_position(a->sess), n1, sizeof n1));
+	if (top > 0 || total - top > list.h)	/* whole in 80 columns */
+		draw_scroll_hint(top > 0, total - top > list.h,
+				 b->w - (int)strlen(title) - 4, more,
+				 sizeof more);
+	draw_textf(b, b->y, b->x + 1, ROLE_HEADER, "%s%s%s", title,
+		   more[0] ? "   " : "", more);
 	y = list.y - top;
 	for (int i = 0; i < sim_host_count(s); i++)
 		y = draw_host(&list, y + 1, sim_host(s, i), now);

@@ -2,8 +2,8 @@
  *
  * Each probe is a tiny routine run_N that (maybe) sets up registers, then
  * executes ONE probed instruction at the global label probe_N (the label
- * probe_N_end follows it), then ends with DONE.  Probes 1-46 are run at ring 0, probes
- * 47-93 at ring 3 (the same instructions, plus HLT last).  `nm` lists
+ * probe_N_end follows it), then ends with DONE.  Probes 1-47 are run at ring 0, probes
+ * 48-95 at ring 3 (the same instructions, plus HLT last).  `nm` lists
  * them all, so a test can find the address of any probed instruction.
  *
  * probe_table (in .rodata, between probe_table and probe_table_end) has
@@ -218,94 +218,102 @@ START 46
         pushl $far_landing
         PROBE 46, 0, SENS, iret, iret
         DONE
+START 47
+        xor  %ecx, %ecx                 /* counter 0 */
+        PROBE 47, 0, SENS, rdpmc, rdpmc /* QEMU has no counters: #UD */
+        DONE
 
 /* ======================= ring 3 ======================= */
 
-ONE 47, 3, PRIV, lgdt, lgdt CTX_GDTR(%ebx)
-ONE 48, 3, PRIV, lidt, lidt CTX_IDTR(%ebx)
-ONE 49, 3, PRIV, lldt, lldt CTX_LDT_SEL(%ebx)
-ONE 50, 3, PRIV, ltr, ltr CTX_TSS_SEL(%ebx)
-ONE 51, 3, PRIV, lmsw, lmsw CTX_MSW(%ebx)
-ONE 52, 3, PRIV, clts, clts
-START 53
-        mov  CTX_CR0(%ebx), %eax
-        PROBE 53, 3, PRIV, mov-to-cr0, mov %eax, %cr0
-        DONE
+ONE 48, 3, PRIV, lgdt, lgdt CTX_GDTR(%ebx)
+ONE 49, 3, PRIV, lidt, lidt CTX_IDTR(%ebx)
+ONE 50, 3, PRIV, lldt, lldt CTX_LDT_SEL(%ebx)
+ONE 51, 3, PRIV, ltr, ltr CTX_TSS_SEL(%ebx)
+ONE 52, 3, PRIV, lmsw, lmsw CTX_MSW(%ebx)
+ONE 53, 3, PRIV, clts, clts
 START 54
-        mov  CTX_CR3(%ebx), %eax
-        PROBE 54, 3, PRIV, mov-to-cr3, mov %eax, %cr3
+        mov  CTX_CR0(%ebx), %eax
+        PROBE 54, 3, PRIV, mov-to-cr0, mov %eax, %cr0
         DONE
 START 55
+        mov  CTX_CR3(%ebx), %eax
+        PROBE 55, 3, PRIV, mov-to-cr3, mov %eax, %cr3
+        DONE
+START 56
         mov  CTX_CR4(%ebx), %eax
-        PROBE 55, 3, PRIV, mov-to-cr4, mov %eax, %cr4
+        PROBE 56, 3, PRIV, mov-to-cr4, mov %eax, %cr4
         DONE
-ONE 56, 3, PRIV, mov-from-cr0, mov %cr0, %eax
-ONE 57, 3, PRIV, mov-from-cr2, mov %cr2, %eax
-ONE 58, 3, PRIV, mov-from-cr3, mov %cr3, %eax
-ONE 59, 3, PRIV, mov-from-cr4, mov %cr4, %eax
-START 60
+ONE 57, 3, PRIV, mov-from-cr0, mov %cr0, %eax
+ONE 58, 3, PRIV, mov-from-cr2, mov %cr2, %eax
+ONE 59, 3, PRIV, mov-from-cr3, mov %cr3, %eax
+ONE 60, 3, PRIV, mov-from-cr4, mov %cr4, %eax
+START 61
         mov  CTX_DR7(%ebx), %eax
-        PROBE 60, 3, PRIV, mov-to-dr7, mov %eax, %db7
+        PROBE 61, 3, PRIV, mov-to-dr7, mov %eax, %db7
         DONE
-ONE 61, 3, PRIV, mov-from-dr7, mov %db7, %eax
-ONE 62, 3, PRIV, invd, invd
-ONE 63, 3, PRIV, wbinvd, wbinvd
-ONE 64, 3, PRIV, invlpg, invlpg (%ebx)
-ONE 65, 3, PRIV, rdmsr, rdmsr
-START 66
+ONE 62, 3, PRIV, mov-from-dr7, mov %db7, %eax
+ONE 63, 3, PRIV, invd, invd
+ONE 64, 3, PRIV, wbinvd, wbinvd
+ONE 65, 3, PRIV, invlpg, invlpg (%ebx)
+ONE 66, 3, PRIV, rdmsr, rdmsr
+START 67
         mov  CTX_MSR(%ebx), %eax
         xor  %edx, %edx
-        PROBE 66, 3, PRIV, wrmsr, wrmsr
+        PROBE 67, 3, PRIV, wrmsr, wrmsr
         DONE
-ONE 67, 3, PRIV, cli, cli
-ONE 68, 3, PRIV, sti, sti
-START 69
+ONE 68, 3, PRIV, cli, cli
+ONE 69, 3, PRIV, sti, sti
+START 70
         mov  CTX_OUT_BYTE(%ebx), %al
-        PROBE 69, 3, IO, out, out %al, (%dx)
+        PROBE 70, 3, IO, out, out %al, (%dx)
         DONE
-ONE 70, 3, IO, in, in (%dx), %al
-ONE 71, 3, IO, outs, outsb
-ONE 72, 3, IO, ins, insb
-ONE 73, 3, SENS, sgdt, sgdt CTX_DT_OUT(%ebx)
-ONE 74, 3, SENS, sidt, sidt CTX_DT_OUT(%ebx)
-ONE 75, 3, SENS, sldt, sldt %ax
-ONE 76, 3, SENS, smsw, smsw %ax
-ONE 77, 3, SENS, str, str %ax
-START 78
-        PROBE 78, 3, SENS, pushf, pushf
-        DONE
+ONE 71, 3, IO, in, in (%dx), %al
+ONE 72, 3, IO, outs, outsb
+ONE 73, 3, IO, ins, insb
+ONE 74, 3, SENS, sgdt, sgdt CTX_DT_OUT(%ebx)
+ONE 75, 3, SENS, sidt, sidt CTX_DT_OUT(%ebx)
+ONE 76, 3, SENS, sldt, sldt %ax
+ONE 77, 3, SENS, smsw, smsw %ax
+ONE 78, 3, SENS, str, str %ax
 START 79
+        PROBE 79, 3, SENS, pushf, pushf
+        DONE
+START 80
         pushl CTX_EFLAGS(%ebx)
-        PROBE 79, 3, SENS, popf, popf
+        PROBE 80, 3, SENS, popf, popf
         DONE
-ONE 80, 3, SENS, lar, lar CTX_PROBE_SEL(%ebx), %eax
-ONE 81, 3, SENS, lsl, lsl CTX_PROBE_SEL(%ebx), %eax
-ONE 82, 3, SENS, verr, verr CTX_PROBE_SEL(%ebx)
-ONE 83, 3, SENS, verw, verw CTX_PROBE_SEL(%ebx)
-START 84
-        PROBE 84, 3, SENS, push-ds, push %ds
-        DONE
+ONE 81, 3, SENS, lar, lar CTX_PROBE_SEL(%ebx), %eax
+ONE 82, 3, SENS, lsl, lsl CTX_PROBE_SEL(%ebx), %eax
+ONE 83, 3, SENS, verr, verr CTX_PROBE_SEL(%ebx)
+ONE 84, 3, SENS, verw, verw CTX_PROBE_SEL(%ebx)
 START 85
-        push %ds
-        PROBE 85, 3, SENS, pop-ds, pop %ds
+        PROBE 85, 3, SENS, push-ds, push %ds
         DONE
-ONE 86, 3, SENS, mov-to-ds, mov CTX_DATA_SEL(%ebx), %ds
-ONE 87, 3, SENS, mov-from-cs, mov %cs, %eax
-ONE 88, 3, SENS, far-call, lcall *CTX_FAR_CALL(%ebx)
-ONE 89, 3, SENS, far-jmp, ljmp *CTX_FAR_JMP(%ebx)
-START 90
+START 86
+        push %ds
+        PROBE 86, 3, SENS, pop-ds, pop %ds
+        DONE
+ONE 87, 3, SENS, mov-to-ds, mov CTX_DATA_SEL(%ebx), %ds
+ONE 88, 3, SENS, mov-from-cs, mov %cs, %eax
+ONE 89, 3, SENS, far-call, lcall *CTX_FAR_CALL(%ebx)
+ONE 90, 3, SENS, far-jmp, ljmp *CTX_FAR_JMP(%ebx)
+START 91
         pushl CTX_CODE_SEL(%ebx)
         pushl $far_landing
-        PROBE 90, 3, SENS, far-ret, lret
+        PROBE 91, 3, SENS, far-ret, lret
         DONE
-ONE 91, 3, SENS, int, int $0x80
-START 92
+ONE 92, 3, SENS, int, int $0x80
+START 93
         pushl CTX_EFLAGS(%ebx)
         pushl CTX_CODE_SEL(%ebx)
         pushl $far_landing
-        PROBE 92, 3, SENS, iret, iret
+        PROBE 93, 3, SENS, iret, iret
         DONE
-ONE 93, 3, PRIV, hlt, hlt               /* last: at ring 0 it would stop the CPU */
+START 94
+        xor  %ecx, %ecx                 /* counter 0 */
+        PROBE 94, 3, SENS, rdpmc, rdpmc /* CR4.PCE clear: #GP */
+        DONE
+ONE 95, 3, PRIV, hlt, hlt               /* last: at ring 0 it would stop the CPU */
 
         .section .rodata.probe_table, "a"
         .globl probe_table_end

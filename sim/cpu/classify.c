@@ -36,7 +36,11 @@ enum insn_class classify_op(enum x86_op op)
 	 * POP/PUSH/MOV sreg, far CALL/JMP/RET, INT n, STR; IRET with them).
 	 * RDTSC reads time and CPUID the processor's identity, which the VMM
 	 * also virtualizes (DESIGN.md's class table; VMMs emulate CPUID under
-	 * binary translation, VT-x exits on it unconditionally).
+	 * binary translation, VT-x exits on it unconditionally).  RDPMC
+	 * reads the performance counters: at CPL > 0 it is allowed only
+	 * when CR4.PCE is set (SDM vol. 2B, RDPMC), a register the VMM
+	 * virtualizes, so a VMM must see it: the deprivileging VMM keeps
+	 * the real PCE clear, VT-x has "RDPMC exiting".
 	 */
 	case X86_OP_SGDT: case X86_OP_SIDT: case X86_OP_SLDT:
 	case X86_OP_SMSW: case X86_OP_STR:
@@ -47,7 +51,8 @@ enum insn_class classify_op(enum x86_op op)
 	case X86_OP_LOAD_FAR_PTR:
 	case X86_OP_CALL_FAR: case X86_OP_JMP_FAR: case X86_OP_RET_FAR:
 	case X86_OP_INT: case X86_OP_INT3: case X86_OP_INTO: case X86_OP_IRET:
-	case X86_OP_RDTSC: case X86_OP_SYSENTER: case X86_OP_CPUID:
+	case X86_OP_RDTSC: case X86_OP_RDPMC:
+	case X86_OP_SYSENTER: case X86_OP_CPUID:
 		return CLASS_SENSITIVE;
 
 	default:

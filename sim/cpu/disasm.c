@@ -182,6 +182,7 @@ static enum x86_op map_op(unsigned id, const struct x86_instruction *in)
 	case X86_INS_INTO: return X86_OP_INTO;
 	case X86_INS_IRET: case X86_INS_IRETD: return X86_OP_IRET;
 	case X86_INS_RDTSC: return X86_OP_RDTSC;
+	case X86_INS_RDPMC: return X86_OP_RDPMC;
 	case X86_INS_CPUID: return X86_OP_CPUID;
 	case X86_INS_UD2: case X86_INS_UD2B: case X86_INS_UD0:
 		return X86_OP_UD;
@@ -440,7 +441,7 @@ static const char *const op_names[X86_OP_COUNT] = {
 	[X86_OP_CALL_FAR] = "far call", [X86_OP_JMP_FAR] = "far jmp",
 	[X86_OP_RET_FAR] = "far ret", [X86_OP_INT] = "int",
 	[X86_OP_INT3] = "int3", [X86_OP_INTO] = "into", [X86_OP_IRET] = "iret",
-	[X86_OP_RDTSC] = "rdtsc", [X86_OP_SYSENTER] = "sysenter",
+	[X86_OP_RDTSC] = "rdtsc", [X86_OP_RDPMC] = "rdpmc", [X86_OP_SYSENTER] = "sysenter",
 	[X86_OP_JMP] = "jmp", [X86_OP_JCC] = "jcc", [X86_OP_CALL] = "call",
 	[X86_OP_RET] = "ret", [X86_OP_LOOP] = "loop",
 	[X86_OP_CPUID] = "cpuid", [X86_OP_UD] = "ud2",

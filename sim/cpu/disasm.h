@@ -46,6 +46,8 @@ enum x86_op {
 	X86_OP_CALL_FAR, X86_OP_JMP_FAR, X86_OP_RET_FAR,
 	X86_OP_INT, X86_OP_INT3, X86_OP_INTO, X86_OP_IRET,
 	X86_OP_RDTSC,		/* time: ringside makes it trap (CR4.TSD) */
+	X86_OP_RDPMC,		/* performance counters: CR4.PCE opens them to
+				   rings 1-3; the VMM keeps the real PCE clear */
 	X86_OP_SYSENTER,
 
 	/* ordinary control flow: ends a block, runs directly */

@@ -102,6 +102,7 @@ static const struct cost_exit cost_exit_table[] = {
 	{ 12, 0, COST_NO_SOURCE "; the wait after it is the VMKernel's" },
 	{ 13, 0, COST_NO_SOURCE },
 	{ 14, 0, COST_NO_SOURCE },
+	{ 15, 0, COST_NO_SOURCE },
 	{ 28, 0, COST_NO_SOURCE },
 	{ 29, 0, COST_NO_SOURCE },
 	{ 30, 0, COST_NO_SOURCE "; the device's work is added [assumption]" },

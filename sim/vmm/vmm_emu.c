@@ -347,6 +347,17 @@ static void rdtsc(struct vcpu *v, struct emu *out)
 }
 
 /*
+ * RDPMC, once the VMM has it: the guest's own #GP outside ring 0 without
+ * CR4.PCE was reflected before (vmm_ring_allows).  ringside's virtual CPU,
+ * like QEMU's (helper_rdpmc: "currently unimplemented"), has no
+ * performance counters to read, so the guest gets #UD, in every mode.
+ */
+static void rdpmc(struct emu *out)
+{
+	emu_fault(out, X86_UD, 0);
+}
+
+/*
  * CPUID: the virtual CPU's identity.  ringside's VMM passes the
  * processor's answers through (cpu_cpuid), as ESX passed the host's
  * features, so a guest sees the same CPU in every mode.
@@ -420,6 +431,7 @@ void vmm_emulate(struct vcpu *v, const struct block_insn *bi,
 	case X86_OP_RDTSC: rdtsc(v, out); break;
 	case X86_OP_SYSENTER: vmm_emu_sysenter(v, out); break;
 	case X86_OP_CPUID: cpuid(v, out); break;
+	case X86_OP_RDPMC: rdpmc(out); break;
 	case X86_OP_UD: undecoded(v, in, out); break;
 	default:
 		/* anything unknown: not modelled */

@@ -23,6 +23,9 @@
  *   always exit              CPUID (10), INVD (13), triple fault (2)
  *   HLT exiting              HLT (12)
  *   INVLPG exiting           INVLPG (14)        (shadow page tables)
+ *   RDPMC exiting            RDPMC (15), at ring 0 or with CR4.PCE set
+ *                            (elsewhere the CPU's own #GP comes first);
+ *                            the VMM has no counters to show: #UD
  *   CR0/CR4 guest/host masks MOV to CR0/CR4, CLTS, LMSW (28), only
  *                            when they change a bit the VMM owns (below)
  *   CR3-load/store exiting   MOV to/from CR3 (28)
@@ -84,7 +87,7 @@
 enum {
 	EXIT_EXCEPTION_NMI = 0, EXIT_EXTERNAL_INTERRUPT = 1, EXIT_INTERRUPT_WINDOW = 7,
 	EXIT_TRIPLE_FAULT = 2, EXIT_CPUID = 10, EXIT_HLT = 12, EXIT_INVD = 13,
-	EXIT_INVLPG = 14, EXIT_CR_ACCESS = 28,
+	EXIT_INVLPG = 14, EXIT_RDPMC = 15, EXIT_CR_ACCESS = 28,
 	EXIT_DR_ACCESS = 29, EXIT_IO = 30, EXIT_RDMSR = 31, EXIT_WRMSR = 32
 };
 
@@ -99,6 +102,7 @@ const char *vmm_exit_reason_name(int reason)
 	case EXIT_HLT: return "HLT";
 	case EXIT_INVD: return "INVD";
 	case EXIT_INVLPG: return "INVLPG";
+	case EXIT_RDPMC: return "RDPMC";
 	case EXIT_CR_ACCESS: return "control-register access";
 	case EXIT_DR_ACCESS: return "MOV DR";
 	case EXIT_IO: return "I/O instruction";
@@ -140,6 +144,7 @@ int vmm_hw_exit_reason(const struct x86_instruction *in)
 	case X86_OP_HLT: return EXIT_HLT;
 	case X86_OP_INVD: return EXIT_INVD;
 	case X86_OP_INVLPG: return EXIT_INVLPG;
+	case X86_OP_RDPMC: return EXIT_RDPMC;
 	case X86_OP_CLTS: case X86_OP_LMSW: return EXIT_CR_ACCESS;
 	case X86_OP_MOV_TO_CR:
 		cr = (enum x86_register)in->ops[0].reg;

@@ -37,9 +37,15 @@ static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
 	       bi->x.addr + bi->x.len == eip;
 }
 
-/* Give the guest an exception as hardware would have. */
+/*
+ * Give the guest an exception as hardware would have.  injected: under
+ * hardware assist, the answer of the VMM's emulation after a VM exit,
+ * which the VMM injects on the VM entry (VM-entry interruption-information
+ * field, SDM vol. 3C 24.8.3): its work, so an event (the exit was counted).
+ */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
-			  int vector, uint32_t error, uint32_t eip)
+			  int vector, uint32_t error, uint32_t eip,
+			  bool injected)
 {
 	bool has_error = x86_vector_has_error_code(vector);
 	bool exits = v->exec == MODE_HW;
@@ -62,6 +68,9 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 		vmm_trap_event(v, in, vector,
 			       exits ? TRAP_VM_EXIT : TRAP_REFLECTED,
 			       has_error, error, 0, 0, 0);
+	} else if (injected) {
+		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
+			       0, 0, 0);
 	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
@@ -78,7 +87,7 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
 	else
 		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
-	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, false);
 }
 
 /*
@@ -87,8 +96,9 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
  * does (IOPL only: the TSS I/O permission bitmap is not modelled).
  * Elsewhere the hardware itself refuses them with #GP(0) (Intel SDM vol.
  * 3A, "Privileged Instructions"; vol. 1, "I/O Privilege Level"): the
- * guest's own fault, whatever mode the VMM is in.  The one place this rule
- * is written.
+ * guest's own fault, whatever mode the VMM is in.  RDPMC, sensitive, is
+ * refused the same way outside ring 0 unless the guest's CR4.PCE allows
+ * it.  The one place this rule is written.
  */
 bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
 		     const struct x86_instruction *in)
@@ -100,7 +110,9 @@ bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
 	case CLASS_IO:
 		return v->vring <= v->virt.iopl;
 	default:
-		return true;
+		/* RDPMC outside ring 0 needs CR4.PCE (SDM vol. 2B, RDPMC) */
+		return in->op != X86_OP_RDPMC || v->vring == 0 ||
+		       (v->virt.cr4 & X86_CR4_PCE) != 0;
 	}
 }
 
@@ -191,7 +203,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			    in->addr + in->len, in->addr);
 		break;
 	case EMU_FAULT:
-		deliver_fault(v, in, e.vector, e.error, in->addr);
+		deliver_fault(v, in, e.vector, e.error, in->addr,
+			      how == ENTRY_EXIT);
 		break;
 	case EMU_HALT:
 		if (!v->virt.iflag) {
@@ -217,8 +230,10 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
  * Trap-and-emulate: which #GPs are the VMM's business.  Privileged
  * instructions, and the sensitive ones that fault only because the guest
  * kernel's RPL-0 selectors meet the real CPL 1 (IRET and far RET to RPL 0,
- * loads of SS) or because the VMM keeps time virtual (RDTSC).  Every other
- * sensitive instruction runs without a trap - the holes.
+ * loads of SS) or because the VMM keeps time and the performance counters
+ * virtual (RDTSC with the real CR4.TSD set, RDPMC with the real CR4.PCE
+ * clear).  Every other sensitive instruction runs without a trap - the
+ * holes.
  */
 static bool te_traps(const struct block_insn *bi)
 {
@@ -226,6 +241,7 @@ static bool te_traps(const struct block_insn *bi)
 		return true;
 	switch ((enum x86_op)bi->x.op) {
 	case X86_OP_IRET: case X86_OP_RET_FAR: case X86_OP_RDTSC:
+	case X86_OP_RDPMC:
 	case X86_OP_MOV_TO_SREG: case X86_OP_POP_SREG:
 	case X86_OP_LOAD_FAR_PTR:
 		return true;
@@ -235,24 +251,35 @@ static bool te_traps(const struct block_insn *bi)
 }
 
 /*
- * RDPMC: Unicorn (QEMU 5) has no performance counters and reports every
- * RDPMC as invalid.  The reference machine (QEMU 7.2, helper_rdpmc)
- * raises #GP outside ring 0 unless CR4.PCE allows it, and #UD otherwise:
- * so does ringside's CPU, in every mode.
+ * The vector the real hardware raises where Unicorn raised `vector` for
+ * bi, at the CPU's real CPL with its real CR4 (the VMM's, under te and
+ * bt's direct execution).  The reference machine is QEMU 7.2, whose
+ * helper_rdpmc raises #GP at CPL > 0 unless CR4.PCE is set, and #UD
+ * otherwise, having no performance counters; Unicorn (QEMU 5) tests
+ * CR4.PCE the wrong way round and so reports nearly every RDPMC as #UD.
+ * The real CR4.PCE is always clear (vmm_privop.c), so outside the real
+ * ring 0 RDPMC is #GP, which is the VMM's trap (te_traps).  Every other
+ * exception is the hardware's as Unicorn raised it.
  */
-static bool rdpmc_gp(struct vcpu *v, const struct block_insn *bi)
+static int hardware_vector(struct vcpu *v, const struct block_insn *bi,
+			   int vector)
 {
-	return bi != NULL && bi->x.len == 2 && bi->x.bytes[0] == 0x0f &&
-	       bi->x.bytes[1] == 0x33 && v->vring > 0 &&
-	       !(v->virt.cr4 & X86_CR4_PCE);
+	uint32_t cpl = cpu_reg(v->cpu, X86R_CS) & 3u;
+	uint32_t cr4 = cpu_reg(v->cpu, X86R_CR4);
+
+	if (bi == NULL || bi->x.op != X86_OP_RDPMC)
+		return vector;
+	return cpl > 0 && !(cr4 & X86_CR4_PCE) ? X86_GP : X86_UD;
 }
 
 void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 			  int vector, uint32_t error, uint32_t eip)
 {
-	if (vector == X86_UD && rdpmc_gp(v, bi)) {
-		vector = X86_GP;
-		error = 0;
+	int hw = hardware_vector(v, bi, vector);
+
+	if (hw != vector) {
+		vector = hw;
+		error = 0;	/* RDPMC's #GP(0) */
 	}
 	if (bi && soft_int_ends_at(bi, eip)) {
 		/* INT n: the CPU left EIP past it; deliver it as the CPU would */

@@ -39,7 +39,7 @@ static void fill_expected(void)
 		X86_OP_MOV_TO_SREG, X86_OP_MOV_FROM_SREG, X86_OP_LOAD_FAR_PTR,
 		X86_OP_CALL_FAR, X86_OP_JMP_FAR, X86_OP_RET_FAR, X86_OP_INT,
 		X86_OP_INT3, X86_OP_INTO, X86_OP_IRET, X86_OP_RDTSC,
-		X86_OP_SYSENTER, X86_OP_CPUID,
+		X86_OP_RDPMC, X86_OP_SYSENTER, X86_OP_CPUID,
 	};
 	static const uint16_t innocuous[] = {
 		X86_OP_OTHER, X86_OP_JMP, X86_OP_JCC, X86_OP_CALL, X86_OP_RET,
@@ -77,8 +77,8 @@ static void every_op(void **state)
 	}
 	assert_int_equal(counts[CLASS_PRIVILEGED], 19);
 	assert_int_equal(counts[CLASS_IO], 4);
-	assert_int_equal(counts[CLASS_SENSITIVE], 26);
-	assert_int_equal(counts[CLASS_INNOCUOUS], X86_OP_COUNT - 49);
+	assert_int_equal(counts[CLASS_SENSITIVE], 27);
+	assert_int_equal(counts[CLASS_INNOCUOUS], X86_OP_COUNT - 50);
 	/* out of range is innocuous, not a crash */
 	assert_int_equal(classify_op(X86_OP_COUNT), CLASS_INNOCUOUS);
 }

@@ -275,7 +275,7 @@ static void names(void **state)
 	static const char *const actions[TRAP_ACTION_COUNT] = {
 		"emulated", "reflected", "int", "vmm-emulated", "halted",
 		"triple-fault", "callout", "vm-exit", "interrupt", "ipi",
-		"startup", "no-memory"
+		"startup", "no-memory", "injected"
 	};
 	static const char *const reasons[POWER_REASON_COUNT] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
@@ -286,7 +286,7 @@ static void names(void **state)
 	(void)state;
 	assert_int_equal(EV_KIND_COUNT, 16);
 	assert_int_equal(MODE_COUNT, 4);
-	assert_int_equal(TRAP_ACTION_COUNT, 12);
+	assert_int_equal(TRAP_ACTION_COUNT, 13);
 	assert_int_equal(POWER_REASON_COUNT, 9);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);

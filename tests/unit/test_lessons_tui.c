@@ -410,7 +410,8 @@ static void worlds_view_scrolls(void **state)
 	tl_tmux_see("of VMs powered off: gone)");
 	for (int i = 0; i < 12; i++)
 		tl_tmux_press("Down");
-	tl_tmux_see("[Up: more");
+	/* more above and below: the short hint, whole in 80 columns */
+	tl_tmux_see("instructions   [Up/Down: more]");
 	tl_tmux_see("esx4 (esx)");
 	tl_tmux_see("vmm0:c");
 	tl_tmux_press("q");

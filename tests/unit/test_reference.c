@@ -107,6 +107,18 @@ static void cpuid(void **state)
 	assert_non_null(strstr(qemu_out, "cpuid 00000000.00000000: 00000004 756e6547"));
 	assert_non_null(strstr(qemu_out, "rdpmc: #UD"));
 }
+/*
+ * RDPMC at ring 0 (#UD: QEMU has no counters), at ring 3 with CR4.PCE
+ * clear (#GP) and set (#UD): trapped (te), a callout or run directly (bt),
+ * a VM exit or the CPU's own #GP (hw), the same answers as QEMU's.
+ */
+static void rdpmc(void **state)
+{
+	(void)state;
+	same_output("build/guests/rdpmc.elf");
+	assert_string_equal(qemu_out, "rdpmc at ring 0: #UD\nrdpmc at ring 3: #GP\n"
+				      "cr4 00000100\nrdpmc at ring 3: #UD\n");
+}
 /* CR0/CR4 writes and reads back, under the guest/host masks in hw. */
 static void crmask(void **state) { (void)state; same_output("build/guests/crmask.elf"); }
 
@@ -470,6 +482,7 @@ int main(void)
 		cmocka_unit_test(crmask),
 		cmocka_unit_test(sysenter),
 		cmocka_unit_test(cpuid),
+		cmocka_unit_test(rdpmc),
 		cmocka_unit_test(features),
 		cmocka_unit_test(apictimer),
 		cmocka_unit_test(mbinfo),

@@ -404,6 +404,40 @@ static void worlds_of_a_late_host_add_up(void **state)
 	unlink(path);
 }
 
+/*
+ * The Worlds view fits an 80-column terminal: every column of a world's
+ * row shows, esxtop's and TRAPS and PCPU (the names are cut to 12 and
+ * INSNS, also in the title, is dropped there), and the title's scroll
+ * hint too; nothing is clipped (the clip glyph, "…" or "~", never shows).
+ */
+static void worlds_fit_80_columns(void **state)
+{
+	char *line, *save;
+	int rows = 0;
+
+	(void)state;
+	/* four vCPUs: four VMM worlds, so the view scrolls at 24 rows */
+	start("", "--mode=te --vcpus 4", 80, 24);
+	keys("n n n 3");
+	expect_screen("vmm0:vm0");
+	expect_screen("[Down: more below]");
+	for (line = strtok_r(screen, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		bool row = strstr(line, "waiting") || strstr(line, "running") ||
+			   strstr(line, " WID ") || strstr(line, "Worlds:");
+
+		if (!row)
+			continue;
+		rows++;
+		if (strstr(line, "\xe2\x80\xa6") || strchr(line, '~'))
+			fail_msg("clipped at 80 columns: \"%s\"", line);
+		if (strstr(line, " WID ") &&
+		    !strstr(line, "%IDLE  TRAPS PCPU"))
+			fail_msg("the header lost a column: \"%s\"", line);
+	}
+	assert_true(rows >= 11);	/* the title, the header, nine worlds */
+}
+
 static void quit_restores_terminal(void **state)
 {
 	char out[64];
@@ -452,6 +486,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(views, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcs_view, setup, teardown),
 		cmocka_unit_test_setup_teardown(worlds_of_a_late_host_add_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(worlds_fit_80_columns, setup, teardown),
 		cmocka_unit_test_setup_teardown(quit_restores_terminal, setup, teardown),
 		cmocka_unit_test(not_a_terminal),
 	};

@@ -160,10 +160,11 @@ static const struct event *trap_at(const struct tl_run *r, uint32_t eip)
  * Every probed instruction, at ring 0 and ring 3: its class, the ring it
  * ran in, and the path it took.  Privileged at ring 0: emulated by the
  * VMM.  Privileged or I/O at ring 3: the guest's own #GP, reflected.
- * I/O at ring 0: the VMX.  Sensitive: no trap, except INT n (delivered by
- * the VMM) and the IRET and far RET that fault at CPL 1 on the guest
- * kernel's RPL-0 selectors, which the VMM finishes (ring aliasing, Uhlig
- * et al. 2005: the guest runs at a ring it was not written for).
+ * I/O at ring 0: the VMX.  RDPMC traps (the real CR4.PCE is clear).
+ * Other sensitive ones: no trap, except INT n (delivered by the VMM) and
+ * the IRET and far RET that fault at CPL 1 on the guest kernel's RPL-0
+ * selectors, which the VMM finishes (ring aliasing, Uhlig et al. 2005:
+ * the guest runs at a ring it was not written for).
  */
 static void classify_probes(void **state)
 {
@@ -210,6 +211,15 @@ static void classify_probes(void **state)
 			assert_int_equal(ev->u.insn.path, PATH_VMM);
 			assert_int_equal(ev->u.insn.why, WHY_DELIVER);
 			assert_int_equal(tr->u.trap.action, TRAP_SOFT_INT);
+		} else if (strcmp(p.name, "rdpmc") == 0) {
+			/* the real CR4.PCE is clear: a trap at every CPL; the
+			 * VMM's #UD at ring 0, the guest's own #GP at ring 3 */
+			assert_int_equal(ev->u.insn.path, PATH_VMM);
+			assert_int_equal(ev->u.insn.why,
+					 p.ring == 0 ? WHY_TRAP : WHY_REFLECT);
+			assert_non_null(tr);
+			assert_int_equal(tr->u.trap.action, p.ring == 0 ?
+					 TRAP_VMM_EMULATED : TRAP_REFLECTED);
 		} else if (ev->u.insn.path == PATH_VMM) {
 			/* only the VMM's ring-aliasing fix-ups may trap */
 			assert_non_null(tr);
@@ -221,7 +231,7 @@ static void classify_probes(void **state)
 			assert_null(tr);
 		}
 	}
-	assert_int_equal(n, 93);
+	assert_int_equal(n, 95);
 	tl_free(&r);
 }
 
