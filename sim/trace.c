@@ -509,7 +509,8 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		break;
 	case EV_POWER:
 		trace_sb_printf(&b, "power %s: %s (status 0x%x)",
-			  ev->u.power.on ? "on" : "off",
+			  ev->u.power.on ? "on" :
+			  ev->u.power.reason == POWER_NO_SPACE ? "paused" : "off",
 			  power_reason_name((enum power_reason)ev->u.power.reason),
 			  ev->u.power.status);
 		break;

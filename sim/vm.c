@@ -26,11 +26,12 @@
 
 static const char *const state_names[] = {
 	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",
+	[VM_PAUSED] = "paused",
 };
 
 const char *vm_state_name(enum vm_state s)
 {
-	return (unsigned)s <= VM_HALTED ? state_names[s] : "?";
+	return (unsigned)s <= VM_PAUSED ? state_names[s] : "?";
 }
 
 void vm_emit(struct vm *vm, int vcpu, struct event *ev)
@@ -447,7 +448,7 @@ void vm_destroy(struct vm *vm)
 
 void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 {
-	if (vm->state != VM_ON)
+	if (vm->state != VM_ON && vm->state != VM_PAUSED)
 		return;
 	vmx_flush(vm->vmx, 0);
 	vm->state = why == POWER_HALT ? VM_HALTED : VM_OFF;
@@ -463,6 +464,21 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 	   for the lesson to inspect, as a crashed VM's core dump would. */
 	if (why == POWER_USER || why == POWER_LOGOFF)
 		release_ram(vm);
+}
+
+void vm_pause(struct vm *vm, enum power_reason why, uint32_t status)
+{
+	if (vm->state != VM_ON)
+		return;
+	vmx_flush(vm->vmx, 0);
+	vm->state = VM_PAUSED;
+	vm->power_reason = why;
+	vm->exit_status = status;
+	power_event(vm, why, 0, status);
+	/* the vCPUs keep their own state (running, halted...): a Retry goes
+	   on from it */
+	for (int i = 0; i < vm->nvcpus; i++)
+		vmm_request_stop(vm->vcpu[i]);
 }
 
 const char *vm_serial(const struct vm *vm, size_t *len)

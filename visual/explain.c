@@ -31,6 +31,7 @@
 #include "explain_priv.h"
 #include "handler.h"
 #include "trace.h"
+#include "vmkernel/storage.h"
 #include "vmm/cost.h"
 #include "vmm/vmm.h"
 #include "vmm/vmm_devices.h"
@@ -444,6 +445,14 @@ size_t explain_power(const struct vm *vm, char *buf, size_t size)
 	}
 	if (vm->state == VM_HALTED) {
 		explain_say(&o, "halted: HLT with interrupts off at 0x%08x", vm->exit_status);
+		return o.len;
+	}
+	if (vm->state == VM_PAUSED) {
+		char q[300];
+
+		storage_no_space_text(vm, q, sizeof q);
+		explain_say(&o, "paused by the VMKernel, its write to sector %u held: the datastore is full.  ESX asks: %s",
+		    vm->exit_status, q);
 		return o.len;
 	}
 	switch (vm->power_reason) {

@@ -190,7 +190,7 @@ static void image_is_copied_and_left_alone(void **state)
 	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
 	assert_int_equal(fwrite(s, 1, 100, f), 100);	/* a partial sector */
 	fclose(f);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_OK);
 	assert_int_equal(vmfs_sectors(d), 2);
 	expect(d, 0, 0, 5);
@@ -207,10 +207,10 @@ static void image_is_copied_and_left_alone(void **state)
 	fill(s, 5);
 	assert_memory_equal(back, s, VMFS_SECTOR);
 	unlink(path);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_EIO);
 	assert_non_null(strstr(err, path));
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_EFORMAT);
 	assert_non_null(strstr(err, "not a regular file"));
 }
