@@ -227,6 +227,7 @@ static const char *const power_names[POWER_REASON_COUNT] = {
 	[POWER_USER] = "user",
 	[POWER_LOGOFF] = "logoff",
 	[POWER_NO_SPACE] = "no-space",
+	[POWER_RETRY] = "retry",
 };
 
 const char *power_reason_name(enum power_reason r)

@@ -95,6 +95,7 @@ enum power_reason {
 	POWER_LOGOFF,		/* hosted: the user logged off the host OS */
 	POWER_NO_SPACE,		/* paused: its datastore is full (not off: Retry
 				   or Cancel, storage.h) */
+	POWER_RETRY,		/* running again: Retry, the held write stored */
 	POWER_REASON_COUNT
 };
 

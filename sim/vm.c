@@ -481,6 +481,16 @@ void vm_pause(struct vm *vm, enum power_reason why, uint32_t status)
 		vmm_request_stop(vm->vcpu[i]);
 }
 
+void vm_resume(struct vm *vm, enum power_reason why)
+{
+	if (vm->state != VM_PAUSED)
+		return;
+	vm->state = VM_ON;
+	vm->power_reason = why;
+	vm->exit_status = 0;
+	power_event(vm, why, 1, 0);
+}
+
 const char *vm_serial(const struct vm *vm, size_t *len)
 {
 	return vmx_serial_output(vm->vmx, len);

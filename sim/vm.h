@@ -147,6 +147,12 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
 void vm_pause(struct vm *vm, enum power_reason why, uint32_t status);
 
 /*
+ * A paused VM runs again (VM_ON), from where it stopped: EV_POWER (on,
+ * reason why: POWER_RETRY).  The caller has its worlds scheduled again.
+ */
+void vm_resume(struct vm *vm, enum power_reason why);
+
+/*
  * Guest RAM [addr, addr+len) was written (by the guest, the VMM, the VMX or
  * the loader): the only way to mark guest pages written, which is what a
  * checkpoint (history.c) and vm_state_save() copy.  Any size and

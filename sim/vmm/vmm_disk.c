@@ -51,6 +51,15 @@ static void update_irq(struct vm *vm)
 	pic_set_irq(&vm->pic, ATA_IRQ, ata_irq(&vm->ata));
 }
 
+bool vmm_disk_retry(struct vm *vm)
+{
+	struct ata_storage io = { vm->vcpu[0], read_sector, write_sector };
+	bool held = ata_retry(&vm->ata, &io);
+
+	update_irq(vm);
+	return held;
+}
+
 uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size)
 {
 	struct ata_storage io = { v, read_sector, write_sector };
