@@ -340,7 +340,8 @@ static void fields_disk(struct visit *v, const struct event *ev)
 	f_str(v, "file", file);
 	f_str(v, "host", ev->u.disk.host == EVENT_NO_HOST ? "proxy" :
 			 host_name(v->s, ev->u.disk.host));
-	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE)
+	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE ||
+	    ev->u.disk.op == DISK_NO_SPACE)
 		f_str(v, "path", "guest>vmm>vmkernel>datastore");
 }
 

@@ -113,10 +113,11 @@ static void power_event(struct vm *vm, enum power_reason why, int on,
 	/*
 	 * Switched on or off from outside (a user, a log-off, an
 	 * administrator): that happens at the world's time, not at the time
-	 * vCPU 0 had reached when it last ran.
+	 * vCPU 0 had reached when it last ran.  A Retry goes on from where
+	 * vCPU 0 was paused: its time.
 	 */
-	vm_emit(vm, on || why == POWER_USER || why == POWER_LOGOFF ? -1 : 0,
-		&ev);
+	vm_emit(vm, (on && why != POWER_RETRY) || why == POWER_USER ||
+		    why == POWER_LOGOFF ? -1 : 0, &ev);
 }
 
 static int create_vcpu(struct vm *vm, int id)
