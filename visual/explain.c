@@ -31,7 +31,6 @@
 #include "explain_priv.h"
 #include "handler.h"
 #include "trace.h"
-#include "vmkernel/storage.h"
 #include "vmm/cost.h"
 #include "vmm/vmm.h"
 #include "vmm/vmm_devices.h"
@@ -448,11 +447,8 @@ size_t explain_power(const struct vm *vm, char *buf, size_t size)
 		return o.len;
 	}
 	if (vm->state == VM_PAUSED) {
-		char q[300];
-
-		storage_no_space_text(vm, q, sizeof q);
-		explain_say(&o, "paused by the VMKernel, its write to sector %u held: the datastore is full.  ESX asks: %s",
-		    vm->exit_status, q);
+		explain_say(&o, "paused: its datastore is full, the write to sector %u held (Y retries, C cancels)",
+		    vm->exit_status);
 		return o.len;
 	}
 	switch (vm->power_reason) {

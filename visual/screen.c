@@ -85,7 +85,7 @@ static void status(struct app *a, const struct layout *l)
 		return;
 	}
 	if (vm->state == VM_PAUSED)
-		snprintf(state, sizeof state, "VM PAUSED (no disk space)");
+		snprintf(state, sizeof state, "VM PAUSED (no disk space): Y retry, C cancel");
 	else if (vm->state != VM_ON)
 		snprintf(state, sizeof state, "VM %s", vm->state == VM_HALTED ? "HALTED" : "OFF");
 	else if (a->running && a->until_trap)

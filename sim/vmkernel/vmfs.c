@@ -539,6 +539,7 @@ int vmfs_state_save(const struct vmfs_disk *d, struct vmfs_state **out)
 
 int vmfs_state_load(struct vmfs_disk *d, const struct vmfs_state *st)
 {
+	d->room = st->copy.room;	/* the datastore's room then, too */
 	for (int i = 0; i < d->nlayers; i++)
 		layer_free(&d->layer[i], d->ntables);
 	return copy_layers(d, &st->copy);

@@ -309,6 +309,40 @@ static void signals_quit_with_their_status(void **state)
 	unlink(path);
 }
 
+/*
+ * A guest that fills its datastore: the status line says the VM is
+ * paused for want of disk space, the CPU view quotes ESX's question, and
+ * ESX's two answers are keys: Y (Retry: with no room freed, paused again)
+ * and C (Cancel: powered off).
+ */
+static void full_datastore_in_the_tui(void **state)
+{
+	char path[256];
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_write_file(path,
+		   "-- diskfull: a test\n"
+		   "local vm = host{}:add_vm{name='v', guest='build/guests/diskfill.elf', disk_mb=1}\n"
+		   "vm:set_datastore_room(8)\n"
+		   "run{until_event='power', match={reason='no-space'}}\n"
+		   "say('the datastore is full')\n"
+		   "pause()\n");
+	tl_tmux_play(path, 120, 40);
+	tl_tmux_see("the datastore is full");
+	tl_tmux_see("VM PAUSED (no disk space)");
+	tl_tmux_see("ESX asks: There is no more space for virtual disk");
+	tl_tmux_press("Y");
+	tl_tmux_see("Retry: still no space on the datastore");
+	tl_tmux_see("VM PAUSED (no disk space)");
+	tl_tmux_press("C");
+	tl_tmux_see("Cancel: v is powered off");
+	tl_tmux_see("VM OFF");
+	tl_tmux_press("q");
+	tl_tmux_see("RINGSIDE-EXIT=0");
+	unlink(path);
+}
+
 /* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
 static void tui_commands(void **state)
 {
@@ -489,6 +523,7 @@ int main(void)
 		cmocka_unit_test_teardown(script_error_is_shown, tl_tmux_teardown),
 		cmocka_unit_test_teardown(busy_script_quits_on_keys, tl_tmux_teardown),
 		cmocka_unit_test_teardown(signals_quit_with_their_status, tl_tmux_teardown),
+		cmocka_unit_test_teardown(full_datastore_in_the_tui, tl_tmux_teardown),
 		cmocka_unit_test_teardown(tui_commands, tl_tmux_teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, tl_tmux_teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, tl_tmux_teardown),
