@@ -358,7 +358,7 @@ const char *headless_partial_line(const struct vm *vm, size_t *len)
 	size_t n, start;
 	const char *out = vm_serial(vm, &n);
 
-	if (out == NULL || vm->state != VM_ON)
+	if (out == NULL || (vm->state != VM_ON && vm->state != VM_PAUSED))
 		return NULL;
 	for (start = n; start > 0 && out[start - 1] != '\n'; start--)
 		;
@@ -367,8 +367,9 @@ const char *headless_partial_line(const struct vm *vm, size_t *len)
 }
 
 /*
- * A run that stops with the VM still on (budget, signal) has output the
- * guest did not end with a newline yet: it is printed, as QEMU would have.
+ * A run that stops with the VM still on (budget, signal) or paused (a
+ * full datastore) has output the guest did not end with a newline yet: it
+ * is printed, as QEMU would have.
  */
 static void print_partial_line(const struct headless *h, const struct vm *vm)
 {

@@ -44,8 +44,8 @@ int headless_exit_status(int status);
 void headless_no_space(const struct vm *vm);
 
 /*
- * The end of a running VM's serial output that no newline has ended yet
- * (no event shows it), or NULL.
+ * The end of a running (or paused) VM's serial output that no newline
+ * has ended yet (no event shows it), or NULL.
  */
 const char *headless_partial_line(const struct vm *vm, size_t *len);
 
