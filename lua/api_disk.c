@@ -9,6 +9,9 @@
  *   print(vm:disk_read(0):match("^[^%z]*"), vm:disk_checksum())
  *   local b = vcb_backup(vm, {proxy="vcb-proxy", bandwidth_mb_s=1})
  *   expect(b.checksum == before, "the backup is the disk at the snapshot")
+ *   vm:set_datastore_room(64)              -- 64 KiB: a full datastore soon
+ *   run{until_event="power"}                -- the VM pauses: no space
+ *   vm:set_datastore_room(1024); vm:retry() -- space freed: Retry
  *
  * The actions answer ok, message, like power_on; bad arguments raise
  * errors naming the script's line.
@@ -181,6 +184,48 @@ static int l_vcb_backup(lua_State *L)
 	return 1;
 }
 
+/*
+ * vm:set_datastore_room(kib): the room the VM's disk may fill on its
+ * datastore (VMFS_DATA_MAX to begin with).  A small room fills up soon
+ * (the VM is paused, storage.h); a bigger one is space freed for a Retry.
+ */
+static int l_set_datastore_room(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	lua_Integer kib = luaL_checkinteger(L, 2);
+	char msg[200];
+
+	if (vm->disk == NULL)
+		return api_world_answer(L, false, "it has no disk");
+	if (kib < 1 || (uint64_t)kib > (VMFS_DATA_MAX >> 10))
+		return luaL_error(L, "set_datastore_room: %I KiB: from 1 to %I",
+				  kib, (lua_Integer)(VMFS_DATA_MAX >> 10));
+	vmfs_set_room(vm->disk, (uint64_t)kib << 10);
+	snprintf(msg, sizeof msg, "%s's disk may hold %lld KiB on %s (%llu KiB now)",
+		 vm->name, (long long)kib, vmfs_datastore(vm->disk),
+		 (unsigned long long)(vmfs_data_bytes(vm->disk) >> 10));
+	return api_world_answer(L, true, msg);
+}
+
+/* vm:retry(): the answer Retry to a VM paused by a full datastore. */
+static int l_retry(lua_State *L)
+{
+	struct vm *vm = api_world_check_vm(L, 1);
+	int rc = sim_retry(engine_get(L)->sim, vm);
+	char msg[200];
+
+	if (rc == SIM_ESTATE)
+		snprintf(msg, sizeof msg, "%s is not paused (it is %s)", vm->name,
+			 vm_state_name(vm->state));
+	else if (rc == SIM_ENOSPC)
+		snprintf(msg, sizeof msg, "still no space: %s is paused again, its write held",
+			 vm->name);
+	else
+		snprintf(msg, sizeof msg, "%s runs again: its held write is stored",
+			 vm->name);
+	return api_world_answer(L, rc == SIM_OK, msg);
+}
+
 void api_disk_open(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
@@ -189,6 +234,8 @@ void api_disk_open(lua_State *L)
 		{ "snapshots", l_snapshots },
 		{ "disk_checksum", l_disk_checksum },
 		{ "disk_read", l_disk_read },
+		{ "set_datastore_room", l_set_datastore_room },
+		{ "retry", l_retry },
 		{ NULL, NULL }
 	};
 	static const luaL_Reg globals[] = {

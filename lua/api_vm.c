@@ -172,6 +172,8 @@ static int l_power_on(lua_State *L)
 
 	if (vm->state == VM_ON)
 		return api_world_answer(L, false, "it is already on");
+	if (vm->state == VM_PAUSED)
+		return api_world_answer(L, false, "it is paused (its datastore is full): retry, or power it off");
 	if (sim_power_on(engine_get(L)->sim, vm, err) != SIM_OK)
 		return api_world_answer(L, false, err);
 	return api_world_answer(L, true, "powered on");
@@ -367,7 +369,7 @@ static int vm_index(lua_State *L)
 	else if (strcmp(k, "disk") == 0)
 		push_disk_path(L, vm);
 	else
-		return luaL_error(L, "a VM has no field '%s' (name, id, state, host, guest, mode, modelled, vcpus, mem_mb, cpu_mhz, power_reason, exit_status, insns; disk; methods serial, parallel, stats, power_on, power_off, set_shares, set_reservation, set_limit, snapshot, revert, remove_snapshot, snapshots, disk_checksum, disk_read)",
+		return luaL_error(L, "a VM has no field '%s' (name, id, state, host, guest, mode, modelled, vcpus, mem_mb, cpu_mhz, power_reason, exit_status, insns; disk; methods serial, parallel, stats, power_on, power_off, set_shares, set_reservation, set_limit, snapshot, revert, remove_snapshot, snapshots, disk_checksum, disk_read, set_datastore_room, retry)",
 				  k);
 	return 1;
 }

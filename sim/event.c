@@ -227,6 +227,8 @@ static const char *const power_names[POWER_REASON_COUNT] = {
 	[POWER_BAD_INSN] = "bad-instruction",
 	[POWER_USER] = "user",
 	[POWER_LOGOFF] = "logoff",
+	[POWER_NO_SPACE] = "no-space",
+	[POWER_RETRY] = "retry",
 };
 
 const char *power_reason_name(enum power_reason r)
@@ -269,6 +271,7 @@ static const char *const disk_op_names[DISK_OP_COUNT] = {
 	[DISK_UNQUIESCE] = "unquiesce", [DISK_MOUNT] = "mount",
 	[DISK_COPY] = "copy", [DISK_UNMOUNT] = "unmount",
 	[DISK_REFUSED] = "refused",
+	[DISK_NO_SPACE] = "no-space",
 };
 
 const char *disk_op_name(enum disk_op op)

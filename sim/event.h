@@ -98,6 +98,9 @@ enum power_reason {
 	POWER_BAD_INSN,		/* an instruction ringside cannot run */
 	POWER_USER,		/* switched off by the user or a scenario */
 	POWER_LOGOFF,		/* hosted: the user logged off the host OS */
+	POWER_NO_SPACE,		/* paused: its datastore is full (not off: Retry
+				   or Cancel, storage.h) */
+	POWER_RETRY,		/* running again: Retry, the held write stored */
 	POWER_REASON_COUNT
 };
 
@@ -171,6 +174,7 @@ enum disk_op {
 	DISK_COPY,		/* backup: the proxy copied sectors off the datastore */
 	DISK_UNMOUNT,		/* backup: the proxy closed it */
 	DISK_REFUSED,		/* backup: refused (the proxy cannot see the disk) */
+	DISK_NO_SPACE,		/* a write found the datastore full: held, VM paused */
 	DISK_OP_COUNT
 };
 

@@ -372,6 +372,12 @@ int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])
 		snprintf(err, GUEST_ERR_MAX, "%s is already on", vm->name);
 		return SIM_ESTATE;
 	}
+	if (vm->state == VM_PAUSED) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s is paused (its datastore is full): retry, or power it off (Cancel)",
+			 vm->name);
+		return SIM_ESTATE;
+	}
 	if (vm->host->cfg.kind == HOST_HOSTED && !vm->host->logged_in) {
 		snprintf(err, GUEST_ERR_MAX,
 			 "nobody is logged in on %s: Workstation runs VMs only inside a user's session",
@@ -380,6 +386,18 @@ int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])
 	}
 	if ((rc = vm_boot(vm, err)) != SIM_OK)
 		return rc;
+	vmkernel_vm_powered_on(vm->host->vmk, vm, sim_now_ns(s));
+	return SIM_OK;
+}
+
+int sim_retry(struct sim *s, struct vm *vm)
+{
+	if (vm->state != VM_PAUSED)
+		return SIM_ESTATE;
+	vm_resume(vm, POWER_RETRY);
+	vmm_disk_retry(vm);		/* may pause it again */
+	if (vm->state == VM_PAUSED)
+		return SIM_ENOSPC;
 	vmkernel_vm_powered_on(vm->host->vmk, vm, sim_now_ns(s));
 	return SIM_OK;
 }

@@ -85,6 +85,17 @@ struct host *vm_host(const struct vm *vm);
 /* Power a VM that is off back on: from power-on, as a fresh boot. */
 int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX]);
 
+/*
+ * Answer Retry to a VM paused by a full datastore (storage.h): it runs
+ * again (EV_POWER, reason POWER_RETRY) and its held disk write is stored;
+ * if there is still no room the write is held again and the VM paused
+ * again (SIM_ENOSPC).  SIM_ESTATE if the VM is not paused.  Cancel is a
+ * power-off (vm_power_off, POWER_USER): the held write is lost with the
+ * rest of what the VM had not written, as when ESX's Cancel ends the
+ * session.
+ */
+int sim_retry(struct sim *s, struct vm *vm);
+
 int sim_vm_count(const struct sim *s);
 struct vm *sim_vm(struct sim *s, int id);
 struct vm *sim_vm_by_name(struct sim *s, const char *name);

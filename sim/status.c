@@ -12,6 +12,7 @@ static const char *const messages[] = {
 	[SIM_EDECODE] = "not an x86 instruction",
 	[SIM_ENOTFOUND] = "not found",
 	[SIM_ESTATE] = "not allowed now",
+	[SIM_ENOSPC] = "no space left on the datastore",
 	[SIM_EINTERNAL] = "internal error",
 };
 

@@ -16,6 +16,7 @@ enum sim_status {
 	SIM_EDECODE,		/* bytes that are not an x86 instruction */
 	SIM_ENOTFOUND,		/* no such VM, host, file... */
 	SIM_ESTATE,		/* not allowed in the current state */
+	SIM_ENOSPC,		/* a datastore is full: a disk write must wait */
 	SIM_EINTERNAL		/* the CPU library failed: a ringside bug */
 };
 

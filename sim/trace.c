@@ -358,7 +358,8 @@ static void fields_disk(struct visit *v, const struct event *ev)
 	f_str(v, "file", file);
 	f_str(v, "host", ev->u.disk.host == EVENT_NO_HOST ? "proxy" :
 			 host_name(v->s, ev->u.disk.host));
-	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE)
+	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE ||
+	    ev->u.disk.op == DISK_NO_SPACE)
 		f_str(v, "path", "guest>vmm>vmkernel>datastore");
 }
 
@@ -549,7 +550,8 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		break;
 	case EV_POWER:
 		trace_sb_printf(&b, "power %s: %s (status 0x%x)",
-			  ev->u.power.on ? "on" : "off",
+			  ev->u.power.on ? "on" :
+			  ev->u.power.reason == POWER_NO_SPACE ? "paused" : "off",
 			  power_reason_name((enum power_reason)ev->u.power.reason),
 			  ev->u.power.status);
 		break;

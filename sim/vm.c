@@ -26,11 +26,12 @@
 
 static const char *const state_names[] = {
 	[VM_OFF] = "off", [VM_ON] = "on", [VM_HALTED] = "halted",
+	[VM_PAUSED] = "paused",
 };
 
 const char *vm_state_name(enum vm_state s)
 {
-	return (unsigned)s <= VM_HALTED ? state_names[s] : "?";
+	return (unsigned)s <= VM_PAUSED ? state_names[s] : "?";
 }
 
 void vm_emit(struct vm *vm, int vcpu, struct event *ev)
@@ -112,10 +113,11 @@ static void power_event(struct vm *vm, enum power_reason why, int on,
 	/*
 	 * Switched on or off from outside (a user, a log-off, an
 	 * administrator): that happens at the world's time, not at the time
-	 * vCPU 0 had reached when it last ran.
+	 * vCPU 0 had reached when it last ran.  A Retry goes on from where
+	 * vCPU 0 was paused: its time.
 	 */
-	vm_emit(vm, on || why == POWER_USER || why == POWER_LOGOFF ? -1 : 0,
-		&ev);
+	vm_emit(vm, (on && why != POWER_RETRY) || why == POWER_USER ||
+		    why == POWER_LOGOFF ? -1 : 0, &ev);
 }
 
 static int create_vcpu(struct vm *vm, int id)
@@ -447,7 +449,7 @@ void vm_destroy(struct vm *vm)
 
 void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 {
-	if (vm->state != VM_ON)
+	if (vm->state != VM_ON && vm->state != VM_PAUSED)
 		return;
 	vmx_flush(vm->vmx, 0);
 	vm->state = why == POWER_HALT ? VM_HALTED : VM_OFF;
@@ -463,6 +465,31 @@ void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status)
 	   for the lesson to inspect, as a crashed VM's core dump would. */
 	if (why == POWER_USER || why == POWER_LOGOFF)
 		release_ram(vm);
+}
+
+void vm_pause(struct vm *vm, enum power_reason why, uint32_t status)
+{
+	if (vm->state != VM_ON)
+		return;
+	vmx_flush(vm->vmx, 0);
+	vm->state = VM_PAUSED;
+	vm->power_reason = why;
+	vm->exit_status = status;
+	power_event(vm, why, 0, status);
+	/* the vCPUs keep their own state (running, halted...): a Retry goes
+	   on from it */
+	for (int i = 0; i < vm->nvcpus; i++)
+		vmm_request_stop(vm->vcpu[i]);
+}
+
+void vm_resume(struct vm *vm, enum power_reason why)
+{
+	if (vm->state != VM_PAUSED)
+		return;
+	vm->state = VM_ON;
+	vm->power_reason = why;
+	vm->exit_status = 0;
+	power_event(vm, why, 1, 0);
 }
 
 const char *vm_serial(const struct vm *vm, size_t *len)

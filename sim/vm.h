@@ -25,7 +25,9 @@
 enum vm_state {
 	VM_OFF = 0,		/* not running: never started or powered off */
 	VM_ON,			/* running */
-	VM_HALTED		/* its CPU stopped with interrupts off */
+	VM_HALTED,		/* its CPU stopped with interrupts off */
+	VM_PAUSED		/* stopped by the VMKernel, its state kept: a
+				   write found the datastore full (storage.h) */
 };
 
 const char *vm_state_name(enum vm_state s);
@@ -134,6 +136,21 @@ uint64_t vm_now_ns(struct vm *vm, int vcpu);
  * opportunity.  Emits EV_POWER.  Safe from inside CPU hooks.
  */
 void vm_power_off(struct vm *vm, enum power_reason why, uint32_t status);
+
+/*
+ * Pause a running VM (VM_PAUSED): its vCPUs stop where they are at the
+ * next opportunity, everything is kept (RAM, registers, a device's
+ * half-done command), and it waits for an answer (storage.h: Retry or
+ * Cancel).  why: POWER_NO_SPACE; status: the sector whose write waits.
+ * Emits EV_POWER (on false).  Safe from inside CPU hooks.
+ */
+void vm_pause(struct vm *vm, enum power_reason why, uint32_t status);
+
+/*
+ * A paused VM runs again (VM_ON), from where it stopped: EV_POWER (on,
+ * reason why: POWER_RETRY).  The caller has its worlds scheduled again.
+ */
+void vm_resume(struct vm *vm, enum power_reason why);
 
 /*
  * Guest RAM [addr, addr+len) was written (by the guest, the VMM, the VMX or

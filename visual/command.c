@@ -390,6 +390,59 @@ static int cmd_drs_apply(struct app *a, const char *arg)
 	return rc;
 }
 
+/*
+ * ESX's two answers to a VM paused by a full datastore (storage.h).
+ * Retry stores the held write if room was freed, or pauses the VM again;
+ * Cancel powers it off.  Both are changes from outside a run: the history
+ * keeps a checkpoint there (history.h), so stepping back across one
+ * undoes it.
+ */
+static struct vm *paused_vm(struct app *a)
+{
+	struct vm *vm = session_vm(a->sess);
+
+	if (vm->state == VM_PAUSED)
+		return vm;
+	app_message(a, true, "%s is not paused: Retry and Cancel answer a full datastore",
+		    vm->name);
+	return NULL;
+}
+
+static int cmd_retry(struct app *a, const char *arg)
+{
+	struct vm *vm = paused_vm(a);
+	int rc;
+
+	(void)arg;
+	if (vm == NULL)
+		return -1;
+	app_stop_running(a);
+	rc = sim_retry(a->sess->sim, vm);
+	session_refresh(a->sess);
+	a->dirty = true;
+	if (rc == SIM_OK)
+		app_message(a, false, "Retry: the held write is stored; %s runs on.", vm->name);
+	else
+		app_message(a, true, "Retry: still no space on the datastore, %s is paused again (free space first, or C cancels).",
+			    vm->name);
+	return rc == SIM_OK ? 0 : -1;
+}
+
+static int cmd_cancel(struct app *a, const char *arg)
+{
+	struct vm *vm = paused_vm(a);
+
+	(void)arg;
+	if (vm == NULL)
+		return -1;
+	vm_power_off(vm, POWER_USER, 0);
+	session_refresh(a->sess);
+	a->dirty = true;
+	app_message(a, false, "Cancel: %s is powered off; the held write is lost with it.",
+		    vm->name);
+	return 0;
+}
+
 static int cmd_redraw(struct app *a, const char *arg)
 {
 	(void)arg;
@@ -440,6 +493,8 @@ const struct command commands[] = {
 	{ "hosted", cmd_hosted, "[on|off]", "restart on a hosted product instead of ESX (or back)" },
 	{ "drs-apply", cmd_drs_apply, "[N]", "Cluster: apply DRS's recommendation N (default 1) by VMotion" },
 	{ "presenter", cmd_presenter, "[on|off]", "the presenter layout: path, code and a large narration" },
+	{ "retry", cmd_retry, "", "a VM paused by a full datastore: Retry its held write" },
+	{ "cancel", cmd_cancel, "", "a VM paused by a full datastore: Cancel (power it off)" },
 	{ "redraw", cmd_redraw, "", "draw the whole screen again" },
 	{ "prompt", cmd_prompt, "", "type a command by name" },
 	{ "quit", cmd_quit, "", "leave ringside" },

@@ -450,6 +450,11 @@ size_t explain_power(const struct vm *vm, char *buf, size_t size)
 		explain_say(&o, "halted: HLT with interrupts off at 0x%08x", vm->exit_status);
 		return o.len;
 	}
+	if (vm->state == VM_PAUSED) {
+		explain_say(&o, "paused: its datastore is full, the write to sector %u held (Y retries, C cancels)",
+		    vm->exit_status);
+		return o.len;
+	}
 	switch (vm->power_reason) {
 	case POWER_DEBUG_EXIT:
 		explain_say(&o, "powered off: the guest wrote 0x%02x to the debug-exit port",

@@ -161,6 +161,10 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 		snprintf(buf, n, "halted: HLT with interrupts off at 0x%08x",
 			 vm->exit_status);
 		break;
+	case VM_PAUSED:
+		snprintf(buf, n, "paused: the datastore is full; the write to sector %u is held",
+			 vm->exit_status);
+		break;
 	default:
 		switch (vm->power_reason) {
 		case POWER_DEBUG_EXIT:
@@ -312,6 +316,8 @@ static bool failed(const struct vm *vm)
 		return true;	/* ran out of budget */
 	if (vm->state == VM_HALTED)
 		return false;
+	if (vm->state == VM_PAUSED)
+		return true;	/* waiting for an answer nobody will give */
 	switch (vm->power_reason) {
 	case POWER_DEBUG_EXIT: return vm->exit_status != 0;
 	case POWER_IDLE: case POWER_USER: return false;
@@ -337,12 +343,22 @@ static int run_esxtop(struct headless *h, enum sim_stop *why)
 	return rc;
 }
 
+void headless_no_space(const struct vm *vm)
+{
+	char q[300];
+
+	storage_no_space_text(vm, q, sizeof q);
+	fprintf(stderr, "ringside: %s is paused: %s\n"
+		"ringside: nobody answers a headless run: stopped (the held write is not lost, nor done)\n",
+		vm->name, q);
+}
+
 const char *headless_partial_line(const struct vm *vm, size_t *len)
 {
 	size_t n, start;
 	const char *out = vm_serial(vm, &n);
 
-	if (out == NULL || vm->state != VM_ON)
+	if (out == NULL || (vm->state != VM_ON && vm->state != VM_PAUSED))
 		return NULL;
 	for (start = n; start > 0 && out[start - 1] != '\n'; start--)
 		;
@@ -351,8 +367,9 @@ const char *headless_partial_line(const struct vm *vm, size_t *len)
 }
 
 /*
- * A run that stops with the VM still on (budget, signal) has output the
- * guest did not end with a newline yet: it is printed, as QEMU would have.
+ * A run that stops with the VM still on (budget, signal) or paused (a
+ * full datastore) has output the guest did not end with a newline yet: it
+ * is printed, as QEMU would have.
  */
 static void print_partial_line(const struct headless *h, const struct vm *vm)
 {
@@ -425,6 +442,8 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	if (headless_signal())
 		fprintf(stderr, "ringside: stopped by signal %d after %llu instructions\n",
 			headless_signal(), (unsigned long long)sim_insns(h.sim));
+	else if (vm->state == VM_PAUSED)
+		headless_no_space(vm);
 	else if (vm->state == VM_ON && !opt->quiet && !opt->esxtop &&
 		 !ferror(stdout))
 		fprintf(stderr, "ringside: stopped after %llu instructions (--max-insns); the guest was still running\n",

@@ -23,6 +23,7 @@ int headless_run_guest(const struct options *opt, const char *guest);
  */
 struct sim;
 struct scenario;
+struct vm;
 void headless_catch_signals(struct sim *s, struct scenario *sc);
 
 /* The signal caught (SIGINT, SIGTERM), or 0. */
@@ -36,10 +37,16 @@ int headless_signal(void);
 int headless_exit_status(int status);
 
 /*
- * The end of a running VM's serial output that no newline has ended yet
- * (no event shows it), or NULL.
+ * On stderr, for a VM paused by a full datastore (VM_PAUSED): ESX's
+ * question (storage.h), and that a headless run cannot answer it (it
+ * exits 1).
  */
-struct vm;
+void headless_no_space(const struct vm *vm);
+
+/*
+ * The end of a running (or paused) VM's serial output that no newline
+ * has ended yet (no event shows it), or NULL.
+ */
 const char *headless_partial_line(const struct vm *vm, size_t *len);
 
 /* Guest output; on a terminal (visible) control bytes shown as ^[ ^G. */

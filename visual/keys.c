@@ -40,6 +40,8 @@ const struct key_binding key_bindings[] = {
 	{ 'X', KT_ROOT, "clear-breaks", "remove every breakpoint" },
 	{ 'm', KT_ROOT, "mode", "restart in the next mode: te, bt, hw" },
 	{ 'R', KT_ROOT, "restart", "restart the guest from power-on" },
+	{ 'Y', KT_ROOT, "retry", "a VM paused by a full datastore: Retry" },
+	{ 'C', KT_ROOT, "cancel", "a VM paused by a full datastore: Cancel (power off)" },
 	{ 't', KT_ROOT, "quiz", "quiz on / off: guess who handles each trap" },
 	/* views */
 	{ '1', KT_ROOT, "view cpu", "CPU view" },

@@ -19,7 +19,7 @@
  *   4. then the TUI proper, on that VM (a newer one takes the focus when it
  *      is made, and another running one when the focused one powers off).
  * The exit status is the headless one: 0 every expect held, 1 one failed,
- * 2 a script error.  The narration pane is drawn by play_narration.c.
+ * 2 a script error (q: the verdict so far); ^C 130, SIGTERM 143.  The narration pane is drawn by play_narration.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,5 +596,5 @@ int play_tui(const struct options *opt, const char *path)
 	if (p->st == SCENARIO_FAILED)
 		fprintf(stderr, "ringside: %s\n", scenario_error(p->sc));
 	play_free(p);
-	return status;
+	return term_exit_status(status);
 }

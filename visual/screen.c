@@ -84,7 +84,9 @@ static void status(struct app *a, const struct layout *l)
 		draw_text(r, r->y, x + 3, ROLE_STATUS, "(Enter runs, Esc cancels)");
 		return;
 	}
-	if (vm->state != VM_ON)
+	if (vm->state == VM_PAUSED)
+		snprintf(state, sizeof state, "VM PAUSED (no disk space): Y retry, C cancel");
+	else if (vm->state != VM_ON)
 		snprintf(state, sizeof state, "VM %s", vm->state == VM_HALTED ? "HALTED" : "OFF");
 	else if (a->running && a->until_trap)
 		snprintf(state, sizeof state, "RUNNING to a trap");

@@ -25,7 +25,7 @@ static void on_quit_signal(int sig)
 {
 	void (*fn)(void *ctx, int sig) = quit_fn;
 
-	quit_signal = 1;	/* the loop sees it */
+	quit_signal = sig;	/* the loop sees it; the exit status says it */
 	if (fn != NULL)
 		fn(quit_ctx, sig);
 }
@@ -126,6 +126,11 @@ void term_size(int *cols, int *rows)
 bool term_quit_requested(void)
 {
 	return quit_signal != 0;
+}
+
+int term_exit_status(int status)
+{
+	return quit_signal ? 128 + quit_signal : status;
 }
 
 /* ---- while the loop is busy elsewhere ------------------------------------- */

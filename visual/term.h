@@ -40,6 +40,13 @@ void term_size(int *cols, int *rows);
 bool term_quit_requested(void);
 
 /*
+ * The TUI's exit status: after a quit signal, 128 + its number, as a shell
+ * reports a process the signal killed and as a headless run exits (^C 130,
+ * SIGTERM 143, SIGHUP 129); otherwise `status` (q: the verdict so far).
+ */
+int term_exit_status(int status);
+
+/*
  * fn(ctx, sig) is called from the quit signals' handler, after the flag
  * is set, for work that cannot wait for the loop: a script busy in Lua
  * does not return to it (play_tui.c: scenario_interrupt).  fn must be

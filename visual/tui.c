@@ -10,7 +10,8 @@
  * changed (at most ~30 frames a second while running fast), wait for a
  * key no longer than the next tick needs, and hand every waiting key to
  * its command.  A resize is just a key (KEY_RESIZE) that asks for a full
- * redraw.  Quitting, by key or by signal, gives the terminal back.
+ * redraw.  Quitting, by key or by signal, gives the terminal back; a
+ * signal's quit exits 128 + its number, as a headless run does.
  */
 #include <stdio.h>
 #include <time.h>
@@ -108,7 +109,7 @@ int tui_main(const struct options *opt, const char *guest)
 	tui_loop(a);
 	rc = tui_close(opt, a->cast);
 	app_destroy(a);
-	return rc;
+	return term_exit_status(rc);
 }
 
 int tui_open(const struct options *opt, struct cast **cast)

@@ -12,6 +12,7 @@
 #include "explain.h"
 #include "view.h"
 #include "vm.h"
+#include "vmkernel/storage.h"
 #include "vmm/vcpu_stats.h"
 
 const char *view_count(uint64_t n, char *buf, int size)
@@ -189,6 +190,13 @@ static void explain_text(struct app *a, struct flow *f)
 		snprintf(text, sizeof text, "The VM %s is %s.%s", vm->name, next,
 			 a->play ? "" : " b steps back, R restarts.");
 		flow_add(f, ROLE_ALERT, text);
+		if (vm->state == VM_PAUSED) {	/* ESX's question (storage.h) */
+			char q[320];
+
+			storage_no_space_text(vm, q, sizeof q);
+			snprintf(text, sizeof text, "ESX asks: %s", q);
+			flow_add(f, ROLE_ALERT, text);
+		}
 	}
 	if (a->quiz.graded && a->quiz.gen == s->last_gen)
 		quiz_result(a, f);

@@ -232,7 +232,7 @@ static int console_request(struct host *h, const char *what, char *msg,
 		return SIM_ENOTFOUND;
 	}
 	if (!on) {
-		if (vm->state != VM_ON) {
+		if (vm->state != VM_ON && vm->state != VM_PAUSED) {
 			snprintf(msg, msglen, "%s is already off", vm->name);
 			return SIM_ESTATE;
 		}

@@ -17,7 +17,7 @@ int storage_create_disk(const char *datastore, const char *name,
 	int rc;
 
 	if (image != NULL)
-		return vmfs_disk_import(datastore, name, image, VMFS_IMPORT_MAX,
+		return vmfs_disk_import(datastore, name, image, VMFS_DATA_MAX,
 					out, err, errlen);
 	rc = vmfs_disk_create(datastore, name, (uint64_t)mb << 11, out);
 	if (rc != SIM_OK)
@@ -66,10 +66,22 @@ int storage_write(struct vm *vm, int vcpu, uint64_t lba,
 	if (vm->disk == NULL)
 		return SIM_ENOTFOUND;
 	rc = vmfs_write(vm->disk, lba, buf);
-	if (rc == SIM_OK)	/* writes go to the newest file of the chain */
-		storage_event(vm, vcpu, DISK_WRITE, vmfs_layers(vm->disk) - 1,
-			      (uint32_t)lba, 1, host_id(vm));
+	if (rc == SIM_OK || rc == SIM_ENOSPC)	/* the newest file of the chain */
+		storage_event(vm, vcpu, rc == SIM_OK ? DISK_WRITE : DISK_NO_SPACE,
+			      vmfs_layers(vm->disk) - 1, (uint32_t)lba, 1,
+			      host_id(vm));
 	return rc;
+}
+
+void storage_no_space_text(const struct vm *vm, char *buf, size_t size)
+{
+	char file[128] = "its disk";
+
+	if (vm->disk != NULL)
+		storage_file_path(vm->disk, vmfs_layers(vm->disk) - 1, file,
+				  sizeof file);
+	snprintf(buf, size, "There is no more space for virtual disk %s. You might be able to continue this session by freeing disk space on the relevant volume, and clicking Retry. Click Cancel to terminate this session.",
+		 file);
 }
 
 void storage_file_path(const struct vmfs_disk *d, int layer, char *buf,
@@ -131,6 +143,10 @@ void storage_event_text(struct sim *s, const struct event *ev, char *buf,
 	case DISK_REFUSED:
 		snprintf(buf, size, "backup refused: %s is on local datastore %s; the proxy reads disks over the SAN and cannot see it",
 			 file, vm && vm->disk ? vmfs_datastore(vm->disk) : "?");
+		break;
+	case DISK_NO_SPACE:
+		snprintf(buf, size, "disk write sector %u: vmm > vmkernel (%s) > %s: the datastore is full; the write is held and the VM paused",
+			 ev->u.disk.lba, who, file);
 		break;
 	default:
 		snprintf(buf, size, "disk: %s", disk_op_name((enum disk_op)ev->u.disk.op));

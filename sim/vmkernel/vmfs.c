@@ -41,6 +41,7 @@ struct vmfs_disk {
 	char datastore[VMFS_NAME_MAX];
 	char name[VMFS_NAME_MAX];
 	uint64_t sectors;
+	uint64_t room;			/* most grains, in every layer (vmfs_set_room) */
 	uint32_t ntables;		/* grain directory entries */
 	int nlayers;
 	struct vmfs_layer layer[VMFS_MAX_LAYERS];
@@ -172,6 +173,7 @@ int vmfs_disk_create(const char *datastore, const char *name,
 	snprintf(d->datastore, sizeof d->datastore, "%s", datastore);
 	snprintf(d->name, sizeof d->name, "%s", name);
 	d->sectors = sectors;
+	d->room = VMFS_DATA_MAX / VMFS_SECTOR;
 	d->ntables = (uint32_t)((sectors + GT_SECTORS - 1) / GT_SECTORS);
 	d->nlayers = 1;
 	if (layer_init(&d->layer[0], d->ntables, "") != SIM_OK) {
@@ -292,6 +294,8 @@ int vmfs_disk_import(const char *datastore, const char *name,
 		return SIM_EFORMAT;
 	}
 	rc = vmfs_disk_create(datastore, name, sectors, out);
+	if (rc == SIM_OK)
+		vmfs_set_room(*out, max_bytes);
 	if (rc == SIM_OK &&
 	    (rc = import_sectors(*out, fd, image, max_bytes, err, errlen)) != SIM_OK) {
 		vmfs_disk_destroy(*out);
@@ -365,14 +369,44 @@ int vmfs_read_view(const struct vmfs_disk *d, int depth, uint64_t lba,
 	return read_through(d, depth, lba, out, NULL);
 }
 
+void vmfs_set_room(struct vmfs_disk *d, uint64_t bytes)
+{
+	d->room = bytes / VMFS_SECTOR;
+}
+
+uint64_t vmfs_room(const struct vmfs_disk *d)
+{
+	return d->room * VMFS_SECTOR;
+}
+
+static uint64_t grains_held(const struct vmfs_disk *d)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < d->nlayers; i++)
+		n += d->layer[i].grains;
+	return n;
+}
+
+uint64_t vmfs_data_bytes(const struct vmfs_disk *d)
+{
+	return grains_held(d) * VMFS_SECTOR;
+}
+
 int vmfs_write(struct vmfs_disk *d, uint64_t lba,
 	       const uint8_t in[VMFS_SECTOR])
 {
+	struct vmfs_layer *top;
 	uint8_t *g;
 
 	if (lba >= d->sectors)
 		return SIM_EINVAL;
-	if ((g = grain_alloc(&d->layer[d->nlayers - 1], lba)) == NULL)
+	top = &d->layer[d->nlayers - 1];
+	/* a new grain takes room; rewriting one the top layer holds does not
+	   (a shared one is copied, but the layer still holds one grain) */
+	if (grain(top, lba) == NULL && grains_held(d) >= d->room)
+		return SIM_ENOSPC;
+	if ((g = grain_alloc(top, lba)) == NULL)
 		return SIM_ENOMEM;
 	memcpy(g, in, VMFS_SECTOR);
 	return SIM_OK;
@@ -505,6 +539,7 @@ int vmfs_state_save(const struct vmfs_disk *d, struct vmfs_state **out)
 
 int vmfs_state_load(struct vmfs_disk *d, const struct vmfs_state *st)
 {
+	d->room = st->copy.room;	/* the datastore's room then, too */
 	for (int i = 0; i < d->nlayers; i++)
 		layer_free(&d->layer[i], d->ntables);
 	return copy_layers(d, &st->copy);

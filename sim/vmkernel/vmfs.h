@@ -52,21 +52,27 @@ int vmfs_disk_create(const char *datastore, const char *name,
 		     uint64_t sectors, struct vmfs_disk **out);
 
 /*
- * The most data an imported image may hold, in bytes: ringside keeps a
- * disk in memory, one grain per sector that is not all zeros, so a dense
- * image of the 128 GiB an IDE disk may hold was read whole into memory.
- * Holes and zero sectors cost nothing (a sparse 128 GiB image is fine);
- * the guests ringside runs use a few MiB (scenarios/guests/disk.img: 1).
- * A guest's own writes are not counted here.
+ * The most data a disk may hold, in bytes: its datastore's room for it.
+ * ringside keeps a disk in memory, one grain per sector that is not all
+ * zeros (imported) or that the guest wrote, so a dense image of the 128
+ * GiB an IDE disk may hold was read whole into memory, and a guest that
+ * writes every sector of a big blank disk grew the host's memory until it
+ * ran out.  Holes and sectors never written cost nothing (a sparse 128 GiB
+ * image is fine); the guests ringside runs use a few MiB
+ * (scenarios/guests/disk.img: 1).  Every layer counts, the base and its
+ * deltas, as every file of a VM takes room on its datastore.  A guest
+ * write past it finds the datastore full: vmfs_write says SIM_ENOSPC, and
+ * the VM is paused as ESX pauses it (storage.h).
  */
-#define VMFS_IMPORT_MAX (64ull << 20)
+#define VMFS_DATA_MAX (64ull << 20)
 
 /*
  * A disk holding a copy of the raw image file `image` (its size rounded
  * up to whole sectors).  The file is only read.  An image with more than
- * max_bytes of data (VMFS_IMPORT_MAX; tests give less) is refused,
- * SIM_EFORMAT, once that much has been read.  On failure err names the
- * file and what is wrong with it.
+ * max_bytes of data (VMFS_DATA_MAX; tests give less) is refused,
+ * SIM_EFORMAT, once that much has been read; max_bytes stays the disk's
+ * room (vmfs_set_room).  On failure err names the file and what is wrong
+ * with it.
  */
 int vmfs_disk_import(const char *datastore, const char *name,
 		     const char *image, uint64_t max_bytes,
@@ -97,9 +103,25 @@ int vmfs_read(const struct vmfs_disk *d, uint64_t lba,
 int vmfs_read_view(const struct vmfs_disk *d, int depth, uint64_t lba,
 		   uint8_t out[VMFS_SECTOR]);
 
-/* Write sector lba into the top layer (the only writable one). */
+/*
+ * Write sector lba into the top layer (the only writable one).
+ * SIM_ENOSPC, nothing written, if the sector needs a new grain and the
+ * disk holds its room's worth already (a sector the top layer holds is
+ * rewritten in place, at no cost).
+ */
 int vmfs_write(struct vmfs_disk *d, uint64_t lba,
 	       const uint8_t in[VMFS_SECTOR]);
+
+/*
+ * The room the disk may fill, in bytes (VMFS_DATA_MAX when created; whole
+ * sectors).  Less than it holds already is allowed: the next new grain is
+ * refused.  A scenario or a test makes the datastore small, or frees room.
+ */
+void vmfs_set_room(struct vmfs_disk *d, uint64_t bytes);
+uint64_t vmfs_room(const struct vmfs_disk *d);
+
+/* Bytes the disk holds: its grains in every layer, times VMFS_SECTOR. */
+uint64_t vmfs_data_bytes(const struct vmfs_disk *d);
 
 /*
  * Take snapshot `name`: the top layer becomes read-only, a new empty

@@ -185,9 +185,17 @@ static void write_sector(struct ata *a, const struct ata_storage *io)
 {
 	struct ata_regs *r = &a->r;
 	uint64_t lba = task_lba(a);
+	enum ata_io got = lba >= a->sectors ? ATA_IO_ERROR :
+			  (enum ata_io)io->write(io->ctx, lba, r->buf);
 
 	r->status = IDE_DONE;
-	if (lba >= a->sectors || io->write(io->ctx, lba, r->buf) != 0) {
+	if (got == ATA_IO_NO_SPACE) {
+		/* the drive is busy with the sector until there is room */
+		r->status = IDE_BSY;
+		r->held = 1;
+		return;
+	}
+	if (got != ATA_IO_OK) {
 		abort_command(r);
 		return;
 	}
@@ -197,6 +205,15 @@ static void write_sector(struct ata *a, const struct ata_storage *io)
 	else
 		transfer_start(r, ATA_DATA_OUT, 0);
 	r->irq = 1;
+}
+
+bool ata_retry(struct ata *a, const struct ata_storage *io)
+{
+	if (!a->r.held)
+		return false;
+	a->r.held = 0;
+	write_sector(a, io);
+	return true;
 }
 
 static void write_word(struct ata *a, const struct ata_storage *io, uint16_t v)
@@ -220,6 +237,7 @@ static void reset_device(struct ata *a)
 	struct ata_regs *r = &a->r;
 
 	r->phase = ATA_IDLE;
+	r->held = 0;
 	r->irq = 0;
 	r->count = 1;
 	r->lba_low = 1;
@@ -280,6 +298,7 @@ static void control_write(struct ata *a, uint8_t v)
 	a->r.control = v;
 	if (edge == IDE_SRST_ASSERTED) {
 		a->r.phase = ATA_IDLE;
+		a->r.held = 0;		/* a reset drops the sector */
 		a->r.irq = 0;
 		a->r.status = IDE_BSY;
 	} else if (edge == IDE_SRST_RELEASED) {

@@ -25,6 +25,10 @@
  *   (0x91), RECALIBRATE (0x10) and EXECUTE DEVICE DIAGNOSTIC (0x90) are
  *   accepted; any other command is aborted.  While BSY or DRQ is set,
  *   writes to the other registers are ignored, and so is a command.
+ * A sector the storage stack cannot store for want of room (a full
+ * datastore, storage.h) is held: the buffer, the address and the count
+ * stay as they are, the drive shows BSY, and ata_retry stores it later;
+ * the VMM pauses the VM meanwhile, so the guest never sees the wait.
  * Not modelled: DMA (the bus master), LBA48, READ/WRITE MULTIPLE, a slave
  * (absent: its status reads 0), timing (a command completes at once, so
  * BSY shows only while SRST is held).
@@ -62,6 +66,7 @@ struct ata_regs {
 	uint8_t cmd;		/* the command moving data */
 	uint16_t pos;		/* next byte of buf */
 	uint16_t left;		/* sectors of the command not yet in buf */
+	uint8_t held;		/* buf is a written sector waiting for room */
 	uint8_t buf[ATA_SECTOR];	/* the sector (or IDENTIFY data) */
 };
 
@@ -72,9 +77,16 @@ struct ata {
 	uint16_t cylinders, heads, spt;	/* the CHS geometry it reports */
 };
 
+/* What the storage stack answers a read or a write. */
+enum ata_io {
+	ATA_IO_OK = 0,
+	ATA_IO_ERROR,		/* a failure: the command is aborted */
+	ATA_IO_NO_SPACE		/* a write with no room: held (ata_retry) */
+};
+
 /*
  * Where the sectors come from: the VMKernel's storage stack.  read/write
- * return 0, or nonzero for a failure (the command is aborted).
+ * return an enum ata_io.
  */
 struct ata_storage {
 	void *ctx;
@@ -98,6 +110,12 @@ uint32_t ata_read(struct ata *a, const struct ata_storage *io, uint16_t port,
 		  int size);
 void ata_write(struct ata *a, const struct ata_storage *io, uint16_t port,
 	       int size, uint32_t v);
+
+/*
+ * Store the held sector again (room was freed): the command goes on as
+ * if it had just been written, or is held again.  False if none is held.
+ */
+bool ata_retry(struct ata *a, const struct ata_storage *io);
 
 /* The IRQ 14 line: a pending interrupt, unless nIEN masks it. */
 bool ata_irq(const struct ata *a);

@@ -110,6 +110,12 @@ int vmm_settle(struct vcpu *v);
 void vmm_request_stop(struct vcpu *v);
 
 /*
+ * Store the disk write the controller holds for want of room again
+ * (vmm_disk.c, ata_retry), on vCPU 0's account.  False if none is held.
+ */
+bool vmm_disk_retry(struct vm *vm);
+
+/*
  * The guest's CS, SS and EIP as it believes them to be: its own RPL 0 for
  * kernel code, and its own code address even while translated code runs.
  */

@@ -9,8 +9,13 @@
  * VMM call down into the VMKernel, whose storage stack reads or writes the
  * VM's disk file on its datastore (storage.c): the request's cost is the
  * VMKernel's, paid in the vCPU's time because programmed I/O waits for it.
+ *
+ * A write the VMKernel cannot store, its datastore full, is held by the
+ * controller and the VM is paused (storage.h): the guest is stopped in
+ * the middle of its OUT, and nothing it wrote is lost.
  */
 #include "vmm/cost.h"
+#include "status.h"
 #include "vm.h"
 #include "vmkernel/storage.h"
 #include "vmm/vmm_priv.h"
@@ -20,7 +25,8 @@ static int read_sector(void *ctx, uint64_t lba, uint8_t buf[ATA_SECTOR])
 	struct vcpu *v = ctx;
 
 	vmm_charge_vmkernel(v, COST_STORAGE_IO);	/* %SYS */
-	return storage_read(v->vm, v->id, lba, buf);
+	return storage_read(v->vm, v->id, lba, buf) == SIM_OK ? ATA_IO_OK :
+	       ATA_IO_ERROR;
 }
 
 static int write_sector(void *ctx, uint64_t lba,
@@ -28,14 +34,30 @@ static int write_sector(void *ctx, uint64_t lba,
 {
 	struct vcpu *v = ctx;
 
+	int rc;
+
 	vmm_charge_vmkernel(v, COST_STORAGE_IO);	/* %SYS */
-	return storage_write(v->vm, v->id, lba, buf);
+	rc = storage_write(v->vm, v->id, lba, buf);
+	if (rc == SIM_ENOSPC) {
+		vm_pause(v->vm, POWER_NO_SPACE, (uint32_t)lba);
+		return ATA_IO_NO_SPACE;
+	}
+	return rc == SIM_OK ? ATA_IO_OK : ATA_IO_ERROR;
 }
 
 /* The controller's interrupt line is IRQ 14 at the VMM's own PIC. */
 static void update_irq(struct vm *vm)
 {
 	pic_set_irq(&vm->pic, ATA_IRQ, ata_irq(&vm->ata));
+}
+
+bool vmm_disk_retry(struct vm *vm)
+{
+	struct ata_storage io = { vm->vcpu[0], read_sector, write_sector };
+	bool held = ata_retry(&vm->ata, &io);
+
+	update_irq(vm);
+	return held;
 }
 
 uint32_t vmm_disk_in(struct vcpu *v, uint16_t port, int size)

@@ -125,7 +125,10 @@ static void port_io(struct vcpu *v, const struct block_insn *bi,
 			break;
 		count = cpu_reg(v->cpu, X86R_ECX) - 1;
 		cpu_set_reg(v->cpu, X86R_ECX, count);
-		if (count > 0 && v->vm->state == VM_ON) {
+		/* paused (a disk write held, storage.h): the rest of the
+		   string waits at the instruction too, for a Retry */
+		if (count > 0 && (v->vm->state == VM_ON ||
+				  v->vm->state == VM_PAUSED)) {
 			out->result = EMU_JUMP;		/* the next iteration */
 			vmm_current_target(v, &out->target);
 			out->target.eip = in->addr;

@@ -20,6 +20,7 @@ enum {
 /* A disk in memory standing in for the VMKernel's storage stack. */
 static uint8_t disk[SECTORS][ATA_SECTOR];
 static int reads, writes;
+static int no_space;		/* writes the storage stack holds back */
 
 static int mem_read(void *ctx, uint64_t lba, uint8_t buf[ATA_SECTOR])
 {
@@ -32,9 +33,11 @@ static int mem_read(void *ctx, uint64_t lba, uint8_t buf[ATA_SECTOR])
 static int mem_write(void *ctx, uint64_t lba, const uint8_t buf[ATA_SECTOR])
 {
 	(void)ctx;
+	if (no_space)
+		return ATA_IO_NO_SPACE;	/* a full datastore: nothing stored */
 	writes++;
 	memcpy(disk[lba], buf, ATA_SECTOR);
-	return 0;
+	return ATA_IO_OK;
 }
 
 static const struct ata_storage io = { NULL, mem_read, mem_write };
@@ -51,7 +54,7 @@ static int setup(void **state)
 	for (int s = 0; s < SECTORS; s++)
 		for (int i = 0; i < ATA_SECTOR; i++)
 			disk[s][i] = (uint8_t)(s * 7 + i);
-	reads = writes = 0;
+	reads = writes = no_space = 0;
 	ata_init(&drive, SECTORS);
 	return 0;
 }
@@ -145,6 +148,65 @@ static void write_then_read_back(void **state)
 	assert_memory_equal(buf, disk[0x124], ATA_SECTOR);
 	assert_int_equal(in8(STATUS), 0x50);
 	assert_false(ata_irq(&drive));	/* no interrupt after the last word */
+}
+
+/*
+ * A full datastore (storage.h): the sector the drive could not store is
+ * held, not lost and not half done.  The drive shows BSY (so a guest that
+ * polled would wait, and the task file and commands are locked), keeps
+ * the buffer, the address and the count, and raises no interrupt; once
+ * room is freed, ata_retry stores it and the command goes on exactly as
+ * if nothing had happened: the next sector's DRQ, then the end.  A reset
+ * drops a held sector, as it drops any command.
+ */
+static void full_datastore_holds_the_write(void **state)
+{
+	(void)state;
+	task_lba(0x200, 2);
+	out8(STATUS, 0x30);
+	no_space = 1;
+	for (int i = 0; i < ATA_SECTOR; i += 2)
+		out16(DATA, (uint16_t)(0xcd00 + i));
+	assert_int_equal(writes, 0);
+	assert_int_equal(in8(CONTROL), 0x80);	/* BSY, no DRQ, no ERR */
+	assert_false(ata_irq(&drive));
+	assert_int_equal(in8(LBA_LOW), 0x00);	/* still at 0x200 ... */
+	assert_int_equal(in8(LBA_MID), 0x02);
+	assert_int_equal(in8(COUNT), 2);	/* ... two sectors to go */
+	out8(LBA_LOW, 0x77);			/* locked while busy */
+	out16(DATA, 0xffff);			/* not a transfer now */
+	assert_int_equal(disk[0x200][0], (uint8_t)(0x200 * 7));
+	/* tried with still no room: held again */
+	assert_true(ata_retry(&drive, &io));
+	assert_int_equal(writes, 0);
+	assert_int_equal(in8(CONTROL), 0x80);
+	no_space = 0;
+	assert_true(ata_retry(&drive, &io));
+	assert_int_equal(writes, 1);
+	assert_int_equal(disk[0x200][2], 2);
+	assert_int_equal(disk[0x200][3], 0xcd);
+	assert_true(ata_irq(&drive));		/* stored: the interrupt */
+	assert_int_equal(in8(STATUS), 0x58);	/* DRQ for the second */
+	for (int i = 0; i < ATA_SECTOR; i += 2)
+		out16(DATA, (uint16_t)(0xef00 + i));
+	assert_int_equal(in8(STATUS), 0x50);
+	assert_int_equal(writes, 2);
+	assert_int_equal(disk[0x201][3], 0xef);
+	assert_int_equal(in8(LBA_LOW), 0x02);	/* moved on: 0x202, count 0 */
+	assert_int_equal(in8(COUNT), 0);
+	assert_false(ata_retry(&drive, &io));	/* nothing held now */
+	/* a reset drops a held sector */
+	task_lba(0x300, 1);
+	out8(STATUS, 0x30);
+	no_space = 1;
+	for (int i = 0; i < ATA_SECTOR; i += 2)
+		out16(DATA, 0x1111);
+	out8(CONTROL, 0x04);			/* SRST */
+	out8(CONTROL, 0x00);
+	no_space = 0;
+	assert_false(ata_retry(&drive, &io));
+	assert_int_equal(writes, 2);
+	assert_int_equal(in8(STATUS), 0x50);
 }
 
 static void dword_transfers_and_count_zero(void **state)
@@ -285,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup(power_on_state, setup),
 		cmocka_unit_test_setup(identify_device, setup),
 		cmocka_unit_test_setup(write_then_read_back, setup),
+		cmocka_unit_test_setup(full_datastore_holds_the_write, setup),
 		cmocka_unit_test_setup(dword_transfers_and_count_zero, setup),
 		cmocka_unit_test_setup(chs_addressing, setup),
 		cmocka_unit_test_setup(out_of_range_aborts, setup),

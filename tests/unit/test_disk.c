@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -22,6 +23,7 @@
 
 #define DISK_GUEST "scenarios/guests/disk.elf"
 #define LOG_GUEST "scenarios/guests/disklog.elf"
+#define FILL_GUEST "build/guests/diskfill.elf"
 #define IMG "scenarios/guests/build/disk.img"
 #define ALL UINT64_MAX
 
@@ -294,6 +296,158 @@ static void backup_te(void **state) { (void)state; backup_while_writing(MODE_TE)
 static void backup_bt(void **state) { (void)state; backup_while_writing(MODE_BT); }
 static void backup_hw(void **state) { (void)state; backup_while_writing(MODE_HW); }
 
+/* ---- a full datastore (storage.h) ---- */
+
+/* Sector lba holds `value` in every dword (diskfill.S writes LBA + 1). */
+static bool sector_is(const struct vm *vm, uint64_t lba, uint32_t value)
+{
+	uint8_t s[VMFS_SECTOR];
+	uint32_t w;
+
+	assert_int_equal(vmfs_read(vm->disk, lba, s, NULL), SIM_OK);
+	for (size_t i = 0; i < sizeof s; i += 4) {
+		memcpy(&w, s + i, 4);
+		if (w != value)
+			return false;
+	}
+	return true;
+}
+
+static size_t count_power(const struct tl_run *r, enum power_reason why)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nev; i++)
+		n += r->ev[i].kind == EV_POWER && r->ev[i].u.power.reason == why;
+	return n;
+}
+
+/*
+ * diskfill writes sector after sector of a 1 MiB blank disk whose
+ * datastore has room for 16: the 17th write finds it full.  The VM is
+ * paused, not crashed: a no-space disk event, then a no-space power
+ * event; the 16 sectors are on the disk, the 17th is neither there nor
+ * half there, and the guest has not seen an error (it printed nothing
+ * more).  In every mode, as the write is the VMM's device either way.
+ */
+static void full_datastore_pauses(enum exec_mode mode)
+{
+	struct tl_run r;
+
+	tl_boot_cfg(&(struct vm_config){ .guest = FILL_GUEST, .mode = mode,
+					 .disk_mb = 1 }, false, &r);
+	vmfs_set_room(r.vm->disk, 16 * VMFS_SECTOR);
+	assert_int_equal(sim_run(r.sim, 50000000, &r.stop), SIM_OK);
+	assert_int_equal(r.stop, SIM_STOP_IDLE);
+	assert_int_equal(r.vm->state, VM_PAUSED);
+	assert_int_equal(r.vm->power_reason, POWER_NO_SPACE);
+	assert_int_equal(r.vm->exit_status, 16);	/* the held sector */
+	assert_int_equal(count_disk(&r, DISK_WRITE), 16);
+	assert_int_equal(count_disk(&r, DISK_NO_SPACE), 1);
+	assert_int_equal(count_power(&r, POWER_NO_SPACE), 1);
+	assert_int_equal(vmfs_data_bytes(r.vm->disk), 16 * VMFS_SECTOR);
+	assert_true(sector_is(r.vm, 15, 16));
+	assert_true(sector_is(r.vm, 16, 0));
+	assert_true(r.vm->ata.r.held);
+	assert_string_equal(tl_serial(&r), "diskfill: writing every sector\n");
+	assert_string_equal(vm_state_name(r.vm->state), "paused");
+	/* nothing runs while it waits */
+	assert_int_equal(sim_run(r.sim, 1000000, &r.stop), SIM_OK);
+	assert_int_equal(count_disk(&r, DISK_NO_SPACE), 1);
+	tl_free(&r);
+}
+
+static void full_datastore_pauses_te(void **state) { (void)state; full_datastore_pauses(MODE_TE); }
+static void full_datastore_pauses_bt(void **state) { (void)state; full_datastore_pauses(MODE_BT); }
+static void full_datastore_pauses_hw(void **state) { (void)state; full_datastore_pauses(MODE_HW); }
+
+/*
+ * ESX's two answers.  Retry with no more room: paused again at once, the
+ * same sector held.  Retry once room is freed: the held write is stored
+ * exactly once and the guest goes on where it was, to the next full
+ * datastore, then (room for the whole disk) to the end of the disk, where
+ * it reports the sector it stopped at and exits 0: no write was lost or
+ * doubled on the way.  Cancel powers it off; Retry then has nothing to
+ * answer.
+ */
+static void full_datastore_retry_and_cancel(void **state)
+{
+	struct tl_run r;
+
+	(void)state;
+	tl_boot_cfg(&(struct vm_config){ .guest = FILL_GUEST, .mode = MODE_BT,
+					 .disk_mb = 1 }, false, &r);
+	vmfs_set_room(r.vm->disk, 16 * VMFS_SECTOR);
+	assert_int_equal(sim_run(r.sim, 50000000, &r.stop), SIM_OK);
+	assert_int_equal(r.vm->state, VM_PAUSED);
+	assert_int_equal(sim_retry(r.sim, r.vm), SIM_ENOSPC);
+	assert_int_equal(r.vm->state, VM_PAUSED);
+	assert_int_equal(count_disk(&r, DISK_NO_SPACE), 2);
+	assert_int_equal(count_power(&r, POWER_RETRY), 1);
+	vmfs_set_room(r.vm->disk, 32 * VMFS_SECTOR);
+	assert_int_equal(sim_retry(r.sim, r.vm), SIM_OK);
+	assert_int_equal(r.vm->state, VM_ON);
+	assert_true(sector_is(r.vm, 16, 17));	/* the held write, stored */
+	assert_int_equal(sim_run(r.sim, 50000000, &r.stop), SIM_OK);
+	assert_int_equal(r.vm->state, VM_PAUSED);
+	assert_int_equal(r.vm->exit_status, 32);
+	assert_int_equal(count_disk(&r, DISK_WRITE), 32);
+	vmfs_set_room(r.vm->disk, VMFS_DATA_MAX);
+	assert_int_equal(sim_retry(r.sim, r.vm), SIM_OK);
+	assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+	assert_int_equal(r.vm->state, VM_OFF);
+	assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+	assert_int_equal(r.vm->exit_status, 0);
+	assert_non_null(strstr(tl_serial(&r), "diskfill: stopped at sector 00000800"));
+	assert_int_equal(count_disk(&r, DISK_WRITE), 2048);
+	for (uint64_t lba = 0; lba < 2048; lba++)
+		if (!sector_is(r.vm, lba, (uint32_t)lba + 1))
+			fail_msg("sector %llu is wrong", (unsigned long long)lba);
+	tl_free(&r);
+	/* Cancel */
+	tl_boot_cfg(&(struct vm_config){ .guest = FILL_GUEST, .mode = MODE_TE,
+					 .disk_mb = 1 }, false, &r);
+	vmfs_set_room(r.vm->disk, 4 * VMFS_SECTOR);
+	assert_int_equal(sim_run(r.sim, 50000000, &r.stop), SIM_OK);
+	assert_int_equal(r.vm->state, VM_PAUSED);
+	vm_power_off(r.vm, POWER_USER, 0);
+	assert_int_equal(r.vm->state, VM_OFF);
+	assert_int_equal(sim_retry(r.sim, r.vm), SIM_ESTATE);
+	assert_true(sector_is(r.vm, 4, 0));	/* never written */
+	tl_free(&r);
+}
+
+/*
+ * Headless, nobody can answer: the run ends with ESX's question on
+ * stderr and exit status 1.  The image holds 64 MiB of data after a 1 MiB
+ * hole, so the datastore is full from the start and diskfill's first
+ * write, to sector 0, finds no room.
+ */
+static void full_datastore_headless(void **state)
+{
+	char img[256], cmd[600], out[8192];
+	FILE *f;
+
+	(void)state;
+	tl_temp_file(img, sizeof img, ".img");
+	assert_non_null(f = fopen(img, "wb"));
+	assert_int_equal(fseek(f, 1 << 20, SEEK_SET), 0);
+	for (int i = 0; i < (int)(VMFS_DATA_MAX / VMFS_SECTOR); i++) {
+		uint8_t s[VMFS_SECTOR];
+
+		memset(s, 0xa5, sizeof s);
+		assert_int_equal(fwrite(s, 1, sizeof s, f), sizeof s);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "./ringside --headless --guest %s --disk %s 2>&1",
+		 FILL_GUEST, img);
+	assert_int_equal(tl_sh(cmd, out, sizeof out), 1);
+	unlink(img);
+	if (!strstr(out, "paused: the datastore is full; the write to sector 0 is held") ||
+	    !strstr(out, "ringside: vm0 is paused: There is no more space for virtual disk [datastore1] vm0/vm0-flat.vmdk. You might be able to continue this session by freeing disk space on the relevant volume, and clicking Retry. Click Cancel to terminate this session."))
+		fail_msg("not ESX's question:\n%s", out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +461,11 @@ int main(void)
 		cmocka_unit_test(backup_te),
 		cmocka_unit_test(backup_bt),
 		cmocka_unit_test(backup_hw),
+		cmocka_unit_test(full_datastore_pauses_te),
+		cmocka_unit_test(full_datastore_pauses_bt),
+		cmocka_unit_test(full_datastore_pauses_hw),
+		cmocka_unit_test(full_datastore_retry_and_cancel),
+		cmocka_unit_test(full_datastore_headless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

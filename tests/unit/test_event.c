@@ -269,7 +269,8 @@ static void names(void **state)
 	};
 	static const char *const disk_ops[DISK_OP_COUNT] = {
 		"read", "write", "snapshot", "revert", "consolidate",
-		"quiesce", "unquiesce", "mount", "copy", "unmount", "refused"
+		"quiesce", "unquiesce", "mount", "copy", "unmount", "refused",
+		"no-space"
 	};
 	static const char *const modes[] = { "te", "bt", "hw", "direct" };
 	static const char *const actions[TRAP_ACTION_COUNT] = {
@@ -280,14 +281,14 @@ static void names(void **state)
 	static const char *const reasons[POWER_REASON_COUNT] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
 		"triple-fault", "bad-memory", "bad-instruction", "user",
-		"logoff"
+		"logoff", "no-space", "retry"
 	};
 
 	(void)state;
 	assert_int_equal(EV_KIND_COUNT, 16);
 	assert_int_equal(MODE_COUNT, 4);
 	assert_int_equal(TRAP_ACTION_COUNT, 13);
-	assert_int_equal(POWER_REASON_COUNT, 9);
+	assert_int_equal(POWER_REASON_COUNT, 11);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);
 	for (int i = 0; i < MODE_COUNT; i++)

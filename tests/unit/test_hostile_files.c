@@ -153,7 +153,7 @@ static void sparse_disk_image(void **state)
 
 /*
  * A dense --disk image (every sector data) was read whole into memory, up
- * to the 128 GiB an IDE disk holds.  Past VMFS_IMPORT_MAX of data it is
+ * to the 128 GiB an IDE disk holds.  Past VMFS_DATA_MAX of data it is
  * refused, naming the file, having read no more than that.  The image:
  * one sector over the cap, every byte 'x' (made in a fraction of a second).
  */
@@ -164,10 +164,10 @@ static void dense_disk_image(void **state)
 	(void)state;
 	tl_temp_file(img, sizeof img, ".img");
 	snprintf(cmd, sizeof cmd, "head -c %llu /dev/zero | tr '\\0' x > %s",
-		 (unsigned long long)VMFS_IMPORT_MAX + VMFS_SECTOR, img);
+		 (unsigned long long)VMFS_DATA_MAX + VMFS_SECTOR, img);
 	assert_int_equal(tl_sh(cmd, tl_out, sizeof tl_out), 0);
 	snprintf(want, sizeof want, "ringside: %s: more than %llu MiB of data", img,
-		 (unsigned long long)VMFS_IMPORT_MAX >> 20);
+		 (unsigned long long)VMFS_DATA_MAX >> 20);
 	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf --disk %s", img),
 		2, want);
 	unlink(img);

@@ -167,6 +167,48 @@ static void limits_reach_nested_coroutines(void **state)
 }
 
 /*
+ * Some single Lua instructions walk data no count can price without Lua's
+ * internals: next(t) on a table emptied of its keys walks past every empty
+ * slot to find none (ltable.c, luaH_next), and < on two long strings that
+ * differ only at the end compares them whole (lvm.c, l_strcmp).  A loop of
+ * them spends its instruction budget in hours; the time limit ends it.
+ * The count alone would say "an endless loop?": only the time limit names
+ * "(time limit)", so this fails if that limit stops working.
+ */
+static void heavy_instructions_stop_on_time(void **state)
+{
+	static const char *const scripts[] = {
+		"local t = {} for i = 1, 200000 do t[i] = true end\n"
+		"for i = 1, 200000 do t[i] = nil end\n"
+		"while true do local _ = next(t) end\n"
+		"print('AFTER')\n",
+		"local a = string.rep('x', 4000000) .. 'a'\n"
+		"local b = string.rep('x', 4000000) .. 'b'\n"
+		"while true do local _ = a < b end\n"
+		"print('AFTER')\n",
+	};
+	struct scenario_limits lim = tl_play_small;
+
+	(void)state;
+	lim.cpu_ms = 300;
+	for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
+		struct tl_play p;
+		char where[96];
+
+		tl_play_with(&p, scripts[i], &lim);
+		snprintf(where, sizeof where, "%s:3: the scenario ", p.path);
+		if (p.end != SCENARIO_FAILED ||
+		    strncmp(scenario_error(p.sc), where, strlen(where)) != 0 ||
+		    strstr(scenario_error(p.sc), "(time limit)") == NULL ||
+		    strstr(p.lines, "AFTER") != NULL)
+			fail_msg("script %zu: %s\nwanted \"%s...(time limit)\"\nlines:\n%s",
+				 i, p.end == SCENARIO_FAILED ? scenario_error(p.sc) :
+				 "did not fail", where, p.lines);
+		tl_play_close(&p);
+	}
+}
+
+/*
  * coroutine.wrap's function raises the coroutine's error in its caller:
  * Lua adds the caller's position to a message that has one already
  * ("f.lua:3: f.lua:2: boom"); the scenario's names one place, where the
@@ -263,6 +305,7 @@ int main(void)
 		cmocka_unit_test(random_is_deterministic),
 		cmocka_unit_test(runaway_scripts_are_stopped),
 		cmocka_unit_test(limits_reach_nested_coroutines),
+		cmocka_unit_test(heavy_instructions_stop_on_time),
 		cmocka_unit_test(wrap_errors_name_one_place),
 		cmocka_unit_test(memory_bombs_are_stopped),
 		cmocka_unit_test(errors_name_file_and_line),

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -221,9 +222,15 @@ static void busy_script_quits(bool vm, const char *key, const char *why)
 	tl_tmux_see("busy now");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	tl_tmux_press(key);
-	tl_tmux_see("RINGSIDE-EXIT=2");
+	/* the signal's status; q's is the verdict: a script error */
+	tl_tmux_see(strcmp(key, "q") == 0 ? "RINGSIDE-EXIT=2" : "RINGSIDE-EXIT=130");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* busy in the loop, or (a key that came early) in the call that
+	   copies the vararg, one line below */
 	snprintf(want, sizeof want, "%s:%d: the scenario %s", path, vm ? 5 : 4, why);
+	if (!strstr(tl_tmux_screen, want))
+		snprintf(want, sizeof want, "%s:%d: the scenario %s", path,
+			 vm ? 7 : 6, why);
 	tl_tmux_see(want);
 	if (t1.tv_sec - t0.tv_sec > 3)
 		fail_msg("%s took %lld s to quit", key, (long long)(t1.tv_sec - t0.tv_sec));
@@ -238,6 +245,107 @@ static void busy_script_quits_on_keys(void **state)
 	busy_script_quits(false, "q", "was stopped: q was pressed while it ran");
 	busy_script_quits(true, "C-c", "was stopped by signal 2");
 	busy_script_quits(true, "q", "was stopped: q was pressed while it ran");
+}
+
+/*
+ * The scenario at path played in tmux as tl_tmux_play does, its pid (the
+ * shell's, which execs ringside) written to pidfile for a kill(2).
+ */
+static void play_with_pid(const char *path, const char *pidfile)
+{
+	char here[PATH_MAX], cmd[PATH_MAX * 2 + 512];
+
+	assert_non_null(getcwd(here, sizeof here));
+	snprintf(cmd, sizeof cmd,
+		 "cd '%s' && sh -c 'echo \\$\\$ >%s; exec ./ringside %s'; "
+		 "echo RINGSIDE-EXIT=\\$?; sleep 600", here, pidfile, path);
+	tl_tmux_start(cmd, 100, 30);
+}
+
+/*
+ * The TUI ends as a headless run does: a quit signal's status is 128 + its
+ * number (^C 130, SIGTERM 143), whatever the verdict; q exits with the
+ * verdict so far (here one expect failed before the pause: 1).  Both
+ * signals used to exit 0, so a script that ran the TUI took an
+ * interrupted lesson for a passed one.  The guest's TUI (no scenario)
+ * too.
+ */
+static void signals_quit_with_their_status(void **state)
+{
+	char path[256], pidfile[256];
+	FILE *f;
+	int pid = 0;
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_temp_file(pidfile, sizeof pidfile, ".pid");
+	tl_write_file(path,
+		   "-- signals: a test\n"
+		   "local h = host{}\n"
+		   "h:add_vm{name='v', guest='hello'}\n"
+		   "run{insns=100}\n"
+		   "expect(false, 'a failure, on purpose')\n"
+		   "say('paused here')\n"
+		   "pause()\n"
+		   "say('never')\n");
+	tl_tmux_play(path, 100, 30);
+	tl_tmux_see("paused here");
+	tl_tmux_press("q");
+	tl_tmux_see("RINGSIDE-EXIT=1");
+	tl_tmux_play(path, 100, 30);
+	tl_tmux_see("paused here");
+	tl_tmux_press("C-c");
+	tl_tmux_see("RINGSIDE-EXIT=130");
+	play_with_pid(path, pidfile);
+	tl_tmux_see("paused here");
+	assert_non_null(f = fopen(pidfile, "r"));
+	assert_int_equal(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	assert_true(pid > 1);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	tl_tmux_see("RINGSIDE-EXIT=143");
+	/* the guest's own TUI, the guest still running */
+	tl_tmux_play("--guest scenarios/guests/hello.elf", 100, 30);
+	tl_tmux_see("[1 CPU]");
+	tl_tmux_press("C-c");
+	tl_tmux_see("RINGSIDE-EXIT=130");
+	tl_tmux_stop();
+	unlink(pidfile);
+	unlink(path);
+}
+
+/*
+ * A guest that fills its datastore: the status line says the VM is
+ * paused for want of disk space, the CPU view quotes ESX's question, and
+ * ESX's two answers are keys: Y (Retry: with no room freed, paused again)
+ * and C (Cancel: powered off).
+ */
+static void full_datastore_in_the_tui(void **state)
+{
+	char path[256];
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".lua");
+	tl_write_file(path,
+		   "-- diskfull: a test\n"
+		   "local vm = host{}:add_vm{name='v', guest='build/guests/diskfill.elf', disk_mb=1}\n"
+		   "vm:set_datastore_room(8)\n"
+		   "run{until_event='power', match={reason='no-space'}}\n"
+		   "say('the datastore is full')\n"
+		   "pause()\n");
+	tl_tmux_play(path, 120, 40);
+	tl_tmux_see("the datastore is full");
+	tl_tmux_see("VM PAUSED (no disk space)");
+	tl_tmux_see("ESX asks: There is no more space for virtual disk");
+	tl_tmux_press("Y");
+	tl_tmux_see("Retry: still no space on the datastore");
+	tl_tmux_see("VM PAUSED (no disk space)");
+	tl_tmux_press("C");
+	tl_tmux_see("Cancel: v is powered off");
+	tl_tmux_see("VM OFF");
+	tl_tmux_press("q");
+	tl_tmux_see("RINGSIDE-EXIT=0");
+	unlink(path);
 }
 
 /* tui() runs the TUI's named commands; a bad one is reported, not fatal. */
@@ -419,6 +527,8 @@ int main(void)
 		cmocka_unit_test_teardown(title_card_before_the_first_vm, tl_tmux_teardown),
 		cmocka_unit_test_teardown(script_error_is_shown, tl_tmux_teardown),
 		cmocka_unit_test_teardown(busy_script_quits_on_keys, tl_tmux_teardown),
+		cmocka_unit_test_teardown(signals_quit_with_their_status, tl_tmux_teardown),
+		cmocka_unit_test_teardown(full_datastore_in_the_tui, tl_tmux_teardown),
 		cmocka_unit_test_teardown(tui_commands, tl_tmux_teardown),
 		cmocka_unit_test_teardown(slow_runs_are_stepped, tl_tmux_teardown),
 		cmocka_unit_test_teardown(record_writes_a_cast, tl_tmux_teardown),

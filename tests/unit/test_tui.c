@@ -452,11 +452,11 @@ static void quit_restores_terminal(void **state)
 	assert_null(strstr(screen, "[1 CPU]"));
 	tmux(out, sizeof out, "display -p -t rs '#{alternate_on} #{cursor_flag}'");
 	assert_string_equal(out, "0 1\n");	/* given back, cursor shown */
-	/* a signal quits cleanly too */
+	/* a signal quits cleanly too, with its status (128 + SIGINT) */
 	start("", "", 120, 40);
 	expect_screen("[1 CPU]");
 	keys("C-c");
-	expect_screen("RINGSIDE-EXIT=0");
+	expect_screen("RINGSIDE-EXIT=130");
 	tmux(out, sizeof out, "display -p -t rs '#{alternate_on} #{cursor_flag}'");
 	assert_string_equal(out, "0 1\n");
 }

@@ -190,7 +190,7 @@ static void image_is_copied_and_left_alone(void **state)
 	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
 	assert_int_equal(fwrite(s, 1, 100, f), 100);	/* a partial sector */
 	fclose(f);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_OK);
 	assert_int_equal(vmfs_sectors(d), 2);
 	expect(d, 0, 0, 5);
@@ -207,10 +207,10 @@ static void image_is_copied_and_left_alone(void **state)
 	fill(s, 5);
 	assert_memory_equal(back, s, VMFS_SECTOR);
 	unlink(path);
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_EIO);
 	assert_non_null(strstr(err, path));
-	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", VMFS_IMPORT_MAX, &d, err,
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", "/", VMFS_DATA_MAX, &d, err,
 					  sizeof err), SIM_EFORMAT);
 	assert_non_null(strstr(err, "not a regular file"));
 }
@@ -250,6 +250,77 @@ static void import_is_capped(void **state)
 	if (strncmp(err, path, strlen(path)) != 0 ||
 	    strstr(err, "more than 1 KiB of data") == NULL)
 		fail_msg("the refusal should name %s and the cap: %s", path, err);
+	unlink(path);
+}
+
+/*
+ * The datastore's room bounds a guest's writes as it bounds an import: a
+ * blank disk holds VMFS_DATA_MAX of data, a write past it is refused with
+ * SIM_ENOSPC and nothing changes; rewriting a sector held costs nothing.
+ * A guest that wrote every sector of a big blank disk used to grow the
+ * host's memory until it ran out.
+ */
+static void full_datastore_refuses_new_sectors(void **state)
+{
+	struct vmfs_disk *d;
+	uint8_t s[VMFS_SECTOR];
+
+	(void)state;
+	assert_int_equal(vmfs_disk_create("ds1", "vm0", SECTORS, &d), SIM_OK);
+	assert_int_equal(vmfs_room(d), VMFS_DATA_MAX);
+	vmfs_set_room(d, 3 * VMFS_SECTOR);
+	put(d, 0, 1);
+	put(d, 1, 2);
+	put(d, 2, 3);
+	assert_int_equal(vmfs_data_bytes(d), 3 * VMFS_SECTOR);
+	fill(s, 4);
+	assert_int_equal(vmfs_write(d, 3, s), SIM_ENOSPC);
+	expect(d, 0, 3, 0);		/* not written, not half written */
+	assert_int_equal(vmfs_layer_sectors(d, 0), 3);
+	put(d, 1, 5);			/* a sector it holds: in place */
+	expect(d, 0, 1, 5);
+	/* a snapshot's delta takes room on the same datastore */
+	assert_int_equal(vmfs_snapshot(d, "s1"), SIM_OK);
+	assert_int_equal(vmfs_write(d, 0, s), SIM_ENOSPC);
+	expect(d, 0, 0, 1);
+	/* room freed (the datastore grown): the write goes in */
+	vmfs_set_room(d, 4 * VMFS_SECTOR);
+	put(d, 0, 6);
+	expect(d, 0, 0, 6);
+	expect(d, 1, 0, 1);
+	assert_int_equal(vmfs_data_bytes(d), 4 * VMFS_SECTOR);
+	/* removing the snapshot merges the delta: room comes back */
+	assert_int_equal(vmfs_consolidate(d, "s1", NULL), SIM_OK);
+	assert_int_equal(vmfs_data_bytes(d), 3 * VMFS_SECTOR);
+	put(d, 3, 4);
+	vmfs_disk_destroy(d);
+}
+
+/* An import's cap stays the disk's room: the guest writes no more. */
+static void full_datastore_after_import(void **state)
+{
+	char path[4096], err[256] = "";
+	uint8_t s[VMFS_SECTOR];
+	struct vmfs_disk *d;
+	FILE *f;
+
+	(void)state;
+	tl_temp_file(path, sizeof path, ".img");
+	assert_non_null(f = fopen(path, "wb"));
+	fill(s, 1);
+	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
+	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
+	memset(s, 0, sizeof s);
+	assert_int_equal(fwrite(s, 1, VMFS_SECTOR, f), VMFS_SECTOR);
+	fclose(f);
+	assert_int_equal(vmfs_disk_import("ds1", "vm0", path, 2 * VMFS_SECTOR,
+					  &d, err, sizeof err), SIM_OK);
+	assert_int_equal(vmfs_room(d), 2 * VMFS_SECTOR);
+	put(d, 1, 2);			/* held already: fine */
+	fill(s, 3);
+	assert_int_equal(vmfs_write(d, 2, s), SIM_ENOSPC);
+	expect(d, 0, 2, 0);
+	vmfs_disk_destroy(d);
 	unlink(path);
 }
 
@@ -321,6 +392,8 @@ int main(void)
 		cmocka_unit_test(consolidate_keeps_every_view),
 		cmocka_unit_test(image_is_copied_and_left_alone),
 		cmocka_unit_test(import_is_capped),
+		cmocka_unit_test(full_datastore_refuses_new_sectors),
+		cmocka_unit_test(full_datastore_after_import),
 		cmocka_unit_test(saved_state_comes_back),
 		cmocka_unit_test(saved_states_share_grains),
 	};
