@@ -108,14 +108,16 @@ static bool in_apic(uint32_t addr)
 	return addr - APIC_BASE_DEFAULT < APIC_SIZE;
 }
 
-/* Does the VMM's access for the guest of n bytes at addr, or one of the
- * aligned accesses QEMU would make it into, reach the APIC's page? */
+/* Does the VMM's access for the guest of n (1, 2 or 4) bytes at addr,
+ * or one of the two aligned loads QEMU would make an unaligned one into,
+ * reach the APIC's page? */
 static bool near_apic(const struct vcpu *v, uint32_t addr, uint32_t n)
 {
 	uint32_t first = addr & ~(n - 1);
+	uint32_t last = first == addr ? addr + n - 1 : first + 2 * n - 1;
 
-	return v->run.for_guest.on &&
-	       (in_apic(first) || in_apic(first + 2 * n - 1));
+	return v->run.for_guest.on && (n == 1 || n == 2 || n == 4) &&
+	       (in_apic(first) || in_apic(last));
 }
 
 /* Little-endian, as x86 keeps its words. */
@@ -203,7 +205,7 @@ uint32_t vmm_peek32(struct vcpu *v, uint32_t addr)
 
 void vmm_read_guest(struct vcpu *v, uint32_t addr, void *buf, uint32_t n)
 {
-	if (n <= 4 && near_apic(v, addr, n)) {
+	if (near_apic(v, addr, n)) {
 		apic_page_load(v, addr, n, buf);
 		return;
 	}
@@ -230,7 +232,7 @@ uint16_t vmm_read16(struct vcpu *v, uint32_t addr)
 void vmm_write_guest(struct vcpu *v, uint32_t addr, const void *buf,
 		     uint32_t n)
 {
-	if (n <= 4 && near_apic(v, addr, n)) {
+	if (near_apic(v, addr, n)) {
 		apic_page_store(v, addr, n, buf);
 		return;
 	}
