@@ -18,10 +18,13 @@
  * Timing.  Code Unicorn has just translated runs slowly until the thread
  * pauses for a millisecond or two, raw Unicorn as much as ringside (the
  * "fresh code" line shows it on (a)'s guest).  So (a) is the best of
- * RAW_RUNS runs of a warm engine, each after a pause (bench_lib.c), and
- * each ringside run, a fresh simulator, is cut into SLICES slices of
- * guest instructions, each timed after a pause; the run's time is their
- * sum.  The best and the median of MODE_RUNS such runs are printed.
+ * at least RAW_RUNS runs of a warm engine, each after a pause
+ * (bench_lib.c), and each ringside run, a fresh simulator, is cut into
+ * SLICES slices of guest instructions, each timed after a pause; the
+ * run's time is their sum.  The best and the median of MODE_RUNS such
+ * runs are printed, taken in rounds with raw runs beside them, and two
+ * ratios: (a)'s best time to the mode's best, and the median of the
+ * rounds' ratios, steadier when other work on the machine comes and goes.
  *
  * Then what ringside's design rests on (docs/ARCHITECTURE.md, "Unicorn
  * 2.0.1 on this machine"): Unicorn alone with one hook more than (a), the
@@ -149,41 +152,58 @@ static void keep_run(struct mode_runs *m, const struct run *run)
 	m->t[m->n++] = run->seconds;
 }
 
-/* The best and the median of m's runs, and their ratios to raw's time. */
-static void print_runs(const struct mode_runs *m, double raw)
+/*
+ * m's best run and its ratio to raw's best time (raw[0..m->n), taken
+ * side by side with m's), and the median of the ratios run by run.
+ */
+static void print_runs(const struct mode_runs *m, const double *raw)
 {
-	double med = bench_median(m->t, m->n);
+	double ta = bench_fastest(raw, m->n);
 
 	printf("%8.3f s %8.1f MIPS  ratio %.3f; median %.3f s, ratio %.3f",
 	       m->best.seconds,
 	       (double)m->best.insns / m->best.seconds / 1e6,
-	       raw / m->best.seconds, med, raw / med);
+	       ta / m->best.seconds, bench_median(m->t, m->n),
+	       bench_median_ratio(raw, m->t, m->n));
 }
 
 static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
 static const char *const mode_names[3] = { "te", "bt", "hw" };
 
 /*
- * The guest at path on raw Unicorn (no hooks; the best of RAW_RUNS warm
- * runs, returned) and runs times in each mode, sliced, the modes taking
- * turns so that a noisy spell of the machine falls on all of them alike.
+ * The guest at path on raw Unicorn (no hooks) and in each mode, runs
+ * rounds of one run in each mode (sliced) and raw runs in a warm engine,
+ * at least RAW_RUNS in all: so that a noisy spell of the machine falls
+ * on all of them alike, and each mode's runs have raw ones beside them.
+ * raw[i] is round i's best raw time; (a) is the best of all.
  */
-static double best_of_modes(const char *path, int runs, struct raw *r,
-			    struct mode_runs m[3])
+static void best_of_modes(const char *path, int runs, struct raw *r,
+			  struct mode_runs m[3], double raw[BENCH_MAX_RUNS])
 {
 	uint64_t slice = slice_of(path);
+	int per_round = (RAW_RUNS + runs - 1) / runs;
+	struct bench_warm *w;
 
 	r->hooks = RAW_NONE;
+	w = bench_raw_open(path, r);
 	for (int k = 0; k < 3; k++)
 		m[k].n = 0;
-	for (int i = 0; i < runs; i++)
+	for (int i = 0; i < runs; i++) {
+		raw[i] = 1e9;
+		for (int j = 0; j < per_round; j++) {
+			double t = bench_raw_time(w);
+
+			if (t < raw[i])
+				raw[i] = t;
+		}
 		for (int k = 0; k < 3; k++) {
 			struct run run;
 
 			run_ringside(path, modes[k], slice, &run);
 			keep_run(&m[k], &run);
 		}
-	return bench_raw_run(path, r, RAW_RUNS);
+	}
+	bench_raw_close(w);
 }
 
 /* (a) to (d) and the trap round trip; returns the guest's instruction count. */
@@ -195,10 +215,12 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 	};
 	struct mode_runs m[3], trap = { .n = 0 };
 	struct bench_fresh fresh;
-	double ta = best_of_modes(path, MODE_RUNS, r, m), mips_a;
+	double raw[BENCH_MAX_RUNS], ta, mips_a;
 	uint64_t slice = slice_of(traps);
 	const struct run *b = &m[0].best;
 
+	best_of_modes(path, MODE_RUNS, r, m, raw);
+	ta = bench_fastest(raw, MODE_RUNS);
 	for (int i = 0; i < MODE_RUNS; i++) {
 		struct run run;
 
@@ -210,12 +232,14 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 	       path, (unsigned long long)b->insns,
 	       (unsigned long long)b->st.by_class[CLASS_INNOCUOUS],
 	       (unsigned long long)b->st.by_class[CLASS_IO]);
-	printf("  (a) best of %d warm runs; (b)-(d) best and median of %d, each in %d slices; a %d ms pause before each\n",
-	       RAW_RUNS, MODE_RUNS, SLICES, BENCH_PAUSE_MS);
+	printf("  (a) best of %d warm runs; (b)-(d) best and median of %d, each in %d slices, a %d ms pause before each;\n"
+	       "  ratio: (a)'s time to the best, and the median of the runs' ratios, each to the raw runs beside it\n",
+	       MODE_RUNS * ((RAW_RUNS + MODE_RUNS - 1) / MODE_RUNS), MODE_RUNS,
+	       SLICES, BENCH_PAUSE_MS);
 	printf("  (a) raw Unicorn, no hooks      %8.3f s %8.1f MIPS\n", ta, mips_a);
 	for (int k = 0; k < 3; k++) {
 		printf("  %-30s ", names[k]);
-		print_runs(&m[k], ta);
+		print_runs(&m[k], raw);
 		printf(" (target >= 0.33: %s)\n",
 		       ta / m[k].best.seconds >= 0.33 ? "met" : "NOT met");
 	}
@@ -329,15 +353,18 @@ static void bench_nomem(const char *vmmzero)
 static void bench_stepped(const char *x87, struct raw *r)
 {
 	struct mode_runs m[3];
-	double ta = best_of_modes(x87, REPEATS, r, m);
+	double raw[BENCH_MAX_RUNS], ta;
 
-	printf("x87 beside plain loads: %s, %llu guest instructions; ringside best and median of %d\n",
-	       x87, (unsigned long long)m[0].best.insns, REPEATS);
+	best_of_modes(x87, REPEATS, r, m, raw);
+	ta = bench_fastest(raw, REPEATS);
+	printf("x87 beside plain loads: %s, %llu guest instructions; raw best of %d, ringside best and median of %d\n",
+	       x87, (unsigned long long)m[0].best.insns,
+	       REPEATS * ((RAW_RUNS + REPEATS - 1) / REPEATS), REPEATS);
 	printf("  %-30s %8.3f s %8.1f MIPS\n", "raw Unicorn, no hooks", ta,
 	       (double)m[0].best.insns / ta / 1e6);
 	for (int k = 0; k < 3; k++) {
 		printf("  ringside %-21s ", mode_names[k]);
-		print_runs(&m[k], ta);
+		print_runs(&m[k], raw);
 		printf(" (%llu blocks run whole)\n",
 		       (unsigned long long)m[k].best.blocks);
 	}

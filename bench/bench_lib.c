@@ -196,6 +196,14 @@ static uc_engine *raw_engine(struct raw *r, uint8_t **ram)
 	return uc;
 }
 
+/* A warm engine: the guest's code translated, ready to run again. */
+struct bench_warm {
+	uc_engine *uc;
+	uint8_t *ram;
+	const char *path;
+	struct raw *r;
+};
+
 /*
  * The guest's first run in an engine translates its code and runs it
  * fresh: on this 2-vCPU VM bench.elf's first runs took 0.023 s to
@@ -203,23 +211,47 @@ static uc_engine *raw_engine(struct raw *r, uint8_t **ram)
  * (bench_raw_fresh).  So every figure is of a warm engine's runs, each
  * after a pause.
  */
+struct bench_warm *bench_raw_open(const char *path, struct raw *r)
+{
+	struct bench_warm *w = malloc(sizeof *w);
+
+	if (w == NULL) {
+		fprintf(stderr, "bench: out of memory\n");
+		exit(2);
+	}
+	w->uc = raw_engine(r, &w->ram);
+	w->path = path;
+	w->r = r;
+	r->insns = 0;
+	raw_once(w->uc, path, w->ram);		/* the warm-up */
+	return w;
+}
+
+double bench_raw_time(struct bench_warm *w)
+{
+	w->r->insns = w->r->blocks = 0;
+	bench_pause();
+	return raw_once(w->uc, w->path, w->ram);
+}
+
+void bench_raw_close(struct bench_warm *w)
+{
+	uc_close(w->uc);
+	free(w->ram);
+	free(w);
+}
+
 double bench_raw_run(const char *path, struct raw *r, int runs)
 {
-	uint8_t *ram;
-	uc_engine *uc = raw_engine(r, &ram);
+	struct bench_warm *w = bench_raw_open(path, r);
 	double best = 1e9, t;
 
-	r->insns = 0;
-	raw_once(uc, path, ram);		/* the warm-up */
 	for (int i = 0; i < runs; i++) {
-		r->insns = r->blocks = 0;
-		bench_pause();
-		t = raw_once(uc, path, ram);
+		t = bench_raw_time(w);
 		if (t < best)
 			best = t;
 	}
-	uc_close(uc);
-	free(ram);
+	bench_raw_close(w);
 	return best;
 }
 

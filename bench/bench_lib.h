@@ -79,10 +79,16 @@ struct raw_seen {
 };
 
 /*
- * The guest at path on Unicorn alone with r's hooks, in one engine: a
- * first run that translates its code, then runs more, each after a
- * pause; the best of those is returned.  r's counts are the last run's.
+ * An engine holding the guest at path, with r's hooks, its code
+ * translated by a first run (a warm engine): bench_raw_time times one
+ * more run in it, after a pause (r's counts are that run's).
  */
+struct bench_warm;
+struct bench_warm *bench_raw_open(const char *path, struct raw *r);
+double bench_raw_time(struct bench_warm *w);
+void bench_raw_close(struct bench_warm *w);
+
+/* The best of runs runs of path's guest in a warm engine with r's hooks. */
 double bench_raw_run(const char *path, struct raw *r, int runs);
 
 /*
