@@ -11,9 +11,20 @@
  *   (c) the same under binary translation (the loop runs translated, from
  *       the translation cache, chained to itself);
  *   (d) the same under the hardware-assist model.
- * Prints MIPS for each and its ratio to (a) (best of three runs), then the
- * cost of one trap-and-emulate round trip (tests/guests/traps.S: 200000
- * CLI/STI at ring 0).
+ * Prints MIPS for each and its ratio to (a), then the cost of one
+ * trap-and-emulate round trip (tests/guests/traps.S: 200000 CLI/STI at
+ * ring 0).
+ *
+ * Timing.  Code Unicorn has just translated runs slowly until the thread
+ * pauses for a millisecond or two, raw Unicorn as much as ringside (the
+ * "fresh code" line shows it on (a)'s guest).  So (a) is the best of
+ * at least RAW_RUNS runs of a warm engine, each after a pause
+ * (bench_lib.c), and each ringside run, a fresh simulator, is cut into
+ * SLICES slices of guest instructions, each timed after a pause; the
+ * run's time is their sum.  The best and the median of MODE_RUNS such
+ * runs are printed, taken in rounds with raw runs beside them, and two
+ * ratios: (a)'s best time to the mode's best, and the median of the
+ * rounds' ratios, steadier when other work on the machine comes and goes.
  *
  * Then what ringside's design rests on (docs/ARCHITECTURE.md, "Unicorn
  * 2.0.1 on this machine"): Unicorn alone with one hook more than (a), the
@@ -38,11 +49,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include <unicorn/unicorn.h>
-
+#include "bench_lib.h"
 #include "cpu/disasm.h"
 #include "event.h"
 #include "vmm/vmm.h"
@@ -50,23 +58,15 @@
 #include "sim.h"
 #include "status.h"
 
-#define REPEATS 3	/* best of three: the runs are short */
-/*
- * ringside's runs of bench.elf, each in a fresh engine, took either about
- * 0.09 s or about 0.14 s on a quiet machine, and a process often gets
- * only one of the two: the best of seven finds the faster more often than
- * the best of three, not always (docs/performance.md).
- */
-#define MODE_REPEATS 7
+#define REPEATS 3	/* best of three: the runs are short or many */
+#define MODE_RUNS 7	/* ringside's runs of a guest in each mode */
+#define RAW_RUNS 15	/* (a)'s warm runs */
+#define SLICES 10	/* a ringside run's slices, each after a pause */
 /*
  * The runs of bench.elf without a code hook take a few hundredths of a
  * second, so a busy machine's noise is a large part of one: best of more.
  */
 #define HOOK_REPEATS 7
-#define MAX_REPEATS HOOK_REPEATS	/* the most of the above */
-#define RAM_SIZE (128u << 20)
-#define PAGE_SHIFT 12
-#define BLOCK_SLOTS 4096	/* the block hook's table, direct-mapped */
 /*
  * A code hook that decodes runs at about a thousandth of (a)'s speed: it
  * is timed over the guest's first instructions only, or one run would
@@ -74,256 +74,20 @@
  */
 #define DECODE_LIMIT 2000000u
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-/* The hooks a raw run adds to the I/O every guest needs (flags). */
-enum raw_hooks {
-	RAW_NONE = 0,		/* (a) */
-	RAW_BLOCK = 1 << 0,	/* a block hook counting each block, by address */
-	RAW_CODE = 1 << 1,	/* a code hook on every instruction */
-	RAW_DECODE = 1 << 2,	/* the same, decoding the instruction too */
-	RAW_GUARD = 1 << 3,	/* a load and store hook on the VMM's area
-				   only, which the guest never touches */
-	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
-};
-
-/* A block the block hook has seen, and how often it ran. */
-struct raw_block {
-	uint64_t addr;
-	uint32_t size;
-	uint64_t runs;
-};
-
-/* A raw run: its hooks, and what they keep. */
-struct raw {
-	unsigned hooks;		/* enum raw_hooks */
-	uint64_t limit;		/* code hooks: stop after this many (0: none) */
-	uint64_t insns;		/* OUT: instructions a code hook saw */
-	uint64_t blocks;	/* OUT: blocks the block hook saw */
-	const uint8_t *ram;	/* the guest's RAM, for the decoder */
-	struct disasm *dis;	/* RAW_DECODE's decoder */
-	struct raw_block block[BLOCK_SLOTS];
-	uint8_t dirty[RAM_SIZE >> PAGE_SHIFT];	/* a byte per written page */
-};
-
-/* A set of hooks to time, and its name in the report. */
-struct raw_set {
-	unsigned hooks;		/* enum raw_hooks */
-	uint64_t limit;		/* see DECODE_LIMIT; 0: the whole run */
-	const char *name;
-};
-
-/* What a set's hooks saw in its last run. */
-struct raw_seen {
-	uint64_t insns;		/* the code hook's instructions */
-	uint64_t blocks;	/* the block hook's blocks */
-};
-
-static uint32_t raw_in(uc_engine *uc, uint32_t port, int size, void *ud)
-{
-	(void)uc; (void)size; (void)ud;
-	return port == 0x3fd ? 0x60 : 0xff;	/* UART always ready */
-}
-
-static void raw_out(uc_engine *uc, uint32_t port, int size, uint32_t value,
-		    void *ud)
-{
-	(void)size; (void)value; (void)ud;
-	if (port == 0xf4)
-		uc_emu_stop(uc);
-}
-
-/* The same block again costs one comparison; another evicts it. */
-static void raw_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
-{
-	struct raw *r = ud;
-	struct raw_block *b = &r->block[addr % BLOCK_SLOTS];
-
-	(void)uc;
-	r->blocks++;
-	if (b->addr != addr || b->size != size) {
-		b->addr = addr;
-		b->size = size;
-		b->runs = 0;
-	}
-	b->runs++;
-}
-
-static void raw_code(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
-{
-	struct raw *r = ud;
-	struct x86_instruction in;
-
-	if ((r->hooks & RAW_DECODE) && addr + size <= RAM_SIZE &&
-	    disasm_decode(r->dis, r->ram + addr, size, (uint32_t)addr, &in) !=
-	    SIM_OK)
-		fprintf(stderr, "bench: cannot decode at %#llx\n",
-			(unsigned long long)addr);
-	if (++r->insns == r->limit)
-		uc_emu_stop(uc);
-}
-
-static void raw_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
-		      int size, int64_t value, void *ud)
-{
-	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
-}
-
-static void raw_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
-		      int size, int64_t value, void *ud)
-{
-	struct raw *r = ud;
-
-	(void)uc; (void)type; (void)size; (void)value;
-	r->dirty[(addr % RAM_SIZE) >> PAGE_SHIFT] = 1;
-}
-
-/* Add r's hooks to uc. */
-static void raw_hook(uc_engine *uc, struct raw *r)
-{
-	uc_hook h;
-
-	if (r->hooks & RAW_BLOCK)
-		uc_hook_add(uc, &h, UC_HOOK_BLOCK, raw_block, r, 1, 0);
-	if (r->hooks & (RAW_CODE | RAW_DECODE))
-		uc_hook_add(uc, &h, UC_HOOK_CODE, raw_code, r, 1, 0);
-	if (r->hooks & RAW_GUARD)
-		uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
-			    raw_guard, r, VMM_BASE, VMM_BASE + (VMM_SIZE - 1));
-	if (r->hooks & RAW_WRITES)
-		uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, raw_write, r, 0,
-			    RAM_SIZE - 1);
-}
-
-/*
- * Load path's guest into ram and run it on uc from its entry: flat
- * segments, CPL 0.  Returns the run's host time.
- */
-static double raw_once(uc_engine *uc, const char *path, uint8_t *ram)
-{
-	struct guest_image img;
-	struct guest_boot boot;
-	char err[GUEST_ERR_MAX];
-	uint32_t eax, ebx, esp = 0x8000;
-	double t;
-
-	if (guest_open(path, &img, err) != SIM_OK) {
-		fprintf(stderr, "bench: %s\n", err);
-		exit(2);
-	}
-	memset(ram, 0, RAM_SIZE);
-	if (guest_load(&img, ram, RAM_SIZE, path, &boot, err) != SIM_OK) {
-		fprintf(stderr, "bench: %s\n", err);
-		exit(2);
-	}
-	guest_close(&img);
-	eax = boot.eax;
-	ebx = boot.ebx;
-	uc_reg_write(uc, UC_X86_REG_EAX, &eax);
-	uc_reg_write(uc, UC_X86_REG_EBX, &ebx);
-	uc_reg_write(uc, UC_X86_REG_ESP, &esp);
-	t = now();
-	uc_emu_start(uc, boot.eip, 0xffffffffu, 0, 0);
-	return now() - t;
-}
-
-/*
- * (a) the guest on bare Unicorn with r's hooks, timed on its second run
- * in the same engine, its code translated and chained by the first.  The
- * first run of a fresh engine was the one that swung: on this 2-vCPU VM
- * bench.elf's first runs took 0.023 s to 0.063 s, second runs 0.020 s to
- * 0.023 s, and slow again once the TB cache was flushed between the two:
- * freshly written code is what runs slow, for a reason the VM's missing
- * hardware counters do not tell (docs/performance.md has what was tried).
- * The ratios are of a steady figure this way.
- */
-static double run_raw(const char *path, struct raw *r)
-{
-	uint8_t *ram = aligned_alloc(4096, RAM_SIZE);
-	uc_engine *uc;
-	uc_hook h;
-	double t;
-
-	if (ram == NULL) {
-		fprintf(stderr, "bench: out of memory\n");
-		exit(2);
-	}
-	uc_open(UC_ARCH_X86, UC_MODE_32, &uc);
-	uc_mem_map_ptr(uc, 0, RAM_SIZE, UC_PROT_ALL, ram);
-	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_in, NULL, 1, 0, UC_X86_INS_IN);
-	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_out, NULL, 1, 0, UC_X86_INS_OUT);
-	r->ram = ram;
-	raw_hook(uc, r);
-	r->insns = 0;
-	raw_once(uc, path, ram);		/* the warm-up */
-	r->insns = r->blocks = 0;
-	t = raw_once(uc, path, ram);
-	uc_close(uc);
-	free(ram);
-	return t;
-}
-
-/*
- * Raw runs of path with each of the n hook sets, repeats times: the time
- * of set k's i-th run in t[k][i], and what its hooks saw in seen[k].  The
- * sets take turns, so a run and the other sets' runs beside it share the
- * machine's mood of the moment: their ratio is steadier than the ratio
- * of two bests, when a busy machine makes a run now and then much
- * faster or slower than the others.
- */
-static void raw_runs(const char *path, const struct raw_set *set, int n,
-		     int repeats, struct raw *r, double t[][MAX_REPEATS],
-		     struct raw_seen *seen)
-{
-	for (int i = 0; i < repeats; i++) {
-		for (int k = 0; k < n; k++) {
-			r->hooks = set[k].hooks;
-			r->limit = set[k].limit;
-			t[k][i] = run_raw(path, r);
-			seen[k].insns = r->insns;
-			seen[k].blocks = r->blocks;
-		}
-	}
-}
-
-static double fastest(const double *t, int n)
-{
-	double best = t[0];
-
-	for (int i = 1; i < n; i++)
-		if (t[i] < best)
-			best = t[i];
-	return best;
-}
-
-/* The median of num[i] / den[i] over n runs taken side by side. */
-static double median_ratio(const double *num, const double *den, int n)
-{
-	double q[MAX_REPEATS], x;
-	int j;
-
-	for (int i = 0; i < n; i++) {	/* insertion sort: n is small */
-		x = num[i] / den[i];
-		for (j = i; j > 0 && q[j - 1] > x; j--)
-			q[j] = q[j - 1];
-		q[j] = x;
-	}
-	return n % 2 ? q[n / 2] : (q[n / 2 - 1] + q[n / 2]) / 2;
-}
-
 /* What a run under ringside's VMM did. */
 struct run {
-	double seconds;		/* host time */
+	double seconds;		/* host time: the sum of its slices' */
 	uint64_t insns;		/* guest instructions */
 	uint64_t blocks;	/* blocks the fast engine ran */
 	uint64_t nomem;		/* no-memory traps */
 	struct vcpu_stats st;
+};
+
+/* A guest's runs in one mode. */
+struct mode_runs {
+	struct run best;			/* the fastest */
+	double t[BENCH_MAX_RUNS];		/* each run's time */
+	int n;
 };
 
 static void count_nomem(void *ctx, const struct event *ev)
@@ -332,17 +96,22 @@ static void count_nomem(void *ctx, const struct event *ev)
 		++*(uint64_t *)ctx;
 }
 
-/* (b) the same guest under ringside's VMM. */
+/*
+ * The guest at path under ringside's VMM, in a fresh simulator, slice
+ * guest instructions at a time, each slice timed after a pause (slice 0:
+ * the whole run at once, untimed pause included).
+ */
 static void run_ringside(const char *path, enum exec_mode mode,
-			 struct run *out)
+			 uint64_t slice, struct run *out)
 {
 	struct sim *s;
 	struct vm *vm;
 	char err[GUEST_ERR_MAX] = "cannot create the simulator";
-	enum sim_stop why;
+	enum sim_stop why = SIM_STOP_BUDGET;
 	double t;
 
 	out->nomem = 0;
+	out->seconds = 0;
 	if (sim_create(NULL, &s) != SIM_OK ||
 	    event_log_subscribe(sim_events(s), EVENT_MASK(EV_TRAP), count_nomem,
 				&out->nomem) < 0 ||
@@ -352,9 +121,12 @@ static void run_ringside(const char *path, enum exec_mode mode,
 		fprintf(stderr, "bench: %s\n", err);
 		exit(2);
 	}
-	t = now();
-	sim_run(s, 2000000000ull, &why);
-	out->seconds = now() - t;
+	while (why == SIM_STOP_BUDGET && sim_insns(s) < 2000000000ull) {
+		bench_pause();
+		t = bench_now();
+		sim_run(s, slice ? slice : 2000000000ull, &why);
+		out->seconds += bench_now() - t;
+	}
 	out->insns = sim_insns(s);
 	out->st = vm->vcpu[0]->stats;
 	out->blocks = vm->vcpu[0]->run.blocks_run;
@@ -363,41 +135,75 @@ static void run_ringside(const char *path, enum exec_mode mode,
 	sim_destroy(s);
 }
 
-/* run into best if it was faster. */
-static void keep_best(struct run *best, const struct run *run)
+/* The slice that cuts path's run into SLICES (a run to count it first). */
+static uint64_t slice_of(const char *path)
 {
-	if (run->seconds < best->seconds)
-		*best = *run;
+	struct run run;
+
+	run_ringside(path, MODE_TE, 0, &run);
+	return run.insns / SLICES + 1;
+}
+
+/* run into m, its time among m's. */
+static void keep_run(struct mode_runs *m, const struct run *run)
+{
+	if (m->n == 0 || run->seconds < m->best.seconds)
+		m->best = *run;
+	m->t[m->n++] = run->seconds;
+}
+
+/*
+ * m's best run and its ratio to raw's best time (raw[0..m->n), taken
+ * side by side with m's), and the median of the ratios run by run.
+ */
+static void print_runs(const struct mode_runs *m, const double *raw)
+{
+	double ta = bench_fastest(raw, m->n);
+
+	printf("%8.3f s %8.1f MIPS  ratio %.3f; median %.3f s, ratio %.3f",
+	       m->best.seconds,
+	       (double)m->best.insns / m->best.seconds / 1e6,
+	       ta / m->best.seconds, bench_median(m->t, m->n),
+	       bench_median_ratio(raw, m->t, m->n));
 }
 
 static const enum exec_mode modes[3] = { MODE_TE, MODE_BT, MODE_HW };
 static const char *const mode_names[3] = { "te", "bt", "hw" };
 
 /*
- * The guest at path on raw Unicorn (no hooks) and in each mode, the best
- * of repeats runs of each, interleaved so that a noisy spell of the
- * machine falls on all of them alike: the modes' best runs in best[],
- * raw Unicorn's best time returned.
+ * The guest at path on raw Unicorn (no hooks) and in each mode, runs
+ * rounds of one run in each mode (sliced) and raw runs in a warm engine,
+ * at least RAW_RUNS in all: so that a noisy spell of the machine falls
+ * on all of them alike, and each mode's runs have raw ones beside them.
+ * raw[i] is round i's best raw time; (a) is the best of all.
  */
-static double best_of_modes(const char *path, int repeats, struct raw *r,
-			    struct run best[3])
+static void best_of_modes(const char *path, int runs, struct raw *r,
+			  struct mode_runs m[3], double raw[BENCH_MAX_RUNS])
 {
-	struct run run;
-	double ta = 1e9, t;
+	uint64_t slice = slice_of(path);
+	int per_round = (RAW_RUNS + runs - 1) / runs;
+	struct bench_warm *w;
 
 	r->hooks = RAW_NONE;
+	w = bench_raw_open(path, r);
 	for (int k = 0; k < 3; k++)
-		best[k].seconds = 1e9;
-	for (int i = 0; i < repeats; i++) {
-		t = run_raw(path, r);
-		if (t < ta)
-			ta = t;
+		m[k].n = 0;
+	for (int i = 0; i < runs; i++) {
+		raw[i] = 1e9;
+		for (int j = 0; j < per_round; j++) {
+			double t = bench_raw_time(w);
+
+			if (t < raw[i])
+				raw[i] = t;
+		}
 		for (int k = 0; k < 3; k++) {
-			run_ringside(path, modes[k], &run);
-			keep_best(&best[k], &run);
+			struct run run;
+
+			run_ringside(path, modes[k], slice, &run);
+			keep_run(&m[k], &run);
 		}
 	}
-	return ta;
+	bench_raw_close(w);
 }
 
 /* (a) to (d) and the trap round trip; returns the guest's instruction count. */
@@ -407,35 +213,50 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 		"(b) ringside te, exact counts", "(c) ringside bt, exact counts",
 		"(d) ringside hw, exact counts",
 	};
-	struct run m[3], trap = { .seconds = 1e9 }, run;
-	double ta = best_of_modes(path, MODE_REPEATS, r, m), mips_a;
+	struct mode_runs m[3], trap = { .n = 0 };
+	struct bench_fresh fresh;
+	double raw[BENCH_MAX_RUNS], ta, mips_a;
+	uint64_t slice = slice_of(traps);
+	const struct run *b = &m[0].best;
 
-	for (int i = 0; i < MODE_REPEATS; i++) {
-		run_ringside(traps, MODE_TE, &run);
-		keep_best(&trap, &run);
+	best_of_modes(path, MODE_RUNS, r, m, raw);
+	ta = bench_fastest(raw, MODE_RUNS);
+	for (int i = 0; i < MODE_RUNS; i++) {
+		struct run run;
+
+		run_ringside(traps, MODE_TE, slice, &run);
+		keep_run(&trap, &run);
 	}
-	mips_a = (double)m[0].insns / ta / 1e6;
-	printf("bench: %s, %llu guest instructions (%llu innocuous, %llu io), best of %d runs\n",
-	       path, (unsigned long long)m[0].insns,
-	       (unsigned long long)m[0].st.by_class[CLASS_INNOCUOUS],
-	       (unsigned long long)m[0].st.by_class[CLASS_IO], MODE_REPEATS);
-	printf("  (a) raw Unicorn, no hooks      %8.3f s  %8.1f MIPS\n", ta, mips_a);
+	mips_a = (double)b->insns / ta / 1e6;
+	printf("bench: %s, %llu guest instructions (%llu innocuous, %llu io)\n",
+	       path, (unsigned long long)b->insns,
+	       (unsigned long long)b->st.by_class[CLASS_INNOCUOUS],
+	       (unsigned long long)b->st.by_class[CLASS_IO]);
+	printf("  (a) best of %d warm runs; (b)-(d) best and median of %d, each in %d slices, a %d ms pause before each;\n"
+	       "  ratio: (a)'s time to the best, and the median of the runs' ratios, each to the raw runs beside it\n",
+	       MODE_RUNS * ((RAW_RUNS + MODE_RUNS - 1) / MODE_RUNS), MODE_RUNS,
+	       SLICES, BENCH_PAUSE_MS);
+	printf("  (a) raw Unicorn, no hooks      %8.3f s %8.1f MIPS\n", ta, mips_a);
 	for (int k = 0; k < 3; k++) {
-		double mips = (double)m[k].insns / m[k].seconds / 1e6;
-
-		printf("  %-30s %8.3f s  %8.1f MIPS  ratio %.2f (target >= 0.33: %s)\n",
-		       names[k], m[k].seconds, mips, mips / mips_a,
-		       mips / mips_a >= 0.33 ? "met" : "NOT met");
+		printf("  %-30s ", names[k]);
+		print_runs(&m[k], raw);
+		printf(" (target >= 0.33: %s)\n",
+		       ta / m[k].best.seconds >= 0.33 ? "met" : "NOT met");
 	}
 	printf("  blocks run: te %llu, bt %llu, hw %llu; bt callouts %llu, hw exits %llu\n",
-	       (unsigned long long)m[0].blocks, (unsigned long long)m[1].blocks,
-	       (unsigned long long)m[2].blocks,
-	       (unsigned long long)m[1].st.callouts,
-	       (unsigned long long)m[2].st.exits);
+	       (unsigned long long)m[0].best.blocks,
+	       (unsigned long long)m[1].best.blocks,
+	       (unsigned long long)m[2].best.blocks,
+	       (unsigned long long)m[1].best.st.callouts,
+	       (unsigned long long)m[2].best.st.exits);
+	bench_raw_fresh(path, r, &fresh);
+	printf("  fresh code, (a) in a new engine: first run %.3f s, again at once %.3f s, again after the pause %.3f s\n",
+	       fresh.first, fresh.at_once, fresh.paused);
 	printf("trap-and-emulate: %s, %llu privileged instructions trapped in %.3f s: %.2f us per trap\n",
-	       traps, (unsigned long long)trap.st.traps, trap.seconds,
-	       trap.st.traps ? trap.seconds * 1e6 / (double)trap.st.traps : 0.0);
-	return m[0].insns;
+	       traps, (unsigned long long)trap.best.st.traps, trap.best.seconds,
+	       trap.best.st.traps ?
+	       trap.best.seconds * 1e6 / (double)trap.best.st.traps : 0.0);
+	return b->insns;
 }
 
 /*
@@ -450,20 +271,20 @@ static void bench_hooks(const char *path, uint64_t n, struct raw *r)
 		{ RAW_CODE, 0, "a code hook" },
 		{ RAW_DECODE, DECODE_LIMIT, "a code hook, decoding" },
 	};
-	double t[4][MAX_REPEATS], best, insns;
+	double t[4][BENCH_MAX_RUNS], best, insns;
 	struct raw_seen seen[4];
 
-	raw_runs(path, set, 4, HOOK_REPEATS, r, t, seen);
+	bench_raw_runs(path, set, 4, HOOK_REPEATS, r, t, seen);
 	printf("Unicorn alone with a hook more than (a): %s, best of %d; ratio of the speeds, the median of the %d side by side\n",
 	       path, HOOK_REPEATS, HOOK_REPEATS);
 	for (int k = 0; k < 4; k++) {
-		best = fastest(t[k], HOOK_REPEATS);
+		best = bench_fastest(t[k], HOOK_REPEATS);
 		insns = (double)(set[k].limit ? seen[k].insns : n);
 		printf("  %-30s %8.3f s  %8.1f MIPS", set[k].name, best,
 		       insns / best / 1e6);
 		if (k > 0)	/* speed k / speed 0 = its share of n, times t0 / tk */
 			printf("  ratio %#.3g", insns / (double)n *
-			       median_ratio(t[0], t[k], HOOK_REPEATS));
+			       bench_median_ratio(t[0], t[k], HOOK_REPEATS));
 		if (set[k].hooks == RAW_BLOCK)
 			printf(" (%llu blocks)", (unsigned long long)seen[k].blocks);
 		if (set[k].limit)
@@ -486,17 +307,17 @@ static void bench_memory_hooks(const char *dirty, struct raw *r)
 		{ RAW_GUARD | RAW_WRITES, 0, "and one marking written pages" },
 	};
 	static const char *const to[3] = { "", "none", "the line above" };
-	double t[3][MAX_REPEATS];
+	double t[3][BENCH_MAX_RUNS];
 	struct raw_seen seen[3];
 
-	raw_runs(dirty, set, 3, REPEATS, r, t, seen);
+	bench_raw_runs(dirty, set, 3, REPEATS, r, t, seen);
 	printf("Unicorn alone with memory hooks: %s, best of %d; ratio of the times, the median of the %d side by side\n",
 	       dirty, REPEATS, REPEATS);
 	for (int k = 0; k < 3; k++) {
-		printf("  %-30s %8.3f s", set[k].name, fastest(t[k], REPEATS));
+		printf("  %-30s %8.3f s", set[k].name, bench_fastest(t[k], REPEATS));
 		if (k > 0)
 			printf("  ratio %.2f to %s",
-			       median_ratio(t[k], t[k - 1], REPEATS), to[k]);
+			       bench_median_ratio(t[k], t[k - 1], REPEATS), to[k]);
 		printf("\n");
 	}
 }
@@ -511,8 +332,9 @@ static void bench_nomem(const char *vmmzero)
 		best.seconds = 1e9;
 		best.nomem = 0;
 		for (int i = 0; i < REPEATS; i++) {
-			run_ringside(vmmzero, modes[k], &run);
-			keep_best(&best, &run);
+			run_ringside(vmmzero, modes[k], 0, &run);
+			if (run.seconds < best.seconds)
+				best = run;
 		}
 		printf("  %s: %llu in %.3f s: %.2f us each\n", mode_names[k],
 		       (unsigned long long)best.nomem, best.seconds,
@@ -530,19 +352,22 @@ static void bench_nomem(const char *vmmzero)
  */
 static void bench_stepped(const char *x87, struct raw *r)
 {
-	struct run best[3];
-	double ta = best_of_modes(x87, REPEATS, r, best);
+	struct mode_runs m[3];
+	double raw[BENCH_MAX_RUNS], ta;
 
-	printf("x87 beside plain loads: %s, %llu guest instructions, best of %d\n",
-	       x87, (unsigned long long)best[0].insns, REPEATS);
-	printf("  %-30s %8.3f s  %8.1f MIPS\n", "raw Unicorn, no hooks", ta,
-	       (double)best[0].insns / ta / 1e6);
-	for (int k = 0; k < 3; k++)
-		printf("  ringside %-21s %8.3f s  %8.1f MIPS  ratio %.3f (%llu blocks run whole)\n",
-		       mode_names[k], best[k].seconds,
-		       (double)best[k].insns / best[k].seconds / 1e6,
-		       ta / best[k].seconds,
-		       (unsigned long long)best[k].blocks);
+	best_of_modes(x87, REPEATS, r, m, raw);
+	ta = bench_fastest(raw, REPEATS);
+	printf("x87 beside plain loads: %s, %llu guest instructions; raw best of %d, ringside best and median of %d\n",
+	       x87, (unsigned long long)m[0].best.insns,
+	       REPEATS * ((RAW_RUNS + REPEATS - 1) / REPEATS), REPEATS);
+	printf("  %-30s %8.3f s %8.1f MIPS\n", "raw Unicorn, no hooks", ta,
+	       (double)m[0].best.insns / ta / 1e6);
+	for (int k = 0; k < 3; k++) {
+		printf("  ringside %-21s ", mode_names[k]);
+		print_runs(&m[k], raw);
+		printf(" (%llu blocks run whole)\n",
+		       (unsigned long long)m[k].best.blocks);
+	}
 }
 
 int main(int argc, char **argv)

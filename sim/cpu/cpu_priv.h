@@ -31,6 +31,10 @@ struct cpu {
 	int code_hidden;
 	struct cpu_config cfg;
 	uint32_t until;			/* an address never executed */
+	/* the size of the CPU's load or store in the device page now being
+	   made, which Unicorn gives its MMIO callbacks in pieces of 4 bytes
+	   at most (on_guard sees it whole first) */
+	int mmio_width;
 	/* offsets inside a saved uc_context, found by probe() */
 	long off_old_exception;
 	long off_error_code;

@@ -28,6 +28,14 @@
 
 #define APIC_VERSION_VALUE 0x00050014u	/* QEMU: 6 LVTs (5 + 1), v0x14 */
 #define SVR_ENABLE 0x100u
+/*
+ * The error status register's bit for a load or store of no register
+ * (SDM vol. 3A 10.5.3, "Illegal Register Address"), the only one QEMU's
+ * APIC sets.  On QEMU the errors stay: a store to the ESR, which on
+ * Intel's processors latches the errors since the last one and clears
+ * them, changes nothing there [measured: tests/guests/apicedge.S].
+ */
+#define ESR_ILLEGAL_REGISTER 0x80u
 
 void apic_reset(struct apic *a, int id, bool bsp)
 {
@@ -441,7 +449,10 @@ uint32_t apic_read(struct vcpu *v, uint32_t off, uint64_t now)
 	case APIC_TIMER_ICR: return a->timer_initial;
 	case APIC_TIMER_CCR: return timer_count(a, now);
 	case APIC_TIMER_DCR: return a->timer_dcr;
-	default: return 0;
+	case APIC_EOI: return 0;
+	default:
+		a->esr |= ESR_ILLEGAL_REGISTER;
+		return 0;
 	}
 }
 
@@ -473,7 +484,6 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 			for (int i = 0; i < LVT_COUNT; i++)
 				a->lvt[i] |= APIC_LVT_MASKED;
 		break;
-	case APIC_ESR: a->esr = 0; break;
 	case APIC_ICR_HI: a->icr_hi = value & 0xff000000u; break;
 	case APIC_ICR_LO:
 		a->icr_lo = value & 0x000ccfffu;
@@ -492,8 +502,15 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 		if (!deadline_mode(v))
 			timer_arm(a, now);
 		break;
+	case APIC_VERSION: case APIC_APR: case APIC_PPR: case APIC_ESR:
+	case APIC_TIMER_CCR:
+		break;			/* read-only: the store is dropped */
 	default:
-		break;			/* read-only or reserved */
+		if (off >= APIC_ISR && off < APIC_IRR + 0x80)
+			break;		/* ISR, TMR, IRR: read-only too */
+		if (off != 0)		/* QEMU: an MSI there, not modelled */
+			a->esr |= ESR_ILLEGAL_REGISTER;
+		break;
 	}
 }
 
