@@ -18,6 +18,7 @@
 #ifndef SIM_TRACE_H
 #define SIM_TRACE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,14 @@ typedef void trace_field_fn(void *ctx, const struct trace_field *f);
 /* Visit every field of ev, in trace order, starting with seq and t_ns. */
 void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		  void *ctx);
+
+/*
+ * Append a formatted string at buf[*len] (buf holds size bytes): never
+ * overflows, always terminates, truncates what does not fit and moves *len
+ * past what was written.  Every printer of events builds its lines so.
+ */
+void trace_vappend(char *buf, size_t size, size_t *len, const char *fmt,
+		   va_list ap);
 
 /*
  * Write s (n bytes) as a JSON string literal, quotes included and escaped

@@ -1,6 +1,6 @@
 /*
- * trace_priv.h - what the trace's printers (trace.c, trace_trap.c) share:
- * a bounded string builder.  Not public API.
+ * trace_priv.h - what the trace's printers (trace.c, trace_json.c,
+ * trace_trap.c) share: a bounded string builder.  Not public API.
  */
 #ifndef SIM_TRACE_PRIV_H
 #define SIM_TRACE_PRIV_H

@@ -39,17 +39,12 @@
 void explain_say(struct explain_out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (o->size == 0 || o->len + 1 >= o->size)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
+	trace_vappend(o->p, o->size, &o->len, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n < o->size - o->len ? (size_t)n
-						       : o->size - o->len - 1;
 }
+
 static const char *const ring_names[4] = {
 	"ring 0 (kernel)", "ring 1", "ring 2", "ring 3 (user programs)"
 };
