@@ -208,6 +208,25 @@ static void lowload(void **state)
 	assert_non_null(strstr(qemu_out, "running at 0002000c"));
 }
 
+/*
+ * A lowest-priority IPI and MSI on two and three processors go to the
+ * first destination, the BSP, although its TPR is the highest, as on
+ * QEMU (apiclow.S).  Before, ringside gave them to the lowest TPR.
+ */
+static void apiclow(void **state)
+{
+	(void)state;
+	qemu_flags = "--smp 2";
+	ringside_flags = "--vcpus 2";
+	same_output("build/guests/apiclow.elf");
+	assert_non_null(strstr(qemu_out, "00010000\n00030000\n"));
+	qemu_flags = "--smp 3";
+	ringside_flags = "--vcpus 3";
+	same_output("build/guests/apiclow.elf");
+	qemu_flags = ringside_flags = "";
+	assert_non_null(strstr(qemu_out, "00010000\n00030000\n"));
+}
+
 static void smp1(void **state) { (void)state; smp_on("1", "count: 1000\n"); }
 static void smp2(void **state)
 {
@@ -487,6 +506,7 @@ int main(void)
 		cmocka_unit_test(apictimer),
 		cmocka_unit_test(mbinfo),
 		cmocka_unit_test(lowload),
+		cmocka_unit_test(apiclow),
 		cmocka_unit_test(smp1),
 		cmocka_unit_test(smp2),
 		cmocka_unit_test(smp2_poll),
