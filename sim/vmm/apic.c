@@ -111,11 +111,12 @@ static int ppr(const struct apic *a)
  */
 int apic_pending(const struct apic *a)
 {
-	int v = highest(a->irr), p = ppr(a);
+	int v = highest(a->irr), p;
 
-	if (v <= 0 || !enabled(a) || (p != 0 && (v & 0xf0) <= (p & 0xf0)))
+	if (v <= 0 || !enabled(a))
 		return -1;
-	return v;
+	p = ppr(a);
+	return p != 0 && (v & 0xf0) <= (p & 0xf0) ? -1 : v;
 }
 
 void apic_ack(struct apic *a, int vector)

@@ -138,12 +138,8 @@ static void features(void **state)
 	assert_null(strstr(qemu_out, "wrong"));
 }
 
-/*
- * The SMP guest on 1, 2 and 4 processors: the CPU count from fw_cfg, each
- * CPU's APIC ID, the APs started by INIT-SIPI-SIPI, a count under a spin
- * lock, a fixed IPI taken out of HLT - as on qemu-system-i386 -smp N.
- */
-static void smp_on(const char *n, const char *count)
+/* same_output on n processors: QEMU's -smp n, ringside's --vcpus n. */
+static void same_output_on(const char *guest, const char *n)
 {
 	char q[32], r[32];
 
@@ -151,8 +147,18 @@ static void smp_on(const char *n, const char *count)
 	snprintf(r, sizeof r, "--vcpus %s", n);
 	qemu_flags = q;
 	ringside_flags = r;
-	same_output("scenarios/guests/smp.elf");
+	same_output(guest);
 	qemu_flags = ringside_flags = "";
+}
+
+/*
+ * The SMP guest on 1, 2 and 4 processors: the CPU count from fw_cfg, each
+ * CPU's APIC ID, the APs started by INIT-SIPI-SIPI, a count under a spin
+ * lock, a fixed IPI taken out of HLT - as on qemu-system-i386 -smp N.
+ */
+static void smp_on(const char *n, const char *count)
+{
+	same_output_on("scenarios/guests/smp.elf", n);
 	assert_non_null(strstr(qemu_out, count));
 	assert_non_null(strstr(qemu_out, "smp: done"));
 }
@@ -216,14 +222,9 @@ static void lowload(void **state)
 static void apiclow(void **state)
 {
 	(void)state;
-	qemu_flags = "--smp 2";
-	ringside_flags = "--vcpus 2";
-	same_output("build/guests/apiclow.elf");
+	same_output_on("build/guests/apiclow.elf", "2");
 	assert_non_null(strstr(qemu_out, "00010000\n00030000\n"));
-	qemu_flags = "--smp 3";
-	ringside_flags = "--vcpus 3";
-	same_output("build/guests/apiclow.elf");
-	qemu_flags = ringside_flags = "";
+	same_output_on("build/guests/apiclow.elf", "3");
 	assert_non_null(strstr(qemu_out, "00010000\n00030000\n"));
 }
 
