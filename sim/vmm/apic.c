@@ -60,12 +60,27 @@ void apic_reset(struct apic *a, int id, bool bsp)
 	a->timer_next_ns = UINT64_MAX;
 }
 
-bool apic_mapped(const struct vcpu *v, uint32_t addr)
-{
-	uint64_t base = v->virt.msr[VMSR_APIC_BASE];
+/*
+ * IA32_APIC_BASE written, as QEMU's apic_set_base takes it: the base
+ * moves in the MSR (bit 8, the bootstrap processor, is read-only), but
+ * the region stays where QEMU mapped it once, at the reset base
+ * (x86_cpu_apic_realize), and answers there even with the APIC globally
+ * disabled.  Clearing the enable bit (11) software-disables the APIC too
+ * (its SVR bit 8), and it cannot be enabled again until a reset (SDM vol.
+ * 3A 10.4.3) [measured: tests/guests/apicmsi.S].
+ */
+#define MSR_BSP 0x100u
+#define MSR_ENABLE 0x800u
 
-	return (base & 0x800u) &&	/* globally enabled */
-	       addr - (uint32_t)(base & 0xfffff000u) < APIC_SPACE_SIZE;
+void apic_base_write(struct vcpu *v, uint64_t value)
+{
+	uint64_t *msr = &v->virt.msr[VMSR_APIC_BASE];
+
+	*msr = (value & 0xfffff000u) | (*msr & (MSR_BSP | MSR_ENABLE));
+	if (!(value & MSR_ENABLE)) {
+		*msr &= ~(uint64_t)MSR_ENABLE;
+		v->apic.svr &= ~SVR_ENABLE;
+	}
 }
 
 static bool enabled(const struct apic *a)
@@ -141,7 +156,7 @@ bool apic_accepts_pic(const struct vcpu *v)
 	const struct apic *a = &v->apic;
 	uint32_t lint0 = a->lvt[LVT_LINT0];
 
-	if (!(v->virt.msr[VMSR_APIC_BASE] & 0x800u))
+	if (!(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE))
 		return v->id == 0;	/* no APIC: INTR goes to the BSP */
 	return !(lint0 & APIC_LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
 }

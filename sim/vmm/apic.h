@@ -80,12 +80,12 @@ struct vcpu;
  * as the firmware leaves them on a PC (ExtINT and NMI: virtual wire). */
 void apic_reset(struct apic *a, int id, bool bsp);
 
-/* Is this physical address in the region of the vCPU's APIC? */
-bool apic_mapped(const struct vcpu *v, uint32_t addr);
+/* The guest's WRMSR of IA32_APIC_BASE (apic.c says what QEMU keeps). */
+void apic_base_write(struct vcpu *v, uint64_t value);
 
 /*
  * A guest's aligned 4-byte load or store at offset off in the APIC's
- * region (below APIC_SPACE_SIZE), at time now.  A load reads the register
+ * region (below APIC_SPACE_SIZE, from APIC_BASE_DEFAULT), at time now.  A load reads the register
  * at (off >> 4) & 0xff, past the first page too; a store past the first
  * page, or to its first 16 bytes, is an MSI (apic_bus_msi), any other
  * store the register's.

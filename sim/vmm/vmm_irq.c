@@ -114,8 +114,6 @@ uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
 {
 	struct vcpu *v = ctx;
 
-	if (!apic_mapped(v, APIC_BASE_DEFAULT + off))
-		return 0xffffffffu;	/* no device: the bus floats high */
 	/*
 	 * The page fault a real VMM takes on the APIC's region (under hw a #PF
 	 * exit: 2006 VT-x has no APIC virtualization): counted, not acted on
@@ -136,7 +134,7 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 {
 	struct vcpu *v = ctx;
 
-	if (!apic_mapped(v, APIC_BASE_DEFAULT + off) || size != 4 || (off & 3))
+	if (size != 4 || (off & 3))
 		return;		/* the APIC takes aligned 32-bit stores only
 				   (registers and MSIs alike) */
 	v->stats.cycles += vmm_guard_fault_cost(v);

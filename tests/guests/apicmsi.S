@@ -34,6 +34,12 @@
  *      then CS = 8 at 0xfee01004: logical, to the LDR's 1, vector 8;
  *      EFLAGS at 0xfee01008: to ID 1, nobody): IRR 0x100, then 08 taken
  *   E  the ESR at the end (0x80) and the IRR's first word (0)
+ *   D  the APIC globally disabled (IA32_APIC_BASE bit 11 cleared): QEMU's
+ *      region stays and answers (it is mapped once, at the reset base:
+ *      x86_cpu_apic_realize), so the version at 0xfee00030 and at
+ *      0xfee01030 (0x00050014); the SVR, software-disabled by it (0xff);
+ *      an MSI of 0x41 to ID 0 in the IRR (2); IA32_APIC_BASE written
+ *      enabled again: it stays disabled (0xfee00100)
  * Under ringside, the same in every mode (test_named.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
@@ -165,6 +171,27 @@ g_back: mov  IRR, %eax
         call hexln
         mov  IRR, %eax
         call hexln
+
+        mov  $0x1b, %ecx                /* D: IA32_APIC_BASE */
+        rdmsr
+        and  $~0x800, %eax
+        wrmsr
+        mov  APIC + 0x30, %eax
+        call hexln
+        mov  0xfee01030, %eax
+        call hexln
+        mov  SVR, %eax
+        call hexln
+        movl $0x41, 0xfee00000
+        mov  IRR + 0x20, %eax
+        call hexln
+        mov  $0x1b, %ecx
+        rdmsr
+        or   $0x800, %eax
+        wrmsr
+        rdmsr
+        call hexln
+
         movl $0, COUNT
         mov  $msg_end, %esi
         call puts
