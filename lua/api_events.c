@@ -100,13 +100,14 @@ void api_events_check_keys(lua_State *L, int filter, int kind,
 {
 	/*
 	 * Events of one kind do not all have the same fields (a trap's
-	 * "error", a VM exit's "exit", a parallel line's "device"): look for
-	 * the key in an event of each shape.
+	 * "error", a VM exit's "exit", an MSI's "target" and "address", a
+	 * parallel line's "device"): look for the key in an event of each
+	 * shape.
 	 */
-	struct event probe[3];
+	struct event probe[4];
 
 	memset(probe, 0, sizeof probe);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		probe[i].kind = (uint16_t)kind;
 		probe[i].vm = EVENT_NO_VM;
 	}
@@ -115,6 +116,7 @@ void api_events_check_keys(lua_State *L, int filter, int kind,
 		probe[1].u.trap.has_error = 1;
 		probe[1].u.trap.action = TRAP_VM_EXIT;
 		probe[2].u.trap.action = TRAP_INTERRUPT;
+		probe[3].u.trap.action = TRAP_MSI;
 		break;
 	case EV_SERIAL:
 		probe[1].u.serial.device = DEV_PARALLEL;
@@ -135,7 +137,7 @@ void api_events_check_keys(lua_State *L, int filter, int kind,
 		k.key = lua_tostring(L, -1);
 		if (kind < 0 || (skip_reserved && reserved(k.key)))
 			continue;
-		for (int i = 0; i < 3 && !k.found; i++)
+		for (int i = 0; i < 4 && !k.found; i++)
 			trace_fields(engine_get(L)->sim, &probe[i], find_key, &k);
 		if (!k.found)
 			luaL_error(L, "%s: a %s event has no field '%s' (see docs/trace-format.md)",

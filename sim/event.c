@@ -210,6 +210,7 @@ static const char *const action_names[TRAP_ACTION_COUNT] = {
 	[TRAP_STARTUP] = "startup",
 	[TRAP_NO_MEMORY] = "no-memory",
 	[TRAP_INJECTED] = "injected",
+	[TRAP_MSI] = "msi",
 };
 
 const char *trap_action_name(enum trap_action a)

@@ -82,6 +82,10 @@ enum trap_action {
 	TRAP_INJECTED,		/* hw: the exception the VMM's emulation
 				   answered (RDPMC's #UD, a bad MOV CR's
 				   #GP), injected on the VM entry */
+	TRAP_MSI,		/* a message-signalled interrupt stored in
+				   the local APIC's region: a = the vCPU
+				   it reached (UINT32_MAX: none), b its
+				   address, c its data (apic_bus.c) */
 	TRAP_ACTION_COUNT
 };
 
@@ -215,6 +219,7 @@ struct event {
 					   VM exit (hw) */
 			uint32_t error;
 			uint32_t a, b;	/* before/after, meaning per op */
+			uint32_t c;	/* a third, per action (TRAP_MSI) */
 		} trap;
 		struct {
 			uint32_t eip;

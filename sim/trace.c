@@ -171,8 +171,13 @@ static void fields_trap(struct visit *v, const struct event *ev)
 	}
 	if (ev->u.trap.action == TRAP_INTERRUPT)
 		f_int(v, "irq", ev->u.trap.a);
-	if (ev->u.trap.action == TRAP_IPI || ev->u.trap.action == TRAP_STARTUP)
+	if (ev->u.trap.action == TRAP_IPI || ev->u.trap.action == TRAP_STARTUP ||
+	    ev->u.trap.action == TRAP_MSI)
 		f_int(v, "target", ev->u.trap.a);
+	if (ev->u.trap.action == TRAP_MSI) {
+		f_hex(v, "address", ev->u.trap.b, 8);
+		f_hex(v, "data", ev->u.trap.c, 8);
+	}
 	f_str(v, "detail", detail);
 }
 

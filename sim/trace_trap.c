@@ -26,6 +26,43 @@ bool trace_trap_has_vector(const struct event *ev)
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
 }
 
+/*
+ * An MSI (apic_bus.c): whom it reached and what it did there.  The
+ * delivery mode is the data's bits 10:8; the destination ID the
+ * address's bits 19:12, logical if bit 2 is set.
+ */
+static void msi_detail(const struct event *ev, char *buf, size_t size)
+{
+	static const char *const modes[8] = {
+		"fixed", "lowest-priority", "SMI", "reserved-mode", "NMI",
+		"INIT", "start-up", "ExtINT",
+	};
+	uint32_t t = ev->u.trap.a, addr = ev->u.trap.b;
+	int mode = (int)(ev->u.trap.c >> 8) & 7;
+	const char *what;
+
+	if (t == UINT32_MAX) {
+		snprintf(buf, size, "%s MSI to %s ID 0x%02x: no local APIC has it, nobody takes it",
+			 modes[mode], addr & 4 ? "logical" : "APIC",
+			 (addr >> 12) & 0xff);
+		return;
+	}
+	switch (mode) {
+	case 0: case 1: what = "into its IRR"; break;
+	case 7: what = "into its IRR as a fixed interrupt (as QEMU)"; break;
+	case 4: what = "an NMI for it"; break;
+	case 5:
+		what = t == ev->vcpu ? "ignored: a vCPU does not INIT itself here (QEMU resets it)"
+				     : "it waits for a SIPI";
+		break;
+	case 6: what = "dropped: an MSI starts no processor (as QEMU)"; break;
+	case 3: what = "dropped: a reserved mode (as QEMU)"; break;
+	default: what = "dropped: no system management mode here (QEMU enters it)"; break;
+	}
+	snprintf(buf, size, "%s MSI, vector 0x%02x, to vCPU %u: %s",
+		 modes[mode], ev->u.trap.vector, t, what);
+}
+
 /* What the VMM answers to RDPMC once it has it (vmm_emu.c). */
 #define RDPMC_DETAIL "the virtual CPU has no performance counters: #UD for the guest"
 
@@ -64,6 +101,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		snprintf(buf, size, "%s IPI, vector 0x%02x, to vCPU %u (the VMM's APIC; the VMKernel wakes its world)",
 			 b == 4 ? "NMI" : b == 1 ? "lowest-priority" : "fixed",
 			 ev->u.trap.vector, a);
+		return;
+	case TRAP_MSI:
+		msi_detail(ev, buf, size);
 		return;
 	case TRAP_STARTUP:
 		if (b == 5)
@@ -184,6 +224,9 @@ void trace_trap_text(const struct event *ev, struct sbuf *b)
 	} else if (ev->u.trap.action == TRAP_IPI ||
 		   ev->u.trap.action == TRAP_STARTUP) {
 		trace_sb_printf(b, "%s through the local APIC's ICR", action);
+	} else if (ev->u.trap.action == TRAP_MSI) {
+		trace_sb_printf(b, "msi: 0x%08x stored at 0x%08x, in the local APIC's region",
+				ev->u.trap.c, ev->u.trap.b);
 	} else if (ev->u.trap.action == TRAP_CALLOUT) {
 		trace_sb_printf(b, "callout to the VMM for %s", op);
 	} else if (!trace_trap_has_vector(ev)) {

@@ -142,7 +142,7 @@ static int create_vcpu(struct vm *vm, int id)
 		.vmm = v->vmm_area, .vmm_base = VMM_BASE, .vmm_size = VMM_SIZE,
 		.tables_base = VMM_BASE + VMM_GDT_OFF,
 		.tables_size = VMM_STUB_OFF - VMM_GDT_OFF,	/* GDT and LDT */
-		.mmio_base = APIC_BASE_DEFAULT, .mmio_size = APIC_SIZE,
+		.mmio_base = APIC_BASE_DEFAULT, .mmio_size = APIC_SPACE_SIZE,
 		.apic_id = (uint8_t)id,
 		.tsc_deadline = vm->cfg.tsc_deadline,
 	};

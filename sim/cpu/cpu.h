@@ -87,8 +87,9 @@ struct cpu_config {
 	uint32_t vmm_size;
 	uint32_t tables_base;	/* the VMM's descriptor tables: stores the CPU */
 	uint32_t tables_size;	/*   makes there (accessed bits) reach mem_write */
-	uint32_t mmio_base;	/* a device page (the local APIC): loads and */
-	uint32_t mmio_size;	/*   stores there reach mmio_read/write (0: none) */
+	uint32_t mmio_base;	/* a device's region (the local APIC's): loads */
+	uint32_t mmio_size;	/*   and stores there reach mmio_read/write
+				   (0: none) */
 	uint8_t apic_id;	/* what CPUID tells this processor it is */
 	bool tsc_deadline;	/* CPUID announces the APIC's TSC-deadline
 				   timer (leaf 1 ECX bit 24) */

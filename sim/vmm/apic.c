@@ -14,15 +14,14 @@
  * Interrupts wait in the IRR; the highest one above the processor
  * priority (TPR and the highest in service) is delivered when the guest
  * can take it (vmm_irq.c) and moves to the ISR until the handler writes
- * EOI.  An IPI written to the ICR lands in the target APICs' IRRs, and
- * the VMKernel wakes any target whose world was blocked in HLT.
+ * EOI.  An IPI written to the ICR, or an MSI stored in the APIC's 1 MiB
+ * region, goes over the APIC bus (apic_bus.c) to the target APICs' IRRs,
+ * and the VMKernel wakes any target whose world was blocked in HLT.
  */
 #include <string.h>
 
 #include "sim.h"
-#include "host/host.h"
 #include "vm.h"
-#include "vmkernel/vmkernel_sched.h"
 #include "vmm/apic.h"
 #include "vmm/vmm_priv.h"
 
@@ -31,9 +30,13 @@
 /*
  * The error status register's bit for a load or store of no register
  * (SDM vol. 3A 10.5.3, "Illegal Register Address"), the only one QEMU's
- * APIC sets.  On QEMU the errors stay: a store to the ESR, which on
- * Intel's processors latches the errors since the last one and clears
- * them, changes nothing there [measured: tests/guests/apicedge.S].
+ * APIC sets.  Intel's APICs also set bit 5 (send illegal vector) and bit
+ * 6 (receive illegal vector) for a fixed or lowest-priority vector below
+ * 16, and drop the interrupt; QEMU never checks the vector: it takes
+ * it into the IRR as any other (apic_accept) [measured:
+ * tests/guests/apicmsi.S].  On QEMU the errors stay: a store to the ESR,
+ * which on Intel's processors latches the errors since the last one and
+ * clears them, changes nothing there [measured: tests/guests/apicedge.S].
  */
 #define ESR_ILLEGAL_REGISTER 0x80u
 
@@ -57,12 +60,27 @@ void apic_reset(struct apic *a, int id, bool bsp)
 	a->timer_next_ns = UINT64_MAX;
 }
 
-bool apic_mapped(const struct vcpu *v, uint32_t addr)
-{
-	uint64_t base = v->virt.msr[VMSR_APIC_BASE];
+/*
+ * IA32_APIC_BASE written, as QEMU's apic_set_base takes it: the base
+ * moves in the MSR (bit 8, the bootstrap processor, is read-only), but
+ * the region stays where QEMU mapped it once, at the reset base
+ * (x86_cpu_apic_realize), and answers there even with the APIC globally
+ * disabled.  Clearing the enable bit (11) software-disables the APIC too
+ * (its SVR bit 8), and it cannot be enabled again until a reset (SDM vol.
+ * 3A 10.4.3) [measured: tests/guests/apicmsi.S].
+ */
+#define MSR_BSP 0x100u
+#define MSR_ENABLE 0x800u
 
-	return (base & 0x800u) &&	/* globally enabled */
-	       (addr & ~(APIC_SIZE - 1)) == (uint32_t)(base & 0xfffff000u);
+void apic_base_write(struct vcpu *v, uint64_t value)
+{
+	uint64_t *msr = &v->virt.msr[VMSR_APIC_BASE];
+
+	*msr = (value & 0xfffff000u) | (*msr & (MSR_BSP | MSR_ENABLE));
+	if (!(value & MSR_ENABLE)) {
+		*msr &= ~(uint64_t)MSR_ENABLE;
+		v->apic.svr &= ~SVR_ENABLE;
+	}
 }
 
 static bool enabled(const struct apic *a)
@@ -99,13 +117,21 @@ static int ppr(const struct apic *a)
 	return (a->tpr & 0xf0) >= isrv ? a->tpr : isrv;
 }
 
+/*
+ * As QEMU's apic_irq_pending: the highest request, if its priority class
+ * is above the processor priority's, or whatever it is while that is 0.
+ * So a vector from 1 to 15 (which an Intel APIC refuses: apic_accept) is
+ * taken when nothing is in service and the TPR is 0; vector 0 never is
+ * (QEMU's "no interrupt") [measured: tests/guests/apicmsi.S].
+ */
 int apic_pending(const struct apic *a)
 {
-	int v = highest(a->irr);
+	int v = highest(a->irr), p;
 
-	if (v < 0 || !enabled(a) || (v & 0xf0) <= (ppr(a) & 0xf0))
+	if (v <= 0 || !enabled(a))
 		return -1;
-	return v;
+	p = ppr(a);
+	return p != 0 && (v & 0xf0) <= (p & 0xf0) ? -1 : v;
 }
 
 void apic_ack(struct apic *a, int vector)
@@ -114,14 +140,15 @@ void apic_ack(struct apic *a, int vector)
 	set_bit(a->isr, vector);
 }
 
+/* The highest in service is done.  Its TMR bit stays: it says how the
+ * vector was last triggered, until the next acceptance of it (SDM 10.8.4;
+ * QEMU's apic_eoi) [measured: tests/guests/apicmsi.S]. */
 static void eoi(struct apic *a)
 {
 	int v = highest(a->isr);
 
-	if (v >= 0) {
+	if (v >= 0)
 		clear_bit(a->isr, v);
-		clear_bit(a->tmr, v);
-	}
 }
 
 bool apic_accepts_pic(const struct vcpu *v)
@@ -129,20 +156,20 @@ bool apic_accepts_pic(const struct vcpu *v)
 	const struct apic *a = &v->apic;
 	uint32_t lint0 = a->lvt[LVT_LINT0];
 
-	if (!(v->virt.msr[VMSR_APIC_BASE] & 0x800u))
+	if (!(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE))
 		return v->id == 0;	/* no APIC: INTR goes to the BSP */
 	return !(lint0 & APIC_LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
 }
 
-/* Accept an interrupt of vector/mode at this APIC (fixed, NMI...). */
-static void accept(struct apic *a, int mode, int vector, bool level)
+/*
+ * ExtINT, whose vector a real CPU asks the 8259 for, is taken as a fixed
+ * interrupt of the message's vector, as QEMU's apic_bus_deliver does
+ * ("handled in I/O APIC code") [measured: tests/guests/apicmsi.S].
+ */
+void apic_accept(struct apic *a, int mode, int vector, bool level)
 {
 	switch (mode) {
-	case DM_FIXED: case DM_LOWEST:
-		if (vector < 16) {
-			a->esr |= 0x40;	/* received illegal vector */
-			return;
-		}
+	case DM_FIXED: case DM_LOWEST: case DM_EXTINT:
 		set_bit(a->irr, vector);
 		if (level)
 			set_bit(a->tmr, vector);
@@ -230,7 +257,7 @@ void apic_advance(struct vcpu *v, uint64_t now)
 	if (a->timer_next_ns == UINT64_MAX || now < a->timer_next_ns)
 		return;
 	if (!(a->lvt[LVT_TIMER] & APIC_LVT_MASKED))
-		accept(a, DM_FIXED, (int)(a->lvt[LVT_TIMER] & 0xff), false);
+		apic_accept(a, DM_FIXED, (int)(a->lvt[LVT_TIMER] & 0xff), false);
 	if (periodic(a)) {
 		uint64_t period = (uint64_t)a->timer_initial << timer_shift(a);
 
@@ -279,123 +306,6 @@ uint64_t apic_tsc_deadline_read(const struct vcpu *v)
 uint64_t apic_next_ns(const struct apic *a)
 {
 	return a->timer_next_ns;
-}
-
-/* ---- inter-processor interrupts ----------------------------------------- */
-
-/* Is the APIC of vCPU t a destination of this ICR (SDM 10.6.2)? */
-static bool is_target(const struct vcpu *from, const struct vcpu *t,
-		      uint32_t lo, uint32_t hi)
-{
-	uint8_t dest = (uint8_t)(hi >> 24);
-	const struct apic *a = &t->apic;
-
-	switch ((lo >> 18) & 3) {
-	case 1: return t == from;		/* self */
-	case 2: return true;			/* all including self */
-	case 3: return t != from;		/* all excluding self */
-	default: break;
-	}
-	if (!(lo & 0x800u))			/* physical */
-		return dest == 0xff || dest == a->id;
-	if ((a->dfr >> 28) == 0xf)		/* logical, flat */
-		return (dest & (a->ldr >> 24)) != 0;
-	/* logical, cluster: high nibble the cluster, low the members */
-	return (dest >> 4) == (a->ldr >> 28) &&
-	       (dest & (a->ldr >> 24) & 0xf) != 0;
-}
-
-static void ipi_event(struct vcpu *from, int target, uint32_t lo,
-		      bool ignored)
-{
-	struct event ev = { .kind = EV_TRAP };
-	int mode = (lo >> 8) & 7;
-
-	ev.u.trap.eip = vmm_guest_eip(from);
-	ev.u.trap.op = X86_OP_OTHER;
-	ev.u.trap.vector = (uint8_t)lo;
-	ev.u.trap.action = mode == DM_INIT || mode == DM_STARTUP ?
-			   TRAP_STARTUP : TRAP_IPI;
-	ev.u.trap.vring = (uint8_t)from->vring;
-	ev.u.trap.cpl = (uint8_t)from->cpl;
-	ev.u.trap.a = (uint32_t)target;
-	ev.u.trap.b = (uint32_t)mode | (ignored ? 0x100u : 0);
-	vm_emit(from->vm, from->id, &ev);
-}
-
-/* The VMKernel: the target's world was blocked (HLT): make it ready. */
-static void wake(struct vcpu *t, uint64_t now)
-{
-	struct host *h = t->vm->host;
-
-	if (h != NULL && h->vmk != NULL)
-		vmkernel_kick_vcpu(h->vmk, t->vm, t->id, now);
-}
-
-/*
- * Lowest priority: of the destinations, the one APIC whose task priority
- * is lowest takes it (the first of equals, as QEMU's apic_lowest_prio
- * picks); -1 if none.
- */
-static int lowest_priority(struct vcpu *v, uint32_t lo, uint32_t hi)
-{
-	struct vm *vm = v->vm;
-	int best = -1;
-
-	for (int i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *t = vm->vcpu[i];
-
-		if (t != NULL && is_target(v, t, lo, hi) &&
-		    (best < 0 || t->apic.tpr < vm->vcpu[best]->apic.tpr))
-			best = i;
-	}
-	return best;
-}
-
-static void send_ipi(struct vcpu *v, uint64_t now)
-{
-	struct vm *vm = v->vm;
-	uint32_t lo = v->apic.icr_lo, hi = v->apic.icr_hi;
-	int mode = (lo >> 8) & 7;
-	int only = mode == DM_LOWEST ? lowest_priority(v, lo, hi) : -1;
-
-	if ((mode == DM_FIXED || mode == DM_LOWEST) && (lo & 0xff) < 16)
-		v->apic.esr |= 0x20;	/* send illegal vector */
-	for (int i = 0; i < vm->nvcpus; i++) {
-		struct vcpu *t = vm->vcpu[i];
-
-		if (t == NULL || !is_target(v, t, lo, hi) ||
-		    (mode == DM_LOWEST && i != only))
-			continue;
-		/* INIT level de-assert: a no-op on the P4 and later */
-		if (mode == DM_INIT && !(lo & 0x4000u))
-			continue;
-		/* a SIPI to a CPU not waiting for one is dropped (SDM 8.4.4.1) */
-		ipi_event(v, i, lo, mode == DM_STARTUP && !t->apic.wait_sipi);
-		switch (mode) {
-		case DM_INIT:
-			if (t == v)
-				break;		/* (a CPU cannot INIT itself here) */
-			t->apic.wait_sipi = true;
-			t->apic.sipi_pending = false;
-			t->state = VCPU_HALTED;
-			break;
-		case DM_STARTUP:
-			if (!t->apic.wait_sipi)
-				break;		/* ignored unless after INIT */
-			t->apic.wait_sipi = false;
-			t->apic.sipi_pending = true;
-			t->apic.sipi_vector = (uint8_t)lo;
-			break;
-		default:
-			accept(&t->apic, mode, (int)(lo & 0xff),
-			       (lo & 0x8000u) != 0);
-			break;
-		}
-		if (t != v)
-			wake(t, now);
-	}
-	v->apic.icr_lo &= ~0x1000u;	/* delivered: not pending */
 }
 
 /* ---- the registers ------------------------------------------------------ */
@@ -460,6 +370,15 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 {
 	struct apic *a = &v->apic;
 
+	/*
+	 * QEMU's apic_mem_write: "MSI and MMIO APIC are at the same memory
+	 * location ... MSI registers are reserved in APIC MMIO and vice
+	 * versa."  Past the first page, or at offset 0, a store is an MSI.
+	 */
+	if (off >= APIC_SIZE || (off & 0xff0) == 0) {
+		apic_bus_msi(v, off, value, now);
+		return;
+	}
 	off &= 0xff0;
 	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR) {
 		int i = (int)(off - APIC_LVT_TIMER) >> 4;
@@ -487,7 +406,7 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	case APIC_ICR_HI: a->icr_hi = value & 0xff000000u; break;
 	case APIC_ICR_LO:
 		a->icr_lo = value & 0x000ccfffu;
-		send_ipi(v, now);
+		apic_bus_icr(v, now);
 		break;
 	case APIC_TIMER_ICR:
 		if (deadline_mode(v))
@@ -508,8 +427,7 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	default:
 		if (off >= APIC_ISR && off < APIC_IRR + 0x80)
 			break;		/* ISR, TMR, IRR: read-only too */
-		if (off != 0)		/* QEMU: an MSI there, not modelled */
-			a->esr |= ESR_ILLEGAL_REGISTER;
+		a->esr |= ESR_ILLEGAL_REGISTER;
 		break;
 	}
 }

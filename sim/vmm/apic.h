@@ -21,7 +21,14 @@
 #include <stdint.h>
 
 #define APIC_BASE_DEFAULT 0xfee00000u
-#define APIC_SIZE 0x1000u
+#define APIC_SIZE 0x1000u		/* the registers' page */
+/*
+ * The region the local APIC answers, from its base: 1 MiB on QEMU
+ * (hw/intc/apic.c, APIC_SPACE_SIZE).  Each page past the first reads as
+ * the first (the register at (offset >> 4) & 0xff), and a store there is
+ * an MSI (apic_bus.c) [measured: tests/guests/apicmsi.S].
+ */
+#define APIC_SPACE_SIZE 0x100000u
 
 /* Register offsets (SDM vol. 3A table 10-1). */
 enum apic_reg {
@@ -73,12 +80,34 @@ struct vcpu;
  * as the firmware leaves them on a PC (ExtINT and NMI: virtual wire). */
 void apic_reset(struct apic *a, int id, bool bsp);
 
-/* Is this physical address in the vCPU's APIC page? */
-bool apic_mapped(const struct vcpu *v, uint32_t addr);
+/* The guest's WRMSR of IA32_APIC_BASE (apic.c says what QEMU keeps). */
+void apic_base_write(struct vcpu *v, uint64_t value);
 
-/* A guest load or store of the APIC page (offset in it), at time now. */
+/*
+ * A guest's aligned 4-byte load or store at offset off in the APIC's
+ * region (below APIC_SPACE_SIZE, from APIC_BASE_DEFAULT), at time now.  A load reads the register
+ * at (off >> 4) & 0xff, past the first page too; a store past the first
+ * page, or to its first 16 bytes, is an MSI (apic_bus_msi), any other
+ * store the register's.
+ */
 uint32_t apic_read(struct vcpu *v, uint32_t off, uint64_t now);
 void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now);
+
+/*
+ * The APIC bus (apic_bus.c): the IPI that v's ICR holds, sent; and an
+ * MSI that v stored (data at offset off of the APIC's region), sent.
+ * Each emits one event per destination.
+ */
+void apic_bus_icr(struct vcpu *v, uint64_t now);
+void apic_bus_msi(struct vcpu *v, uint32_t off, uint32_t data, uint64_t now);
+
+/*
+ * An interrupt of delivery mode mode (fixed, lowest priority, ExtINT or
+ * NMI) and vector accepted by APIC a; level: level-triggered (its TMR
+ * bit set, else cleared).  As QEMU's apic_set_irq, any vector is taken,
+ * 0 to 15 too (apic.c).
+ */
+void apic_accept(struct apic *a, int mode, int vector, bool level);
 
 /* Raise the timer's interrupt if it is due by now. */
 void apic_advance(struct vcpu *v, uint64_t now);

@@ -108,16 +108,14 @@ void vmm_irq_shadow_ran(struct vcpu *v, uint64_t insns)
 	}
 }
 
-/* ---- the local APIC's page (apic.c) -------------------------------------- */
+/* ---- the local APIC's region (apic.c, apic_bus.c) ------------------------- */
 
 uint32_t vmm_mmio_read_hook(void *ctx, uint32_t off, int size)
 {
 	struct vcpu *v = ctx;
 
-	if (!apic_mapped(v, APIC_BASE_DEFAULT + off))
-		return 0xffffffffu;	/* no device: the bus floats high */
 	/*
-	 * The page fault a real VMM takes on the APIC page (under hw a #PF
+	 * The page fault a real VMM takes on the APIC's region (under hw a #PF
 	 * exit: 2006 VT-x has no APIC virtualization): counted, not acted on
 	 * (a stop in the middle of a block would end it early while its
 	 * instructions are counted whole).
@@ -136,8 +134,9 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 {
 	struct vcpu *v = ctx;
 
-	if (!apic_mapped(v, APIC_BASE_DEFAULT + off) || size != 4 || (off & 3))
-		return;		/* the APIC takes aligned 32-bit stores only */
+	if (size != 4 || (off & 3))
+		return;		/* the APIC takes aligned 32-bit stores only
+				   (registers and MSIs alike) */
 	v->stats.cycles += vmm_guard_fault_cost(v);
 	v->stats.vmm_io++;
 	v->run.limit_block = NULL;
@@ -146,14 +145,16 @@ void vmm_mmio_write_hook(void *ctx, uint32_t off, int size, uint32_t value)
 }
 
 /*
- * An EOI, a TPR, an IPI to itself or a TSC deadline already passed may
- * let an interrupt in: the run ends at the next block boundary
- * (block_hook) and the interrupt is polled for then.
+ * An EOI, a TPR, an IPI or MSI to itself or a TSC deadline already
+ * passed may let an interrupt in (an NMI whatever IF says): the run ends
+ * at the next block boundary (block_hook) and the interrupt is polled for
+ * then.
  */
 void vmm_irq_apic_written(struct vcpu *v)
 {
-	if (v->virt.iflag && (apic_pending(&v->apic) >= 0 ||
-			      vmm_devices_irq_pending(v->vm, v->id))) {
+	if (v->apic.nmi_pending ||
+	    (v->virt.iflag && (apic_pending(&v->apic) >= 0 ||
+			       vmm_devices_irq_pending(v->vm, v->id)))) {
 		v->run.stop_request = 1;
 		v->run.irq_window = true;
 	}

@@ -12,11 +12,12 @@
  * interrupt it delivers) makes the accesses the CPU would: of nothing,
  * each is the VMM's trap, exactly as when the CPU makes it (vmm_guard.c),
  * and names the guest's instruction [tests/guests/vmmfor.S]; in the local
- * APIC's page, each reaches the APIC's registers, as the CPU's do
- * through its MMIO hooks [tests/guests/apicfor.S].  The VMM looking for
- * itself (its shadow tables, which ring the guest is in, the bytes of an
- * instruction it decodes) is no access of the guest's: the vmm_peek_
- * functions, never a trap, and nothing in the APIC's page.
+ * APIC's region, each reaches the APIC (its registers, an MSI), as the
+ * CPU's do through its MMIO hooks [tests/guests/apicfor.S, apicmsi.S].
+ * The VMM looking for itself (its shadow tables, which ring the guest is
+ * in, the bytes of an instruction it decodes) is no access of the
+ * guest's: the vmm_peek_ functions, never a trap, and nothing in the
+ * APIC's region.
  */
 #include <string.h>
 
@@ -91,9 +92,10 @@ static void ram_write(struct vcpu *v, uint32_t addr, const uint8_t *in,
 }
 
 /*
- * The local APIC's page (vm.c maps it, as one MMIO region, for the CPU's
- * accesses).  QEMU's CPU and its helpers reach the APIC's registers there,
- * for whatever instruction [measured: tests/guests/apicfor.S], and so does
+ * The local APIC's region, 1 MiB (vm.c maps it, as one MMIO region, for
+ * the CPU's accesses: apic.h).  QEMU's CPU and its helpers reach the APIC
+ * there, for whatever instruction [measured: tests/guests/apicfor.S; past
+ * the first page, apicmsi.S's LDS and interrupt frame], and so does
  * the VMM acting for the guest, through the same hooks (vmm_irq.c) and at
  * the same cost.  QEMU's APIC answers aligned 4-byte accesses only
  * (narrower: loads 0, stores dropped), and QEMU's memory core shapes the
@@ -105,12 +107,12 @@ static void ram_write(struct vcpu *v, uint32_t addr, const uint8_t *in,
  */
 static bool in_apic(uint32_t addr)
 {
-	return addr - APIC_BASE_DEFAULT < APIC_SIZE;
+	return addr - APIC_BASE_DEFAULT < APIC_SPACE_SIZE;
 }
 
 /* Does the VMM's access for the guest of n (1, 2 or 4) bytes at addr,
  * or one of the two aligned loads QEMU would make an unaligned one into,
- * reach the APIC's page? */
+ * reach the APIC's region? */
 static bool near_apic(const struct vcpu *v, uint32_t addr, uint32_t n)
 {
 	uint32_t first = addr & ~(n - 1);
@@ -155,7 +157,7 @@ static void piece_store(struct vcpu *v, uint32_t addr, uint32_t n,
 		ram_write(v, addr, b, n);
 }
 
-/* The VMM's load of n (1, 2 or 4) bytes at addr near the APIC's page,
+/* The VMM's load of n (1, 2 or 4) bytes at addr near the APIC's region,
  * into out, as QEMU's CPU makes it. */
 static void apic_page_load(struct vcpu *v, uint32_t addr, uint32_t n,
 			  uint8_t *out)
@@ -171,7 +173,7 @@ static void apic_page_load(struct vcpu *v, uint32_t addr, uint32_t n,
 }
 
 /* The VMM's store of n (1, 2 or 4) bytes from in at addr near the APIC's
- * page, as QEMU's CPU makes it: whole if aligned, else byte by byte. */
+ * region, as QEMU's CPU makes it: whole if aligned, else byte by byte. */
 static void apic_page_store(struct vcpu *v, uint32_t addr, uint32_t n,
 			    const uint8_t *in)
 {

@@ -238,6 +238,8 @@ static void wrmsr(struct vcpu *v, struct privop_outcome *out)
 		apic_advance(v, vmm_now_ns(v));	/* passed: due now */
 		vmm_irq_apic_written(v);
 	}
+	else if (slot == VMSR_APIC_BASE)
+		apic_base_write(v, val);
 	else if (slot >= 0)
 		v->virt.msr[slot] = val;
 	out->before = num;

@@ -276,7 +276,7 @@ static void names(void **state)
 	static const char *const actions[TRAP_ACTION_COUNT] = {
 		"emulated", "reflected", "int", "vmm-emulated", "halted",
 		"triple-fault", "callout", "vm-exit", "interrupt", "ipi",
-		"startup", "no-memory", "injected"
+		"startup", "no-memory", "injected", "msi"
 	};
 	static const char *const reasons[POWER_REASON_COUNT] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
@@ -287,7 +287,7 @@ static void names(void **state)
 	(void)state;
 	assert_int_equal(EV_KIND_COUNT, 16);
 	assert_int_equal(MODE_COUNT, 4);
-	assert_int_equal(TRAP_ACTION_COUNT, 13);
+	assert_int_equal(TRAP_ACTION_COUNT, 14);
 	assert_int_equal(POWER_REASON_COUNT, 11);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);

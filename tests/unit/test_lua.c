@@ -284,6 +284,20 @@ static void errors_name_file_and_line(void **state)
 		       1, "from inside a callback");
 }
 
+/* A filter may name the fields of an IPI's or MSI's trap event (target,
+ * address, data: docs/trace-format.md), as any other trap's. */
+static void msi_fields_filter(void **state)
+{
+	struct tl_play p;
+
+	(void)state;
+	tl_play(&p, "for e in events{kind='trap', action='msi', target=0,\n"
+		    "  address='0xfee00000', data='0x00000041'} do end\n"
+		    "for e in events{kind='trap', action='ipi', target=1} do end\n");
+	tl_play_expect_done(&p);
+	tl_play_close(&p);
+}
+
 /* A module in scenarios/ or lua/ reports its own file and line. */
 static void errors_in_helpers_point_at_the_caller(void **state)
 {
@@ -309,6 +323,7 @@ int main(void)
 		cmocka_unit_test(wrap_errors_name_one_place),
 		cmocka_unit_test(memory_bombs_are_stopped),
 		cmocka_unit_test(errors_name_file_and_line),
+		cmocka_unit_test(msi_fields_filter),
 		cmocka_unit_test(errors_in_helpers_point_at_the_caller),
 	};
 
