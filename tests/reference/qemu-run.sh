@@ -43,8 +43,10 @@
 #   3    the guest wrote another value there: a failure it detected itself.
 #   4    the machine triple-faulted (-no-reboot: QEMU stopped there).
 #   5    --serial-bytes N: the guest sent N bytes, QEMU was stopped there.
-#   124  timeout: the guest did not finish within 30 seconds (nor send N
-#        bytes within 300 with --serial-bytes).
+#   124  timeout: the guest did not finish within 120 seconds (nor send N
+#        bytes within 300 with --serial-bytes).  A safety net only: the
+#        slowest guest (vmmjump, which runs ROM's zeros to a triple fault)
+#        takes 9 s alone and over 30 s on 2 cores busy with other suites.
 #   1    anything else: QEMU could not start, a file could not be read, or the
 #        machine stopped some other way.
 #   2    bad usage.
@@ -139,7 +141,7 @@ machine() {
 }
 
 if [ -z "$bytes" ]; then
-    limit=30
+    limit=120
     (machine stdio "$@")
     status=$?
 else

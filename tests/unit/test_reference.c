@@ -170,6 +170,19 @@ static void smp_on(const char *n, const char *count)
 static void apictimer(void **state)
 {
 	(void)state;
+	/*
+	 * QEMU's timers follow the host's clock: on 2 cores busy with other
+	 * suites its counts can drift "off the clock" (seen in one of three
+	 * full runs of the suites at a load average of 6).  The reference is
+	 * QEMU unhurried, so it gets three tries; ringside's clock is
+	 * simulated and needs none.
+	 */
+	for (int i = 0; i < 3; i++) {
+		run_qemu("build/guests/apictimer.elf");
+		if (strstr(qemu_out, "off the clock") == NULL)
+			break;
+		tl_qemu_forget();
+	}
 	same_output("build/guests/apictimer.elf");
 	assert_non_null(strstr(qemu_out, "divide by 16: 5 per PIT period\n"));
 	/* qemu32 has no TSC-deadline mode, nor has ringside's default CPU */
