@@ -88,25 +88,6 @@ static void block_vcpu(struct world *w, struct vcpu *v, uint64_t now)
 }
 
 /*
- * The world of a VM that stopped running.  Powered off, its worlds are
- * gone (dead).  Paused by a full datastore, the VM still exists: its
- * worlds wait, with no wake time, for the question's answer (a Retry
- * wakes them: vmkernel_vm_powered_on).  esxtop counts that time as
- * %WAIT, as it does for any world blocked on an event, so %RUN + %RDY +
- * %CSTP + %WAIT = 100 still holds with %RUN 0 [src: VMware, "Interpreting
- * esxtop Statistics", 2.2: %WAIT is time blocked waiting for some event].
- */
-static void stop_world(struct world *w, uint64_t now)
-{
-	if (w->vm->state == VM_PAUSED) {
-		vmkernel_sched_set_state(w, WORLD_WAITING, now);
-		w->wake_ns = UINT64_MAX;
-		return;
-	}
-	vmkernel_sched_set_state(w, WORLD_DEAD, now);
-}
-
-/*
  * Run the VMM world on pCPU i: its vCPU executes guest code in runs that
  * end at the quantum's end or at the VM's next device interrupt, so a
  * timer tick arrives exactly on time.
@@ -127,7 +108,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		uint64_t until, wake;
 
 		if (vm->state != VM_ON) {
-			stop_world(w, pc->t);
+			vmkernel_sched_stop(w, pc->t);
 			return PLAYED_ON;
 		}
 		/* interrupts due by now reach the vCPU (and may wake it);
@@ -142,7 +123,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 			if (vm->state == VM_ON)
 				block_vcpu(w, v, pc->t);
 			else
-				stop_world(w, pc->t);
+				vmkernel_sched_stop(w, pc->t);
 			return PLAYED_ON;
 		}
 		/* a run of so many cycles: at least one instruction each */
@@ -198,7 +179,7 @@ static void run_load(struct vmkernel *k, int i, uint64_t q_end)
 	uint64_t d = end > pc->t ? end - pc->t : 0;
 
 	if (w->vm != NULL && w->vm->state != VM_ON) {
-		stop_world(w, pc->t);
+		vmkernel_sched_stop(w, pc->t);
 		return;
 	}
 	if (d > want)
