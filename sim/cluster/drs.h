@@ -54,6 +54,8 @@ struct drs_vm {
 	uint32_t dirty_mb_s;	/* how fast it dirties memory (VMotion) */
 	uint8_t pinned;		/* being migrated already, or paused with a
 				   question pending: it stays put */
+	uint8_t question;	/* paused with a question pending (pinned
+				   too): VMotion refuses it until answered */
 };
 
 /*

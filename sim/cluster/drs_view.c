@@ -74,7 +74,7 @@ int drs_view_build(struct cluster *c, const struct drs_rule *rules,
 			paused ? 0 : vm->demand_mhz,
 			vm->reservation_mhz, vm->limit_mhz, vm->shares,
 			vm->mem_mb, vm->reservation_mb, vm->dirty_mb_s,
-			vm->state != CVM_ON || paused };
+			vm->state != CVM_ON || paused, paused };
 	}
 	/* rules over the powered-on VMs only */
 	nr = 0;

@@ -2,7 +2,8 @@
  * test_cluster_paused.c - a VM paused by a full datastore (storage.h),
  * everywhere a running VM goes in a cluster: VMotion refuses it with the
  * reason (question-pending) and a Retry then stores the held write once;
- * DRS never picks it and sees it demand no CPU; HA restarts it when its
+ * DRS never picks it and sees it demand no CPU, and maintenance mode
+ * cannot evacuate it (stuck, with an event); HA restarts it when its
  * host fails, booted fresh, the held write lost as in a crash; a
  * snapshot and a consolidated backup (VCB) are refused, with an event,
  * and the held write is neither lost nor written twice.
@@ -236,6 +237,47 @@ static void drs_leaves_a_paused_vm(void **state)
 }
 
 /*
+ * Maintenance mode on the paused VM's host: DRS cannot evacuate it (a
+ * mandatory move VMotion would refuse), so it is stuck there with a
+ * drs event saying so, and the plan's note says why; answered (Retry),
+ * the next pass moves it off.
+ */
+static void maintenance_cannot_evacuate_a_paused_vm(void **state)
+{
+	struct sim *s;
+	struct cluster *c = two_hosts(&s);
+	char err[GUEST_ERR_MAX];
+	struct drs_plan plan;
+	size_t stuck = 0;
+	int vm;
+
+	(void)state;
+	vm = paused_vm(s, c);
+	assert_int_equal(drs_cluster_enter_maintenance(c, 0, &plan, err),
+			 SIM_OK);
+	assert_int_equal(plan.nmoves, 0);
+	assert_int_equal(plan.stuck, 1);
+	assert_non_null(strstr(plan.note, "question pending"));
+	drs_plan_free(&plan);
+	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
+		const struct event *e = event_log_at(sim_events(s), i);
+
+		stuck += e->kind == EV_DRS && e->u.drs.action == DRS_STUCK;
+	}
+	assert_int_equal(stuck, 1);
+	assert_int_equal(cluster_vm(c, vm)->host, 0);
+	assert_int_equal(count(s, EV_CLUSTER, CL_VMOTION_REFUSED), 0);
+
+	retry_stores_once(s, cluster_vm_live(c, vm));
+	assert_int_equal(drs_cluster_run(c, 3, DRS_FULL, &plan, err), SIM_OK);
+	assert_int_equal(plan.nmoves, 1);
+	assert_int_equal(plan.moves[0].vm, (uint32_t)vm);
+	assert_int_equal(plan.moves[0].why, DRS_WHY_MAINTENANCE);
+	drs_plan_free(&plan);
+	sim_destroy(s);
+}
+
+/*
  * HA: esx0 fails under the paused VM.  It is powered on, so HA restarts
  * it on esx1, as any powered-on VM: a fresh boot, as after a crash, so
  * the held write is gone (never stored) and the guest writes its disk
@@ -336,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vmotion_refuses_a_paused_vm),
 		cmocka_unit_test(drs_leaves_a_paused_vm),
+		cmocka_unit_test(maintenance_cannot_evacuate_a_paused_vm),
 		cmocka_unit_test(ha_restarts_a_paused_vm),
 		cmocka_unit_test(snapshot_and_backup_refused_while_paused),
 	};
