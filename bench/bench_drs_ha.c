@@ -67,7 +67,7 @@ static void run(uint32_t nh, uint32_t nv, struct figures *f)
 		vms[v] = (struct drs_vm){ "v", h, 200 + rnd(h < nh / 3 ? 1400 : 700),
 					  rnd(4) ? 0 : 100, 0, 1000,
 					  1024u << rnd(4), rnd(8) ? 0 : 256,
-					  rnd(64), 0 };
+					  rnd(64), 0, 0 };
 	}
 	drs_options_default(&s);
 	t0 = now();

@@ -124,6 +124,9 @@ void api_events_check_keys(lua_State *L, int filter, int kind,
 	case EV_INSN:
 		probe[1].u.insn.xlat = 1;
 		break;
+	case EV_DISK:
+		probe[1].u.disk.op = DISK_REFUSED;	/* its "reason" */
+		break;
 	default:
 		break;
 	}

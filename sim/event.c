@@ -279,3 +279,13 @@ const char *disk_op_name(enum disk_op op)
 {
 	return (unsigned)op < DISK_OP_COUNT ? disk_op_names[op] : "?";
 }
+
+static const char *const disk_refusal_names[DISK_REFUSAL_COUNT] = {
+	[DISK_REFUSED_LOCAL] = "local-datastore",
+	[DISK_REFUSED_QUESTION] = "question-pending",
+};
+
+const char *disk_refusal_name(enum disk_refusal r)
+{
+	return (unsigned)r < DISK_REFUSAL_COUNT ? disk_refusal_names[r] : "?";
+}

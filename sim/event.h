@@ -177,12 +177,24 @@ enum disk_op {
 	DISK_MOUNT,		/* backup: the proxy opened the snapshot over the SAN */
 	DISK_COPY,		/* backup: the proxy copied sectors off the datastore */
 	DISK_UNMOUNT,		/* backup: the proxy closed it */
-	DISK_REFUSED,		/* backup: refused (the proxy cannot see the disk) */
+	DISK_REFUSED,		/* a snapshot or backup refused: n says why
+				   (enum disk_refusal) */
 	DISK_NO_SPACE,		/* a write found the datastore full: held, VM paused */
 	DISK_OP_COUNT
 };
 
 const char *disk_op_name(enum disk_op op);
+
+/* Why a DISK_REFUSED event refused (its n field). */
+enum disk_refusal {
+	DISK_REFUSED_LOCAL = 0,	/* backup: the disk is on a host's local
+				   datastore, which the proxy cannot see */
+	DISK_REFUSED_QUESTION,	/* the VM is paused with a question pending
+				   (its datastore is full) */
+	DISK_REFUSAL_COUNT
+};
+
+const char *disk_refusal_name(enum disk_refusal r);
 
 #define EVENT_NO_VM 0xffff
 #define EVENT_NO_HOST 0xffff

@@ -319,6 +319,9 @@ static void fields_disk(struct visit *v, const struct event *ev)
 	if (ev->u.disk.op == DISK_READ || ev->u.disk.op == DISK_WRITE ||
 	    ev->u.disk.op == DISK_NO_SPACE)
 		f_str(v, "path", "guest>vmm>vmkernel>datastore");
+	if (ev->u.disk.op == DISK_REFUSED)
+		f_str(v, "reason",
+		      disk_refusal_name((enum disk_refusal)ev->u.disk.n));
 }
 
 /* A CPU's two Unicorn engines (cpu.h), as EV_ENGINE names them. */

@@ -323,6 +323,12 @@ int cluster_vm_by_name(const struct cluster *c, const char *name);
 struct vm *cluster_vm_live(struct cluster *c, int i);
 
 /*
+ * Is cluster VM i a live VM paused by a full datastore (VM_PAUSED), its
+ * question pending?  Powered on, but running nothing until answered.
+ */
+bool cluster_vm_paused(struct cluster *c, int i);
+
+/*
  * The cluster VM whose code ringside VM `vm` runs: its index, and its
  * cluster in *out; -1 if the VM belongs to no cluster (a host{}'s own).
  */

@@ -256,6 +256,13 @@ struct vm *cluster_vm_live(struct cluster *c, int i)
 	return v && v->sim_vm >= 0 ? sim_vm(c->sim, v->sim_vm) : NULL;
 }
 
+bool cluster_vm_paused(struct cluster *c, int i)
+{
+	struct vm *live = cluster_vm_live(c, i);
+
+	return live != NULL && live->state == VM_PAUSED;
+}
+
 int cluster_vm_of_live(struct sim *s, const struct vm *vm,
 		       struct cluster **out)
 {

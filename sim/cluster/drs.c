@@ -374,7 +374,17 @@ static int mandatory(struct drs_work *w, struct drs_plan *p, size_t *cap)
 		const struct drs_host *h = &c->hosts[w->place[v]];
 		struct cand k;
 
-		if (!h->maintenance || h->unavailable || c->vms[v].pinned)
+		if (!h->maintenance || h->unavailable)
+			continue;
+		if (c->vms[v].question) {	/* it cannot leave: say so */
+			w->stuck[v] = 1;
+			if (p->stuck++ == 0)
+				snprintf(p->note, sizeof p->note,
+					 "maintenance mode: %s is paused with a question pending (its datastore is full); VMotion refuses it until it is answered",
+					 c->vms[v].name ? c->vms[v].name : "?");
+			continue;
+		}
+		if (c->vms[v].pinned)
 			continue;
 		if (!best_forced(w, v, &k)) {
 			note_stuck(w, p, v, "maintenance mode");

@@ -52,7 +52,10 @@ struct drs_vm {
 	uint32_t mem_mb;	/* configured memory (what VMotion copies) */
 	uint32_t reservation_mb;	/* guaranteed memory (admission) */
 	uint32_t dirty_mb_s;	/* how fast it dirties memory (VMotion) */
-	uint8_t pinned;		/* being migrated already: it stays put */
+	uint8_t pinned;		/* being migrated already, or paused with a
+				   question pending: it stays put */
+	uint8_t question;	/* paused with a question pending (pinned
+				   too): VMotion refuses it until answered */
 };
 
 /*

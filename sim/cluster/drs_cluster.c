@@ -293,7 +293,7 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 	/* the new VM, in the view's spare slot, tried on every host */
 	v.vms[v.dc.nvms] = (struct drs_vm){ cfg->name, 0, cfg->demand_mhz,
 		cfg->reservation_mhz, cfg->limit_mhz, cfg->shares, mem,
-		cfg->reservation_mb, cfg->dirty_mb_s, 0 };
+		cfg->reservation_mb, cfg->dirty_mb_s, 0, 0 };
 	v.dc.nvms++;
 	for (int h = 0; h < c->nhosts; h++) {
 		double sd;

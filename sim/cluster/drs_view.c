@@ -52,6 +52,7 @@ int drs_view_build(struct cluster *c, const struct drs_rule *rules,
 	}
 	for (int i = 0; i < c->nvms; i++) {
 		const struct cluster_vm *vm = &c->vms[i];
+		bool paused;
 
 		v->index[i] = -1;
 		if (!powered_on(vm)) {
@@ -60,11 +61,20 @@ int drs_view_build(struct cluster *c, const struct drs_rule *rules,
 		}
 		v->index[i] = (int)n;
 		v->id[n] = i;
+		/*
+		 * A VM paused by a full datastore is powered on, so its memory
+		 * and reservations still count where it is; but it runs
+		 * nothing (CPU demand 0), and it cannot be moved: VMotion
+		 * refuses a VM with a question pending (vmotion.c), so DRS,
+		 * which acts through VMotion, leaves it where it is.
+		 */
+		paused = cluster_vm_paused(c, i);
 		v->vms[n++] = (struct drs_vm){
-			vm->name, (uint32_t)vm->host, vm->demand_mhz,
+			vm->name, (uint32_t)vm->host,
+			paused ? 0 : vm->demand_mhz,
 			vm->reservation_mhz, vm->limit_mhz, vm->shares,
 			vm->mem_mb, vm->reservation_mb, vm->dirty_mb_s,
-			vm->state != CVM_ON };
+			vm->state != CVM_ON || paused, paused };
 	}
 	/* rules over the powered-on VMs only */
 	nr = 0;

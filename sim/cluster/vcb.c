@@ -128,8 +128,14 @@ int vcb_backup(struct sim *s, struct vm *vm, const struct vcb_options *o,
 		return SIM_EINVAL;
 	}
 	if (!proxy_sees(s, vm, err, errlen)) {
-		step(s, vm, out, DISK_REFUSED, 0, 0, vmfs_layers(vm->disk) - 1,
-		     false);
+		step(s, vm, out, DISK_REFUSED, 0, DISK_REFUSED_LOCAL,
+		     vmfs_layers(vm->disk) - 1, false);
+		return SIM_ESTATE;
+	}
+	/* its first step is a snapshot, which a paused VM refuses */
+	if (snapshot_question_pending(vm, err, errlen)) {
+		step(s, vm, out, DISK_REFUSED, 0, DISK_REFUSED_QUESTION,
+		     vmfs_layers(vm->disk) - 1, false);
 		return SIM_ESTATE;
 	}
 	out->image = malloc(vmfs_sectors(vm->disk) * VMFS_SECTOR);

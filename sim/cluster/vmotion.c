@@ -34,6 +34,7 @@ static const char *const refusal_names[VMR_COUNT] = {
 	[VMR_DATASTORE] = "datastore", [VMR_CPU] = "cpu",
 	[VMR_NETWORK] = "network", [VMR_MEMORY] = "memory",
 	[VMR_RESERVATION] = "reservation", [VMR_HOST_FULL] = "host-full",
+	[VMR_QUESTION] = "question-pending",
 };
 
 const char *vmotion_refusal_name(enum vmotion_refusal r)
@@ -80,6 +81,22 @@ enum vmotion_refusal vmotion_check(struct cluster *c, int vmi, int dst,
 		snprintf(err, GUEST_ERR_MAX, "%s is being migrated already",
 			 v->name);
 		return VMR_BUSY;
+	}
+	/*
+	 * A VM paused by a full datastore waits on a question (storage.h).
+	 * vSphere refuses to operate on such a VM with the QuestionPending
+	 * fault, "an operation cannot be performed on a virtual machine
+	 * because it has a pending question requiring user input" [src:
+	 * vSphere Web Services API, vim.fault.QuestionPending (an
+	 * InvalidState, since API 4.1)]; and moving it would not help: its
+	 * disk stays on the same full datastore.  So nothing moves; the held
+	 * write stays with the VM, on its host, for Retry or Cancel.
+	 */
+	if (cluster_vm_paused(c, vmi)) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s is paused with a question pending (its datastore is full): answer it (Retry or Cancel) before moving it",
+			 v->name);
+		return VMR_QUESTION;
 	}
 	if (v->host == dst) {
 		snprintf(err, GUEST_ERR_MAX, "%s already runs on %s", v->name, dn);

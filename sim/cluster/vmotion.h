@@ -51,6 +51,8 @@ enum vmotion_refusal {
 	VMR_MEMORY,		/* not enough memory for it */
 	VMR_RESERVATION,	/* its reservation does not fit unreserved */
 	VMR_HOST_FULL,		/* HOST_MAX_VMS already */
+	VMR_QUESTION,		/* paused with a question pending (its
+				   datastore is full): answer it first */
 	VMR_COUNT
 };
 

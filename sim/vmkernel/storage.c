@@ -141,8 +141,12 @@ void storage_event_text(struct sim *s, const struct event *ev, char *buf,
 		snprintf(buf, size, "backup: %s unmounts the frozen disk", who);
 		break;
 	case DISK_REFUSED:
-		snprintf(buf, size, "backup refused: %s is on local datastore %s; the proxy reads disks over the SAN and cannot see it",
-			 file, vm && vm->disk ? vmfs_datastore(vm->disk) : "?");
+		if (ev->u.disk.n == DISK_REFUSED_QUESTION)
+			snprintf(buf, size, "snapshot refused: %s is paused with a question pending (its datastore is full); answer it first",
+				 vm ? vm->name : "the VM");
+		else
+			snprintf(buf, size, "backup refused: %s is on local datastore %s; the proxy reads disks over the SAN and cannot see it",
+				 file, vm && vm->disk ? vmfs_datastore(vm->disk) : "?");
 		break;
 	case DISK_NO_SPACE:
 		snprintf(buf, size, "disk write sector %u: vmm > vmkernel (%s) > %s: the datastore is full; the write is held and the VM paused",

@@ -36,8 +36,11 @@
  * no more space for the redo log of W2003Sbs1-000001.vmdk ... clicking
  * Retry. Otherwise, click Abort to terminate this session."; Broadcom KB
  * 318856, "Troubleshooting ESXi datastore or VMFS volume that is full",
- * lists what fails on a full VMFS; the wording for a base disk, and Cancel
- * for Abort, are later releases' [check]].  The write that found no room
+ * lists what fails on a full VMFS; vSphere Storage (6.5, 7.0, "thin
+ * provision integration"): "the host pauses virtual machines and
+ * generates an out-of-space alarm".  No source found quotes the question
+ * for a base disk: ringside asks KB 1007849's, naming the disk, with
+ * Cancel for Abort].  The write that found no room
  * is neither lost nor half done: the controller holds it (dev_ata.c) and
  * the VM waits in VM_PAUSED, with a DISK_NO_SPACE event and an EV_POWER
  * of reason POWER_NO_SPACE.  A headless run ends there, exit status 1,

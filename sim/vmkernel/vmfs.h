@@ -28,7 +28,9 @@
  * points to grain tables, which point to grains; a grain never written is
  * not stored and a read falls through to the parent (or reads zeros at
  * the base) [src: VMware, "Virtual Disk Format 5.0", 2011].  Here a grain
- * is one 512-byte sector, as in ESX's vmfsSparse delta disks [check].
+ * is one 512-byte sector, as in ESX's vmfsSparse delta disks, whose
+ * "block allocation unit size" is 512 bytes [src: Cormac Hogan (VMware),
+ * on vSphere 5.1's SE Sparse disks, cormachogan.com].
  */
 #ifndef SIM_VMFS_H
 #define SIM_VMFS_H

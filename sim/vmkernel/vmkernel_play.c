@@ -108,7 +108,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 		uint64_t until, wake;
 
 		if (vm->state != VM_ON) {
-			vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);
+			vmkernel_sched_stop(w, pc->t);
 			return PLAYED_ON;
 		}
 		/* interrupts due by now reach the vCPU (and may wake it);
@@ -123,7 +123,7 @@ static enum played run_vmm(struct vmkernel *k, int i, uint64_t q_end,
 			if (vm->state == VM_ON)
 				block_vcpu(w, v, pc->t);
 			else
-				vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);
+				vmkernel_sched_stop(w, pc->t);
 			return PLAYED_ON;
 		}
 		/* a run of so many cycles: at least one instruction each */
@@ -179,7 +179,7 @@ static void run_load(struct vmkernel *k, int i, uint64_t q_end)
 	uint64_t d = end > pc->t ? end - pc->t : 0;
 
 	if (w->vm != NULL && w->vm->state != VM_ON) {
-		vmkernel_sched_set_state(w, WORLD_DEAD, pc->t);	/* powered off */
+		vmkernel_sched_stop(w, pc->t);
 		return;
 	}
 	if (d > want)

@@ -81,6 +81,25 @@ void vmkernel_sched_set_state(struct world *w, enum world_state st,
 		w->since = now;
 }
 
+/*
+ * The world of a VM that stopped running.  Powered off, its worlds are
+ * gone (dead).  Paused by a full datastore, the VM still exists: its
+ * worlds wait, with no wake time, for the question's answer (a Retry
+ * wakes them: vmkernel_vm_powered_on).  esxtop counts that time as
+ * %WAIT, as it does for any world blocked on an event, so %RUN + %RDY +
+ * %CSTP + %WAIT = 100 still holds with %RUN 0 [src: VMware, "Interpreting
+ * esxtop Statistics", 2.2: %WAIT is time blocked waiting for some event].
+ */
+void vmkernel_sched_stop(struct world *w, uint64_t now)
+{
+	if (w->vm->state == VM_PAUSED) {
+		vmkernel_sched_set_state(w, WORLD_WAITING, now);
+		w->wake_ns = UINT64_MAX;
+		return;
+	}
+	vmkernel_sched_set_state(w, WORLD_DEAD, now);
+}
+
 void world_times_at(const struct world *w, uint64_t now,
 		    struct world_times *out)
 {
@@ -299,8 +318,9 @@ void vmkernel_sched_plan(struct vmkernel *k, uint64_t q_start)
 		w->q_pcpu = -1;
 		if (w->vm != NULL && w->vm->state != VM_ON &&
 		    w->state != WORLD_RUNNING) {
-			/* its VM is off: the VMKernel tears its worlds down */
-			vmkernel_sched_set_state(w, WORLD_DEAD, q_start);
+			/* its VM is off: the VMKernel tears its worlds down;
+			   paused: they wait for the question's answer */
+			vmkernel_sched_stop(w, q_start);
 			continue;
 		}
 		if (w->limit_mhz) {

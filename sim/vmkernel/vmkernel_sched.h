@@ -35,6 +35,12 @@ struct world *world_new(struct vmkernel *k, enum world_kind kind,
 void vmkernel_sched_set_state(struct world *w, enum world_state st,
 			      uint64_t now);
 
+/*
+ * w's VM stopped running: powered off, w is dead; paused (a question
+ * pending), w waits with no wake time until a Retry.
+ */
+void vmkernel_sched_stop(struct world *w, uint64_t now);
+
 /* Replace pCPU i's world by `to` (an EV_WORLD says why). */
 void vmkernel_sched_switch_to(struct vmkernel *k, int i, struct world *to,
 		   enum switch_reason why, uint64_t now);

@@ -45,6 +45,28 @@ static int refuse(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
+bool snapshot_question_pending(const struct vm *vm, char *err,
+			       size_t errlen)
+{
+	if (vm->state != VM_PAUSED)
+		return false;
+	snprintf(err, errlen,
+		 "%s is paused with a question pending (its datastore is full): answer it (Retry or Cancel) before a snapshot",
+		 vm->name);
+	return true;
+}
+
+/* Refuse a snapshot of a paused VM, with an event saying why. */
+static bool refuse_paused(struct vm *vm, char *err, size_t errlen)
+{
+	if (!snapshot_question_pending(vm, err, errlen))
+		return false;
+	storage_event(vm, -1, DISK_REFUSED,
+		      vm->disk ? vmfs_layers(vm->disk) - 1 : 0, 0,
+		      DISK_REFUSED_QUESTION, (uint16_t)vm->host->id);
+	return true;
+}
+
 int snapshot_take(struct vm *vm, const char *name, bool memory, char *err,
 		  size_t errlen)
 {
@@ -62,6 +84,8 @@ int snapshot_take(struct vm *vm, const char *name, bool memory, char *err,
 	if (find(vm, name) >= 0)
 		return refuse(err, errlen, SIM_EINVAL,
 			      "%s already has a snapshot named %s", vm->name, name);
+	if (refuse_paused(vm, err, errlen))
+		return SIM_ESTATE;
 	if (vm->snaps == NULL && (vm->snaps = calloc(1, sizeof *vm->snaps)) == NULL)
 		return SIM_ENOMEM;
 	if (vm->snaps->n == SNAPSHOT_MAX)
@@ -103,6 +127,8 @@ int snapshot_revert(struct vm *vm, const char *name, char *err,
 	if (i < 0)
 		return refuse(err, errlen, SIM_ENOTFOUND,
 			      "%s has no snapshot named %s", vm->name, name);
+	if (refuse_paused(vm, err, errlen))
+		return SIM_ESTATE;
 	mem = vm->snaps->s[i].mem;
 	if (vm->disk != NULL) {
 		rc = vmfs_revert(vm->disk, name, &dropped);

@@ -49,6 +49,21 @@ int snapshot_revert(struct vm *vm, const char *name, char *err,
 int snapshot_remove(struct vm *vm, const char *name, char *err,
 		    size_t errlen);
 
+/*
+ * Is vm paused with a question pending (its datastore full: storage.h)?
+ * Then err says so, and a snapshot of it is refused (snapshot_take,
+ * snapshot_revert and VCB, whose first step is a snapshot).  vSphere
+ * refuses an operation on a VM whose question awaits an answer with the
+ * QuestionPending fault [src: vSphere Web Services API,
+ * vim.fault.QuestionPending]; and a new delta disk would need room on
+ * the very datastore that has none [src: VMware KB 1007849 / Broadcom
+ * 304464: out of space for a delta, the VM asks the question].  The held
+ * write is neither lost nor written: Retry stores it once.  Removing a
+ * snapshot stays allowed: it is one way to free room (storage.md).
+ */
+bool snapshot_question_pending(const struct vm *vm, char *err,
+			       size_t errlen);
+
 /* How many snapshots vm has, and the i-th oldest's name (NULL past). */
 int snapshot_count(const struct vm *vm);
 const char *snapshot_name(const struct vm *vm, int i);

@@ -237,11 +237,11 @@ static int identities_hold(const char *text, bool *sys, bool *cstp)
 }
 
 /*
- * The value of column `name` (without its quotes) in the first sample of
- * the CSV in text; NAN when the header has no such column or the sample
- * leaves it empty.
+ * The value of column `name` (without its quotes) in sample `row` (0: the
+ * first) of the CSV in text; NAN when the header has no such column, the
+ * CSV no such sample, or the sample leaves it empty.
  */
-static double first_sample(const char *text, const char *name)
+static double sample_at(const char *text, const char *name, int row)
 {
 	const char *nl = strchr(text, '\n'), *at, *p;
 	int col = 0;
@@ -251,9 +251,18 @@ static double first_sample(const char *text, const char *name)
 		return NAN;
 	for (p = text; p < at; p++)
 		col += *p == ',';
+	for (int r = 0; r < row && nl != NULL; r++)
+		nl = strchr(nl + 1, '\n');
+	if (nl == NULL || nl[1] == '\0')
+		return NAN;
 	for (p = nl + 1; col > 0 && *p && *p != '\n'; p++)
 		col -= *p == ',';
 	return p[0] == '"' && p[1] != '"' ? strtod(p + 1, NULL) : NAN;
+}
+
+static double first_sample(const char *text, const char *name)
+{
+	return sample_at(text, name, 0);
 }
 
 /*
@@ -283,6 +292,45 @@ static void esxtop_keeps_a_world_that_died_in_the_sample(void **state)
 	expect("--headless --esxtop --interval 0.2 --guest scenarios/guests/timer.elf",
 	       0, "Vcpu(100:vm0:5:vmm0)");
 	identities_hold(out, &sys, &cstp);
+}
+
+/*
+ * A VM paused by a full datastore (storage.h) keeps its worlds, which
+ * run nothing while the question waits: in every sample after the pause
+ * its VMM world is there with %RUN 0 and %WAIT 100, its group too, and
+ * the identities hold on every sample, the pause included.  Another VM
+ * keeps the host's clock going meanwhile; Cancel (power off) ends it.
+ */
+static void esxtop_paused_vm_waits(void **state)
+{
+	char sc[256], args[512];
+	bool sys, cstp;
+	int rows = 0;
+
+	(void)state;
+	tl_scenario(sc, sizeof sc,
+		"local esx = host{name=\"esx0\"}\n"
+		"local vm = esx:add_vm{name=\"fill\", guest=\"build/guests/diskfill.elf\", disk_mb=1}\n"
+		"esx:add_vm{name=\"tick\", guest=\"scenarios/guests/timer.elf\"}\n"
+		"vm:set_datastore_room(8)\n"
+		"run{until_event=\"power\", match={reason=\"no-space\"}}\n"
+		"run{seconds=0.3}\n"
+		"expect(vm.state == \"paused\", \"still paused\")\n"
+		"vm:power_off()\n");
+	snprintf(args, sizeof args, "--headless --esxtop --interval 0.1 %s", sc);
+	expect(args, 0, "Vcpu(100:fill:5:vmm0)");
+	unlink(sc);
+	for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+		rows++;
+	assert_true(rows - 1 >= 4);		/* the header, then samples */
+	/* the first sample has the run up to the pause: it ran */
+	assert_true(first_sample(out, "\\\\esx0\\Vcpu(100:fill:5:vmm0)\\% Run\"") > 0);
+	for (int r = 1; r < rows - 1; r++) {
+		assert_true(sample_at(out, "\\\\esx0\\Vcpu(100:fill:5:vmm0)\\% Run\"", r) == 0);
+		assert_true(sample_at(out, "\\\\esx0\\Vcpu(100:fill:5:vmm0)\\% Wait\"", r) == 100);
+		assert_true(sample_at(out, "\\\\esx0\\Group Cpu(100:fill)\\% Run\"", r) == 0);
+	}
+	assert_true(identities_hold(out, &sys, &cstp) >= 4 * 4);
 }
 
 /* The host options: esxtop's CSV, vCPUs, the CD-ROM. */
@@ -427,6 +475,7 @@ int main(void)
 		cmocka_unit_test(trace_file),
 		cmocka_unit_test(host_options),
 		cmocka_unit_test(esxtop_keeps_a_world_that_died_in_the_sample),
+		cmocka_unit_test(esxtop_paused_vm_waits),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);

@@ -355,6 +355,43 @@ static void clusters_and_vmotion(void **state)
 	tl_play_close(&p);
 }
 
+/*
+ * A cluster VM paused by a full datastore, through the binding: VMotion,
+ * a snapshot and a VCB backup are refused with the reason (and their
+ * events); answered (room, Retry), it moves.
+ */
+static void paused_vm_in_a_cluster(void **state)
+{
+	struct tl_play p;
+
+	(void)state;
+	tl_play(&p, "local c = cluster{name='prod', shared_datastore='san0'}\n"
+		 "local a = c:add_host{name='a'}\n"
+		 "local b = c:add_host{name='b'}\n"
+		 "local app = c:add_vm{name='fill', host=a, guest='build/guests/diskfill.elf',\n"
+		 "                     mem_mb=16, disk_mb=1}\n"
+		 "app.vm:set_datastore_room(8)\n"
+		 "run{until_event='power', match={reason='no-space'}}\n"
+		 "expect(app.vm.state == 'paused' and app.state == 'on', 'paused, powered on')\n"
+		 "local r = vmotion(app, b)\n"
+		 "expect(not r.ok and contains(r.error, 'question pending'), r.error)\n"
+		 "expect(count{kind='cluster', action='vmotion-refused', reason='question-pending'} == 1, 'refused event')\n"
+		 "expect(app.host == a, 'not moved')\n"
+		 "local ok, why = app.vm:snapshot('s1')\n"
+		 "expect(not ok and contains(why, 'question pending'), why)\n"
+		 "local bk = vcb_backup(app.vm)\n"
+		 "expect(not bk.ok and contains(bk.error, 'question pending'), 'backup refused')\n"
+		 "expect(count{kind='disk', op='refused', reason='question-pending'} == 2, 'disk events')\n"
+		 "expect(count{kind='disk', op='snapshot'} == 0, 'no delta')\n"
+		 "app.vm:set_datastore_room(1024)\n"
+		 "expect(app.vm:retry(), 'answered')\n"
+		 "local r2 = vmotion(app, b)\n"
+		 "expect(r2.ok and app.host == b, 'moved once answered')\n");
+	tl_play_expect_done(&p);
+	assert_int_equal(scenario_expects(p.sc, NULL), 10);
+	tl_play_close(&p);
+}
+
 /* Bad cluster arguments are errors that name the file and line. */
 static void cluster_errors(void **state)
 {
@@ -380,6 +417,7 @@ int main(void)
 		cmocka_unit_test(event_tables_have_the_trace_fields),
 		cmocka_unit_test(clusters_and_vmotion),
 		cmocka_unit_test(cluster_errors),
+		cmocka_unit_test(paused_vm_in_a_cluster),
 		cmocka_unit_test(disk_snapshots_and_backup),
 		cmocka_unit_test(command_line_and_modules),
 		cmocka_unit_test(tsc_deadline_option),
