@@ -128,6 +128,7 @@ void bt_flush(struct bt *bt)
 	bt->nfrags = 0;
 	bt->top = 0;
 	bt->live = -1;
+	bt->ndead = 0;
 	memset(bt->hash, 0xff, sizeof bt->hash);
 	free_blocks(bt);
 	bt->stats.flushes++;
@@ -330,7 +331,7 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	bool done = false;
 	int unit_max;
 
-	if (bt->top + FRAG_MAX_BYTES > bt->size)
+	if (bt->top + FRAG_MAX_BYTES > bt->size || bt->ndead >= BT_DEAD_MAX)
 		bt_flush(bt);
 	if (bt->nfrags == bt->capfrags) {
 		int cap = bt->capfrags ? bt->capfrags * 2 : 256;
@@ -563,6 +564,7 @@ void bt_state_load(struct vcpu *v, const struct bt_state *st)
 	bt->top = st->copy.top;
 	bt->stats = st->copy.stats;
 	bt->live = st->copy.live;
+	bt->ndead = st->copy.ndead;
 	bt->written = false;
 	cpu_invalidate_code(v->cpu, VMM_BASE + BT_TC_OFF, BT_TC_SIZE);
 }

@@ -22,7 +22,8 @@
  *      lookup hash, the jumps chained into them pointed back at their exit
  *      stubs, so the next arrival translates the new bytes.  The TC bytes
  *      stay (the CPU may be stopped inside them; bt_guest_eip still reads
- *      them) until the TC fills and is flushed whole.  A store into a code
+ *      them) until the TC is flushed whole: when it fills, or when
+ *      BT_DEAD_MAX units have been dropped (bt_priv.h).  A store into a code
  *      chunk that overlaps no live unit (data beside code, code never
  *      translated, a unit already dropped) costs nothing more: no stop.
  *
@@ -151,6 +152,14 @@ static void drop(struct bt *bt, int fi)
 		cpu_invalidate_code(bt->v->cpu, TC_BASE + e->site - 2, 6);
 	}
 	f->in = -1;
+	/*
+	 * Unicorn keeps its own translation of the fragment's TC bytes until
+	 * told: a loop that drops a unit an iteration would otherwise grow
+	 * Unicorn's memory until the TC fills [measured: smcbench.S, 50,000
+	 * iterations, peak RSS 246 MB].
+	 */
+	cpu_invalidate_code(bt->v->cpu, TC_BASE + f->tc, f->tc_len);
+	bt->ndead++;
 	bt->stats.dropped++;
 }
 
