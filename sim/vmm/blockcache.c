@@ -441,6 +441,20 @@ int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size)
 	return hit;
 }
 
+void blockcache_watch(struct blockcache *bc, uint32_t addr, uint32_t len)
+{
+	if (addr >= bc->ram_size)
+		return;
+	if (len > bc->ram_size - addr)
+		len = bc->ram_size - addr;
+	mark_chunks(bc, addr, len);
+}
+
+uint32_t blockcache_chunk_bytes(void)
+{
+	return 1u << CHUNK_SHIFT;
+}
+
 const uint64_t *blockcache_generation(const struct blockcache *bc)
 {
 	return &bc->generation;

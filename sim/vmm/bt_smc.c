@@ -85,13 +85,24 @@ int bt_smc_unit_max(const struct bt *bt, uint32_t guest)
 void bt_code_written(struct vcpu *v, uint32_t addr, uint32_t len)
 {
 	struct bt *bt = v->bt;
-	uint32_t hi = addr + (len ? len : 1);
+	uint32_t hi = addr + (len ? len : 1), cb = blockcache_chunk_bytes();
+	uint32_t clo = addr & ~(cb - 1), chi = (hi + cb - 1) & ~(cb - 1);
 	bool hit = false;
 
 	if (bt == NULL)
 		return;
-	for (int i = bt->live; i >= 0 && !hit; i = bt->frags[i].live_next)
-		hit = overlaps(&bt->frags[i], addr, hi);
+	for (int i = bt->live; i >= 0; i = bt->frags[i].live_next) {
+		const struct frag *f = &bt->frags[i];
+
+		hit = hit || overlaps(f, addr, hi);
+		/*
+		 * The store retired the decoded code of its whole chunk: a
+		 * unit there that survives must stay watched, or a later
+		 * store into it would go unnoticed [tests/guests/smcchunk.S].
+		 */
+		if (overlaps(f, clo, chi))
+			blockcache_watch(v->vm->code, f->guest, f->guest_len);
+	}
 	if (!hit)
 		return;		/* nothing translated there: no stop */
 	if (!bt->written) {

@@ -312,6 +312,20 @@ static void smcself(void **state)
 	tl_hostile_check(&(struct tl_hostile){ "smcself", M, POWER_DEBUG_EXIT, 0, true, true });
 }
 
+/*
+ * Two functions in one chunk of code, both translated under bt, patched
+ * one after the other: the first patch drops only f's unit, and g's copy
+ * must still be watched for the second (bt_smc.c: bt_code_written keeps
+ * the chunk's surviving units watched).
+ */
+static void smcchunk(void **state)
+{
+	(void)state;
+	assert_string_equal(tl_qemu_says("smcchunk"),
+			    "smcchunk: 00000007\n00000005\n");
+	tl_hostile_check(&(struct tl_hostile){ "smcchunk", M, POWER_DEBUG_EXIT, 0, true, true });
+}
+
 /* The same by read-modify-write through a register: made once, seen at once. */
 static void smcrmw(void **state)
 {
@@ -539,6 +553,7 @@ int main(void)
 		cmocka_unit_test(smcloop_bounded),
 		cmocka_unit_test(renew_keeps_state),
 		cmocka_unit_test(smcself),
+		cmocka_unit_test(smcchunk),
 		cmocka_unit_test(smcrmw),
 		cmocka_unit_test(smcvmm),
 		cmocka_unit_test(repouts),
