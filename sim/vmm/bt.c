@@ -119,7 +119,10 @@ void bt_destroy(struct bt *bt)
 	free(bt);
 }
 
-/* Forget every translation (the TC is full, or translated code changed). */
+/*
+ * Forget every translation: the TC is full, or holds BT_DEAD_MAX dropped
+ * units (bt_smc.c).
+ */
 void bt_flush(struct bt *bt)
 {
 	struct vcpu *v = bt->v;
