@@ -12,7 +12,7 @@
 #include "vmm/bt.h"
 
 #define BT_HASH 4096		/* guest address -> fragment (power of two) */
-#define BT_BLOCK_HASH 1024	/* TC block -> accounting view */
+#define BT_BLOCK_HASH 8192	/* TC block -> accounting view */
 /*
  * Dropped fragments keep their TC bytes, their record and their accounting
  * views until the next flush: after this many the next translation flushes
