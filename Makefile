@@ -249,8 +249,8 @@ check-layering:
 		echo "lua/ is a binding over sim/: no curses" >&2; exit 1; fi
 
 bench: deps
-	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf build/guests/ticker.elf build/guests/vmmzero.elf build/guests/x87loop.elf
-	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf build/guests/vmmzero.elf scenarios/guests/dirty.elf build/guests/x87loop.elf
+	@$(MAKE) --no-print-directory build $(BENCH_BIN) $(BENCH_TUI) $(BENCH_CLUSTER) $(BENCH_DRSHA) build/guests/traps.elf build/guests/ticker.elf build/guests/vmmzero.elf build/guests/x87loop.elf build/guests/smcbench.elf
+	@$(BENCH_BIN) scenarios/guests/bench.elf build/guests/traps.elf build/guests/vmmzero.elf scenarios/guests/dirty.elf build/guests/x87loop.elf build/guests/smcbench.elf
 	@$(BENCH_TUI) scenarios/guests/tour.elf scenarios/guests/bench.elf
 	@$(BENCH_CLUSTER) scenarios/guests/dirty.elf build/guests/ticker.elf
 	@$(BENCH_DRSHA)

@@ -41,18 +41,22 @@
  *
  * Last of all, a loop of x87 arithmetic beside plain loads
  * (tests/guests/x87loop.S), which the VMM runs partly one instruction at
- * a time, in each mode against raw Unicorn.
+ * a time, and a loop that patches its own code (tests/guests/smcbench.S),
+ * in each mode against raw Unicorn.
  *
  * Figures, never a pass/fail: the target (b/a >= 0.33) is reported, not
  * asserted.  Usage:
- *   bench_cpu [bench.elf [traps.elf [vmmzero.elf [dirty.elf [x87loop.elf]]]]]
+ *   bench_cpu [bench.elf [traps.elf [vmmzero.elf [dirty.elf [x87loop.elf [smcbench.elf]]]]]]
+ *   bench_cpu --loops [x87loop.elf [smcbench.elf]]   the last two only
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench_lib.h"
 #include "cpu/disasm.h"
 #include "event.h"
+#include "vmm/bt.h"
 #include "vmm/vmm.h"
 #include "vmx/guest.h"
 #include "sim.h"
@@ -80,6 +84,7 @@ struct run {
 	uint64_t insns;		/* guest instructions */
 	uint64_t blocks;	/* blocks the fast engine ran */
 	uint64_t nomem;		/* no-memory traps */
+	uint64_t units;		/* translation units translated (bt) */
 	struct vcpu_stats st;
 };
 
@@ -130,6 +135,13 @@ static void run_ringside(const char *path, enum exec_mode mode,
 	out->insns = sim_insns(s);
 	out->st = vm->vcpu[0]->stats;
 	out->blocks = vm->vcpu[0]->run.blocks_run;
+	out->units = 0;
+	if (vm->vcpu[0]->bt != NULL) {
+		struct bt_stats bs;
+
+		bt_get_stats(vm->vcpu[0]->bt, &bs);
+		out->units = bs.units;
+	}
 	if (vm->state != VM_OFF || vm->power_reason != POWER_DEBUG_EXIT)
 		fprintf(stderr, "bench: warning: the guest did not finish cleanly\n");
 	sim_destroy(s);
@@ -343,30 +355,40 @@ static void bench_nomem(const char *vmmzero)
 }
 
 /*
- * A loop of x87 arithmetic on memory beside a plain load
- * (tests/guests/x87loop.S): a block the VMM must not run whole when any
- * access of its x87 instructions could be one of nothing, as Unicorn
- * reports those with a previous instruction's EIP (BLOCK_STALE_MIXED,
- * sim/vmm/blockcache.c).  Each mode against raw Unicorn on the same
- * guest; set the ratios beside (b)-(d)'s, whose loop has no such block.
+ * A loop each mode runs in its own way, against raw Unicorn on the same
+ * guest: title, then the best and median of REPEATS runs in each mode.
+ * Two such loops, whose ratios are to be set beside (b)-(d)'s:
+ *
+ * x87 arithmetic on memory beside a plain load (tests/guests/x87loop.S):
+ * a block the VMM must not run whole when any access of its x87
+ * instructions could be one of nothing, as Unicorn reports those with a
+ * previous instruction's EIP (BLOCK_STALE_MIXED, sim/vmm/blockcache.c).
+ *
+ * Self-modifying code (tests/guests/smcbench.S, smcloop.S's loop 50,000
+ * times): two stores an iteration patch the next instruction.  Unicorn
+ * retranslates its block each time, in every mode and raw too; under bt
+ * the translator also drops the unit holding the patched bytes and
+ * translates it again (sim/vmm/bt_smc.c): the units translated say how
+ * often.
  */
-static void bench_stepped(const char *x87, struct raw *r)
+static void bench_loop(const char *title, const char *path, struct raw *r)
 {
 	struct mode_runs m[3];
 	double raw[BENCH_MAX_RUNS], ta;
 
-	best_of_modes(x87, REPEATS, r, m, raw);
+	best_of_modes(path, REPEATS, r, m, raw);
 	ta = bench_fastest(raw, REPEATS);
-	printf("x87 beside plain loads: %s, %llu guest instructions; raw best of %d, ringside best and median of %d\n",
-	       x87, (unsigned long long)m[0].best.insns,
+	printf("%s: %s, %llu guest instructions; raw best of %d, ringside best and median of %d\n",
+	       title, path, (unsigned long long)m[0].best.insns,
 	       REPEATS * ((RAW_RUNS + REPEATS - 1) / REPEATS), REPEATS);
 	printf("  %-30s %8.3f s %8.1f MIPS\n", "raw Unicorn, no hooks", ta,
 	       (double)m[0].best.insns / ta / 1e6);
 	for (int k = 0; k < 3; k++) {
 		printf("  ringside %-21s ", mode_names[k]);
 		print_runs(&m[k], raw);
-		printf(" (%llu blocks run whole)\n",
-		       (unsigned long long)m[k].best.blocks);
+		printf(" (%llu blocks run whole, %llu units translated)\n",
+		       (unsigned long long)m[k].best.blocks,
+		       (unsigned long long)m[k].best.units);
 	}
 }
 
@@ -377,6 +399,7 @@ int main(int argc, char **argv)
 	const char *vmmzero = argc > 3 ? argv[3] : "build/guests/vmmzero.elf";
 	const char *dirty = argc > 4 ? argv[4] : "scenarios/guests/dirty.elf";
 	const char *x87 = argc > 5 ? argv[5] : "build/guests/x87loop.elf";
+	const char *smc = argc > 6 ? argv[6] : "build/guests/smcbench.elf";
 	struct raw *r = calloc(1, sizeof *r);
 	uint64_t n;
 
@@ -384,11 +407,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: out of memory\n");
 		return 2;
 	}
+	if (argc > 1 && strcmp(argv[1], "--loops") == 0) {
+		bench_loop("x87 beside plain loads",
+			   argc > 2 ? argv[2] : "build/guests/x87loop.elf", r);
+		bench_loop("self-modifying code",
+			   argc > 3 ? argv[3] : "build/guests/smcbench.elf", r);
+		disasm_destroy(r->dis);
+		free(r);
+		return 0;
+	}
 	n = bench_modes(path, traps, r);
 	bench_hooks(path, n, r);
 	bench_memory_hooks(dirty, r);
 	bench_nomem(vmmzero);
-	bench_stepped(x87, r);
+	bench_loop("x87 beside plain loads", x87, r);
+	bench_loop("self-modifying code", smc, r);
 	disasm_destroy(r->dis);
 	free(r);
 	return 0;

@@ -162,6 +162,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_WORLD] = "world", [EV_HOST] = "host", [EV_CLUSTER] = "cluster",
 	[EV_DRS] = "drs", [EV_HA] = "ha",
 	[EV_DISK] = "disk", [EV_ENGINE] = "engine",
+	[EV_INVALIDATE] = "invalidate",
 };
 
 static const char *const cluster_action_names[CL_ACTION_COUNT] = {

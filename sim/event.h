@@ -38,6 +38,8 @@ enum event_kind {
 	EV_DISK,	/* storage: a sector read or written, a snapshot, a backup step */
 	EV_ENGINE,	/* a vCPU's CPU replaced its Unicorn engine (cpu.h,
 			   cpu_set_renew_after): Unicorn's memory bounded */
+	EV_INVALIDATE,	/* guest code was written: translated units dropped
+			   (vmm/bt_smc.c) */
 	EV_KIND_COUNT
 };
 
@@ -330,6 +332,12 @@ struct event {
 			uint32_t retranslations; /* the old engine's */
 			uint32_t eip;		/* where the guest was */
 		} engine;
+		struct {
+			uint32_t addr;		/* the first byte written */
+			uint32_t len;		/* bytes from it */
+			uint32_t units;		/* translation units dropped */
+			uint8_t unit_max;	/* instructions per unit there now */
+		} invalidate;
 	} u;
 };
 

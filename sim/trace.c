@@ -342,7 +342,7 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 	bool vcpu = ev->kind == EV_INSN || ev->kind == EV_TRAP ||
 		    ev->kind == EV_IO || ev->kind == EV_RING ||
 		    ev->kind == EV_MODE || ev->kind == EV_TRANSLATE ||
-		    ev->kind == EV_ENGINE;
+		    ev->kind == EV_ENGINE || ev->kind == EV_INVALIDATE;
 
 	fields_common(&v, ev, vcpu);
 	switch (ev->kind) {
@@ -398,6 +398,12 @@ void trace_fields(struct sim *s, const struct event *ev, trace_field_fn *fn,
 		f_str(&v, "engine", engine_name(ev->u.engine.engine));
 		f_int(&v, "retranslations", ev->u.engine.retranslations);
 		f_hex(&v, "eip", ev->u.engine.eip, 8);
+		break;
+	case EV_INVALIDATE:
+		f_hex(&v, "addr", ev->u.invalidate.addr, 8);
+		f_int(&v, "len", ev->u.invalidate.len);
+		f_int(&v, "units", ev->u.invalidate.units);
+		f_int(&v, "unit_max", ev->u.invalidate.unit_max);
 		break;
 	case EV_HOST:
 		f_str(&v, "host", host_name(s, ev->u.host.host));
@@ -507,6 +513,14 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		trace_sb_printf(&b, "%08x  new %s engine for the CPU after %u retranslations (Unicorn's memory bounded)",
 			  ev->u.engine.eip, engine_name(ev->u.engine.engine),
 			  ev->u.engine.retranslations);
+		break;
+	case EV_INVALIDATE:
+		trace_sb_printf(&b, "%08x  code written (%u bytes): %u translated unit%s dropped; units there: up to %u instruction%s",
+			  ev->u.invalidate.addr, ev->u.invalidate.len,
+			  ev->u.invalidate.units,
+			  ev->u.invalidate.units == 1 ? "" : "s",
+			  ev->u.invalidate.unit_max,
+			  ev->u.invalidate.unit_max == 1 ? "" : "s");
 		break;
 	case EV_HOST:
 		trace_sb_printf(&b, "host %s: %s (%u)", host_name(s, ev->u.host.host),

@@ -109,6 +109,17 @@ int block_index_of(const struct block *b, uint32_t addr);
 int blockcache_note_write(struct blockcache *bc, uint32_t addr, int size);
 
 /*
+ * Watch [addr, addr+len) as code again after blockcache_note_write retired
+ * its chunk: a translator that keeps its own copy of that code (a store
+ * beside it changed none of its bytes) must still hear of the next store
+ * there (vmm/bt_smc.c).
+ */
+void blockcache_watch(struct blockcache *bc, uint32_t addr, uint32_t len);
+
+/* The bytes of one chunk, the unit stores are noticed in (a power of two). */
+uint32_t blockcache_chunk_bytes(void);
+
+/*
  * A counter that changes whenever blocks are retired: whoever keeps block
  * pointers of their own must drop them when it moves.
  */

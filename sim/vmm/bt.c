@@ -22,7 +22,8 @@
  *
  * Fragments are kept in TC order in one array (so a TC address is found by
  * binary search) and hashed by guest address.  The TC is flushed whole when
- * it fills up or when the guest writes to code it has translated.
+ * it fills up; when the guest writes to code it has translated, only the
+ * units holding the written bytes are dropped (bt_smc.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,13 @@ int bt_create(struct vcpu *v, struct bt **out)
 	if (bt->size < 4 * FRAG_MAX_BYTES)
 		bt->size = 4 * FRAG_MAX_BYTES;
 	memset(bt->hash, 0xff, sizeof bt->hash);
+	bt->live = -1;
+	bt->npages = (uint32_t)(v->vm->ram_size >> 12);
+	bt->smc_pages = calloc(bt->npages ? bt->npages : 1, 1);
+	if (bt->smc_pages == NULL) {
+		free(bt);
+		return SIM_ENOMEM;
+	}
 	*out = bt;
 	return SIM_OK;
 }
@@ -107,31 +115,38 @@ void bt_destroy(struct bt *bt)
 	free_blocks(bt);
 	bt_collect(bt);
 	free(bt->frags);
+	free(bt->smc_pages);
 	free(bt);
 }
 
-static unsigned hash_guest(uint32_t guest)
-{
-	return (guest * 2654435761u >> 12) & (BT_HASH - 1);
-}
-
-/* Forget every translation (the TC is full, or translated code changed). */
+/*
+ * Forget every translation: the TC is full, or holds BT_DEAD_MAX dropped
+ * units (bt_smc.c).
+ */
 void bt_flush(struct bt *bt)
 {
 	struct vcpu *v = bt->v;
+	uint32_t top = bt->top;
 
 	bt->nfrags = 0;
 	bt->top = 0;
+	bt->live = -1;
+	bt->ndead = 0;
 	memset(bt->hash, 0xff, sizeof bt->hash);
 	free_blocks(bt);
 	bt->stats.flushes++;
-	cpu_invalidate_code(v->cpu, VMM_BASE + BT_TC_OFF, BT_TC_SIZE);
+	/*
+	 * Only the bytes in use: Unicorn walks every page of the range it is
+	 * told to forget (tb_invalidate_phys_range), and the whole 3 MiB took
+	 * 70% of a self-modifying loop's time [measured: perf, smcloop.S].
+	 */
+	cpu_invalidate_code(v->cpu, VMM_BASE + BT_TC_OFF, top);
 }
 
 struct frag *bt_find_guest(struct bt *bt, uint32_t guest)
 {
 	bt->stats.lookups++;
-	for (int i = bt->hash[hash_guest(guest)]; i >= 0; i = bt->frags[i].next)
+	for (int i = bt->hash[bt_hash_guest(guest)]; i >= 0; i = bt->frags[i].next)
 		if (bt->frags[i].guest == guest) {
 			bt->stats.hits++;
 			return &bt->frags[i];
@@ -197,6 +212,7 @@ static int new_exit(struct frag *f, uint32_t target, uint32_t site)
 	e->target = target;
 	e->site = site;
 	e->chained = 0;
+	e->in_next = -1;
 	return f->nexits - 1;
 }
 
@@ -316,8 +332,9 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	struct frag *f;
 	uint32_t addr = guest;
 	bool done = false;
+	int unit_max;
 
-	if (bt->top + FRAG_MAX_BYTES > bt->size)
+	if (bt->top + FRAG_MAX_BYTES > bt->size || bt->ndead >= BT_DEAD_MAX)
 		bt_flush(bt);
 	if (bt->nfrags == bt->capfrags) {
 		int cap = bt->capfrags ? bt->capfrags * 2 : 256;
@@ -332,7 +349,8 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	memset(f, 0, sizeof *f);
 	f->guest = guest;
 	f->tc = bt->top;
-	while (!done && f->n < BT_UNIT_MAX) {
+	unit_max = bt_smc_unit_max(bt, guest);
+	while (!done && f->n < unit_max) {
 		const struct block *b = blockcache_get(v->vm->code, addr, 0);
 		struct block_insn *g = &f->g[f->n];
 		struct bt_view_insn *w = &f->view[f->n];
@@ -383,7 +401,7 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	}
 	if (f->n == 0)
 		return NULL;
-	if (!done) {		/* 12 instructions: fall through to the next unit */
+	if (!done) {		/* unit_max instructions: on to the next unit */
 		f->end = UNIT_LIMIT;
 		new_exit(f, addr, emit_jump(bt, (const uint8_t[]){ 0xe9 }, 1));
 	}
@@ -397,8 +415,9 @@ struct frag *bt_translate(struct bt *bt, uint32_t guest)
 	for (int i = 0; i < f->n; i++)
 		for (int c = 0; c < CLASS_COUNT; c++)
 			f->class_count[c] += f->g[i].cls == c;
-	f->next = bt->hash[hash_guest(guest)];
-	bt->hash[hash_guest(guest)] = bt->nfrags++;
+	f->next = bt->hash[bt_hash_guest(guest)];
+	bt->hash[bt_hash_guest(guest)] = bt->nfrags;
+	bt_smc_added(bt, bt->nfrags++);
 	bt->stats.units++;
 	bt->stats.tc_used = bt->top;
 	vmm_charge(v, (uint64_t)COST_TRANSLATE * f->n);
@@ -468,12 +487,12 @@ int bt_view(struct bt *bt, uint32_t guest, struct bt_view *out)
 {
 	struct frag *f = NULL;
 
-	for (int i = bt->hash[hash_guest(guest)]; i >= 0; i = bt->frags[i].next)
+	for (int i = bt->hash[bt_hash_guest(guest)]; i >= 0; i = bt->frags[i].next)
 		if (bt->frags[i].guest == guest)
 			f = &bt->frags[i];
 	if (f == NULL) {	/* or the fragment containing it */
 		for (int i = 0; i < bt->nfrags && f == NULL; i++)
-			if (guest >= bt->frags[i].guest &&
+			if (!bt->frags[i].dead && guest >= bt->frags[i].guest &&
 			    guest < bt->frags[i].guest + bt->frags[i].guest_len)
 				f = &bt->frags[i];
 	}
@@ -500,6 +519,7 @@ struct bt_state {
 	struct bt copy;		/* pointers inside are not used */
 	struct frag *frags;
 	uint8_t *tc;
+	uint8_t *smc_pages;	/* the pages' drop counts (bt_smc.c) */
 };
 
 int bt_state_save(const struct bt *bt, struct bt_state **out)
@@ -511,12 +531,14 @@ int bt_state_save(const struct bt *bt, struct bt_state **out)
 	st->copy = *bt;
 	st->frags = malloc((size_t)(bt->nfrags ? bt->nfrags : 1) * sizeof *st->frags);
 	st->tc = malloc(bt->top ? bt->top : 1);
-	if (st->frags == NULL || st->tc == NULL) {
+	st->smc_pages = malloc(bt->npages ? bt->npages : 1);
+	if (st->frags == NULL || st->tc == NULL || st->smc_pages == NULL) {
 		bt_state_free(st);
 		return SIM_ENOMEM;
 	}
 	memcpy(st->frags, bt->frags, (size_t)bt->nfrags * sizeof *st->frags);
 	memcpy(st->tc, bt->tc, bt->top);
+	memcpy(st->smc_pages, bt->smc_pages, bt->npages);
 	*out = st;
 	return SIM_OK;
 }
@@ -539,11 +561,14 @@ void bt_state_load(struct vcpu *v, const struct bt_state *st)
 	}
 	memcpy(bt->frags, st->frags, (size_t)st->copy.nfrags * sizeof *bt->frags);
 	memcpy(bt->tc, st->tc, st->copy.top);
+	memcpy(bt->smc_pages, st->smc_pages, bt->npages);
 	memcpy(bt->hash, st->copy.hash, sizeof bt->hash);
 	bt->nfrags = st->copy.nfrags;
 	bt->top = st->copy.top;
 	bt->stats = st->copy.stats;
-	bt->flush_pending = false;
+	bt->live = st->copy.live;
+	bt->ndead = st->copy.ndead;
+	bt->written = false;
 	cpu_invalidate_code(v->cpu, VMM_BASE + BT_TC_OFF, BT_TC_SIZE);
 }
 
@@ -553,5 +578,6 @@ void bt_state_free(struct bt_state *st)
 		return;
 	free(st->frags);
 	free(st->tc);
+	free(st->smc_pages);
 	free(st);
 }

@@ -20,7 +20,8 @@
  * VMM, which translates the target and patches the jump to go straight
  * there next time.  The TC lives in the VMM's area at the top of the
  * address space, out of the guest's (truncated) segments.  When the guest
- * writes to code that has been translated, the TC is flushed.
+ * writes to code that has been translated, the units holding the written
+ * bytes are dropped, and translated again when next reached (bt_smc.c).
  *
  * Guest *user* code runs directly on the CPU (direct execution) whenever
  * that is safe: ring 3, interrupts on, IOPL below 3 (Bugnion et al.).
@@ -73,6 +74,7 @@ struct bt_stats {
 	uint64_t chains;	/* jumps patched to go fragment to fragment */
 	uint64_t flushes;	/* whole-TC invalidations */
 	uint64_t invalidations;	/* guest stores to translated code */
+	uint64_t dropped;	/* units dropped by them (bt_smc.c) */
 	uint32_t tc_used;	/* bytes of the TC in use */
 };
 
@@ -124,10 +126,17 @@ void bt_exception(struct vcpu *v, int vector, uint32_t error, uint32_t eip);
 /* The accounting view of a CPU block inside the TC (see vmm.c lookup()). */
 const struct block *bt_block(struct vcpu *v, uint32_t addr, uint32_t size);
 
-/* A guest store touched translated code: flush at the next opportunity. */
-void bt_code_written(struct vcpu *v);
+/*
+ * A guest store (or the VMM's for the guest) of len bytes at addr, in a
+ * chunk of guest memory that holds code: if it overlaps a translated
+ * unit, stop the run soon, and drop that unit at bt_settle (bt_smc.c).
+ */
+void bt_code_written(struct vcpu *v, uint32_t addr, uint32_t len);
 
-/* Between runs: flush the TC if code was written, and re-place the guest. */
+/*
+ * Between runs: drop the units whose guest bytes were written (EV_INVALIDATE)
+ * and re-place the guest.
+ */
 void bt_settle(struct vcpu *v);
 
 /*

@@ -12,7 +12,15 @@
 #include "vmm/bt.h"
 
 #define BT_HASH 4096		/* guest address -> fragment (power of two) */
-#define BT_BLOCK_HASH 1024	/* TC block -> accounting view */
+#define BT_BLOCK_HASH 8192	/* TC block -> accounting view */
+/*
+ * Dropped fragments keep their TC bytes, their record and their accounting
+ * views until the next flush: after this many the next translation flushes
+ * the TC, so a loop that patches its code for ever stays in bounded memory
+ * (a record is 1.6 KB, a view up to 1.4 KB: without the bound, smcbench.S's
+ * 50,000 patches peaked at 246 MB).
+ */
+#define BT_DEAD_MAX 4096
 
 /* A direct successor of a fragment, reached through a patchable jump. */
 struct frag_exit {
@@ -20,7 +28,12 @@ struct frag_exit {
 	uint32_t site;		/* TC offset of the jump's rel32 */
 	uint32_t stub;		/* TC offset of its INT3 stub */
 	uint8_t chained;	/* the jump now goes straight to the target */
+	int in_next;		/* next exit chained to the same fragment
+				   (bt_smc.c), or -1 */
 };
+
+/* An exit as one number: fragment index * 2 + exit index. */
+#define BT_EXIT_ID(fi, ei) ((fi) * 2 + (ei))
 
 /* One translation unit and its fragment. */
 struct frag {
@@ -34,6 +47,9 @@ struct frag {
 	struct block_insn g[BT_UNIT_MAX];	/* the guest instructions */
 	struct bt_view_insn view[BT_UNIT_MAX];	/* their translations (tc: offset) */
 	int next;			/* hash chain: index, or -1 */
+	int live_next;			/* the live list: index, or -1 */
+	int in;				/* first exit chained here (BT_EXIT_ID), or -1 */
+	uint8_t dead;			/* dropped: its guest bytes changed */
 };
 
 struct bt {
@@ -47,9 +63,19 @@ struct bt {
 	struct block *blocks[BT_BLOCK_HASH];	/* accounting views */
 	struct block *retired;		/* views of a flushed TC, freed later */
 	uint64_t block_gen;
-	bool flush_pending;		/* translated code was written */
+	int live;			/* first live fragment, or -1 */
+	int ndead;			/* fragments dropped since the last flush */
+	bool written;			/* translated code was written ... */
+	uint32_t w_lo, w_hi;		/* ... these guest bytes (bt_smc.c) */
+	uint8_t *smc_pages;		/* per guest page: units dropped (saturating) */
+	uint32_t npages;
 	struct bt_stats stats;
 };
+
+static inline unsigned bt_hash_guest(uint32_t guest)
+{
+	return (guest * 2654435761u >> 12) & (BT_HASH - 1);
+}
 
 struct frag *bt_translate(struct bt *bt, uint32_t guest);
 struct frag *bt_lookup(struct bt *bt, uint32_t guest);
@@ -57,6 +83,12 @@ struct frag *bt_find_guest(struct bt *bt, uint32_t guest);
 struct frag *bt_find_tc(struct bt *bt, uint32_t off);
 void bt_patch(struct bt *bt, uint32_t site, uint32_t to);
 void bt_flush(struct bt *bt);
+
+/* bt_smc.c: a new fragment joins the live list; an exit was chained. */
+void bt_smc_added(struct bt *bt, int fi);
+void bt_smc_chained(struct bt *bt, int fi, int ei, struct frag *to);
+/* How many instructions a unit starting at guest may hold. */
+int bt_smc_unit_max(const struct bt *bt, uint32_t guest);
 
 /* Free accounting views of a flushed TC (no block pointer may be held). */
 void bt_collect(struct bt *bt);

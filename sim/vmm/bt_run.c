@@ -185,6 +185,7 @@ static void chain(struct vcpu *v, int fi, int ei)
 		/* the source fragment still exists: patch its jump */
 		bt_patch(bt, e.site, to->tc);
 		bt->frags[fi].exits[ei].chained = 1;
+		bt_smc_chained(bt, fi, ei, to);
 		bt->stats.chains++;
 		cpu_invalidate_code(v->cpu, TC_BASE + e.site - 2, 6);
 	}
@@ -289,43 +290,6 @@ void bt_exception(struct vcpu *v, int vector, uint32_t error, uint32_t eip)
 				     vector, error, f->g[i].x.addr);
 		return;
 	}
-}
-
-/*
- * Called from the CPU's write hook, *before* the store lands: stopping the
- * CPU here would abandon the store and retry it forever.  Instead the next
- * block hook stops the run (v->run.tc_stale), the store having completed, and
- * bt_settle() flushes between runs.
- */
-void bt_code_written(struct vcpu *v)
-{
-	if (v->bt == NULL)
-		return;
-	if (!v->bt->flush_pending)
-		v->bt->stats.invalidations++;
-	v->bt->flush_pending = true;
-	v->run.tc_stale = true;
-}
-
-void bt_settle(struct vcpu *v)
-{
-	struct bt *bt = v->bt;
-	struct vmm_target t;
-
-	if (bt == NULL)
-		return;
-	if (bt->flush_pending) {
-		bt->flush_pending = false;
-		v->run.tc_stale = false;
-		if (v->run.in_bt) {
-			vmm_current_target(v, &t);	/* before the TC goes */
-			bt_flush(bt);
-			vmm_switch(v, &t);
-		} else {
-			bt_flush(bt);
-		}
-	}
-	bt_collect(bt);
 }
 
 int bt_step(struct vcpu *v)

@@ -574,7 +574,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 			else
 				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
 						    (uint32_t)size);
-			bt_code_written(vm->vcpu[i]);
+			bt_code_written(vm->vcpu[i], addr, (uint32_t)size);
 		}
 	}
 	vmm_shadow_note_write(v, addr, size);

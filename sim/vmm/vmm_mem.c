@@ -86,7 +86,7 @@ static void ram_write(struct vcpu *v, uint32_t addr, const uint8_t *in,
 	if (blockcache_note_write(vm->code, addr, (int)n))
 		for (int i = 0; i < vm->nvcpus; i++) {
 			cpu_invalidate_code(vm->vcpu[i]->cpu, addr, n);
-			bt_code_written(vm->vcpu[i]);
+			bt_code_written(vm->vcpu[i], addr, n);
 		}
 	vmm_shadow_note_write(v, addr, (int)n);
 }

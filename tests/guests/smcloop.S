@@ -8,10 +8,13 @@
  * runs: the sum is 1,000,000 * 7 = 7,000,000 ("smcloop: 006acfc0"). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
+        .ifndef ITERATIONS              /* smcbench.S sets fewer */
+        .set ITERATIONS, 1000000
+        .endif
 _start:
         BEGIN msg
         xor  %ebx, %ebx
-        mov  $1000000, %ecx
+        mov  $ITERATIONS, %ecx
 1:      movl $7, 2f + 2                 /* patch the imm32 of the add below */
 2:      .byte 0x81, 0xc3                /* add ebx, imm32 */
         .long 0

@@ -265,7 +265,7 @@ static void names(void **state)
 	static const char *const kinds[EV_KIND_COUNT] = {
 		"insn", "trap", "io", "serial", "vmx", "power", "ring", "mode",
 		"translate", "world", "host", "cluster", "drs", "ha", "disk",
-		"engine"
+		"engine", "invalidate"
 	};
 	static const char *const disk_ops[DISK_OP_COUNT] = {
 		"read", "write", "snapshot", "revert", "consolidate",
@@ -285,7 +285,7 @@ static void names(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(EV_KIND_COUNT, 16);
+	assert_int_equal(EV_KIND_COUNT, 17);
 	assert_int_equal(MODE_COUNT, 4);
 	assert_int_equal(TRAP_ACTION_COUNT, 14);
 	assert_int_equal(POWER_REASON_COUNT, 11);
@@ -306,7 +306,7 @@ static void names(void **state)
 	assert_string_equal(exec_mode_name(MODE_COUNT), "?");
 	assert_string_equal(trap_action_name(TRAP_ACTION_COUNT), "?");
 	assert_string_equal(power_reason_name(POWER_REASON_COUNT), "?");
-	assert_int_equal(EVENT_MASK_ALL, 0xffff);
+	assert_int_equal(EVENT_MASK_ALL, 0x1ffff);
 	assert_int_equal(EVENT_MASK(EV_SERIAL), 0x08);
 }
 
