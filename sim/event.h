@@ -79,10 +79,19 @@ enum trap_action {
 				   (hw: a VM exit, exception or NMI, #PF:
 				   the VMM's shadow page tables map
 				   nothing there) */
-	TRAP_INJECTED,		/* hw: the exception the VMM's emulation
+	TRAP_INJECTED,		/* the exception the VMM's emulation
 				   answered (RDPMC's #UD, a bad MOV CR's
-				   #GP), injected on the VM entry */
+				   #GP), which the CPU did not raise; a =
+				   enum inject_how */
 	TRAP_ACTION_COUNT
+};
+
+/* How the VMM gave the guest an exception of its own making. */
+enum inject_how {
+	INJECT_BY_VMM = 0,	/* te, bt: the VMM builds the frame through
+				   the guest's IDT, in software */
+	INJECT_ON_ENTRY,	/* hw: the VM-entry interruption-information
+				   field; the CPU delivers it on the entry */
 };
 
 const char *trap_action_name(enum trap_action a);

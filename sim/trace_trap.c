@@ -48,7 +48,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		snprintf(buf, size, "triple fault");
 		return;
 	case TRAP_INJECTED:
-		snprintf(buf, size, "the VMM's answer: %s injected on the VM entry, through the guest's IDT",
+		snprintf(buf, size, a == INJECT_ON_ENTRY ?
+			 "the VMM's answer: %s injected on the VM entry, through the guest's IDT" :
+			 "the VMM's answer: %s, which the CPU did not raise, delivered through the guest's IDT",
 			 x86_vector_name(ev->u.trap.vector) ?
 			 x86_vector_name(ev->u.trap.vector) : "an exception");
 		return;

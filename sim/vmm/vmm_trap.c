@@ -38,10 +38,24 @@ static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
 }
 
 /*
- * Give the guest an exception as hardware would have.  injected: under
- * hardware assist, the answer of the VMM's emulation after a VM exit,
- * which the VMM injects on the VM entry (VM-entry interruption-information
- * field, SDM vol. 3C 24.8.3): its work, so an event (the exit was counted).
+ * Give the guest an exception.  Two kinds, told apart in the trace:
+ *
+ *   reflected  the hardware raised it (or would have: the guest's own
+ *              fault); the VMM, which owns the real IDT, passes it on
+ *              through the guest's IDT.  injected = false.
+ *   injected   the hardware raised nothing of the kind: the VMM's
+ *              emulation of the instruction decided the guest gets it
+ *              (RDPMC's #UD, a bad MOV to CR0's #GP, a far jump to a
+ *              not-present segment's #NP).  injected = true.  Under
+ *              hardware assist the VMM injects it on the VM entry
+ *              (VM-entry interruption-information field, SDM vol. 3C
+ *              24.8.3); under te and bt it builds the frame itself, as
+ *              it does for a reflection, but the fault is its decision,
+ *              not the CPU's: the CPU trapped with #GP (te) or raised
+ *              nothing at all (bt's callout).
+ *
+ * Either way it is the VMM's work, so an event - except the guest's own
+ * faults under hardware assist, which the CPU delivers in non-root mode.
  */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 			  int vector, uint32_t error, uint32_t eip,
@@ -50,16 +64,22 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 	bool has_error = x86_vector_has_error_code(vector);
 	bool exits = v->exec == MODE_HW;
 
-	/*
-	 * Under hardware assist the CPU delivers the guest's own faults
-	 * through the guest's IDT by itself, with no exit and no VMM
-	 * (ringside's model still does the delivery, but it is the
-	 * hardware's work: no event, no cost) - except those the exception
-	 * bitmap names.  A VMM of 2006 (no EPT, shadow page tables) sets #PF
-	 * there: each page fault exits (reason 0, exception or NMI), the VMM
-	 * finds it is the guest's own and injects it on the VM entry.
-	 */
-	if (!exits || vector == X86_PF) {
+	if (injected) {
+		if (!exits)	/* no VM entry to do it: the VMM's frame */
+			vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
+			       exits ? INJECT_ON_ENTRY : INJECT_BY_VMM, 0, 0);
+	} else if (!exits || vector == X86_PF) {
+		/*
+		 * Under hardware assist the CPU delivers the guest's own
+		 * faults through the guest's IDT by itself, with no exit and
+		 * no VMM (ringside's model still does the delivery, but it is
+		 * the hardware's work: no event, no cost) - except those the
+		 * exception bitmap names.  A VMM of 2006 (no EPT, shadow page
+		 * tables) sets #PF there: each page fault exits (reason 0,
+		 * exception or NMI), the VMM finds it is the guest's own and
+		 * injects it on the VM entry.
+		 */
 		v->stats.reflected++;
 		if (exits)
 			vmm_hw_count_exit(v, 0);	/* exception or NMI */
@@ -68,9 +88,6 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 		vmm_trap_event(v, in, vector,
 			       exits ? TRAP_VM_EXIT : TRAP_REFLECTED,
 			       has_error, error, 0, 0, 0);
-	} else if (injected) {
-		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
-			       0, 0, 0);
 	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
@@ -203,8 +220,9 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			    in->addr + in->len, in->addr);
 		break;
 	case EMU_FAULT:
+		/* the VMM's verdict, unless non-root mode ran it alone */
 		deliver_fault(v, in, e.vector, e.error, in->addr,
-			      how == ENTRY_EXIT);
+			      how != ENTRY_HARDWARE);
 		break;
 	case EMU_HALT:
 		if (!v->virt.iflag) {
