@@ -135,6 +135,76 @@ static void direct_ring3_lsl_is_a_hole(void **state)
 }
 
 /*
+ * Is e the event of one of the "Red Pill" instructions, read from its
+ * bytes (an optional operand-size prefix, then 0F 01 /0 SGDT, /1 SIDT,
+ * /4 SMSW, or 0F 00 /0 SLDT, /1 STR: Intel SDM vol. 2B)?
+ */
+static bool red_pill_insn(const struct event *e)
+{
+	const uint8_t *b = e->u.insn.bytes;
+	int reg;
+
+	if (e->u.insn.len >= 1 && b[0] == 0x66)
+		b++;
+	if (b[0] != 0x0f || (b[1] != 0x00 && b[1] != 0x01))
+		return false;
+	reg = (b[2] >> 3) & 7;
+	return b[1] == 0x01 ? reg == 0 || reg == 1 || reg == 4
+			    : reg == 0 || reg == 1;
+}
+
+/*
+ * Direct execution does not hide the VMM ("Red Pill"): SGDT, SIDT, SMSW,
+ * STR and SLDT are unprivileged and do not trap [SDM vol. 2B; Robin &
+ * Irvine 2000], so guest ring 3 with IF=1, which bt runs directly
+ * [Bugnion et al. 2012], reads the real registers: the VMM's.  te runs
+ * them untrapped too; under VT-x they run in non-root mode, where the
+ * guest's own registers are live.  tests/guests/redpill.S runs the five at
+ * ring 3 with interrupts on (test_reference compares what they read with
+ * QEMU).
+ */
+static void direct_ring3_red_pill(void **state)
+{
+	static const struct {
+		enum exec_mode mode, ran;	/* the VM's, the instruction's */
+		struct handler w;
+	} want[] = {
+		{ MODE_TE, MODE_TE, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_BT, MODE_DIRECT, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_HW, MODE_HW, { PATH_DIRECT, WHY_NONROOT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode("build/guests/redpill.elf", want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_INSN || !red_pill_insn(e))
+				continue;
+			n++;
+			assert_int_equal(e->u.insn.vring, 3);
+			assert_int_equal(e->u.insn.mode, want[k].ran);
+			if (e->u.insn.path != want[k].w.path ||
+			    e->u.insn.why != want[k].w.why)
+				fail_msg("%s: a Red Pill instruction at ring 3 took %s (%s), the sources say %s (%s)",
+					 exec_mode_name(want[k].mode),
+					 path_text(e->u.insn.path),
+					 handler_why_name(e->u.insn.why),
+					 path_text(want[k].w.path),
+					 handler_why_name(want[k].w.why));
+		}
+		assert_int_equal(n, 5);
+		tl_free(&r);
+	}
+}
+
+/*
  * SYSENTER and SYSEXIT [Intel SDM vol. 2B; Adams & Agesen 2006]: a
  * deprivileging VMM owns the real SYSENTER MSRs, so SYSENTER from the
  * guest's ring 3 enters the VMM (te, and bt's direct execution), which
@@ -415,6 +485,7 @@ int main(void)
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
 		cmocka_unit_test(direct_ring3_lsl_is_a_hole),
+		cmocka_unit_test(direct_ring3_red_pill),
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(rdpmc_paths),
