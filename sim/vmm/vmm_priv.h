@@ -18,7 +18,7 @@
  *   vmm_hw.c       hardware assist: the VT-x model
  *   vmm_boot.c     the Multiboot hand-over state, deprivileged
  *   vmm_state.c    a vCPU's state saved and loaded
- *   vmkernel_cpu.c virtualizing privileged instructions
+ *   vmm_privop.c   the privileged instructions, emulated on the virtual CPU
  *   bt*.c          the binary translator (bt_priv.h)
  */
 #ifndef SIM_VMM_PRIV_H
@@ -219,7 +219,8 @@ struct emu {
 /*
  * Carry out instruction `in` (at guest address in->addr) on the guest's
  * state exactly as the real CPU would with the guest in its virtual ring:
- * privileged instructions through the VMKernel, port I/O through the VMX,
+ * privileged instructions on the virtual CPU (vmm_privop.c), port I/O
+ * through the VMX or the VMM's own PIC and PIT,
  * sensitive ones from the virtual state (the answers real ring-0 hardware
  * gives, which trap-and-emulate cannot).  Moves nothing itself: the caller
  * resumes at in->addr + in->len (EMU_NEXT), switches to out->target, or
