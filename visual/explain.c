@@ -266,6 +266,20 @@ static void reflect(struct explain_out *o, const struct step_record *r,
 		explain_say(o, ". The VMM caught it and reflected it: it delivered %s through the guest's own IDT to the guest kernel's handler, exactly as the CPU would have. The guest handles its own fault.",
 		    vec ? vec : "the exception");
 		break;
+	case TRAP_INJECTED:
+		/* a refusal after a callout: the CPU raised nothing */
+		explain_say(o, " The translated code called the VMM here instead of running it, so the CPU raised nothing; the VMM, emulating it, refused it as real hardware would");
+		if (cls == CLASS_PRIVILEGED)
+			explain_say(o, " (only ring 0 may run it, and the guest is in ring %d)",
+			    r->insn.u.insn.vring);
+		else if (cls == CLASS_IO)
+			explain_say(o, " (the guest's IOPL forbids port access from ring %d)",
+			    r->insn.u.insn.vring);
+		else if (r->op == X86_OP_RDPMC)
+			explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
+		explain_say(o, ". It injected %s: it delivered it through the guest's own IDT to the guest kernel's handler. The guest handles its own fault.",
+		    vec ? vec : "the exception");
+		break;
 	case TRAP_HALTED:
 		explain_say(o, " The VMM stopped the virtual CPU.");
 		break;

@@ -92,9 +92,15 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
 
-/* A fault the guest takes by itself: guest > vmm > guest. */
-static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
-		    uint32_t error)
+/*
+ * A fault the guest takes by itself (real hardware would raise it too):
+ * guest > vmm > guest.  raised: the CPU raised it (reflected); false for a
+ * callout, where translated code called the VMM and no fault was raised:
+ * the VMM's emulation refuses the instruction as the CPU would, and the
+ * #GP is of its making (injected).
+ */
+static void guest_fault(struct vcpu *v, const struct block_insn *bi,
+			int vector, uint32_t error, bool raised)
 {
 	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
 
@@ -104,7 +110,14 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
 	else
 		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
-	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, false);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, !raised);
+}
+
+/* The CPU's fault, passed on to the guest (guest_fault). */
+static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
+		    uint32_t error)
+{
+	guest_fault(v, bi, vector, error, true);
 }
 
 /*
@@ -168,7 +181,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	struct emu e;
 
 	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
-		reflect(v, bi, X86_GP, 0);
+		/* the CPU's #GP, except after a callout, which raised none */
+		guest_fault(v, bi, X86_GP, 0, how != ENTRY_CALLOUT);
 		return;
 	}
 	set_handling(v, bi, how);
