@@ -270,7 +270,12 @@ static void probes_follow_the_sources(void **state)
  *     with no exit (privilege checks come before exits, SDM vol. 3C
  *     25.1.1); CPUID exits at every ring (25.1.2);
  *   - RDPMC at rings 1-3 with CR4.PCE clear is refused with #GP as a
- *     privileged instruction is [SDM vol. 2B, RDPMC].
+ *     privileged instruction is [SDM vol. 2B, RDPMC];
+ *   - RDTSC: a deprivileging VMM keeps time virtual by setting the real
+ *     CR4.TSD, which makes RDTSC #GP at CPL > 0 [SDM vol. 2B, RDTSC], so
+ *     it traps at every ring (te, and bt's direct execution) or is a
+ *     callout (bt); VT-x of 2006 runs it in non-root mode with TSC
+ *     offsetting and no RDTSC exiting [SDM vol. 3C 24.6.2, 25.3].
  */
 static struct handler ring_oracle(enum x86_op op, enum exec_mode m, int ring)
 {
@@ -287,6 +292,10 @@ static struct handler ring_oracle(enum x86_op op, enum exec_mode m, int ring)
 	 */
 	bool refused = priv || op == X86_OP_RDPMC;
 
+	if (op == X86_OP_RDTSC)
+		return m == MODE_HW ? (struct handler){ PATH_DIRECT, WHY_NONROOT }
+		       : m == MODE_BT ? (struct handler){ PATH_VMM, WHY_CALLOUT }
+		       : (struct handler){ PATH_VMM, WHY_TRAP };
 	if (op == X86_OP_CPUID)
 		return m == MODE_HW ? (struct handler){ PATH_VMM, WHY_EXIT }
 		       : m == MODE_BT ? (struct handler){ PATH_VMM, WHY_CALLOUT }
@@ -320,7 +329,7 @@ static void model_at_every_ring(void **state)
 		X86_OP_OTHER, X86_OP_LGDT, X86_OP_CLI, X86_OP_MOV_TO_CR,
 		X86_OP_WRMSR, X86_OP_HLT, X86_OP_OUT, X86_OP_SGDT, X86_OP_STR,
 		X86_OP_LSL, X86_OP_PUSHF, X86_OP_LAR, X86_OP_CPUID,
-		X86_OP_RDPMC,
+		X86_OP_RDPMC, X86_OP_RDTSC,
 	};
 	static const enum exec_mode modes[] = {
 		MODE_TE, MODE_BT, MODE_HW, MODE_DIRECT
