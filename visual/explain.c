@@ -246,7 +246,7 @@ static void reflect(struct explain_out *o, const struct step_record *r,
 		if (r->op == X86_OP_RDTSC)
 			explain_say(o, " RDTSC was made to trap (CR4.TSD), and the VMM answered with the guest's virtual time.");
 		else if (r->op == X86_OP_RDPMC)
-			explain_say(o, " RDPMC was made to trap (the VMM keeps the real CR4.PCE clear), and the VMM answered as the guest's virtual CPU: it has no performance counters, so #UD, as on QEMU.");
+			explain_say(o, " RDPMC was made to trap (the VMM keeps the real CR4.PCE clear), and the VMM answered as the guest's virtual CPU: it has no performance counters, so the VMM injected #UD (the CPU had raised #GP, not #UD), as QEMU's CPU answers.");
 		else if (r->op == X86_OP_MOV_TO_SREG || r->op == X86_OP_POP_SREG ||
 			 r->op == X86_OP_LOAD_FAR_PTR)
 			explain_say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring aliasing: the guest's ring is not the real one) and resumed the guest.");
