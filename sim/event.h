@@ -222,6 +222,10 @@ struct event {
 			uint8_t exit_reason;	/* if vm_exit: SDM number */
 			uint8_t vm_exit;	/* 1: the VMM was entered by a
 					   VM exit (hw) */
+			uint8_t faulted;	/* 1: the VMM's emulation of the
+					   instruction ended in a fault for
+					   the guest (the next trap event):
+					   a and b mean nothing */
 			uint32_t error;
 			uint32_t a, b;	/* before/after, meaning per op */
 		} trap;

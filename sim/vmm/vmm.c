@@ -245,9 +245,11 @@ void vmm_charge_vmx(struct vcpu *v, uint64_t cycles)
 	charged(v);
 }
 
-void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
-		    enum trap_action action, bool has_error, uint32_t error,
-		    uint32_t a, uint32_t b, uint8_t exit_reason)
+/* An EV_TRAP, built once for vmm_trap_event and vmm_trap_event_emu. */
+static void trap_event(struct vcpu *v, const struct x86_instruction *in,
+		       int vector, enum trap_action action, bool has_error,
+		       uint32_t error, uint32_t a, uint32_t b,
+		       uint8_t exit_reason, bool faulted)
 {
 	struct event ev = { .kind = EV_TRAP };
 
@@ -264,7 +266,24 @@ void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector
 	ev.u.trap.exit_reason = exit_reason;
 	ev.u.trap.vm_exit = action == TRAP_VM_EXIT ||
 			    (action == TRAP_NO_MEMORY && v->exec == MODE_HW);
+	ev.u.trap.faulted = faulted;
 	vm_emit(v->vm, v->id, &ev);
+}
+
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, has_error, error, a, b, exit_reason,
+		   false);
+}
+
+void vmm_trap_event_emu(struct vcpu *v, const struct x86_instruction *in,
+			int vector, enum trap_action action,
+			const struct emu *e, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, false, 0, e->a, e->b, exit_reason,
+		   e->result == EMU_FAULT);
 }
 
 void vmm_stop_soon(struct vcpu *v)

@@ -303,10 +303,12 @@ enum vmm_entry {
 /*
  * Carry out instruction bi for the guest and resume it: account the way in
  * (trap, callout, exit), emulate, then continue at the real address `next`,
- * jump, deliver, or halt.  exit_reason: the SDM's number (ENTRY_EXIT).
+ * jump, deliver, or halt.  code: the SDM's exit reason (ENTRY_EXIT), or
+ * the error code of the #GP the CPU raised (ENTRY_TRAP; SYSENTER raises
+ * none); 0 otherwise.
  */
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
-	    uint32_t exit_reason, uint32_t next);
+	    uint32_t code, uint32_t next);
 
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
@@ -502,6 +504,15 @@ void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
 		    enum trap_action action, bool has_error, uint32_t error,
 		    uint32_t a, uint32_t b, uint8_t exit_reason);
+
+/*
+ * The same for how the VMM got instruction `in` (a trap, a callout, a VM
+ * exit), once its emulation `e` is done: a and b are what changed, and
+ * the event says whether the emulation ended in a fault for the guest.
+ */
+void vmm_trap_event_emu(struct vcpu *v, const struct x86_instruction *in,
+			int vector, enum trap_action action,
+			const struct emu *e, uint8_t exit_reason);
 
 /* The step engine, for bt_step: account one instruction, finish it. */
 void vmm_begin_step(struct vcpu *v, const struct block_insn *bi);

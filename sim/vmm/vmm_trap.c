@@ -173,9 +173,12 @@ static void set_handling(struct vcpu *v, const struct block_insn *bi,
 }
 
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
-	    uint32_t exit_reason, uint32_t next)
+	    uint32_t code, uint32_t next)
 {
 	const struct x86_instruction *in = &bi->x;
+	/* te's trap: the CPU raised #GP(code); SYSENTER enters by its MSRs */
+	bool raised_gp = how == ENTRY_TRAP && in->op != X86_OP_SYSENTER;
+	uint8_t exit_reason = how == ENTRY_EXIT ? (uint8_t)code : 0;
 	enum trap_action action;
 	struct vmm_for acting;
 	struct emu e;
@@ -204,7 +207,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		break;
 	case ENTRY_EXIT:
 		action = TRAP_VM_EXIT;
-		vmm_hw_count_exit(v, (int)exit_reason);
+		vmm_hw_count_exit(v, exit_reason);
 		break;
 	default:
 		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */
@@ -213,9 +216,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	vmm_emulate(v, bi, in, &e);
 	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
 		/* a vector only where one was raised: the te trap's #GP */
-		vmm_trap_event(v, in, how == ENTRY_TRAP &&
-			       in->op != X86_OP_SYSENTER ? X86_GP : 0, action,
-			       false, 0, e.a, e.b, (uint8_t)exit_reason);
+		vmm_trap_event_emu(v, in, raised_gp ? X86_GP : 0, action, &e,
+				   exit_reason);
 	switch (e.result) {
 	case EMU_NEXT:
 		cpu_set_reg(v->cpu, X86R_EIP, next);
@@ -234,9 +236,15 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			    in->addr + in->len, in->addr);
 		break;
 	case EMU_FAULT:
-		/* the VMM's verdict, unless non-root mode ran it alone */
+		/*
+		 * The VMM's verdict (injected), unless non-root mode ran it
+		 * alone, or it is the very #GP the CPU raised for te's trap
+		 * (a bad MOV to CR0 at CPL 1: #GP(0) either way), passed on.
+		 */
 		deliver_fault(v, in, e.vector, e.error, in->addr,
-			      how != ENTRY_HARDWARE);
+			      how != ENTRY_HARDWARE &&
+			      !(raised_gp && e.vector == X86_GP &&
+				e.error == code));
 		break;
 	case EMU_HALT:
 		if (!v->virt.iflag) {
@@ -327,7 +335,7 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 		return;
 	}
 	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
-		vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
+		vmm_do(v, bi, ENTRY_TRAP, error, bi->x.addr + bi->x.len);
 		return;
 	}
 	reflect(v, bi, vector, error);

@@ -422,6 +422,54 @@ static void rdpmc_paths(void **state)
 }
 
 /*
+ * A segment load the guest's own GDT refuses (faults.c's bad-selector-ds,
+ * a selector past the GDT's limit, and ring 3's kernel-ds, a DPL-0 data
+ * segment): #GP(selector) on real hardware [SDM vol. 2A, MOV].  Under te
+ * the CPU raised that very #GP at CPL 1 or 3; the VMM, which traps every
+ * segment load that faults, emulates it, finds the guest's own fault and
+ * passes the CPU's on: the trap says its emulation faulted, then the
+ * fault is `reflected`.  Under bt the load was a callout and the CPU
+ * raised nothing: the same #GP is the VMM's, `injected`.  Under hw the
+ * CPU delivers it in non-root mode: no event.
+ */
+static void segment_faults_by_mode(void **state)
+{
+	static const enum exec_mode modes[] = { MODE_TE, MODE_BT, MODE_HW };
+	static const uint8_t want[] = {
+		[MODE_TE] = TRAP_REFLECTED, [MODE_BT] = TRAP_INJECTED,
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode("scenarios/guests/faults.elf", modes[k], false, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		for (size_t i = 0; i + 1 < r.nev; i++) {
+			const struct event *e = &r.ev[i], *f = &r.ev[i + 1];
+
+			if (e->kind != EV_TRAP || e->u.trap.op != X86_OP_MOV_TO_SREG)
+				continue;
+			assert_int_not_equal(modes[k], MODE_HW);
+			if (!e->u.trap.faulted)
+				continue;
+			n++;
+			assert_int_equal(f->kind, EV_TRAP);
+			assert_int_equal(f->u.trap.vector, X86_GP);
+			if (f->u.trap.action != want[modes[k]])
+				fail_msg("%s: a refused segment load is %s",
+					 exec_mode_name(modes[k]),
+					 trap_action_name((enum trap_action)f->u.trap.action));
+			assert_true(f->u.trap.error == 0x50 || f->u.trap.error == 0x10);
+		}
+		assert_int_equal(n, modes[k] == MODE_HW ? 0 : 3);
+		tl_free(&r);
+	}
+}
+
+/*
  * VT-x's interrupt exits [Intel SDM vol. 3C 24.6.1, 25.2; Uhlig et al.
  * 2005]: a timer interrupt while the guest runs is an external-interrupt
  * exit (1), then injected on entry; one that waited for the guest's IF
@@ -489,6 +537,7 @@ int main(void)
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(rdpmc_paths),
+		cmocka_unit_test(segment_faults_by_mode),
 		cmocka_unit_test(hw_interrupt_exits),
 		cmocka_unit_test(names),
 	};
