@@ -17,13 +17,55 @@
  * and INT n raised by the CPU arrives; vmm_handle_exception() decides in
  * three tests: an INT n is delivered through the guest's IDT, a #GP from
  * an instruction the deprivileged guest may not run is emulated, and any
- * other fault is the guest's own, reflected to it.
+ * other fault is the guest's own, reflected to it.  The trap events that
+ * tell all this (EV_TRAP, vmm_trap_event) are built here too.
  */
 #include "vmm/bt.h"
 #include "vmm/cost.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
 #include "vmm/vmm_devices.h"
+
+/* An EV_TRAP, built once for vmm_trap_event and vmm_trap_event_emu. */
+static void trap_event(struct vcpu *v, const struct x86_instruction *in,
+		       int vector, enum trap_action action, bool has_error,
+		       uint32_t error, uint32_t a, uint32_t b,
+		       uint8_t exit_reason, bool faulted)
+{
+	struct event ev = { .kind = EV_TRAP };
+
+	ev.u.trap.eip = in ? in->addr : vmm_guest_eip(v);
+	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
+	ev.u.trap.vector = (uint8_t)vector;
+	ev.u.trap.action = (uint8_t)action;
+	ev.u.trap.vring = (uint8_t)v->vring;
+	ev.u.trap.cpl = (uint8_t)v->cpl;
+	ev.u.trap.has_error = has_error;
+	ev.u.trap.error = error;
+	ev.u.trap.a = a;
+	ev.u.trap.b = b;
+	ev.u.trap.exit_reason = exit_reason;
+	ev.u.trap.vm_exit = action == TRAP_VM_EXIT ||
+			    (action == TRAP_NO_MEMORY && v->exec == MODE_HW);
+	ev.u.trap.faulted = faulted;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, has_error, error, a, b, exit_reason,
+		   false);
+}
+
+void vmm_trap_event_emu(struct vcpu *v, const struct x86_instruction *in,
+			int vector, enum trap_action action,
+			const struct emu *e, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, false, 0, e->a, e->b, exit_reason,
+		   e->result == EMU_FAULT);
+}
 
 static bool is_int_op(enum x86_op op)
 {
