@@ -81,14 +81,23 @@ enum trap_action {
 				   (hw: a VM exit, exception or NMI, #PF:
 				   the VMM's shadow page tables map
 				   nothing there) */
-	TRAP_INJECTED,		/* hw: the exception the VMM's emulation
+	TRAP_INJECTED,		/* the exception the VMM's emulation
 				   answered (RDPMC's #UD, a bad MOV CR's
-				   #GP), injected on the VM entry */
+				   #GP), which the CPU did not raise; a =
+				   enum inject_how */
 	TRAP_MSI,		/* a message-signalled interrupt stored in
 				   the local APIC's region: a = the vCPU
 				   it reached (UINT32_MAX: none), b its
 				   address, c its data (apic_bus.c) */
 	TRAP_ACTION_COUNT
+};
+
+/* How the VMM gave the guest an exception of its own making. */
+enum inject_how {
+	INJECT_BY_VMM = 0,	/* te, bt: the VMM builds the frame through
+				   the guest's IDT, in software */
+	INJECT_ON_ENTRY,	/* hw: the VM-entry interruption-information
+				   field; the CPU delivers it on the entry */
 };
 
 const char *trap_action_name(enum trap_action a);
@@ -231,6 +240,10 @@ struct event {
 			uint8_t exit_reason;	/* if vm_exit: SDM number */
 			uint8_t vm_exit;	/* 1: the VMM was entered by a
 					   VM exit (hw) */
+			uint8_t faulted;	/* 1: the VMM's emulation of the
+					   instruction ended in a fault for
+					   the guest (the next trap event):
+					   a and b mean nothing */
 			uint32_t error;
 			uint32_t a, b;	/* before/after, meaning per op */
 			uint32_t c;	/* a third, per action (TRAP_MSI) */

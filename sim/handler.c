@@ -123,7 +123,8 @@ enum handler_kind handler_kind_of(const struct x86_instruction *in,
  * bt: translated code (guest rings 0-2, and ring 3 while IF=0 or IOPL=3):
  *     IDENT code in the translation cache, callouts for what the VMM must
  *     do, lookups for indirect transfers.  A privileged instruction
- *     outside ring 0 is still the guest's own #GP, reflected.
+ *     outside ring 0 is still the guest's own #GP: the callout reaches
+ *     the VMM, which refuses it as the CPU would and injects the #GP.
  * direct: bt's direct execution of guest ring 3 (IF=1, IOPL<3): as te's
  *     ring 3, holes included ("Red Pill": SGDT shows the VMM's GDT; LSL
  *     the truncated limit).

@@ -71,6 +71,11 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 	uint32_t a = ev->u.trap.a, b = ev->u.trap.b;
 
 	buf[0] = '\0';
+	if (ev->u.trap.faulted && ev->u.trap.op != X86_OP_RDPMC) {
+		/* nothing changed: the fault is the next event */
+		snprintf(buf, size, "the VMM's emulation ends in a fault for the guest: the next event");
+		return;
+	}
 	switch (ev->u.trap.action) {
 	case TRAP_SOFT_INT:
 		snprintf(buf, size, "INT 0x%02x through the guest's IDT, returns to 0x%08x",
@@ -85,7 +90,9 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 		snprintf(buf, size, "triple fault");
 		return;
 	case TRAP_INJECTED:
-		snprintf(buf, size, "the VMM's answer: %s injected on the VM entry, through the guest's IDT",
+		snprintf(buf, size, a == INJECT_ON_ENTRY ?
+			 "the VMM's answer: %s injected on the VM entry, through the guest's IDT" :
+			 "the VMM's answer: %s, which the CPU did not raise, delivered through the guest's IDT",
 			 x86_vector_name(ev->u.trap.vector) ?
 			 x86_vector_name(ev->u.trap.vector) : "an exception");
 		return;

@@ -246,7 +246,7 @@ static void reflect(struct explain_out *o, const struct step_record *r,
 		if (r->op == X86_OP_RDTSC)
 			explain_say(o, " RDTSC was made to trap (CR4.TSD), and the VMM answered with the guest's virtual time.");
 		else if (r->op == X86_OP_RDPMC)
-			explain_say(o, " RDPMC was made to trap (the VMM keeps the real CR4.PCE clear), and the VMM answered as the guest's virtual CPU: it has no performance counters, so #UD, as on QEMU.");
+			explain_say(o, " RDPMC was made to trap (the VMM keeps the real CR4.PCE clear), and the VMM answered as the guest's virtual CPU: it has no performance counters, so the VMM injected #UD (the CPU had raised #GP, not #UD), as QEMU's CPU answers.");
 		else if (r->op == X86_OP_MOV_TO_SREG || r->op == X86_OP_POP_SREG ||
 			 r->op == X86_OP_LOAD_FAR_PTR)
 			explain_say(o, " The guest loaded SS with a ring-0 selector; at CPL 1 the CPU demands the stack's RPL match the CPL, so it faulted. The VMM loaded the ring-1 version instead (ring aliasing: the guest's ring is not the real one) and resumed the guest.");
@@ -264,6 +264,20 @@ static void reflect(struct explain_out *o, const struct step_record *r,
 		else if (r->op == X86_OP_RDPMC)
 			explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
 		explain_say(o, ". The VMM caught it and reflected it: it delivered %s through the guest's own IDT to the guest kernel's handler, exactly as the CPU would have. The guest handles its own fault.",
+		    vec ? vec : "the exception");
+		break;
+	case TRAP_INJECTED:
+		/* a refusal after a callout: the CPU raised nothing */
+		explain_say(o, " The translated code called the VMM here instead of running it, so the CPU raised nothing; the VMM, emulating it, refused it as real hardware would");
+		if (cls == CLASS_PRIVILEGED)
+			explain_say(o, " (only ring 0 may run it, and the guest is in ring %d)",
+			    r->insn.u.insn.vring);
+		else if (cls == CLASS_IO)
+			explain_say(o, " (the guest's IOPL forbids port access from ring %d)",
+			    r->insn.u.insn.vring);
+		else if (r->op == X86_OP_RDPMC)
+			explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
+		explain_say(o, ". It injected %s: it delivered it through the guest's own IDT to the guest kernel's handler. The guest handles its own fault.",
 		    vec ? vec : "the exception");
 		break;
 	case TRAP_HALTED:

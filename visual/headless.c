@@ -193,7 +193,7 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 }
 
 /*
- * "VMM: 22 traps virtualized by the VMKernel, 0 callouts ...": every
+ * "VMM: 22 privileged instructions that trapped and the VMM emulated, 0 callouts ...": every
  * counter of what the VMM did (vcpu_stats.h), wrapped at 78 columns.
  */
 static void print_vmm_work(const struct vcpu_stats *st, FILE *out)

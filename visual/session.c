@@ -69,8 +69,9 @@ static void begin_record(struct session *s, struct step_record *r,
 
 /*
  * A trap event of the latest instruction.  An exception the VMM injects
- * after a VM exit (hw) is the answer of the exit, not how the VMM got
- * control: the record keeps the exit, whose reason the explanation gives.
+ * (after the trap, the callout or the VM exit that brought it the
+ * instruction) is the answer, not how the VMM got control: the record
+ * keeps the way in, which the explanation gives.
  */
 static void record_trap(struct step_record *r, const struct event *ev)
 {

@@ -300,7 +300,7 @@ static void pane_counters(struct app *a, const struct rect *r)
 	/* what the VMM did (vcpu_stats.h names them); the last counter is
 	 * the mode's own work */
 	static const struct { const char *key, *tiny; enum role role; } vmm[] = {
-		{ "traps", "traps", ROLE_VMKERNEL },
+		{ "traps", "traps", ROLE_VMM },	/* the VMM emulates them */
 		{ "reflected", "refl", ROLE_GUEST },
 		{ "soft_ints", "INT", ROLE_GUEST },
 		{ "vmm_emulated", "fixup", ROLE_VMM },

@@ -31,7 +31,7 @@ static void line(struct app *a, const struct rect *in, int y,
 
 	trace_text(s, ev, text, sizeof text);
 	switch (ev->kind) {
-	case EV_TRAP: r = ROLE_VMKERNEL; break;
+	case EV_TRAP: r = ROLE_VMM; break;	/* the VMM took over */
 	case EV_IO: r = ROLE_VMX; break;
 	case EV_POWER: r = ROLE_ALERT; break;
 	case EV_RING: r = ROLE_GUEST; break;

@@ -69,7 +69,8 @@ struct vcpu_stats {
 	uint64_t by_cpl[4];		/* by the real CPL */
 	uint64_t by_path[PATH_COUNT];
 	uint64_t traps;			/* privileged instructions emulated */
-	uint64_t reflected;		/* guest faults delivered to the guest */
+	uint64_t reflected;		/* the CPU's faults passed on to the
+				   guest (not the VMM's: injected) */
 	uint64_t soft_ints;		/* INT n delivered by the VMM */
 	uint64_t vmm_emulated;		/* sensitive instructions fixed up */
 	uint64_t io;			/* port accesses sent to the VMX */

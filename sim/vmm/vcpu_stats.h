@@ -22,8 +22,9 @@ enum vcpu_stat_kind {
 
 struct vcpu_stat {
 	const char *key;	/* "traps": vm:stats() and the JSON summary */
-	const char *label;	/* "traps (VMKernel)": a pane or table row, <= 16 */
-	const char *what;	/* "traps virtualized by the VMKernel" */
+	const char *label;	/* "INT n delivered": a pane or table row */
+	const char *what;	/* "privileged instructions that trapped
+				   and the VMM emulated" */
 	enum vcpu_stat_kind kind;
 	size_t offset;		/* of its uint64_t in struct vcpu_stats */
 };

@@ -245,28 +245,6 @@ void vmm_charge_vmx(struct vcpu *v, uint64_t cycles)
 	charged(v);
 }
 
-void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
-		    enum trap_action action, bool has_error, uint32_t error,
-		    uint32_t a, uint32_t b, uint8_t exit_reason)
-{
-	struct event ev = { .kind = EV_TRAP };
-
-	ev.u.trap.eip = in ? in->addr : vmm_guest_eip(v);
-	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
-	ev.u.trap.vector = (uint8_t)vector;
-	ev.u.trap.action = (uint8_t)action;
-	ev.u.trap.vring = (uint8_t)v->vring;
-	ev.u.trap.cpl = (uint8_t)v->cpl;
-	ev.u.trap.has_error = has_error;
-	ev.u.trap.error = error;
-	ev.u.trap.a = a;
-	ev.u.trap.b = b;
-	ev.u.trap.exit_reason = exit_reason;
-	ev.u.trap.vm_exit = action == TRAP_VM_EXIT ||
-			    (action == TRAP_NO_MEMORY && v->exec == MODE_HW);
-	vm_emit(v->vm, v->id, &ev);
-}
-
 void vmm_stop_soon(struct vcpu *v)
 {
 	v->run.stop_request = 1;

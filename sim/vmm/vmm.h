@@ -2,8 +2,9 @@
  * vmm.h - the virtual machine monitor: runs a guest deprivileged and takes
  * over whenever the guest does something only ring 0 may do.
  *
- * Trap-and-emulate, the way the seed text tells it and VMware built it on
- * x86 ("ring deprivileging", Adams & Agesen, ASPLOS 2006):
+ * Trap-and-emulate, the classical VMM ("ring deprivileging", Adams &
+ * Agesen, ASPLOS 2006, section 2; ESX never ran guest kernel code this
+ * way: it translated it, bt.h, deprivileged the same way):
  *  - the guest kernel runs at real CPL 1, guest user code at CPL 3 (and
  *    guest rings 1 and 2, if used, at CPL 2): all execute directly on the
  *    hardware;
@@ -12,9 +13,11 @@
  *    the guest's descriptors are *shadowed* there with DPL 0 turned into 1;
  *    (see vmm_real_cpl in vmm_priv.h for the whole mapping)
  *  - a privileged instruction at CPL 1 raises #GP; the VMM decodes it and
- *    the VMKernel virtualizes it on the virtual CPU state (vcpu.h);
+ *    emulates it on the virtual CPU state (vcpu.h) itself; the VMKernel
+ *    takes part only when the guest halts (its world blocks);
  *  - exceptions and INT n go to the VMM first; it delivers them through the
- *    guest's own IDT exactly as the hardware would have;
+ *    guest's own IDT exactly as the hardware would have (reflected), and
+ *    the exceptions its emulation decides the same way (injected);
  *  - port I/O traps too: the VMM answers the PIC and the PIT itself
  *    (vmm_devices.c) and sends every other port to the VMX (vmx.c).
  *

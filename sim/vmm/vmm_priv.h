@@ -18,7 +18,7 @@
  *   vmm_hw.c       hardware assist: the VT-x model
  *   vmm_boot.c     the Multiboot hand-over state, deprivileged
  *   vmm_state.c    a vCPU's state saved and loaded
- *   vmkernel_cpu.c virtualizing privileged instructions
+ *   vmm_privop.c   the privileged instructions, emulated on the virtual CPU
  *   bt*.c          the binary translator (bt_priv.h)
  */
 #ifndef SIM_VMM_PRIV_H
@@ -219,7 +219,8 @@ struct emu {
 /*
  * Carry out instruction `in` (at guest address in->addr) on the guest's
  * state exactly as the real CPU would with the guest in its virtual ring:
- * privileged instructions through the VMKernel, port I/O through the VMX,
+ * privileged instructions on the virtual CPU (vmm_privop.c), port I/O
+ * through the VMX or the VMM's own PIC and PIT,
  * sensitive ones from the virtual state (the answers real ring-0 hardware
  * gives, which trap-and-emulate cannot).  Moves nothing itself: the caller
  * resumes at in->addr + in->len (EMU_NEXT), switches to out->target, or
@@ -302,10 +303,12 @@ enum vmm_entry {
 /*
  * Carry out instruction bi for the guest and resume it: account the way in
  * (trap, callout, exit), emulate, then continue at the real address `next`,
- * jump, deliver, or halt.  exit_reason: the SDM's number (ENTRY_EXIT).
+ * jump, deliver, or halt.  code: the SDM's exit reason (ENTRY_EXIT), or
+ * the error code of the #GP the CPU raised (ENTRY_TRAP; SYSENTER raises
+ * none); 0 otherwise.
  */
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
-	    uint32_t exit_reason, uint32_t next);
+	    uint32_t code, uint32_t next);
 
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
@@ -501,6 +504,15 @@ void vmm_charge_vmx(struct vcpu *v, uint64_t cycles);
 void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
 		    enum trap_action action, bool has_error, uint32_t error,
 		    uint32_t a, uint32_t b, uint8_t exit_reason);
+
+/*
+ * The same for how the VMM got instruction `in` (a trap, a callout, a VM
+ * exit), once its emulation `e` is done: a and b are what changed, and
+ * the event says whether the emulation ended in a fault for the guest.
+ */
+void vmm_trap_event_emu(struct vcpu *v, const struct x86_instruction *in,
+			int vector, enum trap_action action,
+			const struct emu *e, uint8_t exit_reason);
 
 /* The step engine, for bt_step: account one instruction, finish it. */
 void vmm_begin_step(struct vcpu *v, const struct block_insn *bi);

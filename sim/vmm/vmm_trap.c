@@ -17,13 +17,55 @@
  * and INT n raised by the CPU arrives; vmm_handle_exception() decides in
  * three tests: an INT n is delivered through the guest's IDT, a #GP from
  * an instruction the deprivileged guest may not run is emulated, and any
- * other fault is the guest's own, reflected to it.
+ * other fault is the guest's own, reflected to it.  The trap events that
+ * tell all this (EV_TRAP, vmm_trap_event) are built here too.
  */
 #include "vmm/bt.h"
 #include "vmm/cost.h"
 #include "vm.h"
 #include "vmm/vmm_priv.h"
 #include "vmm/vmm_devices.h"
+
+/* An EV_TRAP, built once for vmm_trap_event and vmm_trap_event_emu. */
+static void trap_event(struct vcpu *v, const struct x86_instruction *in,
+		       int vector, enum trap_action action, bool has_error,
+		       uint32_t error, uint32_t a, uint32_t b,
+		       uint8_t exit_reason, bool faulted)
+{
+	struct event ev = { .kind = EV_TRAP };
+
+	ev.u.trap.eip = in ? in->addr : vmm_guest_eip(v);
+	ev.u.trap.op = in ? in->op : X86_OP_OTHER;
+	ev.u.trap.vector = (uint8_t)vector;
+	ev.u.trap.action = (uint8_t)action;
+	ev.u.trap.vring = (uint8_t)v->vring;
+	ev.u.trap.cpl = (uint8_t)v->cpl;
+	ev.u.trap.has_error = has_error;
+	ev.u.trap.error = error;
+	ev.u.trap.a = a;
+	ev.u.trap.b = b;
+	ev.u.trap.exit_reason = exit_reason;
+	ev.u.trap.vm_exit = action == TRAP_VM_EXIT ||
+			    (action == TRAP_NO_MEMORY && v->exec == MODE_HW);
+	ev.u.trap.faulted = faulted;
+	vm_emit(v->vm, v->id, &ev);
+}
+
+void vmm_trap_event(struct vcpu *v, const struct x86_instruction *in, int vector,
+		    enum trap_action action, bool has_error, uint32_t error,
+		    uint32_t a, uint32_t b, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, has_error, error, a, b, exit_reason,
+		   false);
+}
+
+void vmm_trap_event_emu(struct vcpu *v, const struct x86_instruction *in,
+			int vector, enum trap_action action,
+			const struct emu *e, uint8_t exit_reason)
+{
+	trap_event(v, in, vector, action, false, 0, e->a, e->b, exit_reason,
+		   e->result == EMU_FAULT);
+}
 
 static bool is_int_op(enum x86_op op)
 {
@@ -38,10 +80,24 @@ static bool soft_int_ends_at(const struct block_insn *bi, uint32_t eip)
 }
 
 /*
- * Give the guest an exception as hardware would have.  injected: under
- * hardware assist, the answer of the VMM's emulation after a VM exit,
- * which the VMM injects on the VM entry (VM-entry interruption-information
- * field, SDM vol. 3C 24.8.3): its work, so an event (the exit was counted).
+ * Give the guest an exception.  Two kinds, told apart in the trace:
+ *
+ *   reflected  the hardware raised it (or would have: the guest's own
+ *              fault); the VMM, which owns the real IDT, passes it on
+ *              through the guest's IDT.  injected = false.
+ *   injected   the hardware raised nothing of the kind: the VMM's
+ *              emulation of the instruction decided the guest gets it
+ *              (RDPMC's #UD, a bad MOV to CR0's #GP, a far jump to a
+ *              not-present segment's #NP).  injected = true.  Under
+ *              hardware assist the VMM injects it on the VM entry
+ *              (VM-entry interruption-information field, SDM vol. 3C
+ *              24.8.3); under te and bt it builds the frame itself, as
+ *              it does for a reflection, but the fault is its decision,
+ *              not the CPU's: the CPU trapped with #GP (te) or raised
+ *              nothing at all (bt's callout).
+ *
+ * Either way it is the VMM's work, so an event - except the guest's own
+ * faults under hardware assist, which the CPU delivers in non-root mode.
  */
 static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 			  int vector, uint32_t error, uint32_t eip,
@@ -50,16 +106,22 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 	bool has_error = x86_vector_has_error_code(vector);
 	bool exits = v->exec == MODE_HW;
 
-	/*
-	 * Under hardware assist the CPU delivers the guest's own faults
-	 * through the guest's IDT by itself, with no exit and no VMM
-	 * (ringside's model still does the delivery, but it is the
-	 * hardware's work: no event, no cost) - except those the exception
-	 * bitmap names.  A VMM of 2006 (no EPT, shadow page tables) sets #PF
-	 * there: each page fault exits (reason 0, exception or NMI), the VMM
-	 * finds it is the guest's own and injects it on the VM entry.
-	 */
-	if (!exits || vector == X86_PF) {
+	if (injected) {
+		if (!exits)	/* no VM entry to do it: the VMM's frame */
+			vmm_charge(v, COST_REFLECT);
+		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
+			       exits ? INJECT_ON_ENTRY : INJECT_BY_VMM, 0, 0);
+	} else if (!exits || vector == X86_PF) {
+		/*
+		 * Under hardware assist the CPU delivers the guest's own
+		 * faults through the guest's IDT by itself, with no exit and
+		 * no VMM (ringside's model still does the delivery, but it is
+		 * the hardware's work: no event, no cost) - except those the
+		 * exception bitmap names.  A VMM of 2006 (no EPT, shadow page
+		 * tables) sets #PF there: each page fault exits (reason 0,
+		 * exception or NMI), the VMM finds it is the guest's own and
+		 * injects it on the VM entry.
+		 */
 		v->stats.reflected++;
 		if (exits)
 			vmm_hw_count_exit(v, 0);	/* exception or NMI */
@@ -68,16 +130,19 @@ static void deliver_fault(struct vcpu *v, const struct x86_instruction *in,
 		vmm_trap_event(v, in, vector,
 			       exits ? TRAP_VM_EXIT : TRAP_REFLECTED,
 			       has_error, error, 0, 0, 0);
-	} else if (injected) {
-		vmm_trap_event(v, in, vector, TRAP_INJECTED, has_error, error,
-			       0, 0, 0);
 	}
 	vmm_deliver(v, vector, DELIVER_EXCEPTION, has_error, error, eip, eip);
 }
 
-/* A fault the guest takes by itself: guest > vmm > guest. */
-static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
-		    uint32_t error)
+/*
+ * A fault the guest takes by itself (real hardware would raise it too):
+ * guest > vmm > guest.  raised: the CPU raised it (reflected); false for a
+ * callout, where translated code called the VMM and no fault was raised:
+ * the VMM's emulation refuses the instruction as the CPU would, and the
+ * #GP is of its making (injected).
+ */
+static void guest_fault(struct vcpu *v, const struct block_insn *bi,
+			int vector, uint32_t error, bool raised)
 {
 	uint32_t eip = bi ? bi->x.addr : vmm_guest_eip(v);
 
@@ -87,7 +152,14 @@ static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
 		vmm_set_path(v, bi, PATH_DIRECT, WHY_NONROOT);
 	else
 		vmm_set_path(v, bi, PATH_VMM, WHY_REFLECT);
-	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, false);
+	deliver_fault(v, bi ? &bi->x : NULL, vector, error, eip, !raised);
+}
+
+/* The CPU's fault, passed on to the guest (guest_fault). */
+static void reflect(struct vcpu *v, const struct block_insn *bi, int vector,
+		    uint32_t error)
+{
+	guest_fault(v, bi, vector, error, true);
 }
 
 /*
@@ -143,15 +215,19 @@ static void set_handling(struct vcpu *v, const struct block_insn *bi,
 }
 
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
-	    uint32_t exit_reason, uint32_t next)
+	    uint32_t code, uint32_t next)
 {
 	const struct x86_instruction *in = &bi->x;
+	/* te's trap: the CPU raised #GP(code); SYSENTER enters by its MSRs */
+	bool raised_gp = how == ENTRY_TRAP && in->op != X86_OP_SYSENTER;
+	uint8_t exit_reason = how == ENTRY_EXIT ? (uint8_t)code : 0;
 	enum trap_action action;
 	struct vmm_for acting;
 	struct emu e;
 
 	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
-		reflect(v, bi, X86_GP, 0);
+		/* the CPU's #GP, except after a callout, which raised none */
+		guest_fault(v, bi, X86_GP, 0, how != ENTRY_CALLOUT);
 		return;
 	}
 	set_handling(v, bi, how);
@@ -173,7 +249,7 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 		break;
 	case ENTRY_EXIT:
 		action = TRAP_VM_EXIT;
-		vmm_hw_count_exit(v, (int)exit_reason);
+		vmm_hw_count_exit(v, exit_reason);
 		break;
 	default:
 		action = TRAP_ACTION_COUNT;	/* the hardware's: no event */
@@ -182,9 +258,8 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	vmm_emulate(v, bi, in, &e);
 	if (action != TRAP_ACTION_COUNT && e.result != EMU_INT)
 		/* a vector only where one was raised: the te trap's #GP */
-		vmm_trap_event(v, in, how == ENTRY_TRAP &&
-			       in->op != X86_OP_SYSENTER ? X86_GP : 0, action,
-			       false, 0, e.a, e.b, (uint8_t)exit_reason);
+		vmm_trap_event_emu(v, in, raised_gp ? X86_GP : 0, action, &e,
+				   exit_reason);
 	switch (e.result) {
 	case EMU_NEXT:
 		cpu_set_reg(v->cpu, X86R_EIP, next);
@@ -203,8 +278,15 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 			    in->addr + in->len, in->addr);
 		break;
 	case EMU_FAULT:
+		/*
+		 * The VMM's verdict (injected), unless non-root mode ran it
+		 * alone, or it is the very #GP the CPU raised for te's trap
+		 * (a bad MOV to CR0 at CPL 1: #GP(0) either way), passed on.
+		 */
 		deliver_fault(v, in, e.vector, e.error, in->addr,
-			      how == ENTRY_EXIT);
+			      how != ENTRY_HARDWARE &&
+			      !(raised_gp && e.vector == X86_GP &&
+				e.error == code));
 		break;
 	case EMU_HALT:
 		if (!v->virt.iflag) {
@@ -295,7 +377,7 @@ void vmm_handle_exception(struct vcpu *v, const struct block_insn *bi,
 		return;
 	}
 	if (vector == X86_GP && bi != NULL && te_traps(bi)) {
-		vmm_do(v, bi, ENTRY_TRAP, 0, bi->x.addr + bi->x.len);
+		vmm_do(v, bi, ENTRY_TRAP, error, bi->x.addr + bi->x.len);
 		return;
 	}
 	reflect(v, bi, vector, error);

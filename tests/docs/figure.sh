@@ -13,6 +13,11 @@
 #       the same value as eight hex digits, as a register is shown (e0010021)
 #   figure.sh count-kinds
 #       how many event kinds sim/event.h has
+#   figure.sh said GUEST MODE LABEL WHICH
+#       what GUEST prints under --mode=MODE on its line "LABEL: ...": the
+#       value after WHICH if WHICH ends in "=" (holes.elf's "sgdt:
+#       base=ffc00000 limit=ffff" gives ffc00000 for base=), else its
+#       WHICH-th word after the label; a trailing comma dropped
 set -eu
 
 case "${1:-}" in
@@ -55,8 +60,22 @@ count-kinds)
     sed -n '/^enum event_kind/,/EV_KIND_COUNT/p' sim/event.h |
         grep -cE '^[[:space:]]+EV_[A-Z_]+( = 0)?,'
     ;;
+said)
+    [ $# -eq 5 ] || { echo "usage: $0 said GUEST MODE LABEL WHICH" >&2; exit 2; }
+    v=$(./ringside --headless --quiet --mode="$3" --guest "$2" |
+        awk -v l="$4:" -v w="$5" '
+            $1 != l { next }
+            { for (i = 2; i <= NF; i++) {
+                  v = $i
+                  if (w ~ /=$/ ? index(v, w) == 1 : i - 1 == w + 0) {
+                      if (w ~ /=$/) v = substr(v, length(w) + 1)
+                      sub(/,$/, "", v); print v; exit
+                  } } }')
+    [ -n "$v" ] || { echo "$0: $2 under $3 says no \"$4: ... $5\"" >&2; exit 1; }
+    echo "$v"
+    ;;
 *)
-    echo "usage: $0 define NAME [DIVISOR] | hex NAME | count-kinds" >&2
+    echo "usage: $0 define NAME [DIVISOR] | hex NAME | count-kinds | said GUEST MODE LABEL WHICH" >&2
     exit 2
     ;;
 esac

@@ -135,6 +135,76 @@ static void direct_ring3_lsl_is_a_hole(void **state)
 }
 
 /*
+ * Is e the event of one of the "Red Pill" instructions, read from its
+ * bytes (an optional operand-size prefix, then 0F 01 /0 SGDT, /1 SIDT,
+ * /4 SMSW, or 0F 00 /0 SLDT, /1 STR: Intel SDM vol. 2B)?
+ */
+static bool red_pill_insn(const struct event *e)
+{
+	const uint8_t *b = e->u.insn.bytes;
+	int reg;
+
+	if (e->u.insn.len >= 1 && b[0] == 0x66)
+		b++;
+	if (b[0] != 0x0f || (b[1] != 0x00 && b[1] != 0x01))
+		return false;
+	reg = (b[2] >> 3) & 7;
+	return b[1] == 0x01 ? reg == 0 || reg == 1 || reg == 4
+			    : reg == 0 || reg == 1;
+}
+
+/*
+ * Direct execution does not hide the VMM ("Red Pill"): SGDT, SIDT, SMSW,
+ * STR and SLDT are unprivileged and do not trap [SDM vol. 2B; Robin &
+ * Irvine 2000], so guest ring 3 with IF=1, which bt runs directly
+ * [Bugnion et al. 2012], reads the real registers: the VMM's.  te runs
+ * them untrapped too; under VT-x they run in non-root mode, where the
+ * guest's own registers are live.  tests/guests/redpill.S runs the five at
+ * ring 3 with interrupts on (test_reference compares what they read with
+ * QEMU).
+ */
+static void direct_ring3_red_pill(void **state)
+{
+	static const struct {
+		enum exec_mode mode, ran;	/* the VM's, the instruction's */
+		struct handler w;
+	} want[] = {
+		{ MODE_TE, MODE_TE, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_BT, MODE_DIRECT, { PATH_DIRECT, WHY_HOLE } },
+		{ MODE_HW, MODE_HW, { PATH_DIRECT, WHY_NONROOT } },
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode("build/guests/redpill.elf", want[k].mode, true, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		for (size_t i = 0; i < r.nev; i++) {
+			const struct event *e = &r.ev[i];
+
+			if (e->kind != EV_INSN || !red_pill_insn(e))
+				continue;
+			n++;
+			assert_int_equal(e->u.insn.vring, 3);
+			assert_int_equal(e->u.insn.mode, want[k].ran);
+			if (e->u.insn.path != want[k].w.path ||
+			    e->u.insn.why != want[k].w.why)
+				fail_msg("%s: a Red Pill instruction at ring 3 took %s (%s), the sources say %s (%s)",
+					 exec_mode_name(want[k].mode),
+					 path_text(e->u.insn.path),
+					 handler_why_name(e->u.insn.why),
+					 path_text(want[k].w.path),
+					 handler_why_name(want[k].w.why));
+		}
+		assert_int_equal(n, 5);
+		tl_free(&r);
+	}
+}
+
+/*
  * SYSENTER and SYSEXIT [Intel SDM vol. 2B; Adams & Agesen 2006]: a
  * deprivileging VMM owns the real SYSENTER MSRs, so SYSENTER from the
  * guest's ring 3 enters the VMM (te, and bt's direct execution), which
@@ -234,6 +304,53 @@ static void cpuid_paths(void **state)
 }
 
 /*
+ * Who made each RDPMC fault of rdpmc.S.  The two #UDs are the VMM's: the
+ * CPU raised #GP (te) or nothing (bt's callout, hw's exit), and the VMM's
+ * emulation decided the guest gets #UD, so they are `injected` in every
+ * mode (under hw on the VM entry, after the exit; under te and bt after
+ * the trap or the callout).  The ring-3 #GP with CR4.PCE clear is the
+ * CPU's own: `reflected` under te and bt, and no event under hw, where
+ * non-root mode delivers it with no VMM [SDM vol. 3C 24.8.3, 25.2].
+ */
+static void rdpmc_faults(const struct tl_run *r, enum exec_mode mode)
+{
+	static const uint8_t entered[] = {
+		[MODE_TE] = TRAP_VMM_EMULATED, [MODE_BT] = TRAP_CALLOUT,
+		[MODE_HW] = TRAP_VM_EXIT,
+	};
+	int injected = 0, reflected = 0;
+
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct event *e = &r->ev[i];
+
+		if (e->kind != EV_TRAP || e->u.trap.op != X86_OP_RDPMC)
+			continue;
+		if (e->u.trap.action == TRAP_INJECTED) {
+			injected++;
+			assert_int_equal(e->u.trap.vector, X86_UD);
+			assert_int_equal(e->u.trap.a, mode == MODE_HW ?
+					 INJECT_ON_ENTRY : INJECT_BY_VMM);
+			/* the event before it is how the VMM got control */
+			assert_int_equal(r->ev[i - 1].kind, EV_TRAP);
+			assert_int_equal(r->ev[i - 1].u.trap.op, X86_OP_RDPMC);
+			if (injected == 2 && mode == MODE_BT)	/* ring 3: te's */
+				assert_int_equal(r->ev[i - 1].u.trap.action,
+						 TRAP_VMM_EMULATED);
+			else
+				assert_int_equal(r->ev[i - 1].u.trap.action,
+						 entered[mode]);
+			if (mode == MODE_HW)
+				assert_int_equal(r->ev[i - 1].u.trap.exit_reason, 15);
+		} else if (e->u.trap.action == TRAP_REFLECTED) {
+			reflected++;
+			assert_int_equal(e->u.trap.vector, X86_GP);
+		}
+	}
+	assert_int_equal(injected, 2);
+	assert_int_equal(reflected, mode == MODE_HW ? 0 : 1);
+}
+
+/*
  * RDPMC [Intel SDM vol. 2B, RDPMC; vol. 3C 24.6.2, 25.1.1, appendix C]:
  * allowed at ring 0, and at rings 1-3 only with CR4.PCE set; the reference
  * machine (QEMU's TCG) has no counters and answers #UD.  A VMM must see it
@@ -297,22 +414,57 @@ static void rdpmc_paths(void **state)
 			assert_int_equal(h.path, want[k].w[i].path);
 			assert_int_equal(h.why, want[k].w[i].why);
 		}
-		if (want[k].mode == MODE_HW) {
-			int injected = 0;
-
+		if (want[k].mode == MODE_HW)
 			assert_int_equal(r.vm->vcpu[0]->stats.exit_reasons[15], 2);
-			/* each exit's #UD is the VMM's, injected on VM entry */
-			for (size_t i = 0; i < r.nev; i++)
-				if (r.ev[i].kind == EV_TRAP &&
-				    r.ev[i].u.trap.action == TRAP_INJECTED) {
-					injected++;
-					assert_int_equal(r.ev[i].u.trap.vector, X86_UD);
-					assert_int_equal(r.ev[i - 1].u.trap.action,
-							 TRAP_VM_EXIT);
-					assert_int_equal(r.ev[i - 1].u.trap.exit_reason, 15);
-				}
-			assert_int_equal(injected, 2);
+		rdpmc_faults(&r, want[k].mode);
+		tl_free(&r);
+	}
+}
+
+/*
+ * A segment load the guest's own GDT refuses (faults.c's bad-selector-ds,
+ * a selector past the GDT's limit, and ring 3's kernel-ds, a DPL-0 data
+ * segment): #GP(selector) on real hardware [SDM vol. 2A, MOV].  Under te
+ * the CPU raised that very #GP at CPL 1 or 3; the VMM, which traps every
+ * segment load that faults, emulates it, finds the guest's own fault and
+ * passes the CPU's on: the trap says its emulation faulted, then the
+ * fault is `reflected`.  Under bt the load was a callout and the CPU
+ * raised nothing: the same #GP is the VMM's, `injected`.  Under hw the
+ * CPU delivers it in non-root mode: no event.
+ */
+static void segment_faults_by_mode(void **state)
+{
+	static const enum exec_mode modes[] = { MODE_TE, MODE_BT, MODE_HW };
+	static const uint8_t want[] = {
+		[MODE_TE] = TRAP_REFLECTED, [MODE_BT] = TRAP_INJECTED,
+	};
+
+	(void)state;
+	for (size_t k = 0; k < 3; k++) {
+		struct tl_run r;
+		int n = 0;
+
+		tl_boot_mode("scenarios/guests/faults.elf", modes[k], false, &r);
+		assert_int_equal(sim_run(r.sim, ALL, &r.stop), SIM_OK);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
+		for (size_t i = 0; i + 1 < r.nev; i++) {
+			const struct event *e = &r.ev[i], *f = &r.ev[i + 1];
+
+			if (e->kind != EV_TRAP || e->u.trap.op != X86_OP_MOV_TO_SREG)
+				continue;
+			assert_int_not_equal(modes[k], MODE_HW);
+			if (!e->u.trap.faulted)
+				continue;
+			n++;
+			assert_int_equal(f->kind, EV_TRAP);
+			assert_int_equal(f->u.trap.vector, X86_GP);
+			if (f->u.trap.action != want[modes[k]])
+				fail_msg("%s: a refused segment load is %s",
+					 exec_mode_name(modes[k]),
+					 trap_action_name((enum trap_action)f->u.trap.action));
+			assert_true(f->u.trap.error == 0x50 || f->u.trap.error == 0x10);
 		}
+		assert_int_equal(n, modes[k] == MODE_HW ? 0 : 3);
 		tl_free(&r);
 	}
 }
@@ -381,9 +533,11 @@ int main(void)
 		cmocka_unit_test(hlt_blocks_the_world),
 		cmocka_unit_test(only_ring3_runs_directly),
 		cmocka_unit_test(direct_ring3_lsl_is_a_hole),
+		cmocka_unit_test(direct_ring3_red_pill),
 		cmocka_unit_test(sysenter_paths),
 		cmocka_unit_test(cpuid_paths),
 		cmocka_unit_test(rdpmc_paths),
+		cmocka_unit_test(segment_faults_by_mode),
 		cmocka_unit_test(hw_interrupt_exits),
 		cmocka_unit_test(names),
 	};

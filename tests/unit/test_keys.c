@@ -2,6 +2,7 @@
  * test_keys.c - keys map to named commands, and the commands do what the
  * keys promise, on a real world (the tour guest) without a terminal:
  * step, next trap, back, run, views, breakpoints, the quiz, the prompt.
+ * What the explanations and the quiz's grading say is test_explain.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -379,97 +380,6 @@ static void run_to_power_off(void **state)
 	assert_true(session_vm_running(a->sess));
 }
 
-/*
- * The quiz grades the real answer (the VMM emulates a privileged
- * instruction) and, wherever the course text simplifies, shows the
- * course's sentence marked as the course's and then what ESX really does,
- * whatever the student answered; to a student who gave the course's
- * answer (the VMKernel), it says so.
- */
-static void quiz_explains_the_course(void **state)
-{
-	struct quiz q = { .on = true };
-	struct step_record r;
-
-	(void)state;
-	memset(&r, 0, sizeof r);
-	r.valid = true;
-	r.op = X86_OP_LGDT;
-	r.insn.u.insn.cls = CLASS_PRIVILEGED;
-	r.insn.u.insn.path = PATH_VMM;
-	r.insn.u.insn.why = WHY_TRAP;
-	quiz_grade(&q, ANSWER_VMKERNEL, &r);
-	assert_int_equal(q.correct, ANSWER_VMM);
-	assert_int_equal(q.right, 0);
-	assert_non_null(strstr(q.course, "the course text's answer"));
-	assert_non_null(strstr(q.course, "[The course text says: \"In such case, VMM sends instruction to VMKernel"));
-	assert_non_null(strstr(q.course, "What ESX really does:"));
-	assert_non_null(strstr(q.why, "guest>vmm>guest (trap)"));
-	/* the right answer: the course's sentence is still shown, as the course's */
-	quiz_grade(&q, ANSWER_VMM, &r);
-	assert_int_equal(q.right, 1);
-	assert_non_null(strstr(q.course, "[The course text says: \"In such case"));
-	assert_null(strstr(q.course, "the course text's answer"));
-	/* HLT is the VMKernel's too: that answer is right */
-	r.op = X86_OP_HLT;
-	r.insn.u.insn.path = PATH_VMKERNEL;
-	quiz_grade(&q, ANSWER_VMKERNEL, &r);
-	assert_int_equal(q.correct, ANSWER_VMKERNEL);
-	assert_int_equal(q.right, 2);
-	/* the guest's own fault at ring 3: the guest handles it; the course
-	 * said rings 1-3 run directly */
-	r.op = X86_OP_CLI;
-	r.insn.u.insn.vring = 3;
-	r.insn.u.insn.why = WHY_REFLECT;
-	r.insn.u.insn.path = PATH_VMM;
-	quiz_grade(&q, ANSWER_HARDWARE, &r);
-	assert_int_equal(q.correct, ANSWER_GUEST);
-	assert_non_null(strstr(q.course, "1 thru 3"));
-	assert_non_null(strstr(q.course, "the course text's answer"));
-	/* where the course says nothing wrong, nothing is added */
-	r.op = X86_OP_OTHER;
-	r.insn.u.insn.vring = 0;
-	r.insn.u.insn.cls = CLASS_INNOCUOUS;
-	r.insn.u.insn.path = PATH_DIRECT;
-	r.insn.u.insn.why = WHY_NATIVE;
-	quiz_grade(&q, ANSWER_HARDWARE, &r);
-	assert_string_equal(q.course, "");
-}
-
-/*
- * Under VT-x a privileged instruction outside ring 0 does not exit: the
- * CPU checks privilege first and delivers the guest's own #GP through
- * the guest's IDT (SDM vol. 3C 25.1.1).  The words say so, not that the
- * CPU "ran it right" at the guest's ring 0.
- */
-static void nonroot_words_by_ring(void **state)
-{
-	struct x86_instruction x = { .op = X86_OP_LGDT };
-	struct step_record r;
-	char buf[2048];
-
-	(void)state;
-	explain_next(&x, 3, MODE_HW, buf, sizeof buf);
-	assert_non_null(strstr(buf, "the guest's own #GP"));
-	assert_non_null(strstr(buf, "no VM exit"));
-	explain_next(&x, 0, MODE_HW, buf, sizeof buf);
-	assert_null(strstr(buf, "#GP"));
-	memset(&r, 0, sizeof r);
-	r.valid = true;
-	r.op = X86_OP_LGDT;
-	r.insn.kind = EV_INSN;
-	r.insn.u.insn.cls = CLASS_PRIVILEGED;
-	r.insn.u.insn.mode = MODE_HW;
-	r.insn.u.insn.vring = 3;
-	r.insn.u.insn.cpl = 3;
-	r.insn.u.insn.path = PATH_DIRECT;
-	r.insn.u.insn.why = WHY_NONROOT;
-	explain_step(&r, buf, sizeof buf);
-	assert_non_null(strstr(buf, "the guest's own #GP"));
-	assert_null(strstr(buf, "gave the right answer"));
-	assert_null(strstr(handler_why_text(WHY_NONROOT), "at its own ring 0"));
-}
-
 /* Switching mode restarts from power-on (or says why it cannot). */
 static void mode_switch(void **state)
 {
@@ -583,8 +493,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(run_and_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(run_to_power_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switch, setup, teardown),
-		cmocka_unit_test(quiz_explains_the_course),
-		cmocka_unit_test(nonroot_words_by_ring),
 		cmocka_unit_test_setup_teardown(vcpu_key, setup_smp, teardown),
 		cmocka_unit_test_setup_teardown(listing_only_real_boundaries, setup, teardown),
 		cmocka_unit_test(slow_guest_chunk_ends_in_time),

@@ -27,8 +27,10 @@
  *     runs right; privilege checks come before exits, so a privileged
  *     instruction at ring 3 is the guest's own #GP with no exit [Intel
  *     SDM vol. 3C 25.1; Uhlig et al., IEEE Computer 2005];
- *   - a fault the guest would take on real hardware is reflected by the
- *     VMM through the guest's IDT (te, bt); INT n is delivered by the VMM.
+ *   - a fault the guest would take on real hardware is delivered by the
+ *     VMM through the guest's IDT (te, bt): `reflected` where the CPU
+ *     raised it, `injected` where a callout raised nothing (check_refusal);
+ *     INT n is delivered by the VMM.
  *
  * Each probe is checked twice: the events of a real run, and the model
  * (handler_decide) that the explanations, the quiz and the docs read.
@@ -140,12 +142,53 @@ static const struct event *first_insn_at(const struct tl_run *r, uint32_t at)
 	return NULL;
 }
 
+static const struct event *trap_at(const struct tl_run *r, uint32_t at)
+{
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_TRAP && r->ev[i].u.trap.eip == at)
+			return &r->ev[i];
+	return NULL;
+}
+
+/*
+ * A ring-3 probe that real hardware refuses with #GP (privileged, port
+ * I/O under IOPL 0, RDPMC with CR4.PCE clear), as the trace tells it:
+ *   te  the instruction ran at CPL 3 and the CPU raised #GP, which the
+ *       VMM passed on: `reflected` [SDM vol. 3A 5.9];
+ *   bt  the translated code does not run it but calls the VMM [Adams &
+ *       Agesen 2006, 3.1: only IDENT code runs as it is]; the CPU raised
+ *       nothing, and the #GP is of the VMM's emulation: `injected`;
+ *   hw  non-root mode raises and delivers #GP before any exit [SDM vol.
+ *       3C 25.1.1]: no VMM, no event.
+ */
+static void check_refusal(const struct tl_run *r, const struct probe *p,
+			  enum exec_mode m)
+{
+	const struct event *t = trap_at(r, p->at);
+
+	if (m == MODE_HW) {
+		assert_null(t);
+		return;
+	}
+	if (t == NULL)
+		fail_msg("%s ring 3 %s: no trap event", exec_mode_name(m), p->name);
+	assert_int_equal(t->u.trap.vector, X86_GP);
+	if (t->u.trap.action != (m == MODE_TE ? TRAP_REFLECTED : TRAP_INJECTED))
+		fail_msg("%s ring 3 %s: %s, the sources say %s",
+			 exec_mode_name(m), p->name,
+			 trap_action_name((enum trap_action)t->u.trap.action),
+			 m == MODE_TE ? "reflected" : "injected");
+	if (m == MODE_BT)
+		assert_int_equal(t->u.trap.a, INJECT_BY_VMM);
+}
+
 static void check_mode(enum exec_mode m, int *cells)
 {
 	uint32_t lo = tl_symbol(CLASSIFY, "probe_table");
 	uint32_t hi = tl_symbol(CLASSIFY, "probe_table_end");
 	struct disasm *d;
 	struct tl_run r;
+	int refusals = 0;
 
 	assert_true(lo != 0 && hi > lo);
 	assert_int_equal(disasm_create(&d), SIM_OK);
@@ -174,6 +217,10 @@ static void check_mode(enum exec_mode m, int *cells)
 				 path_text(w.path), handler_why_name(w.why));
 		assert_int_equal(ev->u.insn.vring, p.ring);
 		assert_int_equal(ev->u.insn.mode, m);
+		if (p.ring == 3 && (p.cls != 3 || refused_at_ring3(&p))) {
+			check_refusal(&r, &p, m);
+			refusals++;
+		}
 		/* the model the explanations and the quiz read */
 		assert_int_equal(disasm_decode(d, r.vm->ram + p.at, p.end - p.at,
 					       p.at, &x), SIM_OK);
@@ -187,6 +234,7 @@ static void check_mode(enum exec_mode m, int *cells)
 				 path_text(w.path), handler_why_name(w.why));
 		(*cells)++;
 	}
+	assert_true(refusals > 20);
 	tl_free(&r);
 	disasm_destroy(d);
 }
@@ -222,7 +270,12 @@ static void probes_follow_the_sources(void **state)
  *     with no exit (privilege checks come before exits, SDM vol. 3C
  *     25.1.1); CPUID exits at every ring (25.1.2);
  *   - RDPMC at rings 1-3 with CR4.PCE clear is refused with #GP as a
- *     privileged instruction is [SDM vol. 2B, RDPMC].
+ *     privileged instruction is [SDM vol. 2B, RDPMC];
+ *   - RDTSC: a deprivileging VMM keeps time virtual by setting the real
+ *     CR4.TSD, which makes RDTSC #GP at CPL > 0 [SDM vol. 2B, RDTSC], so
+ *     it traps at every ring (te, and bt's direct execution) or is a
+ *     callout (bt); VT-x of 2006 runs it in non-root mode with TSC
+ *     offsetting and no RDTSC exiting [SDM vol. 3C 24.6.2, 25.3].
  */
 static struct handler ring_oracle(enum x86_op op, enum exec_mode m, int ring)
 {
@@ -239,6 +292,10 @@ static struct handler ring_oracle(enum x86_op op, enum exec_mode m, int ring)
 	 */
 	bool refused = priv || op == X86_OP_RDPMC;
 
+	if (op == X86_OP_RDTSC)
+		return m == MODE_HW ? (struct handler){ PATH_DIRECT, WHY_NONROOT }
+		       : m == MODE_BT ? (struct handler){ PATH_VMM, WHY_CALLOUT }
+		       : (struct handler){ PATH_VMM, WHY_TRAP };
 	if (op == X86_OP_CPUID)
 		return m == MODE_HW ? (struct handler){ PATH_VMM, WHY_EXIT }
 		       : m == MODE_BT ? (struct handler){ PATH_VMM, WHY_CALLOUT }
@@ -272,7 +329,7 @@ static void model_at_every_ring(void **state)
 		X86_OP_OTHER, X86_OP_LGDT, X86_OP_CLI, X86_OP_MOV_TO_CR,
 		X86_OP_WRMSR, X86_OP_HLT, X86_OP_OUT, X86_OP_SGDT, X86_OP_STR,
 		X86_OP_LSL, X86_OP_PUSHF, X86_OP_LAR, X86_OP_CPUID,
-		X86_OP_RDPMC,
+		X86_OP_RDPMC, X86_OP_RDTSC,
 	};
 	static const enum exec_mode modes[] = {
 		MODE_TE, MODE_BT, MODE_HW, MODE_DIRECT

@@ -425,6 +425,43 @@ static void ring3_sees_truncated_limits(void **state)
 	}
 }
 
+/*
+ * The "Red Pill" at ring 3 (tests/guests/redpill.S: SGDT, SIDT, SMSW, STR,
+ * SLDT by user code with interrupts on, which bt runs directly).  They do
+ * not trap, so under te and bt they read the real registers, the VMM's:
+ * the GDTR's base and limit, the IDTR's base, the MSW and TR differ from
+ * QEMU's at ring 3 too [Robin & Irvine 2000].  The IDTR's limit and the
+ * null LDTR agree by luck.  VT-x leaves the guest's own registers live in
+ * non-root mode: all of it as on QEMU.
+ */
+static void ring3_red_pill(void **state)
+{
+	static const char *const guest = "build/guests/redpill.elf";
+	static const char *const modes[] = { "te", "bt" };
+	static const bool differs[7] = { true, true, true, false, true, true,
+					 false };
+
+	(void)state;
+	same_output_in(guest, "hw");
+	run_qemu(guest);
+	assert_string_equal(qemu_out, "00100158\n0000002f\n00100200\n000007ff\n"
+				      "00000011\n00000028\n00000000\n");
+	for (int k = 0; k < 2; k++) {
+		run_ringside(guest, modes[k]);
+		assert_int_equal(strlen(ringside_out), strlen(qemu_out));
+		for (int line = 0; line < 7; line++) {
+			bool same = memcmp(ringside_out + 9 * line,
+					   qemu_out + 9 * line, 8) == 0;
+
+			if (same == differs[line])
+				fail_msg("--mode=%s: line %d of the Red Pill %s QEMU's:\n--- qemu\n%s--- ringside\n%s",
+					 modes[k], line + 1,
+					 same ? "should differ from" : "should be",
+					 qemu_out, ringside_out);
+		}
+	}
+}
+
 /* The label of an output line: what comes before the first ':'. */
 static void label_of(const char *line, char *buf, size_t n)
 {
@@ -528,6 +565,7 @@ int main(void)
 		cmocka_unit_test(holes),
 		cmocka_unit_test(holes_fixed),
 		cmocka_unit_test(ring3_sees_truncated_limits),
+		cmocka_unit_test(ring3_red_pill),
 	};
 
 	return cmocka_run_group_tests_name("reference (QEMU)", tests, NULL,
