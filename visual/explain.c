@@ -338,6 +338,8 @@ static void translated(struct explain_out *o, const struct step_record *r)
 		explain_say(o, ": its target is known only when it runs, so the VMM found (or made) the translation of that address and continued there.");
 	else
 		explain_say(o, ".");
+	if (w->esx_bt && r->insn.u.insn.vring == 0)	/* (ring 0: it ran) */
+		explain_say(o, " %s.", w->esx_bt);
 	if (r->has_io)
 		explain_say(o, " Port 0x%04x: the %s.", r->io.u.io.port,
 		    r->io.u.io.dir == IO_OUT ? "guest wrote it" : "guest read it");

@@ -12,7 +12,9 @@
 static const struct explain_op_words ops[X86_OP_COUNT] = {
 	[X86_OP_OTHER] = { "An ordinary instruction: arithmetic, a move, a memory access.", NULL, NULL },
 	[X86_OP_CLI] = { "CLI clears the interrupt flag (IF): no hardware interrupt may arrive until STI.",
-		"it cleared the virtual IF, so the guest believes interrupts are off while the real IF stays as the VMM needs it", NULL },
+		"it cleared the virtual IF, so the guest believes interrupts are off while the real IF stays as the VMM needs it", NULL,
+		/* Adams & Agesen, ASPLOS 2006 (DESIGN.md; binary-translation.md) */
+		"ESX's translator does less here: Adams & Agesen's example turns CLI into one write of the virtual IF inside the translation cache, with no call into the VMM at all. ringside's translator is simpler: it calls out for every privileged instruction, and pays a callout's cycles" },
 	[X86_OP_STI] = { "STI sets the interrupt flag (IF): hardware interrupts may arrive again.",
 		"it set the virtual IF: the guest believes interrupts are on again", NULL },
 	[X86_OP_HLT] = { "HLT stops the CPU until the next interrupt.",

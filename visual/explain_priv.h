@@ -25,6 +25,8 @@ struct explain_op_words {
 	const char *what;	/* on a real CPU, in ring 0 */
 	const char *virt;	/* what the VMM did on the virtual CPU */
 	const char *hole;	/* the wrong answer when it runs directly */
+	const char *esx_bt;	/* where ESX's translator does it otherwise
+				   than ringside's (NULL: as ringside) */
 };
 
 /* The words of an operation (the ordinary-instruction ones if unknown). */

@@ -146,6 +146,45 @@ static void reflected_and_injected_words(void **state)
 		if (!strstr(buf, want[k].say) || strstr(buf, want[k].never))
 			fail_msg("%s: %s", exec_mode_name(want[k].mode), buf);
 		assert_non_null(strstr(buf, "only ring 0 may run it"));
+		assert_null(strstr(buf, "Adams & Agesen"));	/* it did not run */
+	}
+}
+
+/*
+ * ringside's translator calls out for every privileged instruction; ESX's
+ * translates simple ones inline (Adams & Agesen 2006: CLI becomes a write
+ * of the virtual IF in the translation cache).  A student watching a
+ * callout for a kernel's CLI is told that ESX does less, and only where
+ * the source says so.
+ */
+static void bt_callout_says_what_esx_inlines(void **state)
+{
+	static const struct { unsigned op; bool inline_in_esx; } want[] = {
+		{ X86_OP_CLI, true }, { X86_OP_STI, false }, { X86_OP_LGDT, false },
+	};
+	struct step_record r;
+	char buf[2048];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+		memset(&r, 0, sizeof r);
+		r.valid = true;
+		r.op = want[k].op;
+		r.insn.kind = EV_INSN;
+		r.insn.u.insn.cls = CLASS_PRIVILEGED;
+		r.insn.u.insn.mode = MODE_BT;
+		r.insn.u.insn.xlat = 2;
+		r.insn.u.insn.cpl = 1;
+		r.insn.u.insn.path = PATH_VMM;
+		r.insn.u.insn.why = WHY_CALLOUT;
+		r.has_trap = true;
+		r.trap.kind = EV_TRAP;
+		r.trap.u.trap.op = (uint16_t)want[k].op;
+		r.trap.u.trap.action = TRAP_CALLOUT;
+		explain_step(&r, buf, sizeof buf);
+		assert_non_null(strstr(buf, "rewritten into a callout"));
+		if ((strstr(buf, "one write of the virtual IF inside the translation cache") != NULL) != want[k].inline_in_esx)
+			fail_msg("op %u: %s", want[k].op, buf);
 	}
 }
 
@@ -155,6 +194,7 @@ int main(void)
 		cmocka_unit_test(quiz_explains_the_course),
 		cmocka_unit_test(nonroot_words_by_ring),
 		cmocka_unit_test(reflected_and_injected_words),
+		cmocka_unit_test(bt_callout_says_what_esx_inlines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
