@@ -363,13 +363,16 @@ static void rdpmc(struct emu *out)
 /*
  * CPUID: the virtual CPU's identity.  ringside's VMM passes the
  * processor's answers through (cpu_cpuid), as ESX passed the host's
- * features, so a guest sees the same CPU in every mode.
+ * features, so a guest sees the same CPU in every mode.  Leaf 1 reports
+ * the initial APIC ID, the vCPU's number, fixed at reset: not the ID
+ * register, which the guest may rewrite (SDM vol. 2A, CPUID; QEMU;
+ * tests/guests/apicid.S).
  */
 static void cpuid(struct vcpu *v, struct emu *out)
 {
 	uint32_t r[4];
 
-	cpu_cpuid_of(v->apic.id, v->vm->cfg.tsc_deadline,
+	cpu_cpuid_of((uint8_t)v->id, v->vm->cfg.tsc_deadline,
 		     cpu_reg(v->cpu, X86R_EAX),
 		     cpu_reg(v->cpu, X86R_ECX), r);
 	out->a = cpu_reg(v->cpu, X86R_EAX);
