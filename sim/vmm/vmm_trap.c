@@ -226,7 +226,12 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	struct emu e;
 
 	if (!vmm_ring_allows(v, bi->cls, &bi->x)) {
-		/* the CPU's #GP, except after a callout, which raised none */
+		/* the CPU's #GP, except after a callout, which raised none:
+		 * the translated code did call the VMM, and that is paid */
+		if (how == ENTRY_CALLOUT) {
+			v->stats.callouts++;
+			vmm_charge(v, COST_CALLOUT);
+		}
 		guest_fault(v, bi, X86_GP, 0, how != ENTRY_CALLOUT);
 		return;
 	}

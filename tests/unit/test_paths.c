@@ -182,6 +182,27 @@ static void check_refusal(const struct tl_run *r, const struct probe *p,
 		assert_int_equal(t->u.trap.a, INJECT_BY_VMM);
 }
 
+/*
+ * Under bt every callout is counted and paid, the refused ones too: the
+ * translated code called the VMM whatever the VMM then answered.  The
+ * counter is the callout events, the INT n the VMM delivered (this
+ * guest's probes, ring 3 included, run translated: each INT n is a
+ * callout told by its delivery) and the refusals, which the trace tells
+ * as the injected #GP alone.
+ */
+static void check_callouts_paid(const struct tl_run *r, int refusals)
+{
+	const struct vcpu *v = r->vm->vcpu[0];
+	uint64_t events = 0;
+
+	for (size_t i = 0; i < r->nev; i++)
+		if (r->ev[i].kind == EV_TRAP &&
+		    (r->ev[i].u.trap.action == TRAP_CALLOUT ||
+		     r->ev[i].u.trap.action == TRAP_SOFT_INT))
+			events++;
+	assert_int_equal(v->stats.callouts, events + (uint64_t)refusals);
+}
+
 static void check_mode(enum exec_mode m, int *cells)
 {
 	uint32_t lo = tl_symbol(CLASSIFY, "probe_table");
@@ -235,6 +256,8 @@ static void check_mode(enum exec_mode m, int *cells)
 		(*cells)++;
 	}
 	assert_true(refusals > 20);
+	if (m == MODE_BT)
+		check_callouts_paid(&r, refusals);
 	tl_free(&r);
 	disasm_destroy(d);
 }
