@@ -165,6 +165,8 @@ static void fields_trap(struct visit *v, const struct event *ev)
 		f_bool(v, "nonroot", true);
 	if (ev->u.trap.has_error)
 		f_hex(v, "error", ev->u.trap.error, 4);
+	if (ev->u.trap.faulted)
+		f_bool(v, "faulted", true);
 	if (ev->u.trap.vm_exit) {
 		f_int(v, "exit_reason", ev->u.trap.exit_reason);
 		f_str(v, "exit", vmm_exit_reason_name(ev->u.trap.exit_reason));

@@ -15,6 +15,7 @@
 
 #include "handler.h"
 #include "testlib.h"
+#include "trace.h"
 #include "vmm/vmm.h"
 
 #define TIMER "scenarios/guests/timer.elf"
@@ -449,6 +450,7 @@ static void segment_faults_by_mode(void **state)
 		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
 		for (size_t i = 0; i + 1 < r.nev; i++) {
 			const struct event *e = &r.ev[i], *f = &r.ev[i + 1];
+			char line[512];
 
 			if (e->kind != EV_TRAP || e->u.trap.op != X86_OP_MOV_TO_SREG)
 				continue;
@@ -456,6 +458,8 @@ static void segment_faults_by_mode(void **state)
 			if (!e->u.trap.faulted)
 				continue;
 			n++;
+			trace_json(r.sim, e, line, sizeof line);	/* the contract */
+			assert_non_null(strstr(line, "\"faulted\":true"));
 			assert_int_equal(f->kind, EV_TRAP);
 			assert_int_equal(f->u.trap.vector, X86_GP);
 			if (f->u.trap.action != want[modes[k]])
