@@ -80,7 +80,7 @@ BENCH_DRSHA = $(BUILD)/bench/bench_drs_ha
 # (all but main.o) with ncursesw; sim/ stays free of curses.
 VIS_OBJ  = $(filter-out $(BUILD)/visual/main.o,$(APP_OBJ))
 UI_TESTS = $(BUILD)/tests/test_layout $(BUILD)/tests/test_keys \
-           $(BUILD)/tests/test_explain
+           $(BUILD)/tests/test_explain $(BUILD)/tests/test_cli_parse
 # The Lua binding's tests link lua/ (and Lua) with the sim library.
 LUA_OBJ  = $(filter $(BUILD)/lua/%,$(APP_OBJ))
 LUA_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lua*.c))
