@@ -14,7 +14,10 @@
  * with the immediate just stored, --max-insns N (sim_run's budget) must
  * stop after exactly the first N of them, and cutting the run into small
  * budgets (stops inside the blocks given up) must change nothing.
- * Stepping back over the loop is test_history.c's (back_smcloop_*).
+ * tests/guests/smcown.S stores into its own bytes, which Unicorn's
+ * memory hook does not see: te and hw still count more there (own_bytes
+ * says how much).  Stepping back over the loop is test_history.c's
+ * (back_smcloop_*).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,34 +43,43 @@ struct eips {
 	size_t n;
 };
 
-/* What QEMU retires from the kernel's entry on (its loader's code cut). */
-static const struct eips *qemu_eips(void)
+/*
+ * What QEMU retires of guest from the kernel's entry on (its loader's
+ * code cut) into *q, after it printed serial.
+ */
+static void qemu_run(const char *guest, const char *serial, struct eips *q)
 {
-	static struct eips q;
 	char path[256], flags[300], *text, *line;
-	uint32_t entry = tl_symbol(GUEST, "_start");
+	uint32_t entry = tl_symbol(guest, "_start");
 	size_t len;
 	int status;
 
-	if (q.n > 0)
-		return &q;
 	tl_temp_file(path, sizeof path, ".txt");
 	snprintf(flags, sizeof flags, "--insns %s", path);
-	assert_string_equal(tl_qemu(GUEST, flags, &status),
-			    "smcloop: 000002bc\n");
+	assert_string_equal(tl_qemu(guest, flags, &status), serial);
 	assert_int_equal(status, 0);
 	text = tl_slurp(path, &len);
 	assert_non_null(text);
 	unlink(path);
+	q->n = 0;
 	for (line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
 		uint32_t eip = (uint32_t)strtoul(line, NULL, 16);
 
-		if (q.n == 0 && eip != entry)
+		if (q->n == 0 && eip != entry)
 			continue;
-		assert_true(q.n < EIPS_MAX);
-		q.at[q.n++] = eip;
+		assert_true(q->n < EIPS_MAX);
+		q->at[q->n++] = eip;
 	}
 	free(text);
+}
+
+/* smccount's, run once. */
+static const struct eips *qemu_eips(void)
+{
+	static struct eips q;
+
+	if (q.n == 0)
+		qemu_run(GUEST, "smcloop: 000002bc\n", &q);
 	assert_true(q.n > 4 * ITERATIONS);
 	return &q;
 }
@@ -217,12 +229,48 @@ static void small_budgets(void **state)
 	}
 }
 
+/*
+ * tests/guests/smcown.S: an instruction storing into its own bytes.
+ * Unicorn gives its block up and runs it again alone, as for smccount,
+ * but its memory hook never sees that store [measured: no write at
+ * 0x10002e reaches cpu_hooks.c's on_write, in any of the ten
+ * iterations], so the VMM cannot take the block back: under te and hw
+ * the count and the listing have 3 instructions more per iteration than
+ * QEMU's, the guest's result is right.  Under bt, which translates the
+ * loop, they are QEMU's.  The difference is asserted so that a fix must
+ * come here.
+ */
+static void own_bytes(void **state)
+{
+	static struct eips q;
+
+	(void)state;
+	qemu_run("build/guests/smcown.elf", "smcown: 0000000a\n", &q);
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct tl_run r;
+		struct eips got;
+
+		tl_boot_mode("build/guests/smcown.elf", (enum exec_mode)m, true,
+			     &r);
+		assert_int_equal(sim_run(r.sim, 100000, &r.stop), SIM_OK);
+		assert_string_equal(tl_serial(&r), "smcown: 0000000a\n");
+		listed(&r, &got);
+		if (m == MODE_BT)
+			assert_eips_equal(&q, q.n, &got, MODE_BT);
+		else
+			assert_int_equal(got.n, q.n + 9 * 3);
+		assert_int_equal(sim_insns(r.sim), got.n);
+		tl_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(as_on_qemu),
 		cmocka_unit_test(max_insns_exact),
 		cmocka_unit_test(small_budgets),
+		cmocka_unit_test(own_bytes),
 	};
 
 	return cmocka_run_group_tests_name("smccount", tests, NULL,
