@@ -136,6 +136,20 @@ void vmm_finish_block(struct vcpu *v)
 	v->run.cur = NULL;
 }
 
+/*
+ * The current block ends at its instruction i: those before i ran (their
+ * events now), those from `from` on did not (taken back).
+ */
+static void cut_block(struct vcpu *v, uint32_t i, uint32_t from)
+{
+	const struct block *b = v->run.cur;
+
+	resolve(v, i);
+	for (uint32_t j = from; j < b->n; j++)
+		vmm_count(v, &b->insns[j], -1);
+	v->run.cur_done = b->n;
+}
+
 const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 					  bool after)
 {
@@ -155,12 +169,16 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 	}
 	if (i == b->n)
 		return NULL;
-	resolve(v, i);
-	/* the instructions after i never ran: take them back */
-	for (uint32_t j = i + 1; j < b->n; j++)
-		vmm_count(v, &b->insns[j], -1);
-	v->run.cur_done = b->n;
+	cut_block(v, i, i + 1);	/* i is the hook's: it runs */
 	return &b->insns[i];
+}
+
+void vmm_abandon_block(struct vcpu *v, const struct block_insn *bi)
+{
+	uint32_t i = (uint32_t)(bi - v->run.cur->insns);
+
+	vmm_sync_counters(v);
+	cut_block(v, i, i);	/* bi runs again, in a block of its own */
 }
 
 void vmm_set_path(struct vcpu *v, const struct block_insn *bi,
@@ -529,6 +547,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
+	vmm_run_code_store(v, addr, size);	/* before the cache forgets it */
 	if (vm_touch(vm, addr, (uint32_t)size) > 0) {
 		/*
 		 * A VMotion trace fault (vm.h): its price is counted but not

@@ -406,6 +406,21 @@ bool vmm_ring_allows(const struct vcpu *v, enum insn_class cls,
 const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
 					  bool after);
 
+/*
+ * The fast engine abandons the current block at bi, one of its
+ * instructions not yet accounted (v->run.cur_done on): those before bi
+ * ran, bi and those after it did not and are taken back (bi runs again
+ * from the start, in a block of its own: vmm_run_code_store).
+ */
+void vmm_abandon_block(struct vcpu *v, const struct block_insn *bi);
+
+/*
+ * A store of the guest's at [addr, addr+size), about to be made on the
+ * fast engine: if it lands in the block being run, the CPU abandons that
+ * block at the storing instruction, and the count follows.
+ */
+void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size);
+
 /* Count (sign +1) or take back (-1) one executed instruction. */
 void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
 

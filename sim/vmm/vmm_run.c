@@ -170,6 +170,66 @@ static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 	return false;
 }
 
+/* Whether x can store to memory (an operand there, a push, a string). */
+static bool may_store(const struct x86_instruction *x)
+{
+	return x86_reads_memory(x) || x86_pushes(x);
+}
+
+/*
+ * The instruction of b (not yet accounted) making the store the memory
+ * hook reports: the one at EIP, unless that one cannot store and b has
+ * an instruction whose accesses Unicorn reports with a previous one's
+ * EIP (x86_stale_eip: an x87 FSTP, a CMPXCHG8B...) after it.
+ */
+static const struct block_insn *storing_insn(struct vcpu *v,
+					     const struct block *b)
+{
+	uint32_t eip = cpu_reg(v->cpu, X86R_EIP);
+	const struct block_insn *s = block_stale_insn(b);
+	const struct block_insn *at = NULL;
+
+	if (s != NULL && s < &b->insns[v->run.cur_done])
+		s = NULL;		/* accounted already */
+	for (uint32_t i = v->run.cur_done; i < b->n && at == NULL; i++)
+		if (b->insns[i].x.addr == eip)
+			at = &b->insns[i];
+	if (at != NULL && (s == NULL || s < at || may_store(&at->x)))
+		return at;
+	return s;
+}
+
+/*
+ * Self-modifying code on the fast engine.  x86 promises that a store into
+ * code about to run takes effect before it runs (Intel SDM vol. 3A,
+ * 11.6, "Self-modifying code").  QEMU keeps that promise for a store into
+ * the very translation block being run by giving the block up before the
+ * store is made: it puts EIP back on the storing instruction, runs that
+ * one again alone in a block of one instruction, and carries on from a
+ * fresh translation of the new bytes (TARGET_HAS_PRECISE_SMC in
+ * tb_invalidate_phys_page_range__locked, accel/tcg/translate-all.c:
+ * cflags_next_tb = 1).  Unicorn 2.0.1 does the same, and its memory hook
+ * sees the store both times [measured: tests/guests/smcloop.S, blocks
+ * 0x100028 of 28 bytes, store, 0x100028 of 10 bytes, the store again,
+ * 0x100032...].  The block hook counted the block it gave up whole; the
+ * instructions from the store on did not run in it: taken back, and
+ * their events (with the old bytes) never emitted.  A store beside the
+ * block (an overlap test of two compares) changes nothing here.
+ */
+void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size)
+{
+	const struct block *b = v->run.cur;
+	const struct block_insn *bi;
+
+	if (b == NULL || v->run.cur_done == b->n ||
+	    addr >= b->addr + b->size ||
+	    (uint64_t)addr + (uint32_t)size <= b->addr)
+		return;
+	bi = storing_insn(v, b);
+	if (bi != NULL)
+		vmm_abandon_block(v, bi);
+}
+
 void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations)
 {
 	struct vcpu *v = ctx;

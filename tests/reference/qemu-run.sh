@@ -1,7 +1,7 @@
 #!/bin/sh
 # qemu-run.sh - run one ringside guest on QEMU (the reference hardware) and print its serial output.
 #
-# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf
+# Usage: tests/reference/qemu-run.sh [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] [--insns FILE] GUEST.elf
 #
 #   --cdrom ISO      put the ISO 9660 image ISO in the CD-ROM drive (QEMU's
 #                    -cdrom: an ATAPI drive, master on the secondary IDE
@@ -31,6 +31,17 @@
 #                    stop depends on the output, never on QEMU's speed, and
 #                    no byte is lost (a pipe that is full makes QEMU's UART
 #                    drop bytes).  The safety timeout is then 300 seconds.
+#   --insns FILE     write to FILE the address of every instruction QEMU
+#                    retires between 1 and 16 MiB (where Multiboot kernels
+#                    load), one a line in hex, in the order they ran: QEMU
+#                    runs one instruction per translation block
+#                    (-singlestep) and logs each block it enters
+#                    (-d exec,nochain; -dfilter keeps out most of the
+#                    firmware, which runs below 1 MiB and at the top of
+#                    RAM; what its option ROM runs before the kernel's
+#                    entry is the caller's to cut).
+#                    What a real CPU executes, for a short guest: a store
+#                    into code is seen before the next instruction runs.
 #
 # stdout: exactly the bytes the guest wrote to its serial port (COM1), nothing else.
 #         The guest path is passed to QEMU as given, and QEMU copies it into the
@@ -52,7 +63,7 @@
 #   2    bad usage.
 
 usage() {
-    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] GUEST.elf" >&2
+    echo "usage: $0 [--cdrom ISO] [--parallel FILE] [--disk IMG] [--smp N] [--mem MB] [--append S] [--initrd L] [--serial-bytes N] [--insns FILE] GUEST.elf" >&2
     exit 2
 }
 
@@ -64,6 +75,7 @@ mem=
 append=
 initrd=
 bytes=
+insns=
 while [ $# -gt 1 ]; do
     case "$1" in
     --cdrom) [ $# -ge 3 ] || usage; cdrom=$2; shift 2 ;;
@@ -71,6 +83,7 @@ while [ $# -gt 1 ]; do
     --disk) [ $# -ge 3 ] || usage; disk=$2; shift 2 ;;
     --append) [ $# -ge 3 ] || usage; append=$2; shift 2 ;;
     --initrd) [ $# -ge 3 ] || usage; initrd=$2; shift 2 ;;
+    --insns) [ $# -ge 3 ] || usage; insns=$2; shift 2 ;;
     --smp) [ $# -ge 3 ] || usage; smp=$2; shift 2
            case "$smp" in ''|*[!0-9]*) usage ;; esac ;;
     --mem) [ $# -ge 3 ] || usage; mem=$2; shift 2
@@ -119,6 +132,17 @@ fi
 if [ -n "$initrd" ]; then
     set -- "$@" -initrd "$initrd"
 fi
+# What QEMU logs: its CPU resets (see machine), and with --insns each
+# instruction it runs in [1 MiB, 16 MiB).
+log=cpu_reset
+if [ -n "$insns" ]; then
+    if ! (: > "$insns") 2>/dev/null; then
+        echo "qemu-run: cannot write $insns" >&2
+        exit 1
+    fi
+    log=cpu_reset,exec,nochain
+    set -- "$@" -singlestep -dfilter 0x100000..0xffffff
+fi
 # The run's own files (the disk's copy, QEMU's log...), removed at the end.
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qemu-run.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -137,7 +161,7 @@ machine() {
     shift
     exec timeout "$limit" qemu-system-i386 -kernel "$guest" -serial "$port" \
         -display none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -no-reboot -smp "$smp" -d cpu_reset -D "$tmp/log" "$@" </dev/null
+        -no-reboot -smp "$smp" -d "$log" -D "$tmp/log" "$@" </dev/null
 }
 
 if [ -z "$bytes" ]; then
@@ -167,6 +191,11 @@ else
     cat "$tmp/err" >&2
 fi
 
+if [ -n "$insns" ]; then
+    # "Trace 0: 0x7f...  [cs_base/eip/hflags/cflags] ...": the EIP
+    sed -n 's|^Trace [0-9]*: [^[]*\[[0-9a-f]*/\([0-9a-f]*\)/.*|\1|p' \
+        "$tmp/log" > "$insns"
+fi
 if [ "$status" -eq 124 ]; then
     echo "qemu-run: $guest timed out after $limit s" >&2
     exit 124

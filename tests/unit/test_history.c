@@ -330,13 +330,13 @@ static uint64_t world_switches(struct vm *vm)
 }
 
 /*
- * Run to `at`, step back `back` instructions (across at least one timer
- * interrupt or ring switch: checked), compare with a run that went
- * straight there; then forward again, and 30 single steps back and forth,
- * and compare once more.
+ * Run to `at`, step back `back` instructions (if `switches`, across at
+ * least one timer interrupt or ring switch: checked), compare with a run
+ * that went straight there; then forward again, and 30 single steps back
+ * and forth, and compare once more.
  */
 static void back_across(const char *guest, enum exec_mode mode, uint64_t at,
-			uint64_t back)
+			uint64_t back, bool switches)
 {
 	struct tl_run a, b;
 	struct history *h;
@@ -353,7 +353,7 @@ static void back_across(const char *guest, enum exec_mode mode, uint64_t at,
 	assert_int_equal(sim_run(a.sim, at - back, &why), SIM_OK);
 	assert_worlds_equal(&a, &b);
 	/* the stretch stepped back over held an interrupt or a ring switch */
-	assert_true(world_switches(b.vm) < seen);
+	assert_true(!switches || world_switches(b.vm) < seen);
 	assert_int_equal(history_run(h, back, &why), SIM_OK);
 	for (int i = 0; i < 30; i++)
 		assert_int_equal(history_back(h, 1), SIM_OK);
@@ -371,7 +371,7 @@ static void back_across(const char *guest, enum exec_mode mode, uint64_t at,
 	{								\
 		(void)state;						\
 		back_across("scenarios/guests/" guest ".elf", mode, at,	\
-			    back);					\
+			    back, true);				\
 	}
 
 /* (multitask under te takes no timer interrupt early on: its INT n then) */
@@ -386,6 +386,28 @@ BACK_TEST(back_timer_hw, "timer", MODE_HW, 32000, 20000)
 BACK_TEST(back_multitask_te, "multitask", MODE_TE, 300000, 299000)
 BACK_TEST(back_multitask_bt, "multitask", MODE_BT, 20000000, 12000000)
 BACK_TEST(back_multitask_hw, "multitask", MODE_HW, 20000000, 12000000)
+
+/*
+ * Back over a loop that patches its own code (tests/guests/smcloop.S):
+ * under te and hw Unicorn gives up each block a store lands in, and the
+ * VMM takes back what it had counted of it (vmm_run_code_store); under bt
+ * the translator drops the units written, and those a checkpoint puts
+ * back must stay watched (bt_state_load).  The counts, the clock and the
+ * state agree with a run that went straight there, the checkpoints
+ * falling anywhere in the loop (which has no interrupt nor ring switch
+ * to cross).  Before: ECX differed under te and hw, the cycles under bt.
+ */
+#define BACK_SMC(name, mode)						\
+	static void name(void **state)					\
+	{								\
+		(void)state;						\
+		back_across("build/guests/smcloop.elf", mode, 40003,	\
+			    39993, false);				\
+	}
+
+BACK_SMC(back_smcloop_te, MODE_TE)
+BACK_SMC(back_smcloop_bt, MODE_BT)
+BACK_SMC(back_smcloop_hw, MODE_HW)
 
 int main(void)
 {
@@ -407,6 +429,9 @@ int main(void)
 		cmocka_unit_test(back_multitask_te),
 		cmocka_unit_test(back_multitask_bt),
 		cmocka_unit_test(back_multitask_hw),
+		cmocka_unit_test(back_smcloop_te),
+		cmocka_unit_test(back_smcloop_bt),
+		cmocka_unit_test(back_smcloop_hw),
 	};
 
 	return cmocka_run_group_tests_name("history", tests, NULL, NULL);
