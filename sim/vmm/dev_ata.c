@@ -150,7 +150,13 @@ static void identify(struct ata *a)
 	struct ata_regs *r = &a->r;
 
 	ide_identify_words(r->buf, words, sizeof words / sizeof words[0]);
-	/* what ESX's virtual IDE disk calls itself [check] */
+	/*
+	 * What a VMware virtual IDE disk calls itself: model "VMware Virtual
+	 * IDE Hard Drive", firmware revision "00000001", as Windows XP SP3
+	 * in a VMware VM reports it (the recorded device data of
+	 * jcurl/RJCP.DLL.VolumeDeviceInfo's tests,
+	 * VolumeDeviceInfoTest_WinXpSP3.cs).  The serial is ringside's.
+	 */
 	ide_put_string(r->buf + 20, 20, "00000000000000000001", 1);
 	ide_put_string(r->buf + 46, 8, "00000001", 1);
 	ide_put_string(r->buf + 54, 40, "VMware Virtual IDE Hard Drive", 1);
