@@ -347,6 +347,9 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	uint64_t left;
 	bool short_slice = false;
 
+	if (v->run.cur != NULL && addr - v->run.cur->addr < v->run.cur->size &&
+	    size < v->run.cur->size)
+		vmm_run_retried(v, addr, size);	/* rare: into the last one */
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
@@ -541,13 +544,19 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 static void mem_write_hook(void *ctx, uint32_t addr, int size)
 {
 	struct vcpu *v = ctx;
-	struct vm *vm = v->vm;
 
 	if (addr >= VMM_BASE) {		/* the CPU set an accessed bit */
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
 	vmm_run_code_store(v, addr, size);	/* before the cache forgets it */
+	vmm_guest_store(v, addr, size);
+}
+
+void vmm_guest_store(struct vcpu *v, uint32_t addr, int size)
+{
+	struct vm *vm = v->vm;
+
 	if (vm_touch(vm, addr, (uint32_t)size) > 0) {
 		/*
 		 * A VMotion trace fault (vm.h): its price is counted but not
