@@ -251,6 +251,37 @@ void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size)
 }
 
 /*
+ * The store of bi, which the block b was given up for, is made by the
+ * retry about to run: the dirty log and every cache of code learn of it
+ * now, before the retry's block is looked up (decoded from the bytes it
+ * runs), so that no block of the old bytes is left for the listing or
+ * the step engine once they change.  Where: bi's memory operands that
+ * land in b (the registers are still those bi starts with), else bi's
+ * own bytes (a store no operand names).
+ */
+static void note_own_store(struct vcpu *v, const struct block *b,
+			   const struct block_insn *bi)
+{
+	bool noted = false;
+
+	for (int k = 0; k < bi->x.nops; k++) {
+		const struct x86_operand *op = &bi->x.ops[k];
+		uint32_t a;
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		a = vmm_operand_addr(v, op);
+		if (a >= b->addr + b->size ||
+		    (uint64_t)a + (uint32_t)op->size <= b->addr)
+			continue;
+		vmm_guest_store(v, a, op->size);
+		noted = true;
+	}
+	if (!noted)
+		vmm_guest_store(v, bi->x.addr, bi->x.len);
+}
+
+/*
  * A store into the storing instruction's own bytes.  QEMU gives the block
  * up there too (the instruction's bytes are in the block being run), runs
  * the instruction again alone, and the store lands then, by the 1-insn
@@ -285,14 +316,7 @@ void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size)
 	    !may_store(&b->insns[i].x))
 		return;
 	vmm_abandon_block(v, &b->insns[i]);
-	/*
-	 * The store is made by the retry about to run, into these bytes:
-	 * the dirty log and every cache of code learn of it now, before the
-	 * retry's block is looked up (decoded from the bytes it runs), so
-	 * no block of the old bytes is left for the listing or the step
-	 * engine once they change.
-	 */
-	vmm_guest_store(v, addr, (int)size);
+	note_own_store(v, b, &b->insns[i]);
 }
 
 void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations)
