@@ -288,10 +288,12 @@ static void note_own_store(struct vcpu *v, const struct block *b,
  * block, which TARGET_HAS_PRECISE_SMC lets finish (its check skips a
  * block of CF_COUNT_MASK 1) [measured: tests/guests/smcown.S under
  * qemu-run.sh --insns, 3 instructions an iteration].  Unicorn 2.0.1 does
- * the same, but calls the memory hook neither time [measured: blocks
+ * the same, but may call the memory hook neither time [measured: blocks
  * 0x100028 of 15 bytes, 0x100028 of 10 bytes (the store alone), 0x100032,
- * and no write at 0x10002e reaches cpu_hooks.c's on_write, from the
- * second iteration on].  So it is told by the blocks: the next block
+ * and no write at 0x10002e reaches cpu_hooks.c's on_write from the
+ * second iteration on; nor do smcnext.S's and smcflip.S's 4-byte stores
+ * at addresses not 4-aligned, where their 1-byte stores and smcgrow.S's
+ * aligned ADD are seen].  So it is told by the blocks: the next block
  * begins at an instruction of the current one that is not its last, and
  * holds that one instruction only.  Unicorn's translator ends a block
  * only after an instruction that ends blocks (a jump: the last), at a
