@@ -311,6 +311,8 @@ void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size)
 	const struct block *b = v->run.cur;
 	uint32_t i;
 
+	if (addr >= VMM_BASE)
+		return;	/* translated code: the guest cannot store there */
 	for (i = v->run.cur_done; i + 1 < b->n; i++)
 		if (b->insns[i].x.addr == addr)
 			break;
