@@ -200,6 +200,44 @@ static const struct block_insn *storing_insn(struct vcpu *v,
 }
 
 /*
+ * What a guest store means besides its bytes: vmm.c's write hook calls
+ * this for every store Unicorn reports, vmm_run_retried for the one it
+ * does not (the contract is in vmm_priv.h).
+ */
+void vmm_guest_store(struct vcpu *v, uint32_t addr, int size)
+{
+	struct vm *vm = v->vm;
+
+	if (vm_touch(vm, addr, (uint32_t)size) > 0) {
+		/*
+		 * A VMotion trace fault (vm.h): its price is counted but not
+		 * acted on here: a stop requested in the middle of a block
+		 * would end it early while its instructions are counted
+		 * whole.  The next block boundary sees the cycles.
+		 */
+		v->stats.cycles += COST_TRAP;	/* the VMM's own work: %RUN */
+		v->run.limit_block = NULL;
+	}
+	if (blockcache_note_write(vm->code, addr, size)) {
+		/*
+		 * Code changed.  The running engine saw the store; every
+		 * other engine (this vCPU's idle one, other vCPUs') must
+		 * forget its translation of the old bytes.
+		 */
+		for (int i = 0; i < vm->nvcpus; i++) {
+			if (vm->vcpu[i] == v)
+				cpu_invalidate_code_idle(v->cpu, addr,
+							 (uint32_t)size);
+			else
+				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
+						    (uint32_t)size);
+			bt_code_written(vm->vcpu[i], addr, (uint32_t)size);
+		}
+	}
+	vmm_shadow_note_write(v, addr, size);
+}
+
+/*
  * Whether b is the retry of a block given up: one instruction that does
  * not end blocks, which Unicorn translates alone only when told to (the
  * next block after one given up: cflags_next_tb = 1).  QEMU does not give
