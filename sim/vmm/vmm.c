@@ -347,6 +347,9 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	uint64_t left;
 	bool short_slice = false;
 
+	if (v->run.cur != NULL && addr - v->run.cur->addr < v->run.cur->size &&
+	    size < v->run.cur->size)
+		vmm_run_retried(v, addr, size);	/* rare: into the last one */
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
@@ -541,40 +544,13 @@ static void port_out_hook(void *ctx, uint16_t port, int size, uint32_t value)
 static void mem_write_hook(void *ctx, uint32_t addr, int size)
 {
 	struct vcpu *v = ctx;
-	struct vm *vm = v->vm;
 
 	if (addr >= VMM_BASE) {		/* the CPU set an accessed bit */
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
 	vmm_run_code_store(v, addr, size);	/* before the cache forgets it */
-	if (vm_touch(vm, addr, (uint32_t)size) > 0) {
-		/*
-		 * A VMotion trace fault (vm.h): its price is counted but not
-		 * acted on here: a stop requested in the middle of a block
-		 * would end it early while its instructions are counted
-		 * whole.  The next block boundary sees the cycles.
-		 */
-		v->stats.cycles += COST_TRAP;	/* the VMM's own work: %RUN */
-		v->run.limit_block = NULL;
-	}
-	if (blockcache_note_write(vm->code, addr, size)) {
-		/*
-		 * Code changed.  The running engine saw the store; every
-		 * other engine (this vCPU's idle one, other vCPUs') must
-		 * forget its translation of the old bytes.
-		 */
-		for (int i = 0; i < vm->nvcpus; i++) {
-			if (vm->vcpu[i] == v)
-				cpu_invalidate_code_idle(v->cpu, addr,
-							 (uint32_t)size);
-			else
-				cpu_invalidate_code(vm->vcpu[i]->cpu, addr,
-						    (uint32_t)size);
-			bt_code_written(vm->vcpu[i], addr, (uint32_t)size);
-		}
-	}
-	vmm_shadow_note_write(v, addr, size);
+	vmm_guest_store(v, addr, size);
 }
 
 void vmm_hooks(struct vcpu *v, struct cpu_hooks *out)

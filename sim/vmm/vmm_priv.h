@@ -421,6 +421,21 @@ void vmm_abandon_block(struct vcpu *v, const struct block_insn *bi);
  */
 void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size);
 
+/*
+ * The fast engine enters a block at addr of size bytes that begins inside
+ * the current block (v->run.cur): if it is that block given up at a store
+ * into the storing instruction's own bytes, which no memory hook sees,
+ * the count follows as for vmm_run_code_store and the store is noted as
+ * vmm_guest_store notes one.
+ */
+void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size);
+
+/*
+ * A guest store at [addr, addr+size) in RAM (not the VMM's area): the
+ * dirty-page log, the code caches of every engine, the shadow tables.
+ */
+void vmm_guest_store(struct vcpu *v, uint32_t addr, int size);
+
 /* Count (sign +1) or take back (-1) one executed instruction. */
 void vmm_count(struct vcpu *v, const struct block_insn *bi, int sign);
 
