@@ -192,9 +192,19 @@ else
 fi
 
 if [ -n "$insns" ]; then
-    # "Trace 0: 0x7f...  [cs_base/eip/hflags/cflags] ...": the EIP
-    sed -n 's|^Trace [0-9]*: [^[]*\[[0-9a-f]*/\([0-9a-f]*\)/.*|\1|p' \
-        "$tmp/log" > "$insns"
+    # "Trace 0: 0x7f...  [cs_base/eip/hflags/cflags] ...": the EIP of a
+    # block QEMU enters.  "Stopped execution of TB chain before 0x7f...
+    # [eip]" right after says it did not run it after all: an exit request
+    # (QEMU's main loop kicking the vCPU, more often on a busy host) came
+    # first, and the block is entered, and logged, again (cpu_tb_exec,
+    # accel/tcg/cpu-exec.c).  Such a line takes its block back.
+    awk '/^Trace [0-9]*:/ {
+             s = $0; sub(/^[^[]*\[[0-9a-f]*\//, "", s); sub(/\/.*/, "", s)
+             eip[n++] = s; next }
+         /^Stopped execution of TB chain before/ {
+             s = $0; sub(/^[^[]*\[/, "", s); sub(/\].*/, "", s)
+             if (n > 0 && eip[n - 1] == s) n--; next }
+         END { for (i = 0; i < n; i++) print eip[i] }' "$tmp/log" > "$insns"
 fi
 if [ "$status" -eq 124 ]; then
     echo "qemu-run: $guest timed out after $limit s" >&2
