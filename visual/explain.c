@@ -217,6 +217,20 @@ static void io(struct explain_out *o, const struct step_record *r)
 	}
 }
 
+/* Why real hardware refuses it at the guest's ring (reflected or injected). */
+static void say_why_refused(struct explain_out *o, const struct step_record *r,
+			    enum insn_class cls)
+{
+	if (cls == CLASS_PRIVILEGED)
+		explain_say(o, " (only ring 0 may run it, and the guest is in ring %d)",
+		    r->insn.u.insn.vring);
+	else if (cls == CLASS_IO)
+		explain_say(o, " (the guest's IOPL forbids port access from ring %d)",
+		    r->insn.u.insn.vring);
+	else if (r->op == X86_OP_RDPMC)
+		explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
+}
+
 /* guest > vmm > guest: which of the VMM's stories it was. */
 static void reflect(struct explain_out *o, const struct step_record *r,
 		    enum insn_class cls)
@@ -255,28 +269,14 @@ static void reflect(struct explain_out *o, const struct step_record *r,
 		break;
 	case TRAP_REFLECTED:
 		explain_say(o, " It raised %s, and the guest would take this fault on real hardware too", vec ? vec : "an exception");
-		if (cls == CLASS_PRIVILEGED)
-			explain_say(o, " (only ring 0 may run it, and the guest is in ring %d)",
-			    r->insn.u.insn.vring);
-		else if (cls == CLASS_IO)
-			explain_say(o, " (the guest's IOPL forbids port access from ring %d)",
-			    r->insn.u.insn.vring);
-		else if (r->op == X86_OP_RDPMC)
-			explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
+		say_why_refused(o, r, cls);
 		explain_say(o, ". The VMM caught it and reflected it: it delivered %s through the guest's own IDT to the guest kernel's handler, exactly as the CPU would have. The guest handles its own fault.",
 		    vec ? vec : "the exception");
 		break;
 	case TRAP_INJECTED:
 		/* a refusal after a callout: the CPU raised nothing */
 		explain_say(o, " The translated code called the VMM here instead of running it, so the CPU raised nothing; the VMM, emulating it, refused it as real hardware would");
-		if (cls == CLASS_PRIVILEGED)
-			explain_say(o, " (only ring 0 may run it, and the guest is in ring %d)",
-			    r->insn.u.insn.vring);
-		else if (cls == CLASS_IO)
-			explain_say(o, " (the guest's IOPL forbids port access from ring %d)",
-			    r->insn.u.insn.vring);
-		else if (r->op == X86_OP_RDPMC)
-			explain_say(o, " (RDPMC outside ring 0 needs CR4.PCE, which the guest left clear)");
+		say_why_refused(o, r, cls);
 		explain_say(o, ". It injected %s: it delivered it through the guest's own IDT to the guest kernel's handler. The guest handles its own fault.",
 		    vec ? vec : "the exception");
 		break;

@@ -41,14 +41,7 @@ user:   xor  %ebx, %ebx                 /* EBX 0: print EAX; 1: done */
         int  $0x80
 3:      jmp  3b
 
-syscall:
-        test %ebx, %ebx
-        jnz  4f
-        pusha                           /* hexln clobbers ECX */
-        call hexln
-        popa
-        iret
-4:      EXIT 0
+        PRINT_SYSCALL
         .include "tests/guests/lib.inc"
         FLAT_GDT
         USER_GDT

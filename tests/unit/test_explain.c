@@ -18,6 +18,34 @@
 #include "quiz.h"
 #include "testlib.h"
 
+/* A privileged instruction's step record, as the VMM would log it. */
+static void privileged_step(struct step_record *r, unsigned op,
+			    enum exec_mode m, unsigned vring, unsigned cpl,
+			    enum insn_path path, enum handler_why why)
+{
+	memset(r, 0, sizeof *r);
+	r->valid = true;
+	r->op = op;
+	r->insn.kind = EV_INSN;
+	r->insn.u.insn.cls = CLASS_PRIVILEGED;
+	r->insn.u.insn.mode = m;
+	r->insn.u.insn.vring = vring;
+	r->insn.u.insn.cpl = cpl;
+	r->insn.u.insn.path = path;
+	r->insn.u.insn.why = why;
+}
+
+/* ... and the trap event the VMM logged for it. */
+static void with_trap(struct step_record *r, enum trap_action action,
+		      int vector)
+{
+	r->has_trap = true;
+	r->trap.kind = EV_TRAP;
+	r->trap.u.trap.op = (uint16_t)r->op;
+	r->trap.u.trap.vector = (uint8_t)vector;
+	r->trap.u.trap.action = action;
+}
+
 /*
  * The quiz grades the real answer (the VMM emulates a privileged
  * instruction) and, wherever the course text simplifies, shows the
@@ -93,16 +121,7 @@ static void nonroot_words_by_ring(void **state)
 	assert_non_null(strstr(buf, "no VM exit"));
 	explain_next(&x, 0, MODE_HW, buf, sizeof buf);
 	assert_null(strstr(buf, "#GP"));
-	memset(&r, 0, sizeof r);
-	r.valid = true;
-	r.op = X86_OP_LGDT;
-	r.insn.kind = EV_INSN;
-	r.insn.u.insn.cls = CLASS_PRIVILEGED;
-	r.insn.u.insn.mode = MODE_HW;
-	r.insn.u.insn.vring = 3;
-	r.insn.u.insn.cpl = 3;
-	r.insn.u.insn.path = PATH_DIRECT;
-	r.insn.u.insn.why = WHY_NONROOT;
+	privileged_step(&r, X86_OP_LGDT, MODE_HW, 3, 3, PATH_DIRECT, WHY_NONROOT);
 	explain_step(&r, buf, sizeof buf);
 	assert_non_null(strstr(buf, "the guest's own #GP"));
 	assert_null(strstr(buf, "gave the right answer"));
@@ -127,21 +146,9 @@ static void reflected_and_injected_words(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
-		memset(&r, 0, sizeof r);
-		r.valid = true;
-		r.op = X86_OP_CLI;
-		r.insn.kind = EV_INSN;
-		r.insn.u.insn.cls = CLASS_PRIVILEGED;
-		r.insn.u.insn.mode = want[k].mode;
-		r.insn.u.insn.vring = 3;
-		r.insn.u.insn.cpl = 3;
-		r.insn.u.insn.path = PATH_VMM;
-		r.insn.u.insn.why = WHY_REFLECT;
-		r.has_trap = true;
-		r.trap.kind = EV_TRAP;
-		r.trap.u.trap.op = X86_OP_CLI;
-		r.trap.u.trap.vector = X86_GP;
-		r.trap.u.trap.action = want[k].action;
+		privileged_step(&r, X86_OP_CLI, want[k].mode, 3, 3, PATH_VMM,
+				WHY_REFLECT);
+		with_trap(&r, want[k].action, X86_GP);
 		explain_step(&r, buf, sizeof buf);
 		if (!strstr(buf, want[k].say) || strstr(buf, want[k].never))
 			fail_msg("%s: %s", exec_mode_name(want[k].mode), buf);
@@ -167,20 +174,10 @@ static void bt_callout_says_what_esx_inlines(void **state)
 
 	(void)state;
 	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
-		memset(&r, 0, sizeof r);
-		r.valid = true;
-		r.op = want[k].op;
-		r.insn.kind = EV_INSN;
-		r.insn.u.insn.cls = CLASS_PRIVILEGED;
-		r.insn.u.insn.mode = MODE_BT;
+		privileged_step(&r, want[k].op, MODE_BT, 0, 1, PATH_VMM,
+				WHY_CALLOUT);
 		r.insn.u.insn.xlat = 2;
-		r.insn.u.insn.cpl = 1;
-		r.insn.u.insn.path = PATH_VMM;
-		r.insn.u.insn.why = WHY_CALLOUT;
-		r.has_trap = true;
-		r.trap.kind = EV_TRAP;
-		r.trap.u.trap.op = (uint16_t)want[k].op;
-		r.trap.u.trap.action = TRAP_CALLOUT;
+		with_trap(&r, TRAP_CALLOUT, 0);
 		explain_step(&r, buf, sizeof buf);
 		assert_non_null(strstr(buf, "rewritten into a callout"));
 		if ((strstr(buf, "one write of the virtual IF inside the translation cache") != NULL) != want[k].inline_in_esx)
