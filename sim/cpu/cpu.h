@@ -177,11 +177,20 @@ uint32_t cpu_exception_ack(struct cpu *c);
  */
 void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
-/* The same, on the processor whose local APIC ID is apic_id (leaf 1 EBX
- * bits 24-31 say it, as on QEMU's -smp machines), with the TSC-deadline
- * timer announced (leaf 1 ECX bit 24) if tsc_deadline. */
-void cpu_cpuid_of(uint8_t apic_id, bool tsc_deadline, uint32_t leaf,
-		  uint32_t sub, uint32_t out[4]);
+/*
+ * The same, on processor c: leaf 1 says its local APIC ID (EBX bits
+ * 24-31, as on QEMU's -smp machines), the TSC-deadline timer if its
+ * configuration has it (ECX bit 24), and the APIC (EDX bit 9) unless the
+ * VMM turned that off (cpu_set_apic_feature).  Its CPUID instruction
+ * (te) and the VMM's emulation of it (bt, hw) both answer this.
+ */
+void cpu_cpuid_of(const struct cpu *c, uint32_t leaf, uint32_t sub,
+		  uint32_t out[4]);
+
+/* CPUID.01H:EDX.APIC: on (as at reset) or off (the APIC globally
+ * disabled: QEMU's cpu_clear_apic_feature). */
+#define CPUID_1_EDX_APIC (1u << 9)
+void cpu_set_apic_feature(struct cpu *c, bool on);
 
 /* Registers of the live engine.  Segment registers read as selectors. */
 uint32_t cpu_reg(struct cpu *c, enum x86_register r);

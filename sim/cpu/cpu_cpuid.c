@@ -57,15 +57,22 @@ void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[0] = out[1] = out[2] = out[3] = 0;	/* leaf 4 past its caches */
 }
 
-void cpu_cpuid_of(uint8_t apic_id, bool tsc_deadline, uint32_t leaf,
-		  uint32_t sub, uint32_t out[4])
+void cpu_cpuid_of(const struct cpu *c, uint32_t leaf, uint32_t sub,
+		  uint32_t out[4])
 {
 	cpu_cpuid(leaf, sub, out);
 	if (leaf == 1) {
-		out[1] |= (uint32_t)apic_id << 24;
-		if (tsc_deadline)
+		out[1] |= (uint32_t)c->cfg.apic_id << 24;
+		if (c->cfg.tsc_deadline)
 			out[2] |= CPUID_1_ECX_TSC_DEADLINE;
+		if (c->apic_off)
+			out[3] &= ~CPUID_1_EDX_APIC;
 	}
+}
+
+void cpu_set_apic_feature(struct cpu *c, bool on)
+{
+	c->apic_off = !on;
 }
 
 /* CPUID run by the CPU: answered from the table; 1 skips Unicorn's own. */
@@ -79,7 +86,7 @@ int cpu_cpuid_hook(uc_engine *uc, void *ud)
 
 	uc_reg_read(uc, UC_X86_REG_EAX, &leaf);
 	uc_reg_read(uc, UC_X86_REG_ECX, &sub);
-	cpu_cpuid_of(c->cfg.apic_id, c->cfg.tsc_deadline, leaf, sub, r);
+	cpu_cpuid_of(c, leaf, sub, r);
 	for (int i = 0; i < 4; i++)
 		uc_reg_write(uc, regs[i], &r[i]);
 	return 1;

@@ -30,6 +30,8 @@ struct cpu {
 	int nhidden;
 	int code_hidden;
 	struct cpu_config cfg;
+	bool apic_off;			/* CPUID hides the APIC (it was
+					   globally disabled) */
 	uint32_t until;			/* an address never executed */
 	/* the size of the CPU's load or store in the device page now being
 	   made, which Unicorn gives its MMIO callbacks in pieces of 4 bytes

@@ -40,14 +40,34 @@
  */
 #define ESR_ILLEGAL_REGISTER 0x80u
 
-void apic_reset(struct apic *a, int id, bool bsp)
+/*
+ * INIT, as QEMU's apic_init_reset (hw/intc/apic_common.c) after
+ * do_cpu_init (target/i386/helper.c): the registers back to their reset
+ * values but the APIC ID, which stays (so does IA32_APIC_BASE, the
+ * vCPU's); the timer stopped; every pending interrupt and NMI forgotten
+ * (do_cpu_init keeps a SIPI the CPU has not taken yet: ringside takes a
+ * SIPI as it arrives); an application processor waits for a SIPI.
+ */
+void apic_init(struct apic *a, bool bsp)
 {
+	uint8_t id = a->id;
+
 	memset(a, 0, sizeof *a);
-	a->id = (uint8_t)id;
+	a->id = id;
 	a->dfr = 0xffffffffu;		/* flat model */
 	a->svr = 0xff;			/* software-disabled, vector 0xff */
 	for (int i = 0; i < LVT_COUNT; i++)
 		a->lvt[i] = APIC_LVT_MASKED;
+	a->timer_next_ns = UINT64_MAX;
+	a->wait_sipi = !bsp;
+}
+
+void apic_reset(struct apic *a, int id, bool bsp)
+{
+	a->id = (uint8_t)id;
+	apic_init(a, bsp);
+	/* the firmware ran: its APs wait in HLT (vm.c), not for a SIPI */
+	a->wait_sipi = false;
 	if (bsp) {
 		/*
 		 * The PC firmware (SeaBIOS, before QEMU's Multiboot loader
@@ -57,7 +77,6 @@ void apic_reset(struct apic *a, int id, bool bsp)
 		a->lvt[LVT_LINT0] = DM_EXTINT << 8;
 		a->lvt[LVT_LINT1] = DM_NMI << 8;
 	}
-	a->timer_next_ns = UINT64_MAX;
 }
 
 /*
@@ -67,7 +86,11 @@ void apic_reset(struct apic *a, int id, bool bsp)
  * (x86_cpu_apic_realize), and answers there even with the APIC globally
  * disabled.  Clearing the enable bit (11) software-disables the APIC too
  * (its SVR bit 8), and it cannot be enabled again until a reset (SDM vol.
- * 3A 10.4.3) [measured: tests/guests/apicmsi.S].
+ * 3A 10.4.3; QEMU 7.2: "if disabled, cannot be enabled again") [measured:
+ * tests/guests/apicmsi.S].  The processor then no longer announces an
+ * APIC: CPUID.01H:EDX bit 9 reads 0 (QEMU's cpu_clear_apic_feature; SDM
+ * 10.4.3: "the processor ... functions as an IA-32 processor without an
+ * on-chip APIC", and its CPUID says so) [measured: tests/guests/apicoff.S].
  */
 #define MSR_BSP 0x100u
 #define MSR_ENABLE 0x800u
@@ -81,6 +104,18 @@ void apic_base_write(struct vcpu *v, uint64_t value)
 		*msr &= ~(uint64_t)MSR_ENABLE;
 		v->apic.svr &= ~SVR_ENABLE;
 	}
+	apic_base_sync(v);
+}
+
+void apic_base_sync(struct vcpu *v)
+{
+	cpu_set_apic_feature(v->cpu,
+			     (v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE) != 0);
+}
+
+bool apic_is_bsp(const struct vcpu *v)
+{
+	return (v->virt.msr[VMSR_APIC_BASE] & MSR_BSP) != 0;
 }
 
 static bool enabled(const struct apic *a)
@@ -201,9 +236,11 @@ static int timer_mode(uint32_t lvt)
 	return (int)((lvt >> 17) & 3);
 }
 
+/* Periodic: bit 17, as QEMU's APIC_LVT_TIMER_PERIODIC (whatever bit 18
+ * says: mode 11, reserved, counts as periodic there). */
 static bool periodic(const struct apic *a)
 {
-	return timer_mode(a->lvt[LVT_TIMER]) == 1;
+	return (a->lvt[LVT_TIMER] & 0x20000u) != 0;
 }
 
 /* Is the timer in TSC-deadline mode (and does the VM have it)? */
@@ -256,8 +293,7 @@ void apic_advance(struct vcpu *v, uint64_t now)
 
 	if (a->timer_next_ns == UINT64_MAX || now < a->timer_next_ns)
 		return;
-	if (!(a->lvt[LVT_TIMER] & APIC_LVT_MASKED))
-		apic_accept(a, DM_FIXED, (int)(a->lvt[LVT_TIMER] & 0xff), false);
+	apic_bus_local(v, LVT_TIMER);
 	if (periodic(a)) {
 		uint64_t period = (uint64_t)a->timer_initial << timer_shift(a);
 
@@ -321,7 +357,7 @@ static void lvt_timer_write(struct vcpu *v, uint32_t value, uint64_t now)
 	struct apic *a = &v->apic;
 	bool was = deadline_mode(v);
 
-	a->lvt[LVT_TIMER] = value & 0x000710ffu;
+	a->lvt[LVT_TIMER] = value;
 	if (was != deadline_mode(v)) {
 		a->tsc_deadline = 0;
 		a->timer_initial = 0;
@@ -383,12 +419,15 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	if (off >= APIC_LVT_TIMER && off <= APIC_LVT_ERROR) {
 		int i = (int)(off - APIC_LVT_TIMER) >> 4;
 
+		/*
+		 * Kept whole, reserved bits too, as QEMU keeps them; and a
+		 * software-disabled APIC does not mask them (SDM 10.4.7.2 says
+		 * it does; QEMU does not) [measured: tests/guests/apicoff.S].
+		 */
 		if (i == LVT_TIMER)
 			lvt_timer_write(v, value, now);
-		else	/* mask, trigger, polarity, delivery mode, vector */
-			a->lvt[i] = value & 0x000730ffu;
-		if (!enabled(a))
-			a->lvt[i] |= APIC_LVT_MASKED;
+		else
+			a->lvt[i] = value;
 		return;
 	}
 	switch (off) {
@@ -398,10 +437,16 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 	case APIC_LDR: a->ldr = value & 0xff000000u; break;
 	case APIC_DFR: a->dfr = value | 0x0fffffffu; break;
 	case APIC_SVR:
-		a->svr = value & 0x3ffu;
-		if (!enabled(a))	/* software-disabled: every LVT masked */
-			for (int i = 0; i < LVT_COUNT; i++)
-				a->lvt[i] |= APIC_LVT_MASKED;
+		/*
+		 * The vector and the enable bit, as QEMU's (val & 0x1ff: no
+		 * focus checking, no EOI-broadcast suppression).  A software
+		 * disable masks no LVT, as on QEMU, where the SDM's APIC masks
+		 * them all (10.4.7.2): the timer still fires into the IRR,
+		 * delivered once the APIC is enabled again, and the PIC's
+		 * INTR still reaches the CPU through LINT0 [measured:
+		 * tests/guests/apicoff.S].
+		 */
+		a->svr = value & 0x1ffu;
 		break;
 	case APIC_ICR_HI: a->icr_hi = value & 0xff000000u; break;
 	case APIC_ICR_LO:

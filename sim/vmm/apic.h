@@ -50,6 +50,12 @@ enum apic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1,
 
 #define APIC_LVT_MASKED 0x10000u
 
+/* An ipi or startup event's b (apic_bus.c): the delivery mode, and */
+#define APIC_EV_IGNORED 0x100u	/* dropped: a SIPI not waited for, an SMI */
+#define APIC_EV_LOCAL 0x200u	/* raised by an LVT entry, not the ICR */
+#define APIC_EV_BSP 0x400u	/* an INIT to the bootstrap processor: the
+				   VM stops (apic_bus.c) */
+
 /* Delivery modes (ICR and LVT bits 8-10). */
 enum apic_dm { DM_FIXED = 0, DM_LOWEST = 1, DM_SMI = 2, DM_NMI = 4,
 	       DM_INIT = 5, DM_STARTUP = 6, DM_EXTINT = 7 };
@@ -80,8 +86,17 @@ struct vcpu;
  * as the firmware leaves them on a PC (ExtINT and NMI: virtual wire). */
 void apic_reset(struct apic *a, int id, bool bsp);
 
+/* INIT: the APIC as QEMU's apic_init_reset leaves it (apic.c); an
+ * application processor (!bsp) then waits for a SIPI. */
+void apic_init(struct apic *a, bool bsp);
+
 /* The guest's WRMSR of IA32_APIC_BASE (apic.c says what QEMU keeps). */
 void apic_base_write(struct vcpu *v, uint64_t value);
+/* CPUID.01H:EDX.APIC made to say what IA32_APIC_BASE's enable bit says
+ * (after the vCPU's state was put back: step back, VMotion). */
+void apic_base_sync(struct vcpu *v);
+/* Is v the bootstrap processor (IA32_APIC_BASE bit 8)? */
+bool apic_is_bsp(const struct vcpu *v);
 
 /*
  * A guest's aligned 4-byte load or store at offset off in the APIC's
@@ -100,6 +115,9 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now);
  */
 void apic_bus_icr(struct vcpu *v, uint64_t now);
 void apic_bus_msi(struct vcpu *v, uint32_t off, uint32_t data, uint64_t now);
+/* The interrupt LVT entry i raises at v, delivered as its delivery mode
+ * says (QEMU's apic_local_deliver): nothing if masked. */
+void apic_bus_local(struct vcpu *v, enum apic_lvt i);
 
 /*
  * An interrupt of delivery mode mode (fixed, lowest priority, ExtINT or

@@ -19,9 +19,12 @@
  *
  * Both kinds are delivered here, the same way, as QEMU's apic_bus_deliver
  * delivers both: fixed and ExtINT into the IRR, lowest priority to one
- * destination, NMI; INIT and SIPI start processors.  Each destination is
+ * destination, NMI; INIT and SIPI start processors; an SMI is dropped,
+ * said so (ringside has no system management mode).  Each destination is
  * an event (ipi, startup or msi); an IPI to a halted vCPU makes the
- * VMKernel schedule its world.
+ * VMKernel schedule its world.  And the interrupts an APIC's own LVT
+ * entries raise (its timer's) are delivered here as their delivery mode
+ * says (apic_bus_local).
  */
 #include "sim.h"
 #include "host/host.h"
@@ -40,6 +43,7 @@ struct msg {
 	uint8_t vector;
 	bool level;		/* level-triggered: the TMR bit set */
 	bool msi;		/* an MSI (else through the ICR) */
+	bool local;		/* raised by an LVT entry (apic_bus_local) */
 	uint32_t addr, data;	/* an MSI's address and data */
 };
 
@@ -57,16 +61,32 @@ static bool is_target(const struct vcpu *from, const struct vcpu *t,
 	}
 	if (!m->logical)
 		return m->dest == 0xff || m->dest == a->id;
-	if ((a->dfr >> 28) == 0xf)		/* logical, flat */
+	switch (a->dfr >> 28) {			/* the DFR's model */
+	case 0xf:				/* logical, flat */
 		return (m->dest & (a->ldr >> 24)) != 0;
-	/* logical, cluster: high nibble the cluster, low the members */
-	return (m->dest >> 4) == (a->ldr >> 28) &&
-	       (m->dest & (a->ldr >> 24) & 0xf) != 0;
+	case 0x0:	/* cluster: high nibble the cluster, low the members */
+		return (m->dest >> 4) == (a->ldr >> 28) &&
+		       (m->dest & (a->ldr >> 24) & 0xf) != 0;
+	default:
+		/*
+		 * A model the SDM does not define (10.6.2.2 has 1111 and
+		 * 0000): QEMU's apic_get_delivery_bitmask matches an APIC in
+		 * neither, so it is nobody's destination [measured:
+		 * tests/guests/apicoff.S].
+		 */
+		return false;
+	}
 }
 
-/* Would QEMU drop m at its destination?  An MSI cannot start a processor
- * (apic_bus_deliver knows no SIPI); mode 3 is reserved; and ringside has
- * no system management mode for an SMI. */
+/*
+ * Would QEMU drop m at its destination?  An MSI cannot start a processor
+ * (apic_bus_deliver knows no SIPI); mode 3 is reserved.  And an SMI:
+ * QEMU's CPU enters system management mode, where SeaBIOS's handler
+ * (handle_smi, src/fw/smm.c) finds no command of its own and returns
+ * (RSM) with nothing changed that the guest can see [measured:
+ * tests/guests/apicoff.S, and an NMI after an SMI is still taken];
+ * ringside has no SMM and drops it, its event saying so.
+ */
 static bool dropped(const struct msg *m)
 {
 	return (m->msi && m->mode == DM_STARTUP) || m->mode == 3 ||
@@ -75,12 +95,13 @@ static bool dropped(const struct msg *m)
 
 /*
  * The event for m reaching vCPU target (UINT32_MAX: an MSI that no APIC
- * takes); ignored: a SIPI to a processor not waiting for one.  An IPI's
- * b is its mode (| 0x100 if ignored); an MSI's b and c its address and
- * data.
+ * takes); ignored: a SIPI to a processor not waiting for one, an SMI.  An
+ * IPI's b is its mode, | APIC_EV_IGNORED if ignored, | APIC_EV_LOCAL if
+ * an LVT entry raised it, | APIC_EV_BSP for an INIT that resets the
+ * bootstrap processor; an MSI's b and c its address and data.
  */
 static void bus_event(struct vcpu *from, uint32_t target, const struct msg *m,
-		      bool ignored)
+		      uint32_t flags)
 {
 	struct event ev = { .kind = EV_TRAP };
 
@@ -98,7 +119,8 @@ static void bus_event(struct vcpu *from, uint32_t target, const struct msg *m,
 		ev.u.trap.action = m->mode == DM_INIT ||
 				   m->mode == DM_STARTUP ?
 				   TRAP_STARTUP : TRAP_IPI;
-		ev.u.trap.b = (uint32_t)m->mode | (ignored ? 0x100u : 0);
+		ev.u.trap.b = (uint32_t)m->mode | flags |
+			      (m->local ? APIC_EV_LOCAL : 0);
 	}
 	vm_emit(from->vm, from->id, &ev);
 }
@@ -129,16 +151,37 @@ static int lowest_priority(struct vcpu *v, const struct msg *m)
 	return -1;
 }
 
+/*
+ * INIT at vCPU t, whoever sent it, itself too: QEMU resets the CPU
+ * (do_cpu_init in target/i386/helper.c: cpu_reset, then apic_init_reset).
+ * An application processor then waits for a SIPI, its APIC at its INIT
+ * state [measured: tests/guests/apicinit.S].  The bootstrap processor
+ * restarts at the reset vector, in the firmware: SeaBIOS, finding it has
+ * run before (HaveRunPost), reboots the machine, and its last resort there
+ * (qemu_reboot's INT3, no IDT) triple-faults, which ends QEMU's reference
+ * run (-no-reboot) [measured: tests/guests/apicbsp.S].  ringside runs no
+ * firmware: the VM stops as QEMU's does, a triple fault, at the
+ * instruction that sent the INIT (its event says why: APIC_EV_BSP).
+ */
+static void init(struct vcpu *from, struct vcpu *t)
+{
+	if (apic_is_bsp(t)) {
+		vm_power_off(t->vm, POWER_TRIPLE_FAULT, vmm_guest_eip(from));
+		return;
+	}
+	apic_init(&t->apic, false);
+	t->state = VCPU_HALTED;
+	if (t == from)		/* its run ends at the next block, as QEMU's
+				   at the next translation block */
+		vmm_stop_soon(t);
+}
+
 /* What m does at vCPU t, one of its destinations. */
 static void arrive(struct vcpu *from, struct vcpu *t, const struct msg *m)
 {
 	switch (m->mode) {
 	case DM_INIT:
-		if (t == from)
-			break;		/* (a CPU cannot INIT itself here) */
-		t->apic.wait_sipi = true;
-		t->apic.sipi_pending = false;
-		t->state = VCPU_HALTED;
+		init(from, t);
 		break;
 	case DM_STARTUP:
 		if (!t->apic.wait_sipi)
@@ -170,7 +213,9 @@ static void deliver(struct vcpu *v, const struct msg *m, uint64_t now)
 		reached = true;
 		/* a SIPI to a CPU not waiting for one is dropped (SDM 8.4.4.1) */
 		bus_event(v, (uint32_t)i, m,
-			  m->mode == DM_STARTUP && !t->apic.wait_sipi);
+			  (m->mode == DM_STARTUP && !t->apic.wait_sipi) ||
+			  m->mode == DM_SMI ? APIC_EV_IGNORED :
+			  m->mode == DM_INIT && apic_is_bsp(t) ? APIC_EV_BSP : 0);
 		if (dropped(m))
 			continue;
 		arrive(v, t, m);
@@ -178,7 +223,7 @@ static void deliver(struct vcpu *v, const struct msg *m, uint64_t now)
 			wake(t, now);
 	}
 	if (!reached && m->msi)
-		bus_event(v, UINT32_MAX, m, false);
+		bus_event(v, UINT32_MAX, m, 0);
 }
 
 void apic_bus_icr(struct vcpu *v, uint64_t now)
@@ -190,8 +235,13 @@ void apic_bus_icr(struct vcpu *v, uint64_t now)
 		.vector = (uint8_t)lo, .level = (lo & 0x8000u) != 0,
 	};
 
-	/* INIT level de-assert: a no-op on the P4 and later */
-	if (m.mode != DM_INIT || (lo & 0x4000u))
+	/*
+	 * INIT level de-assert (level-triggered, level 0): a no-op on the P4
+	 * and later; QEMU's apic_deliver takes only that combination for it
+	 * (it syncs arbitration IDs), and delivers an edge-triggered INIT
+	 * whatever its level bit.
+	 */
+	if (!(m.mode == DM_INIT && m.level && !(lo & 0x4000u)))
 		deliver(v, &m, now);
 	v->apic.icr_lo &= ~0x1000u;	/* delivered: not pending */
 }
@@ -211,4 +261,35 @@ void apic_bus_msi(struct vcpu *v, uint32_t off, uint32_t data, uint64_t now)
 	};
 
 	deliver(v, &m, now);
+}
+
+/*
+ * An interrupt of v's own LVT entry i (its timer's), as QEMU's
+ * apic_local_deliver: nothing if masked; fixed into the IRR (edge-
+ * triggered, but for LINT0 and LINT1 with the level bit); an NMI; an SMI
+ * dropped, said so (dropped()); ExtINT asks the PIC, which ringside polls
+ * anyway; the other modes do nothing.  A timer in NMI mode makes NMIs, not
+ * fixed interrupts at its vector [measured: tests/guests/apicoff.S].
+ */
+void apic_bus_local(struct vcpu *v, enum apic_lvt i)
+{
+	uint32_t lvt = v->apic.lvt[i];
+	struct msg m = {
+		.dest = v->apic.id, .shorthand = 1, .mode = (int)(lvt >> 8) & 7,
+		.vector = (uint8_t)lvt, .local = true,
+		.level = (i == LVT_LINT0 || i == LVT_LINT1) && (lvt & 0x8000u),
+	};
+
+	if (lvt & APIC_LVT_MASKED)
+		return;
+	switch (m.mode) {
+	case DM_FIXED: case DM_NMI:
+		apic_accept(&v->apic, m.mode, m.vector, m.level);
+		break;
+	case DM_SMI:
+		bus_event(v, (uint32_t)v->id, &m, APIC_EV_IGNORED);
+		break;
+	default:
+		break;
+	}
 }

@@ -372,8 +372,7 @@ static void cpuid(struct vcpu *v, struct emu *out)
 {
 	uint32_t r[4];
 
-	cpu_cpuid_of((uint8_t)v->id, v->vm->cfg.tsc_deadline,
-		     cpu_reg(v->cpu, X86R_EAX),
+	cpu_cpuid_of(v->cpu, cpu_reg(v->cpu, X86R_EAX),
 		     cpu_reg(v->cpu, X86R_ECX), r);
 	out->a = cpu_reg(v->cpu, X86R_EAX);
 	cpu_set_reg(v->cpu, X86R_EAX, r[0]);

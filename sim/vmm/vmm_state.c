@@ -69,6 +69,7 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 		return SIM_ESTATE;	/* bt and te or hw */
 	v->virt = st->virt;
 	apic_load(&v->apic, &st->apic);
+	apic_base_sync(v);		/* CPUID's APIC bit follows the MSR */
 	v->stats = st->stats;
 	v->state = st->state;
 	v->vring = st->vring;

@@ -20,6 +20,7 @@
 #include "vm.h"
 #include "vmm/apic.h"
 #include "vmm/vmm_priv.h"
+#include "vmm/vmm_state.h"
 
 struct fixture {
 	struct tl_run r;
@@ -121,6 +122,13 @@ static void physical_and_logical(void **state)
 	assert_int_equal(irr_of(f, 0x44), 1u << 2);
 	ipi(f, 0, 0x21, 0x4845);		/* cluster 2: nobody */
 	assert_int_equal(irr_of(f, 0x45), 0);
+	/* another model (7): nobody's destination, as on QEMU (apicoff.S) */
+	apic_write(f->v[2], APIC_DFR, 0x7fffffffu, 0);
+	assert_int_equal(apic_read(f->v[2], APIC_DFR, 0), 0x7fffffffu);
+	ipi(f, 0, 0x11, 0x4846);
+	assert_int_equal(irr_of(f, 0x46), 0);
+	for (int i = 0; i < 4; i++)
+		apic_write(f->v[i], APIC_DFR, 0xffffffffu, 0);
 	clear_irr(f);
 }
 
@@ -187,13 +195,23 @@ static void priorities_and_eoi(void **state)
 	apic_write(f->v[0], APIC_EOI, 0, 0);
 	assert_int_equal(apic_pending(a), -1);
 	apic_write(f->v[0], APIC_TPR, 0, 0);
-	/* software-disabled: nothing is delivered, every LVT is masked */
+	/* software-disabled: nothing is delivered, and no LVT is masked
+	 * (as QEMU: apicoff.S); the PIC still reaches the CPU by LINT0 */
 	ipi(f, 0, 0, 0x44070);
 	apic_write(f->v[0], APIC_SVR, 0xff, 0);
 	assert_int_equal(apic_pending(a), -1);
-	assert_true(apic_read(f->v[0], APIC_LVT_LINT0, 0) & APIC_LVT_MASKED);
+	assert_int_equal(apic_read(f->v[0], APIC_LVT_LINT0, 0), DM_EXTINT << 8);
+	assert_true(apic_accepts_pic(f->v[0]));
+	apic_write(f->v[0], APIC_LVT_ERROR, 0x33, 0);
+	assert_int_equal(apic_read(f->v[0], APIC_LVT_ERROR, 0), 0x33);
 	apic_write(f->v[0], APIC_SVR, 0x1ff, 0);
 	assert_int_equal(apic_pending(a), 0x70);
+	/* the SVR keeps bits 0-8, an LVT every bit, as QEMU's */
+	apic_write(f->v[0], APIC_SVR, 0xffffffffu, 0);
+	assert_int_equal(apic_read(f->v[0], APIC_SVR, 0), 0x1ff);
+	apic_write(f->v[0], APIC_LVT_ERROR, 0xffffffffu, 0);
+	assert_int_equal(apic_read(f->v[0], APIC_LVT_ERROR, 0), 0xffffffffu);
+	apic_write(f->v[0], APIC_LVT_ERROR, APIC_LVT_MASKED, 0);
 	clear_irr(f);
 }
 
@@ -249,6 +267,11 @@ static void init_and_sipi(void **state)
 	assert_int_equal(a->sipi_vector, 9);
 	ipi(f, 0, 2, 0x460a);			/* the second SIPI: ignored */
 	assert_int_equal(a->sipi_vector, 9);
+	a->sipi_pending = false;
+	/* an edge-triggered INIT with level 0 is an INIT on QEMU */
+	ipi(f, 0, 2, 0x0500);
+	assert_true(a->wait_sipi);
+	a->wait_sipi = false;
 	/* the events: one per delivery, startup with the target */
 	{
 		size_t starts = 0;
@@ -262,6 +285,114 @@ static void init_and_sipi(void **state)
 		assert_true(starts >= 3);
 	}
 	a->sipi_pending = false;
+}
+
+/* The last event of the run, which must be an ipi or startup: its b. */
+static uint32_t last_apic_event(struct fixture *f)
+{
+	const struct event *e = &f->r.ev[f->r.nev - 1];
+
+	assert_int_equal(e->kind, EV_TRAP);
+	assert_true(e->u.trap.action == TRAP_IPI ||
+		    e->u.trap.action == TRAP_STARTUP);
+	return e->u.trap.b;
+}
+
+/*
+ * INIT resets the APIC of the processor that takes it, whoever sent it,
+ * itself too, as QEMU's apic_init_reset: registers at their INIT values
+ * but the ID, anything pending forgotten; an AP waits for a SIPI
+ * (apicinit.S compares a guest's view with QEMU).
+ */
+static void init_resets(void **state)
+{
+	struct fixture *f = *state;
+	struct apic *a = &f->v[3]->apic;
+
+	apic_write(f->v[3], APIC_TPR, 0x20, 0);
+	apic_write(f->v[3], APIC_LDR, 0x08u << 24, 0);
+	apic_write(f->v[3], APIC_DFR, 0x0fffffffu, 0);
+	apic_write(f->v[3], APIC_LVT_ERROR, 0x33, 0);
+	ipi(f, 0, 3, 0x4050);			/* pending */
+	ipi(f, 0, 3, 0x4400);			/* an NMI pending */
+	apic_write(f->v[3], APIC_ICR_LO, 0x44500, 0);	/* INIT to itself */
+	assert_int_equal(last_apic_event(f), DM_INIT);
+	assert_true(a->wait_sipi);
+	assert_int_equal(f->v[3]->state, VCPU_HALTED);
+	assert_true(f->v[3]->run.stop_request);	/* its run ends */
+	assert_int_equal(a->id, 3);
+	assert_int_equal(a->svr, 0xff);
+	assert_int_equal(a->tpr, 0);
+	assert_int_equal(a->ldr, 0);
+	assert_int_equal(a->dfr, 0xffffffffu);
+	assert_int_equal(a->lvt[LVT_ERROR], APIC_LVT_MASKED);
+	assert_int_equal(a->lvt[LVT_LINT0], APIC_LVT_MASKED);
+	assert_int_equal(irr_of(f, 0x50), 0);
+	assert_false(a->nmi_pending);
+	assert_int_equal(f->r.vm->state, VM_ON);
+	a->wait_sipi = false;
+	f->v[3]->state = VCPU_RUNNING;
+	apic_write(f->v[3], APIC_SVR, 0x1ff, 0);
+}
+
+/*
+ * An SMI (delivery mode 2), by the ICR, an MSI or an LVT entry: QEMU runs
+ * SeaBIOS's SMI handler, which changes nothing a guest sees (apicoff.S);
+ * ringside, without SMM, drops it with an event that says so.  And an
+ * LVT entry delivers by its own mode: the timer in NMI mode makes NMIs.
+ */
+static void smi_and_local_modes(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[1];
+
+	ipi(f, 0, 1, 0x4250);			/* SMI to vCPU 1 */
+	assert_int_equal(last_apic_event(f), DM_SMI | APIC_EV_IGNORED);
+	assert_int_equal(irr_of(f, 0x50), 0);
+	apic_write(v, APIC_LVT_TIMER, 0x251, 0);	/* the timer: SMI */
+	apic_write(v, APIC_TIMER_DCR, 0xb, 0);
+	apic_write(v, APIC_TIMER_ICR, 100, 0);
+	apic_advance(v, 200);
+	assert_int_equal(last_apic_event(f),
+			 DM_SMI | APIC_EV_IGNORED | APIC_EV_LOCAL);
+	assert_int_equal(irr_of(f, 0x51), 0);
+	apic_write(v, APIC_LVT_TIMER, 0x452, 0);	/* NMI */
+	apic_write(v, APIC_TIMER_ICR, 100, 300);
+	apic_advance(v, 500);
+	assert_true(v->apic.nmi_pending);
+	assert_int_equal(irr_of(f, 0x52), 0);
+	v->apic.nmi_pending = false;
+	apic_write(v, APIC_LVT_TIMER, APIC_LVT_MASKED, 0);
+}
+
+/*
+ * IA32_APIC_BASE's enable bit cleared: CPUID.01H:EDX.APIC reads 0, in the
+ * CPU's answer (te) and the VMM's (bt, hw) alike, and stays 0 when the
+ * guest writes the bit again (QEMU 7.2 keeps the APIC disabled); a state
+ * put back puts the bit back (apicoff.S compares a guest's view).
+ */
+static void cpuid_apic_bit(void **state)
+{
+	struct fixture *f = *state;
+	struct vcpu *v = f->v[2];
+	struct vmm_state *before;
+	uint32_t r[4];
+
+	cpu_cpuid_of(v->cpu, 1, 0, r);
+	assert_int_equal(r[3] & CPUID_1_EDX_APIC, CPUID_1_EDX_APIC);
+	assert_int_equal(vmm_state_save(v, &before), SIM_OK);
+	apic_base_write(v, 0xfee00000u);		/* enable bit clear */
+	cpu_cpuid_of(v->cpu, 1, 0, r);
+	assert_int_equal(r[3] & CPUID_1_EDX_APIC, 0);
+	apic_base_write(v, 0xfee00800u);		/* again: refused */
+	assert_int_equal(v->virt.msr[VMSR_APIC_BASE], 0xfee00000u);
+	cpu_cpuid_of(v->cpu, 1, 0, r);
+	assert_int_equal(r[3] & CPUID_1_EDX_APIC, 0);
+	assert_int_equal(vmm_state_load(v, before), SIM_OK);
+	vmm_state_free(before);
+	cpu_cpuid_of(v->cpu, 1, 0, r);
+	assert_int_equal(r[3] & CPUID_1_EDX_APIC, CPUID_1_EDX_APIC);
+	assert_int_equal(r[1] >> 24, 2);		/* its APIC ID */
 }
 
 /* The MSI events of the run from event `from` on, as (target, address,
@@ -448,10 +579,8 @@ static void tsc_deadline(void **state)
 	apic_tsc_deadline_write(v, 5000, 1000, 1000);
 	assert_int_equal(apic_tsc_deadline_read(v), 0);
 	assert_int_equal(apic_next_ns(&v->apic), UINT64_MAX);
-	cpu_cpuid_of(2, false, 1, 0, r);
+	cpu_cpuid_of(v->cpu, 1, 0, r);		/* the VM's CPUID: not announced */
 	assert_int_equal(r[2] & CPUID_1_ECX_TSC_DEADLINE, 0);
-	cpu_cpuid_of(2, true, 1, 0, r);
-	assert_int_equal(r[2] & CPUID_1_ECX_TSC_DEADLINE, CPUID_1_ECX_TSC_DEADLINE);
 
 	f->r.vm->cfg.tsc_deadline = true;
 	apic_write(v, APIC_LVT_TIMER, 0x00030, 0);	/* out of the mode... */
@@ -553,6 +682,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(priorities_and_eoi, setup, teardown),
 		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
+		cmocka_unit_test_setup_teardown(init_resets, setup, teardown),
+		cmocka_unit_test_setup_teardown(smi_and_local_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(cpuid_apic_bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(tsc_deadline, setup, teardown),
