@@ -231,6 +231,7 @@ static const char *const power_names[POWER_REASON_COUNT] = {
 	[POWER_LOGOFF] = "logoff",
 	[POWER_NO_SPACE] = "no-space",
 	[POWER_RETRY] = "retry",
+	[POWER_INIT_RESET] = "init-reset",
 };
 
 const char *power_reason_name(enum power_reason r)

@@ -116,6 +116,9 @@ enum power_reason {
 	POWER_NO_SPACE,		/* paused: its datastore is full (not off: Retry
 				   or Cancel, storage.h) */
 	POWER_RETRY,		/* running again: Retry, the held write stored */
+	POWER_INIT_RESET,	/* INIT reset the bootstrap processor: a PC runs
+				   its firmware again, which reboots; QEMU's
+				   -no-reboot run stops there (apic_bus.c) */
 	POWER_REASON_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "cpu/x86.h"
 #include "trace.h"
 #include "trace_priv.h"
+#include "vmm/apic.h"
 #include "vmm/vmm.h"
 
 /*
@@ -24,6 +25,18 @@ bool trace_trap_has_vector(const struct event *ev)
 	       ev->u.trap.action != TRAP_STARTUP &&
 	       !ev->u.trap.vm_exit &&
 	       ev->u.trap.op != X86_OP_SYSENTER;	/* enters by its MSRs */
+}
+
+/* What an SMI does, ringside's words for every way one comes. */
+#define SMI_DROPPED "dropped: ringside has no system management mode " \
+	"(QEMU's CPU enters it, and SeaBIOS's SMI handler returns with nothing changed)"
+
+/* What an INIT does at vCPU t (bsp: the bootstrap processor). */
+static const char *init_does(bool bsp)
+{
+	return bsp ? "it would restart in the firmware, which reboots the PC; "
+		     "ringside has no firmware: the VM stops (QEMU -no-reboot stops too)"
+		   : "it is reset and waits for a SIPI";
 }
 
 /*
@@ -51,13 +64,10 @@ static void msi_detail(const struct event *ev, char *buf, size_t size)
 	case 0: case 1: what = "into its IRR"; break;
 	case 7: what = "into its IRR as a fixed interrupt (as QEMU)"; break;
 	case 4: what = "an NMI for it"; break;
-	case 5:
-		what = t == ev->vcpu ? "ignored: a vCPU does not INIT itself here (QEMU resets it)"
-				     : "it waits for a SIPI";
-		break;
+	case 5: what = init_does(t == 0); break;	/* vCPU 0: the BSP */
 	case 6: what = "dropped: an MSI starts no processor (as QEMU)"; break;
 	case 3: what = "dropped: a reserved mode (as QEMU)"; break;
-	default: what = "dropped: no system management mode here (QEMU enters it)"; break;
+	default: what = SMI_DROPPED; break;
 	}
 	snprintf(buf, size, "%s MSI, vector 0x%02x, to vCPU %u: %s",
 		 modes[mode], ev->u.trap.vector, t, what);
@@ -105,16 +115,21 @@ void trace_trap_detail(const struct event *ev, char *buf, size_t size)
 				 a, ev->u.trap.vector);
 		return;
 	case TRAP_IPI:
-		snprintf(buf, size, "%s IPI, vector 0x%02x, to vCPU %u (the VMM's APIC; the VMKernel wakes its world)",
-			 b == 4 ? "NMI" : b == 1 ? "lowest-priority" : "fixed",
-			 ev->u.trap.vector, a);
+		if ((b & 0xff) == DM_SMI)
+			snprintf(buf, size, "SMI %s vCPU %u: " SMI_DROPPED,
+				 b & APIC_EV_LOCAL ? "from the LVT of" : "to", a);
+		else
+			snprintf(buf, size, "%s IPI, vector 0x%02x, to vCPU %u (the VMM's APIC; the VMKernel wakes its world)",
+				 b == 4 ? "NMI" : b == 1 ? "lowest-priority" : "fixed",
+				 ev->u.trap.vector, a);
 		return;
 	case TRAP_MSI:
 		msi_detail(ev, buf, size);
 		return;
 	case TRAP_STARTUP:
-		if (b == 5)
-			snprintf(buf, size, "INIT to vCPU %u: it waits for a SIPI", a);
+		if ((b & 0xff) == DM_INIT)
+			snprintf(buf, size, "INIT to vCPU %u: %s", a,
+				 init_does((b & APIC_EV_BSP) != 0));
 		else if (b & 0x100)
 			snprintf(buf, size, "SIPI to vCPU %u: ignored, it is not waiting for one", a);
 		else
@@ -230,7 +245,9 @@ void trace_trap_text(const struct event *ev, struct sbuf *b)
 		trace_sb_printf(b, "interrupt");
 	} else if (ev->u.trap.action == TRAP_IPI ||
 		   ev->u.trap.action == TRAP_STARTUP) {
-		trace_sb_printf(b, "%s through the local APIC's ICR", action);
+		trace_sb_printf(b, "%s %s", action,
+		    ev->u.trap.b & APIC_EV_LOCAL ? "from an LVT entry of the local APIC"
+						 : "through the local APIC's ICR");
 	} else if (ev->u.trap.action == TRAP_MSI) {
 		trace_sb_printf(b, "msi: 0x%08x stored at 0x%08x, in the local APIC's region",
 				ev->u.trap.c, ev->u.trap.b);

@@ -482,6 +482,10 @@ size_t explain_power(const struct vm *vm, char *buf, size_t size)
 		explain_say(&o, "powered off: the guest touched 0x%08x, where there is no memory",
 		    vm->exit_status);
 		break;
+	case POWER_INIT_RESET:
+		explain_say(&o, "powered off: INIT reset the bootstrap processor at 0x%08x; a PC would rerun its firmware and reboot, ringside has no firmware",
+		    vm->exit_status);
+		break;
 	case POWER_USER:
 		explain_say(&o, "powered off by the user");
 		break;

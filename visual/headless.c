@@ -182,6 +182,10 @@ static const char *power_story(const struct vm *vm, char *buf, size_t n)
 			snprintf(buf, n, "powered off: the guest touched 0x%08x, where there is no memory",
 				 vm->exit_status);
 			break;
+		case POWER_INIT_RESET:
+			snprintf(buf, n, "powered off: INIT to the bootstrap processor at 0x%08x (a PC reruns its firmware, which reboots; ringside has none, and QEMU -no-reboot stops too)",
+				 vm->exit_status);
+			break;
 		default:
 			snprintf(buf, n, "powered off: %s at 0x%08x",
 				 power_reason_name(vm->power_reason),

@@ -160,13 +160,14 @@ static int lowest_priority(struct vcpu *v, const struct msg *m)
  * run before (HaveRunPost), reboots the machine, and its last resort there
  * (qemu_reboot's INT3, no IDT) triple-faults, which ends QEMU's reference
  * run (-no-reboot) [measured: tests/guests/apicbsp.S].  ringside runs no
- * firmware: the VM stops as QEMU's does, a triple fault, at the
- * instruction that sent the INIT (its event says why: APIC_EV_BSP).
+ * firmware: the VM stops there, as QEMU's run does, its power reason
+ * init-reset, its status the address of the instruction that sent the
+ * INIT (and the startup event before it says why: APIC_EV_BSP).
  */
 static void init(struct vcpu *from, struct vcpu *t)
 {
 	if (apic_is_bsp(t)) {
-		vm_power_off(t->vm, POWER_TRIPLE_FAULT, vmm_guest_eip(from));
+		vm_power_off(t->vm, POWER_INIT_RESET, vmm_guest_eip(from));
 		return;
 	}
 	apic_init(&t->apic, false);

@@ -1,4 +1,37 @@
-/* apicoff.S - exploration */
+/* apicoff.S - the local APIC switched off and its odd modes, on one
+ * processor, as QEMU 7.2 has them (hw/intc/apic.c), where they differ
+ * from the SDM's APIC.  Interrupts are let in by STI; NOP; CLI, each
+ * handler logs its vector (a byte each) and writes EOI; a timer is waited
+ * for by polling (QEMU's timers follow the host's clock).  Each line is
+ * what QEMU prints:
+ *   S  written all ones: the SVR reads 0x1ff (QEMU keeps bits 0-8), LVT
+ *      LINT0 and the LVT timer 0xffffffff (QEMU keeps an LVT whole)
+ *   D  the APIC software-disabled (SVR 0xff): LINT0 still 0x700 and the
+ *      timer's 0x10000, nothing masked (the SDM's APIC masks every LVT,
+ *      10.4.7.2); the timer written 0x50 reads 0x50; its count runs out:
+ *      vector 0x50 in the IRR (0x00010000), not delivered (log 0) until
+ *      the APIC is on again (log 0x50); the PIT's IRQ 0 through the PIC
+ *      and LINT0, the APIC off again: taken (log 0x20)
+ *   L  logical destinations with the LDR 1: the DFR 0x7fffffff reads so;
+ *      a model neither flat (0xf) nor cluster (0): an IPI to logical 1
+ *      reaches nobody (IRR 0), as QEMU's apic_get_delivery_bitmask; the
+ *      cluster model: it does (0x52: 0x00040000); model 3: nobody again
+ *      (0x53 never comes); log 0x52
+ *   M  the timer's LVT in NMI mode (vector 0x52): no IRR bit, an NMI
+ *      (log 02), at vector 2 too; SMIs, by the ICR to itself, by an MSI
+ *      and by the timer's LVT: QEMU enters system management mode and
+ *      SeaBIOS's handler returns, nothing to see (IRR 0, log 0)
+ *   C  CPUID leaf 1's EDX (0x0781abfd, bit 9: an APIC); IA32_APIC_BASE's
+ *      global enable cleared: bit 9 gone (0x0781a9fd, QEMU's
+ *      cpu_clear_apic_feature); the enable written again: refused
+ *      (0xfee00100), and CPUID still says no APIC
+ * Under ringside, the same in every mode, and each SMI an event saying it
+ * is dropped (test_apic_guest.c).  Before: the SVR read 0x3ff, the LVTs
+ * 0x000730ff and 0x000710ff; a software disable masked every LVT (the
+ * timer's interrupt lost, the PIC's IRQ 0 never came and the guest
+ * stopped there, HLT with nothing to wake it); model 7 was taken as a
+ * cluster; the timer in NMI mode made fixed interrupts at its vector; and
+ * CPUID kept bit 9. */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .set APIC, 0xfee00000
@@ -11,7 +44,8 @@
         .set ICRHI, APIC + 0x310
         .set LVTT, APIC + 0x320
         .set LINT0, APIC + 0x350
-        .set COUNT, APIC + 0x380
+        .set COUNT, APIC + 0x380        /* the timer's initial count */
+        .set CCR, APIC + 0x390          /* and its current count */
         .set DCR, APIC + 0x3e0
 
 .macro TAKE
@@ -51,8 +85,7 @@ _start:
         .endr
         lidt idt_ptr
         cli
-        /* S */
-        movl $0x1ff, SVR
+        movl $0x1ff, SVR                /* S */
         movl $0xffffffff, SVR
         SHOW SVR
         movl $0x1ff, SVR
@@ -62,7 +95,7 @@ _start:
         SHOW LVTT
         movl $0x10000, LVTT
         movl $0x700, LINT0
-        movl $0xff, SVR
+        movl $0xff, SVR                 /* D */
         SHOW LINT0
         SHOW LVTT
         movl $0x50, LVTT
@@ -82,7 +115,7 @@ _start:
         cli
         MASK_IRQS
         call showlog
-        /* L */
+                                        /* L */
         movl $0x1ff, SVR
         movl $0x01000000, LDR
         movl $0x7fffffff, DFR
@@ -98,7 +131,7 @@ _start:
         SHOW IRR + 0x20
         TAKE
         movl $0xffffffff, DFR
-        /* M */
+                                        /* M */
         movl $0x10000, LVTT
         movl $0x452, LVTT
         movl $0x100, COUNT
@@ -116,11 +149,14 @@ _start:
         TAKE
         movl $0x253, LVTT
         movl $0x100, COUNT
-        AWAIT IRR + 0x20, 0x80000
+1:      cmpl $0, CCR                    /* run out (and its SMI sent) */
+        jne  1b
+        mov  $10000, %ecx
+2:      loop 2b
         SHOW IRR + 0x20
         TAKE
         movl $0x10000, LVTT
-        /* C */
+                                        /* C */
         mov  $1, %eax
         cpuid
         mov  %edx, %eax
@@ -153,6 +189,7 @@ _start:
         HANDLER \v
         .endr
 
+/* The handlers' tail: AL into the log, EOI (the PIC's too for IRQ 0). */
 logv:   push %ebx
         mov  nlog, %ebx
         cmp  $4, %ebx
@@ -168,6 +205,7 @@ logv:   push %ebx
         pop  %eax
         iret
 
+/* The log as one word (the first vector in the low byte), emptied. */
 showlog:
         mov  log, %eax
         movl $0, log
@@ -176,7 +214,7 @@ showlog:
 
         .include "tests/guests/lib.inc"
         .data
-msg:     .asciz "apicoff: start\n"
+msg:     .asciz "apicoff: the APIC switched off, odd DFR models, SMIs\n"
 msg_end: .asciz "apicoff: done\n"
         .align 4
 log:     .long 0

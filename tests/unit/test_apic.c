@@ -20,7 +20,6 @@
 #include "vm.h"
 #include "vmm/apic.h"
 #include "vmm/vmm_priv.h"
-#include "vmm/vmm_state.h"
 
 struct fixture {
 	struct tl_run r;
@@ -335,66 +334,6 @@ static void init_resets(void **state)
 	apic_write(f->v[3], APIC_SVR, 0x1ff, 0);
 }
 
-/*
- * An SMI (delivery mode 2), by the ICR, an MSI or an LVT entry: QEMU runs
- * SeaBIOS's SMI handler, which changes nothing a guest sees (apicoff.S);
- * ringside, without SMM, drops it with an event that says so.  And an
- * LVT entry delivers by its own mode: the timer in NMI mode makes NMIs.
- */
-static void smi_and_local_modes(void **state)
-{
-	struct fixture *f = *state;
-	struct vcpu *v = f->v[1];
-
-	ipi(f, 0, 1, 0x4250);			/* SMI to vCPU 1 */
-	assert_int_equal(last_apic_event(f), DM_SMI | APIC_EV_IGNORED);
-	assert_int_equal(irr_of(f, 0x50), 0);
-	apic_write(v, APIC_LVT_TIMER, 0x251, 0);	/* the timer: SMI */
-	apic_write(v, APIC_TIMER_DCR, 0xb, 0);
-	apic_write(v, APIC_TIMER_ICR, 100, 0);
-	apic_advance(v, 200);
-	assert_int_equal(last_apic_event(f),
-			 DM_SMI | APIC_EV_IGNORED | APIC_EV_LOCAL);
-	assert_int_equal(irr_of(f, 0x51), 0);
-	apic_write(v, APIC_LVT_TIMER, 0x452, 0);	/* NMI */
-	apic_write(v, APIC_TIMER_ICR, 100, 300);
-	apic_advance(v, 500);
-	assert_true(v->apic.nmi_pending);
-	assert_int_equal(irr_of(f, 0x52), 0);
-	v->apic.nmi_pending = false;
-	apic_write(v, APIC_LVT_TIMER, APIC_LVT_MASKED, 0);
-}
-
-/*
- * IA32_APIC_BASE's enable bit cleared: CPUID.01H:EDX.APIC reads 0, in the
- * CPU's answer (te) and the VMM's (bt, hw) alike, and stays 0 when the
- * guest writes the bit again (QEMU 7.2 keeps the APIC disabled); a state
- * put back puts the bit back (apicoff.S compares a guest's view).
- */
-static void cpuid_apic_bit(void **state)
-{
-	struct fixture *f = *state;
-	struct vcpu *v = f->v[2];
-	struct vmm_state *before;
-	uint32_t r[4];
-
-	cpu_cpuid_of(v->cpu, 1, 0, r);
-	assert_int_equal(r[3] & CPUID_1_EDX_APIC, CPUID_1_EDX_APIC);
-	assert_int_equal(vmm_state_save(v, &before), SIM_OK);
-	apic_base_write(v, 0xfee00000u);		/* enable bit clear */
-	cpu_cpuid_of(v->cpu, 1, 0, r);
-	assert_int_equal(r[3] & CPUID_1_EDX_APIC, 0);
-	apic_base_write(v, 0xfee00800u);		/* again: refused */
-	assert_int_equal(v->virt.msr[VMSR_APIC_BASE], 0xfee00000u);
-	cpu_cpuid_of(v->cpu, 1, 0, r);
-	assert_int_equal(r[3] & CPUID_1_EDX_APIC, 0);
-	assert_int_equal(vmm_state_load(v, before), SIM_OK);
-	vmm_state_free(before);
-	cpu_cpuid_of(v->cpu, 1, 0, r);
-	assert_int_equal(r[3] & CPUID_1_EDX_APIC, CPUID_1_EDX_APIC);
-	assert_int_equal(r[1] >> 24, 2);		/* its APIC ID */
-}
-
 /* The MSI events of the run from event `from` on, as (target, address,
  * data) triples into out (at most max); how many. */
 static size_t msis(struct fixture *f, size_t from, uint32_t (*out)[3],
@@ -629,49 +568,6 @@ static void tsc_deadline(void **state)
 	}
 }
 
-/*
- * The apictimer guest on a VM with TSC-deadline mode, in te, bt and hw:
- * CPUID announces it, and the guest sees the rates and the behaviour the
- * SDM gives (its header lists them), the same in every mode.  (QEMU's TCG
- * cannot offer the mode; test_reference checks that without it the guest
- * says what it says on qemu32.)
- */
-static void tsc_deadline_guest(void **state)
-{
-	static const char *const lines[] = {
-		"tsc-deadline: announced\n",
-		"re-armed every 1000000 tsc cycles: 10 per PIT period\n",
-		"one deadline: 1 interrupts\nthe msr after it: 0\n",
-		"a passed deadline, at once: 1 interrupts\n",
-		"armed, then 0: 0 interrupts\n",
-		"an initial count: 0 interrupts\ncurrent count: 0\n",
-		"a mode change: the msr 0, then 0 interrupts\n",
-	};
-	static char first[4096];
-
-	(void)state;
-	for (int m = MODE_TE; m <= MODE_HW; m++) {
-		struct vm_config cfg = { .name = "t", .mode = (enum exec_mode)m,
-					 .guest = "build/guests/apictimer.elf",
-					 .tsc_deadline = true };
-		struct tl_run r;
-
-		tl_boot_cfg(&cfg, false, &r);
-		assert_int_equal(sim_run(r.sim, 500000000ull, &r.stop), SIM_OK);
-		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
-		assert_int_equal(r.vm->exit_status, 0);
-		for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-			if (strstr(tl_serial(&r), lines[i]) == NULL)
-				fail_msg("mode %d: no \"%s\" in:\n%s", m, lines[i],
-					 tl_serial(&r));
-		if (m == MODE_TE)
-			snprintf(first, sizeof first, "%s", tl_serial(&r));
-		else
-			assert_string_equal(tl_serial(&r), first);
-		tl_free(&r);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,12 +579,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(illegal_vector_and_nmi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_and_sipi, setup, teardown),
 		cmocka_unit_test_setup_teardown(init_resets, setup, teardown),
-		cmocka_unit_test_setup_teardown(smi_and_local_modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(cpuid_apic_bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(msi, setup, teardown),
 		cmocka_unit_test_setup_teardown(timer, setup, teardown),
 		cmocka_unit_test_setup_teardown(tsc_deadline, setup, teardown),
-		cmocka_unit_test(tsc_deadline_guest),
 		cmocka_unit_test_setup_teardown(trampoline, setup, teardown),
 	};
 

@@ -281,14 +281,14 @@ static void names(void **state)
 	static const char *const reasons[POWER_REASON_COUNT] = {
 		"power-on", "debug-exit", "halt", "idle-forever",
 		"triple-fault", "bad-memory", "bad-instruction", "user",
-		"logoff", "no-space", "retry"
+		"logoff", "no-space", "retry", "init-reset"
 	};
 
 	(void)state;
 	assert_int_equal(EV_KIND_COUNT, 17);
 	assert_int_equal(MODE_COUNT, 4);
 	assert_int_equal(TRAP_ACTION_COUNT, 14);
-	assert_int_equal(POWER_REASON_COUNT, 11);
+	assert_int_equal(POWER_REASON_COUNT, 12);
 	for (int i = 0; i < EV_KIND_COUNT; i++)
 		assert_string_equal(event_kind_name((enum event_kind)i), kinds[i]);
 	for (int i = 0; i < MODE_COUNT; i++)

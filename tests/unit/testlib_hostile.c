@@ -96,6 +96,7 @@ void tl_ends_as_on_qemu(const struct tl_hostile *h)
 		want = h->status == 0 ? 0 : 3;
 		break;
 	case POWER_TRIPLE_FAULT:
+	case POWER_INIT_RESET:	/* SeaBIOS's reboot triple-faults (apic_bus.c) */
 		want = 4;
 		break;
 	default:
