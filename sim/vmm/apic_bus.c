@@ -125,6 +125,20 @@ static void bus_event(struct vcpu *from, uint32_t target, const struct msg *m,
 	vm_emit(from->vm, from->id, &ev);
 }
 
+/*
+ * What m's event at vCPU t says besides its mode: ignored (a SIPI to a
+ * processor not waiting for one, SDM 8.4.4.1; an SMI), or an INIT that
+ * resets the bootstrap processor.
+ */
+static uint32_t event_flags(const struct msg *m, const struct vcpu *t)
+{
+	if ((m->mode == DM_STARTUP && !t->apic.wait_sipi) || m->mode == DM_SMI)
+		return APIC_EV_IGNORED;
+	if (m->mode == DM_INIT && apic_is_bsp(t))
+		return APIC_EV_BSP;
+	return 0;
+}
+
 /* The VMKernel: the target's world was blocked (HLT): make it ready. */
 static void wake(struct vcpu *t, uint64_t now)
 {
@@ -212,11 +226,7 @@ static void deliver(struct vcpu *v, const struct msg *m, uint64_t now)
 		    (m->mode == DM_LOWEST && i != only))
 			continue;
 		reached = true;
-		/* a SIPI to a CPU not waiting for one is dropped (SDM 8.4.4.1) */
-		bus_event(v, (uint32_t)i, m,
-			  (m->mode == DM_STARTUP && !t->apic.wait_sipi) ||
-			  m->mode == DM_SMI ? APIC_EV_IGNORED :
-			  m->mode == DM_INIT && apic_is_bsp(t) ? APIC_EV_BSP : 0);
+		bus_event(v, (uint32_t)i, m, event_flags(m, t));
 		if (dropped(m))
 			continue;
 		arrive(v, t, m);
@@ -276,8 +286,7 @@ void apic_bus_local(struct vcpu *v, enum apic_lvt i)
 {
 	uint32_t lvt = v->apic.lvt[i];
 	struct msg m = {
-		.dest = v->apic.id, .shorthand = 1, .mode = (int)(lvt >> 8) & 7,
-		.vector = (uint8_t)lvt, .local = true,
+		.mode = (int)(lvt >> 8) & 7, .vector = (uint8_t)lvt, .local = true,
 		.level = (i == LVT_LINT0 || i == LVT_LINT1) && (lvt & 0x8000u),
 	};
 
@@ -288,7 +297,7 @@ void apic_bus_local(struct vcpu *v, enum apic_lvt i)
 		apic_accept(&v->apic, m.mode, m.vector, m.level);
 		break;
 	case DM_SMI:
-		bus_event(v, (uint32_t)v->id, &m, APIC_EV_IGNORED);
+		bus_event(v, (uint32_t)v->id, &m, event_flags(&m, v));
 		break;
 	default:
 		break;
