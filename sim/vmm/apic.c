@@ -2,7 +2,10 @@
  * apic.c - the local APIC the VMM emulates for each vCPU (apic.h).
  *
  * Modelled on the xAPIC of the Intel SDM vol. 3A ch. 10 and, where the
- * SDM leaves a choice, on QEMU's hw/intc/apic.c (the reference machine):
+ * SDM leaves a choice or QEMU does otherwise (a software disable masks no
+ * LVT there, an INIT resets the processor that sent it too), on QEMU's
+ * hw/intc/apic.c (the reference machine, which a guest must not tell
+ * ringside from):
  * version 0x50014 (6 LVT entries), a timer counting at 1 GHz divided by
  * the divide register (QEMU's APIC_BUS_CYCLE_NS = 1), one-shot and
  * periodic; and TSC-deadline mode (SDM 10.5.4.1) for a VM configured to

@@ -362,11 +362,12 @@ static void rdpmc(struct emu *out)
 
 /*
  * CPUID: the virtual CPU's identity.  ringside's VMM passes the
- * processor's answers through (cpu_cpuid), as ESX passed the host's
- * features, so a guest sees the same CPU in every mode.  Leaf 1 reports
- * the initial APIC ID, the vCPU's number, fixed at reset: not the ID
- * register, which the guest may rewrite (SDM vol. 2A, CPUID; QEMU;
- * tests/guests/apicid.S).
+ * processor's answers through (cpu_cpuid_of, the same the CPU gives under
+ * te), as ESX passed the host's features, so a guest sees the same CPU in
+ * every mode.  Leaf 1 reports the initial APIC ID, the vCPU's number,
+ * fixed at reset: not the ID register, which the guest may rewrite (SDM
+ * vol. 2A, CPUID; QEMU; tests/guests/apicid.S); and no APIC once the
+ * guest has disabled it globally (apic_base_write; apicoff.S).
  */
 static void cpuid(struct vcpu *v, struct emu *out)
 {
