@@ -31,11 +31,13 @@
 #include "cluster/drs_maint.h"
 #include "cluster/ha_cluster.h"
 #include "cluster/vmotion.h"
+#include "history.h"
 #include "sim.h"
 #include "status.h"
 #include "testlib.h"
 
 #define S 1000000000ull
+#define TICKER "build/guests/ticker.elf"
 
 /* Run the world for t more nanoseconds. */
 static void run_for(struct sim *s, uint64_t t)
@@ -206,6 +208,51 @@ static void maintenance_after_cancel(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * Stepping back across the wait: a ticker guest on esx1 is the clock
+ * (history counts guest instructions); esx0 waits, entering maintenance
+ * mode, while web's VMotion runs.  Back to just after the request, esx0
+ * is entering again, with no maintenance-entered event; forward again,
+ * it enters at the same simulated time (the wait is saved with the rest:
+ * without it, the replay would never see esx0 empty).
+ */
+static void maintenance_steps_back(void **state)
+{
+	struct sim *s;
+	struct cluster *c = tl_two_hosts(&s);
+	struct history *h;
+	char err[GUEST_ERR_MAX];
+	struct drs_plan plan;
+	enum sim_stop why;
+	uint64_t before, end, t_done;
+
+	(void)state;
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "clock", .host = 1, .guest = TICKER, .mem_mb = 4 },
+		NULL, err), SIM_OK);
+	web_on(c, 0);
+	assert_int_equal(drs_maint_enter(c, 0, 0, &plan, err), SIM_OK);
+	assert_int_equal(plan.nmoves, 1);
+	drs_plan_free(&plan);
+	assert_int_equal(history_create(s, 5000, 0, &h), SIM_OK);
+	before = sim_insns(s);
+	for (int k = 0; k < 200 && cluster_host(c, 0)->state != CHOST_MAINTENANCE; k++)
+		assert_int_equal(history_run(h, 1000, &why), SIM_OK);
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_MAINTENANCE);
+	t_done = last(s, EV_DRS, DRS_MAINTENANCE_DONE)->t_ns;
+	assert_true(t_done > S);	/* a VMotion's worth of waiting */
+	end = sim_insns(s);
+	assert_int_equal(history_seek(h, before), SIM_OK);
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_ENTERING_MAINTENANCE);
+	assert_int_equal(tl_count_op(s, EV_DRS, DRS_MAINTENANCE_DONE), 0);
+	assert_int_equal(history_seek(h, end), SIM_OK);
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_MAINTENANCE);
+	assert_int_equal(tl_count_op(s, EV_DRS, DRS_MAINTENANCE_DONE), 1);
+	assert_int_equal(last(s, EV_DRS, DRS_MAINTENANCE_DONE)->t_ns, t_done);
+	history_destroy(h);
+	sim_destroy(s);
+}
+
 /* HA on, admission control off, a master by T16; the paused VM on esx0. */
 static struct cluster *ha_with_paused(struct sim **s, int *vm)
 {
@@ -372,6 +419,7 @@ int main(void)
 		cmocka_unit_test(maintenance_waits_for_a_paused_vm),
 		cmocka_unit_test(maintenance_times_out),
 		cmocka_unit_test(maintenance_after_cancel),
+		cmocka_unit_test(maintenance_steps_back),
 		cmocka_unit_test(ha_restarts_nothing_onto_maintenance),
 		cmocka_unit_test(isolation_leave_on_keeps_it_paused),
 		cmocka_unit_test(isolation_storage_lost_restarts_it),
