@@ -135,6 +135,8 @@ static void maintenance_waits_for_a_paused_vm(void **state)
 	assert_true(done->t_ns >= moved->t_ns);
 	assert_true(done->u.drs.mhz >= 120);	/* the seconds it waited */
 	assert_int_equal(tl_count_op(s, EV_DRS, DRS_MAINTENANCE_DONE), 1);
+	assert_int_equal(drs_maint_enter(c, 0, 0, &plan, err), SIM_ESTATE);
+	assert_non_null(strstr(err, "is maintenance: only a connected host"));
 	assert_int_equal(drs_maint_exit(c, 0, err), SIM_OK);
 	tl_run_to_the_end(s, live);
 	sim_destroy(s);
