@@ -2,7 +2,8 @@
  * drs_cluster.h - DRS run by VirtualCenter on a cluster (cluster.h): the
  * cluster's hosts and powered-on VMs handed to the algorithm (drs.h), its
  * recommendations emitted as EV_DRS events and, when DRS is automated,
- * carried out; rules; maintenance mode; a pass every five minutes.
+ * carried out; rules; a pass every five minutes.  Maintenance mode, the
+ * wait for a host's VMs to leave, is drs_maint.h.
  *
  * Automation levels [vSphere Resource Management guide, "DRS automation
  * levels"]: manual (recommendations only: the administrator applies

@@ -3,8 +3,8 @@
  * everywhere a running VM goes in a cluster: VMotion refuses it with the
  * reason (question-pending) and a Retry then stores the held write once;
  * DRS never picks it and sees it demand no CPU (maintenance mode, which
- * waits for it, and HA isolation: test_cluster_maint.c); HA restarts it when its
- * host fails, booted fresh, the held write lost as in a crash; a
+ * waits for it, and HA isolation: test_cluster_maint.c); HA restarts it
+ * when its host fails, booted fresh, the held write lost as in a crash; a
  * snapshot and a consolidated backup (VCB) are refused, with an event,
  * and the held write is neither lost nor written twice.
  */
