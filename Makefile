@@ -69,7 +69,7 @@ APP_SRC  = $(wildcard visual/*.c) $(wildcard lua/*.c)
 APP_OBJ  = $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TESTLIB_SRC = tests/unit/testlib.c tests/unit/testlib_hostile.c
+TESTLIB_SRC = tests/unit/testlib.c tests/unit/testlib_hostile.c tests/unit/testlib_cluster.c
 TESTLIB  = $(TESTLIB_SRC) tests/unit/testlib.h
 # Small assembly guests the tests run (a guest is the same for SAN=1).
 TEST_GUEST_SRC = $(wildcard tests/guests/*.S)

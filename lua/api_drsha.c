@@ -7,7 +7,7 @@
  *   c:drs{enabled=true, threshold=3, automation="full", period_s=300}
  *   c:drs_rule{name="web-split", kind="apart", vms={web1, web2}}
  *   local imb, target = c:imbalance()
- *   enter_maintenance(h1)   exit_maintenance(h1)
+ *   enter_maintenance(h1, {timeout=600})   exit_maintenance(h1)   h1.state
  *   c:ha{enabled=true, admission="slots", host_failures=1}
  *   local s = c:ha_slots()         -- {slot_cpu_mhz=, ..., per_host={h1=4,...}}
  *   fail_host(h2)   isolate_host(h3, {storage=false})
@@ -29,6 +29,7 @@
 #include <lauxlib.h>
 
 #include "cluster/drs_cluster.h"
+#include "cluster/drs_maint.h"
 #include "cluster/ha_cluster.h"
 #include "engine.h"
 #include "status.h"
@@ -277,14 +278,26 @@ static int l_drs_rule(lua_State *L)
 					      nv, hosts, nh, err), err);
 }
 
+/*
+ * enter_maintenance(h [, {timeout=s}]): the DRS pass's moves; the host
+ * is entering maintenance mode until no powered-on VM is left (h.state).
+ */
 static int l_enter_maintenance(lua_State *L)
 {
 	struct cluster *c;
 	int h = check_host(L, 1, "enter_maintenance", &c);
+	lua_Integer timeout = 0;
 	struct drs_plan p;
 	char err[GUEST_ERR_MAX];
 
-	if (drs_cluster_enter_maintenance(c, h, &p, err) != SIM_OK)
+	if (lua_istable(L, 2)) {
+		if (lua_getfield(L, 2, "timeout") != LUA_TNIL)
+			timeout = luaL_checkinteger(L, -1);
+		lua_pop(L, 1);
+	}
+	if (timeout < 0 || timeout > UINT32_MAX)
+		return luaL_error(L, "enter_maintenance: timeout is seconds, 0 (none) or more");
+	if (drs_maint_enter(c, h, (uint32_t)timeout, &p, err) != SIM_OK)
 		return luaL_error(L, "enter_maintenance: %s", err);
 	push_moves(L, c, &p);
 	drs_plan_free(&p);
@@ -297,7 +310,7 @@ static int l_exit_maintenance(lua_State *L)
 	int h = check_host(L, 1, "exit_maintenance", &c);
 	char err[GUEST_ERR_MAX];
 
-	return answer(L, drs_cluster_exit_maintenance(c, h, err), err);
+	return answer(L, drs_maint_exit(c, h, err), err);
 }
 
 /* ---- HA ---------------------------------------------------------------------- */

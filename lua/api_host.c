@@ -10,6 +10,7 @@
 
 #include <lauxlib.h>
 
+#include "cluster/cluster.h"
 #include "engine.h"
 #include "status.h"
 #include "vmkernel/world.h"
@@ -159,8 +160,18 @@ static int host_index(lua_State *L)
 		}
 	} else if (strcmp(k, "worlds") == 0) {
 		push_worlds(L, h);
+	} else if (strcmp(k, "state") == 0) {
+		/* as VirtualCenter sees it; a host of no cluster has no such
+		 * state: nil */
+		struct cluster *c;
+		int ch = cluster_host_of(h->sim, h, &c);
+
+		if (ch < 0)
+			lua_pushnil(L);
+		else
+			lua_pushstring(L, chost_state_name(cluster_host(c, ch)->state));
 	} else {
-		return luaL_error(L, "a host has no field '%s' (name, id, kind, cpus, mhz, mem_mb, logged_in, vms, worlds; methods add_vm, logoff, login, remote_admin)",
+		return luaL_error(L, "a host has no field '%s' (name, id, kind, cpus, mhz, mem_mb, logged_in, vms, worlds, state; methods add_vm, logoff, login, remote_admin)",
 				  k);
 	}
 	return 1;

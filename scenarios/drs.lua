@@ -88,11 +88,14 @@ for _, m in ipairs(recs) do
 end
 pause()
 
-say([[Maintenance mode: esx1 needs new memory. Entering maintenance mode,
-it takes no more VMs, and DRS moves every VM off it with priority-1
-recommendations, carried out by VMotion.]])
+say([[Maintenance mode: esx1 needs new memory. Asked to enter maintenance
+mode, it takes no more VMs, and DRS moves every VM off it with priority-1
+recommendations, carried out by VMotion (fully automated DRS; manual or
+partial DRS would only recommend them). esx1 is "entering maintenance
+mode" until no powered-on VM is left on it.]])
 local moves = enter_maintenance(esx1)
 expect_at_least(#moves, 1, "esx1 is being emptied")
+expect_eq(esx1.state, "entering-maintenance", "esx1 waits for its VMs")
 for _, m in ipairs(moves) do
   if m.why == "maintenance" then print(m.reason) end
 end
@@ -102,6 +105,7 @@ for _, vm in ipairs(c.vms) do
   if vm.host.name == "esx1" then left = left + 1 end
 end
 expect_eq(left, 0, "no VM left on esx1")
+expect_eq(esx1.state, "maintenance", "esx1 is in maintenance mode")
 say([[%d VMs left esx1 while running; it can be powered off and serviced.
 When it comes back, DRS's next pass spreads the load onto it again.]], #moves)
 expect(exit_maintenance(esx1), "esx1 back")

@@ -18,6 +18,7 @@ static const char *const chost_state_names[CHOST_STATE_COUNT] = {
 	[CHOST_NOT_RESPONDING] = "not-responding",
 	[CHOST_FAILED] = "failed",
 	[CHOST_ISOLATED] = "isolated",
+	[CHOST_ENTERING_MAINTENANCE] = "entering-maintenance",
 };
 
 const char *chost_state_name(enum chost_state s)
@@ -446,6 +447,19 @@ int cluster_host_count(const struct cluster *c)
 struct cluster_host *cluster_host(struct cluster *c, int i)
 {
 	return i >= 0 && i < c->nhosts ? c->hosts[i] : NULL;
+}
+
+int cluster_host_of(struct sim *s, const struct host *h, struct cluster **out)
+{
+	struct cluster *c;
+
+	for (int k = 0; (c = cluster_of_world(s, k)) != NULL; k++)
+		for (int i = 0; i < c->nhosts; i++)
+			if (c->hosts[i]->host == h) {
+				*out = c;
+				return i;
+			}
+	return -1;
 }
 
 int cluster_host_by_name(const struct cluster *c, const char *name)

@@ -112,6 +112,9 @@ enum chost_state {
 	CHOST_NOT_RESPONDING,	/* VirtualCenter lost contact */
 	CHOST_FAILED,		/* down (HA: declared dead) */
 	CHOST_ISOLATED,		/* up but cut off from the network */
+	CHOST_ENTERING_MAINTENANCE,	/* asked to enter maintenance mode: it
+					   takes no VM, and waits until no
+					   powered-on VM is left (drs_maint.h) */
 	CHOST_STATE_COUNT
 };
 
@@ -206,6 +209,11 @@ int cluster_add_host(struct cluster *c, const struct cluster_host_config *cfg,
 int cluster_host_count(const struct cluster *c);
 struct cluster_host *cluster_host(struct cluster *c, int i);
 int cluster_host_by_name(const struct cluster *c, const char *name);
+/*
+ * The cluster host that ESX host h is, and its cluster in *out; -1 if h
+ * belongs to no cluster of world s.
+ */
+int cluster_host_of(struct sim *s, const struct host *h, struct cluster **out);
 
 /* Change a host's state (an EV_CLUSTER event says so). */
 int cluster_set_host_state(struct cluster *c, int host,

@@ -6,6 +6,7 @@
 #define SIM_CLUSTER_PRIV_H
 
 #include "cluster/cluster.h"
+#include "cluster/drs_cluster.h"
 
 #define VCENTER_MAX_TIMERS 16
 
@@ -17,6 +18,7 @@ struct vcenter_timer {
 
 struct migration;
 struct drs_state;	/* drs_cluster.c */
+struct drs_maint;	/* drs_maint.c */
 struct ha_link;		/* ha_cluster.c */
 
 struct vcenter {
@@ -31,6 +33,7 @@ struct vcenter {
 	int *active;			/* ids of those in flight */
 	int nactive, active_cap;
 	struct drs_state *drs_state;	/* DRS: rules, last pass */
+	struct drs_maint *maint;	/* hosts entering maintenance mode */
 	struct ha_link *ha_link;	/* HA: its agents' model */
 	uint32_t ha_configs;		/* times HA was configured (ha{}) */
 };
@@ -71,6 +74,20 @@ void vcenter_free(struct vcenter *vc);
 /* DRS's and HA's state go with VirtualCenter (drs_cluster.c, ha_cluster.c). */
 void drs_cluster_free(struct vcenter *vc);
 void ha_cluster_free(struct vcenter *vc);
+void drs_maint_free(struct vcenter *vc);
+
+/* An EV_DRS event now (drs_cluster.c; drs_maint.c's too). */
+void drs_cluster_emit(struct cluster *c, enum drs_action action, uint32_t vm,
+		      uint32_t from, uint32_t to, int priority, int why,
+		      uint32_t mhz, double before, double after);
+
+/*
+ * VirtualCenter's clock reached now: hosts entering maintenance mode
+ * (drs_maint.c) that are empty enter it, those past their timeout give
+ * up, and DRS moves a VM that became movable.  The next time it must
+ * look, or UINT64_MAX when no host is entering.
+ */
+uint64_t drs_maint_tick(struct cluster *c, uint64_t now);
 
 /*
  * Stepping back (history.h): each owner saves its piece of the cluster's
@@ -100,6 +117,11 @@ struct drs_cluster_state;	/* drs_cluster.c: rules, the last pass */
 int drs_cluster_save(const struct vcenter *vc, struct drs_cluster_state **out);
 int drs_cluster_load(struct vcenter *vc, const struct drs_cluster_state *st);
 void drs_cluster_state_free(struct drs_cluster_state *st);
+
+struct drs_maint_state;	/* drs_maint.c: the waits for maintenance */
+int drs_maint_save(const struct vcenter *vc, struct drs_maint_state **out);
+int drs_maint_load(struct vcenter *vc, const struct drs_maint_state *st);
+void drs_maint_state_free(struct drs_maint_state *st);
 
 struct ha_cluster_state;	/* ha_cluster.c: the agents' model */
 int ha_cluster_save(const struct vcenter *vc, struct ha_cluster_state **out);

@@ -52,6 +52,8 @@ static const char *const action_names[DRS_ACTION_COUNT] = {
 	[DRS_MAINTENANCE_IN] = "maintenance-in",
 	[DRS_MAINTENANCE_OUT] = "maintenance-out",
 	[DRS_PLACED] = "placed",
+	[DRS_MAINTENANCE_DONE] = "maintenance-entered",
+	[DRS_MAINTENANCE_TIMEOUT] = "maintenance-timeout",
 };
 
 const char *drs_action_name(enum drs_action a)
@@ -101,9 +103,9 @@ static uint32_t ppm(double x)
 	return x <= 0.0 ? 0 : (uint32_t)(x * 1e6 + 0.5);
 }
 
-static void emit(struct cluster *c, enum drs_action action, uint32_t vm,
-		 uint32_t from, uint32_t to, int priority, int why,
-		 uint32_t mhz, double before, double after)
+void drs_cluster_emit(struct cluster *c, enum drs_action action, uint32_t vm,
+		      uint32_t from, uint32_t to, int priority, int why,
+		      uint32_t mhz, double before, double after)
 {
 	struct event ev;
 
@@ -160,7 +162,7 @@ int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 	/* by VMotion, with its default link and downtime limit */
 	if ((rc = vmotion_start(c, (int)m->vm, (int)m->to, &params, &id, err)) != SIM_OK)
 		return rc;
-	emit(c, DRS_APPLIED, m->vm, m->from, m->to, m->priority, m->why,
+	drs_cluster_emit(c, DRS_APPLIED, m->vm, m->from, m->to, m->priority, m->why,
 	     vm->demand_mhz, m->imbalance_before, m->imbalance_after);
 	return SIM_OK;
 }
@@ -219,26 +221,32 @@ int drs_cluster_run(struct cluster *c, int threshold, enum drs_automation a,
 		goto out;
 	/* a pass: mhz holds the number of moves, before/after the imbalance
 	 * and the threshold's target */
-	emit(c, DRS_PASS, 0xffff, 0xffff, 0xffff, out->priority, 0,
+	drs_cluster_emit(c, DRS_PASS, 0xffff, 0xffff, 0xffff, out->priority, 0,
 	     (uint32_t)out->nmoves, out->imbalance, out->target);
 	for (size_t i = 0; i < out->nmoves; i++) {
 		const struct drs_move *m = &out->moves[i];
 
-		emit(c, DRS_RECOMMEND, m->vm, m->from, m->to, m->priority, m->why,
+		drs_cluster_emit(c, DRS_RECOMMEND, m->vm, m->from, m->to, m->priority, m->why,
 		     c->vms[m->vm].demand_mhz, m->imbalance_before,
 		     m->imbalance_after);
 	}
 	if (out->stuck)
-		emit(c, DRS_STUCK, 0xffff, 0xffff, 0xffff, 1, 0, out->stuck,
+		drs_cluster_emit(c, DRS_STUCK, 0xffff, 0xffff, 0xffff, 1, 0, out->stuck,
 		     out->imbalance, out->imbalance_after);
-	/* fully automated: every move; otherwise only maintenance
-	 * evacuations, which the administrator asked for by entering it */
-	for (size_t i = 0; i < out->nmoves; i++) {
-		const struct drs_move *m = &out->moves[i];
+	/*
+	 * Fully automated: every move, maintenance evacuations included.
+	 * Manual or partially automated, even those stay recommendations
+	 * ("Host Maintenance" ones) for the administrator to apply [src:
+	 * vSphere 6.5 Resource Management guide, "Using Maintenance Mode":
+	 * "A fully automated DRS cluster automatically migrates running
+	 * virtual machines ...; a partially automated or manual DRS cluster
+	 * displays recommendations for migration of running virtual
+	 * machines"].
+	 */
+	for (size_t i = 0; a == DRS_FULL && i < out->nmoves; i++) {
 		char why[GUEST_ERR_MAX];
 
-		if (a == DRS_FULL || m->why == DRS_WHY_MAINTENANCE)
-			drs_cluster_apply(c, m, why);
+		drs_cluster_apply(c, &out->moves[i], why);
 	}
 out:
 	drs_view_free(&v);
@@ -324,7 +332,7 @@ int drs_cluster_add_vm(struct cluster *c, const struct cluster_vm_config *cfg,
 	placed.host = host;
 	if ((rc = cluster_add_vm(c, &placed, &id, err)) != SIM_OK)
 		return rc;
-	emit(c, DRS_PLACED, (uint32_t)id, 0xffff, (uint32_t)host, 0, 0,
+	drs_cluster_emit(c, DRS_PLACED, (uint32_t)id, 0xffff, (uint32_t)host, 0, 0,
 	     c->vms[id].demand_mhz, before, best);
 	if (out)
 		*out = id;
@@ -474,39 +482,11 @@ int drs_cluster_add_rule(struct cluster *c, const char *name,
 	return SIM_OK;
 }
 
-int drs_cluster_enter_maintenance(struct cluster *c, int host,
-				  struct drs_plan *out, char err[GUEST_ERR_MAX])
+enum drs_automation drs_cluster_automation(struct cluster *c)
 {
-	struct vcenter *vc = cluster_vcenter(c);
 	struct drs_state *d = state(c);
-	int rc;
 
-	err[0] = '\0';
-	memset(out, 0, sizeof *out);
-	if (host < 0 || host >= c->nhosts || d == NULL) {
-		snprintf(err, GUEST_ERR_MAX, "no host %d", host);
-		return SIM_EINVAL;
-	}
-	if ((rc = cluster_set_host_state(c, host, CHOST_MAINTENANCE)) != SIM_OK)
-		return rc;
-	emit(c, DRS_MAINTENANCE_IN, 0xffff, (uint32_t)host, (uint32_t)host, 1,
-	     DRS_WHY_MAINTENANCE, 0, 0, 0);
-	return drs_cluster_run(c, vc->drs.threshold ? vc->drs.threshold : 3,
-			       d->automation, out, err);
-}
-
-int drs_cluster_exit_maintenance(struct cluster *c, int host,
-				 char err[GUEST_ERR_MAX])
-{
-	err[0] = '\0';
-	if (host < 0 || host >= c->nhosts ||
-	    c->hosts[host]->state != CHOST_MAINTENANCE) {
-		snprintf(err, GUEST_ERR_MAX, "host %d is not in maintenance mode", host);
-		return SIM_ESTATE;
-	}
-	emit(c, DRS_MAINTENANCE_OUT, 0xffff, (uint32_t)host, (uint32_t)host, 0,
-	     DRS_WHY_MAINTENANCE, 0, 0, 0);
-	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+	return d ? d->automation : DRS_FULL;
 }
 
 /* ---- stepping back ------------------------------------------------------------ */

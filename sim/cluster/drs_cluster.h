@@ -2,7 +2,8 @@
  * drs_cluster.h - DRS run by VirtualCenter on a cluster (cluster.h): the
  * cluster's hosts and powered-on VMs handed to the algorithm (drs.h), its
  * recommendations emitted as EV_DRS events and, when DRS is automated,
- * carried out; rules; maintenance mode; a pass every five minutes.
+ * carried out; rules; a pass every five minutes.  Maintenance mode, the
+ * wait for a host's VMs to leave, is drs_maint.h.
  *
  * Automation levels [vSphere Resource Management guide, "DRS automation
  * levels"]: manual (recommendations only: the administrator applies
@@ -31,9 +32,13 @@ enum drs_action {
 	DRS_RECOMMEND,		/* a move recommended */
 	DRS_APPLIED,		/* a move carried out */
 	DRS_STUCK,		/* a mandatory move no host can take */
-	DRS_MAINTENANCE_IN,	/* a host enters maintenance mode */
+	DRS_MAINTENANCE_IN,	/* a host is asked to enter maintenance mode */
 	DRS_MAINTENANCE_OUT,	/* a host leaves it */
 	DRS_PLACED,		/* initial placement: a new VM's host chosen */
+	DRS_MAINTENANCE_DONE,	/* the host is in maintenance mode (mhz: the
+				   seconds it waited for its VMs) */
+	DRS_MAINTENANCE_TIMEOUT,	/* the task's timeout expired first (mhz:
+				   powered-on VMs left): connected again */
 	DRS_ACTION_COUNT
 };
 
@@ -86,14 +91,8 @@ double drs_cluster_imbalance(struct cluster *c, double *target);
 /* The last pass's plan (NULL before the first); owned by the cluster. */
 const struct drs_plan *drs_cluster_last(struct cluster *c);
 
-/*
- * Maintenance mode: the host takes no VM, and a pass evacuates it
- * (priority-1 moves, carried out unless DRS is manual).
- */
-int drs_cluster_enter_maintenance(struct cluster *c, int host,
-				  struct drs_plan *out, char err[GUEST_ERR_MAX]);
-int drs_cluster_exit_maintenance(struct cluster *c, int host,
-				 char err[GUEST_ERR_MAX]);
+/* The automation level DRS runs at (fully automated until configured). */
+enum drs_automation drs_cluster_automation(struct cluster *c);
 
 /* VirtualCenter frees DRS's state with the cluster. */
 void drs_cluster_free(struct vcenter *vc);

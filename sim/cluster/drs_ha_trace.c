@@ -200,7 +200,18 @@ void drs_ha_trace_text(struct sim *s, const struct event *ev, char *buf,
 			 ev->u.drs.mhz == 1 ? "" : "s");
 		break;
 	case DRS_MAINTENANCE_IN:
-		snprintf(buf, size, "%s enters maintenance mode", host_name(s, c, ev->u.drs.from));
+		snprintf(buf, size, "%s is entering maintenance mode: it takes no VM and waits until none runs on it%s",
+			 host_name(s, c, ev->u.drs.from),
+			 ev->u.drs.mhz ? " (the task has a timeout)" : "");
+		break;
+	case DRS_MAINTENANCE_DONE:
+		snprintf(buf, size, "%s is in maintenance mode: no powered-on VM is left (it waited %u s)",
+			 host_name(s, c, ev->u.drs.from), ev->u.drs.mhz);
+		break;
+	case DRS_MAINTENANCE_TIMEOUT:
+		snprintf(buf, size, "%s: entering maintenance mode timed out with %u powered-on VM%s left; it is connected again",
+			 host_name(s, c, ev->u.drs.from), ev->u.drs.mhz,
+			 ev->u.drs.mhz == 1 ? "" : "s");
 		break;
 	case DRS_MAINTENANCE_OUT:
 		snprintf(buf, size, "%s leaves maintenance mode", host_name(s, c, ev->u.drs.from));

@@ -46,7 +46,8 @@ int drs_view_build(struct cluster *c, const struct drs_rule *rules,
 
 		v->hosts[h] = (struct drs_host){
 			ch->host->name, (uint32_t)ch->cpu_mhz, (uint32_t)ch->mem_mb,
-			ch->state == CHOST_MAINTENANCE,
+			ch->state == CHOST_MAINTENANCE ||
+			ch->state == CHOST_ENTERING_MAINTENANCE,
 			ch->state == CHOST_FAILED || ch->state == CHOST_ISOLATED ||
 			ch->state == CHOST_NOT_RESPONDING, 0 };
 	}

@@ -378,14 +378,20 @@ out:
 				ha->hosts[x].electing = 0;
 }
 
-/* The isolation response, VM by VM, on isolated host h. */
+/*
+ * The isolation response, VM by VM, on isolated host h.  A VM whose
+ * restart priority is disabled gets none: HA would not restart it, so
+ * it is left running ("If a virtual machine has a restart priority
+ * setting of Disabled, no host isolation response is made" [src: vSphere
+ * 6.0 Availability guide, "Host Isolation Response"]).
+ */
 static void respond(struct ha *ha, uint32_t h)
 {
 	for (uint32_t v = 0; v < ha->nvms; v++) {
 		const struct ha_vm *vm = &ha->vms[v];
 		bool here = vm->copy[0] == h || vm->copy[1] == h;
 
-		if (!here)
+		if (!here || vm->cfg.priority == HA_PRIO_DISABLED)
 			continue;
 		ha_emit(ha, HA_ISOLATION_RESPONSE, h, HA_NONE, v, vm->cfg.isolation);
 		if (vm->cfg.isolation == HA_ISO_POWER_OFF)

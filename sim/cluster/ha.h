@@ -153,10 +153,14 @@ struct ha_vm_cfg {
 	uint8_t tools;		/* answers a guest shutdown */
 };
 
-/* Called when HA powers a VM on (on = 1) or off on a host. */
+/*
+ * Called when HA powers a VM on (on = 1) or off on a host; and asked
+ * whether a host takes a power-on at all (NULL: every host does).
+ */
 struct ha_ops {
 	void *ctx;
 	void (*power)(void *ctx, uint32_t vm, uint32_t host, int on);
+	bool (*takes_vms)(void *ctx, uint32_t host);
 };
 
 struct ha;

@@ -121,6 +121,16 @@ static bool boot_again(struct cluster *c, int v, int host)
 	struct vm *live = cluster_vm_live(c, v);
 	char err[GUEST_ERR_MAX];
 
+	/*
+	 * Still paused with a question pending: this is the copy an isolated
+	 * host kept, its disk lock lapsed with the host's storage (ha.c).
+	 * The restart is a power-on from the disk, not that copy: ringside
+	 * runs one ringside VM per cluster VM, so the paused state goes (its
+	 * held write never stored, as in a crash), and HA kills the copy in
+	 * its own books when the host is back (lock-lost).
+	 */
+	if (live->state == VM_PAUSED)
+		vm_power_off(live, POWER_USER, 0);
 	if (cluster_live_rehost(c, v, host, cluster_now_ns(c)) != SIM_OK)
 		return false;
 	return sim_power_on(c->sim, live, err) == SIM_OK;
@@ -147,6 +157,22 @@ static void power(void *ctx, uint32_t v, uint32_t host, int on)
 			vm_power_off(live, POWER_USER, 0);
 	}
 	cluster_account(c, vm, 1);
+}
+
+/*
+ * A restart is a power-on, which a host in or entering maintenance mode
+ * does not allow [src: vSphere 7.0 Resource Management guide, "Place a
+ * Host in Maintenance Mode": "You cannot power on virtual machines or
+ * migrate virtual machines to a host entering maintenance mode"; "While
+ * in maintenance mode, the host does not allow you to deploy or power on
+ * a virtual machine"].
+ */
+static bool takes_vms(void *ctx, uint32_t host)
+{
+	const struct ha_link *l = ctx;
+	enum chost_state st = l->c->hosts[host]->state;
+
+	return st != CHOST_MAINTENANCE && st != CHOST_ENTERING_MAINTENANCE;
 }
 
 /* VirtualCenter's clock: HA's timers up to now; wake for the next. */
@@ -201,7 +227,7 @@ static int link_create(struct cluster *c, const struct ha_cluster_config *cfg,
 		return SIM_ENOMEM;
 	}
 	ha_set_cluster_index(l->ha, (uint8_t)c->index);
-	ha_set_ops(l->ha, &(struct ha_ops){ l, power });
+	ha_set_ops(l->ha, &(struct ha_ops){ l, power, takes_vms });
 	for (int h = 0; h < c->nhosts; h++) {
 		const struct cluster_host *ch = c->hosts[h];
 		/* vCenter numbers hosts host-10, host-11... as they are added */

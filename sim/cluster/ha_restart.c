@@ -104,7 +104,8 @@ static bool rules_allow(const struct ha *ha, uint32_t v, uint32_t b)
 }
 
 /*
- * Where v goes: a host the master can hear, with room for its
+ * Where v goes: a host the master can hear, that takes VMs (not in or
+ * entering maintenance mode: ha_ops.takes_vms), with room for its
  * reservations, where its rules allow it and fewer than 32 power-ons are
  * under way.  The dedicated failover host first; otherwise the one with
  * the most unreserved CPU [choice: docs/ha.md].  *busy says whether some
@@ -123,6 +124,7 @@ static uint32_t place(const struct ha *ha, uint32_t v, uint32_t master,
 		uint64_t free_mhz;
 
 		if (!ha_connected(ha, master, b) || runs_on(vm, b) ||
+		    (ha->ops.takes_vms && !ha->ops.takes_vms(ha->ops.ctx, b)) ||
 		    h->res_mhz + vm->cfg.reservation_mhz > h->cfg.cpu_mhz ||
 		    h->res_mb + mem_of(vm) > h->cfg.mem_mb ||
 		    !rules_allow(ha, v, b))

@@ -57,6 +57,9 @@ uint64_t vcenter_tick(struct cluster *c, uint64_t now, bool *busy)
 			next = t->at;
 	}
 	mig = vmotion_tick(c, now, busy);
+	next = mig < next ? mig : next;
+	/* after the switch-overs: a host they emptied enters maintenance */
+	mig = drs_maint_tick(c, now);
 	return mig < next ? mig : next;
 }
 
@@ -64,6 +67,7 @@ void vcenter_free(struct vcenter *vc)
 {
 	vmotion_free_all(vc);
 	drs_cluster_free(vc);
+	drs_maint_free(vc);
 	ha_cluster_free(vc);
 }
 
@@ -77,6 +81,7 @@ struct vcenter_state {
 	int ntimers;
 	struct vmotion_state *mig;
 	struct drs_cluster_state *drs_state;
+	struct drs_maint_state *maint;
 	struct ha_cluster_state *ha_state;
 };
 
@@ -86,6 +91,7 @@ void vcenter_state_free(struct vcenter_state *st)
 		return;
 	vmotion_state_free(st->mig);
 	drs_cluster_state_free(st->drs_state);
+	drs_maint_state_free(st->maint);
 	ha_cluster_state_free(st->ha_state);
 	free(st);
 }
@@ -104,6 +110,7 @@ int vcenter_save(const struct vcenter *vc, struct vcenter_state **out)
 		st->timers[i] = vc->timers[i];
 	if ((rc = vmotion_save(vc, &st->mig)) != SIM_OK ||
 	    (rc = drs_cluster_save(vc, &st->drs_state)) != SIM_OK ||
+	    (rc = drs_maint_save(vc, &st->maint)) != SIM_OK ||
 	    (rc = ha_cluster_save(vc, &st->ha_state)) != SIM_OK) {
 		vcenter_state_free(st);
 		return rc;
@@ -130,7 +137,8 @@ int vcenter_load(struct vcenter *vc, const struct vcenter_state *st)
 	for (int i = 0; i < st->ntimers; i++)
 		vc->timers[i] = st->timers[i];
 	vmotion_load(vc, st->mig);
-	if ((rc = drs_cluster_load(vc, st->drs_state)) != SIM_OK)
+	if ((rc = drs_cluster_load(vc, st->drs_state)) != SIM_OK ||
+	    (rc = drs_maint_load(vc, st->maint)) != SIM_OK)
 		return rc;
 	return ha_cluster_load(vc, st->ha_state);
 }

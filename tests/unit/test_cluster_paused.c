@@ -2,9 +2,9 @@
  * test_cluster_paused.c - a VM paused by a full datastore (storage.h),
  * everywhere a running VM goes in a cluster: VMotion refuses it with the
  * reason (question-pending) and a Retry then stores the held write once;
- * DRS never picks it and sees it demand no CPU, and maintenance mode
- * cannot evacuate it (stuck, with an event); HA restarts it when its
- * host fails, booted fresh, the held write lost as in a crash; a
+ * DRS never picks it and sees it demand no CPU (maintenance mode, which
+ * waits for it, and HA isolation: test_cluster_maint.c); HA restarts it
+ * when its host fails, booted fresh, the held write lost as in a crash; a
  * snapshot and a consolidated backup (VCB) are refused, with an event,
  * and the held write is neither lost nor written twice.
  */
@@ -30,130 +30,9 @@
 #include "vmkernel/vmfs.h"
 #include "vmx/snapshot.h"
 
-#define FILL_GUEST "build/guests/diskfill.elf"
 #define MS 1000000ull
 #define S 1000000000ull
-#define ROOM_SECTORS 16		/* the datastore's room: the 17th write pauses */
-
-/* Two hosts of 2 pCPUs sharing datastore san0. */
-static struct cluster *two_hosts(struct sim **s)
-{
-	struct cluster *c;
-	char err[GUEST_ERR_MAX];
-
-	assert_int_equal(sim_create(NULL, s), SIM_OK);
-	assert_int_equal(cluster_create(*s, &(struct cluster_config){
-		.name = "prod", .shared_datastore = "san0" }, &c, err), SIM_OK);
-	for (int i = 0; i < 2; i++)
-		assert_int_equal(cluster_add_host(c, &(struct cluster_host_config){
-			.host = { .pcpus = 2 } }, NULL, err), SIM_OK);
-	return c;
-}
-
-static size_t count(struct sim *s, enum event_kind kind, int op)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
-		const struct event *e = event_log_at(sim_events(s), i);
-
-		n += e->kind == kind &&
-		     (kind == EV_DISK ? e->u.disk.op : e->u.cluster.action) == op;
-	}
-	return n;
-}
-
-/* Writes of sector lba that reached the disk file. */
-static size_t writes_of(struct sim *s, uint32_t lba)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
-		const struct event *e = event_log_at(sim_events(s), i);
-
-		n += e->kind == EV_DISK && e->u.disk.op == DISK_WRITE &&
-		     e->u.disk.lba == lba;
-	}
-	return n;
-}
-
-static size_t count_power(struct sim *s, enum power_reason why)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
-		const struct event *e = event_log_at(sim_events(s), i);
-
-		n += e->kind == EV_POWER && e->u.power.reason == why;
-	}
-	return n;
-}
-
-/*
- * diskfill on esx0, its 1 MiB disk on san0 with room for ROOM_SECTORS:
- * run until the write after them pauses it.
- */
-static int paused_vm(struct sim *s, struct cluster *c)
-{
-	char err[GUEST_ERR_MAX];
-	enum sim_stop why;
-	struct vm *live;
-	int vm;
-
-	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
-		.name = "fill", .host = 0, .guest = FILL_GUEST, .mem_mb = 16,
-		.mode = MODE_HW, .disk_mb = 1 }, &vm, err), SIM_OK);
-	live = cluster_vm_live(c, vm);
-	vmfs_set_room(live->disk, ROOM_SECTORS * VMFS_SECTOR);
-	for (int k = 0; k < 500 && live->state != VM_PAUSED; k++)
-		assert_int_equal(sim_run_until(s, sim_now_ns(s) + 10 * MS,
-					       UINT64_MAX, &why), SIM_OK);
-	assert_int_equal(live->state, VM_PAUSED);
-	assert_true(live->ata.r.held);
-	assert_int_equal(live->exit_status, ROOM_SECTORS);	/* held sector */
-	assert_int_equal(writes_of(s, ROOM_SECTORS), 0);
-	return vm;
-}
-
-/*
- * Run diskfill (answered, room for its whole disk) to its end: it reads
- * every sector back and exits 0 only if each holds what it wrote there,
- * so no write was lost or doubled (test_disk.c).  Its write events are
- * too many for the event log to keep them all.
- */
-static void run_to_the_end(struct sim *s, struct vm *live)
-{
-	enum sim_stop why;
-	size_t len;
-
-	for (int k = 0; k < 1000 && live->state == VM_ON; k++)
-		assert_int_equal(sim_run_until(s, sim_now_ns(s) + 10 * MS,
-					       UINT64_MAX, &why), SIM_OK);
-	assert_int_equal(live->power_reason, POWER_DEBUG_EXIT);
-	assert_int_equal(live->exit_status, 0);
-	assert_non_null(strstr(vm_serial(live, &len), "diskfill: stopped at sector 00000800"));
-	assert_int_equal(vmfs_data_bytes(live->disk), 1u << 20);
-}
-
-/*
- * Retry with room: the held sector is stored, once, and the guest goes
- * on to the next sectors (a write stored twice would show as a second
- * event for it).
- */
-static void retry_stores_once(struct sim *s, struct vm *live)
-{
-	enum sim_stop why;
-
-	vmfs_set_room(live->disk, 1u << 20);
-	assert_int_equal(sim_retry(s, live), SIM_OK);
-	assert_int_equal(writes_of(s, ROOM_SECTORS), 1);
-	assert_false(live->ata.r.held);
-	for (int k = 0; k < 100 && writes_of(s, ROOM_SECTORS + 1) == 0; k++)
-		assert_int_equal(sim_run_until(s, sim_now_ns(s) + MS,
-					       UINT64_MAX, &why), SIM_OK);
-	assert_int_equal(writes_of(s, ROOM_SECTORS + 1), 1);
-	assert_int_equal(writes_of(s, ROOM_SECTORS), 1);
-}
+#define ROOM_SECTORS TL_ROOM_SECTORS
 
 /*
  * VMotion of a paused VM is refused before anything moves, with a
@@ -164,19 +43,19 @@ static void retry_stores_once(struct sim *s, struct vm *live)
 static void vmotion_refuses_a_paused_vm(void **state)
 {
 	struct sim *s;
-	struct cluster *c = two_hosts(&s);
+	struct cluster *c = tl_two_hosts(&s);
 	char err[GUEST_ERR_MAX];
 	struct vm *live;
 	int vm, id;
 	const struct event *e = NULL;
 
 	(void)state;
-	vm = paused_vm(s, c);
+	vm = tl_paused_vm(s, c);
 	live = cluster_vm_live(c, vm);
 	assert_int_equal(vmotion_check(c, vm, 1, err), VMR_QUESTION);
 	assert_non_null(strstr(err, "question pending"));
 	assert_int_equal(vmotion_start(c, vm, 1, NULL, &id, err), SIM_ESTATE);
-	assert_int_equal(count(s, EV_CLUSTER, CL_VMOTION_REFUSED), 1);
+	assert_int_equal(tl_count_op(s, EV_CLUSTER, CL_VMOTION_REFUSED), 1);
 	for (size_t i = 0; i < event_log_count(sim_events(s)); i++)
 		if (event_log_at(sim_events(s), i)->kind == EV_CLUSTER)
 			e = event_log_at(sim_events(s), i);
@@ -184,15 +63,15 @@ static void vmotion_refuses_a_paused_vm(void **state)
 	assert_int_equal(e->u.cluster.action, CL_VMOTION_REFUSED);
 	assert_string_equal(vmotion_refusal_name(e->u.cluster.reason),
 			    "question-pending");
-	assert_int_equal(count(s, EV_CLUSTER, CL_VMOTION_START), 0);
+	assert_int_equal(tl_count_op(s, EV_CLUSTER, CL_VMOTION_START), 0);
 	assert_int_equal(cluster_vm(c, vm)->host, 0);
 	assert_ptr_equal(vm_host(live), cluster_host(c, 0)->host);
 	assert_int_equal(live->state, VM_PAUSED);
 	assert_true(live->ata.r.held);
 
-	retry_stores_once(s, live);
+	tl_retry_stores_once(s, live);
 	assert_int_equal(vmotion_check(c, vm, 1, err), VMR_NONE);
-	run_to_the_end(s, live);
+	tl_run_to_the_end(s, live);
 	sim_destroy(s);
 }
 
@@ -204,14 +83,14 @@ static void vmotion_refuses_a_paused_vm(void **state)
 static void drs_leaves_a_paused_vm(void **state)
 {
 	struct sim *s;
-	struct cluster *c = two_hosts(&s);
+	struct cluster *c = tl_two_hosts(&s);
 	char err[GUEST_ERR_MAX];
 	struct drs_view view;
 	struct drs_plan plan;
 	int vm, busy[2];
 
 	(void)state;
-	vm = paused_vm(s, c);
+	vm = tl_paused_vm(s, c);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
 			.name = i ? "busy1" : "busy0", .host = 0, .mem_mb = 256,
@@ -231,49 +110,8 @@ static void drs_leaves_a_paused_vm(void **state)
 		assert_int_not_equal(plan.moves[i].vm, (uint32_t)vm);
 	drs_plan_free(&plan);
 	assert_int_equal(cluster_vm(c, vm)->host, 0);
-	assert_int_equal(count(s, EV_CLUSTER, CL_VMOTION_REFUSED), 0);
+	assert_int_equal(tl_count_op(s, EV_CLUSTER, CL_VMOTION_REFUSED), 0);
 	assert_int_equal(cluster_vm_live(c, vm)->state, VM_PAUSED);
-	sim_destroy(s);
-}
-
-/*
- * Maintenance mode on the paused VM's host: DRS cannot evacuate it (a
- * mandatory move VMotion would refuse), so it is stuck there with a
- * drs event saying so, and the plan's note says why; answered (Retry),
- * the next pass moves it off.
- */
-static void maintenance_cannot_evacuate_a_paused_vm(void **state)
-{
-	struct sim *s;
-	struct cluster *c = two_hosts(&s);
-	char err[GUEST_ERR_MAX];
-	struct drs_plan plan;
-	size_t stuck = 0;
-	int vm;
-
-	(void)state;
-	vm = paused_vm(s, c);
-	assert_int_equal(drs_cluster_enter_maintenance(c, 0, &plan, err),
-			 SIM_OK);
-	assert_int_equal(plan.nmoves, 0);
-	assert_int_equal(plan.stuck, 1);
-	assert_non_null(strstr(plan.note, "question pending"));
-	drs_plan_free(&plan);
-	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
-		const struct event *e = event_log_at(sim_events(s), i);
-
-		stuck += e->kind == EV_DRS && e->u.drs.action == DRS_STUCK;
-	}
-	assert_int_equal(stuck, 1);
-	assert_int_equal(cluster_vm(c, vm)->host, 0);
-	assert_int_equal(count(s, EV_CLUSTER, CL_VMOTION_REFUSED), 0);
-
-	retry_stores_once(s, cluster_vm_live(c, vm));
-	assert_int_equal(drs_cluster_run(c, 3, DRS_FULL, &plan, err), SIM_OK);
-	assert_int_equal(plan.nmoves, 1);
-	assert_int_equal(plan.moves[0].vm, (uint32_t)vm);
-	assert_int_equal(plan.moves[0].why, DRS_WHY_MAINTENANCE);
-	drs_plan_free(&plan);
 	sim_destroy(s);
 }
 
@@ -287,7 +125,7 @@ static void maintenance_cannot_evacuate_a_paused_vm(void **state)
 static void ha_restarts_a_paused_vm(void **state)
 {
 	struct sim *s;
-	struct cluster *c = two_hosts(&s);
+	struct cluster *c = tl_two_hosts(&s);
 	struct ha_cluster_config cfg;
 	char err[GUEST_ERR_MAX];
 	enum sim_stop why;
@@ -301,9 +139,9 @@ static void ha_restarts_a_paused_vm(void **state)
 	cfg.admission = HA_ADMISSION_OFF;
 	assert_int_equal(ha_cluster_configure(c, &cfg, err), SIM_OK);
 	sim_run_until(s, 16 * S, UINT64_MAX, &why);	/* a master by T15 */
-	vm = paused_vm(s, c);
+	vm = tl_paused_vm(s, c);
 	live = cluster_vm_live(c, vm);
-	assert_int_equal(count_power(s, POWER_NO_SPACE), 1);
+	assert_int_equal(tl_count_power(s, POWER_NO_SPACE), 1);
 	assert_int_equal(ha_cluster_fail_host(c, 0, err), SIM_OK);
 	assert_int_equal(live->state, VM_OFF);		/* with its host */
 	sim_run_until(s, 60 * S, UINT64_MAX, &why);
@@ -316,9 +154,9 @@ static void ha_restarts_a_paused_vm(void **state)
 	assert_non_null(strstr(strstr(out, line) + 1, line));
 	assert_int_equal(live->state, VM_PAUSED);
 	assert_int_equal(live->exit_status, ROOM_SECTORS);
-	assert_int_equal(count_power(s, POWER_NO_SPACE), 2);
-	assert_int_equal(writes_of(s, ROOM_SECTORS), 0);	/* never stored */
-	assert_int_equal(writes_of(s, 0), 2);		/* written once per boot */
+	assert_int_equal(tl_count_power(s, POWER_NO_SPACE), 2);
+	assert_int_equal(tl_writes_of(s, ROOM_SECTORS), 0);	/* never stored */
+	assert_int_equal(tl_writes_of(s, 0), 2);		/* written once per boot */
 	sim_destroy(s);
 }
 
@@ -331,7 +169,7 @@ static void ha_restarts_a_paused_vm(void **state)
 static void snapshot_and_backup_refused_while_paused(void **state)
 {
 	struct sim *s;
-	struct cluster *c = two_hosts(&s);
+	struct cluster *c = tl_two_hosts(&s);
 	char err[GUEST_ERR_MAX];
 	struct vcb_result res;
 	struct vm *live;
@@ -339,7 +177,7 @@ static void snapshot_and_backup_refused_while_paused(void **state)
 	size_t refused = 0;
 
 	(void)state;
-	vm = paused_vm(s, c);
+	vm = tl_paused_vm(s, c);
 	live = cluster_vm_live(c, vm);
 	assert_int_equal(snapshot_take(live, "before", false, err, sizeof err),
 			 SIM_ESTATE);
@@ -348,8 +186,8 @@ static void snapshot_and_backup_refused_while_paused(void **state)
 	assert_int_equal(vcb_backup(s, live, NULL, &res, err, sizeof err),
 			 SIM_ESTATE);
 	vcb_result_free(&res);
-	assert_int_equal(count(s, EV_DISK, DISK_SNAPSHOT), 0);
-	assert_int_equal(count(s, EV_DISK, DISK_QUIESCE), 0);
+	assert_int_equal(tl_count_op(s, EV_DISK, DISK_SNAPSHOT), 0);
+	assert_int_equal(tl_count_op(s, EV_DISK, DISK_QUIESCE), 0);
 	for (size_t i = 0; i < event_log_count(sim_events(s)); i++) {
 		const struct event *e = event_log_at(sim_events(s), i);
 
@@ -364,12 +202,12 @@ static void snapshot_and_backup_refused_while_paused(void **state)
 	assert_true(live->ata.r.held);
 	assert_int_equal(vmfs_data_bytes(live->disk), ROOM_SECTORS * VMFS_SECTOR);
 
-	retry_stores_once(s, live);
+	tl_retry_stores_once(s, live);
 	assert_int_equal(snapshot_take(live, "after", false, err, sizeof err),
 			 SIM_OK);
-	assert_int_equal(count(s, EV_DISK, DISK_SNAPSHOT), 1);
+	assert_int_equal(tl_count_op(s, EV_DISK, DISK_SNAPSHOT), 1);
 	assert_int_equal(snapshot_remove(live, "after", err, sizeof err), SIM_OK);
-	run_to_the_end(s, live);
+	tl_run_to_the_end(s, live);
 	sim_destroy(s);
 }
 
@@ -378,7 +216,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vmotion_refuses_a_paused_vm),
 		cmocka_unit_test(drs_leaves_a_paused_vm),
-		cmocka_unit_test(maintenance_cannot_evacuate_a_paused_vm),
 		cmocka_unit_test(ha_restarts_a_paused_vm),
 		cmocka_unit_test(snapshot_and_backup_refused_while_paused),
 	};

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cluster/drs_cluster.h"
+#include "cluster/drs_maint.h"
 #include "cluster/ha_cluster.h"
 #include "sim.h"
 #include "status.h"
@@ -124,10 +125,17 @@ static void periodic_and_rules(void **state)
 	sim_destroy(s);
 }
 
+/*
+ * Maintenance mode under manual DRS: the evacuation is only recommended
+ * (priority 1), so the host waits, entering maintenance mode, with its
+ * VMs; it cannot leave a mode it is not in yet.  The administrator
+ * applies the moves: at the last switch-over the host is in maintenance
+ * mode (a maintenance-entered event, then the host-state event).
+ */
 static void maintenance_mode(void **state)
 {
 	struct sim *s;
-	int vm[4];
+	int vm[4], n;
 	struct cluster *c = example_c(&s, vm);
 	struct drs_plan p;
 	char err[GUEST_ERR_MAX];
@@ -136,17 +144,30 @@ static void maintenance_mode(void **state)
 	(void)state;
 	drs_cluster_configure(c, &(struct drs_cluster_config){
 		.automation = DRS_MANUAL }, err);
-	assert_int_equal(drs_cluster_enter_maintenance(c, 0, &p, err), SIM_OK);
+	n = cluster_host(c, 0)->nvms;
+	assert_true(n >= 1);
+	assert_int_equal(drs_maint_enter(c, 0, 0, &p, err), SIM_OK);
+	assert_int_equal((int)p.nmoves, n);
 	sim_run_until(s, 300 * S, UINT64_MAX, &why);
+	assert_int_equal(cluster_host(c, 0)->nvms, n);	/* only recommended */
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_ENTERING_MAINTENANCE);
+	assert_int_equal(count(s, EV_DRS, DRS_APPLIED), 0);
+	assert_int_equal(count(s, EV_DRS, DRS_MAINTENANCE_DONE), 0);
+	assert_int_equal(drs_maint_exit(c, 0, err), SIM_ESTATE);
+	assert_non_null(strstr(err, "still entering maintenance mode"));
+	for (size_t i = 0; i < p.nmoves; i++) {
+		assert_int_equal(p.moves[i].why, DRS_WHY_MAINTENANCE);
+		assert_int_equal(p.moves[i].priority, 1);
+		assert_int_equal(drs_cluster_apply(c, &p.moves[i], err), SIM_OK);
+	}
+	drs_plan_free(&p);
+	sim_run_until(s, 600 * S, UINT64_MAX, &why);
 	assert_int_equal(cluster_host(c, 0)->nvms, 0);
 	assert_int_equal(cluster_host(c, 0)->state, CHOST_MAINTENANCE);
-	for (size_t i = 0; i < p.nmoves; i++)
-		if (p.moves[i].why == DRS_WHY_MAINTENANCE)
-			assert_int_equal(p.moves[i].priority, 1);
-	drs_plan_free(&p);
-	assert_int_equal(drs_cluster_exit_maintenance(c, 0, err), SIM_OK);
+	assert_int_equal(count(s, EV_DRS, DRS_MAINTENANCE_DONE), 1);
+	assert_int_equal(drs_maint_exit(c, 0, err), SIM_OK);
 	assert_int_equal(cluster_host(c, 0)->state, CHOST_CONNECTED);
-	assert_int_equal(drs_cluster_exit_maintenance(c, 0, err), SIM_ESTATE);
+	assert_int_equal(drs_maint_exit(c, 0, err), SIM_ESTATE);
 	sim_destroy(s);
 }
 

@@ -124,11 +124,13 @@ static void failed_master(void **state)
 static void isolated_slave(void **state)
 {
 	struct tl_ha w;
-	uint32_t off, stay, shut, tools;
+	uint32_t off, stay, shut, tools, disabled;
 
 	(void)state;
 	tl_ha_three_hosts(&w, NULL);
 	off = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_POWER_OFF);
+	/* restart priority disabled: no isolation response at all */
+	disabled = tl_ha_add_vm(&w, 0, HA_PRIO_DISABLED, HA_ISO_POWER_OFF);
 	stay = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_LEAVE_ON);
 	shut = tl_ha_add_vm(&w, 0, HA_PRIO_MEDIUM, HA_ISO_SHUTDOWN);
 	{
@@ -153,6 +155,8 @@ static void isolated_slave(void **state)
 	assert_int_equal(tl_ha_when(&w, HA_RESTART, HA_NONE, off, 0), 160);
 	assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, off, 0), 162);
 	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, stay, 0), -1);
+	assert_int_equal(tl_ha_when(&w, HA_ISOLATION_RESPONSE, 0, disabled, 0), -1);
+	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, disabled, 0), -1);
 	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, tools, 0), 190);	/* 30 s */
 	assert_int_equal(tl_ha_when(&w, HA_VM_OFF, 0, shut, 0), 460);	/* 300 s */
 	assert_int_equal(tl_ha_when(&w, HA_RESTARTED, HA_NONE, shut, 0), 462);

@@ -34,10 +34,21 @@ static const char script[] =
 	"run{seconds=120}\n"
 	"expect(imbalance('prod') < 1e-9, 'balanced')\n"
 	"expect(drs_config('prod', {enabled=true, threshold=3, automation='full'}), 'configured')\n"
-	"local moves = enter_maintenance('h2')\n"
+	"local function host(n) for _, h in ipairs(hosts()) do if h.name == n then return h end end end\n"
+	"local bad, badwhy = pcall(enter_maintenance, 'h2', {timeout=-1})\n"
+	"expect(not bad and badwhy:find('timeout is seconds'), badwhy)\n"
+	"local moves = enter_maintenance('h2', {timeout=600})\n"
+	"local h2 = host('h2')\n"
+	"expect(h2.state == 'entering-maintenance', 'h2 waits: ' .. h2.state)\n"
+	"local ok0, why0 = exit_maintenance('h2')\n"
+	"expect(not ok0 and why0:find('still entering maintenance mode'), why0)\n"
 	"run{seconds=300}\n"
+	"expect(h2.state == 'maintenance', 'h2 is in maintenance mode: ' .. h2.state)\n"
+	"expect(count{kind='drs', action='maintenance-entered'} == 1, 'maintenance-entered')\n"
+	"expect(count{kind='drs', action='maintenance-timeout'} == 0, 'no timeout')\n"
 	"expect(#moves >= 1 and moves[1].priority == 1 and moves[1].why == 'maintenance', 'evacuated')\n"
 	"expect(exit_maintenance('h2'), 'back')\n"
+	"expect(h2.state == 'connected', 'h2 connected: ' .. h2.state)\n"
 	"local ok, why = exit_maintenance('h2')\n"
 	"expect(not ok and why:find('not in maintenance'), why)\n"
 	"expect(ha('prod', {enabled=true, admission='slots', host_failures=1}), 'ha on')\n"
@@ -110,7 +121,7 @@ static void scenario_drives_drs_and_ha(void **state)
 	} while (st != SCENARIO_DONE && st != SCENARIO_FAILED);
 	if (st != SCENARIO_DONE)
 		fail_msg("failed: %s\n%s", scenario_error(sc), lines);
-	assert_int_equal(scenario_expects(sc, &failed), 21);
+	assert_int_equal(scenario_expects(sc, &failed), 28);
 	if (failed)
 		fail_msg("expects failed:\n%s", lines);
 	scenario_close(sc);

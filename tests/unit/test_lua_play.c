@@ -383,12 +383,17 @@ static void paused_vm_in_a_cluster(void **state)
 		 "expect(not bk.ok and contains(bk.error, 'question pending'), 'backup refused')\n"
 		 "expect(count{kind='disk', op='refused', reason='question-pending'} == 2, 'disk events')\n"
 		 "expect(count{kind='disk', op='snapshot'} == 0, 'no delta')\n"
+		 "local moves = enter_maintenance(a)\n"
+		 "expect(#moves == 0 and a.state == 'entering-maintenance', 'a waits for fill')\n"
+		 "run{seconds=5}\n"
+		 "expect(a.state == 'entering-maintenance' and app.host == a, 'still waiting')\n"
 		 "app.vm:set_datastore_room(1024)\n"
 		 "expect(app.vm:retry(), 'answered')\n"
-		 "local r2 = vmotion(app, b)\n"
-		 "expect(r2.ok and app.host == b, 'moved once answered')\n");
+		 "local why = run{until_event='drs', match={action='maintenance-entered'}, seconds=30}\n"
+		 "expect(why == 'event' and a.state == 'maintenance', 'a in maintenance: ' .. a.state)\n"
+		 "expect(app.host == b and app.vm.state == 'on', 'fill moved by DRS, running')\n");
 	tl_play_expect_done(&p);
-	assert_int_equal(scenario_expects(p.sc, NULL), 10);
+	assert_int_equal(scenario_expects(p.sc, NULL), 13);
 	tl_play_close(&p);
 }
 

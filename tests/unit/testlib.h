@@ -77,6 +77,28 @@ uint32_t tl_rand(uint64_t *state, uint32_t n);
 struct cluster;
 void tl_example_c(struct cluster *c, int vm[4]);
 
+/* ---- a VM paused by a full datastore (testlib_cluster.c) ---- */
+
+#define TL_ROOM_SECTORS 16	/* the datastore's room: the 17th write pauses */
+
+/* Two hosts of 2 pCPUs sharing datastore san0, in a new world *s. */
+struct cluster *tl_two_hosts(struct sim **s);
+/* Events of kind whose op (disk) or action (cluster, drs, ha) is op. */
+size_t tl_count_op(struct sim *s, enum event_kind kind, int op);
+/* Writes of sector lba that reached the disk file. */
+size_t tl_writes_of(struct sim *s, uint32_t lba);
+/* EV_POWER events for reason why. */
+size_t tl_count_power(struct sim *s, enum power_reason why);
+/*
+ * diskfill ("fill", hw) on host 0, its 1 MiB disk with room for
+ * TL_ROOM_SECTORS: run until the write after them pauses it.  Its id.
+ */
+int tl_paused_vm(struct sim *s, struct cluster *c);
+/* Retry with room: the held sector is stored once, the guest goes on. */
+void tl_retry_stores_once(struct sim *s, struct vm *live);
+/* Run diskfill to its end: every sector written once and read back. */
+void tl_run_to_the_end(struct sim *s, struct vm *live);
+
 /*
  * ./ringside ARGS (printf-style), run from the repository root as a user
  * would, under `timeout -s KILL 120` as a safety net only (a hang becomes
