@@ -3,7 +3,8 @@
  * qemu-system-i386 7.2 (tests/reference/) in te, bt and hw: switched off
  * and its odd modes (apicoff.S), a processor's INIT to itself, an
  * application processor's (apicinit.S) and the bootstrap processor's
- * (apicbsp.S); what a guest cannot see of it (CPUID's APIC bit put back
+ * (apicbsp.S); the PIC's INTR through LINT0 in other modes and at an
+ * AP (apiclint.S); what a guest cannot see of it (CPUID's APIC bit put back
  * with a saved state); and TSC-deadline mode, which QEMU's TCG cannot
  * give (apictimer.S with the feature on, every mode alike).  test_apic.c
  * checks the APIC register by register.
@@ -108,6 +109,37 @@ static void apicinit(void **state)
 			       r.ev[i].u.trap.b == DM_INIT &&
 			       r.ev[i].vcpu == 1 && r.ev[i].u.trap.a == 1;
 		assert_int_equal(own, 2);	/* once per start */
+		tl_free(&r);
+	}
+}
+
+/*
+ * apiclint.S on two processors: the PIC's INTR through a LINT0 in fixed
+ * mode (the PIC's vector first, then the LVT's), in NMI mode (an NMI, the
+ * PIC's request left waiting) and at the AP (ExtINT and fixed), as on
+ * QEMU -smp 2 (QEMU's pic_irq_request offers it to every unmasked LINT0).
+ */
+static void apiclint(void **state)
+{
+	int st;
+	const char *qemu = tl_qemu("build/guests/apiclint.elf", "--smp 2", &st);
+
+	(void)state;
+	assert_int_equal(st, 0);
+	assert_non_null(strstr(qemu, "fixed: 00000020 00000050\n"
+				     "nmi: 00000002\npic irr: 00000001\n"
+				     "ap extint: 00000120\n"
+				     "ap fixed: 00000120 00000151\n"));
+	for (int m = MODE_TE; m <= MODE_HW; m++) {
+		struct vm_config cfg = { .name = "t", .mode = (enum exec_mode)m,
+					 .guest = "build/guests/apiclint.elf",
+					 .vcpus = 2 };
+		struct tl_run r;
+
+		tl_boot_cfg(&cfg, false, &r);
+		assert_int_equal(sim_run(r.sim, 200 * M, &r.stop), SIM_OK);
+		assert_string_equal(tl_serial(&r), qemu);
+		assert_int_equal(r.vm->power_reason, POWER_DEBUG_EXIT);
 		tl_free(&r);
 	}
 }
@@ -230,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(apicoff),
 		cmocka_unit_test(apicinit),
+		cmocka_unit_test(apiclint),
 		cmocka_unit_test(apicbsp),
 		cmocka_unit_test(cpuid_apic_bit),
 		cmocka_unit_test(tsc_deadline_guest),
