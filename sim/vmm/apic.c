@@ -189,14 +189,24 @@ static void eoi(struct apic *a)
 		clear_bit(a->isr, v);
 }
 
-bool apic_accepts_pic(const struct vcpu *v)
+void apic_withdraw(struct apic *a, int vector)
 {
-	const struct apic *a = &v->apic;
-	uint32_t lint0 = a->lvt[LVT_LINT0];
+	clear_bit(a->irr, vector);
+}
 
+bool apic_lint0_open(const struct vcpu *v)
+{
 	if (!(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE))
 		return v->id == 0;	/* no APIC: INTR goes to the BSP */
-	return !(lint0 & APIC_LVT_MASKED) && ((lint0 >> 8) & 7) == DM_EXTINT;
+	return !(v->apic.lvt[LVT_LINT0] & APIC_LVT_MASKED);
+}
+
+bool apic_accepts_pic(const struct vcpu *v)
+{
+	if (!(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE))
+		return v->id == 0;
+	return apic_lint0_open(v) &&
+	       ((v->apic.lvt[LVT_LINT0] >> 8) & 7) == DM_EXTINT;
 }
 
 /*
@@ -427,10 +437,15 @@ void apic_write(struct vcpu *v, uint32_t off, uint32_t value, uint64_t now)
 		 * software-disabled APIC does not mask them (SDM 10.4.7.2 says
 		 * it does; QEMU does not) [measured: tests/guests/apicoff.S].
 		 */
-		if (i == LVT_TIMER)
+		if (i == LVT_TIMER) {
 			lvt_timer_write(v, value, now);
-		else
-			a->lvt[i] = value;
+			return;
+		}
+		a->lvt[i] = value;
+		/* LINT0 opened while the PIC's INTR is high: it comes in
+		 * at once (QEMU's apic_check_pic after the store) */
+		if (i == LVT_LINT0 && pic_pending(&v->vm->pic) >= 0)
+			apic_bus_pic_intr(v, true, now);
 		return;
 	}
 	switch (off) {

@@ -118,6 +118,15 @@ void apic_bus_msi(struct vcpu *v, uint32_t off, uint32_t data, uint64_t now);
 /* The interrupt LVT entry i raises at v, delivered as its delivery mode
  * says (QEMU's apic_local_deliver): nothing if masked. */
 void apic_bus_local(struct vcpu *v, enum apic_lvt i);
+/*
+ * The PIC's INTR output, high or low, at v's LINT0 (QEMU's
+ * apic_deliver_pic_intr), each time the PIC's state changes: nothing
+ * unless LINT0 is open (apic_lint0_open); high, an interrupt in LINT0's
+ * mode (fixed: its vector; NMI: an NMI; ExtINT: the CPU asks the PIC,
+ * apic_accepts_pic), and a halted v's world is made ready; low, a
+ * level-triggered fixed LINT0's vector is taken back from the IRR.
+ */
+void apic_bus_pic_intr(struct vcpu *v, bool high, uint64_t now);
 
 /*
  * An interrupt of delivery mode mode (fixed, lowest priority, ExtINT or
@@ -151,10 +160,20 @@ uint64_t apic_next_ns(const struct apic *a);
  */
 int apic_pending(const struct apic *a);
 void apic_ack(struct apic *a, int vector);
+/* A request taken back from the IRR before the CPU took it (a level
+ * that fell). */
+void apic_withdraw(struct apic *a, int vector);
 
-/* May the PIC's INTR reach the CPU (LINT0 in ExtINT mode, or the APIC
- * globally off)? */
+/* Does the CPU ask the PIC for an interrupt when its INTR is high
+ * (LINT0 unmasked in ExtINT mode, or the APIC globally off at the BSP)? */
 bool apic_accepts_pic(const struct vcpu *v);
+/*
+ * Does the PIC's INTR reach v's LINT0 at all (QEMU's apic_accept_pic_intr:
+ * LINT0 unmasked, in any mode, or the APIC globally off at the BSP)?  The
+ * PIC then also comes first when v takes an interrupt while its INTR is
+ * high (vmm_devices_ack).
+ */
+bool apic_lint0_open(const struct vcpu *v);
 
 /* Step back and VMotion: the state is plain data. */
 void apic_save(const struct apic *a, struct apic *out);

@@ -303,3 +303,31 @@ void apic_bus_local(struct vcpu *v, enum apic_lvt i)
 		break;
 	}
 }
+
+/*
+ * The PIC's INTR at v's LINT0.  On a PC the 8259's output is wired to
+ * every processor's LINT0 pin; the BIOS sets the BSP's LINT0 to ExtINT
+ * ("virtual wire", MultiProcessor Specification 1.4, 3.6.2.2) and leaves
+ * the APs' masked.  QEMU's pic_irq_request (hw/i386/x86.c) calls
+ * apic_deliver_pic_intr at each processor whose LINT0 is unmasked, every
+ * time the PIC's state changes, whether its output changed or not: so an
+ * NMI-mode LINT0 takes an NMI at each change while a request waits at the
+ * PIC [measured: tests/guests/apiclint.S, which masks LINT0 before it
+ * prints for that reason].
+ */
+void apic_bus_pic_intr(struct vcpu *v, bool high, uint64_t now)
+{
+	uint32_t lvt = v->apic.lvt[LVT_LINT0];
+
+	if (!apic_lint0_open(v))
+		return;
+	if (high) {
+		apic_bus_local(v, LVT_LINT0);
+		if (!(lvt & APIC_LVT_MASKED))
+			wake(v, now);	/* a halted vCPU takes it */
+		return;
+	}
+	/* fallen: a level-triggered fixed request falls with it */
+	if (((lvt >> 8) & 7) == DM_FIXED && (lvt & 0x8000u))
+		apic_withdraw(&v->apic, (uint8_t)lvt);
+}

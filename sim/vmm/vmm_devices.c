@@ -14,8 +14,10 @@
  * the guest through vmm_irq.c.
  */
 #include "sim.h"
+#include "host/host.h"
 #include "vm.h"
 #include "vmkernel/vmfs.h"
+#include "vmkernel/vmkernel.h"
 #include "vmm/vmm_devices.h"
 #include "vmm/vmm_priv.h"
 
@@ -53,14 +55,74 @@ void vmm_devices_reset(struct vm *vm)
 	ata_init(&vm->ata, vm->disk ? vmfs_sectors(vm->disk) : 0);
 }
 
+/*
+ * The PIC's state changed: its INTR output, high or low, goes to every
+ * vCPU's LINT0 (apic_bus_pic_intr), as QEMU's pic_irq_request sends it at
+ * each pic_update_irq.  A LINT0 in ExtINT mode only needs the CPU to ask
+ * the PIC (vmm_devices_irq_pending); one in fixed or NMI mode is an
+ * interrupt of the local APIC's own.
+ */
+static void intr_changed(struct vm *vm, uint64_t now)
+{
+	bool high = pic_pending(&vm->pic) >= 0;
+
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i] != NULL)
+			apic_bus_pic_intr(vm->vcpu[i], high, now);
+}
+
+/*
+ * Does QEMU's i8259 look at its output again after this access
+ * (pic_update_irq, so pic_irq_request)?  After ICW1, OCW2 (EOI,
+ * rotation) and OCW1 (the mask), and a poll read (an INTA); not after
+ * OCW3, ICW2-4, the ELCR or a plain read (hw/intc/i8259.c,
+ * pic_ioport_write and pic_ioport_read).  An NMI-mode LINT0 counts them
+ * [measured: tests/guests/apiclint.S: its OCW3 and IRR read while IRQ 0
+ * waits make no second NMI].
+ */
+static bool pic_updates(const struct pic *p, uint16_t port, uint8_t value,
+			bool write)
+{
+	const struct pic_chip *c = &p->chip[(port & 0x80) ? 1 : 0];
+
+	if (port >= PIC_ELCR)
+		return false;
+	if (!write)
+		return c->poll;
+	if (port & 1)
+		return c->init_step == 0;
+	return (value & 0x10) || !(value & 0x08);
+}
+
 /* Raise the timer's edges up to now: one latched request, at most. */
 void vmm_devices_advance(struct vm *vm, uint64_t now)
 {
 	if (now > vm->pit_seen_ns)
 		vm->pit_seen_ns = now;
 	/* (also at the same time again: a PIT write may have made an edge) */
-	if (pit_update(&vm->pit, vm->pit_seen_ns) > 0)
+	if (pit_update(&vm->pit, vm->pit_seen_ns) > 0) {
 		pic_pulse_irq(&vm->pic, IRQ_TIMER);
+		intr_changed(vm, now);
+	}
+}
+
+/*
+ * The PIT was written by vCPU by: its next tick may come sooner than any
+ * halted vCPU whose LINT0 it reaches was told when it blocked (its world's
+ * wake time, vmm_devices_next_wake_ns): the VMKernel wakes each such
+ * world now, and it blocks again until the new tick if nothing came.
+ */
+static void rewake(struct vm *vm, const struct vcpu *by, uint64_t now)
+{
+	struct host *h = vm->host;
+
+	if (h == NULL || h->vmk == NULL)
+		return;
+	for (int i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpu[i] != NULL && vm->vcpu[i] != by &&
+		    vm->vcpu[i]->state == VCPU_HALTED &&
+		    apic_lint0_open(vm->vcpu[i]))
+			vmkernel_kick_vcpu(h->vmk, vm, i, now);
 }
 
 /*
@@ -84,7 +146,7 @@ uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now)
 	if (vm->modelled || vcpu < 0 || vcpu >= vm->nvcpus)
 		return UINT64_MAX;
 	v = vm->vcpu[vcpu];
-	if (apic_accepts_pic(v) && timer_would_interrupt(vm))
+	if (apic_lint0_open(v) && timer_would_interrupt(vm))
 		t = pit_next_irq0_ns(&vm->pit, now);
 	/* its local APIC's timer */
 	if (apic_next_ns(&v->apic) < t)
@@ -105,6 +167,49 @@ bool vmm_devices_irq_pending(const struct vm *vm, int vcpu)
 	return apic_accepts_pic(v) && pic_pending(&vm->pic) >= 0;
 }
 
+/* Which IRQ line a vector from the PIC stands for (-1: not the PIC's). */
+static int irq_of(const struct pic *p, int vector)
+{
+	for (int c = 0; c < 2; c++)
+		if (vector >= p->chip[c].base && vector < p->chip[c].base + 8)
+			return c * 8 + vector - p->chip[c].base;
+	return -1;
+}
+
+/*
+ * The INTA cycle, as QEMU's cpu_get_pic_interrupt and apic_get_interrupt
+ * run it: while the PIC's INTR is high and reaches LINT0, the PIC is asked
+ * first, whatever LINT0's mode and whatever waits in the IRR ("ExtINT
+ * interrupts ignore the priority"), and LINT0 takes the INTR once more;
+ * else the local APIC's highest request.  So a fixed-mode LINT0 gives
+ * the PIC's vector and then its own [measured: tests/guests/apiclint.S].
+ */
+int vmm_devices_ack(struct vcpu *v, int *irq)
+{
+	struct vm *vm = v->vm;
+	uint64_t now = vm_now_ns(vm, v->id);
+	int vector;
+
+	*irq = -1;
+	if (apic_lint0_open(v) && pic_pending(&vm->pic) >= 0) {
+		apic_bus_pic_intr(v, true, now);
+		vector = pic_ack(&vm->pic);
+		*irq = irq_of(&vm->pic, vector);
+		intr_changed(vm, now);
+		return vector;
+	}
+	vector = apic_pending(&v->apic);
+	if (vector >= 0) {
+		apic_ack(&v->apic, vector);
+		return vector;
+	}
+	/* asked with nothing there: the PIC's spurious IRQ 7 */
+	vector = pic_ack(&vm->pic);
+	*irq = irq_of(&vm->pic, vector);
+	intr_changed(vm, now);
+	return vector;
+}
+
 uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)
 {
 	struct vm *vm = v->vm;
@@ -114,9 +219,13 @@ uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)
 	if (ata_port(port))
 		return vmm_disk_in(v, port, size);
 	vmm_devices_advance(vm, now);
-	if (pic_port(port))
+	if (pic_port(port)) {
+		bool update = pic_updates(&vm->pic, port, 0, false);
+
 		value = pic_read(&vm->pic, port);
-	else
+		if (update)
+			intr_changed(vm, now);
+	} else
 		value = pit_read(&vm->pit, port, now);
 	/* a 16- or 32-bit read of an 8-bit device: the rest floats high */
 	if (size == 2)
@@ -138,10 +247,16 @@ void vmm_devices_out(struct vcpu *v, uint16_t port, int size,
 	}
 	(void)size;		/* only the low byte reaches an 8-bit device */
 	vmm_devices_advance(vm, now);
-	if (pic_port(port))
+	if (pic_port(port)) {
+		bool update = pic_updates(&vm->pic, port, (uint8_t)value, true);
+
 		pic_write(&vm->pic, port, (uint8_t)value);
-	else
+		if (update)
+			intr_changed(vm, now);
+	} else {
 		pit_write(&vm->pit, port, (uint8_t)value, now);
+		rewake(vm, v, now);
+	}
 }
 
 void vmm_devices_save(const struct vm *vm, struct vmm_devices_state *out)

@@ -29,8 +29,16 @@ void vmm_devices_advance(struct vm *vm, uint64_t now);
  */
 uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now);
 
-/* Does vCPU vcpu have an interrupt request waiting at the PIC? */
+/* Does vCPU vcpu have an interrupt request waiting (its local APIC's,
+ * or the PIC's through an ExtINT LINT0)? */
 bool vmm_devices_irq_pending(const struct vm *vm, int vcpu);
+
+/*
+ * The INTA cycle of v, which has an interrupt waiting: returns its vector
+ * and moves it in service; *irq (OUT) its IRQ line if the PIC gave it,
+ * else -1.
+ */
+int vmm_devices_ack(struct vcpu *v, int *irq);
 
 /* Ports the VMM answers itself (the PICs, the PIT, port 0x61, the disk)... */
 bool vmm_devices_owns_port(uint16_t port);

@@ -18,15 +18,6 @@
 #include "vmm/vmm_devices.h"
 #include "vmm/vmm_priv.h"
 
-/* Which IRQ line a vector from the PIC stands for (-1: not the PIC's). */
-static int irq_of(const struct pic *p, int vector)
-{
-	for (int c = 0; c < 2; c++)
-		if (vector >= p->chip[c].base && vector < p->chip[c].base + 8)
-			return c * 8 + vector - p->chip[c].base;
-	return -1;
-}
-
 static void interrupt_event(struct vcpu *v, int vector, int irq)
 {
 	struct event ev = { .kind = EV_TRAP };
@@ -199,7 +190,7 @@ static int startup_and_nmi(struct vcpu *v, bool *waiting)
 
 int vmm_irq_poll(struct vcpu *v)
 {
-	int vector, irq = -1, rc;
+	int vector, irq, rc;
 	bool window = v->run.irq_window, waiting;
 
 	v->run.irq_window = false;
@@ -230,14 +221,8 @@ int vmm_irq_poll(struct vcpu *v)
 	 */
 	if (v->exec == MODE_HW && v->state == VCPU_RUNNING && !window)
 		vmm_hw_interrupt_exit(v);
-	/* the INTA cycle: the local APIC's own first, then the PIC's */
-	vector = apic_pending(&v->apic);
-	if (vector >= 0) {
-		apic_ack(&v->apic, vector);
-	} else {
-		vector = pic_ack(&v->vm->pic);
-		irq = irq_of(&v->vm->pic, vector);
-	}
+	/* the INTA cycle: the PIC's or the local APIC's (vmm_devices.c) */
+	vector = vmm_devices_ack(v, &irq);
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;
 	/* the VMKernel took the host's timer interrupt and posted it */
