@@ -8,6 +8,7 @@
  *   c:drs_rule{name="web-split", kind="apart", vms={web1, web2}}
  *   local imb, target = c:imbalance()
  *   enter_maintenance(h1, {timeout=600})   exit_maintenance(h1)   h1.state
+ *   cancel_maintenance(h1)         -- while it is still entering
  *   c:ha{enabled=true, admission="slots", host_failures=1}
  *   local s = c:ha_slots()         -- {slot_cpu_mhz=, ..., per_host={h1=4,...}}
  *   fail_host(h2)   isolate_host(h3, {storage=false})
@@ -313,6 +314,17 @@ static int l_exit_maintenance(lua_State *L)
 	return answer(L, drs_maint_exit(c, h, err), err);
 }
 
+/* cancel_maintenance(h): the task of a host entering maintenance mode
+ * cancelled; it is connected again (drs_maint_cancel). */
+static int l_cancel_maintenance(lua_State *L)
+{
+	struct cluster *c;
+	int h = check_host(L, 1, "cancel_maintenance", &c);
+	char err[GUEST_ERR_MAX];
+
+	return answer(L, drs_maint_cancel(c, h, err), err);
+}
+
 /* ---- HA ---------------------------------------------------------------------- */
 
 static const char *const admission_names[] = {
@@ -518,6 +530,7 @@ void api_drsha_open(lua_State *L)
 		{ "imbalance", l_imbalance }, { "drs_rule", l_drs_rule },
 		{ "enter_maintenance", l_enter_maintenance },
 		{ "exit_maintenance", l_exit_maintenance },
+		{ "cancel_maintenance", l_cancel_maintenance },
 		{ "ha", l_ha }, { "ha_slots", l_ha_slots },
 		{ "fail_host", l_fail_host }, { "isolate_host", l_isolate_host },
 		{ "partition", l_partition }, { "restore_host", l_restore_host },

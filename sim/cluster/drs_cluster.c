@@ -54,6 +54,7 @@ static const char *const action_names[DRS_ACTION_COUNT] = {
 	[DRS_PLACED] = "placed",
 	[DRS_MAINTENANCE_DONE] = "maintenance-entered",
 	[DRS_MAINTENANCE_TIMEOUT] = "maintenance-timeout",
+	[DRS_MAINTENANCE_CANCELLED] = "maintenance-cancelled",
 };
 
 const char *drs_action_name(enum drs_action a)

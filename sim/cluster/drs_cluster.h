@@ -39,6 +39,8 @@ enum drs_action {
 				   seconds it waited for its VMs) */
 	DRS_MAINTENANCE_TIMEOUT,	/* the task's timeout expired first (mhz:
 				   powered-on VMs left): connected again */
+	DRS_MAINTENANCE_CANCELLED,	/* the task was cancelled (mhz: powered-on
+				   VMs left): connected again */
 	DRS_ACTION_COUNT
 };
 

@@ -213,6 +213,11 @@ void drs_ha_trace_text(struct sim *s, const struct event *ev, char *buf,
 			 host_name(s, c, ev->u.drs.from), ev->u.drs.mhz,
 			 ev->u.drs.mhz == 1 ? "" : "s");
 		break;
+	case DRS_MAINTENANCE_CANCELLED:
+		snprintf(buf, size, "%s: entering maintenance mode cancelled with %u powered-on VM%s left; it is connected again, VMotions under way complete",
+			 host_name(s, c, ev->u.drs.from), ev->u.drs.mhz,
+			 ev->u.drs.mhz == 1 ? "" : "s");
+		break;
 	case DRS_MAINTENANCE_OUT:
 		snprintf(buf, size, "%s leaves maintenance mode", host_name(s, c, ev->u.drs.from));
 		break;

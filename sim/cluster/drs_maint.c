@@ -1,7 +1,7 @@
 /*
  * drs_maint.c - maintenance mode as a wait: a host entering it, the VMs
- * that keep it waiting, the moment it is empty, its timeout (see
- * drs_maint.h for what vSphere does).
+ * that keep it waiting, the moment it is empty, its timeout, its
+ * cancelling (see drs_maint.h for what vSphere does).
  *
  * VirtualCenter looks at the hosts entering maintenance mode on every
  * tick of its clock: right after a VMotion's switch-over (vmotion.c runs
@@ -174,7 +174,7 @@ int drs_maint_exit(struct cluster *c, int host, char err[GUEST_ERR_MAX])
 	if (c->hosts[host]->state == CHOST_ENTERING_MAINTENANCE) {
 		left = drs_maint_vms_left(c, host, &paused);
 		snprintf(err, GUEST_ERR_MAX,
-			 "%s is still entering maintenance mode: %d powered-on VM%s left on it (%d paused with a question pending); migrate or power them off, or give the task a timeout",
+			 "%s is still entering maintenance mode: %d powered-on VM%s left on it (%d paused with a question pending); migrate or power them off, or cancel the task",
 			 c->hosts[host]->host->name, left, left == 1 ? "" : "s",
 			 paused);
 		return SIM_ESTATE;
@@ -186,6 +186,41 @@ int drs_maint_exit(struct cluster *c, int host, char err[GUEST_ERR_MAX])
 	drs_cluster_emit(c, DRS_MAINTENANCE_OUT, 0xffff, (uint32_t)host,
 			 (uint32_t)host, 0, DRS_WHY_MAINTENANCE, 0, 0, 0);
 	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+}
+
+/*
+ * The task ends unfinished, by its timeout or cancelled (action): the
+ * host is connected again with the VMs still on it, and DRS, which
+ * evacuates only hosts entering maintenance mode, leaves them there.
+ */
+static int give_up(struct cluster *c, struct drs_maint *m, int host,
+		   enum drs_action action)
+{
+	stop_waiting(m, host);
+	drs_cluster_emit(c, action, 0xffff, (uint32_t)host, (uint32_t)host, 1,
+			 DRS_WHY_MAINTENANCE,
+			 (uint32_t)drs_maint_vms_left(c, host, NULL), 0, 0);
+	return cluster_set_host_state(c, host, CHOST_CONNECTED);
+}
+
+int drs_maint_cancel(struct cluster *c, int host, char err[GUEST_ERR_MAX])
+{
+	struct drs_maint *m = c->vc.maint;
+
+	err[0] = '\0';
+	if (host < 0 || host >= c->nhosts) {
+		snprintf(err, GUEST_ERR_MAX, "no host %d", host);
+		return SIM_EINVAL;
+	}
+	if (c->hosts[host]->state != CHOST_ENTERING_MAINTENANCE || m == NULL ||
+	    !m->host[host].waiting) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s is %s, not entering maintenance mode: there is no task to cancel",
+			 c->hosts[host]->host->name,
+			 chost_state_name(c->hosts[host]->state));
+		return SIM_ESTATE;
+	}
+	return give_up(c, m, host, DRS_MAINTENANCE_CANCELLED);
 }
 
 /*
@@ -207,12 +242,7 @@ static uint64_t watch(struct cluster *c, struct drs_maint *m, int host,
 	if (settle(c, m, host, now))
 		return UINT64_MAX;
 	if (w->deadline && now >= w->deadline) {
-		stop_waiting(m, host);
-		drs_cluster_emit(c, DRS_MAINTENANCE_TIMEOUT, 0xffff,
-				 (uint32_t)host, (uint32_t)host, 1,
-				 DRS_WHY_MAINTENANCE,
-				 (uint32_t)drs_maint_vms_left(c, host, NULL), 0, 0);
-		cluster_set_host_state(c, host, CHOST_CONNECTED);
+		give_up(c, m, host, DRS_MAINTENANCE_TIMEOUT);
 		return UINT64_MAX;
 	}
 	n = movable_on(c, host);

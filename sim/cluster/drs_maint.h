@@ -23,9 +23,25 @@
  * API, HostSystem.EnterMaintenanceMode_Task, parameter timeout].  The
  * host is then connected again, its VMs where they are.
  *
+ * The task can be cancelled: "The task is cancellable" [src: the same
+ * method's description], the task then failing with RequestCanceled, "A
+ * RequestCanceled fault is thrown if the user canceled the task" [src:
+ * vSphere Web Services API, vmodl.fault.RequestCanceled, thrown by
+ * EnterMaintenanceMode_Task].  The host is connected again, as after a
+ * timeout.  The evacuation is not the task's own: "The operation does not
+ * directly initiate any operations to evacuate or power-down powered-on
+ * virtual machines. However, if the host is part of a cluster with VMware
+ * DRS enabled, DRS provides migration recommendations to evacuate the
+ * powered-on virtual machines. If DRS is in fully-automatic mode, these
+ * are automatically scheduled" [src: EnterMaintenanceMode_Task].  So
+ * VMotions already done stay done, and those under way, tasks of their
+ * own, complete [choice: the source says nothing of them; cancelling one
+ * task leaves the others]; DRS recommends no evacuation of a connected
+ * host.
+ *
  * Every step is an EV_DRS event (maintenance-in, maintenance-entered,
- * maintenance-timeout, maintenance-out) beside the host's state change
- * (EV_CLUSTER host-state).
+ * maintenance-timeout, maintenance-cancelled, maintenance-out) beside the
+ * host's state change (EV_CLUSTER host-state).
  */
 #ifndef SIM_CLUSTER_DRS_MAINT_H
 #define SIM_CLUSTER_DRS_MAINT_H
@@ -43,9 +59,17 @@ int drs_maint_enter(struct cluster *c, int host, uint32_t timeout_s,
 
 /*
  * Leave maintenance mode.  Refused while the host is still entering it
- * (err says what keeps it waiting) and when it is not in it.
+ * (err says what keeps it waiting, and that the task can be cancelled)
+ * and when it is not in it.
  */
 int drs_maint_exit(struct cluster *c, int host, char err[GUEST_ERR_MAX]);
+
+/*
+ * Cancel the task of a host entering maintenance mode: it is connected
+ * again at once, its VMs where they are, VMotions under way left to
+ * complete.  Refused unless the host is entering maintenance mode.
+ */
+int drs_maint_cancel(struct cluster *c, int host, char err[GUEST_ERR_MAX]);
 
 /*
  * Powered-on VMs left on host (what keeps it entering maintenance mode);

@@ -6,7 +6,8 @@
  * maintenance mode" while a powered-on VM is on it; a paused VM, which
  * VMotion refuses, keeps it waiting (new VMs and VMotions into it are
  * refused meanwhile) until it is answered (DRS then moves it) or powered
- * off (Cancel), or the task's timeout expires.
+ * off (Cancel), or the task's timeout expires; the task itself can be
+ * cancelled, the host connected again and VMotions in flight completed.
  *
  * Isolation (ha.h) with the VM paused on the isolated host: leave powered
  * on keeps it paused there, holding its disk lock and its write, and
@@ -207,6 +208,67 @@ static void maintenance_after_cancel(void **state)
 	assert_non_null(done);
 	assert_true(done->t_ns >= t_off && done->t_ns <= t_off + S);
 	assert_int_equal(tl_writes_of(s, TL_ROOM_SECTORS), 0);
+	sim_destroy(s);
+}
+
+/*
+ * Cancelling the task ("The task is cancellable": vSphere Web Services
+ * API, HostSystem.EnterMaintenanceMode_Task), with web's VMotion in
+ * flight and the paused VM stuck on esx0: esx0 is connected again at
+ * once (a maintenance-cancelled event with the two powered-on VMs still
+ * on it, beside host-state), web's VMotion, a task of its own, completes,
+ * and nothing else leaves: the answered VM stays on esx0, where DRS
+ * recommends no move any more and a new VM may go.  Only a host entering
+ * can be cancelled; exit_maintenance still refuses one, pointing at
+ * cancel.
+ */
+static void maintenance_cancelled(void **state)
+{
+	struct sim *s;
+	struct cluster *c = tl_two_hosts(&s);
+	char err[GUEST_ERR_MAX];
+	struct drs_plan plan;
+	const struct event *e;
+	struct vm *live;
+	int vm, web, other;
+
+	(void)state;
+	vm = tl_paused_vm(s, c);
+	live = cluster_vm_live(c, vm);
+	web = web_on(c, 0);
+	assert_int_equal(drs_maint_cancel(c, 0, err), SIM_ESTATE);
+	assert_non_null(strstr(err, "not entering maintenance mode"));
+	assert_int_equal(drs_maint_enter(c, 0, 0, &plan, err), SIM_OK);
+	assert_int_equal(plan.nmoves, 1);
+	drs_plan_free(&plan);
+	run_for(s, S / 10);
+	assert_true(cluster_vm(c, web)->migration >= 0);	/* in flight */
+	assert_int_equal(drs_maint_exit(c, 0, err), SIM_ESTATE);
+	assert_non_null(strstr(err, "cancel"));
+
+	assert_int_equal(drs_maint_cancel(c, 0, err), SIM_OK);
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_CONNECTED);
+	e = last(s, EV_DRS, DRS_MAINTENANCE_CANCELLED);
+	assert_non_null(e);
+	assert_int_equal(e->u.drs.from, 0);
+	assert_int_equal(e->u.drs.mhz, 2);		/* VMs left on it */
+	assert_int_equal(drs_maint_cancel(c, 0, err), SIM_ESTATE);
+
+	tl_retry_stores_once(s, live);
+	run_for(s, 5 * S);		/* VirtualCenter's looks go by */
+	assert_int_equal(cluster_vm(c, web)->host, 1);	/* completed */
+	assert_int_equal(cluster_vm(c, vm)->host, 0);	/* not moved */
+	assert_int_not_equal(live->state, VM_PAUSED);	/* answered, it ran on */
+	assert_int_equal(cluster_host(c, 0)->state, CHOST_CONNECTED);
+	assert_int_equal(tl_count_op(s, EV_DRS, DRS_MAINTENANCE_DONE), 0);
+	assert_int_equal(drs_cluster_run(c, 3, DRS_MANUAL, &plan, err), SIM_OK);
+	for (size_t i = 0; i < plan.nmoves; i++)
+		assert_int_not_equal(plan.moves[i].why, DRS_WHY_MAINTENANCE);
+	drs_plan_free(&plan);
+	assert_int_equal(cluster_add_vm(c, &(struct cluster_vm_config){
+		.name = "late", .host = 0, .mem_mb = 64 }, &other, err), SIM_OK);
+	assert_int_equal(drs_maint_exit(c, 0, err), SIM_ESTATE);
+	tl_run_to_the_end(s, live);
 	sim_destroy(s);
 }
 
@@ -421,6 +483,7 @@ int main(void)
 		cmocka_unit_test(maintenance_waits_for_a_paused_vm),
 		cmocka_unit_test(maintenance_times_out),
 		cmocka_unit_test(maintenance_after_cancel),
+		cmocka_unit_test(maintenance_cancelled),
 		cmocka_unit_test(maintenance_steps_back),
 		cmocka_unit_test(ha_restarts_nothing_onto_maintenance),
 		cmocka_unit_test(isolation_leave_on_keeps_it_paused),

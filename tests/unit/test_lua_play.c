@@ -397,6 +397,40 @@ static void paused_vm_in_a_cluster(void **state)
 	tl_play_close(&p);
 }
 
+/*
+ * Cancelling maintenance mode through the binding: only a host entering
+ * it has a task to cancel; cancelled with web's VMotion under way, the
+ * host is connected again at once (its event), the VMotion completes,
+ * and the host never enters maintenance mode nor can leave it.
+ */
+static void maintenance_cancelled(void **state)
+{
+	struct tl_play p;
+
+	(void)state;
+	tl_play(&p, "local c = cluster{name='prod', shared_datastore='san0'}\n"
+		 "local a = c:add_host{name='a'}\n"
+		 "local b = c:add_host{name='b'}\n"
+		 "local web = c:add_vm{name='web', host=a, mem_mb=256, cpu_mhz=500}\n"
+		 "local ok, why = cancel_maintenance(a)\n"
+		 "expect(not ok and contains(why, 'no task to cancel'), why)\n"
+		 "local moves = enter_maintenance(a)\n"
+		 "expect(#moves == 1 and a.state == 'entering-maintenance', 'a waits for web')\n"
+		 "expect(cancel_maintenance(a), 'cancelled')\n"
+		 "expect(a.state == 'connected', 'a connected again: ' .. a.state)\n"
+		 "local e = last{kind='drs', action='maintenance-cancelled'}\n"
+		 "expect(e and e.from == 'a' and e.mhz == 1, 'the event, web still on a')\n"
+		 "local why2 = run{until_event='cluster', match={action='vmotion-done'}, seconds=30}\n"
+		 "expect(why2 == 'event' and web.host == b, 'the VMotion under way completed')\n"
+		 "run{seconds=5}\n"
+		 "expect(count{kind='drs', action='maintenance-entered'} == 0, 'never entered')\n"
+		 "local ok3, why3 = exit_maintenance(a)\n"
+		 "expect(not ok3 and contains(why3, 'not in maintenance'), why3)\n");
+	tl_play_expect_done(&p);
+	assert_int_equal(scenario_expects(p.sc, NULL), 8);
+	tl_play_close(&p);
+}
+
 /* Bad cluster arguments are errors that name the file and line. */
 static void cluster_errors(void **state)
 {
@@ -423,6 +457,7 @@ int main(void)
 		cmocka_unit_test(clusters_and_vmotion),
 		cmocka_unit_test(cluster_errors),
 		cmocka_unit_test(paused_vm_in_a_cluster),
+		cmocka_unit_test(maintenance_cancelled),
 		cmocka_unit_test(disk_snapshots_and_backup),
 		cmocka_unit_test(command_line_and_modules),
 		cmocka_unit_test(tsc_deadline_option),
