@@ -107,10 +107,10 @@ void vmm_devices_advance(struct vm *vm, uint64_t now)
 }
 
 /*
- * The PIT was written by vCPU by: its next tick may come sooner than any
- * halted vCPU whose LINT0 it reaches was told when it blocked (its world's
- * wake time, vmm_devices_next_wake_ns): the VMKernel wakes each such
- * world now, and it blocks again until the new tick if nothing came.
+ * vCPU `by` wrote the PIT: its next tick may come sooner than a halted
+ * vCPU whose LINT0 it reaches was told when it blocked (its world's wake
+ * time, vmm_devices_next_wake_ns).  The VMKernel wakes each such world
+ * now; with nothing to take, it blocks again until the new tick.
  */
 static void rewake(struct vm *vm, const struct vcpu *by, uint64_t now)
 {
@@ -225,8 +225,9 @@ uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)
 		value = pic_read(&vm->pic, port);
 		if (update)
 			intr_changed(vm, now);
-	} else
+	} else {
 		value = pit_read(&vm->pit, port, now);
+	}
 	/* a 16- or 32-bit read of an 8-bit device: the rest floats high */
 	if (size == 2)
 		value |= 0xff00u;

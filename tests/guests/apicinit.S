@@ -114,21 +114,8 @@ ap_main:
 
         .include "tests/guests/lib.inc"
 
-/* The AP's first code, copied to TRAMP: real mode to protected mode. */
-        .code16
-tramp:  cli
-        xor  %ax, %ax
-        mov  %ax, %ds
-        lgdtl TRAMP + (tramp_gdtp - tramp)
-        mov  %cr0, %eax
-        or   $1, %eax
-        mov  %eax, %cr0
-        ljmpl $KCODE, $ap_main
-tramp_gdtp:
-        .word 3 * 8 - 1
-        .long gdt
-tramp_end:
-        .code32
+/* The AP's first code, copied to TRAMP (kernel.inc). */
+        AP_TRAMPOLINE ap_main
 
         .data
 msg:       .asciz "apicinit: an application processor's INIT to itself\n"
