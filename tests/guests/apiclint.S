@@ -15,6 +15,9 @@
  *              (asked for first), then 0x50 (raised by LINT0)
  *   nmi        LINT0 in NMI mode: one NMI (vector 2), no PIC vector (the
  *              CPU never asks the PIC); the PIC's IRR keeps IRQ 0
+ *   late fixed LINT0 unmasked, fixed, vector 0x52, while IRQ 0 still
+ *              waits at the PIC: it comes in at once (QEMU's
+ *              apic_check_pic after a store to LINT0), 0x20 then 0x52
  *   ap extint  the BSP's LINT0 masked, the AP's ExtINT: the AP takes 0x20
  *   ap fixed   the AP's LINT0 fixed, vector 0x51: the AP takes 0x20, 0x51
  * Each line is what QEMU prints (test_apic_guest.c compares them in te,
@@ -44,6 +47,7 @@ _start:
         GATE 0x27, h_pic7
         GATE 0x50, h_v50
         GATE 0x51, h_v51
+        GATE 0x52, h_v52
         lidt idt_ptr
         movl $0x1ff, SVR
 
@@ -73,6 +77,13 @@ _start:
         call puts
         pop  %eax
         call hexln
+
+        mov  $2, %eax                   /* IRQ 0 still waits at the PIC */
+        sti
+        movl $0x52, LINT0               /* unmasked, fixed, vector 0x52 */
+        call wait
+        mov  $msg_late, %esi
+        call report
 
         movl $MASKED | 0x700, LINT0     /* the BSP out of it */
         TIMER_ONLY                      /* ICW1 forgets IRQ 0's request */
@@ -173,6 +184,9 @@ h_v50:  push %eax
         jmp  1f
 h_v51:  push %eax
         mov  $0x51, %eax
+        jmp  1f
+h_v52:  push %eax
+        mov  $0x52, %eax
 1:      call log
         movl $0, EOI
         pop  %eax
@@ -228,6 +242,7 @@ msg:         .asciz "apiclint: the PIC through LINT0\n"
 msg_fixed:   .asciz "fixed:"
 msg_nmi:     .asciz "nmi:"
 msg_irr:     .asciz "pic irr: "
+msg_late:    .asciz "late fixed:"
 msg_ap:      .asciz "ap extint:"
 msg_apfixed: .asciz "ap fixed:"
 msg_done:    .asciz "apiclint: done\n"
