@@ -23,8 +23,8 @@
  * said so (ringside has no system management mode).  Each destination is
  * an event (ipi, startup or msi); an IPI to a halted vCPU makes the
  * VMKernel schedule its world.  And the interrupts an APIC's own LVT
- * entries raise (its timer's) are delivered here as their delivery mode
- * says (apic_bus_local).
+ * entries raise (its timer's, and the PIC's INTR at LINT0) are delivered
+ * here as their delivery mode says (apic_bus_local, apic_bus_pic_intr).
  */
 #include "sim.h"
 #include "host/host.h"
