@@ -160,6 +160,15 @@ int drs_cluster_apply(struct cluster *c, const struct drs_move *m,
 			 vm->name, m->from);
 		return SIM_ESTATE;
 	}
+	/* an evacuation of a host no longer entering maintenance mode (its
+	 * task cancelled or timed out): DRS recommends it no more */
+	if (m->why == DRS_WHY_MAINTENANCE &&
+	    c->hosts[m->from]->state == CHOST_CONNECTED) {
+		snprintf(err, GUEST_ERR_MAX,
+			 "%s's maintenance mode task was cancelled or timed out: it is connected, and DRS no longer moves %s off it; run DRS again",
+			 c->hosts[m->from]->host->name, vm->name);
+		return SIM_ESTATE;
+	}
 	/* by VMotion, with its default link and downtime limit */
 	if ((rc = vmotion_start(c, (int)m->vm, (int)m->to, &params, &id, err)) != SIM_OK)
 		return rc;

@@ -273,6 +273,36 @@ static void maintenance_cancelled(void **state)
 }
 
 /*
+ * Manual DRS only recommends the evacuation; once the task is cancelled,
+ * DRS stops recommending it: the administrator's apply of the old
+ * recommendation is refused (run DRS again), and web stays on esx0.
+ */
+static void cancelled_evacuation_not_applied(void **state)
+{
+	struct sim *s;
+	struct cluster *c = tl_two_hosts(&s);
+	char err[GUEST_ERR_MAX];
+	struct drs_plan plan;
+	int web;
+
+	(void)state;
+	web = web_on(c, 0);
+	assert_int_equal(drs_cluster_configure(c, &(struct drs_cluster_config){
+		.automation = DRS_MANUAL }, err), SIM_OK);
+	assert_int_equal(drs_maint_enter(c, 0, 0, &plan, err), SIM_OK);
+	assert_int_equal(plan.nmoves, 1);
+	assert_int_equal(plan.moves[0].why, DRS_WHY_MAINTENANCE);
+	assert_int_equal(cluster_vm(c, web)->migration, -1);	/* recommended */
+	assert_int_equal(drs_maint_cancel(c, 0, err), SIM_OK);
+	assert_int_equal(drs_cluster_apply(c, &plan.moves[0], err), SIM_ESTATE);
+	assert_non_null(strstr(err, "cancelled"));
+	drs_plan_free(&plan);
+	run_for(s, 5 * S);
+	assert_int_equal(cluster_vm(c, web)->host, 0);
+	sim_destroy(s);
+}
+
+/*
  * Stepping back across the wait: a ticker guest on esx1 is the clock
  * (history counts guest instructions); esx0 waits, entering maintenance
  * mode, while web's VMotion runs.  Back to just after the request, esx0
@@ -484,6 +514,7 @@ int main(void)
 		cmocka_unit_test(maintenance_times_out),
 		cmocka_unit_test(maintenance_after_cancel),
 		cmocka_unit_test(maintenance_cancelled),
+		cmocka_unit_test(cancelled_evacuation_not_applied),
 		cmocka_unit_test(maintenance_steps_back),
 		cmocka_unit_test(ha_restarts_nothing_onto_maintenance),
 		cmocka_unit_test(isolation_leave_on_keeps_it_paused),
