@@ -18,6 +18,10 @@
  *   late fixed LINT0 unmasked, fixed, vector 0x52, while IRQ 0 still
  *              waits at the PIC: it comes in at once (QEMU's
  *              apic_check_pic after a store to LINT0), 0x20 then 0x52
+ *   level irr  LINT0 fixed and level-triggered, vector 0x53, interrupts
+ *              off: the IRR's word of vectors 0x40-0x5f holds 0x53 while
+ *              the PIC's INTR is high, and not once IRQ 0 is masked
+ *              there (apic_deliver_pic_intr, level 0)
  *   ap extint  the BSP's LINT0 masked, the AP's ExtINT: the AP takes 0x20
  *   ap fixed   the AP's LINT0 fixed, vector 0x51: the AP takes 0x20, 0x51
  * Each line is what QEMU prints (test_apic_guest.c compares them in te,
@@ -29,6 +33,7 @@
         .set APICID, APIC + 0x20
         .set EOI, APIC + 0xb0
         .set SVR, APIC + 0xf0
+        .set IRR2, APIC + 0x220         /* vectors 0x40-0x5f */
         .set ICRLO, APIC + 0x300
         .set ICRHI, APIC + 0x310
         .set LINT0, APIC + 0x350
@@ -84,6 +89,26 @@ _start:
         call wait
         mov  $msg_late, %esi
         call report
+
+        movl $0x8053, LINT0             /* fixed, vector 0x53, level */
+        call tick
+        mov  $WAIT, %ecx                /* interrupts off: its IRR bit */
+1:      testl $1 << (0x53 - 0x40), IRR2
+        jnz  2f
+        pause
+        loop 1b
+2:      mov  IRR2, %ebx
+        mov  $0xff, %al                 /* IRQ 0 masked: INTR falls */
+        out  %al, $0x21
+        mov  IRR2, %edx
+        mov  $msg_level, %esi
+        call puts
+        mov  %ebx, %eax
+        call hex
+        mov  $' ', %al
+        call putc
+        mov  %edx, %eax
+        call hexln
 
         movl $MASKED | 0x700, LINT0     /* the BSP out of it */
         TIMER_ONLY                      /* ICW1 forgets IRQ 0's request */
@@ -243,6 +268,7 @@ msg_fixed:   .asciz "fixed:"
 msg_nmi:     .asciz "nmi:"
 msg_irr:     .asciz "pic irr: "
 msg_late:    .asciz "late fixed:"
+msg_level:   .asciz "level irr: "
 msg_ap:      .asciz "ap extint:"
 msg_apfixed: .asciz "ap fixed:"
 msg_done:    .asciz "apiclint: done\n"

@@ -116,8 +116,9 @@ static void apicinit(void **state)
 /*
  * apiclint.S on two processors: the PIC's INTR through a LINT0 in fixed
  * mode (the PIC's vector first, then the LVT's), in NMI mode (an NMI, the
- * PIC's request left waiting), unmasked while a request waits (at once)
- * and at the AP (ExtINT and fixed), as on
+ * PIC's request left waiting), unmasked while a request waits (at once),
+ * level-triggered (its IRR bit falls with the INTR) and at the AP
+ * (ExtINT and fixed), as on
  * QEMU -smp 2 (QEMU's pic_irq_request offers it to every unmasked LINT0).
  */
 static void apiclint(void **state)
@@ -130,6 +131,7 @@ static void apiclint(void **state)
 	assert_non_null(strstr(qemu, "fixed: 00000020 00000050\n"
 				     "nmi: 00000002\npic irr: 00000001\n"
 				     "late fixed: 00000020 00000052\n"
+				     "level irr: 00080000 00000000\n"
 				     "ap extint: 00000120\n"
 				     "ap fixed: 00000120 00000151\n"));
 	for (int m = MODE_TE; m <= MODE_HW; m++) {
