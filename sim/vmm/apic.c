@@ -203,10 +203,10 @@ bool apic_lint0_open(const struct vcpu *v)
 
 bool apic_accepts_pic(const struct vcpu *v)
 {
-	if (!(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE))
-		return v->id == 0;
+	bool apic_off = !(v->virt.msr[VMSR_APIC_BASE] & MSR_ENABLE);
+
 	return apic_lint0_open(v) &&
-	       ((v->apic.lvt[LVT_LINT0] >> 8) & 7) == DM_EXTINT;
+	       (apic_off || ((v->apic.lvt[LVT_LINT0] >> 8) & 7) == DM_EXTINT);
 }
 
 /*
