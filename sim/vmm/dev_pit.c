@@ -533,16 +533,6 @@ int pit_update(struct pit *p, uint64_t now_ns)
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
-uint64_t pit_period_ns(const struct pit *p)
-{
-	const struct pit_channel *c = &p->ch[0];
-	int m = eff_mode(c);
-
-	if ((m != 2 && m != 3) || c->count == 0 || held(c))
-		return 0;
-	return (uint64_t)c->count * NS_PER_S / PIT_HZ;
-}
-
 int pit_out(const struct pit *p, int channel, uint64_t now_ns)
 {
 	if (channel < 0 || channel > 2)

@@ -124,12 +124,6 @@ uint64_t pit_next_irq0_ns(const struct pit *p, uint64_t now_ns);
  */
 int pit_update(struct pit *p, uint64_t now_ns);
 
-/*
- * Counter 0's period in ns while it counts periodically (modes 2 and 3:
- * an IRQ 0 every N clock ticks), else 0.
- */
-uint64_t pit_period_ns(const struct pit *p);
-
 /* Counter 2's OUT (port 0x61 bit 5) at now_ns: for tests and views. */
 int pit_out(const struct pit *p, int channel, uint64_t now_ns);
 

@@ -185,10 +185,6 @@ struct vmm_run {
 	enum vmm_sti_shadow sti_state;	/* STI's shadow, as runs go */
 	bool sti_shadow;		/* STI ran: no interrupt before ... */
 	uint32_t sti_next;		/* ... the instruction here has run */
-	bool irq_in_handler;		/* a PIC interrupt went in: its IRET
-					   is still to come */
-	uint64_t irq_hold_ns;		/* the PIC's next one waits until
-					   then (vmm_devices.c) */
 
 	/* the real tables the VMM shadows (vmm_shadow.c) */
 	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */

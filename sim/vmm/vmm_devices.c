@@ -76,39 +76,6 @@ static bool timer_would_interrupt(const struct vm *vm)
 	return pic_pending(&p) >= 0;
 }
 
-/*
- * Interrupt livelock, and how the VMM avoids it.  A timer faster than the
- * VMM can deliver its interrupts (each costs a trap or an exit, the
- * handler's EOI and IRET more) has its next tick waiting at the PIC when
- * the guest's IRET opens the window, which takes it at once, for ever:
- * the interrupted code never runs again (Mogul and Ramakrishnan,
- * "Eliminating receive livelock in an interrupt-driven kernel", 1997).
- * QEMU is fast enough not to meet it (tests/guests/pitfast.S: the PIT at
- * about 600 kHz).  VMware's VMM spaces timer interrupts out when it falls
- * behind ("smooth interrupt delivery", Timekeeping in VMware Virtual
- * Machines, ESX 3.5): so here, after the IRET that ends the handler of an
- * interrupt from the PIC, the PIC's next request waits half a period of
- * the PIT's channel 0 (nothing when the PIT is not periodic).  A handler
- * that returns within half a period, as any does at ordinary rates, sees
- * no change: its next tick comes a period after the last.
- */
-void vmm_devices_irq_returned(struct vcpu *v)
-{
-	if (!v->run.irq_in_handler)
-		return;
-	v->run.irq_in_handler = false;
-	v->run.irq_hold_ns = vmm_now_ns(v) + pit_period_ns(&v->vm->pit) / 2;
-	/* the run ends where the held request may come in */
-	vmm_slice_until(v, vmm_devices_next_wake_ns(v->vm, v->id,
-						    vmm_now_ns(v)));
-}
-
-/* Is the PIC's request held back (vmm_devices_irq_returned)? */
-static bool pic_held(const struct vm *vm, const struct vcpu *v)
-{
-	return vm->pit_seen_ns < v->run.irq_hold_ns;
-}
-
 uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now)
 {
 	uint64_t t = UINT64_MAX;
@@ -117,11 +84,8 @@ uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now)
 	if (vm->modelled || vcpu < 0 || vcpu >= vm->nvcpus)
 		return UINT64_MAX;
 	v = vm->vcpu[vcpu];
-	if (apic_accepts_pic(v) && timer_would_interrupt(vm)) {
+	if (apic_accepts_pic(v) && timer_would_interrupt(vm))
 		t = pit_next_irq0_ns(&vm->pit, now);
-		if (t < v->run.irq_hold_ns)
-			t = v->run.irq_hold_ns;
-	}
 	/* its local APIC's timer */
 	if (apic_next_ns(&v->apic) < t)
 		t = apic_next_ns(&v->apic);
@@ -138,8 +102,7 @@ bool vmm_devices_irq_pending(const struct vm *vm, int vcpu)
 	if (apic_pending(&v->apic) >= 0)
 		return true;
 	/* the PIC's INTR reaches the CPU through LINT0 (virtual wire) */
-	return apic_accepts_pic(v) && !pic_held(vm, v) &&
-	       pic_pending(&vm->pic) >= 0;
+	return apic_accepts_pic(v) && pic_pending(&vm->pic) >= 0;
 }
 
 uint32_t vmm_devices_in(struct vcpu *v, uint16_t port, int size)

@@ -29,12 +29,6 @@ void vmm_devices_advance(struct vm *vm, uint64_t now);
  */
 uint64_t vmm_devices_next_wake_ns(struct vm *vm, int vcpu, uint64_t now);
 
-/*
- * The guest returned (IRET) from the handler of an interrupt the PIC
- * gave it: the PIC's next request waits a while (vmm_devices.c).
- */
-void vmm_devices_irq_returned(struct vcpu *v);
-
 /* Does vCPU vcpu have an interrupt request waiting at the PIC? */
 bool vmm_devices_irq_pending(const struct vm *vm, int vcpu);
 

@@ -51,12 +51,8 @@ static void interrupt_event(struct vcpu *v, int vector, int irq)
  */
 void vmm_irq_window_check(struct vcpu *v, const struct x86_instruction *in)
 {
-	bool ready;
-
-	if (in != NULL && in->op == X86_OP_IRET)
-		vmm_devices_irq_returned(v);	/* the PIC's next one waits */
-	ready = v->virt.iflag && v->vm->state == VM_ON &&
-		v->state == VCPU_RUNNING && vmm_devices_irq_pending(v->vm, v->id);
+	bool ready = v->virt.iflag && v->vm->state == VM_ON &&
+		     v->state == VCPU_RUNNING && vmm_devices_irq_pending(v->vm, v->id);
 
 	/*
 	 * VT-x: the guest opened the window in non-root mode with no exit of
@@ -241,7 +237,6 @@ int vmm_irq_poll(struct vcpu *v)
 	} else {
 		vector = pic_ack(&v->vm->pic);
 		irq = irq_of(&v->vm->pic, vector);
-		v->run.irq_in_handler = true;
 	}
 	v->state = VCPU_RUNNING;
 	v->stats.interrupts++;

@@ -87,8 +87,6 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 	v->run.sti_state = r->sti_state;
 	v->run.sti_shadow = r->sti_shadow;
 	v->run.sti_next = r->sti_next;
-	v->run.irq_in_handler = r->irq_in_handler;
-	v->run.irq_hold_ns = r->irq_hold_ns;
 	/* nothing of the last run is left over */
 	v->run.hot = NULL;
 	v->run.hot_runs = 0;
