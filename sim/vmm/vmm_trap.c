@@ -359,9 +359,10 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	}
 	vmm_for_done(v, &acting);
 	/*
-	 * TF was set: the step's #DB, the VMM's to raise (vmm_single_step),
-	 * except under VT-x for what non-root mode ran without an exit.  A
-	 * jump through the VMM's stub (a change of ring) is not stepped.
+	 * TF was set: the step's #DB (vmm_single_step), the VMM's to raise;
+	 * under VT-x, after what non-root mode ran without an exit, the
+	 * CPU's own (no event).  A jump through the VMM's stub (a change of
+	 * ring) is not stepped.
 	 */
 	if (steps && v->vm->state == VM_ON &&
 	    (e.result == EMU_NEXT ||
