@@ -66,6 +66,9 @@ const char *x86_reg_name(enum x86_register r);
 #define X86_FL_ID     0x00200000u
 #define X86_FL_IOPL_SHIFT 12
 
+/* DR6, the debug status register (SDM 3B 17.2.3). */
+#define X86_DR6_BS  0x00004000u  /* single step: the #DB came from TF */
+
 /* CR0 (SDM 3A 2.5). */
 #define X86_CR0_PE  0x00000001u  /* protection enable */
 #define X86_CR0_MP  0x00000002u

@@ -121,16 +121,17 @@ static bool at_insn_start(const struct frag *f, uint32_t off, int *i)
 	return false;
 }
 
-/* Where translated code at TC address eip stands in the guest. */
-uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip)
+/*
+ * Where TC offset off of fragment f stands in the guest; *between: the
+ * guest instruction before it is done (false inside the translation of
+ * one, which has not finished).
+ */
+static uint32_t guest_place(const struct bt *bt, const struct frag *f,
+			    uint32_t off, bool *between)
 {
-	struct bt *bt = v->bt;
-	struct frag *f;
-	uint32_t off = eip - TC_BASE;
 	int i;
 
-	if (bt == NULL || eip < TC_BASE || (f = bt_find_tc(bt, off)) == NULL)
-		return eip;
+	*between = true;
 	if (at_insn_start(f, off, &i))
 		return f->view[i].guest;
 	for (i = 0; i < f->nexits; i++) {
@@ -146,11 +147,44 @@ uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip)
 			/* past a copied store: the jump that ends the block */
 			if (f->view[i].ident && off >= f->view[i].tc + f->g[i].x.len)
 				return f->view[i].guest + f->g[i].x.len;
+			*between = false;
 			return f->view[i].guest;	/* inside its translation */
 		}
 		return f->guest + f->guest_len;	/* past the last one */
 	}
 	return f->guest;
+}
+
+/* Where translated code at TC address eip stands in the guest. */
+uint32_t bt_guest_eip(struct vcpu *v, uint32_t eip)
+{
+	struct bt *bt = v->bt;
+	struct frag *f;
+	uint32_t off = eip - TC_BASE;
+	bool between;
+
+	if (bt == NULL || eip < TC_BASE || (f = bt_find_tc(bt, off)) == NULL)
+		return eip;
+	return guest_place(bt, f, off, &between);
+}
+
+/*
+ * The CPU single-stepped translated code (the guest set EFLAGS.TF, which
+ * the real CPU runs with): a #DB after each instruction of the TC, which
+ * is not the guest's.  The guest's step is done only where the TC is
+ * between two of its instructions; there it gets its #DB, with the guest
+ * EIP that comes next.  Inside the translation of one (a CALL is a PUSH
+ * and a JMP) the #DB is dropped and the TC goes on: passing it on there
+ * gave the guest the EIP of an instruction half done, which its IRET then
+ * ran again, and stepped again, for ever.
+ */
+static void single_step(struct vcpu *v, const struct frag *f, uint32_t off)
+{
+	bool between;
+	uint32_t next = guest_place(v->bt, f, off, &between);
+
+	if (between)
+		vmm_single_step(v, vmm_current_insn(v, next, false), next, true);
 }
 
 /* Continue the guest at guest address `target`, same CS, in the TC. */
@@ -204,6 +238,7 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 	struct vmm_for acting;
 	struct vmm_stack s;
 	uint32_t target;
+	bool steps;
 
 	vmm_for_guest(v, in, in->addr, &acting);
 	vmm_stack_of(v, &s);
@@ -217,6 +252,7 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 			vmm_push(v, &s, in->addr + in->len, in->opsize);
 	}
 	vmm_for_done(v, &acting);
+	steps = vmm_steps_over(v, in);
 	if (in->opsize == 2)
 		target &= 0xffff;
 	cpu_set_reg(v->cpu, X86R_ESP, s.esp);
@@ -225,6 +261,8 @@ static void indirect(struct vcpu *v, const struct block_insn *bi)
 	vmm_charge(v, COST_CALLOUT);
 	vmm_trap_event(v, in, 0, TRAP_CALLOUT, false, 0, target, 0, 0);
 	bt_jump_guest(v, target);
+	if (steps && !vmm_guard_in_nothing(v))
+		vmm_single_step(v, bi, target, false);	/* the VMM ran it */
 }
 
 /* A callout: guest instruction i of fragment fi asks the VMM to act. */
@@ -270,6 +308,10 @@ void bt_exception(struct vcpu *v, int vector, uint32_t error, uint32_t eip)
 		return;
 	}
 	fi = (int)(f - bt->frags);
+	if (vector == X86_DB) {
+		single_step(v, f, off);
+		return;
+	}
 	if (vector == X86_BP) {	/* an INT3 the translator placed */
 		for (int i = 0; i < f->nexits; i++)
 			if (f->exits[i].stub == off - 1) {

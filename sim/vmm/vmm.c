@@ -215,6 +215,18 @@ void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s)
 	v->run.limit_block = NULL;
 }
 
+void vmm_slice_until(struct vcpu *v, uint64_t ns)
+{
+	uint64_t now = vmm_now_ns(v), end = v->stats.cycles;
+
+	if (ns == UINT64_MAX)
+		return;
+	if (ns > now)
+		end += (ns - now) * v->vm->cfg.mhz / 1000u;
+	if (end < v->run.cycle_end)
+		v->run.cycle_end = end;
+}
+
 bool vmm_slice_spent(const struct vcpu *v)
 {
 	return v->run.cycle_hit;

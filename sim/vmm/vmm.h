@@ -87,6 +87,13 @@ int vmm_vcpu_init(struct vcpu *v, const struct guest_boot *boot);
  */
 void vmm_slice_begin(struct vcpu *v, const struct vmm_slice *s);
 
+/*
+ * End the slice no later than simulated time ns (UINT64_MAX: no change):
+ * something the VMM did (a device programmed) brought an interrupt
+ * nearer than the VMKernel knew when it gave the slice.
+ */
+void vmm_slice_until(struct vcpu *v, uint64_t ns);
+
 /* Has the VMM's work used the slice's cycles up? */
 bool vmm_slice_spent(const struct vcpu *v);
 

@@ -258,6 +258,14 @@ void vmm_devices_out(struct vcpu *v, uint16_t port, int size,
 		pit_write(&vm->pit, port, (uint8_t)value, now);
 		rewake(vm, v, now);
 	}
+	/*
+	 * A new rate, a line unmasked, an EOI: the next interrupt may now
+	 * come sooner than the VMKernel planned when it gave this vCPU its
+	 * run (up to the next tick it knew of, or the quantum's end).  The
+	 * run ends there, where it is polled; before, a guest that set the
+	 * PIT going and spun took no tick until the quantum ended, 1 ms on.
+	 */
+	vmm_slice_until(v, vmm_devices_next_wake_ns(vm, v->id, now));
 }
 
 void vmm_devices_save(const struct vm *vm, struct vmm_devices_state *out)

@@ -310,6 +310,17 @@ enum vmm_entry {
 void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	    uint32_t code, uint32_t next);
 
+/*
+ * Single-stepping (vmm_trap.c): will the CPU raise a #DB after `in`
+ * (EFLAGS.TF set as it begins, and not MOV SS/POP SS)?  Then
+ * vmm_single_step gives the guest that #DB, DR6.BS set, with next in its
+ * frame; raised: the CPU raised it (or non-root mode would), else the VMM
+ * carried the instruction out and raises it itself.
+ */
+bool vmm_steps_over(struct vcpu *v, const struct x86_instruction *in);
+void vmm_single_step(struct vcpu *v, const struct block_insn *bi,
+		     uint32_t next, bool raised);
+
 /* The CPU hook for exceptions and INT n. */
 void vmm_exception_hook(void *ctx, int vector);
 

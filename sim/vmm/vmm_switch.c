@@ -100,6 +100,14 @@ static void switch_via_stub(struct vcpu *v, const struct real_target *r)
 	int cur = cpu_cpl(v->cpu);
 
 	memcpy(v->vmm_area + VMM_FRAME_OFF, vals, sizeof vals);
+	/*
+	 * The stub is the VMM's code, not the guest's to single-step: a
+	 * guest's EFLAGS.TF (a user debugger's step, tests/guests/tfuser.S)
+	 * would raise a #DB at each of its instructions.  Its IRET loads
+	 * the target's EFLAGS, TF included.
+	 */
+	cpu_set_reg(v->cpu, X86R_EFLAGS,
+		    cpu_reg(v->cpu, X86R_EFLAGS) & ~X86_FL_TF);
 	vmm_guard_arm(v, true);		/* vmm_guard.c: the stub may run */
 	cpu_set_reg(v->cpu, X86R_CS, stub_cs[cur]);
 	cpu_set_reg(v->cpu, X86R_EIP, VMM_BASE + VMM_STUB_OFF +

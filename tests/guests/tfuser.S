@@ -1,0 +1,120 @@
+/* tfuser.S - single-stepping user code, as a debugger in the kernel does
+ * (ptrace's PTRACE_SINGLESTEP): the kernel IRETs to ring 3 with EFLAGS.TF
+ * set in the frame, and each user instruction then traps to its #DB
+ * handler (Intel SDM vol. 3B 17.3.1.4), DR6.BS set.  Twice: with
+ * interrupts on (ring 3 that bt runs directly), then off (ring 3 that bt
+ * translates).  The IRET that sets TF is not stepped (TF was clear as it
+ * began), nor is the INT 0x80 that ends each stretch (its gate clears TF).
+ * The kernel prints each #DB's EIP (from _start), the ring it came from
+ * and DR6.BS, then exits.  QEMU's list is the reference
+ * (tests/unit/test_tfstep.c). */
+        .include "tests/guests/mb.inc"
+        .include "tests/guests/kernel.inc"
+        .set MAXSTEPS, 16
+_start:
+        USER_START
+        GATE 1, debug
+        GATE 0x80, syscall, 0xee00      /* DPL 3: INT 0x80 from ring 3 */
+        lidt idt_ptr
+        xor  %eax, %eax
+        mov  %eax, %dr6
+        mov  $UDATA, %ax
+        mov  %ax, %ds
+        mov  %ax, %es
+        push $UDATA
+        push $ustack
+        push $0x302                     /* IF and TF */
+        push $UCODE
+        push $user1
+        iret                            /* not stepped */
+
+user1:  mov  $1, %eax                   /* a #DB after each of these */
+        inc  %eax
+        pushf
+        pop  %ebx
+        int  $0x80                      /* not stepped */
+user2:  mov  $2, %eax                   /* again, interrupts off */
+        inc  %eax
+        pushf
+        pop  %ebx
+        int  $0x80
+3:      jmp  3b
+
+/* INT 0x80: the first time, on to user2 with TF set and IF clear. */
+syscall:
+        mov  $KDATA, %cx
+        mov  %cx, %ds
+        mov  %cx, %es
+        cmp  $3, %eax
+        je   report
+        movl $user2, (%esp)
+        movl $0x102, 8(%esp)            /* TF, IF clear */
+        mov  $UDATA, %cx
+        mov  %cx, %ds
+        mov  %cx, %es
+        iret
+
+report: mov  count, %eax
+        call putdec
+        call newline
+        xor  %ebx, %ebx
+1:      cmp  count, %ebx
+        jae  2f
+        cmp  $MAXSTEPS, %ebx
+        jae  2f
+        mov  eips(, %ebx, 4), %eax
+        sub  $_start, %eax
+        call hex
+        mov  $' ', %al
+        call putc
+        mov  rings(, %ebx, 4), %eax
+        add  $'0', %al
+        call putc
+        mov  bs(, %ebx, 4), %eax
+        add  $'0', %al
+        call putc
+        call newline
+        inc  %ebx
+        jmp  1b
+2:      EXIT 0
+
+/* #DB: the EIP and the ring in the frame, DR6.BS; DR6 cleared. */
+debug:  push %eax
+        push %ebx
+        push %ds
+        mov  $KDATA, %ax
+        mov  %ax, %ds
+        mov  count, %ebx
+        incl count
+        cmp  $MAXSTEPS, %ebx
+        jae  1f
+        mov  12(%esp), %eax             /* EIP */
+        mov  %eax, eips(, %ebx, 4)
+        mov  16(%esp), %eax             /* CS */
+        and  $3, %eax
+        mov  %eax, rings(, %ebx, 4)
+        mov  %dr6, %eax
+        shr  $14, %eax
+        and  $1, %eax
+        mov  %eax, bs(, %ebx, 4)
+1:      xor  %eax, %eax
+        mov  %eax, %dr6
+        pop  %ds
+        pop  %ebx
+        pop  %eax
+        iret
+
+        .include "tests/guests/lib.inc"
+
+        .data
+        .align 4
+count:  .long 0
+eips:   .fill MAXSTEPS, 4, 0
+rings:  .fill MAXSTEPS, 4, 0
+bs:     .fill MAXSTEPS, 4, 0
+        FLAT_GDT
+        USER_GDT
+        GDT_PTR
+        IDT
+        TSS_DATA kstack
+        USER_STACKS
