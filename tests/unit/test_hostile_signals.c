@@ -218,6 +218,35 @@ static void terminal_sees_no_escapes(void **state)
 	     0, "033 [ 2 J \\a a b c");
 }
 
+/*
+ * The TUI on a terminal it cannot use: a TERM that terminfo does not know,
+ * no TERM at all, or "dumb" (which cannot move its cursor).  Each gets one
+ * line naming TERM and exit status 2, before the screen is touched; the
+ * unknown one used to leak what newterm had allocated (LeakSanitizer's
+ * report and exit status 1 under `make test SAN=1`).  script(1) gives
+ * ringside a terminal, so only TERM is wrong.
+ */
+static void unknown_terminal(void **state)
+{
+	static const struct { const char *env, *said; } terms[] = {
+		{ "TERM=nosuch", "(TERM=nosuch)" },
+		{ "-u TERM", "(TERM=unset)" },
+		{ "TERM=dumb", "(TERM=dumb) cannot move its cursor" },
+	};
+	char cmd[600];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+		snprintf(cmd, sizeof cmd,
+			 "timeout -s KILL 60 script -qec 'env %s ./ringside --guest scenarios/guests/hello.elf' /dev/null 2>&1",
+			 terms[i].env);
+		tl_want(tl_sh(cmd, tl_out, sizeof tl_out), 2, terms[i].said);
+		if (strstr(tl_out, "try --headless") == NULL ||
+		    strstr(tl_out, "Sanitizer") != NULL)
+			fail_msg("%s: %s", terms[i].env, tl_out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +256,7 @@ int main(void)
 		cmocka_unit_test(signals_end_runs),
 		cmocka_unit_test(signals_stop_scripts),
 		cmocka_unit_test(terminal_sees_no_escapes),
+		cmocka_unit_test(unknown_terminal),
 	};
 
 	return cmocka_run_group_tests_name("hostile_signals", tests, NULL, NULL);
