@@ -383,6 +383,7 @@ void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
 	size_t n, skip;
 	int rc, err;
 
+	inputs_note(engine_get(L), path, "Lua file");
 	if (f == NULL)
 		luaL_error(L, "%s: cannot open (%s)", shown, strerror(errno));
 	src = malloc(MAX_SOURCE + 1);
