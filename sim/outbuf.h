@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define OUTBUF_MAX ((size_t)16 << 20)	/* bytes a device keeps */
+#define OUTBUF_MAX (16u << 20)	/* bytes a device keeps */
 
 /*
  * Append byte c to *out (len bytes used of cap), which may hold max

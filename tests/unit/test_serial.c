@@ -338,7 +338,7 @@ static void rep4g_memory_bounded(void **state)
 		      base, big);
 	if (big - base > (long)(OUTBUF_MAX >> 10) + 4 * 1024)
 		fail_msg("peak RSS grew by %ld KiB (cap %zu KiB + 4 MiB)",
-			 big - base, OUTBUF_MAX >> 10);
+			 big - base, (size_t)OUTBUF_MAX >> 10);
 }
 
 int main(void)
