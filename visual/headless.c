@@ -418,13 +418,7 @@ static void print_partial_line(const struct headless *h, const struct vm *vm)
 	putc('\n', stdout);
 }
 
-/*
- * A device's output past what the VMX keeps (outbuf.h) was dropped: the
- * lines printed stop there (the output-full event said so at the time);
- * how much was lost is said at the end, on stderr, which keeps stdout the
- * guest's own bytes.
- */
-static void print_dropped(const struct vm *vm)
+void headless_print_dropped(const struct vm *vm)
 {
 	static const struct { int dev; const char *name; } devs[] = {
 		{ DEV_SERIAL, "serial" }, { DEV_PARALLEL, "printer" },
@@ -436,8 +430,8 @@ static void print_dropped(const struct vm *vm)
 
 		vm_device_output(vm, devs[i].dev, &kept);
 		if (n > 0)
-			fprintf(stderr, "ringside: the guest's %s output past %zu bytes was dropped: %llu bytes\n",
-				devs[i].name, kept, (unsigned long long)n);
+			fprintf(stderr, "ringside: %s's %s output past %zu bytes was dropped: %llu bytes\n",
+				vm->name, devs[i].name, kept, (unsigned long long)n);
 	}
 }
 
@@ -498,7 +492,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	}
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
-	print_dropped(vm);
+	headless_print_dropped(vm);
 	if (headless_signal())
 		fprintf(stderr, "ringside: stopped by signal %d after %llu instructions\n",
 			headless_signal(), (unsigned long long)sim_insns(h.sim));

@@ -35,6 +35,14 @@ void headless_catch_signals(struct sim *s, struct scenario *sc);
  */
 void headless_catch_early(void);
 
+/*
+ * A device's output past what the VMX keeps (outbuf.h) was dropped: the
+ * lines printed stop there (the output-full event said so at the time);
+ * how much was lost is said at the end of a run, on stderr, which keeps
+ * stdout the guest's own bytes.  Nothing if vm dropped nothing.
+ */
+void headless_print_dropped(const struct vm *vm);
+
 /* The signal caught (SIGINT, SIGTERM), or 0. */
 int headless_signal(void);
 

@@ -321,6 +321,8 @@ static void show_partial_lines(struct hplay *h)
 		size_t len;
 		const char *tail = vm ? headless_partial_line(vm, &len) : NULL;
 
+		if (vm != NULL)
+			headless_print_dropped(vm);
 		if (tail == NULL)
 			continue;
 		out(h, stdout, "  %s | ", vm->name);
