@@ -403,23 +403,27 @@ void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
 				   shown, (int)(MAX_SOURCE >> 10));
 		luaL_error(L, "%s: a binary (precompiled) chunk: ringside runs Lua source only",
 			   shown);
+		return;		/* (luaL_error does not return) */
 	}
 	if (n >= 4 && memcmp(src, "\177ELF", 4) == 0) {
 		free(src);
 		luaL_error(L, "%s: a kernel (ELF), not a scenario: run it with ringside --guest %s",
 			   shown, shown);
+		return;
 	}
 	/* empty: nothing to run, and a scenario destroyed by an output (or
 	 * a copy that failed) would "pass" with no expects */
 	if (n == 0) {
 		free(src);
 		luaL_error(L, "%s: is empty: there is no scenario in it", shown);
+		return;
 	}
 	/* a NUL byte: no text editor wrote this (a Lua string says "\0") */
 	if (memchr(src, '\0', n) != NULL) {
 		free(src);
 		luaL_error(L, "%s: not a text file (it holds NUL bytes): a scenario is Lua source text",
 			   shown);
+		return;
 	}
 	/* a UTF-8 byte order mark, as some editors write: skipped, as
 	 * luaL_loadfilex does (lauxlib.c, skipBOM) */
