@@ -34,8 +34,14 @@ const char *api_vm_resolve(lua_State *L, const char *name, const char *ext,
 	struct scenario *sc = engine_get(L);
 	bool here = strcmp(sc->root, ".") == 0;	/* keep paths relative */
 
-	if (strchr(name, '/'))
+	const char *what = strcmp(ext, ".elf") == 0 ? "guest" :
+			   strcmp(ext, ".iso") == 0 ? "ISO image" :
+			   strcmp(ext, ".img") == 0 ? "disk image" : "module";
+
+	if (strchr(name, '/')) {
+		inputs_note(sc, name, what);	/* no output may replace it */
 		return name;
+	}
 	for (int i = 1; i >= 0; i--) {	/* the first one wins if neither exists */
 		int n = snprintf(buf, size, "%s%s%s%s%s", here ? "" : sc->root,
 				 here ? "" : "/", dirs[i], name,
@@ -46,6 +52,7 @@ const char *api_vm_resolve(lua_State *L, const char *name, const char *ext,
 		if (i == 0 || access(buf, R_OK) == 0)
 			break;
 	}
+	inputs_note(sc, buf, what);
 	return buf;
 }
 

@@ -377,6 +377,7 @@ void scenario_close(struct scenario *sc)
 	if (sc->L)
 		lua_close(sc->L);	/* Lua objects hold ids, not pointers */
 	sim_destroy(sc->sim);
+	inputs_free(sc);
 	for (size_t i = 0; i < sc->nlines; i++)
 		free(sc->lines[i].text);
 	free(sc->lines);

@@ -107,6 +107,11 @@ struct scenario {
 
 	int expects, failed;
 	char err[SCENARIO_ERR_MAX];	/* SCENARIO_FAILED: why */
+
+	/* the files it made ringside read (inputs.c) */
+	struct engine_input *inputs;
+	size_t ninputs, inputs_cap;
+	bool inputs_lost;		/* one could not be noted: out of memory */
 };
 
 /* The scenario a Lua state (or any of its threads) belongs to. */
@@ -208,6 +213,11 @@ void sandbox_open(lua_State *L);
  * naming the file if it cannot be read or does not compile.
  */
 void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname);
+
+/* inputs.c: remember that the scenario read path, a `what` ("guest",
+ * "Lua file"; a string literal); scenario_close forgets them. */
+void inputs_note(struct scenario *sc, const char *path, const char *what);
+void inputs_free(struct scenario *sc);
 
 /*
  * args.c: fields of a table argument (at stack index t) of function fn.

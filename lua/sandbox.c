@@ -380,9 +380,10 @@ void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
 	const char *shown = chunkname[0] == '@' ? chunkname + 1 : chunkname;
 	FILE *f = fopen(path, "rb");
 	char *src;
-	size_t n;
+	size_t n, skip;
 	int rc, err;
 
+	inputs_note(engine_get(L), path, "Lua file");
 	if (f == NULL)
 		luaL_error(L, "%s: cannot open (%s)", shown, strerror(errno));
 	src = malloc(MAX_SOURCE + 1);
@@ -402,14 +403,33 @@ void sandbox_loadfile(lua_State *L, const char *path, const char *chunkname)
 				   shown, (int)(MAX_SOURCE >> 10));
 		luaL_error(L, "%s: a binary (precompiled) chunk: ringside runs Lua source only",
 			   shown);
+		return;		/* (luaL_error does not return) */
 	}
 	if (n >= 4 && memcmp(src, "\177ELF", 4) == 0) {
 		free(src);
 		luaL_error(L, "%s: a kernel (ELF), not a scenario: run it with ringside --guest %s",
 			   shown, shown);
+		return;
 	}
+	/* empty: nothing to run, and a scenario destroyed by an output (or
+	 * a copy that failed) would "pass" with no expects */
+	if (n == 0) {
+		free(src);
+		luaL_error(L, "%s: is empty: there is no scenario in it", shown);
+		return;
+	}
+	/* a NUL byte: no text editor wrote this (a Lua string says "\0") */
+	if (memchr(src, '\0', n) != NULL) {
+		free(src);
+		luaL_error(L, "%s: not a text file (it holds NUL bytes): a scenario is Lua source text",
+			   shown);
+		return;
+	}
+	/* a UTF-8 byte order mark, as some editors write: skipped, as
+	 * luaL_loadfilex does (lauxlib.c, skipBOM) */
+	skip = n >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	/* lua_load is protected: a syntax error comes back as a status */
-	rc = luaL_loadbufferx(L, src, n, chunkname, "t");
+	rc = luaL_loadbufferx(L, src + skip, n - skip, chunkname, "t");
 	free(src);
 	if (rc != LUA_OK)
 		lua_error(L);		/* "file:line: ... near ..." */

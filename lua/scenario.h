@@ -116,6 +116,14 @@ const char *scenario_name(const struct scenario *sc);
 const char *scenario_file(const struct scenario *sc);
 
 /*
+ * Is the file at path (any path to it: links followed, hard links alike)
+ * one the scenario made ringside read: itself, a Lua file it required, a
+ * guest, ISO or disk image or module of a VM it added?  What it was
+ * ("guest", "Lua file"...), or NULL.  An output must not replace it.
+ */
+const char *scenario_reads(const struct scenario *sc, const char *path);
+
+/*
  * Run the script until it yields or ends.  Must not be called while a run
  * is pending (SCENARIO_RUN and not yet done).
  */

@@ -459,8 +459,13 @@ size_t trace_text(struct sim *s, const struct event *ev, char *buf,
 		trace_sb_printf(&b, "serial output line (%u bytes)", ev->u.serial.len);
 		break;
 	case EV_VMX:
-		trace_sb_printf(&b, "VMX bootstrap: %s",
-			  vmx_boot_step_name((enum vmx_boot_step)ev->u.vmx.step));
+		if (ev->u.vmx.step == VMX_OUTPUT_FULL)
+			trace_sb_printf(&b, "VMX: %s output full (%u bytes kept): the rest is dropped, only counted",
+				  vmx_device_name((enum vmx_device)ev->u.vmx.a),
+				  ev->u.vmx.b);
+		else
+			trace_sb_printf(&b, "VMX bootstrap: %s",
+				  vmx_boot_step_name((enum vmx_boot_step)ev->u.vmx.step));
 		break;
 	case EV_POWER:
 		trace_sb_printf(&b, "power %s: %s (status 0x%x)",

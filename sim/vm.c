@@ -502,6 +502,11 @@ const char *vm_device_output(const struct vm *vm, int device, size_t *len)
 	return vmx_output(vm->vmx, (enum vmx_device)device, len);
 }
 
+uint64_t vm_output_dropped(const struct vm *vm, int device)
+{
+	return vmx_output_dropped(vm->vmx, (enum vmx_device)device);
+}
+
 const char *vm_output_line(const struct vm *vm, const struct event *ev,
 			   size_t *len)
 {

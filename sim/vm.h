@@ -192,6 +192,12 @@ static inline int vm_touch(struct vm *vm, uint32_t addr, uint32_t len)
 const char *vm_device_output(const struct vm *vm, int device, size_t *len);
 
 /*
+ * The bytes a VMX device (DEV_SERIAL or DEV_PARALLEL) sent past the
+ * output it keeps (outbuf.h's cap), dropped and only counted; 0: none.
+ */
+uint64_t vm_output_dropped(const struct vm *vm, int device);
+
+/*
  * The line of output an EV_SERIAL event announces (serial or parallel, as
  * its device says), *len bytes; NULL if that output is gone (the world
  * stepped back before it).

@@ -60,18 +60,47 @@ static void on_signal(int sig)
 		scenario_interrupt(signal_scenario, sig);
 }
 
-void headless_catch_signals(struct sim *s, struct scenario *sc)
+/* sim_set_poll: a signal caught before sim_run began (which clears a
+ * stop requested earlier) still stops it, at its next poll */
+static bool signal_poll(void *ctx)
+{
+	(void)ctx;
+	return signal_caught != 0;
+}
+
+static void catch_quit_signals(void (*handler)(int))
 {
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	signal_sim = s;
-	signal_scenario = s ? sc : NULL;
-	sa.sa_handler = s ? on_signal : SIG_DFL;
+	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESETHAND;	/* a second ^C kills, whatever runs */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void headless_catch_early(void)
+{
+	catch_quit_signals(on_signal);
+}
+
+void headless_catch_signals(struct sim *s, struct scenario *sc)
+{
+	signal_sim = s;
+	signal_scenario = s ? sc : NULL;
+	if (s != NULL)
+		sim_set_poll(s, signal_poll, NULL);
+	if (s != NULL && signal_caught) {
+		/* caught while loading (headless_catch_early): stop now, and
+		 * leave the next one to kill, as SA_RESETHAND would have */
+		sim_request_stop(s);
+		if (sc != NULL)
+			scenario_interrupt(sc, signal_caught);
+		catch_quit_signals(SIG_DFL);
+	} else {
+		catch_quit_signals(s ? on_signal : SIG_DFL);
+	}
 	/* a closed pipe is a write error with a message, not a silent
 	 * death; left so until exit, when stdout is flushed last */
 	signal(SIGPIPE, SIG_IGN);
@@ -364,6 +393,9 @@ const char *headless_partial_line(const struct vm *vm, size_t *len)
 
 	if (out == NULL || (vm->state != VM_ON && vm->state != VM_PAUSED))
 		return NULL;
+	/* output full: its last line was printed when it filled (vmx.c) */
+	if (vm_output_dropped(vm, DEV_SERIAL) > 0)
+		return NULL;
 	for (start = n; start > 0 && out[start - 1] != '\n'; start--)
 		;
 	*len = n - start;
@@ -384,6 +416,23 @@ static void print_partial_line(const struct headless *h, const struct vm *vm)
 		return;
 	headless_put_guest(stdout, tail, len, h->visible);
 	putc('\n', stdout);
+}
+
+void headless_print_dropped(const struct vm *vm)
+{
+	static const struct { int dev; const char *name; } devs[] = {
+		{ DEV_SERIAL, "serial" }, { DEV_PARALLEL, "printer" },
+	};
+
+	for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++) {
+		uint64_t n = vm_output_dropped(vm, devs[i].dev);
+		size_t kept;
+
+		vm_device_output(vm, devs[i].dev, &kept);
+		if (n > 0)
+			fprintf(stderr, "ringside: %s's %s output past %zu bytes was dropped: %llu bytes\n",
+				vm->name, devs[i].name, kept, (unsigned long long)n);
+	}
 }
 
 int headless_run_guest(const struct options *opt, const char *guest)
@@ -443,6 +492,7 @@ int headless_run_guest(const struct options *opt, const char *guest)
 	}
 	if (h.trace == stdout && opt->trace == TRACE_JSONL)
 		json_summary(vm, stdout);
+	headless_print_dropped(vm);
 	if (headless_signal())
 		fprintf(stderr, "ringside: stopped by signal %d after %llu instructions\n",
 			headless_signal(), (unsigned long long)sim_insns(h.sim));

@@ -26,6 +26,23 @@ struct scenario;
 struct vm;
 void headless_catch_signals(struct sim *s, struct scenario *sc);
 
+/*
+ * Catch SIGINT and SIGTERM from the start of a headless run, before its
+ * world exists: one that comes while the guest or the scenario loads is
+ * kept, and headless_catch_signals stops the run at once.  Without it a
+ * run started with SIGINT ignored (a background job of a script) lost a
+ * SIGINT sent in its first milliseconds and ran on.
+ */
+void headless_catch_early(void);
+
+/*
+ * A device's output past what the VMX keeps (outbuf.h) was dropped: the
+ * lines printed stop there (the output-full event said so at the time);
+ * how much was lost is said at the end of a run, on stderr, which keeps
+ * stdout the guest's own bytes.  Nothing if vm dropped nothing.
+ */
+void headless_print_dropped(const struct vm *vm);
+
 /* The signal caught (SIGINT, SIGTERM), or 0. */
 int headless_signal(void);
 

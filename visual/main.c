@@ -35,6 +35,9 @@ int main(int argc, char **argv)
 	}
 	if (opt.list)
 		return play_list(stdout);
+	/* a headless run: ^C while it loads ends it too (headless.h) */
+	if (opt.headless && (opt.scenario || !opt.compare))
+		headless_catch_early();
 	/* every file checked before any is opened (files.c) */
 	if (opt.scenario && play_check(opt.scenario, err, sizeof err) != 0) {
 		fprintf(stderr, "ringside: %s\n", err);

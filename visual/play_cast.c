@@ -365,3 +365,12 @@ int cast_close(struct cast *c)
 	free(c);
 	return rc;
 }
+
+void cast_discard(struct cast *c)
+{
+	if (c == NULL)
+		return;
+	files_abandon(&c->out);
+	free(c->prev);
+	free(c);
+}

@@ -36,4 +36,7 @@ void cast_marker(struct cast *c, const char *label);
 /* Finish the file.  Accepts NULL.  Returns 0, or -1 if writing failed. */
 int cast_close(struct cast *c);
 
+/* Close without writing: the target is left as it was.  Accepts NULL. */
+void cast_discard(struct cast *c);
+
 #endif

@@ -321,6 +321,8 @@ static void show_partial_lines(struct hplay *h)
 		size_t len;
 		const char *tail = vm ? headless_partial_line(vm, &len) : NULL;
 
+		if (vm != NULL)
+			headless_print_dropped(vm);
 		if (tail == NULL)
 			continue;
 		out(h, stdout, "  %s | ", vm->name);
@@ -383,6 +385,24 @@ static void verdict(struct hplay *h, enum scenario_state st, int status)
 	    (unsigned long long)sim_insns(h->sim));
 }
 
+/*
+ * The trace is complete under its temporary name; its target may not be
+ * a file the scenario read (a guest, a Lua file it required: known only
+ * now, scenario_reads), which the rename would destroy.  True, with the
+ * file named, if it is one.
+ */
+static bool refuse_input_output(const struct hplay *h)
+{
+	const char *what;
+
+	if (h->opt->trace_file == NULL ||
+	    (what = scenario_reads(h->sc, h->opt->trace_file)) == NULL)
+		return false;
+	fprintf(stderr, "ringside: --trace-file %s is a %s the scenario read: writing it would destroy it; the trace was not written: give another file\n",
+		h->opt->trace_file, what);
+	return true;
+}
+
 int play_headless(const struct options *opt, const char *path)
 {
 	struct hplay h = { .opt = opt, .visible = isatty(STDOUT_FILENO) };
@@ -428,8 +448,12 @@ int play_headless(const struct options *opt, const char *path)
 	status = st == SCENARIO_FAILED ? EXIT_USAGE :
 		 failed || h.refused ? EXIT_GUEST_FAILED : 0;
 	verdict(&h, st, status);
-	if (files_commit(&h.trace_file) != 0)
+	if (refuse_input_output(&h)) {
+		files_abandon(&h.trace_file);
+		status = EXIT_USAGE;
+	} else if (files_commit(&h.trace_file) != 0) {
 		h.write_error = true;
+	}
 	if (h.write_error) {
 		if (!ferror(stdout))	/* (stdout's own is said below) */
 			fprintf(stderr, "ringside: could not write the trace\n");

@@ -591,7 +591,7 @@ int play_tui(const struct options *opt, const char *path)
 		play_views(p);
 	play_busy_unwatch(p);
 	status = verdict(p);
-	if (tui_close(opt, p->cast) != 0)
+	if (tui_close(opt, p->cast, scenario_reads(p->sc, opt->record ? opt->record : "")) != 0)
 		status = EXIT_USAGE;
 	if (p->st == SCENARIO_FAILED)
 		fprintf(stderr, "ringside: %s\n", scenario_error(p->sc));

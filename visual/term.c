@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include <curses.h>
+#include <term.h>	/* setupterm, del_curterm: terminfo alone */
 
 #include "term.h"
 #include "theme.h"
@@ -50,30 +51,59 @@ void term_probe(bool no_color_flag, struct term_caps *caps)
 	caps->color = !no_color_flag && !(nc && nc[0]);
 }
 
+/*
+ * Can this terminal show the TUI?  Asked of terminfo alone (setupterm,
+ * which reads TERM's entry and opens no screen) before newterm: newterm
+ * on a TERM terminfo does not know returns NULL but keeps what it had
+ * allocated (a leak LeakSanitizer reports), and one on a terminal that
+ * cannot move its cursor ("dumb") would take the screen only to give it
+ * back.  0, or -1 with err saying why (TERM named).
+ */
+static int term_usable(char *err, int errlen)
+{
+	const char *term = getenv("TERM");
+	int found = 0;
+	char *cup;
+
+	if (term == NULL || term[0] == '\0') {
+		snprintf(err, (size_t)errlen,
+			 "cannot use this terminal (TERM=unset): set TERM, or try --headless");
+		return -1;
+	}
+	/* found: 1 the entry exists, 0 not in the database, -1 no database */
+	if (setupterm(term, fileno(stdout), &found) != OK) {
+		snprintf(err, (size_t)errlen,
+			 "cannot use this terminal (TERM=%s): %s; try --headless", term,
+			 found == 0 ? "terminfo has no such terminal" :
+			 "no terminfo database found");
+		return -1;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	cur_term = NULL;
+	if (cup == NULL || cup == (char *)-1) {
+		snprintf(err, (size_t)errlen,
+			 "this terminal (TERM=%s) cannot move its cursor; try --headless",
+			 term);
+		return -1;
+	}
+	return 0;
+}
+
 int term_open(struct term_caps *caps, char *err, int errlen)
 {
 	struct sigaction sa;
 
+	if (term_usable(err, errlen) != 0)
+		return -1;
 	/* Esc alone must not wait a second to be told from a key sequence */
 	setenv("ESCDELAY", "25", 0);
 	screen = newterm(NULL, stdout, stdin);
 	if (screen == NULL) {
 		snprintf(err, (size_t)errlen,
 			 "cannot use this terminal (TERM=%s); try --headless",
-			 getenv("TERM") ? getenv("TERM") : "unset");
+			 getenv("TERM"));
 		return -1;
-	}
-	/* a terminal that cannot move its cursor cannot show panes */
-	{
-		char *cup = tigetstr("cup");
-
-		if (cup == NULL || cup == (char *)-1) {
-			term_close();
-			snprintf(err, (size_t)errlen,
-				 "this terminal (TERM=%s) cannot move its cursor; try --headless",
-				 getenv("TERM") ? getenv("TERM") : "unset");
-			return -1;
-		}
 	}
 	cbreak();
 	noecho();

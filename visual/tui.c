@@ -107,7 +107,7 @@ int tui_main(const struct options *opt, const char *guest)
 		return EXIT_USAGE;
 	}
 	tui_loop(a);
-	rc = tui_close(opt, a->cast);
+	rc = tui_close(opt, a->cast, NULL);
 	app_destroy(a);
 	return term_exit_status(rc);
 }
@@ -131,12 +131,21 @@ int tui_open(const struct options *opt, struct cast **cast)
 	return 0;
 }
 
-int tui_close(const struct options *opt, struct cast *cast)
+int tui_close(const struct options *opt, struct cast *cast, const char *input)
 {
-	int rc = cast_close(cast) == 0 ? 0 : EXIT_USAGE;
+	int rc = 0;
 
+	if (input != NULL)
+		cast_discard(cast);
+	else if (cast_close(cast) != 0)
+		rc = EXIT_USAGE;
 	term_close();
-	if (rc != 0)
+	if (input != NULL) {
+		fprintf(stderr, "ringside: --record %s is a %s the scenario read: writing it would destroy it; the recording was not written: give another file\n",
+			opt->record, input);
+		rc = EXIT_USAGE;
+	} else if (rc != 0) {
 		fprintf(stderr, "ringside: could not write %s\n", opt->record);
+	}
 	return rc;
 }

@@ -20,10 +20,12 @@ struct cast;
  * Take over the terminal (colours and glyphs as opt and the terminal
  * allow) and, with --record, start the cast.  Returns 0, or -1 after
  * saying why on stderr.  tui_close gives the terminal back and finishes
- * the cast: it returns 0, or EXIT_USAGE if the cast could not be written.
+ * the cast: it returns 0, or EXIT_USAGE if the cast could not be written
+ * or input is not NULL: the --record file is then an input the scenario
+ * read (input says what: scenario_reads), and the cast is discarded.
  */
 int tui_open(const struct options *opt, struct cast **cast);
-int tui_close(const struct options *opt, struct cast *cast);
+int tui_close(const struct options *opt, struct cast *cast, const char *input);
 
 /*
  * The loop, once the terminal is open: tick, draw when something changed,

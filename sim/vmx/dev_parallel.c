@@ -32,6 +32,20 @@ void parallel_init(struct parallel *lp)
 	lp->irq = 0;
 	lp->out = NULL;
 	lp->len = lp->cap = 0;
+	lp->max = OUTBUF_MAX;
+	lp->dropped = 0;
+}
+
+void parallel_reset(struct parallel *lp)
+{
+	struct parallel kept = *lp;
+
+	parallel_init(lp);
+	lp->out = kept.out;
+	lp->len = kept.len;
+	lp->cap = kept.cap;
+	lp->max = kept.max;
+	lp->dropped = kept.dropped;
 }
 
 void parallel_free(struct parallel *lp)
@@ -77,7 +91,8 @@ uint8_t parallel_read(struct parallel *lp, unsigned reg)
 
 static int print_byte(struct parallel *lp)
 {
-	return outbuf_put(&lp->out, &lp->len, &lp->cap, (char)lp->data);
+	return outbuf_put(&lp->out, &lp->len, &lp->cap, lp->max, &lp->dropped,
+			  (char)lp->data);
 }
 
 /* A write to the control register: what the printer sees on its pins. */

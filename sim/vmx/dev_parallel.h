@@ -39,8 +39,10 @@ struct parallel {
 	uint8_t status;		/* the status pins as the next read shows them */
 	uint8_t control;	/* the control latch (bits 7-6 read as 1) */
 	uint8_t irq;		/* IRQ 7 requested (cleared by a status read) */
-	char *out;		/* everything printed */
+	char *out;		/* what was printed, up to max bytes */
 	size_t len, cap;
+	size_t max;		/* bytes kept: OUTBUF_MAX (outbuf.h) */
+	uint64_t dropped;	/* bytes printed past max, not kept */
 };
 
 /*
@@ -48,6 +50,10 @@ struct parallel {
  * to data): data 0xaa, status 0xd9, control 0xcc.  No output yet.
  */
 void parallel_init(struct parallel *lp);
+
+/* A reset (power-on again): the registers as parallel_init leaves them;
+ * the output so far, its cap and its count of dropped bytes are kept. */
+void parallel_reset(struct parallel *lp);
 
 /* Free the output buffer (lp stays usable: empty output). */
 void parallel_free(struct parallel *lp);
@@ -59,7 +65,8 @@ uint8_t parallel_read(struct parallel *lp, unsigned reg);
 /*
  * Write register reg (0..2; others are ignored).  Returns 1 if this write
  * printed a byte (it is now lp->out[lp->len - 1]), 0 otherwise (including
- * a byte lost because the buffer could not grow: out of memory).
+ * a byte dropped, and counted in lp->dropped, because the output is full
+ * or out of memory).
  */
 int parallel_write(struct parallel *lp, unsigned reg, uint8_t v);
 

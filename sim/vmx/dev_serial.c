@@ -17,6 +17,20 @@ void serial_init(struct serial *s)
 	memset(s, 0, sizeof *s);
 	s->mcr = 0x08;		/* OUT2, as the PC BIOS leaves it */
 	s->dll = 0x01;		/* 115200 baud */
+	s->max = OUTBUF_MAX;
+}
+
+void serial_reset(struct serial *s)
+{
+	struct serial kept = *s;
+
+	serial_init(s);
+	s->out = kept.out;
+	s->len = kept.len;
+	s->cap = kept.cap;
+	s->max = kept.max;
+	s->dropped = kept.dropped;
+	s->line_start = kept.len;	/* a new line after the reset */
 }
 
 void serial_free(struct serial *s)
@@ -41,7 +55,8 @@ uint8_t serial_read(struct serial *s, unsigned reg)
 
 static int emit_byte(struct serial *s, uint8_t c)
 {
-	return outbuf_put(&s->out, &s->len, &s->cap, (char)c);
+	return outbuf_put(&s->out, &s->len, &s->cap, s->max, &s->dropped,
+			  (char)c);
 }
 
 int serial_write(struct serial *s, unsigned reg, uint8_t value)

@@ -29,12 +29,17 @@
 
 struct serial {
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
-	char *out;		/* everything transmitted */
+	char *out;		/* what was transmitted, up to max bytes */
 	size_t len, cap;
+	size_t max;		/* bytes kept: OUTBUF_MAX (outbuf.h) */
+	uint64_t dropped;	/* bytes transmitted past max, not kept */
 	size_t line_start;	/* offset of the current unfinished line */
 };
 
 void serial_init(struct serial *s);
+/* A reset (power-on again): the registers as serial_init leaves them;
+ * the output so far, its cap and its count of dropped bytes are kept. */
+void serial_reset(struct serial *s);
 void serial_free(struct serial *s);
 
 uint8_t serial_read(struct serial *s, unsigned reg);
@@ -42,7 +47,8 @@ uint8_t serial_read(struct serial *s, unsigned reg);
 /*
  * Write register reg (0..7).  Returns 1 if the write transmitted a
  * character (it is now at s->out[s->len - 1]), 0 otherwise (including a
- * character dropped because it could not be stored: out of memory).
+ * character dropped, and counted in s->dropped, because the output is
+ * full or out of memory).
  */
 int serial_write(struct serial *s, unsigned reg, uint8_t value);
 

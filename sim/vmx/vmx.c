@@ -18,6 +18,7 @@
  * on the ISA bus does: the parallel port raises IRQ 7, the secondary IDE
  * channel IRQ 15, and the VMM's virtual PIC latches them.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,7 @@ static const char *const step_names[VMX_BOOT_STEP_COUNT] = {
 	[VMX_CREATE_VMM] = "create-vmm",
 	[VMX_START] = "start",
 	[VMX_OPEN_DISK] = "open-disk",
+	[VMX_OUTPUT_FULL] = "output-full",
 };
 
 const char *vmx_boot_step_name(enum vmx_boot_step s)
@@ -114,25 +116,16 @@ void vmx_destroy(struct vmx *x)
 
 void vmx_reset(struct vmx *x)
 {
-	struct serial com1 = x->com1;
-	struct parallel lpt1 = x->lpt1;
 	struct atapi cd = x->cd;
 
 	/* the devices start afresh; what was printed stays printed, and the
 	 * disc stays in the drive */
-	serial_init(&x->com1);
+	serial_reset(&x->com1);
 	/* the machine the firmware describes: its RAM and its CPUs */
 	fwcfg_init(&x->fwcfg, (uint64_t)x->vm->cfg.mem_mb << 20,
 		   (uint16_t)x->vm->cfg.vcpus);
-	x->com1.out = com1.out;
-	x->com1.len = com1.len;
-	x->com1.cap = com1.cap;
-	x->com1.line_start = com1.len;
-	parallel_init(&x->lpt1);
-	x->lpt1.out = lpt1.out;
-	x->lpt1.len = lpt1.len;
-	x->lpt1.cap = lpt1.cap;
-	x->lpt1_lines.line_start = lpt1.len;
+	parallel_reset(&x->lpt1);
+	x->lpt1_lines.line_start = x->lpt1.len;
 	if (cd.fd >= 0) {
 		char err[GUEST_ERR_MAX];
 
@@ -216,24 +209,57 @@ static void emit_line(struct vmx *x, int vcpu, enum vmx_device dev,
 	vm_emit(x->vm, vcpu, &ev);
 }
 
+/*
+ * A byte written to a device's output (stored: whether it was kept), with
+ * `dropped` its count of dropped bytes before the write.  A completed line
+ * becomes an EV_SERIAL event.  The first byte dropped ends the line so
+ * far (the printers show all that was kept) and is said by one EV_VMX
+ * output-full event; later ones are only counted.
+ */
+static void output_written(struct vmx *x, int vcpu, enum vmx_device dev,
+			   bool stored, uint64_t dropped)
+{
+	bool lpt = dev == DEV_PARALLEL;
+	const char *out = lpt ? x->lpt1.out : x->com1.out;
+	size_t len = lpt ? x->lpt1.len : x->com1.len;
+	size_t *line_start = lpt ? &x->lpt1_lines.line_start :
+				   &x->com1.line_start;
+	struct event ev = { .kind = EV_VMX };
+
+	if (stored && out[len - 1] == '\n')
+		emit_line(x, vcpu, dev, line_start, len);
+	if (stored || dropped != 0 ||
+	    (lpt ? x->lpt1.dropped : x->com1.dropped) == 0)
+		return;
+	emit_line(x, vcpu, dev, line_start, len);
+	ev.u.vmx.step = VMX_OUTPUT_FULL;
+	ev.u.vmx.a = (uint32_t)dev;
+	ev.u.vmx.b = (uint32_t)len;
+	vm_emit(x->vm, vcpu, &ev);
+}
+
 void vmx_port_out(struct vmx *x, int vcpu, uint16_t port, int size,
 		  uint32_t value)
 {
+	uint64_t dropped;
+	bool stored;
+
 	switch (vmx_device_at(port)) {
 	case DEV_SERIAL:
-		if (size == 1 &&
-		    serial_write(&x->com1, port - SERIAL_COM1, (uint8_t)value) &&
-		    x->com1.out[x->com1.len - 1] == '\n')
-			emit_line(x, vcpu, DEV_SERIAL, &x->com1.line_start,
-				  x->com1.len);
+		if (size != 1)
+			break;
+		dropped = x->com1.dropped;
+		stored = serial_write(&x->com1, port - SERIAL_COM1,
+				      (uint8_t)value);
+		output_written(x, vcpu, DEV_SERIAL, stored, dropped);
 		break;
 	case DEV_PARALLEL:
-		if (size == 1 &&
-		    parallel_write(&x->lpt1, port - PARALLEL_LPT1,
-				   (uint8_t)value) &&
-		    x->lpt1.out[x->lpt1.len - 1] == '\n')
-			emit_line(x, vcpu, DEV_PARALLEL,
-				  &x->lpt1_lines.line_start, x->lpt1.len);
+		if (size == 1) {
+			dropped = x->lpt1.dropped;
+			stored = parallel_write(&x->lpt1, port - PARALLEL_LPT1,
+						(uint8_t)value);
+			output_written(x, vcpu, DEV_PARALLEL, stored, dropped);
+		}
 		update_irqs(x);
 		break;
 	case DEV_CDROM:
@@ -263,6 +289,17 @@ const char *vmx_output(const struct vmx *x, enum vmx_device dev,
 	return x->com1.out ? x->com1.out : "";
 }
 
+uint64_t vmx_output_dropped(const struct vmx *x, enum vmx_device dev)
+{
+	return dev == DEV_PARALLEL ? x->lpt1.dropped : x->com1.dropped;
+}
+
+void vmx_set_output_max(struct vmx *x, size_t max)
+{
+	x->com1.max = max;
+	x->lpt1.max = max;
+}
+
 const char *vmx_serial_output(const struct vmx *x, size_t *len)
 {
 	return vmx_output(x, DEV_SERIAL, len);
@@ -274,15 +311,13 @@ const char *vmx_cdrom_path(const struct vmx *x)
 }
 
 /*
- * Output is only ever appended, so a saved state keeps the registers and
- * the lengths: loading it forgets whatever was written afterwards.
- */
-/*
  * The VMX's devices: their registers and what they have printed so far
- * (so the state moves to another VMX whole, as VMotion needs).
+ * (so the state moves to another VMX whole, as VMotion needs), with each
+ * output's length and count of dropped bytes: loading a checkpoint
+ * forgets whatever was written, or dropped, afterwards.
  */
 struct vmx_state {
-	struct serial com1;	/* registers; out/cap unused */
+	struct serial com1;	/* registers, len, dropped; out/cap unused */
 	struct parallel lpt1;	/* the same */
 	struct out_lines lpt1_lines;
 	struct atapi_regs cd;	/* the drive; the disc does not change */

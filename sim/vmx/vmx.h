@@ -34,7 +34,10 @@ enum vmx_device {
 
 const char *vmx_device_name(enum vmx_device d);
 
-/* The bootstrap steps the VMX takes, in order (EV_VMX events). */
+/*
+ * The steps the VMX takes (EV_VMX events): the bootstrap, in order, and
+ * after it what the VMX says of its devices.
+ */
 enum vmx_boot_step {
 	VMX_CREATE_WORLD = 0,	/* the VMX user world exists */
 	VMX_ALLOC_MEMORY,	/* guest RAM allocated and mapped (a = MiB) */
@@ -42,6 +45,10 @@ enum vmx_boot_step {
 	VMX_CREATE_VMM,		/* the VMM and one world per vCPU (a = vCPUs) */
 	VMX_START,		/* vCPU 0 starts at the kernel entry (a) */
 	VMX_OPEN_DISK,		/* the disk file opened on its datastore (a = sectors) */
+	VMX_OUTPUT_FULL,	/* a device's output reached its cap (outbuf.h):
+				   a = enum vmx_device, b = the bytes kept;
+				   every byte after is dropped, only counted
+				   (vmx_output_dropped).  Once per device. */
 	VMX_BOOT_STEP_COUNT
 };
 
@@ -78,6 +85,18 @@ const char *vmx_serial_output(const struct vmx *x, size_t *len);
 /* Output so far of DEV_SERIAL or DEV_PARALLEL. */
 const char *vmx_output(const struct vmx *x, enum vmx_device dev,
 		       size_t *len);
+
+/*
+ * The bytes DEV_SERIAL or DEV_PARALLEL sent past its cap and dropped (0:
+ * all were kept).  Part of the device's state: stepping back restores it.
+ */
+uint64_t vmx_output_dropped(const struct vmx *x, enum vmx_device dev);
+
+/*
+ * For tests only: keep at most max bytes of each device's output instead
+ * of OUTBUF_MAX, so that a test reaches the cap in a few instructions.
+ */
+void vmx_set_output_max(struct vmx *x, size_t max);
 
 /* The ISO image in the CD-ROM drive, or NULL if it is empty. */
 const char *vmx_cdrom_path(const struct vmx *x);

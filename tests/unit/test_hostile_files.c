@@ -68,8 +68,70 @@ static void outputs_are_not_inputs(void **state)
 	tl_want(tl_ringside("--headless --trace=jsonl --trace-file %s %s", sc, sc), 2,
 	     "is the scenario");
 	same_file(sc, "scenarios/holes.lua");
+	/* the guest by a symbolic link, and by a hard link */
+	snprintf(other, sizeof other, "%s.sym", g);
+	assert_int_equal(symlink(g, other), 0);
+	tl_want(tl_ringside("--headless --guest %s --trace=jsonl --trace-file %s", g, other),
+	     2, "is the guest");
+	tl_want(tl_ringside("--headless --guest %s --trace=jsonl --trace-file %s", other, g),
+	     2, "is the guest");
+	unlink(other);
+	snprintf(other, sizeof other, "%s.hard", g);
+	assert_int_equal(link(g, other), 0);
+	tl_want(tl_ringside("--headless --guest %s --trace=jsonl --trace-file %s", g, other),
+	     2, "is the guest");
+	unlink(other);
+	same_file(g, "scenarios/guests/hello.elf");
 	unlink(g);
 	unlink(sc);
+}
+
+/*
+ * The files a scenario reads are known only as it runs: the guests,
+ * ISO and disk images, Multiboot modules of its VMs, and the Lua files it
+ * requires.  None may be the --trace-file: the trace is written under a
+ * temporary name, and its rename over such a file is refused, with the
+ * file named (it replaced the guest, destroyed, and status 0).
+ */
+static void outputs_are_not_scenario_inputs(void **state)
+{
+	char g[256], sc[256], text[800], link[300];
+
+	(void)state;
+	tl_temp_file(g, sizeof g, ".elf");
+	copy_file("scenarios/guests/hello.elf", g);
+	snprintf(text, sizeof text,
+		 "local esx = host{name='esx1', kind='esx'}\n"
+		 "local vm = esx:add_vm{name='vm1', guest='%s'}\n"
+		 "vm:power_on()\nrun{insns=10000}\n", g);
+	tl_scenario(sc, sizeof sc, text);
+	tl_want(tl_ringside("--headless --trace=jsonl --trace-file %s %s", g, sc),
+	     2, "is a guest the scenario read");
+	if (strstr(tl_out, g) == NULL)
+		fail_msg("the message does not name %s:\n%s", g, tl_out);
+	same_file(g, "scenarios/guests/hello.elf");
+	/* by a symbolic link */
+	snprintf(link, sizeof link, "%s.sym", g);
+	assert_int_equal(symlink(g, link), 0);
+	tl_want(tl_ringside("--headless --trace=jsonl --trace-file %s %s", link, sc),
+	     2, "is a guest the scenario read");
+	same_file(g, "scenarios/guests/hello.elf");
+	unlink(link);
+	unlink(sc);
+	/* a Lua file it requires (modules live in scenarios/ and lua/) */
+	snprintf(link, sizeof link, "scenarios/tmpmod%d.lua", (int)getpid());
+	tl_write_file(link, "return { answer = 42 }\n");
+	snprintf(text, sizeof text,
+		 "local m = require('tmpmod%d')\nexpect(m.answer == 42, 'loaded')\n",
+		 (int)getpid());
+	tl_scenario(sc, sizeof sc, text);
+	tl_want(tl_ringside("--headless --trace=jsonl --trace-file %s %s", link, sc),
+	     2, "is a Lua file");
+	assert_int_equal(tl_sh(strcat(strcpy(text, "cat "), link), tl_out, sizeof tl_out), 0);
+	assert_string_equal(tl_out, "return { answer = 42 }\n");
+	unlink(link);
+	unlink(sc);
+	unlink(g);
 }
 
 static void outputs_renamed_in_place(void **state)
@@ -314,6 +376,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(outputs_are_not_inputs),
+		cmocka_unit_test(outputs_are_not_scenario_inputs),
 		cmocka_unit_test(outputs_renamed_in_place),
 		cmocka_unit_test(non_regular_inputs),
 		cmocka_unit_test(sparse_disk_image),
