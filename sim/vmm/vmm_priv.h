@@ -422,13 +422,14 @@ void vmm_abandon_block(struct vcpu *v, const struct block_insn *bi);
 void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size);
 
 /*
- * The fast engine enters a block at addr of size bytes that begins inside
- * the current block (v->run.cur): if it is that block given up at a store
- * into the storing instruction's own bytes, which no memory hook sees,
- * the count follows as for vmm_run_code_store and the store is noted as
- * vmm_guest_store notes one.
+ * The fast engine enters a block at addr of size bytes, while a block
+ * given up waits for its retry or inside the current block (v->run.cur):
+ * the record of the retry (v->run.retry) follows; if the block is the
+ * current one given up at a store into the storing instruction's own
+ * bytes, which no memory hook saw, the count follows as for
+ * vmm_run_code_store and the store is noted as vmm_guest_store notes one.
  */
-void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size);
+void vmm_run_next_block(struct vcpu *v, uint32_t addr, uint32_t size);
 
 /*
  * A guest store at [addr, addr+size) in RAM (not the VMM's area): the

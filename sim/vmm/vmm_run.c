@@ -201,7 +201,7 @@ static const struct block_insn *storing_insn(struct vcpu *v,
 
 /*
  * What a guest store means besides its bytes: vmm.c's write hook calls
- * this for every store Unicorn reports, vmm_run_retried for the one it
+ * this for every store Unicorn reports, vmm_run_next_block for the one it
  * does not (the contract is in vmm_priv.h).
  */
 void vmm_guest_store(struct vcpu *v, uint32_t addr, int size)
@@ -238,23 +238,37 @@ void vmm_guest_store(struct vcpu *v, uint32_t addr, int size)
 }
 
 /*
- * Whether b is the retry of a block given up: one instruction that does
- * not end blocks, which Unicorn translates alone only when told to (the
- * next block after one given up: cflags_next_tb = 1).  QEMU does not give
- * such a block up for a store into itself, or the instruction storing
- * into its own bytes would be retried for ever (its check is
- * "current_tb == tb && (tb_cflags(current_tb) & CF_COUNT_MASK) != 1", in
+ * Whether b, the block the fast engine runs, is the retry of a block
+ * given up (v->run.retry), which QEMU lets finish: it does not give such
+ * a block up for a store into itself, or the instruction storing into its
+ * own bytes would be retried for ever (its check is "current_tb == tb &&
+ * (tb_cflags(current_tb) & CF_COUNT_MASK) != 1", in
  * tb_invalidate_phys_page_range__locked): the store is made, the
  * instruction retires [measured: tests/guests/smcgrow.S, whose ADD
  * stores into its own immediate and the hook sees it in the retry too;
  * taken back there, te and hw listed 10 instructions fewer than QEMU].
- * Not told apart: a lone instruction after STI or MOV SS, or under TF,
- * which Unicorn also translates alone and would give up.
+ * Only the record says so: a block of one instruction is also what
+ * follows STI or MOV SS and what TF makes, which a store into is given
+ * up as any other [tests/guests/smcshadow.S, smcstep.S: told by that
+ * shape, te listed one instruction more per store], and a CALL alone
+ * is also a jump back to it [smccall.S: one fewer].
  */
-static bool retry_block(const struct block *b)
+static bool running_retry(const struct vcpu *v, const struct block *b)
 {
-	return b->n == 1 &&
-	       !x86_op_ends_block((enum x86_op)b->insns[0].x.op);
+	return v->run.retry.state == RETRY_RUNNING &&
+	       b->addr == v->run.retry.eip && b->size == v->run.retry.len;
+}
+
+/*
+ * The fast engine gives the current block up at bi: bi and what follows
+ * are taken back, and the next block at bi, of bi alone, is its retry.
+ */
+static void give_up(struct vcpu *v, const struct block_insn *bi)
+{
+	v->run.retry.state = RETRY_DUE;
+	v->run.retry.eip = bi->x.addr;
+	v->run.retry.len = bi->x.len;
+	vmm_abandon_block(v, bi);
 }
 
 /*
@@ -281,11 +295,11 @@ void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size)
 
 	if (b == NULL || v->run.cur_done == b->n ||
 	    addr >= b->addr + b->size ||
-	    (uint64_t)addr + (uint32_t)size <= b->addr || retry_block(b))
+	    (uint64_t)addr + (uint32_t)size <= b->addr || running_retry(v, b))
 		return;
 	bi = storing_insn(v, b);
 	if (bi != NULL)
-		vmm_abandon_block(v, bi);
+		give_up(v, bi);
 }
 
 /*
@@ -320,6 +334,46 @@ static void note_own_store(struct vcpu *v, const struct block *b,
 }
 
 /*
+ * Whether x, having run, can be followed by a block at its own address:
+ * a jump, CALL or LOOP to itself, or one whose target is not written in
+ * it (indirect, far, a return, INT).  An instruction that does not end
+ * blocks is followed by the next one.
+ */
+static bool may_lead_to_itself(const struct x86_instruction *x)
+{
+	switch ((enum x86_op)x->op) {
+	case X86_OP_JMP: case X86_OP_JCC: case X86_OP_CALL: case X86_OP_LOOP:
+		return x->nops != 1 || x->ops[0].kind != X86_OPND_IMM ||
+		       (uint32_t)x->ops[0].imm == x->addr;
+	default:
+		return x86_op_ends_block((enum x86_op)x->op);
+	}
+}
+
+/*
+ * The instruction of b, not yet accounted, that the block at addr of size
+ * bytes is the retry of, if it is one: that instruction alone, one that
+ * can store, and one after which the CPU could not have come to addr
+ * otherwise (not b's last, or unable to lead to itself).
+ */
+static const struct block_insn *retried_insn(const struct vcpu *v,
+					     const struct block *b,
+					     uint32_t addr, uint32_t size)
+{
+	for (uint32_t i = v->run.cur_done; i < b->n; i++) {
+		const struct x86_instruction *x = &b->insns[i].x;
+
+		if (x->addr != addr)
+			continue;
+		if (x->len != size || !may_store(x) ||
+		    (i + 1 == b->n && may_lead_to_itself(x)))
+			return NULL;
+		return &b->insns[i];
+	}
+	return NULL;
+}
+
+/*
  * A store into the storing instruction's own bytes.  QEMU gives the block
  * up there too (the instruction's bytes are in the block being run), runs
  * the instruction again alone, and the store lands then, by the 1-insn
@@ -331,39 +385,44 @@ static void note_own_store(struct vcpu *v, const struct block *b,
  * and no write at 0x10002e reaches cpu_hooks.c's on_write from the
  * second iteration on; nor do smcnext.S's and smcflip.S's 4-byte stores
  * at addresses not 4-aligned, where their 1-byte stores and smcgrow.S's
- * aligned ADD are seen].  So it is told by the blocks: the next block
- * begins at an instruction of the current one that is not its last, and
- * holds that one instruction only.  Unicorn's translator ends a block
- * only after an instruction that ends blocks (a jump: the last), at a
- * size or page limit (which, counted from a later start, cannot come
- * sooner) or when told to translate one instruction, which on the fast
- * engine only the given-up block's retry does.  A jump back into the
- * block (a loop) enters a block of its natural size.  An instruction
- * that both ends a block and stores into its own bytes (a CALL pushing
- * onto itself) is not told apart from a one-instruction loop: counted
- * as Unicorn's hook sees it.  The cost: three compares a block in
- * block_hook, and this walk only when a block starts inside the last,
- * not measurable [measured: bench_cpu, three runs alternating with the
- * code before (f671084), best times: bench.elf's 10M blocks te 0.091 ->
- * 0.088 s, bt 0.087 -> 0.084 s, hw 0.098 -> 0.093 s; smcbench.elf te
- * 1.187 -> 1.147 s; x87loop.elf te 0.292 -> 0.299 s, within the runs'
- * spread].
+ * aligned ADD are seen].  Then the give-up is told by the next block:
+ * it holds one instruction of the current block, which can store, and
+ * which the CPU could not have come back to by running it: any but the
+ * last (Unicorn's translator ends a block only after an instruction
+ * that ends blocks, at a size or page limit, which counted from a later
+ * start cannot come sooner, or when told to translate one instruction,
+ * which on the fast engine only a retry is), or a last one that does not
+ * end blocks (smcshadow.S's and smcstep.S's lone stores) or jumps
+ * elsewhere (smccall.S's CALL).  Not told: an indirect CALL pushing onto
+ * itself, alone in its block and unseen by the hook, which is counted as
+ * the hook sees it.  Whether seen by the hook (vmm_run_code_store) or
+ * told here, the record (v->run.retry) says which block is the retry.
+ * The cost: three compares a block in block_hook, and this walk only
+ * when a block starts inside the last or a retry is due, not measurable
+ * [measured: bench_cpu, three runs alternating with the code before
+ * (f671084), best times: bench.elf's 10M blocks te 0.091 -> 0.088 s,
+ * bt 0.087 -> 0.084 s, hw 0.098 -> 0.093 s; smcbench.elf te 1.187 ->
+ * 1.147 s; x87loop.elf te 0.292 -> 0.299 s, within the runs' spread].
  */
-void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size)
+void vmm_run_next_block(struct vcpu *v, uint32_t addr, uint32_t size)
 {
 	const struct block *b = v->run.cur;
-	uint32_t i;
+	struct vmm_retry *r = &v->run.retry;
+	const struct block_insn *bi;
 
-	if (addr >= VMM_BASE)
-		return;	/* translated code: the guest cannot store there */
-	for (i = v->run.cur_done; i + 1 < b->n; i++)
-		if (b->insns[i].x.addr == addr)
-			break;
-	if (i + 1 >= b->n || b->insns[i].x.len != size ||
-	    !may_store(&b->insns[i].x))
+	if (r->state == RETRY_DUE && addr == r->eip && size == r->len) {
+		r->state = RETRY_RUNNING;	/* seen by the hook: its retry */
 		return;
-	vmm_abandon_block(v, &b->insns[i]);
-	note_own_store(v, b, &b->insns[i]);
+	}
+	r->state = RETRY_NONE;
+	if (b == NULL || addr >= VMM_BASE || addr - b->addr >= b->size)
+		return;	/* (translated code: the guest cannot store there) */
+	bi = retried_insn(v, b, addr, size);
+	if (bi == NULL)
+		return;
+	give_up(v, bi);
+	r->state = RETRY_RUNNING;	/* this block */
+	note_own_store(v, b, bi);
 }
 
 void vmm_renewed_hook(void *ctx, int engine, uint32_t retranslations)
