@@ -68,6 +68,7 @@ struct bt {
 	bool written;			/* translated code was written ... */
 	uint32_t w_lo, w_hi;		/* ... these guest bytes (bt_smc.c) */
 	uint8_t *smc_pages;		/* per guest page: units dropped (saturating) */
+	uint32_t *live_pages;		/* per guest page: live units in it */
 	uint32_t npages;
 	struct bt_stats stats;
 };
@@ -89,6 +90,8 @@ void bt_smc_added(struct bt *bt, int fi);
 void bt_smc_chained(struct bt *bt, int fi, int ei, struct frag *to);
 /* How many instructions a unit starting at guest may hold. */
 int bt_smc_unit_max(const struct bt *bt, uint32_t guest);
+/* live_pages counted afresh from the live list (a flush, a snapshot loaded). */
+void bt_smc_recount(struct bt *bt);
 
 /* Free accounting views of a flushed TC (no block pointer may be held). */
 void bt_collect(struct bt *bt);

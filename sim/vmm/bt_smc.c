@@ -25,7 +25,9 @@
  *      them) until the TC is flushed whole: when it fills, or when
  *      BT_DEAD_MAX units have been dropped (bt_priv.h).  A store into a code
  *      chunk that overlaps no live unit (data beside code, code never
- *      translated, a unit already dropped) costs nothing more: no stop.
+ *      translated, a unit already dropped) costs nothing more: no stop;
+ *      and one into a page with no live unit (live_pages, a count per
+ *      page) not even the walk of the live units.
  *
  *   2. A page whose units were dropped SMC_HOT times is translated one
  *      instruction per unit from then on: a store that patches one
@@ -51,6 +53,27 @@ static bool overlaps(const struct frag *f, uint32_t lo, uint32_t hi)
 	return f->guest < hi && lo < f->guest + f->guest_len;
 }
 
+/* The guest pages [*first, *last] that f's bytes lie in, within RAM. */
+static bool unit_pages(const struct bt *bt, const struct frag *f,
+		       uint32_t *first, uint32_t *last)
+{
+	*first = f->guest >> PAGE_SHIFT;
+	*last = (f->guest + f->guest_len - 1) >> PAGE_SHIFT;
+	if (*last >= bt->npages)
+		*last = bt->npages - 1;
+	return bt->npages > 0 && *first <= *last;
+}
+
+/* f goes live (+1) or is dropped (-1): the count of its pages follows. */
+static void count_live(struct bt *bt, const struct frag *f, int32_t d)
+{
+	uint32_t first, last;
+
+	if (unit_pages(bt, f, &first, &last))
+		for (uint32_t p = first; p <= last; p++)
+			bt->live_pages[p] += (uint32_t)d;
+}
+
 void bt_smc_added(struct bt *bt, int fi)
 {
 	struct frag *f = &bt->frags[fi];
@@ -59,6 +82,28 @@ void bt_smc_added(struct bt *bt, int fi)
 	f->dead = 0;
 	f->live_next = bt->live;
 	bt->live = fi;
+	count_live(bt, f, +1);
+}
+
+void bt_smc_recount(struct bt *bt)
+{
+	memset(bt->live_pages, 0, (size_t)bt->npages * sizeof *bt->live_pages);
+	for (int i = bt->live; i >= 0; i = bt->frags[i].live_next)
+		count_live(bt, &bt->frags[i], +1);
+}
+
+/*
+ * Whether a live unit may lie in [lo, hi): only if one of its pages
+ * holds one (live_pages).  Out of RAM, none can.
+ */
+static bool pages_live(const struct bt *bt, uint32_t lo, uint32_t hi)
+{
+	uint32_t last = (hi - 1) >> PAGE_SHIFT;
+
+	for (uint32_t p = lo >> PAGE_SHIFT; p <= last && p < bt->npages; p++)
+		if (bt->live_pages[p] > 0)
+			return true;
+	return false;
 }
 
 /* Exit ei of fragment fi now jumps straight to `to`: remember it there. */
@@ -89,8 +134,8 @@ void bt_code_written(struct vcpu *v, uint32_t addr, uint32_t len)
 	uint32_t clo = addr & ~(cb - 1), chi = (hi + cb - 1) & ~(cb - 1);
 	bool hit = false;
 
-	if (bt == NULL)
-		return;
+	if (bt == NULL || !pages_live(bt, clo, chi))
+		return;		/* no live unit in the chunk's pages */
 	for (int i = bt->live; i >= 0; i = bt->frags[i].live_next) {
 		const struct frag *f = &bt->frags[i];
 
@@ -131,12 +176,12 @@ static void unhash(struct bt *bt, int fi)
 /* Count a drop against the pages the unit lies in (saturating). */
 static void count_page(struct bt *bt, const struct frag *f)
 {
-	uint32_t first = f->guest >> PAGE_SHIFT;
-	uint32_t last = (f->guest + f->guest_len - 1) >> PAGE_SHIFT;
+	uint32_t first, last;
 
-	for (uint32_t p = first; p <= last && p < bt->npages; p++)
-		if (bt->smc_pages[p] < 255)
-			bt->smc_pages[p]++;
+	if (unit_pages(bt, f, &first, &last))
+		for (uint32_t p = first; p <= last; p++)
+			if (bt->smc_pages[p] < 255)
+				bt->smc_pages[p]++;
 }
 
 /*
@@ -151,6 +196,7 @@ static void drop(struct bt *bt, int fi)
 	unhash(bt, fi);
 	f->dead = 1;
 	count_page(bt, f);
+	count_live(bt, f, -1);
 	for (int id = f->in; id >= 0;) {
 		struct frag *src = &bt->frags[id / 2];
 		struct frag_exit *e = &src->exits[id % 2];
