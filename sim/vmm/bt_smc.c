@@ -32,8 +32,15 @@
  *   2. A page whose units were dropped SMC_HOT times is translated one
  *      instruction per unit from then on: a store that patches one
  *      instruction then drops that instruction alone, not the dozen around
- *      it, and the store's own unit survives.  [assumption: the threshold;
- *      VMware's is not published]
+ *      it, and the store's own unit survives.  The threshold is
+ *      ringside's own choice (VMware's is not published).  Other values
+ *      change nothing measurable on the loops ringside has, whose patched
+ *      instruction lies in a unit of four [measured: 1, 2, 8, 32 and 255,
+ *      best user time of three runs under bt: smcloop.S 18.2, 18.0, 18.9,
+ *      17.9, 19.0 s (spread up to 3.5 s), 98-100 MB peak each;
+ *      smcbench.S 0.88, 0.89, 0.91, 0.90, 0.86 s, 47-48 MB, and 50,070,
+ *      50,070, 50,073, 50,085, 50,197 units translated
+ *      (docs/binary-translation.md)].
  *
  * Each settle that drops units is an EV_INVALIDATE event: "code written at
  * A (n bytes): k units dropped".
@@ -46,7 +53,9 @@
 
 #define TC_BASE (VMM_BASE + BT_TC_OFF)
 #define PAGE_SHIFT 12
+#ifndef SMC_HOT		/* (a build may set another, to measure it) */
 #define SMC_HOT 8		/* drops in a page before its units shrink */
+#endif
 
 static bool overlaps(const struct frag *f, uint32_t lo, uint32_t hi)
 {
