@@ -101,7 +101,7 @@ enum vmm_sti_shadow {
 };
 
 /*
- * The retry of a block the fast engine gave up (vmm_run.c).  x86 makes a
+ * The retry of a block the fast engine gave up (vmm_smc.c).  x86 makes a
  * store into code about to run take effect before it runs; QEMU, and
  * Unicorn with it, keeps that promise for a store into the block being
  * run by giving the block up before the store, then running the storing

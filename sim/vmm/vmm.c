@@ -350,7 +350,7 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	if (v->run.retry.state != RETRY_NONE ||
 	    (v->run.cur != NULL && addr - v->run.cur->addr < v->run.cur->size &&
 	     (size < v->run.cur->size || v->run.cur->n == 1)))
-		vmm_run_next_block(v, addr, size);	/* rare: SMC's retry */
+		vmm_smc_next_block(v, addr, size);	/* rare: SMC's retry */
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
@@ -550,7 +550,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
-	vmm_run_code_store(v, addr, size);	/* before the cache forgets it */
+	vmm_smc_store(v, addr, size);	/* before the cache forgets it */
 	vmm_guest_store(v, addr, size);
 }
 

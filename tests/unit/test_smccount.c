@@ -5,7 +5,7 @@
  * tests/guests/smccount.S is smcloop.S's loop 100 times: a store that
  * patches the immediate of the ADD after it, in the block being run, the
  * ADD, a store setting it back, LOOP.  Unicorn gives a block up at a
- * store into it and runs the store again alone (vmm_run_code_store);
+ * store into it and runs the store again alone (vmm_smc_store);
  * counting that block whole once made te and hw count 10 instructions
  * an iteration and list ADDs with the old immediate.  The reference is
  * QEMU, run one instruction per translation block (tests/reference/
@@ -291,7 +291,7 @@ static void same_list(const char *guest, const char *serial,
  * Unicorn gives its block up and runs it again alone, as for smccount,
  * but its memory hook never sees that store [measured: no write at
  * 0x10002e reaches cpu_hooks.c's on_write from the second iteration on],
- * so the VMM tells it by the blocks (vmm_run_next_block): the count and
+ * so the VMM tells it by the blocks (vmm_smc_next_block): the count and
  * listing are QEMU's in every mode (te and hw listed 3 instructions more
  * per iteration before).
  */
@@ -361,7 +361,7 @@ static bool is_add_mem(const struct event *ev, uint32_t *imm)
  * either.  QEMU's list in every mode, and each of the ten ADDs listed
  * with the immediate it ran with (0x100, 0x200, ... 0x20000): listed
  * from a block decoded before the store changed them, the 0x100 would
- * stay (the block cache learns of the store from vmm_run_next_block).
+ * stay (the block cache learns of the store from vmm_smc_next_block).
  */
 static void own_bytes_listed(void **state)
 {
@@ -403,7 +403,7 @@ static void own_bytes_listed(void **state)
  * turns it from MOV %AL (A2) into MOV %EAX (A3) at the seventh run: the
  * memory hook sees the 1-byte stores, in the block given up and in its
  * retry (which is not given up again: v->run.retry), the 4-byte ones only
- * the first time (vmm_run_next_block).  QEMU's list in every mode, the MOV
+ * the first time (vmm_smc_next_block).  QEMU's list in every mode, the MOV
  * listed seven times as A2, then three as A3.
  */
 static void own_bytes_flip(void **state)
@@ -447,7 +447,7 @@ static void own_bytes_flip(void **state)
 /*
  * tests/guests/smcnext.S: a MOV whose store covers its own bytes and the
  * next instruction's (MOV $n, %DL), which no memory hook sees; only the
- * blocks tell the VMM (vmm_run_next_block notes the store for the block
+ * blocks tell the VMM (vmm_smc_next_block notes the store for the block
  * cache).  QEMU's list in every mode, and the MOV to DL listed with the
  * n it ran with, 0 to 9: a cache left with the old bytes lists 0 ten
  * times.
