@@ -306,12 +306,15 @@ static void own_bytes(void **state)
  * tests/guests/smccall.S: a CALL pushing its return address onto its own
  * bytes.  QEMU gives its block up and runs it again alone, and a block
  * of the CALL alone is also what a jump back to it runs: only a record
- * of the give-up tells the retry (v->run.retry).
+ * of the give-up tells the retry (v->run.retry).  In its second loop the
+ * push is unaligned and no memory hook sees it: the CALL's retry is told
+ * by its target, not its own address (te listed 9 instructions more
+ * without that).
  */
 static void own_bytes_call(void **state)
 {
 	(void)state;
-	same_list("build/guests/smccall.elf", "smccall: 0000000a\n", MODE_TE,
+	same_list("build/guests/smccall.elf", "smccall: 00000014\n", MODE_TE,
 		  MODE_HW);
 }
 
