@@ -58,8 +58,9 @@ static const struct block_insn *storing_insn(struct vcpu *v,
  * Only the record says so: a block of one instruction is also what
  * follows STI or MOV SS and what TF makes, which a store into is given
  * up as any other [tests/guests/smcshadow.S, smcstep.S: told by that
- * shape, te listed one instruction more per store], and a CALL alone
- * is also a jump back to it [smccall.S: one fewer].
+ * shape, te listed the instruction storing in such a block twice], and
+ * a CALL alone is also a jump back to it [smccall.S: te listed the CALL
+ * storing onto itself not at all].
  */
 static bool running_retry(const struct vcpu *v, const struct block *b)
 {
