@@ -68,7 +68,11 @@ int bt_create(struct vcpu *v, struct bt **out)
 	bt->live = -1;
 	bt->npages = (uint32_t)(v->vm->ram_size >> 12);
 	bt->smc_pages = calloc(bt->npages ? bt->npages : 1, 1);
-	if (bt->smc_pages == NULL) {
+	bt->live_pages = calloc(bt->npages ? bt->npages : 1,
+				sizeof *bt->live_pages);
+	if (bt->smc_pages == NULL || bt->live_pages == NULL) {
+		free(bt->smc_pages);
+		free(bt->live_pages);
 		free(bt);
 		return SIM_ENOMEM;
 	}
@@ -116,6 +120,7 @@ void bt_destroy(struct bt *bt)
 	bt_collect(bt);
 	free(bt->frags);
 	free(bt->smc_pages);
+	free(bt->live_pages);
 	free(bt);
 }
 
@@ -132,6 +137,7 @@ void bt_flush(struct bt *bt)
 	bt->top = 0;
 	bt->live = -1;
 	bt->ndead = 0;
+	bt_smc_recount(bt);
 	memset(bt->hash, 0xff, sizeof bt->hash);
 	free_blocks(bt);
 	bt->stats.flushes++;
@@ -568,6 +574,7 @@ void bt_state_load(struct vcpu *v, const struct bt_state *st)
 	bt->stats = st->copy.stats;
 	bt->live = st->copy.live;
 	bt->ndead = st->copy.ndead;
+	bt_smc_recount(bt);
 	bt->written = false;
 	cpu_invalidate_code(v->cpu, VMM_BASE + BT_TC_OFF, BT_TC_SIZE);
 	/*

@@ -18,9 +18,19 @@
  * views until the next flush: after this many the next translation flushes
  * the TC, so a loop that patches its code for ever stays in bounded memory
  * (a record is 1.6 KB, a view up to 1.4 KB: without the bound, smcbench.S's
- * 50,000 patches peaked at 246 MB).
+ * 50,000 patches peaked at 246 MB).  The figure is ringside's own choice
+ * [measured under bt, best user time of three runs and peak memory, for
+ * 256, 1024, 4096, 16384 and 65536 (two runs): smcloop.S 17.7, 17.8,
+ * 18.9, 19.2, 22.7 s and 85, 88, 100, 150, 357 MB; smcbench.S 0.83,
+ * 0.87, 0.91, 0.93, 1.12 s and 33, 37, 48, 99, 238 MB, each dropped unit
+ * kept about 3 KB].  A smaller bound is cheaper on those loops, whose
+ * code is a few units; it would flush a large guest's whole working set,
+ * to be translated again, that much more often (not measured: no guest
+ * of ringside's has one).
  */
+#ifndef BT_DEAD_MAX	/* (a build may set it to measure another) */
 #define BT_DEAD_MAX 4096
+#endif
 
 /* A direct successor of a fragment, reached through a patchable jump. */
 struct frag_exit {
@@ -68,6 +78,7 @@ struct bt {
 	bool written;			/* translated code was written ... */
 	uint32_t w_lo, w_hi;		/* ... these guest bytes (bt_smc.c) */
 	uint8_t *smc_pages;		/* per guest page: units dropped (saturating) */
+	uint32_t *live_pages;		/* per guest page: live units in it */
 	uint32_t npages;
 	struct bt_stats stats;
 };
@@ -89,6 +100,8 @@ void bt_smc_added(struct bt *bt, int fi);
 void bt_smc_chained(struct bt *bt, int fi, int ei, struct frag *to);
 /* How many instructions a unit starting at guest may hold. */
 int bt_smc_unit_max(const struct bt *bt, uint32_t guest);
+/* live_pages counted afresh from the live list (a flush, a snapshot loaded). */
+void bt_smc_recount(struct bt *bt);
 
 /* Free accounting views of a flushed TC (no block pointer may be held). */
 void bt_collect(struct bt *bt);

@@ -101,6 +101,30 @@ enum vmm_sti_shadow {
 };
 
 /*
+ * The retry of a block the fast engine gave up (vmm_smc.c).  x86 makes a
+ * store into code about to run take effect before it runs; QEMU, and
+ * Unicorn with it, keeps that promise for a store into the block being
+ * run by giving the block up before the store, then running the storing
+ * instruction again alone, in a block of one instruction it lets finish
+ * (cflags_next_tb = 1, TARGET_HAS_PRECISE_SMC).  A block of one
+ * instruction is also what follows STI or MOV SS, or what TF makes, and
+ * a CALL alone is also a jump back to it: only this record tells the
+ * retry apart.
+ */
+enum vmm_retry_state {
+	RETRY_NONE = 0,		/* no block given up */
+	RETRY_DUE,		/* given up at eip: the next block there of
+				   len bytes is its retry */
+	RETRY_RUNNING		/* the fast engine runs that retry */
+};
+
+struct vmm_retry {
+	enum vmm_retry_state state;
+	uint32_t eip;		/* the storing instruction ... */
+	uint32_t len;		/* ... and its length: the retry's block */
+};
+
+/*
  * Accesses to guest memory the VMM makes for the guest, as the CPU would
  * (an instruction it carries out, an interrupt it delivers): of nothing,
  * each is the VMM's trap, as when the CPU makes it (vmm_mem.c).
@@ -164,6 +188,7 @@ struct vmm_run {
 	uint64_t budget;		/* instructions this run may still run */
 	int slow_next;			/* a block was declined: step it */
 	uint32_t slow_lo, slow_hi;	/* ... its address range */
+	struct vmm_retry retry;		/* a block given up, and its retry */
 
 	/* the instruction the step engine is running */
 	const struct block_insn *step_insn;

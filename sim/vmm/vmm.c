@@ -359,9 +359,10 @@ static int block_hook(void *ctx, uint32_t addr, uint32_t size)
 	uint64_t left;
 	bool short_slice = false;
 
-	if (v->run.cur != NULL && addr - v->run.cur->addr < v->run.cur->size &&
-	    size < v->run.cur->size)
-		vmm_run_retried(v, addr, size);	/* rare: into the last one */
+	if (v->run.retry.state != RETRY_NONE ||
+	    (v->run.cur != NULL && addr - v->run.cur->addr < v->run.cur->size &&
+	     (size < v->run.cur->size || v->run.cur->n == 1)))
+		vmm_smc_next_block(v, addr, size);	/* rare: SMC's retry */
 	if (v->trace_insns && v->run.cur != NULL)
 		resolve(v, v->run.cur->n);
 	v->run.cur = NULL;
@@ -561,7 +562,7 @@ static void mem_write_hook(void *ctx, uint32_t addr, int size)
 		vmm_shadow_note_real_write(v, addr, size);
 		return;
 	}
-	vmm_run_code_store(v, addr, size);	/* before the cache forgets it */
+	vmm_smc_store(v, addr, size);	/* before the cache forgets it */
 	vmm_guest_store(v, addr, size);
 }
 

@@ -421,25 +421,28 @@ const struct block_insn *vmm_current_insn(struct vcpu *v, uint32_t eip,
  * The fast engine abandons the current block at bi, one of its
  * instructions not yet accounted (v->run.cur_done on): those before bi
  * ran, bi and those after it did not and are taken back (bi runs again
- * from the start, in a block of its own: vmm_run_code_store).
+ * from the start, in a block of its own: vmm_smc_store).
  */
 void vmm_abandon_block(struct vcpu *v, const struct block_insn *bi);
+
+/* ---- vmm_smc.c: self-modifying code on the fast engine ----------------- */
 
 /*
  * A store of the guest's at [addr, addr+size), about to be made on the
  * fast engine: if it lands in the block being run, the CPU abandons that
  * block at the storing instruction, and the count follows.
  */
-void vmm_run_code_store(struct vcpu *v, uint32_t addr, int size);
+void vmm_smc_store(struct vcpu *v, uint32_t addr, int size);
 
 /*
- * The fast engine enters a block at addr of size bytes that begins inside
- * the current block (v->run.cur): if it is that block given up at a store
- * into the storing instruction's own bytes, which no memory hook sees,
- * the count follows as for vmm_run_code_store and the store is noted as
- * vmm_guest_store notes one.
+ * The fast engine enters a block at addr of size bytes, while a block
+ * given up waits for its retry or inside the current block (v->run.cur):
+ * the record of the retry (v->run.retry) follows; if the block is the
+ * current one given up at a store into the storing instruction's own
+ * bytes, which no memory hook saw, the count follows as for
+ * vmm_smc_store and the store is noted as vmm_guest_store notes one.
  */
-void vmm_run_retried(struct vcpu *v, uint32_t addr, uint32_t size);
+void vmm_smc_next_block(struct vcpu *v, uint32_t addr, uint32_t size);
 
 /*
  * A guest store at [addr, addr+size) in RAM (not the VMM's area): the

@@ -390,7 +390,7 @@ BACK_TEST(back_multitask_hw, "multitask", MODE_HW, 20000000, 12000000)
 /*
  * Back over a loop that patches its own code (tests/guests/smcloop.S):
  * under te and hw Unicorn gives up each block a store lands in, and the
- * VMM takes back what it had counted of it (vmm_run_code_store); under bt
+ * VMM takes back what it had counted of it (vmm_smc_store); under bt
  * the translator drops the units written, and those a checkpoint puts
  * back must stay watched (bt_state_load).  The counts, the clock and the
  * state agree with a run that went straight there, the checkpoints

@@ -5,17 +5,20 @@
  * tests/guests/smccount.S is smcloop.S's loop 100 times: a store that
  * patches the immediate of the ADD after it, in the block being run, the
  * ADD, a store setting it back, LOOP.  Unicorn gives a block up at a
- * store into it and runs the store again alone (vmm_run_code_store);
+ * store into it and runs the store again alone (vmm_smc_store);
  * counting that block whole once made te and hw count 10 instructions
  * an iteration and list ADDs with the old immediate.  The reference is
  * QEMU, run one instruction per translation block (tests/reference/
  * qemu-run.sh --insns): the EIP of every instruction it retires, in
- * order.  Each mode's EV_INSN events must be that list, each ADD listed
+ * order, as two of up to three runs agree (qemu_run).  Each mode's EV_INSN events must be that list, each ADD listed
  * with the immediate just stored, --max-insns N (sim_run's budget) must
  * stop after exactly the first N of them, and cutting the run into small
  * budgets (stops inside the blocks given up) must change nothing.
  * tests/guests/smcown.S stores into its own bytes, which Unicorn's
- * memory hook does not see: told by the blocks, the same list (own_bytes).
+ * memory hook does not see: told by the blocks, the same list (own_bytes);
+ * so do smccall.S (a CALL pushing onto itself), smcshadow.S (after STI
+ * and MOV SS) and smcstep.S (under TF), whose one-instruction blocks
+ * only a record of the give-up (v->run.retry) tells from a retry.
  * Stepping back over the loop is test_history.c's (back_smcloop_*).
  */
 #include <stdarg.h>
@@ -43,10 +46,10 @@ struct eips {
 };
 
 /*
- * What QEMU retires of guest from the kernel's entry on (its loader's
- * code cut) into *q, after it printed serial.
+ * What one QEMU run retires of guest from the kernel's entry on (its
+ * loader's code cut) into *q, after it printed serial.
  */
-static void qemu_run(const char *guest, const char *serial, struct eips *q)
+static void qemu_once(const char *guest, const char *serial, struct eips *q)
 {
 	char path[256], flags[300], *text, *line;
 	uint32_t entry = tl_symbol(guest, "_start");
@@ -70,6 +73,37 @@ static void qemu_run(const char *guest, const char *serial, struct eips *q)
 		q->at[q->n++] = eip;
 	}
 	free(text);
+}
+
+static bool eips_same(const struct eips *a, const struct eips *b)
+{
+	return a->n == b->n &&
+	       memcmp(a->at, b->at, a->n * sizeof a->at[0]) == 0;
+}
+
+/*
+ * What QEMU retires of guest into *q: the list two of up to three runs
+ * agree on.  One run's list was once an instruction off (own_bytes_listed:
+ * likely a block QEMU's exec log names but did not run to its end), so
+ * one run is not taken on its word; the comparison with ringside's is
+ * never loosened, and three runs that all differ fail the test.
+ */
+static void qemu_run(const char *guest, const char *serial, struct eips *q)
+{
+	static struct eips run[3];
+
+	qemu_once(guest, serial, &run[0]);
+	qemu_once(guest, serial, &run[1]);
+	if (eips_same(&run[0], &run[1])) {
+		*q = run[0];
+		return;
+	}
+	qemu_once(guest, serial, &run[2]);
+	if (!eips_same(&run[2], &run[0]) && !eips_same(&run[2], &run[1]))
+		fail_msg("%s: three QEMU runs listed %zu, %zu and %zu "
+			 "instructions, no two alike", guest, run[0].n,
+			 run[1].n, run[2].n);
+	*q = run[2];
 }
 
 /* smccount's, run once. */
@@ -229,33 +263,87 @@ static void small_budgets(void **state)
 }
 
 /*
- * tests/guests/smcown.S: an instruction storing into its own bytes.
- * Unicorn gives its block up and runs it again alone, as for smccount,
- * but its memory hook never sees that store [measured: no write at
- * 0x10002e reaches cpu_hooks.c's on_write from the second iteration on],
- * so the VMM tells it by the blocks (vmm_run_retried): the count and
- * listing are QEMU's in every mode (te and hw listed 3 instructions more
- * per iteration before).
+ * guest (build/guests/NAME.elf) run whole in the modes first to last:
+ * QEMU's instructions listed and counted, and no other.
  */
-static void own_bytes(void **state)
+static void same_list(const char *guest, const char *serial,
+		      enum exec_mode first, enum exec_mode last)
 {
 	static struct eips q;
 
-	(void)state;
-	qemu_run("build/guests/smcown.elf", "smcown: 0000000a\n", &q);
-	for (int m = MODE_TE; m <= MODE_HW; m++) {
+	qemu_run(guest, serial, &q);
+	for (int m = (int)first; m <= (int)last; m++) {
 		struct tl_run r;
 		struct eips got;
 
-		tl_boot_mode("build/guests/smcown.elf", (enum exec_mode)m, true,
-			     &r);
+		tl_boot_mode(guest, (enum exec_mode)m, true, &r);
 		assert_int_equal(sim_run(r.sim, 100000, &r.stop), SIM_OK);
-		assert_string_equal(tl_serial(&r), "smcown: 0000000a\n");
+		assert_string_equal(tl_serial(&r), serial);
 		listed(&r, &got);
 		assert_eips_equal(&q, q.n, &got, (enum exec_mode)m);
 		assert_int_equal(sim_insns(r.sim), got.n);
 		tl_free(&r);
 	}
+}
+
+/*
+ * tests/guests/smcown.S: an instruction storing into its own bytes.
+ * Unicorn gives its block up and runs it again alone, as for smccount,
+ * but its memory hook never sees that store [measured: no write at
+ * 0x10002e reaches cpu_hooks.c's on_write from the second iteration on],
+ * so the VMM tells it by the blocks (vmm_smc_next_block): the count and
+ * listing are QEMU's in every mode (te and hw listed 3 instructions more
+ * per iteration before).
+ */
+static void own_bytes(void **state)
+{
+	(void)state;
+	same_list("build/guests/smcown.elf", "smcown: 0000000a\n", MODE_TE,
+		  MODE_HW);
+}
+
+/*
+ * tests/guests/smccall.S: a CALL pushing its return address onto its own
+ * bytes.  QEMU gives its block up and runs it again alone, and a block
+ * of the CALL alone is also what a jump back to it runs: only a record
+ * of the give-up tells the retry (v->run.retry).  In its second loop the
+ * push is unaligned and no memory hook sees it: the CALL's retry is told
+ * by its target, not its own address (te listed 9 instructions more
+ * without that).
+ */
+static void own_bytes_call(void **state)
+{
+	(void)state;
+	same_list("build/guests/smccall.elf", "smccall: 00000014\n", MODE_TE,
+		  MODE_HW);
+}
+
+/*
+ * tests/guests/smcshadow.S: stores into their own bytes by the lone
+ * instruction after STI and after MOV SS, a block of one instruction
+ * that is not a retry: given up like any other.  te and bt only: under
+ * hw, where STI runs on the CPU, Unicorn runs the store after it again
+ * for ever with EIP unchanged (the store into its own block of issue
+ * #14's "runs that ignore --max-insns"), before this record as after.
+ */
+static void own_bytes_shadow(void **state)
+{
+	(void)state;
+	same_list("build/guests/smcshadow.elf", "smcshadow: 0000000a\n",
+		  MODE_TE, MODE_BT);
+}
+
+/*
+ * tests/guests/smcstep.S: the same under TF, where every block is one
+ * instruction.  te only: single-stepping itself is wrong under bt (the
+ * guest never ends) and hw (#DB 30 times, not 50), which helper tfstep's
+ * fix to bt's translator and hw's exits is about, not the listing.
+ */
+static void own_bytes_step(void **state)
+{
+	(void)state;
+	same_list("build/guests/smcstep.elf", "smcstep: 00000032\n", MODE_TE,
+		  MODE_TE);
 }
 
 /* The immediate of an ADD imm32 to memory (81 05 disp32 imm32) listed. */
@@ -276,7 +364,7 @@ static bool is_add_mem(const struct event *ev, uint32_t *imm)
  * either.  QEMU's list in every mode, and each of the ten ADDs listed
  * with the immediate it ran with (0x100, 0x200, ... 0x20000): listed
  * from a block decoded before the store changed them, the 0x100 would
- * stay (the block cache learns of the store from vmm_run_retried).
+ * stay (the block cache learns of the store from vmm_smc_next_block).
  */
 static void own_bytes_listed(void **state)
 {
@@ -317,8 +405,8 @@ static void own_bytes_listed(void **state)
  * tests/guests/smcflip.S: a MOV storing into its own opcode byte, which
  * turns it from MOV %AL (A2) into MOV %EAX (A3) at the seventh run: the
  * memory hook sees the 1-byte stores, in the block given up and in its
- * retry (which is not given up again: retry_block), the 4-byte ones only
- * the first time (vmm_run_retried).  QEMU's list in every mode, the MOV
+ * retry (which is not given up again: v->run.retry), the 4-byte ones only
+ * the first time (vmm_smc_next_block).  QEMU's list in every mode, the MOV
  * listed seven times as A2, then three as A3.
  */
 static void own_bytes_flip(void **state)
@@ -362,7 +450,7 @@ static void own_bytes_flip(void **state)
 /*
  * tests/guests/smcnext.S: a MOV whose store covers its own bytes and the
  * next instruction's (MOV $n, %DL), which no memory hook sees; only the
- * blocks tell the VMM (vmm_run_retried notes the store for the block
+ * blocks tell the VMM (vmm_smc_next_block notes the store for the block
  * cache).  QEMU's list in every mode, and the MOV to DL listed with the
  * n it ran with, 0 to 9: a cache left with the old bytes lists 0 ten
  * times.
@@ -412,6 +500,9 @@ int main(void)
 		cmocka_unit_test(own_bytes_listed),
 		cmocka_unit_test(own_bytes_flip),
 		cmocka_unit_test(own_bytes_next),
+		cmocka_unit_test(own_bytes_call),
+		cmocka_unit_test(own_bytes_shadow),
+		cmocka_unit_test(own_bytes_step),
 	};
 
 	return cmocka_run_group_tests_name("smccount", tests, NULL,
