@@ -119,6 +119,13 @@ static void raw_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
 }
 
+static bool raw_guard_prot(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			   int size, int64_t value, void *ud)
+{
+	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
+	return true;			/* made, as ringside's guard says */
+}
+
 static void raw_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		      int size, int64_t value, void *ud)
 {
@@ -140,6 +147,10 @@ static void raw_hook(uc_engine *uc, struct raw *r)
 	if (r->hooks & RAW_GUARD)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 			    raw_guard, r, VMM_BASE, VMM_BASE + (VMM_SIZE - 1));
+	if (r->hooks & RAW_GUARD_PROT)
+		uc_hook_add(uc, &h, UC_HOOK_MEM_READ_PROT |
+			    UC_HOOK_MEM_WRITE_PROT, raw_guard_prot, r, VMM_BASE,
+			    VMM_BASE + (VMM_SIZE - 1));
 	if (r->hooks & RAW_WRITES)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, raw_write, r, 0,
 			    BENCH_RAM_SIZE - 1);
@@ -189,6 +200,15 @@ static uc_engine *raw_engine(struct raw *r, uint8_t **ram)
 		exit(2);
 	}
 	uc_mem_map_ptr(uc, 0, BENCH_RAM_SIZE, UC_PROT_ALL, *ram);
+	if (r->hooks & RAW_GUARD_PROT) {	/* an area for the guard */
+		if (r->area == NULL)
+			r->area = aligned_alloc(4096, VMM_SIZE);
+		if (r->area == NULL) {
+			fprintf(stderr, "bench: out of memory\n");
+			exit(2);
+		}
+		uc_mem_map_ptr(uc, VMM_BASE, VMM_SIZE, UC_PROT_EXEC, r->area);
+	}
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_in, NULL, 1, 0, UC_X86_INS_IN);
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_out, NULL, 1, 0, UC_X86_INS_OUT);
 	r->ram = *ram;

@@ -44,6 +44,9 @@ enum raw_hooks {
 	RAW_GUARD = 1 << 3,	/* a load and store hook on the VMM's area
 				   only, which the guest never touches */
 	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
+	RAW_GUARD_PROT = 1 << 5, /* the VMM's area mapped for fetching only,
+				   a hook on its protected loads and stores
+				   (ringside's guard, sim/cpu/cpu_hooks.c) */
 };
 
 /* A block the block hook has seen, and how often it ran. */
@@ -60,6 +63,8 @@ struct raw {
 	uint64_t insns;		/* OUT: instructions a code hook saw */
 	uint64_t blocks;	/* OUT: blocks the block hook saw */
 	const uint8_t *ram;	/* the guest's RAM, for the decoder */
+	uint8_t *area;		/* RAW_GUARD_PROT's VMM area (the caller
+				   frees it) */
 	struct disasm *dis;	/* RAW_DECODE's decoder */
 	struct raw_block block[BENCH_BLOCK_SLOTS];
 	uint8_t dirty[BENCH_RAM_SIZE >> BENCH_PAGE_SHIFT]; /* a byte a page */
