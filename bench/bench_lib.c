@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <unicorn/unicorn.h>
 
@@ -32,6 +33,49 @@ void bench_pause(void)
 	struct timespec t = { 0, BENCH_PAUSE_MS * 1000000L };
 
 	nanosleep(&t, NULL);
+}
+
+/* Non-idle CPU seconds of all CPUs, from /proc/stat (-1: unreadable). */
+static double busy_seconds(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (f == NULL)
+		return -1;
+	/* cpu user nice system idle iowait irq softirq steal */
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	       (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void bench_others_start(struct bench_others *o)
+{
+	o->busy = busy_seconds();
+	o->self = self_seconds();
+}
+
+double bench_others(const struct bench_others *o, double wall)
+{
+	double busy = busy_seconds(), other;
+
+	if (o->busy < 0 || busy < 0 || wall <= 0)
+		return -1;
+	other = (busy - o->busy) - (self_seconds() - o->self);
+	return other > 0 ? other / wall : 0;
 }
 
 double bench_fastest(const double *t, int n)

@@ -29,6 +29,22 @@ double bench_now(void);
 #define BENCH_PAUSE_MS 5
 void bench_pause(void);
 
+/*
+ * Other work on the machine: bench_others_start() marks a moment,
+ * bench_others() says how many CPUs' worth of time (0.0 to nproc) went
+ * to anything but this process since then, by /proc/stat's non-idle
+ * time less the process's own CPU time (-1 if /proc/stat cannot be
+ * read).  The other vCPU of this VM shares a physical core's load and
+ * store machinery with the bench's (docs/performance.md): a figure
+ * well above 0 says its runs were timed beside other work.
+ */
+struct bench_others {
+	double busy;		/* /proc/stat: non-idle seconds, all CPUs */
+	double self;		/* this process's CPU seconds */
+};
+void bench_others_start(struct bench_others *o);
+double bench_others(const struct bench_others *o, double wall);
+
 /* The smallest of t[0..n), and the median (n <= BENCH_MAX_RUNS). */
 double bench_fastest(const double *t, int n);
 double bench_median(const double *t, int n);
