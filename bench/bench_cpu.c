@@ -31,9 +31,11 @@
  * hooks a simulator could count instructions with: a block hook keeping
  * per-block counts in a table by address (what sim/cpu/cpu_hooks.c does),
  * a code hook on every instruction, and a code hook that also decodes
- * each instruction (capstone, through sim/cpu/disasm.c); and a
+ * each instruction (capstone, through sim/cpu/disasm.c); and on
+ * scenarios/guests/dirty.elf, which loads and stores all the time, a
  * memory-write hook marking each written page, the way ringside tracks
- * dirty pages, on scenarios/guests/dirty.elf, which writes memory.
+ * dirty pages, then the guard over the VMM's area on top of it, as a
+ * load/store hook and as ringside makes it, the area protected.
  *
  * Then the cost of one touch of memory that does not exist
  * (tests/guests/vmmzero.S: 1,048,576 stores into the VMM's area, each a
