@@ -34,8 +34,8 @@
  * each instruction (capstone, through sim/cpu/disasm.c); and on
  * scenarios/guests/dirty.elf, which loads and stores all the time, a
  * memory-write hook marking each written page, the way ringside tracks
- * dirty pages, then the guard over the VMM's area on top of it, as a
- * load/store hook and as ringside makes it, the area protected.
+ * dirty pages, then the guard over the VMM's area on top of it, as
+ * ringside makes it, a load/store hook, and the area protected.
  *
  * Then the cost of one touch of memory that does not exist
  * (tests/guests/vmmzero.S: 1,048,576 stores into the VMM's area, each a
@@ -321,10 +321,11 @@ static void bench_hooks(const char *path, uint64_t n, struct raw *r)
  * Memory hooks on a guest that loads and stores: none; a store hook
  * marking each page the guest writes (ringside's, which it needs for
  * dirty pages and code changes); then the guard over the VMM's area
- * (which the guest never touches) on top of it, the two ways it can be
- * made: a load and store hook on the area, and the area protected with a
- * hook on its protected accesses (ringside's).  Each ratio is to the
- * store hook's line: what the guard adds.
+ * (which the guest never touches) on top of it, two ways: a load and
+ * store hook on the area (ringside's), and the area protected with a
+ * hook on its protected accesses (cheaper, but a load's EIP is then
+ * stale: sim/cpu/cpu_hooks.c).  Each ratio is to the store hook's line:
+ * what the guard adds.
  */
 static void bench_memory_hooks(const char *dirty, struct raw *r)
 {

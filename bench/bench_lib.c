@@ -167,7 +167,7 @@ static bool raw_guard_prot(uc_engine *uc, uc_mem_type type, uint64_t addr,
 			   int size, int64_t value, void *ud)
 {
 	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
-	return true;			/* made, as ringside's guard says */
+	return true;			/* made, as a guard would say */
 }
 
 static void raw_write(uc_engine *uc, uc_mem_type type, uint64_t addr,

@@ -62,7 +62,8 @@ enum raw_hooks {
 	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
 	RAW_GUARD_PROT = 1 << 5, /* the VMM's area mapped for fetching only,
 				   a hook on its protected loads and stores
-				   (ringside's guard, sim/cpu/cpu_hooks.c) */
+				   (the guard as it cannot be: loads' EIP
+				   stale, sim/cpu/cpu_hooks.c) */
 };
 
 /* A block the block hook has seen, and how often it ran. */

@@ -59,14 +59,9 @@ static int open_engine(struct cpu *c, enum cpu_engine e)
 	 */
 	if (uc_ctl_set_cpu_model(uc, UC_CPU_X86_QEMU32) != UC_ERR_OK)
 		return SIM_EINTERNAL;
-	/*
-	 * The VMM's area is mapped for fetching only: its loads and stores,
-	 * the VMM's own and the guest's, reach the guard as accesses to
-	 * protected memory (cpu_hooks.c, on_guard).
-	 */
 	if (uc_mem_map_ptr(uc, 0, c->cfg.ram_size, UC_PROT_ALL,
 			   c->cfg.ram) != UC_ERR_OK ||
-	    uc_mem_map_ptr(uc, c->cfg.vmm_base, c->cfg.vmm_size, UC_PROT_EXEC,
+	    uc_mem_map_ptr(uc, c->cfg.vmm_base, c->cfg.vmm_size, UC_PROT_ALL,
 			   c->cfg.vmm) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	return cpu_hooks_add(c, e);

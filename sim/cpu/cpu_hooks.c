@@ -183,24 +183,16 @@ static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
  * (cpu_reveal) before the VMM's own accesses, any hook into the VMM, and
  * the end of the run.  The VMM's data stays intact and unseen.
  *
- * How the guard sees the area's accesses: the area is mapped for
- * fetching only (cpu.c), the device page is protected the same way, and
- * the guard is Unicorn's hook on loads and stores of protected memory,
- * which answers "go ahead" every time (the VMM's own access, or the
- * guest's made as nothing above).  Not a hook on loads and stores
- * (UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE) over the area: in Unicorn 2.0.1
- * such a hook, whatever range it covers, is walked on every load and
- * store of the guest [tcg/i386/tcg-target.inc.c, tcg_out_tlb_load: any
- * such hook sends every access to load_helper/store_helper, which walk
- * each hook's range], and that walk alone cost ringside 8% on
- * scenarios/guests/dirty.elf (docs/performance.md).  The protection is
- * checked where the access already goes: load_helper and store_helper
- * test the region's permissions on every access they make [measured:
- * every one of 1,000 loads and 1,000 stores in a loop reached the hook].
- * They make every access because of the store hook over RAM (on_write),
- * which sends all of them there; without any such hook Unicorn's inline
- * fast path would check a load only once per page, and guest reads of
- * the area would then see the VMM's bytes.
+ * A load and store hook, not the area mapped for fetching only with a
+ * hook on its protected accesses.  Unicorn 2.0.1 writes EIP back before a
+ * load only when a load hook exists (target/i386/translate.c,
+ * gen_op_ld_v: "Unicorn: sync EIP"), and the VMM names the instruction
+ * that touched nothing by EIP: protected, a load of the area was named at
+ * an earlier instruction (test_named descread, vmmfor) [measured
+ * 2026-12-06].  That write-back and the walk of this hook's range on every
+ * load are what the guard costs, about 8% on scenarios/guests/dirty.elf;
+ * the store hook over RAM (on_write) already sends every access through
+ * Unicorn's helpers, the 3.3-fold (docs/performance.md).
  */
 #define CHUNK 64u
 
@@ -257,22 +249,21 @@ static void hide(struct cpu *c, uint32_t off, int size, int access)
 		memset(c->cfg.vmm + off, 0, end - off);
 }
 
-static bool on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
+static void on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		     int size, int64_t value, void *ud)
 {
 	struct cpu *c = ud;
-	int access = type == UC_MEM_WRITE_PROT ? CPU_ACCESS_WRITE :
-		     CPU_ACCESS_READ;
+	int access = type == UC_MEM_WRITE ? CPU_ACCESS_WRITE : CPU_ACCESS_READ;
 	uint32_t off = (uint32_t)addr - c->cfg.vmm_base;
 	int guest = 0;
 
 	(void)uc;
 	if (addr < c->cfg.vmm_base) {	/* the device page, and nothing */
 		c->mmio_width = size;
-		return true;
+		return;
 	}
 	if (c->probing)
-		return true;
+		return;
 	if (c->running && c->hooks.guard != NULL)
 		guest = c->hooks.guard(c->hooks.ctx, (uint32_t)addr, size,
 				       access, (uint32_t)value);
@@ -289,14 +280,13 @@ static bool on_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 			 */
 			cpu_invalidate_code(c, (uint32_t)addr, (uint32_t)size);
 		c->hooks.no_memory(c->hooks.ctx, (uint32_t)addr, size, access);
-		return true;
+		return;
 	}
 	if (c->nhidden)
 		reveal_some(c, off, size);
 	if (access == CPU_ACCESS_WRITE && addr >= c->cfg.tables_base &&
 	    addr < (uint64_t)c->cfg.tables_base + c->cfg.tables_size)
 		c->hooks.mem_write(c->hooks.ctx, (uint32_t)addr, size);
-	return true;		/* made: the VMM's own, or the guest's as nothing */
 }
 
 /*
@@ -384,17 +374,9 @@ int cpu_hooks_add(struct cpu *c, enum cpu_engine e)
 	uc_hook h;
 	uint64_t ram_end = (uint64_t)c->cfg.ram_size - 1;
 
-	/*
-	 * The device page is protected for the guard's hook (it learns the
-	 * size of the accesses there, mmio_size): no permission at all, so
-	 * that a fetch from it still fails as UC_ERR_FETCH_PROT (with
-	 * UC_PROT_EXEC left, Unicorn 2.0.1 fails it as a read).
-	 */
 	if (c->cfg.mmio_size &&
-	    (uc_mmio_map(uc, c->cfg.mmio_base, c->cfg.mmio_size, on_mmio_read,
-			 c, on_mmio_write, c) != UC_ERR_OK ||
-	     uc_mem_protect(uc, c->cfg.mmio_base, c->cfg.mmio_size,
-			    UC_PROT_NONE) != UC_ERR_OK))
+	    uc_mmio_map(uc, c->cfg.mmio_base, c->cfg.mmio_size, on_mmio_read,
+			c, on_mmio_write, c) != UC_ERR_OK)
 		return SIM_EINTERNAL;
 	if (map_nothing(c, uc) != SIM_OK)
 		return SIM_EINTERNAL;
@@ -411,12 +393,12 @@ int cpu_hooks_add(struct cpu *c, enum cpu_engine e)
 	    UC_ERR_OK)
 		return SIM_EINTERNAL;
 	/*
-	 * The guard's hook (on protected memory: see on_guard) starts at
-	 * the device page, if there is one below the VMM's area, for the
-	 * size of the accesses there (mmio_size).
+	 * The guard's hook starts at the device page, if there is one below
+	 * the VMM's area, for the size of the accesses there (mmio_size):
+	 * one hook, not a second that Unicorn would check on every load
+	 * and store.
 	 */
-	if (uc_hook_add(uc, &h, UC_HOOK_MEM_READ_PROT | UC_HOOK_MEM_WRITE_PROT,
-			on_guard,
+	if (uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, on_guard,
 			c, guard_from(c), (uint64_t)c->cfg.vmm_base +
 			c->cfg.vmm_size - 1) != UC_ERR_OK)
 		return SIM_EINTERNAL;

@@ -2,10 +2,10 @@
  * ringside, a descriptor of the VMM's own GDT) eight times in a loop,
  * then exit with 0 if every read gave 0, 1 if one did not.  On QEMU
  * nothing is there: every read gives 0.  Under ringside each read must
- * reach the guard, not only the first on the page: Unicorn checks a
- * load's permissions inline once per page unless a load or store hook
- * sends every access through its helpers (sim/cpu/cpu_hooks.c,
- * on_guard), which is what this guest would notice. */
+ * reach the guard, not only the first on the page: were the guard made
+ * by protecting the area, Unicorn would check a load's permissions inline
+ * once per page unless a load or store hook sent every access through
+ * its helpers (sim/cpu/cpu_hooks.c), which this guest would notice. */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
 _start:

@@ -38,7 +38,8 @@ static void vmmread(void **state)
 
 /*
  * The same word of the VMM's area read again and again: 0 every time,
- * as on QEMU (each read reaches the guard, not only the page's first).
+ * as on QEMU (each read reaches the guard, not only the page's first,
+ * whatever the guard is made of: sim/cpu/cpu_hooks.c).
  */
 static void vmmreread(void **state)
 {
