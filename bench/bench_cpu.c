@@ -31,9 +31,11 @@
  * hooks a simulator could count instructions with: a block hook keeping
  * per-block counts in a table by address (what sim/cpu/cpu_hooks.c does),
  * a code hook on every instruction, and a code hook that also decodes
- * each instruction (capstone, through sim/cpu/disasm.c); and a
+ * each instruction (capstone, through sim/cpu/disasm.c); and on
+ * scenarios/guests/dirty.elf, which loads and stores all the time, a
  * memory-write hook marking each written page, the way ringside tracks
- * dirty pages, on scenarios/guests/dirty.elf, which writes memory.
+ * dirty pages, then the guard over the VMM's area on top of it, as
+ * ringside makes it, a load/store hook, and the area protected.
  *
  * Then the cost of one touch of memory that does not exist
  * (tests/guests/vmmzero.S: 1,048,576 stores into the VMM's area, each a
@@ -48,6 +50,8 @@
  * asserted.  Usage:
  *   bench_cpu [bench.elf [traps.elf [vmmzero.elf [dirty.elf [x87loop.elf [smcbench.elf]]]]]]
  *   bench_cpu --loops [x87loop.elf [smcbench.elf]]   the last two only
+ *   bench_cpu --memory [dirty.elf]                    the memory hooks only
+ *   bench_cpu --modes [bench.elf [traps.elf]]         (a)-(d) and traps only
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +235,12 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 	uint64_t slice = slice_of(traps);
 	const struct run *b = &m[0].best;
 
+	struct bench_others others;
+	double t0 = bench_now(), load;
+
+	bench_others_start(&others);
 	best_of_modes(path, MODE_RUNS, r, m, raw);
+	load = bench_others(&others, bench_now() - t0);
 	ta = bench_fastest(raw, MODE_RUNS);
 	for (int i = 0; i < MODE_RUNS; i++) {
 		struct run run;
@@ -255,6 +264,8 @@ static uint64_t bench_modes(const char *path, const char *traps, struct raw *r)
 		printf(" (target >= 0.33: %s)\n",
 		       ta / m[k].best.seconds >= 0.33 ? "met" : "NOT met");
 	}
+	printf("  other work on the machine meanwhile: %.2f CPUs (bench_others)\n",
+	       load);
 	printf("  blocks run: te %llu, bt %llu, hw %llu; bt callouts %llu, hw exits %llu\n",
 	       (unsigned long long)m[0].best.blocks,
 	       (unsigned long long)m[1].best.blocks,
@@ -307,29 +318,34 @@ static void bench_hooks(const char *path, uint64_t n, struct raw *r)
 }
 
 /*
- * Memory hooks on a guest that loads and stores: none, one on the VMM's
- * area only (which the guest never touches), then a second, marking
- * each page the guest writes.
+ * Memory hooks on a guest that loads and stores: none; a store hook
+ * marking each page the guest writes (ringside's, which it needs for
+ * dirty pages and code changes); then the guard over the VMM's area
+ * (which the guest never touches) on top of it, two ways: a load and
+ * store hook on the area (ringside's), and the area protected with a
+ * hook on its protected accesses (cheaper, but a load's EIP is then
+ * stale: sim/cpu/cpu_hooks.c).  Each ratio is to the store hook's line:
+ * what the guard adds.
  */
 static void bench_memory_hooks(const char *dirty, struct raw *r)
 {
-	static const struct raw_set set[3] = {
+	static const struct raw_set set[4] = {
 		{ RAW_NONE, 0, "none" },
-		{ RAW_GUARD, 0, "one on the VMM's area only" },
-		{ RAW_GUARD | RAW_WRITES, 0, "and one marking written pages" },
+		{ RAW_WRITES, 0, "one marking written pages" },
+		{ RAW_WRITES | RAW_GUARD, 0, "and the guard: a load/store hook" },
+		{ RAW_WRITES | RAW_GUARD_PROT, 0, "and the guard: protection" },
 	};
-	static const char *const to[3] = { "", "none", "the line above" };
-	double t[3][BENCH_MAX_RUNS];
-	struct raw_seen seen[3];
+	double t[4][BENCH_MAX_RUNS];
+	struct raw_seen seen[4];
 
-	bench_raw_runs(dirty, set, 3, REPEATS, r, t, seen);
+	bench_raw_runs(dirty, set, 4, REPEATS, r, t, seen);
 	printf("Unicorn alone with memory hooks: %s, best of %d; ratio of the times, the median of the %d side by side\n",
 	       dirty, REPEATS, REPEATS);
-	for (int k = 0; k < 3; k++) {
-		printf("  %-30s %8.3f s", set[k].name, bench_fastest(t[k], REPEATS));
+	for (int k = 0; k < 4; k++) {
+		printf("  %-33s %8.3f s", set[k].name, bench_fastest(t[k], REPEATS));
 		if (k > 0)
-			printf("  ratio %.2f to %s",
-			       bench_median_ratio(t[k], t[k - 1], REPEATS), to[k]);
+			printf("  ratio %.2f to %s", bench_median_ratio(t[k],
+			       t[k > 1], REPEATS), k > 1 ? "the second" : "none");
 		printf("\n");
 	}
 }
@@ -416,6 +432,21 @@ int main(int argc, char **argv)
 		free(r);
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--modes") == 0) {
+		bench_modes(argc > 2 ? argv[2] : "scenarios/guests/bench.elf",
+			    argc > 3 ? argv[3] : "build/guests/traps.elf", r);
+		disasm_destroy(r->dis);
+		free(r);
+		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "--memory") == 0) {
+		bench_memory_hooks(argc > 2 ? argv[2] :
+				   "scenarios/guests/dirty.elf", r);
+		disasm_destroy(r->dis);
+		free(r->area);
+		free(r);
+		return 0;
+	}
 	n = bench_modes(path, traps, r);
 	bench_hooks(path, n, r);
 	bench_memory_hooks(dirty, r);
@@ -423,6 +454,7 @@ int main(int argc, char **argv)
 	bench_loop("x87 beside plain loads", x87, r);
 	bench_loop("self-modifying code", smc, r);
 	disasm_destroy(r->dis);
+	free(r->area);
 	free(r);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <unicorn/unicorn.h>
 
@@ -32,6 +33,49 @@ void bench_pause(void)
 	struct timespec t = { 0, BENCH_PAUSE_MS * 1000000L };
 
 	nanosleep(&t, NULL);
+}
+
+/* Non-idle CPU seconds of all CPUs, from /proc/stat (-1: unreadable). */
+static double busy_seconds(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (f == NULL)
+		return -1;
+	/* cpu user nice system idle iowait irq softirq steal */
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n != 8)
+		return -1;
+	return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+	       (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void bench_others_start(struct bench_others *o)
+{
+	o->busy = busy_seconds();
+	o->self = self_seconds();
+}
+
+double bench_others(const struct bench_others *o, double wall)
+{
+	double busy = busy_seconds(), other;
+
+	if (o->busy < 0 || busy < 0 || wall <= 0)
+		return -1;
+	other = (busy - o->busy) - (self_seconds() - o->self);
+	return other > 0 ? other / wall : 0;
 }
 
 double bench_fastest(const double *t, int n)
@@ -119,6 +163,13 @@ static void raw_guard(uc_engine *uc, uc_mem_type type, uint64_t addr,
 	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
 }
 
+static bool raw_guard_prot(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			   int size, int64_t value, void *ud)
+{
+	(void)uc; (void)type; (void)addr; (void)size; (void)value; (void)ud;
+	return true;			/* made, as a guard would say */
+}
+
 static void raw_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 		      int size, int64_t value, void *ud)
 {
@@ -140,6 +191,10 @@ static void raw_hook(uc_engine *uc, struct raw *r)
 	if (r->hooks & RAW_GUARD)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
 			    raw_guard, r, VMM_BASE, VMM_BASE + (VMM_SIZE - 1));
+	if (r->hooks & RAW_GUARD_PROT)
+		uc_hook_add(uc, &h, UC_HOOK_MEM_READ_PROT |
+			    UC_HOOK_MEM_WRITE_PROT, raw_guard_prot, r, VMM_BASE,
+			    VMM_BASE + (VMM_SIZE - 1));
 	if (r->hooks & RAW_WRITES)
 		uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, raw_write, r, 0,
 			    BENCH_RAM_SIZE - 1);
@@ -189,6 +244,15 @@ static uc_engine *raw_engine(struct raw *r, uint8_t **ram)
 		exit(2);
 	}
 	uc_mem_map_ptr(uc, 0, BENCH_RAM_SIZE, UC_PROT_ALL, *ram);
+	if (r->hooks & RAW_GUARD_PROT) {	/* an area for the guard */
+		if (r->area == NULL)
+			r->area = aligned_alloc(4096, VMM_SIZE);
+		if (r->area == NULL) {
+			fprintf(stderr, "bench: out of memory\n");
+			exit(2);
+		}
+		uc_mem_map_ptr(uc, VMM_BASE, VMM_SIZE, UC_PROT_EXEC, r->area);
+	}
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_in, NULL, 1, 0, UC_X86_INS_IN);
 	uc_hook_add(uc, &h, UC_HOOK_INSN, raw_out, NULL, 1, 0, UC_X86_INS_OUT);
 	r->ram = *ram;

@@ -29,6 +29,22 @@ double bench_now(void);
 #define BENCH_PAUSE_MS 5
 void bench_pause(void);
 
+/*
+ * Other work on the machine: bench_others_start() marks a moment,
+ * bench_others() says how many CPUs' worth of time (0.0 to nproc) went
+ * to anything but this process since then, by /proc/stat's non-idle
+ * time less the process's own CPU time (-1 if /proc/stat cannot be
+ * read).  The other vCPU of this VM shares a physical core's load and
+ * store machinery with the bench's (docs/performance.md): a figure
+ * well above 0 says its runs were timed beside other work.
+ */
+struct bench_others {
+	double busy;		/* /proc/stat: non-idle seconds, all CPUs */
+	double self;		/* this process's CPU seconds */
+};
+void bench_others_start(struct bench_others *o);
+double bench_others(const struct bench_others *o, double wall);
+
 /* The smallest of t[0..n), and the median (n <= BENCH_MAX_RUNS). */
 double bench_fastest(const double *t, int n);
 double bench_median(const double *t, int n);
@@ -44,6 +60,10 @@ enum raw_hooks {
 	RAW_GUARD = 1 << 3,	/* a load and store hook on the VMM's area
 				   only, which the guest never touches */
 	RAW_WRITES = 1 << 4,	/* a store hook marking the page written */
+	RAW_GUARD_PROT = 1 << 5, /* the VMM's area mapped for fetching only,
+				   a hook on its protected loads and stores
+				   (the guard as it cannot be: loads' EIP
+				   stale, sim/cpu/cpu_hooks.c) */
 };
 
 /* A block the block hook has seen, and how often it ran. */
@@ -60,6 +80,8 @@ struct raw {
 	uint64_t insns;		/* OUT: instructions a code hook saw */
 	uint64_t blocks;	/* OUT: blocks the block hook saw */
 	const uint8_t *ram;	/* the guest's RAM, for the decoder */
+	uint8_t *area;		/* RAW_GUARD_PROT's VMM area (the caller
+				   frees it) */
 	struct disasm *dis;	/* RAW_DECODE's decoder */
 	struct raw_block block[BENCH_BLOCK_SLOTS];
 	uint8_t dirty[BENCH_RAM_SIZE >> BENCH_PAGE_SHIFT]; /* a byte a page */

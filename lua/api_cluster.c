@@ -339,7 +339,8 @@ static int cvm_index(lua_State *L)
 static int l_cvm_serial(lua_State *L)
 {
 	struct cluster *c;
-	struct vm *live = cluster_vm_live(c, check_cvm(L, 1, &c));
+	int id = check_cvm(L, 1, &c);	/* sets c: before c is read */
+	struct vm *live = cluster_vm_live(c, id);
 	size_t len = 0;
 	const char *s = live ? vm_serial(live, &len) : "";
 
@@ -350,7 +351,8 @@ static int l_cvm_serial(lua_State *L)
 static int cvm_tostring(lua_State *L)
 {
 	struct cluster *c;
-	const struct cluster_vm *v = cluster_vm(c, check_cvm(L, 1, &c));
+	int id = check_cvm(L, 1, &c);	/* sets c: before c is read */
+	const struct cluster_vm *v = cluster_vm(c, id);
 
 	lua_pushfstring(L, "cluster VM %s (%s on %s)", v->name,
 			cvm_state_name(v->state),

@@ -182,6 +182,17 @@ static void on_mmio_write(uc_engine *uc, uint64_t off, unsigned size,
  * finds zeros there, a store lands on bytes that are put back
  * (cpu_reveal) before the VMM's own accesses, any hook into the VMM, and
  * the end of the run.  The VMM's data stays intact and unseen.
+ *
+ * A load and store hook, not the area mapped for fetching only with a
+ * hook on its protected accesses.  Unicorn 2.0.1 writes EIP back before a
+ * load only when a load hook exists (target/i386/translate.c,
+ * gen_op_ld_v: "Unicorn: sync EIP"), and the VMM names the instruction
+ * that touched nothing by EIP: protected, a load of the area was named at
+ * an earlier instruction (test_named descread, vmmfor) [measured
+ * 2026-12-06].  That write-back and the walk of this hook's range on every
+ * load are what the guard costs, about 8% on scenarios/guests/dirty.elf;
+ * the store hook over RAM (on_write) already sends every access through
+ * Unicorn's helpers, the 3.3-fold (docs/performance.md).
  */
 #define CHUNK 64u
 

@@ -28,10 +28,14 @@ for bin in "$build"/fuzz/fuzz_*; do
 	esac
 	# -timeout: a bundled scenario (vcb) takes 2.3 s of CPU under ASan and
 	# UBSan, 8 s of wall-clock time on a shared 2-CPU machine: a hang is
-	# what takes longer than 30 s
+	# what takes longer than 30 s.  -report_slow_units the same: libFuzzer
+	# keeps an input slower than 10 s (its default) as found-*-slow-unit-*,
+	# which on a busy machine a mutant of vcb.lua was (12 s of wall-clock
+	# time, 1.6 s of CPU), and that is no find
 	start="$build/fuzz/.start-$t"
 	: > "$start"
-	"$bin" -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 \
+	"$bin" -max_total_time="$secs" -timeout=30 -report_slow_units=30 \
+		-rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$build/fuzz/found-$t-" \
 		"$corpus" "tests/fuzz/$t" $more >"$log" 2>&1
 	rc=$?

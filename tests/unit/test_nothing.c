@@ -37,6 +37,17 @@ static void vmmread(void **state)
 }
 
 /*
+ * The same word of the VMM's area read again and again: 0 every time,
+ * as on QEMU (each read reaches the guard, not only the page's first,
+ * whatever the guard is made of: sim/cpu/cpu_hooks.c).
+ */
+static void vmmreread(void **state)
+{
+	(void)state;
+	tl_hostile_check(&(struct tl_hostile){ "vmmreread", M, POWER_DEBUG_EXIT, 0, true, true });
+}
+
+/*
  * Loads and stores past RAM and in every part of the VMM's area: what
  * QEMU gives, a no-memory trap each (13 loads, 6 stores and their 6
  * loads back).
@@ -304,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vmmread),
+		cmocka_unit_test(vmmreread),
 		cmocka_unit_test(vmmzero),
 		cmocka_unit_test(nomem),
 		cmocka_unit_test(vmmjump),
