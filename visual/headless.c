@@ -339,6 +339,10 @@ static void json_summary(struct vm *vm, FILE *out)
 			fprintf(out, ",\"%s\":%llu", vcpu_stats_list[i].key,
 				(unsigned long long)vcpu_stats_value(st,
 							&vcpu_stats_list[i]));
+	/* bytes past the devices' cap (OUTBUF_MAX), not kept nor printed */
+	fprintf(out, ",\"serial_dropped\":%llu,\"printer_dropped\":%llu",
+		(unsigned long long)vm_output_dropped(vm, DEV_SERIAL),
+		(unsigned long long)vm_output_dropped(vm, DEV_PARALLEL));
 	fprintf(out, ",\"mode\":\"%s\"}\n", exec_mode_name(vm->cfg.mode));
 }
 
