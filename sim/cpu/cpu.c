@@ -194,8 +194,7 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 	memset(info, 0, sizeof *info);
 	c->running = 1;
 	c->depth++;
-	err = uc_emu_start(c->uc[e], eip, until, 0,
-			   e == CPU_STEP ? (count ? count : 1) : 0);
+	err = uc_emu_start(c->uc[e], eip, until, 0, count);
 	c->depth--;
 	c->running = 0;
 	if (c->nhidden)
@@ -240,13 +239,20 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	     struct cpu_exit_info *info)
 {
-	run_until(c, e, count, c->until, info);
+	run_until(c, e, e == CPU_STEP ? (count ? count : 1) : 0, c->until,
+		  info);
 }
 
 void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
 {
 	retranslated(c, CPU_STEP);
 	run_until(c, CPU_STEP, 1, next, info);
+}
+
+void cpu_step_own(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
+{
+	retranslated(c, CPU_STEP);
+	run_until(c, CPU_STEP, 0, next, info);	/* no count: up to next */
 }
 
 void cpu_request_stop(struct cpu *c)
