@@ -183,6 +183,7 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 {
 	uint32_t eip;
 	uc_err err;
+	int outer;
 
 	for (int k = 0; k < 2 && c->depth == 0 && c->renew_due; k++)
 		if (c->retranslations[k] >= c->renew_after)
@@ -192,11 +193,14 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
+	outer = c->uncounted;	/* (a hook's run inside: its own) */
+	c->uncounted = e == CPU_STEP && count == 0;
 	c->running = 1;
 	c->depth++;
 	err = uc_emu_start(c->uc[e], eip, until, 0, count);
 	c->depth--;
 	c->running = 0;
+	c->uncounted = outer;
 	if (c->nhidden)
 		cpu_reveal(c);	/* the VMM's area is the VMM's again */
 	c->code_hidden = 0;
