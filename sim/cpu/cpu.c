@@ -183,6 +183,7 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 {
 	uint32_t eip;
 	uc_err err;
+	int outer;
 
 	for (int k = 0; k < 2 && c->depth == 0 && c->renew_due; k++)
 		if (c->retranslations[k] >= c->renew_after)
@@ -192,12 +193,14 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 	activate(c, e);
 	eip = cpu_reg(c, X86R_EIP);
 	memset(info, 0, sizeof *info);
+	outer = c->uncounted;	/* (a hook's run inside: its own) */
+	c->uncounted = e == CPU_STEP && count == 0;
 	c->running = 1;
 	c->depth++;
-	err = uc_emu_start(c->uc[e], eip, until, 0,
-			   e == CPU_STEP ? (count ? count : 1) : 0);
+	err = uc_emu_start(c->uc[e], eip, until, 0, count);
 	c->depth--;
 	c->running = 0;
+	c->uncounted = outer;
 	if (c->nhidden)
 		cpu_reveal(c);	/* the VMM's area is the VMM's again */
 	c->code_hidden = 0;
@@ -240,13 +243,20 @@ static void run_until(struct cpu *c, enum cpu_engine e, uint64_t count,
 void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 	     struct cpu_exit_info *info)
 {
-	run_until(c, e, count, c->until, info);
+	run_until(c, e, e == CPU_STEP ? (count ? count : 1) : 0, c->until,
+		  info);
 }
 
 void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
 {
 	retranslated(c, CPU_STEP);
 	run_until(c, CPU_STEP, 1, next, info);
+}
+
+void cpu_step_own(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
+{
+	retranslated(c, CPU_STEP);
+	run_until(c, CPU_STEP, 0, next, info);	/* no count: up to next */
 }
 
 void cpu_request_stop(struct cpu *c)

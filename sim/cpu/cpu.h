@@ -145,6 +145,25 @@ void cpu_run(struct cpu *c, enum cpu_engine e, uint64_t count,
 void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info);
 
 /*
+ * Run the one instruction at EIP, which stores into its own bytes and
+ * does not end blocks, on the step engine, up to next, with no count of
+ * instructions.  Unicorn gives the instruction's translation up at the
+ * store, as any translation stored into (vmm_smc.c), and runs it again
+ * alone (cflags_next_tb = 1); but with a count (uc_emu_start's, as
+ * cpu_run and cpu_step_one pass 1) the given-up run is counted, and the
+ * count ends the run before the retry: EIP unchanged, and the next step
+ * gives it up again, for ever [measured: Unicorn 2.0.1, MOV to its own
+ * opcode at 0x1001 run with count 1, alone (until 0x1008) or not: a
+ * write and two blocks at 0x1001 each time, EIP stays 0x1001; with no
+ * count and until 0x1008: two writes, EIP 0x1008; tests/guests/
+ * smcshadow.S under hw].  It stops at next, where Unicorn stops before
+ * fetching, or after an exception or INT n (the hook's, before the
+ * handler runs): only an instruction that cannot jump elsewhere may use
+ * it.
+ */
+void cpu_step_own(struct cpu *c, uint32_t next, struct cpu_exit_info *info);
+
+/*
  * Unicorn 2.0.1 keeps memory for every piece of code it translates, also
  * once that code is thrown away (cpu_invalidate_code: the guest wrote
  * there) or translated alone (cpu_step_one), and in the end crashes in

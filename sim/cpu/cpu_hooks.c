@@ -67,7 +67,6 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
 {
 	struct cpu *c = ud;
 
-	(void)uc;
 	if (c->probing) {
 		cpu_exception_probe_hit(c, (int)intno);
 		return;
@@ -75,6 +74,8 @@ static void on_intr(uc_engine *uc, uint32_t intno, void *ud)
 	enter_vmm(c);
 	c->hooks.exception(c->hooks.ctx, (int)intno);
 	c->running = 1;
+	if (c->uncounted)
+		uc_emu_stop(uc);	/* (at the next block's start) */
 }
 
 static uint32_t on_in(uc_engine *uc, uint32_t port, int size, void *ud)

@@ -69,6 +69,10 @@ struct cpu {
 					   guard's time (the block hook's VMM
 					   work makes no access it refuses,
 					   and a toggle there costs 6%) */
+	int uncounted;			/* a run with no count (cpu_step_own):
+					   an exception or INT n stops it, as
+					   the count would have, before the
+					   handler's first instruction */
 };
 
 /* The engine that holds the register state now. */

@@ -171,6 +171,32 @@ static bool step_alone(struct vcpu *v, const struct block_insn *bi)
 }
 
 /*
+ * Whether the instruction at bi stores into its own bytes (a memory
+ * operand that overlaps them) and cannot go elsewhere than the next one:
+ * stepped with no count (cpu_step_own), or the step engine gives it up
+ * and stops before its retry for ever.  One that ends blocks (a CALL
+ * pushing onto itself) keeps its count, as its target is not next.
+ */
+static bool stores_into_itself(struct vcpu *v, const struct block_insn *bi)
+{
+	uint32_t next = bi->x.addr + bi->x.len;
+
+	if (x86_op_ends_block((enum x86_op)bi->x.op))
+		return false;
+	for (int i = 0; i < bi->x.nops; i++) {
+		const struct x86_operand *op = &bi->x.ops[i];
+		uint32_t a;
+
+		if (op->kind != X86_OPND_MEM)
+			continue;
+		a = vmm_operand_addr(v, op);
+		if (a < next && (uint64_t)a + (uint32_t)op->size > bi->x.addr)
+			return true;
+	}
+	return false;
+}
+
+/*
  * What a guest store means besides its bytes: vmm.c's write hook calls
  * this for every store Unicorn reports, vmm_smc_next_block for the one it
  * does not (the contract is in vmm_priv.h).
@@ -238,7 +264,9 @@ static int step_guest(struct vcpu *v, const struct block *b)
 		/* IOPL forbids it: the hardware would raise #GP(0) instead */
 		vmm_handle_exception(v, bi, X86_GP, 0, eip);
 	} else {
-		if (step_alone(v, bi))
+		if (stores_into_itself(v, bi))
+			cpu_step_own(v->cpu, eip + bi->x.len, &info);
+		else if (step_alone(v, bi))
 			cpu_step_one(v->cpu, eip + bi->x.len, &info);
 		else
 			cpu_run(v->cpu, CPU_STEP, 1, &info);
