@@ -10,6 +10,7 @@
  * (tests/unit/test_tfstep.c). */
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
+        .include "tests/guests/steps.inc"
         .set MAXSTEPS, 16
 _start:
         USER_START
@@ -54,64 +55,14 @@ syscall:
         mov  %cx, %es
         iret
 
-report: mov  count, %eax
-        call putdec
-        call newline
-        xor  %ebx, %ebx
-1:      cmp  count, %ebx
-        jae  2f
-        cmp  $MAXSTEPS, %ebx
-        jae  2f
-        mov  eips(, %ebx, 4), %eax
-        sub  $_start, %eax
-        call hex
-        mov  $' ', %al
-        call putc
-        mov  rings(, %ebx, 4), %eax
-        add  $'0', %al
-        call putc
-        mov  bs(, %ebx, 4), %eax
-        add  $'0', %al
-        call putc
-        call newline
-        inc  %ebx
-        jmp  1b
-2:      EXIT 0
+report: STEP_REPORT
 
 /* #DB: the EIP and the ring in the frame, DR6.BS; DR6 cleared. */
-debug:  push %eax
-        push %ebx
-        push %ds
-        mov  $KDATA, %ax
-        mov  %ax, %ds
-        mov  count, %ebx
-        incl count
-        cmp  $MAXSTEPS, %ebx
-        jae  1f
-        mov  12(%esp), %eax             /* EIP */
-        mov  %eax, eips(, %ebx, 4)
-        mov  16(%esp), %eax             /* CS */
-        and  $3, %eax
-        mov  %eax, rings(, %ebx, 4)
-        mov  %dr6, %eax
-        shr  $14, %eax
-        and  $1, %eax
-        mov  %eax, bs(, %ebx, 4)
-1:      xor  %eax, %eax
-        mov  %eax, %dr6
-        pop  %ds
-        pop  %ebx
-        pop  %eax
-        iret
+        STEP_DEBUG
 
         .include "tests/guests/lib.inc"
 
-        .data
-        .align 4
-count:  .long 0
-eips:   .fill MAXSTEPS, 4, 0
-rings:  .fill MAXSTEPS, 4, 0
-bs:     .fill MAXSTEPS, 4, 0
+        STEP_DATA
         FLAT_GDT
         USER_GDT
         GDT_PTR

@@ -4,7 +4,9 @@
  *   - single-stepping (EFLAGS.TF): a #DB after each instruction, DR6.BS
  *     set, also after the instructions the VMM carries out itself
  *     (tests/guests/tfstep.S), and of user code by its kernel
- *     (tfuser.S); and --max-insns bounds a stepped guest;
+ *     (tfuser.S), and across changes of ring: IRET and far RET to ring
+ *     3, SYSENTER and SYSEXIT (tfring.S); and --max-insns bounds a
+ *     stepped guest;
  *   - a timer far faster than the guest's loop (the PIT at about 600 kHz,
  *     tests/guests/pitfast.S): its interrupts come in and the loop ends.
  */
@@ -98,6 +100,26 @@ static void user_single_step(void **state)
 	same_as_qemu(guest, q, "--max-insns 1M");
 }
 
+/*
+ * Steps across changes of ring (tests/guests/tfring.S): an IRET to ring 3
+ * that begins with TF set (whether it pops TF set or clear), a far RET to
+ * ring 3, SYSENTER (a #DB at its entry point, from ring 0) and SYSEXIT:
+ * each traps, at the new ring's first instruction, as on QEMU; 12 #DBs.
+ * Before, ringside carried these out in the VMM (its stub's far transfer,
+ * its SYSENTER and SYSEXIT) and raised no #DB after them: bt and hw gave
+ * 7 steps, te none (the run ended without the report).
+ */
+static void ring_single_step(void **state)
+{
+	static const char *const guest = "build/guests/tfring.elf";
+	const char *q = qemu(guest);
+
+	(void)state;
+	assert_non_null(strstr(q, "12\n000000e6 31\n"));
+	assert_non_null(strstr(q, "0000014f 01\n00000150 01\n00000109 31\n"));
+	same_as_qemu(guest, q, "--max-insns 1M");
+}
+
 /* --max-insns stops a stepped guest in every mode, partway: status 1. */
 static void single_step_bounded(void **state)
 {
@@ -167,6 +189,7 @@ int main(void)
 		cmocka_unit_test(single_step),
 		cmocka_unit_test(single_step_bounded),
 		cmocka_unit_test(user_single_step),
+		cmocka_unit_test(ring_single_step),
 		cmocka_unit_test(fast_timer),
 		cmocka_unit_test(fast_timer_on_time),
 	};
