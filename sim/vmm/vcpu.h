@@ -125,6 +125,17 @@ struct vmm_retry {
 };
 
 /*
+ * A complete register state to resume the guest with, *as the guest sees
+ * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
+ * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
+ * into the real state (ring deprivileging, translated code).
+ */
+struct vmm_target {
+	uint32_t eip, esp, eflags;
+	uint16_t cs, ss, ds, es, fs, gs;
+};
+
+/*
  * Accesses to guest memory the VMM makes for the guest, as the CPU would
  * (an instruction it carries out, an interrupt it delivers): of nothing,
  * each is the VMM's trap, as when the CPU makes it (vmm_mem.c).
@@ -215,6 +226,7 @@ struct vmm_run {
 	uint32_t gdt_shadowed;		/* guest GDT entries copied to the real one */
 	uint32_t ldt_shadowed;		/* guest LDT entries in the shadow LDT */
 	bool stub_armed;		/* the VMM sent the CPU to its stub */
+	struct vmm_target stub_target;	/* ... to IRET to this (vmm_switch.c) */
 	uint32_t nothing_eip;		/* the guest's EIP, where there is no
 					   memory: the VMM runs it (0: not;
 					   vmm_guard.c) */

@@ -95,8 +95,13 @@ static int deliver_once(struct vcpu *v, int vector, enum deliver_kind kind,
 		vmm_push(v, &s, t.ss, size);
 		vmm_push(v, &s, t.esp, size);
 		t.ss = new_ss;
-	} else {
+	} else if (!v->run.stub_armed) {
 		vmm_stack_of(v, &s);
+	} else {	/* the stack the stub is to load, not the CPU's */
+		if (!vmm_guest_desc(v, t.ss, &raw))
+			return raise(f, X86_SS, 0);
+		x86_desc_decode(raw, &stack);
+		vmm_stack_at(&s, &stack, t.esp);
 	}
 	vmm_push(v, &s, old_flags, size);
 	vmm_push(v, &s, t.cs, size);

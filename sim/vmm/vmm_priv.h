@@ -155,18 +155,13 @@ uint32_t vmm_pop(struct vcpu *v, struct vmm_stack *s, int size);
 
 /* ---- vmm_switch.c: the guest's view of the CPU, and moving it ---------- */
 
-/*
- * A complete register state to resume the guest with, *as the guest sees
- * it*: CS and SS with the guest's own RPL (0 for its kernel), EFLAGS with
- * its virtual IF and IOPL, EIP in its own code.  vmm_switch() turns it
- * into the real state (ring deprivileging, translated code).
- */
-struct vmm_target {
-	uint32_t eip, esp, eflags;
-	uint16_t cs, ss, ds, es, fs, gs;
-};
+/* (struct vmm_target, a state to resume the guest with: vcpu.h) */
 
-/* The guest's current state as a target (to modify and switch to). */
+/*
+ * The guest's current state as a target (to modify and switch to).  While
+ * the VMM's stub is armed, the state it is about to IRET to (the guest is
+ * already there: a #DB after the instruction that sent it, vmm_do).
+ */
 void vmm_current_target(struct vcpu *v, struct vmm_target *t);
 
 /*

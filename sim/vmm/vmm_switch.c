@@ -40,6 +40,10 @@ uint32_t vmm_guest_eip(struct vcpu *v)
 
 void vmm_current_target(struct vcpu *v, struct vmm_target *t)
 {
+	if (v->run.stub_armed) {	/* where the guest already is */
+		*t = v->run.stub_target;
+		return;
+	}
 	t->eip = vmm_guest_eip(v);
 	t->esp = cpu_reg(v->cpu, X86R_ESP);
 	t->eflags = vmm_guest_eflags(v);
@@ -173,7 +177,10 @@ void vmm_switch(struct vcpu *v, const struct vmm_target *t)
 		set_seg(v, X86R_FS, r.fs);
 		set_seg(v, X86R_GS, r.gs);
 		cpu_set_reg(v->cpu, X86R_EIP, r.eip);
+		if (v->run.stub_armed)	/* a switch it was to make: not now */
+			vmm_guard_arm(v, false);
 	} else {
+		v->run.stub_target = *t;
 		switch_via_stub(v, &r);
 	}
 	if (v->vring != old)

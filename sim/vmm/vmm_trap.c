@@ -374,12 +374,16 @@ void vmm_do(struct vcpu *v, const struct block_insn *bi, enum vmm_entry how,
 	/*
 	 * TF was set: the step's #DB (vmm_single_step), the VMM's to raise;
 	 * under VT-x, after what non-root mode ran without an exit, the
-	 * CPU's own (no event).  A jump through the VMM's stub (a change of
-	 * ring) is not stepped.
+	 * CPU's own (no event).  TF as the instruction began, not as it left
+	 * it (SDM vol. 3B 17.3.1.4): an IRET that pops TF set is not
+	 * stepped, one that pops it clear is.  A jump that changes ring
+	 * (IRET or far RET to ring 3, SYSENTER, SYSEXIT) is stepped too, in
+	 * its new ring: the #DB comes before the target's first instruction,
+	 * its frame the state the VMM's stub was to IRET to
+	 * (vmm_current_target; tests/guests/tfring.S, as on QEMU).
 	 */
 	if (steps && v->vm->state == VM_ON &&
-	    (e.result == EMU_NEXT ||
-	     (e.result == EMU_JUMP && !v->run.stub_armed)))
+	    (e.result == EMU_NEXT || e.result == EMU_JUMP))
 		vmm_single_step(v, bi, e.result == EMU_NEXT ?
 				in->addr + in->len : e.target.eip,
 				how == ENTRY_HARDWARE);
@@ -505,11 +509,33 @@ void vmm_exception_hook(void *ctx, int vector)
 		bt_exception(v, vector, error, eip);
 		return;
 	}
+	if (vector == X86_DB && v->run.stub_armed &&
+	    eip == VMM_BASE + VMM_STUB_OFF + VMM_STUB_LCALL)
+		/*
+		 * The CPU's step of a SYSENTER it ran with TF set (te): the
+		 * VMM carried the guest's out (vmm_sysenter_hook) and sent
+		 * the CPU to its stub, and has raised the guest's #DB itself
+		 * (vmm_do).  The CPU's, at the stub's entry, is not the
+		 * guest's: dropped, and the stub runs.
+		 */
+		return;
 	if (eip >= VMM_BASE) {
 		/* the VMM's own stub faulted: a ringside bug, stop cleanly */
 		vm_power_off(v->vm, POWER_BAD_INSN, eip);
 		vmm_stop_soon(v);
 		return;
+	}
+	if (v->run.ring_dirty) {
+		/*
+		 * The block ended in a far transfer the CPU ran itself (te's
+		 * IRET from CPL 1 to ring 3) and trapped at once after it: a
+		 * #DB from TF set as it began (tests/guests/tfring.S).  The
+		 * exception comes from the new ring, not the one the block
+		 * began in: delivering it as from ring 0 faulted in the
+		 * VMM's stub.
+		 */
+		vmm_sync_ring(v);
+		v->run.ring_dirty = 0;
 	}
 	bi = vmm_current_insn(v, eip, soft_int_at(v, eip, vector));
 	vmm_handle_exception(v, bi, vector, error, eip);
