@@ -505,20 +505,20 @@ void vmm_exception_hook(void *ctx, int vector)
 		vmm_handle_exception(v, v->run.step_insn, vector, error, eip);
 		return;
 	}
+	if (vector == X86_DB && v->run.stub_armed &&
+	    eip == VMM_BASE + VMM_STUB_OFF + VMM_STUB_LCALL)
+		/*
+		 * The CPU's step of a SYSENTER it ran with TF set (te, and
+		 * bt's user code run directly): the VMM carried the guest's
+		 * out (vmm_sysenter_hook), sent the CPU to its stub and
+		 * raised the guest's #DB itself (vmm_do).  The CPU's, at the
+		 * stub's entry, is not the guest's: dropped; the stub runs.
+		 */
+		return;
 	if (v->run.in_bt) {
 		bt_exception(v, vector, error, eip);
 		return;
 	}
-	if (vector == X86_DB && v->run.stub_armed &&
-	    eip == VMM_BASE + VMM_STUB_OFF + VMM_STUB_LCALL)
-		/*
-		 * The CPU's step of a SYSENTER it ran with TF set (te): the
-		 * VMM carried the guest's out (vmm_sysenter_hook) and sent
-		 * the CPU to its stub, and has raised the guest's #DB itself
-		 * (vmm_do).  The CPU's, at the stub's entry, is not the
-		 * guest's: dropped, and the stub runs.
-		 */
-		return;
 	if (eip >= VMM_BASE) {
 		/* the VMM's own stub faulted: a ringside bug, stop cleanly */
 		vm_power_off(v->vm, POWER_BAD_INSN, eip);

@@ -12,7 +12,9 @@
  *  - a far RET (LRET) from ring 0 to ring 3 with TF set: a #DB at user4;
  *  - SYSENTER with TF set (it clears IF, not TF): a #DB at `entry`, from
  *    ring 0, one after its first instruction, and one after SYSEXIT, at
- *    user5 in ring 3.
+ *    user5 in ring 3; twice, from user code with interrupts off (which
+ *    bt translates), then on (which bt runs directly, and SYSENTER
+ *    lands in the VMM, as under te).
  * Each #DB from ring 3 enters the ring-0 handler through the TSS's stack
  * (its IRET back, TF clear as it begins, traps nothing).  The kernel
  * prints the number of #DBs and each one's EIP (from _start), ring and
@@ -21,7 +23,7 @@
         .include "tests/guests/mb.inc"
         .include "tests/guests/kernel.inc"
         .include "tests/guests/steps.inc"
-        .set MAXSTEPS, 16
+        .set MAXSTEPS, 24
 _start:
         USER_START
         xor  %edx, %edx                 /* the SYSENTER MSRs */
@@ -63,6 +65,10 @@ user4:  mov  $4, %eax                   /* a #DB */
         mov  $user5, %edx               /* a #DB */
         sysenter                        /* a #DB at entry, ring 0 */
 user5:  mov  $5, %eax                   /* a #DB */
+        int  $0x80                      /* back with IF on, TF set */
+        mov  $user6, %edx               /* a #DB */
+        sysenter                        /* a #DB at entry, ring 0 */
+user6:  mov  $6, %eax                   /* a #DB */
         int  $0x80                      /* the report */
 3:      jmp  3b
 
@@ -73,9 +79,12 @@ syscall:
         je   2f
         cmp  $3, %eax
         je   3f
-        cmp  $5, %eax
+        cmp  $6, %eax
         je   report
-        iret                            /* 1: TF clear here, set after */
+        cmp  $5, %eax
+        jne  1f
+        orl  $0x200, 8(%esp)            /* 5: IF on (user code that bt */
+1:      iret                            /* runs directly); 1: TF set after */
 2:      andl $~0x100, 8(%esp)           /* 2: the frame's TF clear, */
         pushf                           /* ring 0's set */
         orl  $0x100, (%esp)
