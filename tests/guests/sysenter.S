@@ -16,16 +16,7 @@
 
 _start:
         USER_START
-        xor  %edx, %edx                 /* the SYSENTER MSRs */
-        mov  $0x174, %ecx
-        mov  $KCODE, %eax
-        wrmsr
-        mov  $0x175, %ecx
-        mov  $kstack, %eax
-        wrmsr
-        mov  $0x176, %ecx
-        mov  $entry, %eax
-        wrmsr
+        SYSENTER_MSRS entry
         GATE 13, gp_handler             /* #GP, ring 0 */
         lidt idt_ptr
         TO_RING3 user

@@ -26,29 +26,8 @@
         .set MAXSTEPS, 24
 _start:
         USER_START
-        xor  %edx, %edx                 /* the SYSENTER MSRs */
-        mov  $0x174, %ecx
-        mov  $KCODE, %eax
-        wrmsr
-        mov  $0x175, %ecx
-        mov  $kstack, %eax
-        wrmsr
-        mov  $0x176, %ecx
-        mov  $entry, %eax
-        wrmsr
-        GATE 1, debug
-        GATE 0x80, syscall, 0xee00      /* DPL 3: INT 0x80 from ring 3 */
-        lidt idt_ptr
-        xor  %eax, %eax
-        mov  %eax, %dr6
-        mov  $UDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        push $UDATA
-        push $ustack
-        push $0x302                     /* IF and TF */
-        push $UCODE
-        push $user1
+        SYSENTER_MSRS entry
+        STEP_FRAME user1
         pushf
         orl  $0x100, (%esp)
         popf                            /* TF: no #DB after this one */

@@ -14,19 +14,7 @@
         .set MAXSTEPS, 16
 _start:
         USER_START
-        GATE 1, debug
-        GATE 0x80, syscall, 0xee00      /* DPL 3: INT 0x80 from ring 3 */
-        lidt idt_ptr
-        xor  %eax, %eax
-        mov  %eax, %dr6
-        mov  $UDATA, %ax
-        mov  %ax, %ds
-        mov  %ax, %es
-        push $UDATA
-        push $ustack
-        push $0x302                     /* IF and TF */
-        push $UCODE
-        push $user1
+        STEP_FRAME user1
         iret                            /* not stepped */
 
 user1:  mov  $1, %eax                   /* a #DB after each of these */
