@@ -91,6 +91,11 @@ static void stdout_errors(void **state)
 	tl_want(tl_ringside("--headless holes 2>&1 >/dev/full"), 2, "cannot write the output");
 	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf 2>&1 >&-"),
 	     2, "cannot write the output");
+	/* the other outputs: the usage, the version, the list of scenarios */
+	tl_want(tl_ringside("--help 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--version 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--list 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--list 2>&1 >&-"), 2, "cannot write the output");
 	/* a pipe nobody reads any more */
 	assert_int_equal(pipe(fds), 0);
 	close(fds[0]);
