@@ -363,6 +363,16 @@ bool sim_guests_alive(const struct sim *s)
 	return false;
 }
 
+bool sim_parts_busy(const struct sim *s)
+{
+	if (s->parts_held)
+		return false;
+	for (int i = 0; i < s->nparts; i++)
+		if (s->parts[i].busy)
+			return true;
+	return false;
+}
+
 int sim_power_on(struct sim *s, struct vm *vm, char err[GUEST_ERR_MAX])
 {
 	int rc;

@@ -125,6 +125,14 @@ int sim_run_until(struct sim *s, uint64_t t_ns, uint64_t max_insns,
 /* Is a VM running guest code still on?  (Modelled VMs do not count.) */
 bool sim_guests_alive(const struct sim *s);
 
+/*
+ * Has a part (a cluster's VirtualCenter: a VMotion under way...) work
+ * under way?  With no guest alive and no part busy, sim_run stops idle;
+ * a caller that runs to time limits of its own (esxtop's sampler) asks
+ * the same two questions.
+ */
+bool sim_parts_busy(const struct sim *s);
+
 /* Ask sim_run to return at the next opportunity. */
 void sim_request_stop(struct sim *s);
 

@@ -505,8 +505,11 @@ int esxtop_run_until(struct esxtop *e, uint64_t t_ns, uint64_t max_insns,
 			*why = SIM_STOP_BUDGET;
 			break;
 		}
-		if (t_ns == UINT64_MAX && !sim_guests_alive(e->s)) {
-			*why = SIM_STOP_IDLE;	/* watching guests: all done */
+		/* as sim_run: idle once no guest runs and no part (a
+		 * VMotion under way) has work left */
+		if (t_ns == UINT64_MAX && !sim_guests_alive(e->s) &&
+		    !sim_parts_busy(e->s)) {
+			*why = SIM_STOP_IDLE;
 			break;
 		}
 		rc = sim_run_until(e->s, next, max_insns - ran, why);

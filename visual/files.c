@@ -10,7 +10,9 @@
  *     path says (links, "./", "a/../a");
  *   - an output is written under a temporary name in its own directory and
  *     renamed over the target only when complete (rename(2) is atomic on
- *     POSIX), so a run that fails or is interrupted leaves the old file.
+ *     POSIX), so a run that fails or is killed leaves the old file (a
+ *     headless run stopped by SIGINT/SIGTERM ends normally: its partial
+ *     trace replaces the old file, as its partial output is printed).
  *     An output that exists and is not a regular file (/dev/null, a pipe,
  *     /dev/stdout) is written in place: it cannot be renamed over.
  */

@@ -24,17 +24,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ringside: %s\nTry 'ringside --help'.\n", err);
 		return EXIT_USAGE;
 	}
+	/* what goes to stdout must get there: a full or closed stdout is
+	 * status 2 with a message (headless_exit_status), not a silent 0 */
 	if (opt.help) {
 		cli_usage(stdout);
-		return 0;
+		return headless_exit_status(0);
 	}
 	if (opt.version) {
 		printf("ringside %s (Unicorn %s)\n", RINGSIDE_VERSION,
 		       cpu_library_version());
-		return 0;
+		return headless_exit_status(0);
 	}
 	if (opt.list)
-		return play_list(stdout);
+		return headless_exit_status(play_list(stdout));
 	/* a headless run: ^C while it loads ends it too (headless.h) */
 	if (opt.headless && (opt.scenario || !opt.compare))
 		headless_catch_early();

@@ -381,6 +381,11 @@ static void host_options(void **state)
 	expect("--headless --esxtop --interval 0.005 smp", 0, "% CoStop");
 	assert_true(identities_hold(out, &sys, &cstp) >= 10);
 	assert_true(cstp);
+	/* a cluster at work with no guest code running (drs.lua's VMotions:
+	 * run{until_event="cluster"} in a loop) goes on under the sampler,
+	 * as without it (it stopped at once, idle: 10^6 empty runs, then
+	 * "more than 1000000 say, pause and run calls", status 2) */
+	expect("--headless --esxtop --interval 1 drs", 0, "\\\\esx");
 	expect("--headless --interval 1 --guest x", 2, "go with --esxtop");
 	expect("--headless --esxtop --interval 0 --guest x", 2, "--interval wants seconds");
 	expect("--headless --esxtop --interval 1e3 --guest x", 2, "--interval wants seconds");

@@ -91,6 +91,11 @@ static void stdout_errors(void **state)
 	tl_want(tl_ringside("--headless holes 2>&1 >/dev/full"), 2, "cannot write the output");
 	tl_want(tl_ringside("--headless --guest scenarios/guests/hello.elf 2>&1 >&-"),
 	     2, "cannot write the output");
+	/* the other outputs: the usage, the version, the list of scenarios */
+	tl_want(tl_ringside("--help 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--version 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--list 2>&1 >/dev/full"), 2, "cannot write the output");
+	tl_want(tl_ringside("--list 2>&1 >&-"), 2, "cannot write the output");
 	/* a pipe nobody reads any more */
 	assert_int_equal(pipe(fds), 0);
 	close(fds[0]);
@@ -132,7 +137,7 @@ static void partial_line_kept(void **state)
  * this fails ("signal 15, expected exit status 143": checked by removing
  * it).  A child that never prints its line or never ends would block the
  * reads: alarm() turns that into a failed suite, not a stuck one. */
-static void signalled(int sig, int status)
+static void signalled(int sig, int status, const char *trace)
 {
 	int fds[2], st;
 	size_t n = 0;
@@ -148,8 +153,13 @@ static void signalled(int sig, int status)
 		close(fds[0]);
 		dup2(fds[1], 1);
 		dup2(fds[1], 2);
-		execl("./ringside", "ringside", "--headless", "--guest", PARTIAL,
-		      (char *)NULL);
+		if (trace != NULL)
+			execl("./ringside", "ringside", "--headless", "--guest",
+			      PARTIAL, "--trace=jsonl", "--trace-file", trace,
+			      (char *)NULL);
+		else
+			execl("./ringside", "ringside", "--headless", "--guest",
+			      PARTIAL, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -179,11 +189,24 @@ static void signalled(int sig, int status)
 
 static void signals_end_runs(void **state)
 {
+	char t[256], cmd[600];
+
 	(void)state;
 	tl_out[0] = '\0';
-	signalled(SIGTERM, 143);
+	signalled(SIGTERM, 143, NULL);
 	tl_out[0] = '\0';
-	signalled(SIGINT, 130);
+	/* a run ended by a signal ends as any other: its partial trace is
+	 * renamed over the old file (docs/bad-input.md), no temporary left */
+	tl_temp_file(t, sizeof t, ".jsonl");
+	tl_write_file(t, "old\n");
+	signalled(SIGINT, 130, t);
+	snprintf(cmd, sizeof cmd, "head -c 8 %s", t);
+	assert_int_equal(tl_sh(cmd, tl_out, sizeof tl_out), 0);
+	assert_string_equal(tl_out, "{\"seq\":0");
+	snprintf(cmd, sizeof cmd, "ls %s.tmp-* 2>/dev/null | wc -l", t);
+	tl_sh(cmd, tl_out, sizeof tl_out);
+	assert_int_equal(atoi(tl_out), 0);
+	unlink(t);
 }
 
 /* Has process pid a handler for sig yet (SigCgt in /proc/PID/status)? */
