@@ -352,6 +352,22 @@ static void own_bytes_step(void **state)
 		  MODE_HW);
 }
 
+/*
+ * tests/guests/smcfault.S: a BOUND reading its own bytes as its bounds,
+ * after STI, faults (#BR) ten times.  te and bt only, against QEMU: under
+ * hw the VT-x model steps the block after STI, cpu_step_own runs the
+ * BOUND with no count, and the #BR's delivery goes on inside that run,
+ * whose loads of the gate's code descriptor (the VMM's GDT, 0xffc00008)
+ * are taken as the guest's: nothing there, a triple fault at the BOUND
+ * where QEMU prints "smcfault: 0000000a" (found 2026-12-06, not fixed).
+ */
+static void own_bytes_fault(void **state)
+{
+	(void)state;
+	same_list("build/guests/smcfault.elf", "smcfault: 0000000a\n",
+		  MODE_TE, MODE_BT);
+}
+
 /* The immediate of an ADD imm32 to memory (81 05 disp32 imm32) listed. */
 static bool is_add_mem(const struct event *ev, uint32_t *imm)
 {
@@ -509,6 +525,7 @@ int main(void)
 		cmocka_unit_test(own_bytes_call),
 		cmocka_unit_test(own_bytes_shadow),
 		cmocka_unit_test(own_bytes_step),
+		cmocka_unit_test(own_bytes_fault),
 	};
 
 	return cmocka_run_group_tests_name("smccount", tests, NULL,
