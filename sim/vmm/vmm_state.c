@@ -87,6 +87,10 @@ int vmm_state_load(struct vcpu *v, const struct vmm_state *st)
 	v->run.sti_state = r->sti_state;
 	v->run.sti_shadow = r->sti_shadow;
 	v->run.sti_next = r->sti_next;
+	/* settled before a save (vmm_settle), but as it was: the stub's
+	 * target is what vmm_current_target reads while it is armed */
+	v->run.stub_armed = r->stub_armed;
+	v->run.stub_target = r->stub_target;
 	/* nothing of the last run is left over */
 	v->run.hot = NULL;
 	v->run.hot_runs = 0;
