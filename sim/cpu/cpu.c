@@ -255,8 +255,15 @@ void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
 
 void cpu_step_own(struct cpu *c, uint32_t next, struct cpu_exit_info *info)
 {
+	int vector;
+
 	retranslated(c, CPU_STEP);
+	c->pending_intr = -1;
 	run_until(c, CPU_STEP, 0, next, info);	/* no count: up to next */
+	vector = c->pending_intr;
+	c->pending_intr = -1;
+	if (vector >= 0)	/* the run stopped at it (on_intr) */
+		c->hooks.exception(c->hooks.ctx, vector);
 }
 
 void cpu_request_stop(struct cpu *c)

@@ -157,8 +157,9 @@ void cpu_step_one(struct cpu *c, uint32_t next, struct cpu_exit_info *info);
  * write and two blocks at 0x1001 each time, EIP stays 0x1001; with no
  * count and until 0x1008: two writes, EIP 0x1008; tests/guests/
  * smcshadow.S under hw].  It stops at next, where Unicorn stops before
- * fetching, or after an exception or INT n (the hook's, before the
- * handler runs): only an instruction that cannot jump elsewhere may use
+ * fetching, or at an exception or INT n, which the VMM's exception hook
+ * then gets after the run (before the handler runs: tests/guests/
+ * smcfault.S): only an instruction that cannot jump elsewhere may use
  * it.
  */
 void cpu_step_own(struct cpu *c, uint32_t next, struct cpu_exit_info *info);

@@ -73,6 +73,8 @@ struct cpu {
 					   an exception or INT n stops it, as
 					   the count would have, before the
 					   handler's first instruction */
+	int pending_intr;		/* ... its vector, for the VMM after
+					   the run (cpu_step_own), or -1 */
 };
 
 /* The engine that holds the register state now. */
