@@ -155,12 +155,7 @@ static long ringside_peak_kib(const char *guest, enum exec_mode mode,
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		const char *asan = getenv("ASAN_OPTIONS");
-		char opts[512];
-
-		snprintf(opts, sizeof opts, "%s%squarantine_size_mb=8",
-			 asan ? asan : "", asan && *asan ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);	/* (ignored without) */
+		tl_child_small_quarantine();
 		dup2(fd[1], STDOUT_FILENO);
 		close(fd[0]);
 		close(fd[1]);

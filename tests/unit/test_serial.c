@@ -304,14 +304,7 @@ static long child_maxrss(const char *args, int *status)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		/* ASan (make test SAN=1) keeps what is freed for a while: its
-		 * quarantine, cut as test_hostile cuts it */
-		const char *asan = getenv("ASAN_OPTIONS");
-		char opts[512];
-
-		snprintf(opts, sizeof opts, "%s%squarantine_size_mb=8",
-			 asan ? asan : "", asan && *asan ? ":" : "");
-		setenv("ASAN_OPTIONS", opts, 1);	/* (ignored without) */
+		tl_child_small_quarantine();
 		freopen("/dev/null", "w", stdout);
 		freopen("/dev/null", "w", stderr);
 		execv("./ringside", argv);

@@ -291,6 +291,16 @@ void tl_scenario(char *path, size_t size, const char *text)
 	tl_write_file(path, text);
 }
 
+void tl_child_small_quarantine(void)
+{
+	const char *asan = getenv("ASAN_OPTIONS");
+	char opts[512];
+
+	snprintf(opts, sizeof opts, "%s%squarantine_size_mb=8",
+		 asan ? asan : "", asan && *asan ? ":" : "");
+	setenv("ASAN_OPTIONS", opts, 1);
+}
+
 int tl_skip_suite(const char *why)
 {
 	printf("[==========] 0 test(s) run.\n[  SKIPPED ] %s\n", why);

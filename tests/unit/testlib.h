@@ -124,6 +124,14 @@ void tl_write_file(const char *path, const char *text);
 int tl_skip_suite(const char *why);
 
 /*
+ * In a forked child about to exec ringside for a memory measurement:
+ * ASan (make test SAN=1) keeps what is freed for a while, its quarantine;
+ * cut it to 8 MiB so peak memory follows what the program holds.
+ * Without ASan the option is ignored.
+ */
+void tl_child_small_quarantine(void);
+
+/*
  * A new empty file with a unique name ending in suffix (".lua"), in
  * $TMPDIR or /tmp: its path goes into path (size bytes).  The caller
  * unlinks it.  Fails the test if it cannot be made.
